@@ -1,0 +1,176 @@
+// Package multivende is the HTTP client for the Multivende API: OAuth2 tokens,
+// checkouts, billing documents and the catalog. The wire types in this file
+// follow ../shared/docs/multivende-api.md; uncertain facts live in uncertain.go.
+package multivende
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"time"
+)
+
+// Amount is a whole number of Chilean pesos. It decodes integral JSON numbers
+// written with or without a fractional zero (12990 or 12990.0) and refuses a
+// fractional amount instead of rounding it silently.
+type Amount int64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		*a = 0
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' { // some APIs quote numbers
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	r, ok := new(big.Rat).SetString(string(b))
+	if !ok {
+		return fmt.Errorf("amount %s is not a number", b)
+	}
+	if !r.IsInt() {
+		return fmt.Errorf("amount %s has decimals; CLP amounts are whole pesos", b)
+	}
+	if !r.Num().IsInt64() {
+		return fmt.Errorf("amount %s is out of range", b)
+	}
+	*a = Amount(r.Num().Int64())
+	return nil
+}
+
+// Token is the reply of POST /oauth/access-token.
+type Token struct {
+	ID                    string    `json:"_id"`
+	Token                 string    `json:"token"`
+	ExpiresAt             time.Time `json:"expiresAt"`
+	RefreshToken          string    `json:"refreshToken"`
+	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
+	Scopes                []string  `json:"scopes"`
+	MerchantID            string    `json:"MerchantId"`
+	OauthClientID         string    `json:"OauthClientId"`
+	MerchantAppID         string    `json:"MerchantAppId"`
+}
+
+// Pagination is the paging block of every list reply. NextPage is 0 on the
+// last page.
+type Pagination struct {
+	TotalItems  int `json:"total_items"`
+	TotalPages  int `json:"total_pages"`
+	CurrentPage int `json:"current_page"`
+	NextPage    int `json:"next_page"`
+}
+
+// Page is one page of a list reply.
+type Page[T any] struct {
+	Entries    []T        `json:"entries"`
+	Pagination Pagination `json:"pagination"`
+}
+
+// LightCheckout is an entry of the checkouts list.
+type LightCheckout struct {
+	ID            string    `json:"_id"`
+	Code          string    `json:"code"`
+	Origin        string    `json:"origin"`
+	PaymentStatus string    `json:"paymentStatus"`
+	Status        string    `json:"status"`
+	SoldAt        time.Time `json:"soldAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
+	Total         Amount    `json:"total"`
+}
+
+// Checkout is the detail of one order (GET /api/checkouts/{id}).
+type Checkout struct {
+	ID                         string                      `json:"_id"`
+	Code                       string                      `json:"code"`
+	Origin                     string                      `json:"origin"`
+	Status                     string                      `json:"status"`
+	PaymentStatus              string                      `json:"paymentStatus"`
+	DeliveryStatus             string                      `json:"deliveryStatus,omitempty"`
+	SoldAt                     time.Time                   `json:"soldAt"`
+	UpdatedAt                  time.Time                   `json:"updatedAt"`
+	Total                      Amount                      `json:"total"`
+	BillingDocumentType        string                      `json:"billingDocumentType,omitempty"`
+	CheckoutBillingClients     []CheckoutBillingClient     `json:"CheckoutBillingClients,omitempty"`
+	CheckoutLink               *CheckoutLink               `json:"CheckoutLink,omitempty"`
+	Client                     Client                      `json:"Client"`
+	CheckoutItems              []CheckoutItem              `json:"CheckoutItems"`
+	DeliveryOrderInCheckouts   []DeliveryOrderInCheckout   `json:"DeliveryOrderInCheckouts"`
+	CheckoutPayments           []CheckoutPayment           `json:"CheckoutPayments"`
+	ElectronicBillingDocuments []ElectronicBillingDocument `json:"ElectronicBillingDocuments"`
+}
+
+// CheckoutLink links a checkout to its parent.
+type CheckoutLink struct {
+	CheckoutID string `json:"CheckoutId"`
+}
+
+// CheckoutItem is one line of a checkout. Gross is the unit price with IVA.
+type CheckoutItem struct {
+	ID                string `json:"_id,omitempty"`
+	Code              string `json:"code"`
+	Name              string `json:"name"`
+	Count             int    `json:"count"`
+	Gross             Amount `json:"gross"`
+	Discount          Amount `json:"discount"`
+	TotalWithDiscount Amount `json:"totalWithDiscount"`
+}
+
+// DeliveryOrderInCheckout wraps the delivery order of a checkout.
+type DeliveryOrderInCheckout struct {
+	DeliveryOrder DeliveryOrder `json:"DeliveryOrder"`
+}
+
+// DeliveryOrder carries the shipping cost charged to the buyer (gross).
+type DeliveryOrder struct {
+	ID      string `json:"_id,omitempty"`
+	Cost    Amount `json:"cost"`
+	Courier string `json:"courier,omitempty"`
+}
+
+// CheckoutPayment is one payment of a checkout. CouponAmount is a global
+// discount on the document.
+type CheckoutPayment struct {
+	ID            string `json:"_id,omitempty"`
+	Amount        Amount `json:"amount"`
+	PaymentStatus string `json:"paymentStatus"`
+	PaymentMethod string `json:"paymentMethod,omitempty"`
+	CouponAmount  Amount `json:"couponAmount"`
+}
+
+// ElectronicBillingDocument is a document attached to a checkout.
+type ElectronicBillingDocument struct {
+	ID                                 string                          `json:"_id"`
+	ClientID                           string                          `json:"ClientId,omitempty"`
+	DocID                              string                          `json:"id,omitempty"`
+	Code                               string                          `json:"code,omitempty"`
+	Name                               string                          `json:"name,omitempty"`
+	EmissionDate                       string                          `json:"emissionDate,omitempty"`
+	Type                               string                          `json:"type,omitempty"`
+	Provider                           string                          `json:"provider,omitempty"`
+	ElectronicBillingDocumentEmitterID string                          `json:"ElectronicBillingDocumentEmitterId,omitempty"`
+	ElectronicBillingDocumentFiles     []ElectronicBillingDocumentFile `json:"ElectronicBillingDocumentFiles,omitempty"`
+}
+
+// ElectronicBillingDocumentFile is an uploaded file of a billing document.
+type ElectronicBillingDocumentFile struct {
+	SynchronizationStatus string `json:"synchronizationStatus"`
+	URL                   string `json:"url"`
+}
+
+// NewBillingDocument is the body of POST /api/checkouts/{id}/electronic-billing-documents.
+type NewBillingDocument struct {
+	ClientID                           string `json:"ClientId"`
+	ID                                 string `json:"id"`
+	Code                               string `json:"code"`
+	Name                               string `json:"name"`
+	EmissionDate                       string `json:"emissionDate"`
+	Type                               string `json:"type"`
+	Provider                           string `json:"provider"`
+	ElectronicBillingDocumentEmitterID string `json:"ElectronicBillingDocumentEmitterId,omitempty"`
+}

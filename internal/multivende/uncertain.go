@@ -1,0 +1,86 @@
+package multivende
+
+// Everything the documentation marks as uncertain about Multivende's API lives
+// in this file, so that a correction is a one-file change. The simulator in
+// internal/sim serves exactly what this file says.
+
+// Scopes is the list of OAuth scopes folio asks for (uncertain: exact list).
+var Scopes = []string{
+	"read:checkouts", "write:checkouts",
+	"read:products", "write:products",
+	"read:stocks", "write:stocks",
+	"read:prices", "write:prices",
+}
+
+// Payment status values seen on checkouts (uncertain: only "completed" is
+// confirmed; it is what Multivende's screens call "pago recibido").
+const (
+	PaymentCompleted = "completed"
+	PaymentPending   = "pending"
+	PaymentCancelled = "cancelled"
+	PaymentRefunded  = "refunded"
+)
+
+// StatusCancelled is the checkout status of a cancelled order.
+const StatusCancelled = "cancelled"
+
+// Billing document types a buyer may ask for (uncertain: the field's name and
+// place; public integrations also read CheckoutBillingClients[].documentType).
+const (
+	BillingBill    = "bill"    // boleta
+	BillingInvoice = "invoice" // factura
+)
+
+// Electronic billing document types sent when attaching a DTE to a checkout.
+// The boleta value is documented; the factura value is uncertain.
+const (
+	DocTypeBoleta  = "electronic_billing_electronic_bill"
+	DocTypeFactura = "electronic_billing_electronic_invoice" // uncertain
+)
+
+// Client is the buyer of a checkout (uncertain: the address fields' names).
+type Client struct {
+	ID               string           `json:"_id"`
+	FullName         string           `json:"fullName"`
+	Email            string           `json:"email,omitempty"`
+	PhoneNumber      string           `json:"phoneNumber,omitempty"`
+	TaxID            string           `json:"taxId"`
+	BusinessName     string           `json:"businessName,omitempty"`
+	Activity         string           `json:"activity,omitempty"`
+	BillingAddresses []BillingAddress `json:"BillingAddresses"`
+}
+
+// BillingAddress is one of a client's billing addresses (uncertain names).
+type BillingAddress struct {
+	Address string `json:"address"`
+	Comune  string `json:"comune"`
+	City    string `json:"city"`
+}
+
+// CheckoutBillingClient is the alternative place where public integrations
+// read the requested document type (uncertain).
+type CheckoutBillingClient struct {
+	DocumentType string `json:"documentType"`
+}
+
+// RequestedDocumentType returns "bill", "invoice" or "" (no request: a boleta),
+// looking first at billingDocumentType and then at CheckoutBillingClients.
+func (c *Checkout) RequestedDocumentType() string {
+	if c.BillingDocumentType != "" {
+		return c.BillingDocumentType
+	}
+	for _, bc := range c.CheckoutBillingClients {
+		if bc.DocumentType != "" {
+			return bc.DocumentType
+		}
+	}
+	return ""
+}
+
+// Paid reports whether the checkout's payment was received (pago recibido).
+func (c *Checkout) Paid() bool { return c.PaymentStatus == PaymentCompleted }
+
+// Cancelled reports whether the checkout was cancelled or refunded.
+func (c *Checkout) Cancelled() bool {
+	return c.Status == StatusCancelled || c.PaymentStatus == PaymentCancelled || c.PaymentStatus == PaymentRefunded
+}
