@@ -36,6 +36,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		// Each command lives in its own file of this package.
 		newVersionCmd(),
+		newDTECmd(),
 	)
 	return root
 }

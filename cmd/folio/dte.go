@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+	_ "time/tzdata" // FchEmis is a Chilean date even where the system has no zone data
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/multivende"
+)
+
+func newDTECmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "dte",
+		Short: "Work with DTE documents (build, explain)",
+	}
+	cmd.AddCommand(newDTEBuildCmd())
+	return cmd
+}
+
+func newDTEBuildCmd() *cobra.Command {
+	var typ, lang string
+	var explain bool
+	cmd := &cobra.Command{
+		Use:   "build [--type auto|boleta|factura] [--explain] [--lang es|en] < checkout.json",
+		Short: "Build the DTE for one Multivende checkout read on stdin",
+		Long: `Reads one Multivende checkout detail (JSON) on stdin and prints the DTE
+exactly as folio would send it to the invoicer's emitir, with totals computed
+by folio. --explain prints it as the receipt will read instead, with warnings.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l := dteLang(lang)
+			choice, err := dte.ParseChoice(typ)
+			if err != nil {
+				return dteError(err, l)
+			}
+			raw, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), 16<<20))
+			if err != nil {
+				return fmt.Errorf("reading stdin: %w", err)
+			}
+			co, err := decodeCheckout(raw, l)
+			if err != nil {
+				return err
+			}
+			sale := co.Sale()
+			sale.Date = chileToday()
+			sale.Emisor = emisorFromConfig()
+			doc, warns, err := dte.Build(sale, dte.Options{Choice: choice})
+			if err != nil {
+				return dteError(err, l)
+			}
+			out := cmd.OutOrStdout()
+			if explain {
+				_, err := io.WriteString(out, dte.Preview(doc, warns, sale.Paid, l, 48))
+				return err
+			}
+			for _, w := range warns {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", dte.Text{ES: "aviso", EN: "warning"}.In(l), w.Message.In(l))
+			}
+			enc := json.NewEncoder(out)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			return enc.Encode(doc)
+		},
+	}
+	cmd.Flags().StringVar(&typ, "type", "auto", "document type: auto (what the buyer asked for), boleta or factura")
+	cmd.Flags().BoolVar(&explain, "explain", false, "print the document as the receipt will read, with warnings")
+	cmd.Flags().StringVar(&lang, "lang", "", "language of messages: es or en (default from LANG)")
+	return cmd
+}
+
+// decodeCheckout reads a checkout, turning JSON errors into one line that
+// says where and how to fix.
+func decodeCheckout(raw []byte, l dte.Lang) (*multivende.Checkout, error) {
+	var co multivende.Checkout
+	if len(strings.TrimSpace(string(raw))) == 0 {
+		return nil, errors.New(dte.Text{
+			ES: "stdin: no llegó nada — entregue un pedido de Multivende, p. ej. folio dte build < pedido.json",
+			EN: "stdin: nothing was given — pipe one Multivende checkout, e.g. folio dte build < checkout.json"}.In(l))
+	}
+	if err := json.Unmarshal(raw, &co); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		detail := err.Error()
+		switch {
+		case errors.As(err, &se):
+			detail = fmt.Sprintf("byte %d: %v", se.Offset, se)
+		case errors.As(err, &te) && te.Field == "":
+			detail = fmt.Sprintf("want one JSON object, got %s", te.Value)
+		case errors.As(err, &te):
+			detail = fmt.Sprintf("field %s: want %s, got %s", te.Field, te.Type, te.Value)
+		}
+		return nil, fmt.Errorf("%s (%s)", dte.Text{
+			ES: "stdin: el pedido no es un JSON de checkout válido — revise el archivo",
+			EN: "stdin: the order is not a valid checkout JSON — check the file"}.In(l), detail)
+	}
+	return &co, nil
+}
+
+func dteError(err error, l dte.Lang) error {
+	if ve, ok := dte.AsValidation(err); ok {
+		return errors.New(ve.Line(l))
+	}
+	return err
+}
+
+// dteLang picks the language: the flag, else LANG (English only when it
+// starts with "en").
+func dteLang(flag string) dte.Lang {
+	v := flag
+	if v == "" {
+		for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+			if v = os.Getenv(k); v != "" {
+				break
+			}
+		}
+	}
+	if strings.HasPrefix(strings.ToLower(v), "en") {
+		return dte.EN
+	}
+	return dte.ES
+}
+
+// chileToday is today's date in Chile, the FchEmis of a document issued now.
+func chileToday() string {
+	loc, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		loc = time.UTC
+	}
+	return time.Now().In(loc).Format("2006-01-02")
+}

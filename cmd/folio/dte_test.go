@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/folio-cl/folio/internal/dte"
+)
+
+// runFolio runs the root command in-process with stdin and returns stdout,
+// stderr and the error main would print.
+func runFolio(t *testing.T, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := newRootCmd()
+	var out, errb bytes.Buffer
+	cmd.SetIn(strings.NewReader(stdin))
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String(), errb.String(), err
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestDTEBuildFixtures(t *testing.T) {
+	tests := map[string]struct {
+		file             string
+		args             []string
+		tipo             dte.DocType
+		neto, iva, total int64
+		rut              string
+		lines            int
+	}{
+		"boleta":            {"multivende-checkout.json", nil, dte.Boleta, 25185, 4785, 29970, "66666666-6", 2},
+		"factura":           {"multivende-checkout-factura.json", nil, dte.Factura, 38639, 7341, 45980, "76354771-K", 2},
+		"factura as boleta": {"multivende-checkout-factura.json", []string{"--type", "boleta"}, dte.Boleta, 38639, 7341, 45980, "66666666-6", 2},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			out, _, err := runFolio(t, fixture(t, tt.file), append([]string{"dte", "build"}, tt.args...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc dte.Document
+			dec := json.NewDecoder(strings.NewReader(out))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&doc); err != nil {
+				t.Fatalf("output is not one document: %v\n%s", err, out)
+			}
+			if dec.More() {
+				t.Fatal("more than one JSON value on stdout")
+			}
+			h := doc.Encabezado
+			if h.IdDoc.TipoDTE != tt.tipo || h.Totales.MntNeto != tt.neto || h.Totales.IVA != tt.iva || h.Totales.MntTotal != tt.total ||
+				h.Receptor.RUTRecep != tt.rut || len(doc.Detalle) != tt.lines {
+				t.Fatalf("got %+v with %d lines", h, len(doc.Detalle))
+			}
+			if len(h.IdDoc.FchEmis) != len("2006-01-02") {
+				t.Fatalf("FchEmis = %q", h.IdDoc.FchEmis)
+			}
+		})
+	}
+}
+
+func TestDTEBuildExplain(t *testing.T) {
+	out, _, err := runFolio(t, fixture(t, "multivende-checkout.json"), "dte", "build", "--explain", "--lang", "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"BOLETA", "$29.970", "$25.185", "$4.785", "Costo de envío", "66666666-6"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestDTEBuildBadInput(t *testing.T) {
+	factura := fixture(t, "multivende-checkout-factura.json")
+	tests := map[string]struct {
+		stdin string
+		args  []string
+		want  []string
+	}{
+		"not JSON":       {"{", nil, []string{"stdin", "JSON"}},
+		"empty":          {"", nil, []string{"stdin"}},
+		"array":          {"[]", nil, []string{"JSON object"}},
+		"no items":       {`{"_id":"x","CheckoutItems":[]}`, nil, []string{"CheckoutItems"}},
+		"invalid RUT":    {strings.Replace(factura, "76.354.771-K", "76.354.771-2", 1), nil, []string{"RUT", "76.354.771-2"}},
+		"missing giro":   {strings.Replace(factura, `"activity": "Venta al por menor de artículos de ferretería",`, "", 1), nil, []string{"GiroRecep"}},
+		"zero total":     {`{"CheckoutItems":[{"name":"x","count":1,"gross":0}]}`, nil, []string{"MntTotal"}},
+		"negative total": {`{"CheckoutItems":[{"name":"x","count":1,"gross":100}],"CheckoutPayments":[{"amount":0,"couponAmount":100}]}`, nil, []string{"MntTotal"}},
+		"decimal amount": {`{"CheckoutItems":[{"name":"x","count":1,"gross":100.5}]}`, nil, []string{"decimals"}},
+		"bad type":       {"{}", []string{"--type", "nota"}, []string{"--type", "nota"}},
+		"factura forced": {fixture(t, "multivende-checkout.json"), []string{"--type", "factura"}, []string{"RUT"}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			out, _, err := runFolio(t, tt.stdin, append([]string{"dte", "build", "--lang", "en"}, tt.args...)...)
+			if err == nil {
+				t.Fatalf("want an error, got output %s", out)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") || strings.Contains(msg, "goroutine") {
+				t.Fatalf("error is not one line: %q", msg)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q lacks %q", msg, w)
+				}
+			}
+			if out != "" {
+				t.Errorf("stdout not empty on error: %q", out)
+			}
+		})
+	}
+}
