@@ -1,0 +1,314 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Exchange is one HTTP call for the HTTP log. Bodies arrive already
+// redacted and truncated by the client that made the call.
+type Exchange struct {
+	ID         int64
+	At         time.Time
+	Connection string
+	OrderID    string
+	Method     string
+	URL        string
+	Status     int
+	Duration   time.Duration
+	ReqBody    string
+	RespBody   string
+	Error      string
+}
+
+// AppendHTTP adds exchanges to the HTTP log and trims it to its bound.
+func (s *Store) AppendHTTP(ctx context.Context, ex []Exchange) error {
+	if len(ex) == 0 {
+		return nil
+	}
+	return s.Write(ctx, func(t *Tx) error {
+		st, err := t.tx.PrepareContext(ctx, `INSERT INTO http_log (at, connection, order_id, method, url, status, duration_ms,
+			req_body, resp_body, error) VALUES (?,?,?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return classify(err)
+		}
+		defer st.Close()
+		var last int64
+		for _, e := range ex {
+			r, err := st.ExecContext(ctx, ms(e.At), e.Connection, e.OrderID, e.Method, e.URL, e.Status,
+				e.Duration.Milliseconds(), e.ReqBody, e.RespBody, e.Error)
+			if err != nil {
+				return fmt.Errorf("store: http log: %w", classify(err))
+			}
+			last, _ = r.LastInsertId()
+		}
+		// Trim in batches: only when the log is a tenth over its bound.
+		keep := int64(s.opts.HTTPLogKeep)
+		if last%(keep/10+1) < int64(len(ex)) {
+			if _, err := t.exec(ctx, `DELETE FROM http_log WHERE id <= ?`, last-keep); err != nil {
+				return fmt.Errorf("store: trim http log: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// HTTPLog returns the newest exchanges, of one order when orderID is set.
+func (s *Store) HTTPLog(ctx context.Context, orderID string, limit int) ([]Exchange, error) {
+	q := `SELECT id, at, connection, order_id, method, url, status, duration_ms, req_body, resp_body, error FROM http_log`
+	args := []any{}
+	if orderID != "" {
+		q += ` WHERE order_id=?`
+		args = append(args, orderID)
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []Exchange
+	for rows.Next() {
+		var e Exchange
+		var at, d int64
+		if err := rows.Scan(&e.ID, &at, &e.Connection, &e.OrderID, &e.Method, &e.URL, &e.Status, &d, &e.ReqBody, &e.RespBody, &e.Error); err != nil {
+			return nil, classify(err)
+		}
+		e.At, e.Duration = fromMS(at), time.Duration(d)*time.Millisecond
+		out = append(out, e)
+	}
+	return out, classify(rows.Err())
+}
+
+// Control kinds: what a person asked the engine to do.
+const (
+	CtlPause         = "pause"
+	CtlResume        = "resume"
+	CtlRetry         = "retry"
+	CtlSkip          = "skip"
+	CtlBuyerOverride = "buyer_override"
+	CtlIssueAsBoleta = "issue_as_boleta"
+	CtlRetryFilter   = "retry_filter"
+)
+
+// Control statuses.
+const (
+	CtlPending  = "pending"
+	CtlApplied  = "applied"
+	CtlRejected = "rejected"
+)
+
+// Control is a request from a person (console or CLI) that the engine
+// applies and answers.
+type Control struct {
+	ID        int64
+	At        time.Time
+	Kind      string
+	Target    string // order id, connection name, or "" for all
+	Args      string // JSON
+	By        string
+	Status    string
+	Outcome   string
+	AppliedAt time.Time
+}
+
+// AddControl records a request and returns its id.
+func (s *Store) AddControl(ctx context.Context, c Control) (int64, error) {
+	var id int64
+	err := s.Write(ctx, func(t *Tx) error {
+		r, err := t.exec(ctx, `INSERT INTO controls (at, kind, target, args, by) VALUES (?,?,?,?,?)`, t.now, c.Kind, c.Target, c.Args, c.By)
+		if err != nil {
+			return fmt.Errorf("store: control %s: %w", c.Kind, err)
+		}
+		id, err = r.LastInsertId()
+		return err
+	})
+	return id, err
+}
+
+// PendingControls returns the requests not yet applied, oldest first.
+func (s *Store) PendingControls(ctx context.Context, limit int) ([]Control, error) {
+	return s.controls(ctx, `WHERE status='pending' ORDER BY id LIMIT ?`, limit)
+}
+
+// Control reads one control by id.
+func (s *Store) Control(ctx context.Context, id int64) (Control, error) {
+	cs, err := s.controls(ctx, `WHERE id=?`, id)
+	if err != nil {
+		return Control{}, err
+	}
+	if len(cs) == 0 {
+		return Control{}, fmt.Errorf("control %d: %w", id, ErrNotFound)
+	}
+	return cs[0], nil
+}
+
+func (s *Store) controls(ctx context.Context, where string, args ...any) ([]Control, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, at, kind, target, args, by, status, outcome, applied_at FROM controls `+where, args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []Control
+	for rows.Next() {
+		var c Control
+		var at, ap int64
+		if err := rows.Scan(&c.ID, &at, &c.Kind, &c.Target, &c.Args, &c.By, &c.Status, &c.Outcome, &ap); err != nil {
+			return nil, classify(err)
+		}
+		c.At, c.AppliedAt = fromMS(at), fromMS(ap)
+		out = append(out, c)
+	}
+	return out, classify(rows.Err())
+}
+
+// CompleteControl records how a request ended.
+func (t *Tx) CompleteControl(ctx context.Context, id int64, status, outcome string) error {
+	_, err := t.exec(ctx, `UPDATE controls SET status=?, outcome=?, applied_at=? WHERE id=? AND status='pending'`, status, outcome, t.now, id)
+	return err
+}
+
+// Holder identifies the process holding the engine lease.
+type Holder struct {
+	PID       int
+	Host      string
+	StartedAt time.Time
+}
+
+// LeaseError says the store is already driven by another engine.
+type LeaseError struct {
+	Holder    Holder
+	ExpiresAt time.Time
+}
+
+func (e *LeaseError) Error() string {
+	return fmt.Sprintf("another folio engine (PID %d on %s, since %s) is running on this store; stop it first, or attach the console to it",
+		e.Holder.PID, e.Holder.Host, e.Holder.StartedAt.Format(time.DateTime))
+}
+
+// AcquireLease makes h the store's one engine for ttl, unless another
+// holder's lease is still live.
+func (s *Store) AcquireLease(ctx context.Context, h Holder, ttl time.Duration) error {
+	return s.Write(ctx, func(t *Tx) error {
+		var cur Holder
+		var started, exp int64
+		err := t.tx.QueryRowContext(ctx, `SELECT pid, host, started_at, expires_at FROM lease WHERE id=1`).Scan(&cur.PID, &cur.Host, &started, &exp)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return classify(err)
+		case exp > t.now && !(cur.PID == h.PID && cur.Host == h.Host):
+			cur.StartedAt = fromMS(started)
+			return &LeaseError{Holder: cur, ExpiresAt: fromMS(exp)}
+		}
+		_, err = t.exec(ctx, `INSERT INTO lease (id, pid, host, started_at, heartbeat_at, expires_at) VALUES (1,?,?,?,?,?)
+			ON CONFLICT (id) DO UPDATE SET pid=excluded.pid, host=excluded.host, started_at=excluded.started_at,
+			heartbeat_at=excluded.heartbeat_at, expires_at=excluded.expires_at`,
+			h.PID, h.Host, ms(h.StartedAt), t.now, t.now+ttl.Milliseconds())
+		return err
+	})
+}
+
+// Heartbeat extends h's lease; it fails if h no longer holds it.
+func (s *Store) Heartbeat(ctx context.Context, h Holder, ttl time.Duration) error {
+	return s.Write(ctx, func(t *Tx) error {
+		r, err := t.exec(ctx, `UPDATE lease SET heartbeat_at=?, expires_at=? WHERE id=1 AND pid=? AND host=?`,
+			t.now, t.now+ttl.Milliseconds(), h.PID, h.Host)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return errors.New("store: engine lease lost to another process")
+		}
+		return nil
+	})
+}
+
+// ReleaseLease gives up h's lease.
+func (s *Store) ReleaseLease(ctx context.Context, h Holder) error {
+	return s.Write(ctx, func(t *Tx) error {
+		_, err := t.exec(ctx, `DELETE FROM lease WHERE id=1 AND pid=? AND host=?`, h.PID, h.Host)
+		return err
+	})
+}
+
+// LeaseHolder returns the live lease holder, if any.
+func (s *Store) LeaseHolder(ctx context.Context) (Holder, bool, error) {
+	var h Holder
+	var started, exp int64
+	err := s.r.QueryRowContext(ctx, `SELECT pid, host, started_at, expires_at FROM lease WHERE id=1`).Scan(&h.PID, &h.Host, &started, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, false, nil
+	}
+	if err != nil {
+		return h, false, classify(err)
+	}
+	h.StartedAt = fromMS(started)
+	return h, exp > ms(s.now()), nil
+}
+
+// SetSetting stores a setting.
+func (t *Tx) SetSetting(ctx context.Context, key, value string) error {
+	_, err := t.exec(ctx, `INSERT INTO settings (key, value) VALUES (?,?) ON CONFLICT (key) DO UPDATE SET value=excluded.value`, key, value)
+	return err
+}
+
+// Setting reads a setting ("" when unset).
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, classify(err)
+}
+
+// ChangeCounter changes whenever any connection, in this process or
+// another, commits to the store; a console attached to a daemon polls it to
+// know when to redraw. It reads PRAGMA data_version on a connection kept
+// for that purpose, which never writes, so every commit moves it.
+func (s *Store) ChangeCounter(ctx context.Context) (uint64, error) {
+	s.ccMu.Lock()
+	defer s.ccMu.Unlock()
+	if s.cc == nil {
+		c, err := s.r.Conn(ctx)
+		if err != nil {
+			return 0, classify(err)
+		}
+		s.cc = c
+	}
+	var v uint64
+	if err := s.cc.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+		return 0, classify(err)
+	}
+	return v, nil
+}
+
+// Backup writes a consistent copy of the store to dst (VACUUM INTO), mode
+// 0600. It refuses to overwrite an existing file.
+func (s *Store) Backup(ctx context.Context, dst string) error {
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Errorf("backup %s: file exists; choose a new name or remove it first", dst)
+	}
+	// Create the file 0600 first so the copy is never readable by others,
+	// then let VACUUM INTO fill the empty file.
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup %s: %w", dst, err)
+	}
+	f.Close()
+	db := s.w
+	if db == nil {
+		db = s.r
+	}
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, dst); err != nil {
+		os.Remove(dst)
+		return fmt.Errorf("backup %s: %w", dst, classify(err))
+	}
+	return os.Chmod(dst, 0o600)
+}

@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Event is one line of an order's timeline.
+type Event struct {
+	ID      int64
+	OrderID string
+	At      time.Time
+	Kind    string // e.g. "seen", "built", "issued", "error", "control"
+	Message string // plain words
+	Data    string // optional JSON
+}
+
+// AppendEvent adds an event to an order's timeline.
+func (t *Tx) AppendEvent(ctx context.Context, orderID string, e Event) error {
+	at := ms(e.At)
+	if at == 0 {
+		at = t.now
+	}
+	if _, err := t.exec(ctx, `INSERT INTO events (order_id, at, kind, message, data) VALUES (?,?,?,?,?)`,
+		orderID, at, e.Kind, e.Message, e.Data); err != nil {
+		return fmt.Errorf("store: event for %s: %w", orderID, err)
+	}
+	return nil
+}
+
+// Events returns an order's timeline, oldest first.
+func (s *Store) Events(ctx context.Context, orderID string) ([]Event, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, order_id, at, kind, message, data FROM events WHERE order_id=? ORDER BY id`, orderID)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at int64
+		if err := rows.Scan(&e.ID, &e.OrderID, &at, &e.Kind, &e.Message, &e.Data); err != nil {
+			return nil, classify(err)
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	return out, classify(rows.Err())
+}
+
+// Emission is an order's exactly-once intent and what became of it.
+type Emission struct {
+	OrderID       string
+	DocType       int
+	ExtRef        string
+	Document      string // the DTE JSON sent
+	Overrides     string // JSON: buyer data override, forced type
+	Pending       string // the invoicer's temporary-document key (JSON)
+	Issued        string // the invoicer's reply (JSON)
+	Folio         int64
+	TrackID       string
+	PDFSize       int
+	MVDocumentID  string
+	UploadedAt    time.Time
+	SIIStatus     string
+	SIIDetail     string
+	SIICheckedAt  time.Time
+	Uncertain     bool
+	LastErrorCode string
+	LastErrorText string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+const emissionCols = `order_id, doc_type, ext_ref, document, overrides, pending, issued, folio, track_id, pdf_size,
+	mv_document_id, uploaded_at, sii_status, sii_detail, sii_checked_at, uncertain, last_error_code, last_error_text,
+	created_at, updated_at`
+
+func scanEmission(sc scanner) (Emission, error) {
+	var e Emission
+	var up, chk, cr, upd int64
+	err := sc.Scan(&e.OrderID, &e.DocType, &e.ExtRef, &e.Document, &e.Overrides, &e.Pending, &e.Issued, &e.Folio,
+		&e.TrackID, &e.PDFSize, &e.MVDocumentID, &up, &e.SIIStatus, &e.SIIDetail, &chk, &e.Uncertain,
+		&e.LastErrorCode, &e.LastErrorText, &cr, &upd)
+	e.UploadedAt, e.SIICheckedAt, e.CreatedAt, e.UpdatedAt = fromMS(up), fromMS(chk), fromMS(cr), fromMS(upd)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("emission: %w", ErrNotFound)
+	}
+	return e, classify(err)
+}
+
+// SaveEmission writes an order's emission row whole (insert or replace of
+// every field but created_at). ExtRef is unique: a second intent for the
+// same reference fails.
+func (t *Tx) SaveEmission(ctx context.Context, e Emission) error {
+	_, err := t.exec(ctx, `INSERT INTO emissions (`+emissionCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (order_id) DO UPDATE SET doc_type=excluded.doc_type, ext_ref=excluded.ext_ref, document=excluded.document,
+		overrides=excluded.overrides, pending=excluded.pending, issued=excluded.issued, folio=excluded.folio,
+		track_id=excluded.track_id, pdf_size=excluded.pdf_size, mv_document_id=excluded.mv_document_id,
+		uploaded_at=excluded.uploaded_at, sii_status=excluded.sii_status, sii_detail=excluded.sii_detail,
+		sii_checked_at=excluded.sii_checked_at, uncertain=excluded.uncertain, last_error_code=excluded.last_error_code,
+		last_error_text=excluded.last_error_text, updated_at=excluded.updated_at`,
+		e.OrderID, e.DocType, e.ExtRef, e.Document, e.Overrides, e.Pending, e.Issued, e.Folio, e.TrackID, e.PDFSize,
+		e.MVDocumentID, ms(e.UploadedAt), e.SIIStatus, e.SIIDetail, ms(e.SIICheckedAt), e.Uncertain,
+		e.LastErrorCode, e.LastErrorText, t.now, t.now)
+	if err != nil {
+		return fmt.Errorf("store: emission of %s: %w", e.OrderID, err)
+	}
+	return nil
+}
+
+// GetEmission reads an order's emission inside the transaction.
+func (t *Tx) GetEmission(ctx context.Context, orderID string) (Emission, error) {
+	return scanEmission(t.tx.QueryRowContext(ctx, `SELECT `+emissionCols+` FROM emissions WHERE order_id=?`, orderID))
+}
+
+// GetEmission reads an order's emission (ErrNotFound if none yet).
+func (s *Store) GetEmission(ctx context.Context, orderID string) (Emission, error) {
+	return scanEmission(s.r.QueryRowContext(ctx, `SELECT `+emissionCols+` FROM emissions WHERE order_id=?`, orderID))
+}
+
+// Document is an issued DTE (or credit note) and the order it belongs to.
+type Document struct {
+	ID        int64
+	OrderID   string
+	Kind      string // "dte" or "credit_note"
+	Emisor    string
+	DTEType   int
+	Folio     int64
+	Total     int64
+	Fecha     string
+	TrackID   string
+	SIIStatus string
+	CreatedAt time.Time
+}
+
+// ErrFolioTaken means a folio is already recorded for another order.
+var ErrFolioTaken = errors.New("folio already belongs to another order")
+
+// AddDocument records an issued document. One folio (emisor, type, folio)
+// belongs to one order only: a second claim fails with ErrFolioTaken.
+func (t *Tx) AddDocument(ctx context.Context, d Document) error {
+	_, err := t.exec(ctx, `INSERT INTO documents (order_id, kind, emisor, dte_type, folio, total, fecha, track_id, sii_status, created_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, d.OrderID, d.Kind, d.Emisor, d.DTEType, d.Folio, d.Total, d.Fecha, d.TrackID, d.SIIStatus, t.now)
+	if err != nil {
+		if isConstraint(err) {
+			return fmt.Errorf("store: document %d/%d for order %s: %w (%v)", d.DTEType, d.Folio, d.OrderID, ErrFolioTaken, err)
+		}
+		return fmt.Errorf("store: document for order %s: %w", d.OrderID, err)
+	}
+	return nil
+}
+
+// ClaimedFolios lists the folios of type dteType already recorded, so that
+// resolving an uncertain issue never adopts another order's document.
+func (s *Store) ClaimedFolios(ctx context.Context, emisor string, dteType int) (map[int64]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT folio, order_id FROM documents WHERE emisor=? AND dte_type=?`, emisor, dteType)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var f int64
+		var id string
+		if err := rows.Scan(&f, &id); err != nil {
+			return nil, classify(err)
+		}
+		out[f] = id
+	}
+	return out, classify(rows.Err())
+}
+
+// SetDocumentSII records the SII's verdict on an order's DTE.
+func (t *Tx) SetDocumentSII(ctx context.Context, orderID, status string) error {
+	_, err := t.exec(ctx, `UPDATE documents SET sii_status=? WHERE order_id=? AND kind='dte'`, status, orderID)
+	return err
+}
+
+// Documents lists an order's documents.
+func (s *Store) Documents(ctx context.Context, orderID string) ([]Document, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, order_id, kind, emisor, dte_type, folio, total, fecha, track_id, sii_status, created_at
+		FROM documents WHERE order_id=? ORDER BY id`, orderID)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []Document
+	for rows.Next() {
+		var d Document
+		var cr int64
+		if err := rows.Scan(&d.ID, &d.OrderID, &d.Kind, &d.Emisor, &d.DTEType, &d.Folio, &d.Total, &d.Fecha, &d.TrackID, &d.SIIStatus, &cr); err != nil {
+			return nil, classify(err)
+		}
+		d.CreatedAt = fromMS(cr)
+		out = append(out, d)
+	}
+	return out, classify(rows.Err())
+}
+
+// PendingSII lists emissions whose document's SII verdict is not final
+// and was last checked before olderThan.
+func (s *Store) PendingSII(ctx context.Context, olderThan time.Time, limit int) ([]Emission, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+emissionCols+` FROM emissions WHERE folio > 0 AND track_id <> ''
+		AND sii_status IN ('', 'pending') AND sii_checked_at < ? ORDER BY sii_checked_at LIMIT ?`, ms(olderThan), limit)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []Emission
+	for rows.Next() {
+		e, err := scanEmission(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, classify(rows.Err())
+}
+
+const codeConstraint = 19
+
+func isConstraint(err error) bool { return sqliteCode(err) == codeConstraint }

@@ -1,0 +1,309 @@
+// Package store is folio's only speaker of SQL: a SQLite file (WAL,
+// synchronous=FULL) holding connections, orders with their raw checkout
+// JSON, emissions (the exactly-once intents), documents, the per-order
+// timeline, a bounded HTTP log, controls, the engine lease and settings.
+//
+// Writes go through one connection in immediate transactions, so writers
+// queue in Go instead of failing with SQLITE_BUSY; reads use a separate pool
+// and, thanks to WAL, never wait for a writer.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+)
+
+//go:embed migrations/*.up.sql
+var migrationFiles embed.FS
+
+// Options steer Open.
+type Options struct {
+	// ReadOnly opens only the read pool; every write fails. Used by
+	// commands that just look (orders, doctor) while an engine runs.
+	ReadOnly bool
+	// BusyTimeout is how long a write waits for another process's lock
+	// before failing; default 5 s.
+	BusyTimeout time.Duration
+	// HTTPLogKeep bounds the HTTP log; default 20 000 rows.
+	HTTPLogKeep int
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Store is an open folio store.
+type Store struct {
+	path    string
+	w       *sql.DB // one connection: the single writer
+	r       *sql.DB // read pool
+	version int
+	opts    Options
+
+	ccMu sync.Mutex
+	cc   *sql.Conn // pinned for ChangeCounter
+}
+
+// Path returns the store's file path.
+func (s *Store) Path() string { return s.path }
+
+// SchemaVersion returns the store's schema version.
+func (s *Store) SchemaVersion() int { return s.version }
+
+// LatestSchema is the schema version this folio writes.
+func LatestSchema() int { return len(migrations()) }
+
+func (s *Store) now() time.Time { return s.opts.Now() }
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v)
+}
+
+// Open opens (creating if needed) the store at path and brings its schema
+// up to date. A store written by a newer folio is refused.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 5 * time.Second
+	}
+	if opts.HTTPLogKeep <= 0 {
+		opts.HTTPLogKeep = 20000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store path %s: %w", path, err)
+	}
+	s := &Store{path: abs, opts: opts}
+	if !opts.ReadOnly {
+		if err := createFile(abs); err != nil {
+			return nil, err
+		}
+	} else if _, err := os.Stat(abs); err != nil {
+		return nil, openError(abs, "open", err)
+	}
+	pragmas := []string{
+		"busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")",
+		"foreign_keys(1)",
+		"synchronous(FULL)",
+	}
+	dsn := func(extra ...string) string {
+		q := url.Values{}
+		for _, p := range pragmas {
+			q.Add("_pragma", p)
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			q.Add(extra[i], extra[i+1])
+		}
+		return "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + q.Encode()
+	}
+	if !opts.ReadOnly {
+		s.w, err = sql.Open("sqlite", dsn("_txlock", "immediate"))
+		if err != nil {
+			return nil, openError(abs, "open", err)
+		}
+		s.w.SetMaxOpenConns(1)
+		s.w.SetConnMaxIdleTime(0)
+		if _, err := s.w.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
+			s.Close()
+			return nil, openError(abs, "open", err)
+		}
+		if err := s.migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	s.r, err = sql.Open("sqlite", dsn("mode", "ro"))
+	if err != nil {
+		s.Close()
+		return nil, openError(abs, "open", err)
+	}
+	s.r.SetMaxOpenConns(5)
+	if err := s.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&s.version); err != nil {
+		s.Close()
+		return nil, openError(abs, "read", err)
+	}
+	if s.version > LatestSchema() {
+		s.Close()
+		return nil, &OpenError{Path: abs, Kind: ErrNewerSchema,
+			Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", s.version, LatestSchema()),
+			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)"}
+	}
+	if opts.ReadOnly && s.version < LatestSchema() {
+		s.Close()
+		return nil, &OpenError{Path: abs, Kind: ErrOldSchema,
+			Detail: fmt.Sprintf("schema version %d, this folio needs %d", s.version, LatestSchema()),
+			Fix:    "run folio once without --readonly (or start the engine) to upgrade the store"}
+	}
+	return s, nil
+}
+
+// createFile makes the store's directory (0700) and file (0600) so that
+// SQLite, which gives the WAL and SHM files the database file's mode,
+// never creates a secret-holding file readable by others.
+func createFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return openError(path, "create directory for", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return openError(path, "create", err)
+	}
+	if err := f.Close(); err != nil {
+		return openError(path, "create", err)
+	}
+	return nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error {
+	var errs []error
+	s.ccMu.Lock()
+	if s.cc != nil {
+		errs = append(errs, s.cc.Close())
+		s.cc = nil
+	}
+	s.ccMu.Unlock()
+	if s.w != nil {
+		// A checkpoint on close keeps the WAL from growing across runs.
+		_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		errs = append(errs, s.w.Close())
+	}
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	return errors.Join(errs...)
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() []migration {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil
+	}
+	var out []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			continue
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			continue
+		}
+		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out
+}
+
+// migrate applies the migrations newer than the file's user_version, each
+// in its own transaction together with the version bump.
+func (s *Store) migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, LatestSchema())
+}
+
+func (s *Store) migrateTo(ctx context.Context, target int) error {
+	var v int
+	if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return openError(s.path, "read", err)
+	}
+	if v > LatestSchema() {
+		return &OpenError{Path: s.path, Kind: ErrNewerSchema,
+			Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", v, LatestSchema()),
+			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)"}
+	}
+	for _, m := range migrations() {
+		if m.version <= v || m.version > target {
+			continue
+		}
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err != nil {
+			return openError(s.path, "migrate", err)
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("store %s: migration %s: %w", s.path, m.name, classify(err))
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+			_ = tx.Rollback()
+			return openError(s.path, "migrate", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return openError(s.path, "migrate", err)
+		}
+	}
+	return nil
+}
+
+// Tx is a write transaction. Its methods are the store's write operations,
+// so that one engine step is one durable commit.
+type Tx struct {
+	tx  *sql.Tx
+	s   *Store
+	now int64
+}
+
+// ErrReadOnly is returned by writes on a store opened read-only.
+var ErrReadOnly = errors.New("store opened read-only")
+
+// Write runs fn in one immediate transaction and commits it (synchronous=FULL:
+// durable when Write returns nil). If fn fails, nothing is written.
+func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
+	if s.w == nil {
+		return ErrReadOnly
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", classify(err))
+	}
+	t := &Tx{tx: tx, s: s, now: ms(s.now())}
+	if err := fn(t); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", classify(err))
+	}
+	return nil
+}
+
+// Now is the transaction's timestamp.
+func (t *Tx) Now() time.Time { return fromMS(t.now) }
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := t.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return r, nil
+}

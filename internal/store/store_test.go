@@ -1,0 +1,570 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+type bundle struct {
+	st   *Store
+	path string
+	conn int64
+}
+
+func setup(t testing.TB) *bundle {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "folio.db")
+	st, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var id int64
+	err = st.Write(context.Background(), func(tx *Tx) error {
+		id, err = tx.SaveConnection(context.Background(), Connection{Name: "tienda", Kind: KindMultivende, MerchantID: "m1", AccessToken: "secret"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &bundle{st: st, path: path, conn: id}
+}
+
+// order is a test factory: a realistic order upsert with the given id.
+func (b *bundle) order(i int, state State) OrderUpsert {
+	return OrderUpsert{ID: fmt.Sprintf("co-%06d", i), ConnectionID: b.conn, Code: fmt.Sprintf("2000%09d", i),
+		Marketplace: "mercadolibre", PaymentStatus: "completed", Status: "confirmed", Total: 29970,
+		SoldAt: time.UnixMilli(int64(1_700_000_000_000 + i)), RemoteUpdatedAt: time.UnixMilli(int64(1_700_000_000_000 + i)),
+		Light: `{"_id":"x"}`, InitialState: state}
+}
+
+func (b *bundle) insert(t testing.TB, n int, state State) {
+	t.Helper()
+	ctx := context.Background()
+	for start := 0; start < n; start += 1000 {
+		var batch []OrderUpsert
+		for i := start; i < n && i < start+1000; i++ {
+			batch = append(batch, b.order(i, state))
+		}
+		if err := b.st.Write(ctx, func(tx *Tx) error { _, err := tx.UpsertOrders(ctx, batch); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestOpenCreatesPrivateFilesAtLatestSchema(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	if b.st.SchemaVersion() != LatestSchema() || LatestSchema() < 2 {
+		t.Fatalf("schema %d, latest %d", b.st.SchemaVersion(), LatestSchema())
+	}
+	b.insert(t, 3, StateQueued)
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		fi, err := os.Stat(b.path + suffix)
+		if err != nil {
+			t.Fatalf("%s: %v", suffix, err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s%s has mode %o, want 600", b.path, suffix, perm)
+		}
+	}
+}
+
+func TestReopenKeepsWrites(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.insert(t, 10, StateQueued)
+	b.st.Close()
+	st, err := Open(context.Background(), b.path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	n, err := st.CountOrders(context.Background(), OrderQuery{})
+	if err != nil || n != 10 {
+		t.Fatalf("after reopen: %d orders, %v", n, err)
+	}
+}
+
+func TestMigrateFromEachOlderVersion(t *testing.T) {
+	t.Parallel()
+	for from := 0; from < LatestSchema(); from++ {
+		t.Run(fmt.Sprintf("from %d", from), func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "old.db")
+			if err := createFile(path); err != nil {
+				t.Fatal(err)
+			}
+			// Build a store at the old version by hand.
+			st := &Store{path: path, opts: Options{Now: time.Now}}
+			var err error
+			st.w, err = openWriterForTest(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.migrateTo(ctx, from); err != nil {
+				t.Fatal(err)
+			}
+			if from >= 1 {
+				_, err = st.w.Exec(`INSERT INTO connections (name, kind, created_at, updated_at) VALUES ('c','multivende',1,1);
+					INSERT INTO orders (id, connection_id, code, buyer_name, state, state_since, updated_at) VALUES ('o1',1,'FAL-118273645','Comercial Los Aromos','queued',1,1)`)
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			st.w.Close()
+			st2, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st2.Close()
+			if st2.SchemaVersion() != LatestSchema() {
+				t.Fatalf("version %d after open", st2.SchemaVersion())
+			}
+			if from >= 1 {
+				got, err := st2.ListOrders(ctx, OrderQuery{Text: "aromos"})
+				if err != nil || len(got) != 1 {
+					t.Fatalf("old order not searchable after migration: %v %v", got, err)
+				}
+			}
+		})
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	if _, err := b.st.w.Exec(fmt.Sprintf("PRAGMA user_version = %d", LatestSchema()+1)); err != nil {
+		t.Fatal(err)
+	}
+	b.st.Close()
+	_, err := Open(context.Background(), b.path, Options{})
+	if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "upgrade folio") {
+		t.Fatalf("err = %v, want a newer-schema refusal saying to upgrade", err)
+	}
+}
+
+func TestOpenFailuresSayWhatAndHow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.db")
+	if err := os.WriteFile(garbage, []byte(strings.Repeat("this is not sqlite\n", 400)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(ctx, garbage, Options{})
+	if !errors.Is(err, ErrNotDatabase) || !strings.Contains(err.Error(), garbage) {
+		t.Errorf("garbage file: %v", err)
+	}
+
+	roDir := filepath.Join(dir, "ro")
+	if err := os.Mkdir(roDir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(roDir, "folio.db")
+	if os.Geteuid() == 0 {
+		// root ignores directory modes; /sys is writable by nobody.
+		target = "/sys/folio-test.db"
+	}
+	_, err = Open(ctx, target, Options{})
+	if !errors.Is(err, ErrReadOnlyDir) || !strings.Contains(err.Error(), "--store") {
+		t.Errorf("read-only location: %v", err)
+	}
+
+	missing := filepath.Join(dir, "a", "b", "folio.db")
+	st, err := Open(ctx, missing, Options{})
+	if err != nil {
+		t.Errorf("missing directories should be created: %v", err)
+	} else {
+		st.Close()
+	}
+
+	_, err = Open(ctx, filepath.Join(dir, "nope.db"), Options{ReadOnly: true})
+	if err == nil {
+		t.Error("read-only open of a missing store should fail")
+	}
+}
+
+func TestDiskFullMessage(t *testing.T) {
+	t.Parallel()
+	err := openError("/x/folio.db", "write", errors.New("database or disk is full (13)"))
+	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "free disk space") {
+		t.Fatalf("disk full: %v", err)
+	}
+}
+
+func TestSecondWriterGetsLockedError(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	other, err := Open(ctx, b.path, Options{BusyTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- b.st.Write(ctx, func(tx *Tx) error {
+			if err := tx.SetSetting(ctx, "k", "v"); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	err = other.Write(ctx, func(tx *Tx) error { return tx.SetSetting(ctx, "k", "w") })
+	close(release)
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second writer: %v, want ErrLocked", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReaderIsNotBlockedByAWrite(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.insert(t, 5, StateQueued)
+	err := b.st.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.UpsertOrders(ctx, []OrderUpsert{b.order(99, StateQueued)}); err != nil {
+			return err
+		}
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		n, err := b.st.CountOrders(rctx, OrderQuery{})
+		if err != nil {
+			return fmt.Errorf("reader during write: %w", err)
+		}
+		if n != 5 {
+			return fmt.Errorf("reader saw %d orders during the write, want the old snapshot of 5", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := b.st.CountOrders(ctx, OrderQuery{}); n != 6 {
+		t.Fatalf("after commit: %d", n)
+	}
+}
+
+func TestWriteRollsBackOnError(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	boom := errors.New("boom")
+	err := b.st.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.UpsertOrders(ctx, []OrderUpsert{b.order(1, StateQueued)}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if n, _ := b.st.CountOrders(ctx, OrderQuery{}); n != 0 {
+		t.Fatalf("rolled-back write left %d orders", n)
+	}
+}
+
+func TestUpsertReportsNewAndChanged(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	o1, o2 := b.order(1, StateQueued), b.order(2, StateWaiting)
+	var got []Upserted
+	write := func(batch ...OrderUpsert) {
+		t.Helper()
+		if err := b.st.Write(ctx, func(tx *Tx) (err error) { got, err = tx.UpsertOrders(ctx, batch); return }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(o1, o2)
+	if len(got) != 2 || !got[0].New || got[1].State != StateWaiting {
+		t.Fatalf("first upsert: %+v", got)
+	}
+	write(o1, o2)
+	if len(got) != 0 {
+		t.Fatalf("unchanged orders reported: %+v", got)
+	}
+	o2.RemoteUpdatedAt = o2.RemoteUpdatedAt.Add(time.Minute)
+	o2.PaymentStatus = "completed"
+	write(o1, o2)
+	if len(got) != 1 || got[0].ID != o2.ID || got[0].New || got[0].State != StateWaiting {
+		t.Fatalf("changed upsert: %+v", got)
+	}
+	o, err := b.st.GetOrder(ctx, o2.ID)
+	if err != nil || o.PaymentStatus != "completed" {
+		t.Fatalf("order not updated: %+v %v", o, err)
+	}
+}
+
+func TestMoveOrderIsGuarded(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.insert(t, 1, StateQueued)
+	id := b.order(0, "").ID
+	move := func(m Move) error {
+		return b.st.Write(ctx, func(tx *Tx) error { return tx.MoveOrder(ctx, id, m) })
+	}
+	if err := move(Move{From: []State{StateQueued}, To: StateBuilding, Event: Event{Kind: "building", Message: "m"}}); err != nil {
+		t.Fatal(err)
+	}
+	err := move(Move{From: []State{StateQueued}, To: StateBuilding})
+	if !errors.Is(err, ErrStateChanged) || !strings.Contains(err.Error(), "building") {
+		t.Fatalf("stale move: %v", err)
+	}
+	if err := move(Move{From: []State{StateBuilding}, To: StateDone}); err == nil {
+		t.Fatal("done without an outcome must violate the schema's CHECK")
+	}
+	if err := move(Move{From: []State{StateBuilding}, To: StateDone, Outcome: OutcomeIssued, Folio: 42, DocType: 39}); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := b.st.GetOrder(ctx, id)
+	if o.State != StateDone || o.Folio != 42 || o.Outcome != OutcomeIssued {
+		t.Fatalf("order = %+v", o)
+	}
+	evs, _ := b.st.Events(ctx, id)
+	if len(evs) != 1 || evs[0].Kind != "building" {
+		t.Fatalf("events = %+v", evs)
+	}
+	if err := b.st.Write(ctx, func(tx *Tx) error {
+		return tx.MoveOrder(ctx, "nope", Move{From: []State{StateQueued}, To: StateBuilding})
+	}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing order: %v", err)
+	}
+}
+
+func TestFolioBelongsToOneOrder(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.insert(t, 2, StateQueued)
+	add := func(i int) error {
+		return b.st.Write(ctx, func(tx *Tx) error {
+			return tx.AddDocument(ctx, Document{OrderID: b.order(i, "").ID, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: 7, Total: 100, Fecha: "2026-11-24"})
+		})
+	}
+	if err := add(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := add(1); !errors.Is(err, ErrFolioTaken) {
+		t.Fatalf("second claim of folio 7: %v", err)
+	}
+	claimed, err := b.st.ClaimedFolios(ctx, "76086428-5", 39)
+	if err != nil || claimed[7] != b.order(0, "").ID {
+		t.Fatalf("claimed = %v %v", claimed, err)
+	}
+}
+
+func TestEmissionIntentIsUniquePerReference(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.insert(t, 2, StateQueued)
+	save := func(i int, ref string) error {
+		return b.st.Write(ctx, func(tx *Tx) error {
+			return tx.SaveEmission(ctx, Emission{OrderID: b.order(i, "").ID, ExtRef: ref, Pending: `{"codigo":"abc"}`})
+		})
+	}
+	if err := save(0, "ref-0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := save(0, "ref-0"); err != nil {
+		t.Fatalf("re-saving the same intent: %v", err)
+	}
+	if err := save(1, "ref-0"); err == nil {
+		t.Fatal("two orders share one external reference")
+	}
+	e, err := b.st.GetEmission(ctx, b.order(0, "").ID)
+	if err != nil || e.Pending != `{"codigo":"abc"}` {
+		t.Fatalf("emission = %+v %v", e, err)
+	}
+}
+
+func TestKeysetPaginationAndFilter(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.insert(t, 120, StateQueued)
+	seen := map[string]bool{}
+	var before int64
+	var last int64 = 1 << 62
+	for page := 0; ; page++ {
+		rows, err := b.st.ListOrders(ctx, OrderQuery{Before: before, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 {
+			break
+		}
+		for _, o := range rows {
+			if seen[o.ID] || o.Seq >= last {
+				t.Fatalf("page %d: %s repeated or out of order", page, o.ID)
+			}
+			seen[o.ID], last = true, o.Seq
+		}
+		before = rows[len(rows)-1].Seq
+	}
+	if len(seen) != 120 {
+		t.Fatalf("saw %d orders, want 120", len(seen))
+	}
+	err := b.st.Write(ctx, func(tx *Tx) error {
+		return tx.SetDetail(ctx, b.order(7, "").ID, `{}`, "Comercial Los Aromos SpA", "76354771-K", "invoice", time.Time{}, "completed", "confirmed")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]int{"aromos": 1, "LOS AR": 1, "76354771": 1, "2000000000117": 1, "queued": 120, "attention": 0, "zz": 0, "2000000000011": 1, "200000000011": 10, "0000000007": 1} {
+		n, err := b.st.CountOrders(ctx, OrderQuery{Text: text})
+		if err != nil || n != want {
+			t.Errorf("filter %q: %d orders, %v; want %d", text, n, err, want)
+		}
+	}
+	rows, _ := b.st.ListOrders(ctx, OrderQuery{States: []State{StateAttention}, Text: "queued"})
+	if len(rows) != 0 {
+		t.Errorf("a state filter outside the pane's states matched %d rows", len(rows))
+	}
+}
+
+func TestHTTPLogIsBounded(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "f.db")
+	st, err := Open(context.Background(), path, Options{HTTPLogKeep: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	for i := 0; i < 50; i++ {
+		batch := make([]Exchange, 7)
+		for j := range batch {
+			batch[j] = Exchange{At: time.Now(), Method: "GET", URL: fmt.Sprintf("/x/%d", i*7+j), Status: 200, OrderID: "o"}
+		}
+		if err := st.AppendHTTP(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := st.HTTPLog(ctx, "", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 100 || len(all) > 120 {
+		t.Fatalf("http log holds %d rows, want about 100", len(all))
+	}
+	if all[0].URL != "/x/349" {
+		t.Fatalf("newest first: %s", all[0].URL)
+	}
+}
+
+func TestLease(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	h1 := Holder{PID: 111, Host: "srv", StartedAt: time.Now()}
+	h2 := Holder{PID: 222, Host: "srv", StartedAt: time.Now()}
+	if err := b.st.AcquireLease(ctx, h1, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	err := b.st.AcquireLease(ctx, h2, time.Minute)
+	var le *LeaseError
+	if !errors.As(err, &le) || le.Holder.PID != 111 || !strings.Contains(err.Error(), "PID 111") {
+		t.Fatalf("second engine: %v", err)
+	}
+	if err := b.st.Heartbeat(ctx, h2, time.Minute); err == nil {
+		t.Fatal("a non-holder heartbeat must fail")
+	}
+	if err := b.st.ReleaseLease(ctx, h1); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.AcquireLease(ctx, h2, time.Millisecond); err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if err := b.st.AcquireLease(ctx, h1, time.Minute); err != nil {
+		t.Fatalf("an expired lease must be taken over: %v", err)
+	}
+}
+
+func TestControlsRoundTrip(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	id, err := b.st.AddControl(ctx, Control{Kind: CtlSkip, Target: "co-1", Args: `{"reason":"duplicado"}`, By: "cli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.st.AddControl(ctx, Control{Kind: "explode"}); err == nil {
+		t.Fatal("unknown control kind accepted")
+	}
+	p, _ := b.st.PendingControls(ctx, 10)
+	if len(p) != 1 || p[0].ID != id {
+		t.Fatalf("pending = %+v", p)
+	}
+	if err := b.st.Write(ctx, func(tx *Tx) error { return tx.CompleteControl(ctx, id, CtlApplied, "omitido") }); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := b.st.Control(ctx, id)
+	if c.Status != CtlApplied || c.Outcome != "omitido" {
+		t.Fatalf("control = %+v", c)
+	}
+}
+
+func TestChangeCounterMovesOnCommit(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	c1, err := b.st.ChangeCounter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := b.st.ChangeCounter(ctx)
+	if c1 != c2 {
+		t.Fatal("counter moved without a commit")
+	}
+	b.insert(t, 1, StateQueued)
+	c3, _ := b.st.ChangeCounter(ctx)
+	if c3 == c2 {
+		t.Fatal("counter did not move after a commit")
+	}
+}
+
+func TestBackup(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.insert(t, 25, StateQueued)
+	dst := filepath.Join(t.TempDir(), "copy.db")
+	if err := b.st.Backup(ctx, dst); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(dst); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup mode %o", fi.Mode().Perm())
+	}
+	if err := b.st.Backup(ctx, dst); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Fatalf("overwrite: %v", err)
+	}
+	cp, err := Open(ctx, dst, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if n, _ := cp.CountOrders(ctx, OrderQuery{}); n != 25 {
+		t.Fatalf("backup has %d orders", n)
+	}
+	if _, err := cp.AddControl(ctx, Control{Kind: CtlPause}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("write on read-only store: %v", err)
+	}
+}
