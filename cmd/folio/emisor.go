@@ -3,7 +3,17 @@ package main
 import "github.com/folio-cl/folio/internal/dte"
 
 // emisorFromConfig returns the issuing company's data from folio's config,
-// empty when none is configured (enough for `dte build`).
+// empty when none is configured (enough for `dte build`). A broken config
+// is reported by the commands that need it; here it only means no emisor.
 func emisorFromConfig() dte.Emisor {
-	return dte.Emisor{}
+	cfg, err := loadConfig()
+	if err != nil {
+		return dte.Emisor{}
+	}
+	e := cfg.Emisor
+	rut := e.RUT
+	if r, err := dte.ParseRUT(e.RUT); err == nil {
+		rut = r.String()
+	}
+	return dte.Emisor{RUTEmisor: rut, RznSoc: e.RazonSocial, GiroEmis: e.Giro, Acteco: e.Acteco, DirOrigen: e.Direccion, CmnaOrigen: e.Comuna}
 }

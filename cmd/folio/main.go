@@ -37,7 +37,11 @@ func newRootCmd() *cobra.Command {
 		// Each command lives in its own file of this package.
 		newVersionCmd(),
 		newDTECmd(),
+		newInfoCmd(),
+		newConfigCmd(),
+		newBackupCmd(),
 	)
+	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
 	return root
 }
 

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// configPath is the --config flag shared by every command.
+var configPath string
+
+// loadConfig reads the config file and environment once per command.
+func loadConfig() (config.Loaded, error) {
+	return config.Load(configPath, os.Getenv)
+}
+
+// storePath is the --store flag when given, else the configured store.
+func storePath(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return "", err
+	}
+	return cfg.Store, nil
+}
+
+// openStore opens the store for a command. Read-only opens of a store that
+// does not exist yet say how to create one.
+func openStore(ctx context.Context, path string, readOnly bool) (*store.Store, error) {
+	if readOnly {
+		if _, err := os.Stat(path); os.IsNotExist(err) {
+			return nil, fmt.Errorf("no store at %s yet: connect first (folio connect multivende) or pass --store", path)
+		}
+	}
+	return store.Open(ctx, path, store.Options{ReadOnly: readOnly})
+}
+
+func addStoreFlag(cmd *cobra.Command, p *string) {
+	cmd.Flags().StringVar(p, "store", "", "path of the store (default from the config: $XDG_DATA_HOME/folio/folio.db)")
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
