@@ -98,7 +98,7 @@ type Checkout struct {
 	BillingDocumentType        string                      `json:"billingDocumentType,omitempty"`
 	CheckoutBillingClients     []CheckoutBillingClient     `json:"CheckoutBillingClients,omitempty"`
 	CheckoutLink               *CheckoutLink               `json:"CheckoutLink,omitempty"`
-	Client                     Client                      `json:"Client"`
+	Client                     CheckoutClient              `json:"Client"`
 	CheckoutItems              []CheckoutItem              `json:"CheckoutItems"`
 	DeliveryOrderInCheckouts   []DeliveryOrderInCheckout   `json:"DeliveryOrderInCheckouts"`
 	CheckoutPayments           []CheckoutPayment           `json:"CheckoutPayments"`

@@ -1,5 +1,7 @@
 package multivende
 
+import "net/url"
+
 // Everything the documentation marks as uncertain about Multivende's API lives
 // in this file, so that a correction is a one-file change. The simulator in
 // internal/sim serves exactly what this file says.
@@ -38,8 +40,8 @@ const (
 	DocTypeFactura = "electronic_billing_electronic_invoice" // uncertain
 )
 
-// Client is the buyer of a checkout (uncertain: the address fields' names).
-type Client struct {
+// CheckoutClient is the buyer of a checkout (uncertain: the address fields' names).
+type CheckoutClient struct {
 	ID               string           `json:"_id"`
 	FullName         string           `json:"fullName"`
 	Email            string           `json:"email,omitempty"`
@@ -84,3 +86,60 @@ func (c *Checkout) Paid() bool { return c.PaymentStatus == PaymentCompleted }
 func (c *Checkout) Cancelled() bool {
 	return c.Status == StatusCancelled || c.PaymentStatus == PaymentCancelled || c.PaymentStatus == PaymentRefunded
 }
+
+// Catalog paths and shapes (uncertain: only the products path is
+// documented; the others follow its pattern). Each returns a printf
+// pattern with one %d for the page.
+func productsPath(m string) string   { return "/api/m/" + esc(m) + "/products/p/%d" }
+func warehousesPath(m string) string { return "/api/m/" + esc(m) + "/stores-and-warehouses?p=%d" }
+func stockPath(m, w string) string {
+	return "/api/m/" + esc(m) + "/stocks/stores-and-warehouses/" + esc(w) + "/p/%d"
+}
+func priceListsPath(m string) string { return "/api/m/" + esc(m) + "/price-lists?p=%d" }
+func pricesPath(m, l string) string {
+	return "/api/m/" + esc(m) + "/price-lists/" + esc(l) + "/prices/p/%d"
+}
+
+// Product is a catalog product; its versions carry the SKUs.
+type Product struct {
+	ID              string           `json:"_id"`
+	Name            string           `json:"name"`
+	Code            string           `json:"code"`
+	ProductVersions []ProductVersion `json:"ProductVersions"`
+}
+
+// ProductVersion is one SKU of a product (uncertain: the active flag's name).
+type ProductVersion struct {
+	ID     string `json:"_id"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Active bool   `json:"active"`
+}
+
+// Warehouse is a store or warehouse.
+type Warehouse struct {
+	ID   string `json:"_id"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// StockEntry is the stock of one SKU.
+type StockEntry struct {
+	Code   string `json:"code"`
+	Amount int64  `json:"amount"`
+}
+
+// PriceList is a named list of prices.
+type PriceList struct {
+	ID       string `json:"_id"`
+	Name     string `json:"name"`
+	Currency string `json:"currency"`
+}
+
+// Price is the gross price of one SKU in a price list.
+type Price struct {
+	Code  string `json:"code"`
+	Gross Amount `json:"gross"`
+}
+
+func esc(s string) string { return url.PathEscape(s) }
