@@ -349,38 +349,93 @@ type OrderQuery struct {
 
 // ListOrders returns one page of orders, newest first, without their JSON
 // bodies. Pass the last row's Seq as Before to get the next page.
+//
+// A text filter of three characters or more is answered from the trigram
+// index, walked newest first so a page stops after Limit matches; a text
+// of six or more characters also matches codes from their start among
+// orders whose detail is not read yet.
 func (s *Store) ListOrders(ctx context.Context, q OrderQuery) ([]Order, error) {
-	where, args := q.where()
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	args = append(args, q.Limit)
-	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders`+where+` ORDER BY seq DESC LIMIT ?`, args...)
+	base, text := q.base()
+	where, args := base.where()
+	if text == "" {
+		return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders`+where+` ORDER BY seq DESC LIMIT ?`, append(args, q.Limit)...)
+	}
+	if len([]rune(text)) < 3 {
+		// Too short for trigrams: a scan that stops at the page's end.
+		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
+		cond := `(code LIKE ? ESCAPE '\' OR buyer_name LIKE ? ESCAPE '\' OR buyer_rut LIKE ? ESCAPE '\' OR CAST(folio AS TEXT) = ?)`
+		return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders`+and(where, cond)+` ORDER BY seq DESC LIMIT ?`,
+			append(args, like, like, like, text, q.Limit)...)
+	}
+	match := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+	ftsWhere := strings.ReplaceAll(and(where, "orders_search MATCH ?"), "seq <", "s.rowid <")
+	query := `SELECT ` + prefixed(listCols, "o.") + ` FROM orders_search s JOIN orders o ON o.seq = s.rowid` + ftsWhere + ` ORDER BY s.rowid DESC LIMIT ?`
+	qargs := append(append(append([]any{}, args...), match), q.Limit)
+	if len([]rune(text)) >= 6 {
+		query = `SELECT * FROM (` + query + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders` +
+			and(where, "code >= ? AND code < ? AND buyer_name = '' AND buyer_rut = ''") + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
+		qargs = append(qargs, args...)
+		qargs = append(qargs, text, text+"\U0010FFFF", q.Limit, q.Limit)
+	}
+	return s.queryOrders(ctx, query, qargs...)
 }
 
-// CountOrders counts the orders q selects (ignoring Before and Limit).
+func and(where, cond string) string {
+	if where == "" {
+		return " WHERE " + cond
+	}
+	return where + " AND " + cond
+}
+
+// prefixed qualifies each column of a list with p ("o.").
+func prefixed(cols, p string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		c = strings.TrimSpace(c)
+		if !strings.HasPrefix(c, "'") {
+			c = p + c
+		}
+		parts[i] = c
+	}
+	return strings.Join(parts, ", ")
+}
+
+// CountOrders counts the orders q selects (ignoring Before, Limit and any
+// text filter: the console shows how many a pane holds).
 func (s *Store) CountOrders(ctx context.Context, q OrderQuery) (int, error) {
 	q.Before = 0
-	where, args := q.where()
+	base, _ := q.base()
+	where, args := base.where()
 	var n int
 	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM orders`+where, args...).Scan(&n)
 	return n, classify(err)
 }
 
+// base turns a text that names a state into a state filter, returning the
+// query without text and the text left to match.
+func (q OrderQuery) base() (OrderQuery, string) {
+	text := strings.TrimSpace(q.Text)
+	q.Text = ""
+	if st, err := ParseState(strings.ToLower(text)); err == nil && text != "" {
+		if len(q.States) > 0 && !containsState(q.States, st) {
+			q.States = []State{"-"} // a state outside the pane's: nothing
+		} else {
+			q.States = []State{st}
+		}
+		return q, ""
+	}
+	return q, text
+}
+
 func (q OrderQuery) where() (string, []any) {
 	var conds []string
 	var args []any
-	states := q.States
-	text := strings.TrimSpace(q.Text)
-	if st, err := ParseState(strings.ToLower(text)); err == nil && text != "" {
-		states, text = append(append([]State(nil), states...), st), ""
-		if len(q.States) > 0 && !containsState(q.States, st) {
-			states = []State{"-"} // asked for a state outside the pane: nothing
-		}
-	}
-	if len(states) > 0 {
-		ph := make([]string, len(states))
-		for i, st := range states {
+	if len(q.States) > 0 {
+		ph := make([]string, len(q.States))
+		for i, st := range q.States {
 			ph[i] = "?"
 			args = append(args, string(st))
 		}
@@ -393,20 +448,6 @@ func (q OrderQuery) where() (string, []any) {
 	if q.Before > 0 {
 		conds = append(conds, "seq < ?")
 		args = append(args, q.Before)
-	}
-	if text != "" {
-		// A code typed from its start (any order), or a substring of code,
-		// buyer, RUT or folio of an order whose detail was read.
-		codeFrom, codeTo := text, text+"\U0010FFFF"
-		if len([]rune(text)) >= 3 {
-			conds = append(conds, "(code >= ? AND code < ? OR seq IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?))")
-			args = append(args, codeFrom, codeTo, `"`+strings.ReplaceAll(text, `"`, `""`)+`"`)
-		} else {
-			// Too short for trigrams: a scan that stops at the page's end.
-			like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
-			conds = append(conds, `(code LIKE ? ESCAPE '\' OR buyer_name LIKE ? ESCAPE '\' OR buyer_rut LIKE ? ESCAPE '\' OR CAST(folio AS TEXT) = ?)`)
-			args = append(args, like, like, like, text)
-		}
 	}
 	if len(conds) == 0 {
 		return "", args

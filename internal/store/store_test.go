@@ -428,9 +428,9 @@ func TestKeysetPaginationAndFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 	for text, want := range map[string]int{"aromos": 1, "LOS AR": 1, "76354771": 1, "2000000000117": 1, "queued": 120, "attention": 0, "zz": 0, "2000000000011": 1, "200000000011": 10, "0000000007": 1} {
-		n, err := b.st.CountOrders(ctx, OrderQuery{Text: text})
-		if err != nil || n != want {
-			t.Errorf("filter %q: %d orders, %v; want %d", text, n, err, want)
+		rows, err := b.st.ListOrders(ctx, OrderQuery{Text: text, Limit: 1000})
+		if n := len(rows); err != nil || n != want {
+			t.Errorf("filter %q: %d orders, %v; want %d", text, len(rows), err, want)
 		}
 	}
 	rows, _ := b.st.ListOrders(ctx, OrderQuery{States: []State{StateAttention}, Text: "queued"})
@@ -566,5 +566,66 @@ func TestBackup(t *testing.T) {
 	}
 	if _, err := cp.AddControl(ctx, Control{Kind: CtlPause}); !errors.Is(err, ErrReadOnly) {
 		t.Fatalf("write on read-only store: %v", err)
+	}
+}
+
+func TestTextFilterPagesNewestFirst(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.insert(t, 130, StateQueued)
+	err := b.st.Write(ctx, func(tx *Tx) error {
+		for i := 0; i < 130; i++ {
+			name := "Camila Rojas"
+			if i%10 < 9 {
+				name = "Comercial Los Aromos"
+			}
+			if err := tx.SetDetail(ctx, b.order(i, "").ID, "{}", name, "", "", time.Time{}, "completed", ""); err != nil {
+				return err
+			}
+		}
+		// Ten of them need a person.
+		for i := 0; i < 130; i += 13 {
+			if err := tx.MoveOrder(ctx, b.order(i, "").ID, Move{From: []State{StateQueued}, To: StateAttention}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(q OrderQuery) int {
+		t.Helper()
+		seen := map[string]bool{}
+		last := int64(1 << 62)
+		for {
+			rows, err := b.st.ListOrders(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) == 0 {
+				return len(seen)
+			}
+			for _, o := range rows {
+				if seen[o.ID] || o.Seq >= last {
+					t.Fatalf("%s repeated or out of order", o.ID)
+				}
+				seen[o.ID], last = true, o.Seq
+			}
+			q.Before = rows[len(rows)-1].Seq
+		}
+	}
+	if n := count(OrderQuery{Text: "aromos", Limit: 20}); n != 117 {
+		t.Fatalf("aromos pages gave %d orders, want 117", n)
+	}
+	want := 0
+	for i := 0; i < 130; i += 13 {
+		if i%10 < 9 {
+			want++
+		}
+	}
+	if n := count(OrderQuery{Text: "aromos", States: []State{StateAttention}, Limit: 3}); n != want {
+		t.Fatalf("aromos in attention: %d, want %d", n, want)
 	}
 }
