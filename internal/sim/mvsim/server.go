@@ -1,0 +1,700 @@
+package mvsim
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/folio-cl/folio/internal/sim/faults"
+)
+
+// Scopes are the permissions the consent page lists.
+var Scopes = []string{"read:checkouts", "write:checkouts", "read:products", "write:products",
+	"read:stocks", "write:stocks", "read:prices", "write:prices"}
+
+// PageSize is how many entries a list page holds.
+const PageSize = 50
+
+// Options configure a simulator.
+type Options struct {
+	Seed uint64
+	// Orders is how many checkouts exist at start, sold over the last day.
+	Orders int
+	// Rate is new orders per second over time (0: none).
+	Rate   float64
+	Faults faults.Spec
+	// RateLimit is requests per second per token (default 5; negative: none).
+	RateLimit float64
+	// AccessTTL and RefreshTTL default to 6 h and 48 h; Faults.TokenExpire
+	// overrides AccessTTL.
+	AccessTTL, RefreshTTL  time.Duration
+	ClientID, ClientSecret string
+	Now                    func() time.Time
+}
+
+// Server is a running simulator's state. It is safe for concurrent use.
+type Server struct {
+	opts    Options
+	now     func() time.Time
+	faults  *faults.Injector
+	handler http.Handler
+
+	mu         sync.Mutex
+	gen        *generator
+	merchantID string
+	checkouts  []*checkout // in creation order
+	byID       map[string]*checkout
+	docs       map[string]*document
+	grants     map[string]grant   // code → grant
+	access     map[string]session // access token → session
+	refresh    map[string]session // refresh token → session
+	issued     []string
+	limiters   map[string]*rate.Limiter
+	lastGen    time.Time
+	info       json.RawMessage
+	catalog    catalog
+	srv        *http.Server
+}
+
+type grant struct {
+	redirectURI, challenge string
+	expires                time.Time
+}
+
+type session struct{ expires time.Time }
+
+type catalog struct {
+	products   []product
+	warehouses []warehouse
+	stock      map[string][]stockEntry
+	priceLists []priceList
+	prices     map[string][]price
+}
+
+// New makes a simulator.
+func New(o Options) *Server {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RateLimit == 0 {
+		o.RateLimit = 5
+	}
+	if o.AccessTTL <= 0 {
+		o.AccessTTL = 6 * time.Hour
+	}
+	if o.RefreshTTL <= 0 {
+		o.RefreshTTL = 48 * time.Hour
+	}
+	s := &Server{opts: o, now: o.Now, faults: faults.New(o.Faults, o.Seed+1),
+		gen:  &generator{rng: rand.New(rand.NewPCG(o.Seed, 0x5eed))},
+		byID: map[string]*checkout{}, docs: map[string]*document{}, grants: map[string]grant{},
+		access: map[string]session{}, refresh: map[string]session{}, limiters: map[string]*rate.Limiter{}}
+	s.merchantID = s.gen.id()
+	if s.opts.ClientID == "" {
+		s.opts.ClientID = s.gen.id()
+	}
+	if s.opts.ClientSecret == "" {
+		s.opts.ClientSecret = "mvsecret-" + s.gen.id()
+	}
+	now := s.now()
+	for i := 0; i < o.Orders; i++ {
+		s.add(s.gen.checkout(now.Add(-24 * time.Hour).Add(time.Duration(i) * 24 * time.Hour / time.Duration(o.Orders+1))))
+	}
+	s.lastGen = now
+	s.catalog = s.makeCatalog()
+	s.handler = s.routes()
+	return s
+}
+
+// ClientID is the OAuth client id the simulator accepts.
+func (s *Server) ClientID() string { return s.opts.ClientID }
+
+// ClientSecret is the OAuth client secret the simulator accepts.
+func (s *Server) ClientSecret() string { return s.opts.ClientSecret }
+
+// MerchantID is the simulated merchant.
+func (s *Server) MerchantID() string { return s.merchantID }
+
+// Faults is the simulator's fault injector (its spec can change at run time).
+func (s *Server) Faults() *faults.Injector { return s.faults }
+
+// SetInfo sets what GET /_sim/info returns.
+func (s *Server) SetInfo(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.info = b
+	s.mu.Unlock()
+	return nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Start serves on addr (e.g. 127.0.0.1:0) until ctx ends or Close, and
+// returns the base URL.
+func (s *Server) Start(ctx context.Context, addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("multivende simulator: listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	s.srv = srv
+	s.mu.Unlock()
+	go func() { _ = srv.Serve(ln) }()
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	return "http://" + ln.Addr().String(), nil
+}
+
+// Close stops a started server.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	return srv.Close()
+}
+
+// AddOrders makes n new orders sold now.
+func (s *Server) AddOrders(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	for i := 0; i < n; i++ {
+		s.add(s.gen.checkout(now))
+	}
+}
+
+func (s *Server) add(c *checkout) {
+	s.checkouts = append(s.checkouts, c)
+	s.byID[c.ID] = c
+}
+
+// tick brings the world up to now: orders paid later become paid, and new
+// orders arrive at Rate. Called with mu held.
+func (s *Server) tick() time.Time {
+	now := s.now()
+	for _, c := range s.checkouts {
+		if !c.payAt.IsZero() && !now.Before(c.payAt) {
+			c.setPayment("completed")
+			c.UpdatedAt, c.payAt = c.payAt, time.Time{}
+		}
+	}
+	if s.opts.Rate > 0 {
+		due := int(now.Sub(s.lastGen).Seconds() * s.opts.Rate)
+		for i := 0; i < due; i++ {
+			s.add(s.gen.checkout(s.lastGen.Add(time.Duration(float64(i+1) / s.opts.Rate * float64(time.Second)))))
+		}
+		if due > 0 {
+			s.lastGen = s.lastGen.Add(time.Duration(float64(due) / s.opts.Rate * float64(time.Second)))
+		}
+	}
+	return now
+}
+
+func (s *Server) routes() http.Handler {
+	api := http.NewServeMux()
+	api.HandleFunc("GET /api/m/{merchant}/checkouts/light/p/{page}", s.authed(s.listCheckouts))
+	api.HandleFunc("GET /api/checkouts/{id}", s.authed(s.getCheckout))
+	api.HandleFunc("POST /api/checkouts/{id}/electronic-billing-documents", s.authed(s.createDocument))
+	api.HandleFunc("GET /api/checkouts/{id}/electronic-billing-documents/p/{page}", s.authed(s.listDocuments))
+	api.HandleFunc("POST /api/electronic-billing-documents/{id}/upload", s.authed(s.upload))
+	api.HandleFunc("GET /api/m/{merchant}/products/p/{page}", s.authed(s.catalogList(func(c catalog, _ *http.Request) any { return c.products })))
+	api.HandleFunc("GET /api/m/{merchant}/stores-and-warehouses", s.authed(s.catalogList(func(c catalog, _ *http.Request) any { return c.warehouses })))
+	api.HandleFunc("GET /api/m/{merchant}/stocks/stores-and-warehouses/{warehouse}/p/{page}", s.authed(s.catalogList(func(c catalog, r *http.Request) any { return c.stock[r.PathValue("warehouse")] })))
+	api.HandleFunc("GET /api/m/{merchant}/price-lists", s.authed(s.catalogList(func(c catalog, _ *http.Request) any { return c.priceLists })))
+	api.HandleFunc("GET /api/m/{merchant}/price-lists/{list}/prices/p/{page}", s.authed(s.catalogList(func(c catalog, r *http.Request) any { return c.prices[r.PathValue("list")] })))
+	api.HandleFunc("POST /oauth/access-token", s.token)
+
+	mux := http.NewServeMux()
+	mux.Handle("/api/", s.faults.Middleware(api, nil))
+	mux.Handle("POST /oauth/access-token", s.faults.Middleware(api, nil))
+	mux.HandleFunc("GET /apps/authorize", s.consentPage)
+	mux.HandleFunc("POST /apps/authorize", s.consentSubmit)
+	mux.HandleFunc("GET /_sim/state", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, s.State()) })
+	mux.HandleFunc("GET /_sim/info", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		info := s.info
+		s.mu.Unlock()
+		if info == nil {
+			info = json.RawMessage(`{}`)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(info)
+	})
+	mux.Handle("/_sim/faults", s.faults.Handler())
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func fail(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"message": msg})
+}
+
+// authed checks the bearer token and the per-token rate limit.
+func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		s.mu.Lock()
+		sess, known := s.access[tok]
+		var lim *rate.Limiter
+		if ok && known && s.opts.RateLimit > 0 {
+			if lim = s.limiters[tok]; lim == nil {
+				lim = rate.NewLimiter(rate.Limit(s.opts.RateLimit), int(s.opts.RateLimit+0.5))
+				s.limiters[tok] = lim
+			}
+		}
+		now := s.now()
+		s.mu.Unlock()
+		switch {
+		case !ok || !known:
+			fail(w, http.StatusUnauthorized, "Invalid or missing access token")
+			return
+		case !now.Before(sess.expires):
+			fail(w, http.StatusUnauthorized, "Access token expired")
+			return
+		case r.PathValue("merchant") != "" && r.PathValue("merchant") != s.merchantID:
+			fail(w, http.StatusForbidden, "Merchant not allowed for this token")
+			return
+		}
+		if lim != nil && !lim.Allow() {
+			w.Header().Set("Retry-After", "1")
+			fail(w, http.StatusTooManyRequests, "Too many requests")
+			return
+		}
+		h(w, r)
+	}
+}
+
+const simTime = "2006-01-02T15:04:05"
+
+func (s *Server) listCheckouts(w http.ResponseWriter, r *http.Request) {
+	pg, err := strconv.Atoi(r.PathValue("page"))
+	if err != nil || pg < 1 {
+		fail(w, http.StatusBadRequest, "page must be a number from 1")
+		return
+	}
+	q := r.URL.Query()
+	bound := func(k string) (time.Time, bool, error) {
+		v := q.Get(k)
+		if v == "" {
+			return time.Time{}, false, nil
+		}
+		t, err := time.ParseInLocation(simTime, v, time.UTC)
+		return t, true, err
+	}
+	var bounds [4]time.Time
+	var has [4]bool
+	for i, k := range []string{"_updated_at_from", "_updated_at_to", "_sold_at_from", "_sold_at_to"} {
+		var err error
+		if bounds[i], has[i], err = bound(k); err != nil {
+			fail(w, http.StatusBadRequest, k+" must be written 2006-01-02T15:04:05")
+			return
+		}
+	}
+	s.mu.Lock()
+	s.tick()
+	var sel []*checkout
+	for _, c := range s.checkouts {
+		u, sd := c.UpdatedAt.Truncate(time.Second), c.SoldAt.Truncate(time.Second)
+		if (has[0] && u.Before(bounds[0])) || (has[1] && u.After(bounds[1])) ||
+			(has[2] && sd.Before(bounds[2])) || (has[3] && sd.After(bounds[3])) {
+			continue
+		}
+		sel = append(sel, c)
+	}
+	sort.SliceStable(sel, func(i, j int) bool { return sel[i].UpdatedAt.Before(sel[j].UpdatedAt) })
+	p := page[lightCheckout]{Entries: []lightCheckout{}}
+	p.Pagination = paginate(len(sel), pg)
+	for i := (pg - 1) * PageSize; i < len(sel) && i < pg*PageSize; i++ {
+		c := sel[i]
+		p.Entries = append(p.Entries, lightCheckout{ID: c.ID, Code: c.Code, Origin: c.Origin, PaymentStatus: c.PaymentStatus,
+			Status: c.Status, SoldAt: c.SoldAt, UpdatedAt: c.UpdatedAt, Total: c.Total})
+	}
+	s.mu.Unlock()
+	writeJSON(w, 200, p)
+}
+
+func paginate(total, cur int) pagination {
+	pages := (total + PageSize - 1) / PageSize
+	next := cur + 1
+	if cur >= pages {
+		next = 0
+	}
+	return pagination{TotalItems: total, TotalPages: pages, CurrentPage: cur, NextPage: next}
+}
+
+func (s *Server) getCheckout(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.tick()
+	c, ok := s.byID[r.PathValue("id")]
+	var b []byte
+	if ok {
+		b, _ = json.Marshal(c)
+	}
+	s.mu.Unlock()
+	if !ok {
+		fail(w, http.StatusNotFound, "Checkout not found")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(b)
+}
+
+func (s *Server) createDocument(w http.ResponseWriter, r *http.Request) {
+	var d document
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&d); err != nil {
+		fail(w, http.StatusBadRequest, "Invalid JSON body")
+		return
+	}
+	if d.DocID == "" || d.Type == "" {
+		fail(w, http.StatusBadRequest, "id and type are required")
+		return
+	}
+	s.mu.Lock()
+	now := s.tick()
+	c, ok := s.byID[r.PathValue("id")]
+	if ok {
+		d.ID, d.checkoutID, d.Files = s.gen.id(), c.ID, []file{}
+		s.docs[d.ID] = &d
+		c.Documents = append(c.Documents, &d)
+		c.UpdatedAt = now
+	}
+	b, _ := json.Marshal(&d)
+	s.mu.Unlock()
+	if !ok {
+		fail(w, http.StatusNotFound, "Checkout not found")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	w.Write(b)
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 2<<20)
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			fail(w, http.StatusRequestEntityTooLarge, "File too large (max 1 MB)")
+			return
+		}
+		fail(w, http.StatusBadRequest, "Missing file field")
+		return
+	}
+	pdf, err := io.ReadAll(f)
+	if err != nil {
+		fail(w, http.StatusBadRequest, "Unreadable file")
+		return
+	}
+	if len(pdf) > 1<<20 {
+		fail(w, http.StatusRequestEntityTooLarge, "File too large (max 1 MB)")
+		return
+	}
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		fail(w, http.StatusBadRequest, "File is not a PDF")
+		return
+	}
+	s.mu.Lock()
+	d, ok := s.docs[r.PathValue("id")]
+	if ok {
+		d.pdf = pdf
+		d.Files = []file{{SynchronizationStatus: "synchronized", URL: "/files/" + d.ID + ".pdf"}}
+	}
+	s.mu.Unlock()
+	if !ok {
+		fail(w, http.StatusNotFound, "Document not found")
+		return
+	}
+	writeJSON(w, 200, map[string]any{"_id": d.ID, "uploaded": true})
+}
+
+func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) {
+	pg, err := strconv.Atoi(r.PathValue("page"))
+	if err != nil || pg < 1 {
+		fail(w, http.StatusBadRequest, "page must be a number from 1")
+		return
+	}
+	s.mu.Lock()
+	c, ok := s.byID[r.PathValue("id")]
+	p := page[document]{Entries: []document{}}
+	if ok {
+		p.Pagination = paginate(len(c.Documents), pg)
+		for i := (pg - 1) * PageSize; i < len(c.Documents) && i < pg*PageSize; i++ {
+			p.Entries = append(p.Entries, *c.Documents[i])
+		}
+	}
+	b, _ := json.Marshal(p)
+	s.mu.Unlock()
+	if !ok {
+		fail(w, http.StatusNotFound, "Checkout not found")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(b)
+}
+
+func (s *Server) catalogList(get func(catalog, *http.Request) any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		pg := 1
+		if v := r.PathValue("page"); v != "" {
+			pg, _ = strconv.Atoi(v)
+		}
+		if pg < 1 {
+			fail(w, http.StatusBadRequest, "page must be a number from 1")
+			return
+		}
+		s.mu.Lock()
+		all, _ := json.Marshal(get(s.catalog, r))
+		s.mu.Unlock()
+		var entries []json.RawMessage
+		_ = json.Unmarshal(all, &entries)
+		p := page[json.RawMessage]{Entries: []json.RawMessage{}, Pagination: paginate(len(entries), pg)}
+		for i := (pg - 1) * PageSize; i < len(entries) && i < pg*PageSize; i++ {
+			p.Entries = append(p.Entries, entries[i])
+		}
+		writeJSON(w, 200, p)
+	}
+}
+
+// token serves POST /oauth/access-token with Multivende's JSON bodies.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+		GrantType    string `json:"grant_type"`
+		Code         string `json:"code"`
+		RefreshToken string `json:"refresh_token"`
+		CodeVerifier string `json:"code_verifier"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil {
+		fail(w, http.StatusBadRequest, "The body must be JSON")
+		return
+	}
+	if req.ClientID != s.opts.ClientID || req.ClientSecret != s.opts.ClientSecret {
+		fail(w, http.StatusUnauthorized, "Invalid client credentials")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	switch req.GrantType {
+	case "authorization_code":
+		g, ok := s.grants[req.Code]
+		delete(s.grants, req.Code) // single use
+		if !ok || now.After(g.expires) {
+			fail(w, http.StatusBadRequest, "Invalid or expired authorization code")
+			return
+		}
+		if g.challenge != "" {
+			sum := sha256.Sum256([]byte(req.CodeVerifier))
+			if base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
+				fail(w, http.StatusBadRequest, "Invalid code_verifier")
+				return
+			}
+		}
+	case "refresh_token":
+		sess, ok := s.refresh[req.RefreshToken]
+		delete(s.refresh, req.RefreshToken) // rotated
+		if !ok || !now.Before(sess.expires) {
+			fail(w, http.StatusUnauthorized, "Invalid or expired refresh token")
+			return
+		}
+	default:
+		fail(w, http.StatusBadRequest, "grant_type must be authorization_code or refresh_token")
+		return
+	}
+	ttl := s.opts.AccessTTL
+	if d := s.faults.Spec().TokenExpire; d > 0 {
+		ttl = d
+	}
+	t := tokenReply{ID: s.gen.id(), Token: "mva-" + s.gen.id(), ExpiresAt: now.Add(ttl).UTC(),
+		RefreshToken: "mvr-" + s.gen.id(), RefreshTokenExpiresAt: now.Add(s.opts.RefreshTTL).UTC(),
+		Scopes: Scopes, MerchantID: s.merchantID, OauthClientID: s.opts.ClientID, MerchantAppID: s.gen.id()}
+	s.access[t.Token] = session{expires: t.ExpiresAt}
+	s.refresh[t.RefreshToken] = session{expires: t.RefreshTokenExpiresAt}
+	s.issued = append(s.issued, t.Token, t.RefreshToken)
+	writeJSON(w, 200, t)
+}
+
+// ExpireRefreshTokens makes every refresh token expire now (tests).
+func (s *Server) ExpireRefreshTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.refresh {
+		s.refresh[k] = session{expires: s.now().Add(-time.Second)}
+	}
+}
+
+// State returns what GET /_sim/state shows.
+func (s *Server) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tick()
+	st := State{Checkouts: make([]StateCheckout, 0, len(s.checkouts)), Tokens: append([]string{}, s.issued...)}
+	for _, c := range s.checkouts {
+		sc := StateCheckout{ID: c.ID, PaymentStatus: c.PaymentStatus, Status: c.Status, Documents: []StateDocument{}}
+		for _, d := range c.Documents {
+			sc.Documents = append(sc.Documents, StateDocument{ID: d.ID, DocID: d.DocID, Type: d.Type, Uploaded: len(d.pdf) > 0})
+		}
+		st.Checkouts = append(st.Checkouts, sc)
+	}
+	return st
+}
+
+func (s *Server) makeCatalog() catalog {
+	c := catalog{stock: map[string][]stockEntry{}, prices: map[string][]price{}}
+	c.warehouses = []warehouse{{ID: "wh-central", Name: "Bodega Central", Type: "warehouse"}, {ID: "st-providencia", Name: "Tienda Providencia", Type: "store"}}
+	c.priceLists = []priceList{{ID: "pl-general", Name: "Lista general", Currency: "CLP"}, {ID: "pl-mayorista", Name: "Mayorista", Currency: "CLP"}}
+	for i, p := range products {
+		c.products = append(c.products, product{ID: fmt.Sprintf("prod-%03d", i), Name: p.name, Code: p.sku,
+			Versions: []productVersion{{ID: fmt.Sprintf("ver-%03d", i), Code: p.sku, Name: p.name, Active: i%9 != 8}}})
+		for j, wh := range c.warehouses {
+			c.stock[wh.ID] = append(c.stock[wh.ID], stockEntry{Code: p.sku, Amount: int64((i*7 + j*13) % 40)})
+		}
+		c.prices["pl-general"] = append(c.prices["pl-general"], price{Code: p.sku, Gross: p.gross})
+		c.prices["pl-mayorista"] = append(c.prices["pl-mayorista"], price{Code: p.sku, Gross: p.gross * 9 / 10 / 10 * 10})
+	}
+	return c
+}
+
+var consentTmpl = template.Must(template.New("consent").Parse(`<!doctype html>
+<html lang="es"><head><meta charset="utf-8"><title>Multivende — Autorizar aplicación</title></head>
+<body>
+<h1>Autorizar aplicación</h1>
+<p>La aplicación <strong>{{.ClientID}}</strong> solicita acceso a tu cuenta de Multivende.</p>
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+<form method="post" action="/apps/authorize">
+<input type="hidden" name="client_id" value="{{.ClientID}}">
+<input type="hidden" name="redirect_uri" value="{{.RedirectURI}}">
+<input type="hidden" name="state" value="{{.State}}">
+<input type="hidden" name="scope" value="{{.Scope}}">
+<input type="hidden" name="code_challenge" value="{{.Challenge}}">
+<input type="hidden" name="code_challenge_method" value="{{.ChallengeMethod}}">
+<fieldset><legend>Permisos solicitados (todos son necesarios)</legend>
+{{range .Scopes}}<label><input type="checkbox" name="permission" value="{{.}}" checked> {{.}}</label><br>
+{{end}}</fieldset>
+<label>Nombre de la conexión <input type="text" name="name" value="{{.Name}}" required></label>
+<button type="submit" name="decision" value="yes">Sí</button>
+<button type="submit" name="decision" value="no">No</button>
+</form>
+</body></html>
+`))
+
+type consentView struct {
+	ClientID, RedirectURI, State, Scope, Challenge, ChallengeMethod, Name, Error string
+	Scopes                                                                       []string
+}
+
+func (s *Server) consentView(v url.Values) (consentView, string) {
+	cv := consentView{ClientID: v.Get("client_id"), RedirectURI: v.Get("redirect_uri"), State: v.Get("state"),
+		Scope: v.Get("scope"), Challenge: v.Get("code_challenge"), ChallengeMethod: v.Get("code_challenge_method"), Name: v.Get("name")}
+	cv.Scopes = strings.Fields(cv.Scope)
+	switch {
+	case cv.ClientID != s.opts.ClientID:
+		return cv, "Aplicación desconocida (client_id)."
+	case cv.RedirectURI == "":
+		return cv, "Falta redirect_uri."
+	case cv.Challenge != "" && cv.ChallengeMethod != "S256":
+		return cv, "code_challenge_method debe ser S256."
+	case len(cv.Scopes) == 0:
+		return cv, "No se solicitaron permisos (scope)."
+	}
+	if u, err := url.Parse(cv.RedirectURI); err != nil || u.Scheme == "" || u.Host == "" {
+		return cv, "redirect_uri no es una URL válida."
+	}
+	return cv, ""
+}
+
+func (s *Server) consentPage(w http.ResponseWriter, r *http.Request) {
+	cv, bad := s.consentView(r.URL.Query())
+	if bad != "" || r.URL.Query().Get("response_type") != "code" {
+		if bad == "" {
+			bad = "response_type debe ser code."
+		}
+		http.Error(w, bad, http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = consentTmpl.Execute(w, cv)
+}
+
+func (s *Server) consentSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "formulario inválido", http.StatusBadRequest)
+		return
+	}
+	cv, bad := s.consentView(r.PostForm)
+	if bad != "" {
+		http.Error(w, bad, http.StatusBadRequest)
+		return
+	}
+	redirect := func(q url.Values) {
+		u, _ := url.Parse(cv.RedirectURI)
+		uq := u.Query()
+		for k, vs := range q {
+			uq[k] = vs
+		}
+		uq.Set("state", cv.State)
+		u.RawQuery = uq.Encode()
+		http.Redirect(w, r, u.String(), http.StatusFound)
+	}
+	if r.PostForm.Get("decision") != "yes" {
+		redirect(url.Values{"error": {"access_denied"}})
+		return
+	}
+	granted := map[string]bool{}
+	for _, p := range r.PostForm["permission"] {
+		granted[p] = true
+	}
+	for _, sc := range cv.Scopes {
+		if !granted[sc] {
+			cv.Error = "Debes aceptar todos los permisos para conectar la aplicación."
+		}
+	}
+	if cv.Error == "" && strings.TrimSpace(cv.Name) == "" {
+		cv.Error = "Escribe un nombre para la conexión."
+	}
+	if cv.Error != "" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_ = consentTmpl.Execute(w, cv)
+		return
+	}
+	code := "mvc-" + func() string { s.mu.Lock(); defer s.mu.Unlock(); return s.gen.id() }()
+	s.mu.Lock()
+	s.grants[code] = grant{redirectURI: cv.RedirectURI, challenge: cv.Challenge, expires: s.now().Add(10 * time.Minute)}
+	s.mu.Unlock()
+	redirect(url.Values{"code": {code}})
+}

@@ -1,0 +1,500 @@
+package mvsim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/sim/faults"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type bundle struct {
+	sim   *Server
+	srv   *httptest.Server
+	clock *clock
+}
+
+func setup(t testing.TB, o Options) *bundle {
+	t.Helper()
+	clk := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	o.Now = clk.Now
+	s := New(o)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return &bundle{sim: s, srv: srv, clock: clk}
+}
+
+func (b *bundle) authorizeURL(state string) string {
+	q := url.Values{"response_type": {"code"}, "client_id": {b.sim.ClientID()}, "redirect_uri": {"http://127.0.0.1:9/cb"},
+		"scope": {strings.Join(Scopes, " ")}, "state": {state}}
+	return b.srv.URL + "/apps/authorize?" + q.Encode()
+}
+
+func (b *bundle) post(t testing.TB, path string, body any) (*http.Response, []byte) {
+	t.Helper()
+	raw, _ := json.Marshal(body)
+	resp, err := http.Post(b.srv.URL+path, "application/json", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp, out
+}
+
+// login goes through consent and the token exchange, returning the reply.
+func (b *bundle) login(t testing.TB) tokenReply {
+	t.Helper()
+	loc, err := Consent(context.Background(), nil, b.authorizeURL("st"), "Tienda de prueba")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(loc)
+	resp, body := b.post(t, "/oauth/access-token", map[string]string{"client_id": b.sim.ClientID(), "client_secret": b.sim.ClientSecret(),
+		"grant_type": "authorization_code", "code": u.Query().Get("code")})
+	if resp.StatusCode != 200 {
+		t.Fatalf("exchange: %d %s", resp.StatusCode, body)
+	}
+	var tok tokenReply
+	if err := json.Unmarshal(body, &tok); err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func (b *bundle) get(t testing.TB, tok, path string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil && resp.StatusCode == 200 {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestFixturesRoundTripThroughSimTypes(t *testing.T) {
+	t.Parallel()
+	for name, v := range map[string]any{"multivende-checkout.json": &checkout{}, "multivende-checkout-factura.json": &checkout{},
+		"multivende-token.json": &tokenReply{}, "multivende-checkouts-page.json": &page[lightCheckout]{}} {
+		raw, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		again, _ := json.Marshal(v)
+		var want, got any
+		json.Unmarshal(raw, &want)
+		json.Unmarshal(again, &got)
+		if !reflect.DeepEqual(normalize(want), normalize(got)) {
+			t.Errorf("%s does not round-trip:\nwant %v\ngot  %v", name, want, got)
+		}
+	}
+}
+
+// normalize makes times comparable (2026-…:42.000Z vs 2026-…:42Z).
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalize(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalize(e)
+		}
+	case string:
+		if t, err := time.Parse(time.RFC3339, x); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return v
+}
+
+func TestConsentFlow(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{Seed: 1})
+	resp, err := http.Get(b.authorizeURL("abc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, sc := range Scopes {
+		if !strings.Contains(string(page), `value="`+sc+`" checked`) {
+			t.Errorf("permission %s not listed checked", sc)
+		}
+	}
+	if !strings.Contains(string(page), ">Sí</button>") || !strings.Contains(string(page), `name="name"`) {
+		t.Fatal("no Sí button or name field")
+	}
+	loc, err := Consent(context.Background(), nil, b.authorizeURL("abc"), "Tienda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(loc)
+	if u.Host != "127.0.0.1:9" || u.Query().Get("state") != "abc" || u.Query().Get("code") == "" {
+		t.Fatalf("redirect = %s", loc)
+	}
+
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	form := url.Values{"client_id": {b.sim.ClientID()}, "redirect_uri": {"http://127.0.0.1:9/cb"}, "state": {"abc"},
+		"scope": {strings.Join(Scopes, " ")}, "name": {"T"}, "decision": {"yes"}, "permission": Scopes[1:]}
+	resp, _ = noFollow.PostForm(b.srv.URL+"/apps/authorize", form)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "todos los permisos") {
+		t.Fatalf("unchecked permission: %d %s", resp.StatusCode, body)
+	}
+	form.Set("decision", "no")
+	resp, _ = noFollow.PostForm(b.srv.URL+"/apps/authorize", form)
+	resp.Body.Close()
+	if l := resp.Header.Get("Location"); resp.StatusCode != 302 || !strings.Contains(l, "error=access_denied") || !strings.Contains(l, "state=abc") {
+		t.Fatalf("deny: %d %s", resp.StatusCode, l)
+	}
+	bad := strings.Replace(b.authorizeURL("x"), b.sim.ClientID(), "intruder", 1)
+	if resp, _ := http.Get(bad); resp.StatusCode != 400 {
+		t.Fatalf("unknown client: %d", resp.StatusCode)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{Seed: 2, AccessTTL: time.Minute, RefreshTTL: time.Hour})
+	tok := b.login(t)
+	if tok.MerchantID != b.sim.MerchantID() || !tok.ExpiresAt.Equal(b.clock.Now().Add(time.Minute)) || len(tok.Scopes) != len(Scopes) {
+		t.Fatalf("token = %+v", tok)
+	}
+	if code := b.get(t, tok.Token, "/api/checkouts/nope", nil); code != 404 {
+		t.Fatalf("valid token: %d", code)
+	}
+	b.clock.Advance(2 * time.Minute)
+	if code := b.get(t, tok.Token, "/api/checkouts/nope", nil); code != 401 {
+		t.Fatalf("expired token: %d", code)
+	}
+	creds := map[string]string{"client_id": b.sim.ClientID(), "client_secret": b.sim.ClientSecret(), "grant_type": "refresh_token", "refresh_token": tok.RefreshToken}
+	resp, body := b.post(t, "/oauth/access-token", creds)
+	var tok2 tokenReply
+	json.Unmarshal(body, &tok2)
+	if resp.StatusCode != 200 || tok2.Token == tok.Token || tok2.RefreshToken == tok.RefreshToken {
+		t.Fatalf("refresh: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := b.post(t, "/oauth/access-token", creds); resp.StatusCode != 401 {
+		t.Fatal("a rotated refresh token was accepted again")
+	}
+	creds["client_secret"] = "wrong"
+	creds["refresh_token"] = tok2.RefreshToken
+	if resp, _ := b.post(t, "/oauth/access-token", creds); resp.StatusCode != 401 {
+		t.Fatal("wrong secret accepted")
+	}
+	b.clock.Advance(2 * time.Hour)
+	creds["client_secret"] = b.sim.ClientSecret()
+	if resp, _ := b.post(t, "/oauth/access-token", creds); resp.StatusCode != 401 {
+		t.Fatal("expired refresh token accepted")
+	}
+	if resp, _ := b.post(t, "/oauth/access-token", map[string]string{"client_id": b.sim.ClientID(), "client_secret": b.sim.ClientSecret(), "grant_type": "authorization_code", "code": "made-up"}); resp.StatusCode != 400 {
+		t.Fatal("made-up code accepted")
+	}
+	st := b.sim.State()
+	for _, want := range []string{tok.Token, tok.RefreshToken, tok2.Token, tok2.RefreshToken} {
+		found := false
+		for _, got := range st.Tokens {
+			found = found || got == want
+		}
+		if !found {
+			t.Errorf("token %s missing from /_sim/state", want)
+		}
+	}
+}
+
+func TestListingPagesWithoutLossWhileOrdersArrive(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{Seed: 3, Orders: 180, RateLimit: -1})
+	tok := b.login(t)
+	seen := map[string]int{}
+	path := func(p int) string {
+		return fmt.Sprintf("/api/m/%s/checkouts/light/p/%d?_updated_at_from=%s", b.sim.MerchantID(), p,
+			b.clock.Now().Add(-48*time.Hour).UTC().Format(simTime))
+	}
+	for p := 1; p > 0; {
+		var pg page[lightCheckout]
+		if code := b.get(t, tok.Token, path(p), &pg); code != 200 {
+			t.Fatalf("page %d: %d", p, code)
+		}
+		if pg.Pagination.CurrentPage != p || len(pg.Entries) > PageSize {
+			t.Fatalf("pagination %+v with %d entries", pg.Pagination, len(pg.Entries))
+		}
+		for _, e := range pg.Entries {
+			seen[e.ID]++
+		}
+		b.sim.AddOrders(3) // new orders land at the end
+		p = pg.Pagination.NextPage
+	}
+	for _, c := range b.sim.State().Checkouts[:180] {
+		if seen[c.ID] != 1 {
+			t.Fatalf("order %s seen %d times", c.ID, seen[c.ID])
+		}
+	}
+	var pg page[lightCheckout]
+	b.get(t, tok.Token, fmt.Sprintf("/api/m/%s/checkouts/light/p/1?_updated_at_from=%s", b.sim.MerchantID(), b.clock.Now().Add(time.Hour).UTC().Format(simTime)), &pg)
+	if len(pg.Entries) != 0 || pg.Pagination.NextPage != 0 {
+		t.Fatalf("future window: %+v", pg.Pagination)
+	}
+	if code := b.get(t, tok.Token, "/api/m/"+b.sim.MerchantID()+"/checkouts/light/p/1?_updated_at_from=yesterday", nil); code != 400 {
+		t.Fatalf("bad time: %d", code)
+	}
+	if code := b.get(t, tok.Token, "/api/m/other/checkouts/light/p/1", nil); code != 403 {
+		t.Fatalf("other merchant: %d", code)
+	}
+}
+
+func TestPaidLaterMovesUpdatedAt(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{Seed: 4, Orders: 300})
+	var later *checkout
+	for _, c := range b.sim.checkouts {
+		if !c.payAt.IsZero() {
+			later = c
+			break
+		}
+	}
+	if later == nil {
+		t.Fatal("no order is paid later")
+	}
+	before := later.UpdatedAt
+	b.clock.Advance(time.Hour)
+	b.sim.State() // ticks
+	if later.PaymentStatus != "completed" || !later.UpdatedAt.After(before) {
+		t.Fatalf("paid-later order: %s %v", later.PaymentStatus, later.UpdatedAt)
+	}
+}
+
+func TestDocumentsAttachUploadReadBack(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{Seed: 5, Orders: 3, RateLimit: -1})
+	tok := b.login(t)
+	co := b.sim.State().Checkouts[0].ID
+	req := func(method, path, ctype string, body []byte) (int, []byte) {
+		r, _ := http.NewRequest(method, b.srv.URL+path, bytes.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+tok.Token)
+		r.Header.Set("Content-Type", ctype)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, out
+	}
+	code, body := req("POST", "/api/checkouts/"+co+"/electronic-billing-documents", "application/json",
+		[]byte(`{"ClientId":"c","id":"10482","code":"10482","name":"10482","emissionDate":"2026-11-24","type":"electronic_billing_electronic_bill","provider":"libredte"}`))
+	var d document
+	json.Unmarshal(body, &d)
+	if code != 201 || d.ID == "" || d.DocID != "10482" {
+		t.Fatalf("attach: %d %s", code, body)
+	}
+	if code, _ := req("POST", "/api/checkouts/"+co+"/electronic-billing-documents", "application/json", []byte(`{"name":"x"}`)); code != 400 {
+		t.Fatalf("attach without id/type: %d", code)
+	}
+	upload := func(content []byte) int {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		w, _ := mw.CreateFormFile("file", "39-10482.pdf")
+		w.Write(content)
+		mw.Close()
+		code, _ := req("POST", "/api/electronic-billing-documents/"+d.ID+"/upload", mw.FormDataContentType(), buf.Bytes())
+		return code
+	}
+	if code := upload([]byte("not a pdf")); code != 400 {
+		t.Fatalf("non-PDF upload: %d", code)
+	}
+	if code := upload(append([]byte("%PDF-1.4\n"), make([]byte, 1<<20)...)); code != 413 {
+		t.Fatalf("large upload: %d", code)
+	}
+	if code := upload([]byte("%PDF-1.4\n%%EOF")); code != 200 {
+		t.Fatalf("upload: %d", code)
+	}
+	var pg page[document]
+	b.get(t, tok.Token, "/api/checkouts/"+co+"/electronic-billing-documents/p/1", &pg)
+	if len(pg.Entries) != 1 || len(pg.Entries[0].Files) != 1 || pg.Entries[0].Files[0].SynchronizationStatus == "" {
+		t.Fatalf("read back: %+v", pg)
+	}
+	var detail checkout
+	b.get(t, tok.Token, "/api/checkouts/"+co, &detail)
+	if len(detail.Documents) != 1 {
+		t.Fatal("detail does not show the document")
+	}
+	st := b.sim.State().Checkouts[0]
+	if len(st.Documents) != 1 || !st.Documents[0].Uploaded || st.Documents[0].DocID != "10482" {
+		t.Fatalf("state = %+v", st)
+	}
+}
+
+func TestRateLimitPerToken(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{Seed: 6, Orders: 1, RateLimit: 5})
+	tok := b.login(t)
+	var limited int
+	for i := 0; i < 12; i++ {
+		req, _ := http.NewRequest(http.MethodGet, b.srv.URL+"/api/checkouts/x", nil)
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		resp, _ := http.DefaultClient.Do(req)
+		resp.Body.Close()
+		if resp.StatusCode == 429 {
+			limited++
+			if resp.Header.Get("Retry-After") != "1" {
+				t.Fatal("429 without Retry-After")
+			}
+		}
+	}
+	if limited < 5 {
+		t.Fatalf("only %d of 12 rapid requests were limited", limited)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	for name, spec := range map[string]string{"5xx": "5xx=1", "429": "429=1", "reset": "reset=1"} {
+		t.Run(name, func(t *testing.T) {
+			b := setup(t, Options{Seed: 7, Orders: 1, RateLimit: -1})
+			tok := b.login(t)
+			resp, _ := http.Post(b.srv.URL+"/_sim/faults", "text/plain", strings.NewReader(spec))
+			resp.Body.Close()
+			req, _ := http.NewRequest(http.MethodGet, b.srv.URL+"/api/checkouts/x", nil)
+			req.Header.Set("Authorization", "Bearer "+tok.Token)
+			resp, err := http.DefaultClient.Do(req)
+			switch name {
+			case "5xx":
+				if err != nil || resp.StatusCode != 503 {
+					t.Fatalf("%v %v", resp, err)
+				}
+			case "429":
+				if err != nil || resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
+					t.Fatalf("%v %v", resp, err)
+				}
+			case "reset":
+				if err == nil {
+					t.Fatal("want a cut connection")
+				}
+			}
+		})
+	}
+	b := setup(t, Options{Seed: 8, Faults: faults.Spec{TokenExpire: 30 * time.Second}})
+	tok := b.login(t)
+	if !tok.ExpiresAt.Equal(b.clock.Now().Add(30 * time.Second)) {
+		t.Fatalf("token-expire fault ignored: %v", tok.ExpiresAt)
+	}
+}
+
+func TestGeneratorIsRealistic(t *testing.T) {
+	t.Parallel()
+	s := New(Options{Seed: 9, Orders: 2000})
+	var facturas, badRUT, noGiro, pending, cancelled int
+	for _, c := range s.checkouts {
+		var sum int64
+		for _, it := range c.Items {
+			if it.TotalWithDiscount != int64(it.Count)*it.Gross-it.Discount || it.Gross <= 0 {
+				t.Fatalf("item does not add up: %+v", it)
+			}
+			sum += it.TotalWithDiscount
+		}
+		for _, d := range c.Delivery {
+			sum += d.DeliveryOrder.Cost
+		}
+		var paid, coupon int64
+		for _, p := range c.Payments {
+			paid += p.Amount
+			coupon += p.CouponAmount
+		}
+		if c.Total != sum-coupon || paid != c.Total || c.Total <= 0 {
+			t.Fatalf("totals do not add up: %+v", c)
+		}
+		if c.BillingDocumentType == "invoice" {
+			facturas++
+			if _, err := dte.ParseRUT(c.Client.TaxID); err != nil {
+				badRUT++
+			}
+			if c.Client.Activity == "" {
+				noGiro++
+			}
+		} else if c.Client.TaxID != "" {
+			t.Fatalf("boleta buyer with RUT %q", c.Client.TaxID)
+		}
+		switch {
+		case c.Status == "cancelled":
+			cancelled++
+		case c.PaymentStatus == "pending":
+			pending++
+		}
+	}
+	if f := float64(facturas) / 2000; f < 0.15 || f > 0.25 {
+		t.Errorf("facturas: %.2f of orders, want about one in five", f)
+	}
+	if badRUT == 0 || badRUT > facturas/5 || noGiro == 0 || noGiro > facturas/5 {
+		t.Errorf("bad RUTs %d, missing giro %d of %d facturas", badRUT, noGiro, facturas)
+	}
+	if pending == 0 || cancelled == 0 {
+		t.Errorf("pending %d, cancelled %d", pending, cancelled)
+	}
+	if a, b := New(Options{Seed: 9, Orders: 5}), New(Options{Seed: 9, Orders: 5}); a.checkouts[4].ID != b.checkouts[4].ID || a.MerchantID() != b.MerchantID() {
+		t.Error("the same seed gave different orders")
+	}
+}
+
+// BenchmarkSimulator measures detail reads per second (no faults, no limit).
+func BenchmarkSimulator(b *testing.B) {
+	bu := setup(b, Options{Seed: 10, Orders: 1000, RateLimit: -1})
+	tok := bu.login(b)
+	ids := bu.sim.State().Checkouts
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodGet, bu.srv.URL+"/api/checkouts/"+ids[i%len(ids)].ID, nil)
+			req.Header.Set("Authorization", "Bearer "+tok.Token)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			i++
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}

@@ -1,0 +1,196 @@
+// Package mvsim is a faithful Multivende simulator: the OAuth consent page
+// and token endpoint, generated checkouts that change over time, billing
+// documents, the catalog, a per-token rate limit and injected faults. Its
+// wire types are its own reading of ../shared/docs/multivende-api.md, kept
+// apart from internal/multivende so that each checks the other.
+package mvsim
+
+import "time"
+
+type checkout struct {
+	ID                  string            `json:"_id"`
+	Code                string            `json:"code"`
+	Origin              string            `json:"origin"`
+	Status              string            `json:"status"`
+	PaymentStatus       string            `json:"paymentStatus"`
+	SoldAt              time.Time         `json:"soldAt"`
+	UpdatedAt           time.Time         `json:"updatedAt"`
+	Total               int64             `json:"total"`
+	BillingDocumentType string            `json:"billingDocumentType"`
+	Client              client            `json:"Client"`
+	Items               []item            `json:"CheckoutItems"`
+	Delivery            []deliveryOrderIn `json:"DeliveryOrderInCheckouts"`
+	Payments            []payment         `json:"CheckoutPayments"`
+	Documents           []*document       `json:"ElectronicBillingDocuments"`
+
+	payAt time.Time // a pending order becomes paid then (zero: never)
+}
+
+func (c *checkout) setPayment(status string) {
+	c.PaymentStatus = status
+	for i := range c.Payments {
+		c.Payments[i].PaymentStatus = status
+	}
+}
+
+type client struct {
+	ID               string           `json:"_id"`
+	FullName         string           `json:"fullName"`
+	BusinessName     string           `json:"businessName,omitempty"`
+	Activity         string           `json:"activity,omitempty"`
+	Email            string           `json:"email"`
+	PhoneNumber      string           `json:"phoneNumber,omitempty"`
+	TaxID            string           `json:"taxId"`
+	BillingAddresses []billingAddress `json:"BillingAddresses"`
+}
+
+type billingAddress struct {
+	Address string `json:"address"`
+	Comune  string `json:"comune"`
+	City    string `json:"city"`
+}
+
+type item struct {
+	ID                string `json:"_id"`
+	Code              string `json:"code"`
+	Name              string `json:"name"`
+	Count             int    `json:"count"`
+	Gross             int64  `json:"gross"`
+	Discount          int64  `json:"discount"`
+	TotalWithDiscount int64  `json:"totalWithDiscount"`
+}
+
+type deliveryOrderIn struct {
+	DeliveryOrder deliveryOrder `json:"DeliveryOrder"`
+}
+
+type deliveryOrder struct {
+	ID      string `json:"_id"`
+	Cost    int64  `json:"cost"`
+	Courier string `json:"courier"`
+}
+
+type payment struct {
+	ID            string `json:"_id"`
+	Amount        int64  `json:"amount"`
+	PaymentStatus string `json:"paymentStatus"`
+	PaymentMethod string `json:"paymentMethod"`
+	CouponAmount  int64  `json:"couponAmount"`
+}
+
+type document struct {
+	ID           string `json:"_id"`
+	ClientID     string `json:"ClientId"`
+	DocID        string `json:"id"`
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	EmissionDate string `json:"emissionDate"`
+	Type         string `json:"type"`
+	Provider     string `json:"provider"`
+	EmitterID    string `json:"ElectronicBillingDocumentEmitterId,omitempty"`
+	Files        []file `json:"ElectronicBillingDocumentFiles"`
+
+	checkoutID string
+	pdf        []byte
+}
+
+type file struct {
+	SynchronizationStatus string `json:"synchronizationStatus"`
+	URL                   string `json:"url"`
+}
+
+// lightCheckout is an entry of the checkouts list.
+type lightCheckout struct {
+	ID            string    `json:"_id"`
+	Code          string    `json:"code"`
+	Origin        string    `json:"origin"`
+	PaymentStatus string    `json:"paymentStatus"`
+	Status        string    `json:"status"`
+	SoldAt        time.Time `json:"soldAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
+	Total         int64     `json:"total"`
+}
+
+type pagination struct {
+	TotalItems  int `json:"total_items"`
+	TotalPages  int `json:"total_pages"`
+	CurrentPage int `json:"current_page"`
+	NextPage    int `json:"next_page"`
+}
+
+type page[T any] struct {
+	Entries    []T        `json:"entries"`
+	Pagination pagination `json:"pagination"`
+}
+
+type tokenReply struct {
+	ID                    string    `json:"_id"`
+	Token                 string    `json:"token"`
+	ExpiresAt             time.Time `json:"expiresAt"`
+	RefreshToken          string    `json:"refreshToken"`
+	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
+	Scopes                []string  `json:"scopes"`
+	MerchantID            string    `json:"MerchantId"`
+	OauthClientID         string    `json:"OauthClientId"`
+	MerchantAppID         string    `json:"MerchantAppId"`
+}
+
+// Catalog types.
+type product struct {
+	ID       string           `json:"_id"`
+	Name     string           `json:"name"`
+	Code     string           `json:"code"`
+	Versions []productVersion `json:"ProductVersions"`
+}
+
+type productVersion struct {
+	ID     string `json:"_id"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Active bool   `json:"active"`
+}
+
+type warehouse struct {
+	ID   string `json:"_id"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+type stockEntry struct {
+	Code   string `json:"code"`
+	Amount int64  `json:"amount"`
+}
+
+type priceList struct {
+	ID       string `json:"_id"`
+	Name     string `json:"name"`
+	Currency string `json:"currency"`
+}
+
+type price struct {
+	Code  string `json:"code"`
+	Gross int64  `json:"gross"`
+}
+
+// State is what GET /_sim/state shows: every checkout with its documents,
+// and every token the simulator issued.
+type State struct {
+	Checkouts []StateCheckout `json:"checkouts"`
+	Tokens    []string        `json:"tokens"`
+}
+
+// StateCheckout is one checkout in State.
+type StateCheckout struct {
+	ID            string          `json:"_id"`
+	PaymentStatus string          `json:"paymentStatus"`
+	Status        string          `json:"status"`
+	Documents     []StateDocument `json:"documents"`
+}
+
+// StateDocument is one attached document in State.
+type StateDocument struct {
+	ID       string `json:"_id"`
+	DocID    string `json:"id"`
+	Type     string `json:"type"`
+	Uploaded bool   `json:"uploaded"`
+}
