@@ -3,104 +3,131 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
+
+// infoReport is the JSON of `folio info --json`.
+type infoReport struct {
+	Version       string `json:"version"`
+	Commit        string `json:"commit,omitempty"`
+	Date          string `json:"date,omitempty"`
+	GoVersion     string `json:"go_version"`
+	OS            string `json:"os"`
+	Arch          string `json:"arch"`
+	Language      string `json:"language"`
+	ConfigFile    string `json:"config_file"`
+	ConfigExists  bool   `json:"config_exists"`
+	ConfigProblem string `json:"config_problem,omitempty"`
+	Store         string `json:"store"`
+	StoreExists   bool   `json:"store_exists"`
+	StoreSchema   int    `json:"store_schema,omitempty"` // when the store exists and opens
+	LatestSchema  int    `json:"latest_schema"`          // the schema this folio writes
+	StoreProblem  string `json:"store_problem,omitempty"`
+	StateDir      string `json:"state_dir"`
+	StateExists   bool   `json:"state_exists"`
+}
 
 func newInfoCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "info",
-		Short: "Print where folio keeps its config, store and logs, and its versions",
-		Args:  cobra.NoArgs,
+		Short: "Print where folio keeps its config, store and logs, its versions, and the store's schema",
+		Long: "Print where folio keeps its config, store and logs, whether each exists, folio's and Go's\n" +
+			"versions, and the store's schema version. A broken config is reported, not fatal: info is\n" +
+			"where you look when something is wrong.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
-			info := struct {
-				Version      string `json:"version"`
-				GoVersion    string `json:"go_version"`
-				Platform     string `json:"platform"`
-				ConfigFile   string `json:"config_file"`
-				ConfigExists bool   `json:"config_exists"`
-				Store        string `json:"store"`
-				StoreExists  bool   `json:"store_exists"`
-				StoreSchema  int    `json:"store_schema,omitempty"`
-				LatestSchema int    `json:"latest_schema"`
-				StateDir     string `json:"state_dir"`
-				StoreProblem string `json:"store_problem,omitempty"`
-			}{
-				Version: buildVersion(), GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH,
-				ConfigFile: cfg.Paths.ConfigFile, ConfigExists: exists(cfg.Paths.ConfigFile),
-				Store: cfg.Store, StoreExists: exists(cfg.Store), StateDir: cfg.Paths.StateDir, LatestSchema: store.LatestSchema(),
-			}
-			if info.StoreExists {
-				st, err := store.Open(context.WithoutCancel(cmd.Context()), cfg.Store, store.Options{ReadOnly: true})
-				if err != nil {
-					info.StoreProblem = err.Error()
-				} else {
-					info.StoreSchema = st.SchemaVersion()
-					st.Close()
-				}
-			}
+			r := gatherInfo(cmd.Context())
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), info)
+				return writeJSON(cmd.OutOrStdout(), r)
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			mark := func(ok bool) string {
-				if ok {
-					return ""
-				}
-				return "  (not created yet)"
-			}
-			fmt.Fprintf(tw, "version\t%s (%s, %s)\n", info.Version, info.GoVersion, info.Platform)
-			fmt.Fprintf(tw, "config\t%s%s\n", info.ConfigFile, mark(info.ConfigExists))
-			fmt.Fprintf(tw, "store\t%s%s\n", info.Store, mark(info.StoreExists))
-			if info.StoreSchema > 0 {
-				fmt.Fprintf(tw, "schema\t%d (this folio writes %d)\n", info.StoreSchema, info.LatestSchema)
-			}
-			if info.StoreProblem != "" {
-				fmt.Fprintf(tw, "problem\t%s\n", info.StoreProblem)
-			}
-			fmt.Fprintf(tw, "logs\t%s\n", info.StateDir)
-			return tw.Flush()
+			return printInfo(cmd.OutOrStdout(), r)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
 
-func newConfigCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "config", Short: "Show the effective configuration"}
-	var asJSON bool
-	show := &cobra.Command{
-		Use:   "show",
-		Short: "Print every setting, where it came from (default, file, environment), secrets masked",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"file": cfg.Paths.ConfigFile, "settings": cfg.Entries()})
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "# %s\n", cfg.Paths.ConfigFile)
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			for _, e := range cfg.Entries() {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Key, e.Value, e.Source)
-			}
-			return tw.Flush()
-		},
+func gatherInfo(ctx context.Context) infoReport {
+	buildVersion() // fills commit from the build info when ldflags did not
+	cfg, err := loadConfig()
+	r := infoReport{
+		Version: version, Commit: commit, Date: date,
+		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
+		Language:   i18n.Detect("", cfg.Language, os.Getenv).Tag(),
+		ConfigFile: cfg.Paths.ConfigFile, ConfigExists: exists(cfg.Paths.ConfigFile),
+		Store: cfg.Paths.Store, StoreExists: exists(cfg.Paths.Store),
+		StateDir: cfg.Paths.StateDir, StateExists: exists(cfg.Paths.StateDir),
+		LatestSchema: store.LatestSchema(),
 	}
-	show.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.AddCommand(show)
-	return cmd
+	if err != nil {
+		r.ConfigProblem = err.Error()
+	}
+	if r.StoreExists {
+		r.StoreSchema, err = storeSchema(ctx, r.Store)
+		if err != nil {
+			r.StoreProblem = err.Error()
+		}
+	}
+	return r
+}
+
+// storeSchema opens the store read-only (never creating or migrating it)
+// and returns its schema version.
+func storeSchema(ctx context.Context, path string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, path, store.Options{ReadOnly: true, BusyTimeout: time.Second})
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	return st.SchemaVersion(), nil
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func printInfo(w io.Writer, r infoReport) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	missing := func(ok bool) string {
+		if ok {
+			return ""
+		}
+		return "  (not there yet)"
+	}
+	v := r.Version
+	if r.Commit != "" {
+		v += " (" + r.Commit
+		if r.Date != "" {
+			v += ", " + r.Date
+		}
+		v += ")"
+	}
+	fmt.Fprintf(tw, "folio\t%s\n", v)
+	fmt.Fprintf(tw, "go\t%s %s/%s\n", r.GoVersion, r.OS, r.Arch)
+	fmt.Fprintf(tw, "language\t%s\n", r.Language)
+	fmt.Fprintf(tw, "config\t%s%s\n", r.ConfigFile, missing(r.ConfigExists))
+	if r.ConfigProblem != "" {
+		fmt.Fprintf(tw, "\t✘ %s\n", r.ConfigProblem)
+	}
+	fmt.Fprintf(tw, "store\t%s%s\n", r.Store, missing(r.StoreExists))
+	switch {
+	case r.StoreProblem != "":
+		fmt.Fprintf(tw, "\t✘ %s\n", r.StoreProblem)
+	case r.StoreSchema > 0:
+		fmt.Fprintf(tw, "schema\t%d (this folio writes %d)\n", r.StoreSchema, r.LatestSchema)
+	default:
+		fmt.Fprintf(tw, "schema\t- (this folio writes %d)\n", r.LatestSchema)
+	}
+	fmt.Fprintf(tw, "logs\t%s%s\n", r.StateDir, missing(r.StateExists))
+	return tw.Flush()
 }

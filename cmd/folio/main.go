@@ -39,6 +39,7 @@ func newRootCmd() *cobra.Command {
 		newDTECmd(),
 		newInfoCmd(),
 		newConfigCmd(),
+		newCompletionCmd(),
 		newBackupCmd(),
 	)
 	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")

@@ -1,51 +1,52 @@
 // Package config reads folio's configuration: where things live (XDG
-// paths), the config file, and FOLIO_* environment overrides.
+// paths), the config file, and FOLIO_* environment overrides, and says
+// where each value came from.
+//
+// Precedence, lowest to highest: defaults, config.yaml, FOLIO_*
+// variables. Command-line flags are applied by the commands themselves.
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
+	"maps"
+	"net/url"
 	"os"
-	"path/filepath"
-	"reflect"
-	"strconv"
+	"runtime"
+	"slices"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 )
-
-// Paths says where folio keeps its files.
-type Paths struct {
-	ConfigFile string // $XDG_CONFIG_HOME/folio/config.yaml
-	Store      string // $XDG_DATA_HOME/folio/folio.db
-	StateDir   string // $XDG_STATE_HOME/folio (logs)
-}
-
-// DefaultPaths resolves the XDG locations, falling back to the usual
-// directories under $HOME.
-func DefaultPaths(env func(string) string) Paths {
-	home := env("HOME")
-	if home == "" {
-		home, _ = os.UserHomeDir()
-	}
-	dir := func(xdg, fallback string) string {
-		if v := env(xdg); v != "" && filepath.IsAbs(v) {
-			return filepath.Join(v, "folio")
-		}
-		return filepath.Join(home, fallback, "folio")
-	}
-	return Paths{
-		ConfigFile: filepath.Join(dir("XDG_CONFIG_HOME", ".config"), "config.yaml"),
-		Store:      filepath.Join(dir("XDG_DATA_HOME", ".local/share"), "folio.db"),
-		StateDir:   dir("XDG_STATE_HOME", ".local/state"),
-	}
-}
 
 // Duration is a time.Duration written as "1m", "30s" in YAML.
 type Duration time.Duration
+
+// String writes d as people do: "1m", "2s", "1h30m", "0".
+func (d Duration) String() string {
+	if d == 0 {
+		return "0"
+	}
+	s := time.Duration(d).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// MarshalYAML implements yaml.Marshaler.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
@@ -57,51 +58,51 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// MarshalYAML implements yaml.Marshaler.
-func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
-
 // Emisor is the issuing company's data, written on every document.
 type Emisor struct {
-	RUT         string `yaml:"rut"`
-	RazonSocial string `yaml:"razon_social"`
-	Giro        string `yaml:"giro"`
-	Direccion   string `yaml:"direccion"`
-	Comuna      string `yaml:"comuna"`
-	Acteco      int    `yaml:"acteco"`
+	RUT         string `yaml:"rut" json:"rut"`
+	RazonSocial string `yaml:"razon_social" json:"razon_social"`
+	Giro        string `yaml:"giro" json:"giro"`
+	Direccion   string `yaml:"direccion" json:"direccion"`
+	Comuna      string `yaml:"comuna" json:"comuna"`
+	Acteco      int    `yaml:"acteco" json:"acteco"`
 }
 
 // Retry is the retry policy for transient failures.
 type Retry struct {
-	MaxAttempts int      `yaml:"max_attempts"`
-	BaseDelay   Duration `yaml:"base_delay"`
-	MaxDelay    Duration `yaml:"max_delay"`
+	MaxAttempts int      `yaml:"max_attempts" json:"max_attempts"`
+	BaseDelay   Duration `yaml:"base_delay" json:"base_delay"`
+	MaxDelay    Duration `yaml:"max_delay" json:"max_delay"`
 }
 
 // Multivende holds the OAuth application's credentials.
 type Multivende struct {
-	BaseURL      string `yaml:"base_url"`
-	ClientID     string `yaml:"client_id"`
-	ClientSecret string `yaml:"client_secret" secret:"true"`
+	BaseURL      string `yaml:"base_url" json:"base_url"`
+	ClientID     string `yaml:"client_id" json:"client_id"`
+	ClientSecret string `yaml:"client_secret" json:"client_secret"`
 }
 
-// Config is folio's configuration. Every key is documented in README.md.
+// Config is folio's configuration. Keys documents every field.
 type Config struct {
-	Language            string              `yaml:"language"` // es | en | "" (from LANG)
-	Theme               string              `yaml:"theme"`    // default | dark | light | high-contrast
-	Keymap              map[string][]string `yaml:"keymap"`   // action → keys
-	Store               string              `yaml:"store"`
-	LogFile             string              `yaml:"log_file"`
-	PollInterval        Duration            `yaml:"poll_interval"`
-	Workers             int                 `yaml:"workers"`
-	RateLimit           float64             `yaml:"rate_limit"` // Multivende requests per second
-	Retry               Retry               `yaml:"retry"`
-	CatalogSyncInterval Duration            `yaml:"catalog_sync_interval"` // 0: off
-	ReadOnly            bool                `yaml:"readonly"`
-	Emisor              Emisor              `yaml:"emisor"`
-	Multivende          Multivende          `yaml:"multivende"`
+	Language            string              `yaml:"language" json:"language"` // "es" | "en" | "" (from the locale)
+	Theme               string              `yaml:"theme" json:"theme"`
+	Keymap              map[string][]string `yaml:"keymap" json:"keymap,omitempty"` // action → keys
+	Store               string              `yaml:"store" json:"store"`
+	LogFile             string              `yaml:"log_file" json:"log_file"`
+	PollInterval        Duration            `yaml:"poll_interval" json:"poll_interval"`
+	Workers             int                 `yaml:"workers" json:"workers"`
+	RateLimit           float64             `yaml:"rate_limit" json:"rate_limit"` // Multivende requests per second
+	Retry               Retry               `yaml:"retry" json:"retry"`
+	CatalogSyncInterval Duration            `yaml:"catalog_sync_interval" json:"catalog_sync_interval"` // 0: off
+	ReadOnly            bool                `yaml:"readonly" json:"readonly"`
+	Emisor              Emisor              `yaml:"emisor" json:"emisor"`
+	Multivende          Multivende          `yaml:"multivende" json:"multivende"`
 }
 
-// Default returns the configuration used where the file says nothing.
+// Themes are the console themes a config may name.
+var Themes = []string{"default", "dark", "light", "high-contrast"}
+
+// Default returns the configuration used where nothing else says.
 func Default() Config {
 	return Config{
 		Theme:        "default",
@@ -113,278 +114,349 @@ func Default() Config {
 	}
 }
 
-// EnvVars maps each FOLIO_* variable to the key it overrides.
-var EnvVars = []struct{ Name, Key string }{
-	{"FOLIO_LANGUAGE", "language"},
-	{"FOLIO_THEME", "theme"},
-	{"FOLIO_STORE", "store"},
-	{"FOLIO_LOG_FILE", "log_file"},
-	{"FOLIO_POLL_INTERVAL", "poll_interval"},
-	{"FOLIO_WORKERS", "workers"},
-	{"FOLIO_RATE_LIMIT", "rate_limit"},
-	{"FOLIO_RETRY_MAX_ATTEMPTS", "retry.max_attempts"},
-	{"FOLIO_RETRY_BASE_DELAY", "retry.base_delay"},
-	{"FOLIO_RETRY_MAX_DELAY", "retry.max_delay"},
-	{"FOLIO_CATALOG_SYNC_INTERVAL", "catalog_sync_interval"},
-	{"FOLIO_READONLY", "readonly"},
-	{"FOLIO_EMISOR_RUT", "emisor.rut"},
-	{"FOLIO_EMISOR_RAZON_SOCIAL", "emisor.razon_social"},
-	{"FOLIO_EMISOR_GIRO", "emisor.giro"},
-	{"FOLIO_EMISOR_DIRECCION", "emisor.direccion"},
-	{"FOLIO_EMISOR_COMUNA", "emisor.comuna"},
-	{"FOLIO_EMISOR_ACTECO", "emisor.acteco"},
-	{"FOLIO_MULTIVENDE_BASE_URL", "multivende.base_url"},
-	{"FOLIO_MULTIVENDE_CLIENT_ID", "multivende.client_id"},
-	{"FOLIO_MULTIVENDE_CLIENT_SECRET", "multivende.client_secret"},
+// Where a value came from.
+const (
+	FromDefault = "default"
+	FromFile    = "file"
+	FromEnv     = "env"
+)
+
+// Source says where one key's value came from.
+type Source struct {
+	Kind string `json:"kind"`           // FromDefault, FromFile or FromEnv
+	Line int    `json:"line,omitempty"` // FromFile: the line of the key
+	Env  string `json:"env,omitempty"`  // FromEnv: the variable
 }
 
-// Loaded is a configuration with where each key's value came from.
+// String reads "default", "file line 3" or "env FOLIO_WORKERS".
+func (s Source) String() string {
+	switch s.Kind {
+	case FromFile:
+		return fmt.Sprintf("file line %d", s.Line)
+	case FromEnv:
+		return "env " + s.Env
+	}
+	return FromDefault
+}
+
+// Loaded is the effective configuration with where each value came from.
 type Loaded struct {
 	Config
-	Paths  Paths
-	Source map[string]string // key → "default", "file", or "env FOLIO_…"
+	Paths      Paths
+	FileExists bool              // the config file was there to read
+	Sources    map[string]Source // dotted key (keymap.ACTION for the keymap) → source
+	Warnings   []string          // problems worth saying that do not stop folio
 }
 
-// Load reads the config file at path (missing is fine) and applies the
-// environment. A bad file or value is an error naming the key and line.
+// Load reads the config file at path and applies the environment. An
+// empty path means $FOLIO_CONFIG, else the XDG location; a missing file
+// is fine (defaults and environment still apply). Every problem is named
+// by key (and line, in the file) with what is accepted, all on one line.
+// On error the returned Loaded still carries the Paths.
 func Load(path string, env func(string) string) (Loaded, error) {
-	l := Loaded{Config: Default(), Paths: DefaultPaths(env), Source: map[string]string{}}
+	if env == nil {
+		env = func(string) string { return "" }
+	}
+	l := Loaded{Config: Default(), Paths: DefaultPaths(env), Sources: map[string]Source{}}
 	if path == "" {
-		path = l.Paths.ConfigFile
+		path = env("FOLIO_CONFIG")
 	}
-	l.Paths.ConfigFile = path
-	for _, k := range keys() {
-		l.Source[k] = "default"
+	if path != "" {
+		l.Paths.ConfigFile = expandHome(path, env)
 	}
+	path = l.Paths.ConfigFile
+	for _, k := range Keys {
+		if k.Name != "keymap" {
+			l.Sources[k.Name] = Source{Kind: FromDefault}
+		}
+	}
+
 	b, err := os.ReadFile(path)
 	switch {
-	case errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		return l, fmt.Errorf("config %s: %w", path, err)
 	default:
-		dec := yaml.NewDecoder(bytes.NewReader(b))
-		dec.KnownFields(true)
-		if err := dec.Decode(&l.Config); err != nil && !errors.Is(err, io.EOF) {
-			return l, fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
-		}
-		var raw map[string]any
-		_ = yaml.Unmarshal(b, &raw)
-		for _, k := range keys() {
-			if has(raw, k) {
-				l.Source[k] = "file"
-			}
+		l.FileExists = true
+		if err := decode(b, &l.Config, l.Sources); err != nil {
+			return l, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
-	for _, ev := range EnvVars {
-		v := env(ev.Name)
-		if v == "" {
+
+	var errs []string
+	for _, k := range Keys {
+		v := env(k.Env)
+		if k.Env == "" || v == "" {
 			continue
 		}
-		if err := set(&l.Config, ev.Key, v); err != nil {
-			return l, fmt.Errorf("environment %s=%q: %w", ev.Name, redactIfSecret(ev.Key, v), err)
+		if err := set(&l.Config, k.Name, v); err != nil {
+			errs = append(errs, fmt.Sprintf("environment %s: %v", k.Env, err))
+			continue
 		}
-		l.Source[ev.Key] = "env " + ev.Name
+		l.Sources[k.Name] = Source{Kind: FromEnv, Env: k.Env}
 	}
+	if len(errs) > 0 {
+		return l, errors.New(strings.Join(errs, "; "))
+	}
+
+	if l.Language != "" {
+		if lang, err := i18n.ParseLang(l.Language); err == nil {
+			l.Language = string(lang) // es-CL → es
+		}
+	}
+	l.LogFile = expandHome(l.LogFile, env)
 	if l.Store == "" {
 		l.Store = l.Paths.Store
 	} else {
+		l.Store = expandHome(l.Store, env)
 		l.Paths.Store = l.Store
 	}
-	if err := l.Validate(); err != nil {
+	if err := join(l.problems(), l.Sources); err != nil {
 		return l, fmt.Errorf("config %s: %w", path, err)
+	}
+	if l.FileExists {
+		l.Warnings = append(l.Warnings, permissionWarnings(path, l.Sources)...)
 	}
 	return l, nil
 }
 
-// Validate checks the values, saying which key is wrong and what it takes.
-func (c Config) Validate() error {
-	var errs []error
-	if c.Language != "" && c.Language != "es" && c.Language != "en" {
-		errs = append(errs, fmt.Errorf("language: %q is not es or en", c.Language))
+// permissionWarnings flags a config file readable by others that holds a
+// secret.
+func permissionWarnings(path string, src map[string]Source) []string {
+	if runtime.GOOS == "windows" {
+		return nil
 	}
-	switch c.Theme {
-	case "", "default", "dark", "light", "high-contrast":
-	default:
-		errs = append(errs, fmt.Errorf("theme: %q is not one of default, dark, light, high-contrast", c.Theme))
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return nil
 	}
-	if c.PollInterval < Duration(time.Second) {
-		errs = append(errs, fmt.Errorf("poll_interval: %s is under 1s", time.Duration(c.PollInterval)))
+	var out []string
+	for _, k := range Keys {
+		if k.Secret && src[k.Name].Kind == FromFile {
+			out = append(out, fmt.Sprintf("%s holds %s and others can read it (mode %04o): run chmod 600 %s", path, k.Name, fi.Mode().Perm(), path))
+		}
+	}
+	return out
+}
+
+// decode applies a config file to c, recording each key's line in src.
+// It walks the YAML tree itself, so that an unknown key or a bad value is
+// named with its line, and all problems are reported together.
+func decode(b []byte, c *Config, src map[string]Source) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil // empty file
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return nil // only comments
+	}
+	if root.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: the config must be a list of key: value lines, such as workers: 2", root.Line)
+	}
+	var errs []string
+	walk(root, "", c, src, &errs)
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func walk(n *yaml.Node, prefix string, c *Config, src map[string]Source, errs *[]string) {
+	bad := func(line int, format string, args ...any) {
+		*errs = append(*errs, fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias
+		}
+		name := prefix + k.Value
+		if first, dup := seen[k.Value]; dup {
+			bad(k.Line, "%s appears twice (first on line %d)", name, first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		isNull := v.Kind == yaml.ScalarNode && v.Tag == "!!null"
+		switch {
+		case name == "keymap":
+			if !isNull {
+				decodeKeymap(v, c, src, bad)
+			}
+		case isSection(name):
+			if isNull {
+				continue
+			}
+			if v.Kind != yaml.MappingNode {
+				bad(v.Line, "%s holds keys (%s), one per line under it", name, strings.Join(sectionKeys(name), ", "))
+				continue
+			}
+			walk(v, name+".", c, src, errs)
+		default:
+			if _, ok := LookupKey(name); !ok {
+				hint := "folio config show lists the keys"
+				if s := suggest(name); s != "" {
+					hint = "did you mean " + s + "?"
+				}
+				bad(k.Line, "unknown key %q (%s)", name, hint)
+				continue
+			}
+			if isNull {
+				continue // "workers:" with nothing keeps the default
+			}
+			if v.Kind != yaml.ScalarNode {
+				bad(v.Line, "%s takes one value, not a list or a section", name)
+				continue
+			}
+			if err := set(c, name, v.Value); err != nil {
+				bad(v.Line, "%v", err)
+				continue
+			}
+			src[name] = Source{Kind: FromFile, Line: k.Line}
+		}
+	}
+}
+
+// sectionKeys lists the key names under a section, for messages.
+func sectionKeys(section string) []string {
+	var out []string
+	for _, k := range Keys {
+		if rest, ok := strings.CutPrefix(k.Name, section+"."); ok {
+			out = append(out, rest)
+		}
+	}
+	return out
+}
+
+// decodeKeymap reads action: [keys] (or action: key). Which actions and
+// key names exist is the console's to check.
+func decodeKeymap(n *yaml.Node, c *Config, src map[string]Source, bad func(int, string, ...any)) {
+	if n.Kind != yaml.MappingNode {
+		bad(n.Line, "keymap holds one action per line, like quit: [q, ctrl+c]")
+		return
+	}
+	if c.Keymap == nil {
+		c.Keymap = map[string][]string{}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		action := strings.TrimSpace(k.Value)
+		if action == "" {
+			bad(k.Line, "keymap: an action name is empty")
+			continue
+		}
+		if _, dup := c.Keymap[action]; dup {
+			bad(k.Line, "keymap.%s appears twice", action)
+			continue
+		}
+		var keys []string
+		switch {
+		case v.Kind == yaml.ScalarNode && v.Tag == "!!null":
+			// action: with nothing unbinds it.
+		case v.Kind == yaml.ScalarNode:
+			keys = []string{v.Value}
+		case v.Kind == yaml.SequenceNode:
+			for _, e := range v.Content {
+				if e.Kind != yaml.ScalarNode {
+					bad(e.Line, "keymap.%s: each key is one word, like ctrl+c", action)
+					continue
+				}
+				keys = append(keys, e.Value)
+			}
+		default:
+			bad(v.Line, "keymap.%s takes a list of keys, like [q, ctrl+c]", action)
+			continue
+		}
+		if slices.Contains(keys, "") {
+			bad(v.Line, "keymap.%s: a key is empty", action)
+			continue
+		}
+		c.Keymap[action] = keys
+		src["keymap."+action] = Source{Kind: FromFile, Line: k.Line}
+	}
+}
+
+// Validate checks every value, naming the key and what it accepts. All
+// problems come back together on one line.
+func (c Config) Validate() error { return join(c.problems(), nil) }
+
+// problem is one bad value.
+type problem struct{ key, msg string }
+
+// join writes problems on one line, each with where its value came from
+// when src knows: the file's line, or the FOLIO_* variable.
+func join(ps []problem, src map[string]Source) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.msg
+		switch s := src[p.key]; s.Kind {
+		case FromFile:
+			parts[i] = fmt.Sprintf("line %d: %s", s.Line, p.msg)
+		case FromEnv:
+			parts[i] += " (from " + s.Env + ")"
+		}
+	}
+	return errors.New(strings.Join(parts, "; "))
+}
+
+func (c Config) problems() []problem {
+	var ps []problem
+	bad := func(key, format string, args ...any) {
+		ps = append(ps, problem{key, key + ": " + fmt.Sprintf(format, args...)})
+	}
+	if c.Language != "" {
+		if _, err := i18n.ParseLang(c.Language); err != nil {
+			bad("language", "%q is not es or en (leave it empty to follow LANG)", c.Language)
+		}
+	}
+	if !slices.Contains(Themes, c.Theme) {
+		bad("theme", "%q is not one of %s", c.Theme, strings.Join(Themes, ", "))
+	}
+	if c.PollInterval < Duration(100*time.Millisecond) {
+		bad("poll_interval", "%s is too short (at least 100ms; 1m suits most shops)", c.PollInterval)
 	}
 	if c.Workers < 1 || c.Workers > 64 {
-		errs = append(errs, fmt.Errorf("workers: %d is not between 1 and 64", c.Workers))
+		bad("workers", "%d is not between 1 and 64", c.Workers)
 	}
-	if c.RateLimit <= 0 || c.RateLimit > 100 {
-		errs = append(errs, fmt.Errorf("rate_limit: %g is not between 0 and 100 requests per second", c.RateLimit))
+	if !(c.RateLimit > 0 && c.RateLimit <= 100) {
+		bad("rate_limit", "%g is not more than 0 and at most 100 requests per second", c.RateLimit)
 	}
-	if c.Retry.MaxAttempts < 1 {
-		errs = append(errs, fmt.Errorf("retry.max_attempts: %d must be at least 1", c.Retry.MaxAttempts))
+	if c.Retry.MaxAttempts < 1 || c.Retry.MaxAttempts > 100 {
+		bad("retry.max_attempts", "%d is not between 1 and 100", c.Retry.MaxAttempts)
 	}
-	if c.Retry.BaseDelay <= 0 || c.Retry.MaxDelay < c.Retry.BaseDelay {
-		errs = append(errs, errors.New("retry: base_delay must be positive and max_delay at least base_delay"))
+	if c.Retry.BaseDelay <= 0 {
+		bad("retry.base_delay", "%s must be more than 0, like 2s", c.Retry.BaseDelay)
+	} else if c.Retry.MaxDelay < c.Retry.BaseDelay {
+		bad("retry.max_delay", "%s is shorter than retry.base_delay %s", c.Retry.MaxDelay, c.Retry.BaseDelay)
 	}
 	if c.CatalogSyncInterval < 0 {
-		errs = append(errs, errors.New("catalog_sync_interval: must not be negative (0 turns it off)"))
+		bad("catalog_sync_interval", "%s is negative (0 turns it off)", c.CatalogSyncInterval)
+	} else if c.CatalogSyncInterval > 0 && c.CatalogSyncInterval < Duration(time.Minute) {
+		bad("catalog_sync_interval", "%s is under 1m (0 turns it off)", c.CatalogSyncInterval)
 	}
-	return errors.Join(errs...)
-}
-
-// Save writes the config to path, creating its directory 0700 and the
-// file 0600 (it may hold the OAuth client secret).
-func Save(path string, c Config) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
-	}
-	b, err := yaml.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o600); err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
-	}
-	return nil
-}
-
-// Entry is one key of the effective configuration, for `config show`.
-type Entry struct {
-	Key    string `json:"key"`
-	Value  string `json:"value"`
-	Source string `json:"source"`
-}
-
-// Entries lists every scalar key with its value (secrets masked) and source.
-func (l Loaded) Entries() []Entry {
-	var out []Entry
-	for _, k := range keys() {
-		v, _ := get(l.Config, k)
-		out = append(out, Entry{Key: k, Value: redactIfSecret(k, v), Source: l.Source[k]})
-	}
-	return out
-}
-
-// Mask shows only the ends of a secret: "ab…yz", or "••••" when short.
-func Mask(s string) string {
-	if s == "" {
-		return ""
-	}
-	r := []rune(s)
-	if len(r) < 12 {
-		return "••••"
-	}
-	return string(r[:2]) + "…" + string(r[len(r)-2:])
-}
-
-func redactIfSecret(key, v string) string {
-	if strings.HasSuffix(key, "secret") {
-		return Mask(v)
-	}
-	return v
-}
-
-// keys lists the dotted scalar keys of Config, in declaration order.
-func keys() []string {
-	var out []string
-	var walk func(t reflect.Type, prefix string)
-	walk = func(t reflect.Type, prefix string) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-			if f.Type.Kind() == reflect.Struct {
-				walk(f.Type, prefix+name+".")
-				continue
-			}
-			if f.Type.Kind() == reflect.Map {
-				continue
-			}
-			out = append(out, prefix+name)
+	if c.Emisor.RUT != "" {
+		if _, err := dte.ParseRUT(c.Emisor.RUT); err != nil {
+			bad("emisor.rut", "%q is not a valid RUT (write it like 76086428-5)", c.Emisor.RUT)
 		}
 	}
-	walk(reflect.TypeOf(Config{}), "")
-	return out
-}
-
-func field(c *Config, key string) (reflect.Value, bool) {
-	v := reflect.ValueOf(c).Elem()
-	for _, part := range strings.Split(key, ".") {
-		found := false
-		for i := 0; i < v.NumField(); i++ {
-			if strings.Split(v.Type().Field(i).Tag.Get("yaml"), ",")[0] == part {
-				v, found = v.Field(i), true
-				break
-			}
-		}
-		if !found {
-			return v, false
+	if c.Emisor.Acteco < 0 || c.Emisor.Acteco > 999999 {
+		bad("emisor.acteco", "%d is not an SII activity code (up to 6 digits)", c.Emisor.Acteco)
+	}
+	if u, err := url.Parse(c.Multivende.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		bad("multivende.base_url", "%q is not an http(s) URL like https://app.multivende.com", c.Multivende.BaseURL)
+	}
+	actions := slices.Sorted(maps.Keys(c.Keymap))
+	for _, action := range actions {
+		if strings.TrimSpace(action) == "" || slices.Contains(c.Keymap[action], "") {
+			bad("keymap."+action, "action names and keys must not be empty")
 		}
 	}
-	return v, true
-}
-
-func get(c Config, key string) (string, bool) {
-	f, ok := field(&c, key)
-	if !ok {
-		return "", false
-	}
-	if f.Type() == reflect.TypeOf(Duration(0)) {
-		return time.Duration(f.Int()).String(), true
-	}
-	return fmt.Sprint(f.Interface()), true
-}
-
-func set(c *Config, key, val string) error {
-	f, ok := field(c, key)
-	if !ok {
-		return fmt.Errorf("unknown key %s", key)
-	}
-	switch {
-	case f.Type() == reflect.TypeOf(Duration(0)):
-		d, err := time.ParseDuration(val)
-		if err != nil {
-			return fmt.Errorf("%s: not a duration (write it like 30s, 1m or 2h)", key)
-		}
-		f.SetInt(int64(d))
-	case f.Kind() == reflect.String:
-		f.SetString(val)
-	case f.Kind() == reflect.Int:
-		n, err := strconv.Atoi(val)
-		if err != nil {
-			return fmt.Errorf("%s: not a whole number", key)
-		}
-		f.SetInt(int64(n))
-	case f.Kind() == reflect.Float64:
-		n, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			return fmt.Errorf("%s: not a number", key)
-		}
-		f.SetFloat(n)
-	case f.Kind() == reflect.Bool:
-		b, err := strconv.ParseBool(val)
-		if err != nil {
-			return fmt.Errorf("%s: not true or false", key)
-		}
-		f.SetBool(b)
-	default:
-		return fmt.Errorf("%s cannot be set from the environment", key)
-	}
-	return nil
-}
-
-func has(m map[string]any, key string) bool {
-	cur := any(m)
-	for _, part := range strings.Split(key, ".") {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return false
-		}
-		if cur, ok = mm[part]; !ok {
-			return false
-		}
-	}
-	return true
+	return ps
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -10,108 +12,447 @@ import (
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
-func TestDefaultPathsFollowXDG(t *testing.T) {
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestPaths(t *testing.T) {
 	t.Parallel()
-	p := DefaultPaths(envOf(map[string]string{"HOME": "/home/u", "XDG_DATA_HOME": "/data", "XDG_CONFIG_HOME": "relative"}))
-	if p.Store != "/data/folio/folio.db" || p.ConfigFile != "/home/u/.config/folio/config.yaml" || p.StateDir != "/home/u/.local/state/folio" {
-		t.Fatalf("paths = %+v", p)
+	j := filepath.Join
+	tests := []struct {
+		name, goos string
+		env        map[string]string
+		want       Paths
+	}{
+		{"linux fallbacks", "linux", map[string]string{"HOME": "/home/u"},
+			Paths{"/home/u/.config/folio/config.yaml", "/home/u/.local/share/folio/folio.db", "/home/u/.local/state/folio"}},
+		{"linux XDG", "linux", map[string]string{"HOME": "/home/u", "XDG_CONFIG_HOME": "/c", "XDG_DATA_HOME": "/d", "XDG_STATE_HOME": "/s"},
+			Paths{"/c/folio/config.yaml", "/d/folio/folio.db", "/s/folio"}},
+		{"relative XDG ignored", "linux", map[string]string{"HOME": "/home/u", "XDG_DATA_HOME": "data", "XDG_CONFIG_HOME": "relative"},
+			Paths{"/home/u/.config/folio/config.yaml", "/home/u/.local/share/folio/folio.db", "/home/u/.local/state/folio"}},
+		{"macOS defaults", "darwin", map[string]string{"HOME": "/Users/u"},
+			Paths{"/Users/u/Library/Application Support/folio/config.yaml", "/Users/u/Library/Application Support/folio/folio.db", "/Users/u/Library/Logs/folio"}},
+		{"macOS keeps XDG when set", "darwin", map[string]string{"HOME": "/Users/u", "XDG_CONFIG_HOME": "/Users/u/.config"},
+			Paths{"/Users/u/.config/folio/config.yaml", "/Users/u/Library/Application Support/folio/folio.db", "/Users/u/Library/Logs/folio"}},
+		{"windows app data", "windows", map[string]string{"USERPROFILE": `C:\Users\u`, "APPDATA": "R", "LOCALAPPDATA": "L"},
+			Paths{j("R", "folio", "config.yaml"), j("L", "folio", "folio.db"), j("L", "folio", "logs")}},
+		{"windows without app data", "windows", map[string]string{"USERPROFILE": "U"},
+			Paths{j("U", "AppData", "Roaming", "folio", "config.yaml"), j("U", "AppData", "Local", "folio", "folio.db"), j("U", "AppData", "Local", "folio", "logs")}},
+		{"windows keeps XDG when set", "windows", map[string]string{"USERPROFILE": "U", "APPDATA": "R", "XDG_DATA_HOME": `D:\xdg`},
+			Paths{j("R", "folio", "config.yaml"), j(`D:\xdg`, "folio", "folio.db"), j("U", "AppData", "Local", "folio", "logs")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := pathsFor(tt.goos, envOf(tt.env)); got != tt.want {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	l, err := Load("", envOf(map[string]string{"HOME": home, "XDG_CONFIG_HOME": home + "/cfg"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.FileExists || l.Paths.ConfigFile != home+"/cfg/folio/config.yaml" {
+		t.Fatalf("file %s exists=%v", l.Paths.ConfigFile, l.FileExists)
+	}
+	want := Default()
+	want.Store = l.Paths.Store
+	if !reflect.DeepEqual(l.Config, want) {
+		t.Fatalf("config = %+v\nwant %+v", l.Config, want)
+	}
+	if l.PollInterval.D() != time.Minute || l.Workers != 2 || l.RateLimit != 5 || l.Retry.MaxAttempts != 8 || l.CatalogSyncInterval != 0 {
+		t.Fatalf("defaults changed: %+v", l.Config)
+	}
+	for k, s := range l.Sources {
+		if s.Kind != FromDefault {
+			t.Errorf("%s from %v", k, s)
+		}
 	}
 }
 
 func TestLoadPrecedence(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(path, []byte("language: en\nworkers: 4\npoll_interval: 30s\nemisor:\n  rut: 76086428-5\nmultivende:\n  client_secret: abcdefghijklmnop\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	l, err := Load(path, envOf(map[string]string{"HOME": dir, "FOLIO_WORKERS": "6", "FOLIO_MULTIVENDE_CLIENT_ID": "cid"}))
+	home := t.TempDir()
+	path := writeFile(t, `# folio
+language: en
+workers: 4
+poll_interval: 30s
+retry:
+  max_attempts: 3
+emisor:
+  rut: 76.086.428-5
+  acteco: 620200
+multivende:
+  client_id: from-file
+  client_secret: abcdefghijklmnop
+keymap:
+  quit: [q, ctrl+c]
+  help: "?"
+`)
+	l, err := Load(path, envOf(map[string]string{
+		"HOME": home, "FOLIO_WORKERS": "6", "FOLIO_MULTIVENDE_CLIENT_ID": "from-env", "FOLIO_READONLY": "yes", "FOLIO_LANGUAGE": "",
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Language != "en" || l.Workers != 6 || time.Duration(l.PollInterval) != 30*time.Second || l.Emisor.RUT != "76086428-5" ||
-		l.Multivende.ClientID != "cid" || l.RateLimit != 5 || l.Retry.MaxAttempts != 8 {
-		t.Fatalf("config = %+v", l.Config)
+	c := l.Config
+	if c.Language != "en" || c.Workers != 6 || c.PollInterval.D() != 30*time.Second || c.Retry.MaxAttempts != 3 ||
+		c.Retry.BaseDelay.D() != 2*time.Second || c.Emisor.RUT != "76.086.428-5" || c.Emisor.Acteco != 620200 ||
+		c.Multivende.ClientID != "from-env" || c.Multivende.ClientSecret != "abcdefghijklmnop" || !c.ReadOnly || c.RateLimit != 5 {
+		t.Fatalf("config = %+v", c)
 	}
-	if l.Source["workers"] != "env FOLIO_WORKERS" || l.Source["language"] != "file" || l.Source["rate_limit"] != "default" {
-		t.Fatalf("sources = %v", l.Source)
+	if !reflect.DeepEqual(c.Keymap, map[string][]string{"quit": {"q", "ctrl+c"}, "help": {"?"}}) {
+		t.Fatalf("keymap = %v", c.Keymap)
 	}
-	if l.Store != filepath.Join(dir, ".local/share/folio/folio.db") {
+	wantSrc := map[string]Source{
+		"language":             {Kind: FromFile, Line: 2}, // FOLIO_LANGUAGE set but empty changes nothing
+		"workers":              {Kind: FromEnv, Env: "FOLIO_WORKERS"},
+		"poll_interval":        {Kind: FromFile, Line: 4},
+		"retry.max_attempts":   {Kind: FromFile, Line: 6},
+		"retry.base_delay":     {Kind: FromDefault},
+		"multivende.client_id": {Kind: FromEnv, Env: "FOLIO_MULTIVENDE_CLIENT_ID"},
+		"readonly":             {Kind: FromEnv, Env: "FOLIO_READONLY"},
+		"rate_limit":           {Kind: FromDefault},
+		"keymap.help":          {Kind: FromFile, Line: 15},
+	}
+	for k, want := range wantSrc {
+		if got := l.Sources[k]; got != want {
+			t.Errorf("source of %s = %v, want %v", k, got, want)
+		}
+	}
+	if l.Store != filepath.Join(home, ".local/share/folio/folio.db") || l.Paths.Store != l.Store {
 		t.Fatalf("store = %s", l.Store)
 	}
-	for _, e := range l.Entries() {
-		if strings.Contains(e.Value, "abcdefghijklmnop") {
-			t.Fatalf("secret shown in %+v", e)
+}
+
+func TestLoadStoreAndConfigLocation(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	a := writeFile(t, "store: ~/shop/folio.db\n")
+	b := writeFile(t, "workers: 3\n")
+	env := map[string]string{"HOME": home, "FOLIO_CONFIG": a}
+	l, err := Load("", envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Paths.ConfigFile != a || l.Store != filepath.Join(home, "shop/folio.db") || l.Paths.Store != l.Store {
+		t.Fatalf("FOLIO_CONFIG not followed or ~ not expanded: %+v", l.Paths)
+	}
+	if l, err = Load(b, envOf(env)); err != nil || l.Workers != 3 || l.Paths.ConfigFile != b {
+		t.Fatalf("an explicit path must win over FOLIO_CONFIG: %v %+v", err, l.Paths)
+	}
+	env["FOLIO_STORE"] = "/srv/folio.db"
+	if l, err = Load(a, envOf(env)); err != nil || l.Store != "/srv/folio.db" || l.Sources["store"].Env != "FOLIO_STORE" {
+		t.Fatalf("FOLIO_STORE: %v %s", err, l.Store)
+	}
+}
+
+func TestLoadNullsAndEmptyFiles(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{"", "# only a comment\n", "workers:\nretry:\nkeymap:\n"} {
+		l, err := Load(writeFile(t, body), envOf(map[string]string{"HOME": t.TempDir()}))
+		if err != nil || l.Workers != 2 || l.Retry.MaxAttempts != 8 || !l.FileExists {
+			t.Errorf("%q: %v %+v", body, err, l.Config)
 		}
 	}
 }
 
-func TestLoadErrorsNameTheKey(t *testing.T) {
+func TestLoadErrorsNameKeyAndLine(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
 		file string
 		env  map[string]string
 		want []string
 	}{
-		"unknown key":       {"language: es\npoll_intervall: 1m\n", nil, []string{"line 2", "poll_intervall"}},
-		"bad duration":      {"poll_interval: soon\n", nil, []string{"line 1", "duration"}},
-		"bad language":      {"language: fr\n", nil, []string{"language", "es or en"}},
-		"bad theme":         {"theme: neon\n", nil, []string{"theme", "high-contrast"}},
-		"zero workers":      {"workers: 0\n", nil, []string{"workers"}},
-		"bad env":           {"", map[string]string{"FOLIO_WORKERS": "many"}, []string{"FOLIO_WORKERS", "whole number"}},
-		"secret env masked": {"", map[string]string{"FOLIO_RATE_LIMIT": "-1", "FOLIO_MULTIVENDE_CLIENT_SECRET": "supersecretvalue"}, []string{"rate_limit"}},
+		"unknown key":        {"language: es\npoll_intervall: 1m\n", nil, []string{"line 2", `"poll_intervall"`, "did you mean poll_interval?"}},
+		"unknown nested key": {"emisor:\n  rut: 76086428-5\n  ruts: x\n", nil, []string{"line 3", `"emisor.ruts"`, "did you mean emisor.rut?"}},
+		"unknown section":    {"multivende:\n  client_id: x\nlibredte:\n  hash: y\n", nil, []string{"line 3", `"libredte"`}},
+		"bad duration":       {"\npoll_interval: soon\n", nil, []string{"line 2", "poll_interval", `"soon" is not a duration`, "30s"}},
+		"bad int":            {"workers: many\n", nil, []string{"line 1", "workers", "whole number"}},
+		"bad bool":           {"readonly: maybe\n", nil, []string{"line 1", "readonly", "true or false"}},
+		"bad language":       {"language: fr\n", nil, []string{"line 1: language", `"fr"`, "es or en"}},
+		"bad theme":          {"theme: neon\n", nil, []string{"theme", "default, dark, light, high-contrast"}},
+		"zero workers":       {"workers: 0\n", nil, []string{"workers: 0 is not between 1 and 64"}},
+		"bad rut":            {"emisor:\n  rut: 76086428-4\n", nil, []string{"line 2: emisor.rut", "76086428-4"}},
+		"retry order":        {"retry:\n  base_delay: 10s\n  max_delay: 1s\n", nil, []string{"retry.max_delay", "shorter"}},
+		"bad url":            {"multivende:\n  base_url: app.multivende.com\n", nil, []string{"multivende.base_url", "http"}},
+		"duplicate":          {"workers: 2\nworkers: 3\n", nil, []string{"line 2", "workers appears twice (first on line 1)"}},
+		"section as value":   {"retry: 3\n", nil, []string{"line 1", "retry holds keys", "max_attempts"}},
+		"list as value":      {"workers: [1, 2]\n", nil, []string{"line 1", "workers takes one value"}},
+		"not a mapping":      {"- a\n- b\n", nil, []string{"line 1", "key: value"}},
+		"syntax":             {"workers: 2\n  theme: x\n", nil, []string{"line 2"}},
+		"keymap shape":       {"keymap:\n  quit: {a: b}\n", nil, []string{"line 2", "keymap.quit", "list of keys"}},
+		"all problems":       {"workers: x\nthemee: dark\n", nil, []string{"line 1", "line 2", "; "}},
+		"bad env":            {"", map[string]string{"FOLIO_WORKERS": "many"}, []string{"FOLIO_WORKERS", "workers", "whole number"}},
+		"env value checked":  {"", map[string]string{"FOLIO_RATE_LIMIT": "-1"}, []string{"rate_limit", "(from FOLIO_RATE_LIMIT)"}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "config.yaml")
-			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			env := map[string]string{"HOME": dir}
+			t.Parallel()
+			path := writeFile(t, tt.file)
+			env := map[string]string{"HOME": t.TempDir()}
 			for k, v := range tt.env {
 				env[k] = v
 			}
-			_, err := Load(path, envOf(env))
+			l, err := Load(path, envOf(env))
 			if err == nil {
 				t.Fatal("want an error")
 			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error spans lines: %q", msg)
+			}
+			if tt.env == nil && !strings.Contains(msg, path) {
+				t.Errorf("error %q does not name the file", msg)
+			}
 			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q lacks %q", msg, w)
 				}
 			}
-			if strings.Contains(err.Error(), "supersecretvalue") {
-				t.Error("secret in error")
+			if l.Paths.ConfigFile != path {
+				t.Errorf("paths lost on error: %+v", l.Paths)
 			}
 		})
 	}
 }
 
-func TestSaveIsPrivate(t *testing.T) {
+func TestSecretsStayOutOfErrors(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "sub", "config.yaml")
-	c := Default()
-	c.Multivende.ClientSecret = "s3cr3t-value-here"
-	if err := Save(path, c); err != nil {
+	const secret = "supersecretvalue-123"
+	path := writeFile(t, "multivende:\n  client_secret: "+secret+"\n  client_secrett: "+secret+"\n  base_url: x\n")
+	_, err := Load(path, envOf(map[string]string{"HOME": t.TempDir(), "FOLIO_MULTIVENDE_CLIENT_SECRET": secret, "FOLIO_WORKERS": "x"}))
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Fatalf("error %v", err)
+	}
+	// set names a bad value in its error, except a secret's.
+	var c struct{ Config }
+	if err := set(&c.Config, "workers", "abc"); err == nil || !strings.Contains(err.Error(), `"abc"`) {
+		t.Fatalf("set error %v should quote the value", err)
+	}
+}
+
+func TestKeysTableMatchesConfig(t *testing.T) {
+	t.Parallel()
+	var fields []string
+	var walkT func(rt reflect.Type, prefix string)
+	walkT = func(rt reflect.Type, prefix string) {
+		for i := 0; i < rt.NumField(); i++ {
+			f := rt.Field(i)
+			if f.Type.Kind() == reflect.Struct {
+				walkT(f.Type, prefix+yamlName(f)+".")
+				continue
+			}
+			fields = append(fields, prefix+yamlName(f))
+		}
+	}
+	walkT(reflect.TypeOf(Config{}), "")
+	var names []string
+	for _, k := range Keys {
+		names = append(names, k.Name)
+		want := "FOLIO_" + strings.ToUpper(strings.ReplaceAll(k.Name, ".", "_"))
+		if k.Name == "keymap" {
+			want = ""
+		}
+		if k.Env != want {
+			t.Errorf("%s: env %q, want %q", k.Name, k.Env, want)
+		}
+		if k.Help == "" {
+			t.Errorf("%s: undocumented", k.Name)
+		}
+	}
+	if !reflect.DeepEqual(fields, names) {
+		t.Fatalf("Config fields %v\nKeys table    %v", fields, names)
+	}
+	// Every scalar key round-trips through set and get.
+	for _, k := range Keys {
+		if k.Name == "keymap" {
+			continue
+		}
+		c := Default()
+		if err := set(&c, k.Name, get(Default(), k.Name)); err != nil && get(Default(), k.Name) != "" {
+			t.Errorf("%s: default %q does not parse: %v", k.Name, get(Default(), k.Name), err)
+		}
+	}
+}
+
+func TestShowRedacts(t *testing.T) {
+	t.Parallel()
+	const secret = "cs_live_0123456789abcdef"
+	path := writeFile(t, "multivende:\n  client_id: cid-1\n  client_secret: "+secret+"\nkeymap:\n  quit: [q, ctrl+c]\n")
+	l, err := Load(path, envOf(map[string]string{"HOME": t.TempDir()}))
+	if err != nil {
 		t.Fatal(err)
 	}
-	fi, _ := os.Stat(path)
-	di, _ := os.Stat(filepath.Dir(path))
-	if fi.Mode().Perm() != 0o600 || di.Mode().Perm() != 0o700 {
-		t.Fatalf("modes file %o dir %o", fi.Mode().Perm(), di.Mode().Perm())
+	got := map[string]Entry{}
+	for _, e := range l.Show() {
+		if strings.Contains(e.Value, secret) || strings.Contains(e.Value, "0123456789") {
+			t.Fatalf("secret shown in %+v", e)
+		}
+		got[e.Key] = e
 	}
-	l, err := Load(path, envOf(map[string]string{"HOME": t.TempDir()}))
-	if err != nil || l.Multivende.ClientSecret != "s3cr3t-value-here" {
-		t.Fatalf("round trip: %v %+v", err, l.Multivende)
+	if e := got["multivende.client_secret"]; e.Value != "cs…ef" || !e.Secret || e.Source.Line != 3 {
+		t.Errorf("secret entry = %+v", e)
+	}
+	if e := got["multivende.client_id"]; e.Value != "cid-1" || e.Secret {
+		t.Errorf("client_id entry = %+v", e)
+	}
+	if e := got["keymap.quit"]; e.Value != "q, ctrl+c" || e.Source.Line != 5 {
+		t.Errorf("keymap entry = %+v", e)
+	}
+	if e := got["poll_interval"]; e.Value != "1m" || e.Source.Kind != FromDefault {
+		t.Errorf("poll_interval entry = %+v", e)
+	}
+	r := l.Redacted()
+	if r.Multivende.ClientSecret != "cs…ef" || l.Multivende.ClientSecret != secret || r.Multivende.ClientID != "cid-1" {
+		t.Errorf("Redacted = %+v, original %+v", r.Multivende, l.Multivende)
+	}
+	if s := l.Secrets(); len(s) != 1 || s[0] != secret {
+		t.Errorf("Secrets = %v", s)
 	}
 }
 
 func TestMask(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{"": "", "short": "••••", "abcdefghijklmnop": "ab…op"} {
+	for in, want := range map[string]string{"": "", "short": "••••", "elevenchars": "••••", "twelve-chars": "tw…rs", "abcdefghijklmnop": "ab…op"} {
 		if got := Mask(in); got != want {
 			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestDurationString(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{0: "0", time.Minute: "1m", 2 * time.Second: "2s", 90 * time.Minute: "1h30m", time.Hour: "1h", 1500 * time.Millisecond: "1.5s"} {
+		if got := Duration(d).String(); got != want {
+			t.Errorf("Duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestSetCreatesPrivateFile(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "folio")
+	path := filepath.Join(dir, "config.yaml")
+	if err := Set(path, map[string]string{"multivende.client_id": "cid", "multivende.client_secret": "s3cr3t-value-here"}); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	di, _ := os.Stat(dir)
+	if runtime.GOOS != "windows" && (fi.Mode().Perm() != 0o600 || di.Mode().Perm() != 0o700) {
+		t.Fatalf("modes file %04o dir %04o", fi.Mode().Perm(), di.Mode().Perm())
+	}
+	l, err := Load(path, envOf(map[string]string{"HOME": t.TempDir()}))
+	if err != nil || l.Multivende.ClientSecret != "s3cr3t-value-here" || l.Multivende.ClientID != "cid" || len(l.Warnings) != 0 {
+		t.Fatalf("round trip: %v %+v %v", err, l.Multivende, l.Warnings)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("temporary files left behind: %v", entries)
+	}
+}
+
+func TestSetKeepsTheRest(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, `# my shop
+language: es # Chilean
+workers: 4
+multivende:
+  client_id: old   # from the portal
+keymap:
+  quit: [q]
+`)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := Set(path, map[string]string{
+		"multivende.client_id": "new", "multivende.client_secret": "yes", "emisor.rut": "76086428-5",
+		"emisor.razon_social": "Aromos: #1 'SpA'", "readonly": "on", "retry.max_delay": "10m",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	text := string(b)
+	for _, want := range []string{"# my shop", "# Chilean", "# from the portal", "workers: 4", "quit: [q]"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lost %q:\n%s", want, text)
+		}
+	}
+	l, err := Load(path, envOf(map[string]string{"HOME": t.TempDir()}))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if l.Multivende.ClientID != "new" || l.Multivende.ClientSecret != "yes" || l.Emisor.RUT != "76086428-5" ||
+		l.Emisor.RazonSocial != "Aromos: #1 'SpA'" || !l.ReadOnly || l.Retry.MaxDelay.D() != 10*time.Minute || l.Workers != 4 {
+		t.Fatalf("after Set: %+v\n%s", l.Config, text)
+	}
+	if fi, _ := os.Stat(path); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Fatalf("a rewritten file must be 0600, is %04o", fi.Mode().Perm())
+	}
+}
+
+func TestSetRefusesAndLeavesFile(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		file   string
+		values map[string]string
+		want   string
+	}{
+		"bad value":     {"workers: 4\n", map[string]string{"workers": "lots"}, "whole number"},
+		"invalid value": {"workers: 4\n", map[string]string{"theme": "neon"}, "theme"},
+		"unknown key":   {"workers: 4\n", map[string]string{"worker": "3"}, "worker is not a setting"},
+		"keymap":        {"workers: 4\n", map[string]string{"keymap": "q"}, "keymap"},
+		"broken file":   {"workers: [\n", map[string]string{"workers": "3"}, "config"},
+		"section clash": {"emisor: 5\n", map[string]string{"emisor.rut": "76086428-5"}, "emisor holds keys"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			path := writeFile(t, tt.file)
+			err := Set(path, tt.values)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one containing %q", err, tt.want)
+			}
+			if b, _ := os.ReadFile(path); string(b) != tt.file {
+				t.Fatalf("file changed to %q", b)
+			}
+		})
+	}
+}
+
+func TestWarnsOnReadableSecret(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no POSIX modes")
+	}
+	path := writeFile(t, "multivende:\n  client_secret: abcdefghijklmnop\n")
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(path, envOf(map[string]string{"HOME": t.TempDir()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Warnings) != 1 || !strings.Contains(l.Warnings[0], "chmod 600") || strings.Contains(l.Warnings[0], "abcdefghijklmnop") {
+		t.Fatalf("warnings = %v", l.Warnings)
+	}
+	os.Chmod(path, 0o600)
+	if l, _ := Load(path, envOf(map[string]string{"HOME": t.TempDir()})); len(l.Warnings) != 0 {
+		t.Fatalf("warnings on a 0600 file: %v", l.Warnings)
 	}
 }

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+var shells = []string{"bash", "zsh", "fish", "powershell"}
+
+// newCompletionCmd replaces cobra's default completion command with one
+// that takes the shell as an argument and refuses an unknown shell, rather
+// than printing help and exiting 0.
+func newCompletionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "completion bash|zsh|fish|powershell",
+		Short: "Print the shell completion script for bash, zsh, fish or PowerShell",
+		Long: `Print the shell completion script for bash, zsh, fish or PowerShell.
+
+  bash:        source <(folio completion bash)
+               # every session: folio completion bash > /etc/bash_completion.d/folio
+  zsh:         folio completion zsh > "${fpath[1]}/_folio"   (compinit must be on)
+  fish:        folio completion fish > ~/.config/fish/completions/folio.fish
+  powershell:  folio completion powershell | Out-String | Invoke-Expression`,
+		ValidArgs: shells,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 || !slices.Contains(shells, args[0]) {
+				return fmt.Errorf("completion takes one shell: bash, zsh, fish or powershell (got %q)", strings.Join(args, " "))
+			}
+			return nil
+		},
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root, out := cmd.Root(), cmd.OutOrStdout()
+			switch args[0] {
+			case "bash":
+				return root.GenBashCompletionV2(out, true)
+			case "zsh":
+				return root.GenZshCompletion(out)
+			case "fish":
+				return root.GenFishCompletion(out, true)
+			case "powershell":
+				return root.GenPowerShellCompletionWithDesc(out)
+			}
+			return nil
+		},
+	}
+}

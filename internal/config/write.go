@@ -1,0 +1,161 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Set writes values (dotted key → value, e.g. "multivende.client_id") into
+// the config file at path, keeping every other line and comment as it
+// was. The file is created 0600 and its directory 0700 when missing, and
+// is replaced atomically 0600, since it may hold the client secret. The
+// result must load: a bad value or an already broken file is an error and
+// the file is left untouched.
+func Set(path string, values map[string]string) error {
+	var doc yaml.Node
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("config %s: %w", path, err)
+	default:
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			return fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
+		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return fmt.Errorf("config %s: line %d: the config must be a list of key: value lines", path, root.Line)
+	}
+	for _, key := range slices.Sorted(maps.Keys(values)) {
+		k, ok := LookupKey(key)
+		if !ok || k.Name == "keymap" {
+			return fmt.Errorf("config %s: %s is not a setting folio can write", path, key)
+		}
+		scratch := Default()
+		if err := set(&scratch, key, values[key]); err != nil {
+			return fmt.Errorf("config %s: %w", path, err)
+		}
+		if err := setNode(root, strings.Split(key, "."), get(scratch, key), tagOf(key)); err != nil {
+			return fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	// The file must read back as folio will read it.
+	check, src := Default(), map[string]Source{}
+	if err := decode(buf.Bytes(), &check, src); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := join(check.problems(), src); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return writePrivate(path, buf.Bytes())
+}
+
+// setNode sets the scalar at keys under mapping m, making sections on the
+// way and keeping an existing entry's comments.
+func setNode(m *yaml.Node, keys []string, value, tag string) error {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Value != keys[0] {
+			continue
+		}
+		if len(keys) == 1 {
+			*v = yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value,
+				HeadComment: v.HeadComment, LineComment: v.LineComment, FootComment: v.FootComment}
+			return nil
+		}
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+			*v = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", LineComment: v.LineComment}
+		}
+		if v.Kind != yaml.MappingNode {
+			return fmt.Errorf("line %d: %s holds keys, not a single value", v.Line, keys[0])
+		}
+		return setNode(v, keys[1:], value, tag)
+	}
+	k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: keys[0]}
+	if len(keys) == 1 {
+		m.Content = append(m.Content, k, &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value})
+		return nil
+	}
+	sub := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	m.Content = append(m.Content, k, sub)
+	return setNode(sub, keys[1:], value, tag)
+}
+
+// tagOf is the YAML tag a key's value is written with, so that a string
+// such as "yes" or "0123" is quoted and reads back as written.
+func tagOf(key string) string {
+	var c Config
+	f, _ := field(&c, key)
+	switch {
+	case f.Type() == durationType:
+		return "!!str"
+	case f.Kind() == reflect.Int:
+		return "!!int"
+	case f.Kind() == reflect.Float64:
+		return "!!float"
+	case f.Kind() == reflect.Bool:
+		return "!!bool"
+	}
+	return "!!str"
+}
+
+// writePrivate replaces path with data atomically: a 0600 temporary file
+// in the same directory (made 0700 when missing), synced, then renamed.
+func writePrivate(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	ok = true
+	return nil
+}
