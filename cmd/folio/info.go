@@ -69,6 +69,9 @@ func gatherInfo(ctx context.Context) infoReport {
 		StateDir: cfg.Paths.StateDir, StateExists: exists(cfg.Paths.StateDir),
 		LatestSchema: store.LatestSchema(),
 	}
+	if r.Commit == "none" { // goreleaser's snapshot without a git remote
+		r.Commit = ""
+	}
 	if err != nil {
 		r.ConfigProblem = err.Error()
 	}

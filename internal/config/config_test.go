@@ -401,8 +401,27 @@ keymap:
 		l.Emisor.RazonSocial != "Aromos: #1 'SpA'" || !l.ReadOnly || l.Retry.MaxDelay.D() != 10*time.Minute || l.Workers != 4 {
 		t.Fatalf("after Set: %+v\n%s", l.Config, text)
 	}
-	if fi, _ := os.Stat(path); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
-		t.Fatalf("a rewritten file must be 0600, is %04o", fi.Mode().Perm())
+	if fi, _ := os.Stat(path); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o640 {
+		t.Fatalf("a rewritten 0644 file must lose others' access and keep the group's read (0640), is %04o", fi.Mode().Perm())
+	}
+}
+
+func TestSetKeepsModeAtMostGroupRead(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no POSIX modes")
+	}
+	for before, after := range map[os.FileMode]os.FileMode{0o600: 0o600, 0o640: 0o640, 0o644: 0o640, 0o666: 0o640, 0o604: 0o600, 0o400: 0o600} {
+		path := writeFile(t, "workers: 2\n")
+		if err := os.Chmod(path, before); err != nil {
+			t.Fatal(err)
+		}
+		if err := Set(path, map[string]string{"multivende.client_secret": "abcdefghijklmnop"}); err != nil {
+			t.Fatal(err)
+		}
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != after {
+			t.Errorf("%04o became %04o, want %04o", before, fi.Mode().Perm(), after)
+		}
 	}
 }
 

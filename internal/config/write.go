@@ -17,8 +17,9 @@ import (
 
 // Set writes values (dotted key → value, e.g. "multivende.client_id") into
 // the config file at path, keeping every other line and comment as it
-// was. The file is created 0600 and its directory 0700 when missing, and
-// is replaced atomically 0600, since it may hold the client secret. The
+// was. The file is created 0600 and its directory 0700 when missing; an
+// existing file is replaced atomically, keeping its owner and losing any
+// access by others (see writePrivate), since it may hold the client secret. The
 // result must load: a bad value or an already broken file is an error and
 // the file is left untouched.
 func Set(path string, values map[string]string) error {
@@ -122,9 +123,17 @@ func tagOf(key string) string {
 	return "!!str"
 }
 
-// writePrivate replaces path with data atomically: a 0600 temporary file
-// in the same directory (made 0700 when missing), synced, then renamed.
+// writePrivate replaces path with data atomically: a temporary file in
+// the same directory (made 0700 when missing), synced, then renamed. A new
+// file is 0600. A replaced one keeps its owner and group and at most its
+// group's read bit (a service's root:folio 0640 stays so); others lose
+// every access, since the file may now hold a secret.
 func writePrivate(path string, data []byte) error {
+	mode := os.FileMode(0o600)
+	old, err := os.Stat(path)
+	if err == nil {
+		mode |= old.Mode().Perm() & 0o040
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
@@ -141,7 +150,10 @@ func writePrivate(path string, data []byte) error {
 			os.Remove(tmp)
 		}
 	}()
-	if err := f.Chmod(0o600); err != nil {
+	if old != nil {
+		keepOwner(f, old)
+	}
+	if err := f.Chmod(mode); err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
 	if _, err := f.Write(data); err != nil {
