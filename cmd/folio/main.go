@@ -41,6 +41,13 @@ func newRootCmd() *cobra.Command {
 		newConfigCmd(),
 		newCompletionCmd(),
 		newBackupCmd(),
+		newRunCmd(),
+		newSimCmd(),
+		newDemoCmd(),
+		newOrdersCmd(),
+		newOrderCmd(),
+		newPauseCmd(true),
+		newPauseCmd(false),
 	)
 	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
 	return root

@@ -1,0 +1,365 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// orderJSON is one order in `folio orders --json` and `folio order show
+// --json`: a public contract.
+type orderJSON struct {
+	ID          string `json:"id"`
+	Code        string `json:"code"`
+	Marketplace string `json:"marketplace"`
+	Buyer       string `json:"buyer"`
+	State       string `json:"state"`
+	Reason      string `json:"reason"`
+	ReasonCode  string `json:"reason_code,omitempty"`
+	Outcome     string `json:"outcome,omitempty"`
+	Type        int    `json:"type"`
+	Folio       int64  `json:"folio"`
+	Total       int64  `json:"total"`
+	Payment     string `json:"payment"`
+	Attempts    int    `json:"attempts"`
+	NextAttempt string `json:"next_attempt,omitempty"`
+	UpdatedAt   string `json:"updated_at"`
+}
+
+func toJSON(o store.Order) orderJSON {
+	j := orderJSON{ID: o.ID, Code: o.Code, Marketplace: o.Marketplace, Buyer: o.BuyerName, State: string(o.State), Reason: o.Reason,
+		ReasonCode: o.ReasonCode, Outcome: o.Outcome, Type: o.DocType, Folio: o.Folio, Total: o.Total, Payment: o.PaymentStatus,
+		Attempts: o.Attempts, UpdatedAt: o.UpdatedAt.UTC().Format(time.RFC3339)}
+	if o.State == store.StateRetrying && !o.NextAttemptAt.IsZero() {
+		j.NextAttempt = o.NextAttemptAt.UTC().Format(time.RFC3339)
+	}
+	return j
+}
+
+func newOrdersCmd() *cobra.Command {
+	var storeFlag, state string
+	var asJSON bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "orders [--store PATH] [--state S] [--json]",
+		Short: "List orders, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			q := store.OrderQuery{Limit: 500}
+			if state != "" {
+				st, err := store.ParseState(state)
+				if err != nil {
+					return fmt.Errorf("--state: %w", err)
+				}
+				q.States = []store.State{st}
+			}
+			st, err := openForReading(cmd.Context(), storeFlag)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			var out []orderJSON
+			for limit <= 0 || len(out) < limit {
+				rows, err := st.ListOrders(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				if len(rows) == 0 {
+					break
+				}
+				for _, o := range rows {
+					out = append(out, toJSON(o))
+				}
+				q.Before = rows[len(rows)-1].Seq
+			}
+			if limit > 0 && len(out) > limit {
+				out = out[:limit]
+			}
+			if asJSON {
+				if out == nil {
+					out = []orderJSON{}
+				}
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "STATE\tCODE\tMARKET\tBUYER\tTOTAL\tDOC\tFOLIO\tREASON")
+			for _, o := range out {
+				folio, doc := "–", "–"
+				if o.Folio > 0 {
+					folio = fmt.Sprint(o.Folio)
+				}
+				if o.Type > 0 {
+					doc = fmt.Sprint(o.Type)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.State, o.Code, o.Marketplace, cut(o.Buyer, 22), dte.FormatCLP(o.Total), doc, folio, cut(o.Reason, 60))
+			}
+			return tw.Flush()
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	cmd.Flags().StringVar(&state, "state", "", "only orders in this state: waiting, queued, building, issuing, issued, attaching, done, retrying, attention")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many orders (0: all)")
+	return cmd
+}
+
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// openForReading opens the store read-only, saying how to start when there
+// is none.
+func openForReading(ctx context.Context, flag string) (*store.Store, error) {
+	path, err := storePath(flag)
+	if err != nil {
+		return nil, err
+	}
+	return openStore(ctx, path, true)
+}
+
+// openForControl opens the store to write a control row.
+func openForControl(ctx context.Context, flag string) (*store.Store, error) {
+	path, err := storePath(flag)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return nil, fmt.Errorf("no store at %s yet: connect first (folio connect multivende) or pass --store", path)
+	}
+	return store.Open(ctx, path, store.Options{})
+}
+
+func newOrderCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "order", Short: "Inspect one order, or act on it (retry, skip)"}
+	var storeFlag string
+	var asJSON bool
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show an order: state, reason and fix, document, timeline",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := openForReading(ctx, storeFlag)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			o, err := findOrder(ctx, st, args[0])
+			if err != nil {
+				return err
+			}
+			evs, err := st.Events(ctx, o.ID)
+			if err != nil {
+				return err
+			}
+			em, _ := st.GetEmission(ctx, o.ID)
+			if asJSON {
+				type eventJSON struct {
+					At      string `json:"at"`
+					Kind    string `json:"kind"`
+					Message string `json:"message"`
+				}
+				out := struct {
+					orderJSON
+					Fix      string          `json:"fix,omitempty"`
+					Document json.RawMessage `json:"document,omitempty"`
+					Events   []eventJSON     `json:"events"`
+				}{orderJSON: toJSON(o), Events: []eventJSON{}}
+				if _, _, fix := dte.Explain(o.ReasonCode, dte.ES); fix != "" && o.State == store.StateAttention {
+					out.Fix = fix
+				}
+				if em.Document != "" {
+					out.Document = json.RawMessage(em.Document)
+				}
+				for _, e := range evs {
+					out.Events = append(out.Events, eventJSON{At: e.At.UTC().Format(time.RFC3339), Kind: e.Kind, Message: e.Message})
+				}
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "%s  %s  %s  %s\n", o.Code, o.Marketplace, o.BuyerName, dte.FormatCLP(o.Total))
+			fmt.Fprintf(w, "id %s · state %s · attempts %d", o.ID, o.State, o.Attempts)
+			if o.Folio > 0 {
+				fmt.Fprintf(w, " · %s %d", dte.DocType(o.DocType).Name(), o.Folio)
+			}
+			fmt.Fprintln(w)
+			if o.Reason != "" {
+				fmt.Fprintf(w, "\n%s\n", o.Reason)
+				if title, explain, fix := dte.Explain(o.ReasonCode, dte.ES); title != "" && o.State == store.StateAttention {
+					fmt.Fprintf(w, "%s\n→ %s\n", explain, fix)
+				}
+			}
+			if em.Document != "" {
+				var doc dte.Document
+				if json.Unmarshal([]byte(em.Document), &doc) == nil {
+					doc.Encabezado.IdDoc.Folio = o.Folio
+					fmt.Fprintf(w, "\n%s", dte.Preview(doc, nil, o.Total, dte.ES, 60))
+				}
+			}
+			fmt.Fprintln(w, "\nTimeline:")
+			for _, e := range evs {
+				fmt.Fprintf(w, "  %s  %s\n", e.At.Local().Format("02-01-2006 15:04:05"), e.Message)
+			}
+			return nil
+		},
+	}
+	addStoreFlag(show, &storeFlag)
+	show.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+
+	var retryStore, skipStore, reason string
+	retry := &cobra.Command{
+		Use:   "retry ID",
+		Short: "Ask the engine to try an order again (works whether the engine runs or not)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return control(cmd, retryStore, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
+				return engine.RequestRetry(ctx, st, id, by())
+			})
+		},
+	}
+	addStoreFlag(retry, &retryStore)
+	skip := &cobra.Command{
+		Use:   "skip ID --reason TEXT",
+		Short: "Finish an order without a document, for a reason (on its timeline)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return control(cmd, skipStore, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
+				return engine.RequestSkip(ctx, st, id, reason, by())
+			})
+		},
+	}
+	addStoreFlag(skip, &skipStore)
+	skip.Flags().StringVar(&reason, "reason", "", "why the order needs no document (required)")
+	cmd.AddCommand(show, retry, skip)
+	return cmd
+}
+
+// findOrder finds an order by its Multivende id or its marketplace code.
+func findOrder(ctx context.Context, st *store.Store, key string) (store.Order, error) {
+	o, err := st.GetOrder(ctx, key)
+	if err == nil {
+		return o, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return o, err
+	}
+	rows, err := st.ListOrders(ctx, store.OrderQuery{Text: key, Limit: 5})
+	if err != nil {
+		return o, err
+	}
+	for _, r := range rows {
+		if r.Code == key {
+			return st.GetOrder(ctx, r.ID)
+		}
+	}
+	return o, fmt.Errorf("no order %q: give the Multivende id or the marketplace code (see folio orders)", key)
+}
+
+func by() string {
+	u := os.Getenv("USER")
+	if u == "" {
+		u = "cli"
+	}
+	return u + " (cli)"
+}
+
+// control writes a control for an order and says what will happen.
+func control(cmd *cobra.Command, storeFlag, key string, request func(context.Context, *store.Store, string) (int64, error)) error {
+	ctx := cmd.Context()
+	st, err := openForControl(ctx, storeFlag)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	o, err := findOrder(ctx, st, key)
+	if err != nil {
+		return err
+	}
+	id, err := request(ctx, st, o.ID)
+	if err != nil {
+		return err
+	}
+	return reportControl(cmd, st, id)
+}
+
+// reportControl waits briefly for a running engine to apply the control.
+func reportControl(cmd *cobra.Command, st *store.Store, id int64) error {
+	ctx := cmd.Context()
+	_, live, _ := st.LeaseHolder(ctx)
+	w := cmd.OutOrStdout()
+	if !live {
+		fmt.Fprintf(w, "request %d recorded; it is applied when the engine starts (folio run, or the console)\n", id)
+		return nil
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := st.Control(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch c.Status {
+		case store.CtlApplied:
+			fmt.Fprintf(w, "done: %s\n", c.Outcome)
+			return nil
+		case store.CtlRejected:
+			return exitCode(1, fmt.Errorf("refused: %s", c.Outcome))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	fmt.Fprintf(w, "request %d recorded; the engine has not applied it yet\n", id)
+	return nil
+}
+
+func newPauseCmd(pause bool) *cobra.Command {
+	var storeFlag string
+	use, short := "pause [CONNECTION]", "Pause all work, or one connection (persists across restarts)"
+	if !pause {
+		use, short = "resume [CONNECTION]", "Resume all work, or one connection"
+	}
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := openForControl(ctx, storeFlag)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			name := ""
+			if len(args) == 1 {
+				name = strings.TrimSpace(args[0])
+			}
+			request := engine.RequestResume
+			if pause {
+				request = engine.RequestPause
+			}
+			id, err := request(ctx, st, name, by())
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("no connection named %q (see folio connections)", name)
+			}
+			if err != nil {
+				return err
+			}
+			return reportControl(cmd, st, id)
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	return cmd
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+func newRunCmd() *cobra.Command {
+	var storeFlag, simURL string
+	var poll time.Duration
+	cmd := &cobra.Command{
+		Use:   "run [--store PATH] [--sim URL]",
+		Short: "Run the sync engine headless (for systemd); JSON log lines on stderr",
+		Long: `Runs the engine until SIGINT or SIGTERM: polls Multivende, issues one DTE per
+paid order and attaches its PDF. On a stop it takes no new work, lets calls in
+flight finish, and exits 0. --sim URL (the Multivende URL printed by folio sim)
+connects to a running simulator by itself first.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			path := storeFlag
+			if path == "" {
+				path = cfg.Store
+			}
+			log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
+			st, err := store.Open(ctx, path, store.Options{})
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if holder, live, err := st.LeaseHolder(ctx); err == nil && live && holder.PID != os.Getpid() {
+				return &store.LeaseError{Holder: holder}
+			}
+			if simURL != "" {
+				info, err := connectSim(ctx, st, simURL)
+				if err != nil {
+					return err
+				}
+				log.Info("connected to the simulator", "multivende", info.Multivende, "libredte", info.LibreDTE)
+				if poll == 0 {
+					poll = 2 * time.Second
+				}
+			}
+			if poll == 0 {
+				poll = time.Duration(cfg.PollInterval)
+			}
+			rutEmisor := cfg.Emisor.RUT
+			if r, err := dte.ParseRUT(rutEmisor); err == nil {
+				rutEmisor = r.String()
+			}
+			eng, err := newEngine(ctx, st, engineOptions{PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
+				Retry: engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
+				Emisor: dte.Emisor{RUTEmisor: rutEmisor, RznSoc: cfg.Emisor.RazonSocial, GiroEmis: cfg.Emisor.Giro, Acteco: cfg.Emisor.Acteco,
+					DirOrigen: cfg.Emisor.Direccion, CmnaOrigen: cfg.Emisor.Comuna},
+				SIIInterval: 10 * time.Second, Log: log})
+			if err != nil {
+				return err
+			}
+			err = eng.Run(ctx)
+			var le *store.LeaseError
+			if errors.As(err, &le) {
+				return err
+			}
+			if err != nil && !errors.Is(err, context.Canceled) {
+				return fmt.Errorf("engine: %w", err)
+			}
+			return nil
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	cmd.Flags().StringVar(&simURL, "sim", "", "connect to a running folio sim at this Multivende URL first")
+	cmd.Flags().DurationVar(&poll, "poll", 0, "poll interval (default from the config; 2s with --sim)")
+	_ = cmd.Flags().MarkHidden("poll")
+	return cmd
+}

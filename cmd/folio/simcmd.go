@@ -1,0 +1,59 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/sim"
+	"github.com/folio-cl/folio/internal/sim/faults"
+)
+
+func newSimCmd() *cobra.Command {
+	var o sim.Options
+	var faultSpec string
+	var seed uint64
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "sim",
+		Short: "Run the Multivende and LibreDTE simulators on loopback (for demos and tests)",
+		Long: `Serves a simulated Multivende (consent page, tokens, generated orders, documents)
+and a simulated LibreDTE (emitir, generar, PDF, SII status) until SIGINT or
+SIGTERM. --faults is none, mix, or a list such as
+5xx=0.05,429=0.05,latency=20ms..800ms,reset-after-generar=0.02,token-expire=60s,folios=200,sii-reject=0.02.
+The faults can be changed at run time with POST /_sim/faults on either server.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			sp, err := faults.Parse(faultSpec)
+			if err != nil {
+				return fmt.Errorf("--faults: %w", err)
+			}
+			o.Faults, o.Seed = sp, seed
+			s, err := sim.Start(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				b, _ := json.Marshal(s.Info)
+				fmt.Fprintln(out, string(b))
+			} else {
+				fmt.Fprintf(out, "Multivende simulator  %s\nLibreDTE simulator    %s\nfaults                %s\n\nConnect an engine to it:  folio run --sim %s\n",
+					s.Info.Multivende, s.Info.LibreDTE, sp, s.Info.Multivende)
+			}
+			<-cmd.Context().Done()
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.MultivendeAddr, "multivende-addr", "127.0.0.1:0", "address of the Multivende simulator")
+	f.StringVar(&o.LibreDTEAddr, "libredte-addr", "127.0.0.1:0", "address of the LibreDTE simulator")
+	f.IntVar(&o.Orders, "orders", 50, "orders present at start")
+	f.Float64Var(&o.Rate, "rate", 0, "new orders per second")
+	f.StringVar(&faultSpec, "faults", "none", "none, mix, or a fault list (see above)")
+	f.Uint64Var(&seed, "seed", 1, "seed for the generated data and faults")
+	f.Float64Var(&o.RateLimit, "rate-limit", 5, "Multivende requests per second per token (Multivende's limit is about 5)")
+	f.BoolVar(&asJSON, "json", false, "print one JSON line with the URLs and credentials once both servers listen")
+	return cmd
+}

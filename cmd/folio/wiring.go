@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/invoicer/libredte"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/sim"
+	"github.com/folio-cl/folio/internal/sim/mvsim"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// engineOptions are the knobs commands pass to newEngine.
+type engineOptions struct {
+	PollInterval time.Duration
+	Workers      int
+	RateLimit    float64
+	Retry        engine.RetryPolicy
+	Emisor       dte.Emisor
+	SIIInterval  time.Duration
+	Log          *slog.Logger
+}
+
+// newEngine builds an engine over the store's connections: the LibreDTE
+// account and one Multivende client per merchant, whose refreshed tokens
+// are saved and whose HTTP exchanges go to the HTTP log.
+func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.Engine, error) {
+	conns, err := st.Connections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var inv store.Connection
+	for _, c := range conns {
+		if c.Kind == store.KindLibreDTE {
+			inv = c
+		}
+	}
+	if inv.ID == 0 {
+		return nil, errors.New("no invoicer account in the store: connect one first (folio connect libredte), or use folio run --sim URL / folio demo")
+	}
+	var eng *engine.Engine
+	ld, err := libredte.New(libredte.Config{BaseURL: inv.BaseURL, Hash: inv.APIKey, Emisor: inv.EmisorRUT,
+		Hook: func(ctx context.Context, ex libredte.Exchange) {
+			if eng != nil {
+				eng.LogExchange(ctx, inv.Name, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
+					Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
+			}
+		}})
+	if err != nil {
+		return nil, fmt.Errorf("invoicer connection %q: %w", inv.Name, err)
+	}
+	emisor := o.Emisor
+	if emisor.RUTEmisor == "" {
+		emisor.RUTEmisor = inv.EmisorRUT
+	}
+	markets := func(c store.Connection) (engine.Marketplace, error) {
+		client := multivende.New(multivende.Config{BaseURL: c.BaseURL, ClientID: c.ClientID, ClientSecret: clientSecretFor(c),
+			RateLimit: o.RateLimit, Hook: func(ctx context.Context, ex multivende.Exchange) {
+				if eng != nil {
+					eng.LogExchange(ctx, c.Name, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
+						Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
+				}
+			}})
+		tok := multivende.Token{Token: c.AccessToken, ExpiresAt: c.AccessExpiresAt, RefreshToken: c.RefreshToken,
+			RefreshTokenExpiresAt: c.RefreshExpiresAt, MerchantID: c.MerchantID}
+		client.SetTokens(client.NewTokenSource(tok, 0, func(t multivende.Token) error {
+			return st.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+				return tx.SetTokens(ctx, c.ID, t.Token, t.RefreshToken, t.ExpiresAt, t.RefreshTokenExpiresAt)
+			})
+		}))
+		return client, nil
+	}
+	eng, err = engine.New(engine.Config{Store: st, Invoicer: ld, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
+		PollInterval: o.PollInterval, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, Log: o.Log})
+	return eng, err
+}
+
+// clientSecrets holds OAuth client secrets by client id for this process:
+// the store keeps tokens, the config (or a simulator) the app's secret.
+var clientSecrets = map[string]string{}
+
+func clientSecretFor(c store.Connection) string {
+	if s, ok := clientSecrets[c.ClientID]; ok {
+		return s
+	}
+	if cfg, err := loadConfig(); err == nil && cfg.Multivende.ClientID == c.ClientID {
+		return cfg.Multivende.ClientSecret
+	}
+	return ""
+}
+
+// connectSim sets up, against a running simulator, what a person would:
+// a Multivende connection through the consent form and the token exchange,
+// and the LibreDTE account.
+func connectSim(ctx context.Context, st *store.Store, simURL string) (sim.Info, error) {
+	simURL = strings.TrimRight(simURL, "/")
+	var info sim.Info
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, simURL+"/_sim/info", nil)
+	if err != nil {
+		return info, fmt.Errorf("--sim %s: %w", simURL, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return info, fmt.Errorf("--sim %s: cannot reach the simulator (is folio sim running?): %w", simURL, err)
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	if resp.StatusCode != 200 || json.Unmarshal(body, &info) != nil || info.ClientID == "" {
+		return info, fmt.Errorf("--sim %s: /_sim/info did not answer with the simulator's details; give the Multivende URL that folio sim printed", simURL)
+	}
+	clientSecrets[info.ClientID] = info.ClientSecret
+	mv := multivende.New(multivende.Config{BaseURL: info.Multivende, ClientID: info.ClientID, ClientSecret: info.ClientSecret})
+	const redirect = "http://127.0.0.1:8765/callback"
+	state, pkce := multivende.NewState(), multivende.NewPKCE()
+	loc, err := mvsim.Consent(rctx, nil, mv.AuthorizeURL(redirect, state, &pkce), "Simulador")
+	if err != nil {
+		return info, fmt.Errorf("--sim: consent: %w", err)
+	}
+	u, err := url.Parse(loc)
+	if err != nil || u.Query().Get("state") != state || u.Query().Get("code") == "" {
+		return info, fmt.Errorf("--sim: the consent did not come back with a code and the same state")
+	}
+	tok, err := mv.Exchange(rctx, u.Query().Get("code"), redirect, pkce.Verifier)
+	if err != nil {
+		return info, fmt.Errorf("--sim: %w", err)
+	}
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.SaveConnection(ctx, store.Connection{Name: "simulador", Kind: store.KindMultivende, BaseURL: info.Multivende,
+			MerchantID: tok.MerchantID, ClientID: info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
+			AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes}); err != nil {
+			return err
+		}
+		_, err := tx.SaveConnection(ctx, store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: info.LibreDTE,
+			EmisorRUT: info.Emisor, APIKey: info.LibreDTEHash})
+		return err
+	})
+	return info, err
+}

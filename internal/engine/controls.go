@@ -1,0 +1,300 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// The functions below are the public control API used by the console and
+// the CLI. They only write a row into the controls table, so they work the
+// same whether an engine runs in this process, in another one, or not at
+// all (the engine applies pending controls when it starts).
+
+// RequestPause asks to pause all work (connection "") or one connection.
+func RequestPause(ctx context.Context, st *store.Store, connection, by string) (int64, error) {
+	if err := checkConnection(ctx, st, connection); err != nil {
+		return 0, err
+	}
+	return st.AddControl(ctx, store.Control{Kind: store.CtlPause, Target: connection, By: by})
+}
+
+// RequestResume asks to resume all work (connection "") or one connection.
+func RequestResume(ctx context.Context, st *store.Store, connection, by string) (int64, error) {
+	if err := checkConnection(ctx, st, connection); err != nil {
+		return 0, err
+	}
+	return st.AddControl(ctx, store.Control{Kind: store.CtlResume, Target: connection, By: by})
+}
+
+// RequestRetry asks to try an order again now.
+func RequestRetry(ctx context.Context, st *store.Store, orderID, by string) (int64, error) {
+	if _, err := st.GetOrder(ctx, orderID); err != nil {
+		return 0, err
+	}
+	return st.AddControl(ctx, store.Control{Kind: store.CtlRetry, Target: orderID, By: by})
+}
+
+// RequestSkip asks to finish an order without a document, for a reason.
+func RequestSkip(ctx context.Context, st *store.Store, orderID, reason, by string) (int64, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return 0, errors.New("skip needs a reason (--reason \"…\"): it goes on the order's timeline")
+	}
+	if _, err := st.GetOrder(ctx, orderID); err != nil {
+		return 0, err
+	}
+	args, _ := json.Marshal(map[string]string{"reason": reason})
+	return st.AddControl(ctx, store.Control{Kind: store.CtlSkip, Target: orderID, Args: string(args), By: by})
+}
+
+// RequestBuyerOverride completes or corrects a factura's buyer data. The
+// RUT must be valid and every field a factura needs must be there.
+func RequestBuyerOverride(ctx context.Context, st *store.Store, orderID string, b dte.Buyer, by string) (int64, error) {
+	rut, err := dte.ParseRUT(b.RUT)
+	if err != nil {
+		return 0, fmt.Errorf("buyer data: %w", err)
+	}
+	b.RUT = rut.String()
+	var missing []string
+	for name, v := range map[string]string{"razón social": b.BusinessName, "giro": b.Giro, "dirección": b.Address, "comuna": b.Comuna} {
+		if strings.TrimSpace(v) == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return 0, fmt.Errorf("buyer data: missing %s", strings.Join(missing, ", "))
+	}
+	if _, err := st.GetOrder(ctx, orderID); err != nil {
+		return 0, err
+	}
+	args, _ := json.Marshal(b)
+	return st.AddControl(ctx, store.Control{Kind: store.CtlBuyerOverride, Target: orderID, Args: string(args), By: by})
+}
+
+// RequestIssueAsBoleta asks to issue a boleta where a factura could not be.
+func RequestIssueAsBoleta(ctx context.Context, st *store.Store, orderID, by string) (int64, error) {
+	if _, err := st.GetOrder(ctx, orderID); err != nil {
+		return 0, err
+	}
+	return st.AddControl(ctx, store.Control{Kind: store.CtlIssueAsBoleta, Target: orderID, By: by})
+}
+
+// RequestRetryFilter asks to retry every order in Errors matching text.
+func RequestRetryFilter(ctx context.Context, st *store.Store, text, by string) (int64, error) {
+	args, _ := json.Marshal(map[string]string{"filter": text})
+	return st.AddControl(ctx, store.Control{Kind: store.CtlRetryFilter, Args: string(args), By: by})
+}
+
+func checkConnection(ctx context.Context, st *store.Store, name string) error {
+	if name == "" {
+		return nil
+	}
+	_, err := st.Connection(ctx, name)
+	return err
+}
+
+// controlLoop applies pending controls a few times a second.
+func (e *Engine) controlLoop(ctx context.Context) {
+	t := time.NewTicker(300 * time.Millisecond)
+	defer t.Stop()
+	for {
+		e.ApplyControls(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// ApplyControls applies every pending control and records each outcome.
+func (e *Engine) ApplyControls(ctx context.Context) {
+	cs, err := e.st.PendingControls(ctx, 100)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("reading controls", "err", err)
+		}
+		return
+	}
+	for _, c := range cs {
+		if e.isBusy(c.Target) {
+			continue // the order is mid-step; apply after it settles
+		}
+		outcome, err := e.apply(ctx, c)
+		status := store.CtlApplied
+		if err != nil {
+			status, outcome = store.CtlRejected, err.Error()
+		}
+		werr := e.st.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.CompleteControl(ctx, c.ID, status, outcome); err != nil {
+				return err
+			}
+			if _, err := tx.GetOrder(ctx, c.Target); err == nil {
+				verb := "aplicada"
+				if status == store.CtlRejected {
+					verb = "rechazada"
+				}
+				return tx.AppendEvent(ctx, c.Target, store.Event{Kind: "control", Message: fmt.Sprintf("acción %s %s (%s): %s", c.Kind, verb, c.By, outcome)})
+			}
+			return nil
+		})
+		if werr != nil {
+			e.log.Error("recording a control", "id", c.ID, "err", werr)
+		}
+		e.log.Info("control", "kind", c.Kind, "target", c.Target, "status", status, "outcome", outcome)
+		e.notify(Change{Kind: ChangeControls, OrderID: c.Target})
+		e.Kick()
+	}
+}
+
+func (e *Engine) isBusy(id string) bool {
+	_, ok := e.busy.Load(id)
+	return ok
+}
+
+// notBusy reports an order no worker holds; apply runs only between steps.
+func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
+	switch c.Kind {
+	case store.CtlPause, store.CtlResume:
+		paused := c.Kind == store.CtlPause
+		err := e.st.Write(ctx, func(tx *store.Tx) error {
+			if c.Target == "" {
+				return tx.SetSetting(ctx, settingPaused, map[bool]string{true: "1", false: "0"}[paused])
+			}
+			return tx.SetConnectionPaused(ctx, c.Target, paused)
+		})
+		if err != nil {
+			return "", err
+		}
+		e.notify(Change{Kind: ChangeConnections})
+		what := "todo"
+		if c.Target != "" {
+			what = c.Target
+		}
+		if paused {
+			return "en pausa: " + what, nil
+		}
+		return "reanudado: " + what, nil
+	case store.CtlRetry:
+		return e.requeue(ctx, c.Target, func(o store.Order, em *store.Emission) error {
+			switch o.State {
+			case store.StateAttention, store.StateRetrying, store.StateWaiting:
+			default:
+				return fmt.Errorf("el pedido está %s: no hay nada que reintentar", o.State)
+			}
+			if o.ReasonCode == "UNCERTAIN" && em != nil && em.Folio == 0 {
+				// A person verified the document was not issued: start over.
+				em.Pending, em.Uncertain = "", false
+			}
+			return nil
+		}, "reintento pedido")
+	case store.CtlSkip:
+		var a struct{ Reason string }
+		_ = json.Unmarshal([]byte(c.Args), &a)
+		err := e.st.Write(ctx, func(tx *store.Tx) error {
+			o, err := tx.GetOrder(ctx, c.Target)
+			if err != nil {
+				return err
+			}
+			switch o.State {
+			case store.StateWaiting, store.StateQueued, store.StateRetrying, store.StateAttention:
+			default:
+				return fmt.Errorf("el pedido está %s: no se puede omitir ahora", o.State)
+			}
+			return tx.MoveOrder(ctx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateDone, Outcome: store.OutcomeSkipped,
+				Reason: "omitido: " + a.Reason, Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio,
+				Event: store.Event{Kind: "skipped", Message: "omitido por " + c.By + ": " + a.Reason}})
+		})
+		return "omitido", err
+	case store.CtlBuyerOverride, store.CtlIssueAsBoleta:
+		return e.requeue(ctx, c.Target, func(o store.Order, em *store.Emission) error {
+			if o.State != store.StateAttention && o.State != store.StateRetrying && o.State != store.StateQueued && o.State != store.StateWaiting {
+				return fmt.Errorf("el pedido está %s: ya no se puede cambiar su documento", o.State)
+			}
+			if em != nil && em.Folio != 0 {
+				return fmt.Errorf("el pedido ya tiene folio %d: no se puede cambiar su documento", em.Folio)
+			}
+			if em == nil {
+				return errors.New("el pedido aún no tiene documento que corregir")
+			}
+			var ov Overrides
+			_ = json.Unmarshal([]byte(em.Overrides), &ov)
+			if c.Kind == store.CtlIssueAsBoleta {
+				ov.Type = dte.ChoiceBoleta
+			} else {
+				var b dte.Buyer
+				if err := json.Unmarshal([]byte(c.Args), &b); err != nil {
+					return fmt.Errorf("datos del comprador ilegibles: %w", err)
+				}
+				ov.Buyer = &b
+			}
+			ob, _ := json.Marshal(ov)
+			// Rebuild with the correction; no folio was taken, so the old
+			// temporary document is simply left behind.
+			em.Overrides, em.Document, em.Pending, em.Uncertain = string(ob), "", "", false
+			return nil
+		}, map[string]string{store.CtlBuyerOverride: "datos del comprador corregidos; se vuelve a armar el documento",
+			store.CtlIssueAsBoleta: "se emitirá boleta"}[c.Kind])
+	case store.CtlRetryFilter:
+		var a struct{ Filter string }
+		_ = json.Unmarshal([]byte(c.Args), &a)
+		n := 0
+		for before := int64(0); ; {
+			rows, err := e.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateAttention}, Text: a.Filter, Before: before, Limit: 200})
+			if err != nil {
+				return "", err
+			}
+			if len(rows) == 0 {
+				break
+			}
+			for _, o := range rows {
+				if o.ReasonCode == "UNCERTAIN" || o.ReasonCode == "NEEDS-CREDIT-NOTE" {
+					continue // each needs a person's look, one by one
+				}
+				if _, err := e.requeue(ctx, o.ID, nil, "reintento pedido (en lote)"); err == nil {
+					n++
+				}
+			}
+			before = rows[len(rows)-1].Seq
+		}
+		return fmt.Sprintf("%d pedidos vuelven a la cola", n), nil
+	}
+	return "", fmt.Errorf("acción desconocida %q", c.Kind)
+}
+
+// requeue puts an order back in the queue with its attempts reset, after
+// check (which may also amend the emission) agrees.
+func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order, *store.Emission) error, msg string) (string, error) {
+	err := e.st.Write(ctx, func(tx *store.Tx) error {
+		o, err := tx.GetOrder(ctx, id)
+		if err != nil {
+			return err
+		}
+		var em *store.Emission
+		if got, err := tx.GetEmission(ctx, id); err == nil {
+			em = &got
+		}
+		if check != nil {
+			if err := check(o, em); err != nil {
+				return err
+			}
+		} else if o.State != store.StateAttention {
+			return fmt.Errorf("el pedido está %s", o.State)
+		}
+		if em != nil {
+			if err := tx.SaveEmission(ctx, *em); err != nil {
+				return err
+			}
+		}
+		return tx.MoveOrder(ctx, id, store.Move{From: []store.State{o.State}, To: store.StateQueued, DocType: o.DocType, Folio: o.Folio,
+			Event: store.Event{Kind: "requeued", Message: msg}})
+	})
+	return msg, err
+}

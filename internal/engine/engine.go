@@ -1,0 +1,435 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// Config wires an engine. Store, Invoicer and Markets are required.
+type Config struct {
+	Store    *store.Store
+	Invoicer invoicer.Invoicer
+	// InvoicerName is the invoicer connection's name (HTTP log).
+	InvoicerName string
+	// Markets returns the Marketplace client for a Multivende connection.
+	Markets func(store.Connection) (Marketplace, error)
+	// Emisor is written on every document.
+	Emisor dte.Emisor
+	// PollInterval between Multivende polls (default 1 min); Overlap is
+	// re-read behind the high-water mark (default 2 min).
+	PollInterval time.Duration
+	Overlap      time.Duration
+	// Lookback is how far back a connection's first poll reads (default 7 days).
+	Lookback time.Duration
+	Workers  int
+	Retry    RetryPolicy
+	// SIIInterval between SII status checks of an issued document (default 30 s).
+	SIIInterval time.Duration
+	// DrainTimeout bounds how long in-flight calls may run after a stop.
+	DrainTimeout time.Duration
+	// LeaseTTL is how long the lease lives without a heartbeat (default 20 s).
+	LeaseTTL time.Duration
+	Log      *slog.Logger
+	Now      func() time.Time
+	// Location is where FchEmis dates are taken (default America/Santiago).
+	Location *time.Location
+}
+
+func (c *Config) defaults() error {
+	if c.Store == nil || c.Invoicer == nil || c.Markets == nil {
+		return errors.New("engine: Store, Invoicer and Markets are required")
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = time.Minute
+	}
+	if c.Overlap <= 0 {
+		c.Overlap = 2 * time.Minute
+	}
+	if c.Lookback <= 0 {
+		c.Lookback = 7 * 24 * time.Hour
+	}
+	if c.Workers <= 0 {
+		c.Workers = 2
+	}
+	c.Retry = c.Retry.withDefaults()
+	if c.SIIInterval <= 0 {
+		c.SIIInterval = 30 * time.Second
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = 30 * time.Second
+	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = 20 * time.Second
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Location == nil {
+		loc, err := time.LoadLocation("America/Santiago")
+		if err != nil {
+			loc = time.UTC
+		}
+		c.Location = loc
+	}
+	return nil
+}
+
+// ChangeKind says what changed.
+type ChangeKind int
+
+// Kinds of change.
+const (
+	ChangeOrders ChangeKind = iota
+	ChangeConnections
+	ChangeControls
+)
+
+// Change is a small "something changed" note for consoles in the process.
+type Change struct {
+	Kind    ChangeKind
+	OrderID string
+}
+
+// Stats are the engine's live figures for the status bar.
+type Stats struct {
+	Running         bool
+	Paused          bool
+	InFlight        int
+	OrdersPerMin    int // orders ingested in the last minute
+	EmissionsPerMin int // documents issued in the last minute
+	LastPoll        time.Time
+	PID             int
+}
+
+// Engine runs the sync. Create with New, run with Run.
+type Engine struct {
+	cfg Config
+	st  *store.Store
+	log *slog.Logger
+
+	kick chan struct{}
+
+	subMu sync.Mutex
+	subs  map[chan Change]struct{}
+
+	statMu    sync.Mutex
+	ingested  []time.Time
+	emitted   []time.Time
+	lastPoll  time.Time
+	running   atomic.Bool
+	paused    atomic.Bool
+	inFlight  atomic.Int32
+	busy      sync.Map // order id → struct{}: claimed by a worker
+	marketsMu sync.Mutex
+	markets   map[int64]Marketplace
+	httpLog   chan store.Exchange
+}
+
+// New checks cfg and returns an engine.
+func New(cfg Config) (*Engine, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	return &Engine{cfg: cfg, st: cfg.Store, log: cfg.Log, kick: make(chan struct{}, 1),
+		subs: map[chan Change]struct{}{}, markets: map[int64]Marketplace{}, httpLog: make(chan store.Exchange, 4096)}, nil
+}
+
+// Subscribe returns a channel of changes and a function to stop them. The
+// channel holds one pending note: a slow reader sees "something changed"
+// once, never a backlog.
+func (e *Engine) Subscribe() (<-chan Change, func()) {
+	ch := make(chan Change, 1)
+	e.subMu.Lock()
+	e.subs[ch] = struct{}{}
+	e.subMu.Unlock()
+	return ch, func() {
+		e.subMu.Lock()
+		delete(e.subs, ch)
+		e.subMu.Unlock()
+	}
+}
+
+func (e *Engine) notify(c Change) {
+	e.subMu.Lock()
+	defer e.subMu.Unlock()
+	for ch := range e.subs {
+		select {
+		case ch <- c:
+		default:
+		}
+	}
+}
+
+// Kick wakes the engine to look for due work and controls now.
+func (e *Engine) Kick() {
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns the live figures.
+func (e *Engine) Stats() Stats {
+	e.statMu.Lock()
+	defer e.statMu.Unlock()
+	cut := e.cfg.Now().Add(-time.Minute)
+	e.ingested = trim(e.ingested, cut)
+	e.emitted = trim(e.emitted, cut)
+	return Stats{Running: e.running.Load(), Paused: e.paused.Load(), InFlight: int(e.inFlight.Load()),
+		OrdersPerMin: len(e.ingested), EmissionsPerMin: len(e.emitted), LastPoll: e.lastPoll, PID: os.Getpid()}
+}
+
+func trim(ts []time.Time, cut time.Time) []time.Time {
+	i := 0
+	for i < len(ts) && ts[i].Before(cut) {
+		i++
+	}
+	return ts[i:]
+}
+
+func (e *Engine) count(dst *[]time.Time, n int) {
+	e.statMu.Lock()
+	now := e.cfg.Now()
+	for i := 0; i < n; i++ {
+		*dst = append(*dst, now)
+	}
+	if len(*dst) > 100000 {
+		*dst = trim(*dst, now.Add(-time.Minute))
+	}
+	e.statMu.Unlock()
+}
+
+// Run holds the store's lease and runs the engine until ctx ends, then
+// stops taking work, lets in-flight calls finish within DrainTimeout,
+// releases the lease and returns nil. A second engine on the same store
+// gets a *store.LeaseError naming the holder.
+func (e *Engine) Run(ctx context.Context) error {
+	host, _ := os.Hostname()
+	holder := store.Holder{PID: os.Getpid(), Host: host, StartedAt: e.cfg.Now()}
+	if err := e.st.AcquireLease(ctx, holder, e.cfg.LeaseTTL); err != nil {
+		return err
+	}
+	e.running.Store(true)
+	defer e.running.Store(false)
+	e.log.Info("engine started", "pid", holder.PID, "workers", e.cfg.Workers)
+
+	// In-flight calls get their own context: a stop does not cut them, the
+	// drain deadline does.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	loopCtx, cancelLoops := context.WithCancel(ctx)
+	defer cancelLoops()
+
+	var loops sync.WaitGroup
+	lost := make(chan error, 1)
+	start := func(f func(context.Context)) {
+		loops.Add(1)
+		go func() { defer loops.Done(); f(loopCtx) }()
+	}
+	start(func(ctx context.Context) {
+		if err := e.heartbeat(ctx, holder); err != nil {
+			lost <- err
+			cancelLoops()
+		}
+	})
+	start(e.pollLoop)
+	start(e.controlLoop)
+	start(e.siiLoop)
+	var httpDone sync.WaitGroup
+	httpDone.Add(1)
+	go func() { defer httpDone.Done(); e.httpLogLoop(workCtx) }()
+
+	jobs := make(chan store.Order)
+	var workers sync.WaitGroup
+	for i := 0; i < e.cfg.Workers; i++ {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for o := range jobs {
+				e.process(workCtx, o)
+				e.busy.Delete(o.ID)
+				e.inFlight.Add(-1)
+			}
+		}()
+	}
+	e.dispatch(loopCtx, jobs)
+	close(jobs)
+	cancelLoops()
+	loops.Wait()
+
+	drained := make(chan struct{})
+	go func() { workers.Wait(); close(drained) }()
+	select {
+	case <-drained:
+	case <-time.After(e.cfg.DrainTimeout):
+		e.log.Warn("drain deadline passed; cutting in-flight calls", "in_flight", e.inFlight.Load())
+		cancelWork()
+		<-drained
+	}
+	close(e.httpLog)
+	httpDone.Wait()
+	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := e.st.ReleaseLease(relCtx, holder); err != nil {
+		e.log.Warn("releasing the lease", "err", err)
+	}
+	e.log.Info("engine stopped")
+	select {
+	case err := <-lost:
+		return err
+	default:
+		return nil
+	}
+}
+
+func (e *Engine) heartbeat(ctx context.Context, h store.Holder) error {
+	t := time.NewTicker(e.cfg.LeaseTTL / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := e.st.Heartbeat(ctx, h, e.cfg.LeaseTTL); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				e.log.Error("lease lost; stopping", "err", err)
+				return fmt.Errorf("engine: %w", err)
+			}
+		}
+	}
+}
+
+// dispatch feeds due orders to the workers until ctx ends.
+func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
+	first := true
+	for {
+		globalPaused, _ := e.st.Setting(ctx, settingPaused)
+		e.paused.Store(globalPaused == "1")
+		var orders []store.Order
+		var err error
+		if globalPaused != "1" {
+			if first {
+				// After a crash, finish what was mid-pipeline first.
+				orders, err = e.st.InFlightOrders(ctx, 1000)
+				first = false
+			}
+			if err == nil {
+				var due []store.Order
+				due, err = e.st.DueOrders(ctx, e.cfg.Now(), 4*e.cfg.Workers+16)
+				orders = append(orders, due...)
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			e.log.Error("reading due orders", "err", err)
+		}
+		pausedConns := e.pausedConnections(ctx)
+		for _, o := range orders {
+			if pausedConns[o.ConnectionID] {
+				continue
+			}
+			if _, taken := e.busy.LoadOrStore(o.ID, struct{}{}); taken {
+				continue
+			}
+			e.inFlight.Add(1)
+			select {
+			case jobs <- o:
+			case <-ctx.Done():
+				e.busy.Delete(o.ID)
+				e.inFlight.Add(-1)
+				return
+			}
+		}
+		wait := time.Second
+		if next, err := e.st.NextDue(ctx); err == nil && !next.IsZero() {
+			if d := next.Sub(e.cfg.Now()); d < wait {
+				wait = max(d, 10*time.Millisecond)
+			}
+		}
+		if len(orders) > 0 {
+			wait = 20 * time.Millisecond // there may be more
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-e.kick:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func (e *Engine) pausedConnections(ctx context.Context) map[int64]bool {
+	conns, err := e.st.Connections(ctx)
+	if err != nil {
+		return nil
+	}
+	out := map[int64]bool{}
+	for _, c := range conns {
+		if c.Paused {
+			out[c.ID] = true
+		}
+	}
+	return out
+}
+
+// LogExchange records an HTTP exchange for the HTTP log, tagged with the
+// order ctx carries. It never blocks the caller: when the log falls
+// behind, exchanges are dropped (the log is a diagnostic, not a ledger).
+func (e *Engine) LogExchange(ctx context.Context, connection string, ex store.Exchange) {
+	ex.Connection = connection
+	if ex.OrderID == "" {
+		ex.OrderID = OrderFrom(ctx)
+	}
+	defer func() { _ = recover() }() // the channel is closed once the engine stopped
+	select {
+	case e.httpLog <- ex:
+	default:
+	}
+}
+
+func (e *Engine) httpLogLoop(ctx context.Context) {
+	var batch []store.Exchange
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		if err := e.st.AppendHTTP(ctx, batch); err != nil {
+			e.log.Warn("writing the HTTP log", "err", err)
+		}
+		batch = batch[:0]
+	}
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case ex, ok := <-e.httpLog:
+			if !ok {
+				flush()
+				return
+			}
+			batch = append(batch, ex)
+			if len(batch) >= 200 {
+				flush()
+			}
+		case <-t.C:
+			flush()
+		}
+	}
+}

@@ -1,0 +1,256 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+const settingPaused = "paused"
+
+// pollLoop polls every Multivende connection now and then every PollInterval.
+func (e *Engine) pollLoop(ctx context.Context) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		e.pollAll(ctx)
+		t.Reset(e.cfg.PollInterval)
+	}
+}
+
+func (e *Engine) pollAll(ctx context.Context) {
+	if p, _ := e.st.Setting(ctx, settingPaused); p == "1" {
+		return
+	}
+	conns, err := e.st.Connections(ctx)
+	if err != nil {
+		e.log.Error("reading connections", "err", err)
+		return
+	}
+	for _, c := range conns {
+		if c.Kind != store.KindMultivende || c.Paused || c.Status == store.ConnNeedsReconnect {
+			continue
+		}
+		n, err := e.Ingest(ctx, c)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			e.log.Warn("poll failed", "connection", c.Name, "err", err)
+			e.connectionError(ctx, c, err)
+			continue
+		}
+		e.log.Info("polled", "connection", c.Name, "changed", n)
+	}
+	e.statMu.Lock()
+	e.lastPoll = e.cfg.Now()
+	e.statMu.Unlock()
+	e.notify(Change{Kind: ChangeConnections})
+}
+
+func (e *Engine) market(c store.Connection) (Marketplace, error) {
+	e.marketsMu.Lock()
+	defer e.marketsMu.Unlock()
+	if m, ok := e.markets[c.ID]; ok {
+		return m, nil
+	}
+	m, err := e.cfg.Markets(c)
+	if err != nil {
+		return nil, err
+	}
+	e.markets[c.ID] = m
+	return m, nil
+}
+
+// Ingest reads a connection's checkouts updated since its high-water mark
+// (minus an overlap), upserts them page by page, and plans the new and
+// changed ones. It returns how many were new or changed.
+//
+// Pages are walked by time, not only by number: when a page ends in a
+// later second than the window's start, the next request starts from that
+// second. Orders that change while the walk is under way move to the end
+// of the list and would shift later orders onto pages already read;
+// restarting from a time cursor cannot skip them.
+func (e *Engine) Ingest(ctx context.Context, c store.Connection) (int, error) {
+	m, err := e.market(c)
+	if err != nil {
+		return 0, err
+	}
+	to := e.cfg.Now().UTC()
+	cursor := to.Add(-e.cfg.Lookback)
+	if !c.HighWater.IsZero() {
+		cursor = c.HighWater.Add(-e.cfg.Overlap)
+	}
+	highWater := c.HighWater
+	changed := 0
+	for {
+		restart := false
+		next, stop := iter.Pull2(m.Checkouts(ctx, c.MerchantID, cursor, to))
+		for {
+			p, err, ok := next()
+			if !ok {
+				break
+			}
+			if err != nil {
+				stop()
+				return changed, err
+			}
+			n, err := e.ingestPage(ctx, c, p)
+			changed += n
+			if err != nil {
+				stop()
+				return changed, err
+			}
+			if len(p.Entries) > 0 {
+				last := p.Entries[len(p.Entries)-1].UpdatedAt
+				if last.After(highWater) {
+					highWater = last
+				}
+				if p.Pagination.NextPage != 0 && last.Truncate(time.Second).After(cursor) {
+					cursor, restart = last.Truncate(time.Second), true
+					break
+				}
+			}
+		}
+		stop()
+		if !restart {
+			break
+		}
+	}
+	if highWater.After(to) {
+		highWater = to
+	}
+	err = e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetPolled(ctx, c.ID, highWater, "") })
+	return changed, err
+}
+
+// ingestPage upserts one page and plans what changed, in one commit.
+func (e *Engine) ingestPage(ctx context.Context, c store.Connection, p multivende.CheckoutPage) (int, error) {
+	batch := make([]store.OrderUpsert, len(p.Entries))
+	for i, lc := range p.Entries {
+		initial := store.StateWaiting
+		if eligible(lc.PaymentStatus, lc.Status) {
+			initial = store.StateQueued
+		}
+		batch[i] = store.OrderUpsert{ID: lc.ID, ConnectionID: c.ID, Code: lc.Code, Marketplace: lc.Origin,
+			PaymentStatus: lc.PaymentStatus, Status: lc.Status, Total: int64(lc.Total), SoldAt: lc.SoldAt,
+			RemoteUpdatedAt: lc.UpdatedAt, InitialState: initial}
+	}
+	var ups []store.Upserted
+	err := e.st.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		if ups, err = tx.UpsertOrders(ctx, batch); err != nil {
+			return err
+		}
+		byID := make(map[string]store.OrderUpsert, len(batch))
+		for _, b := range batch {
+			byID[b.ID] = b
+		}
+		for _, u := range ups {
+			if err := e.plan(ctx, tx, u, byID[u.ID]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("ingest %s: %w", c.Name, err)
+	}
+	if len(ups) > 0 {
+		e.count(&e.ingested, len(ups))
+		e.notify(Change{Kind: ChangeOrders})
+		e.Kick()
+	}
+	return len(ups), nil
+}
+
+func eligible(payment, status string) bool {
+	co := multivende.Checkout{PaymentStatus: payment, Status: status}
+	return co.Paid() && !co.Cancelled()
+}
+
+// plan moves a new or changed order to where its payment says it belongs.
+func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o store.OrderUpsert) error {
+	pay := eligible(o.PaymentStatus, o.Status)
+	if u.New {
+		msg := "pedido recibido: pago recibido, en cola"
+		if !pay {
+			msg = fmt.Sprintf("pedido recibido: esperando pago (%s)", o.PaymentStatus)
+		}
+		return tx.AppendEvent(ctx, u.ID, store.Event{Kind: "seen", Message: msg})
+	}
+	cur, err := tx.GetOrder(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	co := multivende.Checkout{PaymentStatus: o.PaymentStatus, Status: o.Status}
+	switch {
+	case cur.State == store.StateWaiting && pay:
+		return tx.MoveOrder(ctx, u.ID, store.Move{From: []store.State{store.StateWaiting}, To: store.StateQueued,
+			Event: store.Event{Kind: "paid", Message: "pago recibido: en cola para emitir"}})
+	case (cur.State == store.StateQueued || cur.State == store.StateRetrying) && !pay:
+		em, err := tx.GetEmission(ctx, u.ID)
+		if err == nil && em.Pending != "" {
+			return nil // a folio may be in play: let the pipeline settle it first
+		}
+		return tx.MoveOrder(ctx, u.ID, store.Move{From: []store.State{cur.State}, To: store.StateWaiting,
+			Event: store.Event{Kind: "unpaid", Message: fmt.Sprintf("el pedido ya no está pagado (%s, %s): en espera", o.PaymentStatus, o.Status)}})
+	case co.Cancelled() && (cur.State == store.StateDone && cur.Outcome == store.OutcomeIssued ||
+		cur.State == store.StateIssued || cur.State == store.StateAttaching):
+		return e.needsCreditNote(ctx, tx, cur)
+	}
+	return nil
+}
+
+// needsCreditNote sends an order whose document was issued, and which was
+// then cancelled or refunded, to Errors with the credit note to issue.
+func (e *Engine) needsCreditNote(ctx context.Context, tx *store.Tx, o store.Order) error {
+	em, err := tx.GetEmission(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	var doc dte.Document
+	_ = json.Unmarshal([]byte(em.Document), &doc)
+	var issued struct {
+		Fecha string `json:"fecha"`
+	}
+	_ = json.Unmarshal([]byte(em.Issued), &issued)
+	note := doc
+	note.Encabezado.IdDoc = dte.IdDoc{TipoDTE: dte.NotaCredito, FchEmis: e.cfg.Now().In(e.cfg.Location).Format(time.DateOnly), MntBruto: doc.Encabezado.IdDoc.MntBruto}
+	note.Referencia = []dte.Referencia{{NroLinRef: 1, TpoDocRef: dte.DocType(o.DocType), FolioRef: o.Folio, FchRef: issued.Fecha,
+		CodRef: dte.CodRefAnula, RazonRef: "Anula " + dte.DocType(o.DocType).Name() + " por pedido anulado o reembolsado"}}
+	data, _ := json.Marshal(note)
+	reason := fmt.Sprintf("requiere nota de crédito: el pedido se anuló después de emitir el folio %d", o.Folio)
+	return tx.MoveOrder(ctx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason,
+		ReasonCode: "NEEDS-CREDIT-NOTE", Outcome: "", Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio,
+		Event: store.Event{Kind: "credit_note", Message: reason + "; nota de crédito propuesta adjunta", Data: string(data)}})
+}
+
+// connectionError marks a connection that needs a person.
+func (e *Engine) connectionError(ctx context.Context, c store.Connection, err error) {
+	var mv *multivende.Error
+	status, msg := store.ConnOK, err.Error()
+	if errors.As(err, &mv) && (mv.Code == multivende.CodeNeedsReconnect || mv.Code == multivende.CodeAuth) {
+		status = store.ConnNeedsReconnect
+		msg = "hay que reconectar: folio connect multivende --name " + c.Name
+	}
+	_ = e.st.Write(ctx, func(tx *store.Tx) error {
+		if status == store.ConnNeedsReconnect {
+			return tx.SetConnectionStatus(ctx, c.ID, status, msg)
+		}
+		return tx.SetPolled(ctx, c.ID, time.Time{}, msg)
+	})
+	e.notify(Change{Kind: ChangeConnections})
+}

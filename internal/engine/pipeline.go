@@ -1,0 +1,512 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// Overrides are a person's corrections applied when the document is built.
+type Overrides struct {
+	Buyer *dte.Buyer `json:"buyer,omitempty"`
+	// Type forces the document type ("boleta").
+	Type dte.Choice `json:"type,omitempty"`
+}
+
+// run is one order going through the pipeline in one worker.
+type run struct {
+	e   *Engine
+	ctx context.Context
+	o   store.Order
+	em  store.Emission
+	cur store.State // the state last written
+}
+
+// permanent marks an error a person must fix: the order goes to Errors at
+// once, with a catalog code.
+type permanent struct {
+	code, reason string
+	err          error
+}
+
+func (p *permanent) Error() string { return p.reason }
+func (p *permanent) Unwrap() error { return p.err }
+
+// process runs the pipeline for one order from wherever it stands. Each
+// step is one commit; a crash between steps resumes at the next step.
+func (e *Engine) process(ctx context.Context, o store.Order) {
+	ctx = WithOrder(ctx, o.ID)
+	r := &run{e: e, ctx: ctx, o: o, cur: o.State}
+	em, err := e.st.GetEmission(ctx, o.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		e.log.Error("reading emission", "order", o.ID, "err", err)
+		return
+	}
+	r.em = em
+	if err := r.steps(); err != nil {
+		r.fail(err)
+	}
+	e.notify(Change{Kind: ChangeOrders, OrderID: o.ID})
+}
+
+func (r *run) steps() error {
+	if r.em.Document == "" {
+		if err := r.build(); err != nil || r.cur == store.StateDone || r.cur == store.StateWaiting {
+			return err
+		}
+	}
+	if r.em.Folio == 0 {
+		if err := r.issue(); err != nil || r.cur == store.StateAttention {
+			return err
+		}
+	}
+	if r.em.UploadedAt.IsZero() {
+		return r.attach()
+	}
+	return r.move(store.StateDone, store.Move{Outcome: store.OutcomeIssued, Event: store.Event{Kind: "done", Message: "documento adjunto en Multivende"}})
+}
+
+// move writes a transition from the current state.
+func (r *run) move(to store.State, m store.Move) error {
+	m.From, m.To = []store.State{r.cur}, to
+	if m.DocType == 0 {
+		m.DocType = r.em.DocType
+	}
+	if m.Folio == 0 {
+		m.Folio = r.em.Folio
+	}
+	if err := r.e.st.Write(r.ctx, func(tx *store.Tx) error { return tx.MoveOrder(r.ctx, r.o.ID, m) }); err != nil {
+		return err
+	}
+	r.cur = to
+	return nil
+}
+
+// saveAndMove writes the emission and a transition in one commit.
+func (r *run) saveAndMove(em store.Emission, to store.State, ev store.Event, extra func(*store.Tx) error) error {
+	err := r.e.st.Write(r.ctx, func(tx *store.Tx) error {
+		if extra != nil {
+			if err := extra(tx); err != nil {
+				return err
+			}
+		}
+		if err := tx.SaveEmission(r.ctx, em); err != nil {
+			return err
+		}
+		if to == r.cur {
+			return tx.AppendEvent(r.ctx, r.o.ID, ev)
+		}
+		return tx.MoveOrder(r.ctx, r.o.ID, store.Move{From: []store.State{r.cur}, To: to, DocType: em.DocType,
+			Folio: em.Folio, Attempts: r.o.Attempts, Event: ev})
+	})
+	if err != nil {
+		return err
+	}
+	r.em, r.cur = em, to
+	return nil
+}
+
+// build reads the checkout (again, when it changed since last read),
+// checks it is still paid and has no document, and builds the DTE.
+func (r *run) build() error {
+	e := r.e
+	conn, m, err := r.marketplace()
+	if err != nil {
+		return err
+	}
+	_ = conn
+	if r.o.Raw == "" || !r.o.DetailAt.After(r.o.RemoteUpdatedAt) {
+		if r.cur != store.StateBuilding {
+			if err := r.move(store.StateBuilding, store.Move{Attempts: r.o.Attempts, Event: store.Event{Kind: "building", Message: "leyendo el pedido en Multivende"}}); err != nil {
+				return err
+			}
+		}
+		co, raw, err := m.Checkout(r.ctx, r.o.ID)
+		if err != nil {
+			return err
+		}
+		err = e.st.Write(r.ctx, func(tx *store.Tx) error {
+			return tx.SetDetail(r.ctx, r.o.ID, string(raw), co.Client.FullName, buyerRUT(co), co.RequestedDocumentType(), co.UpdatedAt, co.PaymentStatus, co.Status)
+		})
+		if err != nil {
+			return err
+		}
+		r.o.Raw = string(raw)
+	}
+	var co multivende.Checkout
+	if err := json.Unmarshal([]byte(r.o.Raw), &co); err != nil {
+		return &permanent{code: "DTE-NOT-JSON", reason: "el pedido guardado no es JSON válido", err: err}
+	}
+	if !co.Paid() || co.Cancelled() {
+		return r.move(store.StateWaiting, store.Move{Event: store.Event{Kind: "unpaid",
+			Message: fmt.Sprintf("el pedido no está pagado (%s, %s): en espera", co.PaymentStatus, co.Status)}})
+	}
+	if len(co.ElectronicBillingDocuments) > 0 {
+		d := co.ElectronicBillingDocuments[0]
+		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting,
+			Reason: fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
+			Event:  store.Event{Kind: "existing", Message: "el pedido ya tiene documento en Multivende; no se emite otro"}})
+	}
+	var ov Overrides
+	if r.em.Overrides != "" {
+		_ = json.Unmarshal([]byte(r.em.Overrides), &ov)
+	}
+	sale := co.Sale()
+	sale.Date = e.cfg.Now().In(e.cfg.Location).Format(time.DateOnly)
+	sale.Emisor = e.cfg.Emisor
+	doc, warns, err := dte.Build(sale, dte.Options{Choice: ov.Type, Buyer: ov.Buyer})
+	if err != nil {
+		if ve, ok := dte.AsValidation(err); ok {
+			return &permanent{code: ve.Code, reason: ve.Line(dte.ES), err: err}
+		}
+		return err
+	}
+	body, _ := json.Marshal(doc)
+	em := r.em
+	em.OrderID, em.ExtRef, em.DocType, em.Document = r.o.ID, "folio:"+r.o.ID, int(doc.Encabezado.IdDoc.TipoDTE), string(body)
+	em.Pending, em.Uncertain = "", false
+	msg := fmt.Sprintf("documento armado: %s, total %s", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal))
+	for _, w := range warns {
+		msg += "; aviso: " + w.Message.ES
+	}
+	return r.saveAndMove(em, store.StateIssuing, store.Event{Kind: "built", Message: msg}, nil)
+}
+
+func buyerRUT(co *multivende.Checkout) string {
+	if r, err := dte.ParseRUT(co.Client.TaxID); err == nil {
+		return r.String()
+	}
+	return co.Client.TaxID
+}
+
+func (r *run) document() (dte.Document, error) {
+	var doc dte.Document
+	if err := json.Unmarshal([]byte(r.em.Document), &doc); err != nil {
+		return doc, &permanent{code: "DTE-NOT-JSON", reason: "el documento guardado no es JSON válido", err: err}
+	}
+	return doc, nil
+}
+
+// issue prepares the document at the invoicer (no folio yet), records the
+// intent, and only then asks for the folio. An intent left by an earlier
+// attempt is resolved first: the folio-consuming call is never repeated
+// blindly.
+func (r *run) issue() error {
+	inv := r.e.cfg.Invoicer
+	doc, err := r.document()
+	if err != nil {
+		return err
+	}
+	if r.cur != store.StateIssuing {
+		if err := r.move(store.StateIssuing, store.Move{Attempts: r.o.Attempts, Event: store.Event{Kind: "issuing", Message: "reanudando la emisión"}}); err != nil {
+			return err
+		}
+	}
+	fresh := false
+	if r.em.Pending == "" {
+		p, err := inv.Prepare(r.ctx, doc)
+		if err != nil {
+			return err
+		}
+		em := r.em
+		em.Pending = string(p)
+		if err := r.saveAndMove(em, store.StateIssuing, store.Event{Kind: "prepared",
+			Message: "documento temporal creado en el facturador (aún sin folio); intención registrada", Data: string(p)}, nil); err != nil {
+			return err
+		}
+		fresh = true
+	}
+	for attempt := 0; attempt < 2; attempt++ {
+		if !fresh || r.em.Uncertain {
+			res, err := r.resolve(doc)
+			if err != nil {
+				return err
+			}
+			switch res.Outcome {
+			case invoicer.WasIssued:
+				return r.recordIssued(res.Issued, "el facturador ya había emitido el documento: se adopta sin emitir otro")
+			case invoicer.Unknown:
+				return &permanent{code: "UNCERTAIN", reason: "resultado incierto — verificar antes de reintentar: " + res.Detail}
+			}
+		}
+		iss, err := inv.Issue(r.ctx, invoicer.Pending(r.em.Pending))
+		if err == nil {
+			return r.recordIssued(iss, fmt.Sprintf("folio %d asignado", iss.Folio))
+		}
+		ie, ok := invoicer.AsError(err)
+		if !ok || !ie.Uncertain {
+			return err
+		}
+		// The folio may be consumed: mark the intent uncertain, then resolve.
+		em := r.em
+		em.Uncertain = true
+		if err := r.saveAndMove(em, store.StateIssuing, store.Event{Kind: "uncertain",
+			Message: "la respuesta del facturador se perdió: se verificará antes de reintentar"}, nil); err != nil {
+			return err
+		}
+		fresh = false
+	}
+	return &permanent{code: "UNCERTAIN", reason: "resultado incierto — verificar antes de reintentar: el facturador no respondió dos veces"}
+}
+
+func (r *run) resolve(doc dte.Document) (invoicer.Resolution, error) {
+	claimedBy, err := r.e.st.ClaimedFolios(r.ctx, emisorOf(doc, r.e.cfg.Emisor), int(doc.Encabezado.IdDoc.TipoDTE))
+	if err != nil {
+		return invoicer.Resolution{}, err
+	}
+	claimed := make(map[int64]bool, len(claimedBy))
+	for f, id := range claimedBy {
+		if id != r.o.ID {
+			claimed[f] = true
+		}
+	}
+	res, err := r.e.cfg.Invoicer.Resolve(r.ctx, invoicer.Pending(r.em.Pending), doc, claimed)
+	if err != nil {
+		return res, err
+	}
+	_ = r.e.st.Write(r.ctx, func(tx *store.Tx) error {
+		return tx.AppendEvent(r.ctx, r.o.ID, store.Event{Kind: "resolve", Message: resolutionText(res)})
+	})
+	return res, nil
+}
+
+func resolutionText(res invoicer.Resolution) string {
+	switch res.Outcome {
+	case invoicer.StillPending:
+		return "verificado: el documento temporal sigue sin folio; se puede emitir"
+	case invoicer.WasIssued:
+		return fmt.Sprintf("verificado: ya emitido con folio %d", res.Issued.Folio)
+	}
+	return "no se pudo verificar: " + res.Detail
+}
+
+func emisorOf(doc dte.Document, fallback dte.Emisor) string {
+	if doc.Encabezado.Emisor.RUTEmisor != "" {
+		return doc.Encabezado.Emisor.RUTEmisor
+	}
+	return fallback.RUTEmisor
+}
+
+// recordIssued claims the folio for this order (UNIQUE in the store) and
+// moves it to issued, in one commit.
+func (r *run) recordIssued(iss invoicer.Issued, msg string) error {
+	em := r.em
+	em.Folio, em.TrackID, em.Uncertain = iss.Folio, iss.TrackID, false
+	if iss.Type != 0 {
+		em.DocType = int(iss.Type)
+	}
+	raw, _ := json.Marshal(iss)
+	if len(iss.Raw) > 0 {
+		raw = iss.Raw
+	}
+	em.Issued = string(raw)
+	err := r.saveAndMove(em, store.StateIssued, store.Event{Kind: "issued", Message: msg, Data: string(raw)}, func(tx *store.Tx) error {
+		return tx.AddDocument(r.ctx, store.Document{OrderID: r.o.ID, Kind: "dte", Emisor: iss.Emisor, DTEType: em.DocType,
+			Folio: iss.Folio, Total: iss.Total, Fecha: iss.Fecha, TrackID: iss.TrackID})
+	})
+	if errors.Is(err, store.ErrFolioTaken) {
+		return &permanent{code: "UNCERTAIN", reason: fmt.Sprintf("el folio %d ya pertenece a otro pedido: verificar antes de reintentar", iss.Folio), err: err}
+	}
+	if err == nil {
+		r.e.count(&r.e.emitted, 1)
+	}
+	return err
+}
+
+// attach gets the PDF and attaches it to the order in Multivende, reading
+// back first so that an attach whose reply was lost is not made twice.
+func (r *run) attach() error {
+	_, m, err := r.marketplace()
+	if err != nil {
+		return err
+	}
+	var iss invoicer.Issued
+	if err := json.Unmarshal([]byte(r.em.Issued), &iss); err != nil || iss.Folio == 0 {
+		iss = invoicer.Issued{Type: dte.DocType(r.em.DocType), Folio: r.em.Folio, Emisor: r.e.cfg.Emisor.RUTEmisor}
+	}
+	pdf, err := r.e.cfg.Invoicer.PDF(r.ctx, iss)
+	if err != nil {
+		return err
+	}
+	if len(pdf) > multivende.MaxPDFSize {
+		return &permanent{code: "MV-PDF-TOO-LARGE", reason: fmt.Sprintf("el PDF pesa %d bytes; Multivende acepta hasta 1 MB", len(pdf))}
+	}
+	folio := strconv.FormatInt(iss.Folio, 10)
+	if r.em.MVDocumentID == "" {
+		docs, err := m.BillingDocuments(r.ctx, r.o.ID)
+		if err != nil {
+			return err
+		}
+		docID := ""
+		for _, d := range docs {
+			if d.DocID == folio {
+				docID = d.ID // attached before, reply lost: reuse it
+			}
+		}
+		if docID == "" {
+			var co multivende.Checkout
+			_ = json.Unmarshal([]byte(r.o.Raw), &co)
+			typ := multivende.DocTypeBoleta
+			if dte.DocType(r.em.DocType).IsFactura() {
+				typ = multivende.DocTypeFactura
+			}
+			d, err := m.CreateBillingDocument(r.ctx, r.o.ID, multivende.NewBillingDocument{ClientID: co.Client.ID, ID: folio, Code: folio,
+				Name: folio, EmissionDate: iss.Fecha, Type: typ, Provider: "libredte"})
+			if err != nil {
+				return err
+			}
+			docID = d.ID
+		}
+		em := r.em
+		em.MVDocumentID, em.PDFSize = docID, len(pdf)
+		if err := r.saveAndMove(em, store.StateAttaching, store.Event{Kind: "attached", Message: "documento creado en el pedido de Multivende; subiendo el PDF"}, nil); err != nil {
+			return err
+		}
+	} else if r.cur != store.StateAttaching {
+		if err := r.move(store.StateAttaching, store.Move{Attempts: r.o.Attempts, Event: store.Event{Kind: "attaching", Message: "reanudando la subida del PDF"}}); err != nil {
+			return err
+		}
+	}
+	name := fmt.Sprintf("%d-%d.pdf", r.em.DocType, iss.Folio)
+	if err := m.UploadDocumentFile(r.ctx, r.em.MVDocumentID, name, pdf); err != nil {
+		return err
+	}
+	docs, err := m.BillingDocuments(r.ctx, r.o.ID)
+	if err != nil {
+		return err
+	}
+	ok := false
+	for _, d := range docs {
+		if d.ID == r.em.MVDocumentID && len(d.ElectronicBillingDocumentFiles) > 0 {
+			ok = true
+		}
+	}
+	if !ok {
+		return fmt.Errorf("multivende: the PDF of folio %d does not show on the order after upload", iss.Folio)
+	}
+	em := r.em
+	em.UploadedAt = r.e.cfg.Now()
+	return r.e.st.Write(r.ctx, func(tx *store.Tx) error {
+		if err := tx.SaveEmission(r.ctx, em); err != nil {
+			return err
+		}
+		return tx.MoveOrder(r.ctx, r.o.ID, store.Move{From: []store.State{r.cur}, To: store.StateDone, Outcome: store.OutcomeIssued,
+			DocType: em.DocType, Folio: em.Folio, Attempts: r.o.Attempts,
+			Event: store.Event{Kind: "done", Message: fmt.Sprintf("%s %d adjuntada en Multivende", dte.DocType(em.DocType).Name(), em.Folio)}})
+	})
+}
+
+func (r *run) marketplace() (store.Connection, Marketplace, error) {
+	conns, err := r.e.st.Connections(r.ctx)
+	if err != nil {
+		return store.Connection{}, nil, err
+	}
+	for _, c := range conns {
+		if c.ID == r.o.ConnectionID {
+			m, err := r.e.market(c)
+			return c, m, err
+		}
+	}
+	return store.Connection{}, nil, &permanent{code: "MV-NEEDS-RECONNECT", reason: "la conexión de Multivende de este pedido ya no existe"}
+}
+
+// fail decides what an error means for the order: Errors at once (a person
+// must act), a retry later, or nothing (the engine is stopping).
+func (r *run) fail(err error) {
+	e := r.e
+	if r.ctx.Err() != nil {
+		return // stopped mid-step: the next run resumes from the store
+	}
+	code, reason, retryAfter, retry, connDown := classify(err)
+	attempts := r.o.Attempts
+	if !connDown {
+		attempts++
+	}
+	to := store.StateRetrying
+	next := e.cfg.Retry.NextRetry(e.cfg.Now(), attempts, retryAfter)
+	if connDown {
+		next = e.cfg.Now().Add(e.cfg.PollInterval)
+	}
+	if !retry {
+		to = store.StateAttention
+	} else if e.cfg.Retry.Exhausted(attempts) {
+		to, reason = store.StateAttention, fmt.Sprintf("demasiados intentos (%d): %s", attempts, reason)
+		code = "MAX-ATTEMPTS"
+	}
+	if errors.Is(err, store.ErrStateChanged) {
+		e.log.Info("order moved by someone else; leaving it", "order", r.o.ID)
+		return
+	}
+	msg := reason
+	if to == store.StateRetrying {
+		msg = fmt.Sprintf("%s — reintento %d/%d a las %s", reason, attempts, e.cfg.Retry.MaxAttempts, next.In(e.cfg.Location).Format("15:04:05"))
+	}
+	werr := e.st.Write(r.ctx, func(tx *store.Tx) error {
+		if r.em.OrderID != "" {
+			em := r.em
+			em.LastErrorCode, em.LastErrorText = code, err.Error()
+			if err := tx.SaveEmission(r.ctx, em); err != nil {
+				return err
+			}
+		}
+		return tx.MoveOrder(r.ctx, r.o.ID, store.Move{From: []store.State{r.cur}, To: to, Reason: reason, ReasonCode: code,
+			Attempts: attempts, NextAttemptAt: next, DocType: r.em.DocType, Folio: r.em.Folio,
+			Event: store.Event{Kind: "error", Message: msg, Data: jsonString(err.Error())}})
+	})
+	if werr != nil {
+		e.log.Error("recording a failure", "order", r.o.ID, "err", werr, "failure", err)
+	}
+	if connDown {
+		c, _, _ := r.marketplace()
+		e.connectionError(r.ctx, c, err)
+	}
+	e.log.Warn("order failed", "order", r.o.ID, "code", code, "to", to, "err", err)
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(map[string]string{"error": s})
+	return string(b)
+}
+
+// classify maps an error to a catalog code, plain words, and what to do.
+func classify(err error) (code, reason string, retryAfter time.Duration, retry, connDown bool) {
+	var p *permanent
+	var mv *multivende.Error
+	if errors.As(err, &p) {
+		return p.code, p.reason, 0, false, false
+	}
+	if ie, ok := invoicer.AsError(err); ok {
+		title, _, _ := dte.Explain(ie.Code, dte.ES)
+		reason := title
+		if ie.Message != "" {
+			reason += ": " + ie.Message
+		}
+		return ie.Code, reason, ie.RetryAfter, ie.Retryable(), false
+	}
+	if errors.As(err, &mv) {
+		title, _, _ := dte.Explain(mv.Code, dte.ES)
+		if title == "" {
+			title = "Multivende rechazó la solicitud"
+		}
+		reason := title
+		if mv.Message != "" {
+			reason += ": " + mv.Message
+		}
+		switch mv.Code {
+		case multivende.CodeNeedsReconnect, multivende.CodeAuth:
+			return mv.Code, reason, 0, true, true
+		case multivende.CodePDFTooLarge, multivende.CodeNotFound, multivende.CodeBadRequest:
+			return mv.Code, reason, 0, false, false
+		}
+		return mv.Code, reason, mv.RetryAfter, true, false
+	}
+	return "ERROR", err.Error(), 0, true, false
+}

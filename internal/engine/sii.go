@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// siiLoop asks the SII's verdict on issued documents until it is final. A
+// rejection sends the order to Errors with the SII's reason.
+func (e *Engine) siiLoop(ctx context.Context) {
+	if !e.cfg.Invoicer.Capabilities().HasSIIStatus {
+		return
+	}
+	t := time.NewTicker(e.cfg.SIIInterval / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ems, err := e.st.PendingSII(ctx, e.cfg.Now().Add(-e.cfg.SIIInterval), 20)
+		if err != nil {
+			continue
+		}
+		for _, em := range ems {
+			e.checkSII(ctx, em)
+		}
+	}
+}
+
+func (e *Engine) checkSII(ctx context.Context, em store.Emission) {
+	var iss invoicer.Issued
+	if err := json.Unmarshal([]byte(em.Issued), &iss); err != nil || iss.Folio == 0 {
+		iss = invoicer.Issued{Type: dte.DocType(em.DocType), Folio: em.Folio, Emisor: e.cfg.Emisor.RUTEmisor, TrackID: em.TrackID}
+	}
+	st, err := e.cfg.Invoicer.Status(WithOrder(ctx, em.OrderID), iss)
+	em.SIICheckedAt = e.cfg.Now()
+	if err != nil {
+		_ = e.st.Write(ctx, func(tx *store.Tx) error { return tx.SaveEmission(ctx, em) })
+		return
+	}
+	em.SIIStatus, em.SIIDetail = string(st.State), st.Code+" "+st.Reason
+	_ = e.st.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.SaveEmission(ctx, em); err != nil {
+			return err
+		}
+		if st.State == invoicer.SIIPending {
+			return nil
+		}
+		if err := tx.SetDocumentSII(ctx, em.OrderID, string(st.State)); err != nil {
+			return err
+		}
+		if st.State != invoicer.SIIRejected {
+			return tx.AppendEvent(ctx, em.OrderID, store.Event{Kind: "sii", Message: fmt.Sprintf("SII: %s (%s)", siiWords(st.State), st.Code)})
+		}
+		o, err := tx.GetOrder(ctx, em.OrderID)
+		if err != nil {
+			return err
+		}
+		code := "SII-" + st.Code
+		if _, ok := dte.Lookup(code); !ok {
+			code = "SII-RCH"
+		}
+		reason := fmt.Sprintf("rechazado por el SII (%s): %s", st.Code, st.Reason)
+		return tx.MoveOrder(ctx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason, ReasonCode: code,
+			Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio, Event: store.Event{Kind: "sii", Message: reason}})
+	})
+	e.notify(Change{Kind: ChangeOrders, OrderID: em.OrderID})
+}
+
+func siiWords(s invoicer.SIIState) string {
+	switch s {
+	case invoicer.SIIAccepted:
+		return "aceptado"
+	case invoicer.SIIObjection:
+		return "aceptado con reparos"
+	case invoicer.SIIRejected:
+		return "rechazado"
+	}
+	return "en proceso"
+}

@@ -1,0 +1,75 @@
+// Package sim runs the Multivende and LibreDTE simulators together, as
+// `folio sim` and `folio demo` use them.
+package sim
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/folio-cl/folio/internal/sim/faults"
+	"github.com/folio-cl/folio/internal/sim/ldsim"
+	"github.com/folio-cl/folio/internal/sim/mvsim"
+)
+
+// Options configure both simulators.
+type Options struct {
+	MultivendeAddr string // default 127.0.0.1:0
+	LibreDTEAddr   string // default 127.0.0.1:0
+	Orders         int
+	Rate           float64 // new orders per second
+	Faults         faults.Spec
+	Seed           uint64
+	RateLimit      float64 // Multivende req/s per token (negative: none)
+	SIIDelay       time.Duration
+}
+
+// Info is the startup JSON of `folio sim --json` and GET /_sim/info.
+type Info struct {
+	Multivende   string `json:"multivende"`
+	LibreDTE     string `json:"libredte"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	LibreDTEHash string `json:"libredte_hash"`
+	Emisor       string `json:"emisor"`
+}
+
+// Sims are both running simulators.
+type Sims struct {
+	MV   *mvsim.Server
+	LD   *ldsim.Server
+	Info Info
+}
+
+// Start starts both simulators on loopback until ctx ends.
+func Start(ctx context.Context, o Options) (*Sims, error) {
+	if o.MultivendeAddr == "" {
+		o.MultivendeAddr = "127.0.0.1:0"
+	}
+	if o.LibreDTEAddr == "" {
+		o.LibreDTEAddr = "127.0.0.1:0"
+	}
+	mv := mvsim.New(mvsim.Options{Seed: o.Seed, Orders: o.Orders, Rate: o.Rate, Faults: o.Faults, RateLimit: o.RateLimit})
+	ld := ldsim.New(ldsim.Options{Seed: o.Seed, Faults: o.Faults, SIIDelay: o.SIIDelay})
+	mvURL, err := mv.Start(ctx, o.MultivendeAddr)
+	if err != nil {
+		return nil, err
+	}
+	ldURL, err := ld.Start(ctx, o.LibreDTEAddr)
+	if err != nil {
+		mv.Close()
+		return nil, err
+	}
+	info := Info{Multivende: mvURL, LibreDTE: ldURL, ClientID: mv.ClientID(), ClientSecret: mv.ClientSecret(),
+		LibreDTEHash: ld.Hash(), Emisor: ld.Emisor().RUTEmisor}
+	if err := mv.SetInfo(info); err != nil {
+		return nil, fmt.Errorf("simulator info: %w", err)
+	}
+	return &Sims{MV: mv, LD: ld, Info: info}, nil
+}
+
+// SetFaults changes both simulators' faults at run time.
+func (s *Sims) SetFaults(sp faults.Spec) {
+	s.MV.Faults().Set(sp)
+	s.LD.Faults().Set(sp)
+}
