@@ -167,3 +167,12 @@ func (s *Store) Connection(ctx context.Context, name string) (Connection, error)
 	}
 	return c, nil
 }
+
+// ConnectionByID reads one connection by id (orders carry the id).
+func (s *Store) ConnectionByID(ctx context.Context, id int64) (Connection, error) {
+	c, err := scanConn(s.r.QueryRowContext(ctx, `SELECT `+connCols+` FROM connections WHERE id=?`, id))
+	if err != nil {
+		return c, fmt.Errorf("connection %d: %w", id, err)
+	}
+	return c, nil
+}

@@ -10,7 +10,8 @@ import (
 	"modernc.org/sqlite"
 )
 
-// Kinds of open failure, for errors.Is.
+// Kinds of failure, for errors.Is. Every error the store returns for one of
+// these conditions matches the kind and says how to fix it.
 var (
 	ErrNotDatabase = errors.New("not a folio store")
 	ErrLocked      = errors.New("store is locked by another process")
@@ -20,6 +21,15 @@ var (
 	ErrOldSchema   = errors.New("store needs an upgrade")
 	ErrCannotOpen  = errors.New("store cannot be opened")
 )
+
+// fixes says, for each kind, what a person does about it.
+var fixes = map[error]string{
+	ErrNotDatabase: "the file is not a SQLite database; point --store at a folio store, or move the file away to start a new one",
+	ErrLocked:      "another process held the write lock longer than the busy timeout; if a second folio runs on this store (folio info shows the engine's PID), stop it, or wait and try again",
+	ErrReadOnlyDir: "folio cannot write there; make the file and its directory writable by this user, or choose another path with --store",
+	ErrDiskFull:    "free disk space where the store lives (df -h shows it), then try again",
+	ErrCannotOpen:  "check the path given with --store (folio info shows the configured one)",
+}
 
 // OpenError says what went wrong with the store file and how to fix it.
 type OpenError struct {
@@ -42,16 +52,30 @@ func (e *OpenError) Error() string {
 
 func (e *OpenError) Unwrap() error { return e.Kind }
 
+// Error is a failed read or write of a known kind, with the fix.
+type Error struct {
+	Kind error // one of the Err* kinds
+	Err  error // SQLite's error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%v: %v; %s", e.Kind, e.Err, fixes[e.Kind])
+}
+
+// Unwrap exposes both the kind and SQLite's error to errors.Is and As.
+func (e *Error) Unwrap() []error { return []error{e.Kind, e.Err} }
+
 // SQLite primary result codes folio tells apart.
 const (
-	codePerm     = 3
-	codeBusy     = 5
-	codeLocked   = 6
-	codeReadOnly = 8
-	codeIOErr    = 10
-	codeFull     = 13
-	codeCantOpen = 14
-	codeNotADB   = 26
+	codePerm       = 3
+	codeBusy       = 5
+	codeLocked     = 6
+	codeReadOnly   = 8
+	codeIOErr      = 10
+	codeFull       = 13
+	codeCantOpen   = 14
+	codeConstraint = 19
+	codeNotADB     = 26
 )
 
 func sqliteCode(err error) int {
@@ -62,45 +86,57 @@ func sqliteCode(err error) int {
 	return 0
 }
 
-// classify maps SQLite's result codes to the store's error kinds, keeping
-// the original error in the chain.
+func isConstraint(err error) bool { return sqliteCode(err) == codeConstraint }
+
+// kindOf maps SQLite's result codes (or, for errors from outside SQLite,
+// their text and errno) to the store's kinds; nil when none applies.
+func kindOf(err error) error {
+	msg := strings.ToLower(err.Error())
+	switch code := sqliteCode(err); {
+	case code == codeNotADB || strings.Contains(msg, "not a database"):
+		return ErrNotDatabase
+	case code == codeBusy || code == codeLocked || strings.Contains(msg, "database is locked"):
+		return ErrLocked
+	case code == codeFull || strings.Contains(msg, "disk is full") || errors.Is(err, syscall.ENOSPC):
+		return ErrDiskFull
+	case code == codeReadOnly || code == codePerm || errors.Is(err, fs.ErrPermission) ||
+		errors.Is(err, syscall.EROFS) || strings.Contains(msg, "readonly database"):
+		return ErrReadOnlyDir
+	}
+	return nil
+}
+
+// classify marks an error of a known kind with that kind and its fix,
+// keeping the original error in the chain.
 func classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	var kind error
-	switch sqliteCode(err) {
-	case codeBusy, codeLocked:
-		kind = ErrLocked
-	case codeFull:
-		kind = ErrDiskFull
-	case codeNotADB:
-		kind = ErrNotDatabase
-	case codeReadOnly, codePerm:
-		kind = ErrReadOnlyDir
-	default:
+	var e *Error
+	if errors.As(err, &e) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", kind, err)
+	kind := kindOf(err)
+	if kind == nil {
+		return err
+	}
+	return &Error{Kind: kind, Err: err}
 }
 
 // openError wraps err, from doing what to path, as an OpenError with a fix.
 func openError(path, doing string, err error) error {
-	oe := &OpenError{Path: path, Detail: doing + ": " + err.Error()}
-	code := sqliteCode(err)
-	msg := strings.ToLower(err.Error())
-	switch {
-	case code == codeNotADB || strings.Contains(msg, "not a database"):
-		oe.Kind, oe.Fix = ErrNotDatabase, "the file is not a SQLite database; point --store at a folio store, or move the file away to start a new one"
-	case code == codeBusy || code == codeLocked || strings.Contains(msg, "database is locked"):
-		oe.Kind, oe.Fix = ErrLocked, "another process holds a write lock on it; stop the other folio (see `folio doctor`) or wait and try again"
-	case code == codeFull || strings.Contains(msg, "disk is full") || strings.Contains(msg, "no space left"):
-		oe.Kind, oe.Fix = ErrDiskFull, "free disk space where the store lives (df -h shows it), then try again"
-	case code == codeReadOnly || code == codePerm || code == codeCantOpen || code == codeIOErr ||
-		errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EPERM) || strings.Contains(msg, "permission denied") || strings.Contains(msg, "read-only"):
-		oe.Kind, oe.Fix = ErrReadOnlyDir, "folio cannot write there; make the directory writable by this user or choose another path with --store"
-	default:
-		oe.Kind, oe.Fix = ErrCannotOpen, "check the path given with --store (see `folio info`)"
+	kind := kindOf(err)
+	if kind == nil {
+		code := sqliteCode(err)
+		kind = ErrCannotOpen
+		if code == codeCantOpen || code == codeIOErr || errors.Is(err, syscall.EPERM) {
+			// SQLite says only "unable to open": usually the directory.
+			kind = ErrReadOnlyDir
+		}
 	}
-	return oe
+	var e *Error
+	if errors.As(err, &e) {
+		err = e.Err
+	}
+	return &OpenError{Path: path, Kind: kind, Detail: doing + ": " + err.Error(), Fix: fixes[kind]}
 }

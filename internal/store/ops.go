@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -59,6 +61,10 @@ func (s *Store) AppendHTTP(ctx context.Context, ex []Exchange) error {
 
 // HTTPLog returns the newest exchanges, of one order when orderID is set.
 func (s *Store) HTTPLog(ctx context.Context, orderID string, limit int) ([]Exchange, error) {
+	return httpLog(ctx, s.r, orderID, limit)
+}
+
+func httpLog(ctx context.Context, db querier, orderID string, limit int) ([]Exchange, error) {
 	q := `SELECT id, at, connection, order_id, method, url, status, duration_ms, req_body, resp_body, error FROM http_log`
 	args := []any{}
 	if orderID != "" {
@@ -67,7 +73,7 @@ func (s *Store) HTTPLog(ctx context.Context, orderID string, limit int) ([]Excha
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -214,7 +220,12 @@ func (s *Store) AcquireLease(ctx context.Context, h Holder, ttl time.Duration) e
 	})
 }
 
-// Heartbeat extends h's lease; it fails if h no longer holds it.
+// ErrLeaseLost means the engine's lease was taken over (it expired while
+// the engine was stalled): the engine must stop.
+var ErrLeaseLost = errors.New("store: engine lease lost to another process")
+
+// Heartbeat extends h's lease; it fails with ErrLeaseLost if h no longer
+// holds it.
 func (s *Store) Heartbeat(ctx context.Context, h Holder, ttl time.Duration) error {
 	return s.Write(ctx, func(t *Tx) error {
 		r, err := t.exec(ctx, `UPDATE lease SET heartbeat_at=?, expires_at=? WHERE id=1 AND pid=? AND host=?`,
@@ -223,7 +234,7 @@ func (s *Store) Heartbeat(ctx context.Context, h Holder, ttl time.Duration) erro
 			return err
 		}
 		if n, _ := r.RowsAffected(); n == 0 {
-			return errors.New("store: engine lease lost to another process")
+			return ErrLeaseLost
 		}
 		return nil
 	})
@@ -289,26 +300,54 @@ func (s *Store) ChangeCounter(ctx context.Context) (uint64, error) {
 	return v, nil
 }
 
-// Backup writes a consistent copy of the store to dst (VACUUM INTO), mode
-// 0600. It refuses to overwrite an existing file.
+// Backup writes a consistent copy of the store to dst with VACUUM INTO:
+// one read transaction's snapshot, so it is safe while the engine writes
+// and does not hold up its commits. The copy is mode 0600, synced to disk,
+// and a complete database on its own (no WAL). An existing dst is never
+// overwritten.
 func (s *Store) Backup(ctx context.Context, dst string) error {
-	if _, err := os.Stat(dst); err == nil {
-		return fmt.Errorf("backup %s: file exists; choose a new name or remove it first", dst)
-	}
-	// Create the file 0600 first so the copy is never readable by others,
-	// then let VACUUM INTO fill the empty file.
-	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	abs, err := filepath.Abs(dst)
 	if err != nil {
 		return fmt.Errorf("backup %s: %w", dst, err)
 	}
-	f.Close()
-	db := s.w
-	if db == nil {
-		db = s.r
-	}
-	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, dst); err != nil {
-		os.Remove(dst)
+	// Create the file 0600 first (O_EXCL: never someone else's file) so the
+	// copy is never readable by others; VACUUM INTO fills an empty file.
+	f, err := os.OpenFile(abs, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("backup %s: the file exists; choose a new name or remove it first", dst)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("backup %s: the directory %s does not exist; create it first", dst, filepath.Dir(abs))
+	case err != nil:
 		return fmt.Errorf("backup %s: %w", dst, classify(err))
 	}
-	return os.Chmod(dst, 0o600)
+	err = f.Chmod(0o600) // whatever the umask
+	f.Close()
+	if err == nil {
+		_, err = s.r.ExecContext(ctx, `VACUUM INTO ?`, abs)
+	}
+	if err == nil {
+		err = syncFile(abs)
+	}
+	if err != nil {
+		os.Remove(abs)
+		return fmt.Errorf("backup %s: %w", dst, classify(err))
+	}
+	return nil
+}
+
+// syncFile flushes a file and its directory entry to disk.
+func syncFile(path string) error {
+	for _, p := range []string{path, filepath.Dir(path)} {
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		err = f.Sync()
+		f.Close()
+		if err != nil && p == path {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -96,28 +97,30 @@ type Order struct {
 	Attempts        int
 	NextAttemptAt   time.Time
 	StateSince      time.Time
+	CreatedAt       time.Time // when folio first saw the order
 	UpdatedAt       time.Time
 }
 
 const orderCols = `seq, id, connection_id, code, marketplace, buyer_name, buyer_rut, payment_status, status,
 	requested_type, total, sold_at, remote_updated_at, light, raw, detail_at, state, reason, reason_code,
-	outcome, doc_type, folio, attempts, next_attempt_at, state_since, updated_at`
+	outcome, doc_type, folio, attempts, next_attempt_at, state_since, created_at, updated_at`
 
 // listCols skips the JSON bodies, which panes never need.
 const listCols = `seq, id, connection_id, code, marketplace, buyer_name, buyer_rut, payment_status, status,
 	requested_type, total, sold_at, remote_updated_at, '', '', detail_at, state, reason, reason_code,
-	outcome, doc_type, folio, attempts, next_attempt_at, state_since, updated_at`
+	outcome, doc_type, folio, attempts, next_attempt_at, state_since, created_at, updated_at`
 
 type scanner interface{ Scan(...any) error }
 
 func scanOrder(sc scanner) (Order, error) {
 	var o Order
-	var sold, upd, det, next, since, updated int64
+	var sold, upd, det, next, since, created, updated int64
 	err := sc.Scan(&o.Seq, &o.ID, &o.ConnectionID, &o.Code, &o.Marketplace, &o.BuyerName, &o.BuyerRUT,
 		&o.PaymentStatus, &o.Status, &o.RequestedType, &o.Total, &sold, &upd, &o.Light, &o.Raw, &det,
-		&o.State, &o.Reason, &o.ReasonCode, &o.Outcome, &o.DocType, &o.Folio, &o.Attempts, &next, &since, &updated)
+		&o.State, &o.Reason, &o.ReasonCode, &o.Outcome, &o.DocType, &o.Folio, &o.Attempts, &next, &since,
+		&created, &updated)
 	o.SoldAt, o.RemoteUpdatedAt, o.DetailAt = fromMS(sold), fromMS(upd), fromMS(det)
-	o.NextAttemptAt, o.StateSince, o.UpdatedAt = fromMS(next), fromMS(since), fromMS(updated)
+	o.NextAttemptAt, o.StateSince, o.CreatedAt, o.UpdatedAt = fromMS(next), fromMS(since), fromMS(created), fromMS(updated)
 	return o, err
 }
 
@@ -154,7 +157,7 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 	}
 	defer sel.Close()
 	ins, err := t.tx.PrepareContext(ctx, `INSERT INTO orders (id, connection_id, code, marketplace, payment_status, status,
-		total, sold_at, remote_updated_at, light, state, state_since, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		total, sold_at, remote_updated_at, light, state, state_since, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -177,7 +180,7 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 				s = StateWaiting
 			}
 			if _, err := ins.ExecContext(ctx, o.ID, o.ConnectionID, o.Code, o.Marketplace, o.PaymentStatus, o.Status,
-				o.Total, ms(o.SoldAt), ms(o.RemoteUpdatedAt), o.Light, s, t.now, t.now); err != nil {
+				o.Total, ms(o.SoldAt), ms(o.RemoteUpdatedAt), o.Light, s, t.now, t.now, t.now); err != nil {
 				return nil, fmt.Errorf("store: insert order %s: %w", o.ID, classify(err))
 			}
 			out = append(out, Upserted{ID: o.ID, New: true, State: s})
@@ -287,12 +290,19 @@ func (s *Store) GetOrder(ctx context.Context, id string) (Order, error) {
 	return o, classify(err)
 }
 
-// DueOrders returns orders ready for the pipeline: queued ones, and
-// retrying ones whose next attempt is due, oldest first.
+// DueOrders returns orders ready for the pipeline, oldest first: queued
+// ones in arrival order, then retrying ones whose next attempt is due, in
+// the order they fell due. Each half walks the (state, next_attempt_at)
+// index and stops at limit, so a backlog of queued orders costs no sort.
 func (s *Store) DueOrders(ctx context.Context, now time.Time, limit int) ([]Order, error) {
-	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders WHERE state='queued'
-		UNION ALL SELECT `+listCols+` FROM orders WHERE state='retrying' AND next_attempt_at <= ?
-		ORDER BY next_attempt_at, seq LIMIT ?`, ms(now), limit)
+	if limit <= 0 {
+		return nil, nil
+	}
+	return s.queryOrders(ctx, `SELECT * FROM (SELECT `+listCols+` FROM orders WHERE state='queued'
+			ORDER BY next_attempt_at, seq LIMIT ?)
+		UNION ALL SELECT * FROM (SELECT `+listCols+` FROM orders WHERE state='retrying' AND next_attempt_at <= ?
+			ORDER BY next_attempt_at, seq LIMIT ?)
+		LIMIT ?`, limit, ms(now), limit, limit)
 }
 
 // InFlightOrders returns orders left mid-pipeline (building, issuing,
@@ -310,13 +320,18 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
 }
 
 // OrdersNeedingDetail returns orders of a connection whose detail is older
-// than their last remote change, newest first.
+// than their last remote change, newest first. A partial index holds
+// exactly those orders, so the call costs the backlog, not the history.
 func (s *Store) OrdersNeedingDetail(ctx context.Context, connectionID int64, limit int) ([]Order, error) {
-	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders WHERE connection_id=? AND detail_at < remote_updated_at
-		ORDER BY seq DESC LIMIT ?`, connectionID, limit)
+	// The WHERE must repeat the index's condition word for word.
+	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders INDEXED BY orders_stale_detail
+		WHERE connection_id=? AND detail_at < remote_updated_at ORDER BY seq DESC LIMIT ?`, connectionID, limit)
 }
 
 func (s *Store) queryOrders(ctx context.Context, q string, args ...any) ([]Order, error) {
+	if s.trace != nil {
+		s.trace(q, args)
+	}
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list orders: %w", classify(err))
@@ -333,61 +348,161 @@ func (s *Store) queryOrders(ctx context.Context, q string, args ...any) ([]Order
 	return out, classify(rows.Err())
 }
 
+// QueueStates are the states of the console's Queue pane: waiting to run,
+// running, or waiting to run again.
+func QueueStates() []State {
+	return []State{StateQueued, StateBuilding, StateIssuing, StateIssued, StateAttaching, StateRetrying}
+}
+
 // OrderQuery selects a page of orders, newest first.
 type OrderQuery struct {
+	// States restricts to these states (none: all).
 	States []State
-	// Text filters on code, buyer, RUT and folio (substring, any case) or,
-	// when it names a state, on the state.
+	// Text filters on code, buyer name, buyer RUT and folio, or, when it
+	// names a state, on the state. From three characters it matches any
+	// substring, in any case (RUTs may be typed with dots); shorter text
+	// matches a code or a folio exactly.
 	Text string
 	// Before is the keyset cursor: only orders with Seq < Before (0: from
-	// the newest).
+	// the newest). Pass the last row's Seq to get the next page.
 	Before int64
-	Limit  int
+	// Limit is the page size (default 50, at most 1000).
+	Limit int
 	// ConnectionID restricts to one connection (0: all).
 	ConnectionID int64
 }
 
+// smallStates is the largest number of orders in a query's states for
+// which a text filter is checked row by row along the state index rather
+// than through the trigram index (a rare state, such as the Errors pane's,
+// paired with a common word would make the trigram walk long).
+const smallStates = 20000
+
 // ListOrders returns one page of orders, newest first, without their JSON
-// bodies. Pass the last row's Seq as Before to get the next page.
+// bodies. Every path is index-driven and stops once the page is full, so a
+// page costs about the same at a thousand orders as at a million:
 //
-// A text filter of three characters or more is answered from the trigram
-// index, walked newest first so a page stops after Limit matches; a text
-// of six or more characters also matches codes from their start among
-// orders whose detail is not read yet.
+//   - no text: the (state, seq) index, one walk per state, merged;
+//   - text of 3+ characters: the trigram index walked newest first (plus,
+//     from 6 characters, code prefixes of orders whose detail is not read
+//     yet, which the trigram index does not hold); when the states asked
+//     for hold few orders, those orders are walked instead and matched with
+//     LIKE;
+//   - shorter text: exact code or folio.
 func (s *Store) ListOrders(ctx context.Context, q OrderQuery) ([]Order, error) {
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
+	q.Limit = min(q.Limit, 1000)
 	base, text := q.base()
-	where, args := base.where()
-	if text == "" {
-		return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders`+where+` ORDER BY seq DESC LIMIT ?`, append(args, q.Limit)...)
+	switch n := len([]rune(text)); {
+	case text == "":
+		return s.listByState(ctx, base, "", nil)
+	case n < 3:
+		if folio, err := strconv.ParseInt(text, 10, 64); err == nil && folio > 0 {
+			return s.listOr(ctx, base, "(code = ? OR folio = ?)", text, folio)
+		}
+		return s.listOr(ctx, base, "code = ?", text)
 	}
-	if len([]rune(text)) < 3 {
-		// Too short for trigrams: a scan that stops at the page's end.
-		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
-		cond := `(code LIKE ? ESCAPE '\' OR buyer_name LIKE ? ESCAPE '\' OR buyer_rut LIKE ? ESCAPE '\' OR CAST(folio AS TEXT) = ?)`
-		return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders`+and(where, cond)+` ORDER BY seq DESC LIMIT ?`,
-			append(args, like, like, like, text, q.Limit)...)
+	if len(base.States) > 0 {
+		few, err := s.fewOrders(ctx, base.States)
+		if err != nil {
+			return nil, err
+		}
+		if few {
+			like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
+			return s.listByState(ctx, base, `(code LIKE ? ESCAPE '\' OR buyer_name LIKE ? ESCAPE '\' OR buyer_rut LIKE ? ESCAPE '\'
+				OR CAST(folio AS TEXT) LIKE ? ESCAPE '\')`, []any{like, like, like, like})
+		}
+	}
+	return s.listText(ctx, base, text)
+}
+
+// fewOrders reports whether states together hold at most smallStates orders.
+func (s *Store) fewOrders(ctx context.Context, states []State) (bool, error) {
+	counts, err := s.CountByState(ctx)
+	if err != nil {
+		return false, err
+	}
+	n := 0
+	for _, st := range states {
+		n += counts[st]
+	}
+	return n <= smallStates, nil
+}
+
+// listByState walks the (state, seq) index newest first, once per state,
+// and merges the walks; cond (with args) filters rows on the way.
+func (s *Store) listByState(ctx context.Context, q OrderQuery, cond string, condArgs []any) ([]Order, error) {
+	common, args := q.commonWhere()
+	if cond != "" {
+		common = append(common, cond)
+		args = append(args, condArgs...)
+	}
+	if len(q.States) == 0 {
+		return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders`+where(common)+` ORDER BY seq DESC LIMIT ?`,
+			append(args, q.Limit)...)
+	}
+	arms := make([]string, len(q.States))
+	var all []any
+	for i, st := range q.States {
+		arms[i] = `SELECT * FROM (SELECT ` + listCols + ` FROM orders INDEXED BY orders_state_seq` +
+			where(append([]string{"state = ?"}, common...)) + ` ORDER BY seq DESC LIMIT ?)`
+		all = append(append(append(all, string(st)), args...), q.Limit)
+	}
+	if len(arms) == 1 {
+		return s.queryOrders(ctx, arms[0], all...)
+	}
+	return s.queryOrders(ctx, strings.Join(arms, " UNION ALL ")+` ORDER BY 1 DESC LIMIT ?`, append(all, q.Limit)...)
+}
+
+// listOr finds the few orders an exact cond selects through its own
+// indexes, the state test kept off the index (unary +) so that the planner
+// never walks a whole state instead.
+func (s *Store) listOr(ctx context.Context, q OrderQuery, cond string, condArgs ...any) ([]Order, error) {
+	common, args := q.commonWhere()
+	common = append([]string{cond}, common...)
+	args = append(append([]any{}, condArgs...), args...)
+	if st, stArgs := q.stateIn("+state"); st != "" {
+		common = append(common, st)
+		args = append(args, stArgs...)
+	}
+	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders`+where(common)+` ORDER BY seq DESC LIMIT ?`,
+		append(args, q.Limit)...)
+}
+
+// listText answers a text of three characters or more from the trigram
+// index, walked newest first so that a page stops after Limit matches.
+func (s *Store) listText(ctx context.Context, q OrderQuery, text string) ([]Order, error) {
+	common, args := q.commonWhere()
+	if st, stArgs := q.stateIn("+state"); st != "" {
+		common = append(common, st)
+		args = append(args, stArgs...)
 	}
 	match := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
-	ftsWhere := strings.ReplaceAll(and(where, "orders_search MATCH ?"), "seq <", "s.rowid <")
-	query := `SELECT ` + prefixed(listCols, "o.") + ` FROM orders_search s JOIN orders o ON o.seq = s.rowid` + ftsWhere + ` ORDER BY s.rowid DESC LIMIT ?`
-	qargs := append(append(append([]any{}, args...), match), q.Limit)
+	fts := append([]string{"orders_search MATCH ?"}, common...)
+	for i, c := range fts[1:] {
+		fts[i+1] = strings.ReplaceAll(c, "seq <", "s.rowid <")
+	}
+	query := `SELECT ` + prefixed(listCols, "o.") + ` FROM orders_search s JOIN orders o ON o.seq = s.rowid` +
+		where(fts) + ` ORDER BY s.rowid DESC LIMIT ?`
+	qargs := append(append([]any{match}, args...), q.Limit)
 	if len([]rune(text)) >= 6 {
+		// Orders listed but not yet read in detail are not in the trigram
+		// index; find them by the start of their code.
+		prefix := append([]string{"code >= ? AND code < ?", "buyer_name = ''", "buyer_rut = ''"}, common...)
 		query = `SELECT * FROM (` + query + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders` +
-			and(where, "code >= ? AND code < ? AND buyer_name = '' AND buyer_rut = ''") + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
-		qargs = append(qargs, args...)
-		qargs = append(qargs, text, text+"\U0010FFFF", q.Limit, q.Limit)
+			where(prefix) + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
+		qargs = append(append(append(qargs, text, text+"\U0010FFFF"), args...), q.Limit, q.Limit)
 	}
 	return s.queryOrders(ctx, query, qargs...)
 }
 
-func and(where, cond string) string {
-	if where == "" {
-		return " WHERE " + cond
+func where(conds []string) string {
+	if len(conds) == 0 {
+		return ""
 	}
-	return where + " AND " + cond
+	return " WHERE " + strings.Join(conds, " AND ")
 }
 
 // prefixed qualifies each column of a list with p ("o.").
@@ -403,19 +518,40 @@ func prefixed(cols, p string) string {
 	return strings.Join(parts, ", ")
 }
 
-// CountOrders counts the orders q selects (ignoring Before, Limit and any
-// text filter: the console shows how many a pane holds).
+// CountOrders counts the orders q selects, ignoring Before, Limit and any
+// text that is not a state name (the console shows how many a pane holds).
+// Without a connection it reads the per-state counters and costs nothing.
 func (s *Store) CountOrders(ctx context.Context, q OrderQuery) (int, error) {
-	q.Before = 0
 	base, _ := q.base()
-	where, args := base.where()
+	if base.ConnectionID == 0 {
+		counts, err := s.CountByState(ctx)
+		if err != nil {
+			return 0, err
+		}
+		states := base.States
+		if len(states) == 0 {
+			states = States()
+		}
+		n := 0
+		for _, st := range states {
+			n += counts[st]
+		}
+		return n, nil
+	}
+	base.Before = 0
+	common, args := base.commonWhere()
+	if st, stArgs := base.stateIn("state"); st != "" {
+		common = append(common, st)
+		args = append(args, stArgs...)
+	}
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM orders`+where, args...).Scan(&n)
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM orders`+where(common), args...).Scan(&n)
 	return n, classify(err)
 }
 
-// base turns a text that names a state into a state filter, returning the
-// query without text and the text left to match.
+// base turns a text that names a state into a state filter, and a RUT
+// typed with dots into the stored form, returning the query without text
+// and the text left to match.
 func (q OrderQuery) base() (OrderQuery, string) {
 	text := strings.TrimSpace(q.Text)
 	q.Text = ""
@@ -427,20 +563,30 @@ func (q OrderQuery) base() (OrderQuery, string) {
 		}
 		return q, ""
 	}
+	if dottedRUT(text) {
+		text = strings.ReplaceAll(text, ".", "")
+	}
 	return q, text
 }
 
-func (q OrderQuery) where() (string, []any) {
+// dottedRUT reports whether s looks like a RUT written with dots
+// (12.345.678-5), which the store keeps as 12345678-5.
+func dottedRUT(s string) bool {
+	if !strings.Contains(s, ".") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r == '.' || r == '-' || r == 'k' || r == 'K') {
+			return false
+		}
+	}
+	return true
+}
+
+// commonWhere is the query's connection and cursor conditions.
+func (q OrderQuery) commonWhere() ([]string, []any) {
 	var conds []string
 	var args []any
-	if len(q.States) > 0 {
-		ph := make([]string, len(q.States))
-		for i, st := range q.States {
-			ph[i] = "?"
-			args = append(args, string(st))
-		}
-		conds = append(conds, "state IN ("+strings.Join(ph, ",")+")")
-	}
 	if q.ConnectionID != 0 {
 		conds = append(conds, "connection_id = ?")
 		args = append(args, q.ConnectionID)
@@ -449,10 +595,20 @@ func (q OrderQuery) where() (string, []any) {
 		conds = append(conds, "seq < ?")
 		args = append(args, q.Before)
 	}
-	if len(conds) == 0 {
-		return "", args
+	return conds, args
+}
+
+// stateIn is the query's state condition on col ("" when none).
+func (q OrderQuery) stateIn(col string) (string, []any) {
+	if len(q.States) == 0 {
+		return "", nil
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	ph := make([]string, len(q.States))
+	args := make([]any, len(q.States))
+	for i, st := range q.States {
+		ph[i], args[i] = "?", string(st)
+	}
+	return col + " IN (" + strings.Join(ph, ",") + ")", args
 }
 
 func containsState(ss []State, s State) bool {
@@ -464,9 +620,10 @@ func containsState(ss []State, s State) bool {
 	return false
 }
 
-// CountByState counts orders in each state.
+// CountByState counts orders in each state. It reads counters that
+// triggers keep in step with every write, so it is cheap to poll.
 func (s *Store) CountByState(ctx context.Context) (map[State]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT state, count(*) FROM orders GROUP BY state`)
+	rows, err := s.r.QueryContext(ctx, `SELECT state, n FROM order_counts`)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -481,4 +638,72 @@ func (s *Store) CountByState(ctx context.Context) (map[State]int, error) {
 		out[st] = n
 	}
 	return out, classify(rows.Err())
+}
+
+// Activity is what happened in a recent window, for the status bar's
+// rates when the console is attached to a daemon.
+type Activity struct {
+	Orders    int // orders first seen in the window
+	Documents int // documents issued in the window
+}
+
+// RecentActivity counts orders first seen and documents issued since
+// since. Both tables grow in time order, so each count walks back from the
+// newest row only as far as the window reaches.
+func (s *Store) RecentActivity(ctx context.Context, since time.Time) (Activity, error) {
+	var a Activity
+	at := ms(since)
+	err := s.r.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM orders WHERE seq > coalesce((SELECT seq FROM orders WHERE created_at < ?1 ORDER BY seq DESC LIMIT 1), 0)),
+		(SELECT count(*) FROM documents WHERE id > coalesce((SELECT id FROM documents WHERE created_at < ?1 ORDER BY id DESC LIMIT 1), 0))`,
+		at).Scan(&a.Orders, &a.Documents)
+	return a, classify(err)
+}
+
+// OrderView is everything the console's inspect view shows of one order,
+// read from one snapshot.
+type OrderView struct {
+	Order     Order
+	Emission  *Emission // nil before the intent is recorded
+	Documents []Document
+	Events    []Event    // oldest first
+	HTTP      []Exchange // newest first
+}
+
+// InspectOrder reads an order with its JSON bodies, its emission, its
+// documents, its timeline and its newest httpLimit HTTP exchanges, all
+// from one read transaction so the parts agree with each other.
+func (s *Store) InspectOrder(ctx context.Context, id string, httpLimit int) (OrderView, error) {
+	var v OrderView
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return v, classify(err)
+	}
+	defer tx.Rollback()
+	v.Order, err = scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders WHERE id=?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, fmt.Errorf("order %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return v, classify(err)
+	}
+	em, err := scanEmission(tx.QueryRowContext(ctx, `SELECT `+emissionCols+` FROM emissions WHERE order_id=?`, id))
+	switch {
+	case err == nil:
+		v.Emission = &em
+	case !errors.Is(err, ErrNotFound):
+		return v, err
+	}
+	if v.Documents, err = documents(ctx, tx, id); err != nil {
+		return v, err
+	}
+	if v.Events, err = events(ctx, tx, id); err != nil {
+		return v, err
+	}
+	if httpLimit > 0 {
+		if v.HTTP, err = httpLog(ctx, tx, id, httpLimit); err != nil {
+			return v, err
+		}
+	}
+	return v, nil
 }

@@ -33,7 +33,17 @@ func (t *Tx) AppendEvent(ctx context.Context, orderID string, e Event) error {
 
 // Events returns an order's timeline, oldest first.
 func (s *Store) Events(ctx context.Context, orderID string) ([]Event, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, order_id, at, kind, message, data FROM events WHERE order_id=? ORDER BY id`, orderID)
+	return events(ctx, s.r, orderID)
+}
+
+// querier is what reads need: the read pool or a read transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func events(ctx context.Context, db querier, orderID string) ([]Event, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, order_id, at, kind, message, data FROM events WHERE order_id=? ORDER BY id`, orderID)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -63,6 +73,7 @@ type Emission struct {
 	Folio         int64
 	TrackID       string
 	PDFSize       int
+	PDFSHA256     string // hex SHA-256 of the PDF sent to Multivende
 	MVDocumentID  string
 	UploadedAt    time.Time
 	SIIStatus     string
@@ -76,14 +87,14 @@ type Emission struct {
 }
 
 const emissionCols = `order_id, doc_type, ext_ref, document, overrides, pending, issued, folio, track_id, pdf_size,
-	mv_document_id, uploaded_at, sii_status, sii_detail, sii_checked_at, uncertain, last_error_code, last_error_text,
+	pdf_sha256, mv_document_id, uploaded_at, sii_status, sii_detail, sii_checked_at, uncertain, last_error_code, last_error_text,
 	created_at, updated_at`
 
 func scanEmission(sc scanner) (Emission, error) {
 	var e Emission
 	var up, chk, cr, upd int64
 	err := sc.Scan(&e.OrderID, &e.DocType, &e.ExtRef, &e.Document, &e.Overrides, &e.Pending, &e.Issued, &e.Folio,
-		&e.TrackID, &e.PDFSize, &e.MVDocumentID, &up, &e.SIIStatus, &e.SIIDetail, &chk, &e.Uncertain,
+		&e.TrackID, &e.PDFSize, &e.PDFSHA256, &e.MVDocumentID, &up, &e.SIIStatus, &e.SIIDetail, &chk, &e.Uncertain,
 		&e.LastErrorCode, &e.LastErrorText, &cr, &upd)
 	e.UploadedAt, e.SIICheckedAt, e.CreatedAt, e.UpdatedAt = fromMS(up), fromMS(chk), fromMS(cr), fromMS(upd)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -96,15 +107,15 @@ func scanEmission(sc scanner) (Emission, error) {
 // every field but created_at). ExtRef is unique: a second intent for the
 // same reference fails.
 func (t *Tx) SaveEmission(ctx context.Context, e Emission) error {
-	_, err := t.exec(ctx, `INSERT INTO emissions (`+emissionCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+	_, err := t.exec(ctx, `INSERT INTO emissions (`+emissionCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (order_id) DO UPDATE SET doc_type=excluded.doc_type, ext_ref=excluded.ext_ref, document=excluded.document,
 		overrides=excluded.overrides, pending=excluded.pending, issued=excluded.issued, folio=excluded.folio,
-		track_id=excluded.track_id, pdf_size=excluded.pdf_size, mv_document_id=excluded.mv_document_id,
+		track_id=excluded.track_id, pdf_size=excluded.pdf_size, pdf_sha256=excluded.pdf_sha256, mv_document_id=excluded.mv_document_id,
 		uploaded_at=excluded.uploaded_at, sii_status=excluded.sii_status, sii_detail=excluded.sii_detail,
 		sii_checked_at=excluded.sii_checked_at, uncertain=excluded.uncertain, last_error_code=excluded.last_error_code,
 		last_error_text=excluded.last_error_text, updated_at=excluded.updated_at`,
 		e.OrderID, e.DocType, e.ExtRef, e.Document, e.Overrides, e.Pending, e.Issued, e.Folio, e.TrackID, e.PDFSize,
-		e.MVDocumentID, ms(e.UploadedAt), e.SIIStatus, e.SIIDetail, ms(e.SIICheckedAt), e.Uncertain,
+		e.PDFSHA256, e.MVDocumentID, ms(e.UploadedAt), e.SIIStatus, e.SIIDetail, ms(e.SIICheckedAt), e.Uncertain,
 		e.LastErrorCode, e.LastErrorText, t.now, t.now)
 	if err != nil {
 		return fmt.Errorf("store: emission of %s: %w", e.OrderID, err)
@@ -174,6 +185,22 @@ func (s *Store) ClaimedFolios(ctx context.Context, emisor string, dteType int) (
 	return out, classify(rows.Err())
 }
 
+// FolioOwner returns the order holding folio of type dteType from emisor,
+// if any: a point lookup on the UNIQUE index, for checking one folio
+// without loading every claimed one.
+func (s *Store) FolioOwner(ctx context.Context, emisor string, dteType int, folio int64) (string, bool, error) {
+	var id string
+	err := s.r.QueryRowContext(ctx, `SELECT order_id FROM documents WHERE emisor=? AND dte_type=? AND folio=?`,
+		emisor, dteType, folio).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, classify(err)
+	}
+	return id, true, nil
+}
+
 // SetDocumentSII records the SII's verdict on an order's DTE.
 func (t *Tx) SetDocumentSII(ctx context.Context, orderID, status string) error {
 	_, err := t.exec(ctx, `UPDATE documents SET sii_status=? WHERE order_id=? AND kind='dte'`, status, orderID)
@@ -182,7 +209,11 @@ func (t *Tx) SetDocumentSII(ctx context.Context, orderID, status string) error {
 
 // Documents lists an order's documents.
 func (s *Store) Documents(ctx context.Context, orderID string) ([]Document, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, order_id, kind, emisor, dte_type, folio, total, fecha, track_id, sii_status, created_at
+	return documents(ctx, s.r, orderID)
+}
+
+func documents(ctx context.Context, db querier, orderID string) ([]Document, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, order_id, kind, emisor, dte_type, folio, total, fecha, track_id, sii_status, created_at
 		FROM documents WHERE order_id=? ORDER BY id`, orderID)
 	if err != nil {
 		return nil, classify(err)
@@ -221,6 +252,3 @@ func (s *Store) PendingSII(ctx context.Context, olderThan time.Time, limit int) 
 	return out, classify(rows.Err())
 }
 
-const codeConstraint = 19
-
-func isConstraint(err error) bool { return sqliteCode(err) == codeConstraint }

@@ -54,6 +54,8 @@ type Store struct {
 
 	ccMu sync.Mutex
 	cc   *sql.Conn // pinned for ChangeCounter
+
+	trace func(query string, args []any) // tests: see the SQL of order listings
 }
 
 // Path returns the store's file path.
@@ -109,6 +111,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		"busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")",
 		"foreign_keys(1)",
 		"synchronous(FULL)",
+		// After a checkpoint the WAL shrinks back to this size (64 MiB)
+		// instead of keeping its largest size forever.
+		"journal_size_limit(67108864)",
 	}
 	dsn := func(extra ...string) string {
 		q := url.Values{}
@@ -161,19 +166,41 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// createFile makes the store's directory (0700) and file (0600) so that
-// SQLite, which gives the WAL and SHM files the database file's mode,
-// never creates a secret-holding file readable by others.
+// createFile makes the store's directory (0700) and file (0600) before
+// SQLite sees them. SQLite gives the WAL and SHM files the database file's
+// mode, so a store that holds tokens is never readable by others. Modes are
+// set explicitly: the umask could have taken bits off (a 0400 store cannot
+// be written) and a file copied in from elsewhere may grant others more.
 func createFile(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return openError(path, "create directory for", err)
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return openError(path, "create directory for", err)
+		}
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return openError(path, "create directory for", err)
+		}
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return openError(path, "create", err)
 	}
-	if err := f.Close(); err != nil {
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
 		return openError(path, "create", err)
+	}
+	if fi.Size() == 0 && fi.Mode().Perm() != 0o600 {
+		if err := f.Chmod(0o600); err != nil {
+			return openError(path, "create", err)
+		}
+	}
+	// Take away what others may read from an existing store and its WAL;
+	// never widen (a failure here is not the owner's: leave it).
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(p, fi.Mode().Perm()&0o700)
+		}
 	}
 	return nil
 }
@@ -188,7 +215,9 @@ func (s *Store) Close() error {
 	}
 	s.ccMu.Unlock()
 	if s.w != nil {
-		// A checkpoint on close keeps the WAL from growing across runs.
+		// A checkpoint on close keeps the WAL from growing across runs; it
+		// gives up quickly rather than wait on an attached console's reads.
+		_, _ = s.w.Exec("PRAGMA busy_timeout = 200")
 		_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		errs = append(errs, s.w.Close())
 	}
@@ -284,7 +313,7 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", classify(err))
+		return fmt.Errorf("store %s: begin write: %w", s.path, classify(err))
 	}
 	t := &Tx{tx: tx, s: s, now: ms(s.now())}
 	if err := fn(t); err != nil {
@@ -292,7 +321,7 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", classify(err))
+		return fmt.Errorf("store %s: commit: %w", s.path, classify(err))
 	}
 	return nil
 }
