@@ -251,4 +251,3 @@ func (s *Store) PendingSII(ctx context.Context, olderThan time.Time, limit int) 
 	}
 	return out, classify(rows.Err())
 }
-
