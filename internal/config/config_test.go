@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -338,6 +339,24 @@ func TestDurationString(t *testing.T) {
 		if got := Duration(d).String(); got != want {
 			t.Errorf("Duration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+func TestRedactedJSON(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	c.Multivende.ClientSecret = "abcdefghijklmnopqrstuvwxyz"
+	b, err := json.Marshal(c.Redacted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if strings.Contains(s, "cdefghijklmnopqrstuvwx") || !strings.Contains(s, `"poll_interval":"1m"`) || !strings.Contains(s, `"client_secret":"ab…yz"`) {
+		t.Fatalf("JSON = %s", s)
+	}
+	var back Config
+	if err := json.Unmarshal(b, &back); err != nil || back.PollInterval.D() != time.Minute || back.Retry.MaxDelay.D() != 5*time.Minute {
+		t.Fatalf("round trip: %v %+v", err, back)
 	}
 }
 
