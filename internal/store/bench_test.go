@@ -5,56 +5,96 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// rawCheckout is a realistic detail body (about 1.2 KB) for ingest benchmarks.
-var rawCheckout = `{"_id":"%s","code":"%s","origin":"mercadolibre","status":"confirmed","paymentStatus":"completed",` +
-	`"soldAt":"2026-11-20T14:03:11.000Z","updatedAt":"2026-11-20T14:05:42.000Z","total":29970,"billingDocumentType":"bill",` +
-	`"Client":{"_id":"c0ffee00","fullName":"Camila Rojas Pérez","email":"camila.rojas@example.cl","taxId":"","BillingAddresses":[]},` +
-	`"CheckoutItems":[{"_id":"a1","code":"TAZA-CER-01","name":"Taza de cerámica esmaltada 350 ml, azul","count":2,"gross":12990,"discount":0,"totalWithDiscount":25980}],` +
-	`"DeliveryOrderInCheckouts":[{"DeliveryOrder":{"_id":"d1","cost":3990,"courier":"Chilexpress"}}],` +
-	`"CheckoutPayments":[{"_id":"p1","amount":29970,"paymentStatus":"completed","paymentMethod":"mercadopago","couponAmount":0}],"ElectronicBillingDocuments":[]}`
-
-// BenchmarkStoreIngest measures batched upserts of new orders, 1000 per
-// transaction, with their raw JSON.
+// BenchmarkStoreIngest measures batched upserts of checkouts as ingest
+// sends them, 1000 per transaction, each with its list JSON: new orders,
+// orders whose updatedAt moved, and the unchanged ones a poll's overlap
+// brings again.
 func BenchmarkStoreIngest(b *testing.B) {
-	bu := setup(b)
-	ctx := context.Background()
 	const batchSize = 1000
-	batch := make([]OrderUpsert, batchSize)
-	n := 0
-	b.ResetTimer()
-	for b.Loop() {
-		for i := range batch {
-			o := bu.order(n, StateQueued)
-			o.Light = ""
-			batch[i] = o
-			n++
-		}
-		if err := bu.st.Write(ctx, func(tx *Tx) error { _, err := tx.UpsertOrders(ctx, batch); return err }); err != nil {
-			b.Fatal(err)
-		}
+	for _, kind := range []string{"new", "changed", "unchanged"} {
+		b.Run(kind, func(b *testing.B) {
+			bu := setup(b)
+			ctx := context.Background()
+			base := time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
+			batch := make([]OrderUpsert, batchSize)
+			fill := func(round, start int) {
+				for i := range batch {
+					n := start + i
+					at := base.Add(time.Duration(n)*time.Second + time.Duration(round)*time.Hour)
+					o := bu.order(n, StateQueued)
+					o.Marketplace, o.Code = fakeCode(n)
+					o.SoldAt, o.RemoteUpdatedAt, o.Light = at, at, fakeLight(o.ID, n, at)
+					batch[i] = o
+				}
+			}
+			upsert := func() int {
+				var ups []Upserted
+				err := bu.st.Write(ctx, func(tx *Tx) (err error) { ups, err = tx.UpsertOrders(ctx, batch); return })
+				if err != nil {
+					b.Fatal(err)
+				}
+				return len(ups)
+			}
+			const pool = 20 * batchSize // existing orders for changed/unchanged
+			if kind != "new" {
+				for start := 0; start < pool; start += batchSize {
+					fill(0, start)
+					upsert()
+				}
+			}
+			n, round := 0, 1
+			b.ResetTimer()
+			for b.Loop() {
+				b.StopTimer()
+				switch kind {
+				case "new":
+					fill(0, pool+n)
+				case "changed":
+					fill(round, n%pool)
+				case "unchanged":
+					fill(0, n%pool)
+				}
+				b.StartTimer()
+				got := upsert()
+				if want := map[bool]int{true: 0, false: batchSize}[kind == "unchanged"]; got != want {
+					b.Fatalf("%s: %d reported, want %d", kind, got, want)
+				}
+				n += batchSize
+				if kind == "changed" && n%pool == 0 {
+					round++
+				}
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "orders/s")
+		})
 	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "orders/s")
 }
 
-// BenchmarkStoreDetail measures storing checkout details (raw JSON and
-// buyer fields, re-indexed for the filter), 1000 per transaction.
+// BenchmarkStoreDetail measures storing checkout details (about 1 KB of
+// raw JSON and the buyer fields, indexed for the filter), 1000 per
+// transaction.
 func BenchmarkStoreDetail(b *testing.B) {
 	bu := setup(b)
 	ctx := context.Background()
-	bu.insert(b, 20000, StateQueued)
+	const pool = 20000
+	bu.insert(b, pool, StateQueued)
+	raws := make([]string, pool)
+	for i := range raws {
+		raws[i] = fakeRaw(b, bu.order(i, "").ID, i)
+	}
 	n := 0
 	b.ResetTimer()
 	for b.Loop() {
 		err := bu.st.Write(ctx, func(tx *Tx) error {
 			for i := 0; i < 1000; i++ {
-				o := bu.order(n%20000, "")
-				if err := tx.SetDetail(ctx, o.ID, fmt.Sprintf(rawCheckout, o.ID, o.Code), "Camila Rojas Pérez", "", "bill", o.RemoteUpdatedAt, "completed", "confirmed"); err != nil {
+				k := n % pool
+				o := bu.order(k, "")
+				name, rut, _ := fakeBuyer(k + n/pool) // a new buyer each lap, so the index really changes
+				if err := tx.SetDetail(ctx, o.ID, raws[k], name, rut, "bill", o.RemoteUpdatedAt, "completed", "confirmed"); err != nil {
 					return err
 				}
 				n++
@@ -92,17 +132,48 @@ func BenchmarkStoreCommit(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "commits/s")
 }
 
+// million is the shape of the one-million-order store: the state of the
+// i-th order (0 oldest) out of n. Nearly all old orders are done; a few
+// wait unpaid or need a person; the newest ones are still moving.
+func millionState(i, n int) State {
+	if i >= n-2000 { // the newest: in flight, queued, just seen
+		switch r := (n - i) % 20; {
+		case r < 8:
+			return StateQueued
+		case r < 9:
+			return StateRetrying
+		case r < 12:
+			return StateWaiting
+		case r < 13:
+			return States()[2+(n-i)/20%4] // building .. attaching
+		}
+		return StateDone
+	}
+	switch r := uint32(i) * 2246822519 % 1000; {
+	case r < 30:
+		return StateWaiting
+	case r < 34:
+		return StateAttention
+	case r < 35:
+		return StateRetrying
+	}
+	return StateDone
+}
+
 var million struct {
 	once sync.Once
 	st   *Store
 	err  error
 }
 
-// millionStore opens a store of one million orders, built once and kept in
-// the temp directory between runs (it takes a while to build).
+// millionStore opens a store of one million realistic orders (raw JSON,
+// buyers, folios), built on first use and kept in the temp directory
+// for later runs: building it takes a few minutes. Only benchmarks call
+// it, so `go test` without -bench never builds it.
 func millionStore(b *testing.B) *Store {
+	const n = 1_000_000
 	million.once.Do(func() {
-		path := filepath.Join(os.TempDir(), fmt.Sprintf("folio-bench-1m-v%d.db", LatestSchema()))
+		path := filepath.Join(os.TempDir(), fmt.Sprintf("folio-store-bench-1m-s%d-d2.db", LatestSchema()))
 		ctx := context.Background()
 		_, statErr := os.Stat(path)
 		st, err := Open(ctx, path, Options{})
@@ -112,48 +183,13 @@ func millionStore(b *testing.B) *Store {
 		}
 		million.st = st
 		if statErr == nil {
-			if n, _ := st.CountOrders(ctx, OrderQuery{}); n == 1_000_000 {
+			if c, _ := st.CountOrders(ctx, OrderQuery{}); c == n {
 				return
 			}
-		}
-		var conn int64
-		if err := st.Write(ctx, func(tx *Tx) (err error) {
-			conn, err = tx.SaveConnection(ctx, Connection{Name: "bench", Kind: KindMultivende})
-			return
-		}); err != nil {
-			million.err = err
+			million.err = fmt.Errorf("%s is incomplete: remove it and run again", path)
 			return
 		}
-		names := []string{"Camila Rojas", "Matías Fuentes", "Sofía Contreras", "Benjamín Soto", "Comercial Los Aromos SpA"}
-		var states []State
-		for _, st := range States() {
-			if st != StateDone {
-				states = append(states, st)
-			}
-		}
-		for start := 0; start < 1_000_000; start += 5000 {
-			err := st.Write(ctx, func(tx *Tx) error {
-				batch := make([]OrderUpsert, 0, 5000)
-				for i := start; i < start+5000; i++ {
-					batch = append(batch, OrderUpsert{ID: fmt.Sprintf("co-%07d", i), ConnectionID: conn, Code: fmt.Sprintf("2000%09d", i),
-						Marketplace: "mercadolibre", Total: int64(990 + i%100000), RemoteUpdatedAt: time.UnixMilli(int64(i)),
-						InitialState: states[i%len(states)]})
-				}
-				if _, err := tx.UpsertOrders(ctx, batch); err != nil {
-					return err
-				}
-				// Most orders get their detail (buyer) and a third finish.
-				_, err := tx.tx.ExecContext(ctx, `UPDATE orders SET buyer_name = ?, buyer_rut = '76354771-K',
-					state = CASE WHEN seq % 3 = 0 THEN 'done' ELSE state END,
-					outcome = CASE WHEN seq % 3 = 0 THEN 'issued' ELSE '' END,
-					folio = CASE WHEN seq % 3 = 0 THEN seq ELSE 0 END WHERE seq > ?`, names[start/5000%len(names)], start)
-				return err
-			})
-			if err != nil {
-				million.err = err
-				return
-			}
-		}
+		million.err = buildMillion(ctx, b, st, n)
 	})
 	if million.err != nil {
 		b.Fatal(million.err)
@@ -161,24 +197,118 @@ func millionStore(b *testing.B) *Store {
 	return million.st
 }
 
-// BenchmarkStoreFilter1M measures a console page (50 rows) over one
-// million orders: the newest page, a page of one state, and a text filter.
+func buildMillion(ctx context.Context, b *testing.B, st *Store, n int) error {
+	var conn int64
+	if err := st.Write(ctx, func(tx *Tx) (err error) {
+		conn, err = tx.SaveConnection(ctx, Connection{Name: "bench", Kind: KindMultivende, MerchantID: "m-bench"})
+		return
+	}); err != nil {
+		return err
+	}
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	boleta, factura := int64(0), int64(0)
+	const chunk = 10000
+	for start := 0; start < n; start += chunk {
+		err := st.Write(ctx, func(tx *Tx) error {
+			ins, err := tx.tx.PrepareContext(ctx, `INSERT INTO orders (id, connection_id, code, marketplace, buyer_name, buyer_rut,
+				payment_status, status, requested_type, total, sold_at, remote_updated_at, light, raw, detail_at, state, reason,
+				reason_code, outcome, doc_type, folio, attempts, next_attempt_at, state_since, created_at, updated_at)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+			if err != nil {
+				return err
+			}
+			defer ins.Close()
+			for i := start; i < start+chunk && i < n; i++ {
+				id := fmt.Sprintf("co-%08d", i)
+				at := base.Add(time.Duration(i) * 25 * time.Second)
+				origin, code := fakeCode(i)
+				state := millionState(i, n)
+				name, rut, isFactura := fakeBuyer(i)
+				raw, detailAt := fakeRaw(b, id, i), at.Add(time.Minute)
+				if state == StateQueued && i%2 == 0 || state == StateWaiting && i >= n-2000 {
+					name, rut, raw, detailAt = "", "", "", time.Time{} // listed, detail not read yet
+				}
+				reqType, docType := "bill", 39
+				if isFactura {
+					reqType, docType = "invoice", 33
+				}
+				var folio, next int64
+				var outcome, reason, code2 string
+				switch state {
+				case StateDone:
+					outcome = OutcomeIssued
+					if docType == 33 {
+						factura++
+						folio = factura
+					} else {
+						boleta++
+						folio = boleta
+					}
+				case StateAttention:
+					reason, code2 = "el RUT del comprador no es válido", "DTE-RUT-INVALID"
+				case StateRetrying:
+					reason, code2, next = "Multivende no respondió a tiempo", "MV-TIMEOUT", ms(at.Add(time.Hour))
+				}
+				if _, err := ins.ExecContext(ctx, id, conn, code, origin, name, rut, "completed", "confirmed", reqType,
+					990+i%300_000, ms(at), ms(at), fakeLight(id, i, at), raw, ms(detailAt), state, reason, code2, outcome,
+					docType, folio, 0, next, ms(at), ms(at), ms(at)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BenchmarkStoreFilter1M measures the console's queries over one million
+// orders: a page (50 rows) of each pane, with and without a filter, the
+// counts, and the engine's due queue.
 func BenchmarkStoreFilter1M(b *testing.B) {
 	st := millionStore(b)
 	ctx := context.Background()
-	for name, q := range map[string]OrderQuery{
-		"newest":     {Limit: 50},
-		"state":      {States: []State{StateAttention}, Limit: 50},
-		"text-code":  {Text: "0000123", Limit: 50},
-		"text-buyer": {Text: "aromos", Limit: 50},
-		"text-rare":  {Text: "2000000999999", Limit: 50},
-		"deep-page":  {Before: 500_000, Limit: 50},
+	list := func(q OrderQuery) func() (int, error) {
+		return func() (int, error) { rows, err := st.ListOrders(ctx, q); return len(rows), err }
+	}
+	for _, c := range []struct {
+		name string
+		run  func() (int, error)
+		rows int // -1: any number
+	}{
+		{"orders/newest", list(OrderQuery{}), 50},
+		{"orders/deep-page", list(OrderQuery{Before: 500_000}), 50},
+		{"errors/page", list(OrderQuery{States: []State{StateAttention}}), 50},
+		{"queue/page", list(OrderQuery{States: QueueStates()}), 50},
+		{"done/page", list(OrderQuery{States: []State{StateDone}}), 50},
+		{"text/common-name", list(OrderQuery{Text: "rojas"}), 50},
+		{"text/company", list(OrderQuery{Text: "aromos"}), 50},
+		{"text/accented-name", list(OrderQuery{Text: "Muñoz Pérez"}), -1},
+		{"text/no-match", list(OrderQuery{Text: "zzqxw"}), 0},
+		{"text/full-code", list(OrderQuery{Text: "FAL-100001235"}), 1},
+		{"text/code-digits", list(OrderQuery{Text: "1234567"}), -1},
+		{"text/rut-dotted", list(OrderQuery{Text: "76.000.000-3"}), -1},
+		{"text/folio", list(OrderQuery{Text: "104821"}), -1},
+		{"text/short-folio", list(OrderQuery{Text: "42"}), -1},
+		{"text/short-none", list(OrderQuery{Text: "ab"}), 0},
+		{"text/state-name", list(OrderQuery{Text: "attention"}), 50},
+		{"errors/text", list(OrderQuery{States: []State{StateAttention}, Text: "rojas"}), -1},
+		{"queue/text", list(OrderQuery{States: QueueStates(), Text: "rojas"}), -1},
+		{"done/text", list(OrderQuery{States: []State{StateDone}, Text: "rojas"}), 50},
+		{"counts", func() (int, error) { m, err := st.CountByState(ctx); return len(m), err }, 9},
+		{"due/engine", func() (int, error) {
+			rows, err := st.DueOrders(ctx, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), 24)
+			return len(rows), err
+		}, 24},
+		{"stale-detail/engine", func() (int, error) { rows, err := st.OrdersNeedingDetail(ctx, 1, 100); return len(rows), err }, -1},
 	} {
-		b.Run(name, func(b *testing.B) {
+		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				rows, err := st.ListOrders(ctx, q)
-				if err != nil || (len(rows) == 0 && !strings.HasPrefix(name, "text")) {
-					b.Fatalf("%v rows, %v", len(rows), err)
+				got, err := c.run()
+				if err != nil || (c.rows >= 0 && got != c.rows) {
+					b.Fatalf("%d rows, %v; want %d", got, err, c.rows)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/query")

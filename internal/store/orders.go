@@ -400,7 +400,8 @@ func (s *Store) ListOrders(ctx context.Context, q OrderQuery) ([]Order, error) {
 		return s.listByState(ctx, base, "", nil)
 	case n < 3:
 		if folio, err := strconv.ParseInt(text, 10, 64); err == nil && folio > 0 {
-			return s.listOr(ctx, base, "(code = ? OR folio = ?)", text, folio)
+			// folio > 0 repeats the folio index's condition so it can serve.
+			return s.listOr(ctx, base, "(code = ? OR (folio > 0 AND folio = ?))", text, folio)
 		}
 		return s.listOr(ctx, base, "code = ?", text)
 	}
@@ -490,8 +491,9 @@ func (s *Store) listText(ctx context.Context, q OrderQuery, text string) ([]Orde
 	if len([]rune(text)) >= 6 {
 		// Orders listed but not yet read in detail are not in the trigram
 		// index; find them by the start of their code.
+		// The conditions repeat orders_code_nodetail's, word for word.
 		prefix := append([]string{"code >= ? AND code < ?", "buyer_name = ''", "buyer_rut = ''"}, common...)
-		query = `SELECT * FROM (` + query + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders` +
+		query = `SELECT * FROM (` + query + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders INDEXED BY orders_code_nodetail` +
 			where(prefix) + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
 		qargs = append(append(append(qargs, text, text+"\U0010FFFF"), args...), q.Limit, q.Limit)
 	}
