@@ -1,37 +1,55 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/store"
 )
 
 func newBackupCmd() *cobra.Command {
-	var path string
-	return withStoreFlag(&cobra.Command{
+	var storeFlag string
+	cmd := &cobra.Command{
 		Use:   "backup PATH",
 		Short: "Write a consistent copy of the store to PATH (safe while the engine runs)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := storePath(path)
-			if err != nil {
-				return err
+		Long: `Write a consistent copy of the store to PATH.
+
+The copy is one snapshot of the store (SQLite VACUUM INTO), taken without
+stopping or slowing a running engine, created readable by you only (0600)
+because the store holds tokens. PATH must not exist. The copy is a complete
+store: point --store at it to look at it, or put it in place of the store
+(with folio stopped) to restore it. A store of any schema version can be
+copied, so take a backup before upgrading folio.`,
+		Example: "  folio backup ~/folio-$(date +%F).db\n  folio backup /srv/backups/folio.db --store /var/lib/folio/folio.db",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return fmt.Errorf("backup needs one argument, the path of the copy: folio backup PATH")
 			}
-			st, err := openStore(cmd.Context(), p, true)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if err := st.Backup(cmd.Context(), args[0]); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "backup written to %s\n", args[0])
 			return nil
 		},
-	}, &path)
-}
-
-func withStoreFlag(cmd *cobra.Command, p *string) *cobra.Command {
-	addStoreFlag(cmd, p)
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src, err := storePath(storeFlag)
+			if err != nil {
+				return err
+			}
+			if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("no store at %s to back up: pass --store PATH, or see folio info for the configured one", src)
+			}
+			if err := store.BackupFile(cmd.Context(), src, args[0]); err != nil {
+				return err
+			}
+			size := ""
+			if fi, err := os.Stat(args[0]); err == nil {
+				size = fmt.Sprintf(" (%.1f MB)", float64(fi.Size())/(1<<20))
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "backup of %s written to %s%s\n", src, args[0], size)
+			return nil
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
 	return cmd
 }

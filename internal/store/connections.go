@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -45,6 +46,21 @@ type Connection struct {
 	LastError        string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+}
+
+// String names the connection without its secrets, so that a Connection
+// printed by mistake (%v, %+v) shows no token or key.
+func (c Connection) String() string {
+	return fmt.Sprintf("connection %q (%s, id %d, %s)", c.Name, c.Kind, c.ID, c.Status)
+}
+
+// GoString is String for %#v.
+func (c Connection) GoString() string { return c.String() }
+
+// LogValue keeps secrets out of slog output.
+func (c Connection) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int64("id", c.ID), slog.String("name", c.Name), slog.String("kind", c.Kind),
+		slog.String("status", c.Status))
 }
 
 const connCols = `id, name, kind, base_url, merchant_id, emisor_rut, client_id, access_token, refresh_token, api_key,

@@ -306,6 +306,34 @@ func (s *Store) ChangeCounter(ctx context.Context) (uint64, error) {
 // and a complete database on its own (no WAL). An existing dst is never
 // overwritten.
 func (s *Store) Backup(ctx context.Context, dst string) error {
+	return backupInto(ctx, s.r, dst)
+}
+
+// BackupFile copies the store at src to dst like Store.Backup, without
+// opening it as a store: whatever its schema version, so that a store can
+// be saved before a newer folio migrates it, or by an older folio than the
+// one that wrote it. src must exist; it is only read.
+func BackupFile(ctx context.Context, src, dst string) error {
+	abs, err := filepath.Abs(src)
+	if err != nil {
+		return fmt.Errorf("backup of %s: %w", src, err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return openError(abs, "open", err)
+	}
+	db, err := sql.Open("sqlite", dsn(abs, []string{"busy_timeout(5000)"}, "mode", "ro"))
+	if err != nil {
+		return openError(abs, "open", err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+		return openError(abs, "read", err)
+	}
+	return backupInto(ctx, db, dst)
+}
+
+func backupInto(ctx context.Context, db *sql.DB, dst string) error {
 	abs, err := filepath.Abs(dst)
 	if err != nil {
 		return fmt.Errorf("backup %s: %w", dst, err)
@@ -324,7 +352,7 @@ func (s *Store) Backup(ctx context.Context, dst string) error {
 	err = f.Chmod(0o600) // whatever the umask
 	f.Close()
 	if err == nil {
-		_, err = s.r.ExecContext(ctx, `VACUUM INTO ?`, abs)
+		_, err = db.ExecContext(ctx, `VACUUM INTO ?`, abs)
 	}
 	if err == nil {
 		err = syncFile(abs)

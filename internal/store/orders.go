@@ -222,6 +222,13 @@ func mustOne(r sql.Result, id string) error {
 
 // Move is a guarded transition: the order's state and the fields that go
 // with it, written only if the order is still in one of From.
+//
+// A Move sets every field it names, zero values included: Reason,
+// ReasonCode and Outcome describe the new state, so leaving them empty
+// clears the old state's; Attempts, NextAttemptAt, DocType and Folio must be
+// carried over by the caller when they should stay. StateSince moves only
+// when the state does. To record emission fields in the same commit, call
+// SaveEmission in the same Write.
 type Move struct {
 	From          []State
 	To            State

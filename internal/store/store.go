@@ -115,18 +115,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		// instead of keeping its largest size forever.
 		"journal_size_limit(67108864)",
 	}
-	dsn := func(extra ...string) string {
-		q := url.Values{}
-		for _, p := range pragmas {
-			q.Add("_pragma", p)
-		}
-		for i := 0; i+1 < len(extra); i += 2 {
-			q.Add(extra[i], extra[i+1])
-		}
-		return "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + q.Encode()
-	}
 	if !opts.ReadOnly {
-		s.w, err = sql.Open("sqlite", dsn("_txlock", "immediate"))
+		s.w, err = sql.Open("sqlite", dsn(abs, pragmas, "_txlock", "immediate"))
 		if err != nil {
 			return nil, openError(abs, "open", err)
 		}
@@ -141,7 +131,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	s.r, err = sql.Open("sqlite", dsn("mode", "ro"))
+	s.r, err = sql.Open("sqlite", dsn(abs, pragmas, "mode", "ro"))
 	if err != nil {
 		s.Close()
 		return nil, openError(abs, "open", err)
@@ -164,6 +154,23 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			Fix:    "run folio once without --readonly (or start the engine) to upgrade the store"}
 	}
 	return s, nil
+}
+
+// dsn is the driver's data source name for path: each pragma runs on every
+// new connection; extra are more query parameters, as name, value pairs.
+func dsn(path string, pragmas []string, extra ...string) string {
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Add(extra[i], extra[i+1])
+	}
+	p := filepath.ToSlash(path)
+	if filepath.VolumeName(path) != "" {
+		p = "/" + p // file:/C:/… is SQLite's URI form of a Windows path
+	}
+	return "file:" + (&url.URL{Path: p}).EscapedPath() + "?" + q.Encode()
 }
 
 // createFile makes the store's directory (0700) and file (0600) before

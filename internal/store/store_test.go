@@ -132,6 +132,22 @@ func TestMigrateFromEachOlderVersion(t *testing.T) {
 				if err != nil || len(got) != 1 {
 					t.Fatalf("old order not searchable after migration: %v %v", got, err)
 				}
+				counts, err := st2.CountByState(ctx)
+				if err != nil || counts[StateQueued] != 1 {
+					t.Fatalf("old order not counted after migration: %v %v", counts, err)
+				}
+				// The migrated index follows later changes.
+				err = st2.Write(ctx, func(tx *Tx) error {
+					return tx.MoveOrder(ctx, "o1", Move{From: []State{StateQueued}, To: StateDone, Outcome: OutcomeIssued, Folio: 777})
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, text := range []string{"aromos", "777"} {
+					if got, _ := st2.ListOrders(ctx, OrderQuery{Text: text}); len(got) != 1 || got[0].State != StateDone {
+						t.Fatalf("%q after a move: %+v", text, got)
+					}
+				}
 			}
 		})
 	}
