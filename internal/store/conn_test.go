@@ -49,7 +49,9 @@ func TestConnectionsRoundTrip(t *testing.T) {
 	if c.AccessToken != "at-2" || !c.AccessExpiresAt.Equal(exp) || !c.HighWater.Equal(exp) || c.LastError != "timeout" || c.LastPollAt.IsZero() {
 		t.Fatalf("connection = %#v / %v %v %v", c, c.AccessExpiresAt, c.HighWater, c.LastError)
 	}
-	write(func(tx *Tx) error { return tx.SetConnectionStatus(ctx, b.conn, ConnNeedsReconnect, "refresh token rejected") })
+	write(func(tx *Tx) error {
+		return tx.SetConnectionStatus(ctx, b.conn, ConnNeedsReconnect, "refresh token rejected")
+	})
 	c, _ = b.st.Connection(ctx, "tienda")
 	if c.Status != ConnNeedsReconnect || !c.Paused {
 		t.Fatalf("needs_reconnect must pause: %v paused=%v", c.Status, c.Paused)
