@@ -182,13 +182,12 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		"errors pane":         func() { b.st.ListOrders(ctx, OrderQuery{States: []State{StateAttention}, Before: 10}) },
 		"queue pane":          func() { b.st.ListOrders(ctx, OrderQuery{States: QueueStates(), ConnectionID: b.conn}) },
 		"short folio":         func() { b.st.ListOrders(ctx, OrderQuery{Text: "42", States: QueueStates()}) },
-		"short code":          func() { b.st.ListOrders(ctx, OrderQuery{Text: "ab"}) },
+		"next due":            func() { b.st.NextDue(ctx) },
 		"text in few states":  func() { b.st.ListOrders(ctx, OrderQuery{Text: "rojas", States: []State{StateAttention}}) },
 		"text":                func() { b.st.ListOrders(ctx, OrderQuery{Text: "rojas", Before: 20}) },
 		"text with prefix":    func() { b.st.ListOrders(ctx, OrderQuery{Text: "FAL-100001", Before: 20}) },
 		"text in many states": func() { b.st.listText(ctx, OrderQuery{States: []State{StateDone}, Limit: 5}, "rojas") },
 		"due":                 func() { b.st.DueOrders(ctx, time.Now(), 10) },
-		"stale detail":        func() { b.st.OrdersNeedingDetail(ctx, b.conn, 10) },
 	}
 	for name, call := range calls {
 		captured = nil
@@ -209,6 +208,11 @@ func TestListQueriesUseIndexes(t *testing.T) {
 	}
 	if plan := explain(t, b.st, `SELECT id FROM http_log WHERE order_id=? ORDER BY id DESC LIMIT 10`, "o"); !strings.Contains(plan[0], "http_log_order") {
 		t.Errorf("the per-order HTTP log scans: %v", plan)
+	}
+	if plan := explain(t, b.st, qUpsertExisting, `["a","b"]`); !slices.ContainsFunc(plan, func(l string) bool {
+		return strings.HasPrefix(l, "SEARCH orders USING INDEX sqlite_autoindex_orders_1 (id=?)")
+	}) {
+		t.Errorf("ingest's lookup of a batch does not seek by id:\n%s", strings.Join(plan, "\n"))
 	}
 }
 
@@ -327,42 +331,6 @@ func TestDueOrders(t *testing.T) {
 	next, err := b.st.NextDue(ctx)
 	if err != nil || !next.Equal(now.Add(-time.Hour)) {
 		t.Fatalf("NextDue = %v, %v", next, err)
-	}
-}
-
-func TestOrdersNeedingDetail(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	ctx := context.Background()
-	b.insert(t, 3, StateQueued)
-	need := func() int {
-		t.Helper()
-		rows, err := b.st.OrdersNeedingDetail(ctx, b.conn, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(rows)
-	}
-	if n := need(); n != 3 {
-		t.Fatalf("new orders needing detail: %d", n)
-	}
-	o := b.order(1, "")
-	write := func(fn func(tx *Tx) error) {
-		t.Helper()
-		if err := b.st.Write(ctx, fn); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(func(tx *Tx) error {
-		return tx.SetDetail(ctx, o.ID, "{}", "Camila", "", "bill", o.RemoteUpdatedAt, "completed", "confirmed")
-	})
-	if n := need(); n != 2 {
-		t.Fatalf("after one detail: %d", n)
-	}
-	o.RemoteUpdatedAt = time.Now().Add(time.Hour) // changed in Multivende after the detail was read
-	write(func(tx *Tx) error { _, err := tx.UpsertOrders(ctx, []OrderUpsert{o}); return err })
-	if n := need(); n != 3 {
-		t.Fatalf("after a remote change: %d", n)
 	}
 }
 

@@ -33,12 +33,11 @@ func (s *Store) AppendHTTP(ctx context.Context, ex []Exchange) error {
 		return nil
 	}
 	return s.Write(ctx, func(t *Tx) error {
-		st, err := t.tx.PrepareContext(ctx, `INSERT INTO http_log (at, connection, order_id, method, url, status, duration_ms,
+		st, err := t.stmt(ctx, `INSERT INTO http_log (at, connection, order_id, method, url, status, duration_ms,
 			req_body, resp_body, error) VALUES (?,?,?,?,?,?,?,?,?,?)`)
 		if err != nil {
 			return classify(err)
 		}
-		defer st.Close()
 		var last int64
 		for _, e := range ex {
 			r, err := st.ExecContext(ctx, ms(e.At), e.Connection, e.OrderID, e.Method, e.URL, e.Status,
@@ -173,9 +172,11 @@ func (s *Store) controls(ctx context.Context, where string, args ...any) ([]Cont
 	return out, classify(rows.Err())
 }
 
+const qCompleteControl = `UPDATE controls SET status=?, outcome=?, applied_at=? WHERE id=? AND status='pending'`
+
 // CompleteControl records how a request ended.
 func (t *Tx) CompleteControl(ctx context.Context, id int64, status, outcome string) error {
-	_, err := t.exec(ctx, `UPDATE controls SET status=?, outcome=?, applied_at=? WHERE id=? AND status='pending'`, status, outcome, t.now, id)
+	_, err := t.exec(ctx, qCompleteControl, status, outcome, t.now, id)
 	return err
 }
 
@@ -203,7 +204,7 @@ func (s *Store) AcquireLease(ctx context.Context, h Holder, ttl time.Duration) e
 	return s.Write(ctx, func(t *Tx) error {
 		var cur Holder
 		var started, exp int64
-		err := t.tx.QueryRowContext(ctx, `SELECT pid, host, started_at, expires_at FROM lease WHERE id=1`).Scan(&cur.PID, &cur.Host, &started, &exp)
+		err := t.queryRow(ctx, `SELECT pid, host, started_at, expires_at FROM lease WHERE id=1`).Scan(&cur.PID, &cur.Host, &started, &exp)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -263,9 +264,11 @@ func (s *Store) LeaseHolder(ctx context.Context) (Holder, bool, error) {
 	return h, exp > ms(s.now()), nil
 }
 
+const qSetSetting = `INSERT INTO settings (key, value) VALUES (?,?) ON CONFLICT (key) DO UPDATE SET value=excluded.value`
+
 // SetSetting stores a setting.
 func (t *Tx) SetSetting(ctx context.Context, key, value string) error {
-	_, err := t.exec(ctx, `INSERT INTO settings (key, value) VALUES (?,?) ON CONFLICT (key) DO UPDATE SET value=excluded.value`, key, value)
+	_, err := t.exec(ctx, qSetSetting, key, value)
 	return err
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -148,61 +149,121 @@ type Upserted struct {
 	State State // the state before this upsert (new orders: InitialState)
 }
 
+const (
+	// The batch's ids arrive as one JSON array: one statement finds which
+	// exist, instead of one per order.
+	qUpsertExisting = `SELECT id, remote_updated_at, state FROM orders WHERE id IN (SELECT value FROM json_each(?))`
+	qUpsertInsert   = `INSERT INTO orders (id, connection_id, code, marketplace, payment_status, status,
+		total, sold_at, remote_updated_at, light, state, state_since, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	qUpsertUpdate = `UPDATE orders SET code=?, marketplace=?, payment_status=?, status=?, total=?,
+		sold_at=?, remote_updated_at=?, light=?, updated_at=? WHERE id=?`
+	qCountAdd = `UPDATE order_counts SET n = n + ? WHERE state = ?`
+)
+
 // UpsertOrders records a page of orders. Unchanged orders (same remote
 // updatedAt) are left alone; new and changed ones are returned.
+//
+// This is the only place orders are inserted, always without a buyer: the
+// schema relies on it (see migration 0005) for the per-state counters,
+// which it bumps once per state here, and for the search index, which an
+// order enters when SetDetail gives it a buyer.
 func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted, error) {
-	sel, err := t.tx.PrepareContext(ctx, `SELECT remote_updated_at, state FROM orders WHERE id = ?`)
-	if err != nil {
-		return nil, classify(err)
+	if len(batch) == 0 {
+		return nil, nil
 	}
-	defer sel.Close()
-	ins, err := t.tx.PrepareContext(ctx, `INSERT INTO orders (id, connection_id, code, marketplace, payment_status, status,
-		total, sold_at, remote_updated_at, light, state, state_since, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return nil, classify(err)
+	type known struct {
+		updated int64
+		state   State
+		seen    bool // reported by this call already
 	}
-	defer ins.Close()
-	upd, err := t.tx.PrepareContext(ctx, `UPDATE orders SET code=?, marketplace=?, payment_status=?, status=?, total=?,
-		sold_at=?, remote_updated_at=?, light=?, updated_at=? WHERE id=?`)
-	if err != nil {
-		return nil, classify(err)
+	existing := make(map[string]known, len(batch))
+	ids := make([]string, len(batch))
+	for i, o := range batch {
+		ids[i] = o.ID
 	}
-	defer upd.Close()
+	idsJSON, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	st, err := t.stmt(ctx, qUpsertExisting)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, string(idsJSON))
+	if err != nil {
+		return nil, fmt.Errorf("store: read orders: %w", classify(err))
+	}
+	for rows.Next() {
+		var id string
+		var k known
+		if err := rows.Scan(&id, &k.updated, &k.state); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: read orders: %w", classify(err))
+		}
+		existing[id] = k
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read orders: %w", classify(err))
+	}
+
 	var out []Upserted
+	added := map[State]int{}
 	for _, o := range batch {
-		var prev int64
-		var st State
-		err := sel.QueryRowContext(ctx, o.ID).Scan(&prev, &st)
+		k, ok := existing[o.ID]
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		case !ok:
 			s := o.InitialState
 			if s == "" {
 				s = StateWaiting
 			}
-			if _, err := ins.ExecContext(ctx, o.ID, o.ConnectionID, o.Code, o.Marketplace, o.PaymentStatus, o.Status,
+			if _, err := t.exec(ctx, qUpsertInsert, o.ID, o.ConnectionID, o.Code, o.Marketplace, o.PaymentStatus, o.Status,
 				o.Total, ms(o.SoldAt), ms(o.RemoteUpdatedAt), o.Light, s, t.now, t.now, t.now); err != nil {
-				return nil, fmt.Errorf("store: insert order %s: %w", o.ID, classify(err))
+				return nil, fmt.Errorf("store: insert order %s: %w", o.ID, err)
 			}
+			added[s]++
+			existing[o.ID] = known{ms(o.RemoteUpdatedAt), s, true} // in case the batch names it again
 			out = append(out, Upserted{ID: o.ID, New: true, State: s})
-		case err != nil:
-			return nil, fmt.Errorf("store: read order %s: %w", o.ID, classify(err))
-		case ms(o.RemoteUpdatedAt) > prev:
-			if _, err := upd.ExecContext(ctx, o.Code, o.Marketplace, o.PaymentStatus, o.Status, o.Total, ms(o.SoldAt),
+		case ms(o.RemoteUpdatedAt) > k.updated:
+			if _, err := t.exec(ctx, qUpsertUpdate, o.Code, o.Marketplace, o.PaymentStatus, o.Status, o.Total, ms(o.SoldAt),
 				ms(o.RemoteUpdatedAt), o.Light, t.now, o.ID); err != nil {
-				return nil, fmt.Errorf("store: update order %s: %w", o.ID, classify(err))
+				return nil, fmt.Errorf("store: update order %s: %w", o.ID, err)
 			}
-			out = append(out, Upserted{ID: o.ID, State: st})
+			if k.seen {
+				existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true}
+				continue // reported already: the batch names it twice
+			}
+			existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true}
+			out = append(out, Upserted{ID: o.ID, State: k.state})
+		}
+	}
+	for st, n := range added {
+		if _, err := t.exec(ctx, qCountAdd, n, st); err != nil {
+			return nil, fmt.Errorf("store: count orders: %w", err)
 		}
 	}
 	return out, nil
 }
 
+// UpsertOrders records a batch of orders in one transaction (see
+// Tx.UpsertOrders; use that inside Write to plan the changes in the same
+// commit).
+func (s *Store) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted, error) {
+	var out []Upserted
+	err := s.Write(ctx, func(tx *Tx) (err error) {
+		out, err = tx.UpsertOrders(ctx, batch)
+		return err
+	})
+	return out, err
+}
+
+const qSetDetail = `UPDATE orders SET raw=?, buyer_name=?, buyer_rut=?, requested_type=?, detail_at=?,
+	remote_updated_at=max(remote_updated_at, ?), payment_status=?, status=?, updated_at=? WHERE id=?`
+
 // SetDetail stores a checkout's detail JSON and the buyer fields the panes
 // show and filter on.
 func (t *Tx) SetDetail(ctx context.Context, id, raw, buyerName, buyerRUT, requestedType string, remoteUpdatedAt time.Time, paymentStatus, status string) error {
-	r, err := t.exec(ctx, `UPDATE orders SET raw=?, buyer_name=?, buyer_rut=?, requested_type=?, detail_at=?,
-		remote_updated_at=max(remote_updated_at, ?), payment_status=?, status=?, updated_at=? WHERE id=?`,
-		raw, buyerName, buyerRUT, requestedType, t.now, ms(remoteUpdatedAt), paymentStatus, status, t.now, id)
+	r, err := t.exec(ctx, qSetDetail, raw, buyerName, buyerRUT, requestedType, t.now, ms(remoteUpdatedAt), paymentStatus, status, t.now, id)
 	if err != nil {
 		return fmt.Errorf("store: order %s detail: %w", id, err)
 	}
@@ -243,22 +304,28 @@ type Move struct {
 	Event Event
 }
 
+const (
+	// The from-states arrive as one ",a,b," argument so that the query
+	// text is the same for any number of them (and prepared once).
+	qMoveOrder = `UPDATE orders SET state=?, reason=?, reason_code=?, outcome=?, attempts=?, next_attempt_at=?,
+		doc_type=?, folio=?, state_since=CASE WHEN state=? THEN state_since ELSE ? END, updated_at=?
+		WHERE id=? AND instr(?, ',' || state || ',') > 0`
+	qOrderState = `SELECT state FROM orders WHERE id=?`
+	qGetOrder   = `SELECT ` + orderCols + ` FROM orders WHERE id=?`
+)
+
 // MoveOrder applies m to order id (River-style: UPDATE … WHERE state IN
 // From). It fails with ErrStateChanged if the order was not in From.
 func (t *Tx) MoveOrder(ctx context.Context, id string, m Move) error {
 	if len(m.From) == 0 {
 		return fmt.Errorf("store: move order %s: no from-state given", id)
 	}
-	args := []any{m.To, m.Reason, m.ReasonCode, m.Outcome, m.Attempts, ms(m.NextAttemptAt), m.DocType, m.Folio,
-		m.To, t.now, t.now, id}
-	ph := make([]string, len(m.From))
+	from := make([]string, len(m.From))
 	for i, f := range m.From {
-		ph[i] = "?"
-		args = append(args, f)
+		from[i] = string(f)
 	}
-	r, err := t.exec(ctx, `UPDATE orders SET state=?, reason=?, reason_code=?, outcome=?, attempts=?, next_attempt_at=?,
-		doc_type=?, folio=?, state_since=CASE WHEN state=? THEN state_since ELSE ? END, updated_at=?
-		WHERE id=? AND state IN (`+strings.Join(ph, ",")+`)`, args...)
+	r, err := t.exec(ctx, qMoveOrder, m.To, m.Reason, m.ReasonCode, m.Outcome, m.Attempts, ms(m.NextAttemptAt), m.DocType,
+		m.Folio, m.To, t.now, t.now, id, ","+strings.Join(from, ",")+",")
 	if err != nil {
 		return fmt.Errorf("store: move order %s to %s: %w", id, m.To, err)
 	}
@@ -268,7 +335,7 @@ func (t *Tx) MoveOrder(ctx context.Context, id string, m Move) error {
 	}
 	if n == 0 {
 		var cur State
-		if err := t.tx.QueryRowContext(ctx, `SELECT state FROM orders WHERE id=?`, id).Scan(&cur); errors.Is(err, sql.ErrNoRows) {
+		if err := t.queryRow(ctx, qOrderState, id).Scan(&cur); errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("order %s: %w", id, ErrNotFound)
 		}
 		return fmt.Errorf("order %s is %s, not %v: %w", id, cur, m.From, ErrStateChanged)
@@ -281,7 +348,7 @@ func (t *Tx) MoveOrder(ctx context.Context, id string, m Move) error {
 
 // GetOrder reads one order inside the transaction.
 func (t *Tx) GetOrder(ctx context.Context, id string) (Order, error) {
-	o, err := scanOrder(t.tx.QueryRowContext(ctx, `SELECT `+orderCols+` FROM orders WHERE id=?`, id))
+	o, err := scanOrder(t.queryRow(ctx, qGetOrder, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, fmt.Errorf("order %s: %w", id, ErrNotFound)
 	}
@@ -299,16 +366,16 @@ func (s *Store) GetOrder(ctx context.Context, id string) (Order, error) {
 
 // DueOrders returns orders ready for the pipeline, oldest first: queued
 // ones in arrival order, then retrying ones whose next attempt is due, in
-// the order they fell due. Each half walks the (state, next_attempt_at)
-// index and stops at limit, so a backlog of queued orders costs no sort.
+// the order they fell due. Each half walks an index and stops at limit, so
+// a backlog of queued orders costs no sort.
 func (s *Store) DueOrders(ctx context.Context, now time.Time, limit int) ([]Order, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	return s.queryOrders(ctx, `SELECT * FROM (SELECT `+listCols+` FROM orders WHERE state='queued'
-			ORDER BY next_attempt_at, seq LIMIT ?)
-		UNION ALL SELECT * FROM (SELECT `+listCols+` FROM orders WHERE state='retrying' AND next_attempt_at <= ?
-			ORDER BY next_attempt_at, seq LIMIT ?)
+	return s.queryOrders(ctx, `SELECT * FROM (SELECT `+listCols+` FROM orders INDEXED BY orders_state_seq
+			WHERE state = 'queued' ORDER BY seq LIMIT ?)
+		UNION ALL SELECT * FROM (SELECT `+listCols+` FROM orders INDEXED BY orders_retry_due
+			WHERE state = 'retrying' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?)
 		LIMIT ?`, limit, ms(now), limit, limit)
 }
 
@@ -322,17 +389,12 @@ func (s *Store) InFlightOrders(ctx context.Context, limit int) ([]Order, error) 
 // NextDue returns when the earliest retrying order is due (zero if none).
 func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
 	var v sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT min(next_attempt_at) FROM orders WHERE state='retrying'`).Scan(&v)
+	const q = `SELECT min(next_attempt_at) FROM orders INDEXED BY orders_retry_due WHERE state = 'retrying'`
+	if s.trace != nil {
+		s.trace(q, nil)
+	}
+	err := s.r.QueryRowContext(ctx, q).Scan(&v)
 	return fromMS(v.Int64), classify(err)
-}
-
-// OrdersNeedingDetail returns orders of a connection whose detail is older
-// than their last remote change, newest first. A partial index holds
-// exactly those orders, so the call costs the backlog, not the history.
-func (s *Store) OrdersNeedingDetail(ctx context.Context, connectionID int64, limit int) ([]Order, error) {
-	// The WHERE must repeat the index's condition word for word.
-	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders INDEXED BY orders_stale_detail
-		WHERE connection_id=? AND detail_at < remote_updated_at ORDER BY seq DESC LIMIT ?`, connectionID, limit)
 }
 
 func (s *Store) queryOrders(ctx context.Context, q string, args ...any) ([]Order, error) {
@@ -368,7 +430,7 @@ type OrderQuery struct {
 	// Text filters on code, buyer name, buyer RUT and folio, or, when it
 	// names a state, on the state. From three characters it matches any
 	// substring, in any case (RUTs may be typed with dots); shorter text
-	// matches a code or a folio exactly.
+	// matches a folio exactly.
 	Text string
 	// Before is the keyset cursor: only orders with Seq < Before (0: from
 	// the newest). Pass the last row's Seq to get the next page.
@@ -395,7 +457,7 @@ const smallStates = 20000
 //     yet, which the trigram index does not hold); when the states asked
 //     for hold few orders, those orders are walked instead and matched with
 //     LIKE;
-//   - shorter text: exact code or folio.
+//   - shorter text: a folio, exactly.
 func (s *Store) ListOrders(ctx context.Context, q OrderQuery) ([]Order, error) {
 	if q.Limit <= 0 {
 		q.Limit = 50
@@ -406,11 +468,12 @@ func (s *Store) ListOrders(ctx context.Context, q OrderQuery) ([]Order, error) {
 	case text == "":
 		return s.listByState(ctx, base, "", nil)
 	case n < 3:
-		if folio, err := strconv.ParseInt(text, 10, 64); err == nil && folio > 0 {
-			// folio > 0 repeats the folio index's condition so it can serve.
-			return s.listOr(ctx, base, "(code = ? OR (folio > 0 AND folio = ?))", text, folio)
+		folio, err := strconv.ParseInt(text, 10, 64)
+		if err != nil || folio <= 0 {
+			return nil, nil // no code, buyer or RUT is one or two characters long
 		}
-		return s.listOr(ctx, base, "code = ?", text)
+		// folio > 0 repeats the folio index's condition so it can serve.
+		return s.listOr(ctx, base, "folio > 0 AND folio = ?", folio)
 	}
 	if len(base.States) > 0 {
 		few, err := s.fewOrders(ctx, base.States)

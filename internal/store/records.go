@@ -18,14 +18,15 @@ type Event struct {
 	Data    string // optional JSON
 }
 
+const qAppendEvent = `INSERT INTO events (order_id, at, kind, message, data) VALUES (?,?,?,?,?)`
+
 // AppendEvent adds an event to an order's timeline.
 func (t *Tx) AppendEvent(ctx context.Context, orderID string, e Event) error {
 	at := ms(e.At)
 	if at == 0 {
 		at = t.now
 	}
-	if _, err := t.exec(ctx, `INSERT INTO events (order_id, at, kind, message, data) VALUES (?,?,?,?,?)`,
-		orderID, at, e.Kind, e.Message, e.Data); err != nil {
+	if _, err := t.exec(ctx, qAppendEvent, orderID, at, e.Kind, e.Message, e.Data); err != nil {
 		return fmt.Errorf("store: event for %s: %w", orderID, err)
 	}
 	return nil
@@ -103,17 +104,19 @@ func scanEmission(sc scanner) (Emission, error) {
 	return e, classify(err)
 }
 
-// SaveEmission writes an order's emission row whole (insert or replace of
-// every field but created_at). ExtRef is unique: a second intent for the
-// same reference fails.
-func (t *Tx) SaveEmission(ctx context.Context, e Emission) error {
-	_, err := t.exec(ctx, `INSERT INTO emissions (`+emissionCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+const qSaveEmission = `INSERT INTO emissions (` + emissionCols + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (order_id) DO UPDATE SET doc_type=excluded.doc_type, ext_ref=excluded.ext_ref, document=excluded.document,
 		overrides=excluded.overrides, pending=excluded.pending, issued=excluded.issued, folio=excluded.folio,
 		track_id=excluded.track_id, pdf_size=excluded.pdf_size, pdf_sha256=excluded.pdf_sha256, mv_document_id=excluded.mv_document_id,
 		uploaded_at=excluded.uploaded_at, sii_status=excluded.sii_status, sii_detail=excluded.sii_detail,
 		sii_checked_at=excluded.sii_checked_at, uncertain=excluded.uncertain, last_error_code=excluded.last_error_code,
-		last_error_text=excluded.last_error_text, updated_at=excluded.updated_at`,
+		last_error_text=excluded.last_error_text, updated_at=excluded.updated_at`
+
+// SaveEmission writes an order's emission row whole (insert or replace of
+// every field but created_at). ExtRef is unique: a second intent for the
+// same reference fails.
+func (t *Tx) SaveEmission(ctx context.Context, e Emission) error {
+	_, err := t.exec(ctx, qSaveEmission,
 		e.OrderID, e.DocType, e.ExtRef, e.Document, e.Overrides, e.Pending, e.Issued, e.Folio, e.TrackID, e.PDFSize,
 		e.PDFSHA256, e.MVDocumentID, ms(e.UploadedAt), e.SIIStatus, e.SIIDetail, ms(e.SIICheckedAt), e.Uncertain,
 		e.LastErrorCode, e.LastErrorText, t.now, t.now)
@@ -123,9 +126,11 @@ func (t *Tx) SaveEmission(ctx context.Context, e Emission) error {
 	return nil
 }
 
+const qGetEmission = `SELECT ` + emissionCols + ` FROM emissions WHERE order_id=?`
+
 // GetEmission reads an order's emission inside the transaction.
 func (t *Tx) GetEmission(ctx context.Context, orderID string) (Emission, error) {
-	return scanEmission(t.tx.QueryRowContext(ctx, `SELECT `+emissionCols+` FROM emissions WHERE order_id=?`, orderID))
+	return scanEmission(t.queryRow(ctx, qGetEmission, orderID))
 }
 
 // GetEmission reads an order's emission (ErrNotFound if none yet).
@@ -151,11 +156,13 @@ type Document struct {
 // ErrFolioTaken means a folio is already recorded for another order.
 var ErrFolioTaken = errors.New("folio already belongs to another order")
 
+const qAddDocument = `INSERT INTO documents (order_id, kind, emisor, dte_type, folio, total, fecha, track_id, sii_status, created_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`
+
 // AddDocument records an issued document. One folio (emisor, type, folio)
 // belongs to one order only: a second claim fails with ErrFolioTaken.
 func (t *Tx) AddDocument(ctx context.Context, d Document) error {
-	_, err := t.exec(ctx, `INSERT INTO documents (order_id, kind, emisor, dte_type, folio, total, fecha, track_id, sii_status, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`, d.OrderID, d.Kind, d.Emisor, d.DTEType, d.Folio, d.Total, d.Fecha, d.TrackID, d.SIIStatus, t.now)
+	_, err := t.exec(ctx, qAddDocument, d.OrderID, d.Kind, d.Emisor, d.DTEType, d.Folio, d.Total, d.Fecha, d.TrackID, d.SIIStatus, t.now)
 	if err != nil {
 		if isConstraint(err) {
 			return fmt.Errorf("store: document %d/%d for order %s: %w (%v)", d.DTEType, d.Folio, d.OrderID, ErrFolioTaken, err)

@@ -324,6 +324,21 @@ func TestUpsertReportsNewAndChanged(t *testing.T) {
 	if err != nil || o.PaymentStatus != "completed" {
 		t.Fatalf("order not updated: %+v %v", o, err)
 	}
+	// A batch naming an order twice (pages overlapping) reports it once,
+	// keeps the newer version and counts it once.
+	o3, o3later := b.order(3, StateQueued), b.order(3, StateQueued)
+	o3later.RemoteUpdatedAt, o3later.Status = o3.RemoteUpdatedAt.Add(time.Second), "shipped"
+	o1.RemoteUpdatedAt = o1.RemoteUpdatedAt.Add(time.Second)
+	write(o3, o1, o3later, o3, o1)
+	if len(got) != 2 || got[0] != (Upserted{ID: o3.ID, New: true, State: StateQueued}) || got[1] != (Upserted{ID: o1.ID, State: StateQueued}) {
+		t.Fatalf("batch with repeats: %+v", got)
+	}
+	if o, _ := b.st.GetOrder(ctx, o3.ID); o.Status != "shipped" {
+		t.Fatalf("the newer version was not kept: %q", o.Status)
+	}
+	if n, _ := b.st.CountOrders(ctx, OrderQuery{States: []State{StateQueued}}); n != 2 {
+		t.Fatalf("queued count %d, want 2", n)
+	}
 }
 
 func TestMoveOrderIsGuarded(t *testing.T) {
