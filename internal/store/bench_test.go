@@ -311,6 +311,18 @@ func BenchmarkStoreFilter1M(b *testing.B) {
 		{"queue/text", list(OrderQuery{States: QueueStates(), Text: "rojas"}), -1},
 		{"done/text", list(OrderQuery{States: []State{StateDone}, Text: "rojas"}), 50},
 		{"counts", func() (int, error) { m, err := st.CountByState(ctx); return len(m), err }, 9},
+		{"open+first-page", func() (int, error) { // a console starting: open, counts, the newest page
+			s2, err := Open(ctx, st.Path(), Options{ReadOnly: true})
+			if err != nil {
+				return 0, err
+			}
+			defer s2.Close()
+			if _, err := s2.CountByState(ctx); err != nil {
+				return 0, err
+			}
+			rows, err := s2.ListOrders(ctx, OrderQuery{})
+			return len(rows), err
+		}, 50},
 		{"due/engine", func() (int, error) {
 			rows, err := st.DueOrders(ctx, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), 24)
 			return len(rows), err

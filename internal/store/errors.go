@@ -25,7 +25,7 @@ var (
 // fixes says, for each kind, what a person does about it.
 var fixes = map[error]string{
 	ErrNotDatabase: "the file is not a SQLite database; point --store at a folio store, or move the file away to start a new one",
-	ErrLocked:      "another process held the write lock longer than the busy timeout; if a second folio runs on this store (folio info shows the engine's PID), stop it, or wait and try again",
+	ErrLocked:      "another process held the write lock longer than the busy timeout; if another folio or a sqlite3 shell is writing to this store, stop it, or wait and try again",
 	ErrReadOnlyDir: "folio cannot write there; make the file and its directory writable by this user, or choose another path with --store",
 	ErrDiskFull:    "free disk space where the store lives (df -h shows it), then try again",
 	ErrCannotOpen:  "check the path given with --store (folio info shows the configured one)",

@@ -75,7 +75,7 @@ func TestOpenWhileAnotherProcessHoldsTheWriteLock(t *testing.T) {
 	if waited := time.Since(start); waited < 150*time.Millisecond {
 		t.Errorf("gave up after %v, before the busy timeout", waited)
 	}
-	for _, want := range []string{path, "another process", "folio info"} {
+	for _, want := range []string{path, "another process", "stop it"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message %q does not mention %q", err, want)
 		}
