@@ -7,14 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -24,34 +24,52 @@ import (
 // DefaultBaseURL is Multivende's API.
 const DefaultBaseURL = "https://app.multivende.com"
 
-// MaxPDFSize is the largest file Multivende accepts as a document upload.
-const MaxPDFSize = 1 << 20
+// Defaults for Config.
+const (
+	DefaultRateLimit = 5 // requests per second per merchant, Multivende's documented limit
+	DefaultBurst     = 1
+	DefaultTimeout   = 30 * time.Second // whole exchange, for the default http.Client
+)
 
-// Config sets up a Client. One Client serves one merchant: it owns that
-// merchant's rate limiter.
+// maxReply bounds how much of a reply is read (a checkout page is tens of KB).
+const maxReply = 16 << 20
+
+// maxHold caps the pause a Retry-After can impose, against nonsense values.
+const maxHold = time.Hour
+
+// Config sets up a Client. One Client serves one merchant (one connection):
+// it owns that merchant's rate limiter, so share the Client, not the Config.
 type Config struct {
+	// BaseURL defaults to DefaultBaseURL.
 	BaseURL      string
 	ClientID     string
 	ClientSecret string
-	// HTTPClient defaults to one with a 30 s timeout.
+	// HTTPClient defaults to one with a DefaultTimeout timeout.
 	HTTPClient *http.Client
 	// RateLimit is requests per second (default 5, Multivende's limit);
 	// negative means unlimited (benchmarks against the simulator).
 	RateLimit float64
-	// Hook receives every exchange, redacted, for the HTTP log.
+	// Burst is how many requests may leave at once (default 1).
+	Burst int
+	// Hook receives every exchange, redacted, for the HTTP log. It is called
+	// synchronously: keep it quick.
 	Hook func(context.Context, Exchange)
-	// Tokens authorizes API calls (not needed for the OAuth calls).
+	// Tokens authorizes API calls (not needed for the OAuth calls). A
+	// *TokenSource also lets the client refresh once on a 401.
 	Tokens oauth2.TokenSource
+	// UserAgent defaults to "folio".
+	UserAgent string
 }
 
-// Client speaks Multivende's API.
+// Client speaks Multivende's API. It is safe for concurrent use.
 type Client struct {
 	cfg  Config
 	http *http.Client
 	lim  *rate.Limiter
 
-	mu   sync.Mutex
-	hold time.Time // no request before this (a 429's Retry-After)
+	mu     sync.Mutex
+	tokens oauth2.TokenSource
+	hold   time.Time // no request before this (a 429's Retry-After)
 }
 
 // New returns a client for cfg.
@@ -61,62 +79,117 @@ func New(cfg Config) *Client {
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: DefaultTimeout}
 	}
 	if cfg.RateLimit == 0 {
-		cfg.RateLimit = 5
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = DefaultBurst
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "folio"
 	}
 	lim := rate.NewLimiter(rate.Inf, 0)
 	if cfg.RateLimit > 0 {
-		lim = rate.NewLimiter(rate.Limit(cfg.RateLimit), 1)
+		lim = rate.NewLimiter(rate.Limit(cfg.RateLimit), cfg.Burst)
 	}
-	return &Client{cfg: cfg, http: cfg.HTTPClient, lim: lim}
+	return &Client{cfg: cfg, http: cfg.HTTPClient, lim: lim, tokens: cfg.Tokens}
 }
+
+// BaseURL is the API root the client speaks to.
+func (c *Client) BaseURL() string { return c.cfg.BaseURL }
 
 // SetTokens replaces the token source (after a reconnect).
 func (c *Client) SetTokens(ts oauth2.TokenSource) {
 	c.mu.Lock()
-	c.cfg.Tokens = ts
+	c.tokens = ts
 	c.mu.Unlock()
 }
 
-// Exchange is one HTTP call as the HTTP log records it: secrets redacted,
-// bodies cut to 4 KiB.
-type Exchange struct {
-	Method   string
-	URL      string
-	Status   int
-	Duration time.Duration
-	ReqBody  string
-	RespBody string
-	Err      string
-}
-
-const logBodyMax = 4 << 10
-
-// wait paces the client: the token bucket, and any Retry-After hold.
-func (c *Client) wait(ctx context.Context) error {
+func (c *Client) tokenSource() oauth2.TokenSource {
 	c.mu.Lock()
-	hold := c.hold
-	c.mu.Unlock()
-	if d := time.Until(hold); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	return c.lim.Wait(ctx)
+	defer c.mu.Unlock()
+	return c.tokens
 }
 
-func (c *Client) holdFor(d time.Duration) {
+// contextTokenSource is a token source that can honour the caller's
+// context (TokenSource does).
+type contextTokenSource interface {
+	TokenContext(context.Context) (*oauth2.Token, error)
+}
+
+// invalidator is a token source that can drop a token Multivende refused.
+type invalidator interface {
+	Invalidate(accessToken string) bool
+}
+
+// PausedUntil is when the pause asked by the last 429 ends (zero or past:
+// none).
+func (c *Client) PausedUntil() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hold
+}
+
+func (c *Client) holdLeft() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Until(c.hold)
+}
+
+// pause stops every request of this merchant for d (a 429's Retry-After).
+func (c *Client) pause(d time.Duration) {
+	if d > maxHold {
+		d = maxHold
+	}
 	c.mu.Lock()
 	if until := time.Now().Add(d); until.After(c.hold) {
 		c.hold = until
 	}
 	c.mu.Unlock()
+}
+
+// wait paces the client: the token bucket, and any pause a 429 asked for.
+// The pause is checked again after the bucket, since a 429 may arrive while
+// a caller waits its turn.
+func (c *Client) wait(ctx context.Context) error {
+	for {
+		if d := c.holdLeft(); d > 0 {
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+				return &holdError{left: d}
+			}
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+		}
+		if err := c.lim.Wait(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return &holdError{left: time.Duration(float64(time.Second) / float64(c.lim.Limit())), pace: true}
+		}
+		if c.holdLeft() <= 0 {
+			return nil
+		}
+	}
+}
+
+// holdError: the request would not leave before the caller's deadline.
+type holdError struct {
+	left time.Duration
+	pace bool // the client's own pace, not a 429's pause
+}
+
+func (h *holdError) Error() string {
+	if h.pace {
+		return "the client's pace would pass the deadline"
+	}
+	return "paused by an earlier 429 beyond the deadline"
 }
 
 // request describes one API call for do.
@@ -128,179 +201,213 @@ type request struct {
 	body        []byte
 	contentType string
 	auth        bool
-	secretBody  bool // the body carries OAuth secrets: redact "code" too
+	oauth       bool // the body carries OAuth secrets: redact "code" too
 }
 
-// do sends r and returns the reply body, mapping failures to *Error.
+func (r request) fail(code string, status int, msg string, err error) *Error {
+	return &Error{Code: code, Op: r.op, Object: r.object, Status: status, Message: msg, Err: err}
+}
+
+// safe: the method changes nothing, so its outcome is never uncertain.
+func (r request) safe() bool { return r.method == http.MethodGet || r.method == http.MethodHead }
+
+// do sends r and returns the reply body, mapping failures to *Error. An
+// authorized call refused with 401 is sent once more with a fresh token,
+// when the token source can refresh (a 401 means it did not take effect).
 func (c *Client) do(ctx context.Context, r request) ([]byte, error) {
-	fail := func(code string, status int, msg string, err error) *Error {
-		return &Error{Code: code, Op: r.op, Object: r.object, Status: status, Message: msg, Err: err}
+	body, used, err := c.send(ctx, r)
+	if e, ok := err.(*Error); ok && r.auth && e.Status == http.StatusUnauthorized {
+		if inv, ok := c.tokenSource().(invalidator); ok && inv.Invalidate(used) {
+			body, _, err = c.send(ctx, r)
+		}
+	}
+	return body, err
+}
+
+// send makes one exchange; it returns the access token it used.
+func (c *Client) send(ctx context.Context, r request) ([]byte, string, error) {
+	var access string
+	if r.auth {
+		ts := c.tokenSource()
+		if ts == nil {
+			return nil, "", r.fail(CodeNeedsReconnect, 0, "no token: connect first (folio connect multivende)", nil)
+		}
+		var tok *oauth2.Token
+		var err error
+		if cts, ok := ts.(contextTokenSource); ok {
+			tok, err = cts.TokenContext(ctx)
+		} else {
+			tok, err = ts.Token()
+		}
+		if err != nil {
+			if _, ok := AsError(err); ok {
+				return nil, "", err
+			}
+			return nil, "", fmt.Errorf("multivende: %s %s: getting a token: %w", r.op, r.object, err)
+		}
+		access = tok.AccessToken
 	}
 	if err := c.wait(ctx); err != nil {
-		return nil, fail(CodeTimeout, 0, "waiting for the rate limit", err)
+		var h *holdError
+		if errors.As(err, &h) {
+			e := r.fail(CodeRate, 0, "not sent: "+h.Error(), nil)
+			e.RetryAfter = h.left
+			return nil, access, e
+		}
+		return nil, access, r.fail(CodeTimeout, 0, "not sent: waiting for the rate limit", err)
 	}
 	u := c.cfg.BaseURL + r.path
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u, bytes.NewReader(r.body))
+	var wrote atomic.Bool
+	tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) { wrote.Store(true) },
+	})
+	var rd io.Reader
+	if r.body != nil {
+		rd = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(tctx, r.method, u, rd)
 	if err != nil {
-		return nil, fail(CodeDecode, 0, "building the request", err)
+		return nil, access, r.fail(CodeBadRequest, 0, "building the request", err)
 	}
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	if r.body != nil {
 		req.Header.Set("Content-Type", r.contentType)
 	}
-	if r.auth {
-		c.mu.Lock()
-		ts := c.cfg.Tokens
-		c.mu.Unlock()
-		if ts == nil {
-			return nil, fail(CodeNeedsReconnect, 0, "no token: connect first (folio connect multivende)", nil)
-		}
-		tok, err := ts.Token()
-		if err != nil {
-			var e *Error
-			if errors.As(err, &e) {
-				return nil, e
-			}
-			return nil, fail(CodeNeedsReconnect, 0, "getting a token", err)
-		}
-		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if access != "" {
+		req.Header.Set("Authorization", "Bearer "+access)
 	}
+
 	start := time.Now()
 	resp, err := c.http.Do(req)
-	ex := Exchange{Method: r.method, URL: redactURL(u), ReqBody: redactBody(r.body, r.secretBody, r.contentType)}
+	var ex *Exchange
+	if c.cfg.Hook != nil {
+		ex = &Exchange{Op: r.op, Object: r.object, Method: r.method, URL: redactURL(u),
+			ReqBody: redactBody(r.body, r.oauth, r.contentType)}
+	}
 	if err != nil {
-		ex.Duration, ex.Err = time.Since(start), redactText(err.Error())
-		c.report(ctx, ex)
-		e := fail(CodeTimeout, 0, "no reply", err)
-		e.Uncertain = r.method != http.MethodGet
-		if !isTimeout(err) {
-			e.Code = CodeServer
+		if ex != nil {
+			ex.Duration, ex.Err = time.Since(start), redactSecrets(err.Error(), true)
+			c.cfg.Hook(ctx, *ex)
 		}
-		return nil, e
+		e := r.fail(CodeServer, 0, "no reply", err)
+		if ctx.Err() != nil || isTimeout(err) {
+			e.Code, e.Message = CodeTimeout, "no reply in time"
+		}
+		if !wrote.Load() {
+			e.Message = "not sent: could not reach Multivende"
+			if e.Code == CodeTimeout {
+				e.Message = "not sent in time"
+			}
+		}
+		e.Uncertain = wrote.Load() && !r.safe()
+		return nil, access, e
 	}
-	body, rerr := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxReply))
 	resp.Body.Close()
-	ex.Status, ex.Duration = resp.StatusCode, time.Since(start)
-	ex.RespBody = redactBody(body, r.secretBody, resp.Header.Get("Content-Type"))
-	if rerr != nil {
-		ex.Err = redactText(rerr.Error())
+	if ex != nil {
+		ex.Status, ex.Duration = resp.StatusCode, time.Since(start)
+		ex.RespBody = redactBody(body, r.oauth, resp.Header.Get("Content-Type"))
+		if rerr != nil {
+			ex.Err = redactSecrets(rerr.Error(), true)
+		}
+		c.cfg.Hook(ctx, *ex)
 	}
-	c.report(ctx, ex)
-	if rerr != nil {
-		e := fail(CodeTimeout, resp.StatusCode, "reply cut short", rerr)
-		e.Uncertain = r.method != http.MethodGet
-		return nil, e
+	s := resp.StatusCode
+	ok := s >= 200 && s < 300
+	if rerr != nil && ok {
+		e := r.fail(CodeServer, s, "reply cut short", rerr)
+		if ctx.Err() != nil || isTimeout(rerr) {
+			e.Code = CodeTimeout
+		}
+		e.Uncertain = !r.safe() // it answered 2xx: it most likely took effect
+		return nil, access, e
 	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return body, nil
+	if ok {
+		return body, access, nil
 	}
 	msg := errorMessage(body)
-	switch s := resp.StatusCode; {
+	switch {
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
-		return nil, fail(CodeAuth, s, msg, nil)
+		return nil, access, r.fail(CodeAuth, s, msg, nil)
 	case s == http.StatusNotFound:
-		return nil, fail(CodeNotFound, s, msg, nil)
+		return nil, access, r.fail(CodeNotFound, s, msg, nil)
 	case s == http.StatusTooManyRequests:
-		e := fail(CodeRate, s, msg, nil)
+		e := r.fail(CodeRate, s, msg, nil)
 		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		c.holdFor(e.RetryAfter)
-		return nil, e
+		c.pause(e.RetryAfter)
+		return nil, access, e
 	case s >= 500:
-		return nil, fail(CodeServer, s, msg, nil)
+		e := r.fail(CodeServer, s, msg, nil)
+		// A gateway that gave up on the backend cannot say whether it acted.
+		e.Uncertain = !r.safe() && (s == http.StatusBadGateway || s == http.StatusGatewayTimeout)
+		return nil, access, e
 	default:
-		return nil, fail(CodeBadRequest, s, msg, nil)
-	}
-}
-
-func (c *Client) report(ctx context.Context, ex Exchange) {
-	if c.cfg.Hook != nil {
-		c.cfg.Hook(ctx, ex)
+		return nil, access, r.fail(CodeBadRequest, s, msg, nil)
 	}
 }
 
 func isTimeout(err error) bool {
 	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		(errors.As(err, &ne) && ne.Timeout())
 }
 
-// parseRetryAfter reads seconds or an HTTP date; default 1 s.
+// DefaultRetryAfter is the wait assumed for a 429 without a usable
+// Retry-After (Multivende sends 429 with or without it).
+const DefaultRetryAfter = time.Second
+
+// parseRetryAfter reads seconds or an HTTP date, capped at maxHold.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+	if v == "" {
+		return DefaultRetryAfter
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return DefaultRetryAfter
+		}
+		if n > int64(maxHold/time.Second) {
+			return maxHold
+		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
+		d := t.Sub(now)
+		switch {
+		case d < 0:
+			return 0
+		case d > maxHold:
+			return maxHold
 		}
-		return 0
+		return d
 	}
-	return time.Second
+	return DefaultRetryAfter
 }
 
-// errorMessage reads Multivende's error body: {"message"} or {"error"}.
+// errorMessage reads Multivende's error body ({"message"} or {"error"}),
+// falling back to the start of the text.
 func errorMessage(body []byte) string {
-	var m struct {
-		Message string `json:"message"`
-		Error   any    `json:"error"`
-	}
+	var m map[string]any
 	if json.Unmarshal(body, &m) == nil {
-		if m.Message != "" {
-			return m.Message
-		}
-		if s, ok := m.Error.(string); ok && s != "" {
-			return s
-		}
-	}
-	s := strings.TrimSpace(string(body))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return redactText(s)
-}
-
-var (
-	secretJSON     = regexp.MustCompile(`"(token|refreshToken|client_secret|refresh_token|access_token|accessToken)"(\s*:\s*)"[^"]*"`)
-	secretCodeJSON = regexp.MustCompile(`"(code|code_verifier)"(\s*:\s*)"[^"]*"`)
-	secretText     = regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+`)
-)
-
-func redactBody(b []byte, oauth bool, contentType string) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if strings.HasPrefix(contentType, "multipart/") || strings.HasPrefix(contentType, "application/pdf") {
-		return fmt.Sprintf("[%d bytes %s]", len(b), strings.Split(contentType, ";")[0])
-	}
-	s := string(b)
-	if len(s) > logBodyMax {
-		s = s[:logBodyMax] + "…"
-	}
-	s = secretJSON.ReplaceAllString(s, `"$1"$2"[redacted]"`)
-	if oauth {
-		s = secretCodeJSON.ReplaceAllString(s, `"$1"$2"[redacted]"`)
-	}
-	return redactText(s)
-}
-
-func redactText(s string) string { return secretText.ReplaceAllString(s, "${1}[redacted]") }
-
-func redactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return u
-	}
-	q := p.Query()
-	for _, k := range []string{"code", "client_secret", "access_token", "refresh_token", "token"} {
-		if q.Has(k) {
-			q.Set(k, "[redacted]")
+		for _, k := range errorKeys {
+			switch v := m[k].(type) {
+			case string:
+				if v != "" {
+					return truncate(redactSecrets(v, true), 300)
+				}
+			case map[string]any: // {"error":{"message":"…"}}
+				if s, ok := v["message"].(string); ok && s != "" {
+					return truncate(redactSecrets(s, true), 300)
+				}
+			}
 		}
 	}
-	p.RawQuery = q.Encode()
-	return p.String()
+	s := strings.TrimSpace(strings.ToValidUTF8(string(body), "\uFFFD"))
+	return truncate(redactSecrets(s, true), 200)
 }
 
 func (c *Client) getJSON(ctx context.Context, op, object, path string, q url.Values, out any) ([]byte, error) {
@@ -308,10 +415,8 @@ func (c *Client) getJSON(ctx context.Context, op, object, path string, q url.Val
 	if err != nil {
 		return nil, err
 	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return b, &Error{Code: CodeDecode, Op: op, Object: object, Message: "unexpected reply", Err: err}
-		}
+	if err := decode(b, out); err != nil {
+		return b, &Error{Code: CodeDecode, Op: op, Object: object, Message: "unexpected reply", Err: err}
 	}
 	return b, nil
 }
@@ -319,93 +424,35 @@ func (c *Client) getJSON(ctx context.Context, op, object, path string, q url.Val
 func (c *Client) postJSON(ctx context.Context, op, object, path string, in, out any) ([]byte, error) {
 	body, err := json.Marshal(in)
 	if err != nil {
-		return nil, &Error{Code: CodeDecode, Op: op, Object: object, Message: "encoding the request", Err: err}
+		return nil, &Error{Code: CodeBadRequest, Op: op, Object: object, Message: "encoding the request", Err: err}
 	}
-	b, err := c.do(ctx, request{op: op, object: object, method: http.MethodPost, path: path, body: body, contentType: "application/json", auth: true})
+	b, err := c.do(ctx, request{op: op, object: object, method: http.MethodPost, path: path, body: body,
+		contentType: "application/json", auth: true})
 	if err != nil {
 		return nil, err
 	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return b, &Error{Code: CodeDecode, Op: op, Object: object, Message: "unexpected reply", Err: err}
-		}
+	if err := decode(b, out); err != nil {
+		// It answered 2xx, so the call took effect; only the reply is unreadable.
+		return b, &Error{Code: CodeDecode, Op: op, Object: object, Message: "unexpected reply (the call took effect)", Err: err}
 	}
 	return b, nil
 }
 
-// Checkout reads one order's detail, returning it decoded and as the raw
-// JSON Multivende sent (the store keeps the raw).
-func (c *Client) Checkout(ctx context.Context, id string) (*Checkout, []byte, error) {
-	var co Checkout
-	raw, err := c.getJSON(ctx, "checkout", id, "/api/checkouts/"+url.PathEscape(id), nil, &co)
-	if err != nil {
-		return nil, raw, err
+func decode(b []byte, out any) error {
+	if out == nil {
+		return nil
 	}
-	return &co, raw, nil
+	if len(bytes.TrimSpace(b)) == 0 {
+		return errors.New("empty reply")
+	}
+	return json.Unmarshal(b, out)
 }
 
-// CreateBillingDocument attaches a billing document to a checkout.
-func (c *Client) CreateBillingDocument(ctx context.Context, checkoutID string, d NewBillingDocument) (*ElectronicBillingDocument, error) {
-	var out ElectronicBillingDocument
-	if _, err := c.postJSON(ctx, "attach document to checkout", checkoutID,
-		"/api/checkouts/"+url.PathEscape(checkoutID)+"/electronic-billing-documents", d, &out); err != nil {
-		return nil, err
+// need refuses an empty id before anything is sent: it would change the
+// path into another call.
+func need(op, what, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return &Error{Code: CodeBadRequest, Op: op, Message: what + " is empty"}
 	}
-	if out.ID == "" {
-		return nil, &Error{Code: CodeDecode, Op: "attach document to checkout", Object: checkoutID, Message: "reply has no _id"}
-	}
-	return &out, nil
-}
-
-// UploadDocumentFile uploads a document's PDF (multipart field "file").
-// A file over 1 MB is refused before anything is sent.
-func (c *Client) UploadDocumentFile(ctx context.Context, documentID, filename string, pdf []byte) error {
-	op := "upload document file"
-	if len(pdf) > MaxPDFSize {
-		return &Error{Code: CodePDFTooLarge, Op: op, Object: documentID,
-			Message: fmt.Sprintf("the PDF has %d bytes; Multivende accepts at most %d", len(pdf), MaxPDFSize)}
-	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	h := make(map[string][]string)
-	h["Content-Disposition"] = []string{fmt.Sprintf(`form-data; name="file"; filename=%q`, filename)}
-	h["Content-Type"] = []string{"application/pdf"}
-	w, err := mw.CreatePart(h)
-	if err == nil {
-		_, err = w.Write(pdf)
-	}
-	if err == nil {
-		err = mw.Close()
-	}
-	if err != nil {
-		return &Error{Code: CodeDecode, Op: op, Object: documentID, Message: "building the upload", Err: err}
-	}
-	_, err = c.do(ctx, request{op: op, object: documentID, method: http.MethodPost,
-		path: "/api/electronic-billing-documents/" + url.PathEscape(documentID) + "/upload",
-		body: buf.Bytes(), contentType: mw.FormDataContentType(), auth: true})
-	return err
-}
-
-// BillingDocuments reads back the documents attached to a checkout.
-func (c *Client) BillingDocuments(ctx context.Context, checkoutID string) ([]ElectronicBillingDocument, error) {
-	var out []ElectronicBillingDocument
-	for page := 1; page > 0; {
-		var p Page[ElectronicBillingDocument]
-		if _, err := c.getJSON(ctx, "read checkout documents", checkoutID,
-			fmt.Sprintf("/api/checkouts/%s/electronic-billing-documents/p/%d", url.PathEscape(checkoutID), page), nil, &p); err != nil {
-			return nil, err
-		}
-		out = append(out, p.Entries...)
-		page = nextPage(p.Pagination, page)
-	}
-	return out, nil
-}
-
-// nextPage returns the page after cur, or 0 at the end; a server that
-// repeats itself cannot loop the client.
-func nextPage(p Pagination, cur int) int {
-	if p.NextPage <= cur {
-		return 0
-	}
-	return p.NextPage
+	return nil
 }

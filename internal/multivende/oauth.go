@@ -6,7 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,23 +22,27 @@ type PKCE struct {
 	Challenge string
 }
 
-// NewPKCE makes a random verifier and its S256 challenge.
+// NewPKCE makes a random verifier (43 characters) and its S256 challenge.
 func NewPKCE() PKCE {
 	v := randomString(32)
 	sum := sha256.Sum256([]byte(v))
 	return PKCE{Verifier: v, Challenge: base64.RawURLEncoding.EncodeToString(sum[:])}
 }
 
-// NewState returns a random OAuth state value.
-func NewState() string { return randomString(18) }
+// NewState returns a random OAuth state value (128 bits); check it when
+// the person comes back.
+func NewState() string { return randomString(16) }
 
 func randomString(n int) string {
 	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (it aborts the program instead)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// AuthorizeURL is the link a person opens to grant folio every permission.
+// AuthorizeURL is the link a person opens to grant folio every permission
+// in Scopes: GET {base}/apps/authorize with response_type=code, client_id,
+// redirect_uri, scope (space-separated), state, and the PKCE S256
+// challenge when pkce is not nil.
 func (c *Client) AuthorizeURL(redirectURI, state string, pkce *PKCE) string {
 	q := url.Values{}
 	q.Set("response_type", "code")
@@ -61,59 +65,107 @@ type tokenRequest struct {
 	GrantType    string `json:"grant_type"`
 	Code         string `json:"code,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
-	RedirectURI  string `json:"redirect_uri,omitempty"`
-	CodeVerifier string `json:"code_verifier,omitempty"`
+	RedirectURI  string `json:"redirect_uri,omitempty"`  // uncertain, see uncertain.go
+	CodeVerifier string `json:"code_verifier,omitempty"` // uncertain, see uncertain.go
 }
 
 func (c *Client) token(ctx context.Context, op string, tr tokenRequest) (Token, error) {
 	tr.ClientID, tr.ClientSecret = c.cfg.ClientID, c.cfg.ClientSecret
-	body, _ := json.Marshal(tr)
+	body, err := json.Marshal(tr)
+	if err != nil {
+		return Token{}, &Error{Code: CodeBadRequest, Op: op, Message: "encoding the request", Err: err}
+	}
 	b, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/oauth/access-token", body: body,
-		contentType: "application/json", secretBody: true})
+		contentType: "application/json", oauth: true})
 	if err != nil {
 		return Token{}, err
 	}
 	var t Token
-	if err := json.Unmarshal(b, &t); err != nil || t.Token == "" {
-		return Token{}, &Error{Code: CodeDecode, Op: op, Message: "the token reply has no token", Err: err}
+	if err := json.Unmarshal(b, &t); err != nil {
+		return Token{}, &Error{Code: CodeDecode, Op: op, Message: "unreadable token reply", Err: redactedErr(err)}
+	}
+	if t.Token == "" {
+		return Token{}, &Error{Code: CodeDecode, Op: op, Message: "the token reply has no token"}
 	}
 	return t, nil
 }
 
-// Exchange trades an authorization code for tokens.
+// redactedErr keeps a JSON error's text without the value it quotes (a
+// json.UnmarshalTypeError may quote part of a token).
+func redactedErr(err error) error { return fmt.Errorf("%s", redactSecrets(err.Error(), true)) }
+
+// Exchange trades an authorization code for tokens (POST
+// /oauth/access-token, grant_type authorization_code). verifier is the PKCE
+// verifier, or "" when the authorize URL had no challenge.
 func (c *Client) Exchange(ctx context.Context, code, redirectURI, verifier string) (Token, error) {
-	return c.token(ctx, "exchange code", tokenRequest{GrantType: "authorization_code", Code: code, RedirectURI: redirectURI, CodeVerifier: verifier})
+	tr := tokenRequest{GrantType: "authorization_code", Code: code}
+	if sendRedirectURI {
+		tr.RedirectURI = redirectURI
+	}
+	if sendCodeVerifier {
+		tr.CodeVerifier = verifier
+	}
+	if code == "" {
+		return Token{}, &Error{Code: CodeBadRequest, Op: "exchange code", Message: "the authorization code is empty"}
+	}
+	return c.token(ctx, "exchange code", tr)
 }
 
-// Refresh trades a refresh token for new tokens. A refused refresh means a
-// person must connect again: it fails with CodeNeedsReconnect.
+// Refresh trades a refresh token for new tokens (grant_type
+// refresh_token). Multivende may rotate the refresh token: keep the one it
+// returns. A refusal (4xx other than 429) means a person must connect again:
+// it fails with MV-NEEDS-RECONNECT.
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (Token, error) {
+	if refreshToken == "" {
+		return Token{}, &Error{Code: CodeNeedsReconnect, Op: "refresh token", Message: "no refresh token; connect again"}
+	}
 	t, err := c.token(ctx, "refresh token", tokenRequest{GrantType: "refresh_token", RefreshToken: refreshToken})
-	var e *Error
-	if errors.As(err, &e) && e.Status >= 400 && e.Status < 500 && e.Status != http.StatusTooManyRequests {
+	if e, ok := AsError(err); ok && e.Status >= 400 && e.Status < 500 && e.Status != http.StatusTooManyRequests {
 		e.Code = CodeNeedsReconnect
 	}
 	return t, err
 }
 
+// DefaultRefreshMargin is how long before expiry a TokenSource refreshes.
+const DefaultRefreshMargin = 5 * time.Minute
+
+// refreshTimeout bounds one refresh. It runs detached from the caller that
+// started it, so a caller giving up cannot cut a refresh whose reply
+// carries the only valid (rotated) refresh token.
+const refreshTimeout = 30 * time.Second
+
 // TokenSource hands out the access token, refreshing it ahead of expiry.
-// Concurrent callers share one refresh. Each new token goes to OnNew (the
-// store persists it) before it is used.
+// Concurrent callers share one refresh. Each new token goes to the callback
+// (the store persists it) before anyone uses it. It implements
+// oauth2.TokenSource; the Client also calls TokenContext and Invalidate.
 type TokenSource struct {
 	c      *Client
 	margin time.Duration
 	onNew  func(Token) error
 	now    func() time.Time
 
-	mu  sync.Mutex
-	tok Token
+	mu       sync.Mutex
+	tok      Token
+	lifetime time.Duration // of tok as received here; 0: unknown (loaded from the store)
+	stale    bool          // Multivende refused tok: refresh before using it again
+	unsaved  bool          // onNew failed for tok
+	flight   *flight       // the refresh under way, if any
+}
+
+type flight struct {
+	done chan struct{}
+	tok  Token
+	err  error
 }
 
 // NewTokenSource wraps tok. margin is how long before expiry to refresh
-// (default 5 min).
+// (0: DefaultRefreshMargin); for a token whose lifetime is known to be
+// shorter, half its lifetime. onNew, if not nil, receives every new token
+// before it is used; if it fails, the caller gets the error and the next
+// call tries to save again.
 func (c *Client) NewTokenSource(tok Token, margin time.Duration, onNew func(Token) error) *TokenSource {
 	if margin <= 0 {
-		margin = 5 * time.Minute
+		margin = DefaultRefreshMargin
 	}
 	return &TokenSource{c: c, margin: margin, onNew: onNew, now: time.Now, tok: tok}
 }
@@ -127,26 +179,127 @@ func (ts *TokenSource) Current() Token {
 
 // Token implements oauth2.TokenSource.
 func (ts *TokenSource) Token() (*oauth2.Token, error) {
+	return ts.TokenContext(context.Background())
+}
+
+// TokenContext returns a valid access token, refreshing first when it
+// expires within the margin. ctx bounds how long this caller waits, not
+// the refresh itself.
+func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
+	ts.mu.Lock()
+	if ts.freshLocked() {
+		tok, unsaved := ts.tok, ts.unsaved
+		ts.mu.Unlock()
+		if unsaved {
+			if err := ts.save(tok); err != nil {
+				return nil, err
+			}
+		}
+		return oauthToken(tok), nil
+	}
+	f := ts.flight
+	if f == nil {
+		if ts.tok.RefreshToken == "" {
+			ts.mu.Unlock()
+			return nil, &Error{Code: CodeNeedsReconnect, Op: "refresh token", Message: "no refresh token; connect again"}
+		}
+		if exp := ts.tok.RefreshTokenExpiresAt; !exp.IsZero() && !ts.now().Before(exp) {
+			ts.mu.Unlock()
+			return nil, &Error{Code: CodeNeedsReconnect, Op: "refresh token",
+				Message: "the refresh token expired at " + exp.UTC().Format(time.RFC3339) + "; connect again"}
+		}
+		f = &flight{done: make(chan struct{})}
+		ts.flight = f
+		go ts.refresh(context.WithoutCancel(ctx), f, ts.tok.RefreshToken)
+	}
+	ts.mu.Unlock()
+	select {
+	case <-f.done:
+		if f.err != nil {
+			return nil, f.err
+		}
+		return oauthToken(f.tok), nil
+	case <-ctx.Done():
+		return nil, &Error{Code: CodeTimeout, Op: "refresh token", Message: "gave up waiting for the refresh", Err: ctx.Err()}
+	}
+}
+
+// freshLocked: tok can be used now.
+func (ts *TokenSource) freshLocked() bool {
+	if ts.tok.Token == "" || ts.stale {
+		return false
+	}
+	if ts.tok.ExpiresAt.IsZero() {
+		return true // no expiry given: use it until Multivende refuses it
+	}
+	m := ts.margin
+	if ts.lifetime > 0 && ts.lifetime/2 < m {
+		m = ts.lifetime / 2 // short-lived tokens: do not refresh on every call
+	}
+	return ts.now().Add(m).Before(ts.tok.ExpiresAt)
+}
+
+// refresh runs one refresh for everyone waiting on f.
+func (ts *TokenSource) refresh(ctx context.Context, f *flight, refreshToken string) {
+	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+	defer cancel()
+	t, err := ts.c.Refresh(ctx, refreshToken)
+	var saveErr error
+	if err == nil && ts.onNew != nil {
+		saveErr = ts.onNew(t)
+	}
+	ts.mu.Lock()
+	if err == nil {
+		// Keep the new token even if saving failed: with rotation it is the
+		// only valid one now.
+		ts.tok, ts.stale, ts.unsaved = t, false, saveErr != nil
+		ts.lifetime = t.ExpiresAt.Sub(ts.now())
+		if ts.lifetime <= 0 {
+			ts.lifetime = 0
+		}
+		f.tok = t
+	}
+	f.err = err
+	if saveErr != nil {
+		f.err = saveError(saveErr)
+	}
+	ts.flight = nil
+	ts.mu.Unlock()
+	close(f.done)
+}
+
+// save retries persisting a token whose first save failed.
+func (ts *TokenSource) save(t Token) error {
+	if ts.onNew == nil {
+		return nil
+	}
+	if err := ts.onNew(t); err != nil {
+		return saveError(err)
+	}
+	ts.mu.Lock()
+	if ts.tok.Token == t.Token {
+		ts.unsaved = false
+	}
+	ts.mu.Unlock()
+	return nil
+}
+
+func saveError(err error) error {
+	return fmt.Errorf("multivende: saving the refreshed token: %w", err)
+}
+
+// Invalidate drops accessToken after Multivende refused it (401), so the
+// next call refreshes. It reports whether a refresh may help.
+func (ts *TokenSource) Invalidate(accessToken string) bool {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	now := ts.now()
-	if ts.tok.Token != "" && now.Add(ts.margin).Before(ts.tok.ExpiresAt) {
-		return &oauth2.Token{AccessToken: ts.tok.Token, TokenType: "Bearer", Expiry: ts.tok.ExpiresAt}, nil
+	if ts.tok.Token == accessToken {
+		ts.stale = true
 	}
-	if ts.tok.RefreshToken == "" || (!ts.tok.RefreshTokenExpiresAt.IsZero() && !now.Before(ts.tok.RefreshTokenExpiresAt)) {
-		return nil, &Error{Code: CodeNeedsReconnect, Op: "refresh token", Message: "the refresh token expired; connect again"}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	t, err := ts.c.Refresh(ctx, ts.tok.RefreshToken)
-	if err != nil {
-		return nil, err
-	}
-	if ts.onNew != nil {
-		if err := ts.onNew(t); err != nil {
-			return nil, &Error{Code: CodeServer, Op: "refresh token", Message: "could not save the new token", Err: err}
-		}
-	}
-	ts.tok = t
-	return &oauth2.Token{AccessToken: t.Token, TokenType: "Bearer", Expiry: t.ExpiresAt}, nil
+	return ts.tok.RefreshToken != ""
+}
+
+func oauthToken(t Token) *oauth2.Token {
+	// The refresh token stays inside: callers need only the access token.
+	return &oauth2.Token{AccessToken: t.Token, TokenType: "Bearer", Expiry: t.ExpiresAt}
 }

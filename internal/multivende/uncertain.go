@@ -87,17 +87,36 @@ func (c *Checkout) Cancelled() bool {
 	return c.Status == StatusCancelled || c.PaymentStatus == PaymentCancelled || c.PaymentStatus == PaymentRefunded
 }
 
-// Catalog paths and shapes (uncertain: only the products path is
-// documented; the others follow its pattern). Each returns a printf
-// pattern with one %d for the page.
-func productsPath(m string) string   { return "/api/m/" + esc(m) + "/products/p/%d" }
-func warehousesPath(m string) string { return "/api/m/" + esc(m) + "/stores-and-warehouses?p=%d" }
+// MaxPDFSize is the largest file Multivende accepts as a document upload.
+// The docs say "1 MB" (uncertain: 10^6 or 2^20 bytes; the simulator takes
+// 2^20). Real DTE PDFs are tens of KB, so the choice rarely matters.
+const MaxPDFSize = 1 << 20
+
+// Extra fields of the token request body beyond the documented client_id,
+// client_secret, grant_type, code and refresh_token (uncertain): the PKCE
+// code_verifier and the redirect_uri of the authorization request, sent
+// only when the caller has them. Set to false to stop sending them.
+const (
+	sendCodeVerifier = true
+	sendRedirectURI  = true
+)
+
+// errorKeys are the fields of an error reply that may carry Multivende's
+// message, in order of preference (uncertain: {"message"} or {"error"}).
+var errorKeys = []string{"message", "error"}
+
+// Catalog paths (uncertain: only the products path is documented; the
+// others are the shared contract in brief.md, which the simulator serves).
+// "{page}" stands for the page number (from 1); a path without it is one
+// request with no page parameter, since the contract gives none.
+func productsPath(m string) string   { return "/api/m/" + esc(m) + "/products/p/{page}" }
+func warehousesPath(m string) string { return "/api/m/" + esc(m) + "/stores-and-warehouses" }
 func stockPath(m, w string) string {
-	return "/api/m/" + esc(m) + "/stocks/stores-and-warehouses/" + esc(w) + "/p/%d"
+	return "/api/m/" + esc(m) + "/stocks/stores-and-warehouses/" + esc(w) + "/p/{page}"
 }
-func priceListsPath(m string) string { return "/api/m/" + esc(m) + "/price-lists?p=%d" }
+func priceListsPath(m string) string { return "/api/m/" + esc(m) + "/price-lists" }
 func pricesPath(m, l string) string {
-	return "/api/m/" + esc(m) + "/price-lists/" + esc(l) + "/prices/p/%d"
+	return "/api/m/" + esc(m) + "/price-lists/" + esc(l) + "/prices/p/{page}"
 }
 
 // Product is a catalog product; its versions carry the SKUs.

@@ -1,0 +1,178 @@
+package multivende
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// These tests run in a synctest bubble: time is virtual, so rates and
+// pauses are exact and nothing depends on how loaded the machine is. The
+// server is an in-memory http.Handler behind a RoundTripper.
+
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	return rec.Result(), nil
+}
+
+// strictServer answers 429 to a request that would be the seventh within
+// one second (5 per second, plus the client's burst of one), and records
+// when each request arrived.
+type strictServer struct {
+	mu       sync.Mutex
+	arrivals []time.Time
+	tooMany  int
+	first429 time.Duration // when set, the first request gets 429 with this Retry-After
+}
+
+func (s *strictServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	n := 0
+	for _, t := range s.arrivals {
+		if now.Sub(t) < time.Second {
+			n++
+		}
+	}
+	s.arrivals = append(s.arrivals, now)
+	if s.first429 > 0 && len(s.arrivals) == 1 {
+		w.Header().Set("Retry-After", formatSeconds(s.first429))
+		w.WriteHeader(429)
+		return
+	}
+	if n >= 6 {
+		s.tooMany++
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(429)
+		return
+	}
+	io.WriteString(w, `{"_id":"x"}`)
+}
+
+func formatSeconds(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }
+
+func pacedClient(h http.Handler, rateLimit float64) *Client {
+	return New(Config{BaseURL: "http://mv.test", RateLimit: rateLimit, Tokens: staticTokens{},
+		HTTPClient: &http.Client{Transport: handlerTransport{h}}})
+}
+
+func TestPacingAvoids429(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := &strictServer{}
+		c := pacedClient(srv, 0) // the default: 5 req/s, burst 1
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 5 {
+					if _, _, err := c.Checkout(context.Background(), "x"); err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if srv.tooMany != 0 {
+			t.Fatalf("%d requests got 429 despite pacing", srv.tooMany)
+		}
+		// 40 requests at 5/s with a burst of one: the last leaves at 7.8 s.
+		if got := time.Since(start); got < 7800*time.Millisecond-time.Millisecond || got > 8*time.Second {
+			t.Fatalf("40 requests took %v", got)
+		}
+		// At most six in any one-second window.
+		for i := range srv.arrivals {
+			if i >= 6 && srv.arrivals[i].Sub(srv.arrivals[i-6]) < time.Second-time.Millisecond {
+				t.Fatalf("7 requests within %v", srv.arrivals[i].Sub(srv.arrivals[i-6]))
+			}
+		}
+	})
+}
+
+func TestUnpacedClientCollects429(t *testing.T) {
+	t.Parallel()
+	// The counter-test: without pacing the same server refuses, so the
+	// test above would notice a client that stopped pacing.
+	synctest.Test(t, func(t *testing.T) {
+		srv := &strictServer{}
+		c := pacedClient(srv, -1)
+		for range 10 {
+			c.Checkout(context.Background(), "x")
+		}
+		if srv.tooMany == 0 {
+			t.Fatal("the strict server let an unpaced burst through")
+		}
+	})
+}
+
+func TestRetryAfterPausesEveryCaller(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := &strictServer{first429: 5 * time.Second}
+		c := pacedClient(srv, 1) // 1/s, so callers queue in the limiter when the 429 comes
+		start := time.Now()
+		_, _, err := c.Checkout(context.Background(), "x")
+		e := mustCode(t, err, CodeRate)
+		if e.RetryAfter != 5*time.Second || !c.PausedUntil().Equal(start.Add(5*time.Second)) {
+			t.Fatalf("RetryAfter %v, paused until %v", e.RetryAfter, c.PausedUntil().Sub(start))
+		}
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, _, err := c.Checkout(context.Background(), "x"); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		for i, at := range srv.arrivals[1:] {
+			if at.Sub(start) < 5*time.Second {
+				t.Fatalf("request %d left at %v, inside the 5 s pause", i+2, at.Sub(start))
+			}
+		}
+		// A caller whose deadline ends before the pause does is told at
+		// once, and nothing is sent.
+		srv.first429 = 0
+		srv.arrivals = nil
+		c.pause(10 * time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		before := time.Now()
+		_, _, err = c.Checkout(ctx, "x")
+		e = mustCode(t, err, CodeRate)
+		if e.RetryAfter != 10*time.Second || e.Status != 0 || len(srv.arrivals) != 0 || time.Since(before) != 0 {
+			t.Fatalf("%v: %d sent after %v", err, len(srv.arrivals), time.Since(before))
+		}
+	})
+}
+
+func TestBurstIsConfigurable(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := &strictServer{}
+		c := New(Config{BaseURL: "http://mv.test", RateLimit: 2, Burst: 3, Tokens: staticTokens{},
+			HTTPClient: &http.Client{Transport: handlerTransport{srv}}})
+		start := time.Now()
+		for range 5 {
+			c.Checkout(context.Background(), "x")
+		}
+		// Three at once, then one every half second.
+		if got := time.Since(start); got != time.Second {
+			t.Fatalf("5 requests at 2/s burst 3 took %v", got)
+		}
+	})
+}

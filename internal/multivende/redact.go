@@ -1,0 +1,123 @@
+package multivende
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Exchange is one HTTP call as the HTTP log records it. Secrets are already
+// redacted: the Authorization header is never part of it, and token, client
+// secret and authorization-code values are replaced in the URL and bodies.
+// Bodies are cut to LogBodyMax bytes after redaction.
+type Exchange struct {
+	Op       string // the call, e.g. "checkout"
+	Object   string // what it was about
+	Method   string
+	URL      string
+	Status   int // 0 when no reply came back
+	Duration time.Duration
+	ReqBody  string
+	RespBody string
+	Err      string
+}
+
+// LogBodyMax is how much of each body an Exchange keeps.
+const LogBodyMax = 4 << 10
+
+const redacted = "[redacted]"
+
+// secretKeys name values that are secret wherever they appear.
+var secretKeys = []string{"token", "accessToken", "access_token", "refreshToken", "refresh_token",
+	"client_secret", "clientSecret", "code_verifier"}
+
+// oauthKeys are secret only in OAuth bodies: elsewhere "code" is an order,
+// SKU or folio code, which the log should show.
+var oauthKeys = []string{"code"}
+
+// queryKeys are redacted from URLs (no API call puts a "code" in its query).
+var queryKeys = append(append([]string{}, secretKeys...), oauthKeys...)
+
+func jsonKeyRE(keys []string) *regexp.Regexp {
+	// A JSON string value, escapes included, so an escaped quote cannot end it early.
+	return regexp.MustCompile(`"(` + strings.Join(keys, "|") + `)"(\s*:\s*)"(?:[^"\\]|\\.)*"`)
+}
+
+func formKeyRE(keys []string) *regexp.Regexp {
+	return regexp.MustCompile(`(^|[?&\s])(` + strings.Join(keys, "|") + `)=[^&\s"]*`)
+}
+
+var (
+	secretJSON = jsonKeyRE(secretKeys)
+	oauthJSON  = jsonKeyRE(oauthKeys)
+	secretForm = formKeyRE(secretKeys)
+	oauthForm  = formKeyRE(oauthKeys)
+	bearerRE   = regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+`)
+)
+
+// redactBody returns b fit for the log: secrets replaced first, then cut to
+// LogBodyMax, so a cut can never leave half a secret behind. File uploads
+// are described, not copied.
+func redactBody(b []byte, oauth bool, contentType string) string {
+	if len(b) == 0 {
+		return ""
+	}
+	mt := strings.TrimSpace(strings.Split(contentType, ";")[0])
+	if strings.HasPrefix(mt, "multipart/") || mt == "application/pdf" || mt == "application/octet-stream" {
+		return fmt.Sprintf("[%d bytes %s]", len(b), mt)
+	}
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s = redactSecrets(s, oauth)
+	return truncate(s, LogBodyMax)
+}
+
+// redactSecrets replaces every secret value in JSON, form-encoded or plain
+// text (a Bearer header echoed back).
+func redactSecrets(s string, oauth bool) string {
+	s = secretJSON.ReplaceAllString(s, `"$1"$2"`+redacted+`"`)
+	s = secretForm.ReplaceAllString(s, `$1$2=`+redacted)
+	if oauth {
+		s = oauthJSON.ReplaceAllString(s, `"$1"$2"`+redacted+`"`)
+		s = oauthForm.ReplaceAllString(s, `$1$2=`+redacted)
+	}
+	return redactText(s)
+}
+
+// redactText hides bearer tokens in free text such as a Go error message.
+func redactText(s string) string { return bearerRE.ReplaceAllString(s, "${1}"+redacted) }
+
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("…[%d bytes in all]", len(s))
+}
+
+// redactURL replaces secret query values.
+func redactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return redactSecrets(u, true)
+	}
+	if p.User != nil {
+		p.User = url.User(redacted)
+	}
+	if p.RawQuery == "" {
+		return p.String()
+	}
+	q := p.Query()
+	for _, k := range queryKeys {
+		if q.Has(k) {
+			q.Set(k, redacted)
+		}
+	}
+	p.RawQuery = q.Encode()
+	return p.String()
+}
