@@ -15,16 +15,30 @@ import (
 	"github.com/folio-cl/folio/internal/sim/mvsim"
 )
 
+// These tests run the client against the simulator, which reads the same
+// documentation independently: a client that passes here speaks the
+// documented wire format, not merely its own.
+
+const redirect = "http://127.0.0.1:1/callback"
+
 type simBundle struct {
 	sim    *mvsim.Server
 	base   string
 	client *multivende.Client
 	tok    multivende.Token
-	log    *strings.Builder
+	mu     sync.Mutex
+	log    strings.Builder
+	saved  []multivende.Token
 }
 
-// connect runs the whole connection flow against the simulator, as a user
-// would: authorize link, consent form, code exchange.
+func (b *simBundle) logText() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.log.String()
+}
+
+// connect runs the whole connection flow against the simulator, as a
+// person would: authorize link, consent form, code exchange with PKCE.
 func connect(t *testing.T, o mvsim.Options, rateLimit float64) *simBundle {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -34,176 +48,372 @@ func connect(t *testing.T, o mvsim.Options, rateLimit float64) *simBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	log := &strings.Builder{}
-	c := multivende.New(multivende.Config{BaseURL: base, ClientID: sim.ClientID(), ClientSecret: sim.ClientSecret(), RateLimit: rateLimit,
-		Hook: func(_ context.Context, ex multivende.Exchange) {
-			mu.Lock()
-			b, _ := json.Marshal(ex)
-			log.Write(b)
-			mu.Unlock()
+	b := &simBundle{sim: sim, base: base}
+	b.client = multivende.New(multivende.Config{BaseURL: base, ClientID: sim.ClientID(), ClientSecret: sim.ClientSecret(),
+		RateLimit: rateLimit, Hook: func(_ context.Context, ex multivende.Exchange) {
+			j, _ := json.Marshal(ex)
+			b.mu.Lock()
+			b.log.Write(j)
+			b.mu.Unlock()
 		}})
 	state, pkce := multivende.NewState(), multivende.NewPKCE()
-	loc, err := mvsim.Consent(ctx, nil, c.AuthorizeURL("http://127.0.0.1:1/callback", state, &pkce), "Tienda Aromos")
+	loc, err := mvsim.Consent(ctx, nil, b.client.AuthorizeURL(redirect, state, &pkce), "Tienda Aromos")
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(loc)
-	if u.Query().Get("state") != state {
-		t.Fatal("state changed on the way back")
+	u, err := url.Parse(loc)
+	if err != nil || !strings.HasPrefix(loc, redirect) {
+		t.Fatalf("consent sent the person to %q", loc)
 	}
-	tok, err := c.Exchange(ctx, u.Query().Get("code"), "http://127.0.0.1:1/callback", pkce.Verifier)
+	if u.Query().Get("state") != state || u.Query().Get("code") == "" {
+		t.Fatalf("consent came back with %v", u.Query())
+	}
+	b.tok, err = b.client.Exchange(ctx, u.Query().Get("code"), redirect, pkce.Verifier)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.SetTokens(c.NewTokenSource(tok, 0, nil))
-	return &simBundle{sim: sim, base: base, client: c, tok: tok, log: log}
+	b.useTokens(b.tok, 0)
+	return b
 }
 
-func TestClientAgainstSimulator(t *testing.T) {
+func (b *simBundle) useTokens(tok multivende.Token, margin time.Duration) *multivende.TokenSource {
+	ts := b.client.NewTokenSource(tok, margin, func(t multivende.Token) error {
+		b.mu.Lock()
+		b.saved = append(b.saved, t)
+		b.mu.Unlock()
+		return nil
+	})
+	b.client.SetTokens(ts)
+	return ts
+}
+
+func (b *simBundle) assertNoSecretLogged(t *testing.T) {
+	t.Helper()
+	log := b.logText()
+	if log == "" {
+		t.Fatal("the hook saw nothing")
+	}
+	secrets := append(b.sim.State().Tokens, b.sim.ClientSecret())
+	for _, s := range secrets {
+		if strings.Contains(log, s) {
+			t.Fatalf("secret %s… reached the HTTP-log hook", s[:6])
+		}
+	}
+}
+
+func TestSimConnectExchangeRefresh(t *testing.T) {
+	t.Parallel()
+	b := connect(t, mvsim.Options{Seed: 10, Orders: 3, RateLimit: -1}, -1)
+	ctx := context.Background()
+	if b.tok.MerchantID != b.sim.MerchantID() || b.tok.RefreshToken == "" || len(b.tok.Scopes) != len(multivende.Scopes) {
+		t.Fatalf("token %+v", b.tok)
+	}
+	if life := time.Until(b.tok.ExpiresAt); life < 5*time.Hour || life > 7*time.Hour {
+		t.Fatalf("access token lasts %v, want about 6 h", life)
+	}
+	if life := time.Until(b.tok.RefreshTokenExpiresAt); life < 47*time.Hour || life > 49*time.Hour {
+		t.Fatalf("refresh token lasts %v, want about 48 h", life)
+	}
+	fresh, err := b.client.Refresh(ctx, b.tok.RefreshToken)
+	if err != nil || fresh.Token == "" || fresh.Token == b.tok.Token {
+		t.Fatalf("refresh: %v %+v", err, fresh)
+	}
+	// The simulator rotates refresh tokens: the old one is spent.
+	_, err = b.client.Refresh(ctx, b.tok.RefreshToken)
+	if e, ok := multivende.AsError(err); !ok || e.Code != multivende.CodeNeedsReconnect || e.Status != 401 {
+		t.Fatalf("spent refresh token: %v", err)
+	}
+	b.useTokens(fresh, 0)
+	if _, _, err := b.client.Checkout(ctx, b.sim.State().Checkouts[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	// A code works once.
+	if _, err := b.client.Exchange(ctx, "mvc-made-up", redirect, ""); multivende.ErrorCode(err) != multivende.CodeBadRequest {
+		t.Fatalf("unknown code: %v", err)
+	}
+	b.assertNoSecretLogged(t)
+}
+
+func TestSimListDetailAttachCatalog(t *testing.T) {
 	t.Parallel()
 	b := connect(t, mvsim.Options{Seed: 11, Orders: 120, RateLimit: -1}, -1)
 	ctx := context.Background()
-	if b.tok.MerchantID != b.sim.MerchantID() {
-		t.Fatalf("merchant %s", b.tok.MerchantID)
-	}
-	var ids []string
+	seen := map[string]multivende.LightCheckout{}
+	pages := 0
 	for p, err := range b.client.Checkouts(ctx, b.tok.MerchantID, time.Now().Add(-72*time.Hour), time.Now().Add(time.Hour)) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		pages++
 		for _, e := range p.Entries {
-			ids = append(ids, e.ID)
+			seen[e.ID] = e
+		}
+		if len(p.Raw) != len(p.Entries) {
+			t.Fatal("raw and decoded entries differ in number")
 		}
 	}
-	if len(ids) != 120 {
-		t.Fatalf("listed %d of 120", len(ids))
+	if len(seen) != 120 || pages != (120+mvsim.PageSize-1)/mvsim.PageSize {
+		t.Fatalf("listed %d of 120 in %d pages", len(seen), pages)
 	}
-	co, raw, err := b.client.Checkout(ctx, ids[0])
-	if err != nil || co.ID != ids[0] || len(raw) == 0 || len(co.CheckoutItems) == 0 {
+	// A narrow window lists only what changed in it.
+	var all []multivende.LightCheckout
+	for _, e := range seen {
+		all = append(all, e)
+	}
+	from := all[0].UpdatedAt
+	to := from.Add(2 * time.Hour)
+	n := 0
+	for p, err := range b.client.Checkouts(ctx, b.tok.MerchantID, from, to) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range p.Entries {
+			n++
+			if e.UpdatedAt.Before(from.Truncate(time.Second)) || e.UpdatedAt.Truncate(time.Second).After(to) {
+				t.Fatalf("%s updated %v, outside [%v, %v]", e.ID, e.UpdatedAt, from, to)
+			}
+		}
+	}
+	if n == 0 || n >= 120 {
+		t.Fatalf("a 2-hour window listed %d", n)
+	}
+
+	id := all[0].ID
+	co, raw, err := b.client.Checkout(ctx, id)
+	if err != nil || co.ID != id || co.Code != seen[id].Code || len(co.CheckoutItems) == 0 || co.Client.ID == "" {
 		t.Fatalf("detail: %v %+v", err, co)
 	}
-	if _, _, err := b.client.Checkout(ctx, "missing"); !isCode(err, multivende.CodeNotFound) {
+	var generic map[string]any
+	if json.Unmarshal(raw, &generic) != nil || generic["_id"] != id {
+		t.Fatal("raw detail is not the checkout's JSON")
+	}
+	if _, _, err := b.client.Checkout(ctx, "missing"); multivende.ErrorCode(err) != multivende.CodeNotFound ||
+		!strings.Contains(err.Error(), "checkout missing: 404 not found") {
 		t.Fatalf("missing checkout: %v", err)
 	}
+
 	doc, err := b.client.CreateBillingDocument(ctx, co.ID, multivende.NewBillingDocument{ClientID: co.Client.ID, ID: "10482", Code: "10482",
 		Name: "10482", EmissionDate: "2026-11-24", Type: multivende.DocTypeBoleta, Provider: "libredte"})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || doc.ID == "" || doc.DocID != "10482" {
+		t.Fatalf("attach: %v %+v", err, doc)
+	}
+	logged := strings.Count(b.logText(), `"Method"`)
+	if err := b.client.UploadDocumentFile(ctx, doc.ID, "39-10482.pdf", make([]byte, multivende.MaxPDFSize+1)); multivende.ErrorCode(err) != multivende.CodePDFTooLarge {
+		t.Fatalf("large PDF: %v", err)
+	}
+	if strings.Count(b.logText(), `"Method"`) != logged {
+		t.Fatal("the large PDF was sent")
 	}
 	if err := b.client.UploadDocumentFile(ctx, doc.ID, "39-10482.pdf", []byte("%PDF-1.4\n%%EOF\n")); err != nil {
 		t.Fatal(err)
 	}
 	docs, err := b.client.BillingDocuments(ctx, co.ID)
-	if err != nil || len(docs) != 1 || docs[0].DocID != "10482" || len(docs[0].ElectronicBillingDocumentFiles) != 1 {
+	if err != nil || len(docs) != 1 || docs[0].ID != doc.ID || docs[0].DocID != "10482" ||
+		len(docs[0].ElectronicBillingDocumentFiles) != 1 || docs[0].ElectronicBillingDocumentFiles[0].URL == "" {
 		t.Fatalf("read back: %v %+v", err, docs)
 	}
+	for _, c := range b.sim.State().Checkouts {
+		if c.ID == co.ID && (len(c.Documents) != 1 || !c.Documents[0].Uploaded || c.Documents[0].Type != multivende.DocTypeBoleta) {
+			t.Fatalf("simulator state %+v", c)
+		}
+	}
+
 	products, err := b.client.Products(ctx, b.tok.MerchantID)
-	if err != nil || len(products) == 0 || len(products[0].ProductVersions) == 0 {
-		t.Fatalf("products: %v", err)
+	if err != nil || len(products) == 0 || len(products[0].ProductVersions) == 0 || products[0].ProductVersions[0].Code == "" {
+		t.Fatalf("products: %v %+v", err, products)
 	}
 	whs, err := b.client.Warehouses(ctx, b.tok.MerchantID)
-	if err != nil || len(whs) == 0 {
+	if err != nil || len(whs) == 0 || whs[0].ID == "" {
 		t.Fatalf("warehouses: %v", err)
 	}
-	if st, err := b.client.Stock(ctx, b.tok.MerchantID, whs[0].ID); err != nil || len(st) == 0 {
+	if st, err := b.client.Stock(ctx, b.tok.MerchantID, whs[0].ID); err != nil || len(st) == 0 || st[0].Code == "" {
 		t.Fatalf("stock: %v", err)
 	}
-	for _, tok := range b.sim.State().Tokens {
-		if strings.Contains(b.log.String(), tok) {
-			t.Fatalf("token %s reached the HTTP-log hook", tok)
-		}
+	lists, err := b.client.PriceLists(ctx, b.tok.MerchantID)
+	if err != nil || len(lists) == 0 || lists[0].Currency != "CLP" {
+		t.Fatalf("price lists: %v %+v", err, lists)
 	}
+	prices, err := b.client.Prices(ctx, b.tok.MerchantID, lists[0].ID)
+	if err != nil || len(prices) == 0 || prices[0].Gross <= 0 {
+		t.Fatalf("prices: %v %+v", err, prices)
+	}
+	if _, err := b.client.Products(ctx, "another-merchant"); multivende.ErrorCode(err) != multivende.CodeAuth {
+		t.Fatalf("another merchant: %v", err)
+	}
+	b.assertNoSecretLogged(t)
 }
 
-func TestClientPacesUnderSimulatorLimit(t *testing.T) {
+func TestSimPacingStaysUnderTheLimit(t *testing.T) {
 	t.Parallel()
-	b := connect(t, mvsim.Options{Seed: 12, Orders: 5, RateLimit: 5}, 5)
+	// The simulator answers 429 above 5 req/s per token; the client, at its
+	// default pace, never gets one.
+	b := connect(t, mvsim.Options{Seed: 12, Orders: 5, RateLimit: 5}, 0)
 	ids := b.sim.State().Checkouts
-	for i := 0; i < 12; i++ {
-		if _, _, err := b.client.Checkout(context.Background(), ids[i%len(ids)].ID); err != nil {
-			t.Fatalf("request %d: %v", i, err)
-		}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 4 {
+				if _, _, err := b.client.Checkout(context.Background(), ids[(g+i)%len(ids)].ID); err != nil {
+					t.Errorf("request %d/%d: %v", g, i, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if strings.Contains(b.logText(), `"Status":429`) {
+		t.Fatal("a 429 despite pacing")
 	}
 }
 
-func TestClientFaults(t *testing.T) {
+func TestSimFaults(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	t.Run("5xx", func(t *testing.T) {
+		t.Parallel()
 		b := connect(t, mvsim.Options{Seed: 13, Orders: 1, RateLimit: -1}, -1)
+		co := b.sim.State().Checkouts[0].ID
 		b.sim.Faults().Set(faults.Spec{ServerError: 1})
-		_, _, err := b.client.Checkout(ctx, "x")
-		if !isCode(err, multivende.CodeServer) || !retryable(err) {
+		_, _, err := b.client.Checkout(ctx, co)
+		e, ok := multivende.AsError(err)
+		if !ok || e.Code != multivende.CodeServer || e.Status != 503 || !e.Retryable() || e.Uncertain {
 			t.Fatalf("%v", err)
 		}
+		// A 503 on the attach did not take effect, and says so.
+		_, err = b.client.CreateBillingDocument(ctx, co, multivende.NewBillingDocument{ID: "1", Type: multivende.DocTypeBoleta})
+		if e, ok := multivende.AsError(err); !ok || e.Code != multivende.CodeServer || e.Uncertain {
+			t.Fatalf("%v", err)
+		}
+		if docs := b.sim.State().Checkouts[0].Documents; len(docs) != 0 {
+			t.Fatalf("a 503 attach left %+v", docs)
+		}
+		b.sim.Faults().Set(faults.None)
+		if _, _, err := b.client.Checkout(ctx, co); err != nil {
+			t.Fatalf("after the fault: %v", err)
+		}
 	})
-	t.Run("429", func(t *testing.T) {
+	t.Run("429 with Retry-After", func(t *testing.T) {
+		t.Parallel()
 		b := connect(t, mvsim.Options{Seed: 14, Orders: 1, RateLimit: -1}, -1)
+		co := b.sim.State().Checkouts[0].ID
 		b.sim.Faults().Set(faults.Spec{RateLimit: 1})
-		_, _, err := b.client.Checkout(ctx, "x")
-		var e *multivende.Error
-		if !errors.As(err, &e) || e.Code != multivende.CodeRate || e.RetryAfter != time.Second {
+		_, _, err := b.client.Checkout(ctx, co)
+		e, ok := multivende.AsError(err)
+		if !ok || e.Code != multivende.CodeRate || e.RetryAfter != time.Second || !e.Retryable() {
 			t.Fatalf("%v", err)
 		}
+		until := b.client.PausedUntil()
+		if time.Until(until) <= 0 {
+			t.Fatal("the 429 did not pause the merchant's requests")
+		}
+		// A caller that cannot wait that long is told so without a request.
+		short, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+		defer cancel()
+		if _, _, err := b.client.Checkout(short, co); multivende.ErrorCode(err) != multivende.CodeRate {
+			t.Fatalf("inside the pause: %v", err)
+		}
+		b.sim.Faults().Set(faults.None)
+		if _, _, err := b.client.Checkout(ctx, co); err != nil {
+			t.Fatalf("after the pause: %v", err)
+		}
+		if time.Now().Before(until) {
+			t.Fatal("a request left before Retry-After ended")
+		}
 	})
-	t.Run("latency beyond timeout", func(t *testing.T) {
+	t.Run("latency within the timeout", func(t *testing.T) {
+		t.Parallel()
 		b := connect(t, mvsim.Options{Seed: 15, Orders: 1, RateLimit: -1}, -1)
-		b.sim.Faults().Set(faults.Spec{LatencyMin: 300 * time.Millisecond, LatencyMax: 300 * time.Millisecond})
+		b.sim.Faults().Set(faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 40 * time.Millisecond})
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if _, _, err := b.client.Checkout(tctx, b.sim.State().Checkouts[0].ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("latency beyond the timeout", func(t *testing.T) {
+		t.Parallel()
+		b := connect(t, mvsim.Options{Seed: 15, Orders: 1, RateLimit: -1}, -1)
+		co := b.sim.State().Checkouts[0].ID
+		b.sim.Faults().Set(faults.Spec{LatencyMin: 2 * time.Second, LatencyMax: 2 * time.Second})
 		tctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
-		_, _, err := b.client.Checkout(tctx, "x")
-		if !isCode(err, multivende.CodeTimeout) {
+		_, _, err := b.client.Checkout(tctx, co)
+		if e, ok := multivende.AsError(err); !ok || e.Code != multivende.CodeTimeout || !errors.Is(err, context.DeadlineExceeded) || e.Uncertain {
+			t.Fatalf("%v", err)
+		}
+		// The same on an attach: sent, no reply in time, so uncertain.
+		tctx2, cancel2 := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel2()
+		_, err = b.client.CreateBillingDocument(tctx2, co, multivende.NewBillingDocument{ID: "1", Type: multivende.DocTypeBoleta})
+		if e, ok := multivende.AsError(err); !ok || e.Code != multivende.CodeTimeout || !e.Uncertain {
 			t.Fatalf("%v", err)
 		}
 	})
-	t.Run("reset after an attach is uncertain", func(t *testing.T) {
+	t.Run("reset", func(t *testing.T) {
+		t.Parallel()
 		b := connect(t, mvsim.Options{Seed: 16, Orders: 1, RateLimit: -1}, -1)
 		co := b.sim.State().Checkouts[0].ID
 		b.sim.Faults().Set(faults.Spec{Reset: 1})
-		_, err := b.client.CreateBillingDocument(ctx, co, multivende.NewBillingDocument{ID: "1", Type: multivende.DocTypeBoleta})
-		var e *multivende.Error
-		if !errors.As(err, &e) || !e.Uncertain {
-			t.Fatalf("%v", err)
+		_, _, err := b.client.Checkout(ctx, co)
+		if e, ok := multivende.AsError(err); !ok || e.Code != multivende.CodeServer || e.Uncertain || !e.Retryable() {
+			t.Fatalf("reset GET: %v", err)
 		}
-		if docs := b.sim.State().Checkouts[0].Documents; len(docs) != 1 {
-			t.Fatalf("the attach should have taken effect behind the reset: %+v", docs)
+		_, err = b.client.CreateBillingDocument(ctx, co, multivende.NewBillingDocument{ID: "1", Type: multivende.DocTypeBoleta})
+		if !multivende.IsUncertain(err) {
+			t.Fatalf("reset POST: %v", err)
+		}
+		// It did take effect behind the reset: reading back finds it.
+		b.sim.Faults().Set(faults.None)
+		docs, err := b.client.BillingDocuments(ctx, co)
+		if err != nil || len(docs) != 1 || docs[0].DocID != "1" {
+			t.Fatalf("read back after the reset: %v %+v", err, docs)
 		}
 	})
-	t.Run("token expiry is refreshed", func(t *testing.T) {
+	t.Run("token-expire, refreshed ahead", func(t *testing.T) {
+		t.Parallel()
 		b := connect(t, mvsim.Options{Seed: 17, Orders: 1, RateLimit: -1, Faults: faults.Spec{TokenExpire: 2 * time.Second}}, -1)
-		var saved multivende.Token
-		b.client.SetTokens(b.client.NewTokenSource(b.tok, 5*time.Second, func(t multivende.Token) error { saved = t; return nil }))
+		b.useTokens(b.tok, 5*time.Second)
 		if _, _, err := b.client.Checkout(ctx, b.sim.State().Checkouts[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		if saved.Token == "" || saved.Token == b.tok.Token {
-			t.Fatal("the token was not refreshed ahead of its expiry")
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if len(b.saved) != 1 || b.saved[0].Token == b.tok.Token || strings.Contains(b.log.String(), `"Status":401`) {
+			t.Fatalf("not refreshed ahead of expiry: %d saved", len(b.saved))
 		}
 	})
+	t.Run("token-expire, earlier than it said", func(t *testing.T) {
+		t.Parallel()
+		b := connect(t, mvsim.Options{Seed: 18, Orders: 1, RateLimit: -1, Faults: faults.Spec{TokenExpire: 300 * time.Millisecond}}, -1)
+		// The client believes the token lasts hours; Multivende expires it.
+		believed := b.tok
+		believed.ExpiresAt = time.Now().Add(6 * time.Hour)
+		ts := b.useTokens(believed, 0)
+		time.Sleep(400 * time.Millisecond)
+		if _, _, err := b.client.Checkout(ctx, b.sim.State().Checkouts[0].ID); err != nil {
+			t.Fatalf("no recovery from the 401: %v", err)
+		}
+		if ts.Current().Token == b.tok.Token || !strings.Contains(b.logText(), `"Status":401`) {
+			t.Fatal("the expired token was not replaced after its 401")
+		}
+		b.assertNoSecretLogged(t)
+	})
 	t.Run("expired refresh token needs reconnect", func(t *testing.T) {
-		b := connect(t, mvsim.Options{Seed: 18, Orders: 1, RateLimit: -1, Faults: faults.Spec{TokenExpire: time.Second}}, -1)
+		t.Parallel()
+		b := connect(t, mvsim.Options{Seed: 19, Orders: 1, RateLimit: -1, Faults: faults.Spec{TokenExpire: time.Second}}, -1)
 		b.sim.ExpireRefreshTokens()
-		_, _, err := b.client.Checkout(ctx, "x")
-		if !isCode(err, multivende.CodeNeedsReconnect) {
+		_, _, err := b.client.Checkout(ctx, b.sim.State().Checkouts[0].ID)
+		if multivende.ErrorCode(err) != multivende.CodeNeedsReconnect {
 			t.Fatalf("%v", err)
 		}
 	})
 	t.Run("wrong secret", func(t *testing.T) {
-		b := connect(t, mvsim.Options{Seed: 19, Orders: 1}, -1)
+		t.Parallel()
+		b := connect(t, mvsim.Options{Seed: 20, Orders: 1}, -1)
 		bad := multivende.New(multivende.Config{BaseURL: b.base, ClientID: b.sim.ClientID(), ClientSecret: "wrong"})
-		if _, err := bad.Exchange(ctx, "x", "http://127.0.0.1:1/cb", ""); !isCode(err, multivende.CodeAuth) {
+		if _, err := bad.Exchange(ctx, "x", redirect, ""); multivende.ErrorCode(err) != multivende.CodeAuth {
 			t.Fatalf("%v", err)
 		}
 	})
-}
-
-func isCode(err error, code string) bool {
-	var e *multivende.Error
-	return errors.As(err, &e) && e.Code == code
-}
-
-func retryable(err error) bool {
-	var e *multivende.Error
-	return errors.As(err, &e) && e.Retryable()
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -32,9 +33,21 @@ type strictServer struct {
 	arrivals []time.Time
 	tooMany  int
 	first429 time.Duration // when set, the first request gets 429 with this Retry-After
+	served   atomic.Int32
 }
 
 func (s *strictServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.first429 > 0 && s.served.Add(1) == 1 {
+		// Answer only once every other caller waits its turn in the
+		// client's limiter: the 429 must reach callers already queued.
+		synctest.Wait()
+		s.mu.Lock()
+		s.arrivals = append(s.arrivals, time.Now())
+		s.mu.Unlock()
+		w.Header().Set("Retry-After", strconv.Itoa(int(s.first429/time.Second)))
+		w.WriteHeader(429)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
@@ -45,11 +58,6 @@ func (s *strictServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.arrivals = append(s.arrivals, now)
-	if s.first429 > 0 && len(s.arrivals) == 1 {
-		w.Header().Set("Retry-After", formatSeconds(s.first429))
-		w.WriteHeader(429)
-		return
-	}
 	if n >= 6 {
 		s.tooMany++
 		w.Header().Set("Retry-After", "1")
@@ -58,8 +66,6 @@ func (s *strictServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	io.WriteString(w, `{"_id":"x"}`)
 }
-
-func formatSeconds(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }
 
 func pacedClient(h http.Handler, rateLimit float64) *Client {
 	return New(Config{BaseURL: "http://mv.test", RateLimit: rateLimit, Tokens: staticTokens{},
@@ -121,24 +127,39 @@ func TestRetryAfterPausesEveryCaller(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := &strictServer{first429: 5 * time.Second}
-		c := pacedClient(srv, 1) // 1/s, so callers queue in the limiter when the 429 comes
+		c := pacedClient(srv, 1) // 1/s: the callers behind the first queue in the limiter
 		start := time.Now()
-		_, _, err := c.Checkout(context.Background(), "x")
-		e := mustCode(t, err, CodeRate)
-		if e.RetryAfter != 5*time.Second || !c.PausedUntil().Equal(start.Add(5*time.Second)) {
-			t.Fatalf("RetryAfter %v, paused until %v", e.RetryAfter, c.PausedUntil().Sub(start))
-		}
 		var wg sync.WaitGroup
-		for range 3 {
+		var mu sync.Mutex
+		var rated []*Error
+		for range 4 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				if _, _, err := c.Checkout(context.Background(), "x"); err != nil {
-					t.Error(err)
+					e, ok := AsError(err)
+					if !ok || e.Code != CodeRate {
+						t.Errorf("want MV-RATE, got %v", err)
+						return
+					}
+					mu.Lock()
+					rated = append(rated, e)
+					mu.Unlock()
 				}
 			}()
 		}
 		wg.Wait()
+		if len(rated) != 1 || rated[0].RetryAfter != 5*time.Second || rated[0].Status != 429 {
+			t.Fatalf("429s: %+v", rated)
+		}
+		if !c.PausedUntil().Equal(start.Add(5 * time.Second)) {
+			t.Fatalf("paused until %v", c.PausedUntil().Sub(start))
+		}
+		// The three queued at 1 s, 2 s and 3 s when the 429 came; none may
+		// leave before the pause ends.
+		if len(srv.arrivals) != 4 {
+			t.Fatalf("%d requests", len(srv.arrivals))
+		}
 		for i, at := range srv.arrivals[1:] {
 			if at.Sub(start) < 5*time.Second {
 				t.Fatalf("request %d left at %v, inside the 5 s pause", i+2, at.Sub(start))
@@ -152,8 +173,8 @@ func TestRetryAfterPausesEveryCaller(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		before := time.Now()
-		_, _, err = c.Checkout(ctx, "x")
-		e = mustCode(t, err, CodeRate)
+		_, _, err := c.Checkout(ctx, "x")
+		e := mustCode(t, err, CodeRate)
 		if e.RetryAfter != 10*time.Second || e.Status != 0 || len(srv.arrivals) != 0 || time.Since(before) != 0 {
 			t.Fatalf("%v: %d sent after %v", err, len(srv.arrivals), time.Since(before))
 		}
