@@ -417,3 +417,42 @@ func TestSimFaults(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkSimCheckoutDetail measures the client's unpaced throughput on
+// checkout detail against the in-process simulator (loopback HTTP).
+func BenchmarkSimCheckoutDetail(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sim := mvsim.New(mvsim.Options{Seed: 30, Orders: 50, RateLimit: -1})
+	base, err := sim.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := multivende.New(multivende.Config{BaseURL: base, ClientID: sim.ClientID(), ClientSecret: sim.ClientSecret(), RateLimit: -1,
+		Hook: func(context.Context, multivende.Exchange) {}})
+	pkce := multivende.NewPKCE()
+	loc, err := mvsim.Consent(ctx, nil, c.AuthorizeURL(redirect, "s", &pkce), "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, _ := url.Parse(loc)
+	tok, err := c.Exchange(ctx, u.Query().Get("code"), redirect, pkce.Verifier)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.SetTokens(c.NewTokenSource(tok, 0, nil))
+	ids := sim.State().Checkouts
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, _, err := c.Checkout(ctx, ids[i%len(ids)].ID); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}

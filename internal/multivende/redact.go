@@ -77,17 +77,53 @@ func redactBody(b []byte, oauth bool, contentType string) string {
 // redactSecrets replaces every secret value in JSON, form-encoded or plain
 // text (a Bearer header echoed back).
 func redactSecrets(s string, oauth bool) string {
-	s = secretJSON.ReplaceAllString(s, `"$1"$2"`+redacted+`"`)
-	s = secretForm.ReplaceAllString(s, `$1$2=`+redacted)
-	if oauth {
+	// Each regexp runs only when its key can be there: most bodies (a page
+	// of checkouts) carry none, and the scan is far cheaper than the match.
+	if containsAny(s, secretJSONNeedles) {
+		s = secretJSON.ReplaceAllString(s, `"$1"$2"`+redacted+`"`)
+	}
+	if containsAny(s, secretFormNeedles) {
+		s = secretForm.ReplaceAllString(s, `$1$2=`+redacted)
+	}
+	if oauth && strings.Contains(s, `"code"`) {
 		s = oauthJSON.ReplaceAllString(s, `"$1"$2"`+redacted+`"`)
+	}
+	if oauth && strings.Contains(s, "code=") {
 		s = oauthForm.ReplaceAllString(s, `$1$2=`+redacted)
 	}
 	return redactText(s)
 }
 
+var (
+	secretJSONNeedles = quoted(secretKeys)
+	// "token=" also finds access_token= and refresh_token=.
+	secretFormNeedles = []string{"token=", "Token=", "secret=", "Secret=", "verifier="}
+)
+
+func quoted(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = `"` + k + `"`
+	}
+	return out
+}
+
+func containsAny(s string, needles []string) bool {
+	for _, n := range needles {
+		if strings.Contains(s, n) {
+			return true
+		}
+	}
+	return false
+}
+
 // redactText hides bearer tokens in free text such as a Go error message.
-func redactText(s string) string { return bearerRE.ReplaceAllString(s, "${1}"+redacted) }
+func redactText(s string) string {
+	if !containsAny(s, []string{"earer", "EARER"}) {
+		return s
+	}
+	return bearerRE.ReplaceAllString(s, "${1}"+redacted)
+}
 
 func truncate(s string, max int) string {
 	if len(s) <= max {

@@ -1,6 +1,16 @@
 // Package multivende is the HTTP client for the Multivende API: OAuth2 tokens,
-// checkouts, billing documents and the catalog. The wire types in this file
+// checkouts, billing documents and the catalog. The wire types in types.go
 // follow ../shared/docs/multivende-api.md; uncertain facts live in uncertain.go.
+//
+// One Client serves one merchant. It paces itself with a token bucket
+// (5 req/s by default) and, on a 429, pauses every request of that merchant
+// for the Retry-After it was given, returning the 429 to the caller (no
+// retries inside: the engine decides). Failures are *Error values with an
+// MV-* code naming the call and the object; Uncertain marks a request that
+// was sent without a usable reply. A TokenSource refreshes ahead of expiry,
+// once for all callers, and hands each new token to a callback; a refused
+// refresh is MV-NEEDS-RECONNECT. Config.Hook sees every exchange with
+// secrets redacted.
 package multivende
 
 import (
