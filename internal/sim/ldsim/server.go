@@ -1,9 +1,11 @@
-// Package ldsim is a faithful LibreDTE simulator: Basic auth with the API
-// hash, emitir (normalise, validate, temporary document), generar (next
-// folio from a finite range, temporary document deleted, track id),
-// temporary-document info, emitted-document search, a real PDF, SII status
-// moving over time, and the errors invoicers.md lists (401, 403, 404, 506,
-// 508), with injected faults.
+// Package ldsim is a faithful LibreDTE simulator for tests, `folio sim` and
+// `folio demo`: HTTP Basic with the API hash, emitir (normalise, validate,
+// temporary document), generar (next folio from a finite range per type,
+// temporary document deleted, track id), temporary-document info, emitted-
+// document search, a real PDF, SII review moving over (simulated) time, and
+// the errors invoicers.md lists (400, 401, 403, 404, 506, 508), with faults
+// from internal/sim/faults. Reply shapes follow LibreDTE's public code; they
+// are written in wire.go.
 package ldsim
 
 import (
@@ -11,13 +13,12 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -25,60 +26,85 @@ import (
 	"github.com/folio-cl/folio/internal/sim/faults"
 )
 
+// DefaultFolios is the size of each type's folio range when neither Options
+// nor the fault spec says otherwise: large enough never to run out.
+const DefaultFolios = 1_000_000
+
+// DefaultSIIDelay is how long (simulated) the SII takes to review a document.
+const DefaultSIIDelay = 3 * time.Second
+
+// DefaultEmisor is the account's company when Options gives none.
+var DefaultEmisor = dte.Emisor{RUTEmisor: "76086428-5", RznSoc: "Tienda Aromos SpA",
+	GiroEmis: "Venta al por menor por internet", Acteco: 479100,
+	DirOrigen: "Av. Providencia 1234", CmnaOrigen: "Providencia"}
+
 // Options configure a simulator.
 type Options struct {
+	// Seed makes hashes, codes, track ids and dice rolls repeatable.
 	Seed uint64
 	// Hash is the API hash the account accepts (generated when empty).
 	Hash string
-	// Emisor is the account's company; default 76086428-5.
+	// Emisor is the account's only company (default DefaultEmisor).
 	Emisor dte.Emisor
-	// Folios per document type (default 1 000 000); Faults.Folios overrides.
-	Folios int
+	// Faults are the injected faults; Faults.Folios overrides Folios and
+	// Faults.SIIReject is the fraction of documents the SII rejects.
 	Faults faults.Spec
-	// SIIDelay is how long the SII takes to review (default 3 s).
+	// Folios is the size of each type's folio range (default DefaultFolios).
+	Folios int
+	// SIIDelay is how long the SII's review takes (default DefaultSIIDelay).
 	SIIDelay time.Duration
-	Now      func() time.Time
+	// SIIObjection is the fraction of accepted documents the SII accepts
+	// with minor objections (RLV).
+	SIIObjection float64
+	// NoSignature starts the account without a digital signature (506).
+	NoSignature bool
+	// Now is the clock (default time.Now); Server.Advance moves it on.
+	Now func() time.Time
 }
 
-// Server is a running simulator. Safe for concurrent use.
+// Server is a simulator. It is an http.Handler (the API under /api plus
+// /_sim/state and /_sim/faults) and safe for concurrent use.
 type Server struct {
 	opts   Options
-	emisor int64
+	emisor int64 // RUT body
 	faults *faults.Injector
 	h      http.Handler
 
 	mu          sync.Mutex
 	rng         *rand.Rand
-	next        map[int]int64 // next folio per type
-	tmps        map[string]*tmp
-	emitted     []*doc
+	offset      time.Duration // Advance
+	used        map[dte.DocType]int64
+	tmps        map[string]*tmp // by codigo
+	emitted     []*emitted      // in issue order
+	byFolio     map[folioKey]*emitted
 	noSignature bool
+	nextTrack   int64
 	srv         *http.Server
 }
 
-type tmp struct {
-	key    map[string]any
-	doc    dte.Document
-	dte    int
-	recep  int64
-	fecha  string
-	total  int64
-	codigo string
+type folioKey struct {
+	typ   dte.DocType
+	folio int64
 }
 
-type doc struct {
-	DTE      int    `json:"dte"`
-	Folio    int64  `json:"folio"`
-	Emisor   int64  `json:"emisor"`
-	Receptor int64  `json:"receptor"`
-	Total    int64  `json:"total"`
-	Fecha    string `json:"fecha"`
+// tmp is a temporary document: normalised, without folio.
+type tmp struct {
+	codigo   string
+	receptor int64
+	fecha    string
+	doc      dte.Document
+	created  time.Time
+}
 
-	neto, iva, exento int64
-	trackID           int64
-	issuedAt          time.Time
-	rejected          bool
-	document          dte.Document
+// emitted is a document with a folio.
+type emitted struct {
+	doc      dte.Document // normalised, with its folio
+	folio    int64
+	receptor int64
+	fecha    string
+	trackID  int64
+	created  time.Time
+	fate     fate // what the SII will say once it has reviewed it
 }
 
 // New makes a simulator.
@@ -87,28 +113,37 @@ func New(o Options) *Server {
 		o.Now = time.Now
 	}
 	if o.Emisor.RUTEmisor == "" {
-		o.Emisor = dte.Emisor{RUTEmisor: "76086428-5", RznSoc: "Tienda Aromos SpA", GiroEmis: "Venta al por menor por internet",
-			Acteco: 479100, DirOrigen: "Av. Providencia 1234", CmnaOrigen: "Providencia"}
+		o.Emisor = DefaultEmisor
 	}
 	if o.Folios <= 0 {
-		o.Folios = 1_000_000
+		o.Folios = DefaultFolios
 	}
 	if o.SIIDelay <= 0 {
-		o.SIIDelay = 3 * time.Second
+		o.SIIDelay = DefaultSIIDelay
 	}
-	rng := rand.New(rand.NewPCG(o.Seed, 0x11b7e))
+	rng := rand.New(rand.NewPCG(o.Seed, 0x11b7e_d7e))
 	if o.Hash == "" {
-		b := make([]byte, 16)
-		for i := range b {
-			b[i] = byte(rng.UintN(256))
-		}
-		o.Hash = hex.EncodeToString(b)
+		o.Hash = randomHex(rng, 16) // 32 characters, like LibreDTE's
 	}
-	r, _ := dte.ParseRUT(o.Emisor.RUTEmisor)
+	r, err := dte.ParseRUT(o.Emisor.RUTEmisor)
+	if err != nil {
+		r, _ = dte.ParseRUT(DefaultEmisor.RUTEmisor)
+		o.Emisor = DefaultEmisor
+	}
+	o.Emisor.RUTEmisor = r.String()
 	s := &Server{opts: o, emisor: int64(r.Body), faults: faults.New(o.Faults, o.Seed+2), rng: rng,
-		next: map[int]int64{}, tmps: map[string]*tmp{}}
+		used: map[dte.DocType]int64{}, tmps: map[string]*tmp{}, byFolio: map[folioKey]*emitted{},
+		noSignature: o.NoSignature, nextTrack: 5_000_000 + int64(rng.IntN(1_000_000))}
 	s.h = s.routes()
 	return s
+}
+
+func randomHex(rng *rand.Rand, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.UintN(256))
+	}
+	return hex.EncodeToString(b)
 }
 
 // Hash is the API hash the account accepts.
@@ -117,31 +152,68 @@ func (s *Server) Hash() string { return s.opts.Hash }
 // Emisor is the account's company.
 func (s *Server) Emisor() dte.Emisor { return s.opts.Emisor }
 
-// Faults is the fault injector.
+// Faults is the fault injector (the same one /_sim/faults changes).
 func (s *Server) Faults() *faults.Injector { return s.faults }
 
-// SetNoSignature makes generar fail with 506 (no digital signature loaded).
-func (s *Server) SetNoSignature(v bool) { s.mu.Lock(); s.noSignature = v; s.mu.Unlock() }
+// SetNoSignature makes generar and estado fail with 506 (no digital
+// signature loaded), or lifts that.
+func (s *Server) SetNoSignature(v bool) {
+	s.mu.Lock()
+	s.noSignature = v
+	s.mu.Unlock()
+}
+
+// Advance moves the simulator's clock on by d (the SII's review follows it).
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	s.offset += d
+	s.mu.Unlock()
+}
+
+// Now is the simulator's clock.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now()
+}
+
+func (s *Server) now() time.Time { return s.opts.Now().Add(s.offset) }
+
+// folioLimit is the size of each folio range now.
+func (s *Server) folioLimit() int64 {
+	if n := s.faults.Spec().Folios; n > 0 {
+		return int64(n)
+	}
+	return int64(s.opts.Folios)
+}
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.h.ServeHTTP(w, r) }
 
-// Start serves on addr until ctx ends and returns the API root (…/api).
+// Start serves on addr (such as 127.0.0.1:0) until ctx ends and returns the
+// API root, http://HOST:PORT/api.
 func (s *Server) Start(ctx context.Context, addr string) (string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return "", fmt.Errorf("libredte simulator: listen %s: %w", addr, err)
+		return "", fmt.Errorf("libredte simulator: listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.srv = srv
 	s.mu.Unlock()
-	go func() { _ = srv.Serve(ln) }()
-	go func() { <-ctx.Done(); _ = srv.Close() }()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = ln.Close()
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
 	return "http://" + ln.Addr().String() + "/api", nil
 }
 
-// Close stops a started server.
+// Close stops a started server at once.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	srv := s.srv
@@ -162,22 +234,35 @@ type Emitted struct {
 	Fecha    string `json:"fecha"`
 }
 
-// State is what GET /_sim/state shows.
+// State is the ledger GET /_sim/state shows: every folio consumed, in order,
+// and how many temporary documents are left.
 type State struct {
 	Emitted []Emitted `json:"emitted"`
 	Tmps    int       `json:"tmps"`
 }
 
-// State returns the ledger: every folio consumed, and the temporary
-// documents left.
+// State returns the ledger.
 func (s *Server) State() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := State{Emitted: make([]Emitted, 0, len(s.emitted)), Tmps: len(s.tmps)}
 	for _, d := range s.emitted {
-		st.Emitted = append(st.Emitted, Emitted{DTE: d.DTE, Folio: d.Folio, Emisor: d.Emisor, Receptor: d.Receptor, Total: d.Total, Fecha: d.Fecha})
+		st.Emitted = append(st.Emitted, Emitted{DTE: int(d.doc.Encabezado.IdDoc.TipoDTE), Folio: d.folio, Emisor: s.emisor,
+			Receptor: d.receptor, Total: d.doc.Encabezado.Totales.MntTotal, Fecha: d.fecha})
 	}
 	return st
+}
+
+// Document returns an emitted document as LibreDTE normalised it, with its
+// folio.
+func (s *Server) Document(t dte.DocType, folio int64) (dte.Document, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.byFolio[folioKey{t, folio}]
+	if !ok {
+		return dte.Document{}, false
+	}
+	return d.doc, true
 }
 
 func (s *Server) routes() http.Handler {
@@ -187,263 +272,60 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET /api/dte/dte_tmps/info/{receptor}/{dte}/{codigo}/{emisor}", s.authed(s.tmpInfo))
 	api.HandleFunc("POST /api/dte/dte_emitidos/buscar/{emisor}", s.authed(s.buscar))
 	api.HandleFunc("GET /api/dte/dte_emitidos/pdf/{dte}/{folio}/{emisor}", s.authed(s.pdf))
+	api.HandleFunc("POST /api/dte/dte_emitidos/pdf/{dte}/{folio}/{emisor}", s.authed(s.pdf))
 	api.HandleFunc("GET /api/dte/dte_emitidos/estado/{dte}/{folio}/{emisor}", s.authed(s.estado))
-	api.HandleFunc("GET /api/dte/dte_emitidos/actualizar_estado/{dte}/{folio}/{emisor}", s.authed(s.estado))
+	api.HandleFunc("GET /api/dte/dte_emitidos/actualizar_estado/{dte}/{folio}/{emisor}", s.authed(s.actualizarEstado))
+	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		fail(w, http.StatusNotFound, "Recurso "+r.URL.Path+" no encontrado en la API (simulador)")
+	})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", s.faults.Middleware(api, nil))
-	mux.HandleFunc("GET /_sim/state", func(w http.ResponseWriter, r *http.Request) { reply(w, 200, s.State()) })
+	mux.HandleFunc("GET /_sim/state", func(w http.ResponseWriter, r *http.Request) { reply(w, http.StatusOK, s.State()) })
 	mux.Handle("/_sim/faults", s.faults.Handler())
 	return mux
 }
 
 func reply(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`"error interno del simulador"`)
+	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(b)
 }
 
 // fail answers like LibreDTE: the body is a bare JSON string.
 func fail(w http.ResponseWriter, status int, msg string) { reply(w, status, msg) }
 
+// authed checks HTTP Basic as LibreDTE does (user X and the hash as the
+// password; the obsolete hash-as-user with password X is still accepted),
+// and that a path's {emisor} is the account's company.
 func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
-		if !ok || user != "X" || subtle.ConstantTimeCompare([]byte(pass), []byte(s.opts.Hash)) != 1 {
-			fail(w, http.StatusUnauthorized, "Usuario o contraseña incorrectos (hash de la API)")
+		if ok && pass == "X" && len(user) == 32 {
+			user, pass = pass, user
+		}
+		if !ok || subtle.ConstantTimeCompare([]byte(pass), []byte(s.opts.Hash)) != 1 {
+			fail(w, http.StatusUnauthorized, msgAuth)
 			return
 		}
-		if e := r.PathValue("emisor"); e != "" && e != strconv.FormatInt(s.emisor, 10) {
-			fail(w, http.StatusForbidden, "No está autorizado a operar con el emisor "+e)
+		if e := r.PathValue("emisor"); e != "" && !s.isEmisor(e) {
+			fail(w, http.StatusForbidden, msgForbidden)
 			return
 		}
 		h(w, r)
 	}
 }
 
-// totals recomputes a document's totals the way dte.md says.
-func totals(d dte.Document) (neto, iva, exento, total int64) {
-	var gross int64
-	for _, l := range d.Detalle {
-		if l.IndExe == 1 {
-			exento += l.MontoItem
-		} else {
-			gross += l.MontoItem
-		}
+// isEmisor reads a RUT body (or a RUT with check digit) and says whether it
+// is the account's company.
+func (s *Server) isEmisor(v string) bool {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return n == s.emisor
 	}
-	for _, g := range d.DscRcgGlobal {
-		if g.TpoMov == "D" && g.TpoValor == "$" && g.IndExeDR == 0 {
-			gross -= g.ValorDR
-		}
-	}
-	if gross > 0 {
-		neto = dte.NetFromGross(gross)
-		if d.Encabezado.IdDoc.TipoDTE.IsFactura() {
-			iva = dte.IVAOf(neto)
-		} else {
-			iva = gross - neto
-		}
-	}
-	return neto, iva, exento, neto + iva + exento
-}
-
-func (s *Server) emitir(w http.ResponseWriter, r *http.Request) {
-	var d dte.Document
-	if err := json.NewDecoder(io.LimitReader(r.Body, 4<<20)).Decode(&d); err != nil {
-		fail(w, http.StatusBadRequest, "El documento no es un JSON válido")
-		return
-	}
-	if msg := s.validate(d); msg != "" {
-		fail(w, http.StatusBadRequest, msg)
-		return
-	}
-	neto, iva, exento, total := totals(d)
-	d.Encabezado.Totales = dte.Totales{MntNeto: neto, IVA: iva, MntExe: exento, MntTotal: total, TasaIVA: d.Encabezado.Totales.TasaIVA}
-	rec, _ := dte.ParseRUT(d.Encabezado.Receptor.RUTRecep)
-	fecha := d.Encabezado.IdDoc.FchEmis
-	if fecha == "" {
-		fecha = s.opts.Now().Format(time.DateOnly)
-	}
-	s.mu.Lock()
-	b := make([]byte, 16)
-	for i := range b {
-		b[i] = byte(s.rng.UintN(256))
-	}
-	codigo := hex.EncodeToString(b)
-	t := &tmp{doc: d, dte: int(d.Encabezado.IdDoc.TipoDTE), recep: int64(rec.Body), fecha: fecha, total: total, codigo: codigo}
-	s.tmps[codigo] = t
-	s.mu.Unlock()
-	reply(w, 200, map[string]any{"emisor": s.emisor, "receptor": t.recep, "dte": t.dte, "codigo": codigo, "fecha": fecha, "total": total})
-}
-
-func (s *Server) validate(d dte.Document) string {
-	h := d.Encabezado
-	switch h.IdDoc.TipoDTE {
-	case dte.Boleta, dte.BoletaExenta, dte.Factura, dte.FacturaExenta:
-	default:
-		return fmt.Sprintf("Tipo de documento %d no soportado", h.IdDoc.TipoDTE)
-	}
-	if h.Emisor.RUTEmisor != "" {
-		if r, err := dte.ParseRUT(h.Emisor.RUTEmisor); err != nil || int64(r.Body) != s.emisor {
-			return "RUTEmisor " + h.Emisor.RUTEmisor + " no corresponde al contribuyente"
-		}
-	}
-	if _, err := dte.ParseRUT(h.Receptor.RUTRecep); err != nil {
-		return "RUT del receptor " + h.Receptor.RUTRecep + " es inválido"
-	}
-	if h.IdDoc.TipoDTE.IsFactura() {
-		for f, v := range map[string]string{"RznSocRecep": h.Receptor.RznSocRecep, "GiroRecep": h.Receptor.GiroRecep, "DirRecep": h.Receptor.DirRecep, "CmnaRecep": h.Receptor.CmnaRecep} {
-			if strings.TrimSpace(v) == "" {
-				return "Falta " + f + " del receptor"
-			}
-		}
-	}
-	if len(d.Detalle) == 0 {
-		return "El documento no tiene detalle"
-	}
-	for i, l := range d.Detalle {
-		if l.QtyItem <= 0 || l.MontoItem < 0 || l.NmbItem == "" {
-			return fmt.Sprintf("Detalle %d inválido", i+1)
-		}
-	}
-	if _, _, _, total := totals(d); total <= 0 {
-		return "El total del documento debe ser positivo"
-	}
-	return ""
-}
-
-func (s *Server) generar(w http.ResponseWriter, r *http.Request) {
-	if s.faults.Roll(func(sp faults.Spec) float64 { return sp.ResetAfterGenerar }) {
-		faults.HandleThenReset(w, r, http.HandlerFunc(s.doGenerar))
-		return
-	}
-	s.doGenerar(w, r)
-}
-
-func (s *Server) doGenerar(w http.ResponseWriter, r *http.Request) {
-	var key struct {
-		Emisor int64  `json:"emisor"`
-		DTE    int    `json:"dte"`
-		Codigo string `json:"codigo"`
-	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&key); err != nil {
-		fail(w, http.StatusBadRequest, "Cuerpo inválido")
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.noSignature {
-		fail(w, 506, "No hay firma electrónica cargada para el usuario")
-		return
-	}
-	t, ok := s.tmps[key.Codigo]
-	if !ok || t.dte != key.DTE {
-		fail(w, http.StatusNotFound, "No existe el documento temporal solicitado")
-		return
-	}
-	limit := int64(s.opts.Folios)
-	if n := s.faults.Spec().Folios; n > 0 {
-		limit = int64(n)
-	}
-	if s.next[t.dte] >= limit {
-		fail(w, 508, fmt.Sprintf("No hay folios disponibles para el DTE %d", t.dte))
-		return
-	}
-	s.next[t.dte]++
-	delete(s.tmps, key.Codigo)
-	neto, iva, exento, total := totals(t.doc)
-	d := &doc{DTE: t.dte, Folio: s.next[t.dte], Emisor: s.emisor, Receptor: t.recep, Total: total, Fecha: t.fecha,
-		neto: neto, iva: iva, exento: exento, trackID: 7_000_000 + int64(len(s.emitted))*3 + 1, issuedAt: s.opts.Now(), document: t.doc}
-	d.rejected = s.faults.Roll(func(sp faults.Spec) float64 { return sp.SIIReject })
-	s.emitted = append(s.emitted, d)
-	reply(w, 200, map[string]any{"emisor": d.Emisor, "receptor": d.Receptor, "dte": d.DTE, "folio": d.Folio, "fecha": d.Fecha,
-		"total": d.Total, "neto": d.neto, "iva": d.iva, "exento": d.exento, "track_id": d.trackID})
-}
-
-func (s *Server) tmpInfo(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	t, ok := s.tmps[r.PathValue("codigo")]
-	s.mu.Unlock()
-	if !ok || strconv.Itoa(t.dte) != r.PathValue("dte") || strconv.FormatInt(t.recep, 10) != r.PathValue("receptor") {
-		fail(w, http.StatusNotFound, "No existe el documento temporal solicitado")
-		return
-	}
-	reply(w, 200, map[string]any{"emisor": s.emisor, "receptor": t.recep, "dte": t.dte, "codigo": t.codigo, "fecha": t.fecha, "total": t.total})
-}
-
-func (s *Server) buscar(w http.ResponseWriter, r *http.Request) {
-	var q struct {
-		DTE      int    `json:"dte"`
-		Receptor int64  `json:"receptor"`
-		Fecha    string `json:"fecha"`
-		Total    int64  `json:"total"`
-	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&q); err != nil {
-		fail(w, http.StatusBadRequest, "Búsqueda inválida")
-		return
-	}
-	s.mu.Lock()
-	out := []map[string]any{}
-	for _, d := range s.emitted {
-		if (q.DTE == 0 || d.DTE == q.DTE) && (q.Receptor == 0 || d.Receptor == q.Receptor) && (q.Fecha == "" || d.Fecha == q.Fecha) && (q.Total == 0 || d.Total == q.Total) {
-			out = append(out, map[string]any{"emisor": d.Emisor, "receptor": d.Receptor, "dte": d.DTE, "folio": d.Folio, "fecha": d.Fecha, "total": d.Total, "track_id": d.trackID})
-		}
-	}
-	s.mu.Unlock()
-	reply(w, 200, out)
-}
-
-func (s *Server) find(r *http.Request) *doc {
-	typ, _ := strconv.Atoi(r.PathValue("dte"))
-	folio, _ := strconv.ParseInt(r.PathValue("folio"), 10, 64)
-	for _, d := range s.emitted {
-		if d.DTE == typ && d.Folio == folio {
-			return d
-		}
-	}
-	return nil
-}
-
-func (s *Server) pdf(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	d := s.find(r)
-	s.mu.Unlock()
-	if d == nil {
-		fail(w, http.StatusNotFound, "No existe el DTE solicitado")
-		return
-	}
-	e := s.opts.Emisor
-	h := d.document.Encabezado
-	lines := []string{fmt.Sprintf("%s N° %d", strings.ToUpper(dte.DocType(d.DTE).Name()), d.Folio),
-		"", e.RznSoc + "  RUT " + e.RUTEmisor, e.GiroEmis, e.DirOrigen + ", " + e.CmnaOrigen, "Fecha: " + d.Fecha, "",
-		"Receptor: " + h.Receptor.RznSocRecep + "  RUT " + h.Receptor.RUTRecep, ""}
-	for _, l := range d.document.Detalle {
-		lines = append(lines, fmt.Sprintf("%d x %s  %s", l.QtyItem, l.NmbItem, dte.FormatCLP(l.MontoItem)))
-	}
-	lines = append(lines, "", "Neto "+dte.FormatCLP(d.neto), "IVA "+dte.FormatCLP(d.iva))
-	if d.exento > 0 {
-		lines = append(lines, "Exento "+dte.FormatCLP(d.exento))
-	}
-	lines = append(lines, "TOTAL "+dte.FormatCLP(d.Total), "", "Timbre electrónico SII (simulado)")
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Write(renderPDF(lines))
-}
-
-func (s *Server) estado(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	d := s.find(r)
-	now := s.opts.Now()
-	s.mu.Unlock()
-	if d == nil {
-		fail(w, http.StatusNotFound, "No existe el DTE solicitado")
-		return
-	}
-	st := map[string]any{"track_id": d.trackID, "revision_estado": "SOK - Schema Validado", "revision_detalle": "En revisión por el SII"}
-	switch {
-	case now.Sub(d.issuedAt) < s.opts.SIIDelay:
-	case d.rejected:
-		st["revision_estado"], st["revision_detalle"] = "RCH - DTE Rechazado", "Error en monto total: no cuadra con la suma del detalle"
-	default:
-		st["revision_estado"], st["revision_detalle"] = "EPR - Envío Procesado", "DTE aceptado"
-	}
-	reply(w, 200, st)
+	r, err := dte.ParseRUT(v)
+	return err == nil && int64(r.Body) == s.emisor
 }
