@@ -1,8 +1,18 @@
 // Package invoicer is the interface folio's engine uses to issue DTEs
-// through an electronic invoicer, whatever the provider. Each provider is
-// an adapter in a sub-package (libredte, …). Issuing happens in the
-// provider's steps so the engine can record an intent before the step that
-// consumes a folio, and resolve an uncertain outcome without issuing twice.
+// through an electronic invoicer, whatever the provider. Each provider is an
+// adapter in a sub-package (libredte, …).
+//
+// Issuing happens in the provider's steps so that the engine can record an
+// intent before the one step that consumes a folio, and resolve an uncertain
+// outcome of that step without issuing twice:
+//
+//	p, err := inv.Prepare(ctx, doc)  // no folio yet; store p as the intent
+//	iss, err := inv.Issue(ctx, p)    // consumes a folio
+//	// err is *Error with Uncertain set: never call Issue again blindly;
+//	res, err := inv.Resolve(ctx, p, doc, claimed)
+//
+// Errors are *Error values whose Code is a key of the catalog in
+// internal/dte (INV-*).
 package invoicer
 
 import (
@@ -10,6 +20,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
@@ -17,6 +29,9 @@ import (
 
 // Capabilities say what an adapter can do, so the engine picks a safe path.
 type Capabilities struct {
+	// CanLookupByReference: the provider finds a document by an external
+	// reference the caller chose (OpenFactura's Idempotency-Key style).
+	CanLookupByReference bool
 	// CanResolveUncertain: after an uncertain Issue, Resolve can tell
 	// whether the document was issued.
 	CanResolveUncertain bool
@@ -30,20 +45,111 @@ type Capabilities struct {
 }
 
 // Pending is the provider's handle on a prepared document that has not
-// consumed a folio yet (LibreDTE: the temporary document's key). It is
-// JSON so the engine can store it as the intent before calling Issue.
+// consumed a folio yet (LibreDTE: the temporary document's key). It is JSON,
+// so the engine can store it as the intent before calling Issue.
 type Pending json.RawMessage
 
 // Issued is a document that carries a folio.
 type Issued struct {
 	Type    dte.DocType `json:"dte"`
 	Folio   int64       `json:"folio"`
-	Emisor  string      `json:"emisor"`
-	Fecha   string      `json:"fecha"`
+	Emisor  string      `json:"emisor"` // RUT, 12345678-5
+	Fecha   string      `json:"fecha"`  // YYYY-MM-DD
 	Total   int64       `json:"total"`
+	Neto    int64       `json:"neto,omitempty"`
+	IVA     int64       `json:"iva,omitempty"`
+	Exento  int64       `json:"exento,omitempty"`
 	TrackID string      `json:"track_id,omitempty"`
 	// Raw is the provider's reply, kept for the console's Raw view.
 	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON reads an Issued written by MarshalJSON and also a
+// provider's raw reply stored in its place: numbers may come as strings, the
+// emisor as a RUT body without check digit, the track id as a number.
+func (d *Issued) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Type    flexInt         `json:"dte"`
+		Folio   flexInt         `json:"folio"`
+		Emisor  json.RawMessage `json:"emisor"`
+		Fecha   string          `json:"fecha"`
+		Total   flexInt         `json:"total"`
+		Neto    flexInt         `json:"neto"`
+		IVA     flexInt         `json:"iva"`
+		Exento  flexInt         `json:"exento"`
+		TrackID json.RawMessage `json:"track_id"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	emisor, err := rutText(w.Emisor)
+	if err != nil {
+		return fmt.Errorf("emisor: %w", err)
+	}
+	track, err := idText(w.TrackID)
+	if err != nil {
+		return fmt.Errorf("track_id: %w", err)
+	}
+	*d = Issued{Type: dte.DocType(w.Type), Folio: int64(w.Folio), Emisor: emisor, Fecha: w.Fecha,
+		Total: int64(w.Total), Neto: int64(w.Neto), IVA: int64(w.IVA), Exento: int64(w.Exento), TrackID: track}
+	return nil
+}
+
+// flexInt reads a JSON number, a numeric string, null or false as an int64.
+type flexInt int64
+
+func (n *flexInt) UnmarshalJSON(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	switch s {
+	case "null", "false", `""`:
+		*n = 0
+		return nil
+	}
+	if uq, err := strconv.Unquote(s); err == nil {
+		s = strings.TrimSpace(uq)
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("not an integer: %.20s", string(b))
+	}
+	*n = flexInt(v)
+	return nil
+}
+
+// rutText reads "12345678-5", or a body such as 12345678 or "12345678"
+// (the check digit is computed).
+func rutText(raw json.RawMessage) (string, error) {
+	s, err := idText(raw)
+	if err != nil || s == "" {
+		return s, err
+	}
+	if n, err := strconv.Atoi(s); err == nil && n > 0 && n <= 99_999_999 {
+		return dte.RUT{Body: n, DV: dte.CheckDigit(n)}.String(), nil
+	}
+	r, err := dte.ParseRUT(s)
+	if err != nil {
+		return "", err
+	}
+	return r.String(), nil
+}
+
+// idText reads a JSON string or number as text; null and false are empty.
+func idText(raw json.RawMessage) (string, error) {
+	s := strings.TrimSpace(string(raw))
+	switch s {
+	case "", "null", "false":
+		return "", nil
+	}
+	if strings.HasPrefix(s, `"`) {
+		var v string
+		err := json.Unmarshal(raw, &v)
+		return strings.TrimSpace(v), err
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", err
+	}
+	return n.String(), nil
 }
 
 // Outcome of resolving an uncertain Issue.
@@ -58,12 +164,27 @@ const (
 	Unknown
 )
 
+func (o Outcome) String() string {
+	switch o {
+	case StillPending:
+		return "still-pending"
+	case WasIssued:
+		return "was-issued"
+	case Unknown:
+		return "unknown"
+	}
+	return "outcome(" + strconv.Itoa(int(o)) + ")"
+}
+
 // Resolution is what Resolve found.
 type Resolution struct {
 	Outcome Outcome
 	Issued  Issued
-	// Detail explains an Unknown outcome in plain words.
+	// Detail explains an Unknown outcome in plain words (es-CL; the
+	// provider's words are Spanish too).
 	Detail string
+	// Candidates are the folios that matched when there was more than one.
+	Candidates []int64
 }
 
 // SIIState is the SII's verdict on an issued document, provider-neutral.
@@ -77,14 +198,22 @@ const (
 	SIIRejected  SIIState = "rejected"
 )
 
+// Final reports whether the SII will not change its verdict any more.
+func (s SIIState) Final() bool { return s == SIIAccepted || s == SIIObjection || s == SIIRejected }
+
 // SIIStatus is the SII's verdict and its reason.
 type SIIStatus struct {
-	State  SIIState
-	Code   string // e.g. EPR, RLV, RCH, RSC
-	Reason string
+	State SIIState
+	// Code is the SII's state code: EPR, RLV, RCH, RSC, RFR, RCT, SOK, …
+	// For a rejection, "SII-"+Code is the catalog key (SII-RCH when absent).
+	Code string
+	// Reason is the SII's (or the invoicer's) words, Spanish.
+	Reason  string
+	TrackID string
 }
 
-// Invoicer issues DTEs through one provider account.
+// Invoicer issues DTEs through one provider account. Implementations are
+// safe for concurrent use.
 type Invoicer interface {
 	Capabilities() Capabilities
 	// Prepare hands the document to the provider without consuming a folio.
@@ -93,14 +222,15 @@ type Invoicer interface {
 	// Uncertain set means it may have happened: call Resolve, never Issue.
 	Issue(ctx context.Context, p Pending) (Issued, error)
 	// Resolve finds out what became of an uncertain Issue. claimed lists
-	// folios of doc's type already belonging to other orders, so a match
-	// is never taken from them.
+	// folios of doc's type that already belong to other orders, so a match
+	// is never taken from them. Call it only once no Issue of p can still
+	// be running at the provider (after the uncertain call's own timeout).
 	Resolve(ctx context.Context, p Pending, doc dte.Document, claimed map[int64]bool) (Resolution, error)
 	// PDF renders an issued document.
 	PDF(ctx context.Context, d Issued) ([]byte, error)
 	// Status asks the SII's verdict on an issued document.
 	Status(ctx context.Context, d Issued) (SIIStatus, error)
-	// Check verifies the credentials with a harmless call.
+	// Check verifies the credentials and the emisor with a harmless call.
 	Check(ctx context.Context) error
 }
 
@@ -114,45 +244,82 @@ const (
 	CodeNoFolios    = "INV-NO-FOLIOS"
 	CodeServer      = "INV-SERVER"
 	CodeTimeout     = "INV-TIMEOUT"
+	CodePriceType   = "INV-PRICE-TYPE"
 )
+
+// CodeForStatus maps an HTTP status of a provider's error reply to a code,
+// following the classes invoicers.md gives (LibreDTE's; OpenFactura's are
+// the usual ones).
+func CodeForStatus(status int) string {
+	switch {
+	case status == 400 || status == 409 || status == 422:
+		return CodeBadDoc
+	case status == 401:
+		return CodeAuth
+	case status == 403:
+		return CodeForbidden
+	case status == 404:
+		return CodeNotFound
+	case status == 506:
+		return CodeNoSignature
+	case status == 508:
+		return CodeNoFolios
+	case status == 408 || status == 504:
+		return CodeTimeout
+	}
+	return CodeServer
+}
 
 // Error is a failed invoicer call. It never holds the API key.
 type Error struct {
 	Code    string
-	Op      string
-	Status  int
+	Op      string // the provider's call, e.g. "generar"
+	Status  int    // HTTP status, 0 when no reply came
 	Message string // the provider's words
 	// RetryAfter is the wait the provider asked for, if any.
 	RetryAfter time.Duration
-	// Uncertain: the request was sent and no answer came back; a
-	// folio-consuming call may have taken effect.
+	// Uncertain: a folio-consuming call may have taken effect although no
+	// usable reply came back. Resolve before anything else.
 	Uncertain bool
 	Err       error
 }
 
 func (e *Error) Error() string {
-	s := "invoicer: " + e.Op + ":"
+	var b strings.Builder
+	b.WriteString("invoicer: ")
+	b.WriteString(e.Op)
+	b.WriteString(": ")
+	b.WriteString(e.Code)
 	if e.Status != 0 {
-		s += fmt.Sprintf(" %d", e.Status)
+		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
 	}
 	if e.Message != "" {
-		s += " " + e.Message
+		b.WriteString(": ")
+		b.WriteString(e.Message)
 	}
 	if e.Err != nil {
-		s += ": " + e.Err.Error()
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
 	}
-	return s
+	if e.Uncertain {
+		b.WriteString(" [uncertain: may have taken effect]")
+	}
+	return b.String()
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Retryable reports whether trying again later may succeed.
+// Retryable reports whether trying again later may succeed, as the error
+// catalog says for the code. An uncertain error is not retryable: it must be
+// resolved first.
 func (e *Error) Retryable() bool {
-	switch e.Code {
-	case CodeServer, CodeTimeout, CodeNotFound:
-		return true
+	if e.Uncertain {
+		return false
 	}
-	return false
+	if ent, ok := dte.Lookup(e.Code); ok {
+		return ent.Retryable
+	}
+	return e.Code == CodeServer || e.Code == CodeTimeout
 }
 
 // AsError returns the *Error inside err.
@@ -160,4 +327,11 @@ func AsError(err error) (*Error, bool) {
 	var e *Error
 	ok := errors.As(err, &e)
 	return e, ok
+}
+
+// IsUncertain reports whether err says a folio-consuming call may have
+// taken effect.
+func IsUncertain(err error) bool {
+	e, ok := AsError(err)
+	return ok && e.Uncertain
 }

@@ -2,21 +2,25 @@
 // with user X and the API hash, issuing in LibreDTE's two steps (emitir →
 // temporary document, generar → folio), resolving an uncertain generar
 // through the temporary document and the emitted documents, PDF and SII
-// status.
+// status. Every wire format it relies on is in wire.go.
 package libredte
 
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
@@ -26,131 +30,202 @@ import (
 // DefaultBaseURL is LibreDTE's public API root.
 const DefaultBaseURL = "https://libredte.cl/api"
 
-// Exchange is one HTTP call for the HTTP log; the hash never appears in it.
+// DefaultTimeout bounds one call. generar signs and sends to the SII before
+// it answers, so it is generous.
+const DefaultTimeout = 60 * time.Second
+
+// maxReply bounds how much of a reply is read (PDFs of long boletas).
+const maxReply = 16 << 20
+
+// maxLogBody is how much of a body the HTTP log keeps.
+const maxLogBody = 4 << 10
+
+// Exchange is one HTTP call for the HTTP log. The Authorization header is
+// never part of it and the API hash is redacted from every field.
 type Exchange struct {
+	Op       string // emitir, generar, dte_tmps/info, …
 	Method   string
 	URL      string
-	Status   int
+	Status   int // 0: no reply
 	Duration time.Duration
-	ReqBody  string
-	RespBody string
+	ReqBody  string // redacted, truncated
+	RespBody string // redacted, truncated; a PDF is summarised
 	Err      string
 }
 
 // Config sets up a Client.
 type Config struct {
+	// BaseURL is the API root (default DefaultBaseURL); self-hosted
+	// instances differ.
 	BaseURL string
 	// Hash is the user's API hash (a secret).
 	Hash string
 	// Emisor is the issuing company's RUT (12345678-5).
-	Emisor     string
+	Emisor string
+	// HTTPClient defaults to a client without its own timeout (each call
+	// has Timeout).
 	HTTPClient *http.Client
-	Hook       func(context.Context, Exchange)
+	// Timeout bounds each call (default DefaultTimeout).
+	Timeout time.Duration
+	// Hook receives every exchange, redacted, for the HTTP log. It is
+	// called synchronously: keep it quick.
+	Hook func(context.Context, Exchange)
+	// PapelContinuo asks PDFs for a receipt roll this many mm wide (57, 75,
+	// 80, …); 0 keeps the account's setting.
+	PapelContinuo int
+	// UserAgent defaults to "folio".
+	UserAgent string
 }
 
-// Client talks to one LibreDTE account for one emisor.
+// Client talks to one LibreDTE account for one emisor. It is safe for
+// concurrent use.
 type Client struct {
-	cfg    Config
-	http   *http.Client
-	emisor int64
+	cfg     Config
+	http    *http.Client
+	emisor  dte.RUT
+	secrets []string // the hash and its Basic encoding, for redaction
 }
 
 var _ invoicer.Invoicer = (*Client)(nil)
 
-// New returns a client; the emisor must be a valid RUT.
+// New returns a client. The emisor must be a valid RUT and the hash not
+// empty; the base URL must be http(s).
 func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	cfg.BaseURL = strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("libredte: API root %q: want a URL such as %s", cfg.BaseURL, DefaultBaseURL)
+	}
+	cfg.Hash = strings.TrimSpace(cfg.Hash)
+	if cfg.Hash == "" {
+		return nil, errors.New("libredte: the API hash is empty: copy it from LibreDTE (Usuario → API) into the connection")
 	}
 	rut, err := dte.ParseRUT(cfg.Emisor)
 	if err != nil {
 		return nil, fmt.Errorf("libredte: emisor: %w", err)
 	}
-	return &Client{cfg: cfg, http: cfg.HTTPClient, emisor: int64(rut.Body)}, nil
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "folio"
+	}
+	basic := base64.StdEncoding.EncodeToString([]byte("X:" + cfg.Hash))
+	return &Client{cfg: cfg, http: cfg.HTTPClient, emisor: rut, secrets: []string{basic, cfg.Hash}}, nil
 }
 
-// Capabilities implements invoicer.Invoicer.
+// Emisor is the RUT the client issues for.
+func (c *Client) Emisor() dte.RUT { return c.emisor }
+
+// Capabilities implements invoicer.Invoicer. LibreDTE keeps no external
+// reference, but its temporary documents make an uncertain generar
+// resolvable.
 func (c *Client) Capabilities() invoicer.Capabilities {
 	return invoicer.Capabilities{CanResolveUncertain: true, HasSIIStatus: true}
 }
 
-func (c *Client) do(ctx context.Context, op, method, path string, in any, out any) ([]byte, error) {
+// call is one request.
+type call struct {
+	op       string
+	method   string
+	path     string
+	query    url.Values
+	body     any
+	consumes bool // consumes a folio: a lost reply is uncertain
+}
+
+func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	var body []byte
-	if in != nil {
-		body, _ = json.Marshal(in)
+	if k.body != nil {
+		var err error
+		if body, err = json.Marshal(k.body); err != nil {
+			return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Message: "the document cannot be written as JSON", Err: err}
+		}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.cfg.BaseURL+path, bytes.NewReader(body))
+	u := c.cfg.BaseURL + k.path
+	if len(k.query) > 0 {
+		u += "?" + k.query.Encode()
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	var wrote atomic.Bool
+	tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+	})
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(tctx, k.method, u, rd)
 	if err != nil {
-		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: op, Message: "building the request", Err: err}
+		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Message: "building the request", Err: err}
 	}
 	req.SetBasicAuth("X", c.cfg.Hash)
-	if in != nil {
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+
 	start := time.Now()
 	resp, err := c.http.Do(req)
-	ex := Exchange{Method: method, URL: c.cfg.BaseURL + path, ReqBody: truncate(string(body))}
+	ex := Exchange{Op: k.op, Method: k.method, URL: u, ReqBody: c.logBody(body, "application/json")}
 	if err != nil {
 		ex.Duration, ex.Err = time.Since(start), c.redact(err.Error())
 		c.report(ctx, ex)
-		code := invoicer.CodeServer
-		if isTimeout(err) {
-			code = invoicer.CodeTimeout
+		e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Message: "no reply", Err: errors.New(c.redact(err.Error()))}
+		if ctx.Err() != nil || isTimeout(err) {
+			e.Code, e.Message = invoicer.CodeTimeout, "no reply in time"
 		}
-		return nil, &invoicer.Error{Code: code, Op: op, Message: "no reply", Uncertain: method != http.MethodGet, Err: errors.New(c.redact(err.Error()))}
+		if !wrote.Load() {
+			e.Message = "not sent: could not reach LibreDTE"
+		}
+		e.Uncertain = k.consumes && wrote.Load()
+		return nil, e
 	}
-	raw, rerr := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	raw, rerr := io.ReadAll(io.LimitReader(resp.Body, maxReply))
 	resp.Body.Close()
 	ex.Status, ex.Duration = resp.StatusCode, time.Since(start)
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/pdf") {
-		ex.RespBody = fmt.Sprintf("[%d bytes application/pdf]", len(raw))
-	} else {
-		ex.RespBody = truncate(c.redact(string(raw)))
+	ex.RespBody = c.logBody(raw, resp.Header.Get("Content-Type"))
+	if rerr != nil {
+		ex.Err = c.redact(rerr.Error())
 	}
 	c.report(ctx, ex)
-	if rerr != nil {
-		return nil, &invoicer.Error{Code: invoicer.CodeTimeout, Op: op, Message: "reply cut short", Uncertain: method != http.MethodGet, Err: rerr}
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if out != nil {
-			if err := json.Unmarshal(raw, out); err != nil {
-				return raw, &invoicer.Error{Code: invoicer.CodeServer, Op: op, Status: resp.StatusCode, Message: "unexpected reply", Err: err}
+
+	s := resp.StatusCode
+	if s >= 200 && s < 300 {
+		if rerr != nil {
+			e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Status: s, Message: "reply cut short", Err: errors.New(c.redact(rerr.Error()))}
+			if ctx.Err() != nil || isTimeout(rerr) {
+				e.Code = invoicer.CodeTimeout
 			}
+			e.Uncertain = k.consumes // it answered 2xx: it most likely took effect
+			return nil, e
 		}
 		return raw, nil
 	}
-	// LibreDTE's error body is a bare JSON string.
-	var msg string
-	if json.Unmarshal(raw, &msg) != nil {
-		msg = strings.TrimSpace(string(raw))
-	}
-	e := &invoicer.Error{Op: op, Status: resp.StatusCode, Message: c.redact(msg)}
-	switch s := resp.StatusCode; {
-	case s == 400:
-		e.Code = invoicer.CodeBadDoc
-	case s == 401:
-		e.Code = invoicer.CodeAuth
-	case s == 403:
+	msg := c.redact(truncate(errorMessage(raw), 600))
+	e := &invoicer.Error{Code: invoicer.CodeForStatus(s), Op: k.op, Status: s, Message: msg}
+	switch {
+	case s == http.StatusNotFound && emisorUnknown(msg):
 		e.Code = invoicer.CodeForbidden
-	case s == 404:
-		e.Code = invoicer.CodeNotFound
-	case s == 506:
-		e.Code = invoicer.CodeNoSignature
-	case s == 508:
-		e.Code = invoicer.CodeNoFolios
-	case s == 429:
-		e.Code = invoicer.CodeServer
-		if n, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
-			e.RetryAfter = time.Duration(n) * time.Second
-		}
-	default:
-		e.Code = invoicer.CodeServer
+	case s == http.StatusNotFound:
+		// generar's temporary document is gone: it may have been generated.
+		e.Uncertain = k.consumes
+	case s == http.StatusTooManyRequests:
+		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+	case s == http.StatusInternalServerError || s == http.StatusBadGateway || s == http.StatusGatewayTimeout:
+		// LibreDTE answers 500 for an exception that may come after the
+		// DTE was saved; a gateway that gave up cannot say either.
+		e.Uncertain = k.consumes
 	}
-	return raw, e
+	return nil, e
 }
 
 func (c *Client) report(ctx context.Context, ex Exchange) {
@@ -159,101 +234,170 @@ func (c *Client) report(ctx context.Context, ex Exchange) {
 	}
 }
 
+// logBody renders a body for the HTTP log: redacted first, then cut, so a
+// cut never leaves part of a secret behind.
+func (c *Client) logBody(b []byte, contentType string) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if strings.HasPrefix(contentType, "application/pdf") || bytes.HasPrefix(b, []byte("%PDF-")) {
+		return fmt.Sprintf("[%d bytes application/pdf]", len(b))
+	}
+	return truncate(c.redact(strings.ToValidUTF8(string(b), "\uFFFD")), maxLogBody)
+}
+
 func (c *Client) redact(s string) string {
-	if c.cfg.Hash != "" {
-		s = strings.ReplaceAll(s, c.cfg.Hash, "[redacted]")
+	for _, sec := range c.secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
 	}
 	return basicRE.ReplaceAllString(s, "${1}[redacted]")
 }
 
-var basicRE = regexp.MustCompile(`(?i)(basic\s+)[A-Za-z0-9+/=]+`)
+var basicRE = regexp.MustCompile(`(?i)(basic\s+)[A-Za-z0-9+/=]{8,}`)
 
-func truncate(s string) string {
-	if len(s) > 4<<10 {
-		return s[:4<<10] + "…"
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
 	}
-	return s
+	cut := max
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 func isTimeout(err error) bool {
 	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		(errors.As(err, &ne) && ne.Timeout())
 }
 
-func rutNumber(s string) int64 {
-	r, err := dte.ParseRUT(s)
-	if err != nil {
-		return 0
+// retryAfter reads seconds or an HTTP date; default one second, at most an hour.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+		return min(time.Duration(n)*time.Second, time.Hour)
 	}
-	return int64(r.Body)
+	if t, err := http.ParseTime(v); err == nil {
+		return min(max(t.Sub(now), 0), time.Hour)
+	}
+	return time.Second
 }
 
-// Prepare implements invoicer.Invoicer: emitir creates a temporary
-// document; no folio is taken yet.
+func decodeReply(op string, raw []byte, out any, uncertain bool) error {
+	if err := json.Unmarshal(raw, out); err != nil {
+		return &invoicer.Error{Code: invoicer.CodeServer, Op: op, Status: http.StatusOK, Message: "unexpected reply", Uncertain: uncertain, Err: err}
+	}
+	return nil
+}
+
+func rutOf(body int64) string {
+	if body <= 0 || body > 99_999_999 {
+		return ""
+	}
+	return dte.RUT{Body: int(body), DV: dte.CheckDigit(int(body))}.String()
+}
+
+// Prepare implements invoicer.Invoicer: emitir normalises the document and
+// creates a temporary document; no folio is taken yet.
 func (c *Client) Prepare(ctx context.Context, doc dte.Document) (invoicer.Pending, error) {
 	if doc.Encabezado.Emisor.RUTEmisor == "" {
-		doc.Encabezado.Emisor.RUTEmisor = dte.RUT{Body: int(c.emisor), DV: dte.CheckDigit(int(c.emisor))}.String()
+		// LibreDTE requires RUTEmisor to know whose document it is.
+		doc.Encabezado.Emisor.RUTEmisor = c.emisor.String()
 	}
-	var key tmpKey
-	if _, err := c.do(ctx, "emitir", http.MethodPost, pathEmitir, doc, &key); err != nil {
+	raw, err := c.do(ctx, call{op: "emitir", method: http.MethodPost, path: pathEmitir, query: emitirQuery, body: doc})
+	if err != nil {
 		return nil, err
 	}
-	if key.Codigo == "" {
-		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: "emitir", Message: "the reply has no temporary document code"}
+	var key tmpKey
+	if err := decodeReply("emitir", raw, &key, false); err != nil {
+		return nil, err
 	}
-	key.Fecha, key.Total = doc.Encabezado.IdDoc.FchEmis, doc.Encabezado.Totales.MntTotal
-	b, _ := json.Marshal(key)
+	if key.Codigo == "" || key.DTE <= 0 || key.Emisor <= 0 {
+		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: "emitir", Status: http.StatusOK, Message: "the reply is not a temporary document's key"}
+	}
+	p := pending{Emisor: int64(key.Emisor), Receptor: int64(key.Receptor), DTE: int(key.DTE), Codigo: key.Codigo,
+		Fecha: doc.Encabezado.IdDoc.FchEmis, Total: doc.Encabezado.Totales.MntTotal}
+	// What LibreDTE computed is what the emitted document will carry.
+	if info, err := c.tmpInfo(ctx, "dte_tmps/info", p); err == nil {
+		if info.Fecha != "" {
+			p.Fecha = info.Fecha
+		}
+		if info.Total > 0 {
+			p.Total = int64(info.Total)
+		}
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("libredte: recording the temporary document's key: %w", err)
+	}
 	return invoicer.Pending(b), nil
 }
 
-func decodeKey(p invoicer.Pending) (tmpKey, error) {
-	var k tmpKey
-	if err := json.Unmarshal(p, &k); err != nil || k.Codigo == "" {
-		return k, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: "generar", Message: "the recorded temporary document key is unreadable"}
+func (c *Client) tmpInfo(ctx context.Context, op string, p pending) (tmpInfo, error) {
+	var info tmpInfo
+	raw, err := c.do(ctx, call{op: op, method: http.MethodGet, path: expand(pathTmpInfo,
+		"receptor", itoa(p.Receptor), "dte", strconv.Itoa(p.DTE), "codigo", p.Codigo, "emisor", itoa(p.Emisor))})
+	if err != nil {
+		return info, err
+	}
+	return info, decodeReply(op, raw, &info, false)
+}
+
+func decodePending(op string, p invoicer.Pending) (pending, error) {
+	var k pending
+	if err := json.Unmarshal(p, &k); err != nil || k.Codigo == "" || k.DTE <= 0 || k.Emisor <= 0 {
+		return k, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: op, Message: "the recorded temporary document key is unreadable: prepare the document again"}
 	}
 	return k, nil
 }
 
-// Issue implements invoicer.Invoicer: generar takes the folio.
+// Issue implements invoicer.Invoicer: generar takes the folio, signs, sends
+// to the SII and deletes the temporary document.
 func (c *Client) Issue(ctx context.Context, p invoicer.Pending) (invoicer.Issued, error) {
-	k, err := decodeKey(p)
+	k, err := decodePending("generar", p)
 	if err != nil {
 		return invoicer.Issued{}, err
 	}
-	var out emitted
-	raw, err := c.do(ctx, "generar", http.MethodPost, pathGenerar, tmpKey{Emisor: k.Emisor, Receptor: k.Receptor, DTE: k.DTE, Codigo: k.Codigo}, &out)
+	raw, err := c.do(ctx, call{op: "generar", method: http.MethodPost, path: pathGenerar, consumes: true,
+		body: generarBody{Emisor: k.Emisor, Receptor: k.Receptor, DTE: k.DTE, Codigo: k.Codigo}})
 	if err != nil {
+		return invoicer.Issued{}, err
+	}
+	var out emitido
+	if err := decodeReply("generar", raw, &out, true); err != nil {
 		return invoicer.Issued{}, err
 	}
 	if out.Folio <= 0 {
-		return invoicer.Issued{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "generar", Message: "the reply has no folio"}
+		return invoicer.Issued{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "generar", Status: http.StatusOK,
+			Message: "the reply has no folio", Uncertain: true}
 	}
-	return c.issued(out, raw), nil
-}
-
-func (c *Client) issued(e emitted, raw []byte) invoicer.Issued {
-	em := e.Emisor
-	if em == 0 {
-		em = c.emisor
+	iss := invoicer.Issued{Type: dte.DocType(out.DTE), Folio: int64(out.Folio), Emisor: rutOf(int64(out.Emisor)),
+		Fecha: out.Fecha, Total: int64(out.Total), Neto: int64(out.Neto), IVA: int64(out.IVA), Exento: int64(out.Exento), Raw: raw}
+	iss.TrackID, _ = trackText(out.TrackID)
+	if iss.Type == 0 {
+		iss.Type = dte.DocType(k.DTE)
 	}
-	track := ""
-	if e.TrackID != 0 {
-		track = strconv.FormatInt(e.TrackID, 10)
+	if iss.Emisor == "" {
+		iss.Emisor = rutOf(k.Emisor)
 	}
-	return invoicer.Issued{Type: dte.DocType(e.DTE), Folio: e.Folio, Emisor: dte.RUT{Body: int(em), DV: dte.CheckDigit(int(em))}.String(),
-		Fecha: e.Fecha, Total: e.Total, TrackID: track, Raw: raw}
+	return iss, nil
 }
 
 // Resolve implements invoicer.Invoicer. While the temporary document
-// exists, generar has not happened. Once it is gone, the emitted document
-// is looked up by receptor, date and total, leaving out folios that
+// exists, generar has not happened. Once it is gone, the emitted document is
+// looked up by type, receptor, date and total, leaving out folios that
 // belong to other orders; exactly one candidate is adopted.
 func (c *Client) Resolve(ctx context.Context, p invoicer.Pending, doc dte.Document, claimed map[int64]bool) (invoicer.Resolution, error) {
-	k, err := decodeKey(p)
+	k, err := decodePending("resolve", p)
 	if err != nil {
 		return invoicer.Resolution{}, err
 	}
-	_, err = c.do(ctx, "dte_tmps info", http.MethodGet, fmt.Sprintf(pathTmpInfo, k.Receptor, k.DTE, k.Codigo, k.Emisor), nil, nil)
+	_, err = c.tmpInfo(ctx, "dte_tmps/info", k)
 	if err == nil {
 		return invoicer.Resolution{Outcome: invoicer.StillPending}, nil
 	}
@@ -262,86 +406,118 @@ func (c *Client) Resolve(ctx context.Context, p invoicer.Pending, doc dte.Docume
 	}
 	fecha, total := k.Fecha, k.Total
 	if fecha == "" {
-		fecha, total = doc.Encabezado.IdDoc.FchEmis, doc.Encabezado.Totales.MntTotal
+		fecha = doc.Encabezado.IdDoc.FchEmis
 	}
-	var found []emitted
-	raw, err := c.do(ctx, "dte_emitidos buscar", http.MethodPost, fmt.Sprintf(pathBuscar, k.Emisor),
-		searchQuery{DTE: k.DTE, Receptor: k.Receptor, Fecha: fecha, Total: total}, &found)
+	if total == 0 {
+		total = doc.Encabezado.Totales.MntTotal
+	}
+	rows, err := c.buscar(ctx, k.Emisor, buscarBody{DTE: k.DTE, Receptor: k.Receptor, Fecha: fecha, Total: total})
 	if err != nil {
 		return invoicer.Resolution{}, err
 	}
-	var cands []emitted
-	for _, f := range found {
-		if f.DTE == k.DTE && f.Total == total && !claimed[f.Folio] {
-			cands = append(cands, f)
+	var cands []buscarRow
+	seen := map[int64]bool{}
+	for _, r := range rows {
+		f := int64(r.Folio)
+		switch {
+		case f <= 0 || seen[f] || claimed[f]:
+		case int(r.DTE) != k.DTE || int64(r.Total) != total:
+		case fecha != "" && r.Fecha != fecha:
+		case r.Receptor != 0 && int64(r.Receptor) != k.Receptor:
+		default:
+			seen[f] = true
+			cands = append(cands, r)
 		}
 	}
+	what := fmt.Sprintf("%s del %s por %s", dte.DocType(k.DTE).Name(), fecha, dte.FormatCLP(total))
 	switch len(cands) {
 	case 1:
-		b, _ := json.Marshal(cands[0])
-		_ = raw
-		return invoicer.Resolution{Outcome: invoicer.WasIssued, Issued: c.issued(cands[0], b)}, nil
+		r := cands[0]
+		raw, _ := json.Marshal(r)
+		iss := invoicer.Issued{Type: dte.DocType(k.DTE), Folio: int64(r.Folio), Emisor: rutOf(k.Emisor), Fecha: r.Fecha, Total: int64(r.Total), Raw: raw}
+		iss.TrackID, _ = trackText(r.TrackID)
+		return invoicer.Resolution{Outcome: invoicer.WasIssued, Issued: iss}, nil
 	case 0:
-		return invoicer.Resolution{Outcome: invoicer.Unknown, Detail: fmt.Sprintf(
-			"el documento temporal ya no existe y LibreDTE no muestra un %s emitido el %s por %s sin asignar", dte.DocType(k.DTE).Name(), fecha, dte.FormatCLP(total))}, nil
+		return invoicer.Resolution{Outcome: invoicer.Unknown, Detail: "el documento temporal ya no existe en LibreDTE y no hay una " + what +
+			" emitida que no pertenezca a otro pedido: revise en LibreDTE si se emitió"}, nil
 	}
+	res := invoicer.Resolution{Outcome: invoicer.Unknown}
 	folios := make([]string, len(cands))
-	for i, f := range cands {
-		folios[i] = strconv.FormatInt(f.Folio, 10)
+	for i, r := range cands {
+		res.Candidates = append(res.Candidates, int64(r.Folio))
+		folios[i] = strconv.FormatInt(int64(r.Folio), 10)
 	}
-	return invoicer.Resolution{Outcome: invoicer.Unknown, Detail: fmt.Sprintf(
-		"hay %d documentos que calzan (folios %s): revise en LibreDTE cuál corresponde a este pedido", len(cands), strings.Join(folios, ", "))}, nil
+	res.Detail = fmt.Sprintf("hay %d documentos emitidos que calzan (%s; folios %s): revise en LibreDTE cuál corresponde a este pedido",
+		len(cands), what, strings.Join(folios, ", "))
+	return res, nil
+}
+
+// buscar searches the emitted documents; LibreDTE's 404 "nothing matches"
+// is an empty result.
+func (c *Client) buscar(ctx context.Context, emisor int64, q buscarBody) ([]buscarRow, error) {
+	raw, err := c.do(ctx, call{op: "dte_emitidos/buscar", method: http.MethodPost, path: expand(pathBuscar, "emisor", itoa(emisor)), body: q})
+	if ie, ok := invoicer.AsError(err); ok && ie.Code == invoicer.CodeNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var rows []buscarRow
+	return rows, decodeReply("dte_emitidos/buscar", raw, &rows, false)
+}
+
+func (c *Client) emisorOf(d invoicer.Issued) string {
+	if r, err := dte.ParseRUT(d.Emisor); err == nil {
+		return strconv.Itoa(r.Body)
+	}
+	return strconv.Itoa(c.emisor.Body)
 }
 
 // PDF implements invoicer.Invoicer.
 func (c *Client) PDF(ctx context.Context, d invoicer.Issued) ([]byte, error) {
-	raw, err := c.do(ctx, "pdf", http.MethodGet, fmt.Sprintf(pathPDF, int(d.Type), d.Folio, c.emisorOf(d)), nil, nil)
+	if d.Type <= 0 || d.Folio <= 0 {
+		return nil, &invoicer.Error{Code: invoicer.CodeNotFound, Op: "pdf", Message: "no document type or folio to ask for"}
+	}
+	var q url.Values
+	if c.cfg.PapelContinuo > 0 {
+		q = url.Values{"papelContinuo": {strconv.Itoa(c.cfg.PapelContinuo)}}
+	}
+	raw, err := c.do(ctx, call{op: "dte_emitidos/pdf", method: http.MethodGet, query: q,
+		path: expand(pathPDF, "dte", strconv.Itoa(int(d.Type)), "folio", itoa(d.Folio), "emisor", c.emisorOf(d))})
 	if err != nil {
 		return nil, err
 	}
 	if !bytes.HasPrefix(raw, []byte("%PDF-")) {
-		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: "pdf", Message: "the reply is not a PDF"}
+		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: "dte_emitidos/pdf", Status: http.StatusOK, Message: "the reply is not a PDF"}
 	}
 	return raw, nil
 }
 
-func (c *Client) emisorOf(d invoicer.Issued) int64 {
-	if n := rutNumber(d.Emisor); n != 0 {
-		return n
-	}
-	return c.emisor
-}
-
-// Status implements invoicer.Invoicer.
+// Status implements invoicer.Invoicer through actualizar_estado (see wire.go).
 func (c *Client) Status(ctx context.Context, d invoicer.Issued) (invoicer.SIIStatus, error) {
-	var s status
-	if _, err := c.do(ctx, "estado", http.MethodGet, fmt.Sprintf(pathEstado, int(d.Type), d.Folio, c.emisorOf(d)), nil, &s); err != nil {
+	if d.Type <= 0 || d.Folio <= 0 {
+		return invoicer.SIIStatus{}, &invoicer.Error{Code: invoicer.CodeNotFound, Op: "dte_emitidos/actualizar_estado", Message: "no document type or folio to ask for"}
+	}
+	op := "dte_emitidos/actualizar_estado"
+	raw, err := c.do(ctx, call{op: op, method: http.MethodGet,
+		path: expand(pathActualizarEst, "dte", strconv.Itoa(int(d.Type)), "folio", itoa(d.Folio), "emisor", c.emisorOf(d))})
+	if err != nil {
 		return invoicer.SIIStatus{}, err
 	}
-	code, _, _ := strings.Cut(strings.TrimSpace(s.RevisionEstado), " ")
-	code = strings.ToUpper(code)
-	out := invoicer.SIIStatus{Code: code, Reason: s.RevisionDetalle}
-	switch code {
-	case "EPR", "DOK", "ACD":
-		out.State = invoicer.SIIAccepted
-		if strings.Contains(strings.ToLower(s.RevisionDetalle), "reparo") {
-			out.State = invoicer.SIIObjection
-		}
-	case "RLV", "RPR":
-		out.State = invoicer.SIIObjection
-	case "RCH", "RSC", "RFR", "RCT", "RPT", "RCS", "RDC", "DNK", "FAU", "FNA", "FAN", "EMP", "TMD", "TMC", "MMD", "MMC":
-		out.State = invoicer.SIIRejected
-	default:
-		out.State = invoicer.SIIPending
+	var r revision
+	if err := decodeReply(op, raw, &r, false); err != nil {
+		return invoicer.SIIStatus{}, err
 	}
-	return out, nil
+	st := siiStatus(r)
+	if st.TrackID == "" {
+		st.TrackID = d.TrackID
+	}
+	return st, nil
 }
 
-// Check implements invoicer.Invoicer with a harmless call: asking for a
-// temporary document that does not exist answers 404 when the hash and the
-// emisor are right, 401 or 403 when not.
+// Check implements invoicer.Invoicer with a harmless call (see wire.go).
 func (c *Client) Check(ctx context.Context) error {
-	_, err := c.do(ctx, "check", http.MethodGet, fmt.Sprintf(pathTmpInfo, 66666666, 39, "folio-check", c.emisor), nil, nil)
+	_, err := c.tmpInfo(ctx, "check", pending{Emisor: int64(c.emisor.Body), Receptor: int64(dte.GenericRUT.Body), DTE: int(dte.Boleta), Codigo: checkCodigo})
 	if ie, ok := invoicer.AsError(err); ok && ie.Code == invoicer.CodeNotFound {
 		return nil
 	}

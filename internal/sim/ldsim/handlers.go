@@ -164,8 +164,8 @@ func (s *Server) buscar(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	var found []*emitted
-	for _, d := range s.emitted {
-		if match(d) {
+	for i := len(s.emitted) - 1; i >= 0; i-- { // newest first among equals
+		if d := s.emitted[i]; match(d) {
 			found = append(found, d)
 		}
 	}
