@@ -420,8 +420,14 @@ func rollPage(d dte.Document, f docFacts, w float64) (float64, float64, *canvas)
 		add(s, "", false, 6)
 	}
 	add(f.footer, "", false, 6)
+	// A rule takes less than a line: it sits between two lines of text.
+	const ruleRow = row * 0.4
 	h := 2*m + 6
 	for _, o := range ops {
+		if o.rule {
+			h += ruleRow + o.gap
+			continue
+		}
 		h += row + o.gap
 	}
 	c := &canvas{}
@@ -429,7 +435,8 @@ func rollPage(d dte.Document, f docFacts, w float64) (float64, float64, *canvas)
 	for _, o := range ops {
 		y -= o.gap
 		if o.rule {
-			c.line(m, y+row/2, w-m, y+row/2)
+			c.line(m, y+row*0.6, w-m, y+row*0.6)
+			y -= ruleRow
 			continue
 		}
 		font := fontRegular
