@@ -180,7 +180,8 @@ func (t *Tx) CompleteControl(ctx context.Context, id int64, status, outcome stri
 	return err
 }
 
-// Holder identifies the process holding the engine lease.
+// Holder identifies the engine holding the lease. StartedAt is part of the
+// identity (to the millisecond), so two engines in one process are told apart.
 type Holder struct {
 	PID       int
 	Host      string
@@ -205,12 +206,12 @@ func (s *Store) AcquireLease(ctx context.Context, h Holder, ttl time.Duration) e
 		var cur Holder
 		var started, exp int64
 		err := t.queryRow(ctx, `SELECT pid, host, started_at, expires_at FROM lease WHERE id=1`).Scan(&cur.PID, &cur.Host, &started, &exp)
+		cur.StartedAt = fromMS(started)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return classify(err)
-		case exp > t.now && !(cur.PID == h.PID && cur.Host == h.Host):
-			cur.StartedAt = fromMS(started)
+		case exp > t.now && !(cur.PID == h.PID && cur.Host == h.Host && ms(cur.StartedAt) == ms(h.StartedAt)):
 			return &LeaseError{Holder: cur, ExpiresAt: fromMS(exp)}
 		}
 		_, err = t.exec(ctx, `INSERT INTO lease (id, pid, host, started_at, heartbeat_at, expires_at) VALUES (1,?,?,?,?,?)
@@ -229,8 +230,8 @@ var ErrLeaseLost = errors.New("store: engine lease lost to another process")
 // holds it.
 func (s *Store) Heartbeat(ctx context.Context, h Holder, ttl time.Duration) error {
 	return s.Write(ctx, func(t *Tx) error {
-		r, err := t.exec(ctx, `UPDATE lease SET heartbeat_at=?, expires_at=? WHERE id=1 AND pid=? AND host=?`,
-			t.now, t.now+ttl.Milliseconds(), h.PID, h.Host)
+		r, err := t.exec(ctx, `UPDATE lease SET heartbeat_at=?, expires_at=? WHERE id=1 AND pid=? AND host=? AND started_at=?`,
+			t.now, t.now+ttl.Milliseconds(), h.PID, h.Host, ms(h.StartedAt))
 		if err != nil {
 			return err
 		}
@@ -244,7 +245,16 @@ func (s *Store) Heartbeat(ctx context.Context, h Holder, ttl time.Duration) erro
 // ReleaseLease gives up h's lease.
 func (s *Store) ReleaseLease(ctx context.Context, h Holder) error {
 	return s.Write(ctx, func(t *Tx) error {
-		_, err := t.exec(ctx, `DELETE FROM lease WHERE id=1 AND pid=? AND host=?`, h.PID, h.Host)
+		_, err := t.exec(ctx, `DELETE FROM lease WHERE id=1 AND pid=? AND host=? AND started_at=?`, h.PID, h.Host, ms(h.StartedAt))
+		return err
+	})
+}
+
+// BreakLease removes the lease if dead still holds it: for an engine that
+// is known to have died (killed on this host) without waiting out its ttl.
+func (s *Store) BreakLease(ctx context.Context, dead Holder) error {
+	return s.Write(ctx, func(t *Tx) error {
+		_, err := t.exec(ctx, `DELETE FROM lease WHERE id=1 AND pid=? AND host=? AND started_at=?`, dead.PID, dead.Host, ms(dead.StartedAt))
 		return err
 	})
 }

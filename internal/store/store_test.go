@@ -527,6 +527,14 @@ func TestLease(t *testing.T) {
 	if err := b.st.AcquireLease(ctx, h1, time.Minute); err != nil {
 		t.Fatalf("an expired lease must be taken over: %v", err)
 	}
+	// A second engine in the same process differs only by its start.
+	twin := Holder{PID: h1.PID, Host: h1.Host, StartedAt: h1.StartedAt.Add(time.Second)}
+	if err := b.st.AcquireLease(ctx, twin, time.Minute); !errors.As(err, &le) {
+		t.Fatalf("an engine of the same process must be refused: %v", err)
+	}
+	if err := b.st.AcquireLease(ctx, h1, time.Minute); err != nil {
+		t.Fatalf("the holder renews its own lease: %v", err)
+	}
 }
 
 func TestControlsRoundTrip(t *testing.T) {
