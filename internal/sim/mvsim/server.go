@@ -186,8 +186,17 @@ func (s *Server) AddOrders(n int) {
 	defer s.mu.Unlock()
 	now := s.now()
 	for i := 0; i < n; i++ {
-		s.add(s.gen.checkout(now))
+		s.arrive(s.gen.checkout(now), now)
 	}
+}
+
+// arrive adds an order created just now: its last update cannot be later
+// than now, or a listing up to now would not show it yet.
+func (s *Server) arrive(c *checkout, now time.Time) {
+	if c.UpdatedAt.After(now) {
+		c.UpdatedAt = now
+	}
+	s.add(c)
 }
 
 func (s *Server) add(c *checkout) {
@@ -208,7 +217,7 @@ func (s *Server) tick() time.Time {
 	if s.opts.Rate > 0 {
 		due := int(now.Sub(s.lastGen).Seconds() * s.opts.Rate)
 		for i := 0; i < due; i++ {
-			s.add(s.gen.checkout(s.lastGen.Add(time.Duration(float64(i+1) / s.opts.Rate * float64(time.Second)))))
+			s.arrive(s.gen.checkout(s.lastGen.Add(time.Duration(float64(i+1)/s.opts.Rate*float64(time.Second)))), now)
 		}
 		if due > 0 {
 			s.lastGen = s.lastGen.Add(time.Duration(float64(due) / s.opts.Rate * float64(time.Second)))
