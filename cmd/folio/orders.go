@@ -300,7 +300,7 @@ func control(cmd *cobra.Command, storeFlag, key string, request func(context.Con
 // reportControl waits briefly for a running engine to apply the control.
 func reportControl(cmd *cobra.Command, st *store.Store, id int64) error {
 	ctx := cmd.Context()
-	_, live, _ := st.LeaseHolder(ctx)
+	_, live, _ := engine.LeaseHolder(ctx, st)
 	w := cmd.OutOrStdout()
 	if !live {
 		fmt.Fprintf(w, "request %d recorded; it is applied when the engine starts (folio run, or the console)\n", id)

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,7 +45,7 @@ connects to a running simulator by itself first.`,
 				return err
 			}
 			defer st.Close()
-			if holder, live, err := st.LeaseHolder(ctx); err == nil && live && holder.PID != os.Getpid() {
+			if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() {
 				return &store.LeaseError{Holder: holder}
 			}
 			if simURL != "" {
@@ -66,7 +69,7 @@ connects to a running simulator by itself first.`,
 				Retry: engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
 				Emisor: dte.Emisor{RUTEmisor: rutEmisor, RznSoc: cfg.Emisor.RazonSocial, GiroEmis: cfg.Emisor.Giro, Acteco: cfg.Emisor.Acteco,
 					DirOrigen: cfg.Emisor.Direccion, CmnaOrigen: cfg.Emisor.Comuna},
-				SIIInterval: 10 * time.Second, Log: log})
+				SIIInterval: 10 * time.Second, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))})
 			if err != nil {
 				return err
 			}
@@ -86,4 +89,22 @@ connects to a running simulator by itself first.`,
 	cmd.Flags().DurationVar(&poll, "poll", 0, "poll interval (default from the config; 2s with --sim)")
 	_ = cmd.Flags().MarkHidden("poll")
 	return cmd
+}
+
+// failpointFromEnv reads FOLIO_FAILPOINT=POINT:N, used by the crash tests:
+// the process dies (exit 3, nothing flushed or released) the Nth time the
+// engine reaches POINT, one of engine's Fail* moments. Unset: nil.
+func failpointFromEnv(spec string) func(string) {
+	point, nth, ok := strings.Cut(spec, ":")
+	n, err := strconv.Atoi(nth)
+	if spec == "" || !ok || err != nil || n < 1 {
+		return nil
+	}
+	var hits atomic.Int64
+	return func(p string) {
+		if p == point && hits.Add(1) == int64(n) {
+			fmt.Fprintf(os.Stderr, "folio: failpoint %s reached: exiting as a crash would\n", p)
+			os.Exit(3)
+		}
+	}
 }

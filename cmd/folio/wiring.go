@@ -30,6 +30,7 @@ type engineOptions struct {
 	Emisor       dte.Emisor
 	SIIInterval  time.Duration
 	Log          *slog.Logger
+	Failpoint    func(string)
 }
 
 // newEngine builds an engine over the store's connections: the LibreDTE
@@ -82,7 +83,7 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 		return client, nil
 	}
 	eng, err = engine.New(engine.Config{Store: st, Invoicer: ld, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
-		PollInterval: o.PollInterval, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, Log: o.Log})
+		PollInterval: o.PollInterval, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, Log: o.Log, Failpoint: o.Failpoint})
 	return eng, err
 }
 

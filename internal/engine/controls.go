@@ -189,7 +189,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			default:
 				return fmt.Errorf("el pedido está %s: no hay nada que reintentar", o.State)
 			}
-			if o.ReasonCode == "UNCERTAIN" && em != nil && em.Folio == 0 {
+			if o.ReasonCode == "UNCERTAIN" && em.Folio == 0 {
 				// A person verified the document was not issued: start over.
 				em.Pending, em.Uncertain = "", false
 			}
@@ -218,11 +218,8 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			if o.State != store.StateAttention && o.State != store.StateRetrying && o.State != store.StateQueued && o.State != store.StateWaiting {
 				return fmt.Errorf("el pedido está %s: ya no se puede cambiar su documento", o.State)
 			}
-			if em != nil && em.Folio != 0 {
+			if em.Folio != 0 {
 				return fmt.Errorf("el pedido ya tiene folio %d: no se puede cambiar su documento", em.Folio)
-			}
-			if em == nil {
-				return errors.New("el pedido aún no tiene documento que corregir")
 			}
 			var ov Overrides
 			_ = json.Unmarshal([]byte(em.Overrides), &ov)
@@ -270,28 +267,34 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 }
 
 // requeue puts an order back in the queue with its attempts reset, after
-// check (which may also amend the emission) agrees.
+// check (which may also amend the emission) agrees. check always gets an
+// emission: an order that failed before its document was built (the usual
+// case for bad buyer data) gets a new one to carry the correction.
 func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order, *store.Emission) error, msg string) (string, error) {
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
 		o, err := tx.GetOrder(ctx, id)
 		if err != nil {
 			return err
 		}
-		var em *store.Emission
-		if got, err := tx.GetEmission(ctx, id); err == nil {
-			em = &got
+		em, err := tx.GetEmission(ctx, id)
+		found := err == nil
+		if errors.Is(err, store.ErrNotFound) {
+			em, err = store.Emission{OrderID: id, ExtRef: "folio:" + id}, nil
+		}
+		if err != nil {
+			return err
 		}
 		if check != nil {
-			if err := check(o, em); err != nil {
+			if err := check(o, &em); err != nil {
 				return err
+			}
+			if found || em.Overrides != "" {
+				if err := tx.SaveEmission(ctx, em); err != nil {
+					return err
+				}
 			}
 		} else if o.State != store.StateAttention {
 			return fmt.Errorf("el pedido está %s", o.State)
-		}
-		if em != nil {
-			if err := tx.SaveEmission(ctx, *em); err != nil {
-				return err
-			}
 		}
 		return tx.MoveOrder(ctx, id, store.Move{From: []store.State{o.State}, To: store.StateQueued, DocType: o.DocType, Folio: o.Folio,
 			Event: store.Event{Kind: "requeued", Message: msg}})

@@ -43,6 +43,24 @@ type Config struct {
 	Now      func() time.Time
 	// Location is where FchEmis dates are taken (default America/Santiago).
 	Location *time.Location
+	// Failpoint, when set, is called at the moments a crash hurts most
+	// (see the Failpoint constants); crash tests make it end the process.
+	Failpoint func(point string)
+}
+
+// Failpoints: a call has succeeded at the service and its result is not
+// yet committed to the store.
+const (
+	FailAfterPrepare = "after-prepare" // temporary document created
+	FailAfterIssue   = "after-issue"   // folio consumed
+	FailAfterAttach  = "after-attach"  // document created on the order
+	FailAfterUpload  = "after-upload"  // PDF uploaded
+)
+
+func (e *Engine) failpoint(point string) {
+	if e.cfg.Failpoint != nil {
+		e.cfg.Failpoint(point)
+	}
 }
 
 func (c *Config) defaults() error {
@@ -212,6 +230,36 @@ func (e *Engine) count(dst *[]time.Time, n int) {
 	e.statMu.Unlock()
 }
 
+// LeaseHolder returns the engine running on st, if any: a lease whose
+// holder was killed on this host does not count.
+func LeaseHolder(ctx context.Context, st *store.Store) (store.Holder, bool, error) {
+	h, live, err := st.LeaseHolder(ctx)
+	if err != nil || !live {
+		return h, live, err
+	}
+	host, _ := os.Hostname()
+	if h.Host == host && h.PID != os.Getpid() && !processAlive(h.PID) {
+		return h, false, nil
+	}
+	return h, true, nil
+}
+
+// acquire takes the lease. A holder that was killed on this host (its
+// process is gone) is not waited for: a restart after a crash goes on at
+// once instead of failing until the dead lease expires.
+func (e *Engine) acquire(ctx context.Context, h store.Holder) error {
+	err := e.st.AcquireLease(ctx, h, e.cfg.LeaseTTL)
+	var le *store.LeaseError
+	if !errors.As(err, &le) || le.Holder.Host != h.Host || le.Holder.PID == h.PID || processAlive(le.Holder.PID) {
+		return err
+	}
+	e.log.Warn("taking over the lease of a dead engine", "pid", le.Holder.PID)
+	if err := e.st.BreakLease(ctx, le.Holder); err != nil {
+		return err
+	}
+	return e.st.AcquireLease(ctx, h, e.cfg.LeaseTTL)
+}
+
 // Run holds the store's lease and runs the engine until ctx ends, then
 // stops taking work, lets in-flight calls finish within DrainTimeout,
 // releases the lease and returns nil. A second engine on the same store
@@ -219,11 +267,14 @@ func (e *Engine) count(dst *[]time.Time, n int) {
 func (e *Engine) Run(ctx context.Context) error {
 	host, _ := os.Hostname()
 	holder := store.Holder{PID: os.Getpid(), Host: host, StartedAt: e.cfg.Now()}
-	if err := e.st.AcquireLease(ctx, holder, e.cfg.LeaseTTL); err != nil {
+	if err := e.acquire(ctx, holder); err != nil {
 		return err
 	}
 	e.running.Store(true)
 	defer e.running.Store(false)
+	// What people asked while no engine ran (a pause, above all) holds
+	// before any work starts.
+	e.ApplyControls(ctx)
 	e.log.Info("engine started", "pid", holder.PID, "workers", e.cfg.Workers)
 
 	// In-flight calls get their own context: a stop does not cut them, the
@@ -250,7 +301,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	start(e.siiLoop)
 	var httpDone sync.WaitGroup
 	httpDone.Add(1)
-	go func() { defer httpDone.Done(); e.httpLogLoop(workCtx) }()
+	stopLog := make(chan struct{})
+	go func() { defer httpDone.Done(); e.httpLogLoop(workCtx, stopLog) }()
 
 	jobs := make(chan store.Order)
 	var workers sync.WaitGroup
@@ -279,7 +331,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		cancelWork()
 		<-drained
 	}
-	close(e.httpLog)
+	close(stopLog)
 	httpDone.Wait()
 	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
@@ -397,14 +449,16 @@ func (e *Engine) LogExchange(ctx context.Context, connection string, ex store.Ex
 	if ex.OrderID == "" {
 		ex.OrderID = OrderFrom(ctx)
 	}
-	defer func() { _ = recover() }() // the channel is closed once the engine stopped
 	select {
 	case e.httpLog <- ex:
 	default:
 	}
 }
 
-func (e *Engine) httpLogLoop(ctx context.Context) {
+// httpLogLoop writes the HTTP log in batches until stop closes, then
+// writes what is still buffered. The channel itself is never closed: a
+// late exchange (a detached token refresh) must not panic.
+func (e *Engine) httpLogLoop(ctx context.Context, stop <-chan struct{}) {
 	var batch []store.Exchange
 	flush := func() {
 		if len(batch) == 0 {
@@ -419,11 +473,17 @@ func (e *Engine) httpLogLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		select {
-		case ex, ok := <-e.httpLog:
-			if !ok {
-				flush()
-				return
+		case <-stop:
+			for {
+				select {
+				case ex := <-e.httpLog:
+					batch = append(batch, ex)
+				default:
+					flush()
+					return
+				}
 			}
+		case ex := <-e.httpLog:
 			batch = append(batch, ex)
 			if len(batch) >= 200 {
 				flush()

@@ -40,6 +40,11 @@ func (e *Engine) pollAll(ctx context.Context) {
 		return
 	}
 	for _, c := range conns {
+		if c.Status == store.ConnNeedsReconnect {
+			// A reconnect saves new tokens: the next poll after it must
+			// build a client from them, not reuse the dead one.
+			e.dropMarket(c.ID)
+		}
 		if c.Kind != store.KindMultivende || c.Paused || c.Status == store.ConnNeedsReconnect {
 			continue
 		}
@@ -58,6 +63,12 @@ func (e *Engine) pollAll(ctx context.Context) {
 	e.lastPoll = e.cfg.Now()
 	e.statMu.Unlock()
 	e.notify(Change{Kind: ChangeConnections})
+}
+
+func (e *Engine) dropMarket(id int64) {
+	e.marketsMu.Lock()
+	delete(e.markets, id)
+	e.marketsMu.Unlock()
 }
 
 func (e *Engine) market(c store.Connection) (Marketplace, error) {

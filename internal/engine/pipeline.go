@@ -216,6 +216,7 @@ func (r *run) issue() error {
 		if err != nil {
 			return err
 		}
+		r.e.failpoint(FailAfterPrepare)
 		em := r.em
 		em.Pending = string(p)
 		if err := r.saveAndMove(em, store.StateIssuing, store.Event{Kind: "prepared",
@@ -239,6 +240,7 @@ func (r *run) issue() error {
 		}
 		iss, err := inv.Issue(r.ctx, invoicer.Pending(r.em.Pending))
 		if err == nil {
+			r.e.failpoint(FailAfterIssue)
 			return r.recordIssued(iss, fmt.Sprintf("folio %d asignado", iss.Folio))
 		}
 		ie, ok := invoicer.AsError(err)
@@ -308,6 +310,9 @@ func (r *run) recordIssued(iss invoicer.Issued, msg string) error {
 		raw = iss.Raw
 	}
 	em.Issued = string(raw)
+	// The folio is spent: attaching it gets a fresh budget of attempts,
+	// since giving up now would leave a legal document unattached.
+	r.o.Attempts = 0
 	err := r.saveAndMove(em, store.StateIssued, store.Event{Kind: "issued", Message: msg, Data: string(raw)}, func(tx *store.Tx) error {
 		return tx.AddDocument(r.ctx, store.Document{OrderID: r.o.ID, Kind: "dte", Emisor: iss.Emisor, DTEType: em.DocType,
 			Folio: iss.Folio, Total: iss.Total, Fecha: iss.Fecha, TrackID: iss.TrackID})
@@ -364,6 +369,7 @@ func (r *run) attach() error {
 				return err
 			}
 			docID = d.ID
+			r.e.failpoint(FailAfterAttach)
 		}
 		em := r.em
 		em.MVDocumentID, em.PDFSize = docID, len(pdf)
@@ -379,6 +385,7 @@ func (r *run) attach() error {
 	if err := m.UploadDocumentFile(r.ctx, r.em.MVDocumentID, name, pdf); err != nil {
 		return err
 	}
+	r.e.failpoint(FailAfterUpload)
 	docs, err := m.BillingDocuments(r.ctx, r.o.ID)
 	if err != nil {
 		return err
@@ -427,7 +434,9 @@ func (r *run) fail(err error) {
 	}
 	code, reason, retryAfter, retry, connDown := classify(err)
 	attempts := r.o.Attempts
-	if !connDown {
+	// Being told to slow down is pacing, not a failure of the order: it
+	// must not use up the attempts a real failure needs.
+	if !connDown && !throttled(err) {
 		attempts++
 	}
 	to := store.StateRetrying
@@ -469,6 +478,16 @@ func (r *run) fail(err error) {
 		e.connectionError(r.ctx, c, err)
 	}
 	e.log.Warn("order failed", "order", r.o.ID, "code", code, "to", to, "err", err)
+}
+
+// throttled says the service asked folio to slow down (HTTP 429).
+func throttled(err error) bool {
+	var mv *multivende.Error
+	if errors.As(err, &mv) {
+		return mv.Code == multivende.CodeRate
+	}
+	ie, ok := invoicer.AsError(err)
+	return ok && ie.Status == 429
 }
 
 func jsonString(s string) string {

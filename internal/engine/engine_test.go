@@ -1,0 +1,476 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/invoicer/libredte"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/sim"
+	"github.com/folio-cl/folio/internal/sim/faults"
+	"github.com/folio-cl/folio/internal/sim/mvsim"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+type bundle struct {
+	t      testing.TB
+	sims   *sim.Sims
+	st     *store.Store
+	eng    *engine.Engine
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error // Run's result, once done is closed
+	conn   store.Connection
+}
+
+type opts struct {
+	orders  int
+	faults  faults.Spec
+	seed    uint64
+	workers int
+	noStart bool
+}
+
+// setup runs both simulators, connects a store to them as a person would,
+// and starts an engine with fast timings.
+func setup(t testing.TB, o opts) *bundle {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	// Faults come on after the connection is made: a person connects once,
+	// the engine lives with the faults.
+	sims, err := sim.Start(ctx, sim.Options{Orders: o.orders, Seed: o.seed, RateLimit: -1, SIIDelay: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	b := &bundle{t: t, sims: sims, st: st}
+	b.connect(ctx)
+	sims.SetFaults(o.faults)
+	if o.workers == 0 {
+		o.workers = 4
+	}
+	b.eng = b.newEngine(o.workers)
+	if !o.noStart {
+		b.start()
+	}
+	return b
+}
+
+func (b *bundle) connect(ctx context.Context) {
+	info := b.sims.Info
+	mv := multivende.New(multivende.Config{BaseURL: info.Multivende, ClientID: info.ClientID, ClientSecret: info.ClientSecret, RateLimit: -1})
+	loc, err := mvsim.Consent(ctx, nil, mv.AuthorizeURL("http://127.0.0.1:1/cb", "s", nil), "Tienda")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	u := mustURL(b.t, loc)
+	tok, err := mv.Exchange(ctx, u.Query().Get("code"), "http://127.0.0.1:1/cb", "")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	err = b.st.Write(ctx, func(tx *store.Tx) error {
+		id, err := tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: info.Multivende, MerchantID: tok.MerchantID,
+			ClientID: info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken, AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt})
+		b.conn.ID = id
+		if err != nil {
+			return err
+		}
+		_, err = tx.SaveConnection(ctx, store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: info.LibreDTE, EmisorRUT: info.Emisor, APIKey: info.LibreDTEHash})
+		return err
+	})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.conn, _ = b.st.Connection(ctx, "tienda")
+}
+
+func (b *bundle) newEngine(workers int) *engine.Engine {
+	info := b.sims.Info
+	inv, err := libredte.New(libredte.Config{BaseURL: info.LibreDTE, Hash: info.LibreDTEHash, Emisor: info.Emisor})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	var eng *engine.Engine
+	eng, err = engine.New(engine.Config{Store: b.st, Invoicer: inv, Emisor: b.sims.LD.Emisor(),
+		Markets: func(c store.Connection) (engine.Marketplace, error) {
+			cl := multivende.New(multivende.Config{BaseURL: c.BaseURL, ClientID: info.ClientID, ClientSecret: info.ClientSecret, RateLimit: -1,
+				Hook: func(ctx context.Context, ex multivende.Exchange) {
+					eng.LogExchange(ctx, c.Name, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
+						Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
+				}})
+			cl.SetTokens(cl.NewTokenSource(multivende.Token{Token: c.AccessToken, ExpiresAt: c.AccessExpiresAt, RefreshToken: c.RefreshToken,
+				RefreshTokenExpiresAt: c.RefreshExpiresAt, MerchantID: c.MerchantID}, 0, func(t multivende.Token) error {
+				return b.st.Write(context.Background(), func(tx *store.Tx) error {
+					return tx.SetTokens(context.Background(), c.ID, t.Token, t.RefreshToken, t.ExpiresAt, t.RefreshTokenExpiresAt)
+				})
+			}))
+			return cl, nil
+		},
+		PollInterval: 100 * time.Millisecond, Workers: workers, SIIInterval: 60 * time.Millisecond, LeaseTTL: 2 * time.Second,
+		Retry: engine.RetryPolicy{MaxAttempts: 8, Base: 10 * time.Millisecond, Max: 100 * time.Millisecond}, DrainTimeout: 5 * time.Second})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return eng
+}
+
+func (b *bundle) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	b.cancel, b.done = cancel, done
+	eng := b.eng
+	go func() { b.err = eng.Run(ctx); close(done) }()
+	b.t.Cleanup(func() { cancel(); <-done })
+}
+
+func (b *bundle) stop() error {
+	b.cancel()
+	<-b.done
+	return b.err
+}
+
+// settle waits until every simulated order is in the store and none is in
+// flight or due; it fails the test after the deadline.
+func (b *bundle) settle(deadline time.Duration) map[store.State]int {
+	b.t.Helper()
+	end := time.Now().Add(deadline)
+	for time.Now().Before(end) {
+		counts, _ := b.st.CountByState(context.Background())
+		total := 0
+		for _, n := range counts {
+			total += n
+		}
+		busy := counts[store.StateQueued] + counts[store.StateBuilding] + counts[store.StateIssuing] + counts[store.StateIssued] +
+			counts[store.StateAttaching] + counts[store.StateRetrying]
+		pending, _ := b.st.PendingSII(context.Background(), time.Now().Add(time.Hour), 1)
+		controls, _ := b.st.PendingControls(context.Background(), 1)
+		if total >= len(b.sims.MV.State().Checkouts) && busy == 0 && len(pending) == 0 && len(controls) == 0 {
+			return counts
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	counts, _ := b.st.CountByState(context.Background())
+	b.t.Fatalf("orders did not settle in %v: %v", deadline, counts)
+	return nil
+}
+
+// checkLedgers asserts exactly-once against both simulators' ledgers.
+func (b *bundle) checkLedgers() {
+	b.t.Helper()
+	ctx := context.Background()
+	mv, ld := b.sims.MV.State(), b.sims.LD.State()
+	attached := map[string]int{}
+	for _, c := range mv.Checkouts {
+		if len(c.Documents) > 1 {
+			b.t.Errorf("order %s has %d documents", c.ID, len(c.Documents))
+		}
+		for _, d := range c.Documents {
+			attached[d.Type+"/"+d.DocID]++
+		}
+		paid := c.PaymentStatus == "completed" && c.Status != "cancelled"
+		o, err := b.st.GetOrder(ctx, c.ID)
+		if err != nil {
+			b.t.Errorf("order %s never reached the store: %v", c.ID, err)
+			continue
+		}
+		switch {
+		case !paid && len(c.Documents) > 0:
+			b.t.Errorf("unpaid or cancelled order %s got a document", c.ID)
+		case paid && len(c.Documents) == 0 && !(o.State == store.StateAttention && o.Reason != "") &&
+			!(o.State == store.StateDone && o.Outcome == store.OutcomeSkipped && o.Reason != ""):
+			b.t.Errorf("paid order %s has no document and is %s (%q)", c.ID, o.State, o.Reason)
+		}
+	}
+	folios := map[string]bool{}
+	for _, e := range ld.Emitted {
+		f := strconv.FormatInt(e.Folio, 10) + "/" + strconv.Itoa(e.DTE)
+		if folios[f] {
+			b.t.Errorf("folio %s consumed twice", f)
+		}
+		folios[f] = true
+		if n := attached[mvType(e.DTE)+"/"+strconv.FormatInt(e.Folio, 10)]; n != 1 {
+			owner, _, _ := b.st.FolioOwner(ctx, b.sims.Info.Emisor, e.DTE, e.Folio)
+			o, _ := b.st.GetOrder(ctx, owner)
+			evs, _ := b.st.Events(ctx, owner)
+			b.t.Errorf("folio %d (type %d) is attached to %d orders; its order %q is %s (%s %s), timeline %+v", e.Folio, e.DTE, n, owner, o.State, o.ReasonCode, o.Reason, evs)
+		}
+	}
+}
+
+func TestHappyPath(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 30, seed: 1})
+	counts := b.settle(30 * time.Second)
+	if counts[store.StateDone] == 0 {
+		t.Fatalf("nothing done: %v", counts)
+	}
+	b.checkLedgers()
+	// The timeline tells the story of an order.
+	rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateDone}, Limit: 1})
+	evs, _ := b.st.Events(context.Background(), rows[0].ID)
+	kinds := map[string]bool{}
+	for _, e := range evs {
+		kinds[e.Kind] = true
+	}
+	for _, k := range []string{"seen", "built", "prepared", "issued", "attached", "done"} {
+		if !kinds[k] {
+			t.Errorf("timeline lacks %q: %+v", k, evs)
+		}
+	}
+	if err := b.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	// The HTTP log is written in batches; a stop writes what is left.
+	if log, _ := b.st.HTTPLog(context.Background(), rows[0].ID, 50); len(log) < 3 {
+		t.Errorf("HTTP log for the order has %d exchanges", len(log))
+	}
+	if _, live, _ := b.st.LeaseHolder(context.Background()); live {
+		t.Fatal("lease still held after stop")
+	}
+}
+
+func TestFaultKinds(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		spec  string
+		check func(*testing.T, *bundle, map[store.State]int)
+	}{
+		"5xx":                 {"5xx=0.2", nil},
+		"429":                 {"429=0.2", nil},
+		"latency":             {"latency=1ms..30ms", nil},
+		"reset":               {"reset=0.1", nil},
+		"reset-after-generar": {"reset-after-generar=0.3", nil},
+		"token-expire": {"token-expire=1s", func(t *testing.T, b *bundle, _ map[store.State]int) {
+			c, _ := b.st.Connection(context.Background(), "tienda")
+			_ = c
+		}},
+		"mix": {"mix", nil},
+		"folios": {"folios=5", func(t *testing.T, b *bundle, counts map[store.State]int) {
+			rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateAttention}, Limit: 100})
+			n := 0
+			for _, o := range rows {
+				if o.ReasonCode == "INV-NO-FOLIOS" {
+					n++
+				}
+			}
+			if n == 0 {
+				t.Fatal("no order waits in Errors for folios")
+			}
+		}},
+		"sii-reject": {"sii-reject=1", func(t *testing.T, b *bundle, counts map[store.State]int) {
+			rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateAttention}, Limit: 100})
+			n := 0
+			for _, o := range rows {
+				if o.ReasonCode == "SII-RCH" && o.Folio > 0 {
+					n++
+				}
+			}
+			if n == 0 {
+				t.Fatal("no SII rejection in Errors")
+			}
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sp, err := faults.Parse(tc.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := setup(t, opts{orders: 25, seed: 7, faults: sp})
+			counts := b.settle(60 * time.Second)
+			if tc.check != nil {
+				tc.check(t, b, counts)
+			}
+			if name != "sii-reject" {
+				b.checkLedgers()
+			}
+		})
+	}
+}
+
+func TestLeaseRefusesASecondEngine(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 1, seed: 2})
+	time.Sleep(200 * time.Millisecond)
+	second := b.newEngine(1)
+	err := second.Run(context.Background())
+	var le *store.LeaseError
+	if !errors.As(err, &le) || le.Holder.PID == 0 {
+		t.Fatalf("second engine: %v", err)
+	}
+}
+
+// A lease left by an engine killed on this host is taken over at once;
+// one held on another host is waited out.
+func TestLeaseOfADeadEngine(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 0, seed: 4, noStart: true})
+	ctx := context.Background()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Skip("cannot run a short-lived process:", err)
+	}
+	host, _ := os.Hostname()
+	elsewhere := store.Holder{PID: gone.Process.Pid, Host: host + "-other", StartedAt: time.Now()}
+	if err := b.st.AcquireLease(ctx, elsewhere, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.newEngine(1).Run(ctx); !errors.As(err, new(*store.LeaseError)) {
+		t.Fatalf("lease held on another host: %v", err)
+	}
+	b.st.BreakLease(ctx, elsewhere)
+	dead := store.Holder{PID: gone.Process.Pid, Host: host, StartedAt: time.Now()}
+	if err := b.st.AcquireLease(ctx, dead, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	b.start()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		h, ok, _ := b.st.LeaseHolder(ctx)
+		if ok && h.PID == os.Getpid() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the dead engine's lease was not taken over: %+v", h)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestControls(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 0, seed: 3, noStart: true})
+	ctx := context.Background()
+	// Pause first: the engine must not issue anything.
+	if _, err := engine.RequestPause(ctx, b.st, "", "test"); err != nil {
+		t.Fatal(err)
+	}
+	b.sims.MV.AddOrders(12)
+	b.start()
+	time.Sleep(700 * time.Millisecond)
+	if n := len(b.sims.LD.State().Emitted); n != 0 {
+		t.Fatalf("%d documents issued while paused", n)
+	}
+	if _, err := engine.RequestResume(ctx, b.st, "", "test"); err != nil {
+		t.Fatal(err)
+	}
+	b.settle(30 * time.Second)
+	if n := len(b.sims.LD.State().Emitted); n == 0 {
+		t.Fatal("nothing issued after resume")
+	}
+	if _, err := engine.RequestPause(ctx, b.st, "nope", "test"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("pausing an unknown connection: %v", err)
+	}
+
+	// An order in Errors: a factura with a bad RUT. Complete it, and
+	// another is issued as boleta, a third skipped.
+	var bad []store.Order
+	for before := int64(0); len(bad) < 3; {
+		b.sims.MV.AddOrders(10)
+		b.settle(30 * time.Second)
+		rows, _ := b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateAttention}, Limit: 50})
+		bad = rows
+		_ = before
+		if len(b.sims.MV.State().Checkouts) > 400 {
+			t.Fatal("the generator made no bad factura in 400 orders")
+		}
+	}
+	if _, err := engine.RequestSkip(ctx, b.st, bad[0].ID, "", "test"); err == nil {
+		t.Fatal("skip without a reason accepted")
+	}
+	if _, err := engine.RequestBuyerOverride(ctx, b.st, bad[0].ID, dte.Buyer{RUT: "76.354.771-2"}, "test"); err == nil {
+		t.Fatal("override with a bad RUT accepted")
+	}
+	must := func(_ int64, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(engine.RequestBuyerOverride(ctx, b.st, bad[0].ID, dte.Buyer{RUT: "76.354.771-K", BusinessName: "Comercial Los Aromos SpA",
+		Giro: "Ferretería", Address: "Av. Providencia 1234", Comuna: "Providencia"}, "test"))
+	must(engine.RequestIssueAsBoleta(ctx, b.st, bad[1].ID, "test"))
+	must(engine.RequestSkip(ctx, b.st, bad[2].ID, "pedido de prueba", "test"))
+	b.settle(30 * time.Second)
+	for i, want := range []struct {
+		state   store.State
+		outcome string
+		typ     int
+	}{{store.StateDone, store.OutcomeIssued, 33}, {store.StateDone, store.OutcomeIssued, 39}, {store.StateDone, store.OutcomeSkipped, 0}} {
+		o, _ := b.st.GetOrder(ctx, bad[i].ID)
+		if o.State != want.state || o.Outcome != want.outcome || (want.typ != 0 && o.DocType != want.typ) {
+			evs, _ := b.st.Events(ctx, bad[i].ID)
+			t.Errorf("order %d after control: %s/%s type %d (%s); timeline %+v", i, o.State, o.Outcome, o.DocType, o.Reason, evs)
+		}
+	}
+	// Retrying a done order is refused, and the refusal recorded.
+	id, err := engine.RequestRetry(ctx, b.st, bad[2].ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		c, _ := b.st.Control(ctx, id)
+		if c.Status != store.CtlPending {
+			if c.Status != store.CtlRejected {
+				t.Fatalf("retry of a done order: %+v", c)
+			}
+			b.checkLedgers()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("control never applied")
+}
+
+func TestPaidLaterAndCancelled(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 60, seed: 4})
+	b.settle(30 * time.Second)
+	ctx := context.Background()
+	waiting, _ := b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateWaiting}, Limit: 100})
+	if len(waiting) == 0 {
+		t.Fatal("no unpaid order waits")
+	}
+	b.checkLedgers()
+}
+
+func TestDrainOnStop(t *testing.T) {
+	t.Parallel()
+	sp, _ := faults.Parse("latency=150ms..200ms")
+	b := setup(t, opts{orders: 10, seed: 5, faults: sp})
+	time.Sleep(600 * time.Millisecond)
+	start := time.Now()
+	if err := b.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("stop took longer than the drain deadline")
+	}
+	// Nothing was left half-written: a new engine finishes the work.
+	b.eng = b.newEngine(4)
+	b.start()
+	b.settle(30 * time.Second)
+	b.checkLedgers()
+}
+
+// mvType is the Multivende document type a DTE type is attached as.
+func mvType(dteType int) string {
+	if dteType == 33 || dteType == 34 {
+		return multivende.DocTypeFactura
+	}
+	return multivende.DocTypeBoleta
+}
