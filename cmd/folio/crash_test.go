@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/sim"
+	"github.com/folio-cl/folio/internal/sim/ldsim"
+	"github.com/folio-cl/folio/internal/sim/mvsim"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// crashKills is how many times the crash test kills the engine; the
+// default suite does 8, FOLIO_SOAK=1 does 40 over more orders.
+func crashKills() (kills, orders int) {
+	if os.Getenv("FOLIO_SOAK") != "" {
+		return 40, 200
+	}
+	return 8, 40
+}
+
+// buildFolio compiles this command once for tests that run it as a process.
+func buildFolio(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "folio")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestCrashExactlyOnce kills `folio run` with SIGKILL at random moments
+// while it works against `folio sim` with faults, restarts it, lets it
+// settle, and checks both simulators' ledgers: every folio consumed is
+// attached to exactly one order, no order has two documents, every paid
+// order has a document or waits in Errors with a reason, and no unpaid or
+// cancelled order has one.
+func TestCrashExactlyOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildFolio(t)
+	kills, orders := crashKills()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Mix without SII rejections: a rejected document may rightly stay
+	// unattached, which would blur the ledger check.
+	simCmd := exec.CommandContext(ctx, bin, "sim", "--json", "--orders", strconv.Itoa(orders), "--rate-limit", "-1",
+		"--faults", "5xx=0.03,429=0.02,latency=2ms..40ms,reset=0.01,reset-after-generar=0.05", "--seed", "42")
+	simOut, err := simCmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := simCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { simCmd.Process.Signal(syscall.SIGTERM); simCmd.Wait() }()
+	var info sim.Info
+	line, err := bufio.NewReader(simOut).ReadString('\n')
+	if err != nil || json.Unmarshal([]byte(line), &info) != nil {
+		t.Fatalf("folio sim --json printed %q: %v", line, err)
+	}
+	dir := t.TempDir()
+	storePath := filepath.Join(dir, "folio.db")
+	logPath := filepath.Join(dir, "run.log")
+	logs, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	// On failure, the engines' own log lines say what they were doing.
+	defer func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(logPath)
+			if len(b) > 6000 {
+				b = b[len(b)-6000:]
+			}
+			t.Logf("last lines of folio run:\n%s", b)
+		}
+	}()
+	run := func(failpoint string) *exec.Cmd {
+		c := exec.Command(bin, "run", "--store", storePath, "--sim", info.Multivende)
+		c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "FOLIO_FAILPOINT="+failpoint)
+		c.Stderr = logs
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	// Odd rounds die at a failpoint: right after a call succeeded at the
+	// service and before its result is committed, the moment a crash hurts
+	// most; even rounds are killed at a random moment.
+	points := []string{engine.FailAfterPrepare, engine.FailAfterIssue, engine.FailAfterAttach, engine.FailAfterUpload}
+	for i := 0; i < kills; i++ {
+		fp := ""
+		if i%2 == 1 {
+			fp = fmt.Sprintf("%s:%d", points[(i/2)%len(points)], 1+rng.IntN(3))
+		}
+		wait := time.Duration(300+rng.IntN(1500)) * time.Millisecond
+		if fp != "" {
+			wait = 10 * time.Second // time to reach the failpoint
+		}
+		c := run(fp)
+		exited := make(chan struct{})
+		go func() { c.Wait(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(wait):
+			c.Process.Signal(syscall.SIGKILL)
+			<-exited
+		}
+	}
+	if b, _ := os.ReadFile(logPath); !strings.Contains(string(b), "failpoint") {
+		t.Error("no run reached its failpoint: the worst moments were not tested")
+	} else {
+		t.Logf("%d runs died at a failpoint", strings.Count(string(b), "failpoint"))
+	}
+	final := run("")
+	st := waitSettled(t, storePath, info, 2*time.Minute)
+	final.Process.Signal(syscall.SIGTERM)
+	if err := final.Wait(); err != nil {
+		t.Errorf("folio run did not exit 0 on SIGTERM: %v", err)
+	}
+	defer st.Close()
+	checkCrashLedgers(t, st, info)
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitSettled(t *testing.T, path string, info sim.Info, limit time.Duration) *store.Store {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		var mv mvsim.State
+		getJSON(t, info.Multivende+"/_sim/state", &mv)
+		st, err := store.Open(context.Background(), path, store.Options{ReadOnly: true})
+		if err == nil {
+			counts, _ := st.CountByState(context.Background())
+			total, busy := 0, 0
+			for s, n := range counts {
+				total += n
+				switch s {
+				case store.StateQueued, store.StateBuilding, store.StateIssuing, store.StateIssued, store.StateAttaching, store.StateRetrying:
+					busy += n
+				}
+			}
+			if total >= len(mv.Checkouts) && busy == 0 {
+				return st
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("did not settle: %v", counts)
+			}
+			st.Close()
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+func checkCrashLedgers(t *testing.T, st *store.Store, info sim.Info) {
+	t.Helper()
+	var mv mvsim.State
+	var ld ldsim.State
+	getJSON(t, info.Multivende+"/_sim/state", &mv)
+	getJSON(t, info.LibreDTE[:len(info.LibreDTE)-len("/api")]+"/_sim/state", &ld)
+	attached := map[string]int{}
+	for _, c := range mv.Checkouts {
+		if len(c.Documents) > 1 {
+			t.Errorf("order %s has %d documents", c.ID, len(c.Documents))
+		}
+		for _, d := range c.Documents {
+			attached[d.Type+"/"+d.DocID]++
+		}
+		paid := c.PaymentStatus == "completed" && c.Status != "cancelled"
+		o, err := st.GetOrder(context.Background(), c.ID)
+		switch {
+		case err != nil:
+			t.Errorf("order %s not in the store: %v", c.ID, err)
+		case !paid && len(c.Documents) > 0:
+			t.Errorf("unpaid or cancelled order %s has a document", c.ID)
+		case paid && len(c.Documents) == 0 && !(o.State == store.StateAttention && o.Reason != ""):
+			t.Errorf("paid order %s has no document and is %s", c.ID, o.State)
+		}
+	}
+	seen := map[string]bool{}
+	for _, e := range ld.Emitted {
+		key := fmt.Sprintf("%d/%d", e.DTE, e.Folio)
+		if seen[key] {
+			t.Errorf("folio %s consumed twice", key)
+		}
+		seen[key] = true
+		if n := attached[mvType(e.DTE)+"/"+strconv.FormatInt(e.Folio, 10)]; n != 1 {
+			t.Errorf("folio %d (type %d) is attached to %d orders", e.Folio, e.DTE, n)
+		}
+	}
+	t.Logf("%d orders, %d folios consumed, %d temporary documents left", len(mv.Checkouts), len(ld.Emitted), ld.Tmps)
+}
+
+// mvType is the Multivende document type a DTE type is attached as.
+func mvType(dteType int) string {
+	if dteType == 33 || dteType == 34 {
+		return multivende.DocTypeFactura
+	}
+	return multivende.DocTypeBoleta
+}
