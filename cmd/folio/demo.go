@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -11,10 +12,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/tui"
 )
 
 // demoSummary is what `folio demo --headless` prints: one JSON object.
@@ -33,7 +37,7 @@ type demoSummary struct {
 func newDemoCmd() *cobra.Command {
 	var headless bool
 	var orders int
-	var faultSpec, lang string
+	var faultSpec, lang, theme string
 	var seed uint64
 	var timeout time.Duration
 	cmd := &cobra.Command{
@@ -48,7 +52,20 @@ func newDemoCmd() *cobra.Command {
 			if orders < 0 {
 				return fmt.Errorf("--orders must not be negative")
 			}
-			_ = dteLang(lang)
+			var cfg config.Loaded
+			if !headless {
+				if cfg, err = loadConfig(); err != nil {
+					return err
+				}
+				if lang != "" {
+					if _, err := i18n.ParseLang(lang); err != nil {
+						return fmt.Errorf("--lang: %w", err)
+					}
+				}
+				if _, err := tui.LoadTheme(cmp.Or(theme, cfg.Theme)); err != nil {
+					return fmt.Errorf("--theme: %w", err)
+				}
+			}
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
 			dir, err := os.MkdirTemp("", "folio-demo-")
@@ -68,12 +85,18 @@ func newDemoCmd() *cobra.Command {
 			if _, err := connectSim(ctx, st, sims.Info.Multivende); err != nil {
 				return err
 			}
-			level := slog.LevelError
+			// The console owns the screen: the engine logs to a file beside
+			// the demo's store.
 			logw := io.Discard
 			if !headless {
-				logw = cmd.ErrOrStderr()
+				f, err := os.OpenFile(filepath.Join(dir, "folio.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				logw = f
 			}
-			log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: level}))
+			log := slog.New(slog.NewJSONHandler(logw, nil))
 			eng, err := newEngine(ctx, st, engineOptions{PollInterval: 2 * time.Second, Workers: 4, RateLimit: 5,
 				Retry:  engine.RetryPolicy{MaxAttempts: 8, Base: time.Second, Max: 10 * time.Second},
 				Emisor: sims.LD.Emisor(), SIIInterval: 2 * time.Second, Log: log})
@@ -82,6 +105,16 @@ func newDemoCmd() *cobra.Command {
 			}
 			done := make(chan error, 1)
 			go func() { done <- eng.Run(ctx) }()
+			if !headless {
+				opt, err := consoleOptions(cfg, consoleFlags{lang: lang, theme: theme}, st, eng)
+				if err != nil {
+					return err
+				}
+				err = runConsole(ctx, opt)
+				cancel()
+				<-done
+				return err
+			}
 			start := time.Now()
 			settled := false
 			deadline := time.After(timeout)
@@ -102,21 +135,12 @@ func newDemoCmd() *cobra.Command {
 				case <-tick.C:
 				}
 				counts, _ := st.CountByState(ctx)
-				if !headless {
-					fmt.Fprintf(cmd.ErrOrStderr(), "\r%s  waiting %d  queued %d  in progress %d  retrying %d  done %d  attention %d   ",
-						time.Since(start).Round(time.Second), counts[store.StateWaiting], counts[store.StateQueued],
-						counts[store.StateBuilding]+counts[store.StateIssuing]+counts[store.StateIssued]+counts[store.StateAttaching],
-						counts[store.StateRetrying], counts[store.StateDone], counts[store.StateAttention])
-				}
 				if settled = isSettled(ctx, st, counts, len(sims.MV.State().Checkouts)); settled {
 					break wait
 				}
 			}
 			cancel()
 			<-done
-			if !headless {
-				fmt.Fprintln(cmd.ErrOrStderr())
-			}
 			sum := demoSummary{Settled: settled, ByState: map[string]int{}, ByOutcome: map[string]int{}, Seconds: time.Since(start).Seconds(),
 				Faults: sp.String(), Store: path}
 			counts, _ := st.CountByState(context.WithoutCancel(ctx))
@@ -150,7 +174,8 @@ func newDemoCmd() *cobra.Command {
 	f.IntVar(&orders, "orders", 40, "orders in the simulated shop")
 	f.StringVar(&faultSpec, "faults", "mix", "none, mix, or a fault list (see folio sim --help)")
 	f.Uint64Var(&seed, "seed", 1, "seed for the orders and faults")
-	f.StringVar(&lang, "lang", "", "language: es or en (default from LANG)")
+	f.StringVar(&lang, "lang", "", "language: es or en (default from the config or LANG)")
+	f.StringVar(&theme, "theme", "", "console theme (default from the config)")
 	f.DurationVar(&timeout, "timeout", 10*time.Minute, "give up waiting for the orders to settle after this long")
 	return cmd
 }

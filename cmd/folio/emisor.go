@@ -1,6 +1,9 @@
 package main
 
-import "github.com/folio-cl/folio/internal/dte"
+import (
+	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/dte"
+)
 
 // emisorFromConfig returns the issuing company's data from folio's config,
 // empty when none is configured (enough for `dte build`). A broken config
@@ -10,6 +13,11 @@ func emisorFromConfig() dte.Emisor {
 	if err != nil {
 		return dte.Emisor{}
 	}
+	return emisorOf(cfg)
+}
+
+// emisorOf is the emisor data of a loaded config, its RUT normalised.
+func emisorOf(cfg config.Loaded) dte.Emisor {
 	e := cfg.Emisor
 	rut := e.RUT
 	if r, err := dte.ParseRUT(e.RUT); err == nil {

@@ -44,6 +44,7 @@ func newRootCmd() *cobra.Command {
 		newRunCmd(),
 		newSimCmd(),
 		newDemoCmd(),
+		newConsoleCmd(),
 		newOrdersCmd(),
 		newOrderCmd(),
 		newPauseCmd(true),

@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -61,14 +60,9 @@ connects to a running simulator by itself first.`,
 			if poll == 0 {
 				poll = time.Duration(cfg.PollInterval)
 			}
-			rutEmisor := cfg.Emisor.RUT
-			if r, err := dte.ParseRUT(rutEmisor); err == nil {
-				rutEmisor = r.String()
-			}
 			eng, err := newEngine(ctx, st, engineOptions{PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
-				Retry: engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
-				Emisor: dte.Emisor{RUTEmisor: rutEmisor, RznSoc: cfg.Emisor.RazonSocial, GiroEmis: cfg.Emisor.Giro, Acteco: cfg.Emisor.Acteco,
-					DirOrigen: cfg.Emisor.Direccion, CmnaOrigen: cfg.Emisor.Comuna},
+				Retry:       engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
+				Emisor:      emisorOf(cfg),
 				SIIInterval: 10 * time.Second, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))})
 			if err != nil {
 				return err

@@ -301,3 +301,13 @@ func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order,
 	})
 	return msg, err
 }
+
+// GlobalPaused says whether everything is paused, as recorded in the store
+// (a pause requested while no engine runs counts once it is applied).
+func GlobalPaused(ctx context.Context, st *store.Store) (bool, error) {
+	v, err := st.Setting(ctx, settingPaused)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return v == "1", err
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/tui"
+)
+
+// consoleFlags are the flags shared by `folio console` and `folio demo`.
+type consoleFlags struct {
+	lang, theme string
+	readOnly    bool
+}
+
+func (f *consoleFlags) add(cmd *cobra.Command, withReadOnly bool) {
+	cmd.Flags().StringVar(&f.theme, "theme", "", "console theme: "+fmt.Sprint(tui.ThemeNames())+" (default from the config)")
+	if withReadOnly {
+		cmd.Flags().BoolVar(&f.readOnly, "readonly", false, "show everything, change nothing: every action is hidden and refused")
+	}
+}
+
+// consoleOptions resolves language, theme, keymap and read-only from the
+// flags, the config and the environment (flag beats config).
+func consoleOptions(cfg config.Loaded, f consoleFlags, st *store.Store, eng *engine.Engine) (tui.Options, error) {
+	if f.lang != "" {
+		if _, err := i18n.ParseLang(f.lang); err != nil {
+			return tui.Options{}, fmt.Errorf("--lang: %w", err)
+		}
+	}
+	theme := cfg.Theme
+	if f.theme != "" {
+		theme = f.theme
+	}
+	host, _ := os.Hostname()
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return tui.Options{Store: st, Engine: eng, Lang: i18n.Detect(f.lang, cfg.Language, os.Getenv), Theme: theme,
+		NoColor: noColor, ReadOnly: f.readOnly || cfg.ReadOnly, Keymap: cfg.Keymap, MaxAttempts: cfg.Retry.MaxAttempts,
+		By: fmt.Sprintf("console@%s", host)}, nil
+}
+
+// runConsole runs the console until the person quits.
+func runConsole(ctx context.Context, opt tui.Options) error {
+	m, err := tui.New(opt)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	_, err = tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // stopped by a signal: a normal way out
+	}
+	return err
+}
+
+func newConsoleCmd() *cobra.Command {
+	var storeFlag string
+	var f consoleFlags
+	cmd := &cobra.Command{
+		Use:   "console [--store PATH] [--readonly] [--lang es|en] [--theme NAME]",
+		Short: "The console over the store: runs the engine in-process unless `folio run` already does, then attaches to it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			path := storeFlag
+			if path == "" {
+				path = cfg.Store
+			}
+			st, err := openStore(ctx, path, f.readOnly)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			var eng *engine.Engine
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			done := make(chan error, 1)
+			_, live, _ := engine.LeaseHolder(ctx, st)
+			if !live && !f.readOnly && !cfg.ReadOnly {
+				// No daemon: the console runs the engine itself, logging to
+				// the state directory so the screen stays clean.
+				logf, err := openLog(cfg)
+				if err != nil {
+					return err
+				}
+				defer logf.Close()
+				eng, err = newEngine(ctx, st, engineOptions{PollInterval: time.Duration(cfg.PollInterval), Workers: cfg.Workers, RateLimit: cfg.RateLimit,
+					Retry:  engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
+					Emisor: emisorOf(cfg), SIIInterval: 30 * time.Second, Log: slog.New(slog.NewJSONHandler(logf, nil))})
+				if err != nil {
+					eng = nil // nothing to run yet (no invoicer): the console still shows the store
+				} else {
+					go func() { done <- eng.Run(ctx) }()
+				}
+			}
+			opt, err := consoleOptions(cfg, f, st, eng)
+			if err != nil {
+				return err
+			}
+			err = runConsole(ctx, opt)
+			cancel()
+			if eng != nil {
+				<-done
+			}
+			return err
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	cmd.Flags().StringVar(&f.lang, "lang", "", "language: es or en (default from the config or LANG)")
+	f.add(cmd, true)
+	return cmd
+}
+
+// openLog opens the engine's log file for a console that runs the engine.
+func openLog(cfg config.Loaded) (*os.File, error) {
+	path := cfg.LogFile
+	if path == "" {
+		path = filepath.Join(cfg.Paths.StateDir, "folio.log")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("log directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("log file: %w", err)
+	}
+	return f, nil
+}

@@ -1,0 +1,125 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// paneKind names the four panes, in tab order.
+type paneKind int
+
+const (
+	paneConnections paneKind = iota
+	paneOrders
+	paneQueue
+	paneErrors
+	paneCount
+)
+
+// paneStates is what each order pane lists.
+func paneStates(k paneKind) []store.State {
+	switch k {
+	case paneQueue:
+		return store.QueueStates()
+	case paneErrors:
+		return []store.State{store.StateAttention}
+	}
+	return nil
+}
+
+// window is where an order pane stands: its keyset cursor and filter.
+type window struct {
+	before int64 // keyset cursor of the first visible row (0: newest)
+	filter string
+	limit  int
+}
+
+// listData is one order pane's visible rows.
+type listData struct {
+	rows []store.Order
+	more bool // there are rows after the last one shown
+}
+
+// status is the status bar's figures.
+type status struct {
+	running  bool
+	attached bool // an engine in another process
+	pid      int
+	paused   bool
+	ordersPM int
+	docsPM   int
+	lastPoll time.Time
+}
+
+// snapshot is one read of everything the visible panes show.
+type snapshot struct {
+	id     int
+	counts map[store.State]int
+	conns  []store.Connection
+	lists  [paneCount]listData
+	status status
+	change uint64
+	err    error
+}
+
+// source reads the store (and the engine, when it runs in this process).
+type source struct {
+	st  *store.Store
+	eng *engine.Engine
+	now func() time.Time
+}
+
+// load reads the counts, the connections, the status and the visible rows
+// of the panes asked for. It runs in a Cmd, off the UI goroutine.
+func (s source) load(ctx context.Context, id int, wins [paneCount]window, want [paneCount]bool) snapshot {
+	snap := snapshot{id: id}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	snap.change, _ = s.st.ChangeCounter(ctx)
+	if snap.counts, snap.err = s.st.CountByState(ctx); snap.err != nil {
+		return snap
+	}
+	if snap.conns, snap.err = s.st.Connections(ctx); snap.err != nil {
+		return snap
+	}
+	for k := paneOrders; k < paneCount; k++ {
+		if !want[k] {
+			continue
+		}
+		w := wins[k]
+		limit := max(w.limit, 1)
+		rows, err := s.st.ListOrders(ctx, store.OrderQuery{States: paneStates(k), Text: w.filter, Before: w.before, Limit: limit + 1})
+		if err != nil {
+			snap.err = err
+			return snap
+		}
+		ld := listData{rows: rows}
+		if len(rows) > limit {
+			ld.rows, ld.more = rows[:limit], true
+		}
+		snap.lists[k] = ld
+	}
+	snap.status = s.status(ctx)
+	return snap
+}
+
+func (s source) status(ctx context.Context) status {
+	if s.eng != nil {
+		es := s.eng.Stats()
+		if es.Running {
+			return status{running: true, pid: es.PID, paused: es.Paused, ordersPM: es.OrdersPerMin, docsPM: es.EmissionsPerMin, lastPoll: es.LastPoll}
+		}
+	}
+	var st status
+	st.paused, _ = engine.GlobalPaused(ctx, s.st)
+	if h, live, err := engine.LeaseHolder(ctx, s.st); err == nil && live {
+		st.running, st.attached, st.pid = true, true, h.PID
+		if a, err := s.st.RecentActivity(ctx, s.now().Add(-time.Minute)); err == nil {
+			st.ordersPM, st.docsPM = a.Orders, a.Documents
+		}
+	}
+	return st
+}

@@ -1,0 +1,198 @@
+package tui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// section is one part of the inspect view.
+type section int
+
+const (
+	secProblem section = iota
+	secTimeline
+	secDocument
+	secRaw
+	secHTTP
+)
+
+var sectionTitles = map[section]i18n.ID{secProblem: "inspect.problem", secTimeline: "inspect.timeline",
+	secDocument: "inspect.document", secRaw: "inspect.raw", secHTTP: "inspect.http"}
+
+// sections lists what an order's inspect view has: the problem first for
+// an order in Errors.
+func sections(o store.Order) []section {
+	if o.State == store.StateAttention {
+		return []section{secProblem, secTimeline, secDocument, secRaw, secHTTP}
+	}
+	return []section{secTimeline, secDocument, secRaw, secHTTP}
+}
+
+// wrapLines cuts s into lines of at most w columns, keeping words whole
+// where it can.
+func wrapLines(s string, w int) []string {
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		if para == "" {
+			out = append(out, "")
+			continue
+		}
+		for _, l := range strings.Split(ansi.Wrap(para, w, " "), "\n") {
+			out = append(out, ansi.Truncate(l, w, "…"))
+		}
+	}
+	return out
+}
+
+func pretty(s string) string {
+	var b bytes.Buffer
+	if json.Indent(&b, []byte(s), "", "  ") == nil {
+		return b.String()
+	}
+	return s
+}
+
+// sectionLines renders one section of v at width w.
+func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec section, w int) []string {
+	o := v.Order
+	var out []string
+	add := func(text string) { out = append(out, wrapLines(text, w)...) }
+	switch sec {
+	case secProblem:
+		title, explain, fix := dte.Explain(o.ReasonCode, dte.Lang(lang))
+		if title != "" {
+			out = append(out, s.Error.Render(ansi.Truncate(title, w, "…")))
+			add(explain)
+			out = append(out, "")
+		}
+		add(lang.T("inspect.reason", o.Reason))
+		if fix != "" {
+			add(lang.T("inspect.fix", fix))
+		}
+		for i := len(v.Events) - 1; i >= 0; i-- {
+			if ev := v.Events[i]; ev.Kind == "error" && ev.Data != "" {
+				out = append(out, "")
+				add(lang.T("inspect.raw_error", ev.Data))
+				break
+			}
+		}
+		if o.ReasonCode == "NEEDS-CREDIT-NOTE" {
+			for i := len(v.Events) - 1; i >= 0; i-- {
+				if ev := v.Events[i]; ev.Data != "" && strings.Contains(ev.Kind, "credit") {
+					out = append(out, "", lang.T("inspect.credit"))
+					add(pretty(ev.Data))
+					break
+				}
+			}
+		}
+		var acts []string
+		for _, b := range []struct {
+			k   string
+			ok  bool
+			act string
+		}{{keys.Retry.Help().Key, keys.Retry.Enabled(), lang.T("action.retry")},
+			{keys.Skip.Help().Key, keys.Skip.Enabled(), lang.T("action.skip")},
+			{keys.Buyer.Help().Key, keys.Buyer.Enabled(), lang.T("key.buyer")},
+			{keys.Boleta.Help().Key, keys.Boleta.Enabled(), lang.T("key.boleta")}} {
+			if b.ok {
+				acts = append(acts, b.k+" "+b.act)
+			}
+		}
+		if len(acts) > 0 {
+			out = append(out, "")
+			add(lang.T("inspect.actions", strings.Join(acts, " · ")))
+		}
+	case secTimeline:
+		for _, ev := range v.Events {
+			head := fmt.Sprintf("%s  %-10s ", i18n.FormatTime(lang, ev.At), ev.Kind)
+			indent := strings.Repeat(" ", ansi.StringWidth(head))
+			ls := wrapLines(ev.Message, max(w-len(indent), 20))
+			for i := range ls {
+				if i == 0 {
+					ls[i] = head + ls[i]
+				} else {
+					ls[i] = indent + ls[i]
+				}
+			}
+			if ev.Kind == "error" {
+				for i := range ls {
+					ls[i] = s.Error.Render(ls[i])
+				}
+			}
+			out = append(out, ls...)
+		}
+	case secDocument:
+		if v.Emission == nil || v.Emission.Document == "" {
+			return []string{lang.T("inspect.no_doc")}
+		}
+		var doc dte.Document
+		if err := json.Unmarshal([]byte(v.Emission.Document), &doc); err != nil {
+			return wrapLines(err.Error(), w)
+		}
+		for _, l := range strings.Split(strings.TrimRight(dte.Preview(doc, nil, o.Total, dte.Lang(lang), min(w, 72)), "\n"), "\n") {
+			out = append(out, ansi.Truncate(l, w, "…"))
+		}
+	case secRaw:
+		out = append(out, s.Header.Render(lang.T("inspect.checkout")))
+		raw := o.Raw
+		if raw == "" {
+			raw = o.Light
+		}
+		add(pretty(raw))
+		if v.Emission != nil && v.Emission.Document != "" {
+			out = append(out, "", s.Header.Render(lang.T("inspect.sent")))
+			add(pretty(v.Emission.Document))
+		}
+		if v.Emission != nil && v.Emission.Issued != "" {
+			out = append(out, "", s.Header.Render(lang.T("inspect.reply")))
+			add(pretty(v.Emission.Issued))
+		}
+	case secHTTP:
+		if len(v.HTTP) == 0 {
+			return []string{lang.T("inspect.no_http")}
+		}
+		for i := len(v.HTTP) - 1; i >= 0; i-- {
+			ex := v.HTTP[i]
+			path := ex.URL
+			if u, err := url.Parse(ex.URL); err == nil {
+				path = u.Path
+				if u.RawQuery != "" {
+					path += "?" + u.RawQuery
+				}
+			}
+			st := s.OK
+			if ex.Status >= 400 || ex.Error != "" {
+				st = s.Error
+			}
+			line := fmt.Sprintf("%s  %-4s %s %d %s", ex.At.Local().Format("15:04:05"), ex.Method, path, ex.Status, ex.Duration.Round(1e6))
+			if ex.Error != "" {
+				line += "  " + ex.Error
+			}
+			for _, l := range wrapLines(line, w) {
+				out = append(out, st.Render(l))
+			}
+			for _, body := range []string{ex.ReqBody, ex.RespBody} {
+				if body == "" {
+					continue
+				}
+				ls := wrapLines(pretty(body), max(w-4, 10))
+				if len(ls) > 12 {
+					ls = append(ls[:12], "…")
+				}
+				for _, l := range ls {
+					out = append(out, s.Muted.Render("    "+l))
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,321 @@
+// Package tui is folio's console: four live panes (connections, orders,
+// the emission queue, errors) over the store, an inspect view per order,
+// and the actions a person takes, written as controls that the engine
+// applies. It knows the store and the engine's public control API, never
+// Multivende or an invoicer.
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// Options configure a console.
+type Options struct {
+	Store *store.Store
+	// Engine is the engine running in this process, if any: its
+	// notifications drive redraws. Without it the console polls the
+	// store's change counter (attached to a daemon, or no engine at all).
+	Engine   *engine.Engine
+	Lang     i18n.Lang
+	Theme    string
+	NoColor  bool
+	ReadOnly bool
+	Keymap   map[string][]string
+	// MaxAttempts is the retry cap shown as "attempt n/N".
+	MaxAttempts int
+	// By names who acts, recorded with every control.
+	By  string
+	Now func() time.Time
+}
+
+// mode is what the screen shows.
+type mode int
+
+const (
+	modePanes mode = iota
+	modeInspect
+	modeHelp
+	modePrompt
+	modeConfirm
+	modeForm
+)
+
+// flashLevel colours a flash line.
+type flashLevel int
+
+const (
+	flashInfo flashLevel = iota
+	flashErr
+)
+
+const flashFor = 6 * time.Second
+
+// Model is the console. Build it with New and run it with tea.NewProgram.
+type Model struct {
+	opt    Options
+	lang   i18n.Lang
+	theme  Theme
+	styles Styles
+	keys   KeyMap
+	src    source
+
+	width, height int
+	mode          mode
+	prevMode      mode // where the prompt, confirmation or form returns to
+	active        paneKind
+	cursor        [paneCount]int
+	wins          [paneCount]window
+	tops          [paneCount][]int64 // keyset cursors of earlier windows, for going back up
+	data          snapshot
+	loaded        bool
+
+	fetchID  int  // id of the newest fetch sent
+	fetching bool // a fetch is out
+	dirty    bool // something changed while it was out
+	changes  <-chan engine.Change
+	unsub    func()
+
+	insp     inspectState
+	prompt   promptState
+	confirm  confirmState
+	form     buyerForm
+	flash    string
+	flashLvl flashLevel
+	flashAt  time.Time
+	pending  map[int64]string // controls sent, not yet applied
+}
+
+type inspectState struct {
+	id       string
+	fetchID  int
+	view     *store.OrderView
+	sections []section
+	sec      int
+	offset   int
+	err      error
+}
+
+// Messages, each beside its owner.
+type (
+	dataMsg    snapshot
+	tickMsg    time.Time
+	changeMsg  struct{}
+	inspectMsg struct {
+		fetchID int
+		view    store.OrderView
+		err     error
+	}
+	controlMsg struct {
+		id   int64
+		what string
+		err  error
+	}
+	controlDoneMsg struct {
+		id      int64
+		status  string
+		outcome string
+	}
+)
+
+// New builds a console over opt.Store. A bad theme or keymap is an error.
+func New(opt Options) (*Model, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.MaxAttempts <= 0 {
+		opt.MaxAttempts = 8
+	}
+	if opt.Lang == "" {
+		opt.Lang = i18n.ES
+	}
+	m := &Model{opt: opt, lang: opt.Lang, src: source{st: opt.Store, eng: opt.Engine, now: opt.Now},
+		width: 80, height: 24, active: paneOrders, pending: map[int64]string{}}
+	t, err := LoadTheme(opt.Theme)
+	if err != nil {
+		return nil, err
+	}
+	m.theme, m.styles = t, NewStyles(t, opt.NoColor)
+	if m.keys, err = NewKeyMap(m.lang, opt.Keymap, opt.ReadOnly); err != nil {
+		return nil, err
+	}
+	if opt.Engine != nil {
+		m.changes, m.unsub = opt.Engine.Subscribe()
+	}
+	m.resize(m.width, m.height)
+	return m, nil
+}
+
+// Close stops the engine notifications.
+func (m *Model) Close() {
+	if m.unsub != nil {
+		m.unsub()
+	}
+}
+
+// Init starts the first read, the clock and the change watch.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.fetch(), tick(), m.waitChange())
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// waitChange delivers the engine's next "something changed".
+func (m *Model) waitChange() tea.Cmd {
+	if m.changes == nil {
+		return nil
+	}
+	ch := m.changes
+	return func() tea.Msg {
+		if _, ok := <-ch; !ok {
+			return nil
+		}
+		return changeMsg{}
+	}
+}
+
+// fetch reads the visible panes; a fetch already out marks the data dirty
+// instead, so a busy engine costs one read at a time.
+func (m *Model) fetch() tea.Cmd {
+	if m.fetching {
+		m.dirty = true
+		return nil
+	}
+	m.fetching, m.dirty = true, false
+	m.fetchID++
+	id, wins, src := m.fetchID, m.wins, m.src
+	var want [paneCount]bool
+	for k := paneOrders; k < paneCount; k++ {
+		want[k] = m.grid() || m.active == k
+	}
+	return func() tea.Msg { return dataMsg(src.load(context.Background(), id, wins, want)) }
+}
+
+// Update dispatches; each kind of message has its handler.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+		return m, m.fetch()
+	case dataMsg:
+		return m, m.handleData(snapshot(msg))
+	case changeMsg:
+		return m, tea.Batch(m.fetch(), m.waitChange())
+	case tickMsg:
+		return m, m.handleTick(time.Time(msg))
+	case inspectMsg:
+		m.handleInspect(msg)
+		return m, nil
+	case controlMsg:
+		m.handleControl(msg)
+		return m, nil
+	case controlDoneMsg:
+		m.handleControlDone(msg)
+		return m, m.fetch()
+	case tea.PasteMsg:
+		return m, m.handlePaste(msg)
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) handleData(s snapshot) tea.Cmd {
+	if s.id != m.fetchID {
+		return nil // a stale read
+	}
+	m.fetching = false
+	if s.err != nil {
+		m.setFlash(flashErr, m.lang.T("flash.store", s.err.Error()))
+	} else {
+		m.data, m.loaded = s, true
+		for k := paneOrders; k < paneCount; k++ {
+			if n := len(s.lists[k].rows); m.cursor[k] >= n {
+				m.cursor[k] = max(n-1, 0)
+			}
+		}
+		if n := len(s.conns); m.cursor[paneConnections] >= n {
+			m.cursor[paneConnections] = max(n-1, 0)
+		}
+	}
+	var cmds []tea.Cmd
+	if m.dirty {
+		cmds = append(cmds, m.fetch())
+	}
+	if m.mode == modeInspect && m.insp.view != nil {
+		cmds = append(cmds, m.loadInspect()) // the order moves on while inspected
+	}
+	return tea.Batch(cmds...)
+}
+
+// handleTick clears an old flash, asks about pending controls, and, with
+// no engine in this process, redraws when the store changed.
+func (m *Model) handleTick(now time.Time) tea.Cmd {
+	if m.flash != "" && now.Sub(m.flashAt) > flashFor {
+		m.flash = ""
+	}
+	cmds := []tea.Cmd{tick(), m.checkControls()}
+	if m.changes == nil {
+		st, last := m.opt.Store, m.data.change
+		cmds = append(cmds, func() tea.Msg {
+			if c, err := st.ChangeCounter(context.Background()); err == nil && c == last {
+				return nil
+			}
+			return changeMsg{}
+		})
+	} else {
+		cmds = append(cmds, m.fetch()) // countdowns and rates move each second
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) setFlash(l flashLevel, s string) {
+	m.flash, m.flashLvl, m.flashAt = s, l, m.opt.Now()
+}
+
+// grid says whether the four panes fit together.
+func (m *Model) grid() bool { return m.width >= 120 && m.height >= 36 }
+
+// resize sets the size and each pane's page of rows.
+func (m *Model) resize(w, h int) {
+	m.width, m.height = max(w, 20), max(h, 8)
+	for k := paneOrders; k < paneCount; k++ {
+		m.wins[k].limit = max(m.paneRows(k), 1)
+	}
+	m.insp.offset = 0
+}
+
+// paneRows is how many rows of data pane k shows.
+func (m *Model) paneRows(k paneKind) int {
+	var body int
+	if m.grid() {
+		body = m.boxHeight(k) - 2 // borders
+	} else {
+		body = m.height - 5 // status, tabs, rule, flash, help
+	}
+	rows := body - 1 // table header
+	if k == paneErrors {
+		rows-- // the selected error's fix
+	}
+	if m.wins[k].filter != "" {
+		rows--
+	}
+	return max(rows, 1)
+}
+
+func (m *Model) boxHeight(k paneKind) int {
+	avail := m.height - 3 // status, flash, help
+	top := avail / 2
+	if k == paneOrders || k == paneErrors {
+		return avail - top
+	}
+	return top
+}

@@ -1,0 +1,328 @@
+package tui
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+type promptKind int
+
+const (
+	promptFilter promptKind = iota
+	promptPalette
+	promptSkip
+)
+
+type promptState struct {
+	kind  promptKind
+	in    lineInput
+	order store.Order // for skip
+}
+
+type confirmState struct {
+	question string
+	yes      func() tea.Cmd
+}
+
+func (m *Model) openPrompt(k promptKind, value string) {
+	if m.mode != modePrompt {
+		m.prevMode = m.mode
+	}
+	m.prompt.kind = k
+	m.prompt.in = lineInput{limit: 200}
+	m.prompt.in.set(value)
+	m.mode = modePrompt
+}
+
+func (m *Model) closePrompt() {
+	m.mode = m.prevMode
+	if m.mode == modePrompt || m.mode == modeConfirm {
+		m.mode = modePanes
+	}
+}
+
+func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "esc":
+		if m.prompt.kind == promptFilter {
+			m.closePrompt()
+			return m.setFilter("")
+		}
+		m.closePrompt()
+		return nil
+	case "enter":
+		v := strings.TrimSpace(m.prompt.in.String())
+		m.closePrompt()
+		switch m.prompt.kind {
+		case promptFilter:
+			return m.setFilter(v)
+		case promptPalette:
+			return m.runCommand(v)
+		case promptSkip:
+			if v == "" {
+				m.setFlash(flashErr, m.lang.T("flash.cancelled"))
+				return nil
+			}
+			o := m.prompt.order
+			m.ask(m.lang.T("confirm.skip", o.Code, v), func() tea.Cmd {
+				return m.request(o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+					return engine.RequestSkip(ctx, st, o.ID, v, by)
+				})
+			})
+		}
+		return nil
+	}
+	if m.prompt.in.update(k) {
+		return m.promptChanged()
+	}
+	return nil
+}
+
+// promptChanged filters as the person types: the query runs in SQL, so
+// it stays fast at a million orders.
+func (m *Model) promptChanged() tea.Cmd {
+	if m.prompt.kind == promptFilter {
+		return m.setFilter(m.prompt.in.String())
+	}
+	return nil
+}
+
+// ask shows a yes/no question; only an explicit yes goes ahead.
+func (m *Model) ask(q string, yes func() tea.Cmd) {
+	if m.mode != modeConfirm {
+		m.prevMode = m.mode
+	}
+	m.confirm = confirmState{question: q, yes: yes}
+	m.mode = modeConfirm
+}
+
+func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
+	yes := k.String() == m.lang.T("confirm.yes") || k.String() == "y" && m.lang == i18n.EN
+	m.mode = m.prevMode
+	if m.mode == modeConfirm || m.mode == modePrompt {
+		m.mode = modePanes
+	}
+	if yes {
+		return m.confirm.yes()
+	}
+	m.setFlash(flashInfo, m.lang.T("flash.cancelled"))
+	return nil
+}
+
+// paletteCommand is one command of the : palette.
+type paletteCommand struct {
+	name string
+	help i18n.ID
+}
+
+func paletteCommands() []paletteCommand {
+	return []paletteCommand{
+		{"orders", "cmd.orders"}, {"errors", "cmd.errors"}, {"queue", "cmd.queue"}, {"connections", "cmd.connections"},
+		{"pause", "cmd.pause"}, {"resume", "cmd.resume"}, {"retry", "cmd.retry"}, {"retry-all", "cmd.retry_all"},
+		{"lang", "cmd.lang"}, {"theme", "cmd.theme"}, {"help", "cmd.help"}, {"quit", "cmd.quit"},
+	}
+}
+
+// fuzzy scores how well q matches name: a prefix beats a subsequence;
+// -1 is no match.
+func fuzzy(q, name string) int {
+	if q == "" {
+		return 0
+	}
+	if strings.HasPrefix(name, q) {
+		return 100 - len(name)
+	}
+	i := 0
+	for _, r := range name {
+		if i < len(q) && rune(q[i]) == r {
+			i++
+		}
+	}
+	if i == len(q) {
+		return 50 - len(name)
+	}
+	return -1
+}
+
+// matchCommands lists the commands matching word, best first.
+func matchCommands(word string) []paletteCommand {
+	word = strings.ToLower(word)
+	if word == "q" {
+		word = "quit"
+	}
+	type scored struct {
+		c paletteCommand
+		s int
+	}
+	var out []scored
+	for _, c := range paletteCommands() {
+		if s := fuzzy(word, c.name); s >= 0 {
+			out = append(out, scored{c, s})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].s > out[j].s })
+	cs := make([]paletteCommand, len(out))
+	for i, s := range out {
+		cs[i] = s.c
+	}
+	return cs
+}
+
+// runCommand runs a palette line such as "pause tienda" or "lang en".
+func (m *Model) runCommand(line string) tea.Cmd {
+	fields := strings.Fields(line)
+	if len(fields) == 0 {
+		return nil
+	}
+	cs := matchCommands(fields[0])
+	if len(cs) == 0 {
+		m.setFlash(flashErr, m.lang.T("flash.unknown_cmd", fields[0]))
+		return nil
+	}
+	arg := strings.Join(fields[1:], " ")
+	switch cs[0].name {
+	case "orders":
+		return m.setPane(paneOrders)
+	case "errors":
+		return m.setPane(paneErrors)
+	case "queue":
+		return m.setPane(paneQueue)
+	case "connections":
+		return m.setPane(paneConnections)
+	case "pause", "resume":
+		return m.pause(arg, cs[0].name == "pause")
+	case "retry":
+		return m.actionKey(keyPress(m.keys.Retry.Keys()[0]))
+	case "retry-all":
+		m.active = paneErrors
+		return m.actionKey(keyPress(m.keys.RetryAll.Keys()[0]))
+	case "lang":
+		l, err := i18n.ParseLang(arg)
+		if err != nil {
+			m.setFlash(flashErr, m.lang.T("flash.error", err.Error()))
+			return nil
+		}
+		return m.setLang(l)
+	case "theme":
+		t, err := LoadTheme(arg)
+		if err != nil {
+			m.setFlash(flashErr, m.lang.T("flash.error", err.Error()))
+			return nil
+		}
+		m.theme, m.styles = t, NewStyles(t, m.opt.NoColor)
+		m.setFlash(flashInfo, m.lang.T("flash.theme", t.Name))
+	case "help":
+		m.mode = modeHelp
+	case "quit":
+		return tea.Quit
+	}
+	return nil
+}
+
+func (m *Model) setLang(l i18n.Lang) tea.Cmd {
+	keys, err := NewKeyMap(l, m.opt.Keymap, m.opt.ReadOnly)
+	if err != nil {
+		m.setFlash(flashErr, err.Error())
+		return nil
+	}
+	m.lang, m.keys = l, keys
+	m.setFlash(flashInfo, l.T("flash.lang"))
+	return nil
+}
+
+// keyPress makes the key message for a key name, for commands that do
+// what a key does.
+func keyPress(k string) tea.KeyPressMsg {
+	if len([]rune(k)) == 1 {
+		r := []rune(k)[0]
+		return tea.KeyPressMsg{Code: r, Text: k}
+	}
+	return tea.KeyPressMsg{}
+}
+
+// buyerForm completes a factura's buyer data; the RUT is checked as it
+// is typed.
+type buyerForm struct {
+	order  store.Order
+	fields [5]lineInput
+	focus  int
+	err    string
+}
+
+var formLabels = [5]i18n.ID{"form.rut", "form.name", "form.giro", "form.address", "form.comuna"}
+
+func (m *Model) openForm(o store.Order) {
+	if m.mode != modeForm {
+		m.prevMode = m.mode
+	}
+	m.form = buyerForm{order: o}
+	for i := range m.form.fields {
+		m.form.fields[i].limit = 100
+	}
+	if o.BuyerRUT != "" {
+		m.form.fields[0].set(o.BuyerRUT)
+	}
+	m.mode = modeForm
+}
+
+// rutCheck is the form's live verdict on the RUT typed so far.
+func (f *buyerForm) rutCheck(lang i18n.Lang) (string, bool) {
+	v := strings.TrimSpace(f.fields[0].String())
+	if v == "" {
+		return "", false
+	}
+	r, err := dte.ParseRUT(v)
+	if err != nil {
+		return lang.T("form.rut_bad", err.Error()), false
+	}
+	return lang.T("form.rut_ok") + " " + r.String(), true
+}
+
+func (m *Model) formKey(k tea.KeyPressMsg) tea.Cmd {
+	f := &m.form
+	switch k.String() {
+	case "esc":
+		m.mode = m.prevMode
+		m.setFlash(flashInfo, m.lang.T("flash.cancelled"))
+		return nil
+	case "tab", "down":
+		f.focus = (f.focus + 1) % len(f.fields)
+		return nil
+	case "shift+tab", "up":
+		f.focus = (f.focus + len(f.fields) - 1) % len(f.fields)
+		return nil
+	case "enter":
+		if _, ok := f.rutCheck(m.lang); !ok {
+			f.err = m.lang.T("form.required", m.lang.T("form.rut"))
+			f.focus = 0
+			return nil
+		}
+		for i := 1; i < len(f.fields); i++ {
+			if strings.TrimSpace(f.fields[i].String()) == "" {
+				f.err = m.lang.T("form.required", m.lang.T(formLabels[i]))
+				f.focus = i
+				return nil
+			}
+		}
+		r, _ := dte.ParseRUT(f.fields[0].String())
+		b := dte.Buyer{RUT: r.String(), BusinessName: strings.TrimSpace(f.fields[1].String()), Giro: strings.TrimSpace(f.fields[2].String()),
+			Address: strings.TrimSpace(f.fields[3].String()), Comuna: strings.TrimSpace(f.fields[4].String())}
+		o := f.order
+		m.mode = m.prevMode
+		return m.request(o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+			return engine.RequestBuyerOverride(ctx, st, o.ID, b, by)
+		})
+	}
+	if f.fields[f.focus].update(k) {
+		f.err = ""
+	}
+	return nil
+}

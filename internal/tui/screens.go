@@ -1,0 +1,138 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/folio-cl/folio/internal/i18n"
+)
+
+type keyHint struct{ key, desc string }
+
+// hints lists the enabled bindings' help, so read-only mode shows none of
+// the actions.
+func hints(bs ...key.Binding) []keyHint {
+	var out []keyHint
+	for _, b := range bs {
+		if b.Enabled() {
+			out = append(out, keyHint{b.Help().Key, b.Help().Desc})
+		}
+	}
+	return out
+}
+
+// helpView is generated from the keymap, one group per column (or one
+// after another when narrow).
+func (m *Model) helpView(h int) []string {
+	titles := []i18n.ID{"key.navigation", "help.panes", "help.general", "help.actions"}
+	out := []string{m.styles.Title.Render(" " + m.lang.T("help.title")), ""}
+	var blocks [][]string
+	for i, g := range m.keys.groups() {
+		hs := hints(g...)
+		if len(hs) == 0 {
+			continue
+		}
+		b := []string{m.styles.Header.Render(m.lang.T(titles[i]))}
+		for _, k := range hs {
+			b = append(b, m.styles.Key.Render(fitKey(k.key))+" "+k.desc)
+		}
+		blocks = append(blocks, b)
+	}
+	colW := 30
+	perRow := max(m.width/colW, 1)
+	for i := 0; i < len(blocks); i += perRow {
+		row := blocks[i:min(i+perRow, len(blocks))]
+		n := 0
+		for _, b := range row {
+			n = max(n, len(b))
+		}
+		for l := 0; l < n; l++ {
+			var line strings.Builder
+			line.WriteString(" ")
+			for _, b := range row {
+				cell := ""
+				if l < len(b) {
+					cell = b[l]
+				}
+				line.WriteString(fitLine(cell, colW))
+			}
+			out = append(out, line.String())
+		}
+		out = append(out, "")
+	}
+	return fitHeight(out, h)
+}
+
+func fitKey(k string) string { return fitLine(k, 9) }
+
+// inspectRows is how many content lines the inspect view shows.
+func (m *Model) inspectRows() int { return max(m.height-3-3, 1) }
+
+func (m *Model) inspectView(h int) []string {
+	s, lang := m.styles, m.lang
+	if m.insp.err != nil {
+		return []string{s.Error.Render(lang.T("flash.error", m.insp.err.Error()))}
+	}
+	v := m.insp.view
+	if v == nil {
+		return []string{s.Muted.Render(lang.T("inspect.loading"))}
+	}
+	o := v.Order
+	head := s.Title.Render(lang.T("inspect.header", o.Code, marketShort(o.Marketplace), i18n.FormatCLP(o.Total))) + "  " +
+		stateStyle(&s, o.State).Render(stateText(lang, o)) + "  " + s.Muted.Render(lang.T("inspect.buyer", o.BuyerName, o.BuyerRUT))
+	var tabs []string
+	for i, sec := range m.insp.sections {
+		t := " " + string(rune('1'+i)) + " " + lang.T(sectionTitles[sec]) + " "
+		if i == m.insp.sec {
+			tabs = append(tabs, s.TabActive.Render(t))
+		} else {
+			tabs = append(tabs, s.Tab.Render(t))
+		}
+	}
+	out := []string{head, strings.Join(tabs, " "), s.Border.Render(strings.Repeat("─", m.width))}
+	var content []string
+	if m.insp.sec < len(m.insp.sections) {
+		content = sectionLines(s, lang, m.keys, *v, m.insp.sections[m.insp.sec], m.width-1)
+	}
+	rows := max(h-len(out), 1)
+	if m.insp.offset > len(content)-rows {
+		m.insp.offset = max(len(content)-rows, 0)
+	}
+	end := min(m.insp.offset+rows, len(content))
+	for _, l := range content[m.insp.offset:end] {
+		out = append(out, " "+l)
+	}
+	return out
+}
+
+func (m *Model) formView(h int) []string {
+	s, lang, f := m.styles, m.lang, &m.form
+	out := []string{s.Title.Render(" " + lang.T("form.title", f.order.Code)), ""}
+	w := max(m.width-20, 10)
+	for i, in := range f.fields {
+		label := fitLine(lang.T(formLabels[i]), 14)
+		val := in.String()
+		if i == f.focus {
+			val = in.view(w)
+			label = s.Accent.Render(label)
+		}
+		out = append(out, " "+label+" "+val)
+		if i == 0 {
+			if msg, ok := f.rutCheck(lang); msg != "" {
+				st := s.Error
+				if ok {
+					st = s.OK
+				}
+				out = append(out, " "+strings.Repeat(" ", 15)+st.Render(ansi.Truncate(msg, w, "…")))
+			} else {
+				out = append(out, "")
+			}
+		}
+	}
+	if f.err != "" {
+		out = append(out, "", " "+s.Error.Render(f.err))
+	}
+	return fitHeight(out, h)
+}

@@ -1,0 +1,447 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// handleKey routes a key to the mode on screen.
+func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	if k.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	switch m.mode {
+	case modePrompt:
+		return m.promptKey(k)
+	case modeConfirm:
+		return m.confirmKey(k)
+	case modeForm:
+		return m.formKey(k)
+	case modeHelp:
+		if key.Matches(k, m.keys.Back, m.keys.Help, m.keys.Quit) {
+			m.mode = modePanes
+		}
+		return nil
+	case modeInspect:
+		return m.inspectKey(k)
+	}
+	return m.panesKey(k)
+}
+
+func (m *Model) handlePaste(p tea.PasteMsg) tea.Cmd {
+	switch m.mode {
+	case modePrompt:
+		m.prompt.in.update(p)
+		return m.promptChanged()
+	case modeForm:
+		m.form.fields[m.form.focus].update(p)
+	}
+	return nil
+}
+
+func (m *Model) panesKey(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	switch {
+	case key.Matches(k, km.Quit):
+		return tea.Quit
+	case key.Matches(k, km.Help):
+		m.mode = modeHelp
+	case key.Matches(k, km.NextPane):
+		return m.setPane((m.active + 1) % paneCount)
+	case key.Matches(k, km.PrevPane):
+		return m.setPane((m.active + paneCount - 1) % paneCount)
+	case key.Matches(k, km.Pane1):
+		return m.setPane(paneConnections)
+	case key.Matches(k, km.Pane2):
+		return m.setPane(paneOrders)
+	case key.Matches(k, km.Pane3):
+		return m.setPane(paneQueue)
+	case key.Matches(k, km.Pane4):
+		return m.setPane(paneErrors)
+	case key.Matches(k, km.Up):
+		return m.move(-1)
+	case key.Matches(k, km.Down):
+		return m.move(1)
+	case key.Matches(k, km.PageUp):
+		return m.page(-1)
+	case key.Matches(k, km.PageDown):
+		return m.page(1)
+	case key.Matches(k, km.Top):
+		return m.home()
+	case key.Matches(k, km.Bottom):
+		return m.end()
+	case key.Matches(k, km.Back):
+		if m.active != paneConnections && m.wins[m.active].filter != "" {
+			return m.setFilter("")
+		}
+	case key.Matches(k, km.Filter):
+		if m.active != paneConnections {
+			m.openPrompt(promptFilter, m.wins[m.active].filter)
+		}
+	case key.Matches(k, km.Palette):
+		m.openPrompt(promptPalette, "")
+	case key.Matches(k, km.Inspect):
+		if o, ok := m.selected(); ok {
+			return m.openInspect(o.ID)
+		}
+	default:
+		return m.actionKey(k)
+	}
+	return nil
+}
+
+// actionKey handles the keys that change something, in the panes and in
+// inspect alike. Read-only mode disabled their bindings, so they do not
+// match; a person pressing one still hears why nothing happens.
+func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	switch {
+	case key.Matches(k, km.Pause):
+		return m.togglePause()
+	case key.Matches(k, km.Retry):
+		return m.withOrder(func(o store.Order) tea.Cmd {
+			return m.request(o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+				return engine.RequestRetry(ctx, st, o.ID, by)
+			})
+		})
+	case key.Matches(k, km.RetryAll):
+		if m.active != paneErrors && m.mode == modePanes {
+			m.setFlash(flashErr, m.lang.T("flash.not_error"))
+			return nil
+		}
+		filter := m.wins[paneErrors].filter
+		m.ask(m.lang.T("confirm.retry_all", filter), func() tea.Cmd {
+			return m.request("retry "+filter, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+				return engine.RequestRetryFilter(ctx, st, filter, by)
+			})
+		})
+	case key.Matches(k, km.Skip):
+		return m.withOrder(func(o store.Order) tea.Cmd {
+			m.prompt.order = o
+			m.openPrompt(promptSkip, "")
+			return nil
+		})
+	case key.Matches(k, km.Buyer):
+		return m.withOrder(func(o store.Order) tea.Cmd {
+			m.openForm(o)
+			return nil
+		})
+	case key.Matches(k, km.Boleta):
+		return m.withOrder(func(o store.Order) tea.Cmd {
+			m.ask(m.lang.T("confirm.boleta", o.Code), func() tea.Cmd {
+				return m.request(o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+					return engine.RequestIssueAsBoleta(ctx, st, o.ID, by)
+				})
+			})
+			return nil
+		})
+	default:
+		if m.opt.ReadOnly && isActionKey(k.String()) {
+			m.setFlash(flashErr, m.lang.T("flash.readonly"))
+		}
+	}
+	return nil
+}
+
+// isActionKey says whether k is one of the default action keys, to explain
+// read-only mode when one is pressed.
+func isActionKey(k string) bool {
+	for _, b := range defaultBindings() {
+		if b.dangerous {
+			for _, bk := range b.keys {
+				if bk == k {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// withOrder runs fn on the order in focus (inspected or selected).
+func (m *Model) withOrder(fn func(store.Order) tea.Cmd) tea.Cmd {
+	if m.mode == modeInspect && m.insp.view != nil {
+		return fn(m.insp.view.Order)
+	}
+	if o, ok := m.selected(); ok {
+		return fn(o)
+	}
+	m.setFlash(flashErr, m.lang.T("flash.no_order"))
+	return nil
+}
+
+func (m *Model) togglePause() tea.Cmd {
+	target := ""
+	paused := m.data.status.paused
+	if m.active == paneConnections && m.mode == modePanes {
+		if c, ok := m.selectedConn(); ok {
+			target, paused = c.Name, c.Paused
+		}
+	}
+	return m.pause(target, !paused)
+}
+
+func (m *Model) pause(target string, on bool) tea.Cmd {
+	what := target
+	if what == "" {
+		what = "*"
+	}
+	return m.request(what, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+		if on {
+			return engine.RequestPause(ctx, st, target, by)
+		}
+		return engine.RequestResume(ctx, st, target, by)
+	})
+}
+
+// request writes a control off the UI goroutine; the engine applies it
+// and the clock reports the outcome.
+func (m *Model) request(what string, fn func(context.Context, *store.Store, string) (int64, error)) tea.Cmd {
+	if m.opt.ReadOnly {
+		m.setFlash(flashErr, m.lang.T("flash.readonly"))
+		return nil
+	}
+	st, by, eng := m.opt.Store, m.opt.By, m.opt.Engine
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		id, err := fn(ctx, st, by)
+		if err == nil && eng != nil {
+			eng.Kick()
+		}
+		return controlMsg{id: id, what: what, err: err}
+	}
+}
+
+func (m *Model) handleControl(c controlMsg) {
+	if c.err != nil {
+		m.setFlash(flashErr, m.lang.T("flash.error", c.err.Error()))
+		return
+	}
+	m.pending[c.id] = c.what
+	m.setFlash(flashInfo, m.lang.T("flash.requested", c.what))
+}
+
+// checkControls asks the store how the pending controls ended.
+func (m *Model) checkControls() tea.Cmd {
+	if len(m.pending) == 0 {
+		return nil
+	}
+	st := m.opt.Store
+	var cmds []tea.Cmd
+	for id := range m.pending {
+		cmds = append(cmds, func() tea.Msg {
+			c, err := st.Control(context.Background(), id)
+			if err != nil || c.Status == store.CtlPending {
+				return nil
+			}
+			return controlDoneMsg{id: id, status: c.Status, outcome: c.Outcome}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) handleControlDone(c controlDoneMsg) {
+	if _, ok := m.pending[c.id]; !ok {
+		return
+	}
+	delete(m.pending, c.id)
+	if c.status == store.CtlRejected {
+		m.setFlash(flashErr, m.lang.T("flash.rejected", c.outcome))
+		return
+	}
+	m.setFlash(flashInfo, m.lang.T("flash.applied", c.outcome))
+}
+
+func (m *Model) setPane(k paneKind) tea.Cmd {
+	m.active = k
+	return m.fetch()
+}
+
+// selected is the order under the cursor of the active order pane.
+func (m *Model) selected() (store.Order, bool) {
+	if m.active == paneConnections {
+		return store.Order{}, false
+	}
+	rows := m.data.lists[m.active].rows
+	if c := m.cursor[m.active]; c < len(rows) {
+		return rows[c], true
+	}
+	return store.Order{}, false
+}
+
+func (m *Model) selectedConn() (store.Connection, bool) {
+	if c := m.cursor[paneConnections]; c < len(m.data.conns) {
+		return m.data.conns[c], true
+	}
+	return store.Connection{}, false
+}
+
+// move steps the cursor; past the window's edge the window slides by one
+// row along the keyset.
+func (m *Model) move(d int) tea.Cmd {
+	k := m.active
+	if k == paneConnections {
+		m.cursor[k] = min(max(m.cursor[k]+d, 0), max(len(m.data.conns)-1, 0))
+		return nil
+	}
+	rows := m.data.lists[k].rows
+	next := m.cursor[k] + d
+	switch {
+	case next < 0:
+		if n := len(m.tops[k]); n > 0 {
+			m.wins[k].before = m.tops[k][n-1]
+			m.tops[k] = m.tops[k][:n-1]
+			return m.fetch()
+		}
+		next = 0
+	case next >= len(rows):
+		if m.data.lists[k].more && len(rows) > 0 {
+			m.tops[k] = append(m.tops[k], m.wins[k].before)
+			m.wins[k].before = rows[0].Seq
+			m.cursor[k] = len(rows) - 1
+			return m.fetch()
+		}
+		next = max(len(rows)-1, 0)
+	}
+	m.cursor[k] = next
+	return nil
+}
+
+// page moves a window at a time.
+func (m *Model) page(d int) tea.Cmd {
+	k := m.active
+	if k == paneConnections {
+		return m.move(d * 100)
+	}
+	rows := m.data.lists[k].rows
+	if d > 0 {
+		if !m.data.lists[k].more || len(rows) == 0 {
+			m.cursor[k] = max(len(rows)-1, 0)
+			return nil
+		}
+		m.tops[k] = append(m.tops[k], m.wins[k].before)
+		m.wins[k].before = rows[len(rows)-1].Seq
+		return m.fetch()
+	}
+	if n := len(m.tops[k]); n > 0 {
+		// Step back to the window the last page-down started from.
+		m.wins[k].before = m.tops[k][n-1]
+		m.tops[k] = m.tops[k][:n-1]
+		return m.fetch()
+	}
+	m.cursor[k] = 0
+	return nil
+}
+
+func (m *Model) home() tea.Cmd {
+	k := m.active
+	m.cursor[k] = 0
+	if k == paneConnections || (m.wins[k].before == 0 && len(m.tops[k]) == 0) {
+		return nil
+	}
+	m.wins[k].before, m.tops[k] = 0, nil
+	return m.fetch()
+}
+
+// end goes to the last loaded row; the oldest of a million orders is a
+// filter away, not a scroll.
+func (m *Model) end() tea.Cmd {
+	k := m.active
+	if k == paneConnections {
+		m.cursor[k] = max(len(m.data.conns)-1, 0)
+		return nil
+	}
+	if m.data.lists[k].more {
+		return m.page(1)
+	}
+	m.cursor[k] = max(len(m.data.lists[k].rows)-1, 0)
+	return nil
+}
+
+func (m *Model) setFilter(f string) tea.Cmd {
+	k := m.active
+	m.wins[k].filter = strings.TrimSpace(f)
+	m.wins[k].before, m.tops[k], m.cursor[k] = 0, nil, 0
+	m.wins[k].limit = max(m.paneRows(k), 1)
+	return m.fetch()
+}
+
+// openInspect reads one order for the inspect view.
+func (m *Model) openInspect(id string) tea.Cmd {
+	m.mode = modeInspect
+	m.insp = inspectState{id: id, fetchID: m.insp.fetchID + 1}
+	return m.loadInspect()
+}
+
+func (m *Model) loadInspect() tea.Cmd {
+	st, id, fid := m.opt.Store, m.insp.id, m.insp.fetchID
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		v, err := st.InspectOrder(ctx, id, 200)
+		return inspectMsg{fetchID: fid, view: v, err: err}
+	}
+}
+
+func (m *Model) handleInspect(msg inspectMsg) {
+	if msg.fetchID != m.insp.fetchID || m.mode != modeInspect && m.prevMode != modeInspect {
+		return
+	}
+	m.insp.err = msg.err
+	if msg.err != nil {
+		return
+	}
+	first := m.insp.view == nil
+	m.insp.view = &msg.view
+	secs := sections(msg.view.Order)
+	if first || len(secs) != len(m.insp.sections) {
+		m.insp.sections, m.insp.sec, m.insp.offset = secs, 0, 0
+	}
+}
+
+func (m *Model) inspectKey(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	n := len(m.insp.sections)
+	switch {
+	case key.Matches(k, km.Back):
+		m.mode = modePanes
+		return m.fetch()
+	case key.Matches(k, km.Quit):
+		return tea.Quit
+	case key.Matches(k, km.Help):
+		m.mode = modeHelp
+	case key.Matches(k, km.NextPane) && n > 0:
+		m.insp.sec, m.insp.offset = (m.insp.sec+1)%n, 0
+	case key.Matches(k, km.PrevPane) && n > 0:
+		m.insp.sec, m.insp.offset = (m.insp.sec+n-1)%n, 0
+	case key.Matches(k, km.Pane1, km.Pane2, km.Pane3, km.Pane4) || k.String() == "5":
+		if i := int(k.String()[0] - '1'); i >= 0 && i < n {
+			m.insp.sec, m.insp.offset = i, 0
+		}
+	case key.Matches(k, km.Up):
+		m.insp.offset = max(m.insp.offset-1, 0)
+	case key.Matches(k, km.Down):
+		m.insp.offset++
+	case key.Matches(k, km.PageUp):
+		m.insp.offset = max(m.insp.offset-m.inspectRows(), 0)
+	case key.Matches(k, km.PageDown):
+		m.insp.offset += m.inspectRows()
+	case key.Matches(k, km.Top):
+		m.insp.offset = 0
+	case key.Matches(k, km.Bottom):
+		m.insp.offset = 1 << 30
+	case key.Matches(k, km.Palette):
+		m.openPrompt(promptPalette, "")
+	default:
+		return m.actionKey(k)
+	}
+	return nil
+}

@@ -1,0 +1,291 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// View draws the whole screen: never wider or taller than the terminal.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.WindowTitle = "folio"
+	return v
+}
+
+// Render is the screen as text, one line per terminal row.
+func (m *Model) Render() string {
+	var body []string
+	switch {
+	case m.mode == modeHelp:
+		body = m.helpView(m.height - 3)
+	case m.mode == modeInspect || m.prevMode == modeInspect && (m.mode == modePrompt || m.mode == modeConfirm):
+		body = m.inspectView(m.height - 3)
+	case m.mode == modeForm:
+		body = m.formView(m.height - 3)
+	case m.grid():
+		body = m.gridView()
+	default:
+		body = m.singleView()
+	}
+	lines := append([]string{m.statusLine()}, body...)
+	lines = fitHeight(lines, m.height-2)
+	lines = append(lines, m.flashLine(), m.helpLine())
+	for i, l := range lines {
+		lines[i] = fitLine(l, m.width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fitLine pads or cuts a styled line to exactly w columns.
+func fitLine(l string, w int) string {
+	n := ansi.StringWidth(l)
+	if n > w {
+		return ansi.Truncate(l, w, "…")
+	}
+	return l + strings.Repeat(" ", w-n)
+}
+
+func fitHeight(lines []string, h int) []string {
+	if len(lines) > h {
+		return lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
+func (m *Model) statusLine() string {
+	s, st := m.styles, m.data.status
+	var parts []string
+	parts = append(parts, s.Title.Render("folio"))
+	switch {
+	case st.running && st.attached:
+		parts = append(parts, s.OK.Render(m.lang.T("status.attached", st.pid)))
+	case st.running:
+		parts = append(parts, s.OK.Render(m.lang.T("status.running")))
+	default:
+		parts = append(parts, s.Muted.Render(m.lang.T("status.stopped")))
+	}
+	if st.paused {
+		parts = append(parts, s.Warn.Render(m.lang.T("status.paused")))
+	}
+	last := st.lastPoll
+	for _, c := range m.data.conns {
+		if c.LastPollAt.After(last) {
+			last = c.LastPollAt
+		}
+	}
+	if !last.IsZero() {
+		parts = append(parts, m.lang.T("status.poll", i18n.FormatAgo(m.lang, m.opt.Now().Sub(last))))
+	}
+	parts = append(parts, m.lang.T("status.rates", st.ordersPM, st.docsPM))
+	if m.opt.ReadOnly {
+		parts = append(parts, s.Warn.Render(m.lang.T("status.readonly")))
+	}
+	return " " + strings.Join(parts, "  ")
+}
+
+// paneTitle is a pane's name with its count: "Pedidos 1.284".
+func (m *Model) paneTitle(k paneKind) string {
+	ids := [paneCount]i18n.ID{"pane.connections", "pane.orders", "pane.queue", "pane.errors"}
+	var n int
+	switch k {
+	case paneConnections:
+		n = len(m.data.conns)
+	case paneOrders:
+		for _, c := range m.data.counts {
+			n += c
+		}
+	case paneQueue:
+		for _, s := range store.QueueStates() {
+			n += m.data.counts[s]
+		}
+	case paneErrors:
+		n = m.data.counts[store.StateAttention]
+	}
+	return m.lang.T(ids[k]) + " " + i18n.FormatCount(m.lang, int64(n))
+}
+
+func (m *Model) tabsLine() string {
+	var parts []string
+	for k := paneConnections; k < paneCount; k++ {
+		t := m.paneTitle(k)
+		if k == m.active {
+			parts = append(parts, m.styles.TabActive.Render(" "+t+" "))
+		} else {
+			parts = append(parts, m.styles.Tab.Render(" "+t+" "))
+		}
+	}
+	return " " + strings.Join(parts, " ")
+}
+
+func (m *Model) singleView() []string {
+	rule := m.styles.Border.Render(strings.Repeat("─", m.width))
+	out := []string{m.tabsLine(), rule}
+	return append(out, m.paneLines(m.active, m.width, m.height-5)...)
+}
+
+// gridView puts the four panes in a 2×2 grid: connections and queue on
+// top, orders and errors below.
+func (m *Model) gridView() []string {
+	left := m.width / 2
+	right := m.width - left
+	top := m.boxHeight(paneConnections)
+	bottom := m.boxHeight(paneOrders)
+	join := func(a, b []string) []string {
+		out := make([]string, len(a))
+		for i := range a {
+			out[i] = a[i] + b[i]
+		}
+		return out
+	}
+	out := join(m.box(paneConnections, left, top), m.box(paneQueue, right, top))
+	return append(out, join(m.box(paneOrders, left, bottom), m.box(paneErrors, right, bottom))...)
+}
+
+// box draws pane k inside a border of w×h, its title in the top edge.
+func (m *Model) box(k paneKind, w, h int) []string {
+	b := m.styles.Border
+	title := " " + m.paneTitle(k) + " "
+	tstyle := m.styles.Tab
+	if k == m.active {
+		tstyle = m.styles.TabActive
+	}
+	fill := max(w-2-ansi.StringWidth(title)-1, 0)
+	out := []string{b.Render("┌─") + tstyle.Render(title) + b.Render(strings.Repeat("─", fill)+"┐")}
+	for _, l := range fitHeight(m.paneLines(k, w-2, h-2), h-2) {
+		out = append(out, b.Render("│")+fitLine(l, w-2)+b.Render("│"))
+	}
+	return append(out, b.Render("└"+strings.Repeat("─", max(w-2, 0))+"┘"))
+}
+
+// paneLines renders pane k's table in w×h.
+func (m *Model) paneLines(k paneKind, w, h int) []string {
+	s, lang, now := &m.styles, m.lang, m.opt.Now()
+	sel := m.cursor[k]
+	if m.grid() && k != m.active {
+		sel = -1
+	}
+	var out []string
+	if k == paneConnections {
+		if len(m.data.conns) == 0 {
+			return []string{s.Muted.Render(lang.T("conn.none"))}
+		}
+		rows := make([][]cell, len(m.data.conns))
+		for i, c := range m.data.conns {
+			rows[i] = connRow(s, lang, c, now)
+		}
+		return table(*s, connColumns(lang), rows, sel, w)
+	}
+	win, data := m.wins[k], m.data.lists[k]
+	if win.filter != "" {
+		out = append(out, s.Accent.Render(lang.T("pane.filter", win.filter)))
+	}
+	var cols []column
+	rows := make([][]cell, len(data.rows))
+	switch k {
+	case paneOrders:
+		cols = orderColumns(lang)
+		for i, o := range data.rows {
+			rows[i] = orderRow(s, lang, o)
+		}
+	case paneQueue:
+		cols = queueColumns(lang)
+		for i, o := range data.rows {
+			rows[i] = queueRow(s, lang, o, m.opt.MaxAttempts, now)
+		}
+	case paneErrors:
+		cols = errorColumns(lang)
+		for i, o := range data.rows {
+			rows[i] = errorRow(s, lang, o, now)
+		}
+	}
+	out = append(out, table(*s, cols, rows, sel, w)...)
+	if len(data.rows) == 0 && m.loaded {
+		empty := lang.T("pane.empty")
+		if win.filter != "" {
+			empty = lang.T("pane.empty_filter", win.filter)
+		}
+		out = append(out, s.Muted.Render("  "+empty))
+	}
+	if k == paneErrors && sel >= 0 && sel < len(data.rows) {
+		if fix := fixFor(lang, data.rows[sel]); fix != "" {
+			out = fitHeight(out, h-1)
+			out = append(out, s.Accent.Render(lang.T("pane.fix", fix)))
+		}
+	}
+	return out
+}
+
+func (m *Model) flashLine() string {
+	switch m.mode {
+	case modePrompt:
+		var label string
+		switch m.prompt.kind {
+		case promptFilter:
+			label = m.lang.T("prompt.filter")
+		case promptPalette:
+			label = m.lang.T("prompt.palette")
+		case promptSkip:
+			label = m.lang.T("prompt.skip_reason", m.prompt.order.Code)
+		}
+		line := m.styles.Accent.Render(label) + m.prompt.in.view(max(m.width-ansi.StringWidth(label)-30, 10))
+		if m.prompt.kind == promptPalette {
+			word, _, _ := strings.Cut(strings.TrimSpace(m.prompt.in.String()), " ")
+			var names []string
+			for i, c := range matchCommands(word) {
+				if i == 4 {
+					break
+				}
+				names = append(names, c.name)
+			}
+			line += "  " + m.styles.Muted.Render(strings.Join(names, " · "))
+		}
+		return line
+	case modeConfirm:
+		return m.styles.Warn.Render(m.confirm.question)
+	}
+	if m.flash == "" {
+		return ""
+	}
+	if m.flashLvl == flashErr {
+		return " " + m.styles.Error.Render(m.flash)
+	}
+	return " " + m.styles.OK.Render(m.flash)
+}
+
+// helpLine is the short help: the keys that matter here.
+func (m *Model) helpLine() string {
+	km := m.keys
+	var bs []keyHint
+	switch m.mode {
+	case modeInspect:
+		bs = append(hints(km.Back, km.NextPane), keyHint{"↑↓", m.lang.T("key.scroll")})
+		bs = append(bs, hints(km.Retry, km.Skip, km.Buyer, km.Boleta, km.Quit)...)
+	case modeForm:
+		return " " + m.styles.Muted.Render(m.lang.T("form.help"))
+	case modeHelp:
+		bs = hints(km.Back)
+	default:
+		bs = hints(km.Inspect, km.Filter, km.Retry, km.Pause, km.Palette, km.NextPane, km.Help, km.Quit, km.Skip)
+	}
+	var parts []string
+	used := 1
+	for _, b := range bs {
+		p := m.styles.Key.Render(b.key) + " " + m.styles.Muted.Render(b.desc)
+		n := ansi.StringWidth(b.key) + 1 + ansi.StringWidth(b.desc) + 2
+		if used+n > m.width {
+			break
+		}
+		used += n
+		parts = append(parts, p)
+	}
+	return " " + strings.Join(parts, "  ")
+}
