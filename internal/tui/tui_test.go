@@ -1,0 +1,656 @@
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// bundle is one console over a fresh store with known orders.
+type bundle struct {
+	t     *testing.T
+	st    *store.Store
+	m     *Model
+	quit  bool
+	ids   []string // order ids, oldest first
+	errID string   // the order in Errors
+}
+
+type setupOpts struct {
+	orders   int
+	lang     i18n.Lang
+	readOnly bool
+	noColor  bool
+	w, h     int
+}
+
+var fixedNow = time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
+
+func setup(t *testing.T, o setupOpts) *bundle {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	b := &bundle{t: t, st: st}
+	var connID int64
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		connID, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: "http://mv", MerchantID: "m-1",
+			AccessToken: "secret-access-token", RefreshToken: "secret-refresh-token", AccessExpiresAt: fixedNow.Add(5 * time.Hour),
+			RefreshExpiresAt: fixedNow.Add(48 * time.Hour)})
+		if err != nil {
+			return err
+		}
+		_, err = tx.SaveConnection(ctx, store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: "http://ld", EmisorRUT: "76086428-5", APIKey: "secret-api-key"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	markets := []string{"MercadoLibre", "Falabella", "Ripley"}
+	var ups []store.OrderUpsert
+	for i := 0; i < o.orders; i++ {
+		id := fmt.Sprintf("order-%04d", i)
+		b.ids = append(b.ids, id)
+		code := fmt.Sprintf("%s-%06d", strings.ToUpper(markets[i%3][:3]), i)
+		ups = append(ups, store.OrderUpsert{ID: id, ConnectionID: connID, Code: code, Marketplace: markets[i%3], PaymentStatus: "completed",
+			Status: "completed", Total: int64(1000 + i*990), SoldAt: fixedNow.Add(time.Duration(i) * time.Second),
+			RemoteUpdatedAt: fixedNow.Add(time.Duration(i) * time.Second), Light: `{"_id":"` + id + `"}`, InitialState: store.StateQueued})
+	}
+	if _, err := st.UpsertOrders(ctx, ups); err != nil {
+		t.Fatal(err)
+	}
+	if o.orders > 0 {
+		b.errID = b.ids[o.orders/2]
+		err = st.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.SetDetail(ctx, b.errID, `{"_id":"`+b.errID+`","client":{"fullName":"Comercial Los Aromos"}}`, "Comercial Los Aromos", "76.354.771-2",
+				"factura", fixedNow, "completed", "completed"); err != nil {
+				return err
+			}
+			return tx.MoveOrder(ctx, b.errID, store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention,
+				Reason: "RUT inválido para factura", ReasonCode: "DTE-RUT-INVALID", Attempts: 1,
+				Event: store.Event{Kind: "error", Message: "RUT inválido para factura", Data: `{"error":"bad rut"}`}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.lang == "" {
+		o.lang = i18n.EN
+	}
+	m, err := New(Options{Store: st, Lang: o.lang, ReadOnly: o.readOnly, NoColor: o.noColor, By: "test", Now: func() time.Time { return fixedNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.m = m
+	if o.w == 0 {
+		o.w, o.h = 80, 24
+	}
+	b.send(tea.WindowSizeMsg{Width: o.w, Height: o.h})
+	return b
+}
+
+// send delivers msg and then the results of the commands it returns, as
+// the program would, until nothing is left to do.
+func (b *bundle) send(msg tea.Msg) {
+	b.t.Helper()
+	queue := []tea.Msg{msg}
+	for n := 0; len(queue) > 0; n++ {
+		if n > 1000 {
+			b.t.Fatal("the console keeps sending itself messages")
+		}
+		msg, queue = queue[0], queue[1:]
+		if _, ok := msg.(tea.QuitMsg); ok {
+			b.quit = true
+			continue
+		}
+		_, cmd := b.m.Update(msg)
+		queue = append(queue, run(b.t, cmd)...)
+	}
+}
+
+func run(t *testing.T, cmd tea.Cmd) []tea.Msg {
+	t.Helper()
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a command did not return: the console waits on something in a test")
+	}
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range batch {
+			out = append(out, run(t, c)...)
+		}
+		return out
+	}
+	if msg == nil {
+		return nil
+	}
+	return []tea.Msg{msg}
+}
+
+// keys types each key name: "tab", "enter", or a run of characters.
+func (b *bundle) keys(names ...string) {
+	b.t.Helper()
+	for _, k := range names {
+		b.send(press(k))
+	}
+}
+
+func (b *bundle) typeText(s string) {
+	b.t.Helper()
+	for _, r := range s {
+		b.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func press(k string) tea.KeyPressMsg {
+	switch k {
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyPressMsg{Code: tea.KeyPgUp}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func (b *bundle) screen() string { return b.m.Render() }
+
+func (b *bundle) controls() []store.Control {
+	b.t.Helper()
+	cs, err := b.st.PendingControls(context.Background(), 100)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return cs
+}
+
+// checkFits holds every rendered line within the terminal.
+func checkFits(t *testing.T, screen string, w, h int) {
+	t.Helper()
+	lines := strings.Split(screen, "\n")
+	if len(lines) > h {
+		t.Errorf("%d lines on a %d-line terminal", len(lines), h)
+	}
+	for i, l := range lines {
+		if n := ansi.StringWidth(l); n > w {
+			t.Errorf("line %d is %d columns on a %d-column terminal: %q", i+1, n, w, ansi.Strip(l))
+		}
+	}
+}
+
+func TestPaneTitlesInBothLanguages(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lang   i18n.Lang
+		titles []string
+	}{
+		{i18n.EN, []string{"Connections", "Orders", "Queue", "Errors"}},
+		{i18n.ES, []string{"Conexiones", "Pedidos", "Cola", "Errores"}},
+	} {
+		for _, size := range [][2]int{{80, 24}, {200, 60}} {
+			b := setup(t, setupOpts{orders: 5, lang: tc.lang, w: size[0], h: size[1]})
+			s := ansi.Strip(b.screen())
+			for _, title := range tc.titles {
+				if !strings.Contains(s, title) {
+					t.Errorf("%s at %dx%d: no %q in\n%s", tc.lang, size[0], size[1], title, s)
+				}
+			}
+		}
+	}
+}
+
+func TestNavigationBetweenPanes(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5})
+	if b.m.active != paneOrders {
+		t.Fatalf("starts on pane %d, want orders", b.m.active)
+	}
+	b.keys("tab")
+	if b.m.active != paneQueue {
+		t.Errorf("tab went to %d", b.m.active)
+	}
+	b.keys("shift+tab", "shift+tab")
+	if b.m.active != paneConnections {
+		t.Errorf("shift+tab twice went to %d", b.m.active)
+	}
+	b.keys("4")
+	if b.m.active != paneErrors || !strings.Contains(b.screen(), "RUT") {
+		t.Errorf("4 should show Errors with the bad RUT:\n%s", ansi.Strip(b.screen()))
+	}
+	b.keys("1")
+	s := ansi.Strip(b.screen())
+	if !strings.Contains(s, "tienda") || !strings.Contains(s, "76086428-5") {
+		t.Errorf("connections pane:\n%s", s)
+	}
+	if strings.Contains(s, "secret") {
+		t.Errorf("a secret on screen:\n%s", s)
+	}
+}
+
+func TestKeysetScrollingShowsOnlyAWindow(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 100})
+	rows := b.m.data.lists[paneOrders].rows
+	if len(rows) == 0 || len(rows) > 24 {
+		t.Fatalf("%d rows read for a 24-line terminal", len(rows))
+	}
+	first := rows[0].ID
+	if first != b.ids[99] {
+		t.Fatalf("newest first: got %s", first)
+	}
+	b.keys("pgdown")
+	if got := b.m.data.lists[paneOrders].rows[0].ID; got == first || got != b.ids[99-len(rows)] {
+		t.Errorf("page down starts at %s, want %s", got, b.ids[99-len(rows)])
+	}
+	b.keys("pgup")
+	if got := b.m.data.lists[paneOrders].rows[0].ID; got != first {
+		t.Errorf("page up came back to %s, want %s", got, first)
+	}
+	// Down past the last visible row slides the window by one.
+	for i := 0; i < len(rows); i++ {
+		b.keys("down")
+	}
+	if got := b.m.data.lists[paneOrders].rows[0].ID; got != b.ids[98] {
+		t.Errorf("after scrolling one past the window it starts at %s, want %s", got, b.ids[98])
+	}
+	if o, _ := b.m.selected(); o.ID != b.ids[99-len(rows)] {
+		t.Errorf("selected %s, want %s", o.ID, b.ids[99-len(rows)])
+	}
+	b.keys("g")
+	if got := b.m.data.lists[paneOrders].rows[0].ID; got != first || b.m.cursor[paneOrders] != 0 {
+		t.Errorf("g went to %s row %d", got, b.m.cursor[paneOrders])
+	}
+}
+
+func TestFilterRunsInTheStore(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 60})
+	b.keys("/")
+	// Six characters: orders not read in detail yet are found by a code
+	// prefix from that length (see store.ListOrders).
+	b.typeText("RIP-00")
+	rows := b.m.data.lists[paneOrders].rows
+	if len(rows) == 0 {
+		t.Fatal("no rows for RIP-00")
+	}
+	for _, o := range rows {
+		if !strings.HasPrefix(o.Code, "RIP") {
+			t.Errorf("filter RIP shows %s", o.Code)
+		}
+	}
+	b.keys("enter")
+	if b.m.mode != modePanes || !strings.Contains(ansi.Strip(b.screen()), "filter: RIP-00") {
+		t.Errorf("after enter: mode %d\n%s", b.m.mode, ansi.Strip(b.screen()))
+	}
+	b.keys("/")
+	b.typeText("zzzz")
+	if !strings.Contains(ansi.Strip(b.screen()), "nothing matches") {
+		t.Errorf("an empty filter result says nothing:\n%s", ansi.Strip(b.screen()))
+	}
+	b.keys("esc")
+	if b.m.wins[paneOrders].filter != "" || len(b.m.data.lists[paneOrders].rows) == 0 {
+		t.Error("esc did not clear the filter")
+	}
+}
+
+func TestInspectShowsTheProblemFirst(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5})
+	b.keys("4", "enter")
+	if b.m.mode != modeInspect || b.m.insp.view == nil || b.m.insp.view.Order.ID != b.errID {
+		t.Fatalf("enter on the error did not inspect it: mode %d", b.m.mode)
+	}
+	s := ansi.Strip(b.screen())
+	for _, want := range []string{"Problem", "Timeline", "RUT inválido", "r retry"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("inspect lacks %q:\n%s", want, s)
+		}
+	}
+	b.keys("tab")
+	if s := ansi.Strip(b.screen()); !strings.Contains(s, "error") || !strings.Contains(s, "RUT inválido para factura") {
+		t.Errorf("timeline:\n%s", s)
+	}
+	b.keys("4")
+	if s := ansi.Strip(b.screen()); !strings.Contains(s, "Comercial Los Aromos") {
+		t.Errorf("raw JSON:\n%s", s)
+	}
+	b.keys("esc")
+	if b.m.mode != modePanes {
+		t.Error("esc did not go back")
+	}
+}
+
+func TestActionsWriteControls(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5})
+	b.keys("4", "r")
+	cs := b.controls()
+	if len(cs) != 1 || cs[0].Kind != store.CtlRetry || cs[0].Target != b.errID || cs[0].By != "test" {
+		t.Fatalf("retry wrote %+v", cs)
+	}
+	if !strings.Contains(b.screen(), "requested") {
+		t.Errorf("no flash after retry:\n%s", ansi.Strip(b.screen()))
+	}
+
+	// Skip asks a reason, then a confirmation; "n" cancels.
+	b.keys("s")
+	b.typeText("duplicado")
+	b.keys("enter")
+	if b.m.mode != modeConfirm {
+		t.Fatalf("skip did not ask for confirmation (mode %d)", b.m.mode)
+	}
+	b.keys("n")
+	if len(b.controls()) != 1 {
+		t.Fatal("a cancelled skip wrote a control")
+	}
+	b.keys("s")
+	b.typeText("duplicado")
+	b.keys("enter", "y")
+	cs = b.controls()
+	var args struct{ Reason string }
+	if len(cs) != 2 || cs[1].Kind != store.CtlSkip || json.Unmarshal([]byte(cs[1].Args), &args) != nil || args.Reason != "duplicado" {
+		t.Fatalf("skip wrote %+v", cs)
+	}
+
+	// The buyer form checks the RUT as it is typed.
+	b.keys("b")
+	if b.m.mode != modeForm {
+		t.Fatalf("b did not open the form")
+	}
+	b.send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	b.typeText("76.354.771-2")
+	if s := b.screen(); !strings.Contains(s, "✘") {
+		t.Errorf("a bad RUT is not flagged:\n%s", ansi.Strip(s))
+	}
+	b.keys("backspace")
+	b.typeText("K")
+	if s := b.screen(); !strings.Contains(s, "valid RUT") {
+		t.Errorf("a good RUT is not acknowledged:\n%s", ansi.Strip(s))
+	}
+	b.keys("enter")
+	if b.m.mode != modeForm || !strings.Contains(b.screen(), "missing") {
+		t.Fatal("the form was saved without a business name")
+	}
+	for _, v := range []string{"Comercial Los Aromos SpA", "Ferretería", "Av. Providencia 1234", "Providencia"} {
+		b.typeText(v)
+		b.keys("tab")
+	}
+	b.keys("enter")
+	cs = b.controls()
+	if len(cs) != 3 || cs[2].Kind != store.CtlBuyerOverride || !strings.Contains(cs[2].Args, "Ferretería") || !strings.Contains(cs[2].Args, "76354771-K") {
+		t.Fatalf("buyer form wrote %+v", cs[len(cs)-1])
+	}
+
+	b.keys("B", "y")
+	if cs = b.controls(); cs[len(cs)-1].Kind != store.CtlIssueAsBoleta {
+		t.Errorf("B wrote %+v", cs[len(cs)-1])
+	}
+	b.keys("/")
+	b.typeText("RUT")
+	b.keys("enter", "R", "y")
+	if cs = b.controls(); cs[len(cs)-1].Kind != store.CtlRetryFilter || !strings.Contains(cs[len(cs)-1].Args, "RUT") {
+		t.Errorf("R wrote %+v", cs[len(cs)-1])
+	}
+	b.keys("p")
+	if cs = b.controls(); cs[len(cs)-1].Kind != store.CtlPause || cs[len(cs)-1].Target != "" {
+		t.Errorf("p wrote %+v", cs[len(cs)-1])
+	}
+	// On the connections pane, p pauses the selected connection.
+	b.keys("1", "p")
+	if cs = b.controls(); cs[len(cs)-1].Kind != store.CtlPause || cs[len(cs)-1].Target == "" {
+		t.Errorf("p on a connection wrote %+v", cs[len(cs)-1])
+	}
+}
+
+func TestReadOnlyRefusesEveryAction(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5, readOnly: true})
+	b.keys("4", "r", "s", "b", "B", "R", "p")
+	b.keys(":")
+	b.typeText("pause")
+	b.keys("enter")
+	if cs := b.controls(); len(cs) != 0 {
+		t.Fatalf("read-only wrote %+v", cs)
+	}
+	s := ansi.Strip(b.screen())
+	if !strings.Contains(s, "read-only") {
+		t.Errorf("read-only is not said:\n%s", s)
+	}
+	if strings.Contains(s, "r retry") || strings.Contains(s, "s skip") {
+		t.Errorf("actions still offered:\n%s", s)
+	}
+	b.keys("enter")
+	if s := ansi.Strip(b.screen()); strings.Contains(s, "Actions:") {
+		t.Errorf("inspect offers actions in read-only mode:\n%s", s)
+	}
+}
+
+func TestEveryScreenFitsTheTerminal(t *testing.T) {
+	t.Parallel()
+	for _, size := range [][2]int{{80, 24}, {200, 60}, {120, 36}, {100, 30}, {60, 15}} {
+		for _, lang := range []i18n.Lang{i18n.ES, i18n.EN} {
+			b := setup(t, setupOpts{orders: 80, lang: lang, w: size[0], h: size[1]})
+			w, h := size[0], size[1]
+			checkFits(t, b.screen(), w, h)
+			for _, k := range []string{"1", "3", "4"} {
+				b.keys(k)
+				checkFits(t, b.screen(), w, h)
+			}
+			b.keys("enter")
+			for i := 0; i < 5; i++ {
+				checkFits(t, b.screen(), w, h)
+				b.keys("tab")
+			}
+			b.keys("esc", "?")
+			checkFits(t, b.screen(), w, h)
+			b.keys("esc", "b")
+			checkFits(t, b.screen(), w, h)
+			b.keys("esc", ":")
+			b.typeText(strings.Repeat("x", 300))
+			checkFits(t, b.screen(), w, h)
+			b.keys("esc")
+		}
+	}
+	// Live resize from large to small and back.
+	b := setup(t, setupOpts{orders: 80, w: 200, h: 60})
+	for _, size := range [][2]int{{80, 24}, {200, 60}, {81, 23}} {
+		b.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		checkFits(t, b.screen(), size[0], size[1])
+		if got := len(strings.Split(b.screen(), "\n")); got != size[1] {
+			t.Errorf("%d lines at height %d: the screen should fill it", got, size[1])
+		}
+	}
+}
+
+// colourSGR matches an SGR sequence that sets a colour.
+var colourSGR = regexp.MustCompile(`\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m`)
+
+func TestNoColorHasNoColourCodes(t *testing.T) {
+	t.Parallel()
+	for _, noColor := range []bool{false, true} {
+		b := setup(t, setupOpts{orders: 20, noColor: noColor, w: 200, h: 60})
+		screens := []string{b.screen()}
+		b.keys("4", "enter")
+		screens = append(screens, b.screen())
+		b.keys("tab")
+		screens = append(screens, b.screen())
+		found := false
+		for _, s := range screens {
+			if colourSGR.MatchString(s) {
+				found = true
+			}
+		}
+		if noColor && found {
+			t.Errorf("NO_COLOR screen has colour codes: %q", colourSGR.FindString(strings.Join(screens, "")))
+		}
+		if !noColor && !found {
+			t.Error("the colour screen has no colour at all: the check cannot see colours")
+		}
+	}
+}
+
+func TestPaletteCommands(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5, lang: i18n.ES})
+	b.keys(":")
+	b.typeText("err")
+	if s := ansi.Strip(b.screen()); !strings.Contains(s, "errors") {
+		t.Errorf("the palette does not suggest errors:\n%s", s)
+	}
+	b.keys("enter")
+	if b.m.active != paneErrors {
+		t.Errorf(":err went to pane %d", b.m.active)
+	}
+	b.keys(":")
+	b.typeText("lang en")
+	b.keys("enter")
+	if b.m.lang != i18n.EN || !strings.Contains(b.screen(), "Orders") {
+		t.Errorf(":lang en left %s", b.m.lang)
+	}
+	b.keys(":")
+	b.typeText("theme dark")
+	b.keys("enter")
+	if b.m.theme.Name != "dark" {
+		t.Errorf(":theme dark left %q", b.m.theme.Name)
+	}
+	b.keys(":")
+	b.typeText("theme nope")
+	b.keys("enter")
+	if !strings.Contains(b.screen(), "high-contrast") {
+		t.Errorf("a bad theme does not list the themes:\n%s", ansi.Strip(b.screen()))
+	}
+	b.keys(":")
+	b.typeText("frobnicate")
+	b.keys("enter")
+	if !strings.Contains(b.screen(), "unknown command") {
+		t.Errorf("an unknown command is not said:\n%s", ansi.Strip(b.screen()))
+	}
+	b.keys(":")
+	b.typeText("resume")
+	b.keys("enter")
+	if cs := b.controls(); len(cs) != 1 || cs[0].Kind != store.CtlResume {
+		t.Errorf(":resume wrote %+v", cs)
+	}
+	b.keys(":")
+	b.typeText("q")
+	b.keys("enter")
+	if !b.quit {
+		t.Error(":q did not quit")
+	}
+}
+
+func TestQuitAndHelp(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 1})
+	b.keys("?")
+	s := ansi.Strip(b.screen())
+	for _, want := range []string{"next pane", "retry", "filter", "quit"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("help lacks %q:\n%s", want, s)
+		}
+	}
+	b.keys("esc")
+	if b.quit {
+		t.Fatal("esc quit")
+	}
+	b.keys("q")
+	if !b.quit {
+		t.Error("q did not quit")
+	}
+	b = setup(t, setupOpts{orders: 1})
+	b.keys("/", "ctrl+c")
+	if !b.quit {
+		t.Error("ctrl+c in the filter prompt did not quit")
+	}
+}
+
+func TestKeymapOverrides(t *testing.T) {
+	t.Parallel()
+	km, err := NewKeyMap(i18n.EN, map[string][]string{"retry": {"x"}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := km.Retry.Keys(); len(got) != 1 || got[0] != "x" {
+		t.Errorf("retry keys %v", got)
+	}
+	if _, err := NewKeyMap(i18n.EN, map[string][]string{"retry": {"q"}}, false); err == nil || !strings.Contains(err.Error(), "quit") {
+		t.Errorf("a key given twice: %v", err)
+	}
+	if _, err := NewKeyMap(i18n.EN, map[string][]string{"explode": {"x"}}, false); err == nil || !strings.Contains(err.Error(), "retry") {
+		t.Errorf("an unknown action: %v", err)
+	}
+	b := setup(t, setupOpts{orders: 5})
+	b.m.keys, _ = NewKeyMap(i18n.EN, map[string][]string{"retry": {"x"}}, false)
+	b.keys("4", "r")
+	if len(b.controls()) != 0 {
+		t.Error("r still retries after being remapped")
+	}
+	b.keys("x")
+	if len(b.controls()) != 1 {
+		t.Error("the new key does not retry")
+	}
+}
+
+func TestStaleReadsAreDropped(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5})
+	old := b.m.data
+	b.send(dataMsg(snapshot{id: b.m.fetchID - 1, counts: map[store.State]int{store.StateDone: 999}}))
+	if b.m.data.counts[store.StateDone] == 999 || len(b.m.data.conns) != len(old.conns) {
+		t.Error("a stale read replaced newer data")
+	}
+}
+
+func TestThemesLoad(t *testing.T) {
+	t.Parallel()
+	names := ThemeNames()
+	for _, want := range []string{"default", "dark", "light", "high-contrast"} {
+		found := false
+		for _, n := range names {
+			found = found || n == want
+		}
+		if !found {
+			t.Errorf("theme %s missing from %v", want, names)
+		}
+		if _, err := LoadTheme(want); err != nil {
+			t.Error(err)
+		}
+	}
+}
