@@ -49,6 +49,10 @@ func newRootCmd() *cobra.Command {
 		newOrderCmd(),
 		newPauseCmd(true),
 		newPauseCmd(false),
+		newConnectCmd(),
+		newConnectionsCmd(),
+		newDisconnectCmd(),
+		newDoctorCmd(),
 	)
 	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
 	return root

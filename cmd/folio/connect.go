@@ -1,0 +1,563 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/connect"
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/invoicer/libredte"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// langFor loads the config and picks the language: --lang, else the
+// config, else the locale. A --lang that is not es or en is an error.
+func langFor(flag string) (i18n.Lang, config.Loaded, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return i18n.ES, cfg, err
+	}
+	if flag != "" {
+		if _, err := i18n.ParseLang(flag); err != nil {
+			return i18n.ES, cfg, fmt.Errorf("--lang: %w", err)
+		}
+	}
+	return i18n.Detect(flag, cfg.Language, os.Getenv), cfg, nil
+}
+
+func addLangFlag(cmd *cobra.Command, p *string) {
+	cmd.Flags().StringVar(p, "lang", "", "language of messages: es or en (default from the config or LANG)")
+}
+
+// connNameRE keeps names safe to paste into a command line
+// (folio connect multivende --name NAME).
+var connNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// reconnectCommand is what a person runs to connect a merchant again.
+func reconnectCommand(name string) string { return "folio connect multivende --name " + name }
+
+func newConnectCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "connect multivende|libredte",
+		Short: "Connect a Multivende merchant (OAuth consent) or the LibreDTE account",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return errors.New("say what to connect: folio connect multivende, or folio connect libredte")
+		},
+	}
+	cmd.AddCommand(newConnectMultivendeCmd(), newConnectLibreDTECmd())
+	return cmd
+}
+
+type mvConnectFlags struct {
+	name, baseURL, clientID, clientSecret, storeFlag, lang string
+	noBrowser                                              bool
+	port                                                   int
+	timeout                                                time.Duration
+}
+
+func newConnectMultivendeCmd() *cobra.Command {
+	var f mvConnectFlags
+	cmd := &cobra.Command{
+		Use:   "multivende [--name NAME] [--base-url URL] [--client-id ID] [--client-secret SECRET] [--no-browser] [--redirect-port P]",
+		Short: "Connect a Multivende merchant: consent in the browser, tokens into the store",
+		Long: `Prints (and, with a display, opens) Multivende's consent link asking for every
+permission, then waits for the browser to come back to http://127.0.0.1:P/callback,
+or for the address it came back to (or just the code) pasted here. The tokens go
+into the store under --name; run it again with the same name to reconnect.
+The client id and secret come from the flags, FOLIO_MULTIVENDE_CLIENT_ID and
+FOLIO_MULTIVENDE_CLIENT_SECRET, or the config; given as flags, they are saved in
+the config (0600) so that folio can renew the tokens.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runConnectMultivende(cmd, f)
+		},
+	}
+	cmd.Flags().StringVar(&f.name, "name", "multivende", "name of the connection in folio")
+	cmd.Flags().StringVar(&f.baseURL, "base-url", "", "Multivende's address (default from the config: https://app.multivende.com)")
+	cmd.Flags().StringVar(&f.clientID, "client-id", "", "the OAuth application's client id (default from the config)")
+	cmd.Flags().StringVar(&f.clientSecret, "client-secret", "", "the OAuth application's client secret (default from the config)")
+	cmd.Flags().BoolVar(&f.noBrowser, "no-browser", false, "only print the link; do not open a browser")
+	cmd.Flags().IntVar(&f.port, "redirect-port", connect.DefaultPort, "port of the callback on 127.0.0.1 (0: any free port)")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", connect.DefaultTimeout, "how long to wait for the consent")
+	_ = cmd.Flags().MarkHidden("timeout")
+	addStoreFlag(cmd, &f.storeFlag)
+	addLangFlag(cmd, &f.lang)
+	return cmd
+}
+
+func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
+	ctx := cmd.Context()
+	out := cmd.OutOrStdout()
+	l, cfg, err := langFor(f.lang)
+	if err != nil {
+		return err
+	}
+	if !connNameRE.MatchString(f.name) {
+		return errors.New(l.T("connect.err.bad_name", f.name))
+	}
+	if f.port < 0 || f.port > 65535 {
+		return errors.New(l.T("connect.err.bad_port", f.port))
+	}
+	baseURL := firstNonEmpty(f.baseURL, cfg.Multivende.BaseURL)
+	clientID := firstNonEmpty(f.clientID, cfg.Multivende.ClientID)
+	secret := firstNonEmpty(f.clientSecret, cfg.Multivende.ClientSecret)
+	switch {
+	case clientID == "":
+		return errors.New(l.T("connect.err.no_client_id"))
+	case secret == "":
+		return errors.New(l.T("connect.err.no_client_secret"))
+	}
+	path, err := storePath(f.storeFlag)
+	if err != nil {
+		return err
+	}
+	// Refuse early what would be refused after the consent anyway.
+	if prev, ok := existingConnection(ctx, path, f.name); ok && prev.Kind != store.KindMultivende {
+		return errors.New(l.T("connect.err.name_kind", f.name, prev.Kind, f.name))
+	}
+
+	mv := multivende.New(multivende.Config{BaseURL: baseURL, ClientID: clientID, ClientSecret: secret,
+		HTTPClient: &http.Client{Timeout: connect.ExchangeTimeout}})
+	port := f.port
+	if port == 0 {
+		port = -1 // any free port
+	}
+	flow, err := connect.Start(connect.Options{Client: mv, Port: port, Timeout: f.timeout, Lang: l})
+	if err != nil {
+		return connectError(l, err, mv.BaseURL(), f.port)
+	}
+	defer flow.Close()
+
+	fmt.Fprintln(out, l.T("connect.mv.open"))
+	fmt.Fprintf(out, "\n  %s\n\n", flow.AuthorizeURL())
+	if os.Getenv("SSH_CONNECTION") != "" || os.Getenv("SSH_TTY") != "" {
+		fmt.Fprintln(out, l.T("connect.mv.ssh", flow.RedirectURI()))
+		fmt.Fprintf(out, "\n  ssh -L %d:127.0.0.1:%d %s\n\n", flow.Port(), flow.Port(), sshTarget())
+	}
+	if !f.noBrowser {
+		if err := openBrowser(flow.AuthorizeURL()); err != nil && !errors.Is(err, errNoDisplay) {
+			fmt.Fprintln(cmd.ErrOrStderr(), l.T("connect.mv.browser_failed", err.Error()))
+		}
+	}
+	fmt.Fprintln(out, l.T("connect.mv.paste"))
+	fmt.Fprintln(out, l.T("connect.mv.waiting", i18n.FormatDuration(f.timeout)))
+	go readPasted(cmd.InOrStdin(), cmd.ErrOrStderr(), l, flow)
+
+	res, err := flow.Wait(ctx)
+	if err != nil {
+		return connectError(l, err, mv.BaseURL(), flow.Port())
+	}
+	tok := res.Token
+	conn := store.Connection{Name: f.name, Kind: store.KindMultivende, BaseURL: mv.BaseURL(), MerchantID: tok.MerchantID,
+		ClientID: clientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken, AccessExpiresAt: tok.ExpiresAt,
+		RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes}
+	if err := saveMultivende(ctx, l, path, conn); err != nil {
+		flow.Finish(err)
+		return err
+	}
+	flow.Finish(nil)
+
+	fmt.Fprintf(out, "\n%s: %s\n", l.T("conn.ok"), f.name)
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.merchant"), tok.MerchantID)
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.scopes"), strings.Join(tok.Scopes, " "))
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.token"), config.Mask(tok.Token))
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.expires"), i18n.FormatTime(l, tok.ExpiresAt))
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.refresh_until"), i18n.FormatTime(l, tok.RefreshTokenExpiresAt))
+	if missing := missingScopes(tok.Scopes); len(missing) > 0 {
+		fmt.Fprintln(out, l.T("connect.mv.missing_scopes", strings.Join(missing, " "), f.name))
+	}
+	saveClientCredentials(out, l, cfg, f)
+	return nil
+}
+
+// firstNonEmpty is the first non-empty string (the flag, else the config).
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// existingConnection reads a connection from an existing store without
+// creating or upgrading anything.
+func existingConnection(ctx context.Context, path, name string) (store.Connection, bool) {
+	if _, err := os.Stat(path); err != nil {
+		return store.Connection{}, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, path, store.Options{ReadOnly: true, BusyTimeout: time.Second})
+	if err != nil {
+		return store.Connection{}, false
+	}
+	defer st.Close()
+	c, err := st.Connection(ctx, name)
+	return c, err == nil
+}
+
+// saveMultivende stores a new or renewed Multivende connection. A
+// reconnect keeps the connection's place in time (its high-water mark) and
+// a pause the person chose; it must be the same merchant.
+func saveMultivende(ctx context.Context, l i18n.Lang, path string, c store.Connection) error {
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		return errors.New(l.T("connect.err.store", path, err.Error()))
+	}
+	defer st.Close()
+	prev, err := st.Connection(ctx, c.Name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return errors.New(l.T("connect.err.store", path, err.Error()))
+	case prev.Kind != store.KindMultivende:
+		return errors.New(l.T("connect.err.name_kind", c.Name, prev.Kind, c.Name))
+	case prev.MerchantID != "" && prev.MerchantID != c.MerchantID:
+		return errors.New(l.T("connect.err.other_merchant", c.Name, prev.MerchantID, c.MerchantID))
+	default:
+		c.Paused = prev.Paused && prev.Status != store.ConnNeedsReconnect
+	}
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.SaveConnection(ctx, c)
+		return err
+	})
+	if err != nil {
+		return errors.New(l.T("connect.err.store", path, err.Error()))
+	}
+	return nil
+}
+
+// saveClientCredentials writes a client id and secret given as flags into
+// the config file, so that the engine (which reads them from there) can
+// renew the tokens. A failure is said, not fatal: the tokens are saved.
+func saveClientCredentials(out io.Writer, l i18n.Lang, cfg config.Loaded, f mvConnectFlags) {
+	vals := map[string]string{}
+	if f.clientID != "" && f.clientID != cfg.Multivende.ClientID {
+		vals["multivende.client_id"] = f.clientID
+	}
+	if f.clientSecret != "" && f.clientSecret != cfg.Multivende.ClientSecret {
+		vals["multivende.client_secret"] = f.clientSecret
+	}
+	if len(vals) == 0 {
+		return
+	}
+	file := cfg.Paths.ConfigFile
+	if err := config.Set(file, vals); err != nil {
+		fmt.Fprintln(out, l.T("connect.mv.creds_not_saved", file, err.Error()))
+		return
+	}
+	fmt.Fprintln(out, l.T("connect.mv.creds_saved", file))
+}
+
+// missingScopes are the permissions folio asked for and did not get.
+func missingScopes(got []string) []string {
+	var out []string
+	for _, s := range multivende.Scopes {
+		if !slices.Contains(got, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// readPasted offers each line typed or pasted on stdin to the flow until
+// one is taken; a line that is neither a redirect nor a code gets a hint.
+func readPasted(in io.Reader, errw io.Writer, l i18n.Lang, flow *connect.Flow) {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 0, 4096), 64<<10)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		switch err := flow.Paste(line); {
+		case err == nil, errors.Is(err, connect.ErrAnswered):
+			return
+		default:
+			fmt.Fprintln(errw, l.T("connect.mv.paste_bad"))
+		}
+	}
+}
+
+// connectError turns a failed consent into what happened, why and what to
+// do, in the person's language.
+func connectError(l i18n.Lang, err error, baseURL string, port int) error {
+	ce, ok := connect.AsError(err)
+	if !ok {
+		return err
+	}
+	switch ce.Kind {
+	case connect.KindListen:
+		return errors.New(l.T("connect.err.listen", ce.Detail, errText(ce.Err)))
+	case connect.KindDenied:
+		return errors.New(l.T("connect.err.denied", ce.Detail))
+	case connect.KindProvider:
+		return errors.New(l.T("connect.err.provider", ce.Detail))
+	case connect.KindState:
+		return errors.New(l.T("connect.err.state"))
+	case connect.KindTimeout:
+		return errors.New(l.T("connect.err.timeout", ce.Detail, port, port))
+	case connect.KindCanceled:
+		return errors.New(l.T("connect.err.canceled"))
+	case connect.KindExchange:
+		mv, ok := multivende.AsError(ce.Err)
+		switch {
+		case ok && (mv.Status == http.StatusUnauthorized || mv.Status == http.StatusForbidden):
+			return errors.New(l.T("connect.err.auth", mv.Status))
+		case ok && mv.Status >= 400 && mv.Status < 500:
+			return errors.New(l.T("connect.err.code", mv.Status, mv.Message))
+		default:
+			return errors.New(l.T("connect.err.unreachable", baseURL, errText(ce.Err)))
+		}
+	}
+	return err
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// sshTarget guesses user@host for the port-forward hint.
+func sshTarget() string {
+	user := firstNonEmpty(os.Getenv("USER"), os.Getenv("LOGNAME"), "USER")
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "HOST"
+	}
+	return user + "@" + host
+}
+
+var errNoDisplay = errors.New("no display")
+
+// browserCommand is how to open a URL on goos: open on macOS, xdg-open
+// elsewhere when a display is there (over plain SSH there is none).
+func browserCommand(goos string, getenv func(string) string) (string, error) {
+	switch goos {
+	case "darwin":
+		return "open", nil
+	case "windows":
+		return "", errNoDisplay // the link is printed; no shell quoting games
+	}
+	if getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return "", errNoDisplay
+	}
+	return "xdg-open", nil
+}
+
+// openBrowser starts the browser on url without waiting for it. A var so
+// that tests can see what would be opened.
+var openBrowser = func(url string) error {
+	name, err := browserCommand(runtime.GOOS, os.Getenv)
+	if err != nil {
+		return err
+	}
+	c := exec.Command(name, url)
+	if err := c.Start(); err != nil {
+		return err
+	}
+	go func() { _ = c.Wait() }() // reap it
+	return nil
+}
+
+type ldConnectFlags struct {
+	name, hash, baseURL, emisor, storeFlag, lang string
+}
+
+func newConnectLibreDTECmd() *cobra.Command {
+	var f ldConnectFlags
+	cmd := &cobra.Command{
+		Use:   "libredte [--hash H] [--base-url URL] [--emisor RUT]",
+		Short: "Connect the LibreDTE account that issues the documents",
+		Long: `Asks for the LibreDTE API hash without showing it (unless --hash is given),
+checks it with a call that changes nothing, and stores it. The emisor is the
+issuing company's RUT (default emisor.rut from the config). LibreDTE's price type
+must be "Solo items afectos con precio bruto".`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runConnectLibreDTE(cmd, f)
+		},
+	}
+	cmd.Flags().StringVar(&f.name, "name", "libredte", "name of the connection in folio")
+	cmd.Flags().StringVar(&f.hash, "hash", "", "the LibreDTE API hash (asked without echo when absent)")
+	cmd.Flags().StringVar(&f.baseURL, "base-url", libredte.DefaultBaseURL, "LibreDTE's API root (self-hosted instances differ)")
+	cmd.Flags().StringVar(&f.emisor, "emisor", "", "RUT of the issuing company (default emisor.rut from the config)")
+	addStoreFlag(cmd, &f.storeFlag)
+	addLangFlag(cmd, &f.lang)
+	return cmd
+}
+
+func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
+	ctx := cmd.Context()
+	out := cmd.OutOrStdout()
+	l, cfg, err := langFor(f.lang)
+	if err != nil {
+		return err
+	}
+	if !connNameRE.MatchString(f.name) {
+		return errors.New(l.T("connect.err.bad_name", f.name))
+	}
+	emisor := firstNonEmpty(f.emisor, cfg.Emisor.RUT)
+	if emisor == "" {
+		return errors.New(l.T("connect.err.no_emisor"))
+	}
+	rut, err := dte.ParseRUT(emisor)
+	if err != nil {
+		return errors.New(l.T("connect.err.bad_emisor", emisor, err.Error()))
+	}
+	path, err := storePath(f.storeFlag)
+	if err != nil {
+		return err
+	}
+	if err := checkInvoicerName(ctx, l, path, f.name); err != nil {
+		return err
+	}
+	hash := strings.TrimSpace(f.hash)
+	if hash == "" {
+		fmt.Fprint(cmd.ErrOrStderr(), l.T("connect.ld.prompt"))
+		hash, err = readSecret(ctx, cmd.InOrStdin())
+		fmt.Fprintln(cmd.ErrOrStderr())
+		if err != nil {
+			return fmt.Errorf("%s: %w", l.T("connect.err.no_hash"), err)
+		}
+		if hash = strings.TrimSpace(hash); hash == "" {
+			return errors.New(l.T("connect.err.no_hash"))
+		}
+	}
+	client, err := libredte.New(libredte.Config{BaseURL: f.baseURL, Hash: hash, Emisor: rut.String(), Timeout: 30 * time.Second})
+	if err != nil {
+		return errors.New(l.T("connect.err.ld_setup", err.Error()))
+	}
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = client.Check(cctx)
+	cancel()
+	if err != nil {
+		return libreDTEError(l, err, f.baseURL, rut.String())
+	}
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		return errors.New(l.T("connect.err.store", path, err.Error()))
+	}
+	defer st.Close()
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.SaveConnection(ctx, store.Connection{Name: f.name, Kind: store.KindLibreDTE,
+			BaseURL: strings.TrimRight(f.baseURL, "/"), EmisorRUT: rut.String(), APIKey: hash})
+		return err
+	})
+	if err != nil {
+		return errors.New(l.T("connect.err.store", path, err.Error()))
+	}
+	fmt.Fprintf(out, "%s: %s\n", l.T("conn.ok"), f.name)
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.emisor"), rut.String())
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.hash"), config.Mask(hash))
+	fmt.Fprintf(out, "  %-16s %s\n", "URL", strings.TrimRight(f.baseURL, "/"))
+	fmt.Fprintln(out, l.T("connect.ld.price_type"))
+	return nil
+}
+
+// checkInvoicerName refuses a second LibreDTE account (the engine issues
+// through one) and a name taken by a Multivende connection.
+func checkInvoicerName(ctx context.Context, l i18n.Lang, path, name string) error {
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, path, store.Options{ReadOnly: true, BusyTimeout: time.Second})
+	if err != nil {
+		return nil // the write later says what is wrong with the store
+	}
+	defer st.Close()
+	conns, err := st.Connections(ctx)
+	if err != nil {
+		return nil
+	}
+	for _, c := range conns {
+		switch {
+		case c.Name == name && c.Kind != store.KindLibreDTE:
+			return errors.New(l.T("connect.err.name_kind", name, c.Kind, name))
+		case c.Name != name && c.Kind == store.KindLibreDTE:
+			return errors.New(l.T("connect.err.ld_other_conn", c.Name, c.Name, c.Name))
+		}
+	}
+	return nil
+}
+
+func libreDTEError(l i18n.Lang, err error, baseURL, emisor string) error {
+	ie, ok := invoicer.AsError(err)
+	switch {
+	case ok && ie.Code == invoicer.CodeAuth:
+		return errors.New(l.T("connect.err.ld_auth"))
+	case ok && ie.Code == invoicer.CodeForbidden:
+		return errors.New(l.T("connect.err.ld_forbidden", emisor))
+	case ok && ie.Status == 0:
+		return errors.New(l.T("connect.err.ld_unreachable", baseURL, err.Error()))
+	}
+	return errors.New(l.T("connect.err.ld_other", err.Error()))
+}
+
+// readSecret reads one line. From a terminal it turns echo off with stty
+// while reading (golang.org/x/term is not among folio's modules) and back
+// on afterwards, also when ctx ends first (Ctrl-C).
+func readSecret(ctx context.Context, in io.Reader) (string, error) {
+	echoOff := false
+	if f, ok := in.(*os.File); ok && isTerminal(f) && runtime.GOOS != "windows" {
+		if err := stty(f, "-echo"); err == nil {
+			echoOff = true
+			defer func() { _ = stty(f, "echo") }()
+		}
+	}
+	type line struct {
+		s   string
+		err error
+	}
+	got := make(chan line, 1)
+	go func() {
+		s, err := bufio.NewReader(in).ReadString('\n')
+		if errors.Is(err, io.EOF) && s != "" {
+			err = nil
+		}
+		got <- line{strings.TrimRight(s, "\r\n"), err}
+	}()
+	select {
+	case r := <-got:
+		return r.s, r.err
+	case <-ctx.Done():
+		if echoOff {
+			return "", fmt.Errorf("interrupted: %w", ctx.Err())
+		}
+		return "", ctx.Err()
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func stty(tty *os.File, arg string) error {
+	c := exec.Command("stty", arg)
+	c.Stdin = tty
+	return c.Run()
+}

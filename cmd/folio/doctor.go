@@ -1,0 +1,86 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/doctor"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+func newDoctorCmd() *cobra.Command {
+	var storeFlag, lang string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "doctor [--json]",
+		Short: "Check the config, the store, every connection and the clock; each ✘ comes with its fix",
+		Long: `Checks that the config loads and only its owner (and group) can read it; that the
+store opens, its schema, its integrity (PRAGMA quick_check), that only its owner
+can read it, and the free disk; for each Multivende merchant the tokens, the client
+secret and that the API answers; for the LibreDTE account that the hash works; and
+this machine's clock against the servers'. It only reads: no token is renewed.
+Exits 1 when any check fails. --json prints the checks as a list of
+{name, ok, detail, fix}.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if lang != "" {
+				if _, err := i18n.ParseLang(lang); err != nil {
+					return fmt.Errorf("--lang: %w", err)
+				}
+			}
+			// A broken config is one of the findings, not a reason to stop.
+			cfg, cfgErr := loadConfig()
+			l := i18n.Detect(lang, cfg.Language, os.Getenv)
+			path := storeFlag
+			if path == "" {
+				path = cfg.Store
+				if path == "" {
+					path = cfg.Paths.Store
+				}
+			}
+			checks := doctor.Run(cmd.Context(), doctor.Options{Lang: l, ConfigFile: cfg.Paths.ConfigFile, ConfigErr: cfgErr,
+				StorePath: path, HTTPClient: &http.Client{}, ClientSecret: func(c store.Connection) string {
+					if s, ok := clientSecrets[c.ClientID]; ok {
+						return s
+					}
+					if cfgErr == nil && cfg.Multivende.ClientID == c.ClientID {
+						return cfg.Multivende.ClientSecret
+					}
+					return ""
+				}})
+			out := cmd.OutOrStdout()
+			if asJSON {
+				if err := writeJSON(out, checks); err != nil {
+					return err
+				}
+			} else {
+				for _, c := range checks {
+					mark := "✔"
+					if !c.OK {
+						mark = "✘"
+					}
+					fmt.Fprintf(out, "%s %s: %s\n", mark, c.Name, c.Detail)
+					if !c.OK && c.Fix != "" {
+						fmt.Fprintf(out, "    → %s\n", c.Fix)
+					}
+				}
+			}
+			if n := doctor.Failed(checks); n > 0 {
+				return exitCode(1, errors.New(l.T("doctor.failed", n)))
+			}
+			if !asJSON {
+				fmt.Fprintln(out, l.T("doctor.all_ok"))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	addStoreFlag(cmd, &storeFlag)
+	addLangFlag(cmd, &lang)
+	return cmd
+}

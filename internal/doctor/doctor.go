@@ -1,0 +1,388 @@
+// Package doctor runs folio's health checks: the config file, the store
+// (opens, schema, integrity, permissions, free disk), each connection
+// (tokens, API reachable, invoicer credentials) and the clock against the
+// servers'. Every check says what it found and, when it fails, the fix.
+//
+// Doctor only reads: it never renews a token (a renewal rotates the
+// refresh token, and a running engine holding the old one would lose the
+// connection), so an expired access token is reported, not refreshed.
+package doctor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/invoicer/libredte"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// Check is one finding; the JSON of `folio doctor --json` is a list of them.
+type Check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+	Fix    string `json:"fix,omitempty"`
+}
+
+// Defaults for Options.
+const (
+	DefaultTimeout = 10 * time.Second
+	DefaultMinFree = 200 << 20 // bytes: room for the WAL, a backup's checkpoint, logs
+	DefaultMaxSkew = time.Minute
+)
+
+// Options say what to check.
+type Options struct {
+	Lang i18n.Lang
+	// ConfigFile is the config's path; ConfigErr the error loading it.
+	ConfigFile string
+	ConfigErr  error
+	StorePath  string
+	// ClientSecret returns the OAuth client secret known for a Multivende
+	// connection ("" when none: the engine could not renew its tokens).
+	ClientSecret func(store.Connection) string
+	HTTPClient   *http.Client
+	Timeout      time.Duration // per network call
+	MinFree      uint64
+	MaxSkew      time.Duration
+	// Now is this machine's clock (tests move it to fake a skew).
+	Now func() time.Time
+}
+
+// Failed counts the checks that did not pass.
+func Failed(cs []Check) int {
+	n := 0
+	for _, c := range cs {
+		if !c.OK {
+			n++
+		}
+	}
+	return n
+}
+
+type run struct {
+	Options
+	out  []Check
+	skew bool // the clock was measured
+}
+
+func (r *run) add(name string, ok bool, detail, fix string) {
+	if ok {
+		fix = ""
+	}
+	r.out = append(r.out, Check{Name: name, OK: ok, Detail: detail, Fix: fix})
+}
+
+func (r *run) t(id i18n.ID, args ...any) string { return r.Lang.T(id, args...) }
+
+// Run runs every check, in order.
+func Run(ctx context.Context, o Options) []Check {
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{}
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.MinFree == 0 {
+		o.MinFree = DefaultMinFree
+	}
+	if o.MaxSkew <= 0 {
+		o.MaxSkew = DefaultMaxSkew
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.ClientSecret == nil {
+		o.ClientSecret = func(store.Connection) string { return "" }
+	}
+	r := &run{Options: o}
+	r.config()
+	st := r.store(ctx)
+	if st == nil {
+		return r.out
+	}
+	defer st.Close()
+	r.connections(ctx, st)
+	return r.out
+}
+
+func (r *run) config() {
+	switch {
+	case r.ConfigErr != nil:
+		r.add("config", false, r.ConfigErr.Error(), r.t("doctor.config.fix_bad"))
+		return
+	case r.ConfigFile == "":
+		return
+	}
+	fi, err := os.Stat(r.ConfigFile)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		r.add("config", true, r.t("doctor.config.none", r.ConfigFile), "")
+	case err != nil:
+		r.add("config", false, err.Error(), r.t("doctor.config.fix_bad"))
+	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o007 != 0:
+		// 0640 root:folio is how the packages install it; others never.
+		r.add("config.permissions", false, r.t("doctor.perm.open", r.ConfigFile, fmt.Sprintf("%04o", fi.Mode().Perm())),
+			r.t("doctor.perm.fix", r.ConfigFile))
+	default:
+		r.add("config", true, r.t("doctor.config.ok", r.ConfigFile, fmt.Sprintf("%04o", fi.Mode().Perm())), "")
+	}
+}
+
+func (r *run) store(ctx context.Context) *store.Store {
+	path := r.StorePath
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		r.add("store", false, r.t("doctor.store.missing", path), r.t("doctor.store.fix_missing"))
+		return nil
+	}
+	octx, cancel := context.WithTimeout(ctx, r.Timeout)
+	defer cancel()
+	st, err := store.Open(octx, path, store.Options{ReadOnly: true, BusyTimeout: time.Second})
+	if err != nil {
+		fix := r.t("doctor.store.fix_open")
+		var oe *store.OpenError
+		if errors.As(err, &oe) && oe.Fix != "" {
+			fix = oe.Fix
+		}
+		r.add("store", false, err.Error(), fix)
+		return nil
+	}
+	r.add("store", true, r.t("doctor.store.ok", st.Path(), st.SchemaVersion(), store.LatestSchema()), "")
+
+	r.storePermissions(path)
+	qctx, qcancel := context.WithTimeout(ctx, 2*time.Minute)
+	res, err := st.QuickCheck(qctx)
+	qcancel()
+	switch {
+	case err != nil:
+		r.add("store.integrity", false, err.Error(), r.t("doctor.store.fix_integrity"))
+	case res != "ok":
+		first, _, _ := strings.Cut(res, "\n")
+		r.add("store.integrity", false, r.t("doctor.store.corrupt", first), r.t("doctor.store.fix_integrity"))
+	default:
+		r.add("store.integrity", true, r.t("doctor.store.integrity_ok"), "")
+	}
+
+	dir := filepath.Dir(st.Path())
+	if free, err := freeBytes(dir); err == nil {
+		ok := free >= r.MinFree
+		r.add("store.disk", ok, r.t("doctor.disk", humanBytes(free), dir), r.t("doctor.disk.fix", humanBytes(r.MinFree), dir))
+	}
+	return st
+}
+
+// storePermissions checks that only the owner can read the store and its
+// WAL files (they hold tokens).
+func (r *run) storePermissions(path string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			r.add("store.permissions", false, r.t("doctor.perm.open", p, fmt.Sprintf("%04o", perm)), r.t("doctor.perm.fix", p))
+			return
+		}
+	}
+	r.add("store.permissions", true, r.t("doctor.perm.ok", path), "")
+}
+
+func (r *run) connections(ctx context.Context, st *store.Store) {
+	conns, err := st.Connections(ctx)
+	if err != nil {
+		r.add("connections", false, err.Error(), r.t("doctor.store.fix_open"))
+		return
+	}
+	var mv, ld []store.Connection
+	for _, c := range conns {
+		switch c.Kind {
+		case store.KindMultivende:
+			mv = append(mv, c)
+		case store.KindLibreDTE:
+			ld = append(ld, c)
+		}
+	}
+	if len(mv) == 0 {
+		r.add("multivende", false, r.t("doctor.mv.none"), "folio connect multivende --name NAME")
+	}
+	if len(ld) == 0 {
+		r.add("invoicer", false, r.t("doctor.ld.none"), "folio connect libredte")
+	}
+	for _, c := range mv {
+		r.multivende(ctx, c)
+	}
+	for _, c := range ld {
+		r.libredte(ctx, c)
+	}
+	if !r.skew {
+		for _, c := range append(mv, ld...) {
+			if r.clock(ctx, c.BaseURL) {
+				break
+			}
+		}
+	}
+}
+
+func (r *run) multivende(ctx context.Context, c store.Connection) {
+	name := "multivende." + c.Name
+	reconnect := "folio connect multivende --name " + c.Name
+	now := r.Now()
+	tokenOK := false
+	switch {
+	case c.Status == store.ConnNeedsReconnect:
+		r.add(name+".token", false, r.t("doctor.mv.needs_reconnect", nonEmpty(c.LastError, "-")), reconnect)
+	case c.AccessToken == "" && c.RefreshToken == "":
+		r.add(name+".token", false, r.t("doctor.mv.no_tokens"), reconnect)
+	case !c.RefreshExpiresAt.IsZero() && !now.Before(c.RefreshExpiresAt):
+		r.add(name+".token", false, r.t("doctor.mv.refresh_expired", i18n.FormatTime(r.Lang, c.RefreshExpiresAt)), reconnect)
+	case !c.AccessExpiresAt.IsZero() && !now.Before(c.AccessExpiresAt):
+		r.add(name+".token", true, r.t("doctor.mv.access_expired", i18n.FormatTime(r.Lang, c.AccessExpiresAt),
+			i18n.FormatTime(r.Lang, c.RefreshExpiresAt)), "")
+	default:
+		tokenOK = c.AccessToken != ""
+		r.add(name+".token", true, r.t("doctor.mv.token_ok", i18n.FormatTime(r.Lang, c.AccessExpiresAt),
+			i18n.FormatTime(r.Lang, c.RefreshExpiresAt)), "")
+	}
+	if r.ClientSecret(c) == "" {
+		r.add(name+".client_secret", false, r.t("doctor.mv.no_secret", c.ClientID), r.t("doctor.mv.fix_secret"))
+	} else {
+		r.add(name+".client_secret", true, r.t("doctor.mv.secret_ok", c.ClientID), "")
+	}
+	if !tokenOK {
+		// No usable token to call with: say whether Multivende answers at all.
+		if _, _, err := r.probe(ctx, c.BaseURL); err != nil {
+			r.add(name+".api", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+		} else {
+			r.add(name+".api", true, r.t("doctor.reachable", c.BaseURL), "")
+		}
+		return
+	}
+	client := multivende.New(multivende.Config{BaseURL: c.BaseURL, ClientID: c.ClientID, HTTPClient: r.HTTPClient,
+		Tokens: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: c.AccessToken, TokenType: "Bearer"})})
+	cctx, cancel := context.WithTimeout(ctx, r.Timeout)
+	defer cancel()
+	start := time.Now()
+	var err error
+	for _, e := range client.Checkouts(cctx, c.MerchantID, now.Add(-time.Minute), now) {
+		err = e
+		break // the first page is enough
+	}
+	mv, isMV := multivende.AsError(err)
+	switch {
+	case err == nil:
+		r.add(name+".api", true, r.t("doctor.mv.api_ok", c.BaseURL, time.Since(start).Round(time.Millisecond).String()), "")
+	case isMV && (mv.Status == http.StatusUnauthorized || mv.Status == http.StatusForbidden):
+		r.add(name+".api", false, r.t("doctor.mv.api_refused", mv.Status), reconnect)
+	case isMV && mv.Status == 0:
+		r.add(name+".api", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+	default:
+		r.add(name+".api", false, err.Error(), r.t("doctor.mv.fix_api"))
+	}
+}
+
+func (r *run) libredte(ctx context.Context, c store.Connection) {
+	name := "libredte." + c.Name
+	fix := "folio connect libredte --name " + c.Name
+	client, err := libredte.New(libredte.Config{BaseURL: c.BaseURL, Hash: c.APIKey, Emisor: c.EmisorRUT,
+		HTTPClient: r.HTTPClient, Timeout: r.Timeout})
+	if err != nil {
+		r.add(name+".credentials", false, err.Error(), fix)
+		return
+	}
+	err = client.Check(ctx)
+	ie, isInv := invoicer.AsError(err)
+	switch {
+	case err == nil:
+		r.add(name+".credentials", true, r.t("doctor.ld.ok", c.EmisorRUT, c.BaseURL), "")
+	case isInv && ie.Code == invoicer.CodeAuth:
+		r.add(name+".credentials", false, r.t("doctor.ld.auth"), fix)
+	case isInv && ie.Code == invoicer.CodeForbidden:
+		r.add(name+".credentials", false, r.t("doctor.ld.forbidden", c.EmisorRUT), fix+" --emisor RUT")
+	case isInv && ie.Status == 0:
+		r.add(name+".credentials", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+	default:
+		r.add(name+".credentials", false, err.Error(), fix)
+	}
+	// LibreDTE's API does not tell the price type: a reminder, not a test.
+	r.add(name+".price_type", true, r.t("doctor.ld.price_type"), "")
+}
+
+// probe GETs base and returns the server's Date and when the request was
+// half way (the moment that Date is compared with). Any HTTP reply counts
+// as reachable.
+func (r *run) probe(ctx context.Context, base string) (date, mid time.Time, err error) {
+	ctx, cancel := context.WithTimeout(ctx, r.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/", nil)
+	if err != nil {
+		return date, mid, err
+	}
+	t0 := r.Now()
+	resp, err := r.HTTPClient.Do(req)
+	if err != nil {
+		return date, mid, err
+	}
+	resp.Body.Close()
+	t1 := r.Now()
+	mid = t0.Add(t1.Sub(t0) / 2)
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		date = d.Add(500 * time.Millisecond) // Date is cut to the second
+	}
+	return date, mid, nil
+}
+
+// clock compares this machine's clock with base's Date header; it
+// reports whether it could.
+func (r *run) clock(ctx context.Context, base string) bool {
+	date, mid, err := r.probe(ctx, base)
+	if err != nil || date.IsZero() {
+		return false
+	}
+	r.skew = true
+	skew := mid.Sub(date)
+	abs := skew
+	if abs < 0 {
+		abs = -abs
+	}
+	detail := r.t("doctor.clock.ahead", i18n.FormatDuration(abs), base)
+	if skew < 0 {
+		detail = r.t("doctor.clock.behind", i18n.FormatDuration(abs), base)
+	}
+	r.add("clock", abs <= r.MaxSkew, detail, r.t("doctor.clock.fix"))
+	return true
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func humanBytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
