@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/folio-cl/folio/internal/dte"
@@ -26,7 +25,7 @@ type column struct {
 // cell is a rendered cell's text and its style.
 type cell struct {
 	text  string
-	style *lipgloss.Style
+	style *paint
 }
 
 // fit pads or cuts s to exactly w columns.
@@ -34,10 +33,12 @@ func fit(s string, w int, right bool) string {
 	if w <= 0 {
 		return ""
 	}
-	if ansi.StringWidth(s) > w {
+	n := textWidth(s)
+	if n > w {
 		s = ansi.Truncate(s, w, "…")
+		n = textWidth(s)
 	}
-	pad := w - ansi.StringWidth(s)
+	pad := w - n
 	if right {
 		return strings.Repeat(" ", pad) + s
 	}
@@ -114,7 +115,7 @@ func table(s Styles, cols []column, rows [][]cell, selected, width int) []string
 			b.WriteString(txt)
 		}
 		line := b.String()
-		if pad := width - ansi.StringWidth(line); pad > 0 {
+		if pad := width - textWidth(line); pad > 0 {
 			line += strings.Repeat(" ", pad)
 		}
 		if r == selected {
@@ -126,7 +127,7 @@ func table(s Styles, cols []column, rows [][]cell, selected, width int) []string
 }
 
 // stateStyle is the colour of an order state.
-func stateStyle(s *Styles, st store.State) *lipgloss.Style {
+func stateStyle(s *Styles, st store.State) *paint {
 	switch st {
 	case store.StateDone:
 		return &s.OK
@@ -270,7 +271,7 @@ func connColumns(lang i18n.Lang) []column {
 }
 
 // connState is a connection's state word and style.
-func connState(s *Styles, lang i18n.Lang, c store.Connection, now time.Time) (string, *lipgloss.Style) {
+func connState(s *Styles, lang i18n.Lang, c store.Connection, now time.Time) (string, *paint) {
 	switch {
 	case c.Status == store.ConnNeedsReconnect:
 		return "✘ " + lang.T("conn.needs_reconnect"), &s.Error

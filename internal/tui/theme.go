@@ -60,11 +60,11 @@ func LoadTheme(name string) (Theme, error) {
 // Styles are built once from a theme; every view draws with them.
 type Styles struct {
 	NoColor                      bool
-	Title, Accent, Muted, Header lipgloss.Style
-	OK, Warn, Error, Info        lipgloss.Style
-	Selected, TabActive, Tab     lipgloss.Style
-	Border                       lipgloss.Style
-	Key                          lipgloss.Style
+	Title, Accent, Muted, Header paint
+	OK, Warn, Error, Info        paint
+	Selected, TabActive, Tab     paint
+	Border                       paint
+	Key                          paint
 }
 
 // NewStyles builds the styles of t; noColor (NO_COLOR) keeps only bold and
@@ -83,30 +83,33 @@ func NewStyles(t Theme, noColor bool) Styles {
 		}
 		return st
 	}
-	s := Styles{NoColor: noColor}
-	s.Title = fg(t.Accent).Bold(true)
-	s.Accent = fg(t.Accent)
-	s.Muted = fg(t.Muted)
-	s.Header = fg(t.Muted).Bold(true)
-	s.OK = fg(t.OK)
-	s.Warn = fg(t.Warn)
-	s.Error = fg(t.Error)
-	s.Info = fg(t.Info)
+	var title, accent, muted, header, ok, warn, errS, info, key, tab, tabActive, selected, border lipgloss.Style
+	title = fg(t.Accent).Bold(true)
+	accent = fg(t.Accent)
+	muted = fg(t.Muted)
+	header = fg(t.Muted).Bold(true)
+	ok = fg(t.OK)
+	warn = fg(t.Warn)
+	errS = fg(t.Error)
+	info = fg(t.Info)
 	if t.Bold {
-		s.Error = s.Error.Bold(true)
-		s.Warn = s.Warn.Bold(true)
+		errS = errS.Bold(true)
+		warn = warn.Bold(true)
 	}
-	s.Key = fg(t.Accent).Bold(true)
-	s.Tab = fg(t.Muted)
-	s.TabActive = fg(t.Accent).Bold(true).Underline(!noColor)
+	key = fg(t.Accent).Bold(true)
+	tab = fg(t.Muted)
+	tabActive = fg(t.Accent).Bold(true).Underline(!noColor)
 	if noColor {
-		s.TabActive = lipgloss.NewStyle().Reverse(true)
+		tabActive = lipgloss.NewStyle().Reverse(true)
 	}
 	if f, b := c(t.SelectedFG), c(t.SelectedBG); f != nil && b != nil {
-		s.Selected = lipgloss.NewStyle().Foreground(f).Background(b)
+		selected = lipgloss.NewStyle().Foreground(f).Background(b)
 	} else {
-		s.Selected = lipgloss.NewStyle().Reverse(true)
+		selected = lipgloss.NewStyle().Reverse(true)
 	}
-	s.Border = fg(t.Muted)
+	border = fg(t.Muted)
+	s := Styles{NoColor: noColor, Title: newPaint(title), Accent: newPaint(accent), Muted: newPaint(muted), Header: newPaint(header),
+		OK: newPaint(ok), Warn: newPaint(warn), Error: newPaint(errS), Info: newPaint(info), Key: newPaint(key), Tab: newPaint(tab),
+		TabActive: newPaint(tabActive), Selected: newPaint(selected), Border: newPaint(border)}
 	return s
 }

@@ -44,7 +44,7 @@ func (m *Model) Render() string {
 
 // fitLine pads or cuts a styled line to exactly w columns.
 func fitLine(l string, w int) string {
-	n := ansi.StringWidth(l)
+	n := textWidth(l)
 	if n > w {
 		return ansi.Truncate(l, w, "…")
 	}

@@ -1,0 +1,275 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// benchOrders is the store size of the console benchmarks (FOLIO_BENCH_ORDERS
+// overrides the million).
+func benchOrders() int {
+	if n, err := strconv.Atoi(os.Getenv("FOLIO_BENCH_ORDERS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+var (
+	bigOnce sync.Once
+	bigPath string
+	bigErr  error
+)
+
+// bigStore builds, once per run, a store of benchOrders orders: most done
+// and read in detail (so the search index holds them), some in the queue,
+// a few hundred in Errors.
+func bigStore(b *testing.B) string {
+	b.Helper()
+	bigOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "folio-bench-")
+		if err != nil {
+			bigErr = err
+			return
+		}
+		bigPath = filepath.Join(dir, "folio.db")
+		bigErr = fillStore(bigPath, benchOrders())
+	})
+	if bigErr != nil {
+		b.Fatal(bigErr)
+	}
+	return bigPath
+}
+
+func fillStore(path string, n int) error {
+	ctx := context.Background()
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var connID int64
+	if err := st.Write(ctx, func(tx *store.Tx) error {
+		connID, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: "http://mv", MerchantID: "m"})
+		return err
+	}); err != nil {
+		return err
+	}
+	names := []string{"Camila Rojas", "Matías Fuentes", "Sofía Contreras", "Benjamín Soto", "Comercial Los Aromos SpA"}
+	markets := []string{"MercadoLibre", "Falabella", "Ripley", "Paris", "Shopify"}
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	const batch = 5000
+	for start := 0; start < n; start += batch {
+		end := min(start+batch, n)
+		ups := make([]store.OrderUpsert, 0, end-start)
+		for i := start; i < end; i++ {
+			ups = append(ups, store.OrderUpsert{ID: fmt.Sprintf("o-%07d", i), ConnectionID: connID, Code: fmt.Sprintf("%d", 2000000000000+i),
+				Marketplace: markets[i%5], PaymentStatus: "completed", Status: "completed", Total: int64(990 + i%300*1000),
+				SoldAt: t0.Add(time.Duration(i) * time.Minute), RemoteUpdatedAt: t0.Add(time.Duration(i) * time.Minute), InitialState: store.StateQueued})
+		}
+		if _, err := st.UpsertOrders(ctx, ups); err != nil {
+			return err
+		}
+		err := st.Write(ctx, func(tx *store.Tx) error {
+			for i := start; i < end; i++ {
+				id := fmt.Sprintf("o-%07d", i)
+				if err := tx.SetDetail(ctx, id, `{}`, names[i%5], fmt.Sprintf("%d-%d", 10000000+i%9000000, i%10), "boleta", ups[i-start].RemoteUpdatedAt, "completed", "completed"); err != nil {
+					return err
+				}
+				m := store.Move{From: []store.State{store.StateQueued}, To: store.StateDone, Outcome: store.OutcomeIssued, DocType: 39, Folio: int64(i + 1)}
+				switch {
+				case i%5000 == 7:
+					m = store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention, Reason: "RUT inválido", ReasonCode: "DTE-RUT-INVALID", Attempts: 1}
+				case i > n-200:
+					continue // the newest stay queued
+				}
+				if err := tx.MoveOrder(ctx, id, m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func openBig(b *testing.B) *store.Store {
+	b.Helper()
+	st, err := store.Open(context.Background(), bigStore(b), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
+// console builds a console over st at w×h with its first read done, the
+// way the program starts it.
+func console(b *testing.B, st *store.Store, w, h int) *Model {
+	m, err := New(Options{Store: st, Lang: i18n.ES, By: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	deliver(m, tea.WindowSizeMsg{Width: w, Height: h})
+	return m
+}
+
+// deliver runs Update and the commands it returns, synchronously.
+func deliver(m *Model, msg tea.Msg) {
+	queue := []tea.Msg{msg}
+	for len(queue) > 0 {
+		msg, queue = queue[0], queue[1:]
+		_, cmd := m.Update(msg)
+		queue = append(queue, runCmd(cmd)...)
+	}
+}
+
+func runCmd(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range batch {
+			out = append(out, runCmd(c)...)
+		}
+		return out
+	}
+	if msg == nil {
+		return nil
+	}
+	return []tea.Msg{msg}
+}
+
+// BenchmarkConsoleView is one frame of the four-pane grid at 200×60 over
+// a million orders (the data already read).
+func BenchmarkConsoleView(b *testing.B) {
+	st := openBig(b)
+	for _, size := range [][2]int{{80, 24}, {200, 60}} {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			m := console(b, st, size[0], size[1])
+			if !strings.Contains(ansi.Strip(m.Render()), "Pedidos") {
+				b.Fatal("no orders pane")
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				_ = m.Render()
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/frame")
+		})
+	}
+}
+
+// BenchmarkConsoleStart is start to first frame: the console built, its
+// first read of the store done, and drawn.
+func BenchmarkConsoleStart(b *testing.B) {
+	st := openBig(b)
+	for b.Loop() {
+		m := console(b, st, 200, 60)
+		_ = m.Render()
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/first-frame")
+}
+
+// BenchmarkConsoleRefresh is one redraw after the engine says something
+// changed: the read of every visible pane and the frame.
+func BenchmarkConsoleRefresh(b *testing.B) {
+	st := openBig(b)
+	m := console(b, st, 200, 60)
+	for b.Loop() {
+		deliver(m, changeMsg{})
+		_ = m.Render()
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/refresh")
+}
+
+// BenchmarkConsoleFilter types a filter on the orders pane and on the
+// errors pane: the SQL query for the visible page and the frame.
+func BenchmarkConsoleFilter(b *testing.B) {
+	st := openBig(b)
+	for _, tc := range []struct {
+		name string
+		pane string
+		text string
+	}{
+		{"orders-buyer", "2", "Aromos"},
+		{"orders-code", "2", "20000000123"},
+		{"orders-rut", "2", "10004567"},
+		{"orders-state", "2", "attention"},
+		{"orders-folio", "2", "42"},
+		{"errors-buyer", "4", "Sofía"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			m := console(b, st, 200, 60)
+			deliver(m, press(tc.pane))
+			for b.Loop() {
+				m.wins[m.active].filter = ""
+				for _, msg := range runCmd(m.setFilter(tc.text)) {
+					deliver(m, msg)
+				}
+				_ = m.Render()
+			}
+			if len(m.data.lists[m.active].rows) == 0 {
+				b.Fatalf("filter %q found nothing", tc.text)
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/filter")
+		})
+	}
+}
+
+// BenchmarkConsoleMemory reports the resident memory of a console over a
+// million orders after it has drawn, scrolled and filtered.
+func BenchmarkConsoleMemory(b *testing.B) {
+	st := openBig(b)
+	for b.Loop() {
+		m := console(b, st, 200, 60)
+		for i := 0; i < 50; i++ {
+			deliver(m, press("pgdown"))
+		}
+		for _, msg := range runCmd(m.setFilter("Sofía")) {
+			deliver(m, msg)
+		}
+		_ = m.Render()
+	}
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MB")
+	if rss := residentMB(); rss > 0 {
+		b.ReportMetric(rss, "rss-MB")
+	}
+}
+
+// residentMB reads VmRSS where /proc has it (0 elsewhere).
+func residentMB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
