@@ -1,0 +1,418 @@
+package engine_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"iter"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"modernc.org/sqlite"
+
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/invoicer/libredte"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/sim"
+	"github.com/folio-cl/folio/internal/sim/faults"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// SQLite hooks on the stores of this package's benchmarks and tests: a
+// connection hook, registered once, lets a test install commit or
+// pre-update hooks on the connections of one store file, so that commits
+// and state changes are counted where they happen, in the store.
+var watchers struct {
+	mu   sync.Mutex
+	next int
+	m    map[int]watcher
+}
+
+type watcher struct {
+	keys    []string // the store's directory, as it appears in a DSN
+	install func(sqlite.HookRegisterer)
+}
+
+func init() {
+	watchers.m = map[int]watcher{}
+	sqlite.RegisterConnectionHook(func(c sqlite.ExecQuerierContext, dsn string) error {
+		h, ok := c.(sqlite.HookRegisterer)
+		if !ok {
+			return nil
+		}
+		watchers.mu.Lock()
+		defer watchers.mu.Unlock()
+		for _, w := range watchers.m {
+			for _, k := range w.keys {
+				if strings.Contains(dsn, k) {
+					w.install(h)
+					break
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// watchDir calls install on every SQLite connection opened on a database
+// under dir until the test ends.
+func watchDir(tb testing.TB, dir string, install func(sqlite.HookRegisterer)) {
+	watchers.mu.Lock()
+	id := watchers.next
+	watchers.next++
+	watchers.m[id] = watcher{keys: []string{dir + "/", (&url.URL{Path: filepath.ToSlash(dir) + "/"}).EscapedPath()}, install: install}
+	watchers.mu.Unlock()
+	tb.Cleanup(func() {
+		watchers.mu.Lock()
+		delete(watchers.m, id)
+		watchers.mu.Unlock()
+	})
+}
+
+func openReadOnly(path string) (*sql.DB, error) {
+	return sql.Open("sqlite", "file:"+(&url.URL{Path: filepath.ToSlash(path)}).EscapedPath()+"?mode=ro")
+}
+
+type rigOptions struct {
+	sim     sim.Options
+	faults  faults.Spec
+	mvRate  float64 // the engine's Multivende client pace (negative: none)
+	workers int
+	noStart bool
+	// watch, when set, gets every SQLite connection of the rig's store.
+	watch func(sqlite.HookRegisterer)
+	// hook sees every Multivende exchange the engine makes.
+	hook func(multivende.Exchange)
+	tune func(*engine.Config)
+}
+
+// newRig is setup with a free hand: the simulators' options (rate limit
+// included), the engine client's pace, the engine's timings, and SQLite
+// hooks installed before the store opens.
+func newRig(tb testing.TB, o rigOptions) *bundle {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	sims, err := sim.Start(ctx, o.sim)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := tb.TempDir()
+	if o.watch != nil {
+		watchDir(tb, dir, o.watch)
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, "folio.db"), store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	b := &bundle{t: tb, sims: sims, st: st}
+	b.connect(ctx)
+	sims.SetFaults(o.faults)
+	if o.workers == 0 {
+		o.workers = 4
+	}
+	info := sims.Info
+	inv, err := libredte.New(libredte.Config{BaseURL: info.LibreDTE, Hash: info.LibreDTEHash, Emisor: info.Emisor})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var eng *engine.Engine
+	cfg := engine.Config{Store: st, Invoicer: inv, Emisor: sims.LD.Emisor(),
+		Markets: func(c store.Connection) (engine.Marketplace, error) {
+			cl := multivende.New(multivende.Config{BaseURL: c.BaseURL, ClientID: info.ClientID, ClientSecret: info.ClientSecret, RateLimit: o.mvRate,
+				Hook: func(ctx context.Context, ex multivende.Exchange) {
+					if o.hook != nil {
+						o.hook(ex)
+					}
+					eng.LogExchange(ctx, c.Name, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
+						Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
+				}})
+			cl.SetTokens(cl.NewTokenSource(multivende.Token{Token: c.AccessToken, ExpiresAt: c.AccessExpiresAt, RefreshToken: c.RefreshToken,
+				RefreshTokenExpiresAt: c.RefreshExpiresAt, MerchantID: c.MerchantID}, 0, func(t multivende.Token) error {
+				return st.Write(context.Background(), func(tx *store.Tx) error {
+					return tx.SetTokens(context.Background(), c.ID, t.Token, t.RefreshToken, t.ExpiresAt, t.RefreshTokenExpiresAt)
+				})
+			}))
+			return cl, nil
+		},
+		PollInterval: 100 * time.Millisecond, Workers: o.workers, SIIInterval: 60 * time.Millisecond, LeaseTTL: 2 * time.Second,
+		Retry: engine.RetryPolicy{MaxAttempts: 8, Base: 10 * time.Millisecond, Max: 100 * time.Millisecond}, DrainTimeout: 5 * time.Second}
+	if o.tune != nil {
+		o.tune(&cfg)
+	}
+	eng, err = engine.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b.eng = eng
+	if !o.noStart {
+		b.start()
+	}
+	return b
+}
+
+// drained waits until every simulated order is in the store and none is
+// queued, in flight or retrying (SII checks and controls are not waited
+// for), and returns the counts.
+func (b *bundle) drained(deadline time.Duration) map[store.State]int {
+	b.t.Helper()
+	want := len(b.sims.MV.State().Checkouts)
+	end := time.Now().Add(deadline)
+	for {
+		counts, _ := b.st.CountByState(context.Background())
+		total := 0
+		for _, n := range counts {
+			total += n
+		}
+		busy := counts[store.StateQueued] + counts[store.StateBuilding] + counts[store.StateIssuing] + counts[store.StateIssued] +
+			counts[store.StateAttaching] + counts[store.StateRetrying]
+		if total >= want && busy == 0 {
+			return counts
+		}
+		if time.Now().After(end) {
+			b.t.Fatalf("orders did not drain in %v: %v", deadline, counts)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// commitCeiling measures durable commits per second on a fresh store like
+// BenchmarkStoreCommit in internal/store: a guarded transition plus its
+// timeline event per commit.
+func commitCeiling(tb testing.TB, n int) float64 {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "ceiling.db"), store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer st.Close()
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		id, err := tx.SaveConnection(ctx, store.Connection{Name: "c", Kind: store.KindMultivende, BaseURL: "http://127.0.0.1:1", MerchantID: "m"})
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpsertOrders(ctx, []store.OrderUpsert{{ID: "o", ConnectionID: id, PaymentStatus: "completed", Status: "confirmed",
+			SoldAt: time.Now(), RemoteUpdatedAt: time.Now(), InitialState: store.StateQueued}})
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	states := []store.State{store.StateQueued, store.StateBuilding}
+	start := time.Now()
+	for i := range n {
+		from, to := states[i%2], states[(i+1)%2]
+		if err := st.Write(ctx, func(tx *store.Tx) error {
+			return tx.MoveOrder(ctx, "o", store.Move{From: []store.State{from}, To: to, Event: store.Event{Kind: "bench", Message: "step"}})
+		}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// BenchmarkPipeline takes orders from ingest to done against in-process
+// simulators without faults, latency or rate limit, on a fresh store per
+// run of pipelineBatch orders. It reports orders/s (orders finished: done
+// or in Errors), the store's commits per finished order (counted by a
+// SQLite commit hook: every commit of the run, ingest, steps, HTTP log,
+// lease and polls included), the commit ceiling of a fresh store on the
+// same disk, and the target: half of ceiling ÷ commits per order.
+func BenchmarkPipeline(b *testing.B) {
+	for _, workers := range []int{2, 8} {
+		b.Run(fmt.Sprintf("workers-%d", workers), func(b *testing.B) {
+			const pipelineBatch = 300
+			var commits atomic.Int64
+			var orders int
+			var used int64
+			var elapsed time.Duration
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				r := newRig(b, rigOptions{sim: sim.Options{Orders: pipelineBatch, Seed: uint64(100 + i), RateLimit: -1}, mvRate: -1,
+					workers: workers, noStart: true,
+					watch: func(h sqlite.HookRegisterer) {
+						h.RegisterCommitHook(func() int32 { commits.Add(1); return 0 })
+					},
+					tune: func(c *engine.Config) {
+						// Production timings: the SII check and the lease do
+						// not crowd the window; one poll reads everything.
+						c.PollInterval, c.SIIInterval, c.LeaseTTL = 10*time.Second, 30*time.Second, 20*time.Second
+						c.Retry = engine.RetryPolicy{}
+					}})
+				before := commits.Load()
+				start := time.Now()
+				b.StartTimer()
+				r.start()
+				counts := r.drained(5 * time.Minute)
+				b.StopTimer()
+				elapsed += time.Since(start)
+				n := counts[store.StateDone] + counts[store.StateAttention]
+				orders += n
+				run := commits.Load() - before
+				used += run
+				if err := r.stop(); err != nil {
+					b.Fatal(err)
+				}
+				b.Logf("run %d: %d orders finished (%v) in %v, %d commits", i, n, counts, elapsed, run)
+				b.StartTimer()
+			}
+			b.StopTimer()
+			if orders == 0 {
+				b.Fatal("no order finished")
+			}
+			perOrder := float64(used) / float64(orders)
+			ceiling := commitCeiling(b, 300)
+			rate := float64(orders) / elapsed.Seconds()
+			b.ReportMetric(rate, "orders/s")
+			b.ReportMetric(perOrder, "commits/order")
+			b.ReportMetric(ceiling, "ceiling-commits/s")
+			b.ReportMetric(ceiling/perOrder/2, "target-orders/s")
+			b.ReportMetric(rate/(ceiling/perOrder), "of-ceiling")
+		})
+	}
+}
+
+// feed is a Marketplace that lists checkouts from memory, with
+// Multivende's semantics: updatedAt in [from, to] at whole seconds,
+// ordered by updatedAt, pages of 50. Only the list is served.
+type feed struct {
+	mu      sync.Mutex
+	entries []multivende.LightCheckout
+}
+
+func (f *feed) add(n int, first time.Time, step time.Duration) time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	at := first
+	for i := range n {
+		k := len(f.entries)
+		f.entries = append(f.entries, multivende.LightCheckout{ID: fmt.Sprintf("chk-%08d", k), Code: fmt.Sprintf("2000%09d", k),
+			Origin: "mercadolibre", PaymentStatus: "completed", Status: "confirmed", SoldAt: at.Add(-time.Minute), UpdatedAt: at,
+			Total: multivende.Amount(12990 + i%7*1000)})
+		at = at.Add(step)
+	}
+	return at
+}
+
+func (f *feed) Checkouts(ctx context.Context, merchantID string, from, to time.Time) iter.Seq2[multivende.CheckoutPage, error] {
+	return func(yield func(multivende.CheckoutPage, error) bool) {
+		f.mu.Lock()
+		es := f.entries
+		f.mu.Unlock()
+		from, to = from.Truncate(time.Second), to.Truncate(time.Second).Add(time.Second)
+		lo := sort.Search(len(es), func(i int) bool { return !es[i].UpdatedAt.Before(from) })
+		hi := sort.Search(len(es), func(i int) bool { return !es[i].UpdatedAt.Before(to) })
+		es = es[lo:hi]
+		pages := (len(es) + multivendePage - 1) / multivendePage
+		for p := 1; p <= pages; p++ {
+			page := es[(p-1)*multivendePage : min(p*multivendePage, len(es))]
+			next := p + 1
+			if p == pages {
+				next = 0
+			}
+			if !yield(multivende.CheckoutPage{Entries: page, Pagination: multivende.Pagination{TotalItems: len(es), TotalPages: pages,
+				CurrentPage: p, NextPage: next}}, nil) {
+				return
+			}
+		}
+	}
+}
+
+const multivendePage = 50
+
+func (f *feed) Checkout(context.Context, string) (*multivende.Checkout, []byte, error) {
+	return nil, nil, fmt.Errorf("feed: not served")
+}
+func (f *feed) CreateBillingDocument(context.Context, string, multivende.NewBillingDocument) (*multivende.ElectronicBillingDocument, error) {
+	return nil, fmt.Errorf("feed: not served")
+}
+func (f *feed) UploadDocumentFile(context.Context, string, string, []byte) error {
+	return fmt.Errorf("feed: not served")
+}
+func (f *feed) BillingDocuments(context.Context, string) ([]multivende.ElectronicBillingDocument, error) {
+	return nil, fmt.Errorf("feed: not served")
+}
+
+// BenchmarkIngest measures Engine.Ingest: "feed" lists new checkouts from
+// memory (the engine and the store alone: pages of 50, each upserted and
+// planned in one commit), "sim" reads a fresh simulator's orders over
+// HTTP into a fresh store. Both report orders/s.
+func BenchmarkIngest(b *testing.B) {
+	b.Run("feed", func(b *testing.B) {
+		const batch = 10000
+		ctx := context.Background()
+		st, err := store.Open(ctx, filepath.Join(b.TempDir(), "folio.db"), store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
+		err = st.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: "http://127.0.0.1:1", MerchantID: "m"})
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		inv, err := libredte.New(libredte.Config{BaseURL: "http://127.0.0.1:1", Hash: "x", Emisor: "76.086.428-5"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f := &feed{}
+		eng, err := engine.New(engine.Config{Store: st, Invoicer: inv, Overlap: time.Second,
+			Markets: func(store.Connection) (engine.Marketplace, error) { return f, nil }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Ten checkouts a second, ending well before now.
+		next := time.Now().UTC().Add(-6 * 24 * time.Hour).Truncate(time.Second)
+		total := 0
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			next = f.add(batch, next, 100*time.Millisecond)
+			c, err := st.Connection(ctx, "tienda")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			n, err := eng.Ingest(ctx, c)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n != batch {
+				b.Fatalf("ingested %d, want %d", n, batch)
+			}
+			total += n
+		}
+		b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "orders/s")
+	})
+	b.Run("sim", func(b *testing.B) {
+		const batch = 5000
+		total := 0
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			r := newRig(b, rigOptions{sim: sim.Options{Orders: batch, Seed: uint64(200 + i), RateLimit: -1}, mvRate: -1, noStart: true})
+			b.StartTimer()
+			n, err := r.eng.Ingest(context.Background(), r.conn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			// mvsim.New dates a few of its newest orders' updatedAt up to
+			// two minutes ahead of now; a poll up to now leaves them for
+			// the next one.
+			if n < batch*99/100 {
+				b.Fatalf("ingested %d, want %d", n, batch)
+			}
+			total += n
+		}
+		b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "orders/s")
+	})
+}
