@@ -398,11 +398,11 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 				continue
 			}
 			e.inFlight.Add(1)
-			select {
-			case jobs <- o:
-			case <-ctx.Done():
+			if !e.handOver(ctx, jobs, o) {
 				e.busy.Delete(o.ID)
 				e.inFlight.Add(-1)
+			}
+			if ctx.Err() != nil {
 				return
 			}
 		}
@@ -425,6 +425,35 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 		}
 		t.Stop()
 	}
+}
+
+// handOver gives o to a free worker, unless a pause of everything or of
+// o's connection arrives first: a batch read before the pause must not
+// keep issuing while workers are busy.
+func (e *Engine) handOver(ctx context.Context, jobs chan<- store.Order, o store.Order) bool {
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if e.pauseApplies(ctx, o.ConnectionID) {
+			return false
+		}
+		select {
+		case jobs <- o:
+			return true
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+}
+
+func (e *Engine) pauseApplies(ctx context.Context, connID int64) bool {
+	if v, _ := e.st.Setting(ctx, settingPaused); v == "1" {
+		e.paused.Store(true)
+		return true
+	}
+	c, err := e.st.ConnectionByID(ctx, connID)
+	return err == nil && c.Paused
 }
 
 func (e *Engine) pausedConnections(ctx context.Context) map[int64]bool {

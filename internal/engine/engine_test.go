@@ -436,6 +436,43 @@ func TestControls(t *testing.T) {
 	t.Fatal("control never applied")
 }
 
+// A pause stops a backlog at once: orders already read for dispatch but
+// not yet started wait, only those in a worker's hands finish.
+func TestPauseStopsABacklog(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 60, seed: 5, workers: 2, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 30 * time.Millisecond}})
+	ctx := context.Background()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(b.sims.LD.State().Emitted) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("nothing issued")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	id, err := engine.RequestPause(ctx, b.st, "", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		c, _ := b.st.Control(ctx, id)
+		if c.Status != store.CtlPending {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// In-flight orders finish their current step within the latency.
+	time.Sleep(time.Second)
+	before := len(b.sims.LD.State().Emitted)
+	time.Sleep(1500 * time.Millisecond)
+	if after := len(b.sims.LD.State().Emitted); after != before {
+		t.Errorf("%d more documents issued while paused", after-before)
+	}
+	counts, _ := b.st.CountByState(ctx)
+	if counts[store.StateQueued] == 0 {
+		t.Fatalf("the pause came too late to test anything: %v", counts)
+	}
+}
+
 func TestPaidLaterAndCancelled(t *testing.T) {
 	t.Parallel()
 	b := setup(t, opts{orders: 60, seed: 4})
