@@ -360,7 +360,10 @@ func (r *run) clock(ctx context.Context, base string) bool {
 		abs = -abs
 	}
 	detail := r.t("doctor.clock.ahead", i18n.FormatDuration(abs), base)
-	if skew < 0 {
+	switch {
+	case abs < 2*time.Second: // within what the Date header can tell
+		detail = r.t("doctor.clock.in_sync", base)
+	case skew < 0:
 		detail = r.t("doctor.clock.behind", i18n.FormatDuration(abs), base)
 	}
 	r.add("clock", abs <= r.MaxSkew, detail, r.t("doctor.clock.fix"))

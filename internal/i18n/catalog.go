@@ -179,6 +179,7 @@ var catalog = map[ID]Msg{
 	"doctor.clock.ahead":         {"el reloj de esta máquina está %s adelantado respecto de %s", "this machine's clock is %s ahead of %s"},
 	"doctor.clock.behind":        {"el reloj de esta máquina está %s atrasado respecto de %s", "this machine's clock is %s behind %s"},
 	"doctor.clock.fix":           {"active la sincronización de hora (timedatectl set-ntp true, o el NTP de su sistema)", "turn on time sync (timedatectl set-ntp true, or your system's NTP)"},
+	"doctor.clock.in_sync":       {"el reloj de esta máquina coincide con el de %s", "this machine's clock agrees with %s"},
 }
 
 // T returns message id in lang, formatted with args when given. A missing

@@ -1,0 +1,325 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/sim"
+	"github.com/folio-cl/folio/internal/sim/mvsim"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+type bundle struct {
+	sims *sim.Sims
+	path string
+	st   *store.Store
+	mvID int64
+	opts Options
+}
+
+// setup stores one Multivende merchant with tokens the simulator issued
+// (through its consent) and the LibreDTE account.
+func setup(t *testing.T) bundle {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	s, err := sim.Start(ctx, sim.Options{Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := simToken(t, s)
+	path := filepath.Join(t.TempDir(), "folio.db")
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var id int64
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		id, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: s.Info.Multivende,
+			MerchantID: tok.MerchantID, ClientID: s.Info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
+			AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes})
+		if err != nil {
+			return err
+		}
+		_, err = tx.SaveConnection(ctx, store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: s.Info.LibreDTE,
+			EmisorRUT: s.Info.Emisor, APIKey: s.Info.LibreDTEHash})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bundle{sims: s, path: path, st: st, mvID: id, opts: Options{Lang: i18n.EN, StorePath: path, Timeout: 3 * time.Second,
+		ClientSecret: func(c store.Connection) string {
+			if c.ClientID == s.Info.ClientID {
+				return s.Info.ClientSecret
+			}
+			return ""
+		}}}
+}
+
+func byName(cs []Check) map[string]Check {
+	m := map[string]Check{}
+	for _, c := range cs {
+		m[c.Name] = c
+	}
+	return m
+}
+
+func (b bundle) write(t *testing.T, fn func(ctx context.Context, tx *store.Tx) error) {
+	t.Helper()
+	ctx := context.Background()
+	if err := b.st.Write(ctx, func(tx *store.Tx) error { return fn(ctx, tx) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAllGood(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	cs := Run(context.Background(), b.opts)
+	if n := Failed(cs); n != 0 {
+		t.Fatalf("%d failed: %+v", n, cs)
+	}
+	m := byName(cs)
+	for _, name := range []string{"store", "store.integrity", "store.permissions", "multivende.tienda.token", "multivende.tienda.client_secret",
+		"multivende.tienda.api", "libredte.libredte.credentials", "libredte.libredte.price_type", "clock"} {
+		if _, ok := m[name]; !ok {
+			t.Errorf("no %s check", name)
+		}
+	}
+	if !strings.Contains(m["libredte.libredte.price_type"].Detail, "Solo items afectos con precio bruto") {
+		t.Errorf("price type: %+v", m["libredte.libredte.price_type"])
+	}
+	if !strings.Contains(m["clock"].Detail, "agrees") {
+		t.Errorf("clock: %+v", m["clock"])
+	}
+	for _, c := range cs {
+		if c.Fix != "" {
+			t.Errorf("a passing check with a fix: %+v", c)
+		}
+	}
+}
+
+func TestBroken(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		change func(t *testing.T, b *bundle)
+		want   map[string]string // failing check → part of its fix
+	}{
+		"refresh expired": {
+			change: func(t *testing.T, b *bundle) {
+				past := time.Now().Add(-time.Minute)
+				b.write(t, func(ctx context.Context, tx *store.Tx) error {
+					c, _ := b.st.Connection(ctx, "tienda")
+					return tx.SetTokens(ctx, b.mvID, c.AccessToken, c.RefreshToken, past, past)
+				})
+			},
+			want: map[string]string{"multivende.tienda.token": "folio connect multivende --name tienda"},
+		},
+		"token refused": {
+			change: func(t *testing.T, b *bundle) {
+				b.write(t, func(ctx context.Context, tx *store.Tx) error {
+					c, _ := b.st.Connection(ctx, "tienda")
+					return tx.SetTokens(ctx, b.mvID, "mva-revocado", c.RefreshToken, c.AccessExpiresAt, c.RefreshExpiresAt)
+				})
+			},
+			want: map[string]string{"multivende.tienda.api": "folio connect multivende --name tienda"},
+		},
+		"no client secret": {
+			change: func(t *testing.T, b *bundle) { b.opts.ClientSecret = nil },
+			want:   map[string]string{"multivende.tienda.client_secret": "FOLIO_MULTIVENDE_CLIENT_SECRET"},
+		},
+		"wrong hash": {
+			change: func(t *testing.T, b *bundle) {
+				b.write(t, func(ctx context.Context, tx *store.Tx) error {
+					c, _ := b.st.Connection(ctx, "libredte")
+					c.APIKey = strings.Repeat("0", 32)
+					_, err := tx.SaveConnection(ctx, c)
+					return err
+				})
+			},
+			want: map[string]string{"libredte.libredte.credentials": "folio connect libredte --name libredte"},
+		},
+		"other emisor": {
+			change: func(t *testing.T, b *bundle) {
+				b.write(t, func(ctx context.Context, tx *store.Tx) error {
+					c, _ := b.st.Connection(ctx, "libredte")
+					c.EmisorRUT = "11111111-1"
+					_, err := tx.SaveConnection(ctx, c)
+					return err
+				})
+			},
+			want: map[string]string{"libredte.libredte.credentials": "--emisor"},
+		},
+		"unreachable": {
+			change: func(t *testing.T, b *bundle) {
+				b.write(t, func(ctx context.Context, tx *store.Tx) error {
+					for _, name := range []string{"tienda", "libredte"} {
+						c, _ := b.st.Connection(ctx, name)
+						c.BaseURL = "http://127.0.0.1:1"
+						if _, err := tx.SaveConnection(ctx, c); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			},
+			want: map[string]string{"multivende.tienda.api": "network", "libredte.libredte.credentials": "network"},
+		},
+		"clock ahead": {
+			change: func(t *testing.T, b *bundle) {
+				b.opts.Now = func() time.Time { return time.Now().Add(10 * time.Minute) }
+			},
+			want: map[string]string{"clock": "set-ntp"},
+		},
+		"store readable by others": {
+			change: func(t *testing.T, b *bundle) { os.Chmod(b.path, 0o640) },
+			want:   map[string]string{"store.permissions": "chmod 600"},
+		},
+		"no connections": {
+			change: func(t *testing.T, b *bundle) {
+				b.write(t, func(ctx context.Context, tx *store.Tx) error {
+					if err := tx.DeleteConnection(ctx, "tienda"); err != nil {
+						return err
+					}
+					return tx.DeleteConnection(ctx, "libredte")
+				})
+			},
+			want: map[string]string{"multivende": "folio connect multivende", "invoicer": "folio connect libredte"},
+		},
+		"needs reconnect": {
+			change: func(t *testing.T, b *bundle) {
+				b.write(t, func(ctx context.Context, tx *store.Tx) error {
+					return tx.SetConnectionStatus(ctx, b.mvID, store.ConnNeedsReconnect, "refresh refused")
+				})
+			},
+			want: map[string]string{"multivende.tienda.token": "folio connect multivende --name tienda"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t)
+			tc.change(t, &b)
+			cs := Run(context.Background(), b.opts)
+			failed := map[string]Check{}
+			for _, c := range cs {
+				if !c.OK {
+					failed[c.Name] = c
+				}
+			}
+			for check, fix := range tc.want {
+				c, ok := failed[check]
+				if !ok || !strings.Contains(c.Fix, fix) || c.Detail == "" {
+					t.Errorf("%s: %+v, want ✘ with a fix naming %q", check, c, fix)
+				}
+			}
+			if len(failed) != len(tc.want) {
+				t.Errorf("failing %v, want only %v", failed, tc.want)
+			}
+			for _, c := range cs {
+				for _, secret := range append(b.sims.MV.State().Tokens, b.sims.Info.LibreDTEHash, b.sims.Info.ClientSecret) {
+					if strings.Contains(c.Detail+c.Fix, secret) {
+						t.Fatalf("%s shows a secret", c.Name)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestAccessExpiredIsFine(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.write(t, func(ctx context.Context, tx *store.Tx) error {
+		c, _ := b.st.Connection(ctx, "tienda")
+		return tx.SetTokens(ctx, b.mvID, c.AccessToken, c.RefreshToken, time.Now().Add(-time.Minute), c.RefreshExpiresAt)
+	})
+	m := byName(Run(context.Background(), b.opts))
+	if c := m["multivende.tienda.token"]; !c.OK || !strings.Contains(c.Detail, "renews it by itself") {
+		t.Fatalf("%+v", c)
+	}
+	if c := m["multivende.tienda.api"]; !c.OK || !strings.Contains(c.Detail, "answers") {
+		t.Fatalf("%+v", c)
+	}
+}
+
+func TestNoStore(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "none.db")
+	cs := Run(context.Background(), Options{StorePath: path, Lang: i18n.ES})
+	if len(cs) != 1 || cs[0].Name != "store" || cs[0].OK || !strings.Contains(cs[0].Fix, "folio connect multivende") {
+		t.Fatalf("%+v", cs)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("doctor created a store")
+	}
+	bad := filepath.Join(t.TempDir(), "bad.db")
+	os.WriteFile(bad, []byte("no soy una base de datos, solo texto suelto que ocupa más de cien bytes para que SQLite lo lea entero y falle."), 0o600)
+	cs = Run(context.Background(), Options{StorePath: bad, Lang: i18n.ES})
+	if len(cs) != 1 || cs[0].OK || cs[0].Fix == "" {
+		t.Fatalf("%+v", cs)
+	}
+}
+
+func TestConfigChecks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	path := filepath.Join(dir, "none.db")
+	m := byName(Run(context.Background(), Options{ConfigFile: cfg, StorePath: path}))
+	if !m["config"].OK {
+		t.Fatalf("missing config: %+v", m["config"])
+	}
+	m = byName(Run(context.Background(), Options{ConfigFile: cfg, ConfigErr: errors.New("line 3: theme: neon"), StorePath: path}))
+	if c := m["config"]; c.OK || !strings.Contains(c.Detail, "neon") || c.Fix == "" {
+		t.Fatalf("bad config: %+v", c)
+	}
+	os.WriteFile(cfg, []byte("workers: 2\n"), 0o600)
+	os.Chmod(cfg, 0o640) // root:folio 0640 is how the packages install it
+	if m = byName(Run(context.Background(), Options{ConfigFile: cfg, StorePath: path})); !m["config"].OK {
+		t.Fatalf("0640: %+v", m)
+	}
+	os.Chmod(cfg, 0o644)
+	if m = byName(Run(context.Background(), Options{ConfigFile: cfg, StorePath: path})); m["config.permissions"].OK {
+		t.Fatalf("0644: %+v", m)
+	}
+}
+
+func TestHumanBytes(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[uint64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 200 << 20: "200.0 MiB", 3 << 40: "3.0 TiB"} {
+		if got := humanBytes(n); got != want {
+			t.Errorf("%d: %q, want %q", n, got, want)
+		}
+	}
+}
+
+// simToken connects to the simulator as a person would and returns the tokens.
+func simToken(t *testing.T, s *sim.Sims) multivende.Token {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	mv := multivende.New(multivende.Config{BaseURL: s.Info.Multivende, ClientID: s.Info.ClientID, ClientSecret: s.Info.ClientSecret})
+	const redirect = "http://127.0.0.1:9/callback"
+	state, pkce := multivende.NewState(), multivende.NewPKCE()
+	loc, err := mvsim.Consent(ctx, nil, mv.AuthorizeURL(redirect, state, &pkce), "Prueba")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(loc)
+	tok, err := mv.Exchange(ctx, u.Query().Get("code"), redirect, pkce.Verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
