@@ -211,8 +211,8 @@ func (f *Flow) Paste(text string) error {
 }
 
 // codeRE is what a bare authorization code may look like: URL-safe
-// characters, no spaces.
-var codeRE = regexp.MustCompile(`^[A-Za-z0-9._~+/=-]{4,512}$`)
+// (unreserved) characters only.
+var codeRE = regexp.MustCompile(`^[A-Za-z0-9._~-]{4,512}$`)
 
 // parsePasted reads pasted text as a redirect URL, a query string, or a
 // bare code.
