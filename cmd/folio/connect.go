@@ -59,7 +59,11 @@ func newConnectCmd() *cobra.Command {
 		Short: "Connect a Multivende merchant (OAuth consent) or the LibreDTE account",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return errors.New("say what to connect: folio connect multivende, or folio connect libredte")
+			l := i18n.Detect("", "", os.Getenv)
+			if cfg, err := loadConfig(); err == nil {
+				l = i18n.Detect("", cfg.Language, os.Getenv)
+			}
+			return errors.New(l.T("connect.err.which"))
 		},
 	}
 	cmd.AddCommand(newConnectMultivendeCmd(), newConnectLibreDTECmd())
@@ -438,6 +442,9 @@ func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 		fmt.Fprint(cmd.ErrOrStderr(), l.T("connect.ld.prompt"))
 		hash, err = readSecret(ctx, cmd.InOrStdin())
 		fmt.Fprintln(cmd.ErrOrStderr())
+		if ctx.Err() != nil {
+			return errors.New(l.T("connect.err.canceled"))
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", l.T("connect.err.no_hash"), err)
 		}
@@ -521,10 +528,8 @@ func libreDTEError(l i18n.Lang, err error, baseURL, emisor string) error {
 // while reading (golang.org/x/term is not among folio's modules) and back
 // on afterwards, also when ctx ends first (Ctrl-C).
 func readSecret(ctx context.Context, in io.Reader) (string, error) {
-	echoOff := false
 	if f, ok := in.(*os.File); ok && isTerminal(f) && runtime.GOOS != "windows" {
 		if err := stty(f, "-echo"); err == nil {
-			echoOff = true
 			defer func() { _ = stty(f, "echo") }()
 		}
 	}
@@ -544,9 +549,6 @@ func readSecret(ctx context.Context, in io.Reader) (string, error) {
 	case r := <-got:
 		return r.s, r.err
 	case <-ctx.Done():
-		if echoOff {
-			return "", fmt.Errorf("interrupted: %w", ctx.Err())
-		}
 		return "", ctx.Err()
 	}
 }

@@ -354,7 +354,7 @@ func TestConnectMultivendeBadInput(t *testing.T) {
 		"bad lang":      {mvArgs(s, "--lang", "fr"), "--lang"},
 		"unreachable":   {append(mvArgs(s), "--base-url", "http://127.0.0.1:1", "--timeout", "2s"), ""},
 		"port in use":   {append(mvArgs(s), "--redirect-port", strings.TrimPrefix(s.Info.Multivende, "http://127.0.0.1:")), "--redirect-port P"},
-		"no subcommand": {[]string{"connect"}, "folio connect multivende"},
+		"no subcommand": {[]string{"connect"}, "folio connect libredte"},
 	}
 	for name, c := range cases {
 		if name == "unreachable" {
