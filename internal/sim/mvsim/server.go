@@ -115,7 +115,7 @@ func New(o Options) *Server {
 	}
 	now := s.now()
 	for i := 0; i < o.Orders; i++ {
-		s.add(s.gen.checkout(now.Add(-24 * time.Hour).Add(time.Duration(i) * 24 * time.Hour / time.Duration(o.Orders+1))))
+		s.arrive(s.gen.checkout(now.Add(-24*time.Hour).Add(time.Duration(i)*24*time.Hour/time.Duration(o.Orders+1))), now)
 	}
 	s.lastGen = now
 	s.catalog = s.makeCatalog()
