@@ -208,7 +208,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			default:
 				return fmt.Errorf("el pedido está %s: no se puede omitir ahora", o.State)
 			}
-			return tx.MoveOrder(ctx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateDone, Outcome: store.OutcomeSkipped,
+			return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateDone, Outcome: store.OutcomeSkipped,
 				Reason: "omitido: " + a.Reason, Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio,
 				Event: store.Event{Kind: "skipped", Message: "omitido por " + c.By + ": " + a.Reason}})
 		})
@@ -296,7 +296,7 @@ func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order,
 		} else if o.State != store.StateAttention {
 			return fmt.Errorf("el pedido está %s", o.State)
 		}
-		return tx.MoveOrder(ctx, id, store.Move{From: []store.State{o.State}, To: store.StateQueued, DocType: o.DocType, Folio: o.Folio,
+		return moveOrder(ctx, tx, id, store.Move{From: []store.State{o.State}, To: store.StateQueued, DocType: o.DocType, Folio: o.Folio,
 			Event: store.Event{Kind: "requeued", Message: msg}})
 	})
 	return msg, err

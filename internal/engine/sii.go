@@ -69,7 +69,7 @@ func (e *Engine) checkSII(ctx context.Context, em store.Emission) {
 			code = "SII-RCH"
 		}
 		reason := fmt.Sprintf("rechazado por el SII (%s): %s", st.Code, st.Reason)
-		return tx.MoveOrder(ctx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason, ReasonCode: code,
+		return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason, ReasonCode: code,
 			Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio, Event: store.Event{Kind: "sii", Message: reason}})
 	})
 	e.notify(Change{Kind: ChangeOrders, OrderID: em.OrderID})
