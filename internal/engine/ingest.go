@@ -106,6 +106,18 @@ func (e *Engine) Ingest(ctx context.Context, c store.Connection) (int, error) {
 	}
 	highWater := c.HighWater
 	changed := 0
+	// Pages are gathered into commits of about ingestBatch orders: one
+	// commit per 50-order page held ingest to the store's commit rate.
+	var pending []multivende.LightCheckout
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		n, err := e.ingestEntries(ctx, c, pending)
+		changed += n
+		pending = pending[:0]
+		return err
+	}
 	for {
 		restart := false
 		next, stop := iter.Pull2(m.Checkouts(ctx, c.MerchantID, cursor, to))
@@ -116,13 +128,17 @@ func (e *Engine) Ingest(ctx context.Context, c store.Connection) (int, error) {
 			}
 			if err != nil {
 				stop()
+				if ferr := flush(); ferr != nil {
+					return changed, ferr
+				}
 				return changed, err
 			}
-			n, err := e.ingestPage(ctx, c, p)
-			changed += n
-			if err != nil {
-				stop()
-				return changed, err
+			pending = append(pending, p.Entries...)
+			if len(pending) >= ingestBatch {
+				if err := flush(); err != nil {
+					stop()
+					return changed, err
+				}
 			}
 			if len(p.Entries) > 0 {
 				last := p.Entries[len(p.Entries)-1].UpdatedAt
@@ -140,6 +156,9 @@ func (e *Engine) Ingest(ctx context.Context, c store.Connection) (int, error) {
 			break
 		}
 	}
+	if err := flush(); err != nil {
+		return changed, err
+	}
 	if highWater.After(to) {
 		highWater = to
 	}
@@ -147,17 +166,31 @@ func (e *Engine) Ingest(ctx context.Context, c store.Connection) (int, error) {
 	return changed, err
 }
 
-// ingestPage upserts one page and plans what changed, in one commit.
-func (e *Engine) ingestPage(ctx context.Context, c store.Connection, p multivende.CheckoutPage) (int, error) {
-	batch := make([]store.OrderUpsert, len(p.Entries))
-	for i, lc := range p.Entries {
+// ingestBatch is how many listed orders one ingest commit holds.
+const ingestBatch = 1000
+
+// ingestEntries upserts listed orders and plans what changed, in one
+// commit. An order listed twice (it changed during the walk) keeps its
+// latest entry.
+func (e *Engine) ingestEntries(ctx context.Context, c store.Connection, entries []multivende.LightCheckout) (int, error) {
+	latest := make(map[string]int, len(entries))
+	for i, lc := range entries {
+		if j, ok := latest[lc.ID]; !ok || !lc.UpdatedAt.Before(entries[j].UpdatedAt) {
+			latest[lc.ID] = i
+		}
+	}
+	batch := make([]store.OrderUpsert, 0, len(latest))
+	for i, lc := range entries {
+		if latest[lc.ID] != i {
+			continue
+		}
 		initial := store.StateWaiting
 		if eligible(lc.PaymentStatus, lc.Status) {
 			initial = store.StateQueued
 		}
-		batch[i] = store.OrderUpsert{ID: lc.ID, ConnectionID: c.ID, Code: lc.Code, Marketplace: lc.Origin,
+		batch = append(batch, store.OrderUpsert{ID: lc.ID, ConnectionID: c.ID, Code: lc.Code, Marketplace: lc.Origin,
 			PaymentStatus: lc.PaymentStatus, Status: lc.Status, Total: int64(lc.Total), SoldAt: lc.SoldAt,
-			RemoteUpdatedAt: lc.UpdatedAt, InitialState: initial}
+			RemoteUpdatedAt: lc.UpdatedAt, InitialState: initial})
 	}
 	var ups []store.Upserted
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
@@ -209,14 +242,14 @@ func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o sto
 	co := multivende.Checkout{PaymentStatus: o.PaymentStatus, Status: o.Status}
 	switch {
 	case cur.State == store.StateWaiting && pay:
-		return tx.MoveOrder(ctx, u.ID, store.Move{From: []store.State{store.StateWaiting}, To: store.StateQueued,
+		return moveOrder(ctx, tx, u.ID, store.Move{From: []store.State{store.StateWaiting}, To: store.StateQueued,
 			Event: store.Event{Kind: "paid", Message: "pago recibido: en cola para emitir"}})
 	case (cur.State == store.StateQueued || cur.State == store.StateRetrying) && !pay:
 		em, err := tx.GetEmission(ctx, u.ID)
 		if err == nil && em.Pending != "" {
 			return nil // a folio may be in play: let the pipeline settle it first
 		}
-		return tx.MoveOrder(ctx, u.ID, store.Move{From: []store.State{cur.State}, To: store.StateWaiting,
+		return moveOrder(ctx, tx, u.ID, store.Move{From: []store.State{cur.State}, To: store.StateWaiting,
 			Event: store.Event{Kind: "unpaid", Message: fmt.Sprintf("el pedido ya no está pagado (%s, %s): en espera", o.PaymentStatus, o.Status)}})
 	case co.Cancelled() && (cur.State == store.StateDone && cur.Outcome == store.OutcomeIssued ||
 		cur.State == store.StateIssued || cur.State == store.StateAttaching):
@@ -244,7 +277,7 @@ func (e *Engine) needsCreditNote(ctx context.Context, tx *store.Tx, o store.Orde
 		CodRef: dte.CodRefAnula, RazonRef: "Anula " + dte.DocType(o.DocType).Name() + " por pedido anulado o reembolsado"}}
 	data, _ := json.Marshal(note)
 	reason := fmt.Sprintf("requiere nota de crédito: el pedido se anuló después de emitir el folio %d", o.Folio)
-	return tx.MoveOrder(ctx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason,
+	return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason,
 		ReasonCode: "NEEDS-CREDIT-NOTE", Outcome: "", Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio,
 		Event: store.Event{Kind: "credit_note", Message: reason + "; nota de crédito propuesta adjunta", Data: string(data)}})
 }

@@ -83,7 +83,7 @@ func (r *run) move(to store.State, m store.Move) error {
 	if m.Folio == 0 {
 		m.Folio = r.em.Folio
 	}
-	if err := r.e.st.Write(r.ctx, func(tx *store.Tx) error { return tx.MoveOrder(r.ctx, r.o.ID, m) }); err != nil {
+	if err := r.e.st.Write(r.ctx, func(tx *store.Tx) error { return moveOrder(r.ctx, tx, r.o.ID, m) }); err != nil {
 		return err
 	}
 	r.cur = to
@@ -104,7 +104,7 @@ func (r *run) saveAndMove(em store.Emission, to store.State, ev store.Event, ext
 		if to == r.cur {
 			return tx.AppendEvent(r.ctx, r.o.ID, ev)
 		}
-		return tx.MoveOrder(r.ctx, r.o.ID, store.Move{From: []store.State{r.cur}, To: to, DocType: em.DocType,
+		return moveOrder(r.ctx, tx, r.o.ID, store.Move{From: []store.State{r.cur}, To: to, DocType: em.DocType,
 			Folio: em.Folio, Attempts: r.o.Attempts, Event: ev})
 	})
 	if err != nil {
@@ -405,7 +405,7 @@ func (r *run) attach() error {
 		if err := tx.SaveEmission(r.ctx, em); err != nil {
 			return err
 		}
-		return tx.MoveOrder(r.ctx, r.o.ID, store.Move{From: []store.State{r.cur}, To: store.StateDone, Outcome: store.OutcomeIssued,
+		return moveOrder(r.ctx, tx, r.o.ID, store.Move{From: []store.State{r.cur}, To: store.StateDone, Outcome: store.OutcomeIssued,
 			DocType: em.DocType, Folio: em.Folio, Attempts: r.o.Attempts,
 			Event: store.Event{Kind: "done", Message: fmt.Sprintf("%s %d adjuntada en Multivende", dte.DocType(em.DocType).Name(), em.Folio)}})
 	})
@@ -444,11 +444,21 @@ func (r *run) fail(err error) {
 	if connDown {
 		next = e.cfg.Now().Add(e.cfg.PollInterval)
 	}
+	// Once the folio is spent, giving up leaves a legal document without
+	// its order: attaching gets three times the budget before a person is
+	// asked, so that a bad hour at Multivende does not need one.
+	budget := attempts
+	if r.em.Folio != 0 {
+		budget = attempts / postFolioBudget
+	}
 	if !retry {
 		to = store.StateAttention
-	} else if e.cfg.Retry.Exhausted(attempts) {
+	} else if e.cfg.Retry.Exhausted(budget) {
 		to, reason = store.StateAttention, fmt.Sprintf("demasiados intentos (%d): %s", attempts, reason)
 		code = "MAX-ATTEMPTS"
+		if r.em.Folio != 0 {
+			reason = fmt.Sprintf("folio %d emitido pero no adjuntado tras %d intentos: %s — reintente cuando Multivende responda", r.em.Folio, attempts, reason)
+		}
 	}
 	if errors.Is(err, store.ErrStateChanged) {
 		e.log.Info("order moved by someone else; leaving it", "order", r.o.ID)
@@ -466,7 +476,7 @@ func (r *run) fail(err error) {
 				return err
 			}
 		}
-		return tx.MoveOrder(r.ctx, r.o.ID, store.Move{From: []store.State{r.cur}, To: to, Reason: reason, ReasonCode: code,
+		return moveOrder(r.ctx, tx, r.o.ID, store.Move{From: []store.State{r.cur}, To: to, Reason: reason, ReasonCode: code,
 			Attempts: attempts, NextAttemptAt: next, DocType: r.em.DocType, Folio: r.em.Folio,
 			Event: store.Event{Kind: "error", Message: msg, Data: jsonString(err.Error())}})
 	})
@@ -479,6 +489,10 @@ func (r *run) fail(err error) {
 	}
 	e.log.Warn("order failed", "order", r.o.ID, "code", code, "to", to, "err", err)
 }
+
+// postFolioBudget multiplies the attempts an order may use once its folio
+// is spent.
+const postFolioBudget = 3
 
 // throttled says the service asked folio to slow down (HTTP 429).
 func throttled(err error) bool {
