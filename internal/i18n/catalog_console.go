@@ -58,7 +58,7 @@ var consoleCatalog = map[ID]Msg{
 	"status.stopped":       {"○ motor detenido", "○ engine stopped"},
 	"status.paused":        {"⏸ en pausa", "⏸ paused"},
 	"status.poll":          {"lectura %s", "poll %s"},
-	"status.rates":         {"%d pedidos/min · %d docs/min", "%d orders/min · %d docs/min"},
+	"status.rates":         {"%d pedidos/min · %d DTE/min", "%d orders/min · %d DTE/min"},
 	"status.readonly":      {"solo lectura", "read-only"},
 	"pane.empty":           {"(nada que mostrar)", "(nothing to show)"},
 	"pane.empty_filter":    {"(nada coincide con «%s»)", "(nothing matches “%s”)"},

@@ -126,6 +126,10 @@ func keyLabel(k string) string {
 		return "S-tab"
 	case "pgdown":
 		return "pgdn"
+	case "up":
+		return "↑"
+	case "down":
+		return "↓"
 	}
 	return k
 }

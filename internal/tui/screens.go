@@ -23,6 +23,21 @@ func hints(bs ...key.Binding) []keyHint {
 	return out
 }
 
+// allKeys is every key of each binding ("↑/k"), for the help screen.
+func allKeys(bs ...key.Binding) []keyHint {
+	var out []keyHint
+	for _, b := range bs {
+		if b.Enabled() {
+			var ks []string
+			for _, k := range b.Keys() {
+				ks = append(ks, keyLabel(k))
+			}
+			out = append(out, keyHint{strings.Join(ks, "/"), b.Help().Desc})
+		}
+	}
+	return out
+}
+
 // helpView is generated from the keymap, one group per column (or one
 // after another when narrow).
 func (m *Model) helpView(h int) []string {
@@ -30,18 +45,18 @@ func (m *Model) helpView(h int) []string {
 	out := []string{m.styles.Title.Render(" " + m.lang.T("help.title")), ""}
 	var blocks [][]string
 	for i, g := range m.keys.groups() {
-		hs := hints(g...)
+		hs := allKeys(g...)
 		if len(hs) == 0 {
 			continue
 		}
 		b := []string{m.styles.Header.Render(m.lang.T(titles[i]))}
 		for _, k := range hs {
-			b = append(b, m.styles.Key.Render(fitKey(k.key))+" "+k.desc)
+			b = append(b, m.styles.Key.Render(fitLine(k.key, 17))+" "+k.desc)
 		}
 		blocks = append(blocks, b)
 	}
-	colW := 30
-	perRow := max(m.width/colW, 1)
+	perRow := max((m.width-1)/36, 1)
+	colW := min((m.width-1)/perRow, 48)
 	for i := 0; i < len(blocks); i += perRow {
 		row := blocks[i:min(i+perRow, len(blocks))]
 		n := 0
@@ -64,8 +79,6 @@ func (m *Model) helpView(h int) []string {
 	}
 	return fitHeight(out, h)
 }
-
-func fitKey(k string) string { return fitLine(k, 9) }
 
 // inspectRows is how many content lines the inspect view shows.
 func (m *Model) inspectRows() int { return max(m.height-3-3, 1) }
