@@ -239,13 +239,14 @@ type Emitted struct {
 type State struct {
 	Emitted []Emitted `json:"emitted"`
 	Tmps    int       `json:"tmps"`
+	Items   []Item    `json:"items"` // the item catalog (items.go)
 }
 
 // State returns the ledger.
 func (s *Server) State() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := State{Emitted: make([]Emitted, 0, len(s.emitted)), Tmps: len(s.tmps)}
+	st := State{Emitted: make([]Emitted, 0, len(s.emitted)), Tmps: len(s.tmps), Items: s.Items()}
 	for _, d := range s.emitted {
 		st.Emitted = append(st.Emitted, Emitted{DTE: int(d.doc.Encabezado.IdDoc.TipoDTE), Folio: d.folio, Emisor: s.emisor,
 			Receptor: d.receptor, Total: d.doc.Encabezado.Totales.MntTotal, Fecha: d.fecha})
@@ -275,6 +276,7 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("POST /api/dte/dte_emitidos/pdf/{dte}/{folio}/{emisor}", s.authed(s.pdf))
 	api.HandleFunc("GET /api/dte/dte_emitidos/estado/{dte}/{folio}/{emisor}", s.authed(s.estado))
 	api.HandleFunc("GET /api/dte/dte_emitidos/actualizar_estado/{dte}/{folio}/{emisor}", s.authed(s.actualizarEstado))
+	s.itemRoutes(api)
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "Recurso "+r.URL.Path+" no encontrado en la API (simulador)")
 	})
