@@ -239,7 +239,7 @@ type Emitted struct {
 type State struct {
 	Emitted []Emitted `json:"emitted"`
 	Tmps    int       `json:"tmps"`
-	Items   []Item    `json:"items"` // the item catalog (items.go)
+	Items   []Item    `json:"items,omitempty"` // the item catalog (items.go); absent when empty
 }
 
 // State returns the ledger.
