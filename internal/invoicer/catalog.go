@@ -39,6 +39,9 @@ type CatalogCaps struct {
 	HasStock bool `json:"has_stock"`
 	// HasPriceLists: the invoicer keeps more than one price per item.
 	HasPriceLists bool `json:"has_price_lists"`
+	// MaxName is the longest item name the invoicer keeps, in characters
+	// (0: no limit); longer names are compared and written cut.
+	MaxName int `json:"max_name,omitempty"`
 }
 
 // Catalog is an invoicer's item catalog. Implementations are safe for

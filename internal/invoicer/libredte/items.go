@@ -83,7 +83,7 @@ var _ invoicer.Catalog = (*Client)(nil)
 // CatalogCaps implements invoicer.Catalog: LibreDTE lists items through its
 // API and nothing more.
 func (c *Client) CatalogCaps() invoicer.CatalogCaps {
-	return invoicer.CatalogCaps{ListItems: true}
+	return invoicer.CatalogCaps{ListItems: true, MaxName: maxItemName}
 }
 
 // ListItems implements invoicer.Catalog (itemes/raw).
