@@ -228,6 +228,12 @@ func saveMultivende(ctx context.Context, l i18n.Lang, path string, c store.Conne
 		return errors.New(l.T("connect.err.store", path, err.Error()))
 	}
 	defer st.Close()
+	return saveMultivendeTo(ctx, l, st, c)
+}
+
+// saveMultivendeTo is saveMultivende on an open store (the console's).
+func saveMultivendeTo(ctx context.Context, l i18n.Lang, st *store.Store, c store.Connection) error {
+	path := st.Path()
 	prev, err := st.Connection(ctx, c.Name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,8 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/connect"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/tui"
 )
@@ -46,9 +49,10 @@ func consoleOptions(cfg config.Loaded, f consoleFlags, st *store.Store, eng *eng
 	}
 	host, _ := os.Hostname()
 	_, noColor := os.LookupEnv("NO_COLOR")
-	return tui.Options{Store: st, Engine: eng, Lang: i18n.Detect(f.lang, cfg.Language, os.Getenv), Theme: theme,
+	lang := i18n.Detect(f.lang, cfg.Language, os.Getenv)
+	return tui.Options{Store: st, Engine: eng, Lang: lang, Theme: theme,
 		NoColor: noColor, ReadOnly: f.readOnly || cfg.ReadOnly, Keymap: cfg.Keymap, MaxAttempts: cfg.Retry.MaxAttempts,
-		By: fmt.Sprintf("console@%s", host)}, nil
+		By: fmt.Sprintf("console@%s", host), Connect: consoleConnector(cfg, st, lang)}, nil
 }
 
 // runConsole runs the console until the person quits.
@@ -141,4 +145,60 @@ func openLog(cfg config.Loaded) (*os.File, error) {
 		return nil, fmt.Errorf("log file: %w", err)
 	}
 	return f, nil
+}
+
+// consoleConnector lets the console's Connections pane run the same
+// consent as `folio connect multivende`, with the client id and secret of
+// the config, saving into the console's store.
+func consoleConnector(cfg config.Loaded, st *store.Store, l i18n.Lang) tui.Connector {
+	return func(ctx context.Context, name string) (tui.ConnectFlow, error) {
+		if !connNameRE.MatchString(name) {
+			return nil, errors.New(l.T("connect.err.bad_name", name))
+		}
+		clientID, secret := cfg.Multivende.ClientID, cfg.Multivende.ClientSecret
+		switch {
+		case clientID == "":
+			return nil, errors.New(l.T("connect.err.no_client_id"))
+		case secret == "":
+			return nil, errors.New(l.T("connect.err.no_client_secret"))
+		}
+		mv := multivende.New(multivende.Config{BaseURL: cfg.Multivende.BaseURL, ClientID: clientID, ClientSecret: secret,
+			HTTPClient: &http.Client{Timeout: connect.ExchangeTimeout}})
+		flow, err := connect.Start(connect.Options{Client: mv, Port: connect.DefaultPort, Lang: l})
+		if ce, ok := connect.AsError(err); ok && ce.Kind == connect.KindListen {
+			// The usual port is taken (a `folio connect` in another
+			// terminal): any free one will do from here.
+			flow, err = connect.Start(connect.Options{Client: mv, Port: -1, Lang: l})
+		}
+		if err != nil {
+			return nil, connectError(l, err, mv.BaseURL(), connect.DefaultPort)
+		}
+		return &consoleFlow{Flow: flow, mv: mv, st: st, name: name, lang: l, clientID: clientID}, nil
+	}
+}
+
+// consoleFlow is a connect.Flow that saves its result when it succeeds.
+type consoleFlow struct {
+	*connect.Flow
+	mv       *multivende.Client
+	st       *store.Store
+	name     string
+	lang     i18n.Lang
+	clientID string
+}
+
+func (f *consoleFlow) Wait(ctx context.Context) (tui.Connected, error) {
+	res, err := f.Flow.Wait(ctx)
+	if err != nil {
+		return tui.Connected{}, connectError(f.lang, err, f.mv.BaseURL(), f.Port())
+	}
+	tok := res.Token
+	err = saveMultivendeTo(ctx, f.lang, f.st, store.Connection{Name: f.name, Kind: store.KindMultivende, BaseURL: f.mv.BaseURL(),
+		MerchantID: tok.MerchantID, ClientID: f.clientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
+		AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes})
+	f.Finish(err)
+	if err != nil {
+		return tui.Connected{}, err
+	}
+	return tui.Connected{Name: f.name, Merchant: tok.MerchantID, Expires: tok.ExpiresAt}, nil
 }

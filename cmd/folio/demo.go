@@ -106,6 +106,9 @@ func newDemoCmd() *cobra.Command {
 			done := make(chan error, 1)
 			go func() { done <- eng.Run(ctx) }()
 			if !headless {
+				// The console's connect (c on Connections) goes to the
+				// simulator's consent page.
+				cfg.Multivende = config.Multivende{BaseURL: sims.Info.Multivende, ClientID: sims.Info.ClientID, ClientSecret: sims.Info.ClientSecret}
 				opt, err := consoleOptions(cfg, consoleFlags{lang: lang, theme: theme}, st, eng)
 				if err != nil {
 					return err

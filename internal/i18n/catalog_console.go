@@ -25,6 +25,7 @@ var consoleCatalog = map[ID]Msg{
 	"key.buyer":      {"completar comprador", "complete buyer"},
 	"key.boleta":     {"emitir como boleta", "issue as boleta"},
 	"key.navigation": {"Navegación", "Navigation"},
+	"key.connect":    {"conectar Multivende", "connect Multivende"},
 	"key.scroll":     {"desplazar", "scroll"},
 
 	// Columns.
@@ -123,6 +124,17 @@ var consoleCatalog = map[ID]Msg{
 	"flash.theme":       {"✔ tema: %s", "✔ theme: %s"},
 	"flash.cancelled":   {"acción cancelada", "action cancelled"},
 	"flash.store":       {"✘ no se pudo leer el almacén: %s", "✘ cannot read the store: %s"},
+
+	// Connecting from the console.
+	"connectui.title":       {"Conectar Multivende: %s", "Connect Multivende: %s"},
+	"connectui.open":        {"Abra este enlace en un navegador, conceda todos los permisos y pulse «Sí»:", "Open this link in a browser, grant every permission and press “Sí”:"},
+	"connectui.ssh":         {"Si folio corre en otro equipo (SSH), reenvíe el puerto de %s con ssh -L, o pegue aquí la dirección completa a la que lo llevó el navegador.", "If folio runs on another machine (SSH), forward the port of %s with ssh -L, or paste here the whole address the browser ended on."},
+	"connectui.waiting":     {"esperando la autorización…", "waiting for the consent…"},
+	"connectui.paste":       {"dirección o código pegado (enter):", "pasted address or code (enter):"},
+	"connectui.help":        {"ctrl+y copiar el enlace · enter enviar lo pegado · esc cancelar", "ctrl+y copy the link · enter send what was pasted · esc cancel"},
+	"connectui.copied":      {"enlace copiado al portapapeles (si el terminal acepta OSC 52)", "link copied to the clipboard (if the terminal accepts OSC 52)"},
+	"connectui.ok":          {"✔ %s: %s (comercio %s), token hasta %s", "✔ %s: %s (merchant %s), token until %s"},
+	"connectui.unavailable": {"✘ esta consola no puede conectar; use folio connect multivende", "✘ this console cannot connect; use folio connect multivende"},
 
 	// Palette commands.
 	"cmd.orders":      {"ir a Pedidos", "go to Orders"},

@@ -27,7 +27,7 @@ type KeyMap struct {
 	Pane3, Pane4                            key.Binding
 	Inspect, Back, Filter, Palette, Help    key.Binding
 	Quit, Pause, Retry, RetryAll, Skip      key.Binding
-	Buyer, Boleta                           key.Binding
+	Buyer, Boleta, Connect                  key.Binding
 }
 
 // defaultBindings are the console's keys; the config's keymap (action →
@@ -58,6 +58,7 @@ func defaultBindings() []binding {
 		{"skip", "action.skip", []string{"s"}, true},
 		{"buyer", "key.buyer", []string{"b"}, true},
 		{"boleta", "key.boleta", []string{"B"}, true},
+		{"connect", "key.connect", []string{"c"}, true},
 	}
 }
 
@@ -116,7 +117,7 @@ func NewKeyMap(lang i18n.Lang, overrides map[string][]string, readOnly bool) (Ke
 		NextPane: mk("next_pane"), PrevPane: mk("prev_pane"), Pane1: mk("pane1"), Pane2: mk("pane2"), Pane3: mk("pane3"), Pane4: mk("pane4"),
 		Inspect: mk("inspect"), Back: mk("back"), Filter: mk("filter"), Palette: mk("palette"), Help: mk("help"),
 		Quit: mk("quit"), Pause: mk("pause"), Retry: mk("retry"), RetryAll: mk("retry_all"), Skip: mk("skip"),
-		Buyer: mk("buyer"), Boleta: mk("boleta"),
+		Buyer: mk("buyer"), Boleta: mk("boleta"), Connect: mk("connect"),
 	}, nil
 }
 
@@ -140,6 +141,6 @@ func (k KeyMap) groups() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4},
 		{k.Inspect, k.Back, k.Filter, k.Palette, k.Help, k.Quit},
-		{k.Pause, k.Retry, k.RetryAll, k.Skip, k.Buyer, k.Boleta},
+		{k.Pause, k.Retry, k.RetryAll, k.Skip, k.Buyer, k.Boleta, k.Connect},
 	}
 }

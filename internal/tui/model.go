@@ -33,6 +33,9 @@ type Options struct {
 	// By names who acts, recorded with every control.
 	By  string
 	Now func() time.Time
+	// Connect starts a Multivende consent from the Connections pane (nil:
+	// the console cannot connect, e.g. attached read-only).
+	Connect Connector
 }
 
 // mode is what the screen shows.
@@ -45,6 +48,7 @@ const (
 	modePrompt
 	modeConfirm
 	modeForm
+	modeConnect
 )
 
 // flashLevel colours a flash line.
@@ -86,6 +90,7 @@ type Model struct {
 	prompt   promptState
 	confirm  confirmState
 	form     buyerForm
+	conn     connectState
 	flash    string
 	flashLvl flashLevel
 	flashAt  time.Time
@@ -220,6 +225,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case controlDoneMsg:
 		m.handleControlDone(msg)
 		return m, m.fetch()
+	case connectDoneMsg:
+		return m, m.handleConnectDone(msg)
+	case spinMsg:
+		if m.mode != modeConnect {
+			return m, nil
+		}
+		m.conn.frame++
+		return m, spin()
 	case tea.PasteMsg:
 		return m, m.handlePaste(msg)
 	case tea.KeyPressMsg:

@@ -24,6 +24,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.confirmKey(k)
 	case modeForm:
 		return m.formKey(k)
+	case modeConnect:
+		return m.connectKey(k)
 	case modeHelp:
 		if key.Matches(k, m.keys.Back, m.keys.Help, m.keys.Quit) {
 			m.mode = modePanes
@@ -42,6 +44,8 @@ func (m *Model) handlePaste(p tea.PasteMsg) tea.Cmd {
 		return m.promptChanged()
 	case modeForm:
 		m.form.fields[m.form.focus].update(p)
+	case modeConnect:
+		m.conn.in.update(p)
 	}
 	return nil
 }
@@ -105,6 +109,11 @@ func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, km.Pause):
 		return m.togglePause()
+	case key.Matches(k, km.Connect):
+		if m.mode != modePanes || m.active != paneConnections {
+			return m.setPane(paneConnections)
+		}
+		return m.startConnect()
 	case key.Matches(k, km.Retry):
 		return m.withOrder(func(o store.Order) tea.Cmd {
 			return m.request(o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {

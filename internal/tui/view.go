@@ -28,6 +28,8 @@ func (m *Model) Render() string {
 		body = m.inspectView(m.height - 3)
 	case m.mode == modeForm:
 		body = m.formView(m.height - 3)
+	case m.mode == modeConnect:
+		body = m.connectView(m.height - 3)
 	case m.grid():
 		body = m.gridView()
 	default:
@@ -271,9 +273,15 @@ func (m *Model) helpLine() string {
 		bs = append(bs, hints(km.Retry, km.Skip, km.Buyer, km.Boleta, km.Quit)...)
 	case modeForm:
 		return " " + m.styles.Muted.Render(m.lang.T("form.help"))
+	case modeConnect:
+		return " " + m.styles.Muted.Render(m.lang.T("connectui.help"))
 	case modeHelp:
 		bs = hints(km.Back)
 	default:
+		if m.active == paneConnections {
+			bs = hints(km.Connect, km.Pause, km.Palette, km.NextPane, km.Help, km.Quit)
+			break
+		}
 		bs = hints(km.Inspect, km.Filter, km.Retry, km.Pause, km.Palette, km.NextPane, km.Help, km.Quit, km.Skip)
 	}
 	var parts []string

@@ -1,0 +1,178 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/folio-cl/folio/internal/i18n"
+)
+
+// ConnectFlow is one Multivende consent under way, as the console drives
+// it: the link to open, the callback's address, a pasted redirect URL as
+// the fallback, and the wait. cmd/folio provides it, so that the console
+// knows neither Multivende nor OAuth.
+type ConnectFlow interface {
+	AuthorizeURL() string
+	RedirectURI() string
+	Paste(text string) error
+	// Wait returns once the connection is saved (or failed, in plain
+	// words).
+	Wait(ctx context.Context) (Connected, error)
+	Close() error
+}
+
+// Connected is what the console says once a connection is made.
+type Connected struct {
+	Name, Merchant string
+	Expires        time.Time
+}
+
+// Connector starts a consent for a connection name.
+type Connector func(ctx context.Context, name string) (ConnectFlow, error)
+
+type connectState struct {
+	flow   ConnectFlow
+	cancel context.CancelFunc
+	name   string
+	in     lineInput
+	frame  int
+	err    string
+}
+
+type (
+	connectDoneMsg struct {
+		flow ConnectFlow
+		conn Connected
+		err  error
+	}
+	spinMsg struct{}
+)
+
+var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+func spin() tea.Cmd {
+	return tea.Tick(120*time.Millisecond, func(time.Time) tea.Msg { return spinMsg{} })
+}
+
+// startConnect opens the consent for the selected Multivende connection
+// (to reconnect it) or a new one named "multivende".
+func (m *Model) startConnect() tea.Cmd {
+	if m.opt.Connect == nil {
+		m.setFlash(flashErr, m.lang.T("connectui.unavailable"))
+		return nil
+	}
+	name := "multivende"
+	if c, ok := m.selectedConn(); ok && c.Kind == "multivende" {
+		name = c.Name
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	flow, err := m.opt.Connect(ctx, name)
+	if err != nil {
+		cancel()
+		m.setFlash(flashErr, m.lang.T("flash.error", err.Error()))
+		return nil
+	}
+	m.conn = connectState{flow: flow, cancel: cancel, name: name, in: lineInput{limit: 2048}}
+	m.prevMode, m.mode = m.mode, modeConnect
+	return tea.Batch(spin(), func() tea.Msg {
+		c, err := flow.Wait(ctx)
+		return connectDoneMsg{flow: flow, conn: c, err: err}
+	})
+}
+
+// closeFlow stops a consent's callback server off the UI goroutine (it
+// may take a moment to let the browser's page finish).
+func closeFlow(f ConnectFlow) tea.Cmd {
+	return func() tea.Msg {
+		_ = f.Close()
+		return nil
+	}
+}
+
+func (m *Model) handleConnectDone(msg connectDoneMsg) tea.Cmd {
+	if msg.flow != m.conn.flow {
+		return closeFlow(msg.flow) // a consent the person gave up on
+	}
+	m.conn.cancel()
+	m.conn.flow = nil
+	closing := closeFlow(msg.flow)
+	m.mode = modePanes
+	if msg.err != nil {
+		m.setFlash(flashErr, m.lang.T("flash.error", msg.err.Error()))
+		return closing
+	}
+	m.setFlash(flashInfo, m.lang.T("connectui.ok", m.lang.T("conn.ok"), msg.conn.Name, msg.conn.Merchant,
+		i18n.FormatTime(m.lang, msg.conn.Expires)))
+	if m.opt.Engine != nil {
+		m.opt.Engine.Kick()
+	}
+	return tea.Batch(closing, m.fetch())
+}
+
+func (m *Model) connectKey(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "esc":
+		m.conn.cancel() // Wait ends as cancelled; its message closes the flow
+		m.mode = modePanes
+		m.conn.flow = nil
+		m.setFlash(flashInfo, m.lang.T("flash.cancelled"))
+		return nil
+	case "ctrl+y":
+		// OSC 52: the terminal copies the link, even over SSH.
+		m.conn.err = ""
+		m.setFlash(flashInfo, m.lang.T("connectui.copied"))
+		return tea.SetClipboard(m.conn.flow.AuthorizeURL())
+	case "enter":
+		text := strings.TrimSpace(m.conn.in.String())
+		if text == "" {
+			return nil
+		}
+		if err := m.conn.flow.Paste(text); err != nil {
+			m.conn.err = err.Error()
+			return nil
+		}
+		m.conn.err = ""
+		m.conn.in.set("")
+		return nil
+	}
+	m.conn.in.update(k)
+	return nil
+}
+
+func (m *Model) connectView(h int) []string {
+	s, lang, c := m.styles, m.lang, m.conn
+	if c.flow == nil {
+		return nil
+	}
+	w := m.width - 2
+	out := []string{s.Title.Render(" " + lang.T("connectui.title", c.name)), ""}
+	for _, l := range wrapLines(lang.T("connectui.open"), w) {
+		out = append(out, " "+l)
+	}
+	out = append(out, "")
+	// The link is never cut: a terminal wraps it and it still works when
+	// copied, where a cut one would not.
+	link := c.flow.AuthorizeURL()
+	for len(link) > 0 {
+		n := min(len(link), m.width)
+		out = append(out, s.Accent.Render(link[:n]))
+		link = link[n:]
+	}
+	out = append(out, "")
+	for _, l := range wrapLines(lang.T("connectui.ssh", c.flow.RedirectURI()), w) {
+		out = append(out, " "+l)
+	}
+	out = append(out, "", " "+s.Info.Render(spinner[c.frame%len(spinner)])+" "+lang.T("connectui.waiting"), "",
+		" "+lang.T("connectui.paste"), " "+c.in.view(w))
+	if c.err != "" {
+		out = append(out, " "+s.Error.Render(c.err))
+	}
+	return fitHeight(out, h)
+}
+
+// String hides the flow's link in debug output; it carries a state.
+func (c connectState) String() string { return fmt.Sprintf("connect %s", c.name) }
