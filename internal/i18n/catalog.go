@@ -181,6 +181,32 @@ var catalog = map[ID]Msg{
 	"doctor.clock.behind":        {"el reloj de esta máquina está %s atrasado respecto de %s", "this machine's clock is %s behind %s"},
 	"doctor.clock.fix":           {"active la sincronización de hora (timedatectl set-ntp true, o el NTP de su sistema)", "turn on time sync (timedatectl set-ntp true, or your system's NTP)"},
 	"doctor.clock.in_sync":       {"el reloj de esta máquina coincide con el de %s", "this machine's clock agrees with %s"},
+
+	// folio catalog sync.
+	"catalog.reading":           {"Leyendo el catálogo de Multivende (%s) y los ítems de %s…", "Reading Multivende's catalog (%s) and %s's items…"},
+	"catalog.price_list":        {"Lista de precios: %s (%s)", "Price list: %s (%s)"},
+	"catalog.warehouse":         {"Bodega: %s (%s)", "Warehouse: %s (%s)"},
+	"catalog.counts":            {"%d por crear, %d por actualizar, %d sin cambios, %d por desactivar, %d omitidos, %d solo en %s (no se tocan)", "%d to create, %d to update, %d unchanged, %d to deactivate, %d skipped, %d only in %s (left alone)"},
+	"catalog.skipped":           {"  omitido %s: %s", "  skipped %s: %s"},
+	"catalog.more":              {"  … y %d más (--json los lista todos)", "  … and %d more (--json lists them all)"},
+	"catalog.reason.no_price":   {"sin precio en la lista de precios elegida", "no price in the chosen price list"},
+	"catalog.reason.not_in_inv": {"aún no está en el facturador: sincronice primero los productos", "not in the invoicer yet: sync products first"},
+	"catalog.no_stock":          {"%s no tiene API de stock: el stock no se sincroniza.", "%s has no stock API: stock is not synced."},
+	"catalog.no_stock_only":     {"%s no tiene API de stock: con --only stock no hay nada que sincronizar", "%s has no stock API: there is nothing to sync with --only stock"},
+	"catalog.nothing":           {"Nada que cambiar.", "Nothing to change."},
+	"catalog.dry_run":           {"--dry-run: no se escribió nada.", "--dry-run: nothing was written."},
+	"catalog.no_write_api":      {"%s no tiene API para crear ni modificar ítems: no se escribió nada. Con --csv ARCHIVO folio escribe el archivo de importación; súbalo en %s", "%s has no API to create or change items: nothing was written. With --csv FILE folio writes its import file; upload it at %s"},
+	"catalog.csv_written":       {"%d ítems escritos en %s. %s no tiene API para crear ni modificar ítems: suba el archivo en %s (Importar).", "%d items written to %s. %s has no API to create or change items: upload the file at %s (Import)."},
+	"catalog.csv_group":         {"--clasificacion: los ítems nuevos necesitan una clasificación que ya exista en %s", "--clasificacion: new items need a classification that already exists in %s"},
+	"catalog.resumed":           {"La sincronización anterior quedó a medias (%d de %d); se retoma con lo que falta.", "The previous sync stopped part-way (%d of %d); picking up what is left."},
+	"catalog.progress":          {"%d/%d aplicados, %d con error", "%d/%d applied, %d failed"},
+	"catalog.item_failed":       {"  error en %s: %s", "  failed %s: %s"},
+	"catalog.done":              {"Listo: %d aplicados, %d con error, %d omitidos.", "Done: %d applied, %d failed, %d skipped."},
+	"catalog.failed":            {"%d ítem(s) con error: vea las líneas de arriba", "%d item(s) failed: see the lines above"},
+	"catalog.choose_connection": {"hay varias conexiones de Multivende (%s): elija una con --connection", "there are several Multivende connections (%s): choose one with --connection"},
+	"catalog.no_connection":     {"no hay una conexión de Multivende llamada %q: vea folio connections", "there is no Multivende connection named %q: see folio connections"},
+	"catalog.no_multivende":     {"no hay conexión de Multivende: conecte una con folio connect multivende", "no Multivende connection: connect one with folio connect multivende"},
+	"catalog.no_invoicer":       {"no hay cuenta de facturador: conecte una con folio connect libredte", "no invoicer account: connect one with folio connect libredte"},
 }
 
 // T returns message id in lang, formatted with args when given. A missing
