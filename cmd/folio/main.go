@@ -53,6 +53,7 @@ func newRootCmd() *cobra.Command {
 		newConnectionsCmd(),
 		newDisconnectCmd(),
 		newDoctorCmd(),
+		newCatalogCmd(),
 	)
 	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
 	return root

@@ -76,7 +76,7 @@ type Wanted struct {
 
 // Load reads what the selection needs from src: the products always (they
 // say which SKUs exist and are active), the prices when the scope covers
-// them and a price list is chosen, the stock likewise and only when the
+// them or products (a new item needs a price) and a price list is chosen, the stock likewise and only when the
 // invoicer keeps stock. The result is sorted by code; a SKU that appears in
 // more than one version keeps its first active version.
 func Load(ctx context.Context, src Source, sel Selection, caps invoicer.CatalogCaps) ([]Wanted, error) {
@@ -85,7 +85,7 @@ func Load(ctx context.Context, src Source, sel Selection, caps invoicer.CatalogC
 		return nil, fmt.Errorf("catalog: read the products: %w", err)
 	}
 	var prices map[string]int64
-	if sel.Scope.has(Prices) && sel.PriceList != "" {
+	if sel.Scope != Stock && sel.PriceList != "" { // products need a price to be created
 		ps, err := src.Prices(ctx, sel.MerchantID, sel.PriceList)
 		if err != nil {
 			return nil, fmt.Errorf("catalog: read price list %s: %w", sel.PriceList, err)
@@ -145,6 +145,12 @@ const (
 	Unchanged  Action = "unchanged"
 	Deactivate Action = "deactivate"
 	Skip       Action = "skip"
+)
+
+// Reasons a change is skipped (Change.Reason).
+const (
+	ReasonNoPrice       = "no price for this SKU in the chosen price list"
+	ReasonNotInInvoicer = "not in the invoicer yet: sync products first"
 )
 
 // Change is one item to write, or one that cannot be (Skip, with Reason).
@@ -211,9 +217,9 @@ func Diff(want []Wanted, have []invoicer.CatalogItem, scope Scope, caps invoicer
 			case !w.Active:
 				p.Counts.Unchanged++
 			case !scope.has(Products):
-				p.add(Change{Action: Skip, Code: w.Code, Reason: "not in the invoicer yet: sync products first"})
+				p.add(Change{Action: Skip, Code: w.Code, Reason: ReasonNotInInvoicer})
 			case !w.HasPrice || w.Price <= 0:
-				p.add(Change{Action: Skip, Code: w.Code, Reason: "no price for this SKU in the chosen price list"})
+				p.add(Change{Action: Skip, Code: w.Code, Reason: ReasonNoPrice})
 			default:
 				it := invoicer.CatalogItem{Code: w.Code, Name: name, Price: w.Price, Currency: "CLP", Active: true}
 				if caps.HasStock && scope.has(Stock) && w.HasStock {

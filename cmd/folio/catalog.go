@@ -1,0 +1,447 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/catalog"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/invoicer/libredte"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+func newCatalogCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "catalog",
+		Short: "The invoicer's item catalog, kept in step with Multivende's products",
+	}
+	cmd.AddCommand(newCatalogSyncCmd())
+	return cmd
+}
+
+// catalogSyncOptions are folio catalog sync's flags.
+type catalogSyncOptions struct {
+	connection, only, warehouse, priceList, csvPath, group string
+	dryRun, asJSON                                         bool
+}
+
+func newCatalogSyncCmd() *cobra.Command {
+	var o catalogSyncOptions
+	var storeFlag, lang string
+	cmd := &cobra.Command{
+		Use:   "sync [--connection NAME] [--only products|stock|prices] [--warehouse ID] [--price-list ID] [--dry-run] [--json]",
+		Short: "Compare Multivende's products, prices and stock with the invoicer's items, and apply the difference",
+		Long: `Reads the Multivende merchant's products and their versions (SKUs), the gross
+prices of one price list (--price-list, default the first) and, when the invoicer
+keeps stock, the stock of one warehouse (--warehouse, default the first); compares
+them with the invoicer's items and shows how many are to create, update, leave
+unchanged or deactivate. Then it applies them, paced, one item at a time: a
+failing item is reported with its reason and the run goes on; an interrupted run
+is picked up by the next one; a second run changes nothing. Items only the
+invoicer has are left alone.
+
+LibreDTE's API lists items but cannot create or change them, and LibreDTE keeps
+no stock and one price per item: with LibreDTE folio shows the difference and,
+with --csv FILE, writes LibreDTE's item import file for you to upload at
+/dte/admin/itemes/importar (new items need a --clasificacion that exists there;
+by default the one most of your items use).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if lang != "" {
+				if _, err := i18n.ParseLang(lang); err != nil {
+					return fmt.Errorf("--lang: %w", err)
+				}
+			}
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			l := i18n.Detect(lang, cfg.Language, os.Getenv)
+			scope, err := catalog.ParseScope(o.only)
+			if err != nil {
+				return fmt.Errorf("--only: %w", err)
+			}
+			path := storeFlag
+			if path == "" {
+				path = cfg.Store
+			}
+			ctx := cmd.Context()
+			st, err := openStore(ctx, path, false)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			env, err := catalogClients(ctx, st, l, o.connection, cfg.RateLimit)
+			if err != nil {
+				return err
+			}
+			return runCatalogSync(ctx, cmd.OutOrStdout(), l, st, env, scope, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.connection, "connection", "", "the Multivende connection (default: the only one)")
+	f.StringVar(&o.only, "only", "", "sync only products, stock or prices")
+	f.StringVar(&o.warehouse, "warehouse", "", "the Multivende warehouse whose stock is synced (default: the first)")
+	f.StringVar(&o.priceList, "price-list", "", "the Multivende price list whose prices are synced (default: the first)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "show the difference, write nothing")
+	f.BoolVar(&o.asJSON, "json", false, "print the counts and each item's outcome as JSON")
+	f.StringVar(&o.csvPath, "csv", "", "LibreDTE: write the item import file here")
+	f.StringVar(&o.group, "clasificacion", "", "LibreDTE: the item classification for new items in the import file")
+	addStoreFlag(cmd, &storeFlag)
+	addLangFlag(cmd, &lang)
+	return cmd
+}
+
+// catalogEnv is what a sync talks to.
+type catalogEnv struct {
+	conn     string // the Multivende connection's name
+	merchant string
+	src      interface {
+		catalog.Source
+		PriceLists(ctx context.Context, merchantID string) ([]multivende.PriceList, error)
+		Warehouses(ctx context.Context, merchantID string) ([]multivende.Warehouse, error)
+	}
+	inv       invoicer.Catalog
+	invName   string // "LibreDTE"
+	importURL string // the invoicer's web import page, if any
+}
+
+// catalogClients builds the Multivende client of the chosen connection
+// (refreshed tokens are saved) and the invoicer's catalog.
+func catalogClients(ctx context.Context, st *store.Store, l i18n.Lang, name string, rateLimit float64) (catalogEnv, error) {
+	var env catalogEnv
+	conns, err := st.Connections(ctx)
+	if err != nil {
+		return env, err
+	}
+	var mvs []store.Connection
+	var inv store.Connection
+	for _, c := range conns {
+		switch c.Kind {
+		case store.KindMultivende:
+			if name == "" || c.Name == name {
+				mvs = append(mvs, c)
+			}
+		case store.KindLibreDTE:
+			inv = c
+		}
+	}
+	switch {
+	case len(mvs) == 0 && name != "":
+		return env, errors.New(l.T("catalog.no_connection", name))
+	case len(mvs) == 0:
+		return env, errors.New(l.T("catalog.no_multivende"))
+	case len(mvs) > 1:
+		names := make([]string, len(mvs))
+		for i, c := range mvs {
+			names[i] = c.Name
+		}
+		return env, errors.New(l.T("catalog.choose_connection", strings.Join(names, ", ")))
+	case inv.ID == 0:
+		return env, errors.New(l.T("catalog.no_invoicer"))
+	}
+	c := mvs[0]
+	mv := multivende.New(multivende.Config{BaseURL: c.BaseURL, ClientID: c.ClientID, ClientSecret: clientSecretFor(c), RateLimit: rateLimit})
+	tok := multivende.Token{Token: c.AccessToken, ExpiresAt: c.AccessExpiresAt, RefreshToken: c.RefreshToken,
+		RefreshTokenExpiresAt: c.RefreshExpiresAt, MerchantID: c.MerchantID}
+	mv.SetTokens(mv.NewTokenSource(tok, 0, func(t multivende.Token) error {
+		return st.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+			return tx.SetTokens(ctx, c.ID, t.Token, t.RefreshToken, t.ExpiresAt, t.RefreshTokenExpiresAt)
+		})
+	}))
+	ld, err := libredte.New(libredte.Config{BaseURL: inv.BaseURL, Hash: inv.APIKey, Emisor: inv.EmisorRUT, Timeout: 2 * time.Minute})
+	if err != nil {
+		return env, fmt.Errorf("invoicer connection %q: %w", inv.Name, err)
+	}
+	return catalogEnv{conn: c.Name, merchant: c.MerchantID, src: mv, inv: ld, invName: "LibreDTE", importURL: ld.ImportURL()}, nil
+}
+
+// catalogJSON is --json's output.
+type catalogJSON struct {
+	Connection   string               `json:"connection"`
+	Invoicer     string               `json:"invoicer"`
+	Scope        string               `json:"scope"`
+	PriceList    string               `json:"price_list,omitempty"`
+	Warehouse    string               `json:"warehouse,omitempty"`
+	DryRun       bool                 `json:"dry_run"`
+	Capabilities invoicer.CatalogCaps `json:"capabilities"`
+	Counts       catalog.Counts       `json:"counts"`
+	Applied      int                  `json:"applied"`
+	Failed       int                  `json:"failed"`
+	Notes        []string             `json:"notes"`
+	CSV          string               `json:"csv,omitempty"`
+	ImportURL    string               `json:"import_url,omitempty"`
+	Interrupted  *catalog.Progress    `json:"interrupted,omitempty"`
+	// Items: one per change; status is planned (dry run or not written),
+	// in_csv, done, failed or skipped.
+	Items []catalog.Outcome `json:"items"`
+}
+
+func runCatalogSync(ctx context.Context, out io.Writer, l i18n.Lang, st *store.Store, env catalogEnv,
+	scope catalog.Scope, o catalogSyncOptions) error {
+	caps := env.inv.CatalogCaps()
+	if scope == catalog.Stock && !caps.HasStock {
+		return errors.New(l.T("catalog.no_stock_only", env.invName))
+	}
+	say := func(id i18n.ID, args ...any) {
+		if !o.asJSON {
+			fmt.Fprintln(out, l.T(id, args...))
+		}
+	}
+	res := catalogJSON{Connection: env.conn, Invoicer: env.invName, Scope: string(scope), DryRun: o.dryRun,
+		Capabilities: caps, Notes: []string{}, Items: []catalog.Outcome{}}
+	if res.Scope == "" {
+		res.Scope = "all"
+	}
+	say("catalog.reading", env.conn, env.invName)
+	if !caps.HasStock {
+		res.Notes = append(res.Notes, i18n.T(i18n.EN, "catalog.no_stock", env.invName))
+		say("catalog.no_stock", env.invName)
+	}
+	sel := catalog.Selection{MerchantID: env.merchant, PriceList: o.priceList, Warehouse: o.warehouse, Scope: scope}
+	if scope != catalog.Stock && sel.PriceList == "" {
+		lists, err := env.src.PriceLists(ctx, env.merchant)
+		if err != nil {
+			return fmt.Errorf("catalog: read the price lists: %w", err)
+		}
+		if len(lists) > 0 {
+			sel.PriceList = lists[0].ID
+			say("catalog.price_list", lists[0].Name, lists[0].ID)
+		}
+	}
+	if caps.HasStock && scope != catalog.Products && scope != catalog.Prices && sel.Warehouse == "" {
+		whs, err := env.src.Warehouses(ctx, env.merchant)
+		if err != nil {
+			return fmt.Errorf("catalog: read the warehouses: %w", err)
+		}
+		if len(whs) > 0 {
+			sel.Warehouse = whs[0].ID
+			say("catalog.warehouse", whs[0].Name, whs[0].ID)
+		}
+	}
+	res.PriceList, res.Warehouse = sel.PriceList, sel.Warehouse
+	want, err := catalog.Load(ctx, env.src, sel, caps)
+	if err != nil {
+		return err
+	}
+	have, err := env.inv.ListItems(ctx)
+	if err != nil {
+		return fmt.Errorf("catalog: list %s's items: %w", env.invName, err)
+	}
+	plan := catalog.Diff(want, have, scope, caps)
+	res.Counts = plan.Counts
+	c := plan.Counts
+	say("catalog.counts", c.Create, c.Update, c.Unchanged, c.Deactivate, c.Skip, c.OnlyInInvoicer, env.invName)
+	shown := 0
+	for _, ch := range plan.Changes {
+		if ch.Action != catalog.Skip {
+			continue
+		}
+		if shown++; shown <= 20 {
+			say("catalog.skipped", ch.Code, skipReason(l, ch.Reason))
+		}
+	}
+	if shown > 20 {
+		say("catalog.more", shown-20)
+	}
+	planned := func(status string) {
+		for _, ch := range plan.Changes {
+			s := status
+			if ch.Action == catalog.Skip {
+				s = "skipped"
+			}
+			res.Items = append(res.Items, catalog.Outcome{Code: ch.Code, Action: ch.Action, Fields: ch.Fields, Status: s, Reason: ch.Reason})
+		}
+	}
+	finish := func(err error) error {
+		if o.asJSON {
+			if jerr := writeJSON(out, res); jerr != nil {
+				return jerr
+			}
+		}
+		return err
+	}
+	switch {
+	case c.Writes() == 0:
+		planned("planned")
+		say("catalog.nothing")
+		return finish(nil)
+	case o.dryRun:
+		planned("planned")
+		say("catalog.dry_run")
+		return finish(nil)
+	case !caps.WriteItems:
+		return finish(catalogExport(out, l, env, plan, have, o, &res))
+	}
+
+	term := !o.asJSON && isTerminal(asFile(out))
+	bar := &progressBar{out: out, term: term, l: l}
+	rep, err := catalog.Apply(ctx, env.inv, plan, catalog.Options{Store: st, Key: catalog.ProgressKey(env.conn),
+		OnItem: func(done, total int, oc catalog.Outcome) {
+			if oc.Status == "failed" && !o.asJSON {
+				bar.clear()
+				fmt.Fprintln(out, l.T("catalog.item_failed", oc.Code, oc.Reason))
+			}
+			if !o.asJSON {
+				bar.show(done, total, oc.Status == "failed")
+			}
+		}})
+	bar.end()
+	res.Applied, res.Failed, res.Interrupted, res.Items = rep.Applied, rep.Failed, rep.Interrupted, append(res.Items, rep.Outcomes...)
+	if rep.Interrupted != nil {
+		say("catalog.resumed", rep.Interrupted.Done, rep.Interrupted.Total)
+	}
+	if err != nil {
+		return finish(err)
+	}
+	say("catalog.done", rep.Applied, rep.Failed, rep.Skipped)
+	if rep.Failed > 0 {
+		return finish(exitCode(1, errors.New(l.T("catalog.failed", rep.Failed))))
+	}
+	return finish(nil)
+}
+
+// catalogExport handles an invoicer whose API cannot write items
+// (LibreDTE): it says so and, with --csv, writes the import file.
+func catalogExport(out io.Writer, l i18n.Lang, env catalogEnv, plan catalog.Plan, have []invoicer.CatalogItem,
+	o catalogSyncOptions, res *catalogJSON) error {
+	res.ImportURL = env.importURL
+	if o.csvPath == "" {
+		for _, ch := range plan.Changes {
+			s := "planned"
+			if ch.Action == catalog.Skip {
+				s = "skipped"
+			}
+			res.Items = append(res.Items, catalog.Outcome{Code: ch.Code, Action: ch.Action, Fields: ch.Fields, Status: s, Reason: ch.Reason})
+		}
+		msg := l.T("catalog.no_write_api", env.invName, env.importURL)
+		res.Notes = append(res.Notes, i18n.T(i18n.EN, "catalog.no_write_api", env.invName, env.importURL))
+		return exitCode(1, errors.New(msg))
+	}
+	group := o.group
+	if group == "" {
+		group = commonGroup(have)
+	}
+	var items []invoicer.CatalogItem
+	for _, ch := range plan.Changes {
+		switch {
+		case ch.Action == catalog.Skip:
+			res.Items = append(res.Items, catalog.Outcome{Code: ch.Code, Action: ch.Action, Status: "skipped", Reason: ch.Reason})
+			continue
+		case ch.Action == catalog.Create && group == "":
+			return fmt.Errorf("%s", l.T("catalog.csv_group", env.invName))
+		}
+		items = append(items, ch.Item)
+		res.Items = append(res.Items, catalog.Outcome{Code: ch.Code, Action: ch.Action, Fields: ch.Fields, Status: "in_csv"})
+	}
+	f, err := os.OpenFile(o.csvPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("--csv: %w", err)
+	}
+	if err := libredte.WriteImportCSV(f, items, group); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--csv: %w", err)
+	}
+	res.CSV = o.csvPath
+	if !o.asJSON {
+		fmt.Fprintln(out, l.T("catalog.csv_written", len(items), o.csvPath, env.invName, env.importURL))
+	}
+	return nil
+}
+
+// commonGroup is the classification most items have ("" when none).
+func commonGroup(items []invoicer.CatalogItem) string {
+	n := map[string]int{}
+	for _, it := range items {
+		if it.Group != "" {
+			n[it.Group]++
+		}
+	}
+	keys := make([]string, 0, len(n))
+	for k := range n {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return n[keys[i]] > n[keys[j]] || (n[keys[i]] == n[keys[j]] && keys[i] < keys[j]) })
+	if len(keys) == 0 {
+		return ""
+	}
+	return keys[0]
+}
+
+func skipReason(l i18n.Lang, r string) string {
+	switch r {
+	case catalog.ReasonNoPrice:
+		return l.T("catalog.reason.no_price")
+	case catalog.ReasonNotInInvoicer:
+		return l.T("catalog.reason.not_in_inv")
+	}
+	return r
+}
+
+func asFile(w io.Writer) *os.File {
+	f, _ := w.(*os.File)
+	return f
+}
+
+// progressBar draws "[█████░░░░░] 120/500 applied, 1 failed" on one
+// terminal line, or, elsewhere, a plain line at every tenth of the way.
+type progressBar struct {
+	out    io.Writer
+	term   bool
+	l      i18n.Lang
+	failed int
+	last   int // tenth last printed (plain) or width drawn (terminal)
+	drawn  bool
+	at     time.Time
+}
+
+const barWidth = 30
+
+func (b *progressBar) show(done, total int, failed bool) {
+	if failed {
+		b.failed++
+	}
+	if total == 0 {
+		return
+	}
+	text := b.l.T("catalog.progress", done, total, b.failed)
+	if !b.term {
+		if tenth := done * 10 / total; tenth > b.last || done == total {
+			b.last = tenth
+			fmt.Fprintln(b.out, text)
+		}
+		return
+	}
+	if done != total && time.Since(b.at) < 50*time.Millisecond {
+		return
+	}
+	b.at = time.Now()
+	fill := done * barWidth / total
+	fmt.Fprintf(b.out, "\r[%s%s] %s\x1b[K", strings.Repeat("█", fill), strings.Repeat("░", barWidth-fill), text)
+	b.drawn = true
+}
+
+func (b *progressBar) clear() {
+	if b.term && b.drawn {
+		fmt.Fprint(b.out, "\r\x1b[K")
+	}
+}
+
+func (b *progressBar) end() {
+	if b.term && b.drawn {
+		fmt.Fprintln(b.out)
+	}
+}
