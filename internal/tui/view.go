@@ -184,7 +184,25 @@ func (m *Model) paneLines(k paneKind, w, h int) []string {
 		for i, c := range m.data.conns {
 			rows[i] = connRow(s, lang, c, now)
 		}
-		return table(*s, connColumns(lang), rows, sel, w)
+		out = table(*s, connColumns(lang), rows, sel, w)
+		// The selected connection's trouble in full: its column is
+		// narrow, and the reconnect command must be readable.
+		c := m.data.conns[min(m.cursor[k], len(m.data.conns)-1)]
+		detail := c.LastError
+		if c.Status == store.ConnNeedsReconnect {
+			detail = lang.T("conn.reconnect_cmd", c.Name)
+			if m.opt.Connect != nil && m.keys.Connect.Enabled() {
+				detail += " · " + m.keys.Connect.Help().Key + " " + lang.T("action.reconnect")
+			}
+		}
+		if detail != "" {
+			lines := wrapLines(lang.T("pane.fix", detail), w)
+			out = fitHeight(out, max(h-len(lines), len(out)))
+			for _, l := range lines {
+				out = append(out, s.Error.Render(l))
+			}
+		}
+		return out
 	}
 	win, data := m.wins[k], m.data.lists[k]
 	if win.filter != "" {
