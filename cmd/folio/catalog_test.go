@@ -176,3 +176,24 @@ func TestCatalogSyncApplies(t *testing.T) {
 		t.Errorf("progress %+v", pr)
 	}
 }
+
+func TestProgressBar(t *testing.T) {
+	var out bytes.Buffer
+	b := &progressBar{out: &out, term: true, l: i18n.EN}
+	for i := 1; i <= 4; i++ {
+		b.show(i, 4, i == 2)
+	}
+	b.end()
+	got := out.String()
+	if !strings.HasPrefix(got, "\r[███████") || !strings.Contains(got, "] 4/4 applied, 1 failed\x1b[K\n") {
+		t.Errorf("terminal bar %q", got)
+	}
+	out.Reset()
+	b = &progressBar{out: &out, l: i18n.ES}
+	for i := 1; i <= 100; i++ {
+		b.show(i, 100, false)
+	}
+	if lines := strings.Count(out.String(), "\n"); lines != 10 || strings.Contains(out.String(), "\r") {
+		t.Errorf("plain lines (%d):\n%s", lines, out.String())
+	}
+}
