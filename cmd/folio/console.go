@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -63,8 +64,11 @@ func runConsole(ctx context.Context, opt tui.Options) error {
 	}
 	defer m.Close()
 	_, err = tea.NewProgram(m, tea.WithContext(ctx)).Run()
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+	switch {
+	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
 		return nil // stopped by a signal: a normal way out
+	case err != nil && strings.Contains(err.Error(), "TTY"):
+		return fmt.Errorf("the console needs a terminal (%w); without one, use folio run, folio orders or folio demo --headless", err)
 	}
 	return err
 }
