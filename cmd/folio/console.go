@@ -108,7 +108,8 @@ func newConsoleCmd() *cobra.Command {
 					return err
 				}
 				defer logf.Close()
-				eng, err = newEngine(ctx, st, engineOptions{PollInterval: time.Duration(cfg.PollInterval), Workers: cfg.Workers, RateLimit: cfg.RateLimit,
+				eng, err = newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect(f.lang, cfg.Language, os.Getenv),
+					PollInterval: time.Duration(cfg.PollInterval), Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 					Retry:  engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
 					Emisor: emisorOf(cfg), SIIInterval: 30 * time.Second, Log: slog.New(slog.NewJSONHandler(logf, nil))})
 				if err != nil {

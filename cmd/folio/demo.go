@@ -97,7 +97,13 @@ func newDemoCmd() *cobra.Command {
 				logw = f
 			}
 			log := slog.New(slog.NewJSONHandler(logw, nil))
-			eng, err := newEngine(ctx, st, engineOptions{PollInterval: 2 * time.Second, Workers: 4, RateLimit: 5,
+			// The console shows the periodic catalog sync; a headless run
+			// keeps Multivende's rate for the orders it measures.
+			catalogEvery := 30 * time.Second
+			if headless {
+				catalogEvery = 0
+			}
+			eng, err := newEngine(ctx, st, engineOptions{CatalogInterval: catalogEvery, Lang: i18n.Detect(lang, "", os.Getenv), PollInterval: 2 * time.Second, Workers: 4, RateLimit: 5,
 				Retry:  engine.RetryPolicy{MaxAttempts: 8, Base: time.Second, Max: 10 * time.Second},
 				Emisor: sims.LD.Emisor(), SIIInterval: 2 * time.Second, Log: log})
 			if err != nil {

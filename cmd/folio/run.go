@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -60,7 +61,8 @@ connects to a running simulator by itself first.`,
 			if poll == 0 {
 				poll = time.Duration(cfg.PollInterval)
 			}
-			eng, err := newEngine(ctx, st, engineOptions{PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
+			eng, err := newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect("", cfg.Language, os.Getenv),
+				PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 				Retry:       engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
 				Emisor:      emisorOf(cfg),
 				SIIInterval: 10 * time.Second, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))})

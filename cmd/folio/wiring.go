@@ -14,6 +14,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim"
@@ -31,6 +32,9 @@ type engineOptions struct {
 	SIIInterval  time.Duration
 	Log          *slog.Logger
 	Failpoint    func(string)
+	// CatalogInterval turns on the periodic catalog sync (0: off).
+	CatalogInterval time.Duration
+	Lang            i18n.Lang
 }
 
 // newEngine builds an engine over the store's connections: the LibreDTE
@@ -83,7 +87,8 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 		return client, nil
 	}
 	eng, err = engine.New(engine.Config{Store: st, Invoicer: ld, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
-		PollInterval: o.PollInterval, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, Log: o.Log, Failpoint: o.Failpoint})
+		PollInterval: o.PollInterval, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, Log: o.Log, Failpoint: o.Failpoint,
+		CatalogInterval: o.CatalogInterval, CatalogSync: periodicCatalog(st, o.Lang, o.RateLimit)})
 	return eng, err
 }
 

@@ -43,6 +43,9 @@ type Config struct {
 	Now      func() time.Time
 	// Location is where FchEmis dates are taken (default America/Santiago).
 	Location *time.Location
+	// CatalogInterval runs CatalogSync periodically (0: off, the default).
+	CatalogInterval time.Duration
+	CatalogSync     func(context.Context) (CatalogResult, error)
 	// Failpoint, when set, is called at the moments a crash hurts most
 	// (see the Failpoint constants); crash tests make it end the process.
 	Failpoint func(point string)
@@ -299,6 +302,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	start(e.pollLoop)
 	start(e.controlLoop)
 	start(e.siiLoop)
+	start(e.catalogLoop)
 	var httpDone sync.WaitGroup
 	httpDone.Add(1)
 	stopLog := make(chan struct{})

@@ -136,6 +136,12 @@ var consoleCatalog = map[ID]Msg{
 	"connectui.ok":          {"✔ %s: %s (comercio %s), token hasta %s", "✔ %s: %s (merchant %s), token until %s"},
 	"connectui.unavailable": {"✘ esta consola no puede conectar; use folio connect multivende", "✘ this console cannot connect; use folio connect multivende"},
 
+	// The periodic catalog sync, in the Connections pane.
+	"catalog.periodic_no_write": {"%s no tiene API para escribir ítems: use folio catalog sync --csv", "%s has no API to write items: use folio catalog sync --csv"},
+	"catalogui.line":            {"Catálogo %s: %d por crear, %d por actualizar, %d iguales, %d por desactivar", "Catalog %s: %d to create, %d to update, %d unchanged, %d to deactivate"},
+	"catalogui.applied":         {" · %d aplicados, %d con error", " · %d applied, %d failed"},
+	"catalogui.error":           {"Catálogo %s: ✘ %s", "Catalog %s: ✘ %s"},
+
 	// Palette commands.
 	"cmd.orders":      {"ir a Pedidos", "go to Orders"},
 	"cmd.errors":      {"ir a Errores", "go to Errors"},

@@ -60,8 +60,9 @@ type snapshot struct {
 	counts map[store.State]int
 	conns  []store.Connection
 	lists  [paneCount]listData
-	status status
-	change uint64
+	status  status
+	catalog *engine.CatalogResult // the last periodic catalog sync, if any
+	change  uint64
 	err    error
 }
 
@@ -84,6 +85,9 @@ func (s source) load(ctx context.Context, id int, wins [paneCount]window, want [
 	}
 	if snap.conns, snap.err = s.st.Connections(ctx); snap.err != nil {
 		return snap
+	}
+	if r, ok := engine.LastCatalogSync(ctx, s.st); ok {
+		snap.catalog = &r
 	}
 	for k := paneOrders; k < paneCount; k++ {
 		if !want[k] {

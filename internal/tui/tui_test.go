@@ -654,3 +654,19 @@ func TestThemesLoad(t *testing.T) {
 		}
 	}
 }
+
+func TestConnectionsPaneShowsTheCatalogSync(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 1})
+	ctx := context.Background()
+	r := `{"at":"2026-11-24T13:58:00Z","connection":"tienda","create":3,"update":1,"unchanged":40,"deactivate":0,"note":"LibreDTE has no API to write items: use folio catalog sync --csv"}`
+	if err := b.st.Write(ctx, func(tx *store.Tx) error { return tx.SetSetting(ctx, "catalog.last", r) }); err != nil {
+		t.Fatal(err)
+	}
+	b.keys("1")
+	s := ansi.Strip(b.screen())
+	if !strings.Contains(s, "Catalog 5m ago: 3 to create, 1 to update, 40 unchanged") || !strings.Contains(s, "no API to write items") {
+		t.Errorf("the catalog sync is not shown:\n%s", s)
+	}
+	checkFits(t, b.screen(), 80, 24)
+}

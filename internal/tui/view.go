@@ -195,14 +195,17 @@ func (m *Model) paneLines(k paneKind, w, h int) []string {
 				detail += " · " + m.keys.Connect.Help().Key + " " + lang.T("action.reconnect")
 			}
 		}
+		var foot []string
 		if detail != "" {
-			lines := wrapLines(lang.T("pane.fix", detail), w)
-			out = fitHeight(out, max(h-len(lines), len(out)))
-			for _, l := range lines {
-				out = append(out, s.Error.Render(l))
+			for _, l := range wrapLines(lang.T("pane.fix", detail), w) {
+				foot = append(foot, s.Error.Render(l))
 			}
 		}
-		return out
+		for _, l := range m.catalogLines(w) {
+			foot = append(foot, s.Muted.Render(l))
+		}
+		out = fitHeight(out, max(h-len(foot), len(out)))
+		return append(out, foot...)
 	}
 	win, data := m.wins[k], m.data.lists[k]
 	if win.filter != "" {
@@ -314,4 +317,25 @@ func (m *Model) helpLine() string {
 		parts = append(parts, p)
 	}
 	return " " + strings.Join(parts, "  ")
+}
+
+// catalogLines says what the last periodic catalog sync found.
+func (m *Model) catalogLines(w int) []string {
+	r := m.data.catalog
+	if r == nil {
+		return nil
+	}
+	lang := m.lang
+	when := i18n.FormatAgo(lang, m.opt.Now().Sub(r.At))
+	if r.Error != "" {
+		return wrapLines(lang.T("catalogui.error", when, r.Error), w)
+	}
+	line := lang.T("catalogui.line", when, r.Create, r.Update, r.Unchanged, r.Deactivate)
+	if r.Applied+r.Failed > 0 {
+		line += lang.T("catalogui.applied", r.Applied, r.Failed)
+	}
+	if r.Note != "" {
+		line += " · " + r.Note
+	}
+	return wrapLines(line, w)
 }
