@@ -56,14 +56,14 @@ type status struct {
 
 // snapshot is one read of everything the visible panes show.
 type snapshot struct {
-	id     int
-	counts map[store.State]int
-	conns  []store.Connection
-	lists  [paneCount]listData
+	id      int
+	counts  map[store.State]int
+	conns   []store.Connection
+	lists   [paneCount]listData
 	status  status
 	catalog *engine.CatalogResult // the last periodic catalog sync, if any
 	change  uint64
-	err    error
+	err     error
 }
 
 // source reads the store (and the engine, when it runs in this process).
