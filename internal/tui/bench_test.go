@@ -273,3 +273,12 @@ func residentMB() float64 {
 	}
 	return 0
 }
+
+// TestMain removes the million-order store the benchmarks built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bigPath != "" {
+		os.RemoveAll(filepath.Dir(bigPath))
+	}
+	os.Exit(code)
+}
