@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,24 +18,6 @@ import (
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/tui"
 )
-
-// syncBuffer is a log sink the engine's goroutines share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestTokenLifecycleAndNoSecretShown runs the engine with access tokens
 // that expire every second (so they are refreshed and rotated many
@@ -62,7 +42,7 @@ func TestTokenLifecycleAndNoSecretShown(t *testing.T) {
 	if _, err := connectSim(ctx, st, sims.Info.Multivende); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncBuf{}
 	eng, err := newEngine(ctx, st, engineOptions{PollInterval: 200 * time.Millisecond, Workers: 2, RateLimit: -1,
 		Retry:  engine.RetryPolicy{MaxAttempts: 8, Base: 20 * time.Millisecond, Max: 200 * time.Millisecond},
 		Emisor: sims.LD.Emisor(), SIIInterval: 100 * time.Millisecond, Log: slog.New(slog.NewJSONHandler(logs, nil))})
