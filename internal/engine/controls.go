@@ -173,6 +173,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		e.pauseGen.Add(1)
 		e.notify(Change{Kind: ChangeConnections})
 		what := "todo"
 		if c.Target != "" {

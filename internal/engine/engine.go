@@ -152,6 +152,7 @@ type Engine struct {
 	lastPoll  time.Time
 	running   atomic.Bool
 	paused    atomic.Bool
+	pauseGen  atomic.Uint64 // moves on every pause or resume this engine applies
 	inFlight  atomic.Int32
 	busy      sync.Map // order id → struct{}: claimed by a worker
 	marketsMu sync.Mutex
@@ -374,6 +375,7 @@ func (e *Engine) heartbeat(ctx context.Context, h store.Holder) error {
 func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 	first := true
 	for {
+		gen := e.pauseGen.Load()
 		globalPaused, _ := e.st.Setting(ctx, settingPaused)
 		e.paused.Store(globalPaused == "1")
 		var orders []store.Order
@@ -402,7 +404,7 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 				continue
 			}
 			e.inFlight.Add(1)
-			if !e.handOver(ctx, jobs, o) {
+			if !e.handOver(ctx, jobs, o, gen) {
 				e.busy.Delete(o.ID)
 				e.inFlight.Add(-1)
 			}
@@ -434,11 +436,14 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 // handOver gives o to a free worker, unless a pause of everything or of
 // o's connection arrives first: a batch read before the pause must not
 // keep issuing while workers are busy.
-func (e *Engine) handOver(ctx context.Context, jobs chan<- store.Order, o store.Order) bool {
+// Every pause is applied by the engine itself (controls, or a connection
+// needing a reconnect), so the store is asked again only when pauseGen
+// moved since the batch was read: no reads on the per-order path.
+func (e *Engine) handOver(ctx context.Context, jobs chan<- store.Order, o store.Order, gen uint64) bool {
 	t := time.NewTicker(200 * time.Millisecond)
 	defer t.Stop()
 	for {
-		if e.pauseApplies(ctx, o.ConnectionID) {
+		if e.pauseGen.Load() != gen && e.pauseApplies(ctx, o.ConnectionID) {
 			return false
 		}
 		select {

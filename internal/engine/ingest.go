@@ -296,5 +296,8 @@ func (e *Engine) connectionError(ctx context.Context, c store.Connection, err er
 		}
 		return tx.SetPolled(ctx, c.ID, time.Time{}, msg)
 	})
+	if status == store.ConnNeedsReconnect {
+		e.pauseGen.Add(1) // it pauses the connection
+	}
 	e.notify(Change{Kind: ChangeConnections})
 }
