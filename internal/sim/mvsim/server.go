@@ -579,6 +579,24 @@ func (s *Server) State() State {
 		}
 		st.Checkouts = append(st.Checkouts, sc)
 	}
+	st.Catalog = StateCatalog{Prices: map[string]map[string]int64{}, Stock: map[string]map[string]int64{}}
+	for _, p := range s.catalog.products {
+		for _, v := range p.Versions {
+			st.Catalog.Versions = append(st.Catalog.Versions, StateVersion{Product: p.ID, Code: v.Code, Name: v.Name, Active: v.Active})
+		}
+	}
+	for list, ps := range s.catalog.prices {
+		st.Catalog.Prices[list] = map[string]int64{}
+		for _, p := range ps {
+			st.Catalog.Prices[list][p.Code] = p.Gross
+		}
+	}
+	for wh, es := range s.catalog.stock {
+		st.Catalog.Stock[wh] = map[string]int64{}
+		for _, e := range es {
+			st.Catalog.Stock[wh][e.Code] = e.Amount
+		}
+	}
 	return st
 }
 

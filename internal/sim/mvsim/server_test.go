@@ -498,3 +498,29 @@ func BenchmarkSimulator(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
+
+// The catalog shows in /_sim/state: every version with its price in each
+// list and its stock in each warehouse.
+func TestStateHoldsTheCatalog(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{Seed: 4})
+	c := b.sim.State().Catalog
+	if len(c.Versions) < 10 || len(c.Prices) != 2 || len(c.Stock) != 2 {
+		t.Fatalf("catalog in the state: %d versions, %d price lists, %d warehouses", len(c.Versions), len(c.Prices), len(c.Stock))
+	}
+	inactive := 0
+	for _, v := range c.Versions {
+		if _, ok := c.Prices["pl-general"][v.Code]; !ok {
+			t.Errorf("%s has no general price", v.Code)
+		}
+		if _, ok := c.Stock["wh-central"][v.Code]; !ok {
+			t.Errorf("%s has no stock entry in wh-central", v.Code)
+		}
+		if !v.Active {
+			inactive++
+		}
+	}
+	if inactive == 0 {
+		t.Error("no inactive version: deactivation cannot be tested against the simulator")
+	}
+}

@@ -177,6 +177,24 @@ type price struct {
 type State struct {
 	Checkouts []StateCheckout `json:"checkouts"`
 	Tokens    []string        `json:"tokens"`
+	Catalog   StateCatalog    `json:"catalog"`
+}
+
+// StateCatalog is the merchant's catalog in State: every product version,
+// the gross price of each code per price list, the stock of each code per
+// warehouse.
+type StateCatalog struct {
+	Versions []StateVersion              `json:"versions"`
+	Prices   map[string]map[string]int64 `json:"prices"`
+	Stock    map[string]map[string]int64 `json:"stock"`
+}
+
+// StateVersion is one product version in StateCatalog.
+type StateVersion struct {
+	Product string `json:"product"`
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Active  bool   `json:"active"`
 }
 
 // StateCheckout is one checkout in State.
