@@ -44,6 +44,21 @@ func openStore(ctx context.Context, path string, readOnly bool) (*store.Store, e
 	return store.Open(ctx, path, store.Options{ReadOnly: readOnly})
 }
 
+// configAndStore loads the config and opens the store of --store (or the
+// configured one), for the commands that need both.
+func configAndStore(ctx context.Context, flag string, readOnly bool) (config.Loaded, *store.Store, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return cfg, nil, err
+	}
+	path := flag
+	if path == "" {
+		path = cfg.Store
+	}
+	st, err := openStore(ctx, path, readOnly)
+	return cfg, st, err
+}
+
 func addStoreFlag(cmd *cobra.Command, p *string) {
 	cmd.Flags().StringVar(p, "store", "", "path of the store (default from the config: $XDG_DATA_HOME/folio/folio.db)")
 }

@@ -82,15 +82,7 @@ func newConsoleCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			path := storeFlag
-			if path == "" {
-				path = cfg.Store
-			}
-			st, err := openStore(ctx, path, f.readOnly)
+			cfg, st, err := configAndStore(ctx, storeFlag, f.readOnly)
 			if err != nil {
 				return err
 			}

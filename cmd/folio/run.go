@@ -31,19 +31,11 @@ connects to a running simulator by itself first.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			cfg, err := loadConfig()
+			cfg, st, err := configAndStore(ctx, storeFlag, false)
 			if err != nil {
 				return err
-			}
-			path := storeFlag
-			if path == "" {
-				path = cfg.Store
 			}
 			log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
-			st, err := store.Open(ctx, path, store.Options{})
-			if err != nil {
-				return err
-			}
 			defer st.Close()
 			if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() {
 				return &store.LeaseError{Holder: holder}
