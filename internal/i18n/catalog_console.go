@@ -107,7 +107,8 @@ var consoleCatalog = map[ID]Msg{
 	"form.address":       {"Dirección", "Address"},
 	"form.comuna":        {"Comuna", "Comuna"},
 	"form.rut_ok":        {"✔ RUT válido", "✔ valid RUT"},
-	"form.rut_bad":       {"✘ %s", "✘ %s"},
+	"form.rut_bad":       {"✘ RUT no válido (%s)", "✘ invalid RUT (%s)"},
+	"form.rut_dv":        {"✘ RUT no válido: el dígito verificador debería ser %s", "✘ invalid RUT: the check digit should be %s"},
 	"form.required":      {"✘ falta %s", "✘ %s is missing"},
 	"form.help":          {"tab campo siguiente · enter guardar · esc cancelar", "tab next field · enter save · esc cancel"},
 

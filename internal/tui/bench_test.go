@@ -212,7 +212,8 @@ func BenchmarkConsoleFilter(b *testing.B) {
 		text string
 	}{
 		{"orders-buyer", "2", "Aromos"},
-		{"orders-code", "2", "20000000123"},
+		{"orders-code-prefix", "2", "20000000123"},
+		{"orders-code-full", "2", "2000000123456"},
 		{"orders-rut", "2", "10004567"},
 		{"orders-state", "2", "attention"},
 		{"orders-folio", "2", "42"},

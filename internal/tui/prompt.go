@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 
@@ -280,7 +281,13 @@ func (f *buyerForm) rutCheck(lang i18n.Lang) (string, bool) {
 		return "", false
 	}
 	r, err := dte.ParseRUT(v)
-	if err != nil {
+	var re *dte.RUTError
+	switch {
+	case errors.As(err, &re) && strings.HasPrefix(re.Reason, "check digit should be "):
+		return lang.T("form.rut_dv", strings.TrimPrefix(re.Reason, "check digit should be ")), false
+	case errors.As(err, &re):
+		return lang.T("form.rut_bad", re.Reason), false
+	case err != nil:
 		return lang.T("form.rut_bad", err.Error()), false
 	}
 	return lang.T("form.rut_ok") + " " + r.String(), true
