@@ -80,11 +80,12 @@ type Model struct {
 	data          snapshot
 	loaded        bool
 
-	fetchID  int  // id of the newest fetch sent
-	fetching bool // a fetch is out
-	dirty    bool // something changed while it was out
-	changes  <-chan engine.Change
-	unsub    func()
+	fetchID       int  // id of the newest fetch sent
+	inspectOnLoad bool // enter came before the rows: inspect once they arrive
+	fetching      bool // a fetch is out
+	dirty         bool // something changed while it was out
+	changes       <-chan engine.Change
+	unsub         func()
 
 	insp     inspectState
 	prompt   promptState
@@ -260,6 +261,12 @@ func (m *Model) handleData(s snapshot) tea.Cmd {
 		}
 	}
 	var cmds []tea.Cmd
+	if m.inspectOnLoad && m.mode == modePanes {
+		m.inspectOnLoad = false
+		if o, ok := m.selected(); ok {
+			cmds = append(cmds, m.openInspect(o.ID))
+		}
+	}
 	if m.dirty {
 		cmds = append(cmds, m.fetch())
 	}

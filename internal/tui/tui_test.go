@@ -670,3 +670,18 @@ func TestConnectionsPaneShowsTheCatalogSync(t *testing.T) {
 	}
 	checkFits(t, b.screen(), 80, 24)
 }
+
+// Keys typed ahead of a read (over SSH) still do what was meant: enter
+// right after switching panes inspects the first row once it arrives.
+func TestEnterTypedAheadOfTheRows(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5})
+	_, fetch := b.m.Update(press("4")) // the read is out, not back yet
+	b.send(press("enter"))
+	for _, msg := range run(t, fetch) {
+		b.send(msg)
+	}
+	if b.m.mode != modeInspect || b.m.insp.view == nil || b.m.insp.view.Order.ID != b.errID {
+		t.Fatalf("enter before the rows arrived: mode %d", b.m.mode)
+	}
+}

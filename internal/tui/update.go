@@ -95,6 +95,9 @@ func (m *Model) panesKey(k tea.KeyPressMsg) tea.Cmd {
 		if o, ok := m.selected(); ok {
 			return m.openInspect(o.ID)
 		}
+		if m.fetching {
+			m.inspectOnLoad = true // typed ahead of the pane's rows (SSH latency)
+		}
 	default:
 		return m.actionKey(k)
 	}
