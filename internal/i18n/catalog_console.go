@@ -94,6 +94,7 @@ var consoleCatalog = map[ID]Msg{
 
 	// Prompts, forms and confirmations.
 	"prompt.filter":      {"filtro (código, comprador, RUT, folio, estado): ", "filter (code, buyer, RUT, folio, state): "},
+	"prompt.search":      {"buscar en esta sección (n: siguiente): ", "find in this section (n: next): "},
 	"prompt.palette":     {"comando: ", "command: "},
 	"prompt.skip_reason": {"motivo para omitir %s: ", "reason to skip %s: "},
 	"confirm.skip":       {"¿Omitir el pedido %s (%s)? No se emitirá documento. [s/N]", "Skip order %s (%s)? No document will be issued. [y/N]"},

@@ -105,6 +105,7 @@ type inspectState struct {
 	sections []section
 	sec      int
 	offset   int
+	search   string // text to find within the section (/, then n)
 	err      error
 }
 

@@ -20,6 +20,7 @@ const (
 	promptFilter promptKind = iota
 	promptPalette
 	promptSkip
+	promptSearch // text within the inspect view
 )
 
 type promptState struct {
@@ -67,6 +68,10 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.setFilter(v)
 		case promptPalette:
 			return m.runCommand(v)
+		case promptSearch:
+			m.insp.search = v
+			m.findNext(false)
+			return nil
 		case promptSkip:
 			if v == "" {
 				m.setFlash(flashErr, m.lang.T("flash.cancelled"))

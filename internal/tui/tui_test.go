@@ -351,6 +351,26 @@ func TestInspectShowsTheProblemFirst(t *testing.T) {
 	if s := ansi.Strip(b.screen()); !strings.Contains(s, "Comercial Los Aromos") {
 		t.Errorf("raw JSON:\n%s", s)
 	}
+	// / finds text in the section: the view scrolls to its line (on a
+	// terminal short enough for the JSON not to fit).
+	b.send(tea.WindowSizeMsg{Width: 80, Height: 10})
+	b.keys("/")
+	b.typeText("fullname")
+	b.keys("enter")
+	if b.m.mode != modeInspect || b.m.insp.offset == 0 {
+		t.Errorf("search did not scroll: mode %d, offset %d", b.m.mode, b.m.insp.offset)
+	}
+	// The match is on screen (the view stops scrolling at the end).
+	lines := strings.Split(ansi.Strip(b.screen()), "\n")
+	if len(lines) < 8 || !strings.Contains(strings.Join(lines[4:8], "\n"), "fullName") {
+		t.Errorf("the match is not shown:\n%s", strings.Join(lines, "\n"))
+	}
+	b.keys("/")
+	b.typeText("nowhere-to-be-found")
+	b.keys("enter")
+	if !strings.Contains(b.screen(), "nothing matches") {
+		t.Errorf("a search without a match says nothing:\n%s", ansi.Strip(b.screen()))
+	}
 	b.keys("esc")
 	if b.m.mode != modePanes {
 		t.Error("esc did not go back")

@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/store"
@@ -452,8 +453,34 @@ func (m *Model) inspectKey(k tea.KeyPressMsg) tea.Cmd {
 		m.insp.offset = 1 << 30
 	case key.Matches(k, km.Palette):
 		m.openPrompt(promptPalette, "")
+	case key.Matches(k, km.Filter):
+		m.openPrompt(promptSearch, m.insp.search)
+	case k.String() == "n" && m.insp.search != "":
+		m.findNext(true)
 	default:
 		return m.actionKey(k)
 	}
 	return nil
+}
+
+// findNext scrolls the inspect view to the next line holding the search
+// text (after the top line when again is set), wrapping to the start.
+func (m *Model) findNext(again bool) {
+	if m.insp.view == nil || m.insp.sec >= len(m.insp.sections) || m.insp.search == "" {
+		return
+	}
+	lines := sectionLines(m.styles, m.lang, m.keys, *m.insp.view, m.insp.sections[m.insp.sec], m.width-1)
+	q := strings.ToLower(m.insp.search)
+	start := m.insp.offset
+	if again {
+		start++
+	}
+	for i := 0; i < len(lines); i++ {
+		j := (start + i) % len(lines)
+		if strings.Contains(strings.ToLower(ansi.Strip(lines[j])), q) {
+			m.insp.offset = j
+			return
+		}
+	}
+	m.setFlash(flashErr, m.lang.T("pane.empty_filter", m.insp.search))
 }

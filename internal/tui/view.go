@@ -258,6 +258,8 @@ func (m *Model) flashLine() string {
 			label = m.lang.T("prompt.palette")
 		case promptSkip:
 			label = m.lang.T("prompt.skip_reason", m.prompt.order.Code)
+		case promptSearch:
+			label = m.lang.T("prompt.search")
 		}
 		line := m.styles.Accent.Render(label) + m.prompt.in.view(max(m.width-ansi.StringWidth(label)-30, 10))
 		if m.prompt.kind == promptPalette {
