@@ -95,7 +95,10 @@ func TestCrashExactlyOnce(t *testing.T) {
 	}()
 	run := func(failpoint string) *exec.Cmd {
 		c := exec.Command(bin, "run", "--store", storePath, "--sim", info.Multivende)
-		c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "FOLIO_FAILPOINT="+failpoint)
+		// The simulator has no rate limit here, and retries come quickly:
+		// the test is about crashes, not waiting.
+		c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "FOLIO_FAILPOINT="+failpoint,
+			"FOLIO_RATE_LIMIT=50", "FOLIO_RETRY_BASE_DELAY=200ms", "FOLIO_RETRY_MAX_DELAY=2s")
 		c.Stderr = logs
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
@@ -132,7 +135,7 @@ func TestCrashExactlyOnce(t *testing.T) {
 		t.Logf("%d runs died at a failpoint", strings.Count(string(b), "failpoint"))
 	}
 	final := run("")
-	st := waitSettled(t, storePath, info, 2*time.Minute)
+	st := waitSettled(t, storePath, info, time.Duration(orders)*3*time.Second)
 	final.Process.Signal(syscall.SIGTERM)
 	if err := final.Wait(); err != nil {
 		t.Errorf("folio run did not exit 0 on SIGTERM: %v", err)
