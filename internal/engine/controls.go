@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -195,7 +196,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 				em.Pending, em.Uncertain = "", false
 			}
 			return nil
-		}, "reintento pedido")
+		}, "event.requeued_retry")
 	case store.CtlSkip:
 		var a struct{ Reason string }
 		_ = json.Unmarshal([]byte(c.Args), &a)
@@ -211,7 +212,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			}
 			return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateDone, Outcome: store.OutcomeSkipped,
 				Reason: "omitido: " + a.Reason, Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio,
-				Event: store.Event{Kind: "skipped", Message: "omitido por " + c.By + ": " + a.Reason}})
+				Event: event("skipped", "event.skipped", c.By, a.Reason)})
 		})
 		return "omitido", err
 	case store.CtlBuyerOverride, store.CtlIssueAsBoleta:
@@ -238,8 +239,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			// temporary document is simply left behind.
 			em.Overrides, em.Document, em.Pending, em.Uncertain = string(ob), "", "", false
 			return nil
-		}, map[string]string{store.CtlBuyerOverride: "datos del comprador corregidos; se vuelve a armar el documento",
-			store.CtlIssueAsBoleta: "se emitirá boleta"}[c.Kind])
+		}, map[string]i18n.ID{store.CtlBuyerOverride: "event.requeued_buyer", store.CtlIssueAsBoleta: "event.requeued_boleta"}[c.Kind])
 	case store.CtlRetryFilter:
 		var a struct{ Filter string }
 		_ = json.Unmarshal([]byte(c.Args), &a)
@@ -256,7 +256,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 				if o.ReasonCode == "UNCERTAIN" || o.ReasonCode == "NEEDS-CREDIT-NOTE" {
 					continue // each needs a person's look, one by one
 				}
-				if _, err := e.requeue(ctx, o.ID, nil, "reintento pedido (en lote)"); err == nil {
+				if _, err := e.requeue(ctx, o.ID, nil, "event.requeued_batch"); err == nil {
 					n++
 				}
 			}
@@ -271,7 +271,8 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 // check (which may also amend the emission) agrees. check always gets an
 // emission: an order that failed before its document was built (the usual
 // case for bad buyer data) gets a new one to carry the correction.
-func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order, *store.Emission) error, msg string) (string, error) {
+func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order, *store.Emission) error, why i18n.ID) (string, error) {
+	ev := event("requeued", why)
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
 		o, err := tx.GetOrder(ctx, id)
 		if err != nil {
@@ -298,9 +299,9 @@ func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order,
 			return fmt.Errorf("el pedido está %s", o.State)
 		}
 		return moveOrder(ctx, tx, id, store.Move{From: []store.State{o.State}, To: store.StateQueued, DocType: o.DocType, Folio: o.Folio,
-			Event: store.Event{Kind: "requeued", Message: msg}})
+			Event: ev})
 	})
-	return msg, err
+	return ev.Message, err
 }
 
 // GlobalPaused says whether everything is paused, as recorded in the store

@@ -229,11 +229,11 @@ func eligible(payment, status string) bool {
 func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o store.OrderUpsert) error {
 	pay := eligible(o.PaymentStatus, o.Status)
 	if u.New {
-		msg := "pedido recibido: pago recibido, en cola"
+		ev := event("seen", "event.seen_paid")
 		if !pay {
-			msg = fmt.Sprintf("pedido recibido: esperando pago (%s)", o.PaymentStatus)
+			ev = event("seen", "event.seen_unpaid", o.PaymentStatus)
 		}
-		return tx.AppendEvent(ctx, u.ID, store.Event{Kind: "seen", Message: msg})
+		return tx.AppendEvent(ctx, u.ID, ev)
 	}
 	cur, err := tx.GetOrder(ctx, u.ID)
 	if err != nil {
@@ -243,14 +243,14 @@ func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o sto
 	switch {
 	case cur.State == store.StateWaiting && pay:
 		return moveOrder(ctx, tx, u.ID, store.Move{From: []store.State{store.StateWaiting}, To: store.StateQueued,
-			Event: store.Event{Kind: "paid", Message: "pago recibido: en cola para emitir"}})
+			Event: event("paid", "event.paid")})
 	case (cur.State == store.StateQueued || cur.State == store.StateRetrying) && !pay:
 		em, err := tx.GetEmission(ctx, u.ID)
 		if err == nil && em.Pending != "" {
 			return nil // a folio may be in play: let the pipeline settle it first
 		}
 		return moveOrder(ctx, tx, u.ID, store.Move{From: []store.State{cur.State}, To: store.StateWaiting,
-			Event: store.Event{Kind: "unpaid", Message: fmt.Sprintf("el pedido ya no está pagado (%s, %s): en espera", o.PaymentStatus, o.Status)}})
+			Event: event("unpaid", "event.unpaid", o.PaymentStatus, o.Status)})
 	case co.Cancelled() && (cur.State == store.StateDone && cur.Outcome == store.OutcomeIssued ||
 		cur.State == store.StateIssued || cur.State == store.StateAttaching):
 		return e.needsCreditNote(ctx, tx, cur)

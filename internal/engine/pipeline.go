@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
@@ -71,7 +72,7 @@ func (r *run) steps() error {
 	if r.em.UploadedAt.IsZero() {
 		return r.attach()
 	}
-	return r.move(store.StateDone, store.Move{Outcome: store.OutcomeIssued, Event: store.Event{Kind: "done", Message: "documento adjunto en Multivende"}})
+	return r.move(store.StateDone, store.Move{Outcome: store.OutcomeIssued, Event: event("done", "event.done")})
 }
 
 // move writes a transition from the current state.
@@ -125,7 +126,7 @@ func (r *run) build() error {
 	_ = conn
 	if r.o.Raw == "" || !r.o.DetailAt.After(r.o.RemoteUpdatedAt) {
 		if r.cur != store.StateBuilding {
-			if err := r.move(store.StateBuilding, store.Move{Attempts: r.o.Attempts, Event: store.Event{Kind: "building", Message: "leyendo el pedido en Multivende"}}); err != nil {
+			if err := r.move(store.StateBuilding, store.Move{Attempts: r.o.Attempts, Event: event("building", "event.building")}); err != nil {
 				return err
 			}
 		}
@@ -146,14 +147,13 @@ func (r *run) build() error {
 		return &permanent{code: "DTE-NOT-JSON", reason: "el pedido guardado no es JSON válido", err: err}
 	}
 	if !co.Paid() || co.Cancelled() {
-		return r.move(store.StateWaiting, store.Move{Event: store.Event{Kind: "unpaid",
-			Message: fmt.Sprintf("el pedido no está pagado (%s, %s): en espera", co.PaymentStatus, co.Status)}})
+		return r.move(store.StateWaiting, store.Move{Event: event("unpaid", "event.not_paid", co.PaymentStatus, co.Status)})
 	}
 	if len(co.ElectronicBillingDocuments) > 0 {
 		d := co.ElectronicBillingDocuments[0]
 		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting,
 			Reason: fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
-			Event:  store.Event{Kind: "existing", Message: "el pedido ya tiene documento en Multivende; no se emite otro"}})
+			Event:  event("existing", "event.existing")})
 	}
 	var ov Overrides
 	if r.em.Overrides != "" {
@@ -173,11 +173,15 @@ func (r *run) build() error {
 	em := r.em
 	em.OrderID, em.ExtRef, em.DocType, em.Document = r.o.ID, "folio:"+r.o.ID, int(doc.Encabezado.IdDoc.TipoDTE), string(body)
 	em.Pending, em.Uncertain = "", false
-	msg := fmt.Sprintf("documento armado: %s, total %s", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal))
-	for _, w := range warns {
-		msg += "; aviso: " + w.Message.ES
+	ev := event("built", "event.built", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal))
+	if len(warns) > 0 {
+		ws := make([]string, len(warns))
+		for i, w := range warns {
+			ws[i] = w.Message.ES
+		}
+		ev = event("built", "event.built_warn", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal), strings.Join(ws, "; "))
 	}
-	return r.saveAndMove(em, store.StateIssuing, store.Event{Kind: "built", Message: msg}, nil)
+	return r.saveAndMove(em, store.StateIssuing, ev, nil)
 }
 
 func buyerRUT(co *multivende.Checkout) string {
@@ -206,7 +210,7 @@ func (r *run) issue() error {
 		return err
 	}
 	if r.cur != store.StateIssuing {
-		if err := r.move(store.StateIssuing, store.Move{Attempts: r.o.Attempts, Event: store.Event{Kind: "issuing", Message: "reanudando la emisión"}}); err != nil {
+		if err := r.move(store.StateIssuing, store.Move{Attempts: r.o.Attempts, Event: event("issuing", "event.issuing")}); err != nil {
 			return err
 		}
 	}
@@ -219,8 +223,9 @@ func (r *run) issue() error {
 		r.e.failpoint(FailAfterPrepare)
 		em := r.em
 		em.Pending = string(p)
-		if err := r.saveAndMove(em, store.StateIssuing, store.Event{Kind: "prepared",
-			Message: "documento temporal creado en el facturador (aún sin folio); intención registrada", Data: string(p)}, nil); err != nil {
+		ev := event("prepared", "event.prepared")
+		ev.Data = string(p)
+		if err := r.saveAndMove(em, store.StateIssuing, ev, nil); err != nil {
 			return err
 		}
 		fresh = true
@@ -233,7 +238,7 @@ func (r *run) issue() error {
 			}
 			switch res.Outcome {
 			case invoicer.WasIssued:
-				return r.recordIssued(res.Issued, "el facturador ya había emitido el documento: se adopta sin emitir otro")
+				return r.recordIssued(res.Issued, event("issued", "event.adopted"))
 			case invoicer.Unknown:
 				return &permanent{code: "UNCERTAIN", reason: "resultado incierto — verificar antes de reintentar: " + res.Detail}
 			}
@@ -241,7 +246,7 @@ func (r *run) issue() error {
 		iss, err := inv.Issue(r.ctx, invoicer.Pending(r.em.Pending))
 		if err == nil {
 			r.e.failpoint(FailAfterIssue)
-			return r.recordIssued(iss, fmt.Sprintf("folio %d asignado", iss.Folio))
+			return r.recordIssued(iss, event("issued", "event.folio", iss.Folio))
 		}
 		ie, ok := invoicer.AsError(err)
 		if !ok || !ie.Uncertain {
@@ -250,8 +255,7 @@ func (r *run) issue() error {
 		// The folio may be consumed: mark the intent uncertain, then resolve.
 		em := r.em
 		em.Uncertain = true
-		if err := r.saveAndMove(em, store.StateIssuing, store.Event{Kind: "uncertain",
-			Message: "la respuesta del facturador se perdió: se verificará antes de reintentar"}, nil); err != nil {
+		if err := r.saveAndMove(em, store.StateIssuing, event("uncertain", "event.uncertain"), nil); err != nil {
 			return err
 		}
 		fresh = false
@@ -299,7 +303,7 @@ func emisorOf(doc dte.Document, fallback dte.Emisor) string {
 
 // recordIssued claims the folio for this order (UNIQUE in the store) and
 // moves it to issued, in one commit.
-func (r *run) recordIssued(iss invoicer.Issued, msg string) error {
+func (r *run) recordIssued(iss invoicer.Issued, ev store.Event) error {
 	em := r.em
 	em.Folio, em.TrackID, em.Uncertain = iss.Folio, iss.TrackID, false
 	if iss.Type != 0 {
@@ -313,7 +317,7 @@ func (r *run) recordIssued(iss invoicer.Issued, msg string) error {
 	// The folio is spent: attaching it gets a fresh budget of attempts,
 	// since giving up now would leave a legal document unattached.
 	r.o.Attempts = 0
-	err := r.saveAndMove(em, store.StateIssued, store.Event{Kind: "issued", Message: msg, Data: string(raw)}, func(tx *store.Tx) error {
+	err := r.saveAndMove(em, store.StateIssued, withData(ev, string(raw)), func(tx *store.Tx) error {
 		return tx.AddDocument(r.ctx, store.Document{OrderID: r.o.ID, Kind: "dte", Emisor: iss.Emisor, DTEType: em.DocType,
 			Folio: iss.Folio, Total: iss.Total, Fecha: iss.Fecha, TrackID: iss.TrackID})
 	})
@@ -373,11 +377,11 @@ func (r *run) attach() error {
 		}
 		em := r.em
 		em.MVDocumentID, em.PDFSize = docID, len(pdf)
-		if err := r.saveAndMove(em, store.StateAttaching, store.Event{Kind: "attached", Message: "documento creado en el pedido de Multivende; subiendo el PDF"}, nil); err != nil {
+		if err := r.saveAndMove(em, store.StateAttaching, event("attached", "event.attached"), nil); err != nil {
 			return err
 		}
 	} else if r.cur != store.StateAttaching {
-		if err := r.move(store.StateAttaching, store.Move{Attempts: r.o.Attempts, Event: store.Event{Kind: "attaching", Message: "reanudando la subida del PDF"}}); err != nil {
+		if err := r.move(store.StateAttaching, store.Move{Attempts: r.o.Attempts, Event: event("attaching", "event.attaching")}); err != nil {
 			return err
 		}
 	}
@@ -407,7 +411,7 @@ func (r *run) attach() error {
 		}
 		return moveOrder(r.ctx, tx, r.o.ID, store.Move{From: []store.State{r.cur}, To: store.StateDone, Outcome: store.OutcomeIssued,
 			DocType: em.DocType, Folio: em.Folio, Attempts: r.o.Attempts,
-			Event: store.Event{Kind: "done", Message: fmt.Sprintf("%s %d adjuntada en Multivende", dte.DocType(em.DocType).Name(), em.Folio)}})
+			Event: event("done", "event.done_folio", dte.DocType(em.DocType).Name(), em.Folio)})
 	})
 }
 

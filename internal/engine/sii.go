@@ -58,7 +58,7 @@ func (e *Engine) checkSII(ctx context.Context, em store.Emission) {
 			return err
 		}
 		if st.State != invoicer.SIIRejected {
-			return tx.AppendEvent(ctx, em.OrderID, store.Event{Kind: "sii", Message: fmt.Sprintf("SII: %s (%s)", siiWords(st.State), st.Code)})
+			return tx.AppendEvent(ctx, em.OrderID, event("sii", "event.sii", siiWords(st.State), st.Code))
 		}
 		o, err := tx.GetOrder(ctx, em.OrderID)
 		if err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -14,11 +15,21 @@ type Event struct {
 	OrderID string
 	At      time.Time
 	Kind    string // e.g. "seen", "built", "issued", "error", "control"
-	Message string // plain words
+	Message string // plain words (Spanish)
 	Data    string // optional JSON
+	// MsgID and MsgArgs, when set, name Message in the i18n catalog with
+	// its arguments, for showing it in another language.
+	MsgID   string
+	MsgArgs []string
 }
 
-const qAppendEvent = `INSERT INTO events (order_id, at, kind, message, data) VALUES (?,?,?,?,?)`
+// eventMsg is the msg column's JSON.
+type eventMsg struct {
+	ID   string   `json:"id"`
+	Args []string `json:"args,omitempty"`
+}
+
+const qAppendEvent = `INSERT INTO events (order_id, at, kind, message, data, msg) VALUES (?,?,?,?,?,?)`
 
 // AppendEvent adds an event to an order's timeline.
 func (t *Tx) AppendEvent(ctx context.Context, orderID string, e Event) error {
@@ -26,7 +37,12 @@ func (t *Tx) AppendEvent(ctx context.Context, orderID string, e Event) error {
 	if at == 0 {
 		at = t.now
 	}
-	if _, err := t.exec(ctx, qAppendEvent, orderID, at, e.Kind, e.Message, e.Data); err != nil {
+	msg := ""
+	if e.MsgID != "" {
+		b, _ := json.Marshal(eventMsg{ID: e.MsgID, Args: e.MsgArgs})
+		msg = string(b)
+	}
+	if _, err := t.exec(ctx, qAppendEvent, orderID, at, e.Kind, e.Message, e.Data, msg); err != nil {
 		return fmt.Errorf("store: event for %s: %w", orderID, err)
 	}
 	return nil
@@ -44,7 +60,7 @@ type querier interface {
 }
 
 func events(ctx context.Context, db querier, orderID string) ([]Event, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, order_id, at, kind, message, data FROM events WHERE order_id=? ORDER BY id`, orderID)
+	rows, err := db.QueryContext(ctx, `SELECT id, order_id, at, kind, message, data, msg FROM events WHERE order_id=? ORDER BY id`, orderID)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -53,8 +69,15 @@ func events(ctx context.Context, db querier, orderID string) ([]Event, error) {
 	for rows.Next() {
 		var e Event
 		var at int64
-		if err := rows.Scan(&e.ID, &e.OrderID, &at, &e.Kind, &e.Message, &e.Data); err != nil {
+		var msg string
+		if err := rows.Scan(&e.ID, &e.OrderID, &at, &e.Kind, &e.Message, &e.Data, &msg); err != nil {
 			return nil, classify(err)
+		}
+		if msg != "" {
+			var m eventMsg
+			if json.Unmarshal([]byte(msg), &m) == nil {
+				e.MsgID, e.MsgArgs = m.ID, m.Args
+			}
 		}
 		e.At = fromMS(at)
 		out = append(out, e)

@@ -117,6 +117,15 @@ func TestMigrateFromEachOlderVersion(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if from >= 5 {
+					// From schema 5 an order enters the search index when its
+					// buyer is set (SetDetail), never on insert, and
+					// UpsertOrders counts what it inserts.
+					if _, err := st.w.Exec(`UPDATE orders SET buyer_name='' WHERE id='o1'; UPDATE orders SET buyer_name='Comercial Los Aromos' WHERE id='o1';
+						UPDATE order_counts SET n = n + 1 WHERE state = 'queued'`); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 			st.w.Close()
 			st2, err := Open(ctx, path, Options{})
@@ -666,5 +675,33 @@ func TestTextFilterPagesNewestFirst(t *testing.T) {
 	}
 	if n := count(OrderQuery{Text: "aromos", States: []State{StateAttention}, Limit: 3}); n != want {
 		t.Fatalf("aromos in attention: %d, want %d", n, want)
+	}
+}
+
+func TestEventMessagesKeepTheirCatalogID(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	if _, err := b.st.UpsertOrders(ctx, []OrderUpsert{{ID: "o1", ConnectionID: b.conn, Code: "A-1", InitialState: StateQueued}}); err != nil {
+		t.Fatal(err)
+	}
+	err := b.st.Write(ctx, func(tx *Tx) error {
+		if err := tx.AppendEvent(ctx, "o1", Event{Kind: "issued", Message: "folio 7 asignado", MsgID: "event.folio", MsgArgs: []string{"7"}}); err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, "o1", Event{Kind: "note", Message: "a plain line"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := b.st.Events(ctx, "o1")
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("%v %v", evs, err)
+	}
+	if evs[0].MsgID != "event.folio" || len(evs[0].MsgArgs) != 1 || evs[0].MsgArgs[0] != "7" || evs[0].Message != "folio 7 asignado" {
+		t.Errorf("first event %+v", evs[0])
+	}
+	if evs[1].MsgID != "" || evs[1].MsgArgs != nil {
+		t.Errorf("a plain event came back with a catalog id: %+v", evs[1])
 	}
 }

@@ -115,7 +115,7 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 		for _, ev := range v.Events {
 			head := fmt.Sprintf("%s  %-10s ", i18n.FormatTime(lang, ev.At), ev.Kind)
 			indent := strings.Repeat(" ", ansi.StringWidth(head))
-			ls := wrapLines(ev.Message, max(w-len(indent), 20))
+			ls := wrapLines(eventText(lang, ev), max(w-len(indent), 20))
 			for i := range ls {
 				if i == 0 {
 					ls[i] = head + ls[i]
@@ -195,4 +195,17 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 		}
 	}
 	return out
+}
+
+// eventText is a timeline line in lang when the engine wrote it from the
+// catalog, else as it was stored.
+func eventText(lang i18n.Lang, ev store.Event) string {
+	if ev.MsgID == "" || !i18n.Has(i18n.ID(ev.MsgID)) {
+		return ev.Message
+	}
+	args := make([]any, len(ev.MsgArgs))
+	for i, a := range ev.MsgArgs {
+		args[i] = a
+	}
+	return lang.T(i18n.ID(ev.MsgID), args...)
 }

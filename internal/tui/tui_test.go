@@ -705,3 +705,23 @@ func TestEnterTypedAheadOfTheRows(t *testing.T) {
 		t.Fatalf("enter before the rows arrived: mode %d", b.m.mode)
 	}
 }
+
+// The engine's timeline lines come from the catalog: the console shows
+// them in the person's language.
+func TestTimelineInThePersonsLanguage(t *testing.T) {
+	t.Parallel()
+	for lang, want := range map[i18n.Lang]string{i18n.EN: "folio 42 assigned", i18n.ES: "folio 42 asignado"} {
+		b := setup(t, setupOpts{orders: 5, lang: lang})
+		ctx := context.Background()
+		err := b.st.Write(ctx, func(tx *store.Tx) error {
+			return tx.AppendEvent(ctx, b.errID, store.Event{Kind: "issued", Message: "folio 42 asignado", MsgID: "event.folio", MsgArgs: []string{"42"}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.keys("4", "enter", "2")
+		if s := ansi.Strip(b.screen()); !strings.Contains(s, want) {
+			t.Errorf("%s timeline lacks %q:\n%s", lang, want, s)
+		}
+	}
+}

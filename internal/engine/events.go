@@ -1,0 +1,27 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// event makes a timeline event whose words come from the i18n catalog:
+// the Spanish text is stored as the message, and the id with its
+// arguments lets the console show it in the person's language.
+func event(kind string, id i18n.ID, args ...any) store.Event {
+	strs := make([]string, len(args))
+	vals := make([]any, len(args))
+	for i, a := range args {
+		strs[i] = fmt.Sprint(a)
+		vals[i] = strs[i]
+	}
+	return store.Event{Kind: kind, Message: i18n.T(i18n.ES, id, vals...), MsgID: string(id), MsgArgs: strs}
+}
+
+// withData is ev carrying a JSON payload.
+func withData(ev store.Event, data string) store.Event {
+	ev.Data = data
+	return ev
+}
