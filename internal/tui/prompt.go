@@ -79,7 +79,7 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 			}
 			o := m.prompt.order
 			m.ask(m.lang.T("confirm.skip", o.Code, v), func() tea.Cmd {
-				return m.request(o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+				return m.request("action.skip", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 					return engine.RequestSkip(ctx, st, o.ID, v, by)
 				})
 			})
@@ -329,7 +329,7 @@ func (m *Model) formKey(k tea.KeyPressMsg) tea.Cmd {
 			Address: strings.TrimSpace(f.fields[3].String()), Comuna: strings.TrimSpace(f.fields[4].String())}
 		o := f.order
 		m.mode = m.prevMode
-		return m.request(o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+		return m.request("key.buyer", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 			return engine.RequestBuyerOverride(ctx, st, o.ID, b, by)
 		})
 	}

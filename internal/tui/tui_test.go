@@ -388,6 +388,11 @@ func TestActionsWriteControls(t *testing.T) {
 	if !strings.Contains(b.screen(), "requested") {
 		t.Errorf("no flash after retry:\n%s", ansi.Strip(b.screen()))
 	}
+	// Once the engine applies it, the flash says so in the person's words.
+	b.send(controlDoneMsg{id: cs[0].ID, status: store.CtlApplied, outcome: "reintento pedido"})
+	if s := ansi.Strip(b.screen()); !strings.Contains(s, "✔ retry: ") || strings.Contains(s, "reintento pedido") {
+		t.Errorf("applied flash:\n%s", s)
+	}
 
 	// Skip asks a reason, then a confirmation; "n" cancels.
 	b.keys("s")

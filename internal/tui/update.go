@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -120,7 +121,7 @@ func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.startConnect()
 	case key.Matches(k, km.Retry):
 		return m.withOrder(func(o store.Order) tea.Cmd {
-			return m.request(o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+			return m.request("action.retry", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 				return engine.RequestRetry(ctx, st, o.ID, by)
 			})
 		})
@@ -131,7 +132,7 @@ func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		filter := m.wins[paneErrors].filter
 		m.ask(m.lang.T("confirm.retry_all", filter), func() tea.Cmd {
-			return m.request("retry "+filter, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+			return m.request("key.retry_all", filter, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 				return engine.RequestRetryFilter(ctx, st, filter, by)
 			})
 		})
@@ -149,7 +150,7 @@ func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Boleta):
 		return m.withOrder(func(o store.Order) tea.Cmd {
 			m.ask(m.lang.T("confirm.boleta", o.Code), func() tea.Cmd {
-				return m.request(o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+				return m.request("key.boleta", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 					return engine.RequestIssueAsBoleta(ctx, st, o.ID, by)
 				})
 			})
@@ -206,7 +207,11 @@ func (m *Model) pause(target string, on bool) tea.Cmd {
 	if what == "" {
 		what = "*"
 	}
-	return m.request(what, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+	label := i18n.ID("action.resume")
+	if on {
+		label = "action.pause"
+	}
+	return m.request(label, what, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 		if on {
 			return engine.RequestPause(ctx, st, target, by)
 		}
@@ -216,11 +221,12 @@ func (m *Model) pause(target string, on bool) tea.Cmd {
 
 // request writes a control off the UI goroutine; the engine applies it
 // and the clock reports the outcome.
-func (m *Model) request(what string, fn func(context.Context, *store.Store, string) (int64, error)) tea.Cmd {
+func (m *Model) request(label i18n.ID, what string, fn func(context.Context, *store.Store, string) (int64, error)) tea.Cmd {
 	if m.opt.ReadOnly {
 		m.setFlash(flashErr, m.lang.T("flash.readonly"))
 		return nil
 	}
+	what = m.lang.T(label) + ": " + what
 	st, by, eng := m.opt.Store, m.opt.By, m.opt.Engine
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -262,12 +268,18 @@ func (m *Model) checkControls() tea.Cmd {
 }
 
 func (m *Model) handleControlDone(c controlDoneMsg) {
-	if _, ok := m.pending[c.id]; !ok {
+	what, ok := m.pending[c.id]
+	if !ok {
 		return
 	}
 	delete(m.pending, c.id)
 	if c.status == store.CtlRejected {
 		m.setFlash(flashErr, m.lang.T("flash.rejected", c.outcome))
+		return
+	}
+	// The engine's outcome is in Spanish; elsewhere the request's own words.
+	if m.lang != i18n.ES {
+		m.setFlash(flashInfo, m.lang.T("flash.applied", what))
 		return
 	}
 	m.setFlash(flashInfo, m.lang.T("flash.applied", c.outcome))
