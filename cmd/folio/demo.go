@@ -72,6 +72,11 @@ func newDemoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if !headless {
+				// The headless summary names the store for a look
+				// afterwards; the console's scratch store goes with it.
+				defer os.RemoveAll(dir)
+			}
 			path := filepath.Join(dir, "folio.db")
 			sims, err := sim.Start(ctx, sim.Options{Orders: orders, Faults: sp, Seed: seed, SIIDelay: 2 * time.Second})
 			if err != nil {
