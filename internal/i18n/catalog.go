@@ -209,6 +209,19 @@ var catalog = map[ID]Msg{
 	"catalog.no_invoicer":       {"no hay cuenta de facturador: conecte una con folio connect libredte", "no invoicer account: connect one with folio connect libredte"},
 }
 
+// extend adds a part of the catalog kept in its own file. An id defined
+// in two parts is kept in redefined, which a test holds empty.
+func extend(part map[ID]Msg) {
+	for id, m := range part {
+		if _, dup := catalog[id]; dup {
+			redefined = append(redefined, id)
+		}
+		catalog[id] = m
+	}
+}
+
+var redefined []ID
+
 // T returns message id in lang, formatted with args when given. A missing
 // id comes back as "!id" so that it shows on screen and in tests rather
 // than as a blank.

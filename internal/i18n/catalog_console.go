@@ -2,11 +2,7 @@ package i18n
 
 // The console's own words, kept beside the main catalog so that the two
 // can grow without stepping on each other; it is the same catalog.
-func init() {
-	for id, m := range consoleCatalog {
-		catalog[id] = m
-	}
-}
+func init() { extend(consoleCatalog) }
 
 var consoleCatalog = map[ID]Msg{
 	// Keys in the help screen.

@@ -2,11 +2,7 @@ package i18n
 
 // The engine's timeline, in both languages. The Spanish text is what the
 // store keeps; every argument is a string (%s), as the store keeps them.
-func init() {
-	for id, m := range eventCatalog {
-		catalog[id] = m
-	}
-}
+func init() { extend(eventCatalog) }
 
 var eventCatalog = map[ID]Msg{
 	"event.seen_paid":       {"pedido recibido: pago recibido, en cola", "order received: payment received, queued"},

@@ -304,3 +304,9 @@ func TestFormatAgoIn(t *testing.T) {
 		}
 	}
 }
+
+func TestNoMessageDefinedTwice(t *testing.T) {
+	if len(redefined) > 0 {
+		t.Errorf("messages defined in two catalog files: %v", redefined)
+	}
+}
