@@ -209,3 +209,27 @@ func eventText(lang i18n.Lang, ev store.Event) string {
 	}
 	return lang.T(i18n.ID(ev.MsgID), args...)
 }
+
+// linesKey is what an inspect section's lines depend on.
+type linesKey struct {
+	view  *store.OrderView
+	sec   section
+	width int
+	lang  i18n.Lang
+	theme string
+}
+
+// inspectLines renders the current section once per change of order,
+// section, width, language or theme: every frame draws from the cache
+// (pretty-printing and wrapping the raw JSON is not a per-frame job).
+func (m *Model) inspectLines() []string {
+	if m.insp.view == nil || m.insp.sec >= len(m.insp.sections) {
+		return nil
+	}
+	k := linesKey{m.insp.view, m.insp.sections[m.insp.sec], m.width - 1, m.lang, m.theme.Name}
+	if m.insp.linesKey != k {
+		m.insp.lines = sectionLines(m.styles, m.lang, m.keys, *m.insp.view, k.sec, k.width)
+		m.insp.linesKey = k
+	}
+	return m.insp.lines
+}

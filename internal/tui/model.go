@@ -105,7 +105,9 @@ type inspectState struct {
 	sections []section
 	sec      int
 	offset   int
-	search   string // text to find within the section (/, then n)
+	search   string   // text to find within the section (/, then n)
+	lines    []string // the section's lines, for linesKey
+	linesKey linesKey
 	err      error
 }
 

@@ -105,10 +105,7 @@ func (m *Model) inspectView(h int) []string {
 		}
 	}
 	out := []string{head, strings.Join(tabs, " "), s.Border.Render(strings.Repeat("─", m.width))}
-	var content []string
-	if m.insp.sec < len(m.insp.sections) {
-		content = sectionLines(s, lang, m.keys, *v, m.insp.sections[m.insp.sec], m.width-1)
-	}
+	content := m.inspectLines()
 	rows := max(h-len(out), 1)
 	if m.insp.offset > len(content)-rows {
 		m.insp.offset = max(len(content)-rows, 0)

@@ -481,7 +481,7 @@ func (m *Model) findNext(again bool) {
 	if m.insp.view == nil || m.insp.sec >= len(m.insp.sections) || m.insp.search == "" {
 		return
 	}
-	lines := sectionLines(m.styles, m.lang, m.keys, *m.insp.view, m.insp.sections[m.insp.sec], m.width-1)
+	lines := m.inspectLines()
 	q := strings.ToLower(m.insp.search)
 	start := m.insp.offset
 	if again {
