@@ -134,6 +134,13 @@ func TestCrashExactlyOnce(t *testing.T) {
 	} else {
 		t.Logf("%d runs died at a failpoint", strings.Count(string(b), "failpoint"))
 	}
+	// A stop while the engine is still starting is a clean stop too.
+	early := run("")
+	time.Sleep(30 * time.Millisecond)
+	early.Process.Signal(syscall.SIGTERM)
+	if err := early.Wait(); err != nil {
+		t.Errorf("folio run stopped while starting did not exit 0: %v", err)
+	}
 	final := run("")
 	st := waitSettled(t, storePath, info, time.Duration(orders)*3*time.Second)
 	final.Process.Signal(syscall.SIGTERM)

@@ -30,46 +30,55 @@ flight finish, and exits 0. --sim URL (the Multivende URL printed by folio sim)
 connects to a running simulator by itself first.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			cfg, st, err := configAndStore(ctx, storeFlag, false)
-			if err != nil {
-				return err
-			}
-			log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
-			defer st.Close()
-			if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() {
-				return &store.LeaseError{Holder: holder}
-			}
-			if simURL != "" {
-				info, err := connectSim(ctx, st, simURL)
+			err := func() error {
+				ctx := cmd.Context()
+				cfg, st, err := configAndStore(ctx, storeFlag, false)
 				if err != nil {
 					return err
 				}
-				log.Info("connected to the simulator", "multivende", info.Multivende, "libredte", info.LibreDTE)
-				if poll == 0 {
-					poll = 2 * time.Second
+				log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
+				defer st.Close()
+				if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() {
+					return &store.LeaseError{Holder: holder}
 				}
+				if simURL != "" {
+					info, err := connectSim(ctx, st, simURL)
+					if err != nil {
+						return err
+					}
+					log.Info("connected to the simulator", "multivende", info.Multivende, "libredte", info.LibreDTE)
+					if poll == 0 {
+						poll = 2 * time.Second
+					}
+				}
+				if poll == 0 {
+					poll = time.Duration(cfg.PollInterval)
+				}
+				eng, err := newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect("", cfg.Language, os.Getenv),
+					PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
+					Retry:       engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
+					Emisor:      emisorOf(cfg),
+					SIIInterval: 10 * time.Second, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))})
+				if err != nil {
+					return err
+				}
+				err = eng.Run(ctx)
+				var le *store.LeaseError
+				if errors.As(err, &le) {
+					return err
+				}
+				if err != nil && !errors.Is(err, context.Canceled) {
+					return fmt.Errorf("engine: %w", err)
+				}
+				return nil
+			}()
+			// A stop that comes while the engine is still starting (opening
+			// the store, connecting) is a stop like any other: nothing was
+			// begun, so exit 0 instead of reporting the interrupted step.
+			if err != nil && cmd.Context().Err() != nil {
+				return nil
 			}
-			if poll == 0 {
-				poll = time.Duration(cfg.PollInterval)
-			}
-			eng, err := newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect("", cfg.Language, os.Getenv),
-				PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
-				Retry:       engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
-				Emisor:      emisorOf(cfg),
-				SIIInterval: 10 * time.Second, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))})
-			if err != nil {
-				return err
-			}
-			err = eng.Run(ctx)
-			var le *store.LeaseError
-			if errors.As(err, &le) {
-				return err
-			}
-			if err != nil && !errors.Is(err, context.Canceled) {
-				return fmt.Errorf("engine: %w", err)
-			}
-			return nil
+			return err
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
