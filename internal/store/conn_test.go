@@ -170,3 +170,32 @@ func TestBackupFileWhateverTheSchema(t *testing.T) {
 		t.Fatalf("backup of a missing store: %v", err)
 	}
 }
+
+func TestConnectionSettingsRoundTrip(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	want := ConnSettings{EmitterID: "em-1", Provider: "libredte", DocTypes: map[string]string{"33": "electronic_billing_invoice"},
+		FacturaField: "CheckoutBillingClients.0.documentType", FacturaValue: "RUT"}
+	if err := b.st.Write(ctx, func(tx *Tx) error { return tx.SetConnectionSettings(ctx, "tienda", want) }); err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.st.Connection(ctx, "tienda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Settings.EmitterID != "em-1" || c.Settings.DocTypes["33"] != "electronic_billing_invoice" || c.Settings.FacturaValue != "RUT" {
+		t.Fatalf("settings = %+v", c.Settings)
+	}
+	// A re-save (a reconnect) writes what it is given.
+	c.Settings.Provider = "other"
+	if err := b.st.Write(ctx, func(tx *Tx) error { _, err := tx.SaveConnection(ctx, c); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ = b.st.Connection(ctx, "tienda"); c.Settings.Provider != "other" || c.Settings.EmitterID != "em-1" {
+		t.Fatalf("after re-save: %+v", c.Settings)
+	}
+	if err := b.st.Write(ctx, func(tx *Tx) error { return tx.SetConnectionSettings(ctx, "nope", want) }); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown connection: %v", err)
+	}
+}

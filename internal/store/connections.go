@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,8 +45,22 @@ type Connection struct {
 	HighWater        time.Time
 	LastPollAt       time.Time
 	LastError        string
+	Settings         ConnSettings
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+}
+
+// ConnSettings are a connection's per-merchant choices, stored as JSON.
+// Empty fields mean the default of the package that reads them.
+type ConnSettings struct {
+	// Attaching documents in Multivende (internal/multivende's defaults).
+	EmitterID string            `json:"emitter_id,omitempty"`
+	Provider  string            `json:"provider,omitempty"`
+	DocTypes  map[string]string `json:"doc_types,omitempty"` // DTE type ("39", "33", …) → Multivende's attach type
+	// When an order gets a factura, beyond the buyer's billing identity:
+	// a checkout field (a dotted JSON path) and the value that asks for one.
+	FacturaField string `json:"factura_field,omitempty"`
+	FacturaValue string `json:"factura_value,omitempty"`
 }
 
 // String names the connection without its secrets, so that a Connection
@@ -64,16 +79,21 @@ func (c Connection) LogValue() slog.Value {
 }
 
 const connCols = `id, name, kind, base_url, merchant_id, emisor_rut, client_id, access_token, refresh_token, api_key,
-	access_expires_at, refresh_expires_at, scopes, status, paused, high_water, last_poll_at, last_error, created_at, updated_at`
+	access_expires_at, refresh_expires_at, scopes, status, paused, high_water, last_poll_at, last_error, settings, created_at, updated_at`
 
 func scanConn(sc scanner) (Connection, error) {
 	var c Connection
 	var ae, re, hw, lp, cr, up int64
-	var scopes string
+	var scopes, settings string
 	err := sc.Scan(&c.ID, &c.Name, &c.Kind, &c.BaseURL, &c.MerchantID, &c.EmisorRUT, &c.ClientID, &c.AccessToken,
-		&c.RefreshToken, &c.APIKey, &ae, &re, &scopes, &c.Status, &c.Paused, &hw, &lp, &c.LastError, &cr, &up)
+		&c.RefreshToken, &c.APIKey, &ae, &re, &scopes, &c.Status, &c.Paused, &hw, &lp, &c.LastError, &settings, &cr, &up)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("connection: %w", ErrNotFound)
+	}
+	if err == nil && settings != "" && settings != "{}" {
+		if jerr := json.Unmarshal([]byte(settings), &c.Settings); jerr != nil {
+			return c, fmt.Errorf("connection %q: settings are not valid JSON: %w", c.Name, jerr)
+		}
 	}
 	c.AccessExpiresAt, c.RefreshExpiresAt, c.HighWater = fromMS(ae), fromMS(re), fromMS(hw)
 	c.LastPollAt, c.CreatedAt, c.UpdatedAt = fromMS(lp), fromMS(cr), fromMS(up)
@@ -91,20 +111,40 @@ func (t *Tx) SaveConnection(ctx context.Context, c Connection) (int64, error) {
 	var id int64
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO connections (name, kind, base_url, merchant_id, emisor_rut, client_id,
 		access_token, refresh_token, api_key, access_expires_at, refresh_expires_at, scopes, status, paused, high_water,
-		last_poll_at, last_error, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		last_poll_at, last_error, settings, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (name) DO UPDATE SET kind=excluded.kind, base_url=excluded.base_url, merchant_id=excluded.merchant_id,
 		emisor_rut=excluded.emisor_rut, client_id=excluded.client_id, access_token=excluded.access_token,
 		refresh_token=excluded.refresh_token, api_key=excluded.api_key, access_expires_at=excluded.access_expires_at,
 		refresh_expires_at=excluded.refresh_expires_at, scopes=excluded.scopes, status=excluded.status,
-		paused=excluded.paused, last_error=excluded.last_error, updated_at=excluded.updated_at
+		paused=excluded.paused, last_error=excluded.last_error, settings=excluded.settings, updated_at=excluded.updated_at
 		RETURNING id`,
 		c.Name, c.Kind, c.BaseURL, c.MerchantID, c.EmisorRUT, c.ClientID, c.AccessToken, c.RefreshToken, c.APIKey,
 		ms(c.AccessExpiresAt), ms(c.RefreshExpiresAt), strings.Join(c.Scopes, " "), c.Status, c.Paused,
-		ms(c.HighWater), ms(c.LastPollAt), c.LastError, t.now, t.now).Scan(&id)
+		ms(c.HighWater), ms(c.LastPollAt), c.LastError, settingsJSON(c.Settings), t.now, t.now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: save connection %q: %w", c.Name, classify(err))
 	}
 	return id, nil
+}
+
+func settingsJSON(s ConnSettings) string {
+	b, err := json.Marshal(s)
+	if err != nil { // a struct of strings and a string map always marshals
+		return "{}"
+	}
+	return string(b)
+}
+
+// SetConnectionSettings replaces one connection's settings, by name.
+func (t *Tx) SetConnectionSettings(ctx context.Context, name string, s ConnSettings) error {
+	r, err := t.exec(ctx, `UPDATE connections SET settings=?, updated_at=? WHERE name=?`, settingsJSON(s), t.now, name)
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return fmt.Errorf("connection %q: %w", name, ErrNotFound)
+	}
+	return nil
 }
 
 // SetTokens stores refreshed tokens of a connection and marks it ok.
