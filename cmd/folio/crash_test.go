@@ -56,55 +56,11 @@ func TestCrashExactlyOnce(t *testing.T) {
 	}
 	bin := buildFolio(t)
 	kills, orders := crashKills()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	// Mix without SII rejections: a rejected document may rightly stay
 	// unattached, which would blur the ledger check.
-	simCmd := exec.CommandContext(ctx, bin, "sim", "--json", "--orders", strconv.Itoa(orders), "--rate-limit", "-1",
-		"--faults", "5xx=0.03,429=0.02,latency=2ms..40ms,reset=0.01,reset-after-generar=0.05", "--seed", "42")
-	simOut, err := simCmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := simCmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { simCmd.Process.Signal(syscall.SIGTERM); simCmd.Wait() }()
-	var info sim.Info
-	line, err := bufio.NewReader(simOut).ReadString('\n')
-	if err != nil || json.Unmarshal([]byte(line), &info) != nil {
-		t.Fatalf("folio sim --json printed %q: %v", line, err)
-	}
-	dir := t.TempDir()
-	storePath := filepath.Join(dir, "folio.db")
-	logPath := filepath.Join(dir, "run.log")
-	logs, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	// On failure, the engines' own log lines say what they were doing.
-	defer func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			if len(b) > 6000 {
-				b = b[len(b)-6000:]
-			}
-			t.Logf("last lines of folio run:\n%s", b)
-		}
-	}()
-	run := func(failpoint string) *exec.Cmd {
-		c := exec.Command(bin, "run", "--store", storePath, "--sim", info.Multivende)
-		// The simulator has no rate limit here, and retries come quickly:
-		// the test is about crashes, not waiting.
-		c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "FOLIO_FAILPOINT="+failpoint,
-			"FOLIO_RATE_LIMIT=50", "FOLIO_RETRY_BASE_DELAY=200ms", "FOLIO_RETRY_MAX_DELAY=2s")
-		c.Stderr = logs
-		if err := c.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	info := startSim(t, bin, orders, "5xx=0.03,429=0.02,latency=2ms..40ms,reset=0.01,reset-after-generar=0.05")
+	r := newRunner(t, bin, info)
+	run := func(failpoint string) *exec.Cmd { return r.start(failpoint) }
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	// Odd rounds die at a failpoint: right after a call succeeded at the
 	// service and before its result is committed, the moment a crash hurts
@@ -129,7 +85,7 @@ func TestCrashExactlyOnce(t *testing.T) {
 			<-exited
 		}
 	}
-	if b, _ := os.ReadFile(logPath); !strings.Contains(string(b), "failpoint") {
+	if b, _ := os.ReadFile(r.logPath); !strings.Contains(string(b), "failpoint") {
 		t.Error("no run reached its failpoint: the worst moments were not tested")
 	} else {
 		t.Logf("%d runs died at a failpoint", strings.Count(string(b), "failpoint"))
@@ -142,13 +98,81 @@ func TestCrashExactlyOnce(t *testing.T) {
 		t.Errorf("folio run stopped while starting did not exit 0: %v", err)
 	}
 	final := run("")
-	st := waitSettled(t, storePath, info, time.Duration(orders)*3*time.Second)
+	st := waitSettled(t, r.storePath, info, time.Duration(orders)*3*time.Second)
 	final.Process.Signal(syscall.SIGTERM)
 	if err := final.Wait(); err != nil {
 		t.Errorf("folio run did not exit 0 on SIGTERM: %v", err)
 	}
 	defer st.Close()
 	checkCrashLedgers(t, st, info)
+}
+
+// runner starts `folio run` processes on one store against one simulator,
+// all logging to one file whose last lines a failing test prints.
+type runner struct {
+	t                            *testing.T
+	bin, dir, storePath, logPath string
+	info                         sim.Info
+	logs                         *os.File
+}
+
+func newRunner(t *testing.T, bin string, info sim.Info) *runner {
+	t.Helper()
+	dir := t.TempDir()
+	r := &runner{t: t, bin: bin, dir: dir, info: info, storePath: filepath.Join(dir, "folio.db"), logPath: filepath.Join(dir, "run.log")}
+	logs, err := os.Create(r.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.logs = logs
+	t.Cleanup(func() {
+		logs.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(r.logPath)
+			if len(b) > 6000 {
+				b = b[len(b)-6000:]
+			}
+			t.Logf("last lines of folio run:\n%s", b)
+		}
+	})
+	return r
+}
+
+// start runs one engine; failpoint is FOLIO_FAILPOINT ("" for none).
+func (r *runner) start(failpoint string, args ...string) *exec.Cmd {
+	r.t.Helper()
+	c := exec.Command(r.bin, append([]string{"run", "--store", r.storePath, "--sim", r.info.Multivende}, args...)...)
+	// The simulator has no rate limit here, and retries come quickly:
+	// the tests are about crashes and freezes, not waiting.
+	c.Env = append(os.Environ(), "XDG_CONFIG_HOME="+r.dir, "FOLIO_FAILPOINT="+failpoint,
+		"FOLIO_RATE_LIMIT=50", "FOLIO_RETRY_BASE_DELAY=200ms", "FOLIO_RETRY_MAX_DELAY=2s")
+	c.Stderr = r.logs
+	if err := c.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	return c
+}
+
+// startSim runs `folio sim --json` for the test's life and returns what it
+// printed: its URLs and credentials.
+func startSim(t *testing.T, bin string, orders int, faults string) sim.Info {
+	t.Helper()
+	simCmd := exec.Command(bin, "sim", "--json", "--orders", strconv.Itoa(orders), "--rate-limit", "-1",
+		"--faults", faults, "--seed", "42")
+	simOut, err := simCmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := simCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { simCmd.Process.Signal(syscall.SIGTERM); simCmd.Wait() })
+	var info sim.Info
+	line, err := bufio.NewReader(simOut).ReadString('\n')
+	if err != nil || json.Unmarshal([]byte(line), &info) != nil {
+		t.Fatalf("folio sim --json printed %q: %v", line, err)
+	}
+	return info
 }
 
 func getJSON(t *testing.T, url string, v any) {

@@ -30,6 +30,7 @@ type engineOptions struct {
 	Retry        engine.RetryPolicy
 	Emisor       dte.Emisor
 	SIIInterval  time.Duration
+	LeaseTTL     time.Duration // 0: the engine's default
 	Log          *slog.Logger
 	Failpoint    func(string)
 	// CatalogInterval turns on the periodic catalog sync (0: off).
@@ -87,7 +88,7 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 		return client, nil
 	}
 	eng, err = engine.New(engine.Config{Store: st, Invoicer: ld, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
-		PollInterval: o.PollInterval, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, Log: o.Log, Failpoint: o.Failpoint,
+		PollInterval: o.PollInterval, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, LeaseTTL: o.LeaseTTL, Log: o.Log, Failpoint: o.Failpoint,
 		CatalogInterval: o.CatalogInterval, CatalogSync: periodicCatalog(st, o.Lang, o.RateLimit)})
 	return eng, err
 }

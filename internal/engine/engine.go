@@ -158,6 +158,9 @@ type Engine struct {
 	marketsMu sync.Mutex
 	markets   map[int64]Marketplace
 	httpLog   chan store.Exchange
+	// leaseAt is when the lease was last known held (monotonic, since t0).
+	t0      time.Time
+	leaseAt atomic.Int64
 }
 
 // New checks cfg and returns an engine.
@@ -166,7 +169,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{cfg: cfg, st: cfg.Store, log: cfg.Log, kick: make(chan struct{}, 1),
-		subs: map[chan Change]struct{}{}, markets: map[int64]Marketplace{}, httpLog: make(chan store.Exchange, 4096)}, nil
+		subs: map[chan Change]struct{}{}, markets: map[int64]Marketplace{}, httpLog: make(chan store.Exchange, 4096), t0: time.Now()}, nil
 }
 
 // Subscribe returns a channel of changes and a function to stop them. The
@@ -251,15 +254,15 @@ func LeaseHolder(ctx context.Context, st *store.Store) (store.Holder, bool, erro
 // acquire takes the lease. A holder that was killed on this host (its
 // process is gone) is not waited for: a restart after a crash goes on at
 // once instead of failing until the dead lease expires.
-func (e *Engine) acquire(ctx context.Context, h store.Holder) error {
-	err := e.st.AcquireLease(ctx, h, e.cfg.LeaseTTL)
+func (e *Engine) acquire(ctx context.Context, h store.Holder) (store.Fence, error) {
+	f, err := e.st.AcquireLease(ctx, h, e.cfg.LeaseTTL)
 	var le *store.LeaseError
 	if !errors.As(err, &le) || le.Holder.Host != h.Host || le.Holder.PID == h.PID || processAlive(le.Holder.PID) {
-		return err
+		return f, err
 	}
 	e.log.Warn("taking over the lease of a dead engine", "pid", le.Holder.PID)
 	if err := e.st.BreakLease(ctx, le.Holder); err != nil {
-		return err
+		return f, err
 	}
 	return e.st.AcquireLease(ctx, h, e.cfg.LeaseTTL)
 }
@@ -268,38 +271,49 @@ func (e *Engine) acquire(ctx context.Context, h store.Holder) error {
 // stops taking work, lets in-flight calls finish within DrainTimeout,
 // releases the lease and returns nil. A second engine on the same store
 // gets a *store.LeaseError naming the holder.
+//
+// Every store write of the engine is fenced (store.WithFence): once another
+// engine took the lease (this one was frozen past it), no write commits,
+// and the first refused write stops this engine at once, cutting calls in
+// flight; their outcome is left to the new holder's resolution path.
 func (e *Engine) Run(ctx context.Context) error {
 	host, _ := os.Hostname()
 	holder := store.Holder{PID: os.Getpid(), Host: host, StartedAt: e.cfg.Now()}
-	if err := e.acquire(ctx, holder); err != nil {
+	fence, err := e.acquire(ctx, holder)
+	if err != nil {
 		return err
 	}
+	e.leaseHeld()
 	e.running.Store(true)
 	defer e.running.Store(false)
-	// What people asked while no engine ran (a pause, above all) holds
-	// before any work starts.
-	e.ApplyControls(ctx)
-	e.log.Info("engine started", "pid", holder.PID, "workers", e.cfg.Workers)
 
 	// In-flight calls get their own context: a stop does not cut them, the
-	// drain deadline does.
+	// drain deadline (or a lost lease) does.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	loopCtx, cancelLoops := context.WithCancel(ctx)
 	defer cancelLoops()
+	lost := make(chan error, 1)
+	onLost := func() {
+		e.log.Error("lease lost to another engine; stopping at once", "generation", fence.Generation)
+		lost <- fmt.Errorf("engine: %w", store.ErrLeaseLost)
+		cancelLoops()
+		cancelWork()
+	}
+	workCtx = store.WithFence(workCtx, fence, onLost)
+	loopCtx = store.WithFence(loopCtx, fence, onLost)
+
+	// What people asked while no engine ran (a pause, above all) holds
+	// before any work starts.
+	e.ApplyControls(loopCtx)
+	e.log.Info("engine started", "pid", holder.PID, "workers", e.cfg.Workers, "generation", fence.Generation)
 
 	var loops sync.WaitGroup
-	lost := make(chan error, 1)
 	start := func(f func(context.Context)) {
 		loops.Add(1)
 		go func() { defer loops.Done(); f(loopCtx) }()
 	}
-	start(func(ctx context.Context) {
-		if err := e.heartbeat(ctx, holder); err != nil {
-			lost <- err
-			cancelLoops()
-		}
-	})
+	start(func(ctx context.Context) { e.heartbeat(ctx, fence) })
 	start(e.pollLoop)
 	start(e.controlLoop)
 	start(e.siiLoop)
@@ -338,37 +352,61 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	close(stopLog)
 	httpDone.Wait()
+	select {
+	case err := <-lost:
+		return err // the lease is another engine's: nothing to release
+	default:
+	}
 	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := e.st.ReleaseLease(relCtx, holder); err != nil {
+	if err := e.st.ReleaseLease(relCtx, fence); err != nil {
 		e.log.Warn("releasing the lease", "err", err)
 	}
 	e.log.Info("engine stopped")
-	select {
-	case err := <-lost:
-		return err
-	default:
-		return nil
-	}
+	return nil
 }
 
-func (e *Engine) heartbeat(ctx context.Context, h store.Holder) error {
+// heartbeat renews the lease every quarter of its life until ctx ends; a
+// renewal refused because another engine holds the lease stops the engine
+// through the fence's onLost.
+func (e *Engine) heartbeat(ctx context.Context, f store.Fence) {
 	t := time.NewTicker(e.cfg.LeaseTTL / 4)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-t.C:
-			if err := e.st.Heartbeat(ctx, h, e.cfg.LeaseTTL); err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				e.log.Error("lease lost; stopping", "err", err)
-				return fmt.Errorf("engine: %w", err)
+			if err := e.st.Heartbeat(ctx, f, e.cfg.LeaseTTL); err == nil {
+				e.leaseHeld()
+			} else if ctx.Err() == nil && !errors.Is(err, store.ErrLeaseLost) {
+				e.log.Warn("renewing the lease", "err", err)
 			}
 		}
 	}
+}
+
+func (e *Engine) leaseHeld() { e.leaseAt.Store(int64(time.Since(e.t0))) }
+
+// holdLease is called just before a call that cannot be undone (the
+// folio-consuming call, creating the Multivende document, the upload). The
+// lease must be held now and not about to expire: a lease last renewed
+// more than half its life ago (this process was frozen, or the store is
+// slow) is renewed first, so that no other engine can take it over while
+// the call is on its way.
+func (e *Engine) holdLease(ctx context.Context) error {
+	f, ok := store.FenceFrom(ctx)
+	if !ok {
+		return nil // not under Run (a test driving one step)
+	}
+	if time.Since(e.t0)-time.Duration(e.leaseAt.Load()) < e.cfg.LeaseTTL/2 {
+		return e.st.CheckFence(ctx)
+	}
+	if err := e.st.Heartbeat(ctx, f, e.cfg.LeaseTTL); err != nil {
+		return fmt.Errorf("engine: renewing the lease before an irreversible call: %w", err)
+	}
+	e.leaseHeld()
+	return nil
 }
 
 // dispatch feeds due orders to the workers until ctx ends.

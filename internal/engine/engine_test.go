@@ -325,7 +325,7 @@ func TestLeaseOfADeadEngine(t *testing.T) {
 	}
 	host, _ := os.Hostname()
 	elsewhere := store.Holder{PID: gone.Process.Pid, Host: host + "-other", StartedAt: time.Now()}
-	if err := b.st.AcquireLease(ctx, elsewhere, time.Hour); err != nil {
+	if _, err := b.st.AcquireLease(ctx, elsewhere, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.newEngine(1).Run(ctx); !errors.As(err, new(*store.LeaseError)) {
@@ -333,7 +333,7 @@ func TestLeaseOfADeadEngine(t *testing.T) {
 	}
 	b.st.BreakLease(ctx, elsewhere)
 	dead := store.Holder{PID: gone.Process.Pid, Host: host, StartedAt: time.Now()}
-	if err := b.st.AcquireLease(ctx, dead, time.Hour); err != nil {
+	if _, err := b.st.AcquireLease(ctx, dead, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	b.start()

@@ -243,6 +243,9 @@ func (r *run) issue() error {
 				return &permanent{code: "UNCERTAIN", reason: "resultado incierto — verificar antes de reintentar: " + res.Detail}
 			}
 		}
+		if err := r.e.holdLease(r.ctx); err != nil {
+			return err
+		}
 		iss, err := inv.Issue(r.ctx, invoicer.Pending(r.em.Pending))
 		if err == nil {
 			r.e.failpoint(FailAfterIssue)
@@ -354,13 +357,23 @@ func (r *run) attach() error {
 		if err != nil {
 			return err
 		}
-		docID := ""
+		docID, other := "", ""
 		for _, d := range docs {
 			if d.DocID == folio {
 				docID = d.ID // attached before, reply lost: reuse it
+			} else if other == "" {
+				other = d.DocID
 			}
 		}
+		if docID == "" && other != "" {
+			// Someone else gave the order a document while this folio was
+			// being issued: a second one would be a duplicate on the order.
+			return &permanent{code: "UNCERTAIN", reason: fmt.Sprintf("el pedido ya tiene el documento %s en Multivende, pero se emitió el folio %d para él: verificar cuál vale antes de reintentar", other, iss.Folio)}
+		}
 		if docID == "" {
+			if err := r.e.holdLease(r.ctx); err != nil {
+				return err
+			}
 			var co multivende.Checkout
 			_ = json.Unmarshal([]byte(r.o.Raw), &co)
 			typ := multivende.DocTypeBoleta
@@ -386,6 +399,9 @@ func (r *run) attach() error {
 		}
 	}
 	name := fmt.Sprintf("%d-%d.pdf", r.em.DocType, iss.Folio)
+	if err := r.e.holdLease(r.ctx); err != nil {
+		return err
+	}
 	if err := m.UploadDocumentFile(r.ctx, r.em.MVDocumentID, name, pdf); err != nil {
 		return err
 	}

@@ -223,15 +223,15 @@ func TestSecondEngineIsRefusedByTheLease(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	if err := b.st.AcquireLease(ctx, Holder{PID: 4242, Host: "srv-1", StartedAt: time.Now()}, time.Minute); err != nil {
+	if _, err := b.st.AcquireLease(ctx, Holder{PID: 4242, Host: "srv-1", StartedAt: time.Now()}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	err = other.AcquireLease(ctx, Holder{PID: 5151, Host: "srv-1", StartedAt: time.Now()}, time.Minute)
+	_, err = other.AcquireLease(ctx, Holder{PID: 5151, Host: "srv-1", StartedAt: time.Now()}, time.Minute)
 	var le *LeaseError
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), "PID 4242") || !strings.Contains(err.Error(), "srv-1") {
 		t.Fatalf("second engine: %v", err)
 	}
-	if err := other.Heartbeat(ctx, Holder{PID: 5151, Host: "srv-1"}, time.Minute); !errors.Is(err, ErrLeaseLost) {
+	if err := other.Heartbeat(ctx, Fence{Holder: Holder{PID: 5151, Host: "srv-1"}}, time.Minute); !errors.Is(err, ErrLeaseLost) {
 		t.Fatalf("heartbeat of a non-holder: %v", err)
 	}
 }

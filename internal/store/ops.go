@@ -200,38 +200,69 @@ func (e *LeaseError) Error() string {
 }
 
 // AcquireLease makes h the store's one engine for ttl, unless another
-// holder's lease is still live.
-func (s *Store) AcquireLease(ctx context.Context, h Holder, ttl time.Duration) error {
-	return s.Write(ctx, func(t *Tx) error {
+// holder's lease is still live, and returns the fence its writes carry
+// (WithFence). Taking the lease from another holder raises the generation;
+// the holder renewing its own keeps it.
+func (s *Store) AcquireLease(ctx context.Context, h Holder, ttl time.Duration) (Fence, error) {
+	var f Fence
+	err := s.Write(ctx, func(t *Tx) error {
 		var cur Holder
-		var started, exp int64
-		err := t.queryRow(ctx, `SELECT pid, host, started_at, expires_at FROM lease WHERE id=1`).Scan(&cur.PID, &cur.Host, &started, &exp)
+		var started, exp, gen int64
+		err := t.queryRow(ctx, `SELECT pid, host, started_at, expires_at, generation FROM lease WHERE id=1`).
+			Scan(&cur.PID, &cur.Host, &started, &exp, &gen)
 		cur.StartedAt = fromMS(started)
+		same := err == nil && cur.same(h)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return classify(err)
-		case exp > t.now && !(cur.PID == h.PID && cur.Host == h.Host && ms(cur.StartedAt) == ms(h.StartedAt)):
+		case exp > t.now && !same:
 			return &LeaseError{Holder: cur, ExpiresAt: fromMS(exp)}
 		}
-		_, err = t.exec(ctx, `INSERT INTO lease (id, pid, host, started_at, heartbeat_at, expires_at) VALUES (1,?,?,?,?,?)
+		if !same {
+			gen++
+		}
+		_, err = t.exec(ctx, `INSERT INTO lease (id, pid, host, started_at, heartbeat_at, expires_at, generation) VALUES (1,?,?,?,?,?,?)
 			ON CONFLICT (id) DO UPDATE SET pid=excluded.pid, host=excluded.host, started_at=excluded.started_at,
-			heartbeat_at=excluded.heartbeat_at, expires_at=excluded.expires_at`,
-			h.PID, h.Host, ms(h.StartedAt), t.now, t.now+ttl.Milliseconds())
+			heartbeat_at=excluded.heartbeat_at, expires_at=excluded.expires_at, generation=excluded.generation`,
+			h.PID, h.Host, ms(h.StartedAt), t.now, t.now+ttl.Milliseconds(), gen)
+		f = Fence{Holder: h, Generation: gen}
 		return err
 	})
+	return f, err
+}
+
+func (h Holder) same(o Holder) bool {
+	return h.PID == o.PID && h.Host == o.Host && ms(h.StartedAt) == ms(o.StartedAt)
 }
 
 // ErrLeaseLost means the engine's lease was taken over (it expired while
 // the engine was stalled): the engine must stop.
 var ErrLeaseLost = errors.New("store: engine lease lost to another process")
 
-// Heartbeat extends h's lease; it fails with ErrLeaseLost if h no longer
+const qHoldsLease = `SELECT generation FROM lease WHERE id=1 AND pid=? AND host=? AND started_at=?`
+
+// holds checks, inside t, that f still holds the lease at its generation.
+func (t *Tx) holds(ctx context.Context, f Fence) error {
+	var gen int64
+	err := t.queryRow(ctx, qHoldsLease, f.Holder.PID, f.Holder.Host, ms(f.Holder.StartedAt)).Scan(&gen)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%w (generation %d; another engine holds it now)", ErrLeaseLost, f.Generation)
+	case err != nil:
+		return classify(err)
+	case gen != f.Generation:
+		return fmt.Errorf("%w (generation %d; the lease is at %d)", ErrLeaseLost, f.Generation, gen)
+	}
+	return nil
+}
+
+// Heartbeat extends f's lease; it fails with ErrLeaseLost if f no longer
 // holds it.
-func (s *Store) Heartbeat(ctx context.Context, h Holder, ttl time.Duration) error {
+func (s *Store) Heartbeat(ctx context.Context, f Fence, ttl time.Duration) error {
 	return s.Write(ctx, func(t *Tx) error {
-		r, err := t.exec(ctx, `UPDATE lease SET heartbeat_at=?, expires_at=? WHERE id=1 AND pid=? AND host=? AND started_at=?`,
-			t.now, t.now+ttl.Milliseconds(), h.PID, h.Host, ms(h.StartedAt))
+		r, err := t.exec(ctx, `UPDATE lease SET heartbeat_at=?, expires_at=? WHERE id=1 AND pid=? AND host=? AND started_at=? AND generation=?`,
+			t.now, t.now+ttl.Milliseconds(), f.Holder.PID, f.Holder.Host, ms(f.Holder.StartedAt), f.Generation)
 		if err != nil {
 			return err
 		}
@@ -242,19 +273,21 @@ func (s *Store) Heartbeat(ctx context.Context, h Holder, ttl time.Duration) erro
 	})
 }
 
-// ReleaseLease gives up h's lease.
-func (s *Store) ReleaseLease(ctx context.Context, h Holder) error {
+// ReleaseLease gives up f's lease: it expires now, and its row keeps the
+// generation.
+func (s *Store) ReleaseLease(ctx context.Context, f Fence) error {
 	return s.Write(ctx, func(t *Tx) error {
-		_, err := t.exec(ctx, `DELETE FROM lease WHERE id=1 AND pid=? AND host=? AND started_at=?`, h.PID, h.Host, ms(h.StartedAt))
+		_, err := t.exec(ctx, `UPDATE lease SET expires_at=0 WHERE id=1 AND pid=? AND host=? AND started_at=? AND generation=?`,
+			f.Holder.PID, f.Holder.Host, ms(f.Holder.StartedAt), f.Generation)
 		return err
 	})
 }
 
-// BreakLease removes the lease if dead still holds it: for an engine that
+// BreakLease expires the lease if dead still holds it: for an engine that
 // is known to have died (killed on this host) without waiting out its ttl.
 func (s *Store) BreakLease(ctx context.Context, dead Holder) error {
 	return s.Write(ctx, func(t *Tx) error {
-		_, err := t.exec(ctx, `DELETE FROM lease WHERE id=1 AND pid=? AND host=? AND started_at=?`, dead.PID, dead.Host, ms(dead.StartedAt))
+		_, err := t.exec(ctx, `UPDATE lease SET expires_at=0 WHERE id=1 AND pid=? AND host=? AND started_at=?`, dead.PID, dead.Host, ms(dead.StartedAt))
 		return err
 	})
 }

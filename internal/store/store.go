@@ -341,7 +341,8 @@ type Tx struct {
 var ErrReadOnly = errors.New("store opened read-only")
 
 // Write runs fn in one immediate transaction and commits it (synchronous=FULL:
-// durable when Write returns nil). If fn fails, nothing is written.
+// durable when Write returns nil). If fn fails, nothing is written. Under a
+// ctx from WithFence, the transaction first checks the lease is still held.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 	if s.w == nil {
 		return ErrReadOnly
@@ -351,6 +352,10 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("store %s: begin write: %w", s.path, classify(err))
 	}
 	t := &Tx{tx: tx, s: s, now: ms(s.now())}
+	if err := t.checkFence(ctx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
 	if err := fn(t); err != nil {
 		_ = tx.Rollback()
 		return err

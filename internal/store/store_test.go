@@ -515,34 +515,93 @@ func TestLease(t *testing.T) {
 	ctx := context.Background()
 	h1 := Holder{PID: 111, Host: "srv", StartedAt: time.Now()}
 	h2 := Holder{PID: 222, Host: "srv", StartedAt: time.Now()}
-	if err := b.st.AcquireLease(ctx, h1, time.Minute); err != nil {
-		t.Fatal(err)
+	f1, err := b.st.AcquireLease(ctx, h1, time.Minute)
+	if err != nil || f1.Generation != 1 {
+		t.Fatal(f1, err)
 	}
-	err := b.st.AcquireLease(ctx, h2, time.Minute)
+	_, err = b.st.AcquireLease(ctx, h2, time.Minute)
 	var le *LeaseError
 	if !errors.As(err, &le) || le.Holder.PID != 111 || !strings.Contains(err.Error(), "PID 111") {
 		t.Fatalf("second engine: %v", err)
 	}
-	if err := b.st.Heartbeat(ctx, h2, time.Minute); err == nil {
+	if err := b.st.Heartbeat(ctx, Fence{Holder: h2, Generation: 1}, time.Minute); err == nil {
 		t.Fatal("a non-holder heartbeat must fail")
 	}
-	if err := b.st.ReleaseLease(ctx, h1); err != nil {
+	if err := b.st.ReleaseLease(ctx, f1); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.st.AcquireLease(ctx, h2, time.Millisecond); err != nil {
-		t.Fatalf("after release: %v", err)
+	f2, err := b.st.AcquireLease(ctx, h2, time.Millisecond)
+	if err != nil || f2.Generation != 2 {
+		t.Fatalf("after release: %v %v (a new holder gets a new generation)", f2, err)
 	}
 	time.Sleep(5 * time.Millisecond)
-	if err := b.st.AcquireLease(ctx, h1, time.Minute); err != nil {
-		t.Fatalf("an expired lease must be taken over: %v", err)
+	f1, err = b.st.AcquireLease(ctx, h1, time.Minute)
+	if err != nil || f1.Generation != 3 {
+		t.Fatalf("an expired lease must be taken over, at a new generation: %v %v", f1, err)
 	}
 	// A second engine in the same process differs only by its start.
 	twin := Holder{PID: h1.PID, Host: h1.Host, StartedAt: h1.StartedAt.Add(time.Second)}
-	if err := b.st.AcquireLease(ctx, twin, time.Minute); !errors.As(err, &le) {
+	if _, err := b.st.AcquireLease(ctx, twin, time.Minute); !errors.As(err, &le) {
 		t.Fatalf("an engine of the same process must be refused: %v", err)
 	}
-	if err := b.st.AcquireLease(ctx, h1, time.Minute); err != nil {
-		t.Fatalf("the holder renews its own lease: %v", err)
+	if again, err := b.st.AcquireLease(ctx, h1, time.Minute); err != nil || again.Generation != 3 {
+		t.Fatalf("the holder renews its own lease at its generation: %v %v", again, err)
+	}
+}
+
+// A holder frozen past its lease wakes up after another engine took it
+// over: every write it makes fails and commits nothing, it is told once,
+// and the new holder's writes go through.
+func TestFencedWritesOfAStaleHolder(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	a, err := b.st.AcquireLease(ctx, Holder{PID: 111, Host: "srv", StartedAt: time.Now()}, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := 0
+	actx := WithFence(ctx, a, func() { lost++ })
+	if err := b.st.Write(actx, func(tx *Tx) error { return tx.SetSetting(ctx, "k", "a1") }); err != nil {
+		t.Fatalf("the holder's write: %v", err)
+	}
+	time.Sleep(5 * time.Millisecond) // a's lease expires while it is "frozen"
+	bf, err := b.st.AcquireLease(ctx, Holder{PID: 222, Host: "srv", StartedAt: time.Now()}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		err := b.st.Write(actx, func(tx *Tx) error { return tx.SetSetting(ctx, "k", "stale") })
+		if !errors.Is(err, ErrLeaseLost) {
+			t.Fatalf("a stale holder's write: %v", err)
+		}
+	}
+	if err := b.st.CheckFence(actx); !errors.Is(err, ErrLeaseLost) {
+		t.Fatalf("CheckFence of a stale holder: %v", err)
+	}
+	if err := b.st.Heartbeat(actx, a, time.Minute); !errors.Is(err, ErrLeaseLost) {
+		t.Fatalf("a stale holder cannot renew: %v", err)
+	}
+	if lost != 1 {
+		t.Fatalf("onLost called %d times, want once", lost)
+	}
+	if v, _ := b.st.Setting(ctx, "k"); v != "a1" {
+		t.Fatalf("a stale write was committed: %q", v)
+	}
+	bctx := WithFence(ctx, bf, nil)
+	if err := b.st.Write(bctx, func(tx *Tx) error { return tx.SetSetting(ctx, "k", "b1") }); err != nil {
+		t.Fatalf("the new holder's write: %v", err)
+	}
+	if err := b.st.CheckFence(bctx); err != nil {
+		t.Fatal(err)
+	}
+	// Releasing keeps the generation: the stale one stays stale even
+	// after the new holder leaves.
+	if err := b.st.ReleaseLease(ctx, bf); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.Write(actx, func(tx *Tx) error { return nil }); !errors.Is(err, ErrLeaseLost) {
+		t.Fatalf("after release, the stale holder: %v", err)
 	}
 }
 
