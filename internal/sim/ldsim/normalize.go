@@ -239,7 +239,9 @@ func (s *Server) normalize(in inDoc, today string) (dte.Document, *rejection) {
 //     or MntExe with IndExeDR 1, and is skipped when that amount is empty;
 //     a % one is a percentage of the running amount;
 //   - a boleta without MntNeto gets its net and IVA from its gross
-//     (MntTotal − MntExe), as invoicers.md reports;
+//     (MntTotal − MntExe), as invoicers.md reports (uncertain: the legacy
+//     Dte class read computes a boleta's net only for its RCOF summary;
+//     the 840/160 figure needs it before the MntBruto step, so it is here);
 //   - with MntBruto 1, a non-empty MntNeto is taken as gross and split by
 //     calcularNetoIVA (net = round(gross/1.19), IVA = gross − net) — on a
 //     boleta that is the second conversion (1190 → 1000/190 → 840/160);

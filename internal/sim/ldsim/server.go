@@ -62,6 +62,8 @@ type Options struct {
 	// afectos con precio bruto": line prices are read as net, so MntBruto
 	// is ignored (a factura gets 19 % on top) and a boleta's lines get IVA
 	// added. Totals then differ from folio's; SetNetPrices changes it.
+	// (Uncertain: how the account's price type reaches API documents is not
+	// in LibreDTE's public code; this is the effect folio must catch.)
 	NetPrices bool
 	// Now is the clock (default time.Now); Server.Advance moves it on.
 	Now func() time.Time
