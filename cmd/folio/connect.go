@@ -520,6 +520,8 @@ func checkInvoicerName(ctx context.Context, l i18n.Lang, path, name string) erro
 func libreDTEError(l i18n.Lang, err error, baseURL, emisor string) error {
 	ie, ok := invoicer.AsError(err)
 	switch {
+	case ok && ie.Code == libredte.CodeNotAPI:
+		return errors.New(l.T("connect.err.ld_not_api", baseURL, ie.Message, libredte.SuggestAPIRoot(baseURL)))
 	case ok && ie.Code == invoicer.CodeAuth:
 		return errors.New(l.T("connect.err.ld_auth"))
 	case ok && ie.Code == invoicer.CodeForbidden:

@@ -393,6 +393,14 @@ func TestConnectLibreDTE(t *testing.T) {
 		!strings.Contains(err.Error(), "no se pudo hablar con LibreDTE") {
 		t.Fatalf("unreachable: %v", err)
 	}
+	// A base URL without /api answers, but not as the API: refused, with
+	// the URL to use (it used to store a wrong hash as "Conexión OK").
+	noAPI := strings.TrimSuffix(s.Info.LibreDTE, "/api")
+	if _, _, err := runFolio(t, "", "connect", "libredte", "--hash", "00000000000000000000000000000000", "--emisor", s.Info.Emisor,
+		"--base-url", noAPI); err == nil || !strings.Contains(err.Error(), "no es la API de LibreDTE") || !strings.Contains(err.Error(), s.Info.LibreDTE) {
+		t.Fatalf("not the API: %v", err)
+	}
+	assertNothingStored(t, dir, s)
 	if _, _, err := runFolio(t, "\n", "connect", "libredte", "--emisor", s.Info.Emisor, "--base-url", s.Info.LibreDTE); err == nil ||
 		!strings.Contains(err.Error(), "no se ingresó el hash") {
 		t.Fatalf("empty hash: %v", err)

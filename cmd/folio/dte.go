@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
 )
 
@@ -31,9 +32,15 @@ func newDTEBuildCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "build [--type auto|boleta|factura] [--explain] [--lang es|en] < checkout.json",
 		Short: "Build the DTE for one Multivende checkout read on stdin",
-		Long: `Reads one Multivende checkout detail (JSON) on stdin and prints the DTE
-exactly as folio would send it to the invoicer's emitir, with totals computed
-by folio. --explain prints it as the receipt will read instead, with warnings.`,
+		Long: `Reads one Multivende checkout detail (JSON) on stdin.
+
+By default it prints the payload exactly as folio sends it to LibreDTE's
+emitir: the lines, discounts, references, receptor and emisor, without
+Totales or MontoItem (LibreDTE computes them; MntBruto=1 only on a factura).
+
+--explain prints, for people, the document as the receipt will read with
+folio's own computed totals (neto, IVA, total) and the warnings. folio
+compares these totals with LibreDTE's before a folio is spent.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l := dteLang(lang)
@@ -67,11 +74,11 @@ by folio. --explain prints it as the receipt will read instead, with warnings.`,
 			enc := json.NewEncoder(out)
 			enc.SetEscapeHTML(false)
 			enc.SetIndent("", "  ")
-			return enc.Encode(doc)
+			return enc.Encode(libredte.PayloadOf(doc))
 		},
 	}
 	cmd.Flags().StringVar(&typ, "type", "auto", "document type: auto (what the buyer asked for), boleta or factura")
-	cmd.Flags().BoolVar(&explain, "explain", false, "print the document as the receipt will read, with warnings")
+	cmd.Flags().BoolVar(&explain, "explain", false, "print the receipt as it will read, with folio's computed totals and warnings (default: the emitir payload as sent)")
 	cmd.Flags().StringVar(&lang, "lang", "", "language of messages: es or en (default from LANG)")
 	return cmd
 }

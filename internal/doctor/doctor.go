@@ -5,7 +5,9 @@
 //
 // Doctor only reads: it never renews a token (a renewal rotates the
 // refresh token, and a running engine holding the old one would lose the
-// connection), so an expired access token is reported, not refreshed.
+// connection), so an expired access token is reported, not refreshed. The
+// one write is LibreDTE's price check: a temporary document (emitir takes
+// no folio) that it deletes again.
 package doctor
 
 import (
@@ -21,6 +23,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
@@ -309,6 +312,9 @@ func (r *run) libredte(ctx context.Context, c store.Connection) {
 	switch {
 	case err == nil:
 		r.add(name+".credentials", true, r.t("doctor.ld.ok", c.EmisorRUT, c.BaseURL), "")
+	case isInv && ie.Code == libredte.CodeNotAPI:
+		r.add(name+".credentials", false, r.t("doctor.ld.not_api", c.BaseURL, ie.Message),
+			r.t("doctor.ld.fix_not_api", c.Name, libredte.SuggestAPIRoot(c.BaseURL)))
 	case isInv && ie.Code == invoicer.CodeAuth:
 		r.add(name+".credentials", false, r.t("doctor.ld.auth"), fix)
 	case isInv && ie.Code == invoicer.CodeForbidden:
@@ -318,8 +324,27 @@ func (r *run) libredte(ctx context.Context, c store.Connection) {
 	default:
 		r.add(name+".credentials", false, err.Error(), fix)
 	}
-	// LibreDTE's API does not tell the price type: a reminder, not a test.
-	r.add(name+".price_type", true, r.t("doctor.ld.price_type"), "")
+	if err != nil {
+		return // the price check needs a working connection
+	}
+	// The price type is not in LibreDTE's API: a one-line boleta's
+	// temporary document (no folio) shows what the account computes; it is
+	// deleted afterwards.
+	clp := dte.FormatCLP
+	pc, err := client.CheckPrices(ctx, "")
+	left := ""
+	if !pc.Discarded && err == nil {
+		left = r.t("doctor.ld.price_tmp_left")
+	}
+	switch {
+	case err != nil:
+		r.add(name+".price_type", false, r.t("doctor.ld.price_err", err.Error()), r.t("doctor.ld.price_err_fix"))
+	case pc.OK():
+		r.add(name+".price_type", true, r.t("doctor.ld.price_ok", clp(pc.Gross), clp(pc.Got.MntNeto), clp(pc.Got.IVA))+left, "")
+	default:
+		r.add(name+".price_type", false, r.t("doctor.ld.price_bad", clp(pc.Gross), clp(pc.Got.MntTotal), clp(pc.Got.MntNeto), clp(pc.Got.IVA),
+			clp(pc.Want.MntTotal), clp(pc.Want.MntNeto), clp(pc.Want.IVA))+left, r.t("doctor.ld.price_fix"))
+	}
 }
 
 // probe GETs base and returns the server's Date and when the request was

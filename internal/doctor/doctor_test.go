@@ -99,6 +99,10 @@ func TestAllGood(t *testing.T) {
 	if !strings.Contains(m["libredte.libredte.price_type"].Detail, "Solo items afectos con precio bruto") {
 		t.Errorf("price type: %+v", m["libredte.libredte.price_type"])
 	}
+	// The price check's temporary document is gone and no folio was used.
+	if ld := b.sims.LD.State(); ld.Tmps != 0 || len(ld.Emitted) != 0 {
+		t.Errorf("doctor left %+v in LibreDTE", ld)
+	}
 	if !strings.Contains(m["clock"].Detail, "agrees") {
 		t.Errorf("clock: %+v", m["clock"])
 	}
@@ -148,6 +152,23 @@ func TestBroken(t *testing.T) {
 				})
 			},
 			want: map[string]string{"libredte.libredte.credentials": "folio connect libredte --name libredte"},
+		},
+		// The base URL without /api answers, but not as LibreDTE's API.
+		"not the API": {
+			change: func(t *testing.T, b *bundle) {
+				b.write(t, func(ctx context.Context, tx *store.Tx) error {
+					c, _ := b.st.Connection(ctx, "libredte")
+					c.BaseURL = strings.TrimSuffix(c.BaseURL, "/api")
+					_, err := tx.SaveConnection(ctx, c)
+					return err
+				})
+			},
+			want: map[string]string{"libredte.libredte.credentials": "/api"},
+		},
+		// An account set to net prices: the harmless emitir shows it.
+		"net prices": {
+			change: func(t *testing.T, b *bundle) { b.sims.LD.SetNetPrices(true) },
+			want:   map[string]string{"libredte.libredte.price_type": "Solo items afectos con precio bruto"},
 		},
 		"other emisor": {
 			change: func(t *testing.T, b *bundle) {

@@ -146,14 +146,12 @@ func Build(s Sale, opt Options) (Document, []Warning, error) {
 		id.MntBruto = 1
 		tot.TasaIVA = IVA
 		tot.MntNeto = NetFromGross(gross)
-		if factura {
-			// The net is derived from the gross sum; IVA is computed on the
-			// net, so the total may differ from what was paid by a peso.
-			tot.IVA = IVAOf(tot.MntNeto)
-		} else {
-			// A boleta's total is exactly what the buyer paid.
-			tot.IVA = gross - tot.MntNeto
-		}
+		// The net is derived from the gross sum and IVA is what is left, so
+		// the total is exactly what the buyer paid. On a factura this is
+		// LibreDTE's calcularNetoIVA for gross lines (MntBruto = 1); the
+		// net-then-IVA rule (IVAOf) would differ from what LibreDTE issues
+		// by a peso on about one gross amount in six.
+		tot.IVA = gross - tot.MntNeto
 	}
 	tot.MntTotal = tot.MntNeto + tot.IVA + tot.MntExe
 

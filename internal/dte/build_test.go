@@ -132,33 +132,21 @@ func TestBuildFacturaTotalsAndReceptor(t *testing.T) {
 	}
 }
 
-func TestBuildFacturaRoundingMayDifferByOnePeso(t *testing.T) {
+func TestBuildFacturaTotalIsTheGrossLikeLibreDTE(t *testing.T) {
 	t.Parallel()
-	// 1 000 gross: net round(840.34) = 840; IVA round(159.6) = 160 → 1 000.
-	// 1 010 gross: net round(848.74) = 849; IVA round(161.31) = 161 → 1 010.
-	// Search for a gross amount whose factura total differs, and check the
-	// preview shows it.
-	for g := int64(1000); g < 2000; g++ {
+	// LibreDTE splits a factura's gross lines (MntBruto = 1) with
+	// calcularNetoIVA: net = round(gross/1.19), IVA = gross − net. 1 300
+	// gross: net 1 092, IVA 208 (net × 19 % would say 207 → 1 299).
+	for g := int64(1000); g < 3000; g++ {
 		s := saleOf(Item{Name: "A", Qty: 1, UnitGross: g})
 		s.Requested = RequestFactura
 		s.Buyer = facturaBuyer()
-		doc, warns := mustBuild(t, s, Options{})
+		doc, _ := mustBuild(t, s, Options{})
 		tot := doc.Encabezado.Totales
-		if tot.MntNeto+tot.IVA != tot.MntTotal {
-			t.Fatalf("factura totals do not add up: %+v", tot)
-		}
-		if d := tot.MntTotal - g; d != 0 {
-			if d < -1 || d > 1 {
-				t.Fatalf("gross %d: total %d differs by more than a peso", g, tot.MntTotal)
-			}
-			p := Preview(doc, warns, g, ES, 60)
-			if !strings.Contains(p, "Diferencia por redondeo") {
-				t.Fatalf("preview hides the rounding difference:\n%s", p)
-			}
-			return
+		if tot.MntTotal != g || tot.MntNeto != NetFromGross(g) || tot.IVA != g-tot.MntNeto || doc.Encabezado.IdDoc.MntBruto != 1 {
+			t.Fatalf("factura of %d: %+v", g, tot)
 		}
 	}
-	t.Fatal("no gross amount in 1000..1999 shows a rounding difference; the factura formula is not the net-then-IVA one")
 }
 
 func TestBuildBoletaTotalEqualsPaid(t *testing.T) {

@@ -113,6 +113,16 @@ func init() {
 			Text{"El facturador no está configurado con «Solo items afectos con precio bruto».", "The invoicer is not set to \"Solo items afectos con precio bruto\" (only taxable items, gross prices)."},
 			Text{"Cambie el tipo de precio en la configuración del facturador.", "Change the price type in the invoicer's settings."}),
 
+		// LibreDTE.
+		person("LD-TOTALS-MISMATCH", Text{"LibreDTE calculó otros totales", "LibreDTE computed different totals"},
+			Text{"Antes de pedir el folio, folio comparó los totales del documento temporal de LibreDTE con los suyos y no coinciden. El pedido se detuvo: no se usó ningún folio. El mensaje trae ambas cifras y la causa probable.",
+				"Before asking for the folio, folio compared the totals of LibreDTE's temporary document with its own and they differ. The order was stopped: no folio was used. The message has both figures and the likely cause."},
+			Text{"Si LibreDTE sumó IVA a los precios, configure en LibreDTE el tipo de precio «Solo items afectos con precio bruto» y reintente. Si la diferencia es de un peso (regla de redondeo), revise el documento y emítalo en LibreDTE, o avise a soporte de folio.",
+				"If LibreDTE added VAT to the prices, set LibreDTE's price type to \"Solo items afectos con precio bruto\" and retry. If the difference is one peso (a rounding rule), check the document and issue it in LibreDTE, or tell folio's support."}),
+		person("LD-NOT-API", Text{"La URL no es la API de LibreDTE", "The URL is not LibreDTE's API"},
+			Text{"La dirección configurada responde, pero no como la API de LibreDTE (una página web o un 404 que no es JSON).", "The configured address answers, but not as LibreDTE's API (a web page, or a 404 that is not JSON)."},
+			Text{"Conecte de nuevo con la raíz de la API, la URL que termina en /api: folio connect libredte --base-url https://SU-SERVIDOR/api", "Connect again with the API root, the URL ending in /api: folio connect libredte --base-url https://YOUR-SERVER/api"}),
+
 		// SII.
 		person("SII-RCH", Text{"Rechazado por el SII", "Rejected by the SII"},
 			Text{"El SII rechazó el documento.", "The SII rejected the document."},

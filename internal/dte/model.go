@@ -1,5 +1,11 @@
 package dte
 
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
 // DocType is the SII's TipoDTE code.
 type DocType int
 
@@ -120,11 +126,13 @@ type DscRcgGlobal struct {
 	IndExeDR int    `json:"IndExeDR,omitempty"`
 }
 
-// Referencia points at another document (credit notes).
+// Referencia points at another document (credit notes). FolioRef is text:
+// the SII's schema types it so, and a reference may be an order number
+// such as "OC-4471".
 type Referencia struct {
 	NroLinRef int     `json:"NroLinRef"`
 	TpoDocRef DocType `json:"TpoDocRef"`
-	FolioRef  int64   `json:"FolioRef"`
+	FolioRef  string  `json:"FolioRef"`
 	FchRef    string  `json:"FchRef"`
 	CodRef    int     `json:"CodRef,omitempty"`
 	RazonRef  string  `json:"RazonRef,omitempty"`
@@ -136,3 +144,31 @@ const (
 	CodRefCorrigeTexto  = 2
 	CodRefCorrigeMontos = 3
 )
+
+// UnmarshalJSON reads FolioRef as text or as a number (documents stored
+// before it was text).
+func (r *Referencia) UnmarshalJSON(b []byte) error {
+	type plain Referencia
+	var v struct {
+		plain
+		FolioRef json.RawMessage `json:"FolioRef"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = Referencia(v.plain)
+	r.FolioRef = ""
+	if raw := bytes.TrimSpace(v.FolioRef); len(raw) > 0 && string(raw) != "null" {
+		var s string
+		if err := json.Unmarshal(raw, &s); err == nil {
+			r.FolioRef = s
+		} else {
+			var n json.Number
+			if err := json.Unmarshal(raw, &n); err != nil {
+				return fmt.Errorf("FolioRef: %w", err)
+			}
+			r.FolioRef = n.String()
+		}
+	}
+	return nil
+}

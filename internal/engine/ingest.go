@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strconv"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
@@ -273,7 +274,7 @@ func (e *Engine) needsCreditNote(ctx context.Context, tx *store.Tx, o store.Orde
 	_ = json.Unmarshal([]byte(em.Issued), &issued)
 	note := doc
 	note.Encabezado.IdDoc = dte.IdDoc{TipoDTE: dte.NotaCredito, FchEmis: e.cfg.Now().In(e.cfg.Location).Format(time.DateOnly), MntBruto: doc.Encabezado.IdDoc.MntBruto}
-	note.Referencia = []dte.Referencia{{NroLinRef: 1, TpoDocRef: dte.DocType(o.DocType), FolioRef: o.Folio, FchRef: issued.Fecha,
+	note.Referencia = []dte.Referencia{{NroLinRef: 1, TpoDocRef: dte.DocType(o.DocType), FolioRef: strconv.FormatInt(o.Folio, 10), FchRef: issued.Fecha,
 		CodRef: dte.CodRefAnula, RazonRef: "Anula " + dte.DocType(o.DocType).Name() + " por pedido anulado o reembolsado"}}
 	data, _ := json.Marshal(note)
 	reason := fmt.Sprintf("requiere nota de crédito: el pedido se anuló después de emitir el folio %d", o.Folio)

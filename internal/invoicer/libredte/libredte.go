@@ -1,6 +1,7 @@
 // Package libredte is the LibreDTE adapter of internal/invoicer: HTTP Basic
-// with user X and the API hash, issuing in LibreDTE's two steps (emitir →
-// temporary document, generar → folio), resolving an uncertain generar
+// with the API hash as the user and X as the password, issuing in
+// LibreDTE's two steps (emitir → temporary document, checked against
+// folio's totals, generar → folio), resolving an uncertain generar
 // through the temporary document and the emitted documents, PDF and SII
 // status. Every wire format it relies on is in wire.go.
 package libredte
@@ -116,7 +117,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "folio"
 	}
-	basic := base64.StdEncoding.EncodeToString([]byte("X:" + cfg.Hash))
+	basic := base64.StdEncoding.EncodeToString([]byte(cfg.Hash + ":X"))
 	return &Client{cfg: cfg, http: cfg.HTTPClient, emisor: rut, secrets: []string{basic, cfg.Hash}}, nil
 }
 
@@ -166,7 +167,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	if err != nil {
 		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Message: "building the request", Err: err}
 	}
-	req.SetBasicAuth("X", c.cfg.Hash)
+	req.SetBasicAuth(c.cfg.Hash, "X") // the official clients' form (wire.go)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	if body != nil {
@@ -212,6 +213,11 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	}
 	msg := c.redact(truncate(errorMessage(raw), 600))
 	e := &invoicer.Error{Code: invoicer.CodeForStatus(s), Op: k.op, Status: s, Message: msg}
+	if !isJSONString(raw) {
+		// LibreDTE's API answers errors as a bare JSON string; anything
+		// else came from another server (a web page, a proxy).
+		e.Err = &notAPIError{status: s, contentType: mediaType(resp.Header.Get("Content-Type"))}
+	}
 	switch {
 	case s == http.StatusNotFound && emisorUnknown(msg):
 		e.Code = invoicer.CodeForbidden
@@ -302,34 +308,38 @@ func rutOf(body int64) string {
 	return dte.RUT{Body: int(body), DV: dte.CheckDigit(int(body))}.String()
 }
 
+// Codes of the catalog (internal/dte) that only this adapter raises.
+const (
+	// CodeTotalsMismatch: the temporary document's totals differ from
+	// folio's; the order stops before a folio is spent.
+	CodeTotalsMismatch = "LD-TOTALS-MISMATCH"
+	// CodeNotAPI: the base URL answers, but not as LibreDTE's API.
+	CodeNotAPI = "LD-NOT-API"
+)
+
 // Prepare implements invoicer.Invoicer: emitir normalises the document and
-// creates a temporary document; no folio is taken yet.
+// creates a temporary document; no folio is taken yet. The temporary
+// document's totals must equal folio's, or the order stops here.
 func (c *Client) Prepare(ctx context.Context, doc dte.Document) (invoicer.Pending, error) {
 	if doc.Encabezado.Emisor.RUTEmisor == "" {
 		// LibreDTE requires RUTEmisor to know whose document it is.
 		doc.Encabezado.Emisor.RUTEmisor = c.emisor.String()
 	}
-	raw, err := c.do(ctx, call{op: "emitir", method: http.MethodPost, path: pathEmitir, query: emitirQuery, body: doc})
+	p, err := c.emitir(ctx, doc)
 	if err != nil {
 		return nil, err
 	}
-	var key tmpKey
-	if err := decodeReply("emitir", raw, &key, false); err != nil {
+	// What LibreDTE computed is what the emitted document will carry.
+	info, err := c.tmpInfo(ctx, "dte_tmps/info", p, tmpQuery)
+	if err != nil {
 		return nil, err
 	}
-	if key.Codigo == "" || key.DTE <= 0 || key.Emisor <= 0 {
-		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: "emitir", Status: http.StatusOK, Message: "the reply is not a temporary document's key"}
+	if info.Fecha != "" {
+		p.Fecha = info.Fecha
 	}
-	p := pending{Emisor: int64(key.Emisor), Receptor: int64(key.Receptor), DTE: int(key.DTE), Codigo: key.Codigo,
-		Fecha: doc.Encabezado.IdDoc.FchEmis, Total: doc.Encabezado.Totales.MntTotal}
-	// What LibreDTE computed is what the emitted document will carry.
-	if info, err := c.tmpInfo(ctx, "dte_tmps/info", p); err == nil {
-		if info.Fecha != "" {
-			p.Fecha = info.Fecha
-		}
-		if info.Total > 0 {
-			p.Total = int64(info.Total)
-		}
+	if d := c.compareTotals(doc.Encabezado.Totales, info); d != "" {
+		return nil, &invoicer.Error{Code: CodeTotalsMismatch, Op: "emitir", Status: http.StatusOK,
+			Message: d + "; " + c.discard(ctx, p)}
 	}
 	b, err := json.Marshal(p)
 	if err != nil {
@@ -338,9 +348,76 @@ func (c *Client) Prepare(ctx context.Context, doc dte.Document) (invoicer.Pendin
 	return invoicer.Pending(b), nil
 }
 
-func (c *Client) tmpInfo(ctx context.Context, op string, p pending) (tmpInfo, error) {
+// emitir sends the document's payload and returns the temporary
+// document's key with folio's date and total.
+func (c *Client) emitir(ctx context.Context, doc dte.Document) (pending, error) {
+	raw, err := c.do(ctx, call{op: "emitir", method: http.MethodPost, path: pathEmitir, query: emitirQuery, body: PayloadOf(doc)})
+	if err != nil {
+		return pending{}, err
+	}
+	var key tmpKey
+	if err := decodeReply("emitir", raw, &key, false); err != nil {
+		return pending{}, err
+	}
+	if key.Codigo == "" || key.DTE <= 0 || key.Emisor <= 0 {
+		return pending{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "emitir", Status: http.StatusOK, Message: "the reply is not a temporary document's key"}
+	}
+	return pending{Emisor: int64(key.Emisor), Receptor: int64(key.Receptor), DTE: int(key.DTE), Codigo: key.Codigo,
+		Fecha: doc.Encabezado.IdDoc.FchEmis, Total: doc.Encabezado.Totales.MntTotal}, nil
+}
+
+// compareTotals says how LibreDTE's totals differ from folio's, with the
+// likely cause, or "" when they are equal. Without datos only the total
+// can be compared.
+func (c *Client) compareTotals(want dte.Totales, info tmpInfo) string {
+	got, ok := totalsOf(info.Datos)
+	if !ok {
+		got = totales{MntTotal: info.Total, MntNeto: flexInt(want.MntNeto), IVA: flexInt(want.IVA), MntExe: flexInt(want.MntExe)}
+	}
+	if int64(got.MntTotal) == want.MntTotal && int64(got.MntNeto) == want.MntNeto && int64(got.IVA) == want.IVA && int64(got.MntExe) == want.MntExe {
+		return ""
+	}
+	f := func(n int64) string { return dte.FormatCLP(n) }
+	figures := fmt.Sprintf("LibreDTE calculó total %s (neto %s, IVA %s, exento %s); folio calculó total %s (neto %s, IVA %s, exento %s)",
+		f(int64(got.MntTotal)), f(int64(got.MntNeto)), f(int64(got.IVA)), f(int64(got.MntExe)),
+		f(want.MntTotal), f(want.MntNeto), f(want.IVA), f(want.MntExe))
+	return figures + "; causa probable: " + likelyCause(want, got)
+}
+
+// likelyCause names what usually makes LibreDTE's totals differ.
+func likelyCause(want dte.Totales, got totales) string {
+	diff := int64(got.MntTotal) - want.MntTotal
+	if diff < 0 {
+		diff = -diff
+	}
+	taxable := want.MntTotal - want.MntExe
+	switch {
+	case diff <= 1 && int64(got.MntNeto) == want.MntNeto:
+		return "una regla de redondeo distinta: LibreDTE calcula el IVA como total − neto y folio como neto × 19 %, y difieren en un peso"
+	case diff <= 1:
+		return "una regla de redondeo distinta entre LibreDTE y folio (un peso)"
+	case taxable > 0 && int64(got.MntTotal)-want.MntTotal > 0 && int64(got.MntTotal)-want.MntTotal >= taxable*15/100:
+		return "el tipo de precio de LibreDTE no es «Solo items afectos con precio bruto»: los precios con IVA se tomaron como netos y se les sumó el IVA"
+	case int64(got.MntTotal) == 2*want.MntTotal:
+		return "LibreDTE sumó las líneas a totales ya enviados"
+	}
+	return "la configuración de precios o impuestos de la cuenta en LibreDTE no coincide con la de folio"
+}
+
+// discard deletes a temporary document whose totals are wrong, so that no
+// folio is ever spent on it, and says what happened to it.
+func (c *Client) discard(ctx context.Context, p pending) string {
+	_, err := c.do(ctx, call{op: "dte_tmps/eliminar", method: http.MethodGet, path: expand(pathTmpEliminar,
+		"receptor", itoa(p.Receptor), "dte", strconv.Itoa(p.DTE), "codigo", p.Codigo, "emisor", itoa(p.Emisor))})
+	if err != nil {
+		return fmt.Sprintf("no se pudo eliminar el documento temporal (código %s): elimínelo en LibreDTE", p.Codigo)
+	}
+	return "se eliminó el documento temporal; no se usó ningún folio"
+}
+
+func (c *Client) tmpInfo(ctx context.Context, op string, p pending, q url.Values) (tmpInfo, error) {
 	var info tmpInfo
-	raw, err := c.do(ctx, call{op: op, method: http.MethodGet, path: expand(pathTmpInfo,
+	raw, err := c.do(ctx, call{op: op, method: http.MethodGet, query: q, path: expand(pathTmpInfo,
 		"receptor", itoa(p.Receptor), "dte", strconv.Itoa(p.DTE), "codigo", p.Codigo, "emisor", itoa(p.Emisor))})
 	if err != nil {
 		return info, err
@@ -397,7 +474,7 @@ func (c *Client) Resolve(ctx context.Context, p invoicer.Pending, doc dte.Docume
 	if err != nil {
 		return invoicer.Resolution{}, err
 	}
-	_, err = c.tmpInfo(ctx, "dte_tmps/info", k)
+	_, err = c.tmpInfo(ctx, "dte_tmps/info", k, nil)
 	if err == nil {
 		return invoicer.Resolution{Outcome: invoicer.StillPending}, nil
 	}
@@ -515,11 +592,115 @@ func (c *Client) Status(ctx context.Context, d invoicer.Issued) (invoicer.SIISta
 	return st, nil
 }
 
-// Check implements invoicer.Invoicer with a harmless call (see wire.go).
+// Check implements invoicer.Invoicer with a harmless call (see wire.go). A
+// reply that is not LibreDTE's API is CodeNotAPI, not "hash accepted".
 func (c *Client) Check(ctx context.Context) error {
-	_, err := c.tmpInfo(ctx, "check", pending{Emisor: int64(c.emisor.Body), Receptor: int64(dte.GenericRUT.Body), DTE: int(dte.Boleta), Codigo: checkCodigo})
+	_, err := c.do(ctx, call{op: "check", method: http.MethodGet, path: expand(pathTmpInfo, "receptor", itoa(int64(dte.GenericRUT.Body)),
+		"dte", strconv.Itoa(int(dte.Boleta)), "codigo", checkCodigo, "emisor", strconv.Itoa(c.emisor.Body))})
+	var na *notAPIError
+	if errors.As(err, &na) && (na.status == http.StatusNotFound || na.status == http.StatusUnauthorized || na.status < 300) {
+		return c.notAPI(na.status, na.contentType)
+	}
+	if err == nil {
+		// A temporary document that cannot exist was "found": not LibreDTE.
+		return c.notAPI(http.StatusOK, "")
+	}
 	if ie, ok := invoicer.AsError(err); ok && ie.Code == invoicer.CodeNotFound {
 		return nil
 	}
 	return err
+}
+
+func (c *Client) notAPI(status int, contentType string) error {
+	what := fmt.Sprintf("HTTP %d", status)
+	if contentType != "" {
+		what += ", " + contentType
+	}
+	return &invoicer.Error{Code: CodeNotAPI, Op: "check", Status: status, Message: what}
+}
+
+// SuggestAPIRoot is the API root a person most likely meant: the URL with
+// /api at its end.
+func SuggestAPIRoot(base string) string {
+	base = strings.TrimRight(strings.TrimSpace(base), "/")
+	if strings.HasSuffix(base, "/api") || base == "" {
+		return DefaultBaseURL
+	}
+	return base + "/api"
+}
+
+// PriceCheck is what CheckPrices found: LibreDTE's totals for a one-line
+// boleta against folio's.
+type PriceCheck struct {
+	Gross     int64       // the test line's price
+	Want, Got dte.Totales // folio's and LibreDTE's
+	Discarded bool        // the temporary document was deleted
+}
+
+// OK says LibreDTE computes what folio does.
+func (p PriceCheck) OK() bool { return p.Want == p.Got }
+
+// CheckPrices emits a one-line boleta of $1.190 (no folio is taken: emitir
+// only makes a temporary document), reads LibreDTE's totals and deletes
+// the temporary document. A misconfigured price type shows as different
+// totals.
+func (c *Client) CheckPrices(ctx context.Context, fecha string) (PriceCheck, error) {
+	const gross = 1190
+	pc := PriceCheck{Gross: gross}
+	net := dte.NetFromGross(gross)
+	pc.Want = dte.Totales{MntNeto: net, IVA: gross - net, TasaIVA: dte.IVA, MntTotal: gross}
+	doc := dte.Document{Encabezado: dte.Encabezado{
+		IdDoc:    dte.IdDoc{TipoDTE: dte.Boleta, FchEmis: fecha, MntBruto: 1},
+		Emisor:   dte.Emisor{RUTEmisor: c.emisor.String()},
+		Receptor: dte.Receptor{RUTRecep: dte.GenericRUT.String(), RznSocRecep: "Prueba de folio doctor"},
+		Totales:  pc.Want,
+	}, Detalle: []dte.Detalle{{NroLinDet: 1, NmbItem: "Prueba de configuración de precios (folio doctor)", QtyItem: 1, PrcItem: gross, MontoItem: gross}}}
+	p, err := c.emitir(ctx, doc)
+	if err != nil {
+		return pc, err
+	}
+	info, err := c.tmpInfo(ctx, "dte_tmps/info", p, tmpQuery)
+	if err == nil {
+		if t, ok := totalsOf(info.Datos); ok {
+			pc.Got = dte.Totales{MntNeto: int64(t.MntNeto), MntExe: int64(t.MntExe), IVA: int64(t.IVA), MntTotal: int64(t.MntTotal)}
+			if pc.Got.MntNeto != 0 {
+				pc.Got.TasaIVA = dte.IVA
+			}
+		} else {
+			pc.Got = pc.Want
+			pc.Got.MntTotal = int64(info.Total)
+		}
+	}
+	_, derr := c.do(ctx, call{op: "dte_tmps/eliminar", method: http.MethodGet, path: expand(pathTmpEliminar,
+		"receptor", itoa(p.Receptor), "dte", strconv.Itoa(p.DTE), "codigo", p.Codigo, "emisor", itoa(p.Emisor))})
+	pc.Discarded = derr == nil
+	return pc, err
+}
+
+// notAPIError marks an error reply that is not LibreDTE's bare JSON string.
+type notAPIError struct {
+	status      int
+	contentType string
+}
+
+func (e *notAPIError) Error() string {
+	return fmt.Sprintf("the reply (HTTP %d, %s) is not LibreDTE's JSON", e.status, nonEmpty(e.contentType, "no content type"))
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// isJSONString says whether a body is one JSON string.
+func isJSONString(b []byte) bool {
+	var s string
+	return json.Unmarshal(b, &s) == nil
+}
+
+func mediaType(ct string) string {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.TrimSpace(mt)
 }

@@ -2,7 +2,9 @@ package libredte
 
 // LibreDTE's wire formats as folio reads and writes them, all in this file.
 //
-// invoicers.md gives the paths, Basic auth and the error classes. The reply
+// invoicers.md gives the paths, Basic auth (the API hash as the user and X
+// as the password, as LibreDTE's official clients send it: older
+// self-hosted servers refuse X:hash) and the error classes. The reply
 // shapes follow LibreDTE's public code (libredte-app-community,
 // Module/Dte/Controller/Documentos.php, DteEmitidos.php, DteTmps.php and
 // Model/DteTmp.php, DteEmitido.php, Contribuyente.php):
@@ -15,7 +17,13 @@ package libredte
 //     string), exento, neto, iva, total, usuario, xml (false), track_id,
 //     revision_estado, revision_detalle, anulado, …
 //   - dte_tmps/info answers the dte_tmp record: emisor, receptor, dte,
-//     codigo, fecha, total, … (404 once generar deleted it).
+//     codigo, tipo, fecha, total, … (404 once generar deleted it); with
+//     ?getDatosDte=1 also datos, the normalised document (Encabezado.Totales
+//     is what a folio would be spent on).
+//   - dte_tmps/eliminar deletes a temporary document (DteTmps.php,
+//     _api_eliminar_GET); 404 when there is none.
+//   - estado answers, for types other than boletas, the SII's whole
+//     RESP_HDR: ESTADO, GLOSA_ESTADO, ERR_CODE, GLOSA_ERR, NUM_ATENCION.
 //   - dte_emitidos/buscar takes filters (dte, folio, fecha, total, receptor,
 //     fecha_desde, …) and answers rows {dte, tipo, folio, receptor,
 //     razon_social, fecha, total, estado, track_id, …} — or 404 with a
@@ -30,15 +38,33 @@ package libredte
 // Numbers come from PHP and PostgreSQL: folio reads numbers and numeric
 // strings alike (flexInt).
 //
+// What emitir is sent (Payload): the lines, global discounts, references,
+// receptor and emisor, never Totales amounts or MontoItem — LibreDTE's
+// normaliser (sasco\LibreDTE\Sii\Dte) adds the line amounts to whatever
+// Totales it receives, so sent totals come back doubled — and IdDoc.MntBruto
+// = 1 only when the lines are gross and the document is not a boleta (on a
+// boleta LibreDTE converts gross to net twice: 1190 → 1000/190 → 840/160).
+//
 // Choices folio made where the sources leave room (each is only here):
 //   - Status asks actualizar_estado, not estado: estado answers the same
 //     record for boletas but, for other types, the SII's per-document
 //     RESP_HDR (ESTADO/GLOSA_ESTADO), which cannot tell "still in review"
 //     from "rejected". actualizar_estado answers one shape for every type.
-//   - After emitir, Prepare reads the temporary document back (dte_tmps/info)
-//     to record the date and total LibreDTE computed, which Resolve needs to
-//     find the emitted document; if that read fails, folio's own date and
-//     total are recorded instead.
+//   - After emitir, Prepare reads the temporary document back
+//     (dte_tmps/info?getDatosDte=1) and compares its totals with folio's:
+//     any difference stops the order before generar (CodeTotalsMismatch)
+//     and the temporary document is deleted, so no folio can be spent on
+//     it. A failed read is an error too (retried: emitir again only makes
+//     another temporary document). The date LibreDTE recorded is kept for
+//     Resolve.
+//   - Check and CheckPrices treat a reply that is not LibreDTE's JSON (an
+//     HTML page, a 404 that is not a bare JSON string, a 200 for a
+//     temporary document that cannot exist) as a wrong API root
+//     (CodeNotAPI), and suggest the URL ending in /api.
+//   - Status reads actualizar_estado's revision and, should a server answer
+//     the RESP_HDR shape instead, maps ESTADO (DOK accepted; FAU, FNA, FAN,
+//     ANC and the like still unknown) with GLOSA_ERR or GLOSA_ESTADO as the
+//     reason.
 //   - Check asks dte_tmps/info for a temporary document that cannot exist:
 //     401/403 mean bad credentials or no permission; a 404 means both are
 //     fine unless its message says the emisor is not registered.
@@ -50,6 +76,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/invoicer"
 )
 
@@ -58,6 +85,7 @@ const (
 	pathEmitir        = "/dte/documentos/emitir"
 	pathGenerar       = "/dte/documentos/generar"
 	pathTmpInfo       = "/dte/dte_tmps/info/{receptor}/{dte}/{codigo}/{emisor}"
+	pathTmpEliminar   = "/dte/dte_tmps/eliminar/{receptor}/{dte}/{codigo}/{emisor}"
 	pathBuscar        = "/dte/dte_emitidos/buscar/{emisor}"
 	pathPDF           = "/dte/dte_emitidos/pdf/{dte}/{folio}/{emisor}"
 	pathActualizarEst = "/dte/dte_emitidos/actualizar_estado/{dte}/{folio}/{emisor}"
@@ -107,12 +135,95 @@ type generarBody struct {
 
 // tmpInfo is the part of dte_tmps/info's reply folio reads.
 type tmpInfo struct {
-	Emisor   flexInt `json:"emisor"`
-	Receptor flexInt `json:"receptor"`
-	DTE      flexInt `json:"dte"`
-	Codigo   string  `json:"codigo"`
-	Fecha    string  `json:"fecha"`
-	Total    flexInt `json:"total"`
+	Emisor   flexInt         `json:"emisor"`
+	Receptor flexInt         `json:"receptor"`
+	DTE      flexInt         `json:"dte"`
+	Codigo   string          `json:"codigo"`
+	Tipo     string          `json:"tipo"`
+	Fecha    string          `json:"fecha"`
+	Total    flexInt         `json:"total"`
+	Datos    json.RawMessage `json:"datos"`
+}
+
+// tmpQuery asks dte_tmps/info for the normalised document too.
+var tmpQuery = url.Values{"getDatosDte": {"1"}}
+
+// totales are the amounts of datos.Encabezado.Totales.
+type totales struct {
+	MntNeto  flexInt `json:"MntNeto"`
+	MntExe   flexInt `json:"MntExe"`
+	IVA      flexInt `json:"IVA"`
+	MntTotal flexInt `json:"MntTotal"`
+}
+
+// totalsOf reads the normalised document's totals from datos, which may
+// come as an object or as the JSON text the column holds.
+func totalsOf(datos json.RawMessage) (totales, bool) {
+	raw := datos
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		raw = json.RawMessage(s)
+	}
+	var d struct {
+		Encabezado struct {
+			Totales *totales `json:"Totales"`
+		} `json:"Encabezado"`
+	}
+	if json.Unmarshal(raw, &d) != nil || d.Encabezado.Totales == nil {
+		return totales{}, false
+	}
+	return *d.Encabezado.Totales, true
+}
+
+// Payload is the document exactly as folio sends it to emitir (see the
+// top of this file): no Totales, no MontoItem, MntBruto only where
+// LibreDTE reads it right.
+type Payload struct {
+	Encabezado   payloadEncabezado  `json:"Encabezado"`
+	Detalle      []payloadDetalle   `json:"Detalle"`
+	DscRcgGlobal []dte.DscRcgGlobal `json:"DscRcgGlobal,omitempty"`
+	Referencia   []dte.Referencia   `json:"Referencia,omitempty"`
+}
+
+type payloadEncabezado struct {
+	IdDoc    payloadIdDoc `json:"IdDoc"`
+	Emisor   dte.Emisor   `json:"Emisor"`
+	Receptor dte.Receptor `json:"Receptor"`
+}
+
+type payloadIdDoc struct {
+	TipoDTE  dte.DocType `json:"TipoDTE"`
+	FchEmis  string      `json:"FchEmis,omitempty"`
+	MntBruto int         `json:"MntBruto,omitempty"`
+}
+
+type payloadDetalle struct {
+	NroLinDet      int    `json:"NroLinDet"`
+	CdgItem        string `json:"CdgItem,omitempty"`
+	IndExe         int    `json:"IndExe,omitempty"`
+	NmbItem        string `json:"NmbItem"`
+	QtyItem        int64  `json:"QtyItem"`
+	PrcItem        int64  `json:"PrcItem"`
+	DescuentoMonto int64  `json:"DescuentoMonto,omitempty"`
+}
+
+// PayloadOf maps folio's document onto what emitir is sent.
+func PayloadOf(doc dte.Document) Payload {
+	h := doc.Encabezado
+	p := Payload{Encabezado: payloadEncabezado{
+		IdDoc:    payloadIdDoc{TipoDTE: h.IdDoc.TipoDTE, FchEmis: h.IdDoc.FchEmis},
+		Emisor:   h.Emisor,
+		Receptor: h.Receptor,
+	}, DscRcgGlobal: doc.DscRcgGlobal, Referencia: doc.Referencia}
+	if h.IdDoc.MntBruto == 1 && !h.IdDoc.TipoDTE.IsBoleta() {
+		p.Encabezado.IdDoc.MntBruto = 1
+	}
+	p.Detalle = make([]payloadDetalle, len(doc.Detalle))
+	for i, l := range doc.Detalle {
+		p.Detalle[i] = payloadDetalle{NroLinDet: l.NroLinDet, CdgItem: l.CdgItem, IndExe: l.IndExe, NmbItem: l.NmbItem,
+			QtyItem: l.QtyItem, PrcItem: l.PrcItem, DescuentoMonto: l.DescuentoMonto}
+	}
+	return p
 }
 
 // emitido is generar's reply (the dte_emitido record) as folio reads it.
@@ -149,11 +260,23 @@ type buscarRow struct {
 	TrackID  json.RawMessage `json:"track_id"`
 }
 
-// revision is actualizar_estado's reply.
+// revision is actualizar_estado's reply; the RESP_HDR fields are estado's
+// for non-boletas.
 type revision struct {
 	TrackID         json.RawMessage `json:"track_id"`
 	RevisionEstado  *string         `json:"revision_estado"`
 	RevisionDetalle *string         `json:"revision_detalle"`
+	RespHdr
+}
+
+// RespHdr is the SII's QueryEstDte header as LibreDTE's estado answers it
+// for types other than boletas.
+type RespHdr struct {
+	Estado      string `json:"ESTADO"`
+	GlosaEstado string `json:"GLOSA_ESTADO"`
+	ErrCode     string `json:"ERR_CODE"`
+	GlosaErr    string `json:"GLOSA_ERR"`
+	NumAtencion string `json:"NUM_ATENCION"`
 }
 
 // LibreDTE's lists of revision states (Model_DteEmitidos::$revision_estados).
@@ -165,6 +288,9 @@ var (
 // siiStatus maps a revision onto the neutral status. The code is the text
 // before the first space of revision_estado ("EPR - Envío Procesado").
 func siiStatus(r revision) invoicer.SIIStatus {
+	if r.RevisionEstado == nil && r.Estado != "" {
+		return respHdrStatus(r)
+	}
 	estado, detalle := "", ""
 	if r.RevisionEstado != nil {
 		estado = strings.TrimSpace(*r.RevisionEstado)
@@ -187,6 +313,23 @@ func siiStatus(r revision) invoicer.SIIStatus {
 	case code == "RLV" || code == "RPR":
 		st.State = invoicer.SIIObjection
 	case contains(estadosFinal, code):
+		st.State = invoicer.SIIAccepted
+	}
+	return st
+}
+
+// respHdrStatus maps the SII's RESP_HDR: DOK (received, data match) is
+// accepted; anything else cannot tell review from rejection, so it stays
+// pending with the SII's words as the reason.
+func respHdrStatus(r revision) invoicer.SIIStatus {
+	code := strings.ToUpper(strings.TrimSpace(r.Estado))
+	reason := strings.TrimSpace(r.GlosaErr)
+	if reason == "" {
+		reason = strings.TrimSpace(r.GlosaEstado)
+	}
+	track, _ := trackText(r.TrackID)
+	st := invoicer.SIIStatus{Code: code, Reason: reason, TrackID: track, State: invoicer.SIIPending}
+	if code == "DOK" {
 		st.State = invoicer.SIIAccepted
 	}
 	return st

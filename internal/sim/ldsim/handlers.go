@@ -23,7 +23,7 @@ func (s *Server) emitir(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, "Formato "+f+" no soportado por el simulador: use formato=json")
 		return
 	}
-	var d dte.Document
+	var d inDoc
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
 	if err := dec.Decode(&d); err != nil {
 		fail(w, http.StatusBadRequest, msgNotJSON)
@@ -132,11 +132,25 @@ func (s *Server) tmpInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := tmpInfoReply{Emisor: s.emisor, Receptor: t.receptor, DTE: int(t.doc.Encabezado.IdDoc.TipoDTE), Codigo: t.codigo,
-		Fecha: t.fecha, Total: t.doc.Encabezado.Totales.MntTotal, Usuario: apiUserID}
+		Fecha: t.fecha, Total: t.doc.Encabezado.Totales.MntTotal, Usuario: apiUserID, Tipo: tipoName[int(t.doc.Encabezado.IdDoc.TipoDTE)]}
 	if on(r.URL.Query().Get("getDatosDte")) {
 		out.Datos = t.doc
 	}
 	reply(w, http.StatusOK, out)
+}
+
+// tmpEliminar deletes a temporary document (DteTmps::_api_eliminar_GET):
+// true, or 404 when there is none.
+func (s *Server) tmpEliminar(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tmps[r.PathValue("codigo")]
+	if !ok || strconv.Itoa(int(t.doc.Encabezado.IdDoc.TipoDTE)) != r.PathValue("dte") || strconv.FormatInt(t.receptor, 10) != r.PathValue("receptor") {
+		fail(w, http.StatusNotFound, msgTmpInfo)
+		return
+	}
+	delete(s.tmps, t.codigo)
+	reply(w, http.StatusOK, true)
 }
 
 func on(v string) bool { return v != "" && v != "0" && v != "false" }

@@ -58,6 +58,13 @@ type Options struct {
 	SIIObjection float64
 	// NoSignature starts the account without a digital signature (506).
 	NoSignature bool
+	// NetPrices simulates an account whose price type is not "Solo items
+	// afectos con precio bruto": line prices are read as net, so MntBruto
+	// is ignored (a factura gets 19 % on top) and a boleta's lines get IVA
+	// added. Totals then differ from folio's; SetNetPrices changes it.
+	// (Uncertain: how the account's price type reaches API documents is not
+	// in LibreDTE's public code; this is the effect folio must catch.)
+	NetPrices bool
 	// Now is the clock (default time.Now); Server.Advance moves it on.
 	Now func() time.Time
 }
@@ -78,6 +85,7 @@ type Server struct {
 	emitted     []*emitted      // in issue order
 	byFolio     map[folioKey]*emitted
 	noSignature bool
+	netPrice    bool
 	nextTrack   int64
 	srv         *http.Server
 }
@@ -133,7 +141,7 @@ func New(o Options) *Server {
 	o.Emisor.RUTEmisor = r.String()
 	s := &Server{opts: o, emisor: int64(r.Body), faults: faults.New(o.Faults, o.Seed+2), rng: rng,
 		used: map[dte.DocType]int64{}, tmps: map[string]*tmp{}, byFolio: map[folioKey]*emitted{},
-		noSignature: o.NoSignature, nextTrack: 5_000_000 + int64(rng.IntN(1_000_000))}
+		noSignature: o.NoSignature, netPrice: o.NetPrices, nextTrack: 5_000_000 + int64(rng.IntN(1_000_000))}
 	s.h = s.routes()
 	return s
 }
@@ -162,6 +170,17 @@ func (s *Server) SetNoSignature(v bool) {
 	s.noSignature = v
 	s.mu.Unlock()
 }
+
+// SetNetPrices sets the account's price type to net (true) or to "Solo
+// items afectos con precio bruto" (false); see Options.NetPrices.
+func (s *Server) SetNetPrices(v bool) {
+	s.mu.Lock()
+	s.netPrice = v
+	s.mu.Unlock()
+}
+
+// netPrices is the account's price type. Called with s.mu held.
+func (s *Server) netPrices() bool { return s.netPrice }
 
 // Advance moves the simulator's clock on by d (the SII's review follows it).
 func (s *Server) Advance(d time.Duration) {
@@ -271,6 +290,7 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("POST /api/dte/documentos/emitir", s.authed(s.emitir))
 	api.HandleFunc("POST /api/dte/documentos/generar", s.authed(s.generar))
 	api.HandleFunc("GET /api/dte/dte_tmps/info/{receptor}/{dte}/{codigo}/{emisor}", s.authed(s.tmpInfo))
+	api.HandleFunc("GET /api/dte/dte_tmps/eliminar/{receptor}/{dte}/{codigo}/{emisor}", s.authed(s.tmpEliminar))
 	api.HandleFunc("POST /api/dte/dte_emitidos/buscar/{emisor}", s.authed(s.buscar))
 	api.HandleFunc("GET /api/dte/dte_emitidos/pdf/{dte}/{folio}/{emisor}", s.authed(s.pdf))
 	api.HandleFunc("POST /api/dte/dte_emitidos/pdf/{dte}/{folio}/{emisor}", s.authed(s.pdf))
@@ -301,16 +321,15 @@ func reply(w http.ResponseWriter, status int, v any) {
 // fail answers like LibreDTE: the body is a bare JSON string.
 func fail(w http.ResponseWriter, status int, msg string) { reply(w, status, msg) }
 
-// authed checks HTTP Basic as LibreDTE does (user X and the hash as the
-// password; the obsolete hash-as-user with password X is still accepted),
-// and that a path's {emisor} is the account's company.
+// authed checks HTTP Basic as an older self-hosted LibreDTE does: the API
+// hash is the user and the password is not looked at (the official clients
+// send X). The X:hash form newer servers also take is looked up as a user
+// named X and refused. It also checks that a path's {emisor} is the
+// account's company.
 func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		user, pass, ok := r.BasicAuth()
-		if ok && pass == "X" && len(user) == 32 {
-			user, pass = pass, user
-		}
-		if !ok || subtle.ConstantTimeCompare([]byte(pass), []byte(s.opts.Hash)) != 1 {
+		user, _, ok := r.BasicAuth()
+		if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(s.opts.Hash)) != 1 {
 			fail(w, http.StatusUnauthorized, msgAuth)
 			return
 		}

@@ -1,6 +1,7 @@
 package ldsim
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/folio-cl/folio/internal/sim/faults"
@@ -71,8 +72,10 @@ func (s *Server) review(d *emitted, now time.Time) revisionReply {
 
 // respHdrFor is estado's RESP_HDR for a non-boleta at time now.
 func (s *Server) respHdrFor(d *emitted, now time.Time) respHdr {
+	at := fmt.Sprintf("%d (%s)", d.trackID%100000, now.Format("2006/01/02 15:04:05"))
 	if now.Sub(d.created) >= s.opts.SIIDelay && d.fate.code != "RCH" {
-		return respHdr{Estado: "DOK", GlosaEstado: "Documento Recibido por el SII. Datos Coinciden con los Registrados"}
+		return respHdr{Estado: "DOK", GlosaEstado: "Documento Recibido por el SII. Datos Coinciden con los Registrados",
+			ErrCode: "0", GlosaErr: "", NumAtencion: at}
 	}
-	return respHdr{Estado: "FAU", GlosaEstado: "Documento No Recibido por el SII"}
+	return respHdr{Estado: "FAU", GlosaEstado: "Documento No Recibido por el SII", ErrCode: "1", GlosaErr: "Documento no recibido", NumAtencion: at}
 }

@@ -13,17 +13,21 @@ package ldsim
 //     or 404 when nothing matches.
 //   - actualizar_estado answers {"track_id","revision_estado",
 //     "revision_detalle"}; estado answers the same for boletas and the
-//     SII's RESP_HDR (ESTADO, GLOSA_ESTADO) for other types.
+//     SII's whole RESP_HDR (ESTADO, GLOSA_ESTADO, ERR_CODE, GLOSA_ERR,
+//     NUM_ATENCION, all text as PHP casts SimpleXML) for other types.
+//   - dte_tmps/eliminar deletes a temporary document and answers true.
 //   - errors are a bare JSON string with the status as the class.
 //
 // Choices the sources leave open, made here: messages not quoted from
 // LibreDTE are Spanish in its style; the SII's review goes REC → SOK → CRT →
 // FOK → PRD → EPR/RLV/RCH over Options.SIIDelay; RESP_HDR says DOK once the
-// document is accepted and FAU (not received) before that or when rejected.
+// document is accepted and FAU (not received) before that or when rejected,
+// with ERR_CODE/GLOSA_ERR and a NUM_ATENCION "N (AAAA/MM/DD HH:MM:SS)" of
+// the simulator's making.
 
 // Error messages. Those quoted from LibreDTE's code say so.
 const (
-	msgAuth          = "Usuario no autenticado: revise el hash de la API (HTTP Basic, usuario X)."
+	msgAuth          = "Usuario no autenticado: revise el hash de la API (HTTP Basic, el hash como usuario y X como contraseña)."
 	msgForbidden     = "No está autorizado a operar con la empresa solicitada."               // LibreDTE
 	msgNoEmisor      = "Debe especificar RUTEmisor en el objeto JSON."                        // LibreDTE (404)
 	msgNoDetalle     = "Debe enviar el detalle del documento"                                 // LibreDTE (400)
@@ -80,6 +84,7 @@ type tmpInfoReply struct {
 	Receptor    int64  `json:"receptor"`
 	DTE         int    `json:"dte"`
 	Codigo      string `json:"codigo"`
+	Tipo        string `json:"tipo"` // dte_tipo's name, as the record's getTipo() gives it
 	Fecha       string `json:"fecha"`
 	Total       int64  `json:"total"`
 	Datos       any    `json:"datos"`
@@ -118,6 +123,9 @@ type revisionReply struct {
 type respHdr struct {
 	Estado      string `json:"ESTADO"`
 	GlosaEstado string `json:"GLOSA_ESTADO"`
+	ErrCode     string `json:"ERR_CODE"`
+	GlosaErr    string `json:"GLOSA_ERR"`
+	NumAtencion string `json:"NUM_ATENCION"`
 }
 
 // apiUser is the simulated account's user id and name.
