@@ -155,6 +155,15 @@ func (r *run) build() error {
 			Reason: fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
 			Event:  event("existing", "event.existing")})
 	}
+	// The embedded list is not confirmed: ask the call public integrations use.
+	if docs, err := m.BillingDocuments(r.ctx, r.o.ID); err != nil {
+		return err
+	} else if len(docs) > 0 {
+		d := docs[0]
+		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting,
+			Reason: fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
+			Event:  event("existing", "event.existing")})
+	}
 	var ov Overrides
 	if r.em.Overrides != "" {
 		_ = json.Unmarshal([]byte(r.em.Overrides), &ov)

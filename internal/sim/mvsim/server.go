@@ -74,6 +74,7 @@ type Server struct {
 	lastGen    time.Time
 	info       json.RawMessage
 	catalog    catalog
+	elsewhere  map[string][]*document // checkout id → documents not in its detail
 	srv        *http.Server
 }
 
@@ -455,6 +456,34 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, map[string]any{"_id": d.ID, "uploaded": true})
 }
 
+// AttachElsewhere attaches a document to a checkout as another system would
+// (a previous integration, a person in Multivende's screens). Like on real
+// checkouts, it shows in the billing-documents list only, not in the
+// detail's embedded list, which public integrations do not rely on.
+func (s *Server) AttachElsewhere(checkoutID, folio, docType string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.byID[checkoutID]
+	if !ok {
+		return fmt.Errorf("mvsim: checkout %s not found", checkoutID)
+	}
+	d := &document{ID: s.gen.id(), ClientID: c.Client.ID, DocID: folio, Code: folio, Name: folio, Type: docType,
+		Provider: "otro", EmissionDate: s.now().Format(time.DateOnly), checkoutID: c.ID, pdf: []byte("%PDF-1.4\n%%EOF\n")}
+	d.Files = []file{{SynchronizationStatus: syncStatus(s.opts.AutoSend), URL: "/files/" + d.ID + ".pdf"}}
+	s.docs[d.ID] = d
+	if s.elsewhere == nil {
+		s.elsewhere = map[string][]*document{}
+	}
+	s.elsewhere[c.ID] = append(s.elsewhere[c.ID], d)
+	return nil
+}
+
+// documentsOf is every document of a checkout: the ones attached through
+// the API, then the ones attached elsewhere.
+func (s *Server) documentsOf(c *checkout) []*document {
+	return append(slices.Clone(c.Documents), s.elsewhere[c.ID]...)
+}
+
 func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) {
 	pg, err := strconv.Atoi(r.PathValue("page"))
 	if err != nil || pg < 1 {
@@ -465,9 +494,10 @@ func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.byID[r.PathValue("id")]
 	p := page[document]{Entries: []document{}}
 	if ok {
-		p.Pagination = paginate(len(c.Documents), pg)
-		for i := (pg - 1) * PageSize; i < len(c.Documents) && i < pg*PageSize; i++ {
-			d := *c.Documents[i]
+		all := s.documentsOf(c)
+		p.Pagination = paginate(len(all), pg)
+		for i := (pg - 1) * PageSize; i < len(all) && i < pg*PageSize; i++ {
+			d := *all[i]
 			d.Files = slices.Clone(d.Files)
 			for j := range d.Files { // the url downloads the file from here
 				d.Files[j].URL = baseURL(r) + d.Files[j].URL
@@ -738,7 +768,7 @@ func (s *Server) State() State {
 	st := State{Checkouts: make([]StateCheckout, 0, len(s.checkouts)), Tokens: append([]string{}, s.issued...)}
 	for _, c := range s.checkouts {
 		sc := StateCheckout{ID: c.ID, PaymentStatus: c.PaymentStatus, Status: c.Status, Documents: []StateDocument{}}
-		for _, d := range c.Documents {
+		for _, d := range s.documentsOf(c) {
 			sc.Documents = append(sc.Documents, StateDocument{ID: d.ID, DocID: d.DocID, Type: d.Type, Uploaded: len(d.pdf) > 0})
 		}
 		st.Checkouts = append(st.Checkouts, sc)
