@@ -769,7 +769,11 @@ func (s *Server) State() State {
 	for _, c := range s.checkouts {
 		sc := StateCheckout{ID: c.ID, PaymentStatus: c.PaymentStatus, Status: c.Status, Documents: []StateDocument{}}
 		for _, d := range s.documentsOf(c) {
-			sc.Documents = append(sc.Documents, StateDocument{ID: d.ID, DocID: d.DocID, Type: d.Type, Uploaded: len(d.pdf) > 0})
+			sd := StateDocument{ID: d.ID, DocID: d.DocID, Type: d.Type, Uploaded: len(d.pdf) > 0, Provider: d.Provider, EmitterID: d.EmitterID}
+			if len(d.Files) > 0 {
+				sd.SyncStatus = d.Files[0].SynchronizationStatus
+			}
+			sc.Documents = append(sc.Documents, sd)
 		}
 		st.Checkouts = append(st.Checkouts, sc)
 	}

@@ -261,4 +261,9 @@ type StateDocument struct {
 	DocID    string `json:"id"`
 	Type     string `json:"type"`
 	Uploaded bool   `json:"uploaded"`
+	// What the attach request carried.
+	Provider  string `json:"provider"`
+	EmitterID string `json:"ElectronicBillingDocumentEmitterId"`
+	// SyncStatus is the file's synchronizationStatus once uploaded.
+	SyncStatus string `json:"synchronizationStatus,omitempty"`
 }
