@@ -84,7 +84,7 @@ type mvConnectFlags struct {
 func newConnectMultivendeCmd() *cobra.Command {
 	var f mvConnectFlags
 	cmd := &cobra.Command{
-		Use:   "multivende [--name NAME] [--base-url URL] [--client-id ID] [--client-secret SECRET] [--no-browser] [--redirect-port P]",
+		Use:   "multivende [--name NAME] [--base-url URL] [--client-id ID] [--client-secret SECRET] [--no-browser] [--redirect-port P] [--emitter-id ID] [--provider CODE] [--doc-type T=VALUE]",
 		Short: "Connect a Multivende merchant: consent in the browser, tokens into the store",
 		Long: `Prints (and, with a display, opens) Multivende's consent link asking for every
 permission, then waits for the browser to come back to http://127.0.0.1:P/callback,
