@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -75,12 +76,15 @@ type mvConnectFlags struct {
 	noBrowser                                              bool
 	port                                                   int
 	timeout                                                time.Duration
+	// Attach settings; unset ones keep the connection's earlier values.
+	emitterID, provider string
+	docTypes            []string
 }
 
 func newConnectMultivendeCmd() *cobra.Command {
 	var f mvConnectFlags
 	cmd := &cobra.Command{
-		Use:   "multivende [--name NAME] [--base-url URL] [--client-id ID] [--client-secret SECRET] [--no-browser] [--redirect-port P]",
+		Use:   "multivende [--name NAME] [--base-url URL] [--client-id ID] [--client-secret SECRET] [--no-browser] [--redirect-port P] [--emitter-id ID] [--provider CODE] [--doc-type T=VALUE]",
 		Short: "Connect a Multivende merchant: consent in the browser, tokens into the store",
 		Long: `Prints (and, with a display, opens) Multivende's consent link asking for every
 permission, then waits for the browser to come back to http://127.0.0.1:P/callback,
@@ -102,9 +106,52 @@ the config (0600) so that folio can renew the tokens.`,
 	cmd.Flags().IntVar(&f.port, "redirect-port", connect.DefaultPort, "port of the callback on 127.0.0.1 (0: any free port)")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", connect.DefaultTimeout, "how long to wait for the consent")
 	_ = cmd.Flags().MarkHidden("timeout")
+	cmd.Flags().StringVar(&f.emitterID, "emitter-id", "", "ElectronicBillingDocumentEmitterId sent when attaching documents (kept on reconnect)")
+	cmd.Flags().StringVar(&f.provider, "provider", "", "provider code sent when attaching documents (default from the config: libredte)")
+	cmd.Flags().StringArrayVar(&f.docTypes, "doc-type", nil, "Multivende's attach type for a DTE type, as TYPE=VALUE (e.g. 33=VALUE); repeatable")
 	addStoreFlag(cmd, &f.storeFlag)
 	addLangFlag(cmd, &f.lang)
 	return cmd
+}
+
+// attachSettings reads the attach flags; an empty field keeps the
+// connection's earlier value.
+func (f mvConnectFlags) attachSettings(l i18n.Lang) (store.ConnSettings, error) {
+	s := store.ConnSettings{EmitterID: strings.TrimSpace(f.emitterID), Provider: strings.TrimSpace(f.provider)}
+	for _, d := range f.docTypes {
+		k, v, ok := strings.Cut(d, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || v == "" || !slices.Contains([]string{"33", "34", "39", "41", "56", "61"}, k) {
+			return s, errors.New(l.T("connect.err.bad_doc_type", d))
+		}
+		if s.DocTypes == nil {
+			s.DocTypes = map[string]string{}
+		}
+		s.DocTypes[k] = v
+	}
+	return s, nil
+}
+
+// mergeSettings keeps prev's settings where next leaves them unset.
+func mergeSettings(prev, next store.ConnSettings) store.ConnSettings {
+	out := prev
+	if next.EmitterID != "" {
+		out.EmitterID = next.EmitterID
+	}
+	if next.Provider != "" {
+		out.Provider = next.Provider
+	}
+	if next.FacturaField != "" {
+		out.FacturaField, out.FacturaValue = next.FacturaField, next.FacturaValue
+	}
+	if len(next.DocTypes) > 0 {
+		out.DocTypes = maps.Clone(prev.DocTypes)
+		if out.DocTypes == nil {
+			out.DocTypes = map[string]string{}
+		}
+		maps.Copy(out.DocTypes, next.DocTypes)
+	}
+	return out
 }
 
 func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
@@ -119,6 +166,10 @@ func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 	}
 	if f.port < 0 || f.port > 65535 {
 		return errors.New(l.T("connect.err.bad_port", f.port))
+	}
+	settings, err := f.attachSettings(l)
+	if err != nil {
+		return err
 	}
 	baseURL := firstNonEmpty(f.baseURL, cfg.Multivende.BaseURL)
 	clientID := firstNonEmpty(f.clientID, cfg.Multivende.ClientID)
@@ -172,7 +223,7 @@ func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 	tok := res.Token
 	conn := store.Connection{Name: f.name, Kind: store.KindMultivende, BaseURL: mv.BaseURL(), MerchantID: tok.MerchantID,
 		ClientID: clientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken, AccessExpiresAt: tok.ExpiresAt,
-		RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes}
+		RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes, Settings: settings}
 	if err := saveMultivende(ctx, l, path, conn); err != nil {
 		flow.Finish(err)
 		return err
@@ -245,6 +296,7 @@ func saveMultivendeTo(ctx context.Context, l i18n.Lang, st *store.Store, c store
 		return errors.New(l.T("connect.err.other_merchant", c.Name, prev.MerchantID, c.MerchantID))
 	default:
 		c.Paused = prev.Paused && prev.Status != store.ConnNeedsReconnect
+		c.Settings = mergeSettings(prev.Settings, c.Settings)
 	}
 	err = st.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.SaveConnection(ctx, c)

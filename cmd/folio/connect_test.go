@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -236,6 +237,33 @@ func TestConnectMultivendeCallback(t *testing.T) {
 	}
 }
 
+// The attach settings given as flags are stored on the connection, and a
+// reconnect keeps what it does not change.
+func TestConnectMultivendeAttachSettings(t *testing.T) {
+	dir, s := connectEnv(t)
+	connectMultivende(t, s, "--name", "tienda", "--emitter-id", "em-42", "--provider", "libredte-x",
+		"--doc-type", "33=factura_v", "--doc-type", "39=boleta_v")
+	c, err := openTestStore(t, dir).Connection(context.Background(), "tienda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.ConnSettings{EmitterID: "em-42", Provider: "libredte-x", DocTypes: map[string]string{"33": "factura_v", "39": "boleta_v"}}
+	if !reflect.DeepEqual(c.Settings, want) {
+		t.Fatalf("settings %+v, want %+v", c.Settings, want)
+	}
+	connectMultivende(t, s, "--name", "tienda")
+	c2, _ := openTestStore(t, dir).Connection(context.Background(), "tienda")
+	if !reflect.DeepEqual(c2.Settings, want) {
+		t.Fatalf("a plain reconnect changed the settings: %+v", c2.Settings)
+	}
+	connectMultivende(t, s, "--name", "tienda", "--doc-type", "33=factura_w")
+	c3, _ := openTestStore(t, dir).Connection(context.Background(), "tienda")
+	want.DocTypes = map[string]string{"33": "factura_w", "39": "boleta_v"}
+	if !reflect.DeepEqual(c3.Settings, want) {
+		t.Fatalf("one --doc-type: %+v, want %+v", c3.Settings, want)
+	}
+}
+
 func TestConnectMultivendeEnglish(t *testing.T) {
 	_, s := connectEnv(t)
 	out := connectMultivende(t, s, "--lang", "en")
@@ -351,6 +379,7 @@ func TestConnectMultivendeBadInput(t *testing.T) {
 		"no secret":     {[]string{"connect", "multivende", "--no-browser", "--client-id", "x"}, "--client-secret"},
 		"bad name":      {mvArgs(s, "--name", "mi tienda"), `--name "mi tienda"`},
 		"bad port":      {mvArgs(s, "--redirect-port", "70000"), "70000"},
+		"bad doc type":  {mvArgs(s, "--doc-type", "99=x"), `--doc-type "99=x"`},
 		"bad lang":      {mvArgs(s, "--lang", "fr"), "--lang"},
 		"unreachable":   {append(mvArgs(s), "--base-url", "http://127.0.0.1:1", "--timeout", "2s"), ""},
 		"port in use":   {append(mvArgs(s), "--redirect-port", strings.TrimPrefix(s.Info.Multivende, "http://127.0.0.1:")), "--redirect-port P"},

@@ -103,7 +103,7 @@ func newConsoleCmd() *cobra.Command {
 				eng, err = newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect(f.lang, cfg.Language, os.Getenv),
 					PollInterval: time.Duration(cfg.PollInterval), Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 					Retry:  engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
-					Emisor: emisorOf(cfg), SIIInterval: 30 * time.Second, Log: slog.New(slog.NewJSONHandler(logf, nil))})
+					Emisor: emisorOf(cfg), Attach: attachDefaults(cfg), SIIInterval: 30 * time.Second, Log: slog.New(slog.NewJSONHandler(logf, nil))})
 				if err != nil {
 					eng = nil // nothing to run yet (no invoicer): the console still shows the store
 				} else {

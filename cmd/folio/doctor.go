@@ -52,7 +52,7 @@ Exits 1 when any check fails. --json prints the checks as a list of
 						return cfg.Multivende.ClientSecret
 					}
 					return ""
-				}})
+				}, Attach: attachDefaults(cfg)})
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if err := writeJSON(out, checks); err != nil {
@@ -63,9 +63,11 @@ Exits 1 when any check fails. --json prints the checks as a list of
 					mark := "✔"
 					if !c.OK {
 						mark = "✘"
+					} else if c.Warn {
+						mark = "⚠"
 					}
 					fmt.Fprintf(out, "%s %s: %s\n", mark, c.Name, c.Detail)
-					if !c.OK && c.Fix != "" {
+					if (!c.OK || c.Warn) && c.Fix != "" {
 						fmt.Fprintf(out, "    → %s\n", c.Fix)
 					}
 				}

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/store"
 )
 
 // emisorFromConfig returns the issuing company's data from folio's config,
@@ -24,4 +25,10 @@ func emisorOf(cfg config.Loaded) dte.Emisor {
 		rut = r.String()
 	}
 	return dte.Emisor{RUTEmisor: rut, RznSoc: e.RazonSocial, GiroEmis: e.Giro, Acteco: e.Acteco, DirOrigen: e.Direccion, CmnaOrigen: e.Comuna}
+}
+
+// attachDefaults are the config's values for attaching documents in
+// Multivende; a connection's own settings win over them.
+func attachDefaults(cfg config.Loaded) store.ConnSettings {
+	return store.ConnSettings{EmitterID: cfg.Multivende.EmitterID, Provider: cfg.Multivende.Provider}
 }

@@ -58,7 +58,7 @@ connects to a running simulator by itself first.`,
 					PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 					Retry:       engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
 					Emisor:      emisorOf(cfg),
-					SIIInterval: 10 * time.Second, LeaseTTL: leaseTTL, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))})
+					SIIInterval: 10 * time.Second, LeaseTTL: leaseTTL, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT")), Attach: attachDefaults(cfg)})
 				if err != nil {
 					return err
 				}

@@ -54,6 +54,7 @@ The faults can be changed at run time with POST /_sim/faults on either server.`,
 	f.StringVar(&faultSpec, "faults", "none", "none, mix, or a fault list (see above)")
 	f.Uint64Var(&seed, "seed", 1, "seed for the generated data and faults")
 	f.Float64Var(&o.RateLimit, "rate-limit", 5, "Multivende requests per second per token (Multivende's limit is about 5)")
+	f.BoolVar(&o.AutoSend, "auto-send", false, "the merchant switched on Multivende's automatic sending (otherwise attached documents stay \"Pendiente\")")
 	f.BoolVar(&asJSON, "json", false, "print one JSON line with the URLs and credentials once both servers listen")
 	return cmd
 }

@@ -36,6 +36,8 @@ type engineOptions struct {
 	// CatalogInterval turns on the periodic catalog sync (0: off).
 	CatalogInterval time.Duration
 	Lang            i18n.Lang
+	// Attach are the config's defaults for attaching documents.
+	Attach store.ConnSettings
 }
 
 // newEngine builds an engine over the store's connections: the LibreDTE
@@ -89,7 +91,7 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 	}
 	eng, err = engine.New(engine.Config{Store: st, Invoicer: ld, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
 		PollInterval: o.PollInterval, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, LeaseTTL: o.LeaseTTL, Log: o.Log, Failpoint: o.Failpoint,
-		CatalogInterval: o.CatalogInterval, CatalogSync: periodicCatalog(st, o.Lang, o.RateLimit)})
+		CatalogInterval: o.CatalogInterval, CatalogSync: periodicCatalog(st, o.Lang, o.RateLimit), Attach: o.Attach})
 	return eng, err
 }
 

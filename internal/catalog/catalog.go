@@ -45,10 +45,11 @@ func ParseScope(s string) (Scope, error) {
 func (s Scope) has(x Scope) bool { return s == All || s == x }
 
 // Source is where the catalog comes from; *multivende.Client is one.
+// Stock and Prices read the given SKUs (the client asks in chunks).
 type Source interface {
-	Products(ctx context.Context, merchantID string) ([]multivende.Product, error)
-	Stock(ctx context.Context, merchantID, warehouseID string) ([]multivende.StockEntry, error)
-	Prices(ctx context.Context, merchantID, priceListID string) ([]multivende.Price, error)
+	ProductVersions(ctx context.Context, merchantID, warehouseID string) ([]multivende.ProductVersion, error)
+	Stock(ctx context.Context, warehouseID string, codes []string) ([]multivende.StockEntry, error)
+	Prices(ctx context.Context, priceListID string, codes []string) ([]multivende.Price, error)
 }
 
 // Selection says which merchant, price list and warehouse a sync reads.
@@ -74,61 +75,62 @@ type Wanted struct {
 	HasStock bool
 }
 
-// Load reads what the selection needs from src: the products always (they
-// say which SKUs exist and are active), the prices when the scope covers
-// them or products (a new item needs a price) and a price list is chosen, the stock likewise and only when the
-// invoicer keeps stock. The result is sorted by code; a SKU that appears in
-// more than one version keeps its first active version.
+// Load reads what the selection needs from src: the product versions
+// always (they say which SKUs exist and are active), then, for those SKUs,
+// the prices when the scope covers them or products (a new item needs a
+// price) and a price list is chosen, and the stock likewise and only when
+// the invoicer keeps stock. The result is sorted by code; a SKU that
+// appears in more than one version keeps its first active version.
 func Load(ctx context.Context, src Source, sel Selection, caps invoicer.CatalogCaps) ([]Wanted, error) {
-	prods, err := src.Products(ctx, sel.MerchantID)
+	vers, err := src.ProductVersions(ctx, sel.MerchantID, "")
 	if err != nil {
-		return nil, fmt.Errorf("catalog: read the products: %w", err)
-	}
-	var prices map[string]int64
-	if sel.Scope != Stock && sel.PriceList != "" { // products need a price to be created
-		ps, err := src.Prices(ctx, sel.MerchantID, sel.PriceList)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: read price list %s: %w", sel.PriceList, err)
-		}
-		prices = make(map[string]int64, len(ps))
-		for _, p := range ps {
-			prices[strings.TrimSpace(p.Code)] = int64(p.Gross)
-		}
-	}
-	var stock map[string]int64
-	if sel.Scope.has(Stock) && caps.HasStock && sel.Warehouse != "" {
-		ss, err := src.Stock(ctx, sel.MerchantID, sel.Warehouse)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: read the stock of warehouse %s: %w", sel.Warehouse, err)
-		}
-		stock = make(map[string]int64, len(ss))
-		for _, s := range ss {
-			stock[strings.TrimSpace(s.Code)] = s.Amount
-		}
+		return nil, fmt.Errorf("catalog: read the product versions: %w", err)
 	}
 	byCode := make(map[string]int)
 	var out []Wanted
-	for _, p := range prods {
-		for _, v := range p.ProductVersions {
-			code := strings.TrimSpace(v.Code)
-			if code == "" {
-				continue
+	for _, v := range vers {
+		code := strings.TrimSpace(v.Code)
+		if code == "" {
+			continue
+		}
+		name := strings.TrimSpace(v.Product.Name)
+		if name == "" {
+			name = strings.TrimSpace(v.Name)
+		}
+		w := Wanted{Code: code, Name: name, Active: v.Active()}
+		if i, ok := byCode[code]; ok {
+			if !out[i].Active && w.Active {
+				out[i] = w
 			}
-			name := strings.TrimSpace(v.Name)
-			if name == "" {
-				name = strings.TrimSpace(p.Name)
+			continue
+		}
+		byCode[code] = len(out)
+		out = append(out, w)
+	}
+	codes := make([]string, len(out))
+	for i, w := range out {
+		codes[i] = w.Code
+	}
+	if sel.Scope != Stock && sel.PriceList != "" && len(codes) > 0 { // products need a price to be created
+		ps, err := src.Prices(ctx, sel.PriceList, codes)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: read price list %s: %w", sel.PriceList, err)
+		}
+		for _, p := range ps {
+			if i, ok := byCode[strings.TrimSpace(p.Code)]; ok {
+				out[i].Price, out[i].HasPrice = int64(p.Gross), true
 			}
-			w := Wanted{Code: code, Name: name, Active: v.Active}
-			w.Price, w.HasPrice = prices[code]
-			w.Stock, w.HasStock = stock[code]
-			if i, ok := byCode[code]; ok {
-				if !out[i].Active && w.Active {
-					out[i] = w
-				}
-				continue
+		}
+	}
+	if sel.Scope.has(Stock) && caps.HasStock && sel.Warehouse != "" && len(codes) > 0 {
+		ss, err := src.Stock(ctx, sel.Warehouse, codes)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: read the stock of warehouse %s: %w", sel.Warehouse, err)
+		}
+		for _, s := range ss {
+			if i, ok := byCode[strings.TrimSpace(s.Code)]; ok {
+				out[i].Stock, out[i].HasStock = s.Amount, true
 			}
-			byCode[code] = len(out)
-			out = append(out, w)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })

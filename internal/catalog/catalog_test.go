@@ -21,27 +21,56 @@ import (
 
 // memSource is a Multivende catalog in memory.
 type memSource struct {
-	products []multivende.Product
+	versions []multivende.ProductVersion
 	prices   map[string][]multivende.Price
 	stock    map[string][]multivende.StockEntry
 }
 
-func (m *memSource) Products(context.Context, string) ([]multivende.Product, error) {
-	return m.products, nil
+func (m *memSource) ProductVersions(context.Context, string, string) ([]multivende.ProductVersion, error) {
+	return m.versions, nil
 }
-func (m *memSource) Prices(_ context.Context, _, l string) ([]multivende.Price, error) {
-	return m.prices[l], nil
+func (m *memSource) Prices(_ context.Context, l string, codes []string) ([]multivende.Price, error) {
+	var out []multivende.Price
+	want := set(codes)
+	for _, p := range m.prices[l] {
+		if want[p.Code] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
-func (m *memSource) Stock(_ context.Context, _, w string) ([]multivende.StockEntry, error) {
-	return m.stock[w], nil
+func (m *memSource) Stock(_ context.Context, w string, codes []string) ([]multivende.StockEntry, error) {
+	var out []multivende.StockEntry
+	want := set(codes)
+	for _, e := range m.stock[w] {
+		if want[e.Code] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func set(codes []string) map[string]bool {
+	m := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		m[c] = true
+	}
+	return m
+}
+
+func status(active bool) string {
+	if active {
+		return "active"
+	}
+	return "inactive"
 }
 
 func newSource(n int) *memSource {
 	s := &memSource{prices: map[string][]multivende.Price{}, stock: map[string][]multivende.StockEntry{}}
 	for i := range n {
 		code := fmt.Sprintf("SKU-%05d", i)
-		s.products = append(s.products, multivende.Product{ID: fmt.Sprintf("p%d", i), Name: "Producto " + code,
-			ProductVersions: []multivende.ProductVersion{{ID: fmt.Sprintf("v%d", i), Code: code, Name: "Producto " + code, Active: i%10 != 9}}})
+		s.versions = append(s.versions, multivende.ProductVersion{ID: fmt.Sprintf("v%d", i), Code: code,
+			Status: status(i%10 != 9), Product: multivende.VersionOwner{ID: fmt.Sprintf("p%d", i), Name: "Producto " + code}})
 		s.prices["pl"] = append(s.prices["pl"], multivende.Price{Code: code, Gross: multivende.Amount(1000 + i*10)})
 		s.stock["wh"] = append(s.stock["wh"], multivende.StockEntry{Code: code, Amount: int64(i % 7)})
 	}
@@ -233,8 +262,9 @@ func TestDiff(t *testing.T) {
 
 func TestLoadPrefersTheActiveVersionAndScope(t *testing.T) {
 	t.Parallel()
-	src := &memSource{products: []multivende.Product{{Name: "Polera", ProductVersions: []multivende.ProductVersion{
-		{Code: "P-1", Active: false}, {Code: "P-1", Name: "Polera M", Active: true}, {Code: " "}}}},
+	src := &memSource{versions: []multivende.ProductVersion{
+		{Code: "P-1", Status: "inactive", Product: multivende.VersionOwner{Name: "Polera"}},
+		{Code: "P-1", Status: "active", Product: multivende.VersionOwner{Name: "Polera M"}}, {Code: " "}},
 		prices: map[string][]multivende.Price{"pl": {{Code: "P-1", Gross: 9990}}},
 		stock:  map[string][]multivende.StockEntry{"wh": {{Code: "P-1", Amount: 3}}}}
 	got, err := catalog.Load(context.Background(), src, sel, invoicer.CatalogCaps{})

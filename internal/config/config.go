@@ -94,6 +94,10 @@ type Multivende struct {
 	BaseURL      string `yaml:"base_url" json:"base_url"`
 	ClientID     string `yaml:"client_id" json:"client_id"`
 	ClientSecret string `yaml:"client_secret" json:"client_secret"`
+	// EmitterID and Provider are sent when a document is attached to an
+	// order; a connection's own values (folio connect multivende) win.
+	EmitterID string `yaml:"emitter_id" json:"emitter_id"`
+	Provider  string `yaml:"provider" json:"provider"`
 }
 
 // Config is folio's configuration. Keys documents every field.

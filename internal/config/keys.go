@@ -47,6 +47,8 @@ var Keys = []Key{
 	{Name: "multivende.base_url", Env: "FOLIO_MULTIVENDE_BASE_URL", Default: "https://app.multivende.com", Help: "Multivende's API"},
 	{Name: "multivende.client_id", Env: "FOLIO_MULTIVENDE_CLIENT_ID", Help: "the OAuth application's client id"},
 	{Name: "multivende.client_secret", Env: "FOLIO_MULTIVENDE_CLIENT_SECRET", Secret: true, Help: "the OAuth application's client secret"},
+	{Name: "multivende.emitter_id", Env: "FOLIO_MULTIVENDE_EMITTER_ID", Help: "ElectronicBillingDocumentEmitterId sent when attaching a document (per connection: folio connect multivende --emitter-id)"},
+	{Name: "multivende.provider", Env: "FOLIO_MULTIVENDE_PROVIDER", Default: "libredte", Help: "provider code sent when attaching a document (per connection: --provider)"},
 }
 
 // LookupKey returns the documented key named name.

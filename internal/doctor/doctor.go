@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -36,7 +37,9 @@ type Check struct {
 	Name   string `json:"name"`
 	OK     bool   `json:"ok"`
 	Detail string `json:"detail"`
-	Fix    string `json:"fix"` // empty when OK
+	Fix    string `json:"fix"` // empty when OK, unless Warn
+	// Warn marks a check that passes with a doubt worth acting on (Fix says how).
+	Warn bool `json:"warn,omitempty"`
 }
 
 // Defaults for Options.
@@ -62,6 +65,9 @@ type Options struct {
 	MaxSkew      time.Duration
 	// Now is this machine's clock (tests move it to fake a skew).
 	Now func() time.Time
+	// Attach are the config's defaults for attaching documents in
+	// Multivende (a connection's own settings win).
+	Attach store.ConnSettings
 }
 
 // Failed counts the checks that did not pass.
@@ -86,6 +92,11 @@ func (r *run) add(name string, ok bool, detail, fix string) {
 		fix = ""
 	}
 	r.out = append(r.out, Check{Name: name, OK: ok, Detail: detail, Fix: fix})
+}
+
+// warn adds a check that passes with a doubt, keeping its fix.
+func (r *run) warn(name, detail, fix string) {
+	r.out = append(r.out, Check{Name: name, OK: true, Warn: true, Detail: detail, Fix: fix})
 }
 
 func (r *run) t(id i18n.ID, args ...any) string { return r.Lang.T(id, args...) }
@@ -261,6 +272,7 @@ func (r *run) multivende(ctx context.Context, c store.Connection) {
 		r.add(name+".token", true, r.t("doctor.mv.token_ok", i18n.FormatTime(r.Lang, c.AccessExpiresAt),
 			i18n.FormatTime(r.Lang, c.RefreshExpiresAt)), "")
 	}
+	r.attach(name, c)
 	if r.ClientSecret(c) == "" {
 		r.add(name+".client_secret", false, r.t("doctor.mv.no_secret", c.ClientID), r.t("doctor.mv.fix_secret"))
 	} else {
@@ -296,6 +308,37 @@ func (r *run) multivende(ctx context.Context, c store.Connection) {
 	default:
 		r.add(name+".api", false, err.Error(), r.t("doctor.mv.fix_api"))
 	}
+}
+
+// attach checks what documents are attached with. Whether Multivende needs
+// the emitter id is not known (multivende-api.md): without one it is a
+// warning, not a failure.
+func (r *run) attach(name string, c store.Connection) {
+	emitter := firstSet(c.Settings.EmitterID, r.Attach.EmitterID, multivende.DefaultEmitterID)
+	provider := firstSet(c.Settings.Provider, r.Attach.Provider, multivende.DefaultProvider)
+	own := maps.Clone(r.Attach.DocTypes)
+	if own == nil {
+		own = map[string]string{}
+	}
+	maps.Copy(own, c.Settings.DocTypes)
+	var types []string
+	for _, t := range []int{39, 33} {
+		types = append(types, fmt.Sprintf("%d=%s", t, multivende.AttachType(t, own)))
+	}
+	if emitter == "" {
+		r.warn(name+".attach", r.t("doctor.mv.no_emitter", provider, strings.Join(types, " ")), r.t("doctor.mv.fix_emitter", c.Name))
+		return
+	}
+	r.add(name+".attach", true, r.t("doctor.mv.attach_ok", provider, emitter, strings.Join(types, " ")), "")
+}
+
+func firstSet(vals ...string) string {
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func (r *run) libredte(ctx context.Context, c store.Connection) {

@@ -46,7 +46,8 @@ func setup(t *testing.T) bundle {
 	err = st.Write(ctx, func(tx *store.Tx) error {
 		id, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: s.Info.Multivende,
 			MerchantID: tok.MerchantID, ClientID: s.Info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
-			AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes})
+			AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes,
+			Settings: store.ConnSettings{EmitterID: "em-77"}})
 		if err != nil {
 			return err
 		}
@@ -91,7 +92,7 @@ func TestAllGood(t *testing.T) {
 	}
 	m := byName(cs)
 	for _, name := range []string{"store", "store.integrity", "store.permissions", "multivende.tienda.token", "multivende.tienda.client_secret",
-		"multivende.tienda.api", "libredte.libredte.credentials", "libredte.libredte.price_type", "clock"} {
+		"multivende.tienda.api", "multivende.tienda.attach", "libredte.libredte.credentials", "libredte.libredte.price_type", "clock"} {
 		if _, ok := m[name]; !ok {
 			t.Errorf("no %s check", name)
 		}
@@ -110,6 +111,34 @@ func TestAllGood(t *testing.T) {
 		if c.Fix != "" {
 			t.Errorf("a passing check with a fix: %+v", c)
 		}
+	}
+}
+
+// The attach settings: without an emitter id, a warning that says how to
+// set one; the config's value serves when the connection has none, and
+// the connection's own values win.
+func TestAttachSettings(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.write(t, func(ctx context.Context, tx *store.Tx) error {
+		return tx.SetConnectionSettings(ctx, "tienda", store.ConnSettings{})
+	})
+	c := byName(Run(ctx, b.opts))["multivende.tienda.attach"]
+	if !c.OK || !c.Warn || !strings.Contains(c.Fix, "folio connect multivende --name tienda --emitter-id") ||
+		!strings.Contains(c.Detail, "ElectronicBillingDocumentEmitterId") || !strings.Contains(c.Detail, "39=electronic_billing_electronic_bill") {
+		t.Fatalf("no emitter id: %+v", c)
+	}
+	o := b.opts
+	o.Attach = store.ConnSettings{EmitterID: "from-config", Provider: "otro"}
+	if c := byName(Run(ctx, o))["multivende.tienda.attach"]; c.Warn || !strings.Contains(c.Detail, "from-config") || !strings.Contains(c.Detail, "otro") {
+		t.Fatalf("config default: %+v", c)
+	}
+	b.write(t, func(ctx context.Context, tx *store.Tx) error {
+		return tx.SetConnectionSettings(ctx, "tienda", store.ConnSettings{EmitterID: "own", DocTypes: map[string]string{"33": "factura_x"}})
+	})
+	if c := byName(Run(ctx, o))["multivende.tienda.attach"]; c.Warn || !strings.Contains(c.Detail, "emitter own") || !strings.Contains(c.Detail, "33=factura_x") {
+		t.Fatalf("the connection's own: %+v", c)
 	}
 }
 

@@ -49,6 +49,9 @@ type Config struct {
 	// Failpoint, when set, is called at the moments a crash hurts most
 	// (see the Failpoint constants); crash tests make it end the process.
 	Failpoint func(point string)
+	// Attach holds the defaults (from the config) for attaching documents
+	// in Multivende; a connection's own settings win over them.
+	Attach store.ConnSettings
 }
 
 // Failpoints: a call has succeeded at the service and its result is not

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -154,6 +155,16 @@ func (r *run) build() error {
 		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting,
 			Reason: fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
 			Event:  event("existing", "event.existing")})
+	}
+	// The embedded list is not confirmed: ask the call public integrations use.
+	if docs, err := m.BillingDocuments(r.ctx, r.o.ID); err != nil {
+		return err
+	} else if len(docs) > 0 {
+		d := docs[0]
+		b, _ := json.Marshal(d)
+		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting,
+			Reason: fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
+			Event:  withData(event("existing", "event.existing"), string(b))})
 	}
 	var ov Overrides
 	if r.em.Overrides != "" {
@@ -336,7 +347,7 @@ func (r *run) recordIssued(iss invoicer.Issued, ev store.Event) error {
 // attach gets the PDF and attaches it to the order in Multivende, reading
 // back first so that an attach whose reply was lost is not made twice.
 func (r *run) attach() error {
-	_, m, err := r.marketplace()
+	conn, m, err := r.marketplace()
 	if err != nil {
 		return err
 	}
@@ -376,12 +387,10 @@ func (r *run) attach() error {
 			}
 			var co multivende.Checkout
 			_ = json.Unmarshal([]byte(r.o.Raw), &co)
-			typ := multivende.DocTypeBoleta
-			if dte.DocType(r.em.DocType).IsFactura() {
-				typ = multivende.DocTypeFactura
-			}
+			set := r.e.attachSettings(conn)
 			d, err := m.CreateBillingDocument(r.ctx, r.o.ID, multivende.NewBillingDocument{ClientID: co.Client.ID, ID: folio, Code: folio,
-				Name: folio, EmissionDate: iss.Fecha, Type: typ, Provider: "libredte"})
+				Name: folio, EmissionDate: iss.Fecha, Type: multivende.AttachType(r.em.DocType, set.DocTypes), Provider: set.Provider,
+				ElectronicBillingDocumentEmitterID: set.EmitterID})
 			if err != nil {
 				return err
 			}
@@ -410,10 +419,12 @@ func (r *run) attach() error {
 	if err != nil {
 		return err
 	}
-	ok := false
+	ok, seen := false, ""
 	for _, d := range docs {
 		if d.ID == r.em.MVDocumentID && len(d.ElectronicBillingDocumentFiles) > 0 {
 			ok = true
+			b, _ := json.Marshal(d) // its synchronizationStatus, for inspect
+			seen = string(b)
 		}
 	}
 	if !ok {
@@ -427,8 +438,32 @@ func (r *run) attach() error {
 		}
 		return moveOrder(r.ctx, tx, r.o.ID, store.Move{From: []store.State{r.cur}, To: store.StateDone, Outcome: store.OutcomeIssued,
 			DocType: em.DocType, Folio: em.Folio, Attempts: r.o.Attempts,
-			Event: event("done", "event.done_folio", dte.DocType(em.DocType).Name(), em.Folio)})
+			Event: withData(event("done", "event.done_folio", dte.DocType(em.DocType).Name(), em.Folio), seen)})
 	})
+}
+
+// attachSettings are the values a document is attached with: the
+// connection's own, else the engine's defaults (the config), else
+// internal/multivende's.
+func (e *Engine) attachSettings(c store.Connection) store.ConnSettings {
+	s := c.Settings
+	s.EmitterID = firstSet(s.EmitterID, e.cfg.Attach.EmitterID, multivende.DefaultEmitterID)
+	s.Provider = firstSet(s.Provider, e.cfg.Attach.Provider, multivende.DefaultProvider)
+	if len(e.cfg.Attach.DocTypes) > 0 {
+		merged := maps.Clone(e.cfg.Attach.DocTypes)
+		maps.Copy(merged, s.DocTypes)
+		s.DocTypes = merged
+	}
+	return s
+}
+
+func firstSet(vals ...string) string {
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func (r *run) marketplace() (store.Connection, Marketplace, error) {

@@ -514,6 +514,10 @@ func TestCatalogWire(t *testing.T) {
 	pageOf := func(entry string, cur, next int) string {
 		return fmt.Sprintf(`{"entries":[%s],"pagination":{"current_page":%d,"next_page":%d}}`, entry, cur, next)
 	}
+	// offsetPage pages like the other form: offset/limit/total_items only.
+	offsetPage := func(entry string, offset, total int) string {
+		return fmt.Sprintf(`{"entries":[%s],"pagination":{"offset":%d,"limit":1,"total_items":%d}}`, entry, offset, total)
+	}
 	var mu sync.Mutex
 	var paths []string
 	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -521,53 +525,112 @@ func TestCatalogWire(t *testing.T) {
 		paths = append(paths, r.URL.RequestURI())
 		mu.Unlock()
 		switch p := r.URL.Path; {
-		case p == "/api/m/m1/products/p/1":
-			io.WriteString(w, pageOf(`{"_id":"p1","name":"Taza","code":"TAZA","ProductVersions":[{"_id":"v1","code":"TAZA-01","name":"Taza azul","active":true}]}`, 1, 2))
-		case p == "/api/m/m1/products/p/2":
-			io.WriteString(w, pageOf(`{"_id":"p2","name":"Plato","code":"PLATO","ProductVersions":[]}`, 2, 0))
-		case p == "/api/m/m1/stores-and-warehouses":
-			io.WriteString(w, pageOf(`{"_id":"wh-1","name":"Bodega Central","type":"warehouse"}`, 1, 0))
-		case p == "/api/m/m1/stocks/stores-and-warehouses/wh-1/p/1":
-			io.WriteString(w, pageOf(`{"code":"TAZA-01","amount":7}`, 1, 0))
-		case p == "/api/m/m1/price-lists":
+		case p == "/api/m/m1/products/light/p/1":
+			io.WriteString(w, pageOf(`{"_id":"p1","name":"Taza","code":"TAZA"}`, 1, 2))
+		case p == "/api/m/m1/products/light/p/2":
+			io.WriteString(w, pageOf(`{"_id":"p2","name":"Plato","code":"PLATO"}`, 2, 0))
+		case p == "/api/m/m1/product-versions/p/1":
+			io.WriteString(w, offsetPage(`{"_id":"v1","code":"TAZA-01","status":"active","Product":{"_id":"p1","name":"Taza azul"},"ProductStocks":{"amount":4}}`, 0, 2))
+		case p == "/api/m/m1/product-versions/p/2":
+			io.WriteString(w, offsetPage(`{"_id":"v2","code":"PLATO-01","status":"inactive","Product":{"_id":"p2","name":"Plato"}}`, 1, 2))
+		case p == "/api/m/m1/stores-and-warehouses/p/1":
+			io.WriteString(w, `{"entries":[{"_id":"wh-1","name":"Bodega Central","type":"warehouse"}],"pagination":{"total_pages":1}}`)
+		case p == "/api/product-stocks/stores-and-warehouses/wh-1/limit/1000":
+			io.WriteString(w, `{"entries":[{"_id":"v1","code":"TAZA-01","ProductStocks":{"amount":7}},{"_id":"v9","code":"OTHER","ProductStocks":{"amount":1}}],"pagination":{"offset":0,"limit":1000}}`)
+		case p == "/api/m/m1/product-price-lists/p/1":
 			io.WriteString(w, pageOf(`{"_id":"pl-1","name":"General","currency":"CLP"}`, 1, 0))
-		case p == "/api/m/m1/price-lists/pl-1/prices/p/1":
-			io.WriteString(w, pageOf(`{"code":"TAZA-01","gross":12990}`, 1, 0))
+		case p == "/api/product-price/product-price-lists/pl-1/limit/1000":
+			io.WriteString(w, `{"entries":[{"_id":"v1","code":"TAZA-01","ProductPrices":[{"gross":12990,"priceWithDiscount":11990}]}]}`)
 		default:
 			w.WriteHeader(404)
 		}
 	}))
 	ctx := context.Background()
 	products, err := c.Products(ctx, "m1")
-	if err != nil || len(products) != 2 || products[0].ProductVersions[0] != (ProductVersion{ID: "v1", Code: "TAZA-01", Name: "Taza azul", Active: true}) {
+	if err != nil || len(products) != 2 || products[1] != (Product{ID: "p2", Name: "Plato", Code: "PLATO"}) {
 		t.Fatalf("products %+v %v", products, err)
+	}
+	vers, err := c.ProductVersions(ctx, "m1", "wh-1")
+	if err != nil || len(vers) != 2 || vers[0].Code != "TAZA-01" || vers[0].Product.Name != "Taza azul" || !vers[0].Active() ||
+		!vers[0].HasStock || vers[0].Stock != 4 || vers[1].Active() || vers[1].HasStock {
+		t.Fatalf("versions %+v %v", vers, err)
 	}
 	whs, err := c.Warehouses(ctx, "m1")
 	if err != nil || len(whs) != 1 || whs[0] != (Warehouse{ID: "wh-1", Name: "Bodega Central", Type: "warehouse"}) {
 		t.Fatalf("warehouses %+v %v", whs, err)
 	}
-	stock, err := c.Stock(ctx, "m1", "wh-1")
+	stock, err := c.Stock(ctx, "wh-1", []string{"TAZA-01", " TAZA-01", "PLATO-01"})
 	if err != nil || len(stock) != 1 || stock[0] != (StockEntry{Code: "TAZA-01", Amount: 7}) {
-		t.Fatalf("stock %+v %v", stock, err)
+		t.Fatalf("stock %+v %v (a SKU not asked for is dropped)", stock, err)
 	}
 	lists, err := c.PriceLists(ctx, "m1")
 	if err != nil || len(lists) != 1 || lists[0] != (PriceList{ID: "pl-1", Name: "General", Currency: "CLP"}) {
 		t.Fatalf("price lists %+v %v", lists, err)
 	}
-	prices, err := c.Prices(ctx, "m1", "pl-1")
+	prices, err := c.Prices(ctx, "pl-1", []string{"TAZA-01"})
 	if err != nil || len(prices) != 1 || prices[0] != (Price{Code: "TAZA-01", Gross: 12990}) {
 		t.Fatalf("prices %+v %v", prices, err)
 	}
-	want := []string{"/api/m/m1/products/p/1", "/api/m/m1/products/p/2", "/api/m/m1/stores-and-warehouses",
-		"/api/m/m1/stocks/stores-and-warehouses/wh-1/p/1", "/api/m/m1/price-lists", "/api/m/m1/price-lists/pl-1/prices/p/1"}
+	want := []string{"/api/m/m1/products/light/p/1", "/api/m/m1/products/light/p/2",
+		"/api/m/m1/product-versions/p/1?_include_stock=true&_warehouse_id=wh-1",
+		"/api/m/m1/product-versions/p/2?_include_stock=true&_warehouse_id=wh-1",
+		"/api/m/m1/stores-and-warehouses/p/1",
+		"/api/product-stocks/stores-and-warehouses/wh-1/limit/1000?_code=TAZA-01%2CPLATO-01",
+		"/api/m/m1/product-price-lists/p/1",
+		"/api/product-price/product-price-lists/pl-1/limit/1000?_code=TAZA-01"}
 	if !slices.Equal(paths, want) {
 		t.Fatalf("paths\n got %q\nwant %q", paths, want)
 	}
-	if _, err := c.Stock(ctx, "m1", ""); ErrorCode(err) != CodeBadRequest {
+	if _, err := c.Stock(ctx, "", []string{"A"}); ErrorCode(err) != CodeBadRequest {
 		t.Fatalf("empty warehouse: %v", err)
 	}
 	if _, err := c.Products(ctx, "nope%d"); ErrorCode(err) != CodeNotFound || !strings.Contains(err.Error(), "merchant nope%d") {
 		t.Fatalf("unknown merchant: %v", err)
+	}
+}
+
+// A long SKU list is asked for in chunks of at most 100 codes, each URL
+// short, and every SKU is asked for exactly once.
+func TestCatalogCodesAreChunked(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	asked := map[string]int{}
+	var longest, calls int
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		codes := strings.Split(r.URL.Query().Get("_code"), ",")
+		mu.Lock()
+		calls++
+		longest = max(longest, len(r.URL.RequestURI()))
+		var entries []string
+		for _, code := range codes {
+			asked[code]++
+			entries = append(entries, fmt.Sprintf(`{"code":%q,"ProductPrices":{"gross":1000}}`, code))
+		}
+		mu.Unlock()
+		if len(codes) > 100 {
+			w.WriteHeader(http.StatusRequestURITooLong)
+			return
+		}
+		fmt.Fprintf(w, `{"entries":[%s]}`, strings.Join(entries, ","))
+	}))
+	var codes []string
+	for i := range 250 {
+		codes = append(codes, fmt.Sprintf("SKU-%05d", i))
+	}
+	prices, err := c.Prices(context.Background(), "pl-1", codes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prices) != 250 || calls != 3 || len(asked) != 250 {
+		t.Fatalf("%d prices in %d calls, %d codes asked", len(prices), calls, len(asked))
+	}
+	for code, n := range asked {
+		if n != 1 {
+			t.Errorf("%s asked %d times", code, n)
+		}
+	}
+	if longest > 2000 {
+		t.Errorf("a URL of %d characters", longest)
 	}
 }
 

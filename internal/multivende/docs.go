@@ -98,7 +98,7 @@ func (c *Client) BillingDocuments(ctx context.Context, checkoutID string) ([]Ele
 		return nil, err
 	}
 	return pages[ElectronicBillingDocument](ctx, c, op, checkoutID,
-		"/api/checkouts/"+esc(checkoutID)+"/electronic-billing-documents/p/{page}")
+		"/api/checkouts/"+esc(checkoutID)+"/electronic-billing-documents/p/{page}", nil)
 }
 
 // pathPage fills "{page}" in a path.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -218,24 +220,58 @@ func TestSimListDetailAttachCatalog(t *testing.T) {
 		}
 	}
 
+	if got := docs[0].ElectronicBillingDocumentFiles[0]; got.SynchronizationStatus != multivende.SyncPending {
+		t.Fatalf("sync status %q: a merchant without automatic sending sees %q", got.SynchronizationStatus, multivende.SyncPending)
+	}
+	if pdf := download(t, docs[0].ElectronicBillingDocumentFiles[0].URL); string(pdf) != "%PDF-1.4\n%%EOF\n" {
+		t.Fatalf("the file url gives %q", pdf)
+	}
+
 	products, err := b.client.Products(ctx, b.tok.MerchantID)
-	if err != nil || len(products) == 0 || len(products[0].ProductVersions) == 0 || products[0].ProductVersions[0].Code == "" {
+	if err != nil || len(products) == 0 || products[0].ID == "" || products[0].Name == "" {
 		t.Fatalf("products: %v %+v", err, products)
+	}
+	state := b.sim.State().Catalog
+	vers, err := b.client.ProductVersions(ctx, b.tok.MerchantID, "")
+	if err != nil || len(vers) != len(state.Versions) {
+		t.Fatalf("versions: %v, %d of %d", err, len(vers), len(state.Versions))
+	}
+	codes := make([]string, len(vers))
+	for i, v := range vers {
+		codes[i] = v.Code
+		if sv := state.Versions[i]; v.Code != sv.Code || v.Product.Name != sv.Name || v.Active() != sv.Active || v.HasStock {
+			t.Fatalf("version %d: %+v, simulator %+v", i, v, sv)
+		}
 	}
 	whs, err := b.client.Warehouses(ctx, b.tok.MerchantID)
 	if err != nil || len(whs) == 0 || whs[0].ID == "" {
 		t.Fatalf("warehouses: %v", err)
 	}
-	if st, err := b.client.Stock(ctx, b.tok.MerchantID, whs[0].ID); err != nil || len(st) == 0 || st[0].Code == "" {
-		t.Fatalf("stock: %v", err)
+	st, err := b.client.Stock(ctx, whs[0].ID, codes)
+	if err != nil || len(st) != len(codes) {
+		t.Fatalf("stock: %v, %d entries", err, len(st))
+	}
+	for _, e := range st {
+		if want, ok := state.Stock[whs[0].ID][e.Code]; !ok || want != e.Amount {
+			t.Fatalf("stock of %s: %d, simulator %d", e.Code, e.Amount, want)
+		}
+	}
+	withStock, err := b.client.ProductVersions(ctx, b.tok.MerchantID, whs[0].ID)
+	if err != nil || len(withStock) == 0 || !withStock[0].HasStock || withStock[0].Stock != state.Stock[whs[0].ID][withStock[0].Code] {
+		t.Fatalf("versions with stock: %v %+v", err, withStock)
 	}
 	lists, err := b.client.PriceLists(ctx, b.tok.MerchantID)
 	if err != nil || len(lists) == 0 || lists[0].Currency != "CLP" {
 		t.Fatalf("price lists: %v %+v", err, lists)
 	}
-	prices, err := b.client.Prices(ctx, b.tok.MerchantID, lists[0].ID)
-	if err != nil || len(prices) == 0 || prices[0].Gross <= 0 {
-		t.Fatalf("prices: %v %+v", err, prices)
+	prices, err := b.client.Prices(ctx, lists[0].ID, codes)
+	if err != nil || len(prices) != len(codes) {
+		t.Fatalf("prices: %v, %d entries", err, len(prices))
+	}
+	for _, p := range prices {
+		if want := state.Prices[lists[0].ID][p.Code]; p.Gross <= 0 || int64(p.Gross) != want {
+			t.Fatalf("price of %s: %d, simulator %d", p.Code, p.Gross, want)
+		}
 	}
 	if _, err := b.client.Products(ctx, "another-merchant"); multivende.ErrorCode(err) != multivende.CodeAuth {
 		t.Fatalf("another merchant: %v", err)
@@ -455,4 +491,18 @@ func BenchmarkSimCheckoutDetail(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
+func download(t *testing.T, url string) []byte {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("download %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("download %s: %s", url, resp.Status)
+	}
+	return b
 }

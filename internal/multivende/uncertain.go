@@ -1,6 +1,11 @@
 package multivende
 
-import "net/url"
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // Everything the documentation marks as uncertain about Multivende's API lives
 // in this file, so that a correction is a one-file change. The simulator in
@@ -39,6 +44,41 @@ const (
 	DocTypeBoleta  = "electronic_billing_electronic_bill"
 	DocTypeFactura = "electronic_billing_electronic_invoice" // uncertain
 )
+
+// Attach settings. The emitter id and the provider code are per merchant
+// (uncertain: the one production integration found sends fixed values of
+// its own), so each connection may set them; these are the defaults.
+// DefaultEmitterID is empty: no value is known to work for every merchant.
+const (
+	DefaultProvider  = "libredte"
+	DefaultEmitterID = ""
+)
+
+// DefaultDocTypes maps a DTE type (SII code) to the attach "type" used when
+// the connection sets none. Only the boleta's value is confirmed.
+var DefaultDocTypes = map[int]string{
+	39: DocTypeBoleta,
+	41: DocTypeBoleta,  // boleta exenta (uncertain)
+	33: DocTypeFactura, // uncertain
+	34: DocTypeFactura, // factura exenta (uncertain)
+}
+
+// AttachType is the attach "type" for a DTE type: the connection's own value
+// (keyed by the SII code as text), else the default, else the boleta's.
+func AttachType(dteType int, own map[string]string) string {
+	if v := strings.TrimSpace(own[strconv.Itoa(dteType)]); v != "" {
+		return v
+	}
+	if v, ok := DefaultDocTypes[dteType]; ok {
+		return v
+	}
+	return DocTypeBoleta
+}
+
+// Values of ElectronicBillingDocumentFiles[].synchronizationStatus. Only
+// "Pendiente" is confirmed (the merchant did not switch on automatic
+// sending); other values are shown as Multivende sends them.
+const SyncPending = "Pendiente"
 
 // CheckoutClient is the buyer of a checkout (uncertain: the address fields' names).
 type CheckoutClient struct {
@@ -105,34 +145,85 @@ const (
 // message, in order of preference (uncertain: {"message"} or {"error"}).
 var errorKeys = []string{"message", "error"}
 
-// Catalog paths (uncertain: only the products path is documented; the
-// others are the shared contract in brief.md, which the simulator serves).
-// "{page}" stands for the page number (from 1); a path without it is one
-// request with no page parameter, since the contract gives none.
-func productsPath(m string) string   { return "/api/m/" + esc(m) + "/products/p/{page}" }
-func warehousesPath(m string) string { return "/api/m/" + esc(m) + "/stores-and-warehouses" }
-func stockPath(m, w string) string {
-	return "/api/m/" + esc(m) + "/stocks/stores-and-warehouses/" + esc(w) + "/p/{page}"
+// Catalog paths, as public integrations call them (uncertain: none is in
+// Multivende's public help text). "{page}" stands for the page number (from
+// 1). The by-SKU reads take a comma-separated _code list and no page: the
+// client asks for at most maxCodesPerRequest SKUs at a time, far below the
+// 1000 in the path, so one request holds them all.
+func productsPath(m string) string { return "/api/m/" + esc(m) + "/products/light/p/{page}" }
+func productVersionsPath(m string) string {
+	return "/api/m/" + esc(m) + "/product-versions/p/{page}"
 }
-func priceListsPath(m string) string { return "/api/m/" + esc(m) + "/price-lists" }
-func pricesPath(m, l string) string {
-	return "/api/m/" + esc(m) + "/price-lists/" + esc(l) + "/prices/p/{page}"
+func warehousesPath(m string) string { return "/api/m/" + esc(m) + "/stores-and-warehouses/p/{page}" }
+func stockByCodePath(w string) string {
+	return "/api/product-stocks/stores-and-warehouses/" + esc(w) + "/limit/1000"
+}
+func priceListsPath(m string) string { return "/api/m/" + esc(m) + "/product-price-lists/p/{page}" }
+func pricesByCodePath(l string) string {
+	return "/api/product-price/product-price-lists/" + esc(l) + "/limit/1000"
 }
 
-// Product is a catalog product; its versions carry the SKUs.
+// Query parameters of the catalog reads (uncertain names, from public code).
+const (
+	codeParam          = "_code"          // comma-separated SKUs
+	includeStockParam  = "_include_stock" // "true": versions carry their stock
+	warehouseParam     = "_warehouse_id"  // whose stock _include_stock reads
+	maxCodesPerRequest = 100              // keeps a URL well under common 8 KB limits
+)
+
+// inactiveStatuses are the product-version status values that mean "not
+// for sale" (uncertain: the values are not published; anything else, and an
+// absent status, counts as active).
+var inactiveStatuses = []string{"inactive", "disabled", "deleted", "archived", "paused"}
+
+// Product is an entry of the light products list.
 type Product struct {
-	ID              string           `json:"_id"`
-	Name            string           `json:"name"`
-	Code            string           `json:"code"`
-	ProductVersions []ProductVersion `json:"ProductVersions"`
+	ID   string `json:"_id"`
+	Name string `json:"name"`
+	Code string `json:"code"`
 }
 
-// ProductVersion is one SKU of a product (uncertain: the active flag's name).
+// ProductVersion is one SKU (GET …/product-versions/p/{page}): Code is the
+// SKU, Product.Name its name. Stock is set when the list was read with a
+// warehouse (HasStock says so).
 type ProductVersion struct {
-	ID     string `json:"_id"`
-	Code   string `json:"code"`
-	Name   string `json:"name"`
-	Active bool   `json:"active"`
+	ID       string       `json:"_id"`
+	Code     string       `json:"code"`
+	Name     string       `json:"name"` // a version's own name, when it has one (uncertain)
+	Status   string       `json:"status"`
+	Product  VersionOwner `json:"Product"`
+	Stock    int64        `json:"-"`
+	HasStock bool         `json:"-"`
+}
+
+// VersionOwner is the product a version belongs to.
+type VersionOwner struct {
+	ID   string `json:"_id"`
+	Name string `json:"name"`
+}
+
+// Active reports whether the version is for sale (see inactiveStatuses).
+func (v ProductVersion) Active() bool {
+	st := strings.ToLower(strings.TrimSpace(v.Status))
+	return !slices.Contains(inactiveStatuses, st)
+}
+
+// versionWire is a product version as the lists send it. The stock and price
+// reads by SKU answer versions too, with ProductStocks.amount and
+// ProductPrices.gross (public code reads them as objects; a list of one is
+// read as well, uncertain).
+type versionWire struct {
+	ProductVersion
+	ProductStocks oneOrMany[stockWire] `json:"ProductStocks"`
+	ProductPrices oneOrMany[priceWire] `json:"ProductPrices"`
+}
+
+type stockWire struct {
+	Amount Amount `json:"amount"`
+}
+
+type priceWire struct {
+	Gross Amount `json:"gross"`
 }
 
 // Warehouse is a store or warehouse.

@@ -22,6 +22,7 @@ type Options struct {
 	Seed           uint64
 	RateLimit      float64 // Multivende req/s per token (negative: none)
 	SIIDelay       time.Duration
+	AutoSend       bool // Multivende's automatic sending of documents (off: "Pendiente")
 }
 
 // Info is the startup JSON of `folio sim --json` and GET /_sim/info.
@@ -49,7 +50,7 @@ func Start(ctx context.Context, o Options) (*Sims, error) {
 	if o.LibreDTEAddr == "" {
 		o.LibreDTEAddr = "127.0.0.1:0"
 	}
-	mv := mvsim.New(mvsim.Options{Seed: o.Seed, Orders: o.Orders, Rate: o.Rate, Faults: o.Faults, RateLimit: o.RateLimit})
+	mv := mvsim.New(mvsim.Options{Seed: o.Seed, Orders: o.Orders, Rate: o.Rate, Faults: o.Faults, RateLimit: o.RateLimit, AutoSend: o.AutoSend})
 	ld := ldsim.New(ldsim.Options{Seed: o.Seed, Faults: o.Faults, SIIDelay: o.SIIDelay})
 	mvURL, err := mv.Start(ctx, o.MultivendeAddr)
 	if err != nil {

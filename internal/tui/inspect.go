@@ -11,6 +11,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -132,7 +133,7 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 		}
 	case secDocument:
 		if v.Emission == nil || v.Emission.Document == "" {
-			return []string{lang.T("inspect.no_doc")}
+			return append([]string{lang.T("inspect.no_doc")}, mvDocLines(lang, v, w)...)
 		}
 		var doc dte.Document
 		if err := json.Unmarshal([]byte(v.Emission.Document), &doc); err != nil {
@@ -141,6 +142,7 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 		for _, l := range strings.Split(strings.TrimRight(dte.Preview(doc, nil, o.Total, dte.Lang(lang), min(w, 72)), "\n"), "\n") {
 			out = append(out, ansi.Truncate(l, w, "…"))
 		}
+		out = append(out, mvDocLines(lang, v, w)...)
 	case secRaw:
 		out = append(out, s.Header.Render(lang.T("inspect.checkout")))
 		raw := o.Raw
@@ -195,6 +197,40 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 		}
 	}
 	return out
+}
+
+// mvDocLines say what Multivende shows for the order's document: the
+// synchronizationStatus the engine read back after attaching (the done
+// event's data) or found on a document attached before (existing), with
+// what "Pendiente" means.
+func mvDocLines(lang i18n.Lang, v store.OrderView, w int) []string {
+	for i := len(v.Events) - 1; i >= 0; i-- {
+		ev := v.Events[i]
+		if (ev.Kind != "done" && ev.Kind != "existing") || ev.Data == "" {
+			continue
+		}
+		var d struct {
+			ID    string `json:"_id"`
+			DocID string `json:"id"`
+			Files []struct {
+				Sync string `json:"synchronizationStatus"`
+			} `json:"ElectronicBillingDocumentFiles"`
+		}
+		if json.Unmarshal([]byte(ev.Data), &d) != nil || len(d.Files) == 0 || d.Files[0].Sync == "" {
+			continue
+		}
+		name := d.DocID
+		if name == "" {
+			name = d.ID
+		}
+		out := append([]string{""}, wrapLines(lang.T("inspect.mv_doc", name, d.Files[0].Sync), w)...)
+		explain := lang.T("inspect.mv_sync_other")
+		if strings.EqualFold(strings.TrimSpace(d.Files[0].Sync), multivende.SyncPending) {
+			explain = lang.T("inspect.mv_sync_pending")
+		}
+		return append(out, wrapLines(explain, w)...)
+	}
+	return nil
 }
 
 // eventText is a timeline line in lang when the engine wrote it from the

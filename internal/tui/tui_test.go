@@ -730,3 +730,44 @@ func TestTimelineInThePersonsLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Inspect's document section shows Multivende's synchronizationStatus for
+// the order's document, and what "Pendiente" means, in both languages.
+func TestInspectShowsMultivendeSyncStatus(t *testing.T) {
+	t.Parallel()
+	doc := `{"_id":"d1","id":"10482","ElectronicBillingDocumentFiles":[{"synchronizationStatus":"Pendiente","url":"http://mv/files/d1.pdf"}]}`
+	v := store.OrderView{Order: store.Order{ID: "o1", State: store.StateDone, Outcome: store.OutcomeExisting},
+		Events: []store.Event{{Kind: "seen"}, {Kind: "existing", Data: doc}}}
+	for lang, want := range map[i18n.Lang][]string{
+		i18n.ES: {"documento 10482, sincronización: Pendiente", "envío automático"},
+		i18n.EN: {"document 10482, synchronization: Pendiente", "automatic sending"},
+	} {
+		keys, err := NewKeyMap(lang, nil, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Join(sectionLines(NewStyles(mustTheme(t), true), lang, keys, v, secDocument, 200), "\n")
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: lacks %q:\n%s", lang, w, got)
+			}
+		}
+	}
+	// Another status is shown as Multivende sends it, without the
+	// "Pendiente" explanation.
+	v.Events[1].Data = strings.Replace(doc, "Pendiente", "Sincronizado", 1)
+	keys, _ := NewKeyMap(i18n.EN, nil, false)
+	got := strings.Join(sectionLines(NewStyles(mustTheme(t), true), i18n.EN, keys, v, secDocument, 200), "\n")
+	if !strings.Contains(got, "synchronization: Sincronizado") || strings.Contains(got, "automatic sending") {
+		t.Errorf("another status:\n%s", got)
+	}
+}
+
+func mustTheme(t *testing.T) Theme {
+	t.Helper()
+	th, err := LoadTheme("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}

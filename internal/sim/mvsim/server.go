@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +48,9 @@ type Options struct {
 	AccessTTL, RefreshTTL  time.Duration
 	ClientID, ClientSecret string
 	Now                    func() time.Time
+	// AutoSend is the merchant's "automatic sending" of documents: without
+	// it an uploaded document stays "Pendiente" in Multivende.
+	AutoSend bool
 }
 
 // Server is a running simulator's state. It is safe for concurrent use.
@@ -70,6 +74,7 @@ type Server struct {
 	lastGen    time.Time
 	info       json.RawMessage
 	catalog    catalog
+	elsewhere  map[string][]*document // checkout id → documents not in its detail
 	srv        *http.Server
 }
 
@@ -233,16 +238,18 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("POST /api/checkouts/{id}/electronic-billing-documents", s.authed(s.createDocument))
 	api.HandleFunc("GET /api/checkouts/{id}/electronic-billing-documents/p/{page}", s.authed(s.listDocuments))
 	api.HandleFunc("POST /api/electronic-billing-documents/{id}/upload", s.authed(s.upload))
-	api.HandleFunc("GET /api/m/{merchant}/products/p/{page}", s.authed(s.catalogList(func(c catalog, _ *http.Request) any { return c.products })))
-	api.HandleFunc("GET /api/m/{merchant}/stores-and-warehouses", s.authed(s.catalogList(func(c catalog, _ *http.Request) any { return c.warehouses })))
-	api.HandleFunc("GET /api/m/{merchant}/stocks/stores-and-warehouses/{warehouse}/p/{page}", s.authed(s.catalogList(func(c catalog, r *http.Request) any { return c.stock[r.PathValue("warehouse")] })))
-	api.HandleFunc("GET /api/m/{merchant}/price-lists", s.authed(s.catalogList(func(c catalog, _ *http.Request) any { return c.priceLists })))
-	api.HandleFunc("GET /api/m/{merchant}/price-lists/{list}/prices/p/{page}", s.authed(s.catalogList(func(c catalog, r *http.Request) any { return c.prices[r.PathValue("list")] })))
+	api.HandleFunc("GET /api/m/{merchant}/products/light/p/{page}", s.authed(s.catalogList(func(c catalog, _ *http.Request) any { return c.products })))
+	api.HandleFunc("GET /api/m/{merchant}/product-versions/p/{page}", s.authed(s.catalogList(versionsOf)))
+	api.HandleFunc("GET /api/m/{merchant}/stores-and-warehouses/p/{page}", s.authed(s.catalogList(func(c catalog, _ *http.Request) any { return c.warehouses })))
+	api.HandleFunc("GET /api/m/{merchant}/product-price-lists/p/{page}", s.authed(s.catalogList(func(c catalog, _ *http.Request) any { return c.priceLists })))
+	api.HandleFunc("GET /api/product-stocks/stores-and-warehouses/{warehouse}/limit/{limit}", s.authed(s.byCode(stockOfCodes)))
+	api.HandleFunc("GET /api/product-price/product-price-lists/{list}/limit/{limit}", s.authed(s.byCode(pricesOfCodes)))
 	api.HandleFunc("POST /oauth/access-token", s.token)
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", s.faults.Middleware(api, nil))
 	mux.Handle("POST /oauth/access-token", s.faults.Middleware(api, nil))
+	mux.HandleFunc("GET /files/{name}", s.downloadFile)
 	mux.HandleFunc("GET /apps/authorize", s.consentPage)
 	mux.HandleFunc("POST /apps/authorize", s.consentSubmit)
 	mux.HandleFunc("GET /_sim/state", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, s.State()) })
@@ -439,7 +446,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.docs[r.PathValue("id")]
 	if ok {
 		d.pdf = pdf
-		d.Files = []file{{SynchronizationStatus: "synchronized", URL: "/files/" + d.ID + ".pdf"}}
+		d.Files = []file{{SynchronizationStatus: syncStatus(s.opts.AutoSend), URL: "/files/" + d.ID + ".pdf"}}
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -447,6 +454,34 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, 200, map[string]any{"_id": d.ID, "uploaded": true})
+}
+
+// AttachElsewhere attaches a document to a checkout as another system would
+// (a previous integration, a person in Multivende's screens). Like on real
+// checkouts, it shows in the billing-documents list only, not in the
+// detail's embedded list, which public integrations do not rely on.
+func (s *Server) AttachElsewhere(checkoutID, folio, docType string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.byID[checkoutID]
+	if !ok {
+		return fmt.Errorf("mvsim: checkout %s not found", checkoutID)
+	}
+	d := &document{ID: s.gen.id(), ClientID: c.Client.ID, DocID: folio, Code: folio, Name: folio, Type: docType,
+		Provider: "otro", EmissionDate: s.now().Format(time.DateOnly), checkoutID: c.ID, pdf: []byte("%PDF-1.4\n%%EOF\n")}
+	d.Files = []file{{SynchronizationStatus: syncStatus(s.opts.AutoSend), URL: "/files/" + d.ID + ".pdf"}}
+	s.docs[d.ID] = d
+	if s.elsewhere == nil {
+		s.elsewhere = map[string][]*document{}
+	}
+	s.elsewhere[c.ID] = append(s.elsewhere[c.ID], d)
+	return nil
+}
+
+// documentsOf is every document of a checkout: the ones attached through
+// the API, then the ones attached elsewhere.
+func (s *Server) documentsOf(c *checkout) []*document {
+	return append(slices.Clone(c.Documents), s.elsewhere[c.ID]...)
 }
 
 func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) {
@@ -459,9 +494,15 @@ func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.byID[r.PathValue("id")]
 	p := page[document]{Entries: []document{}}
 	if ok {
-		p.Pagination = paginate(len(c.Documents), pg)
-		for i := (pg - 1) * PageSize; i < len(c.Documents) && i < pg*PageSize; i++ {
-			p.Entries = append(p.Entries, *c.Documents[i])
+		all := s.documentsOf(c)
+		p.Pagination = paginate(len(all), pg)
+		for i := (pg - 1) * PageSize; i < len(all) && i < pg*PageSize; i++ {
+			d := *all[i]
+			d.Files = slices.Clone(d.Files)
+			for j := range d.Files { // the url downloads the file from here
+				d.Files[j].URL = baseURL(r) + d.Files[j].URL
+			}
+			p.Entries = append(p.Entries, d)
 		}
 	}
 	b, _ := json.Marshal(p)
@@ -472,6 +513,30 @@ func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(b)
+}
+
+// Values of a file's synchronizationStatus: "Pendiente" is what Multivende
+// shows when the merchant did not switch on automatic sending; the other
+// value is the simulator's own (no public source names it).
+const (
+	SyncPending = "Pendiente"
+	SyncSent    = "Sincronizado"
+)
+
+func syncStatus(autoSend bool) string {
+	if autoSend {
+		return SyncSent
+	}
+	return SyncPending
+}
+
+// baseURL is the simulator's address as the client reached it.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 func (s *Server) catalogList(get func(catalog, *http.Request) any) http.HandlerFunc {
@@ -489,12 +554,141 @@ func (s *Server) catalogList(get func(catalog, *http.Request) any) http.HandlerF
 		s.mu.Unlock()
 		var entries []json.RawMessage
 		_ = json.Unmarshal(all, &entries)
-		p := page[json.RawMessage]{Entries: []json.RawMessage{}, Pagination: paginate(len(entries), pg)}
+		p := catalogPage{Entries: []json.RawMessage{},
+			Pagination: catalogPagination{pagination: paginate(len(entries), pg), Offset: (pg - 1) * PageSize, Limit: PageSize}}
 		for i := (pg - 1) * PageSize; i < len(entries) && i < pg*PageSize; i++ {
 			p.Entries = append(p.Entries, entries[i])
 		}
 		writeJSON(w, 200, p)
 	}
+}
+
+// versionsOf is the product-versions list; with _include_stock=true and a
+// _warehouse_id each version carries its stock there.
+func versionsOf(c catalog, r *http.Request) any {
+	q := r.URL.Query()
+	wh := q.Get("_warehouse_id")
+	if q.Get("_include_stock") != "true" || wh == "" {
+		return c.versions()
+	}
+	stock := c.stockMap(wh)
+	out := []versionStock{}
+	for _, v := range c.versions() {
+		out = append(out, versionStock{productVersion: v, ProductStocks: stockOf{Amount: stock[v.Code], StoreAndWarehouse: wh}})
+	}
+	return out
+}
+
+func (c catalog) versions() []productVersion {
+	var out []productVersion
+	for _, p := range c.products {
+		out = append(out, p.Versions...)
+	}
+	return out
+}
+
+func (c catalog) stockMap(wh string) map[string]int64 {
+	m := map[string]int64{}
+	for _, e := range c.stock[wh] {
+		m[e.Code] = e.Amount
+	}
+	return m
+}
+
+// stockOfCodes answers the stock read by SKU: the versions asked for, each
+// with its stock in the warehouse; nil for an unknown warehouse.
+func stockOfCodes(c catalog, r *http.Request, codes map[string]bool) any {
+	wh := r.PathValue("warehouse")
+	if !slices.ContainsFunc(c.warehouses, func(w warehouse) bool { return w.ID == wh }) {
+		return nil
+	}
+	stock := c.stockMap(wh)
+	out := []versionStock{}
+	for _, v := range c.versions() {
+		if codes[v.Code] {
+			out = append(out, versionStock{productVersion: v, ProductStocks: stockOf{Amount: stock[v.Code], StoreAndWarehouse: wh}})
+		}
+	}
+	return out
+}
+
+// pricesOfCodes answers the price read by SKU: the versions asked for that
+// have a price in the list; nil for an unknown list.
+func pricesOfCodes(c catalog, r *http.Request, codes map[string]bool) any {
+	list, ok := c.prices[r.PathValue("list")]
+	if !ok {
+		return nil
+	}
+	gross := map[string]int64{}
+	for _, p := range list {
+		gross[p.Code] = p.Gross
+	}
+	out := []versionPrice{}
+	for _, v := range c.versions() {
+		g, ok := gross[v.Code]
+		if codes[v.Code] && ok {
+			out = append(out, versionPrice{productVersion: v, ProductPrices: priceOf{Gross: g, Net: (g*100 + 59) / 119,
+				PriceWithDiscount: g, ProductPriceList: r.PathValue("list")}})
+		}
+	}
+	return out
+}
+
+// maxQuery is the longest query string the simulator takes, like a common
+// web server's limit: a client must split a long _code list.
+const maxQuery = 8 << 10
+
+// byCode serves the reads by SKU: /limit/{n} (1..1000) and a _code list.
+func (s *Server) byCode(get func(catalog, *http.Request, map[string]bool) any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if len(r.URL.RawQuery) > maxQuery {
+			fail(w, http.StatusRequestURITooLong, "URI too long")
+			return
+		}
+		limit, err := strconv.Atoi(r.PathValue("limit"))
+		if err != nil || limit < 1 || limit > 1000 {
+			fail(w, http.StatusBadRequest, "limit must be a number from 1 to 1000")
+			return
+		}
+		codes := map[string]bool{}
+		for _, c := range strings.Split(r.URL.Query().Get("_code"), ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				codes[c] = true
+			}
+		}
+		s.mu.Lock()
+		all, _ := json.Marshal(get(s.catalog, r, codes))
+		s.mu.Unlock()
+		var entries []json.RawMessage
+		if string(all) == "null" {
+			fail(w, http.StatusNotFound, "Not found")
+			return
+		}
+		_ = json.Unmarshal(all, &entries)
+		if len(entries) > limit {
+			entries = entries[:limit]
+		}
+		writeJSON(w, 200, catalogPage{Entries: append([]json.RawMessage{}, entries...),
+			Pagination: catalogPagination{pagination: pagination{TotalItems: len(entries), TotalPages: 1, CurrentPage: 1}, Limit: limit}})
+	}
+}
+
+// downloadFile serves an uploaded document's PDF at its file url.
+func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimSuffix(r.PathValue("name"), ".pdf")
+	s.mu.Lock()
+	d, ok := s.docs[id]
+	var pdf []byte
+	if ok {
+		pdf = d.pdf
+	}
+	s.mu.Unlock()
+	if len(pdf) == 0 {
+		fail(w, http.StatusNotFound, "File not found")
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Write(pdf)
 }
 
 // token serves POST /oauth/access-token with Multivende's JSON bodies.
@@ -574,15 +768,19 @@ func (s *Server) State() State {
 	st := State{Checkouts: make([]StateCheckout, 0, len(s.checkouts)), Tokens: append([]string{}, s.issued...)}
 	for _, c := range s.checkouts {
 		sc := StateCheckout{ID: c.ID, PaymentStatus: c.PaymentStatus, Status: c.Status, Documents: []StateDocument{}}
-		for _, d := range c.Documents {
-			sc.Documents = append(sc.Documents, StateDocument{ID: d.ID, DocID: d.DocID, Type: d.Type, Uploaded: len(d.pdf) > 0})
+		for _, d := range s.documentsOf(c) {
+			sd := StateDocument{ID: d.ID, DocID: d.DocID, Type: d.Type, Uploaded: len(d.pdf) > 0, Provider: d.Provider, EmitterID: d.EmitterID}
+			if len(d.Files) > 0 {
+				sd.SyncStatus = d.Files[0].SynchronizationStatus
+			}
+			sc.Documents = append(sc.Documents, sd)
 		}
 		st.Checkouts = append(st.Checkouts, sc)
 	}
 	st.Catalog = StateCatalog{Prices: map[string]map[string]int64{}, Stock: map[string]map[string]int64{}}
 	for _, p := range s.catalog.products {
 		for _, v := range p.Versions {
-			st.Catalog.Versions = append(st.Catalog.Versions, StateVersion{Product: p.ID, Code: v.Code, Name: v.Name, Active: v.Active})
+			st.Catalog.Versions = append(st.Catalog.Versions, StateVersion{Product: p.ID, Code: v.Code, Name: v.Product.Name, Active: v.active()})
 		}
 	}
 	for list, ps := range s.catalog.prices {
@@ -605,8 +803,14 @@ func (s *Server) makeCatalog() catalog {
 	c.warehouses = []warehouse{{ID: "wh-central", Name: "Bodega Central", Type: "warehouse"}, {ID: "st-providencia", Name: "Tienda Providencia", Type: "store"}}
 	c.priceLists = []priceList{{ID: "pl-general", Name: "Lista general", Currency: "CLP"}, {ID: "pl-mayorista", Name: "Mayorista", Currency: "CLP"}}
 	for i, p := range products {
-		c.products = append(c.products, product{ID: fmt.Sprintf("prod-%03d", i), Name: p.name, Code: p.sku,
-			Versions: []productVersion{{ID: fmt.Sprintf("ver-%03d", i), Code: p.sku, Name: p.name, Active: i%9 != 8}}})
+		st := "active"
+		if i%9 == 8 {
+			st = "inactive"
+		}
+		pid := fmt.Sprintf("prod-%03d", i)
+		c.products = append(c.products, product{ID: pid, Name: p.name, Code: p.sku,
+			Versions: []productVersion{{ID: fmt.Sprintf("ver-%03d", i), Code: p.sku, Status: st, ProductID: pid,
+				Product: versionProduct{ID: pid, Name: p.name}}}})
 		for j, wh := range c.warehouses {
 			c.stock[wh.ID] = append(c.stock[wh.ID], stockEntry{Code: p.sku, Amount: int64((i*7 + j*13) % 40)})
 		}

@@ -524,3 +524,52 @@ func TestStateHoldsTheCatalog(t *testing.T) {
 		t.Error("no inactive version: deactivation cannot be tested against the simulator")
 	}
 }
+
+// The catalog is served at the paths public integrations call and nowhere
+// else; the reads by SKU take a _code list, bounded by the URL's length.
+func TestCatalogPaths(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Options{Seed: 4, RateLimit: -1})
+	tok := b.login(t).Token
+	m := b.sim.MerchantID()
+	for _, old := range []string{"/api/m/" + m + "/products/p/1", "/api/m/" + m + "/stores-and-warehouses",
+		"/api/m/" + m + "/stocks/stores-and-warehouses/wh-central/p/1", "/api/m/" + m + "/price-lists",
+		"/api/m/" + m + "/price-lists/pl-general/prices/p/1"} {
+		if st := b.get(t, tok, old, nil); st != http.StatusNotFound {
+			t.Errorf("old path %s: %d, want 404", old, st)
+		}
+	}
+	var lists struct {
+		Entries    []priceList       `json:"entries"`
+		Pagination catalogPagination `json:"pagination"`
+	}
+	if st := b.get(t, tok, "/api/m/"+m+"/product-price-lists/p/1", &lists); st != 200 || len(lists.Entries) != 2 ||
+		lists.Pagination.Limit != PageSize || lists.Pagination.TotalPages != 1 {
+		t.Fatalf("price lists: %d %+v", st, lists)
+	}
+	var prices struct {
+		Entries []versionPrice `json:"entries"`
+	}
+	sku := b.sim.State().Catalog.Versions[0].Code
+	if st := b.get(t, tok, "/api/product-price/product-price-lists/pl-general/limit/1000?_code="+url.QueryEscape(sku+",NOPE"), &prices); st != 200 ||
+		len(prices.Entries) != 1 || prices.Entries[0].Code != sku || prices.Entries[0].ProductPrices.Gross <= 0 {
+		t.Fatalf("prices by code: %d %+v", st, prices)
+	}
+	var stock struct {
+		Entries []versionStock `json:"entries"`
+	}
+	if st := b.get(t, tok, "/api/product-stocks/stores-and-warehouses/wh-central/limit/1000?_code="+url.QueryEscape(sku), &stock); st != 200 ||
+		len(stock.Entries) != 1 || stock.Entries[0].ProductStocks.Amount != b.sim.State().Catalog.Stock["wh-central"][sku] {
+		t.Fatalf("stock by code: %d %+v", st, stock)
+	}
+	if st := b.get(t, tok, "/api/product-stocks/stores-and-warehouses/nope/limit/1000?_code=A", nil); st != http.StatusNotFound {
+		t.Errorf("unknown warehouse: %d", st)
+	}
+	if st := b.get(t, tok, "/api/product-stocks/stores-and-warehouses/wh-central/limit/5000?_code=A", nil); st != http.StatusBadRequest {
+		t.Errorf("limit 5000: %d", st)
+	}
+	long := "/api/product-price/product-price-lists/pl-general/limit/1000?_code=" + strings.Repeat("SKU-000001,", 1000)
+	if st := b.get(t, tok, long, nil); st != http.StatusRequestURITooLong {
+		t.Errorf("a 10 KB _code list: %d, want 414", st)
+	}
+}

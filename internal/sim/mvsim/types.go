@@ -5,7 +5,10 @@
 // apart from internal/multivende so that each checks the other.
 package mvsim
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 type checkout struct {
 	ID                  string            `json:"_id"`
@@ -118,6 +121,19 @@ type pagination struct {
 	NextPage    int `json:"next_page"`
 }
 
+// catalogPage is a catalog list page: page numbers and offset/limit (public
+// integrations read both).
+type catalogPage struct {
+	Entries    []json.RawMessage `json:"entries"`
+	Pagination catalogPagination `json:"pagination"`
+}
+
+type catalogPagination struct {
+	pagination
+	Offset int `json:"offset"`
+	Limit  int `json:"limit"`
+}
+
 type page[T any] struct {
 	Entries    []T        `json:"entries"`
 	Pagination pagination `json:"pagination"`
@@ -140,14 +156,48 @@ type product struct {
 	ID       string           `json:"_id"`
 	Name     string           `json:"name"`
 	Code     string           `json:"code"`
-	Versions []productVersion `json:"ProductVersions"`
+	Versions []productVersion `json:"-"`
 }
 
+// productVersion is a SKU as …/product-versions and the by-SKU reads send
+// it: code, status and its product.
 type productVersion struct {
-	ID     string `json:"_id"`
-	Code   string `json:"code"`
-	Name   string `json:"name"`
-	Active bool   `json:"active"`
+	ID        string         `json:"_id"`
+	Code      string         `json:"code"`
+	Status    string         `json:"status"`
+	ProductID string         `json:"ProductId"`
+	Product   versionProduct `json:"Product"`
+}
+
+type versionProduct struct {
+	ID   string `json:"_id"`
+	Name string `json:"name"`
+}
+
+func (v productVersion) active() bool { return v.Status == "active" }
+
+// versionStock is a version with its stock in one warehouse.
+type versionStock struct {
+	productVersion
+	ProductStocks stockOf `json:"ProductStocks"`
+}
+
+type stockOf struct {
+	Amount            int64  `json:"amount"`
+	StoreAndWarehouse string `json:"StoreAndWarehouseId"`
+}
+
+// versionPrice is a version with its price in one list.
+type versionPrice struct {
+	productVersion
+	ProductPrices priceOf `json:"ProductPrices"`
+}
+
+type priceOf struct {
+	Gross             int64  `json:"gross"`
+	Net               int64  `json:"net"`
+	PriceWithDiscount int64  `json:"priceWithDiscount"`
+	ProductPriceList  string `json:"ProductPriceListId"`
 }
 
 type warehouse struct {
@@ -157,8 +207,8 @@ type warehouse struct {
 }
 
 type stockEntry struct {
-	Code   string `json:"code"`
-	Amount int64  `json:"amount"`
+	Code   string
+	Amount int64
 }
 
 type priceList struct {
@@ -168,8 +218,8 @@ type priceList struct {
 }
 
 type price struct {
-	Code  string `json:"code"`
-	Gross int64  `json:"gross"`
+	Code  string
+	Gross int64
 }
 
 // State is what GET /_sim/state shows: every checkout with its documents,
@@ -211,4 +261,9 @@ type StateDocument struct {
 	DocID    string `json:"id"`
 	Type     string `json:"type"`
 	Uploaded bool   `json:"uploaded"`
+	// What the attach request carried.
+	Provider  string `json:"provider"`
+	EmitterID string `json:"ElectronicBillingDocumentEmitterId"`
+	// SyncStatus is the file's synchronizationStatus once uploaded.
+	SyncStatus string `json:"synchronizationStatus,omitempty"`
 }
