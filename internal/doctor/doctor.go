@@ -18,7 +18,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -241,7 +243,7 @@ func (r *run) connections(ctx context.Context, st *store.Store) {
 		r.multivende(ctx, c)
 	}
 	for _, c := range ld {
-		r.libredte(ctx, c)
+		r.libredte(ctx, st, c)
 	}
 	if !r.skew {
 		for _, c := range append(mv, ld...) {
@@ -341,7 +343,7 @@ func firstSet(vals ...string) string {
 	return ""
 }
 
-func (r *run) libredte(ctx context.Context, c store.Connection) {
+func (r *run) libredte(ctx context.Context, st *store.Store, c store.Connection) {
 	name := "libredte." + c.Name
 	fix := "folio connect libredte --name " + c.Name
 	client, err := libredte.New(libredte.Config{BaseURL: c.BaseURL, Hash: c.APIKey, Emisor: c.EmisorRUT,
@@ -388,6 +390,101 @@ func (r *run) libredte(ctx context.Context, c store.Connection) {
 		r.add(name+".price_type", false, r.t("doctor.ld.price_bad", clp(pc.Gross), clp(pc.Got.MntTotal), clp(pc.Got.MntNeto), clp(pc.Got.IVA),
 			clp(pc.Want.MntTotal), clp(pc.Want.MntNeto), clp(pc.Want.IVA))+left, r.t("doctor.ld.price_fix"))
 	}
+	r.unclaimed(ctx, st, client, name)
+}
+
+// unclaimedDays is how far back doctor looks for folios no order claims.
+const unclaimedDays = 7
+
+// unclaimed lists the documents the invoicer issued lately that no order
+// in the store claims: a folio spent by an issue whose outcome was never
+// resolved (a crash, a reset, an engine that lost its lease mid-call). Each
+// is a legal document a person must place on its order or cancel; an
+// order waiting in Errors that names it as a candidate is shown beside it.
+func (r *run) unclaimed(ctx context.Context, st *store.Store, inv invoicer.Lister, name string) {
+	name += ".unclaimed"
+	now := r.Now().In(santiago())
+	docs, err := inv.Emitted(ctx, now.AddDate(0, 0, -unclaimedDays), now)
+	if err != nil {
+		r.add(name, false, r.t("doctor.ld.unclaimed_err", unclaimedDays, err.Error()), r.t("doctor.ld.unclaimed_err_fix"))
+		return
+	}
+	named, err := candidatesInErrors(ctx, st)
+	if err != nil {
+		r.add(name, false, err.Error(), r.t("doctor.store.fix_open"))
+		return
+	}
+	var lines []string
+	explained := 0
+	for _, d := range docs {
+		_, owned, err := st.FolioOwner(ctx, d.Emisor, int(d.Type), d.Folio)
+		if err != nil {
+			r.add(name, false, err.Error(), r.t("doctor.store.fix_open"))
+			return
+		}
+		if owned {
+			continue
+		}
+		line := r.t("doctor.ld.unclaimed_one", d.Type.Name(), d.Folio, d.Fecha, dte.FormatCLP(d.Total))
+		if code, ok := named[folioKey{int(d.Type), d.Folio}]; ok {
+			line += r.t("doctor.ld.unclaimed_named", code)
+			explained++
+		}
+		lines = append(lines, line)
+	}
+	switch {
+	case len(lines) == 0:
+		r.add(name, true, r.t("doctor.ld.unclaimed_ok", len(docs), unclaimedDays), "")
+	case explained == len(lines):
+		r.warn(name, r.t("doctor.ld.unclaimed_bad", len(lines), unclaimedDays, strings.Join(lines, "; ")), r.t("doctor.ld.unclaimed_fix"))
+	default:
+		r.add(name, false, r.t("doctor.ld.unclaimed_bad", len(lines), unclaimedDays, strings.Join(lines, "; ")), r.t("doctor.ld.unclaimed_fix"))
+	}
+}
+
+type folioKey struct {
+	dteType int
+	folio   int64
+}
+
+// folioInReason finds the folios an uncertain order's reason names as
+// candidates ("folio 12", "folios 12, 15").
+var folioInReason = regexp.MustCompile(`folios? ((?:\d+(?:, )?)+)`)
+
+// candidatesInErrors maps the folios that orders waiting in Errors as
+// uncertain name to those orders' codes.
+func candidatesInErrors(ctx context.Context, st *store.Store) (map[folioKey]string, error) {
+	out := map[folioKey]string{}
+	var before int64
+	for {
+		page, err := st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateAttention}, Before: before, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page {
+			if o.ReasonCode != "UNCERTAIN" {
+				continue
+			}
+			for _, m := range folioInReason.FindAllStringSubmatch(o.Reason, -1) {
+				for _, f := range strings.Split(m[1], ", ") {
+					if n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
+						out[folioKey{o.DocType, n}] = o.Code
+					}
+				}
+			}
+		}
+		if len(page) < 1000 {
+			return out, nil
+		}
+		before = page[len(page)-1].Seq
+	}
+}
+
+func santiago() *time.Location {
+	if loc, err := time.LoadLocation("America/Santiago"); err == nil {
+		return loc
+	}
+	return time.UTC
 }
 
 // probe GETs base and returns the server's Date and when the request was

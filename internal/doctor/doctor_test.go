@@ -6,11 +6,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
@@ -372,4 +375,56 @@ func simToken(t *testing.T, s *sim.Sims) multivende.Token {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// A folio LibreDTE issued that no order claims is a ✘ naming it; once an
+// order waiting in Errors names it as its candidate, a ⚠ that says which
+// order; once an order holds it, ✔.
+func TestUnclaimedFolios(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	ld, err := libredte.New(libredte.Config{BaseURL: b.sims.Info.LibreDTE, Hash: b.sims.Info.LibreDTEHash, Emisor: b.sims.Info.Emisor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	em, _ := dte.ParseRUT(b.sims.Info.Emisor)
+	doc, _, err := dte.Build(dte.Sale{Date: time.Now().In(santiago()).Format(time.DateOnly), Emisor: dte.Emisor{RUTEmisor: em.String(),
+		RznSoc: "Emisor", GiroEmis: "Comercio", DirOrigen: "Calle 1", CmnaOrigen: "Santiago"},
+		Items: []dte.Item{{SKU: "X", Name: "Taza", Qty: 1, UnitGross: 1190}}, Paid: 1190}, dte.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ld.Prepare(ctx, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := ld.Issue(ctx, p) // issued, and never recorded: an orphan
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := byName(Run(ctx, b.opts))["libredte.libredte.unclaimed"]
+	want := "folio " + strconv.FormatInt(iss.Folio, 10)
+	if c.OK || !strings.Contains(c.Detail, want) || !strings.Contains(c.Fix, "credit note") {
+		t.Fatalf("an orphan folio: %+v", c)
+	}
+	if _, err := b.st.UpsertOrders(ctx, []store.OrderUpsert{{ID: "o-1", ConnectionID: b.mvID, Code: "MV-1", PaymentStatus: "completed",
+		Status: "confirmed", Total: 1190, Light: "{}", InitialState: store.StateQueued}}); err != nil {
+		t.Fatal(err)
+	}
+	b.write(t, func(ctx context.Context, tx *store.Tx) error {
+		return tx.MoveOrder(ctx, "o-1", store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention, ReasonCode: "UNCERTAIN",
+			DocType: 39, Reason: "resultado incierto — verificar antes de reintentar: hay 2 documentos emitidos que calzan (folios 999, " +
+				strconv.FormatInt(iss.Folio, 10) + ")"})
+	})
+	c = byName(Run(ctx, b.opts))["libredte.libredte.unclaimed"]
+	if !c.OK || !c.Warn || !strings.Contains(c.Detail, "order MV-1, in Errors, names it") {
+		t.Fatalf("an orphan an order in Errors names: %+v", c)
+	}
+	b.write(t, func(ctx context.Context, tx *store.Tx) error {
+		return tx.AddDocument(ctx, store.Document{OrderID: "o-1", Kind: "dte", Emisor: iss.Emisor, DTEType: 39, Folio: iss.Folio, Total: 1190, Fecha: iss.Fecha})
+	})
+	if c = byName(Run(ctx, b.opts))["libredte.libredte.unclaimed"]; !c.OK || c.Warn || !strings.Contains(c.Detail, "each of the 1 documents") {
+		t.Fatalf("once the folio is an order's: %+v", c)
+	}
 }

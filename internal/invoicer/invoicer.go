@@ -234,6 +234,13 @@ type Invoicer interface {
 	Check(ctx context.Context) error
 }
 
+// Lister is an Invoicer that can list the documents it issued in a period,
+// so that folios no order claims (an uncertain issue that was never
+// resolved) can be found and shown to a person.
+type Lister interface {
+	Emitted(ctx context.Context, from, to time.Time) ([]Issued, error)
+}
+
 // Error codes (keys of the dte catalog).
 const (
 	CodeBadDoc      = "INV-BAD-DOC"

@@ -529,9 +529,25 @@ func (c *Client) Resolve(ctx context.Context, p invoicer.Pending, doc dte.Docume
 	return res, nil
 }
 
+// Emitted lists the documents issued from the day of from to the day of to
+// (dates as LibreDTE keeps them, in the emisor's calendar), newest first.
+func (c *Client) Emitted(ctx context.Context, from, to time.Time) ([]invoicer.Issued, error) {
+	rows, err := c.buscar(ctx, int64(c.emisor.Body), buscarPeriod{FechaDesde: from.Format(time.DateOnly), FechaHasta: to.Format(time.DateOnly)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]invoicer.Issued, 0, len(rows))
+	for _, r := range rows {
+		iss := invoicer.Issued{Type: dte.DocType(r.DTE), Folio: int64(r.Folio), Emisor: c.emisor.String(), Fecha: r.Fecha, Total: int64(r.Total)}
+		iss.TrackID, _ = trackText(r.TrackID)
+		out = append(out, iss)
+	}
+	return out, nil
+}
+
 // buscar searches the emitted documents; LibreDTE's 404 "nothing matches"
 // is an empty result.
-func (c *Client) buscar(ctx context.Context, emisor int64, q buscarBody) ([]buscarRow, error) {
+func (c *Client) buscar(ctx context.Context, emisor int64, q any) ([]buscarRow, error) {
 	raw, err := c.do(ctx, call{op: "dte_emitidos/buscar", method: http.MethodPost, path: expand(pathBuscar, "emisor", itoa(emisor)), body: q})
 	if ie, ok := invoicer.AsError(err); ok && ie.Code == invoicer.CodeNotFound {
 		return nil, nil

@@ -249,6 +249,14 @@ type buscarBody struct {
 	Total    int64  `json:"total"`
 }
 
+// buscarPeriod asks dte_emitidos/buscar for every document issued in a
+// period (uncertain: the filter names are those of LibreDTE's
+// Contribuyente::getDocumentosEmitidos, which the API hands the body to).
+type buscarPeriod struct {
+	FechaDesde string `json:"fecha_desde"`
+	FechaHasta string `json:"fecha_hasta"`
+}
+
 // buscarRow is one row of dte_emitidos/buscar's reply.
 type buscarRow struct {
 	DTE      flexInt         `json:"dte"`
