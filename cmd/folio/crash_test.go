@@ -10,13 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/folio-cl/folio/internal/doctor"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim"
@@ -274,10 +274,8 @@ func explainedFolios(t *testing.T, st *store.Store) map[string]bool {
 		if o.ReasonCode != "UNCERTAIN" {
 			continue
 		}
-		for _, m := range regexp.MustCompile(`folios? ((?:\d+(?:, )?)+)`).FindAllStringSubmatch(o.Reason, -1) {
-			for _, f := range strings.Split(m[1], ", ") {
-				out[fmt.Sprintf("%d/%s", o.DocType, strings.TrimSpace(f))] = true
-			}
+		for _, f := range doctor.FoliosNamedIn(o.Reason) {
+			out[fmt.Sprintf("%d/%d", o.DocType, f)] = true
 		}
 	}
 	return out

@@ -451,6 +451,19 @@ type folioKey struct {
 // candidates ("folio 12", "folios 12, 15").
 var folioInReason = regexp.MustCompile(`folios? ((?:\d+(?:, )?)+)`)
 
+// FoliosNamedIn returns the folios an uncertain order's reason names.
+func FoliosNamedIn(reason string) []int64 {
+	var out []int64
+	for _, m := range folioInReason.FindAllStringSubmatch(reason, -1) {
+		for _, f := range strings.Split(m[1], ", ") {
+			if n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
 // candidatesInErrors maps the folios that orders waiting in Errors as
 // uncertain name to those orders' codes.
 func candidatesInErrors(ctx context.Context, st *store.Store) (map[folioKey]string, error) {
@@ -465,12 +478,8 @@ func candidatesInErrors(ctx context.Context, st *store.Store) (map[folioKey]stri
 			if o.ReasonCode != "UNCERTAIN" {
 				continue
 			}
-			for _, m := range folioInReason.FindAllStringSubmatch(o.Reason, -1) {
-				for _, f := range strings.Split(m[1], ", ") {
-					if n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64); err == nil {
-						out[folioKey{o.DocType, n}] = o.Code
-					}
-				}
+			for _, n := range FoliosNamedIn(o.Reason) {
+				out[folioKey{o.DocType, n}] = o.Code
 			}
 		}
 		if len(page) < 1000 {
