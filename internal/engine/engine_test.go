@@ -511,3 +511,51 @@ func mvType(dteType int) string {
 	}
 	return multivende.DocTypeBoleta
 }
+
+// An engine whose lease another engine took over (it was frozen past it)
+// stops at once with ErrLeaseLost and commits nothing after the takeover,
+// though it had calls in flight.
+func TestLeaseTakenOverStopsTheEngineAtOnce(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 60, seed: 19, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 80 * time.Millisecond}})
+	ctx := context.Background()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		counts, _ := b.st.CountByState(ctx)
+		if counts[store.StateDone] >= 3 && counts[store.StateQueued]+counts[store.StateRetrying] > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the engine did not get going: %v", counts)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h, _, err := b.st.LeaseHolder(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.BreakLease(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.st.AcquireLease(ctx, store.Holder{PID: 1, Host: "other-engine", StartedAt: time.Now()}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	at, err := b.st.ChangeCounter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-b.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the engine goes on after losing its lease")
+	}
+	if !errors.Is(b.err, store.ErrLeaseLost) {
+		t.Fatalf("Run returned %v, want ErrLeaseLost", b.err)
+	}
+	if now, _ := b.st.ChangeCounter(ctx); now != at {
+		t.Fatalf("the engine committed %d changes after it lost the lease", now-at)
+	}
+	if h2, live, _ := b.st.LeaseHolder(ctx); !live || h2.Host != "other-engine" {
+		t.Fatalf("the stopped engine released the other engine's lease: %+v live=%v", h2, live)
+	}
+}
