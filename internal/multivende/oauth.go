@@ -61,12 +61,12 @@ func (c *Client) AuthorizeURL(redirectURI, state string, pkce *PKCE) string {
 // OAuth2, hence no oauth2.Config here).
 type tokenRequest struct {
 	ClientID     clientID `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-	GrantType    string `json:"grant_type"`
-	Code         string `json:"code,omitempty"`
-	RefreshToken string `json:"refresh_token,omitempty"`
-	RedirectURI  string `json:"redirect_uri,omitempty"`  // uncertain, see uncertain.go
-	CodeVerifier string `json:"code_verifier,omitempty"` // uncertain, see uncertain.go
+	ClientSecret string   `json:"client_secret"`
+	GrantType    string   `json:"grant_type"`
+	Code         string   `json:"code,omitempty"`
+	RefreshToken string   `json:"refresh_token,omitempty"`
+	RedirectURI  string   `json:"redirect_uri,omitempty"`  // uncertain, see uncertain.go
+	CodeVerifier string   `json:"code_verifier,omitempty"` // uncertain, see uncertain.go
 }
 
 func (c *Client) token(ctx context.Context, op string, tr tokenRequest) (Token, error) {
