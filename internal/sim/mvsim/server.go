@@ -192,6 +192,19 @@ func (s *Server) AddOrders(n int) {
 	}
 }
 
+// Touch marks orders as updated now, as a change at the marketplace or in
+// Multivende would (tests: an order updated while a window is read).
+func (s *Server) Touch(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	for _, id := range ids {
+		if c, ok := s.byID[id]; ok {
+			c.UpdatedAt = now
+		}
+	}
+}
+
 // arrive adds an order created just now: its last update cannot be later
 // than now, or a listing up to now would not show it yet.
 func (s *Server) arrive(c *checkout, now time.Time) {
