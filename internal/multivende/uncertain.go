@@ -167,7 +167,9 @@ func esc(s string) string { return url.PathEscape(s) }
 // endpoint "Get checkouts light with scroll" (paged by scroll); public
 // integrations call the page form, GET /api/m/{merchant}/checkouts/light/p/{page}.
 // Both sit behind Client.Checkouts; the page form is the default because it
-// is the one seen working in public code.
+// is the one seen working in public code. The help centre gives limit
+// (50..1000) for the scroll endpoint; it is assumed the page form takes it
+// too (public page-form calls send none and get pages of 50).
 type listForm int
 
 const (
@@ -178,9 +180,10 @@ const (
 var checkoutsForm = listPages
 
 // The scroll variant, ASSUMED (no public call found): its path, the query
-// parameter that carries the cursor, and the reply field it is read from.
-// The first request has no cursor; the scroll ends on an empty batch or a
-// reply without a cursor.
+// parameter that carries the cursor, and the reply field it is read from;
+// its reply is assumed to carry "entries" like the page form. The first
+// request has no cursor; the scroll ends on an empty batch or a reply
+// without a cursor. The simulator does not serve it (it would be invented).
 func checkoutsScrollPath(m string) string { return "/api/m/" + esc(m) + "/checkouts/light/scroll" }
 
 const (
