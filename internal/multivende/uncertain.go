@@ -169,7 +169,7 @@ func esc(s string) string { return url.PathEscape(s) }
 // Both sit behind Client.Checkouts; the page form is the default because it
 // is the one seen working in public code. The help centre gives limit
 // (50..1000) for the scroll endpoint; it is assumed the page form takes it
-// too (public page-form calls send none and get pages of 50).
+// too (the public page-form calls found send none).
 type listForm int
 
 const (
