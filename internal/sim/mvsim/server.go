@@ -338,7 +338,7 @@ const (
 // both ends (a missing bound is an open range, wider than two hours, so it
 // is refused like one); a range by soldAt (_sold_at_from/_to) is held to
 // the same rule when no updatedAt range is given; a missing limit pages
-// by PageSize, as the public integrations that send none get.
+// by PageSize (Multivende's default is not published).
 //
 // Pages are slices of one fixed order that is not by date (a hash of the
 // seed and the _id), so the page set of an unchanged window is stable, and
