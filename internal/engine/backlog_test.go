@@ -93,9 +93,11 @@ func TestIngestReadsA48HourBacklogInWindows(t *testing.T) {
 			// Orders of the sale day change while its window is read: they
 			// leave it (and later entries shift onto the page just read).
 			clk.Advance(30 * time.Second)
+			mu.Lock()
 			for _, c := range burst[:7] {
 				touched = append(touched, c.ID)
 			}
+			mu.Unlock()
 			sim.Touch(touched...)
 		}
 	}))
