@@ -110,7 +110,7 @@ func newDemoCmd() *cobra.Command {
 			}
 			eng, err := newEngine(ctx, st, engineOptions{CatalogInterval: catalogEvery, Lang: i18n.Detect(lang, "", os.Getenv), PollInterval: 2 * time.Second, Workers: 4, RateLimit: 5,
 				Retry:  engine.RetryPolicy{MaxAttempts: 8, Base: time.Second, Max: 10 * time.Second},
-				Emisor: sims.LD.Emisor(), SIIInterval: 2 * time.Second, Log: log})
+				Emisor: sims.LD.Emisor(), SIIInterval: 2 * time.Second, Log: log, Lookback: simLookback})
 			if err != nil {
 				return err
 			}

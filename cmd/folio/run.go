@@ -20,7 +20,7 @@ import (
 
 func newRunCmd() *cobra.Command {
 	var storeFlag, simURL string
-	var poll, leaseTTL time.Duration
+	var poll, leaseTTL, lookback time.Duration
 	cmd := &cobra.Command{
 		Use:   "run [--store PATH] [--sim URL]",
 		Short: "Run the sync engine headless (for systemd); JSON log lines on stderr",
@@ -50,6 +50,7 @@ connects to a running simulator by itself first.`,
 					if poll == 0 {
 						poll = 2 * time.Second
 					}
+					lookback = simLookback
 				}
 				if poll == 0 {
 					poll = time.Duration(cfg.PollInterval)
@@ -58,7 +59,7 @@ connects to a running simulator by itself first.`,
 					PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 					Retry:       engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
 					Emisor:      emisorOf(cfg),
-					SIIInterval: 10 * time.Second, LeaseTTL: leaseTTL, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT")), Attach: attachDefaults(cfg)})
+					SIIInterval: 10 * time.Second, LeaseTTL: leaseTTL, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT")), Attach: attachDefaults(cfg), Lookback: lookback})
 				if err != nil {
 					return err
 				}

@@ -22,6 +22,11 @@ import (
 	"github.com/folio-cl/folio/internal/store"
 )
 
+// simLookback is the first poll's reach against a simulator, whose orders
+// span the last day: a week (the engine's default) would be 84 window
+// requests, most of them empty, before the first order shows.
+const simLookback = 25 * time.Hour
+
 // engineOptions are the knobs commands pass to newEngine.
 type engineOptions struct {
 	PollInterval time.Duration
@@ -38,6 +43,9 @@ type engineOptions struct {
 	Lang            i18n.Lang
 	// Attach are the config's defaults for attaching documents.
 	Attach store.ConnSettings
+	// Lookback is how far back a connection's first poll reads (0: the
+	// engine's default); each 2 hours of it is one request at least.
+	Lookback time.Duration
 }
 
 // newEngine builds an engine over the store's connections: the LibreDTE
@@ -90,7 +98,7 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 		return client, nil
 	}
 	eng, err = engine.New(engine.Config{Store: st, Invoicer: ld, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
-		PollInterval: o.PollInterval, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, LeaseTTL: o.LeaseTTL, Log: o.Log, Failpoint: o.Failpoint,
+		PollInterval: o.PollInterval, Lookback: o.Lookback, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, LeaseTTL: o.LeaseTTL, Log: o.Log, Failpoint: o.Failpoint,
 		CatalogInterval: o.CatalogInterval, CatalogSync: periodicCatalog(st, o.Lang, o.RateLimit), Attach: o.Attach})
 	return eng, err
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"strconv"
 	"time"
 
@@ -87,83 +86,46 @@ func (e *Engine) market(c store.Connection) (Marketplace, error) {
 }
 
 // Ingest reads a connection's checkouts updated since its high-water mark
-// (minus an overlap), upserts them page by page, and plans the new and
-// changed ones. It returns how many were new or changed.
+// (minus Overlap; Lookback on the first poll), upserts them and plans the
+// new and changed ones. It returns how many were new or changed.
 //
-// Pages are walked by time, not only by number: when a page ends in a
-// later second than the window's start, the next request starts from that
-// second. Orders that change while the walk is under way move to the end
-// of the list and would shift later orders onto pages already read;
-// restarting from a time cursor cannot skip them.
+// The span is read as Multivende asks: windows of at most 2 h, oldest
+// first, each read whole (every page, each order once) before it is
+// committed; only then does the high-water mark move, to the window's end.
+// A window that fails is read again whole on the next poll. Nothing here
+// assumes the list is sorted.
 func (e *Engine) Ingest(ctx context.Context, c store.Connection) (int, error) {
 	m, err := e.market(c)
 	if err != nil {
 		return 0, err
 	}
 	to := e.cfg.Now().UTC()
-	cursor := to.Add(-e.cfg.Lookback)
+	from := to.Add(-e.cfg.Lookback)
 	if !c.HighWater.IsZero() {
-		cursor = c.HighWater.Add(-e.cfg.Overlap)
+		from = c.HighWater.Add(-e.cfg.Overlap)
 	}
-	highWater := c.HighWater
-	changed := 0
-	// Pages are gathered into commits of about ingestBatch orders: one
-	// commit per 50-order page held ingest to the store's commit rate.
-	var pending []multivende.LightCheckout
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
+	changed, windows := 0, 0
+	for w, err := range multivende.CheckoutWindows(ctx, m, c.MerchantID, from, to) {
+		if err != nil {
+			return changed, err
 		}
-		n, err := e.ingestEntries(ctx, c, pending)
-		changed += n
-		pending = pending[:0]
-		return err
-	}
-	for {
-		restart := false
-		next, stop := iter.Pull2(m.Checkouts(ctx, c.MerchantID, cursor, to))
-		for {
-			p, err, ok := next()
-			if !ok {
-				break
-			}
+		windows++
+		// Commits of about ingestBatch orders: one commit per small page
+		// held ingest to the store's commit rate.
+		for i := 0; i < len(w.Entries); i += ingestBatch {
+			n, err := e.ingestEntries(ctx, c, w.Entries[i:min(i+ingestBatch, len(w.Entries))])
+			changed += n
 			if err != nil {
-				stop()
-				if ferr := flush(); ferr != nil {
-					return changed, ferr
-				}
 				return changed, err
 			}
-			pending = append(pending, p.Entries...)
-			if len(pending) >= ingestBatch {
-				if err := flush(); err != nil {
-					stop()
-					return changed, err
-				}
-			}
-			if len(p.Entries) > 0 {
-				last := p.Entries[len(p.Entries)-1].UpdatedAt
-				if last.After(highWater) {
-					highWater = last
-				}
-				if p.Pagination.NextPage != 0 && last.Truncate(time.Second).After(cursor) {
-					cursor, restart = last.Truncate(time.Second), true
-					break
-				}
-			}
 		}
-		stop()
-		if !restart {
-			break
+		if err := e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetPolled(ctx, c.ID, w.To, "") }); err != nil {
+			return changed, err
 		}
 	}
-	if err := flush(); err != nil {
-		return changed, err
+	if windows == 0 { // nothing to read (the mark is ahead of this clock): still a successful poll
+		err = e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetPolled(ctx, c.ID, time.Time{}, "") })
 	}
-	if highWater.After(to) {
-		highWater = to
-	}
-	err = e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetPolled(ctx, c.ID, highWater, "") })
 	return changed, err
 }
 

@@ -298,9 +298,9 @@ func TestCheckoutsPagesByUpdatedAt(t *testing.T) {
 		t.Fatalf("ids = %v", ids)
 	}
 	want := []string{
-		"/api/m/m-1/checkouts/light/p/1?_updated_at_from=2026-11-24T17%3A03%3A00&_updated_at_to=2026-11-24T18%3A03%3A00",
-		"/api/m/m-1/checkouts/light/p/2?_updated_at_from=2026-11-24T17%3A03%3A00&_updated_at_to=2026-11-24T18%3A03%3A00",
-		"/api/m/m-1/checkouts/light/p/3?_updated_at_from=2026-11-24T17%3A03%3A00&_updated_at_to=2026-11-24T18%3A03%3A00",
+		"/api/m/m-1/checkouts/light/p/1?_updated_at_from=2026-11-24T17%3A03%3A00&_updated_at_to=2026-11-24T18%3A03%3A00&limit=1000",
+		"/api/m/m-1/checkouts/light/p/2?_updated_at_from=2026-11-24T17%3A03%3A00&_updated_at_to=2026-11-24T18%3A03%3A00&limit=1000",
+		"/api/m/m-1/checkouts/light/p/3?_updated_at_from=2026-11-24T17%3A03%3A00&_updated_at_to=2026-11-24T18%3A03%3A00&limit=1000",
 	}
 	if !slices.Equal(requests, want) {
 		t.Fatalf("requests\n got %q\nwant %q", requests, want)
@@ -308,10 +308,10 @@ func TestCheckoutsPagesByUpdatedAt(t *testing.T) {
 
 	// Stopping the range stops the requests.
 	requests = nil
-	for range c.Checkouts(context.Background(), "m-1", time.Time{}, time.Time{}) {
+	for range c.Checkouts(context.Background(), "m-1", from, to) {
 		break
 	}
-	if len(requests) != 1 || requests[0] != "/api/m/m-1/checkouts/light/p/1" {
+	if len(requests) != 1 || requests[0] != want[0] {
 		t.Fatalf("after break: %q", requests)
 	}
 }
@@ -349,7 +349,8 @@ func TestCheckoutsListEdges(t *testing.T) {
 			}))
 			pages, entries, errs := 0, 0, 0
 			var last error
-			for p, err := range c.Checkouts(context.Background(), "m", time.Time{}, time.Time{}) {
+			to := time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)
+			for p, err := range c.Checkouts(context.Background(), "m", to.Add(-MaxWindow), to) {
 				if err != nil {
 					errs++
 					last = err

@@ -8,6 +8,7 @@ import (
 	"iter"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -15,23 +16,30 @@ import (
 // TimeFormat is how Multivende's list filters write times (always UTC).
 const TimeFormat = "2006-01-02T15:04:05"
 
-// CheckoutPage is one page of the checkouts list: the entries decoded, and
-// each as Multivende sent it (Raw[i] is Entries[i]).
+// Multivende's polling rules (help centre, confirmed): a query covers at
+// most MaxWindow of updatedAt, and limit is between 50 and 1000.
+const (
+	MaxWindow = 2 * time.Hour
+	ListLimit = 1000
+)
+
+// CheckoutPage is one page (or scroll batch) of the checkouts list: the
+// entries decoded, and each as Multivende sent it (Raw[i] is Entries[i]).
+// Entries come in no particular order.
 type CheckoutPage struct {
 	Entries    []LightCheckout
 	Raw        []json.RawMessage
 	Pagination Pagination
 }
 
-// Checkouts lists a merchant's checkouts updated in [from, to]
-// (GET /api/m/{merchant}/checkouts/light/p/{page} with _updated_at_from and
-// _updated_at_to, UTC, whole seconds; a zero time leaves that end open).
+// Checkouts lists a merchant's checkouts updated in [from, to], one window
+// of at most MaxWindow (UTC, whole seconds, limit=ListLimit). It reads the
+// page form or the scroll form, as uncertain.go says; a wider or open range
+// is refused before anything is sent. CheckoutWindows reads longer spans.
 //
-// The sequence yields one page at a time, from page 1 until next_page is 0.
-// Stop ranging to stop early. An error is yielded once, with an empty page,
-// and ends the sequence. Multivende orders the list by updatedAt, so an order
-// that changes during the walk moves to a later page and may show twice:
-// de-duplicate by _id.
+// The sequence yields one page at a time until the list ends. Stop ranging
+// to stop early. An error is yielded once, with an empty page, and ends the
+// sequence. Nothing about order may be assumed, within or across pages.
 func (c *Client) Checkouts(ctx context.Context, merchantID string, from, to time.Time) iter.Seq2[CheckoutPage, error] {
 	const op = "list checkouts"
 	return func(yield func(CheckoutPage, error) bool) {
@@ -39,12 +47,25 @@ func (c *Client) Checkouts(ctx context.Context, merchantID string, from, to time
 			yield(CheckoutPage{}, err)
 			return
 		}
-		q := url.Values{}
-		if !from.IsZero() {
-			q.Set("_updated_at_from", from.UTC().Format(TimeFormat))
+		from, to = from.UTC().Truncate(time.Second), to.UTC().Truncate(time.Second)
+		if from.IsZero() || to.IsZero() {
+			yield(CheckoutPage{}, &Error{Code: CodeBadRequest, Op: op, Object: "merchant " + merchantID,
+				Message: "both ends of the updatedAt range are required (Multivende refuses an open range)"})
+			return
 		}
-		if !to.IsZero() {
-			q.Set("_updated_at_to", to.UTC().Format(TimeFormat))
+		if to.Before(from) || to.Sub(from) > MaxWindow {
+			yield(CheckoutPage{}, &Error{Code: CodeBadRequest, Op: op, Object: "merchant " + merchantID,
+				Message: fmt.Sprintf("range %s..%s: Multivende answers at most %s of updatedAt per query; read longer spans window by window",
+					from.Format(TimeFormat), to.Format(TimeFormat), MaxWindow)})
+			return
+		}
+		q := url.Values{}
+		q.Set("_updated_at_from", from.Format(TimeFormat))
+		q.Set("_updated_at_to", to.Format(TimeFormat))
+		q.Set("limit", strconv.Itoa(ListLimit))
+		if checkoutsForm == listScroll {
+			c.scrollCheckouts(ctx, op, merchantID, q, yield)
+			return
 		}
 		path := "/api/m/" + esc(merchantID) + "/checkouts/light/p/{page}"
 		for page := 1; page > 0; {
@@ -57,23 +78,173 @@ func (c *Client) Checkouts(ctx context.Context, merchantID string, from, to time
 				yield(CheckoutPage{}, err)
 				return
 			}
-			out := CheckoutPage{Raw: p.Entries, Pagination: p.Pagination, Entries: make([]LightCheckout, len(p.Entries))}
-			for i, raw := range p.Entries {
-				if err := json.Unmarshal(raw, &out.Entries[i]); err != nil {
-					yield(CheckoutPage{}, &Error{Code: CodeDecode, Op: op, Object: fmt.Sprintf("%s entry %d", object, i),
-						Message: "unexpected entry", Err: err})
-					return
-				}
-				if out.Entries[i].ID == "" {
-					yield(CheckoutPage{}, &Error{Code: CodeDecode, Op: op, Object: fmt.Sprintf("%s entry %d", object, i),
-						Message: "an entry has no _id"})
-					return
-				}
+			out, err := decodeEntries(op, object, p.Entries)
+			if err != nil {
+				yield(CheckoutPage{}, err)
+				return
 			}
+			out.Pagination = p.Pagination
 			if !yield(out, nil) {
 				return
 			}
 			page = nextPage(p.Pagination, page)
+			if page > maxPages {
+				yield(CheckoutPage{}, &Error{Code: CodeDecode, Op: op, Object: object, Message: fmt.Sprintf("more than %d pages", maxPages)})
+				return
+			}
+		}
+	}
+}
+
+// scrollCheckouts reads the scroll form (uncertain.go): the cursor of each
+// reply goes on the next request, until a batch is empty or has no cursor.
+func (c *Client) scrollCheckouts(ctx context.Context, op, merchantID string, q url.Values, yield func(CheckoutPage, error) bool) {
+	path := checkoutsScrollPath(merchantID)
+	for n := 1; ; n++ {
+		object := fmt.Sprintf("merchant %s scroll batch %d", merchantID, n)
+		var p map[string]json.RawMessage
+		if _, err := c.getJSON(ctx, op, object, path, q, &p); err != nil {
+			yield(CheckoutPage{}, err)
+			return
+		}
+		var raw []json.RawMessage
+		var pg Pagination
+		var cursor any
+		_ = json.Unmarshal(p["entries"], &raw)
+		_ = json.Unmarshal(p["pagination"], &pg)
+		_ = json.Unmarshal(p[scrollCursorField], &cursor)
+		out, err := decodeEntries(op, object, raw)
+		if err != nil {
+			yield(CheckoutPage{}, err)
+			return
+		}
+		out.Pagination = pg
+		if len(raw) > 0 && !yield(out, nil) {
+			return
+		}
+		next := ""
+		switch v := cursor.(type) {
+		case string:
+			next = v
+		case float64:
+			next = strconv.FormatFloat(v, 'f', -1, 64)
+		}
+		if len(raw) == 0 || next == "" || next == q.Get(scrollCursorParam) || n >= maxPages {
+			return
+		}
+		q.Set(scrollCursorParam, next)
+	}
+}
+
+func decodeEntries(op, object string, raws []json.RawMessage) (CheckoutPage, error) {
+	out := CheckoutPage{Raw: raws, Entries: make([]LightCheckout, len(raws))}
+	for i, raw := range raws {
+		if err := json.Unmarshal(raw, &out.Entries[i]); err != nil {
+			return CheckoutPage{}, &Error{Code: CodeDecode, Op: op, Object: fmt.Sprintf("%s entry %d", object, i),
+				Message: "unexpected entry", Err: err}
+		}
+		if out.Entries[i].ID == "" {
+			return CheckoutPage{}, &Error{Code: CodeDecode, Op: op, Object: fmt.Sprintf("%s entry %d", object, i),
+				Message: "an entry has no _id"}
+		}
+	}
+	return out, nil
+}
+
+// CheckoutLister lists one window of checkouts; *Client is one.
+type CheckoutLister interface {
+	Checkouts(ctx context.Context, merchantID string, from, to time.Time) iter.Seq2[CheckoutPage, error]
+}
+
+// Window is one range of the checkouts list, read whole: every page, each
+// checkout once (by _id; the entry with the latest updatedAt, or the last
+// read on a tie).
+type Window struct {
+	From, To time.Time
+	Entries  []LightCheckout
+	Raw      []json.RawMessage
+	// Walks is how many times the window was walked (more than 1 when the
+	// list changed under the walk).
+	Walks int
+}
+
+// Windows splits [from, to] into consecutive windows of at most MaxWindow,
+// at whole seconds, oldest first. Consecutive windows share their boundary
+// second (both ends are inclusive at Multivende), so nothing falls between.
+func Windows(from, to time.Time) [][2]time.Time {
+	from, to = from.UTC().Truncate(time.Second), to.UTC().Truncate(time.Second)
+	var out [][2]time.Time
+	for from.Before(to) {
+		end := from.Add(MaxWindow)
+		if end.After(to) {
+			end = to
+		}
+		out = append(out, [2]time.Time{from, end})
+		from = end
+	}
+	return out
+}
+
+// maxWalks bounds how often a window is walked again because its list
+// changed during the walk.
+const maxWalks = 4
+
+// CheckoutWindows reads [from, to] as consecutive windows of at most
+// MaxWindow, oldest first, and yields each window only once all of it was
+// read: a caller may move its high-water mark to Window.To on each yield,
+// and only then. An error ends the sequence; the window it hit was not
+// yielded, so the next poll reads it again whole.
+//
+// The list is not sorted, and an order updated during the walk leaves the
+// window (it shows in a later one), which can shift an unread entry onto a
+// page already read. A walk whose total_items changed from page to page is
+// therefore walked again, keeping what it had seen, until one walk is
+// steady.
+func CheckoutWindows(ctx context.Context, l CheckoutLister, merchantID string, from, to time.Time) iter.Seq2[Window, error] {
+	return func(yield func(Window, error) bool) {
+		for _, w := range Windows(from, to) {
+			win := Window{From: w[0], To: w[1]}
+			byID := map[string]int{}
+			for steady := false; !steady; {
+				if win.Walks == maxWalks {
+					yield(Window{}, &Error{Code: CodeServer, Op: "list checkouts", Object: "merchant " + merchantID,
+						Message: fmt.Sprintf("the window %s..%s kept changing while it was read (%d walks); it is read again on the next poll",
+							w[0].Format(TimeFormat), w[1].Format(TimeFormat), maxWalks)})
+					return
+				}
+				win.Walks++
+				steady = true
+				total, first := 0, true
+				for p, err := range l.Checkouts(ctx, merchantID, w[0], w[1]) {
+					if err != nil {
+						yield(Window{}, err)
+						return
+					}
+					if first {
+						total, first = p.Pagination.TotalItems, false
+					} else if p.Pagination.TotalItems != total {
+						steady = false
+					}
+					for i, e := range p.Entries {
+						var raw json.RawMessage
+						if i < len(p.Raw) {
+							raw = p.Raw[i]
+						}
+						if j, ok := byID[e.ID]; ok {
+							if !e.UpdatedAt.Before(win.Entries[j].UpdatedAt) {
+								win.Entries[j], win.Raw[j] = e, raw
+							}
+							continue
+						}
+						byID[e.ID] = len(win.Entries)
+						win.Entries = append(win.Entries, e)
+						win.Raw = append(win.Raw, raw)
+					}
+				}
+			}
+			if !yield(win, nil) {
+				return
+			}
 		}
 	}
 }

@@ -130,7 +130,7 @@ func TestSimConnectExchangeRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A code works once.
-	if _, err := b.client.Exchange(ctx, "mvc-made-up", redirect, ""); multivende.ErrorCode(err) != multivende.CodeBadRequest {
+	if _, err := b.client.Exchange(ctx, "ac-made-up", redirect, ""); multivende.ErrorCode(err) != multivende.CodeBadRequest {
 		t.Fatalf("unknown code: %v", err)
 	}
 	b.assertNoSecretLogged(t)
@@ -141,21 +141,24 @@ func TestSimListDetailAttachCatalog(t *testing.T) {
 	b := connect(t, mvsim.Options{Seed: 11, Orders: 120, RateLimit: -1}, -1)
 	ctx := context.Background()
 	seen := map[string]multivende.LightCheckout{}
-	pages := 0
-	for p, err := range b.client.Checkouts(ctx, b.tok.MerchantID, time.Now().Add(-72*time.Hour), time.Now().Add(time.Hour)) {
+	windows := 0
+	for w, err := range multivende.CheckoutWindows(ctx, b.client, b.tok.MerchantID, time.Now().Add(-72*time.Hour), time.Now().Add(time.Hour)) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pages++
-		for _, e := range p.Entries {
+		windows++
+		for _, e := range w.Entries {
+			if _, dup := seen[e.ID]; dup && !e.UpdatedAt.Truncate(time.Second).Equal(w.From) {
+				t.Fatalf("%s listed in two windows", e.ID)
+			}
 			seen[e.ID] = e
 		}
-		if len(p.Raw) != len(p.Entries) {
+		if len(w.Raw) != len(w.Entries) {
 			t.Fatal("raw and decoded entries differ in number")
 		}
 	}
-	if len(seen) != 120 || pages != (120+mvsim.PageSize-1)/mvsim.PageSize {
-		t.Fatalf("listed %d of 120 in %d pages", len(seen), pages)
+	if len(seen) != 120 || windows != 37 {
+		t.Fatalf("listed %d of 120 in %d windows", len(seen), windows)
 	}
 	// A narrow window lists only what changed in it.
 	var all []multivende.LightCheckout

@@ -60,17 +60,17 @@ func (c *Client) AuthorizeURL(redirectURI, state string, pkce *PKCE) string {
 // tokenRequest is Multivende's JSON token body (not the form of standard
 // OAuth2, hence no oauth2.Config here).
 type tokenRequest struct {
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-	GrantType    string `json:"grant_type"`
-	Code         string `json:"code,omitempty"`
-	RefreshToken string `json:"refresh_token,omitempty"`
-	RedirectURI  string `json:"redirect_uri,omitempty"`  // uncertain, see uncertain.go
-	CodeVerifier string `json:"code_verifier,omitempty"` // uncertain, see uncertain.go
+	ClientID     clientID `json:"client_id"`
+	ClientSecret string   `json:"client_secret"`
+	GrantType    string   `json:"grant_type"`
+	Code         string   `json:"code,omitempty"`
+	RefreshToken string   `json:"refresh_token,omitempty"`
+	RedirectURI  string   `json:"redirect_uri,omitempty"`  // uncertain, see uncertain.go
+	CodeVerifier string   `json:"code_verifier,omitempty"` // uncertain, see uncertain.go
 }
 
 func (c *Client) token(ctx context.Context, op string, tr tokenRequest) (Token, error) {
-	tr.ClientID, tr.ClientSecret = c.cfg.ClientID, c.cfg.ClientSecret
+	tr.ClientID, tr.ClientSecret = clientID(c.cfg.ClientID), c.cfg.ClientSecret
 	body, err := json.Marshal(tr)
 	if err != nil {
 		return Token{}, &Error{Code: CodeBadRequest, Op: op, Message: "encoding the request", Err: err}
@@ -88,6 +88,22 @@ func (c *Client) token(ctx context.Context, op string, tr tokenRequest) (Token, 
 		return Token{}, &Error{Code: CodeDecode, Op: op, Message: "the token reply has no token"}
 	}
 	return t, nil
+}
+
+// clientID is written as a JSON number when it is all digits (Multivende's
+// client ids are 12-digit numbers; see sendClientIDAsNumber), else as a string.
+type clientID string
+
+func (id clientID) MarshalJSON() ([]byte, error) {
+	s := string(id)
+	digits := sendClientIDAsNumber && len(s) > 0 && len(s) <= 15 && (s == "0" || s[0] != '0')
+	for _, r := range s {
+		digits = digits && r >= '0' && r <= '9'
+	}
+	if digits {
+		return []byte(s), nil
+	}
+	return json.Marshal(s)
 }
 
 // redactedErr keeps a JSON error's text without the value it quotes (a

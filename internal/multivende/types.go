@@ -16,8 +16,11 @@ package multivende
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -65,6 +68,91 @@ type Token struct {
 	MerchantID            string    `json:"MerchantId"`
 	OauthClientID         string    `json:"OauthClientId"`
 	MerchantAppID         string    `json:"MerchantAppId"`
+}
+
+// UnmarshalJSON reads a token reply tolerantly: ids as strings or numbers
+// (client ids are 12-digit numbers), timestamps with or without
+// milliseconds or zone, or as epoch milliseconds, scopes as a list or a
+// space-separated string; fields folio does not use are ignored.
+func (t *Token) UnmarshalJSON(b []byte) error {
+	var r struct {
+		ID                    json.RawMessage `json:"_id"`
+		Token                 json.RawMessage `json:"token"`
+		ExpiresAt             json.RawMessage `json:"expiresAt"`
+		RefreshToken          json.RawMessage `json:"refreshToken"`
+		RefreshTokenExpiresAt json.RawMessage `json:"refreshTokenExpiresAt"`
+		Scopes                json.RawMessage `json:"scopes"`
+		MerchantID            json.RawMessage `json:"MerchantId"`
+		OauthClientID         json.RawMessage `json:"OauthClientId"`
+		MerchantAppID         json.RawMessage `json:"MerchantAppId"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	var out Token
+	var err error
+	for _, f := range []struct {
+		dst *string
+		raw json.RawMessage
+		key string
+	}{{&out.ID, r.ID, "_id"}, {&out.Token, r.Token, "token"}, {&out.RefreshToken, r.RefreshToken, "refreshToken"},
+		{&out.MerchantID, r.MerchantID, "MerchantId"}, {&out.OauthClientID, r.OauthClientID, "OauthClientId"},
+		{&out.MerchantAppID, r.MerchantAppID, "MerchantAppId"}} {
+		if *f.dst, err = flexString(f.raw); err != nil {
+			return fmt.Errorf("%s: %w", f.key, err)
+		}
+	}
+	if out.ExpiresAt, err = flexTime(r.ExpiresAt); err != nil {
+		return fmt.Errorf("expiresAt: %w", err)
+	}
+	if out.RefreshTokenExpiresAt, err = flexTime(r.RefreshTokenExpiresAt); err != nil {
+		return fmt.Errorf("refreshTokenExpiresAt: %w", err)
+	}
+	var one string
+	if json.Unmarshal(r.Scopes, &out.Scopes) != nil && json.Unmarshal(r.Scopes, &one) == nil {
+		out.Scopes = strings.Fields(one)
+	}
+	*t = out
+	return nil
+}
+
+// flexString reads a JSON string or number as a string (absent or null: "").
+func flexString(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", errors.New("neither a string nor a number")
+	}
+	return n.String(), nil
+}
+
+// flexTime reads an ISO timestamp (with or without fraction; no zone is
+// UTC) or a number of epoch milliseconds.
+func flexTime(raw json.RawMessage) (time.Time, error) {
+	s, err := flexString(raw)
+	if err != nil || s == "" {
+		return time.Time{}, err
+	}
+	if raw = bytes.TrimSpace(raw); raw[0] != '"' {
+		ms, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%s is not a time", s)
+		}
+		return time.UnixMilli(ms).UTC(), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time", s)
 }
 
 // Pagination is the paging block of every list reply. NextPage is 0 on the

@@ -253,3 +253,37 @@ type Price struct {
 }
 
 func esc(s string) string { return url.PathEscape(s) }
+
+// How the checkouts list is read. Multivende's help centre names the polling
+// endpoint "Get checkouts light with scroll" (paged by scroll); public
+// integrations call the page form, GET /api/m/{merchant}/checkouts/light/p/{page}.
+// Both sit behind Client.Checkouts; the page form is the default because it
+// is the one seen working in public code. The help centre gives limit
+// (50..1000) for the scroll endpoint; it is assumed the page form takes it
+// too (the public page-form calls found send none).
+type listForm int
+
+const (
+	listPages  listForm = iota // /checkouts/light/p/{page}, next_page 0 at the end
+	listScroll                 // the scroll variant (uncertain, see below)
+)
+
+var checkoutsForm = listPages
+
+// The scroll variant, ASSUMED (no public call found): its path, the query
+// parameter that carries the cursor, and the reply field it is read from;
+// its reply is assumed to carry "entries" like the page form. The first
+// request has no cursor; the scroll ends on an empty batch or a reply
+// without a cursor. The simulator does not serve it (it would be invented).
+func checkoutsScrollPath(m string) string { return "/api/m/" + esc(m) + "/checkouts/light/scroll" }
+
+const (
+	scrollCursorParam = "_scroll_id" // assumed
+	scrollCursorField = "scrollId"   // assumed
+)
+
+// sendClientIDAsNumber: Multivende client ids are 12-digit numbers and most
+// public integrations post client_id as a JSON number (some as a string;
+// Multivende takes both, per the docs). A client id that is not all digits
+// is always sent as a string.
+const sendClientIDAsNumber = true

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"html/template"
 	"io"
 	"math/rand/v2"
@@ -72,6 +73,7 @@ type Server struct {
 	issued     []string
 	limiters   map[string]*rate.Limiter
 	lastGen    time.Time
+	lists      uint64 // list requests served (each shuffles its page anew)
 	info       json.RawMessage
 	catalog    catalog
 	elsewhere  map[string][]*document // checkout id → documents not in its detail
@@ -113,7 +115,7 @@ func New(o Options) *Server {
 		access: map[string]session{}, refresh: map[string]session{}, limiters: map[string]*rate.Limiter{}}
 	s.merchantID = s.gen.id()
 	if s.opts.ClientID == "" {
-		s.opts.ClientID = s.gen.id()
+		s.opts.ClientID = clientIDFrom(s.gen.id()) // Multivende client ids are 12-digit numbers
 	}
 	if s.opts.ClientSecret == "" {
 		s.opts.ClientSecret = "mvsecret-" + s.gen.id()
@@ -195,6 +197,19 @@ func (s *Server) AddOrders(n int) {
 	}
 }
 
+// Touch marks orders as updated now, as a change at the marketplace or in
+// Multivende would (tests: an order updated while a window is read).
+func (s *Server) Touch(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	for _, id := range ids {
+		if c, ok := s.byID[id]; ok {
+			c.UpdatedAt = now
+		}
+	}
+}
+
 // arrive adds an order created just now: its last update cannot be later
 // than now, or a listing up to now would not show it yet.
 func (s *Server) arrive(c *checkout, now time.Time) {
@@ -244,6 +259,7 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET /api/m/{merchant}/product-price-lists/p/{page}", s.authed(s.catalogList(func(c catalog, _ *http.Request) any { return c.priceLists })))
 	api.HandleFunc("GET /api/product-stocks/stores-and-warehouses/{warehouse}/limit/{limit}", s.authed(s.byCode(stockOfCodes)))
 	api.HandleFunc("GET /api/product-price/product-price-lists/{list}/limit/{limit}", s.authed(s.byCode(pricesOfCodes)))
+	api.HandleFunc("GET /api/d/info", s.authed(s.appInfo))
 	api.HandleFunc("POST /oauth/access-token", s.token)
 
 	mux := http.NewServeMux()
@@ -280,7 +296,9 @@ func fail(w http.ResponseWriter, status int, msg string) {
 // authed checks the bearer token and the per-token rate limit.
 func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		scheme, tok, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		tok = strings.TrimSpace(tok)
+		ok = ok && strings.EqualFold(scheme, "Bearer") // the scheme is case-insensitive
 		s.mu.Lock()
 		sess, known := s.access[tok]
 		var lim *rate.Limiter
@@ -314,6 +332,26 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 
 const simTime = "2006-01-02T15:04:05"
 
+// Multivende's rules for the checkouts list (help centre): an updatedAt
+// range of at most two hours, limit between 50 and 1000, results in no
+// particular order.
+const (
+	maxRange           = 2 * time.Hour
+	minLimit, maxLimit = 50, 1000
+)
+
+// listCheckouts serves the page form of "Get checkouts light". Choices
+// where Multivende's help centre is silent: a range must be bounded on
+// both ends (a missing bound is an open range, wider than two hours, so it
+// is refused like one); a range by soldAt (_sold_at_from/_to) is held to
+// the same rule when no updatedAt range is given; a missing limit pages
+// by PageSize (Multivende's default is not published).
+//
+// Pages are slices of one fixed order that is not by date (a hash of the
+// seed and the _id), so the page set of an unchanged window is stable, and
+// each page is shuffled again on every request. An order updated during a
+// walk leaves a past window and shows in a later one; the entries after it
+// shift, as they would at Multivende.
 func (s *Server) listCheckouts(w http.ResponseWriter, r *http.Request) {
 	pg, err := strconv.Atoi(r.PathValue("page"))
 	if err != nil || pg < 1 {
@@ -321,6 +359,13 @@ func (s *Server) listCheckouts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	limit := PageSize
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < minLimit || limit > maxLimit {
+			fail(w, http.StatusBadRequest, fmt.Sprintf("limit must be a number between %d and %d", minLimit, maxLimit))
+			return
+		}
+	}
 	bound := func(k string) (time.Time, bool, error) {
 		v := q.Get(k)
 		if v == "" {
@@ -331,43 +376,86 @@ func (s *Server) listCheckouts(w http.ResponseWriter, r *http.Request) {
 	}
 	var bounds [4]time.Time
 	var has [4]bool
-	for i, k := range []string{"_updated_at_from", "_updated_at_to", "_sold_at_from", "_sold_at_to"} {
+	keys := []string{"_updated_at_from", "_updated_at_to", "_sold_at_from", "_sold_at_to"}
+	for i, k := range keys {
 		var err error
 		if bounds[i], has[i], err = bound(k); err != nil {
 			fail(w, http.StatusBadRequest, k+" must be written 2006-01-02T15:04:05")
 			return
 		}
 	}
+	by := 0 // the range the rule applies to: updatedAt, or soldAt when no updatedAt bound is given
+	if !has[0] && !has[1] && (has[2] || has[3]) {
+		by = 2
+	}
+	switch {
+	case !has[by] || !has[by+1]:
+		fail(w, http.StatusBadRequest, fmt.Sprintf("%s and %s are required; the range can't exceed 2 hours", keys[by], keys[by+1]))
+		return
+	case bounds[by+1].Before(bounds[by]):
+		fail(w, http.StatusBadRequest, fmt.Sprintf("%s must not be before %s", keys[by+1], keys[by]))
+		return
+	case bounds[by+1].Sub(bounds[by]) > maxRange:
+		fail(w, http.StatusBadRequest, fmt.Sprintf("The range between %s and %s can't exceed 2 hours", keys[by], keys[by+1]))
+		return
+	}
+	conn := q.Get("_marketplace_connection_id")
 	s.mu.Lock()
 	s.tick()
 	var sel []*checkout
 	for _, c := range s.checkouts {
 		u, sd := c.UpdatedAt.Truncate(time.Second), c.SoldAt.Truncate(time.Second)
 		if (has[0] && u.Before(bounds[0])) || (has[1] && u.After(bounds[1])) ||
-			(has[2] && sd.Before(bounds[2])) || (has[3] && sd.After(bounds[3])) {
+			(has[2] && sd.Before(bounds[2])) || (has[3] && sd.After(bounds[3])) ||
+			(conn != "" && s.connectionID(c.Origin) != conn) {
 			continue
 		}
 		sel = append(sel, c)
 	}
-	sort.SliceStable(sel, func(i, j int) bool { return sel[i].UpdatedAt.Before(sel[j].UpdatedAt) })
+	sort.Slice(sel, func(i, j int) bool { return s.listKey(sel[i].ID) < s.listKey(sel[j].ID) })
 	p := page[lightCheckout]{Entries: []lightCheckout{}}
-	p.Pagination = paginate(len(sel), pg)
-	for i := (pg - 1) * PageSize; i < len(sel) && i < pg*PageSize; i++ {
+	p.Pagination = paginateBy(len(sel), pg, limit)
+	for i := (pg - 1) * limit; i < len(sel) && i < pg*limit; i++ {
 		c := sel[i]
 		p.Entries = append(p.Entries, lightCheckout{ID: c.ID, Code: c.Code, Origin: c.Origin, PaymentStatus: c.PaymentStatus,
 			Status: c.Status, SoldAt: c.SoldAt, UpdatedAt: c.UpdatedAt, Total: c.Total})
 	}
+	s.lists++
+	rng := rand.New(rand.NewPCG(s.opts.Seed, s.lists))
+	rng.Shuffle(len(p.Entries), func(i, j int) { p.Entries[i], p.Entries[j] = p.Entries[j], p.Entries[i] })
 	s.mu.Unlock()
 	writeJSON(w, 200, p)
 }
 
-func paginate(total, cur int) pagination {
-	pages := (total + PageSize - 1) / PageSize
+// listKey is a checkout's place in the list: stable for a seed, unrelated to dates.
+func (s *Server) listKey(id string) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%s", s.opts.Seed, id)
+	return h.Sum64()
+}
+
+// connectionID is the marketplace connection an order came through: one
+// per marketplace, stable for a merchant.
+func (s *Server) connectionID(origin string) string {
+	h := fnv.New128a()
+	h.Write([]byte(s.merchantID + "/" + origin))
+	b := h.Sum(nil)
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// MarketplaceConnectionID is the _marketplace_connection_id of the orders
+// of a marketplace ("mercadolibre", "falabella", …).
+func (s *Server) MarketplaceConnectionID(origin string) string { return s.connectionID(origin) }
+
+func paginate(total, cur int) pagination { return paginateBy(total, cur, PageSize) }
+
+func paginateBy(total, cur, limit int) pagination {
+	pages := (total + limit - 1) / limit
 	next := cur + 1
 	if cur >= pages {
 		next = 0
 	}
-	return pagination{TotalItems: total, TotalPages: pages, CurrentPage: cur, NextPage: next}
+	return pagination{TotalItems: total, TotalPages: pages, CurrentPage: cur, NextPage: next, Offset: (cur - 1) * limit, Limit: limit}
 }
 
 func (s *Server) getCheckout(w http.ResponseWriter, r *http.Request) {
@@ -691,21 +779,39 @@ func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request) {
 	w.Write(pdf)
 }
 
-// token serves POST /oauth/access-token with Multivende's JSON bodies.
+// token serves POST /oauth/access-token. The body is JSON, as Multivende
+// documents it, or a form, as some public integrations post it; client_id
+// may be a JSON number or a string.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-		GrantType    string `json:"grant_type"`
-		Code         string `json:"code"`
-		RefreshToken string `json:"refresh_token"`
-		CodeVerifier string `json:"code_verifier"`
+		ClientID     json.RawMessage `json:"client_id"`
+		ClientSecret string          `json:"client_secret"`
+		GrantType    string          `json:"grant_type"`
+		Code         string          `json:"code"`
+		RefreshToken string          `json:"refresh_token"`
+		CodeVerifier string          `json:"code_verifier"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil {
-		fail(w, http.StatusBadRequest, "The body must be JSON")
-		return
+	clientID := ""
+	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
+		if err := r.ParseForm(); err != nil {
+			fail(w, http.StatusBadRequest, "Invalid form body")
+			return
+		}
+		f := r.PostForm
+		clientID, req.ClientSecret, req.GrantType = f.Get("client_id"), f.Get("client_secret"), f.Get("grant_type")
+		req.Code, req.RefreshToken, req.CodeVerifier = f.Get("code"), f.Get("refresh_token"), f.Get("code_verifier")
+	} else {
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil {
+			fail(w, http.StatusBadRequest, "The body must be JSON")
+			return
+		}
+		var n json.Number
+		if json.Unmarshal(req.ClientID, &clientID) != nil && json.Unmarshal(req.ClientID, &n) == nil {
+			clientID = n.String()
+		}
 	}
-	if req.ClientID != s.opts.ClientID || req.ClientSecret != s.opts.ClientSecret {
+	if clientID != s.opts.ClientID || req.ClientSecret != s.opts.ClientSecret {
 		fail(w, http.StatusUnauthorized, "Invalid client credentials")
 		return
 	}
@@ -742,13 +848,36 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if d := s.faults.Spec().TokenExpire; d > 0 {
 		ttl = d
 	}
-	t := tokenReply{ID: s.gen.id(), Token: "mva-" + s.gen.id(), ExpiresAt: now.Add(ttl).UTC(),
-		RefreshToken: "mvr-" + s.gen.id(), RefreshTokenExpiresAt: now.Add(s.opts.RefreshTTL).UTC(),
-		Scopes: Scopes, MerchantID: s.merchantID, OauthClientID: s.opts.ClientID, MerchantAppID: s.gen.id()}
-	s.access[t.Token] = session{expires: t.ExpiresAt}
-	s.refresh[t.RefreshToken] = session{expires: t.RefreshTokenExpiresAt}
+	// Stored and compared at the millisecond the reply shows.
+	now = now.UTC().Truncate(time.Millisecond)
+	t := tokenReply{ID: s.gen.id(), Token: "mva-" + s.gen.id(), ExpiresAt: msTime(now.Add(ttl)),
+		RefreshToken: "mvr-" + s.gen.id(), RefreshTokenExpiresAt: msTime(now.Add(s.opts.RefreshTTL)),
+		Scopes: Scopes, MerchantID: s.merchantID, OauthClientID: s.opts.ClientID, MerchantAppID: s.appID(),
+		Status: "active", CreatedAt: msTime(now), UpdatedAt: msTime(now), CreatedByID: s.ownerID(), UpdatedByID: s.ownerID(), OwnerID: s.ownerID()}
+	s.access[t.Token] = session{expires: time.Time(t.ExpiresAt)}
+	s.refresh[t.RefreshToken] = session{expires: time.Time(t.RefreshTokenExpiresAt)}
 	s.issued = append(s.issued, t.Token, t.RefreshToken)
 	writeJSON(w, 200, t)
+}
+
+// appInfo serves GET /api/d/info ("Get app information"): the app and the
+// merchant it is connected to, which some clients read instead of the
+// token reply. Only _id, name and MerchantId are served (the rest of the
+// shape is not public).
+func (s *Server) appInfo(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, 200, map[string]string{"_id": s.appID(), "name": "folio", "MerchantId": s.merchantID})
+}
+
+// appID and ownerID are stable ids of the connected app and of the
+// merchant's user, derived so as not to draw on the generator.
+func (s *Server) appID() string   { return s.connectionID("merchant-app") }
+func (s *Server) ownerID() string { return s.connectionID("owner") }
+
+// clientIDFrom turns generated randomness into a 12-digit client id.
+func clientIDFrom(raw string) string {
+	h := fnv.New64a()
+	h.Write([]byte(raw))
+	return strconv.FormatUint(100_000_000_000+h.Sum64()%900_000_000_000, 10)
 }
 
 // ExpireRefreshTokens makes every refresh token expire now (tests).
@@ -923,7 +1052,7 @@ func (s *Server) consentSubmit(w http.ResponseWriter, r *http.Request) {
 		_ = consentTmpl.Execute(w, cv)
 		return
 	}
-	code := "mvc-" + func() string { s.mu.Lock(); defer s.mu.Unlock(); return s.gen.id() }()
+	code := "ac-" + func() string { s.mu.Lock(); defer s.mu.Unlock(); return s.gen.id() }()
 	s.mu.Lock()
 	s.grants[code] = grant{redirectURI: cv.RedirectURI, challenge: cv.Challenge, expires: s.now().Add(10 * time.Minute)}
 	s.mu.Unlock()

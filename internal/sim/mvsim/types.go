@@ -119,6 +119,8 @@ type pagination struct {
 	TotalPages  int `json:"total_pages"`
 	CurrentPage int `json:"current_page"`
 	NextPage    int `json:"next_page"`
+	Offset      int `json:"offset"`
+	Limit       int `json:"limit"`
 }
 
 // catalogPage is a catalog list page: page numbers and offset/limit (public
@@ -140,16 +142,33 @@ type page[T any] struct {
 }
 
 type tokenReply struct {
-	ID                    string    `json:"_id"`
-	Token                 string    `json:"token"`
-	ExpiresAt             time.Time `json:"expiresAt"`
-	RefreshToken          string    `json:"refreshToken"`
-	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
-	Scopes                []string  `json:"scopes"`
-	MerchantID            string    `json:"MerchantId"`
-	OauthClientID         string    `json:"OauthClientId"`
-	MerchantAppID         string    `json:"MerchantAppId"`
+	ID                    string   `json:"_id"`
+	Token                 string   `json:"token"`
+	ExpiresAt             msTime   `json:"expiresAt"`
+	RefreshToken          string   `json:"refreshToken"`
+	RefreshTokenExpiresAt msTime   `json:"refreshTokenExpiresAt"`
+	Scopes                []string `json:"scopes"`
+	MerchantID            string   `json:"MerchantId"`
+	OauthClientID         string   `json:"OauthClientId"`
+	MerchantAppID         string   `json:"MerchantAppId"`
+	// What else Multivende's reply carries (folio ignores it; other clients read it).
+	Status      string `json:"status"`
+	CreatedAt   msTime `json:"createdAt"`
+	UpdatedAt   msTime `json:"updatedAt"`
+	CreatedByID string `json:"CreatedById"`
+	UpdatedByID string `json:"UpdatedById"`
+	OwnerID     string `json:"OwnerId"`
 }
+
+// msTime is a timestamp written as JavaScript writes it: UTC, exactly
+// three fractional digits (2026-11-24T18:00:00.000Z).
+type msTime time.Time
+
+func (t msTime) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z") + `"`), nil
+}
+
+func (t *msTime) UnmarshalJSON(b []byte) error { return (*time.Time)(t).UnmarshalJSON(b) }
 
 // Catalog types.
 type product struct {
