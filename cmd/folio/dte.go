@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/multivende"
 )
 
@@ -28,6 +29,7 @@ func newDTECmd() *cobra.Command {
 func newDTEBuildCmd() *cobra.Command {
 	var typ, lang string
 	var explain bool
+	var mapping multivende.FacturaMapping
 	cmd := &cobra.Command{
 		Use:   "build [--type auto|boleta|factura] [--explain] [--lang es|en] < checkout.json",
 		Short: "Build the DTE for one Multivende checkout read on stdin",
@@ -49,7 +51,7 @@ by folio. --explain prints it as the receipt will read instead, with warnings.`,
 			if err != nil {
 				return err
 			}
-			sale := co.Sale()
+			sale := co.SaleWith(mapping)
 			sale.Date = chileToday()
 			sale.Emisor = emisorFromConfig()
 			doc, warns, err := dte.Build(sale, dte.Options{Choice: choice})
@@ -58,7 +60,7 @@ by folio. --explain prints it as the receipt will read instead, with warnings.`,
 			}
 			out := cmd.OutOrStdout()
 			if explain {
-				_, err := io.WriteString(out, dte.Preview(doc, warns, sale.Paid, l, 48))
+				_, err := io.WriteString(out, ruleText(sale.Rule, choice, l)+"\n"+dte.Preview(doc, warns, sale.Paid, l, 48))
 				return err
 			}
 			for _, w := range warns {
@@ -73,7 +75,22 @@ by folio. --explain prints it as the receipt will read instead, with warnings.`,
 	cmd.Flags().StringVar(&typ, "type", "auto", "document type: auto (what the buyer asked for), boleta or factura")
 	cmd.Flags().BoolVar(&explain, "explain", false, "print the document as the receipt will read, with warnings")
 	cmd.Flags().StringVar(&lang, "lang", "", "language of messages: es or en (default from LANG)")
+	cmd.Flags().StringVar(&mapping.Field, "factura-field", "", "checkout field (dotted JSON path, e.g. CheckoutBillingClients.0.documentType) whose value asks for a factura")
+	cmd.Flags().StringVar(&mapping.Value, "factura-value", "", "the --factura-field value that asks for a factura (empty: any value present)")
 	return cmd
+}
+
+// ruleText says which rule chose the document, in l.
+func ruleText(rule dte.Rule, choice dte.Choice, l dte.Lang) string {
+	lang := i18n.Lang(l)
+	if choice == dte.ChoiceBoleta || choice == dte.ChoiceFactura {
+		return lang.T("rule.heading", lang.T("rule.person", string(choice)))
+	}
+	args := make([]any, len(rule.Args))
+	for i, a := range rule.Args {
+		args[i] = a
+	}
+	return lang.T("rule.heading", lang.T(i18n.ID(rule.ID), args...))
 }
 
 // decodeCheckout reads a checkout, turning JSON errors into one line that

@@ -102,7 +102,10 @@ func Preview(doc Document, warns []Warning, paid int64, lang Lang, width int) st
 		if g.TpoMov == "R" {
 			label = t("Recargo global", "Global surcharge")
 		}
-		if g.GlosaDR != "" {
+		switch {
+		case g.GlosaDR == GlosaDerived && g.TpoMov == "D":
+			label = t("Descuento global derivado del total", "Global discount derived from the total")
+		case g.GlosaDR != "":
 			label += " (" + g.GlosaDR + ")"
 		}
 		v := FormatCLP(g.ValorDR)
