@@ -75,6 +75,9 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			out = append(out, "")
 		}
 		add(lang.T("inspect.reason", o.Reason))
+		if rl := ruleLine(lang, v); rl != "" {
+			add(rl)
+		}
 		if fix != "" {
 			add(lang.T("inspect.fix", fix))
 		}
@@ -131,8 +134,12 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			out = append(out, ls...)
 		}
 	case secDocument:
+		if rl := ruleLine(lang, v); rl != "" {
+			add(rl)
+			out = append(out, "")
+		}
 		if v.Emission == nil || v.Emission.Document == "" {
-			return []string{lang.T("inspect.no_doc")}
+			return append(out, lang.T("inspect.no_doc"))
 		}
 		var doc dte.Document
 		if err := json.Unmarshal([]byte(v.Emission.Document), &doc); err != nil {
@@ -195,6 +202,17 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 		}
 	}
 	return out
+}
+
+// ruleLine says which rule chose the order's document (the latest "rule"
+// event the engine wrote), or "" before any build.
+func ruleLine(lang i18n.Lang, v store.OrderView) string {
+	for i := len(v.Events) - 1; i >= 0; i-- {
+		if ev := v.Events[i]; ev.Kind == "rule" {
+			return lang.T("rule.heading", eventText(lang, ev))
+		}
+	}
+	return ""
 }
 
 // eventText is a timeline line in lang when the engine wrote it from the
