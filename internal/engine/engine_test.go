@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -388,6 +389,10 @@ func TestControls(t *testing.T) {
 			t.Fatal("the generator made no bad factura in 400 orders")
 		}
 	}
+	// The timeline says which rule made it a factura.
+	if evs, _ := b.st.Events(ctx, bad[0].ID); !hasRule(evs, "rule.identity", "rule.company") {
+		t.Errorf("an order in Errors has no rule on its timeline: %+v", evs)
+	}
 	if _, err := engine.RequestSkip(ctx, b.st, bad[0].ID, "", "test"); err == nil {
 		t.Fatal("skip without a reason accepted")
 	}
@@ -415,6 +420,9 @@ func TestControls(t *testing.T) {
 			evs, _ := b.st.Events(ctx, bad[i].ID)
 			t.Errorf("order %d after control: %s/%s type %d (%s); timeline %+v", i, o.State, o.Outcome, o.DocType, o.Reason, evs)
 		}
+	}
+	if evs, _ := b.st.Events(ctx, bad[1].ID); !hasRule(evs, "rule.person") {
+		t.Errorf("a factura issued as boleta does not say a person chose it: %+v", evs)
 	}
 	// Retrying a done order is refused, and the refusal recorded.
 	id, err := engine.RequestRetry(ctx, b.st, bad[2].ID, "test")
@@ -510,4 +518,15 @@ func mvType(dteType int) string {
 		return multivende.DocTypeFactura
 	}
 	return multivende.DocTypeBoleta
+}
+
+// hasRule reports whether the last rule event of a timeline is one of ids.
+func hasRule(evs []store.Event, ids ...string) bool {
+	last := ""
+	for _, ev := range evs {
+		if ev.Kind == "rule" {
+			last = ev.MsgID
+		}
+	}
+	return slices.Contains(ids, last)
 }
