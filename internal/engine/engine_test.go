@@ -421,6 +421,9 @@ func TestControls(t *testing.T) {
 			t.Errorf("order %d after control: %s/%s type %d (%s); timeline %+v", i, o.State, o.Outcome, o.DocType, o.Reason, evs)
 		}
 	}
+	if evs, _ := b.st.Events(ctx, bad[0].ID); !hasRule(evs, "rule.person") {
+		t.Errorf("a factura whose data a person completed does not say a person chose it: %+v", evs)
+	}
 	if evs, _ := b.st.Events(ctx, bad[1].ID); !hasRule(evs, "rule.person") {
 		t.Errorf("a factura issued as boleta does not say a person chose it: %+v", evs)
 	}
