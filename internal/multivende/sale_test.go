@@ -151,6 +151,7 @@ func TestCheckoutPayloadVariants(t *testing.T) {
 		}, func(s dte.Sale) bool { return s.Items[0].UnitGross == 12990 }},
 		"wrong types in fields folio does not need": {bol, func(m map[string]any) {
 			m["tags"], m["comment"], m["net"] = "promo", map[string]any{"text": "x"}, "25.185,0"
+			m["origin"], m["deliveryStatus"], m["verificationStatus"] = 7, []any{"pending"}, false
 			m["CheckoutLink"] = "2000009876543"
 			c := obj(m, "Client")
 			c["phoneNumber"], c["email"], c["type"], c["documentType"] = 56987654321, false, []any{"person"}, 7

@@ -166,10 +166,10 @@ type LightCheckout struct {
 type Checkout struct {
 	ID                         string                      `json:"_id"`
 	Code                       string                      `json:"code"`
-	Origin                     string                      `json:"origin"`
+	Origin                     Text                        `json:"origin"`
 	Status                     string                      `json:"status"`
 	PaymentStatus              string                      `json:"paymentStatus"`
-	DeliveryStatus             string                      `json:"deliveryStatus,omitempty"`
+	DeliveryStatus             Text                        `json:"deliveryStatus,omitempty"`
 	SoldAt                     time.Time                   `json:"soldAt"`
 	UpdatedAt                  time.Time                   `json:"updatedAt"`
 	Total                      Amount                      `json:"total"`
