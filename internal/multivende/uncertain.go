@@ -69,7 +69,6 @@ type BillingAddress struct {
 	Street   Text `json:"street"`
 	Number   Text `json:"number"`
 	City     Text `json:"city"`
-	State    Text `json:"state"`
 	Address  Text `json:"address,omitempty"`
 	Comune   Text `json:"comune,omitempty"`
 }
@@ -132,8 +131,8 @@ func Comuna(cl CheckoutClient, a BillingAddress) string {
 
 // BillingIdentity is where the buyer's billing identity is read from:
 // CheckoutBillingClients[0] when it carries a taxId, else Client
-// (uncertain: the fields CheckoutBillingClients carries). The address
-// comes from the identity's BillingAddresses, else the Client's.
+// (uncertain: the fields CheckoutBillingClients carries). The address,
+// the comune and the email come from the identity, else from Client.
 func (c *Checkout) BillingIdentity() (cl CheckoutClient, source string) {
 	if len(c.CheckoutBillingClients) > 0 && c.CheckoutBillingClients[0].TaxID.String() != "" {
 		bc := c.CheckoutBillingClients[0]
@@ -142,6 +141,9 @@ func (c *Checkout) BillingIdentity() (cl CheckoutClient, source string) {
 		}
 		if bc.Email == "" {
 			bc.Email = c.Client.Email
+		}
+		if bc.Comune == "" {
+			bc.Comune = c.Client.Comune
 		}
 		return bc, "CheckoutBillingClients[0]"
 	}
