@@ -72,7 +72,7 @@ by folio. --explain prints it as the receipt will read instead, with warnings.`,
 			return enc.Encode(doc)
 		},
 	}
-	cmd.Flags().StringVar(&typ, "type", "auto", "document type: auto (what the buyer asked for), boleta or factura")
+	cmd.Flags().StringVar(&typ, "type", "auto", "document type: auto (the order's rule: the buyer's billing identity or --factura-field), boleta or factura")
 	cmd.Flags().BoolVar(&explain, "explain", false, "print the document as the receipt will read, with warnings")
 	cmd.Flags().StringVar(&lang, "lang", "", "language of messages: es or en (default from LANG)")
 	cmd.Flags().StringVar(&mapping.Field, "factura-field", "", "checkout field (dotted JSON path, e.g. CheckoutBillingClients.0.documentType) whose value asks for a factura")
