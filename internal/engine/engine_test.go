@@ -533,3 +533,36 @@ func hasRule(evs []store.Event, ids ...string) bool {
 	}
 	return slices.Contains(ids, last)
 }
+
+// A connection's factura mapping reaches the rule: every order whose
+// configured field matches asks for a factura, and one without a RUT waits
+// in Errors naming the rule, never issued as a boleta.
+func TestFacturaMappingFromConnectionSettings(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 40, seed: 5, noStart: true})
+	ctx := context.Background()
+	c := b.conn
+	c.Settings.FacturaField, c.Settings.FacturaValue = "origin", "falabella"
+	if err := b.st.Write(ctx, func(tx *store.Tx) error { _, err := tx.SaveConnection(ctx, c); return err }); err != nil {
+		t.Fatal(err)
+	}
+	b.start()
+	b.settle(30 * time.Second)
+	rows, _ := b.st.ListOrders(ctx, store.OrderQuery{Limit: 100})
+	var mapped int
+	for _, o := range rows {
+		if o.Marketplace != "falabella" || o.State == store.StateWaiting {
+			continue
+		}
+		evs, _ := b.st.Events(ctx, o.ID)
+		if !hasRule(evs, "rule.mapping") || o.DocType == 39 {
+			t.Errorf("falabella order %s: %s type %d; timeline %+v", o.ID, o.State, o.DocType, evs)
+		}
+		if o.State == store.StateAttention {
+			mapped++
+		}
+	}
+	if mapped == 0 {
+		t.Error("no falabella order without a RUT waited in Errors")
+	}
+}
