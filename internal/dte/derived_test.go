@@ -1,6 +1,9 @@
 package dte
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The order's total, below the lines, yields one derived global discount
 // after any explicit coupon; above them, a warning and no surcharge; a
@@ -66,4 +69,20 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// A difference from what was paid larger than a peso is not called IVA
+// rounding on the preview.
+func TestPreviewNamesAPaidDifference(t *testing.T) {
+	t.Parallel()
+	s := saleOf(Item{Name: "A", Qty: 1, UnitGross: 10000})
+	s.OrderTotal, s.Paid = 9000, 10000
+	doc, warns, err := Build(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Preview(doc, warns, s.Paid, EN, 60)
+	if !strings.Contains(p, "Difference from what was paid: $1.000") || strings.Contains(p, "rounding") {
+		t.Fatalf("preview:\n%s", p)
+	}
 }
