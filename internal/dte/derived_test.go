@@ -82,7 +82,7 @@ func TestPreviewNamesAPaidDifference(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := Preview(doc, warns, s.Paid, EN, 60)
-	if !strings.Contains(p, "Difference from what was paid: $1.000") || strings.Contains(p, "rounding") {
+	if !strings.Contains(p, "Difference from what was paid: -$1.000") || strings.Contains(p, "rounding") {
 		t.Fatalf("preview:\n%s", p)
 	}
 }
