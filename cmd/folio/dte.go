@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
 )
@@ -29,6 +30,7 @@ func newDTECmd() *cobra.Command {
 func newDTEBuildCmd() *cobra.Command {
 	var typ, lang string
 	var explain bool
+	var mapping multivende.FacturaMapping
 	cmd := &cobra.Command{
 		Use:   "build [--type auto|boleta|factura] [--explain] [--lang es|en] < checkout.json",
 		Short: "Build the DTE for one Multivende checkout read on stdin",
@@ -56,7 +58,7 @@ compares these totals with LibreDTE's before a folio is spent.`,
 			if err != nil {
 				return err
 			}
-			sale := co.Sale()
+			sale := co.SaleWith(mapping)
 			sale.Date = chileToday()
 			sale.Emisor = emisorFromConfig()
 			doc, warns, err := dte.Build(sale, dte.Options{Choice: choice})
@@ -65,7 +67,7 @@ compares these totals with LibreDTE's before a folio is spent.`,
 			}
 			out := cmd.OutOrStdout()
 			if explain {
-				_, err := io.WriteString(out, dte.Preview(doc, warns, sale.Paid, l, 48))
+				_, err := io.WriteString(out, ruleText(sale.Rule, choice, l)+"\n"+dte.Preview(doc, warns, sale.Paid, l, 48))
 				return err
 			}
 			for _, w := range warns {
@@ -77,10 +79,25 @@ compares these totals with LibreDTE's before a folio is spent.`,
 			return enc.Encode(libredte.PayloadOf(doc))
 		},
 	}
-	cmd.Flags().StringVar(&typ, "type", "auto", "document type: auto (what the buyer asked for), boleta or factura")
-	cmd.Flags().BoolVar(&explain, "explain", false, "print the receipt as it will read, with folio's computed totals and warnings (default: the emitir payload as sent)")
+	cmd.Flags().StringVar(&typ, "type", "auto", "document type: auto (the order's rule: the buyer's billing identity or --factura-field), boleta or factura")
+	cmd.Flags().BoolVar(&explain, "explain", false, "print the rule that chose the type and the receipt as it will read, with folio's computed totals and warnings (default: the emitir payload as sent)")
 	cmd.Flags().StringVar(&lang, "lang", "", "language of messages: es or en (default from LANG)")
+	cmd.Flags().StringVar(&mapping.Field, "factura-field", "", "checkout field (dotted JSON path, e.g. CheckoutBillingClients.0.documentType) whose value asks for a factura")
+	cmd.Flags().StringVar(&mapping.Value, "factura-value", "", "the --factura-field value that asks for a factura (empty: any value present)")
 	return cmd
+}
+
+// ruleText says which rule chose the document, in l.
+func ruleText(rule dte.Rule, choice dte.Choice, l dte.Lang) string {
+	lang := i18n.Lang(l)
+	if choice == dte.ChoiceBoleta || choice == dte.ChoiceFactura {
+		return lang.T("rule.heading", lang.T("rule.person", string(choice)))
+	}
+	args := make([]any, len(rule.Args))
+	for i, a := range rule.Args {
+		args[i] = a
+	}
+	return lang.T("rule.heading", lang.T(i18n.ID(rule.ID), args...))
 }
 
 // decodeCheckout reads a checkout, turning JSON errors into one line that

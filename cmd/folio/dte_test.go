@@ -134,3 +134,42 @@ func TestDTEBuildBadInput(t *testing.T) {
 		})
 	}
 }
+
+// --explain says which rule chose the document, in the chosen language;
+// --factura-field/--factura-value is the connection's mapping.
+func TestDTEBuildExplainSaysTheRule(t *testing.T) {
+	boleta, factura := fixture(t, "multivende-checkout.json"), fixture(t, "multivende-checkout-factura.json")
+	tests := map[string]struct {
+		stdin string
+		args  []string
+		want  []string
+	}{
+		"boleta es":  {boleta, []string{"--lang", "es"}, []string{"Regla: boleta: sin datos de facturación", "BOLETA"}},
+		"factura en": {factura, []string{"--lang", "en"}, []string{"Rule: factura: the order carries the buyer's billing identity (RUT 76.354.771-K", "FACTURA"}},
+		"person":     {factura, []string{"--lang", "en", "--type", "boleta"}, []string{"Rule: boleta: chosen by a person", "BOLETA"}},
+		"mapping": {factura, []string{"--lang", "es", "--factura-field", "CheckoutBillingClients.0.documentType", "--factura-value", "rut"},
+			[]string{"Regla: factura: campo configurado CheckoutBillingClients.0.documentType = RUT", "FACTURA"}},
+		"mapping refused": {boleta, []string{"--lang", "en", "--factura-field", "Client.type", "--factura-value", "person"}, nil},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			out, _, err := runFolio(t, tt.stdin, append([]string{"dte", "build", "--explain"}, tt.args...)...)
+			if tt.want == nil {
+				// The mapping asks for a factura the order has no RUT for:
+				// refused naming it, never a boleta.
+				if err == nil || !strings.Contains(err.Error(), `RUT ""`) {
+					t.Fatalf("mapping: err %v, out %s", err, out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("explain lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}

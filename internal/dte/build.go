@@ -49,6 +49,9 @@ const (
 	MaxLinesFactura  = 60
 	MaxLinesBoleta   = 1000
 	ShippingLineName = "Costo de envío"
+	// GlosaDerived marks the global discount derived from the order's total
+	// (the document's text; the preview names it in the reader's language).
+	GlosaDerived = "Descuento del pedido"
 )
 
 // Build turns a sale into a document following dte.md: it chooses boleta or
@@ -102,6 +105,20 @@ func Build(s Sale, opt Options) (Document, []Warning, error) {
 		}
 		discounts = append(discounts, DscRcgGlobal{NroLinDR: len(discounts) + 1, TpoMov: "D", TpoValor: "$", ValorDR: c})
 		gross -= c
+	}
+	if s.OrderTotal > 0 {
+		switch sum := gross + exempt; {
+		case sum > s.OrderTotal:
+			// No public field carries a coupon: what the lines exceed the
+			// order's total by is a global discount, labelled as derived.
+			d := sum - s.OrderTotal
+			discounts = append(discounts, DscRcgGlobal{NroLinDR: len(discounts) + 1, TpoMov: "D", TpoValor: "$", ValorDR: d, GlosaDR: GlosaDerived})
+			gross -= d
+		case sum < s.OrderTotal:
+			warns = append(warns, Warning{Code: "DTE-TOTAL-ABOVE-LINES", Field: "total", Message: Text{
+				fmt.Sprintf("el total del pedido (%s) supera la suma de las líneas con envío (%s): no se agrega un recargo; revise el pedido", FormatCLP(s.OrderTotal), FormatCLP(sum)),
+				fmt.Sprintf("the order's total (%s) exceeds the lines with shipping (%s): no surcharge is added; check the order", FormatCLP(s.OrderTotal), FormatCLP(sum))}})
+		}
 	}
 	if gross < 0 {
 		return doc, nil, invalid("DTE-DISCOUNT-TOO-LARGE", "DscRcgGlobal", fmt.Sprint(-gross),

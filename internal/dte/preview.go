@@ -102,7 +102,10 @@ func Preview(doc Document, warns []Warning, paid int64, lang Lang, width int) st
 		if g.TpoMov == "R" {
 			label = t("Recargo global", "Global surcharge")
 		}
-		if g.GlosaDR != "" {
+		switch {
+		case g.GlosaDR == GlosaDerived && g.TpoMov == "D":
+			label = t("Descuento global derivado del total", "Global discount derived from the total")
+		case g.GlosaDR != "":
 			label += " (" + g.GlosaDR + ")"
 		}
 		v := FormatCLP(g.ValorDR)
@@ -126,7 +129,11 @@ func Preview(doc Document, warns []Warning, paid int64, lang Lang, width int) st
 	pair(t("TOTAL", "TOTAL"), FormatCLP(tot.MntTotal))
 	if paid > 0 && paid != tot.MntTotal {
 		pair(t("Pagado por el comprador", "Paid by the buyer"), FormatCLP(paid))
-		line(fmt.Sprintf(t("Diferencia por redondeo del IVA: %s", "Difference from IVA rounding: %s"), FormatCLP(tot.MntTotal-paid)))
+		if d := tot.MntTotal - paid; d == 1 || d == -1 {
+			line(fmt.Sprintf(t("Diferencia por redondeo del IVA: %s", "Difference from IVA rounding: %s"), FormatCLP(d)))
+		} else { // not rounding: the order's amounts disagree (see the warnings)
+			line(fmt.Sprintf(t("Diferencia con lo pagado: %s", "Difference from what was paid: %s"), FormatCLP(d)))
+		}
 	}
 	if len(warns) > 0 {
 		line(rule)

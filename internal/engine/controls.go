@@ -232,7 +232,9 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 				if err := json.Unmarshal([]byte(c.Args), &b); err != nil {
 					return fmt.Errorf("datos del comprador ilegibles: %w", err)
 				}
-				ov.Buyer = &b
+				// A factura's data completed by a person asks for a factura,
+				// whatever the order's rule said: a person switches either way.
+				ov.Buyer, ov.Type = &b, dte.ChoiceFactura
 			}
 			ob, _ := json.Marshal(ov)
 			// Rebuild with the correction; no folio was taken, so the old

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -388,6 +389,10 @@ func TestControls(t *testing.T) {
 			t.Fatal("the generator made no bad factura in 400 orders")
 		}
 	}
+	// The timeline says which rule made it a factura.
+	if evs, _ := b.st.Events(ctx, bad[0].ID); !hasRule(evs, "rule.identity", "rule.company") {
+		t.Errorf("an order in Errors has no rule on its timeline: %+v", evs)
+	}
 	if _, err := engine.RequestSkip(ctx, b.st, bad[0].ID, "", "test"); err == nil {
 		t.Fatal("skip without a reason accepted")
 	}
@@ -415,6 +420,12 @@ func TestControls(t *testing.T) {
 			evs, _ := b.st.Events(ctx, bad[i].ID)
 			t.Errorf("order %d after control: %s/%s type %d (%s); timeline %+v", i, o.State, o.Outcome, o.DocType, o.Reason, evs)
 		}
+	}
+	if evs, _ := b.st.Events(ctx, bad[0].ID); !hasRule(evs, "rule.person") {
+		t.Errorf("a factura whose data a person completed does not say a person chose it: %+v", evs)
+	}
+	if evs, _ := b.st.Events(ctx, bad[1].ID); !hasRule(evs, "rule.person") {
+		t.Errorf("a factura issued as boleta does not say a person chose it: %+v", evs)
 	}
 	// Retrying a done order is refused, and the refusal recorded.
 	id, err := engine.RequestRetry(ctx, b.st, bad[2].ID, "test")
@@ -557,5 +568,49 @@ func TestLeaseTakenOverStopsTheEngineAtOnce(t *testing.T) {
 	}
 	if h2, live, _ := b.st.LeaseHolder(ctx); !live || h2.Host != "other-engine" {
 		t.Fatalf("the stopped engine released the other engine's lease: %+v live=%v", h2, live)
+	}
+}
+
+// hasRule reports whether the last rule event of a timeline is one of ids.
+func hasRule(evs []store.Event, ids ...string) bool {
+	last := ""
+	for _, ev := range evs {
+		if ev.Kind == "rule" {
+			last = ev.MsgID
+		}
+	}
+	return slices.Contains(ids, last)
+}
+
+// A connection's factura mapping reaches the rule: every order whose
+// configured field matches asks for a factura, and one without a RUT waits
+// in Errors naming the rule, never issued as a boleta.
+func TestFacturaMappingFromConnectionSettings(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 40, seed: 5, noStart: true})
+	ctx := context.Background()
+	c := b.conn
+	c.Settings.FacturaField, c.Settings.FacturaValue = "origin", "falabella"
+	if err := b.st.Write(ctx, func(tx *store.Tx) error { _, err := tx.SaveConnection(ctx, c); return err }); err != nil {
+		t.Fatal(err)
+	}
+	b.start()
+	b.settle(30 * time.Second)
+	rows, _ := b.st.ListOrders(ctx, store.OrderQuery{Limit: 100})
+	var mapped int
+	for _, o := range rows {
+		if o.Marketplace != "falabella" || o.State == store.StateWaiting {
+			continue
+		}
+		evs, _ := b.st.Events(ctx, o.ID)
+		if !hasRule(evs, "rule.mapping") || o.DocType == 39 {
+			t.Errorf("falabella order %s: %s type %d; timeline %+v", o.ID, o.State, o.DocType, evs)
+		}
+		if o.State == store.StateAttention {
+			mapped++
+		}
+	}
+	if mapped == 0 {
+		t.Error("no falabella order without a RUT waited in Errors")
 	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 
+	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -24,4 +25,17 @@ func event(kind string, id i18n.ID, args ...any) store.Event {
 func withData(ev store.Event, data string) store.Event {
 	ev.Data = data
 	return ev
+}
+
+// ruleEvent is the timeline's record of which rule chose the document: the
+// order's rule, or a person's choice.
+func ruleEvent(rule dte.Rule, choice dte.Choice) store.Event {
+	if choice == dte.ChoiceBoleta || choice == dte.ChoiceFactura {
+		return event("rule", "rule.person", string(choice))
+	}
+	args := make([]any, len(rule.Args))
+	for i, a := range rule.Args {
+		args[i] = a
+	}
+	return event("rule", i18n.ID(rule.ID), args...)
 }

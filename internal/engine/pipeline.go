@@ -124,7 +124,7 @@ func (r *run) build() error {
 	if err != nil {
 		return err
 	}
-	_ = conn
+	mapping := multivende.FacturaMapping{Field: conn.Settings.FacturaField, Value: conn.Settings.FacturaValue}
 	if r.o.Raw == "" || !r.o.DetailAt.After(r.o.RemoteUpdatedAt) {
 		if r.cur != store.StateBuilding {
 			if err := r.move(store.StateBuilding, store.Move{Attempts: r.o.Attempts, Event: event("building", "event.building")}); err != nil {
@@ -136,7 +136,7 @@ func (r *run) build() error {
 			return err
 		}
 		err = e.st.Write(r.ctx, func(tx *store.Tx) error {
-			return tx.SetDetail(r.ctx, r.o.ID, string(raw), co.Client.FullName, buyerRUT(co), co.RequestedDocumentType(), co.UpdatedAt, co.PaymentStatus, co.Status)
+			return tx.SetDetail(r.ctx, r.o.ID, string(raw), co.Client.DisplayName(), buyerRUT(co), co.DocumentKind(mapping), co.UpdatedAt, co.PaymentStatus, co.Status)
 		})
 		if err != nil {
 			return err
@@ -170,11 +170,15 @@ func (r *run) build() error {
 	if r.em.Overrides != "" {
 		_ = json.Unmarshal([]byte(r.em.Overrides), &ov)
 	}
-	sale := co.Sale()
+	sale := co.SaleWith(mapping)
 	sale.Date = e.cfg.Now().In(e.cfg.Location).Format(time.DateOnly)
 	sale.Emisor = e.cfg.Emisor
+	ruleEv := ruleEvent(sale.Rule, ov.Type)
 	doc, warns, err := dte.Build(sale, dte.Options{Choice: ov.Type, Buyer: ov.Buyer})
 	if err != nil {
+		if werr := e.st.Write(r.ctx, func(tx *store.Tx) error { return tx.AppendEvent(r.ctx, r.o.ID, ruleEv) }); werr != nil {
+			return werr
+		}
 		if ve, ok := dte.AsValidation(err); ok {
 			return &permanent{code: ve.Code, reason: ve.Line(dte.ES), err: err}
 		}
@@ -192,14 +196,15 @@ func (r *run) build() error {
 		}
 		ev = event("built", "event.built_warn", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal), strings.Join(ws, "; "))
 	}
-	return r.saveAndMove(em, store.StateIssuing, ev, nil)
+	return r.saveAndMove(em, store.StateIssuing, ev, func(tx *store.Tx) error { return tx.AppendEvent(r.ctx, r.o.ID, ruleEv) })
 }
 
 func buyerRUT(co *multivende.Checkout) string {
-	if r, err := dte.ParseRUT(co.Client.TaxID); err == nil {
+	cl, _ := co.BillingIdentity()
+	if r, err := dte.ParseRUT(cl.TaxID.String()); err == nil {
 		return r.String()
 	}
-	return co.Client.TaxID
+	return cl.TaxID.String()
 }
 
 func (r *run) document() (dte.Document, error) {

@@ -386,7 +386,7 @@ func TestCheckoutDetailKeepsRaw(t *testing.T) {
 	}
 	if co.ID != "4f1c2a9e-7d3b-4c55-9a10-2b8e6f0d1a01" || co.Client.ID != "c0ffee00-1111-4222-8333-444455556666" || !co.Paid() ||
 		co.Total != 29970 || len(co.CheckoutItems) != 1 || co.CheckoutItems[0].Gross != 12990 ||
-		co.DeliveryOrderInCheckouts[0].DeliveryOrder.Cost != 3990 || co.RequestedDocumentType() != BillingBill {
+		co.DeliveryOrderInCheckouts[0].DeliveryOrder.Cost != 3990 || co.DocumentKind(FacturaMapping{}) != BillingBill {
 		t.Fatalf("decoded %+v", co)
 	}
 	if _, _, err := c.Checkout(context.Background(), "a/b?c"); err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
@@ -508,4 +509,51 @@ func download(t *testing.T, url string) []byte {
 		t.Fatalf("download %s: %s", url, resp.Status)
 	}
 	return b
+}
+
+// Every checkout the simulator serves decodes, and its sale builds: a
+// boleta totals what the checkout says, a factura by the buyer's identity
+// (in Client or CheckoutBillingClients) carries its address and comuna,
+// and a coupon is derived from the total.
+func TestSimCheckoutsBuild(t *testing.T) {
+	t.Parallel()
+	b := connect(t, mvsim.Options{Seed: 21, Orders: 120, RateLimit: -1}, 1000)
+	ctx := context.Background()
+	var facturas, derived int
+	for _, st := range b.sim.State().Checkouts {
+		co, _, err := b.client.Checkout(ctx, st.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := co.Sale()
+		s.Date = "2026-11-24"
+		doc, _, err := dte.Build(s, dte.Options{})
+		switch {
+		case s.Rule.ID == multivende.RuleIdentity || s.Rule.ID == multivende.RuleCompany:
+			facturas++
+			if err != nil {
+				if _, ok := dte.AsValidation(err); !ok {
+					t.Fatalf("%s: %v", co.ID, err)
+				}
+				continue // a bad RUT or a missing giro waits for a person
+			}
+			r := doc.Encabezado.Receptor
+			if doc.Encabezado.IdDoc.TipoDTE != dte.Factura || r.DirRecep == "" || r.CmnaRecep == "" || r.GiroRecep == "" {
+				t.Fatalf("%s: factura %+v", co.ID, doc.Encabezado)
+			}
+		case s.Rule.ID == multivende.RuleNone:
+			if err != nil || doc.Encabezado.IdDoc.TipoDTE != dte.Boleta || doc.Encabezado.Totales.MntTotal != int64(co.Total) ||
+				doc.Detalle[0].NmbItem == "" || doc.Detalle[0].CdgItem == "" {
+				t.Fatalf("%s: boleta %v %+v", co.ID, err, doc)
+			}
+		default:
+			t.Fatalf("%s: rule %+v", co.ID, s.Rule)
+		}
+		if len(doc.DscRcgGlobal) > 0 {
+			derived++
+		}
+	}
+	if facturas == 0 || derived == 0 {
+		t.Errorf("facturas %d, derived coupons %d", facturas, derived)
+	}
 }

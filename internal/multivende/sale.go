@@ -4,24 +4,33 @@ import (
 	"github.com/folio-cl/folio/internal/dte"
 )
 
-// Sale maps a checkout to the tax domain's neutral input. The emission date
-// and the emisor are the caller's to set.
-func (c *Checkout) Sale() dte.Sale {
+// Sale maps a checkout to the tax domain's neutral input with no factura
+// mapping configured. The emission date and the emisor are the caller's.
+func (c *Checkout) Sale() dte.Sale { return c.SaleWith(FacturaMapping{}) }
+
+// SaleWith maps a checkout to the tax domain's neutral input, deciding
+// boleta or factura by DocumentRule with the connection's mapping.
+func (c *Checkout) SaleWith(m FacturaMapping) dte.Sale {
 	s := dte.Sale{}
-	switch c.RequestedDocumentType() {
-	case BillingInvoice:
-		s.Requested = dte.RequestFactura
-	case BillingBill:
-		s.Requested = dte.RequestBoleta
-	}
+	s.Requested, s.Rule = c.DocumentRule(m)
 	cl := c.Client
-	s.Buyer = dte.Buyer{Name: cl.FullName, RUT: cl.TaxID, BusinessName: cl.BusinessName, Giro: cl.Activity, Email: cl.Email}
+	if s.Requested == dte.RequestFactura {
+		cl, _ = c.BillingIdentity()
+	}
+	s.Buyer = dte.Buyer{Name: cl.DisplayName(), RUT: cl.TaxID.String(), BusinessName: cl.RazonSocial(),
+		Giro: cl.Activity.String(), City: cl.City.String(), Email: cl.Email.String()}
+	if s.Buyer.Name == "" {
+		s.Buyer.Name = c.Client.DisplayName()
+	}
 	if len(cl.BillingAddresses) > 0 {
 		a := cl.BillingAddresses[0]
-		s.Buyer.Address, s.Buyer.Comuna, s.Buyer.City = a.Address, a.Comune, a.City
+		s.Buyer.Address = a.Line()
+		s.Buyer.Comuna = Comuna(cl, a)
+	} else {
+		s.Buyer.Comuna = Comuna(cl, BillingAddress{})
 	}
 	for _, it := range c.CheckoutItems {
-		s.Items = append(s.Items, dte.Item{SKU: it.Code, Name: it.Name, Qty: int64(it.Count),
+		s.Items = append(s.Items, dte.Item{SKU: ItemSKU(it), Name: ItemName(it), Qty: int64(it.Count),
 			UnitGross: int64(it.Gross), Discount: lineDiscount(it)})
 	}
 	for _, d := range c.DeliveryOrderInCheckouts {
@@ -29,11 +38,12 @@ func (c *Checkout) Sale() dte.Sale {
 	}
 	var paid int64
 	for _, p := range c.CheckoutPayments {
-		if p.CouponAmount > 0 {
+		if p.CouponAmount > 0 { // the earlier guess, when a reply has it
 			s.Coupons = append(s.Coupons, int64(p.CouponAmount))
 		}
 		paid += int64(p.Amount)
 	}
+	s.OrderTotal = int64(c.Total)
 	if paid == 0 {
 		paid = int64(c.Total)
 	}

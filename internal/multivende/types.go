@@ -57,6 +57,71 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Quantity is an item count: a whole number, written as a JSON number or
+// a numeric string.
+type Quantity int64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (q *Quantity) UnmarshalJSON(b []byte) error {
+	var a Amount
+	if err := a.UnmarshalJSON(b); err != nil {
+		return fmt.Errorf("quantity: %w", err)
+	}
+	*q = Quantity(a)
+	return nil
+}
+
+// Text is a text field folio only copies or shows (names, addresses, codes):
+// it takes a string, a number, a boolean or null, and an object or array
+// becomes empty text, so that an unexpected type never refuses the order.
+type Text string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *Text) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*t = ""
+	if len(b) == 0 {
+		return nil
+	}
+	switch b[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*t = Text(s)
+	case 'n', '{', '[': // null, or a shape folio does not read
+	default: // a number or a boolean, as written
+		*t = Text(b)
+	}
+	return nil
+}
+
+// String returns the text, trimmed of surrounding spaces.
+func (t Text) String() string { return strings.TrimSpace(string(t)) }
+
+// looseTime is a timestamp that never fails to decode (zero when unreadable).
+type looseTime time.Time
+
+// timeLayouts are the timestamp forms read, most likely first.
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05"}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *looseTime) UnmarshalJSON(b []byte) error {
+	*t = looseTime{}
+	var s string
+	if json.Unmarshal(b, &s) != nil {
+		return nil
+	}
+	for _, l := range timeLayouts {
+		if v, err := time.Parse(l, strings.TrimSpace(s)); err == nil {
+			*t = looseTime(v)
+			return nil
+		}
+	}
+	return nil
+}
+
 // Token is the reply of POST /oauth/access-token.
 type Token struct {
 	ID                    string    `json:"_id"`
@@ -182,41 +247,73 @@ type LightCheckout struct {
 	Total         Amount    `json:"total"`
 }
 
-// Checkout is the detail of one order (GET /api/checkouts/{id}).
+// Checkout is the detail of one order (GET /api/checkouts/{id}), as much of
+// it as folio reads. It decodes tolerantly (see UnmarshalJSON): unknown
+// fields are ignored, and text folio only shows takes any JSON scalar.
 type Checkout struct {
 	ID                         string                      `json:"_id"`
 	Code                       string                      `json:"code"`
-	Origin                     string                      `json:"origin"`
+	Origin                     Text                        `json:"origin"`
 	Status                     string                      `json:"status"`
 	PaymentStatus              string                      `json:"paymentStatus"`
-	DeliveryStatus             string                      `json:"deliveryStatus,omitempty"`
+	DeliveryStatus             Text                        `json:"deliveryStatus,omitempty"`
 	SoldAt                     time.Time                   `json:"soldAt"`
 	UpdatedAt                  time.Time                   `json:"updatedAt"`
 	Total                      Amount                      `json:"total"`
-	BillingDocumentType        string                      `json:"billingDocumentType,omitempty"`
-	CheckoutBillingClients     []CheckoutBillingClient     `json:"CheckoutBillingClients,omitempty"`
-	CheckoutLink               *CheckoutLink               `json:"CheckoutLink,omitempty"`
+	BillingDocumentType        Text                        `json:"billingDocumentType,omitempty"` // an earlier guess, read as a fallback
+	CheckoutBillingClients     []CheckoutClient            `json:"CheckoutBillingClients,omitempty"`
 	Client                     CheckoutClient              `json:"Client"`
 	CheckoutItems              []CheckoutItem              `json:"CheckoutItems"`
 	DeliveryOrderInCheckouts   []DeliveryOrderInCheckout   `json:"DeliveryOrderInCheckouts"`
 	CheckoutPayments           []CheckoutPayment           `json:"CheckoutPayments"`
 	ElectronicBillingDocuments []ElectronicBillingDocument `json:"ElectronicBillingDocuments"`
+
+	raw []byte // the JSON it was decoded from, for a configured factura field
 }
 
-// CheckoutLink links a checkout to its parent.
-type CheckoutLink struct {
-	CheckoutID string `json:"CheckoutId"`
+// UnmarshalJSON decodes a checkout keeping its raw JSON, and reads the
+// timestamps tolerantly: JavaScript ISO strings with milliseconds, RFC 3339,
+// or Multivende's query form without a zone (UTC); anything else is the
+// zero time rather than a refused order.
+func (c *Checkout) UnmarshalJSON(b []byte) error {
+	type plain Checkout
+	w := struct {
+		*plain
+		SoldAt    looseTime `json:"soldAt"`
+		UpdatedAt looseTime `json:"updatedAt"`
+	}{plain: (*plain)(c)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	c.SoldAt, c.UpdatedAt = time.Time(w.SoldAt), time.Time(w.UpdatedAt)
+	c.raw = bytes.Clone(b)
+	return nil
 }
 
 // CheckoutItem is one line of a checkout. Gross is the unit price with IVA.
+// The name lives in ProductVersion.Product.name; Name is an earlier guess
+// read as a fallback (see ItemName in uncertain.go).
 type CheckoutItem struct {
-	ID                string `json:"_id,omitempty"`
-	Code              string `json:"code"`
-	Name              string `json:"name"`
-	Count             int    `json:"count"`
-	Gross             Amount `json:"gross"`
-	Discount          Amount `json:"discount"`
-	TotalWithDiscount Amount `json:"totalWithDiscount"`
+	ID                string       `json:"_id,omitempty"`
+	Code              Text         `json:"code"`
+	Name              Text         `json:"name,omitempty"`
+	Count             Quantity     `json:"count"`
+	Gross             Amount       `json:"gross"`
+	Discount          Amount       `json:"discount"`
+	TotalWithDiscount Amount       `json:"totalWithDiscount"`
+	ProductVersion    *ItemVersion `json:"ProductVersion,omitempty"`
+}
+
+// ItemVersion is the product version embedded in a checkout item: its code
+// is the SKU and Product.name the item's name.
+type ItemVersion struct {
+	Code    Text         `json:"code"`
+	Product *ItemProduct `json:"Product,omitempty"`
+}
+
+// ItemProduct is the product of an ItemVersion.
+type ItemProduct struct {
+	Name Text `json:"name"`
 }
 
 // DeliveryOrderInCheckout wraps the delivery order of a checkout.
@@ -226,19 +323,19 @@ type DeliveryOrderInCheckout struct {
 
 // DeliveryOrder carries the shipping cost charged to the buyer (gross).
 type DeliveryOrder struct {
-	ID      string `json:"_id,omitempty"`
-	Cost    Amount `json:"cost"`
-	Courier string `json:"courier,omitempty"`
+	ID   string `json:"_id,omitempty"`
+	Cost Amount `json:"cost"`
 }
 
-// CheckoutPayment is one payment of a checkout. CouponAmount is a global
-// discount on the document.
+// CheckoutPayment is one payment of a checkout. No public integration reads
+// a coupon field; CouponAmount is an earlier guess kept as a fallback (a
+// coupon is otherwise derived from the checkout's total, see Sale).
+// PaymentMethod ({code,name} on the wire) is not read: folio does not use it.
 type CheckoutPayment struct {
 	ID            string `json:"_id,omitempty"`
 	Amount        Amount `json:"amount"`
 	PaymentStatus string `json:"paymentStatus"`
-	PaymentMethod string `json:"paymentMethod,omitempty"`
-	CouponAmount  Amount `json:"couponAmount"`
+	CouponAmount  Amount `json:"couponAmount,omitempty"`
 }
 
 // ElectronicBillingDocument is a document attached to a checkout.

@@ -31,8 +31,8 @@ const (
 // StatusCancelled is the checkout status of a cancelled order.
 const StatusCancelled = "cancelled"
 
-// Billing document types a buyer may ask for (uncertain: the field's name and
-// place; public integrations also read CheckoutBillingClients[].documentType).
+// Values of billingDocumentType, an earlier guess at a field asking for a
+// boleta or a factura (not confirmed anywhere public; read as a fallback).
 const (
 	BillingBill    = "bill"    // boleta
 	BillingInvoice = "invoice" // factura
@@ -80,41 +80,129 @@ func AttachType(dteType int, own map[string]string) string {
 // sending); other values are shown as Multivende sends them.
 const SyncPending = "Pendiente"
 
-// CheckoutClient is the buyer of a checkout (uncertain: the address fields' names).
+// CheckoutClient is the buyer of a checkout (Client), and the shape read
+// for an entry of CheckoutBillingClients (uncertain: which fields that one
+// carries; public integrations only read its documentType).
 type CheckoutClient struct {
 	ID               string           `json:"_id"`
-	FullName         string           `json:"fullName"`
-	Email            string           `json:"email,omitempty"`
-	PhoneNumber      string           `json:"phoneNumber,omitempty"`
-	TaxID            string           `json:"taxId"`
-	BusinessName     string           `json:"businessName,omitempty"`
-	Activity         string           `json:"activity,omitempty"`
+	Name             Text             `json:"name"`
+	LastName         Text             `json:"lastName"`
+	FullName         Text             `json:"fullName"`
+	BusinessName     Text             `json:"businessName,omitempty"` // an earlier guess, read as a fallback
+	Type             Text             `json:"type"`                   // "person" or "company"
+	TaxID            Text             `json:"taxId"`
+	Activity         Text             `json:"activity"` // giro
+	Comune           Text             `json:"comune"`
+	City             Text             `json:"city"`
+	Email            Text             `json:"email,omitempty"`
 	BillingAddresses []BillingAddress `json:"BillingAddresses"`
 }
 
-// BillingAddress is one of a client's billing addresses (uncertain names).
+// BillingAddress is one of a client's billing addresses. Address and
+// Comune are earlier guesses, read as fallbacks.
 type BillingAddress struct {
-	Address string `json:"address"`
-	Comune  string `json:"comune"`
-	City    string `json:"city"`
+	Address1 Text `json:"address_1"`
+	Address2 Text `json:"address_2"`
+	Street   Text `json:"street"`
+	Number   Text `json:"number"`
+	City     Text `json:"city"`
+	Address  Text `json:"address,omitempty"`
+	Comune   Text `json:"comune,omitempty"`
 }
 
-// CheckoutBillingClient is the alternative place where public integrations
-// read the requested document type (uncertain).
-type CheckoutBillingClient struct {
-	DocumentType string `json:"documentType"`
-}
+// ClientTypeCompany is Client.type for a company.
+const ClientTypeCompany = "company"
 
-// RequestedDocumentType returns "bill", "invoice" or "" (no request: a boleta),
-// looking first at billingDocumentType and then at CheckoutBillingClients.
-func (c *Checkout) RequestedDocumentType() string {
-	if c.BillingDocumentType != "" {
-		return c.BillingDocumentType
+// DisplayName is the buyer's name: fullName, else name and lastName.
+func (cl CheckoutClient) DisplayName() string {
+	if n := cl.FullName.String(); n != "" {
+		return n
 	}
-	for _, bc := range c.CheckoutBillingClients {
-		if bc.DocumentType != "" {
-			return bc.DocumentType
+	return strings.TrimSpace(cl.Name.String() + " " + cl.LastName.String())
+}
+
+// RazonSocial is the name a factura goes to: for a company its fullName
+// (or name), else the person's name; businessName is the earlier guess,
+// read last.
+func (cl CheckoutClient) RazonSocial() string {
+	if strings.EqualFold(cl.Type.String(), ClientTypeCompany) {
+		for _, v := range []Text{cl.FullName, cl.Name, cl.BusinessName} {
+			if v.String() != "" {
+				return v.String()
+			}
 		}
+	}
+	if n := cl.DisplayName(); n != "" {
+		return n
+	}
+	return cl.BusinessName.String()
+}
+
+// Line is the address line of a factura (DirRecep): address_1 plus
+// address_2, else street and number, else the earlier guess address.
+func (a BillingAddress) Line() string {
+	if l := a.Address1.String(); l != "" {
+		if l2 := a.Address2.String(); l2 != "" {
+			return l + ", " + l2
+		}
+		return l
+	}
+	if s := strings.TrimSpace(a.Street.String() + " " + a.Number.String()); s != "" {
+		return s
+	}
+	return a.Address.String()
+}
+
+// Comuna is a factura's comuna (CmnaRecep), uncertain: which field
+// Multivende fills depends on the marketplace. Read in this order: the
+// address's city, the address's comune (an earlier guess), the client's
+// comune.
+func Comuna(cl CheckoutClient, a BillingAddress) string {
+	for _, v := range []Text{a.City, a.Comune, cl.Comune} {
+		if v.String() != "" {
+			return v.String()
+		}
+	}
+	return ""
+}
+
+// BillingIdentity is where the buyer's billing identity is read from:
+// CheckoutBillingClients[0] when it carries a taxId, else Client
+// (uncertain: the fields CheckoutBillingClients carries). The address,
+// the comune and the email come from the identity, else from Client.
+func (c *Checkout) BillingIdentity() (cl CheckoutClient, source string) {
+	if len(c.CheckoutBillingClients) > 0 && c.CheckoutBillingClients[0].TaxID.String() != "" {
+		bc := c.CheckoutBillingClients[0]
+		if len(bc.BillingAddresses) == 0 {
+			bc.BillingAddresses = c.Client.BillingAddresses
+		}
+		if bc.Email == "" {
+			bc.Email = c.Client.Email
+		}
+		if bc.Comune == "" {
+			bc.Comune = c.Client.Comune
+		}
+		return bc, "CheckoutBillingClients[0]"
+	}
+	return c.Client, "Client"
+}
+
+// ItemName is an item's name: ProductVersion.Product.name, else the earlier
+// guess name on the item.
+func ItemName(it CheckoutItem) string {
+	if pv := it.ProductVersion; pv != nil && pv.Product != nil && pv.Product.Name.String() != "" {
+		return pv.Product.Name.String()
+	}
+	return it.Name.String()
+}
+
+// ItemSKU is an item's SKU: the item's code, else ProductVersion.code.
+func ItemSKU(it CheckoutItem) string {
+	if c := it.Code.String(); c != "" {
+		return c
+	}
+	if it.ProductVersion != nil {
+		return it.ProductVersion.Code.String()
 	}
 	return ""
 }

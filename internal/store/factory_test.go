@@ -103,8 +103,8 @@ func fakeRaw(tb testing.TB, id string, i int) string {
 	}
 	client["fullName"], client["taxId"] = name, ""
 	if factura {
-		client["taxId"] = rut
-		c["billingDocumentType"] = "invoice"
+		// The buyer's billing identity makes it a factura (multivende-api.md).
+		client["taxId"], client["type"], client["activity"] = rut, "company", "Comercio al por menor"
 	}
 	c["_id"], c["code"], c["origin"], c["Client"] = id, code, origin, client
 	b, err := json.Marshal(c)

@@ -76,6 +76,9 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			out = append(out, "")
 		}
 		add(lang.T("inspect.reason", o.Reason))
+		if rl := ruleLine(lang, v); rl != "" {
+			add(rl)
+		}
 		if fix != "" {
 			add(lang.T("inspect.fix", fix))
 		}
@@ -132,8 +135,12 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			out = append(out, ls...)
 		}
 	case secDocument:
+		if rl := ruleLine(lang, v); rl != "" {
+			add(rl)
+			out = append(out, "")
+		}
 		if v.Emission == nil || v.Emission.Document == "" {
-			return append([]string{lang.T("inspect.no_doc")}, mvDocLines(lang, v, w)...)
+			return append(append(out, lang.T("inspect.no_doc")), mvDocLines(lang, v, w)...)
 		}
 		var doc dte.Document
 		if err := json.Unmarshal([]byte(v.Emission.Document), &doc); err != nil {
@@ -231,6 +238,17 @@ func mvDocLines(lang i18n.Lang, v store.OrderView, w int) []string {
 		return append(out, wrapLines(explain, w)...)
 	}
 	return nil
+}
+
+// ruleLine says which rule chose the order's document (the latest "rule"
+// event the engine wrote), or "" before any build.
+func ruleLine(lang i18n.Lang, v store.OrderView) string {
+	for i := len(v.Events) - 1; i >= 0; i-- {
+		if ev := v.Events[i]; ev.Kind == "rule" {
+			return lang.T("rule.heading", eventText(lang, ev))
+		}
+	}
+	return ""
 }
 
 // eventText is a timeline line in lang when the engine wrote it from the

@@ -1,6 +1,7 @@
 package mvsim
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -49,10 +50,17 @@ var (
 	methods      = []string{"mercadopago", "webpay", "transferencia", "onepay"}
 )
 
+// methodNames are the payment methods' display names.
+var methodNames = map[string]string{"mercadopago": "Mercado Pago", "webpay": "Webpay", "transferencia": "Transferencia", "onepay": "Onepay"}
+
+// marketplaceNames are the marketplace connections' display names.
+var marketplaceNames = map[string]string{"mercadolibre": "Mercado Libre", "falabella": "Falabella", "ripley": "Ripley", "paris": "Paris", "shopify": "Shopify"}
+
 // generator makes checkouts from a seed, so a run can be repeated.
 type generator struct {
-	rng *rand.Rand
-	n   int
+	rng      *rand.Rand
+	n        int
+	merchant string // the merchant's id, on every checkout
 }
 
 func (g *generator) pick(n int) int { return g.rng.IntN(n) }
@@ -85,34 +93,94 @@ func (g *generator) id() string {
 	for i := range b {
 		b[i] = byte(g.rng.UintN(256))
 	}
+	return uuid(b)
+}
+
+func uuid(b []byte) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// checkout generates one order sold at soldAt. About one in five asks for a
-// factura; some are unpaid (a part of them paid later), some cancelled, a
-// few facturas carry an invalid RUT or lack the giro.
+// stableID is a UUID-shaped id that depends only on its key (a product's,
+// a user's), so the same product has the same id in every order and the
+// random sequence of the generator is not disturbed.
+func stableID(key string) string {
+	h := sha256.Sum256([]byte(key))
+	return uuid(h[:16])
+}
+
+func ptr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// checkout generates one order sold at soldAt. About one in five is a
+// factura: the buyer's billing identity in Client (as in the shared
+// fixture) or, for every other one, in CheckoutBillingClients; some are
+// unpaid (a part of them paid later), some cancelled, a few facturas carry
+// an invalid RUT or lack the giro.
 func (g *generator) checkout(soldAt time.Time) *checkout {
 	g.n++
 	origin := marketplaces[g.pick(len(marketplaces))]
 	first, last := firstNames[g.pick(len(firstNames))], lastNames[g.pick(len(lastNames))]
 	c := &checkout{ID: g.id(), Code: g.code(origin), Origin: origin, Status: "confirmed", PaymentStatus: "completed",
-		SoldAt: soldAt, UpdatedAt: soldAt.Add(time.Duration(10+g.pick(120)) * time.Second), BillingDocumentType: "bill"}
-	c.Client = client{ID: g.id(), FullName: first + " " + last + " " + lastNames[g.pick(len(lastNames))],
+		VerificationStatus: "verified", DeliveryStatus: "pending", SoldAt: soldAt,
+		UpdatedAt: soldAt.Add(time.Duration(10+g.pick(120)) * time.Second), MerchantID: g.merchant,
+		CreatedByID: stableID("user:" + g.merchant), ShippingMode: "custom", Comment: nil}
+	// Created a few seconds after the sale, with milliseconds, and never
+	// after the last update.
+	c.CreatedAt = soldAt.Add(5*time.Second + time.Duration(g.n*37%1000)*time.Millisecond)
+	clientID := g.id()
+	second := lastNames[g.pick(len(lastNames))]
+	c.Client = client{ID: clientID, Name: ptr(first), LastName: ptr(last + " " + second), FullName: first + " " + last + " " + second,
+		Type: "person", MerchantID: g.merchant,
 		Email: strings.ToLower(asciiFold(first+"."+last)) + fmt.Sprintf("%d@example.cl", g.n), BillingAddresses: []billingAddress{}}
+	c.ClientID = c.Client.ID
+	c.BillingClients = []billingClient{}
+	ext := strings.TrimLeft(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(c.Code, "FAL-"), "RIP-"), "PAR-"), "SHP-"), "0")
+	c.Link = checkoutLink{CheckoutID: c.ID, ExternalOrderNumber: ext, ExternalCustomerOrderNumber: c.Code,
+		MarketplaceConnection: marketplaceConnection{ID: stableID("mc:" + g.merchant + origin), Name: marketplaceNames[origin], Provider: origin}}
 	if g.pick(3) > 0 {
 		c.Client.PhoneNumber = fmt.Sprintf("+56 9 %04d %04d", g.pick(10000), g.pick(10000))
 	}
+	cm := comunas[g.n%len(comunas)]
+	street, number := streets[g.n%len(streets)], fmt.Sprint(100+g.n*37%9000)
 	if g.pick(5) == 0 {
 		co := companies[g.pick(len(companies))]
-		cm := comunas[g.pick(len(comunas))]
-		c.BillingDocumentType = "invoice"
-		c.Client.BusinessName, c.Client.Activity, c.Client.TaxID = co.name, co.giro, g.rut(true)
-		c.Client.BillingAddresses = []billingAddress{{Address: fmt.Sprintf("%s %d", streets[g.pick(len(streets))], 100+g.pick(9000)), Comune: cm.comuna, City: cm.city}}
+		cm = comunas[g.pick(len(comunas))]
+		rut, giro := g.rut(true), co.giro
+		street = streets[g.pick(len(streets))]
+		number = fmt.Sprint(100 + g.pick(9000))
 		switch g.pick(12) {
 		case 0: // a typo in the RUT's check digit
-			c.Client.TaxID = breakRUT(c.Client.TaxID)
+			rut = breakRUT(rut)
 		case 1:
-			c.Client.Activity = ""
+			giro = ""
+		}
+		addr := billingAddress{ID: stableID("ba:" + c.ID), Address1: street + " " + number, Street: street, Number: number,
+			City: ptr(cm.comuna), State: "Metropolitana de Santiago", Country: "Chile"}
+		if g.n%3 == 0 { // some marketplaces leave the address's city empty: the comuna is the client's
+			addr.City = nil
+		}
+		if g.n%4 == 0 {
+			addr.Address2 = ptr(fmt.Sprintf("oficina %d", 10+g.n%90))
+		}
+		if g.n%2 == 0 {
+			// The identity on Client, as in the shared factura fixture.
+			c.Client = client{ID: c.Client.ID, Name: ptr(co.name), FullName: co.name, ContactName: c.Client.FullName,
+				DocumentType: ptr("RUT"), TaxID: ptr(rut), Type: "company", Activity: ptr(giro), Comune: ptr(cm.comuna),
+				City: ptr(cm.city), Email: c.Client.Email, PhoneNumber: c.Client.PhoneNumber, MerchantID: g.merchant,
+				BillingAddresses: []billingAddress{addr}}
+			c.BillingClients = []billingClient{{DocumentType: "RUT"}}
+		} else {
+			// The identity in CheckoutBillingClients; Client is the person.
+			c.Client.Comune = ptr(cm.comuna)
+			c.BillingClients = []billingClient{{DocumentType: "RUT", TaxID: rut, FullName: co.name, Type: "company",
+				Activity: giro, BillingAddresses: []billingAddress{addr}}}
+			if addr.City == nil {
+				c.BillingClients[0].BillingAddresses[0].City = ptr(cm.comuna)
+			}
 		}
 	}
 	lines := 1 + g.pick(4)
@@ -131,13 +199,28 @@ func (g *generator) checkout(soldAt time.Time) *checkout {
 			disc = int64(qty) * p.gross / 10 / 10 * 10 // 10 %, whole tens of pesos
 		}
 		total := int64(qty)*p.gross - disc
-		c.Items = append(c.Items, item{ID: g.id(), Code: p.sku, Name: p.name, Count: qty, Gross: p.gross, Discount: disc, TotalWithDiscount: total})
+		net := dte.NetFromGross(p.gross)
+		pv := stableID("pv:" + p.sku)
+		c.Items = append(c.Items, item{ID: g.id(), CheckoutID: c.ID, MerchantID: g.merchant, Code: p.sku, Count: qty,
+			Gross: p.gross, Net: net, Tax: p.gross - net, Total: int64(qty) * p.gross, Discount: disc, TotalWithDiscount: total,
+			PaymentByItem: total, CheckoutItemDiscounts: []any{}, ProductVersionID: pv,
+			ProductVersion: itemVersion{ID: pv, ProductID: stableID("p:" + p.sku), Code: p.sku,
+				Product: itemProduct{ID: stableID("p:" + p.sku), Name: p.name}}})
 		sum += total
 	}
 	c.Delivery = []deliveryOrderIn{}
 	if g.pick(2) == 0 {
 		cost := []int64{2990, 3990, 4990, 5990}[g.pick(4)]
-		c.Delivery = append(c.Delivery, deliveryOrderIn{DeliveryOrder: deliveryOrder{ID: g.id(), Cost: cost, Courier: couriers[g.pick(len(couriers))]}})
+		deliveryID := g.id()
+		courier := couriers[g.pick(len(couriers))]
+		d := deliveryOrderIn{DeliveryOrder: deliveryOrder{ID: deliveryID, Code: fmt.Sprintf("4%010d", 1_000_000_000+g.n*7907%1_000_000_000),
+			Cost: cost, IsDeliveryPaid: "buyer", CourierName: courier,
+			ShippingAddress: &shippingAddress{Address1: street + " " + number, Street: street, Number: number, City: cm.comuna, State: "Metropolitana de Santiago"}}}
+		for _, it := range c.Items {
+			d.Items = append(d.Items, deliveryItem{CheckoutItemID: it.ID})
+		}
+		c.Delivery = append(c.Delivery, d)
+		c.CourierName = ptr(courier)
 		sum += cost
 	}
 	var coupon int64
@@ -147,17 +230,23 @@ func (g *generator) checkout(soldAt time.Time) *checkout {
 			coupon = 1000
 		}
 	}
+	// No field carries the coupon: it shows only in the total.
 	c.Total = sum - coupon
-	c.Payments = []payment{{ID: g.id(), Amount: c.Total, PaymentStatus: "completed", PaymentMethod: methods[g.pick(len(methods))], CouponAmount: coupon}}
+	c.Net = dte.NetFromGross(c.Total)
+	paymentID := g.id()
+	m := methods[g.pick(len(methods))]
+	c.Payments = []payment{{ID: paymentID, Amount: c.Total, Status: "active", PaymentMethod: paymentMethod{Code: m, Name: methodNames[m]}}}
+	c.setPayment("completed", soldAt.Add(time.Duration(g.n*53%5000)*time.Millisecond))
+	c.IsMultiwarehouse = new(bool)
 	switch r := g.pick(100); {
 	case r < 6: // unpaid for good
-		c.setPayment("pending")
+		c.setPayment("pending", c.UpdatedAt)
 	case r < 14: // paid some minutes later
-		c.setPayment("pending")
+		c.setPayment("pending", c.UpdatedAt)
 		c.payAt = c.UpdatedAt.Add(time.Duration(30+g.pick(600)) * time.Second)
 	case r < 18:
 		c.Status = "cancelled"
-		c.setPayment("cancelled")
+		c.setPayment("cancelled", c.UpdatedAt)
 	}
 	c.Documents = []*document{}
 	return c

@@ -114,6 +114,7 @@ func New(o Options) *Server {
 		byID: map[string]*checkout{}, docs: map[string]*document{}, grants: map[string]grant{},
 		access: map[string]session{}, refresh: map[string]session{}, limiters: map[string]*rate.Limiter{}}
 	s.merchantID = s.gen.id()
+	s.gen.merchant = s.merchantID
 	if s.opts.ClientID == "" {
 		s.opts.ClientID = clientIDFrom(s.gen.id()) // Multivende client ids are 12-digit numbers
 	}
@@ -216,6 +217,9 @@ func (s *Server) arrive(c *checkout, now time.Time) {
 	if c.UpdatedAt.After(now) {
 		c.UpdatedAt = now
 	}
+	if c.CreatedAt.After(c.UpdatedAt) {
+		c.CreatedAt = c.UpdatedAt
+	}
 	s.add(c)
 }
 
@@ -230,7 +234,7 @@ func (s *Server) tick() time.Time {
 	now := s.now()
 	for _, c := range s.checkouts {
 		if !c.payAt.IsZero() && !now.Before(c.payAt) {
-			c.setPayment("completed")
+			c.setPayment("completed", c.payAt)
 			c.UpdatedAt, c.payAt = c.payAt, time.Time{}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -120,35 +121,45 @@ func TestFixturesRoundTripThroughSimTypes(t *testing.T) {
 		var want, got any
 		json.Unmarshal(raw, &want)
 		json.Unmarshal(again, &got)
-		// The simulator serves more than a fixture shows (token metadata,
-		// pagination offset/limit): only the fixture's own fields must survive.
-		if !reflect.DeepEqual(normalize(want), normalize(prune(got, want))) {
-			t.Errorf("%s does not round-trip:\nwant %v\ngot  %v", name, want, got)
+		// Every field of the fixture survives; the simulator may serve more.
+		if path, ok := covers(normalize(want), normalize(got), name); !ok {
+			t.Errorf("%s does not round-trip at %s:\nwant %v\ngot  %v", name, path, want, got)
 		}
 	}
 }
 
-// prune drops from got the object keys that want lacks.
-func prune(got, want any) any {
-	switch g := got.(type) {
+// covers reports whether got holds every field of want with the same
+// value (objects may have more fields in got), and where it does not.
+func covers(want, got any, path string) (string, bool) {
+	switch w := want.(type) {
 	case map[string]any:
-		w, _ := want.(map[string]any)
-		for k, v := range g {
-			if wv, ok := w[k]; ok {
-				g[k] = prune(v, wv)
-			} else {
-				delete(g, k)
+		g, ok := got.(map[string]any)
+		if !ok {
+			return path, false
+		}
+		for k, v := range w {
+			gv, ok := g[k]
+			if !ok {
+				return path + "." + k, false
+			}
+			if p, ok := covers(v, gv, path+"."+k); !ok {
+				return p, false
 			}
 		}
+		return "", true
 	case []any:
-		w, _ := want.([]any)
-		for i := range g {
-			if i < len(w) {
-				g[i] = prune(g[i], w[i])
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return path, false
+		}
+		for i := range w {
+			if p, ok := covers(w[i], g[i], fmt.Sprintf("%s[%d]", path, i)); !ok {
+				return p, false
 			}
 		}
+		return "", true
 	}
-	return got
+	return path, reflect.DeepEqual(want, got)
 }
 
 // normalize makes times comparable (2026-…:42.000Z vs 2026-…:42Z).
@@ -473,24 +484,32 @@ func TestGeneratorIsRealistic(t *testing.T) {
 		for _, d := range c.Delivery {
 			sum += d.DeliveryOrder.Cost
 		}
-		var paid, coupon int64
+		var paid int64
 		for _, p := range c.Payments {
 			paid += p.Amount
-			coupon += p.CouponAmount
 		}
-		if c.Total != sum-coupon || paid != c.Total || c.Total <= 0 {
+		// A coupon shows only as a total below the lines.
+		if c.Total > sum || c.Total < sum-5000 || paid != c.Total || c.Total <= 0 {
 			t.Fatalf("totals do not add up: %+v", c)
 		}
-		if c.BillingDocumentType == "invoice" {
-			facturas++
-			if _, err := dte.ParseRUT(c.Client.TaxID); err != nil {
-				badRUT++
-			}
-			if c.Client.Activity == "" {
+		taxID := ""
+		if c.Client.TaxID != nil {
+			taxID = *c.Client.TaxID
+			if c.Client.Activity == nil {
 				noGiro++
 			}
-		} else if c.Client.TaxID != "" {
-			t.Fatalf("boleta buyer with RUT %q", c.Client.TaxID)
+		}
+		if len(c.BillingClients) > 0 && c.BillingClients[0].TaxID != "" {
+			taxID = c.BillingClients[0].TaxID
+			if c.BillingClients[0].Activity == "" {
+				noGiro++
+			}
+		}
+		if taxID != "" {
+			facturas++
+			if _, err := dte.ParseRUT(taxID); err != nil {
+				badRUT++
+			}
 		}
 		switch {
 		case c.Status == "cancelled":
@@ -609,5 +628,92 @@ func TestCatalogPaths(t *testing.T) {
 	long := "/api/product-price/product-price-lists/pl-general/limit/1000?_code=" + strings.Repeat("SKU-000001,", 1000)
 	if st := b.get(t, tok, long, nil); st != http.StatusRequestURITooLong {
 		t.Errorf("a 10 KB _code list: %d, want 414", st)
+	}
+}
+
+// Generated checkouts are served in the shape public integrations decode:
+// names only in ProductVersion.Product.name, PaymentMethod an object,
+// billing addresses with address_1, the fields other clients read, and
+// every timestamp with exactly three fractional digits.
+func TestCheckoutWireShape(t *testing.T) {
+	t.Parallel()
+	s := New(Options{Seed: 11, Orders: 300})
+	stamp := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+	var inClient, inBilling, shipped int
+	for _, c := range s.checkouts {
+		raw, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"soldAt", "createdAt", "updatedAt"} {
+			if v, _ := m[k].(string); !stamp.MatchString(v) {
+				t.Fatalf("%s = %v, want three fractional digits", k, m[k])
+			}
+		}
+		if !c.CreatedAt.Before(c.UpdatedAt) && !c.CreatedAt.Equal(c.UpdatedAt) {
+			t.Fatalf("created %v after updated %v", c.CreatedAt, c.UpdatedAt)
+		}
+		for _, k := range []string{"isMultiwarehouse", "CreatedById", "ClientId", "MerchantId", "CheckoutBillingClients", "CheckoutLink"} {
+			if _, ok := m[k]; !ok {
+				t.Fatalf("no %s in %s", k, raw)
+			}
+		}
+		cl := m["Client"].(map[string]any)
+		if cl["MerchantId"] != s.MerchantID() || m["CheckoutLink"].(map[string]any)["CheckoutId"] != c.ID {
+			t.Fatalf("merchant or link: %s", raw)
+		}
+		for _, it := range m["CheckoutItems"].([]any) {
+			it := it.(map[string]any)
+			pv := it["ProductVersion"].(map[string]any)
+			pr := pv["Product"].(map[string]any)
+			if _, named := it["name"]; named || pr["name"] == "" || pr["_id"] == "" || pv["ProductId"] != pr["_id"] ||
+				it["CheckoutId"] != c.ID || it["MerchantId"] != s.MerchantID() || pv["code"] != it["code"] {
+				t.Fatalf("item shape: %v", it)
+			}
+		}
+		for _, p := range m["CheckoutPayments"].([]any) {
+			p := p.(map[string]any)
+			pm, ok := p["PaymentMethod"].(map[string]any)
+			if !ok || pm["code"] == "" || pm["name"] == "" || !stamp.MatchString(p["updatedAt"].(string)) {
+				t.Fatalf("payment shape: %v", p)
+			}
+			if _, old := p["couponAmount"]; old {
+				t.Fatalf("a coupon field no public integration reads: %v", p)
+			}
+			if d, _ := p["datePaid"].(string); (p["paymentStatus"] == "completed") != stamp.MatchString(d) {
+				t.Fatalf("datePaid %v for %v", p["datePaid"], p["paymentStatus"])
+			}
+		}
+		for _, d := range m["DeliveryOrderInCheckouts"].([]any) {
+			d := d.(map[string]any)
+			sa := d["DeliveryOrder"].(map[string]any)["ShippingAddress"].(map[string]any)
+			if sa["address_1"] == "" || sa["city"] == "" || len(d["DeliveryOrderInCheckoutItems"].([]any)) == 0 {
+				t.Fatalf("delivery shape: %v", d)
+			}
+			shipped++
+		}
+		if _, old := m["billingDocumentType"]; old {
+			t.Fatal("billingDocumentType is not a confirmed field")
+		}
+		if c.Client.TaxID != nil {
+			inClient++
+			a := c.Client.BillingAddresses[0]
+			if c.Client.Type != "company" || a.Address1 == "" || a.Street == "" || a.Number == "" || c.Client.Comune == nil {
+				t.Fatalf("factura identity in Client: %s", raw)
+			}
+		}
+		if len(c.BillingClients) > 0 && c.BillingClients[0].TaxID != "" {
+			inBilling++
+			if a := c.BillingClients[0].BillingAddresses; len(a) == 0 || a[0].Address1 == "" || a[0].City == nil {
+				t.Fatalf("factura identity in CheckoutBillingClients: %s", raw)
+			}
+		}
+	}
+	if inClient == 0 || inBilling == 0 || shipped == 0 {
+		t.Errorf("identities in Client %d, in CheckoutBillingClients %d; shipped %d", inClient, inBilling, shipped)
 	}
 }

@@ -10,75 +10,244 @@ import (
 	"time"
 )
 
+// checkout is a checkout detail in the shape public integrations decode
+// (multivende-api.md "Detail", and the fields other clients read). Its
+// timestamps are written with exactly three fractional digits (MarshalJSON).
 type checkout struct {
-	ID                  string            `json:"_id"`
-	Code                string            `json:"code"`
-	Origin              string            `json:"origin"`
-	Status              string            `json:"status"`
-	PaymentStatus       string            `json:"paymentStatus"`
-	SoldAt              time.Time         `json:"soldAt"`
-	UpdatedAt           time.Time         `json:"updatedAt"`
-	Total               int64             `json:"total"`
-	BillingDocumentType string            `json:"billingDocumentType"`
-	Client              client            `json:"Client"`
-	Items               []item            `json:"CheckoutItems"`
-	Delivery            []deliveryOrderIn `json:"DeliveryOrderInCheckouts"`
-	Payments            []payment         `json:"CheckoutPayments"`
-	Documents           []*document       `json:"ElectronicBillingDocuments"`
+	ID                 string            `json:"_id"`
+	Code               string            `json:"code"`
+	Origin             string            `json:"origin"`
+	Status             string            `json:"status"`
+	PaymentStatus      string            `json:"paymentStatus"`
+	VerificationStatus string            `json:"verificationStatus"`
+	DeliveryStatus     string            `json:"deliveryStatus"`
+	SoldAt             time.Time         `json:"-"`
+	CreatedAt          time.Time         `json:"-"`
+	UpdatedAt          time.Time         `json:"-"`
+	Total              int64             `json:"total"`
+	Net                int64             `json:"net"`
+	Comment            *string           `json:"comment"`
+	Tags               []string          `json:"tags"`
+	IsMultiwarehouse   *bool             `json:"isMultiwarehouse,omitempty"`
+	CourierName        *string           `json:"courierName,omitempty"`
+	ShippingMode       string            `json:"shippingMode,omitempty"`
+	ClientID           string            `json:"ClientId"`
+	MerchantID         string            `json:"MerchantId"`
+	CreatedByID        string            `json:"CreatedById,omitempty"`
+	Client             client            `json:"Client"`
+	BillingClients     []billingClient   `json:"CheckoutBillingClients"`
+	Link               checkoutLink      `json:"CheckoutLink"`
+	Items              []item            `json:"CheckoutItems"`
+	Delivery           []deliveryOrderIn `json:"DeliveryOrderInCheckouts"`
+	Payments           []payment         `json:"CheckoutPayments"`
+	Documents          []*document       `json:"ElectronicBillingDocuments,omitempty"`
 
 	payAt time.Time // a pending order becomes paid then (zero: never)
 }
 
-func (c *checkout) setPayment(status string) {
+// checkoutTimes are the checkout's timestamps on the wire.
+type checkoutTimes struct {
+	SoldAt    msTime `json:"soldAt"`
+	CreatedAt msTime `json:"createdAt"`
+	UpdatedAt msTime `json:"updatedAt"`
+}
+
+// MarshalJSON writes the checkout with JavaScript-style timestamps.
+func (c *checkout) MarshalJSON() ([]byte, error) {
+	type plain checkout
+	return json.Marshal(struct {
+		*plain
+		checkoutTimes
+	}{(*plain)(c), checkoutTimes{msTime(c.SoldAt), msTime(c.CreatedAt), msTime(c.UpdatedAt)}})
+}
+
+// UnmarshalJSON reads a checkout (the tests read the fixtures with it).
+func (c *checkout) UnmarshalJSON(b []byte) error {
+	type plain checkout
+	w := struct {
+		*plain
+		checkoutTimes
+	}{plain: (*plain)(c)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	t := w.checkoutTimes
+	c.SoldAt, c.CreatedAt, c.UpdatedAt = time.Time(t.SoldAt), time.Time(t.CreatedAt), time.Time(t.UpdatedAt)
+	return nil
+}
+
+// msTime is a timestamp as Multivende writes it: UTC with exactly three
+// fractional digits; the zero time is null.
+type msTime time.Time
+
+// MarshalJSON implements json.Marshaler.
+func (t msTime) MarshalJSON() ([]byte, error) {
+	if time.Time(t).IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z") + `"`), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *msTime) UnmarshalJSON(b []byte) error {
+	var v *time.Time
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*t = msTime{}
+	if v != nil {
+		*t = msTime(*v)
+	}
+	return nil
+}
+
+// setPayment changes the payment status at a moment: a completed payment
+// is paid then.
+func (c *checkout) setPayment(status string, at time.Time) {
 	c.PaymentStatus = status
 	for i := range c.Payments {
-		c.Payments[i].PaymentStatus = status
+		p := &c.Payments[i]
+		p.PaymentStatus, p.UpdatedAt = status, msTime(at)
+		p.DatePaid, p.AmountPaid = msTime{}, 0
+		if status == "completed" {
+			p.DatePaid, p.AmountPaid = msTime(at), p.Amount
+		}
 	}
 }
 
+// client is the buyer. A person has null taxId, activity and comune; a
+// company buying with a factura carries its billing identity here, or in
+// CheckoutBillingClients.
 type client struct {
 	ID               string           `json:"_id"`
+	Name             *string          `json:"name"`
+	LastName         *string          `json:"lastName"`
 	FullName         string           `json:"fullName"`
-	BusinessName     string           `json:"businessName,omitempty"`
-	Activity         string           `json:"activity,omitempty"`
+	ContactName      string           `json:"contactName,omitempty"`
+	DocumentType     *string          `json:"documentType"`
+	TaxID            *string          `json:"taxId"`
+	Type             string           `json:"type"`
+	Activity         *string          `json:"activity"`
+	Comune           *string          `json:"comune"`
+	City             *string          `json:"city"`
 	Email            string           `json:"email"`
 	PhoneNumber      string           `json:"phoneNumber,omitempty"`
-	TaxID            string           `json:"taxId"`
+	MerchantID       string           `json:"MerchantId,omitempty"`
 	BillingAddresses []billingAddress `json:"BillingAddresses"`
 }
 
-type billingAddress struct {
-	Address string `json:"address"`
-	Comune  string `json:"comune"`
-	City    string `json:"city"`
+// billingClient is an entry of CheckoutBillingClients: documentType, and
+// for some facturas the billing identity (the simulator's reading of an
+// uncertain shape: the fields of Client).
+type billingClient struct {
+	DocumentType     string           `json:"documentType"`
+	TaxID            string           `json:"taxId,omitempty"`
+	FullName         string           `json:"fullName,omitempty"`
+	Type             string           `json:"type,omitempty"`
+	Activity         string           `json:"activity,omitempty"`
+	BillingAddresses []billingAddress `json:"BillingAddresses,omitempty"`
 }
 
+type billingAddress struct {
+	ID       string  `json:"_id"`
+	Address1 string  `json:"address_1"`
+	Address2 *string `json:"address_2"`
+	Street   string  `json:"street"`
+	Number   string  `json:"number"`
+	City     *string `json:"city"`
+	State    string  `json:"state"`
+	Country  string  `json:"country"`
+	ZipCode  *string `json:"zipCode"`
+}
+
+type checkoutLink struct {
+	CheckoutID                  string                `json:"CheckoutId,omitempty"`
+	ExternalOrderNumber         string                `json:"externalOrderNumber"`
+	ExternalCustomerOrderNumber string                `json:"externalCustomerOrderNumber"`
+	MarketplaceConnection       marketplaceConnection `json:"MarketplaceConnection"`
+}
+
+type marketplaceConnection struct {
+	ID       string `json:"_id"`
+	Name     string `json:"name"`
+	Provider string `json:"provider"`
+}
+
+// item is a checkout line: gross, net and tax are per unit; the name is in
+// ProductVersion.Product.name only.
 type item struct {
-	ID                string `json:"_id"`
-	Code              string `json:"code"`
-	Name              string `json:"name"`
-	Count             int    `json:"count"`
-	Gross             int64  `json:"gross"`
-	Discount          int64  `json:"discount"`
-	TotalWithDiscount int64  `json:"totalWithDiscount"`
+	ID                    string      `json:"_id"`
+	CheckoutID            string      `json:"CheckoutId,omitempty"`
+	MerchantID            string      `json:"MerchantId,omitempty"`
+	Code                  string      `json:"code"`
+	Count                 int         `json:"count"`
+	Gross                 int64       `json:"gross"`
+	Net                   int64       `json:"net"`
+	Tax                   int64       `json:"tax"`
+	Total                 int64       `json:"total"`
+	Discount              int64       `json:"discount"`
+	TotalWithDiscount     int64       `json:"totalWithDiscount"`
+	PaymentByItem         int64       `json:"paymentByItem"`
+	CheckoutItemDiscounts []any       `json:"CheckoutItemDiscounts"`
+	ProductVersionID      string      `json:"ProductVersionId"`
+	ProductVersion        itemVersion `json:"ProductVersion"`
+}
+
+type itemVersion struct {
+	ID           string      `json:"_id"`
+	ProductID    string      `json:"ProductId,omitempty"`
+	Code         string      `json:"code"`
+	InternalCode *string     `json:"internalCode"`
+	Product      itemProduct `json:"Product"`
+}
+
+type itemProduct struct {
+	ID   string `json:"_id"`
+	Name string `json:"name"`
 }
 
 type deliveryOrderIn struct {
 	DeliveryOrder deliveryOrder `json:"DeliveryOrder"`
+	// Which items the delivery carries (the simulator's reading: the field
+	// is named by public integrations, its entries are not).
+	Items []deliveryItem `json:"DeliveryOrderInCheckoutItems,omitempty"`
+}
+
+type deliveryItem struct {
+	CheckoutItemID string `json:"CheckoutItemId"`
 }
 
 type deliveryOrder struct {
-	ID      string `json:"_id"`
-	Cost    int64  `json:"cost"`
-	Courier string `json:"courier"`
+	ID              string           `json:"_id"`
+	Code            string           `json:"code"`
+	Cost            int64            `json:"cost"`
+	IsDeliveryPaid  string           `json:"isDeliveryPaid"`
+	CourierName     string           `json:"courierName"`
+	ShippingAddress *shippingAddress `json:"ShippingAddress"`
+}
+
+type shippingAddress struct {
+	Address1 string `json:"address_1"`
+	Street   string `json:"street"`
+	Number   string `json:"number"`
+	City     string `json:"city"`
+	State    string `json:"state"`
 }
 
 type payment struct {
-	ID            string `json:"_id"`
-	Amount        int64  `json:"amount"`
-	PaymentStatus string `json:"paymentStatus"`
-	PaymentMethod string `json:"paymentMethod"`
-	CouponAmount  int64  `json:"couponAmount"`
+	ID            string        `json:"_id"`
+	Amount        int64         `json:"amount"`
+	AmountPaid    int64         `json:"amountPaid"`
+	PaymentStatus string        `json:"paymentStatus"`
+	Status        string        `json:"status"`
+	DatePaid      msTime        `json:"datePaid"`
+	UpdatedAt     msTime        `json:"updatedAt"`
+	PaymentMethod paymentMethod `json:"PaymentMethod"`
+}
+
+type paymentMethod struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
 }
 
 type document struct {
@@ -159,16 +328,6 @@ type tokenReply struct {
 	UpdatedByID string `json:"UpdatedById"`
 	OwnerID     string `json:"OwnerId"`
 }
-
-// msTime is a timestamp written as JavaScript writes it: UTC, exactly
-// three fractional digits (2026-11-24T18:00:00.000Z).
-type msTime time.Time
-
-func (t msTime) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z") + `"`), nil
-}
-
-func (t *msTime) UnmarshalJSON(b []byte) error { return (*time.Time)(t).UnmarshalJSON(b) }
 
 // Catalog types.
 type product struct {
