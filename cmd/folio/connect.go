@@ -79,12 +79,14 @@ type mvConnectFlags struct {
 	// Attach settings; unset ones keep the connection's earlier values.
 	emitterID, provider string
 	docTypes            []string
+	// The factura mapping: a checkout field and the value that asks for one.
+	facturaField, facturaValue string
 }
 
 func newConnectMultivendeCmd() *cobra.Command {
 	var f mvConnectFlags
 	cmd := &cobra.Command{
-		Use:   "multivende [--name NAME] [--base-url URL] [--client-id ID] [--client-secret SECRET] [--no-browser] [--redirect-port P] [--emitter-id ID] [--provider CODE] [--doc-type T=VALUE]",
+		Use:   "multivende [--name NAME] [--base-url URL] [--client-id ID] [--client-secret SECRET] [--no-browser] [--redirect-port P] [--emitter-id ID] [--provider CODE] [--doc-type T=VALUE] [--factura-field PATH --factura-value V]",
 		Short: "Connect a Multivende merchant: consent in the browser, tokens into the store",
 		Long: `Prints (and, with a display, opens) Multivende's consent link asking for every
 permission, then waits for the browser to come back to http://127.0.0.1:P/callback,
@@ -109,6 +111,8 @@ the config (0600) so that folio can renew the tokens.`,
 	cmd.Flags().StringVar(&f.emitterID, "emitter-id", "", "ElectronicBillingDocumentEmitterId sent when attaching documents (kept on reconnect)")
 	cmd.Flags().StringVar(&f.provider, "provider", "", "provider code sent when attaching documents (default from the config: libredte)")
 	cmd.Flags().StringArrayVar(&f.docTypes, "doc-type", nil, "Multivende's attach type for a DTE type, as TYPE=VALUE (e.g. 33=VALUE); repeatable")
+	cmd.Flags().StringVar(&f.facturaField, "factura-field", "", "checkout field (dotted JSON path, e.g. CheckoutBillingClients.0.documentType) whose value asks for a factura, beside the buyer's billing identity (kept on reconnect)")
+	cmd.Flags().StringVar(&f.facturaValue, "factura-value", "", "the --factura-field value that asks for a factura (empty: any value present)")
 	addStoreFlag(cmd, &f.storeFlag)
 	addLangFlag(cmd, &f.lang)
 	return cmd
@@ -117,7 +121,8 @@ the config (0600) so that folio can renew the tokens.`,
 // attachSettings reads the attach flags; an empty field keeps the
 // connection's earlier value.
 func (f mvConnectFlags) attachSettings(l i18n.Lang) (store.ConnSettings, error) {
-	s := store.ConnSettings{EmitterID: strings.TrimSpace(f.emitterID), Provider: strings.TrimSpace(f.provider)}
+	s := store.ConnSettings{EmitterID: strings.TrimSpace(f.emitterID), Provider: strings.TrimSpace(f.provider),
+		FacturaField: strings.TrimSpace(f.facturaField), FacturaValue: strings.TrimSpace(f.facturaValue)}
 	for _, d := range f.docTypes {
 		k, v, ok := strings.Cut(d, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)

@@ -262,6 +262,13 @@ func TestConnectMultivendeAttachSettings(t *testing.T) {
 	if !reflect.DeepEqual(c3.Settings, want) {
 		t.Fatalf("one --doc-type: %+v, want %+v", c3.Settings, want)
 	}
+	// The factura mapping is a setting of the connection too.
+	connectMultivende(t, s, "--name", "tienda", "--factura-field", "CheckoutBillingClients.0.documentType", "--factura-value", "RUT")
+	c4, _ := openTestStore(t, dir).Connection(context.Background(), "tienda")
+	want.FacturaField, want.FacturaValue = "CheckoutBillingClients.0.documentType", "RUT"
+	if !reflect.DeepEqual(c4.Settings, want) {
+		t.Fatalf("--factura-field: %+v, want %+v", c4.Settings, want)
+	}
 }
 
 func TestConnectMultivendeEnglish(t *testing.T) {

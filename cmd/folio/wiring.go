@@ -120,6 +120,22 @@ func clientSecretFor(c store.Connection) string {
 // connectSim sets up, against a running simulator, what a person would:
 // a Multivende connection through the consent form and the token exchange,
 // and the LibreDTE account.
+// simConsent grants the simulator's consent as a person would and exchanges
+// the code it comes back with.
+func simConsent(ctx context.Context, mv *multivende.Client) (multivende.Token, error) {
+	const redirect = "http://127.0.0.1:8765/callback"
+	state, pkce := multivende.NewState(), multivende.NewPKCE()
+	loc, err := mvsim.Consent(ctx, nil, mv.AuthorizeURL(redirect, state, &pkce), "Simulador")
+	if err != nil {
+		return multivende.Token{}, fmt.Errorf("consent: %w", err)
+	}
+	u, err := url.Parse(loc)
+	if err != nil || u.Query().Get("state") != state || u.Query().Get("code") == "" {
+		return multivende.Token{}, fmt.Errorf("the consent did not come back with a code and the same state")
+	}
+	return mv.Exchange(ctx, u.Query().Get("code"), redirect, pkce.Verifier)
+}
+
 func connectSim(ctx context.Context, st *store.Store, simURL string) (sim.Info, error) {
 	simURL = strings.TrimRight(simURL, "/")
 	var info sim.Info
@@ -140,17 +156,22 @@ func connectSim(ctx context.Context, st *store.Store, simURL string) (sim.Info, 
 	}
 	clientSecrets[info.ClientID] = info.ClientSecret
 	mv := multivende.New(multivende.Config{BaseURL: info.Multivende, ClientID: info.ClientID, ClientSecret: info.ClientSecret})
-	const redirect = "http://127.0.0.1:8765/callback"
-	state, pkce := multivende.NewState(), multivende.NewPKCE()
-	loc, err := mvsim.Consent(rctx, nil, mv.AuthorizeURL(redirect, state, &pkce), "Simulador")
-	if err != nil {
-		return info, fmt.Errorf("--sim: consent: %w", err)
+	// The simulator's faults reach its consent page and token endpoint too:
+	// a 5xx or a cut reply is tried again with a fresh consent (a code is
+	// good for one exchange), a refusal is not.
+	var tok multivende.Token
+	for attempt, wait := 1, 200*time.Millisecond; ; attempt, wait = attempt+1, min(2*wait, 2*time.Second) {
+		tok, err = simConsent(rctx, mv)
+		mvErr, isMV := multivende.AsError(err)
+		if err == nil || attempt == 6 || (isMV && !mvErr.Retryable()) {
+			break
+		}
+		select {
+		case <-rctx.Done():
+			return info, fmt.Errorf("--sim: %w", err)
+		case <-time.After(wait):
+		}
 	}
-	u, err := url.Parse(loc)
-	if err != nil || u.Query().Get("state") != state || u.Query().Get("code") == "" {
-		return info, fmt.Errorf("--sim: the consent did not come back with a code and the same state")
-	}
-	tok, err := mv.Exchange(rctx, u.Query().Get("code"), redirect, pkce.Verifier)
 	if err != nil {
 		return info, fmt.Errorf("--sim: %w", err)
 	}
