@@ -83,7 +83,7 @@ var consoleCatalog = map[ID]Msg{
 	"inspect.no_doc":    {"(el documento aún no se ha armado)", "(the document has not been built yet)"},
 	"inspect.no_http":   {"(sin intercambios HTTP registrados)", "(no HTTP exchanges recorded)"},
 	"inspect.checkout":  {"— Pedido en Multivende —", "— Checkout in Multivende —"},
-	"inspect.sent":      {"— Documento enviado —", "— Document sent —"},
+	"inspect.sent":      {"— Documento armado por folio (con sus totales; al facturador van las líneas: ver HTTP) —", "— Document folio built (with its totals; the invoicer gets the lines: see HTTP) —"},
 	"inspect.reply":     {"— Respuesta del facturador —", "— Invoicer reply —"},
 	"inspect.credit":    {"— Nota de crédito propuesta —", "— Proposed credit note —"},
 	"inspect.loading":   {"cargando…", "loading…"},

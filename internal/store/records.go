@@ -90,7 +90,7 @@ type Emission struct {
 	OrderID       string
 	DocType       int
 	ExtRef        string
-	Document      string // the DTE JSON sent
+	Document      string // the DTE folio built (the invoicer adapter sends its own payload from it)
 	Overrides     string // JSON: buyer data override, forced type
 	Pending       string // the invoicer's temporary-document key (JSON)
 	Issued        string // the invoicer's reply (JSON)

@@ -146,6 +146,9 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 		if err := json.Unmarshal([]byte(v.Emission.Document), &doc); err != nil {
 			return wrapLines(err.Error(), w)
 		}
+		if doc.Encabezado.IdDoc.Folio == 0 {
+			doc.Encabezado.IdDoc.Folio = v.Emission.Folio // the document was stored before its folio was known
+		}
 		for _, l := range strings.Split(strings.TrimRight(dte.Preview(doc, nil, o.Total, dte.Lang(lang), min(w, 72)), "\n"), "\n") {
 			out = append(out, ansi.Truncate(l, w, "…"))
 		}

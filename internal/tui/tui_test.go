@@ -771,3 +771,23 @@ func mustTheme(t *testing.T) Theme {
 	}
 	return th
 }
+
+// The document section names the folio once it is issued: the document was
+// stored before the folio was known.
+func TestInspectDocumentShowsItsFolio(t *testing.T) {
+	t.Parallel()
+	doc := `{"Encabezado":{"IdDoc":{"TipoDTE":39,"FchEmis":"2026-11-24"},"Totales":{"MntTotal":1190,"MntNeto":1000,"IVA":190}},"Detalle":[{"NroLinDet":1,"NmbItem":"Taza","QtyItem":1,"PrcItem":1190,"MontoItem":1190}]}`
+	v := store.OrderView{Order: store.Order{ID: "o1", State: store.StateIssuing, Total: 1190},
+		Emission: &store.Emission{OrderID: "o1", DocType: 39, Document: doc}}
+	keys, _ := NewKeyMap(i18n.EN, nil, false)
+	lines := func() string {
+		return strings.Join(sectionLines(NewStyles(mustTheme(t), true), i18n.EN, keys, v, secDocument, 100), "\n")
+	}
+	if got := lines(); !strings.Contains(got, "folio to be assigned") {
+		t.Fatalf("before the folio:\n%s", got)
+	}
+	v.Emission.Folio = 4471
+	if got := lines(); !strings.Contains(got, "N° 4471") || strings.Contains(got, "to be assigned") {
+		t.Fatalf("after the folio:\n%s", got)
+	}
+}
