@@ -27,11 +27,15 @@ import (
 
 // crashKills is how many times the crash test kills the engine; the
 // default suite does 8, FOLIO_SOAK=1 does 40 over more orders.
-func crashKills() (kills, orders int) {
+func crashKills() (kills, orders int) { return soak(8, 40, 40, 200) }
+
+// soak returns the short sizes of a fault test, or the long ones under
+// FOLIO_SOAK=1.
+func soak(rounds, orders, soakRounds, soakOrders int) (int, int) {
 	if os.Getenv("FOLIO_SOAK") != "" {
-		return 40, 200
+		return soakRounds, soakOrders
 	}
-	return 8, 40
+	return rounds, orders
 }
 
 // buildFolio compiles this command once for tests that run it as a process.

@@ -12,12 +12,7 @@ import (
 
 // zombieCycles is how many times the zombie test freezes the lease holder
 // around a takeover; FOLIO_SOAK=1 does 12 over 200 orders.
-func zombieCycles() (cycles, orders int) {
-	if os.Getenv("FOLIO_SOAK") != "" {
-		return 12, 200
-	}
-	return 4, 40
-}
+func zombieCycles() (cycles, orders int) { return soak(4, 40, 12, 200) }
 
 // TestZombieEngineIsFenced freezes the engine holding the store's lease
 // (SIGSTOP) past its lease, starts another engine that takes the lease over

@@ -122,12 +122,22 @@ func rawText(v json.RawMessage) string {
 	return strings.TrimSpace(string(v))
 }
 
+// tmpAt finds the temporary document a request's path names (receptor,
+// dte and codigo must all match); the caller holds s.mu.
+func (s *Server) tmpAt(r *http.Request) (*tmp, bool) {
+	t, ok := s.tmps[r.PathValue("codigo")]
+	if !ok || strconv.Itoa(int(t.doc.Encabezado.IdDoc.TipoDTE)) != r.PathValue("dte") || strconv.FormatInt(t.receptor, 10) != r.PathValue("receptor") {
+		return nil, false
+	}
+	return t, true
+}
+
 // tmpInfo answers a temporary document's record, 404 once generated.
 func (s *Server) tmpInfo(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tmps[r.PathValue("codigo")]
-	if !ok || strconv.Itoa(int(t.doc.Encabezado.IdDoc.TipoDTE)) != r.PathValue("dte") || strconv.FormatInt(t.receptor, 10) != r.PathValue("receptor") {
+	t, ok := s.tmpAt(r)
+	if !ok {
 		fail(w, http.StatusNotFound, msgTmpInfo)
 		return
 	}
@@ -144,8 +154,8 @@ func (s *Server) tmpInfo(w http.ResponseWriter, r *http.Request) {
 func (s *Server) tmpEliminar(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tmps[r.PathValue("codigo")]
-	if !ok || strconv.Itoa(int(t.doc.Encabezado.IdDoc.TipoDTE)) != r.PathValue("dte") || strconv.FormatInt(t.receptor, 10) != r.PathValue("receptor") {
+	t, ok := s.tmpAt(r)
+	if !ok {
 		fail(w, http.StatusNotFound, msgTmpInfo)
 		return
 	}
