@@ -40,15 +40,16 @@ func (e *Engine) checkSII(ctx context.Context, em store.Emission) {
 	if err := json.Unmarshal([]byte(em.Issued), &iss); err != nil || iss.Folio == 0 {
 		iss = invoicer.Issued{Type: dte.DocType(em.DocType), Folio: em.Folio, Emisor: e.cfg.Emisor.RUTEmisor, TrackID: em.TrackID}
 	}
+	// em was read before the call: only the SII's columns are written
+	// back, so that a worker's attachment written meanwhile stays.
 	st, err := e.cfg.Invoicer.Status(WithOrder(ctx, em.OrderID), iss)
-	em.SIICheckedAt = e.cfg.Now()
+	checked := e.cfg.Now()
 	if err != nil {
-		_ = e.st.Write(ctx, func(tx *store.Tx) error { return tx.SaveEmission(ctx, em) })
+		_ = e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetSII(ctx, em.OrderID, em.SIIStatus, em.SIIDetail, checked) })
 		return
 	}
-	em.SIIStatus, em.SIIDetail = string(st.State), st.Code+" "+st.Reason
 	_ = e.st.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.SaveEmission(ctx, em); err != nil {
+		if err := tx.SetSII(ctx, em.OrderID, string(st.State), st.Code+" "+st.Reason, checked); err != nil {
 			return err
 		}
 		if st.State == invoicer.SIIPending {

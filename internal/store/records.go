@@ -149,6 +149,22 @@ func (t *Tx) SaveEmission(ctx context.Context, e Emission) error {
 	return nil
 }
 
+const qSetSII = `UPDATE emissions SET sii_status=?, sii_detail=?, sii_checked_at=?, updated_at=? WHERE order_id=?`
+
+// SetSII records the SII's verdict on an order's document (or only when it
+// was asked, with an empty status after a failed check), touching no other
+// column: a worker may be writing the attachment at the same time.
+func (t *Tx) SetSII(ctx context.Context, orderID, status, detail string, checkedAt time.Time) error {
+	r, err := t.exec(ctx, qSetSII, status, detail, ms(checkedAt), t.now, orderID)
+	if err != nil {
+		return fmt.Errorf("store: SII status of %s: %w", orderID, err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: SII status of %s: %w", orderID, ErrNotFound)
+	}
+	return nil
+}
+
 const qGetEmission = `SELECT ` + emissionCols + ` FROM emissions WHERE order_id=?`
 
 // GetEmission reads an order's emission inside the transaction.
