@@ -97,7 +97,7 @@ func TestCrashExactlyOnce(t *testing.T) {
 	}
 	// A stop while the engine is still starting is a clean stop too.
 	early := run("")
-	time.Sleep(30 * time.Millisecond)
+	waitOpens(t, early.Process.Pid, r.storePath)
 	early.Process.Signal(syscall.SIGTERM)
 	if err := early.Wait(); err != nil {
 		t.Errorf("folio run stopped while starting did not exit 0: %v", err)
@@ -156,6 +156,29 @@ func (r *runner) start(failpoint string, args ...string) *exec.Cmd {
 		r.t.Fatal(err)
 	}
 	return c
+}
+
+// waitOpens waits until process pid has opened path (Linux: its
+// /proc/PID/fd links), which folio run does from its command, after main
+// installed its signal handlers: a signal that comes before the Go runtime
+// reaches main kills any Go program, which is not what a stop "while
+// starting" means. Elsewhere it waits a moment instead.
+func waitOpens(t *testing.T, pid int, path string) {
+	t.Helper()
+	fds := fmt.Sprintf("/proc/%d/fd", pid)
+	if _, err := os.Stat(fds); err != nil {
+		time.Sleep(300 * time.Millisecond)
+		return
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		ents, _ := os.ReadDir(fds)
+		for _, e := range ents {
+			if target, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && target == path {
+				return
+			}
+		}
+	}
+	t.Fatalf("process %d never opened %s", pid, path)
 }
 
 // startSim runs `folio sim --json` for the test's life and returns what it
