@@ -145,3 +145,27 @@ func hex2(b *strings.Builder, c byte) {
 	b.WriteByte(digits[c>>4])
 	b.WriteByte(digits[c&0xf])
 }
+
+// JSON is encoded JSON with the Unsafe characters that encoding/json
+// leaves raw inside strings (DEL, C1, bidi controls) written as \uXXXX
+// escapes: the same values decode, and none reaches a terminal raw.
+// Outside strings JSON is ASCII, so every such rune is in a string.
+func JSON(b []byte) []byte {
+	if clean(string(b)) || !utf8.Valid(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+32)
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r >= 0x7f && Unsafe(r) {
+			u := strconv.FormatInt(int64(r), 16)
+			out = append(out, `\u`...)
+			out = append(out, strings.Repeat("0", 4-len(u))...)
+			out = append(out, u...)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
+}

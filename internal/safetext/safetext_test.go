@@ -1,6 +1,7 @@
 package safetext_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -82,5 +83,24 @@ func TestCleanTextDoesNotAllocate(t *testing.T) {
 	s := strings.Repeat("Ana Pérez ", 10)
 	if n := testing.AllocsPerRun(100, func() { _ = safetext.Text(s) }); n != 0 {
 		t.Errorf("%v allocations for clean text", n)
+	}
+}
+
+func TestJSONEscapesWhatEncodingJSONLeaves(t *testing.T) {
+	for name, s := range safetexttest.Hostile {
+		b, err := json.Marshal(map[string]string{"v": s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = append(b, '\n')
+		got := safetext.JSON(b)
+		if bad := safetexttest.Raw(string(got), false); bad != "" {
+			t.Errorf("%s: %s in %q", name, bad, got)
+		}
+		var back, want map[string]string
+		_ = json.Unmarshal(b, &want)
+		if err := json.Unmarshal(got, &back); err != nil || back["v"] != want["v"] {
+			t.Errorf("%s: decodes to %q (%v), want %q", name, back["v"], err, want["v"])
+		}
 	}
 }
