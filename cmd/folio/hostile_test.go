@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/doctor"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext/safetexttest"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -184,5 +185,19 @@ func TestHostileTextInDoctor(t *testing.T) {
 	assertSafe(t, "doctor", strings.TrimSuffix(strings.ReplaceAll(b.String(), "\n    → ", " → "), "\n"))
 	if strings.Count(b.String(), "\n") != 2 {
 		t.Errorf("doctor: a check's text broke the line:\n%s", b.String())
+	}
+}
+
+// folio catalog's lines quote item codes, names and the invoicer's errors.
+func TestHostileTextInCatalogLines(t *testing.T) {
+	for _, n := range hostileNames() {
+		h := safetexttest.Hostile[n]
+		for _, id := range []i18n.ID{"catalog.skipped", "catalog.price_list", "catalog.item_failed"} {
+			out := i18n.EN.T(id, safeArgs([]any{h, h})...)
+			assertSafe(t, string(id)+" "+n, out)
+			if strings.Contains(out, "\n") {
+				t.Errorf("%s %s: a line break from outside", id, n)
+			}
+		}
 	}
 }
