@@ -25,6 +25,7 @@ import (
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -250,13 +251,13 @@ func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 	flow.Finish(nil)
 
 	fmt.Fprintf(out, "\n%s: %s\n", l.T("conn.ok"), f.name)
-	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.merchant"), tok.MerchantID)
-	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.scopes"), strings.Join(tok.Scopes, " "))
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.merchant"), safetext.Text(tok.MerchantID))
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.scopes"), safetext.Text(strings.Join(tok.Scopes, " ")))
 	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.token"), config.Mask(tok.Token))
 	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.expires"), i18n.FormatTime(l, tok.ExpiresAt))
 	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.refresh_until"), i18n.FormatTime(l, tok.RefreshTokenExpiresAt))
 	if missing := missingScopes(tok.Scopes); len(missing) > 0 {
-		fmt.Fprintln(out, l.T("connect.mv.missing_scopes", strings.Join(missing, " "), f.name))
+		fmt.Fprintln(out, l.T("connect.mv.missing_scopes", safetext.Text(strings.Join(missing, " ")), f.name))
 	}
 	saveClientCredentials(out, l, cfg, f)
 	return nil
