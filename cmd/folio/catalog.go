@@ -17,6 +17,7 @@ import (
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -195,7 +196,7 @@ func runCatalogSync(ctx context.Context, out io.Writer, l i18n.Lang, st *store.S
 	}
 	say := func(id i18n.ID, args ...any) {
 		if !o.asJSON {
-			fmt.Fprintln(out, l.T(id, args...))
+			fmt.Fprintln(out, l.T(id, safeArgs(args)...))
 		}
 	}
 	res := catalogJSON{Connection: env.conn, Invoicer: env.invName, Scope: string(scope), DryRun: o.dryRun,
@@ -290,7 +291,7 @@ func runCatalogSync(ctx context.Context, out io.Writer, l i18n.Lang, st *store.S
 		OnItem: func(done, total int, oc catalog.Outcome) {
 			if oc.Status == "failed" && !o.asJSON {
 				bar.clear()
-				fmt.Fprintln(out, l.T("catalog.item_failed", oc.Code, oc.Reason))
+				fmt.Fprintln(out, l.T("catalog.item_failed", safetext.Text(oc.Code), safetext.Text(oc.Reason)))
 			}
 			if !o.asJSON {
 				bar.show(done, total, oc.Status == "failed")
@@ -409,6 +410,19 @@ type progressBar struct {
 }
 
 const barWidth = 30
+
+// safeArgs makes the text arguments of a message safe for a terminal:
+// item codes, names and the invoicer's errors come from outside.
+func safeArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			a = safetext.Text(s)
+		}
+		out[i] = a
+	}
+	return out
+}
 
 func (b *progressBar) show(done, total int, failed bool) {
 	if failed {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -63,9 +65,17 @@ func addStoreFlag(cmd *cobra.Command, p *string) {
 	cmd.Flags().StringVar(p, "store", "", "path of the store (default from the config: $XDG_DATA_HOME/folio/folio.db)")
 }
 
+// writeJSON prints v as indented JSON. Text from outside stays escaped:
+// encoding/json escapes C0 controls, and safetext.JSON what it leaves raw
+// (DEL, C1, bidi controls).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(safetext.JSON(b.Bytes()))
+	return err
 }

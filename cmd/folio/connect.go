@@ -25,6 +25,7 @@ import (
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -93,8 +94,11 @@ permission, then waits for the browser to come back to http://127.0.0.1:P/callba
 or for the address it came back to (or just the code) pasted here. The tokens go
 into the store under --name; run it again with the same name to reconnect.
 The client id and secret come from the flags, FOLIO_MULTIVENDE_CLIENT_ID and
-FOLIO_MULTIVENDE_CLIENT_SECRET, or the config; given as flags, they are saved in
-the config (0600) so that folio can renew the tokens.`,
+FOLIO_MULTIVENDE_CLIENT_SECRET, or the config; when no secret is found there it
+is asked without echo. Prefer the environment or that prompt to --client-secret:
+a flag is visible to every user of the machine (ps) while the consent waits.
+Given as flags or at the prompt, they are saved in the config (0600) so that
+folio can renew the tokens.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runConnectMultivende(cmd, f)
@@ -103,7 +107,7 @@ the config (0600) so that folio can renew the tokens.`,
 	cmd.Flags().StringVar(&f.name, "name", "multivende", "name of the connection in folio")
 	cmd.Flags().StringVar(&f.baseURL, "base-url", "", "Multivende's address (default from the config: https://app.multivende.com)")
 	cmd.Flags().StringVar(&f.clientID, "client-id", "", "the OAuth application's client id (default from the config)")
-	cmd.Flags().StringVar(&f.clientSecret, "client-secret", "", "the OAuth application's client secret (default from the config)")
+	cmd.Flags().StringVar(&f.clientSecret, "client-secret", "", "the OAuth application's client secret (default: FOLIO_MULTIVENDE_CLIENT_SECRET or the config, else asked without echo); visible in ps while the consent waits, so prefer those")
 	cmd.Flags().BoolVar(&f.noBrowser, "no-browser", false, "only print the link; do not open a browser")
 	cmd.Flags().IntVar(&f.port, "redirect-port", connect.DefaultPort, "port of the callback on 127.0.0.1 (0: any free port)")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", connect.DefaultTimeout, "how long to wait for the consent")
@@ -179,11 +183,22 @@ func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 	baseURL := firstNonEmpty(f.baseURL, cfg.Multivende.BaseURL)
 	clientID := firstNonEmpty(f.clientID, cfg.Multivende.ClientID)
 	secret := firstNonEmpty(f.clientSecret, cfg.Multivende.ClientSecret)
-	switch {
-	case clientID == "":
+	if clientID == "" {
 		return errors.New(l.T("connect.err.no_client_id"))
-	case secret == "":
-		return errors.New(l.T("connect.err.no_client_secret"))
+	}
+	if secret == "" {
+		// Asked without echo: a flag shows in ps for as long as the
+		// consent waits (up to 5 minutes).
+		fmt.Fprint(cmd.ErrOrStderr(), l.T("connect.mv.secret_prompt"))
+		s, err := readSecret(ctx, cmd.InOrStdin())
+		fmt.Fprintln(cmd.ErrOrStderr())
+		if ctx.Err() != nil {
+			return errors.New(l.T("connect.err.canceled"))
+		}
+		if secret = strings.TrimSpace(s); err != nil && !errors.Is(err, io.EOF) || secret == "" {
+			return errors.New(l.T("connect.err.no_client_secret"))
+		}
+		f.clientSecret = secret // kept in the config like the flag's, for renewals
 	}
 	path, err := storePath(f.storeFlag)
 	if err != nil {
@@ -236,13 +251,13 @@ func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 	flow.Finish(nil)
 
 	fmt.Fprintf(out, "\n%s: %s\n", l.T("conn.ok"), f.name)
-	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.merchant"), tok.MerchantID)
-	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.scopes"), strings.Join(tok.Scopes, " "))
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.merchant"), safetext.Text(tok.MerchantID))
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.scopes"), safetext.Text(strings.Join(tok.Scopes, " ")))
 	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.token"), config.Mask(tok.Token))
 	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.expires"), i18n.FormatTime(l, tok.ExpiresAt))
 	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.refresh_until"), i18n.FormatTime(l, tok.RefreshTokenExpiresAt))
 	if missing := missingScopes(tok.Scopes); len(missing) > 0 {
-		fmt.Fprintln(out, l.T("connect.mv.missing_scopes", strings.Join(missing, " "), f.name))
+		fmt.Fprintln(out, l.T("connect.mv.missing_scopes", safetext.Text(strings.Join(missing, " ")), f.name))
 	}
 	saveClientCredentials(out, l, cfg, f)
 	return nil
@@ -604,11 +619,28 @@ func readSecret(ctx context.Context, in io.Reader) (string, error) {
 	}
 	got := make(chan line, 1)
 	go func() {
-		s, err := bufio.NewReader(in).ReadString('\n')
-		if errors.Is(err, io.EOF) && s != "" {
+		// A byte at a time: what follows the line (a pasted redirect
+		// address) is left for the next reader.
+		var b []byte
+		c := make([]byte, 1)
+		var err error
+		for len(b) < 4096 {
+			var n int
+			n, err = in.Read(c)
+			if n == 1 {
+				if c[0] == '\n' {
+					break
+				}
+				b = append(b, c[0])
+			}
+			if err != nil {
+				break
+			}
+		}
+		if errors.Is(err, io.EOF) && len(b) > 0 {
 			err = nil
 		}
-		got <- line{strings.TrimRight(s, "\r\n"), err}
+		got <- line{strings.TrimRight(string(b), "\r"), err}
 	}()
 	select {
 	case r := <-got:

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -125,14 +126,15 @@ func printConnections(cmd *cobra.Command, l i18n.Lang, views []connectionJSON) e
 		if scopes == "" {
 			scopes = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.Name, v.Kind, account, status, expires, scopes)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safetext.Text(v.Name), safetext.Text(v.Kind), safetext.Text(account),
+			safetext.Text(status), expires, safetext.Text(scopes))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	for _, v := range views {
 		if v.Reconnect != "" {
-			fmt.Fprintln(out, l.T("connections.reconnect", v.Name, v.Reconnect))
+			fmt.Fprintln(out, l.T("connections.reconnect", safetext.Text(v.Name), safetext.Text(v.Reconnect)))
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/doctor"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -59,18 +61,7 @@ Exits 1 when any check fails. --json prints the checks as a list of
 					return err
 				}
 			} else {
-				for _, c := range checks {
-					mark := "✔"
-					if !c.OK {
-						mark = "✘"
-					} else if c.Warn {
-						mark = "⚠"
-					}
-					fmt.Fprintf(out, "%s %s: %s\n", mark, c.Name, c.Detail)
-					if (!c.OK || c.Warn) && c.Fix != "" {
-						fmt.Fprintf(out, "    → %s\n", c.Fix)
-					}
-				}
+				printChecks(out, checks)
 			}
 			if n := doctor.Failed(checks); n > 0 {
 				return exitCode(1, errors.New(l.T("doctor.failed", n)))
@@ -85,4 +76,21 @@ Exits 1 when any check fails. --json prints the checks as a list of
 	addStoreFlag(cmd, &storeFlag)
 	addLangFlag(cmd, &lang)
 	return cmd
+}
+
+// printChecks writes the checks for people, one line each (and its fix).
+func printChecks(out io.Writer, checks []doctor.Check) {
+	for _, c := range checks {
+		mark := "✔"
+		if !c.OK {
+			mark = "✘"
+		} else if c.Warn {
+			mark = "⚠"
+		}
+		// A check's detail may quote a service's reply.
+		fmt.Fprintf(out, "%s %s: %s\n", mark, safetext.Text(c.Name), safetext.Text(c.Detail))
+		if (!c.OK || c.Warn) && c.Fix != "" {
+			fmt.Fprintf(out, "    → %s\n", safetext.Text(c.Fix))
+		}
+	}
 }

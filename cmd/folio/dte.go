@@ -16,6 +16,7 @@ import (
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/safetext"
 )
 
 func newDTECmd() *cobra.Command {
@@ -67,16 +68,14 @@ compares these totals with LibreDTE's before a folio is spent.`,
 			}
 			out := cmd.OutOrStdout()
 			if explain {
-				_, err := io.WriteString(out, ruleText(sale.Rule, choice, l)+"\n"+dte.Preview(doc, warns, sale.Paid, l, 48))
+				// Build cleaned the document's text; Lines covers the rest.
+				_, err := io.WriteString(out, safetext.Lines(ruleText(sale.Rule, choice, l)+"\n"+dte.Preview(doc, warns, sale.Paid, l, 48)))
 				return err
 			}
 			for _, w := range warns {
-				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", dte.Text{ES: "aviso", EN: "warning"}.In(l), w.Message.In(l))
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", dte.Text{ES: "aviso", EN: "warning"}.In(l), safetext.Text(w.Message.In(l)))
 			}
-			enc := json.NewEncoder(out)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			return enc.Encode(libredte.PayloadOf(doc))
+			return writeJSON(out, libredte.PayloadOf(doc))
 		},
 	}
 	cmd.Flags().StringVar(&typ, "type", "auto", "document type: auto (the order's rule: the buyer's billing identity or --factura-field), boleta or factura")
@@ -95,7 +94,7 @@ func ruleText(rule dte.Rule, choice dte.Choice, l dte.Lang) string {
 	}
 	args := make([]any, len(rule.Args))
 	for i, a := range rule.Args {
-		args[i] = a
+		args[i] = safetext.Text(a)
 	}
 	return lang.T("rule.heading", lang.T(i18n.ID(rule.ID), args...))
 }

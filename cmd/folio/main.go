@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/safetext"
 )
 
 // exitError carries a process exit code through cobra without printing twice.
@@ -64,7 +66,9 @@ func main() {
 	err := newRootCmd().ExecuteContext(ctx)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "folio:", err)
+		// An error may quote a service or an order: safetext keeps its
+		// control characters off the terminal.
+		fmt.Fprintln(os.Stderr, "folio:", safetext.Lines(err.Error()))
 		var ee *exitError
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)

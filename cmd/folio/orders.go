@@ -14,6 +14,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -102,7 +103,8 @@ func newOrdersCmd() *cobra.Command {
 				if o.Type > 0 {
 					doc = fmt.Sprint(o.Type)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.State, o.Code, o.Marketplace, cut(o.Buyer, 22), dte.FormatCLP(o.Total), doc, folio, cut(o.Reason, 60))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.State, safetext.Text(o.Code), safetext.Text(o.Marketplace),
+					cut(safetext.Text(o.Buyer), 22), dte.FormatCLP(o.Total), doc, folio, cut(safetext.Text(o.Reason), 60))
 			}
 			return tw.Flush()
 		},
@@ -192,14 +194,16 @@ func newOrderCmd() *cobra.Command {
 				return writeJSON(cmd.OutOrStdout(), out)
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "%s  %s  %s  %s\n", o.Code, o.Marketplace, o.BuyerName, dte.FormatCLP(o.Total))
+			// Everything below from Multivende, LibreDTE or the SII is
+			// shown through safetext: a name must not drive the terminal.
+			fmt.Fprintf(w, "%s  %s  %s  %s\n", safetext.Text(o.Code), safetext.Text(o.Marketplace), safetext.Text(o.BuyerName), dte.FormatCLP(o.Total))
 			fmt.Fprintf(w, "id %s · state %s · attempts %d", o.ID, o.State, o.Attempts)
 			if o.Folio > 0 {
 				fmt.Fprintf(w, " · %s %d", dte.DocType(o.DocType).Name(), o.Folio)
 			}
 			fmt.Fprintln(w)
 			if o.Reason != "" {
-				fmt.Fprintf(w, "\n%s\n", o.Reason)
+				fmt.Fprintf(w, "\n%s\n", safetext.Text(o.Reason))
 				if title, explain, fix := dte.Explain(o.ReasonCode, dte.ES); title != "" && o.State == store.StateAttention {
 					fmt.Fprintf(w, "%s\n→ %s\n", explain, fix)
 				}
@@ -208,12 +212,13 @@ func newOrderCmd() *cobra.Command {
 				var doc dte.Document
 				if json.Unmarshal([]byte(em.Document), &doc) == nil {
 					doc.Encabezado.IdDoc.Folio = o.Folio
-					fmt.Fprintf(w, "\n%s", dte.Preview(doc, nil, o.Total, dte.ES, 60))
+					doc.EachText(func(_ string, s *string) { *s = safetext.Text(*s) })
+					fmt.Fprintf(w, "\n%s", safetext.Lines(dte.Preview(doc, nil, o.Total, dte.ES, 60)))
 				}
 			}
 			fmt.Fprintln(w, "\nTimeline:")
 			for _, e := range evs {
-				fmt.Fprintf(w, "  %s  %s\n", e.At.Local().Format("02-01-2006 15:04:05"), e.Message)
+				fmt.Fprintf(w, "  %s  %s\n", e.At.Local().Format("02-01-2006 15:04:05"), safetext.Text(e.Message))
 			}
 			return nil
 		},
@@ -314,10 +319,10 @@ func reportControl(cmd *cobra.Command, st *store.Store, id int64) error {
 		}
 		switch c.Status {
 		case store.CtlApplied:
-			fmt.Fprintf(w, "done: %s\n", c.Outcome)
+			fmt.Fprintf(w, "done: %s\n", safetext.Text(c.Outcome))
 			return nil
 		case store.CtlRejected:
-			return exitCode(1, fmt.Errorf("refused: %s", c.Outcome))
+			return exitCode(1, fmt.Errorf("refused: %s", safetext.Text(c.Outcome)))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

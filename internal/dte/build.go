@@ -200,6 +200,7 @@ func Build(s Sale, opt Options) (Document, []Warning, error) {
 	}
 	doc.Detalle = lines
 	doc.DscRcgGlobal = discounts
+	warns = append(warns, cleanDocument(&doc)...)
 
 	if !factura && s.Paid > 0 && tot.MntTotal != s.Paid {
 		warns = append(warns, Warning{Code: "DTE-PAID-DIFFERS", Field: "Totales.MntTotal", Message: Text{

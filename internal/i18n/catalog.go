@@ -91,6 +91,7 @@ var catalog = map[ID]Msg{
 	"connect.field.refresh_until":  {"renovable hasta", "renewable until"},
 	"connect.field.emisor":         {"emisor", "emisor"},
 	"connect.field.hash":           {"hash", "hash"},
+	"connect.mv.secret_prompt":     {"Client secret de la aplicación de Multivende (no se mostrará): ", "Multivende application's client secret (it will not be shown): "},
 	"connect.ld.prompt":            {"Hash de la API de LibreDTE (Usuario → API; no se mostrará): ", "LibreDTE API hash (User → API; it will not be shown): "},
 	"connect.ld.price_type":        {"Recuerde: en LibreDTE el tipo de precio debe ser «Solo items afectos con precio bruto»; folio envía los precios con IVA incluido.", "Remember: in LibreDTE the price type must be \"Solo items afectos con precio bruto\"; folio sends prices with VAT included."},
 	"connect.page.ok":              {"Conexión OK. Puede cerrar esta ventana y volver a la terminal.", "Connection OK. You can close this window and go back to the terminal."},

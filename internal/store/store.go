@@ -133,6 +133,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		// sorts stay in memory: as files they cost a write(2) per page and
 		// made a batch of inserts three times slower.
 		"temp_store(MEMORY)",
+		// Freed space (a rotated token, a deleted connection's key) is
+		// zeroed instead of left readable in free pages and freeblocks.
+		// While the store is open, old page images can stay in the WAL;
+		// the TRUNCATE checkpoint on Close empties it.
+		"secure_delete(1)",
 	}
 	if !opts.ReadOnly {
 		s.w, err = sql.Open("sqlite", dsn(abs, pragmas, "_txlock", "immediate"))

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/safetext"
 )
 
 // ConnectFlow is one Multivende consent under way, as the console drives
@@ -169,7 +170,7 @@ func (m *Model) connectView(h int) []string {
 	out = append(out, "", " "+s.Info.Render(spinner[c.frame%len(spinner)])+" "+lang.T("connectui.waiting"), "",
 		" "+lang.T("connectui.paste"), " "+c.in.view(w))
 	if c.err != "" {
-		out = append(out, " "+s.Error.Render(c.err))
+		out = append(out, " "+s.Error.Render(safetext.Text(c.err)))
 	}
 	return fitHeight(out, h)
 }

@@ -6,6 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/folio-cl/folio/internal/safetext"
 )
 
 // lineInput is a one-line text field. It is hand-made rather than
@@ -55,7 +57,7 @@ func (in *lineInput) update(msg tea.Msg) bool {
 
 func (in *lineInput) insert(s string) {
 	for _, r := range s {
-		if r < ' ' || r == utf8.RuneError {
+		if safetext.Unsafe(r) || r == utf8.RuneError {
 			continue
 		}
 		if in.limit > 0 && len(in.value) >= in.limit {

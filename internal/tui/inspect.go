@@ -12,6 +12,7 @@ import (
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -39,7 +40,9 @@ func sections(o store.Order) []section {
 }
 
 // wrapLines cuts s into lines of at most w columns, keeping words whole
-// where it can.
+// where it can. Each line is made safe (safetext): a value from outside
+// that should stay on one line is passed through safetext.Text before, so
+// that its own line breaks show as \n.
 func wrapLines(s string, w int) []string {
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
@@ -47,19 +50,21 @@ func wrapLines(s string, w int) []string {
 			out = append(out, "")
 			continue
 		}
-		for _, l := range strings.Split(ansi.Wrap(para, w, " "), "\n") {
+		for _, l := range strings.Split(ansi.Wrap(safetext.Text(para), w, " "), "\n") {
 			out = append(out, ansi.Truncate(l, w, "…"))
 		}
 	}
 	return out
 }
 
+// pretty indents a JSON body; any body is returned safe line by line
+// (a reply's own line breaks are kept, everything else made visible).
 func pretty(s string) string {
 	var b bytes.Buffer
 	if json.Indent(&b, []byte(s), "", "  ") == nil {
-		return b.String()
+		return safetext.Lines(b.String())
 	}
-	return s
+	return safetext.Lines(s)
 }
 
 // sectionLines renders one section of v at width w.
@@ -75,7 +80,7 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			add(explain)
 			out = append(out, "")
 		}
-		add(lang.T("inspect.reason", o.Reason))
+		add(lang.T("inspect.reason", safetext.Text(o.Reason)))
 		if rl := ruleLine(lang, v); rl != "" {
 			add(rl)
 		}
@@ -85,7 +90,7 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 		for i := len(v.Events) - 1; i >= 0; i-- {
 			if ev := v.Events[i]; ev.Kind == "error" && ev.Data != "" {
 				out = append(out, "")
-				add(lang.T("inspect.raw_error", ev.Data))
+				add(lang.T("inspect.raw_error", safetext.Text(ev.Data)))
 				break
 			}
 		}
@@ -149,8 +154,9 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 		if doc.Encabezado.IdDoc.Folio == 0 {
 			doc.Encabezado.IdDoc.Folio = v.Emission.Folio // the document was stored before its folio was known
 		}
+		doc.EachText(func(_ string, s *string) { *s = safetext.Text(*s) })
 		for _, l := range strings.Split(strings.TrimRight(dte.Preview(doc, nil, o.Total, dte.Lang(lang), min(w, 72)), "\n"), "\n") {
-			out = append(out, ansi.Truncate(l, w, "…"))
+			out = append(out, ansi.Truncate(safetext.Text(l), w, "…"))
 		}
 		out = append(out, mvDocLines(lang, v, w)...)
 	case secRaw:
@@ -185,9 +191,10 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			if ex.Status >= 400 || ex.Error != "" {
 				st = s.Error
 			}
-			line := fmt.Sprintf("%s  %-4s %s %d %s", ex.At.Local().Format("15:04:05"), ex.Method, path, ex.Status, ex.Duration.Round(1e6))
+			line := fmt.Sprintf("%s  %-4s %s %d %s", ex.At.Local().Format("15:04:05"), safetext.Text(ex.Method), safetext.Text(path),
+				ex.Status, ex.Duration.Round(1e6))
 			if ex.Error != "" {
-				line += "  " + ex.Error
+				line += "  " + safetext.Text(ex.Error)
 			}
 			for _, l := range wrapLines(line, w) {
 				out = append(out, st.Render(l))
@@ -233,7 +240,7 @@ func mvDocLines(lang i18n.Lang, v store.OrderView, w int) []string {
 		if name == "" {
 			name = d.ID
 		}
-		out := append([]string{""}, wrapLines(lang.T("inspect.mv_doc", name, d.Files[0].Sync), w)...)
+		out := append([]string{""}, wrapLines(lang.T("inspect.mv_doc", safetext.Text(name), safetext.Text(d.Files[0].Sync)), w)...)
 		explain := lang.T("inspect.mv_sync_other")
 		if strings.EqualFold(strings.TrimSpace(d.Files[0].Sync), multivende.SyncPending) {
 			explain = lang.T("inspect.mv_sync_pending")
@@ -255,14 +262,14 @@ func ruleLine(lang i18n.Lang, v store.OrderView) string {
 }
 
 // eventText is a timeline line in lang when the engine wrote it from the
-// catalog, else as it was stored.
+// catalog, else as it was stored; either way on one line, made safe.
 func eventText(lang i18n.Lang, ev store.Event) string {
 	if ev.MsgID == "" || !i18n.Has(i18n.ID(ev.MsgID)) {
-		return ev.Message
+		return safetext.Text(ev.Message)
 	}
 	args := make([]any, len(ev.MsgArgs))
 	for i, a := range ev.MsgArgs {
-		args[i] = a
+		args[i] = safetext.Text(a)
 	}
 	return lang.T(i18n.ID(ev.MsgID), args...)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -301,7 +302,8 @@ func (m *Model) handleTick(now time.Time) tea.Cmd {
 }
 
 func (m *Model) setFlash(l flashLevel, s string) {
-	m.flash, m.flashLvl, m.flashAt = s, l, m.opt.Now()
+	// A flash is one line, often quoting a reason or a service's error.
+	m.flash, m.flashLvl, m.flashAt = safetext.Text(s), l, m.opt.Now()
 }
 
 // grid says whether the four panes fit together.

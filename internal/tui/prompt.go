@@ -11,6 +11,7 @@ import (
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -106,7 +107,7 @@ func (m *Model) ask(q string, yes func() tea.Cmd) {
 	if m.mode != modeConfirm {
 		m.prevMode = m.mode
 	}
-	m.confirm = confirmState{question: q, yes: yes}
+	m.confirm = confirmState{question: safetext.Text(q), yes: yes}
 	m.mode = modeConfirm
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -38,7 +39,7 @@ func fit(s string, w int, right bool) string {
 		s = ansi.Truncate(s, w, "…")
 		n = textWidth(s)
 	}
-	pad := w - n
+	pad := max(w-n, 0)
 	if right {
 		return strings.Repeat(" ", pad) + s
 	}
@@ -108,7 +109,9 @@ func table(s Styles, cols []column, rows [][]cell, selected, width int) []string
 			if idx[i] < len(row) {
 				cl = row[idx[i]]
 			}
-			txt := fit(cl.text, ws[i], c.right)
+			// Every cell passes here: the one place a table's text from
+			// outside (names, codes, reasons) is made safe.
+			txt := fit(safetext.Text(cl.text), ws[i], c.right)
 			if cl.style != nil && r != selected {
 				txt = cl.style.Render(txt)
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/safetext"
 )
 
 type keyHint struct{ key, desc string }
@@ -86,15 +87,15 @@ func (m *Model) inspectRows() int { return max(m.height-3-3, 1) }
 func (m *Model) inspectView(h int) []string {
 	s, lang := m.styles, m.lang
 	if m.insp.err != nil {
-		return []string{s.Error.Render(lang.T("flash.error", m.insp.err.Error()))}
+		return []string{s.Error.Render(lang.T("flash.error", safetext.Text(m.insp.err.Error())))}
 	}
 	v := m.insp.view
 	if v == nil {
 		return []string{s.Muted.Render(lang.T("inspect.loading"))}
 	}
 	o := v.Order
-	head := s.Title.Render(lang.T("inspect.header", o.Code, marketShort(o.Marketplace), i18n.FormatCLP(o.Total))) + "  " +
-		stateStyle(&s, o.State).Render(stateText(lang, o)) + "  " + s.Muted.Render(lang.T("inspect.buyer", o.BuyerName, o.BuyerRUT))
+	head := s.Title.Render(lang.T("inspect.header", safetext.Text(o.Code), safetext.Text(marketShort(o.Marketplace)), i18n.FormatCLP(o.Total))) + "  " +
+		stateStyle(&s, o.State).Render(stateText(lang, o)) + "  " + s.Muted.Render(lang.T("inspect.buyer", safetext.Text(o.BuyerName), safetext.Text(o.BuyerRUT)))
 	var tabs []string
 	for i, sec := range m.insp.sections {
 		t := " " + string(rune('1'+i)) + " " + lang.T(sectionTitles[sec]) + " "
@@ -119,7 +120,7 @@ func (m *Model) inspectView(h int) []string {
 
 func (m *Model) formView(h int) []string {
 	s, lang, f := m.styles, m.lang, &m.form
-	out := []string{s.Title.Render(" " + lang.T("form.title", f.order.Code)), ""}
+	out := []string{s.Title.Render(" " + lang.T("form.title", safetext.Text(f.order.Code))), ""}
 	w := max(m.width-20, 10)
 	for i, in := range f.fields {
 		label := fitLine(lang.T(formLabels[i]), 14)
@@ -142,7 +143,7 @@ func (m *Model) formView(h int) []string {
 		}
 	}
 	if f.err != "" {
-		out = append(out, "", " "+s.Error.Render(f.err))
+		out = append(out, "", " "+s.Error.Render(safetext.Text(f.err)))
 	}
 	return fitHeight(out, h)
 }

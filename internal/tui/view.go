@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -188,9 +189,9 @@ func (m *Model) paneLines(k paneKind, w, h int) []string {
 		// The selected connection's trouble in full: its column is
 		// narrow, and the reconnect command must be readable.
 		c := m.data.conns[min(m.cursor[k], len(m.data.conns)-1)]
-		detail := c.LastError
+		detail := safetext.Text(c.LastError)
 		if c.Status == store.ConnNeedsReconnect {
-			detail = lang.T("conn.reconnect_cmd", c.Name)
+			detail = lang.T("conn.reconnect_cmd", safetext.Text(c.Name))
 			if m.opt.Connect != nil && m.keys.Connect.Enabled() {
 				detail += " · " + m.keys.Connect.Help().Key + " " + lang.T("action.reconnect")
 			}
@@ -257,7 +258,7 @@ func (m *Model) flashLine() string {
 		case promptPalette:
 			label = m.lang.T("prompt.palette")
 		case promptSkip:
-			label = m.lang.T("prompt.skip_reason", m.prompt.order.Code)
+			label = m.lang.T("prompt.skip_reason", safetext.Text(m.prompt.order.Code))
 		case promptSearch:
 			label = m.lang.T("prompt.search")
 		}
@@ -330,14 +331,14 @@ func (m *Model) catalogLines(w int) []string {
 	lang := m.lang
 	when := i18n.FormatAgo(lang, m.opt.Now().Sub(r.At))
 	if r.Error != "" {
-		return wrapLines(lang.T("catalogui.error", when, r.Error), w)
+		return wrapLines(lang.T("catalogui.error", when, safetext.Text(r.Error)), w)
 	}
 	line := lang.T("catalogui.line", when, r.Create, r.Update, r.Unchanged, r.Deactivate)
 	if r.Applied+r.Failed > 0 {
 		line += lang.T("catalogui.applied", r.Applied, r.Failed)
 	}
 	if r.Note != "" {
-		line += " · " + r.Note
+		line += " · " + safetext.Text(r.Note)
 	}
 	return wrapLines(line, w)
 }
