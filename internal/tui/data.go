@@ -57,6 +57,7 @@ type status struct {
 // snapshot is one read of everything the visible panes show.
 type snapshot struct {
 	id      int
+	wins    [paneCount]window // what was read: a reply for a window left since is not shown
 	counts  map[store.State]int
 	conns   []store.Connection
 	lists   [paneCount]listData
@@ -76,7 +77,7 @@ type source struct {
 // load reads the counts, the connections, the status and the visible rows
 // of the panes asked for. It runs in a Cmd, off the UI goroutine.
 func (s source) load(ctx context.Context, id int, wins [paneCount]window, want [paneCount]bool) snapshot {
-	snap := snapshot{id: id}
+	snap := snapshot{id: id, wins: wins}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	snap.change, _ = s.st.ChangeCounter(ctx)

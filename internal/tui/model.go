@@ -251,6 +251,11 @@ func (m *Model) handleData(s snapshot) tea.Cmd {
 		return nil // a stale read
 	}
 	m.fetching = false
+	if s.err == nil && s.wins != m.wins {
+		// Read for a page or filter the person has left while it was out:
+		// showing it would put other rows under the cursor.
+		return m.fetch()
+	}
 	if s.err != nil {
 		m.setFlash(flashErr, m.lang.T("flash.store", s.err.Error()))
 	} else {

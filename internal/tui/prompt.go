@@ -206,11 +206,16 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		return m.setPane(paneConnections)
 	case "pause", "resume":
 		return m.pause(arg, cs[0].name == "pause")
-	case "retry":
-		return m.actionKey(keyPress(m.keys.Retry.Keys()[0]))
-	case "retry-all":
+	case "retry", "retry-all":
+		if m.opt.ReadOnly {
+			m.setFlash(flashErr, m.lang.T("flash.readonly"))
+			return nil
+		}
+		if cs[0].name == "retry" {
+			return m.retry()
+		}
 		m.active = paneErrors
-		return m.actionKey(keyPress(m.keys.RetryAll.Keys()[0]))
+		return m.retryAll()
 	case "lang":
 		l, err := i18n.ParseLang(arg)
 		if err != nil {
@@ -243,16 +248,6 @@ func (m *Model) setLang(l i18n.Lang) tea.Cmd {
 	m.lang, m.keys = l, keys
 	m.setFlash(flashInfo, l.T("flash.lang"))
 	return nil
-}
-
-// keyPress makes the key message for a key name, for commands that do
-// what a key does.
-func keyPress(k string) tea.KeyPressMsg {
-	if len([]rune(k)) == 1 {
-		r := []rune(k)[0]
-		return tea.KeyPressMsg{Code: r, Text: k}
-	}
-	return tea.KeyPressMsg{}
 }
 
 // buyerForm completes a factura's buyer data; the RUT is checked as it

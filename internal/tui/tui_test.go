@@ -791,3 +791,60 @@ func TestInspectDocumentShowsItsFolio(t *testing.T) {
 		t.Fatalf("after the folio:\n%s", got)
 	}
 }
+
+// :retry and :retry-all do what the actions do, whatever keys they are
+// bound to (they used to replay the first key, which a remapped ctrl+r
+// could not be).
+func TestPaletteRetryWithRemappedKeys(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5})
+	b.m.keys, _ = NewKeyMap(i18n.EN, map[string][]string{"retry": {"ctrl+r"}, "retry_all": {"ctrl+a"}}, false)
+	b.keys("4", ":")
+	b.typeText("retry")
+	b.keys("enter")
+	if cs := b.controls(); len(cs) != 1 || cs[0].Kind != store.CtlRetry || cs[0].Target != b.errID {
+		t.Fatalf(":retry with retry on ctrl+r wrote %+v", cs)
+	}
+	b.keys(":")
+	b.typeText("retry-all")
+	b.keys("enter")
+	if !strings.Contains(ansi.Strip(b.screen()), "?") {
+		t.Fatalf(":retry-all did not ask first:\n%s", ansi.Strip(b.screen()))
+	}
+	b.typeText("y")
+	if cs := b.controls(); len(cs) != 2 {
+		t.Fatalf(":retry-all with retry_all on ctrl+a wrote %+v", cs)
+	}
+}
+
+// A page read still out when the person pages again is not shown: its
+// rows would sit under the cursor of another page, and an action would
+// pick an order the person never saw selected.
+func TestAReplyForAPageLeftIsNotShown(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 100})
+	first := b.m.data.lists[paneOrders].rows[0].ID
+	_, out := b.m.Update(press("pgdown")) // the read of page 2 goes out…
+	if out == nil {
+		t.Fatal("page down read nothing")
+	}
+	_, again := b.m.Update(press("pgup")) // …and the person is back on page 1 before it returns
+	if again != nil {
+		t.Fatal("a second read went out while one was in flight")
+	}
+	reply := out()
+	if rows := reply.(dataMsg).lists[paneOrders].rows; len(rows) == 0 || rows[0].ID == first {
+		t.Fatalf("the reply is not page 2: %+v", rows)
+	}
+	_, next := b.m.Update(reply)
+	if got := b.m.data.lists[paneOrders].rows[0].ID; got != first {
+		t.Fatalf("page 2's rows were shown on page 1 (first row %s, want %s)", got, first)
+	}
+	if next == nil {
+		t.Fatal("no read of page 1 followed the dropped reply")
+	}
+	b.send(next())
+	if o, ok := b.m.selected(); !ok || o.ID != first || b.m.data.lists[paneOrders].rows[0].ID != first {
+		t.Fatalf("after the fresh read: selected %s (%v), first row %s", o.ID, ok, b.m.data.lists[paneOrders].rows[0].ID)
+	}
+}

@@ -120,22 +120,9 @@ func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.startConnect()
 	case key.Matches(k, km.Retry):
-		return m.withOrder(func(o store.Order) tea.Cmd {
-			return m.request("action.retry", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
-				return engine.RequestRetry(ctx, st, o.ID, by)
-			})
-		})
+		return m.retry()
 	case key.Matches(k, km.RetryAll):
-		if m.active != paneErrors && m.mode == modePanes {
-			m.setFlash(flashErr, m.lang.T("flash.not_error"))
-			return nil
-		}
-		filter := m.wins[paneErrors].filter
-		m.ask(m.lang.T("confirm.retry_all", filter), func() tea.Cmd {
-			return m.request("key.retry_all", filter, func(ctx context.Context, st *store.Store, by string) (int64, error) {
-				return engine.RequestRetryFilter(ctx, st, filter, by)
-			})
-		})
+		return m.retryAll()
 	case key.Matches(k, km.Skip):
 		return m.withOrder(func(o store.Order) tea.Cmd {
 			m.prompt.order = o
@@ -291,8 +278,35 @@ func (m *Model) setPane(k paneKind) tea.Cmd {
 }
 
 // selected is the order under the cursor of the active order pane.
+// retry asks the engine to retry the selected order (a key or :retry).
+func (m *Model) retry() tea.Cmd {
+	return m.withOrder(func(o store.Order) tea.Cmd {
+		return m.request("action.retry", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+			return engine.RequestRetry(ctx, st, o.ID, by)
+		})
+	})
+}
+
+// retryAll asks, then retries every order in Errors that matches the
+// Errors pane's filter (a key or :retry-all).
+func (m *Model) retryAll() tea.Cmd {
+	if m.active != paneErrors && m.mode == modePanes {
+		m.setFlash(flashErr, m.lang.T("flash.not_error"))
+		return nil
+	}
+	filter := m.wins[paneErrors].filter
+	m.ask(m.lang.T("confirm.retry_all", filter), func() tea.Cmd {
+		return m.request("key.retry_all", filter, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+			return engine.RequestRetryFilter(ctx, st, filter, by)
+		})
+	})
+	return nil
+}
+
+// selected is the order under the cursor, if the rows on screen were read
+// for the window the person is on (not the page they just left).
 func (m *Model) selected() (store.Order, bool) {
-	if m.active == paneConnections {
+	if m.active == paneConnections || m.data.wins != m.wins {
 		return store.Order{}, false
 	}
 	rows := m.data.lists[m.active].rows
