@@ -290,7 +290,8 @@ func migrations() []migration {
 }
 
 // migrate applies the migrations newer than the file's user_version, each
-// in its own transaction together with the version bump.
+// in its own immediate transaction together with the version bump, so two
+// folios opening a new store at once apply each migration once.
 func (s *Store) migrate(ctx context.Context) error {
 	return s.migrateTo(ctx, LatestSchema())
 }
@@ -312,6 +313,18 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 		tx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
 			return openError(s.path, "migrate", err)
+		}
+		// The version is read again under the write lock (BEGIN IMMEDIATE):
+		// another folio opening the same new store may have applied this
+		// migration while this one waited for the lock.
+		var cur int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+			_ = tx.Rollback()
+			return openError(s.path, "migrate", err)
+		}
+		if cur >= m.version {
+			_ = tx.Rollback()
+			continue
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			_ = tx.Rollback()
