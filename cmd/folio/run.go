@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
@@ -36,7 +38,13 @@ connects to a running simulator by itself first.`,
 				if err != nil {
 					return err
 				}
-				log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
+				logw, closeLog, err := runLog(cfg, cmd.ErrOrStderr())
+				if err != nil {
+					st.Close()
+					return err
+				}
+				defer closeLog()
+				log := slog.New(slog.NewJSONHandler(logw, nil))
 				defer st.Close()
 				if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() {
 					return &store.LeaseError{Holder: holder}
@@ -47,14 +55,9 @@ connects to a running simulator by itself first.`,
 						return err
 					}
 					log.Info("connected to the simulator", "multivende", info.Multivende, "libredte", info.LibreDTE)
-					if poll == 0 {
-						poll = 2 * time.Second
-					}
 					lookback = simLookback
 				}
-				if poll == 0 {
-					poll = time.Duration(cfg.PollInterval)
-				}
+				poll = runPoll(cfg, poll, simURL != "")
 				eng, err := newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect("", cfg.Language, os.Getenv),
 					PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 					Retry:       engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
@@ -108,4 +111,36 @@ func failpointFromEnv(spec string) func(string) {
 			os.Exit(3)
 		}
 	}
+}
+
+// runPoll is the engine's poll interval: the --poll flag, else a
+// poll_interval set in the config or FOLIO_POLL_INTERVAL, else 2 s against
+// a simulator, else the config's default.
+func runPoll(cfg config.Loaded, flag time.Duration, sim bool) time.Duration {
+	switch {
+	case flag > 0:
+		return flag
+	case cfg.Sources["poll_interval"].Kind != config.FromDefault && cfg.Sources["poll_interval"].Kind != "":
+		return time.Duration(cfg.PollInterval)
+	case sim:
+		return 2 * time.Second
+	}
+	return time.Duration(cfg.PollInterval)
+}
+
+// runLog is where `folio run` writes its JSON log: log_file (or
+// FOLIO_LOG_FILE), opened for appending and readable by its owner only,
+// else stderr.
+func runLog(cfg config.Loaded, stderr io.Writer) (io.Writer, func(), error) {
+	if cfg.LogFile == "" {
+		return stderr, func() {}, nil
+	}
+	f, err := openLog(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log_file %s: %w", cfg.LogFile, err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		_ = f.Chmod(0o600) // the log names orders and buyers
+	}
+	return f, func() { _ = f.Close() }, nil
 }

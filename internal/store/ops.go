@@ -47,9 +47,9 @@ func (s *Store) AppendHTTP(ctx context.Context, ex []Exchange) error {
 			}
 			last, _ = r.LastInsertId()
 		}
-		// Trim in batches: only when the log is a tenth over its bound.
-		keep := int64(s.opts.HTTPLogKeep)
-		if last%(keep/10+1) < int64(len(ex)) {
+		// Trim on every batch: ids grow by one per row, so this deletes
+		// just the rows over the bound, walking the primary key.
+		if keep := int64(s.opts.HTTPLogKeep); last > keep {
 			if _, err := t.exec(ctx, `DELETE FROM http_log WHERE id <= ?`, last-keep); err != nil {
 				return fmt.Errorf("store: trim http log: %w", err)
 			}

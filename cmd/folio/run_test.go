@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/folio-cl/folio/internal/config"
+)
+
+func loadTestConfig(t *testing.T, file string, env map[string]string) config.Loaded {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	full := map[string]string{"HOME": dir}
+	for k, v := range env {
+		full[k] = v
+	}
+	l, err := config.Load(path, func(k string) string { return full[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// FOLIO_POLL_INTERVAL (or the file) wins over --sim's 2 s default; the
+// hidden --poll flag wins over both.
+func TestRunPollInterval(t *testing.T) {
+	t.Parallel()
+	def := loadTestConfig(t, "", nil)
+	env := loadTestConfig(t, "", map[string]string{"FOLIO_POLL_INTERVAL": "7s"})
+	file := loadTestConfig(t, "poll_interval: 9s\n", nil)
+	tests := []struct {
+		name string
+		cfg  config.Loaded
+		flag time.Duration
+		sim  bool
+		want time.Duration
+	}{
+		{"default", def, 0, false, time.Minute},
+		{"sim default", def, 0, true, 2 * time.Second},
+		{"env with sim", env, 0, true, 7 * time.Second},
+		{"file with sim", file, 0, true, 9 * time.Second},
+		{"env without sim", env, 0, false, 7 * time.Second},
+		{"flag", env, 3 * time.Second, true, 3 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := runPoll(tt.cfg, tt.flag, tt.sim); got != tt.want {
+			t.Errorf("%s: poll %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+// FOLIO_LOG_FILE sends `folio run`'s log to that file (0600), not stderr.
+func TestRunLogFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "logs", "engine.log")
+	cfg := loadTestConfig(t, "", map[string]string{"FOLIO_LOG_FILE": path})
+	var stderr bytes.Buffer
+	w, closeLog, err := runLog(cfg, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slog.New(slog.NewJSONHandler(w, nil)).Info("engine started")
+	closeLog()
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), "engine started") {
+		t.Fatalf("log file: %q %v", b, err)
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr got %q", stderr.String())
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("log file mode %03o, want 600", fi.Mode().Perm())
+	}
+	// Without it, stderr.
+	w, closeLog, _ = runLog(loadTestConfig(t, "", nil), &stderr)
+	defer closeLog()
+	if w != &stderr {
+		t.Error("no log_file: want stderr")
+	}
+}
