@@ -3,11 +3,13 @@ package doctor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -427,4 +429,46 @@ func TestUnclaimedFolios(t *testing.T) {
 	if c = byName(Run(ctx, b.opts))["libredte.libredte.unclaimed"]; !c.OK || c.Warn || !strings.Contains(c.Detail, "each of the 1 documents") {
 		t.Fatalf("once the folio is an order's: %+v", c)
 	}
+}
+
+// A store the engine cannot write (a read-only file or directory, an
+// immutable file, a read-only mount) is a failed check with the fix, not ✔.
+func TestStoreNotWritable(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.st.Close()
+	check := func(t *testing.T, opts Options, want string) {
+		t.Helper()
+		c, ok := byName(Run(context.Background(), opts))["store.writable"]
+		if !ok || c.OK || !strings.Contains(c.Detail, want) || !strings.Contains(c.Fix, "chmod") {
+			t.Fatalf("store.writable: %+v (present %v)", c, ok)
+		}
+	}
+	t.Run("ok", func(t *testing.T) {
+		if c := byName(Run(context.Background(), b.opts))["store.writable"]; !c.OK {
+			t.Fatalf("%+v", c)
+		}
+	})
+	// Root writes read-only files anyway: the modes are checked for a
+	// normal user, the failure path through the hook for everyone.
+	t.Run("hook", func(t *testing.T) {
+		opts := b.opts
+		opts.writable = func(string) error { return fmt.Errorf("open %s: %w", b.path, syscall.EPERM) }
+		check(t, opts, b.path)
+	})
+	if os.Geteuid() == 0 {
+		t.Log("running as root: the read-only file and directory cases are skipped")
+		return
+	}
+	t.Run("read-only file", func(t *testing.T) {
+		os.Chmod(b.path, 0o400)
+		defer os.Chmod(b.path, 0o600)
+		check(t, b.opts, b.path)
+	})
+	t.Run("read-only directory", func(t *testing.T) {
+		dir := filepath.Dir(b.path)
+		os.Chmod(dir, 0o500)
+		defer os.Chmod(dir, 0o700)
+		check(t, b.opts, dir)
+	})
 }
