@@ -437,6 +437,7 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 			e.log.Error("reading due orders", "err", err)
 		}
 		pausedConns := e.pausedConnections(ctx)
+		handed := 0
 		for _, o := range orders {
 			if pausedConns[o.ConnectionID] {
 				continue
@@ -448,6 +449,8 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 			if !e.handOver(ctx, jobs, o, gen) {
 				e.busy.Delete(o.ID)
 				e.inFlight.Add(-1)
+			} else {
+				handed++
 			}
 			if ctx.Err() != nil {
 				return
@@ -455,11 +458,13 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 		}
 		wait := time.Second
 		if next, err := e.st.NextDue(ctx); err == nil && !next.IsZero() {
-			if d := next.Sub(e.cfg.Now()); d < wait {
+			// Overdue orders that were not handed over belong to paused
+			// connections (one waiting for a reconnect): no reason to spin.
+			if d := next.Sub(e.cfg.Now()); d < wait && (d > 0 || handed > 0) {
 				wait = max(d, 10*time.Millisecond)
 			}
 		}
-		if len(orders) > 0 {
+		if handed > 0 {
 			wait = 20 * time.Millisecond // there may be more
 		}
 		t := time.NewTimer(wait)

@@ -502,7 +502,10 @@ func (r *run) fail(err error) {
 	to := store.StateRetrying
 	next := e.cfg.Retry.NextRetry(e.cfg.Now(), attempts, retryAfter)
 	if connDown {
+		// The connection, not the order, failed: the order waits for the
+		// reconnect (the connection is paused until then) using no attempt.
 		next = e.cfg.Now().Add(e.cfg.PollInterval)
+		code, reason = ReasonWaitingReconnect, "esperando que se reconecte Multivende: "+reason
 	}
 	// Once the folio is spent, giving up leaves a legal document without
 	// its order: attaching gets three times the budget before a person is
@@ -525,7 +528,7 @@ func (r *run) fail(err error) {
 		return
 	}
 	msg := reason
-	if to == store.StateRetrying {
+	if to == store.StateRetrying && !connDown {
 		msg = fmt.Sprintf("%s — reintento %d/%d a las %s", reason, attempts, e.cfg.Retry.MaxAttempts, next.In(e.cfg.Location).Format("15:04:05"))
 	}
 	werr := e.st.Write(r.ctx, func(tx *store.Tx) error {
@@ -549,6 +552,11 @@ func (r *run) fail(err error) {
 	}
 	e.log.Warn("order failed", "order", r.o.ID, "code", code, "to", to, "err", err)
 }
+
+// ReasonWaitingReconnect marks a retrying order whose Multivende
+// connection needs a reconnect: it uses no attempts and resumes by itself
+// once the connection is reconnected.
+const ReasonWaitingReconnect = "WAITING-RECONNECT"
 
 // postFolioBudget multiplies the attempts an order may use once its folio
 // is spent.
