@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/store"
 )
 
 func loadTestConfig(t *testing.T, file string, env map[string]string) config.Loaded {
@@ -85,5 +88,34 @@ func TestRunLogFile(t *testing.T) {
 	defer closeLog()
 	if w != &stderr {
 		t.Error("no log_file: want stderr")
+	}
+}
+
+// A refreshed token is saved even while another engine holds the lease
+// (this one was frozen past it): the rotated refresh token exists nowhere
+// else.
+func TestSaveTokensIsNotFenced(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var id int64
+	if err := st.Write(ctx, func(tx *store.Tx) error {
+		id, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, AccessToken: "a0", RefreshToken: "r0"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AcquireLease(ctx, store.Holder{PID: 1, Host: "other", StartedAt: time.Now()}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := saveTokens(st, id)(multivende.Token{Token: "a1", RefreshToken: "r1", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.ConnectionByID(ctx, id); c.RefreshToken != "r1" || c.AccessToken != "a1" {
+		t.Fatalf("tokens not saved: %q %q", c.AccessToken, c.RefreshToken)
 	}
 }

@@ -280,7 +280,7 @@ func (r *run) connections(ctx context.Context, st *store.Store) {
 		r.add("invoicer", false, r.t("doctor.ld.none"), "folio connect libredte")
 	}
 	for _, c := range mv {
-		r.multivende(ctx, c)
+		r.multivende(ctx, st, c)
 	}
 	for _, c := range ld {
 		r.libredte(ctx, st, c)
@@ -294,14 +294,18 @@ func (r *run) connections(ctx context.Context, st *store.Store) {
 	}
 }
 
-func (r *run) multivende(ctx context.Context, c store.Connection) {
+func (r *run) multivende(ctx context.Context, st *store.Store, c store.Connection) {
 	name := "multivende." + c.Name
 	reconnect := "folio connect multivende --name " + c.Name
 	now := r.Now()
 	tokenOK := false
 	switch {
 	case c.Status == store.ConnNeedsReconnect:
-		r.add(name+".token", false, r.t("doctor.mv.needs_reconnect", nonEmpty(c.LastError, "-")), reconnect)
+		detail := r.t("doctor.mv.needs_reconnect", nonEmpty(c.LastError, "-"))
+		if n, err := st.WaitingReconnect(ctx, c.ID); err == nil && n > 0 {
+			detail += "; " + r.t("doctor.mv.waiting_orders", n)
+		}
+		r.add(name+".token", false, detail, reconnect)
 	case c.AccessToken == "" && c.RefreshToken == "":
 		r.add(name+".token", false, r.t("doctor.mv.no_tokens"), reconnect)
 	case !c.RefreshExpiresAt.IsZero() && !now.Before(c.RefreshExpiresAt):

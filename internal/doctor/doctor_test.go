@@ -472,3 +472,29 @@ func TestStoreNotWritable(t *testing.T) {
 		check(t, b.opts, dir)
 	})
 }
+
+// A connection that needs a reconnect says how many orders wait for it.
+func TestNeedsReconnectCountsWaitingOrders(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	var ups []store.OrderUpsert
+	for i, st := range []store.State{store.StateQueued, store.StateQueued, store.StateWaiting} {
+		ups = append(ups, store.OrderUpsert{ID: fmt.Sprintf("o-%d", i), ConnectionID: b.mvID, Code: fmt.Sprint(i), PaymentStatus: "completed",
+			Status: "completed", Total: 1000, SoldAt: time.Now(), RemoteUpdatedAt: time.Now(), InitialState: st})
+	}
+	if _, err := b.st.UpsertOrders(ctx, ups); err != nil {
+		t.Fatal(err)
+	}
+	b.write(t, func(ctx context.Context, tx *store.Tx) error {
+		return tx.SetConnectionStatus(ctx, b.mvID, store.ConnNeedsReconnect, "refresh refused")
+	})
+	for lang, want := range map[i18n.Lang]string{i18n.EN: "2 orders wait for the reconnect", i18n.ES: "2 pedidos esperan la reconexión"} {
+		opts := b.opts
+		opts.Lang = lang
+		c := byName(Run(ctx, opts))["multivende.tienda.token"]
+		if c.OK || !strings.Contains(c.Detail, want) {
+			t.Errorf("%s: %+v, want %q", lang, c, want)
+		}
+	}
+}

@@ -163,6 +163,7 @@ var catalog = map[ID]Msg{
 	"doctor.disk.fix":            {"libere espacio (al menos %s) en el disco de %s; df -h muestra cuánto hay", "free some space (at least %s) on the disk of %s; df -h shows how much there is"},
 	"doctor.mv.none":             {"no hay ningún comercio de Multivende conectado", "no Multivende merchant is connected"},
 	"doctor.ld.none":             {"no hay cuenta de LibreDTE conectada: no se puede emitir", "no LibreDTE account is connected: nothing can be issued"},
+	"doctor.mv.waiting_orders":   {"%d pedidos esperan la reconexión (no gastan intentos; siguen solos al reconectar)", "%d orders wait for the reconnect (using no attempts; they go on by themselves once reconnected)"},
 	"doctor.mv.needs_reconnect":  {"la conexión requiere reconectar (%s)", "the connection needs reconnecting (%s)"},
 	"doctor.mv.no_tokens":        {"la conexión no tiene tokens", "the connection has no tokens"},
 	"doctor.mv.refresh_expired":  {"el token de renovación venció el %s: folio ya no puede renovar el acceso", "the refresh token expired on %s: folio can no longer renew the access"},

@@ -63,6 +63,7 @@ var consoleCatalog = map[ID]Msg{
 	"pane.filter":          {"filtro: %s", "filter: %s"},
 	"pane.fix":             {"→ %s", "→ %s"},
 	"conn.none":            {"Sin conexiones: folio connect multivende", "No connections: folio connect multivende"},
+	"conn.waiting_orders":  {"pedidos que la esperan: %d", "orders waiting for it: %d"},
 	"conn.reconnect_cmd":   {"reconectar: folio connect multivende --name %s", "reconnect: folio connect multivende --name %s"},
 	"conn.kind.multivende": {"MV", "MV"},
 	"conn.kind.libredte":   {"LDTE", "LDTE"},

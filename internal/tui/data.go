@@ -59,6 +59,7 @@ type snapshot struct {
 	id      int
 	counts  map[store.State]int
 	conns   []store.Connection
+	waiting map[int64]int // connection id → orders waiting for its reconnect
 	lists   [paneCount]listData
 	status  status
 	catalog *engine.CatalogResult // the last periodic catalog sync, if any
@@ -85,6 +86,16 @@ func (s source) load(ctx context.Context, id int, wins [paneCount]window, want [
 	}
 	if snap.conns, snap.err = s.st.Connections(ctx); snap.err != nil {
 		return snap
+	}
+	for _, c := range snap.conns {
+		if c.Status == store.ConnNeedsReconnect {
+			if n, err := s.st.WaitingReconnect(ctx, c.ID); err == nil && n > 0 {
+				if snap.waiting == nil {
+					snap.waiting = map[int64]int{}
+				}
+				snap.waiting[c.ID] = n
+			}
+		}
 	}
 	if r, ok := engine.LastCatalogSync(ctx, s.st); ok {
 		snap.catalog = &r

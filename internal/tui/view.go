@@ -191,6 +191,9 @@ func (m *Model) paneLines(k paneKind, w, h int) []string {
 		detail := c.LastError
 		if c.Status == store.ConnNeedsReconnect {
 			detail = lang.T("conn.reconnect_cmd", c.Name)
+			if n := m.data.waiting[c.ID]; n > 0 {
+				detail += " · " + lang.T("conn.waiting_orders", n)
+			}
 			if m.opt.Connect != nil && m.keys.Connect.Enabled() {
 				detail += " · " + m.keys.Connect.Help().Key + " " + lang.T("action.reconnect")
 			}
