@@ -136,6 +136,9 @@ type Stats struct {
 	EmissionsPerMin int // documents issued in the last minute
 	LastPoll        time.Time
 	PID             int
+	// DiskFull: the store's disk is full; the engine waits for space,
+	// holding its lease, and goes on by itself once writes succeed.
+	DiskFull bool
 }
 
 // Engine runs the sync. Create with New, run with Run.
@@ -164,6 +167,15 @@ type Engine struct {
 	// leaseAt is when the lease was last known held (monotonic, since t0).
 	t0      time.Time
 	leaseAt atomic.Int64
+	// diskFull is set by a write refused for lack of space and cleared by
+	// the next write that succeeds (the heartbeat probes it).
+	diskFull  atomic.Bool
+	diskMu    sync.Mutex
+	diskLogAt time.Time
+	diskMuted int // failures not logged since diskLogAt
+	// resume asks the dispatcher to pick up orders left mid-pipeline
+	// again (a step whose commit the full disk refused).
+	resume atomic.Bool
 }
 
 // New checks cfg and returns an engine.
@@ -217,7 +229,36 @@ func (e *Engine) Stats() Stats {
 	e.ingested = trim(e.ingested, cut)
 	e.emitted = trim(e.emitted, cut)
 	return Stats{Running: e.running.Load(), Paused: e.paused.Load(), InFlight: int(e.inFlight.Load()),
-		OrdersPerMin: len(e.ingested), EmissionsPerMin: len(e.emitted), LastPoll: e.lastPoll, PID: os.Getpid()}
+		OrdersPerMin: len(e.ingested), EmissionsPerMin: len(e.emitted), LastPoll: e.lastPoll, PID: os.Getpid(), DiskFull: e.diskFull.Load()}
+}
+
+// storeFull reports whether err is the store's disk being full, and if so
+// notes it: work stops until space returns, and the log says "disk full"
+// once, then at most once a minute, instead of once per failed write.
+func (e *Engine) storeFull(err error) bool {
+	if !errors.Is(err, store.ErrDiskFull) {
+		return false
+	}
+	first := !e.diskFull.Swap(true)
+	e.diskMu.Lock()
+	defer e.diskMu.Unlock()
+	if now := time.Now(); first || now.Sub(e.diskLogAt) >= time.Minute {
+		e.log.Error("disk full", "err", err, "failures_not_logged", e.diskMuted,
+			"fix", "free space on the disk that holds the store; folio goes on by itself")
+		e.diskLogAt, e.diskMuted = now, 0
+	} else {
+		e.diskMuted++
+	}
+	return true
+}
+
+// diskBack clears the disk-full condition after a write succeeded.
+func (e *Engine) diskBack() {
+	if e.diskFull.Swap(false) {
+		e.log.Info("disk space is back")
+		e.resume.Store(true)
+		e.Kick()
+	}
 }
 
 func trim(ts []time.Time, cut time.Time) []time.Time {
@@ -380,9 +421,13 @@ func (e *Engine) heartbeat(ctx context.Context, f store.Fence) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			// A renewal refused for lack of space is not a lost lease:
+			// only the fence (a stale generation) says that. It is also
+			// the probe that sees the space come back.
 			if err := e.st.Heartbeat(ctx, f, e.cfg.LeaseTTL); err == nil {
 				e.leaseHeld()
-			} else if ctx.Err() == nil && !errors.Is(err, store.ErrLeaseLost) {
+				e.diskBack()
+			} else if ctx.Err() == nil && !errors.Is(err, store.ErrLeaseLost) && !e.storeFull(err) {
 				e.log.Warn("renewing the lease", "err", err)
 			}
 		}
@@ -421,9 +466,12 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 		e.paused.Store(globalPaused == "1")
 		var orders []store.Order
 		var err error
-		if globalPaused != "1" {
-			if first {
-				// After a crash, finish what was mid-pipeline first.
+		// While the disk is full nothing can be recorded: no work is
+		// handed out until the heartbeat's write succeeds again.
+		if globalPaused != "1" && !e.diskFull.Load() {
+			if first || e.resume.Swap(false) {
+				// After a crash (or a full disk), finish what was
+				// mid-pipeline first.
 				orders, err = e.st.InFlightOrders(ctx, 1000)
 				first = false
 			}
@@ -548,7 +596,7 @@ func (e *Engine) httpLogLoop(ctx context.Context, stop <-chan struct{}) {
 		if len(batch) == 0 {
 			return
 		}
-		if err := e.st.AppendHTTP(ctx, batch); err != nil {
+		if err := e.st.AppendHTTP(ctx, batch); err != nil && !e.storeFull(err) {
 			e.log.Warn("writing the HTTP log", "err", err)
 		}
 		batch = batch[:0]

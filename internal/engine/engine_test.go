@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +31,7 @@ type bundle struct {
 	done   chan struct{}
 	err    error // Run's result, once done is closed
 	conn   store.Connection
+	log    *slog.Logger // nil: discarded
 }
 
 type opts struct {
@@ -38,6 +40,8 @@ type opts struct {
 	seed    uint64
 	workers int
 	noStart bool
+	store   store.Options // WriteFault, to fill the disk
+	log     *slog.Logger
 }
 
 // setup runs both simulators, connects a store to them as a person would,
@@ -52,12 +56,12 @@ func setup(t testing.TB, o opts) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), o.store)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	b := &bundle{t: t, sims: sims, st: st}
+	b := &bundle{t: t, sims: sims, st: st, log: o.log}
 	b.connect(ctx)
 	sims.SetFaults(o.faults)
 	if o.workers == 0 {
@@ -121,7 +125,7 @@ func (b *bundle) newEngine(workers int) *engine.Engine {
 			return cl, nil
 		},
 		PollInterval: 100 * time.Millisecond, Workers: workers, SIIInterval: 60 * time.Millisecond, LeaseTTL: 2 * time.Second,
-		Retry: engine.RetryPolicy{MaxAttempts: 8, Base: 10 * time.Millisecond, Max: 100 * time.Millisecond}, DrainTimeout: 5 * time.Second})
+		Retry: engine.RetryPolicy{MaxAttempts: 8, Base: 10 * time.Millisecond, Max: 100 * time.Millisecond}, DrainTimeout: 5 * time.Second, Log: b.log})
 	if err != nil {
 		b.t.Fatal(err)
 	}

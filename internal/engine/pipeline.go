@@ -492,6 +492,9 @@ func (r *run) fail(err error) {
 	if r.ctx.Err() != nil {
 		return // stopped mid-step: the next run resumes from the store
 	}
+	if e.storeFull(err) {
+		return // nothing can be recorded; the order runs again once space returns
+	}
 	code, reason, retryAfter, retry, connDown := classify(err)
 	attempts := r.o.Attempts
 	// Being told to slow down is pacing, not a failure of the order: it
@@ -543,6 +546,9 @@ func (r *run) fail(err error) {
 			Attempts: attempts, NextAttemptAt: next, DocType: r.em.DocType, Folio: r.em.Folio,
 			Event: store.Event{Kind: "error", Message: msg, Data: jsonString(err.Error())}})
 	})
+	if e.storeFull(werr) {
+		return
+	}
 	if werr != nil {
 		e.log.Error("recording a failure", "order", r.o.ID, "err", werr, "failure", err)
 	}

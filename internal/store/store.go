@@ -55,6 +55,11 @@ type Options struct {
 	HTTPLogKeep int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// WriteFault, when set, is called at the start of every Write; an
+	// error it returns fails that Write, classified like SQLite's own, with
+	// nothing written. Tests use it to fill the disk (syscall.ENOSPC reads
+	// as ErrDiskFull) where making a small filesystem would need root.
+	WriteFault func() error
 }
 
 // Store is an open folio store.
@@ -368,6 +373,14 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 	if err := t.checkFence(ctx); err != nil {
 		_ = tx.Rollback()
 		return err
+	}
+	if s.opts.WriteFault != nil {
+		// After the fence, as SQLite fails a full disk's write: reading
+		// the lease still works, so a stale generation is still caught.
+		if err := s.opts.WriteFault(); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("store %s: commit: %w", s.path, classify(err))
+		}
 	}
 	if err := fn(t); err != nil {
 		_ = tx.Rollback()
