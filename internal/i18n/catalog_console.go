@@ -53,6 +53,7 @@ var consoleCatalog = map[ID]Msg{
 	"status.running":       {"● en marcha", "● running"},
 	"status.attached":      {"● en marcha (PID %d)", "● running (PID %d)"},
 	"status.stopped":       {"○ motor detenido", "○ engine stopped"},
+	"status.disk_full":     {"✘ disco lleno: libere espacio, folio sigue solo", "✘ disk full: free space, folio goes on by itself"},
 	"status.paused":        {"⏸ en pausa", "⏸ paused"},
 	"status.poll":          {"lectura %s", "poll %s"},
 	"status.rates":         {"%d pedidos/min · %d DTE/min", "%d orders/min · %d DTE/min"},

@@ -52,6 +52,7 @@ type status struct {
 	ordersPM int
 	docsPM   int
 	lastPoll time.Time
+	diskFull bool // the engine in this process cannot write: its disk is full
 }
 
 // snapshot is one read of everything the visible panes show.
@@ -125,7 +126,7 @@ func (s source) status(ctx context.Context) status {
 	if s.eng != nil {
 		es := s.eng.Stats()
 		if es.Running {
-			return status{running: true, pid: es.PID, paused: es.Paused, ordersPM: es.OrdersPerMin, docsPM: es.EmissionsPerMin, lastPoll: es.LastPoll}
+			return status{running: true, pid: es.PID, paused: es.Paused, ordersPM: es.OrdersPerMin, docsPM: es.EmissionsPerMin, lastPoll: es.LastPoll, diskFull: es.DiskFull}
 		}
 	}
 	var st status

@@ -794,3 +794,15 @@ func TestConnectionsPaneCountsOrdersWaitingForReconnect(t *testing.T) {
 		checkFits(t, b.screen(), 80, 24)
 	}
 }
+
+// The engine's "disk full" reaches the status bar, in both languages.
+func TestStatusBarSaysDiskFull(t *testing.T) {
+	t.Parallel()
+	for lang, want := range map[i18n.Lang]string{i18n.EN: "disk full", i18n.ES: "disco lleno"} {
+		b := setup(t, setupOpts{orders: 1, lang: lang})
+		b.m.data.status = status{running: true, diskFull: true}
+		if s := ansi.Strip(b.screen()); !strings.Contains(s, want) {
+			t.Errorf("%s: no %q in the status bar:\n%s", lang, want, s)
+		}
+	}
+}

@@ -78,6 +78,9 @@ func (m *Model) statusLine() string {
 	if st.paused {
 		parts = append(parts, s.Warn.Render(m.lang.T("status.paused")))
 	}
+	if st.diskFull {
+		parts = append(parts, s.Error.Render(m.lang.T("status.disk_full")))
+	}
 	last := st.lastPoll
 	for _, c := range m.data.conns {
 		if c.LastPollAt.After(last) {
