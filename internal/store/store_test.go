@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -763,5 +764,23 @@ func TestEventMessagesKeepTheirCatalogID(t *testing.T) {
 	}
 	if evs[1].MsgID != "" || evs[1].MsgArgs != nil {
 		t.Errorf("a plain event came back with a catalog id: %+v", evs[1])
+	}
+}
+
+// A backup to a full disk names the destination and says to free space
+// there, not where the store lives.
+func TestBackupToAFullDiskNamesTheDestination(t *testing.T) {
+	b := setup(t)
+	b.insert(t, 1, StateQueued)
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "copy.db")
+	backupFault = func() error { return fmt.Errorf("write %s: %w", dst, syscall.ENOSPC) }
+	defer func() { backupFault = nil }()
+	err := b.st.Backup(context.Background(), dst)
+	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "df -h "+dir) || strings.Contains(err.Error(), "where the store lives") {
+		t.Fatalf("backup to a full disk: %v", err)
+	}
+	if _, err := os.Stat(dst); !os.IsNotExist(err) {
+		t.Error("a partial copy was left behind")
 	}
 }
