@@ -9,7 +9,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -142,5 +144,47 @@ func runLog(cfg config.Loaded, stderr io.Writer) (io.Writer, func(), error) {
 	if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		_ = f.Chmod(0o600) // the log names orders and buyers
 	}
-	return f, func() { _ = f.Close() }, nil
+	return &logSink{w: f, now: time.Now}, func() { _ = f.Close() }, nil
+}
+
+// logSink writes the engine's log to its file; while that file's disk is
+// full (ENOSPC) lines are dropped and the write is tried again at most
+// once a minute, then a line says how many were lost.
+type logSink struct {
+	w   io.Writer
+	now func() time.Time
+
+	mu        sync.Mutex
+	fullUntil time.Time
+	dropped   int
+}
+
+func (s *logSink) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if now.Before(s.fullUntil) {
+		s.dropped++
+		return len(p), nil
+	}
+	if s.dropped > 0 {
+		note := fmt.Sprintf(`{"time":%q,"level":"WARN","msg":"disk full: log lines dropped","dropped":%d}`+"\n", now.UTC().Format(time.RFC3339Nano), s.dropped)
+		if _, err := io.WriteString(s.w, note); err != nil {
+			return s.failed(now, len(p), err)
+		}
+		s.dropped = 0
+	}
+	if _, err := s.w.Write(p); err != nil {
+		return s.failed(now, len(p), err)
+	}
+	return len(p), nil
+}
+
+func (s *logSink) failed(now time.Time, n int, err error) (int, error) {
+	if !errors.Is(err, syscall.ENOSPC) {
+		return 0, err
+	}
+	s.fullUntil = now.Add(time.Minute)
+	s.dropped++
+	return n, nil
 }

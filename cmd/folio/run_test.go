@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,5 +118,44 @@ func TestSaveTokensIsNotFenced(t *testing.T) {
 	}
 	if c, _ := st.ConnectionByID(ctx, id); c.RefreshToken != "r1" || c.AccessToken != "a1" {
 		t.Fatalf("tokens not saved: %q %q", c.AccessToken, c.RefreshToken)
+	}
+}
+
+// fullDisk is a log file on a full disk until room is set.
+type fullDisk struct {
+	room  bool
+	tries int
+	got   strings.Builder
+}
+
+func (d *fullDisk) Write(p []byte) (int, error) {
+	d.tries++
+	if !d.room {
+		return 0, &os.PathError{Op: "write", Path: "folio.log", Err: syscall.ENOSPC}
+	}
+	return d.got.Write(p)
+}
+
+// A log on a full disk is not written to (nor retried) more than once a
+// minute; once there is room, a line says how many were dropped.
+func TestRunLogOnAFullDisk(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	d := &fullDisk{}
+	w := &logSink{w: d, now: func() time.Time { return now }}
+	log := slog.New(slog.NewJSONHandler(w, nil))
+	for i := 0; i < 8000; i++ {
+		log.Error("recording a failure")
+		now = now.Add(time.Millisecond) // 8 s
+	}
+	if d.tries != 1 {
+		t.Fatalf("%d writes tried on the full disk in 8 s", d.tries)
+	}
+	d.room = true
+	now = now.Add(time.Minute)
+	log.Info("engine stopped")
+	lines := strings.Split(strings.TrimSpace(d.got.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "disk full") || !strings.Contains(lines[0], `"dropped":8000`) || !strings.Contains(lines[1], "engine stopped") {
+		t.Fatalf("after the space came back: %q", d.got.String())
 	}
 }
