@@ -172,7 +172,8 @@ type Engine struct {
 	diskFull  atomic.Bool
 	diskMu    sync.Mutex
 	diskLogAt time.Time
-	diskMuted int // failures not logged since diskLogAt
+	diskMuted int  // failures not logged since diskLogAt
+	diskSaid  bool // this episode's "disk full" was logged: say when it ends
 	// resume asks the dispatcher to pick up orders left mid-pipeline
 	// again (a step whose commit the full disk refused).
 	resume atomic.Bool
@@ -239,13 +240,15 @@ func (e *Engine) storeFull(err error) bool {
 	if !errors.Is(err, store.ErrDiskFull) {
 		return false
 	}
-	first := !e.diskFull.Swap(true)
+	e.diskFull.Store(true)
 	e.diskMu.Lock()
 	defer e.diskMu.Unlock()
-	if now := time.Now(); first || now.Sub(e.diskLogAt) >= time.Minute {
+	// Once a minute at most, even when the disk fills, frees and fills
+	// again between heartbeats.
+	if now := time.Now(); e.diskLogAt.IsZero() || now.Sub(e.diskLogAt) >= time.Minute {
 		e.log.Error("disk full", "err", err, "failures_not_logged", e.diskMuted,
 			"fix", "free space on the disk that holds the store; folio goes on by itself")
-		e.diskLogAt, e.diskMuted = now, 0
+		e.diskLogAt, e.diskMuted, e.diskSaid = now, 0, true
 	} else {
 		e.diskMuted++
 	}
@@ -255,7 +258,12 @@ func (e *Engine) storeFull(err error) bool {
 // diskBack clears the disk-full condition after a write succeeded.
 func (e *Engine) diskBack() {
 	if e.diskFull.Swap(false) {
-		e.log.Info("disk space is back")
+		e.diskMu.Lock()
+		if e.diskSaid {
+			e.log.Info("disk space is back")
+			e.diskSaid = false
+		}
+		e.diskMu.Unlock()
 		e.resume.Store(true)
 		e.Kick()
 	}
