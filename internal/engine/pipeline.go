@@ -499,7 +499,9 @@ func (r *run) fail(err error) {
 	attempts := r.o.Attempts
 	// Being told to slow down is pacing, not a failure of the order: it
 	// must not use up the attempts a real failure needs.
-	if !connDown && !throttled(err) {
+	// Nor is a token refresh whose reply kept getting lost (the token
+	// source already tried it again): the connection failed, not the order.
+	if !connDown && !throttled(err) && !refreshLost(err) {
 		attempts++
 	}
 	to := store.StateRetrying
@@ -576,6 +578,13 @@ func throttled(err error) bool {
 	}
 	ie, ok := invoicer.AsError(err)
 	return ok && ie.Status == 429
+}
+
+// refreshLost says a token refresh failed without a refusal (a reset, a
+// timeout, a 5xx).
+func refreshLost(err error) bool {
+	mv, ok := multivende.AsError(err)
+	return ok && mv.Op == "refresh token" && mv.Retryable()
 }
 
 func jsonString(s string) string {
