@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -198,6 +199,26 @@ func TestHostileTextInCatalogLines(t *testing.T) {
 			if strings.Contains(out, "\n") {
 				t.Errorf("%s %s: a line break from outside", id, n)
 			}
+		}
+	}
+}
+
+// folio run's JSON log lines name buyers and services' words: what
+// encoding/json leaves raw (C1, bidi) is escaped too, and each line stays
+// the JSON it was.
+func TestHostileTextInTheRunLog(t *testing.T) {
+	var out bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(jsonLines{&out}, nil))
+	for _, n := range hostileNames() {
+		log.Info("order failed", "buyer", safetexttest.Hostile[n])
+	}
+	if bad := safetexttest.Raw(out.String(), false); bad != "" {
+		t.Fatalf("the run log holds raw %q", bad)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Fatalf("not a JSON line any more: %v: %s", err, line)
 		}
 	}
 }

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -70,8 +73,20 @@ func newOrdersCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			var out []orderJSON
-			for limit <= 0 || len(out) < limit {
+			// Rows are read a keyset page at a time and written as they
+			// come: memory stays flat however many orders the store holds.
+			var emit func(orderJSON) error
+			var finish func(n int) error
+			if asJSON {
+				emit, finish = jsonArrayWriter(cmd.OutOrStdout())
+			} else {
+				emit, finish = tableWriter(cmd.OutOrStdout())
+			}
+			n := 0
+			for limit <= 0 || n < limit {
+				if limit > 0 {
+					q.Limit = min(500, limit-n)
+				}
 				rows, err := st.ListOrders(cmd.Context(), q)
 				if err != nil {
 					return err
@@ -80,33 +95,14 @@ func newOrdersCmd() *cobra.Command {
 					break
 				}
 				for _, o := range rows {
-					out = append(out, toJSON(o))
+					if err := emit(toJSON(o)); err != nil {
+						return err
+					}
+					n++
 				}
 				q.Before = rows[len(rows)-1].Seq
 			}
-			if limit > 0 && len(out) > limit {
-				out = out[:limit]
-			}
-			if asJSON {
-				if out == nil {
-					out = []orderJSON{}
-				}
-				return writeJSON(cmd.OutOrStdout(), out)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "STATE\tCODE\tMARKET\tBUYER\tTOTAL\tDOC\tFOLIO\tREASON")
-			for _, o := range out {
-				folio, doc := "–", "–"
-				if o.Folio > 0 {
-					folio = fmt.Sprint(o.Folio)
-				}
-				if o.Type > 0 {
-					doc = fmt.Sprint(o.Type)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.State, safetext.Text(o.Code), safetext.Text(o.Marketplace),
-					cut(safetext.Text(o.Buyer), 22), dte.FormatCLP(o.Total), doc, folio, cut(safetext.Text(o.Reason), 60))
-			}
-			return tw.Flush()
+			return finish(n)
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
@@ -114,6 +110,91 @@ func newOrdersCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many orders (0: all)")
 	return cmd
+}
+
+// jsonArrayWriter writes orders as the JSON array writeJSON would, one
+// element at a time.
+func jsonArrayWriter(w io.Writer) (emit func(orderJSON) error, finish func(n int) error) {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("  ", "  ")
+	first := true
+	emit = func(o orderJSON) error {
+		buf.Reset()
+		if err := enc.Encode(o); err != nil {
+			return err
+		}
+		sep := ",\n  "
+		if first {
+			sep, first = "[\n  ", false
+		}
+		bw.WriteString(sep)
+		_, err := bw.Write(safetext.JSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
+		return err
+	}
+	finish = func(n int) error {
+		if n == 0 {
+			bw.WriteString("[]\n")
+		} else {
+			bw.WriteString("\n]\n")
+		}
+		return bw.Flush()
+	}
+	return emit, finish
+}
+
+// tableWriter writes orders as the table, a page of rows at a time: the
+// first page sets the column widths (a wider cell later pushes its row
+// over rather than holding every row in memory to measure it).
+func tableWriter(w io.Writer) (emit func(orderJSON) error, finish func(n int) error) {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	header := []string{"STATE", "CODE", "MARKET", "BUYER", "TOTAL", "DOC", "FOLIO", "REASON"}
+	var widths []int
+	var page [][]string
+	flush := func() {
+		if widths == nil {
+			widths = make([]int, len(header))
+			for _, r := range append([][]string{header}, page...) {
+				for i, c := range r {
+					widths[i] = max(widths[i], utf8.RuneCountInString(c))
+				}
+			}
+			page = append([][]string{header}, page...)
+		}
+		for _, r := range page {
+			for i, c := range r {
+				if i == len(r)-1 {
+					bw.WriteString(c)
+					break
+				}
+				bw.WriteString(c)
+				bw.WriteString(strings.Repeat(" ", max(widths[i]-utf8.RuneCountInString(c), 0)+2))
+			}
+			bw.WriteByte('\n')
+		}
+		page = page[:0]
+	}
+	emit = func(o orderJSON) error {
+		folio, doc := "–", "–"
+		if o.Folio > 0 {
+			folio = fmt.Sprint(o.Folio)
+		}
+		if o.Type > 0 {
+			doc = fmt.Sprint(o.Type)
+		}
+		page = append(page, []string{o.State, safetext.Text(o.Code), safetext.Text(o.Marketplace), cut(safetext.Text(o.Buyer), 22), dte.FormatCLP(o.Total), doc, folio, cut(safetext.Text(o.Reason), 60)})
+		if len(page) >= 500 {
+			flush()
+		}
+		return nil
+	}
+	finish = func(int) error {
+		flush()
+		return bw.Flush()
+	}
+	return emit, finish
 }
 
 func cut(s string, n int) string {

@@ -4,17 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -36,7 +41,13 @@ connects to a running simulator by itself first.`,
 				if err != nil {
 					return err
 				}
-				log := slog.New(slog.NewJSONHandler(cmd.ErrOrStderr(), nil))
+				logw, closeLog, err := runLog(cfg, cmd.ErrOrStderr())
+				if err != nil {
+					st.Close()
+					return err
+				}
+				defer closeLog()
+				log := slog.New(slog.NewJSONHandler(jsonLines{logw}, nil))
 				defer st.Close()
 				if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() {
 					return &store.LeaseError{Holder: holder}
@@ -47,14 +58,9 @@ connects to a running simulator by itself first.`,
 						return err
 					}
 					log.Info("connected to the simulator", "multivende", info.Multivende, "libredte", info.LibreDTE)
-					if poll == 0 {
-						poll = 2 * time.Second
-					}
 					lookback = simLookback
 				}
-				if poll == 0 {
-					poll = time.Duration(cfg.PollInterval)
-				}
+				poll = runPoll(cfg, poll, simURL != "")
 				eng, err := newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect("", cfg.Language, os.Getenv),
 					PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 					Retry:       engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
@@ -108,4 +114,89 @@ func failpointFromEnv(spec string) func(string) {
 			os.Exit(3)
 		}
 	}
+}
+
+// runPoll is the engine's poll interval: the --poll flag, else a
+// poll_interval set in the config or FOLIO_POLL_INTERVAL, else 2 s against
+// a simulator, else the config's default.
+func runPoll(cfg config.Loaded, flag time.Duration, sim bool) time.Duration {
+	switch {
+	case flag > 0:
+		return flag
+	case cfg.Sources["poll_interval"].Kind != config.FromDefault && cfg.Sources["poll_interval"].Kind != "":
+		return time.Duration(cfg.PollInterval)
+	case sim:
+		return 2 * time.Second
+	}
+	return time.Duration(cfg.PollInterval)
+}
+
+// runLog is where `folio run` writes its JSON log: log_file (or
+// FOLIO_LOG_FILE), opened for appending and readable by its owner only,
+// else stderr.
+func runLog(cfg config.Loaded, stderr io.Writer) (io.Writer, func(), error) {
+	if cfg.LogFile == "" {
+		return stderr, func() {}, nil
+	}
+	f, err := openLog(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log_file %s: %w", cfg.LogFile, err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		_ = f.Chmod(0o600) // the log names orders and buyers
+	}
+	return &logSink{w: f, now: time.Now}, func() { _ = f.Close() }, nil
+}
+
+// logSink writes the engine's log to its file; while that file's disk is
+// full (ENOSPC) lines are dropped and the write is tried again at most
+// once a minute, then a line says how many were lost.
+// jsonLines passes each JSON log line through safetext.JSON: encoding/json
+// leaves C1 and bidi controls raw, and the log may be read on a terminal.
+type jsonLines struct{ w io.Writer }
+
+func (j jsonLines) Write(p []byte) (int, error) {
+	if _, err := j.w.Write(safetext.JSON(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+type logSink struct {
+	w   io.Writer
+	now func() time.Time
+
+	mu        sync.Mutex
+	fullUntil time.Time
+	dropped   int
+}
+
+func (s *logSink) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if now.Before(s.fullUntil) {
+		s.dropped++
+		return len(p), nil
+	}
+	if s.dropped > 0 {
+		note := fmt.Sprintf(`{"time":%q,"level":"WARN","msg":"disk full: log lines dropped","dropped":%d}`+"\n", now.UTC().Format(time.RFC3339Nano), s.dropped)
+		if _, err := io.WriteString(s.w, note); err != nil {
+			return s.failed(now, len(p), err)
+		}
+		s.dropped = 0
+	}
+	if _, err := s.w.Write(p); err != nil {
+		return s.failed(now, len(p), err)
+	}
+	return len(p), nil
+}
+
+func (s *logSink) failed(now time.Time, n int, err error) (int, error) {
+	if !errors.Is(err, syscall.ENOSPC) {
+		return 0, err
+	}
+	s.fullUntil = now.Add(time.Minute)
+	s.dropped++
+	return n, nil
 }

@@ -90,17 +90,28 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 			}})
 		tok := multivende.Token{Token: c.AccessToken, ExpiresAt: c.AccessExpiresAt, RefreshToken: c.RefreshToken,
 			RefreshTokenExpiresAt: c.RefreshExpiresAt, MerchantID: c.MerchantID}
-		client.SetTokens(client.NewTokenSource(tok, 0, func(t multivende.Token) error {
-			return st.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-				return tx.SetTokens(ctx, c.ID, t.Token, t.RefreshToken, t.ExpiresAt, t.RefreshTokenExpiresAt)
-			})
-		}))
+		client.SetTokens(client.NewTokenSource(tok, 0, saveTokens(st, c.ID)))
 		return client, nil
 	}
 	eng, err = engine.New(engine.Config{Store: st, Invoicer: ld, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
 		PollInterval: o.PollInterval, Lookback: o.Lookback, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, LeaseTTL: o.LeaseTTL, Log: o.Log, Failpoint: o.Failpoint,
 		CatalogInterval: o.CatalogInterval, CatalogSync: periodicCatalog(st, o.Lang, o.RateLimit), Attach: o.Attach})
 	return eng, err
+}
+
+// saveTokens persists each token pair a refresh brings, before anything
+// uses it. The write is deliberately not fenced and not tied to the
+// caller's context: with rotation the new refresh token exists nowhere
+// else, and it is the merchant's credential, not the engine's work — an
+// engine stopping or losing its lease must still keep it.
+func saveTokens(st *store.Store, connID int64) func(multivende.Token) error {
+	return func(t multivende.Token) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return st.Write(ctx, func(tx *store.Tx) error {
+			return tx.SetTokens(ctx, connID, t.Token, t.RefreshToken, t.ExpiresAt, t.RefreshTokenExpiresAt)
+		})
+	}
 }
 
 // clientSecrets holds OAuth client secrets by client id for this process:

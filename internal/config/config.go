@@ -444,7 +444,7 @@ func (c Config) problems() []problem {
 		bad("workers", "%d is not between 1 and 64", c.Workers)
 	}
 	if !(c.RateLimit > 0 && c.RateLimit <= 100) {
-		bad("rate_limit", "%g is not more than 0 and at most 100 requests per second", c.RateLimit)
+		bad("rate_limit", "%g is outside the allowed range: more than 0 and up to 100 requests per second (5 suits most shops)", c.RateLimit)
 	}
 	if c.Retry.MaxAttempts < 1 || c.Retry.MaxAttempts > 100 {
 		bad("retry.max_attempts", "%d is not between 1 and 100", c.Retry.MaxAttempts)

@@ -197,6 +197,7 @@ func TestLoadErrorsNameKeyAndLine(t *testing.T) {
 		"all problems":       {"workers: x\nthemee: dark\n", nil, []string{"line 1", "line 2", "; "}},
 		"bad env":            {"", map[string]string{"FOLIO_WORKERS": "many"}, []string{"FOLIO_WORKERS", "workers", "whole number"}},
 		"env value checked":  {"", map[string]string{"FOLIO_RATE_LIMIT": "-1"}, []string{"rate_limit", "(from FOLIO_RATE_LIMIT)"}},
+		"rate limit range":   {"rate_limit: 1000\n", nil, []string{"rate_limit: 1000 is outside the allowed range: more than 0 and up to 100 requests per second"}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -70,6 +70,8 @@ type Options struct {
 	// Attach are the config's defaults for attaching documents in
 	// Multivende (a connection's own settings win).
 	Attach store.ConnSettings
+
+	writable func(path string) error // tests: a store root cannot make unwritable
 }
 
 // Failed counts the checks that did not pass.
@@ -178,6 +180,7 @@ func (r *run) store(ctx context.Context) *store.Store {
 	r.add("store", true, r.t("doctor.store.ok", st.Path(), st.SchemaVersion(), store.LatestSchema()), "")
 
 	r.storePermissions(path)
+	r.storeWritable(st.Path())
 	qctx, qcancel := context.WithTimeout(ctx, 2*time.Minute)
 	res, err := st.QuickCheck(qctx)
 	qcancel()
@@ -197,6 +200,43 @@ func (r *run) store(ctx context.Context) *store.Store {
 		r.add("store.disk", ok, r.t("doctor.disk", humanBytes(free), dir), r.t("doctor.disk.fix", humanBytes(r.MinFree), dir))
 	}
 	return st
+}
+
+// storeWritable checks the engine could write the store: doctor opens it
+// read-only, so opening says nothing about a file or directory that lost
+// its write permission, an immutable file or a read-only mount.
+func (r *run) storeWritable(path string) {
+	check := r.writable
+	if check == nil {
+		check = writable
+	}
+	if err := check(path); err != nil {
+		r.add("store.writable", false, r.t("doctor.store.not_writable", err.Error()), r.t("doctor.store.fix_writable", path, filepath.Dir(path)))
+		return
+	}
+	r.add("store.writable", true, r.t("doctor.store.writable_ok", path), "")
+}
+
+// writable opens the store and its WAL files for writing (changing
+// nothing) and creates and removes a file beside them, as SQLite must.
+func writable(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		f, err := os.OpenFile(p, os.O_RDWR, 0)
+		if errors.Is(err, os.ErrNotExist) && p != path {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		f.Close()
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".folio-doctor-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }
 
 // storePermissions checks that only the owner can read the store and its
@@ -240,7 +280,7 @@ func (r *run) connections(ctx context.Context, st *store.Store) {
 		r.add("invoicer", false, r.t("doctor.ld.none"), "folio connect libredte")
 	}
 	for _, c := range mv {
-		r.multivende(ctx, c)
+		r.multivende(ctx, st, c)
 	}
 	for _, c := range ld {
 		r.libredte(ctx, st, c)
@@ -254,14 +294,18 @@ func (r *run) connections(ctx context.Context, st *store.Store) {
 	}
 }
 
-func (r *run) multivende(ctx context.Context, c store.Connection) {
+func (r *run) multivende(ctx context.Context, st *store.Store, c store.Connection) {
 	name := "multivende." + c.Name
 	reconnect := "folio connect multivende --name " + c.Name
 	now := r.Now()
 	tokenOK := false
 	switch {
 	case c.Status == store.ConnNeedsReconnect:
-		r.add(name+".token", false, r.t("doctor.mv.needs_reconnect", nonEmpty(c.LastError, "-")), reconnect)
+		detail := r.t("doctor.mv.needs_reconnect", nonEmpty(c.LastError, "-"))
+		if n, err := st.WaitingReconnect(ctx, c.ID); err == nil && n > 0 {
+			detail += "; " + r.t("doctor.mv.waiting_orders", n)
+		}
+		r.add(name+".token", false, detail, reconnect)
 	case c.AccessToken == "" && c.RefreshToken == "":
 		r.add(name+".token", false, r.t("doctor.mv.no_tokens"), reconnect)
 	case !c.RefreshExpiresAt.IsZero() && !now.Before(c.RefreshExpiresAt):

@@ -3,11 +3,13 @@ package doctor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -426,5 +428,73 @@ func TestUnclaimedFolios(t *testing.T) {
 	})
 	if c = byName(Run(ctx, b.opts))["libredte.libredte.unclaimed"]; !c.OK || c.Warn || !strings.Contains(c.Detail, "each of the 1 documents") {
 		t.Fatalf("once the folio is an order's: %+v", c)
+	}
+}
+
+// A store the engine cannot write (a read-only file or directory, an
+// immutable file, a read-only mount) is a failed check with the fix, not ✔.
+func TestStoreNotWritable(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.st.Close()
+	check := func(t *testing.T, opts Options, want string) {
+		t.Helper()
+		c, ok := byName(Run(context.Background(), opts))["store.writable"]
+		if !ok || c.OK || !strings.Contains(c.Detail, want) || !strings.Contains(c.Fix, "chmod") {
+			t.Fatalf("store.writable: %+v (present %v)", c, ok)
+		}
+	}
+	t.Run("ok", func(t *testing.T) {
+		if c := byName(Run(context.Background(), b.opts))["store.writable"]; !c.OK {
+			t.Fatalf("%+v", c)
+		}
+	})
+	// Root writes read-only files anyway: the modes are checked for a
+	// normal user, the failure path through the hook for everyone.
+	t.Run("hook", func(t *testing.T) {
+		opts := b.opts
+		opts.writable = func(string) error { return fmt.Errorf("open %s: %w", b.path, syscall.EPERM) }
+		check(t, opts, b.path)
+	})
+	if os.Geteuid() == 0 {
+		t.Log("running as root: the read-only file and directory cases are skipped")
+		return
+	}
+	t.Run("read-only file", func(t *testing.T) {
+		os.Chmod(b.path, 0o400)
+		defer os.Chmod(b.path, 0o600)
+		check(t, b.opts, b.path)
+	})
+	t.Run("read-only directory", func(t *testing.T) {
+		dir := filepath.Dir(b.path)
+		os.Chmod(dir, 0o500)
+		defer os.Chmod(dir, 0o700)
+		check(t, b.opts, dir)
+	})
+}
+
+// A connection that needs a reconnect says how many orders wait for it.
+func TestNeedsReconnectCountsWaitingOrders(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	var ups []store.OrderUpsert
+	for i, st := range []store.State{store.StateQueued, store.StateQueued, store.StateWaiting} {
+		ups = append(ups, store.OrderUpsert{ID: fmt.Sprintf("o-%d", i), ConnectionID: b.mvID, Code: fmt.Sprint(i), PaymentStatus: "completed",
+			Status: "completed", Total: 1000, SoldAt: time.Now(), RemoteUpdatedAt: time.Now(), InitialState: st})
+	}
+	if _, err := b.st.UpsertOrders(ctx, ups); err != nil {
+		t.Fatal(err)
+	}
+	b.write(t, func(ctx context.Context, tx *store.Tx) error {
+		return tx.SetConnectionStatus(ctx, b.mvID, store.ConnNeedsReconnect, "refresh refused")
+	})
+	for lang, want := range map[i18n.Lang]string{i18n.EN: "2 orders wait for the reconnect", i18n.ES: "2 pedidos esperan la reconexión"} {
+		opts := b.opts
+		opts.Lang = lang
+		c := byName(Run(ctx, opts))["multivende.tienda.token"]
+		if c.OK || !strings.Contains(c.Detail, want) {
+			t.Errorf("%s: %+v, want %q", lang, c, want)
+		}
 	}
 }

@@ -182,6 +182,9 @@ func init() {
 		person("MAX-ATTEMPTS", Text{"Demasiados intentos", "Too many attempts"},
 			Text{"El pedido falló en cada intento automático.", "The order failed on every automatic attempt."},
 			Text{"Lea el último error y reintente cuando esté resuelto.", "Read the last error and retry once it is resolved."}),
+		transient("WAITING-RECONNECT", Text{"Esperando que se reconecte Multivende", "Waiting for Multivende to be reconnected"},
+			Text{"La conexión de este pedido perdió su permiso; el pedido espera sin gastar intentos y sigue solo al reconectar.", "This order's connection lost its grant; the order waits without using attempts and goes on by itself once reconnected."},
+			Text{"Ejecute: folio connect multivende --name NOMBRE", "Run: folio connect multivende --name NAME"}),
 	} {
 		catalog[e.Code] = e
 	}

@@ -117,6 +117,9 @@ func (e *Engine) controlLoop(ctx context.Context) {
 
 // ApplyControls applies every pending control and records each outcome.
 func (e *Engine) ApplyControls(ctx context.Context) {
+	if e.diskFull.Load() {
+		return // they are applied once their outcome can be recorded
+	}
 	cs, err := e.st.PendingControls(ctx, 100)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -146,7 +149,7 @@ func (e *Engine) ApplyControls(ctx context.Context) {
 			}
 			return nil
 		})
-		if werr != nil {
+		if werr != nil && !e.storeFull(werr) {
 			e.log.Error("recording a control", "id", c.ID, "err", werr)
 		}
 		e.log.Info("control", "kind", c.Kind, "target", c.Target, "status", status, "outcome", outcome)

@@ -136,6 +136,9 @@ type Stats struct {
 	EmissionsPerMin int // documents issued in the last minute
 	LastPoll        time.Time
 	PID             int
+	// DiskFull: the store's disk is full; the engine waits for space,
+	// holding its lease, and goes on by itself once writes succeed.
+	DiskFull bool
 }
 
 // Engine runs the sync. Create with New, run with Run.
@@ -164,6 +167,16 @@ type Engine struct {
 	// leaseAt is when the lease was last known held (monotonic, since t0).
 	t0      time.Time
 	leaseAt atomic.Int64
+	// diskFull is set by a write refused for lack of space and cleared by
+	// the next write that succeeds (the heartbeat probes it).
+	diskFull  atomic.Bool
+	diskMu    sync.Mutex
+	diskLogAt time.Time
+	diskMuted int  // failures not logged since diskLogAt
+	diskSaid  bool // this episode's "disk full" was logged: say when it ends
+	// resume asks the dispatcher to pick up orders left mid-pipeline
+	// again (a step whose commit the full disk refused).
+	resume atomic.Bool
 }
 
 // New checks cfg and returns an engine.
@@ -217,7 +230,43 @@ func (e *Engine) Stats() Stats {
 	e.ingested = trim(e.ingested, cut)
 	e.emitted = trim(e.emitted, cut)
 	return Stats{Running: e.running.Load(), Paused: e.paused.Load(), InFlight: int(e.inFlight.Load()),
-		OrdersPerMin: len(e.ingested), EmissionsPerMin: len(e.emitted), LastPoll: e.lastPoll, PID: os.Getpid()}
+		OrdersPerMin: len(e.ingested), EmissionsPerMin: len(e.emitted), LastPoll: e.lastPoll, PID: os.Getpid(), DiskFull: e.diskFull.Load()}
+}
+
+// storeFull reports whether err is the store's disk being full, and if so
+// notes it: work stops until space returns, and the log says "disk full"
+// once, then at most once a minute, instead of once per failed write.
+func (e *Engine) storeFull(err error) bool {
+	if !errors.Is(err, store.ErrDiskFull) {
+		return false
+	}
+	e.diskFull.Store(true)
+	e.diskMu.Lock()
+	defer e.diskMu.Unlock()
+	// Once a minute at most, even when the disk fills, frees and fills
+	// again between heartbeats.
+	if now := time.Now(); e.diskLogAt.IsZero() || now.Sub(e.diskLogAt) >= time.Minute {
+		e.log.Error("disk full", "err", err, "failures_not_logged", e.diskMuted,
+			"fix", "free space on the disk that holds the store; folio goes on by itself")
+		e.diskLogAt, e.diskMuted, e.diskSaid = now, 0, true
+	} else {
+		e.diskMuted++
+	}
+	return true
+}
+
+// diskBack clears the disk-full condition after a write succeeded.
+func (e *Engine) diskBack() {
+	if e.diskFull.Swap(false) {
+		e.diskMu.Lock()
+		if e.diskSaid {
+			e.log.Info("disk space is back")
+			e.diskSaid = false
+		}
+		e.diskMu.Unlock()
+		e.resume.Store(true)
+		e.Kick()
+	}
 }
 
 func trim(ts []time.Time, cut time.Time) []time.Time {
@@ -380,9 +429,13 @@ func (e *Engine) heartbeat(ctx context.Context, f store.Fence) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			// A renewal refused for lack of space is not a lost lease:
+			// only the fence (a stale generation) says that. It is also
+			// the probe that sees the space come back.
 			if err := e.st.Heartbeat(ctx, f, e.cfg.LeaseTTL); err == nil {
 				e.leaseHeld()
-			} else if ctx.Err() == nil && !errors.Is(err, store.ErrLeaseLost) {
+				e.diskBack()
+			} else if ctx.Err() == nil && !errors.Is(err, store.ErrLeaseLost) && !e.storeFull(err) {
 				e.log.Warn("renewing the lease", "err", err)
 			}
 		}
@@ -421,9 +474,12 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 		e.paused.Store(globalPaused == "1")
 		var orders []store.Order
 		var err error
-		if globalPaused != "1" {
-			if first {
-				// After a crash, finish what was mid-pipeline first.
+		// While the disk is full nothing can be recorded: no work is
+		// handed out until the heartbeat's write succeeds again.
+		if globalPaused != "1" && !e.diskFull.Load() {
+			if first || e.resume.Swap(false) {
+				// After a crash (or a full disk), finish what was
+				// mid-pipeline first.
 				orders, err = e.st.InFlightOrders(ctx, 1000)
 				first = false
 			}
@@ -437,6 +493,7 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 			e.log.Error("reading due orders", "err", err)
 		}
 		pausedConns := e.pausedConnections(ctx)
+		handed := 0
 		for _, o := range orders {
 			if pausedConns[o.ConnectionID] {
 				continue
@@ -448,6 +505,8 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 			if !e.handOver(ctx, jobs, o, gen) {
 				e.busy.Delete(o.ID)
 				e.inFlight.Add(-1)
+			} else {
+				handed++
 			}
 			if ctx.Err() != nil {
 				return
@@ -455,11 +514,13 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 		}
 		wait := time.Second
 		if next, err := e.st.NextDue(ctx); err == nil && !next.IsZero() {
-			if d := next.Sub(e.cfg.Now()); d < wait {
+			// Overdue orders that were not handed over belong to paused
+			// connections (one waiting for a reconnect): no reason to spin.
+			if d := next.Sub(e.cfg.Now()); d < wait && (d > 0 || handed > 0) {
 				wait = max(d, 10*time.Millisecond)
 			}
 		}
-		if len(orders) > 0 {
+		if handed > 0 {
 			wait = 20 * time.Millisecond // there may be more
 		}
 		t := time.NewTimer(wait)
@@ -543,7 +604,7 @@ func (e *Engine) httpLogLoop(ctx context.Context, stop <-chan struct{}) {
 		if len(batch) == 0 {
 			return
 		}
-		if err := e.st.AppendHTTP(ctx, batch); err != nil {
+		if err := e.st.AppendHTTP(ctx, batch); err != nil && !e.storeFull(err) {
 			e.log.Warn("writing the HTTP log", "err", err)
 		}
 		batch = batch[:0]

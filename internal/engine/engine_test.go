@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +32,7 @@ type bundle struct {
 	done   chan struct{}
 	err    error // Run's result, once done is closed
 	conn   store.Connection
+	log    *slog.Logger // nil: discarded
 }
 
 type opts struct {
@@ -39,6 +41,8 @@ type opts struct {
 	seed    uint64
 	workers int
 	noStart bool
+	store   store.Options // WriteFault, to fill the disk
+	log     *slog.Logger
 }
 
 // setup runs both simulators, connects a store to them as a person would,
@@ -53,12 +57,12 @@ func setup(t testing.TB, o opts) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), o.store)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	b := &bundle{t: t, sims: sims, st: st}
+	b := &bundle{t: t, sims: sims, st: st, log: o.log}
 	b.connect(ctx)
 	sims.SetFaults(o.faults)
 	if o.workers == 0 {
@@ -100,18 +104,32 @@ func (b *bundle) connect(ctx context.Context) {
 }
 
 func (b *bundle) newEngine(workers int) *engine.Engine {
+	cfg, self := b.engineConfig(workers)
+	eng, err := engine.New(cfg)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	*self = eng
+	return eng
+}
+
+// engineConfig is the config newEngine uses, for tests that change it; set
+// *self to the engine made from it (its HTTP exchanges go to that engine).
+func (b *bundle) engineConfig(workers int) (engine.Config, **engine.Engine) {
 	info := b.sims.Info
 	inv, err := libredte.New(libredte.Config{BaseURL: info.LibreDTE, Hash: info.LibreDTEHash, Emisor: info.Emisor})
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	var eng *engine.Engine
-	eng, err = engine.New(engine.Config{Store: b.st, Invoicer: inv, Emisor: b.sims.LD.Emisor(),
+	self := new(*engine.Engine)
+	return engine.Config{Store: b.st, Invoicer: inv, Emisor: b.sims.LD.Emisor(),
 		Markets: func(c store.Connection) (engine.Marketplace, error) {
 			cl := multivende.New(multivende.Config{BaseURL: c.BaseURL, ClientID: info.ClientID, ClientSecret: info.ClientSecret, RateLimit: -1,
 				Hook: func(ctx context.Context, ex multivende.Exchange) {
-					eng.LogExchange(ctx, c.Name, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
-						Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
+					if eng := *self; eng != nil {
+						eng.LogExchange(ctx, c.Name, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
+							Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
+					}
 				}})
 			cl.SetTokens(cl.NewTokenSource(multivende.Token{Token: c.AccessToken, ExpiresAt: c.AccessExpiresAt, RefreshToken: c.RefreshToken,
 				RefreshTokenExpiresAt: c.RefreshExpiresAt, MerchantID: c.MerchantID}, 0, func(t multivende.Token) error {
@@ -122,11 +140,7 @@ func (b *bundle) newEngine(workers int) *engine.Engine {
 			return cl, nil
 		},
 		PollInterval: 100 * time.Millisecond, Workers: workers, SIIInterval: 60 * time.Millisecond, LeaseTTL: 2 * time.Second,
-		Retry: engine.RetryPolicy{MaxAttempts: 8, Base: 10 * time.Millisecond, Max: 100 * time.Millisecond}, DrainTimeout: 5 * time.Second})
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return eng
+		Retry: engine.RetryPolicy{MaxAttempts: 8, Base: 10 * time.Millisecond, Max: 100 * time.Millisecond}, DrainTimeout: 5 * time.Second, Log: b.log}, self
 }
 
 func (b *bundle) start() {

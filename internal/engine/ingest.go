@@ -31,7 +31,7 @@ func (e *Engine) pollLoop(ctx context.Context) {
 }
 
 func (e *Engine) pollAll(ctx context.Context) {
-	if p, _ := e.st.Setting(ctx, settingPaused); p == "1" {
+	if p, _ := e.st.Setting(ctx, settingPaused); p == "1" || e.diskFull.Load() {
 		return
 	}
 	conns, err := e.st.Connections(ctx)
@@ -50,6 +50,9 @@ func (e *Engine) pollAll(ctx context.Context) {
 		}
 		n, err := e.Ingest(ctx, c)
 		if ctx.Err() != nil {
+			return
+		}
+		if e.storeFull(err) {
 			return
 		}
 		if err != nil {

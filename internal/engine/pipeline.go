@@ -492,17 +492,25 @@ func (r *run) fail(err error) {
 	if r.ctx.Err() != nil {
 		return // stopped mid-step: the next run resumes from the store
 	}
+	if e.storeFull(err) {
+		return // nothing can be recorded; the order runs again once space returns
+	}
 	code, reason, retryAfter, retry, connDown := classify(err)
 	attempts := r.o.Attempts
 	// Being told to slow down is pacing, not a failure of the order: it
 	// must not use up the attempts a real failure needs.
-	if !connDown && !throttled(err) {
+	// Nor is a token refresh whose reply kept getting lost (the token
+	// source already tried it again): the connection failed, not the order.
+	if !connDown && !throttled(err) && !refreshLost(err) {
 		attempts++
 	}
 	to := store.StateRetrying
 	next := e.cfg.Retry.NextRetry(e.cfg.Now(), attempts, retryAfter)
 	if connDown {
+		// The connection, not the order, failed: the order waits for the
+		// reconnect (the connection is paused until then) using no attempt.
 		next = e.cfg.Now().Add(e.cfg.PollInterval)
+		code, reason = ReasonWaitingReconnect, "esperando que se reconecte Multivende: "+reason
 	}
 	// Once the folio is spent, giving up leaves a legal document without
 	// its order: attaching gets three times the budget before a person is
@@ -525,7 +533,7 @@ func (r *run) fail(err error) {
 		return
 	}
 	msg := reason
-	if to == store.StateRetrying {
+	if to == store.StateRetrying && !connDown {
 		msg = fmt.Sprintf("%s — reintento %d/%d a las %s", reason, attempts, e.cfg.Retry.MaxAttempts, next.In(e.cfg.Location).Format("15:04:05"))
 	}
 	werr := e.st.Write(r.ctx, func(tx *store.Tx) error {
@@ -540,6 +548,9 @@ func (r *run) fail(err error) {
 			Attempts: attempts, NextAttemptAt: next, DocType: r.em.DocType, Folio: r.em.Folio,
 			Event: store.Event{Kind: "error", Message: msg, Data: jsonString(err.Error())}})
 	})
+	if e.storeFull(werr) {
+		return
+	}
 	if werr != nil {
 		e.log.Error("recording a failure", "order", r.o.ID, "err", werr, "failure", err)
 	}
@@ -549,6 +560,11 @@ func (r *run) fail(err error) {
 	}
 	e.log.Warn("order failed", "order", r.o.ID, "code", code, "to", to, "err", err)
 }
+
+// ReasonWaitingReconnect marks a retrying order whose Multivende
+// connection needs a reconnect: it uses no attempts and resumes by itself
+// once the connection is reconnected.
+const ReasonWaitingReconnect = "WAITING-RECONNECT"
 
 // postFolioBudget multiplies the attempts an order may use once its folio
 // is spent.
@@ -562,6 +578,13 @@ func throttled(err error) bool {
 	}
 	ie, ok := invoicer.AsError(err)
 	return ok && ie.Status == 429
+}
+
+// refreshLost says a token refresh failed without a refusal (a reset, a
+// timeout, a 5xx).
+func refreshLost(err error) bool {
+	mv, ok := multivende.AsError(err)
+	return ok && mv.Op == "refresh token" && mv.Retryable()
 }
 
 func jsonString(s string) string {

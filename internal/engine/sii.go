@@ -25,6 +25,9 @@ func (e *Engine) siiLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		if e.diskFull.Load() {
+			continue
+		}
 		ems, err := e.st.PendingSII(ctx, e.cfg.Now().Add(-e.cfg.SIIInterval), 20)
 		if err != nil {
 			continue

@@ -166,7 +166,17 @@ type TokenSource struct {
 	stale    bool          // Multivende refused tok: refresh before using it again
 	unsaved  bool          // onNew failed for tok
 	flight   *flight       // the refresh under way, if any
+
+	retryWait func(try int) time.Duration // pause before refresh try+1; tests shorten it
 }
+
+// refreshTries is how many times one refresh is sent with the same refresh
+// token when its reply is lost (a reset, a timeout, a 5xx): the token
+// folio holds is still good unless Multivende read the request and rotated
+// it, and only a clear refusal means a person must connect again.
+const refreshTries = 3
+
+func defaultRefreshWait(try int) time.Duration { return time.Duration(try) * time.Second }
 
 type flight struct {
 	done chan struct{}
@@ -183,7 +193,7 @@ func (c *Client) NewTokenSource(tok Token, margin time.Duration, onNew func(Toke
 	if margin <= 0 {
 		margin = DefaultRefreshMargin
 	}
-	return &TokenSource{c: c, margin: margin, onNew: onNew, now: time.Now, tok: tok}
+	return &TokenSource{c: c, margin: margin, onNew: onNew, now: time.Now, tok: tok, retryWait: defaultRefreshWait}
 }
 
 // Current returns the token held now, without refreshing.
@@ -260,6 +270,19 @@ func (ts *TokenSource) refresh(ctx context.Context, f *flight, refreshToken stri
 	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
 	t, err := ts.c.Refresh(ctx, refreshToken)
+	for try := 1; try < refreshTries && err != nil; try++ {
+		if e, ok := AsError(err); !ok || !e.Retryable() {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(ts.retryWait(try)):
+			t, err = ts.c.Refresh(ctx, refreshToken)
+			continue
+		}
+		break
+	}
+	// Saved before anyone uses it: with rotation it is the only valid one.
 	var saveErr error
 	if err == nil && ts.onNew != nil {
 		saveErr = ts.onNew(t)

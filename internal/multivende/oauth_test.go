@@ -40,6 +40,8 @@ type refreshServer struct {
 	calls   atomic.Int32 // refreshes granted
 	refused atomic.Int32
 	gate    chan struct{} // if not nil, each refresh waits for a value
+	cut     atomic.Int32  // this many refreshes are cut (connection reset) before the server reads them
+	fail5xx atomic.Int32  // this many refreshes answer 503 without rotating
 }
 
 func newRefreshServer(clock *fakeClock, ttl time.Duration) *refreshServer {
@@ -58,6 +60,15 @@ func (s *refreshServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		io.WriteString(w, `{"_id":"co-1"}`)
+		return
+	}
+	if s.cut.Add(-1) >= 0 {
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		conn.Close()
+		return
+	}
+	if s.fail5xx.Add(-1) >= 0 {
+		w.WriteHeader(503)
 		return
 	}
 	var req map[string]string
@@ -299,4 +310,35 @@ func TestUnauthorizedRefreshesOnceAndRetries(t *testing.T) {
 	plain, _ := newTestClient(t, srv)
 	_, _, err = plain.Checkout(context.Background(), "co-1")
 	mustCode(t, err, CodeAuth)
+}
+
+// A refresh whose reply is lost (a reset, a 5xx) is tried again with the
+// refresh token folio still has before anyone hears of a failure: only a
+// clear refusal means a person must connect again.
+func TestTokenSourceRetriesALostRefresh(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	srv := newRefreshServer(clock, 6*time.Hour)
+	srv.cut.Store(1)
+	srv.fail5xx.Store(1)
+	var saved []string
+	ts, _, _ := tokenSourceFor(t, srv, Token{Token: secretAccess, ExpiresAt: clock.now(), RefreshToken: secretRefresh}, 0,
+		func(t Token) error { saved = append(saved, t.RefreshToken); return nil })
+	ts.retryWait = func(int) time.Duration { return 0 }
+	tok, err := ts.Token()
+	if err != nil || tok.AccessToken != secretAccess+"-1" || srv.calls.Load() != 1 || srv.refused.Load() != 0 {
+		t.Fatalf("%v %v: %d refreshes, %d refused", tok, err, srv.calls.Load(), srv.refused.Load())
+	}
+	if len(saved) != 1 || saved[0] != secretRefresh+"-1" {
+		t.Fatalf("saved %v", saved)
+	}
+	// Lost every time: the caller hears a transient error, not a reconnect.
+	srv2 := newRefreshServer(clock, 6*time.Hour)
+	srv2.cut.Store(100)
+	ts2, _, _ := tokenSourceFor(t, srv2, Token{Token: secretAccess, ExpiresAt: clock.now(), RefreshToken: secretRefresh}, 0, nil)
+	ts2.retryWait = func(int) time.Duration { return 0 }
+	_, err = ts2.Token()
+	if e, ok := AsError(err); !ok || e.Code == CodeNeedsReconnect || !e.Retryable() || srv2.cut.Load() != 100-refreshTries {
+		t.Fatalf("%v after %d cut refreshes", err, 100-srv2.cut.Load())
+	}
 }

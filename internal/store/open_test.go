@@ -283,3 +283,39 @@ func TestReadOnlyOpenOfAMissingStore(t *testing.T) {
 		t.Fatal("a read-only open created the store")
 	}
 }
+
+// Two engines starting on a new store at once: each Open migrates, and the
+// loser must wait for the winner's migration instead of running it again
+// ("table connections already exists").
+func TestOpenRaceOnNewStore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for i := range 20 {
+		path := filepath.Join(dir, fmt.Sprintf("race%d.db", i))
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for j := range 2 {
+			wg.Go(func() {
+				st, err := Open(context.Background(), path, Options{})
+				if err == nil {
+					err = st.Close()
+				}
+				errs[j] = err
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil && !errors.Is(err, ErrLocked) {
+				t.Fatalf("try %d: %v", i, err)
+			}
+		}
+		st, err := Open(context.Background(), path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.SchemaVersion() != LatestSchema() {
+			t.Fatalf("try %d: schema %d", i, st.SchemaVersion())
+		}
+		st.Close()
+	}
+}

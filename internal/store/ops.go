@@ -47,9 +47,9 @@ func (s *Store) AppendHTTP(ctx context.Context, ex []Exchange) error {
 			}
 			last, _ = r.LastInsertId()
 		}
-		// Trim in batches: only when the log is a tenth over its bound.
-		keep := int64(s.opts.HTTPLogKeep)
-		if last%(keep/10+1) < int64(len(ex)) {
+		// Trim on every batch: ids grow by one per row, so this deletes
+		// just the rows over the bound, walking the primary key.
+		if keep := int64(s.opts.HTTPLogKeep); last > keep {
 			if _, err := t.exec(ctx, `DELETE FROM http_log WHERE id <= ?`, last-keep); err != nil {
 				return fmt.Errorf("store: trim http log: %w", err)
 			}
@@ -397,6 +397,9 @@ func backupInto(ctx context.Context, db *sql.DB, dst string) error {
 	}
 	err = f.Chmod(0o600) // whatever the umask
 	f.Close()
+	if err == nil && backupFault != nil {
+		err = backupFault()
+	}
 	if err == nil {
 		_, err = db.ExecContext(ctx, `VACUUM INTO ?`, abs)
 	}
@@ -405,10 +408,20 @@ func backupInto(ctx context.Context, db *sql.DB, dst string) error {
 	}
 	if err != nil {
 		os.Remove(abs)
+		if err := classify(err); errors.Is(err, ErrDiskFull) {
+			// The store's own fix would point at the store's disk.
+			dir := filepath.Dir(abs)
+			return fmt.Errorf("backup %s: %w: the disk that holds %s is full; free space there (df -h %s) or write the backup elsewhere",
+				dst, ErrDiskFull, dir, dir)
+		}
 		return fmt.Errorf("backup %s: %w", dst, classify(err))
 	}
 	return nil
 }
+
+// backupFault, when set, fails a backup before its copy is written (tests:
+// a full destination).
+var backupFault func() error
 
 // syncFile flushes a file and its directory entry to disk.
 func syncFile(path string) error {

@@ -379,6 +379,19 @@ func (s *Store) DueOrders(ctx context.Context, now time.Time, limit int) ([]Orde
 		LIMIT ?`, limit, ms(now), limit, limit)
 }
 
+// WaitingReconnect counts the orders of a connection that still have
+// work to do (queued, mid-pipeline or retrying): while the connection
+// needs a reconnect, they wait for it.
+func (s *Store) WaitingReconnect(ctx context.Context, connID int64) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM orders INDEXED BY orders_state_seq
+		WHERE state IN ('queued','building','issuing','issued','attaching','retrying') AND connection_id = ?`, connID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: orders waiting for a reconnect: %w", classify(err))
+	}
+	return n, nil
+}
+
 // InFlightOrders returns orders left mid-pipeline (building, issuing,
 // issued, attaching): after a crash the engine resumes them first.
 func (s *Store) InFlightOrders(ctx context.Context, limit int) ([]Order, error) {

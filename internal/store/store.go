@@ -55,6 +55,11 @@ type Options struct {
 	HTTPLogKeep int
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// WriteFault, when set, is called at the start of every Write; an
+	// error it returns fails that Write, classified like SQLite's own, with
+	// nothing written. Tests use it to fill the disk (syscall.ENOSPC reads
+	// as ErrDiskFull) where making a small filesystem would need root.
+	WriteFault func() error
 }
 
 // Store is an open folio store.
@@ -295,7 +300,8 @@ func migrations() []migration {
 }
 
 // migrate applies the migrations newer than the file's user_version, each
-// in its own transaction together with the version bump.
+// in its own immediate transaction together with the version bump, so two
+// folios opening a new store at once apply each migration once.
 func (s *Store) migrate(ctx context.Context) error {
 	return s.migrateTo(ctx, LatestSchema())
 }
@@ -317,6 +323,18 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 		tx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
 			return openError(s.path, "migrate", err)
+		}
+		// The version is read again under the write lock (BEGIN IMMEDIATE):
+		// another folio opening the same new store may have applied this
+		// migration while this one waited for the lock.
+		var cur int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+			_ = tx.Rollback()
+			return openError(s.path, "migrate", err)
+		}
+		if cur >= m.version {
+			_ = tx.Rollback()
+			continue
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			_ = tx.Rollback()
@@ -360,6 +378,14 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 	if err := t.checkFence(ctx); err != nil {
 		_ = tx.Rollback()
 		return err
+	}
+	if s.opts.WriteFault != nil {
+		// After the fence, as SQLite fails a full disk's write: reading
+		// the lease still works, so a stale generation is still caught.
+		if err := s.opts.WriteFault(); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("store %s: commit: %w", s.path, classify(err))
+		}
 	}
 	if err := fn(t); err != nil {
 		_ = tx.Rollback()

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -496,13 +497,14 @@ func TestHTTPLogIsBounded(t *testing.T) {
 		if err := st.AppendHTTP(ctx, batch); err != nil {
 			t.Fatal(err)
 		}
+		// The bound holds after every batch, not only on average.
+		if n, _ := st.HTTPLog(ctx, "", 1000); len(n) > 100 || len(n) != min(100, (i+1)*7) {
+			t.Fatalf("after batch %d the http log holds %d rows, want %d (bound 100)", i, len(n), min(100, (i+1)*7))
+		}
 	}
 	all, err := st.HTTPLog(ctx, "", 1000)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if len(all) < 100 || len(all) > 120 {
-		t.Fatalf("http log holds %d rows, want about 100", len(all))
 	}
 	if all[0].URL != "/x/349" {
 		t.Fatalf("newest first: %s", all[0].URL)
@@ -762,5 +764,23 @@ func TestEventMessagesKeepTheirCatalogID(t *testing.T) {
 	}
 	if evs[1].MsgID != "" || evs[1].MsgArgs != nil {
 		t.Errorf("a plain event came back with a catalog id: %+v", evs[1])
+	}
+}
+
+// A backup to a full disk names the destination and says to free space
+// there, not where the store lives.
+func TestBackupToAFullDiskNamesTheDestination(t *testing.T) {
+	b := setup(t)
+	b.insert(t, 1, StateQueued)
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "copy.db")
+	backupFault = func() error { return fmt.Errorf("write %s: %w", dst, syscall.ENOSPC) }
+	defer func() { backupFault = nil }()
+	err := b.st.Backup(context.Background(), dst)
+	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "df -h "+dir) || strings.Contains(err.Error(), "where the store lives") {
+		t.Fatalf("backup to a full disk: %v", err)
+	}
+	if _, err := os.Stat(dst); !os.IsNotExist(err) {
+		t.Error("a partial copy was left behind")
 	}
 }

@@ -52,6 +52,7 @@ type status struct {
 	ordersPM int
 	docsPM   int
 	lastPoll time.Time
+	diskFull bool // the engine in this process cannot write: its disk is full
 }
 
 // snapshot is one read of everything the visible panes show.
@@ -60,6 +61,7 @@ type snapshot struct {
 	wins    [paneCount]window // what was read: a reply for a window left since is not shown
 	counts  map[store.State]int
 	conns   []store.Connection
+	waiting map[int64]int // connection id → orders waiting for its reconnect
 	lists   [paneCount]listData
 	status  status
 	catalog *engine.CatalogResult // the last periodic catalog sync, if any
@@ -86,6 +88,16 @@ func (s source) load(ctx context.Context, id int, wins [paneCount]window, want [
 	}
 	if snap.conns, snap.err = s.st.Connections(ctx); snap.err != nil {
 		return snap
+	}
+	for _, c := range snap.conns {
+		if c.Status == store.ConnNeedsReconnect {
+			if n, err := s.st.WaitingReconnect(ctx, c.ID); err == nil && n > 0 {
+				if snap.waiting == nil {
+					snap.waiting = map[int64]int{}
+				}
+				snap.waiting[c.ID] = n
+			}
+		}
 	}
 	if r, ok := engine.LastCatalogSync(ctx, s.st); ok {
 		snap.catalog = &r
@@ -115,7 +127,7 @@ func (s source) status(ctx context.Context) status {
 	if s.eng != nil {
 		es := s.eng.Stats()
 		if es.Running {
-			return status{running: true, pid: es.PID, paused: es.Paused, ordersPM: es.OrdersPerMin, docsPM: es.EmissionsPerMin, lastPoll: es.LastPoll}
+			return status{running: true, pid: es.PID, paused: es.Paused, ordersPM: es.OrdersPerMin, docsPM: es.EmissionsPerMin, lastPoll: es.LastPoll, diskFull: es.DiskFull}
 		}
 	}
 	var st status

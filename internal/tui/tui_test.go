@@ -848,3 +848,38 @@ func TestAReplyForAPageLeftIsNotShown(t *testing.T) {
 		t.Fatalf("after the fresh read: selected %s (%v), first row %s", o.ID, ok, b.m.data.lists[paneOrders].rows[0].ID)
 	}
 }
+
+// A connection that needs a reconnect says how many orders wait for it.
+func TestConnectionsPaneCountsOrdersWaitingForReconnect(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		lang i18n.Lang
+		want string
+	}{{i18n.EN, "orders waiting for it: 4"}, {i18n.ES, "pedidos que la esperan: 4"}} {
+		b := setup(t, setupOpts{orders: 5, lang: tt.lang})
+		ctx := context.Background()
+		c, _ := b.st.Connection(ctx, "tienda")
+		if err := b.st.Write(ctx, func(tx *store.Tx) error {
+			return tx.SetConnectionStatus(ctx, c.ID, store.ConnNeedsReconnect, "refresh refused")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		b.keys("1")
+		if s := ansi.Strip(b.screen()); !strings.Contains(s, tt.want) {
+			t.Errorf("%s: no %q:\n%s", tt.lang, tt.want, s)
+		}
+		checkFits(t, b.screen(), 80, 24)
+	}
+}
+
+// The engine's "disk full" reaches the status bar, in both languages.
+func TestStatusBarSaysDiskFull(t *testing.T) {
+	t.Parallel()
+	for lang, want := range map[i18n.Lang]string{i18n.EN: "disk full", i18n.ES: "disco lleno"} {
+		b := setup(t, setupOpts{orders: 1, lang: lang})
+		b.m.data.status = status{running: true, diskFull: true}
+		if s := ansi.Strip(b.screen()); !strings.Contains(s, want) {
+			t.Errorf("%s: no %q in the status bar:\n%s", lang, want, s)
+		}
+	}
+}

@@ -79,6 +79,9 @@ func (m *Model) statusLine() string {
 	if st.paused {
 		parts = append(parts, s.Warn.Render(m.lang.T("status.paused")))
 	}
+	if st.diskFull {
+		parts = append(parts, s.Error.Render(m.lang.T("status.disk_full")))
+	}
 	last := st.lastPoll
 	for _, c := range m.data.conns {
 		if c.LastPollAt.After(last) {
@@ -192,6 +195,9 @@ func (m *Model) paneLines(k paneKind, w, h int) []string {
 		detail := safetext.Text(c.LastError)
 		if c.Status == store.ConnNeedsReconnect {
 			detail = lang.T("conn.reconnect_cmd", safetext.Text(c.Name))
+			if n := m.data.waiting[c.ID]; n > 0 {
+				detail += " · " + lang.T("conn.waiting_orders", n)
+			}
 			if m.opt.Connect != nil && m.keys.Connect.Enabled() {
 				detail += " · " + m.keys.Connect.Help().Key + " " + lang.T("action.reconnect")
 			}
