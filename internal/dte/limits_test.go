@@ -43,7 +43,7 @@ func TestBuildRefusesAmountsBeyondLimits(t *testing.T) {
 		return out
 	}
 	tests := map[string]struct {
-		sale                Sale
+		sale               Sale
 		code, field, limit string
 	}{
 		"product wraps to $40.000": {saleOf(Item{Name: "A", Qty: 4, UnitGross: 4611686018427397904}),
