@@ -145,6 +145,9 @@ func (r *run) build() error {
 	}
 	var co multivende.Checkout
 	if err := json.Unmarshal([]byte(r.o.Raw), &co); err != nil {
+		if ae, ok := errors.AsType[*multivende.AmountError](err); ok { // stored before amounts were read strictly
+			return &permanent{code: multivende.CodeBadAmount, reason: badAmountReason(ae), err: err}
+		}
 		return &permanent{code: "DTE-NOT-JSON", reason: "el pedido guardado no es JSON válido", err: err}
 	}
 	if !co.Paid() || co.Cancelled() {
@@ -569,6 +572,16 @@ func jsonString(s string) string {
 	return string(b)
 }
 
+// badAmountReason names the unreadable amount: the catalog's title, then
+// the field and the value as Multivende wrote them (data, in no language).
+func badAmountReason(ae *multivende.AmountError) string {
+	title, _, _ := dte.Explain(multivende.CodeBadAmount, dte.ES)
+	if ae.Field == "" {
+		return title + ": " + ae.Value
+	}
+	return fmt.Sprintf("%s: %s = %s", title, ae.Field, ae.Value)
+}
+
 // classify maps an error to a catalog code, plain words, and what to do.
 func classify(err error) (code, reason string, retryAfter time.Duration, retry, connDown bool) {
 	var p *permanent
@@ -597,6 +610,11 @@ func classify(err error) (code, reason string, retryAfter time.Duration, retry, 
 		case multivende.CodeNeedsReconnect, multivende.CodeAuth:
 			return mv.Code, reason, 0, true, true
 		case multivende.CodePDFTooLarge, multivende.CodeNotFound, multivende.CodeBadRequest:
+			return mv.Code, reason, 0, false, false
+		case multivende.CodeBadAmount:
+			if ae, ok := errors.AsType[*multivende.AmountError](err); ok {
+				reason = badAmountReason(ae)
+			}
 			return mv.Code, reason, 0, false, false
 		}
 		return mv.Code, reason, mv.RetryAfter, true, false
