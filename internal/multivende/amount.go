@@ -105,35 +105,59 @@ func locateAmount(t reflect.Type, raw json.RawMessage, path string) *AmountError
 			}
 		}
 	case reflect.Struct:
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
+		// Keys in order, duplicates included, as encoding/json meets them.
+		d := json.NewDecoder(bytes.NewReader(raw))
+		if tok, err := d.Token(); err != nil || tok != json.Delim('{') {
 			return nil
 		}
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if !f.IsExported() || name == "-" {
+		for d.More() {
+			tok, err := d.Token()
+			if err != nil {
+				return nil
+			}
+			k, _ := tok.(string)
+			var v json.RawMessage
+			if d.Decode(&v) != nil {
+				return nil
+			}
+			f, ok := fieldOf(t, k)
+			if !ok {
 				continue
 			}
-			if name == "" {
-				name = f.Name
+			p := k
+			if path != "" {
+				p = path + "." + k
 			}
-			// encoding/json matches keys case-insensitively, the exact one first.
-			for k, v := range obj {
-				if k != name && !strings.EqualFold(k, name) {
-					continue
-				}
-				p := k
-				if path != "" {
-					p = path + "." + k
-				}
-				if ae := locateAmount(f.Type, v, p); ae != nil {
-					return ae
-				}
+			if ae := locateAmount(f.Type, v, p); ae != nil {
+				return ae
 			}
 		}
 	}
 	return nil
+}
+
+// fieldOf is the field of struct t that encoding/json fills from key k:
+// the exact name first, else one equal under case folding.
+func fieldOf(t reflect.Type, k string) (reflect.StructField, bool) {
+	var folded reflect.StructField
+	found := false
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if name == k {
+			return f, true
+		}
+		if !found && strings.EqualFold(name, k) {
+			folded, found = f, true
+		}
+	}
+	return folded, found
 }
 
 // withAmountPath completes err's AmountError with its JSON path in raw, read
