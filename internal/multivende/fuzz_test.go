@@ -52,6 +52,8 @@ func FuzzCheckoutToDocument(f *testing.F) {
 				f.Add([]byte(strings.Replace(s, v.from, v.to, 1)))
 			}
 		}
+		// The issue's own case: 4 × 4 611 686 018 427 397 904 wrapped to $40.000.
+		f.Add([]byte(strings.Replace(strings.Replace(s, `"count": 2`, `"count": 4`, 1), `"gross": 12990`, `"gross": 4611686018427397904`, 1)))
 	}
 	f.Add([]byte(`{"_id":"x","total":"12990.0","CheckoutItems":[{"count":"4","gross":4611686018427397904},{"count":2,"gross":9223372036854775807}]}`))
 	f.Add([]byte(`{"_id":"x","CheckoutItems":[{"count":1,"gross":1}],"total":1,"total":"0x32BE"}`))
