@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -25,5 +26,19 @@ func TestClassifyBadAmountIsPermanent(t *testing.T) {
 	title, _, fix := dte.Explain(code, dte.ES)
 	if title == "" || fix == "" || !strings.Contains(reason, title) {
 		t.Fatalf("reason %q lacks the catalog title %q (fix %q)", reason, title, fix)
+	}
+}
+
+// An order issued before amounts were read strictly still attaches to its
+// client: a whole decode of its stored checkout would stop at the amount.
+func TestClientIDOfAStoredCheckoutWithABadAmount(t *testing.T) {
+	t.Parallel()
+	raw := `{"_id":"o1","total":"0x32BE","Client":{"_id":"c1","name":"Ana"}}`
+	var co multivende.Checkout
+	if err := json.Unmarshal([]byte(raw), &co); err == nil || co.Client.ID != "" {
+		t.Fatalf("the whole decode = %v, client %q: the premise changed", err, co.Client.ID)
+	}
+	if got := clientID(raw); got != "c1" {
+		t.Fatalf("clientID = %q, want c1", got)
 	}
 }

@@ -393,10 +393,8 @@ func (r *run) attach() error {
 			if err := r.e.holdLease(r.ctx); err != nil {
 				return err
 			}
-			var co multivende.Checkout
-			_ = json.Unmarshal([]byte(r.o.Raw), &co)
 			set := r.e.attachSettings(conn)
-			d, err := m.CreateBillingDocument(r.ctx, r.o.ID, multivende.NewBillingDocument{ClientID: co.Client.ID, ID: folio, Code: folio,
+			d, err := m.CreateBillingDocument(r.ctx, r.o.ID, multivende.NewBillingDocument{ClientID: clientID(r.o.Raw), ID: folio, Code: folio,
 				Name: folio, EmissionDate: iss.Fecha, Type: multivende.AttachType(r.em.DocType, set.DocTypes), Provider: set.Provider,
 				ElectronicBillingDocumentEmitterID: set.EmitterID})
 			if err != nil {
@@ -570,6 +568,19 @@ func throttled(err error) bool {
 func jsonString(s string) string {
 	b, _ := json.Marshal(map[string]string{"error": s})
 	return string(b)
+}
+
+// clientID reads the checkout's Client._id alone: a checkout stored (and
+// issued) before amounts were read strictly may no longer decode whole,
+// and its document must still reach its order.
+func clientID(raw string) string {
+	var c struct {
+		Client struct {
+			ID string `json:"_id"`
+		} `json:"Client"`
+	}
+	_ = json.Unmarshal([]byte(raw), &c)
+	return c.Client.ID
 }
 
 // badAmountReason names the unreadable amount: the catalog's title, then
