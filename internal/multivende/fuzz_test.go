@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/big"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -165,4 +166,109 @@ func checkDocument(t *testing.T, co *Checkout, s dte.Sale, doc dte.Document) {
 			t.Fatalf("delivery costs add up to %s, shipping line %d", ship, got)
 		}
 	}
+}
+
+// amountSpec is what an amount may look like (the JSON number or the
+// string's content, trimmed): a plain decimal integer, maybe with a
+// fraction of zeros.
+var amountSpec = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.0+)?$`)
+
+// FuzzCheckoutAmounts writes fuzzed JSON values into the real-shape
+// checkout's amounts and quantity: each is read only when it is a plain
+// decimal integer that fits (checked against amountSpec and big integers),
+// a refusal names its field, and what decodes goes through Sale and Build
+// with the same checks as FuzzCheckoutToDocument.
+// Soak: go test ./internal/multivende -run '^$' -fuzz FuzzCheckoutAmounts -fuzztime 1m
+func FuzzCheckoutAmounts(f *testing.F) {
+	f.Add("2", "12990", "0", "3990", "29970", "29970")
+	f.Add("4", "4611686018427397904", "0", "0", "40000", "40000")
+	f.Add("2", "9223372036854775807", "0", "0", "0", "0")
+	f.Add("2147483647", "1", "0", "0", "0", "0")
+	f.Add(`"2.0"`, `"25980/2"`, `"0x32BE"`, `"NaN"`, "12990.5", "1e999999")
+	f.Add("1000000", "999999999999", "1", "999999999999", "-1", "9223372036854775807")
+	f.Add(`" 3 "`, `"12990.000"`, "-0", "null", `"-5"`, "0.0")
+	tmpl, err := os.ReadFile("testdata/multivende-checkout.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	// In the order they appear in the fixture: the first bad one is refused.
+	fields := []struct{ from, path string }{
+		{`"total": 29970`, "total"},
+		{`"count": 2`, "CheckoutItems[0].count"}, {`"gross": 12990`, "CheckoutItems[0].gross"},
+		{`"discount": 0`, "CheckoutItems[0].discount"}, {`"cost": 3990`, "DeliveryOrderInCheckouts[0].DeliveryOrder.cost"},
+		{`"amount": 29970`, "CheckoutPayments[0].amount"},
+	}
+	for i := 1; i < len(fields); i++ {
+		if strings.Index(string(tmpl), fields[i].from) < strings.Index(string(tmpl), fields[i-1].from) {
+			f.Fatalf("%s comes before %s in the fixture", fields[i].from, fields[i-1].from)
+		}
+	}
+	f.Fuzz(func(t *testing.T, count, gross, discount, cost, amount, total string) {
+		vals := []string{total, count, gross, discount, cost, amount}
+		s := string(tmpl)
+		for i, fl := range fields {
+			if !json.Valid([]byte(vals[i])) {
+				return // not a JSON value: the reply would not be JSON at all
+			}
+			s = strings.Replace(s, fl.from, fl.from[:strings.Index(fl.from, ":")+2]+vals[i], 1)
+		}
+		// The spec: which values must be read, and as what.
+		want := make([]*big.Int, len(vals))
+		firstBad := -1
+		for i, v := range vals {
+			text := strings.TrimSpace(v)
+			if text == "null" {
+				want[i] = new(big.Int)
+				continue
+			}
+			if strings.HasPrefix(text, `"`) {
+				var str string
+				if json.Unmarshal([]byte(text), &str) != nil {
+					t.Fatalf("a valid JSON value that is not a string: %s", text)
+				}
+				text = strings.TrimSpace(str)
+			}
+			if amountSpec.MatchString(text) {
+				n, _ := new(big.Int).SetString(strings.SplitN(text, ".", 2)[0], 10)
+				if n.IsInt64() {
+					want[i] = n
+					continue
+				}
+			}
+			if firstBad < 0 {
+				firstBad = i
+			}
+		}
+		var co Checkout
+		err := json.Unmarshal([]byte(s), &co)
+		if firstBad >= 0 {
+			var ae *AmountError
+			if !errors.As(err, &ae) {
+				t.Fatalf("%s = %s was read (err %v)", fields[firstBad].path, vals[firstBad], err)
+			}
+			if ae.Field != fields[firstBad].path {
+				t.Fatalf("the refusal names %s, want %s (%v)", ae.Field, fields[firstBad].path, err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("plain amounts %v refused: %v", vals, err)
+		}
+		got := []int64{int64(co.Total), int64(co.CheckoutItems[0].Count), int64(co.CheckoutItems[0].Gross), int64(co.CheckoutItems[0].Discount),
+			int64(co.DeliveryOrderInCheckouts[0].DeliveryOrder.Cost), int64(co.CheckoutPayments[0].Amount)}
+		for i := range got {
+			if want[i].Cmp(big.NewInt(got[i])) != 0 {
+				t.Fatalf("%s = %s read as %d", fields[i].path, vals[i], got[i])
+			}
+		}
+		sale := co.Sale()
+		doc, _, err := dte.Build(sale, dte.Options{})
+		if err != nil {
+			if _, ok := dte.AsValidation(err); !ok {
+				t.Fatalf("Build: %v", err)
+			}
+			return
+		}
+		checkDocument(t, &co, sale, doc)
+	})
 }
