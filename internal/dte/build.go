@@ -83,15 +83,15 @@ func Build(s Sale, opt Options) (Document, []Warning, error) {
 	if err != nil {
 		return doc, nil, err
 	}
+	if err := checkSaleTotals(s); err != nil {
+		return doc, nil, err
+	}
 
-	// Totals: taxable gross G (after global discounts) and exempt E.
-	var gross, exempt int64
-	for _, l := range lines {
-		if l.IndExe == 1 {
-			exempt += l.MontoItem
-		} else {
-			gross += l.MontoItem
-		}
+	// Totals: taxable gross G (after global discounts) and exempt E, each
+	// within MntTotal's limit (so no sum or difference below can wrap).
+	gross, exempt, err := sumLines(lines)
+	if err != nil {
+		return doc, nil, err
 	}
 	var discounts []DscRcgGlobal
 	for _, c := range s.Coupons {
@@ -102,6 +102,9 @@ func Build(s Sale, opt Options) (Document, []Warning, error) {
 			return doc, nil, invalid("DTE-BAD-PRICE", "CheckoutPayments.couponAmount", fmt.Sprint(c),
 				Text{fmt.Sprintf("cupón negativo (%d)", c), fmt.Sprintf("negative coupon (%d)", c)},
 				Text{"corrija el cupón en Multivende", "fix the coupon in Multivende"})
+		}
+		if c > MaxValorDR {
+			return doc, nil, overLimit("DTE-AMOUNT-LIMIT", "CheckoutPayments.couponAmount", "ValorDR", c, MaxValorDR)
 		}
 		discounts = append(discounts, DscRcgGlobal{NroLinDR: len(discounts) + 1, TpoMov: "D", TpoValor: "$", ValorDR: c})
 		gross -= c
@@ -201,6 +204,9 @@ func Build(s Sale, opt Options) (Document, []Warning, error) {
 	doc.Detalle = lines
 	doc.DscRcgGlobal = discounts
 	warns = append(warns, cleanDocument(&doc)...)
+	if err := checkLimits(doc); err != nil {
+		return Document{}, nil, err
+	}
 
 	if !factura && s.Paid > 0 && tot.MntTotal != s.Paid {
 		warns = append(warns, Warning{Code: "DTE-PAID-DIFFERS", Field: "Totales.MntTotal", Message: Text{
@@ -225,14 +231,25 @@ func buildLines(s Sale) ([]Detalle, error) {
 				Text{fmt.Sprintf("cantidad %d de %q no es positiva", it.Qty, it.Name), fmt.Sprintf("quantity %d of %q is not positive", it.Qty, it.Name)},
 				Text{"corrija la cantidad en Multivende", "fix the quantity in Multivende"})
 		}
+		if it.Qty > MaxQtyItem {
+			return nil, overLimit("DTE-QTY-LIMIT", field+".count", "QtyItem", it.Qty, MaxQtyItem)
+		}
 		if it.UnitGross < 0 {
 			return nil, invalid("DTE-BAD-PRICE", field+".gross", fmt.Sprint(it.UnitGross),
 				Text{fmt.Sprintf("precio %d de %q es negativo", it.UnitGross, it.Name), fmt.Sprintf("price %d of %q is negative", it.UnitGross, it.Name)},
 				Text{"corrija el precio en Multivende", "fix the price in Multivende"})
 		}
-		if it.Discount < 0 || it.Discount > it.UnitGross*it.Qty {
+		if it.UnitGross > MaxPrcItem {
+			return nil, overLimit("DTE-AMOUNT-LIMIT", field+".gross", "PrcItem", it.UnitGross, MaxPrcItem)
+		}
+		// Within both limits the product has at most 18 digits; checked anyway.
+		amount, ok := MulChecked(it.UnitGross, it.Qty)
+		if !ok || amount > MaxMonto {
+			return nil, overLimit("DTE-AMOUNT-LIMIT", field+".gross", "MontoItem", fmt.Sprintf("%d × %d", it.Qty, it.UnitGross), MaxMonto)
+		}
+		if it.Discount < 0 || it.Discount > amount {
 			return nil, invalid("DTE-DISCOUNT-TOO-LARGE", field+".discount", fmt.Sprint(it.Discount),
-				Text{fmt.Sprintf("descuento %d de %q no está entre 0 y el monto de la línea", it.Discount, it.Name), fmt.Sprintf("discount %d of %q is not between 0 and the line amount", it.Discount, it.Name)},
+				Text{fmt.Sprintf("descuento %d de %q no está entre 0 y el monto de la línea (%s)", it.Discount, it.Name, FormatCLP(amount)), fmt.Sprintf("discount %d of %q is not between 0 and the line amount (%s)", it.Discount, it.Name, FormatCLP(amount))},
 				Text{"corrija el descuento en Multivende", "fix the discount in Multivende"})
 		}
 		name := strings.TrimSpace(it.Name)
@@ -243,7 +260,7 @@ func buildLines(s Sale) ([]Detalle, error) {
 			name = "Producto"
 		}
 		l := Detalle{CdgItem: strings.TrimSpace(it.SKU), NmbItem: name, QtyItem: it.Qty, PrcItem: it.UnitGross,
-			DescuentoMonto: it.Discount, MontoItem: it.UnitGross*it.Qty - it.Discount}
+			DescuentoMonto: it.Discount, MontoItem: amount - it.Discount}
 		if it.Exempt {
 			l.IndExe = 1
 		}
@@ -253,6 +270,9 @@ func buildLines(s Sale) ([]Detalle, error) {
 		return nil, invalid("DTE-BAD-PRICE", "DeliveryOrder.cost", fmt.Sprint(s.Shipping),
 			Text{"costo de envío negativo", "negative shipping cost"},
 			Text{"corrija el despacho en Multivende", "fix the shipping in Multivende"})
+	}
+	if s.Shipping > MaxPrcItem {
+		return nil, overLimit("DTE-AMOUNT-LIMIT", "DeliveryOrder.cost", "PrcItem", s.Shipping, MaxPrcItem)
 	}
 	if s.Shipping > 0 {
 		lines = append(lines, Detalle{NmbItem: ShippingLineName, QtyItem: 1, PrcItem: s.Shipping, MontoItem: s.Shipping})

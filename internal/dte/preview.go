@@ -12,9 +12,9 @@ import (
 func FormatCLP(n int64) string {
 	sign := ""
 	if n < 0 {
-		sign, n = "-", -n
+		sign = "-"
 	}
-	s := strconv.FormatInt(n, 10)
+	s := strconv.FormatUint(abs(n), 10) // abs: -MinInt64 does not fit an int64
 	var b strings.Builder
 	for i, c := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {

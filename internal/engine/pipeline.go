@@ -145,6 +145,9 @@ func (r *run) build() error {
 	}
 	var co multivende.Checkout
 	if err := json.Unmarshal([]byte(r.o.Raw), &co); err != nil {
+		if ae, ok := errors.AsType[*multivende.AmountError](err); ok { // stored before amounts were read strictly
+			return &permanent{code: multivende.CodeBadAmount, reason: badAmountReason(ae), err: err}
+		}
 		return &permanent{code: "DTE-NOT-JSON", reason: "el pedido guardado no es JSON válido", err: err}
 	}
 	if !co.Paid() || co.Cancelled() {
@@ -390,10 +393,8 @@ func (r *run) attach() error {
 			if err := r.e.holdLease(r.ctx); err != nil {
 				return err
 			}
-			var co multivende.Checkout
-			_ = json.Unmarshal([]byte(r.o.Raw), &co)
 			set := r.e.attachSettings(conn)
-			d, err := m.CreateBillingDocument(r.ctx, r.o.ID, multivende.NewBillingDocument{ClientID: co.Client.ID, ID: folio, Code: folio,
+			d, err := m.CreateBillingDocument(r.ctx, r.o.ID, multivende.NewBillingDocument{ClientID: clientID(r.o.Raw), ID: folio, Code: folio,
 				Name: folio, EmissionDate: iss.Fecha, Type: multivende.AttachType(r.em.DocType, set.DocTypes), Provider: set.Provider,
 				ElectronicBillingDocumentEmitterID: set.EmitterID})
 			if err != nil {
@@ -592,6 +593,29 @@ func jsonString(s string) string {
 	return string(b)
 }
 
+// clientID reads the checkout's Client._id alone: a checkout stored (and
+// issued) before amounts were read strictly may no longer decode whole,
+// and its document must still reach its order.
+func clientID(raw string) string {
+	var c struct {
+		Client struct {
+			ID string `json:"_id"`
+		} `json:"Client"`
+	}
+	_ = json.Unmarshal([]byte(raw), &c)
+	return c.Client.ID
+}
+
+// badAmountReason names the unreadable amount: the catalog's title, then
+// the field and the value as Multivende wrote them (data, in no language).
+func badAmountReason(ae *multivende.AmountError) string {
+	title, _, _ := dte.Explain(multivende.CodeBadAmount, dte.ES)
+	if ae.Field == "" {
+		return title + ": " + ae.Value
+	}
+	return fmt.Sprintf("%s: %s = %s", title, ae.Field, ae.Value)
+}
+
 // classify maps an error to a catalog code, plain words, and what to do.
 func classify(err error) (code, reason string, retryAfter time.Duration, retry, connDown bool) {
 	var p *permanent
@@ -620,6 +644,11 @@ func classify(err error) (code, reason string, retryAfter time.Duration, retry, 
 		case multivende.CodeNeedsReconnect, multivende.CodeAuth:
 			return mv.Code, reason, 0, true, true
 		case multivende.CodePDFTooLarge, multivende.CodeNotFound, multivende.CodeBadRequest:
+			return mv.Code, reason, 0, false, false
+		case multivende.CodeBadAmount:
+			if ae, ok := errors.AsType[*multivende.AmountError](err); ok {
+				reason = badAmountReason(ae)
+			}
 			return mv.Code, reason, 0, false, false
 		}
 		return mv.Code, reason, mv.RetryAfter, true, false

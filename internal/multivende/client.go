@@ -416,6 +416,10 @@ func (c *Client) getJSON(ctx context.Context, op, object, path string, q url.Val
 		return nil, err
 	}
 	if err := decode(b, out); err != nil {
+		if ae, ok := errors.AsType[*AmountError](err); ok {
+			// Not transient: asking again returns the same amount.
+			return b, &Error{Code: CodeBadAmount, Op: op, Object: object, Message: "unreadable amount", Err: ae}
+		}
 		return b, &Error{Code: CodeDecode, Op: op, Object: object, Message: "unexpected reply", Err: err}
 	}
 	return b, nil

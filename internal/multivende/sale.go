@@ -1,6 +1,8 @@
 package multivende
 
 import (
+	"math"
+
 	"github.com/folio-cl/folio/internal/dte"
 )
 
@@ -34,14 +36,14 @@ func (c *Checkout) SaleWith(m FacturaMapping) dte.Sale {
 			UnitGross: int64(it.Gross), Discount: lineDiscount(it)})
 	}
 	for _, d := range c.DeliveryOrderInCheckouts {
-		s.Shipping += int64(d.DeliveryOrder.Cost)
+		s.Shipping = addSat(s.Shipping, int64(d.DeliveryOrder.Cost))
 	}
 	var paid int64
 	for _, p := range c.CheckoutPayments {
 		if p.CouponAmount > 0 { // the earlier guess, when a reply has it
 			s.Coupons = append(s.Coupons, int64(p.CouponAmount))
 		}
-		paid += int64(p.Amount)
+		paid = addSat(paid, int64(p.Amount))
 	}
 	s.OrderTotal = int64(c.Total)
 	if paid == 0 {
@@ -54,10 +56,32 @@ func (c *Checkout) SaleWith(m FacturaMapping) dte.Sale {
 // lineDiscount returns the discount of the whole line. The documentation
 // calls `discount` the line discount; when totalWithDiscount shows it was
 // per unit instead, the per-unit reading wins so the line adds up.
+// Products that do not fit an int64 never match the total.
 func lineDiscount(it CheckoutItem) int64 {
 	qty, gross, disc, total := int64(it.Count), int64(it.Gross), int64(it.Discount), int64(it.TotalWithDiscount)
-	if total > 0 && qty > 1 && qty*gross-disc != total && qty*(gross-disc) == total {
-		return qty * disc
+	if total <= 0 || qty <= 1 {
+		return disc
+	}
+	line, ok1 := dte.MulChecked(qty, gross)
+	net, ok2 := dte.AddChecked(gross, -disc)
+	perUnit, ok3 := dte.MulChecked(qty, net)
+	whole, ok4 := dte.MulChecked(qty, disc)
+	if ok2 && ok3 && ok4 && perUnit == total && (!ok1 || line-disc != total) {
+		return whole
 	}
 	return disc
+}
+
+// addSat adds two amounts of a checkout; a sum that would not fit an int64
+// sticks at the end of the range, where dte.Build refuses it naming the
+// field (every SII limit is far below), instead of wrapping into a
+// plausible amount.
+func addSat(a, b int64) int64 {
+	if c, ok := dte.AddChecked(a, b); ok {
+		return c
+	}
+	if a > 0 {
+		return math.MaxInt64
+	}
+	return math.MinInt64
 }

@@ -18,56 +18,37 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Amount is a whole number of Chilean pesos. It decodes integral JSON numbers
-// written with or without a fractional zero (12990 or 12990.0) and refuses a
-// fractional amount instead of rounding it silently.
+// Amount is a whole number of Chilean pesos. It decodes a plain decimal
+// integer, written with or without a fraction of zeros (12990 or 12990.0),
+// as a JSON number or a numeric string, and refuses anything else with an
+// *AmountError (see parseAmount) instead of guessing.
 type Amount int64
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (a *Amount) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		*a = 0
-		return nil
+	n, err := parseAmount(b)
+	if err != nil {
+		return err
 	}
-	if len(b) > 0 && b[0] == '"' { // some APIs quote numbers
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		b = []byte(s)
-	}
-	r, ok := new(big.Rat).SetString(string(b))
-	if !ok {
-		return fmt.Errorf("amount %s is not a number", b)
-	}
-	if !r.IsInt() {
-		return fmt.Errorf("amount %s has decimals; CLP amounts are whole pesos", b)
-	}
-	if !r.Num().IsInt64() {
-		return fmt.Errorf("amount %s is out of range", b)
-	}
-	*a = Amount(r.Num().Int64())
+	*a = Amount(n)
 	return nil
 }
 
-// Quantity is an item count: a whole number, written as a JSON number or
-// a numeric string.
+// Quantity is an item count: a whole number, read as strictly as an Amount.
 type Quantity int64
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (q *Quantity) UnmarshalJSON(b []byte) error {
-	var a Amount
-	if err := a.UnmarshalJSON(b); err != nil {
-		return fmt.Errorf("quantity: %w", err)
+	n, err := parseAmount(b)
+	if err != nil {
+		return err
 	}
-	*q = Quantity(a)
+	*q = Quantity(n)
 	return nil
 }
 
@@ -245,6 +226,32 @@ type LightCheckout struct {
 	SoldAt        time.Time `json:"soldAt"`
 	UpdatedAt     time.Time `json:"updatedAt"`
 	Total         Amount    `json:"total"`
+	// TotalErr says why total could not be read (Total is then 0). A bad
+	// total does not refuse the entry: one order must not block the poll,
+	// and its detail decides whether it goes to Errors.
+	TotalErr error `json:"-"`
+}
+
+// UnmarshalJSON decodes a list entry, keeping it when its total is
+// unreadable (see TotalErr).
+func (l *LightCheckout) UnmarshalJSON(b []byte) error {
+	type plain LightCheckout
+	w := struct {
+		*plain
+		Total json.RawMessage `json:"total"`
+	}{plain: (*plain)(l)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	l.Total, l.TotalErr = 0, nil
+	if len(w.Total) > 0 {
+		n, err := parseAmount(w.Total)
+		if ae, ok := err.(*AmountError); ok {
+			ae.Field = "total"
+		}
+		l.Total, l.TotalErr = Amount(n), err
+	}
+	return nil
 }
 
 // Checkout is the detail of one order (GET /api/checkouts/{id}), as much of
@@ -283,7 +290,7 @@ func (c *Checkout) UnmarshalJSON(b []byte) error {
 		UpdatedAt looseTime `json:"updatedAt"`
 	}{plain: (*plain)(c)}
 	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+		return withAmountPath[Checkout](err, b)
 	}
 	c.SoldAt, c.UpdatedAt = time.Time(w.SoldAt), time.Time(w.UpdatedAt)
 	c.raw = bytes.Clone(b)
