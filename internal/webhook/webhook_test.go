@@ -3,9 +3,9 @@ package webhook
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
