@@ -218,6 +218,11 @@ type WebhookHealth struct {
 	At time.Time `json:"at,omitzero"`
 }
 
+// DefaultHealthyPollInterval is the poll interval while webhooks are
+// healthy, when none was chosen: Multivende recommends polling every 1–2 h
+// as the complement of webhooks.
+const DefaultHealthyPollInterval = time.Hour
+
 // webhookFresh is how recent the last notification must be for webhooks
 // to count as healthy.
 const webhookFresh = time.Hour

@@ -32,6 +32,13 @@ import (
 // Path is where notifications are posted; the secret follows it.
 const Path = "/webhooks/multivende/"
 
+// Store settings: the secret (made once per store) and the public base
+// URL given to folio webhook url (doctor checks it answers).
+const (
+	SettingSecret     = "webhook.secret"
+	SettingPublicBase = "webhook.public_base"
+)
+
 // MaxBody is the largest notification body taken (a notification is a few
 // hundred bytes).
 const MaxBody = 64 << 10
