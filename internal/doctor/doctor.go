@@ -70,6 +70,9 @@ type Options struct {
 	// Attach are the config's defaults for attaching documents in
 	// Multivende (a connection's own settings win).
 	Attach store.ConnSettings
+	// Listen is the webhook listener's address (the config's listen; ""
+	// when webhooks are off).
+	Listen string
 }
 
 // Failed counts the checks that did not pass.
@@ -131,6 +134,7 @@ func Run(ctx context.Context, o Options) []Check {
 	}
 	defer st.Close()
 	r.connections(ctx, st)
+	r.webhooks(ctx, st)
 	return r.out
 }
 

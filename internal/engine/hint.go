@@ -214,6 +214,7 @@ type WebhookHealth struct {
 	Shed         int64     `json:"shed"`                   // accepted but dropped: the queue was full
 	// PollEvery is the poll interval in force (written by the engine).
 	PollEvery time.Duration `json:"poll_every"`
+	PollBase  time.Duration `json:"poll_base"` // the interval when webhooks are not healthy
 	// At is when this was written (the console shows an old one as stale).
 	At time.Time `json:"at,omitzero"`
 }
@@ -244,7 +245,7 @@ func (e *Engine) WebhookHealth() WebhookHealth {
 	if e.cfg.Webhook != nil {
 		h = e.cfg.Webhook()
 	}
-	h.PollEvery = e.PollEvery()
+	h.PollEvery, h.PollBase = e.PollEvery(), e.cfg.PollInterval
 	return h
 }
 
