@@ -35,7 +35,9 @@ func TestWebhookChecks(t *testing.T) {
 	if c := m["webhook"]; !c.OK || m["webhook url"].OK && !m["webhook url"].Warn {
 		t.Fatalf("listener up, no URL: %+v / %+v", c, m["webhook url"])
 	}
-	b.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.SetSetting(ctx, webhook.SettingPublicBase, ok.URL) })
+	b.write(t, func(ctx context.Context, tx *store.Tx) error {
+		return tx.SetSetting(ctx, webhook.SettingPublicBase, ok.URL)
+	})
 	if c := byName(Run(context.Background(), o))["webhook url"]; !c.OK || c.Warn {
 		t.Fatalf("registered URL answers: %+v", c)
 	}
