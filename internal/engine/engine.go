@@ -172,6 +172,7 @@ type Engine struct {
 
 	hints     *hints
 	hintStats HintStats // under statMu
+	fresh     sync.Map  // order id → struct{}: its detail was just stored by a hinted read
 }
 
 // New checks cfg and returns an engine.

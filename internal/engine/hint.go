@@ -193,10 +193,20 @@ func (e *Engine) readHinted(ctx context.Context, k hintKey) error {
 		if err != nil || o.State != store.StateQueued || o.RemoteUpdatedAt.After(co.UpdatedAt) || o.DetailAt.After(o.RemoteUpdatedAt) {
 			return nil
 		}
+		e.fresh.Store(co.ID, struct{}{}) // before the commit: the dispatcher may take the order at once
 		return tx.SetDetail(ctx, co.ID, string(raw), co.Client.DisplayName(), buyerRUT(co), co.DocumentKind(mapping), co.UpdatedAt, co.PaymentStatus, co.Status)
 	}
-	_, err = e.ingestWith(ctx, c, []multivende.LightCheckout{lc}, saveDetail)
+	if _, err = e.ingestWith(ctx, c, []multivende.LightCheckout{lc}, saveDetail); err != nil {
+		e.fresh.Delete(co.ID)
+	}
 	return err
+}
+
+// freshDetail says the order's stored detail was just read for a hint
+// (once): its build step may use it instead of reading it again.
+func (e *Engine) freshDetail(id string) bool {
+	_, ok := e.fresh.LoadAndDelete(id)
+	return ok
 }
 
 // hintReaders is how many hinted checkouts are read at once; the

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
+	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
@@ -21,12 +23,16 @@ const hookSecret = "webhook-test-secret-0123456789abcdef"
 
 // hookRig is a rig whose engine has a webhook listener the simulator
 // notifies, polling every poll.
-func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spec, listen bool) (*bundle, *webhook.Server) {
+func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spec, listen bool, hook ...func(multivende.Exchange)) (*bundle, *webhook.Server) {
 	tb.Helper()
 	var ws *webhook.Server
 	var eng **engine.Engine
+	var seeExchange func(multivende.Exchange)
+	if len(hook) > 0 {
+		seeExchange = hook[0]
+	}
 	b := newRig(tb, rigOptions{sim: sim.Options{Orders: 0, Seed: 11, RateLimit: rateLimit, SIIDelay: 50 * time.Millisecond},
-		faults: sp, mvRate: rateLimit, noStart: true,
+		faults: sp, mvRate: rateLimit, noStart: true, hook: seeExchange,
 		tune: func(c *engine.Config) {
 			c.PollInterval = poll
 			c.Retry = engine.RetryPolicy{MaxAttempts: 8, Base: 100 * time.Millisecond, Max: time.Second}
@@ -101,12 +107,30 @@ func TestWebhooksWithDropsDuplicatesDelays(t *testing.T) {
 // to the end of the pipeline.
 func TestWebhooksAloneBringNewOrders(t *testing.T) {
 	t.Parallel()
-	b, ws := hookRig(t, time.Hour, -1, faults.None, true)
+	var mu sync.Mutex
+	details := map[string]int{} // checkout id → detail reads
+	b, ws := hookRig(t, time.Hour, -1, faults.None, true, func(ex multivende.Exchange) {
+		if ex.Op == "checkout" && ex.Status == 200 {
+			mu.Lock()
+			details[ex.Object]++
+			mu.Unlock()
+		}
+	})
 	waitFor(t, "the first poll", func() bool { return !b.eng.Stats().LastPoll.IsZero() })
 	b.sims.MV.AddOrders(12)
 	if !waitAttached(b, 30*time.Second) {
 		t.Fatalf("paid orders not attached through webhooks alone: %+v", b.eng.HintStats())
 	}
+	// The detail a hint read serves the build: no second read (each is
+	// a request under Multivende's rate limit). A notification that comes
+	// after the attach (the order changed) may read it again.
+	mu.Lock()
+	for _, c := range b.sims.MV.State().Checkouts {
+		if len(c.Documents) > 0 && (details[c.ID] < 1 || details[c.ID] > 2) {
+			t.Errorf("order %s: %d detail reads, want the hint's and at most the one after its attach", c.ID, details[c.ID])
+		}
+	}
+	mu.Unlock()
 	b.checkLedgersOfSeen()
 	if h := ws.Health(); !h.Healthy(time.Now()) {
 		t.Fatalf("health %+v", h)
