@@ -207,6 +207,12 @@ func TestPollEveryFollowsWebhookHealth(t *testing.T) {
 // is 5 req/s on both sides. Orders arrive one every 2 s.
 //
 //	go test ./internal/engine -run '^$' -bench PaidToAttached -benchtime 1x
+//
+// Measured on 2 shared cores (20 orders, one every 2 s): webhooks p50
+// 0.81 s, p95 0.98 s, rate-limit waits included; polling every hour, none
+// of 14 attached within the run (p50/p95 ≥ 35 s/55 s, the run's end; the
+// wait is the time to the next poll, uniform over the hour: p50 ≈ 30 min,
+// p95 ≈ 57 min).
 func BenchmarkPaidToAttached(b *testing.B) {
 	const orders, every = 20, 2 * time.Second
 	for _, mode := range []string{"webhooks", "polling-1h"} {
