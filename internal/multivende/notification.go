@@ -66,15 +66,3 @@ func ClientIDText(raw json.RawMessage) (string, bool) {
 	}
 	return n.String(), true
 }
-
-// NewNotification writes a notification as public integrations read it
-// (the simulator sends these). clientID is written as a number when it is
-// all digits, as Multivende's client ids are.
-func NewNotification(checkoutID, clientID string) []byte {
-	var cid any = clientID
-	if clientID != "" && strings.Trim(clientID, "0123456789") == "" && sendClientIDAsNumber {
-		cid = json.Number(clientID)
-	}
-	b, _ := json.Marshal(map[string]any{notifyCheckoutField: checkoutID, notifyClientObject: map[string]any{notifyClientField: cid}})
-	return b
-}
