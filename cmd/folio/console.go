@@ -100,10 +100,24 @@ func newConsoleCmd() *cobra.Command {
 					return err
 				}
 				defer logf.Close()
-				eng, err = newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect(f.lang, cfg.Language, os.Getenv),
+				log := slog.New(slog.NewJSONHandler(logf, nil))
+				// listen in the config: the console's engine serves the
+				// webhooks as folio run would (a busy port leaves it polling).
+				hooks := engineOptions{}
+				if cfg.Listen != "" {
+					if ws, _, err := startWebhooks(ctx, st, cfg.Listen, &eng); err != nil {
+						log.Warn("webhook listener not started", "err", err)
+					} else {
+						hooks.Webhook = ws.Health
+						if cfg.Sources["poll_interval"].Kind == config.FromDefault {
+							hooks.HealthyPollInterval = engine.DefaultHealthyPollInterval
+						}
+					}
+				}
+				eng, err = newEngine(ctx, st, engineOptions{Webhook: hooks.Webhook, HealthyPollInterval: hooks.HealthyPollInterval, CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect(f.lang, cfg.Language, os.Getenv),
 					PollInterval: time.Duration(cfg.PollInterval), Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 					Retry:  engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
-					Emisor: emisorOf(cfg), Attach: attachDefaults(cfg), SIIInterval: 30 * time.Second, Log: slog.New(slog.NewJSONHandler(logf, nil))})
+					Emisor: emisorOf(cfg), Attach: attachDefaults(cfg), SIIInterval: 30 * time.Second, Log: log})
 				if err != nil {
 					eng = nil // nothing to run yet (no invoicer): the console still shows the store
 				} else {

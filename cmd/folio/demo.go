@@ -19,6 +19,7 @@ import (
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/tui"
+	"github.com/folio-cl/folio/internal/webhook"
 )
 
 // demoSummary is what `folio demo --headless` prints: one JSON object.
@@ -32,6 +33,8 @@ type demoSummary struct {
 	Seconds        float64        `json:"seconds"`
 	Faults         string         `json:"faults"`
 	Store          string         `json:"store"`
+	// Webhooks is how many notifications the listener accepted.
+	Webhooks int `json:"webhooks"`
 }
 
 func newDemoCmd() *cobra.Command {
@@ -108,7 +111,19 @@ func newDemoCmd() *cobra.Command {
 			if headless {
 				catalogEvery = 0
 			}
-			eng, err := newEngine(ctx, st, engineOptions{CatalogInterval: catalogEvery, Lang: i18n.Detect(lang, "", os.Getenv), PollInterval: 2 * time.Second, Workers: 4, RateLimit: 5,
+			// Webhooks on, as a shop would run: the simulator notifies the
+			// listener of each new or changed order; polling stays on.
+			var eng *engine.Engine
+			ws, bound, err := startWebhooks(ctx, st, "127.0.0.1:0", &eng)
+			if err != nil {
+				return err
+			}
+			secret, err := webhookSecret(ctx, st)
+			if err != nil {
+				return err
+			}
+			sims.MV.SetWebhook(webhook.URL(localBase(bound), secret))
+			eng, err = newEngine(ctx, st, engineOptions{Webhook: ws.Health, CatalogInterval: catalogEvery, Lang: i18n.Detect(lang, "", os.Getenv), PollInterval: 2 * time.Second, Workers: 4, RateLimit: 5,
 				Retry:  engine.RetryPolicy{MaxAttempts: 8, Base: time.Second, Max: 10 * time.Second},
 				Emisor: sims.LD.Emisor(), SIIInterval: 2 * time.Second, Log: log, Lookback: simLookback})
 			if err != nil {
@@ -173,6 +188,7 @@ func newDemoCmd() *cobra.Command {
 				before = rows[len(rows)-1].Seq
 			}
 			sum.FoliosConsumed = len(sims.LD.State().Emitted)
+			sum.Webhooks = ws.Health().LastHour
 			for _, c := range sims.MV.State().Checkouts {
 				for _, d := range c.Documents {
 					if d.Uploaded {

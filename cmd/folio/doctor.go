@@ -54,7 +54,7 @@ Exits 1 when any check fails. --json prints the checks as a list of
 						return cfg.Multivende.ClientSecret
 					}
 					return ""
-				}, Attach: attachDefaults(cfg)})
+				}, Attach: attachDefaults(cfg), Listen: cfg.Listen})
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if err := writeJSON(out, checks); err != nil {

@@ -56,6 +56,7 @@ func newRootCmd() *cobra.Command {
 		newDisconnectCmd(),
 		newDoctorCmd(),
 		newCatalogCmd(),
+		newWebhookCmd(),
 	)
 	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
 	return root

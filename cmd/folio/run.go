@@ -24,15 +24,19 @@ import (
 )
 
 func newRunCmd() *cobra.Command {
-	var storeFlag, simURL string
+	var storeFlag, simURL, listen string
 	var poll, leaseTTL, lookback time.Duration
 	cmd := &cobra.Command{
-		Use:   "run [--store PATH] [--sim URL]",
+		Use:   "run [--store PATH] [--sim URL] [--listen ADDR]",
 		Short: "Run the sync engine headless (for systemd); JSON log lines on stderr",
 		Long: `Runs the engine until SIGINT or SIGTERM: polls Multivende, issues one DTE per
 paid order and attaches its PDF. On a stop it takes no new work, lets calls in
 flight finish, and exits 0. --sim URL (the Multivende URL printed by folio sim)
-connects to a running simulator by itself first.`,
+connects to a running simulator by itself first. --listen ADDR (or listen in
+the config) serves Multivende's webhooks on POST /webhooks/multivende/{secret}
+and GET /healthz: each notification re-reads its order at once; polling goes
+on (every 1h instead of poll_interval's default while webhooks are healthy).
+folio webhook url prints the URL to register.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			err := func() error {
@@ -60,12 +64,34 @@ connects to a running simulator by itself first.`,
 					log.Info("connected to the simulator", "multivende", info.Multivende, "libredte", info.LibreDTE)
 					lookback = simLookback
 				}
+				// Healthy webhooks let the default poll interval rise to what
+				// Multivende recommends; an interval someone chose stays.
+				var healthyPoll time.Duration
+				if kind := cfg.Sources["poll_interval"].Kind; poll == 0 && simURL == "" && (kind == config.FromDefault || kind == "") {
+					healthyPoll = engine.DefaultHealthyPollInterval
+				}
 				poll = runPoll(cfg, poll, simURL != "")
-				eng, err := newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect("", cfg.Language, os.Getenv),
+				if listen == "" {
+					listen = cfg.Listen
+				} else if err := config.CheckListen(listen); err != nil {
+					return fmt.Errorf("--listen: %w", err)
+				}
+				var eng *engine.Engine
+				var hookHealth func() engine.WebhookHealth
+				if listen != "" {
+					ws, bound, err := startWebhooks(ctx, st, listen, &eng)
+					if err != nil {
+						return err
+					}
+					hookHealth = ws.Health
+					log.Info("webhook listener started", "addr", bound, "url", "folio webhook url")
+				}
+				eng, err = newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect("", cfg.Language, os.Getenv),
 					PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 					Retry:       engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
 					Emisor:      emisorOf(cfg),
-					SIIInterval: 10 * time.Second, LeaseTTL: leaseTTL, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT")), Attach: attachDefaults(cfg), Lookback: lookback})
+					SIIInterval: 10 * time.Second, LeaseTTL: leaseTTL, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT")), Attach: attachDefaults(cfg), Lookback: lookback,
+					Webhook: hookHealth, HealthyPollInterval: healthyPoll})
 				if err != nil {
 					return err
 				}
@@ -90,6 +116,7 @@ connects to a running simulator by itself first.`,
 	}
 	addStoreFlag(cmd, &storeFlag)
 	cmd.Flags().StringVar(&simURL, "sim", "", "connect to a running folio sim at this Multivende URL first")
+	cmd.Flags().StringVar(&listen, "listen", "", "serve Multivende webhooks on this address, like :8080 (default: listen in the config; empty: none)")
 	cmd.Flags().DurationVar(&poll, "poll", 0, "poll interval (default from the config; 2s with --sim)")
 	_ = cmd.Flags().MarkHidden("poll")
 	// Fault tests freeze engines past their lease; a short lease keeps them short.

@@ -21,7 +21,9 @@ func newSimCmd() *cobra.Command {
 		Long: `Serves a simulated Multivende (consent page, tokens, generated orders, documents)
 and a simulated LibreDTE (emitir, generar, PDF, SII status) until SIGINT or
 SIGTERM. --faults is none, mix, or a list such as
-5xx=0.05,429=0.05,latency=20ms..800ms,reset-after-generar=0.02,token-expire=60s,folios=200,sii-reject=0.02.
+5xx=0.05,429=0.05,latency=20ms..800ms,reset-after-generar=0.02,token-expire=60s,folios=200,sii-reject=0.02;
+webhook-drop, webhook-dup and webhook-delay act on the notifications sent to
+--webhook URL (a "Checkouts" notification for each new or changed order).
 The faults can be changed at run time with POST /_sim/faults on either server.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -55,6 +57,7 @@ The faults can be changed at run time with POST /_sim/faults on either server.`,
 	f.Uint64Var(&seed, "seed", 1, "seed for the generated data and faults")
 	f.Float64Var(&o.RateLimit, "rate-limit", 5, "Multivende requests per second per token (Multivende's limit is about 5)")
 	f.BoolVar(&o.AutoSend, "auto-send", false, "the merchant switched on Multivende's automatic sending (otherwise attached documents stay \"Pendiente\")")
+	f.StringVar(&o.Webhook, "webhook", "", "post a Checkouts notification to this URL for each new or changed order (the URL folio webhook url prints)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON line with the URLs and credentials once both servers listen")
 	return cmd
 }

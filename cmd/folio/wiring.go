@@ -46,6 +46,10 @@ type engineOptions struct {
 	// Lookback is how far back a connection's first poll reads (0: the
 	// engine's default); each 2 hours of it is one request at least.
 	Lookback time.Duration
+	// Webhook is the webhook listener's health (nil: no listener);
+	// HealthyPollInterval the poll interval while it is healthy (0: none).
+	Webhook             func() engine.WebhookHealth
+	HealthyPollInterval time.Duration
 }
 
 // newEngine builds an engine over the store's connections: the LibreDTE
@@ -95,7 +99,8 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 	}
 	eng, err = engine.New(engine.Config{Store: st, Invoicer: ld, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
 		PollInterval: o.PollInterval, Lookback: o.Lookback, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, LeaseTTL: o.LeaseTTL, Log: o.Log, Failpoint: o.Failpoint,
-		CatalogInterval: o.CatalogInterval, CatalogSync: periodicCatalog(st, o.Lang, o.RateLimit), Attach: o.Attach})
+		CatalogInterval: o.CatalogInterval, CatalogSync: periodicCatalog(st, o.Lang, o.RateLimit), Attach: o.Attach,
+		Webhook: o.Webhook, HealthyPollInterval: o.HealthyPollInterval})
 	return eng, err
 }
 

@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"net"
 	"net/url"
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,6 +110,7 @@ type Config struct {
 	Store               string              `yaml:"store" json:"store"`
 	LogFile             string              `yaml:"log_file" json:"log_file"`
 	PollInterval        Duration            `yaml:"poll_interval" json:"poll_interval"`
+	Listen              string              `yaml:"listen" json:"listen"` // webhook listener address ("": none)
 	Workers             int                 `yaml:"workers" json:"workers"`
 	RateLimit           float64             `yaml:"rate_limit" json:"rate_limit"` // Multivende requests per second
 	Retry               Retry               `yaml:"retry" json:"retry"`
@@ -440,6 +443,11 @@ func (c Config) problems() []problem {
 	if c.PollInterval < Duration(100*time.Millisecond) {
 		bad("poll_interval", "%s is too short (at least 100ms; 1m suits most shops)", c.PollInterval)
 	}
+	if c.Listen != "" {
+		if err := CheckListen(c.Listen); err != nil {
+			bad("listen", "%v", err)
+		}
+	}
 	if c.Workers < 1 || c.Workers > 64 {
 		bad("workers", "%d is not between 1 and 64", c.Workers)
 	}
@@ -477,4 +485,19 @@ func (c Config) problems() []problem {
 		}
 	}
 	return ps
+}
+
+// CheckListen checks a listen address such as :8080 or 127.0.0.1:8080.
+func CheckListen(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not HOST:PORT (write it like :8080 or 127.0.0.1:8080)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q: the port must be a number up to 65535", addr)
+	}
+	if strings.ContainsAny(host, " /") {
+		return fmt.Errorf("%q: the host is not a name or an IP address", addr)
+	}
+	return nil
 }

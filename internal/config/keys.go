@@ -31,6 +31,7 @@ var Keys = []Key{
 	{Name: "store", Env: "FOLIO_STORE", Default: "$XDG_DATA_HOME/folio/folio.db", Help: "the SQLite store"},
 	{Name: "log_file", Env: "FOLIO_LOG_FILE", Default: "(stderr)", Help: "engine log file"},
 	{Name: "poll_interval", Env: "FOLIO_POLL_INTERVAL", Default: "1m", Help: "how often Multivende is asked for new and changed orders"},
+	{Name: "listen", Env: "FOLIO_LISTEN", Default: "(off)", Help: "address folio run serves Multivende webhooks on, like :8080 (folio run --listen wins); empty: polling only"},
 	{Name: "workers", Env: "FOLIO_WORKERS", Default: "2", Help: "orders worked on at once"},
 	{Name: "rate_limit", Env: "FOLIO_RATE_LIMIT", Default: "5", Help: "Multivende requests per second, per merchant"},
 	{Name: "retry.max_attempts", Env: "FOLIO_RETRY_MAX_ATTEMPTS", Default: "8", Help: "automatic attempts before an order needs a person"},

@@ -72,6 +72,9 @@ type Options struct {
 	Attach store.ConnSettings
 
 	writable func(path string) error // tests: a store root cannot make unwritable
+	// Listen is the webhook listener's address (the config's listen; ""
+	// when webhooks are off).
+	Listen string
 }
 
 // Failed counts the checks that did not pass.
@@ -133,6 +136,7 @@ func Run(ctx context.Context, o Options) []Check {
 	}
 	defer st.Close()
 	r.connections(ctx, st)
+	r.webhooks(ctx, st)
 	return r.out
 }
 

@@ -101,9 +101,9 @@ func TestDiskFullBacksOffAndResumes(t *testing.T) {
 	// Full again within the minute: the state shows it, the log does not
 	// say it twice.
 	full.Store(true)
-	waitFor(t, func() bool { return b.eng.Stats().DiskFull })
+	waitFor(t, "the disk state", func() bool { return b.eng.Stats().DiskFull })
 	full.Store(false)
-	waitFor(t, func() bool { return !b.eng.Stats().DiskFull })
+	waitFor(t, "the disk state", func() bool { return !b.eng.Stats().DiskFull })
 	if _, msgs := log.count(); msgs["disk full"] != 1 || msgs["disk space is back"] != 1 {
 		t.Errorf("a second episode within the minute was logged: %v", msgs)
 	}
@@ -111,15 +111,6 @@ func TestDiskFullBacksOffAndResumes(t *testing.T) {
 	case <-b.done:
 		t.Fatalf("the engine stopped: %v", b.err)
 	default:
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatal("condition not reached in 10 s")
-		}
 	}
 }
 

@@ -52,6 +52,11 @@ type Config struct {
 	// Attach holds the defaults (from the config) for attaching documents
 	// in Multivende; a connection's own settings win over them.
 	Attach store.ConnSettings
+	// Webhook reports the webhook listener's health (nil: no listener).
+	Webhook func() WebhookHealth
+	// HealthyPollInterval is the poll interval while webhooks are healthy
+	// (0: PollInterval always); polling never stops.
+	HealthyPollInterval time.Duration
 }
 
 // Failpoints: a call has succeeded at the service and its result is not
@@ -177,6 +182,10 @@ type Engine struct {
 	// resume asks the dispatcher to pick up orders left mid-pipeline
 	// again (a step whose commit the full disk refused).
 	resume atomic.Bool
+
+	hints     *hints
+	hintStats HintStats // under statMu
+	fresh     sync.Map  // order id → struct{}: its detail was just stored by a hinted read
 }
 
 // New checks cfg and returns an engine.
@@ -185,7 +194,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{cfg: cfg, st: cfg.Store, log: cfg.Log, kick: make(chan struct{}, 1),
-		subs: map[chan Change]struct{}{}, markets: map[int64]Marketplace{}, httpLog: make(chan store.Exchange, 4096), t0: time.Now()}, nil
+		subs: map[chan Change]struct{}{}, markets: map[int64]Marketplace{}, httpLog: make(chan store.Exchange, 4096), t0: time.Now(), hints: newHints()}, nil
 }
 
 // Subscribe returns a channel of changes and a function to stop them. The
@@ -370,6 +379,10 @@ func (e *Engine) Run(ctx context.Context) error {
 	start(e.controlLoop)
 	start(e.siiLoop)
 	start(e.catalogLoop)
+	for range hintReaders {
+		start(e.hintLoop)
+	}
+	start(e.webhookHealthLoop)
 	var httpDone sync.WaitGroup
 	httpDone.Add(1)
 	stopLog := make(chan struct{})

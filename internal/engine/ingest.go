@@ -34,6 +34,9 @@ func (e *Engine) pollAll(ctx context.Context) {
 	if p, _ := e.st.Setting(ctx, settingPaused); p == "1" || e.diskFull.Load() {
 		return
 	}
+	if e.webhooksCover() {
+		return // healthy webhooks: the poll waits for HealthyPollInterval
+	}
 	conns, err := e.st.Connections(ctx)
 	if err != nil {
 		e.log.Error("reading connections", "err", err)
@@ -139,6 +142,12 @@ const ingestBatch = 1000
 // commit. An order listed twice (it changed during the walk) keeps its
 // latest entry.
 func (e *Engine) ingestEntries(ctx context.Context, c store.Connection, entries []multivende.LightCheckout) (int, error) {
+	return e.ingestWith(ctx, c, entries, nil)
+}
+
+// ingestWith is ingestEntries with extra run in the same commit, after
+// the upsert and planning (a hinted read saves the detail it read).
+func (e *Engine) ingestWith(ctx context.Context, c store.Connection, entries []multivende.LightCheckout, extra func(*store.Tx) error) (int, error) {
 	latest := make(map[string]int, len(entries))
 	for i, lc := range entries {
 		if j, ok := latest[lc.ID]; !ok || !lc.UpdatedAt.Before(entries[j].UpdatedAt) {
@@ -172,6 +181,9 @@ func (e *Engine) ingestEntries(ctx context.Context, c store.Connection, entries 
 			if err := e.plan(ctx, tx, u, byID[u.ID]); err != nil {
 				return err
 			}
+		}
+		if extra != nil {
+			return extra(tx)
 		}
 		return nil
 	})

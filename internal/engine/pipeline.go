@@ -125,6 +125,11 @@ func (r *run) build() error {
 		return err
 	}
 	mapping := multivende.FacturaMapping{Field: conn.Settings.FacturaField, Value: conn.Settings.FacturaValue}
+	if r.o.Raw == "" && e.freshDetail(r.o.ID) {
+		if full, err := e.st.GetOrder(r.ctx, r.o.ID); err == nil && full.DetailAt.After(full.RemoteUpdatedAt) {
+			r.o.Raw, r.o.DetailAt, r.o.RemoteUpdatedAt = full.Raw, full.DetailAt, full.RemoteUpdatedAt // a hint's read, just now
+		}
+	}
 	if r.o.Raw == "" || !r.o.DetailAt.After(r.o.RemoteUpdatedAt) {
 		if r.cur != store.StateBuilding {
 			if err := r.move(store.StateBuilding, store.Move{Attempts: r.o.Attempts, Event: event("building", "event.building")}); err != nil {

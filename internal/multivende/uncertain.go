@@ -375,3 +375,12 @@ const (
 // Multivende takes both, per the docs). A client id that is not all digits
 // is always sent as a string.
 const sendClientIDAsNumber = true
+
+// Webhook notifications ("Checkouts"): the payload shape is not published.
+// Public integrations read the checkout id and the app's client id from
+// these fields (inferred from public code); nothing else is read.
+const (
+	notifyCheckoutField = "CheckoutId"
+	notifyClientObject  = "OauthClient"
+	notifyClientField   = "client_id"
+)

@@ -22,7 +22,8 @@ type Options struct {
 	Seed           uint64
 	RateLimit      float64 // Multivende req/s per token (negative: none)
 	SIIDelay       time.Duration
-	AutoSend       bool // Multivende's automatic sending of documents (off: "Pendiente")
+	AutoSend       bool   // Multivende's automatic sending of documents (off: "Pendiente")
+	Webhook        string // the app's Callback URL for "Checkouts" notifications ("": none)
 }
 
 // Info is the startup JSON of `folio sim --json` and GET /_sim/info.
@@ -50,7 +51,7 @@ func Start(ctx context.Context, o Options) (*Sims, error) {
 	if o.LibreDTEAddr == "" {
 		o.LibreDTEAddr = "127.0.0.1:0"
 	}
-	mv := mvsim.New(mvsim.Options{Seed: o.Seed, Orders: o.Orders, Rate: o.Rate, Faults: o.Faults, RateLimit: o.RateLimit, AutoSend: o.AutoSend})
+	mv := mvsim.New(mvsim.Options{Seed: o.Seed, Orders: o.Orders, Rate: o.Rate, Faults: o.Faults, RateLimit: o.RateLimit, AutoSend: o.AutoSend, Webhook: o.Webhook})
 	ld := ldsim.New(ldsim.Options{Seed: o.Seed, Faults: o.Faults, SIIDelay: o.SIIDelay})
 	mvURL, err := mv.Start(ctx, o.MultivendeAddr)
 	if err != nil {

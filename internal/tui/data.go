@@ -65,6 +65,7 @@ type snapshot struct {
 	lists   [paneCount]listData
 	status  status
 	catalog *engine.CatalogResult // the last periodic catalog sync, if any
+	webhook *webhookView          // the webhook listener's health, if an engine reported one
 	change  uint64
 	err     error
 }
@@ -102,6 +103,7 @@ func (s source) load(ctx context.Context, id int, wins [paneCount]window, want [
 	if r, ok := engine.LastCatalogSync(ctx, s.st); ok {
 		snap.catalog = &r
 	}
+	snap.webhook = s.webhook(ctx)
 	for k := paneOrders; k < paneCount; k++ {
 		if !want[k] {
 			continue

@@ -211,6 +211,9 @@ func (m *Model) paneLines(k paneKind, w, h int) []string {
 		for _, l := range m.catalogLines(w) {
 			foot = append(foot, s.Muted.Render(l))
 		}
+		for _, l := range m.webhookLines(w) {
+			foot = append(foot, s.Muted.Render(l))
+		}
 		out = fitHeight(out, max(h-len(foot), len(out)))
 		return append(out, foot...)
 	}

@@ -32,7 +32,13 @@ type Spec struct {
 	TokenExpire       time.Duration // "token-expire": lifetime of access tokens (0: the documented 6 h)
 	Folios            int           // "folios": size of each folio range (0: the simulator's default)
 	SIIReject         float64       // "sii-reject": fraction of documents the SII ends up rejecting
+	WebhookDrop       float64       // "webhook-drop": a webhook notification is never sent
+	WebhookDup        float64       // "webhook-dup": a notification is sent twice
+	WebhookDelay      float64       // "webhook-delay": a notification is sent late (up to MaxWebhookDelay), out of order
 }
+
+// MaxWebhookDelay is the longest a delayed webhook notification waits.
+const MaxWebhookDelay = 5 * time.Second
 
 // None injects nothing.
 var None = Spec{}
@@ -51,7 +57,9 @@ var Mix = Spec{
 }
 
 // Parse reads "none", "mix", or a comma list such as
-// "5xx=0.05,429=0.05,latency=20ms..800ms,reset-after-generar=0.02,token-expire=60s,folios=200,sii-reject=0.02".
+// "5xx=0.05,429=0.05,latency=20ms..800ms,reset-after-generar=0.02,token-expire=60s,folios=200,sii-reject=0.02"
+// (and webhook-drop, webhook-dup, webhook-delay for the Multivende
+// simulator's notifications).
 func Parse(s string) (Spec, error) {
 	s = strings.TrimSpace(s)
 	switch s {
@@ -83,6 +91,12 @@ func Parse(s string) (Spec, error) {
 			sp.ResetAfterGenerar, err = prob(v)
 		case "sii-reject":
 			sp.SIIReject, err = prob(v)
+		case "webhook-drop":
+			sp.WebhookDrop, err = prob(v)
+		case "webhook-dup":
+			sp.WebhookDup, err = prob(v)
+		case "webhook-delay":
+			sp.WebhookDelay, err = prob(v)
 		case "latency":
 			sp.LatencyMin, sp.LatencyMax, err = latency(v)
 		case "token-expire":
@@ -96,7 +110,7 @@ func Parse(s string) (Spec, error) {
 				err = fmt.Errorf("must not be negative")
 			}
 		default:
-			return Spec{}, fmt.Errorf("unknown fault %q: known are 5xx, 429, latency, reset, reset-after-generar, token-expire, folios, sii-reject", k)
+			return Spec{}, fmt.Errorf("unknown fault %q: known are 5xx, 429, latency, reset, reset-after-generar, token-expire, folios, sii-reject, webhook-drop, webhook-dup, webhook-delay", k)
 		}
 		if err != nil {
 			return Spec{}, fmt.Errorf("fault %s=%s: %w", k, v, err)
@@ -151,6 +165,9 @@ func (s Spec) String() string {
 		parts = append(parts, "folios="+strconv.Itoa(s.Folios))
 	}
 	add("sii-reject", s.SIIReject)
+	add("webhook-drop", s.WebhookDrop)
+	add("webhook-dup", s.WebhookDup)
+	add("webhook-delay", s.WebhookDelay)
 	if len(parts) == 0 {
 		return "none"
 	}
@@ -311,4 +328,14 @@ func (in *Injector) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"faults": in.Spec().String()})
 	})
+}
+
+// Delay returns a delay drawn uniformly from [0, max).
+func (in *Injector) Delay(max time.Duration) time.Duration {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if max <= 0 {
+		return 0
+	}
+	return time.Duration(in.rng.Int64N(int64(max)))
 }

@@ -88,3 +88,17 @@ func TestHandlerChangesSpecAtRunTime(t *testing.T) {
 		t.Fatal("skipped route got a fault")
 	}
 }
+
+func TestParseWebhookFaults(t *testing.T) {
+	t.Parallel()
+	sp, err := Parse("webhook-drop=0.1,webhook-dup=0.2,webhook-delay=0.3")
+	if err != nil || sp != (Spec{WebhookDrop: 0.1, WebhookDup: 0.2, WebhookDelay: 0.3}) {
+		t.Fatalf("Parse = %+v, %v", sp, err)
+	}
+	if again, err := Parse(sp.String()); err != nil || again != sp {
+		t.Fatalf("String does not round-trip: %q", sp.String())
+	}
+	if _, err := Parse("webhook-drop=1.5"); err == nil {
+		t.Fatal("a probability above 1 accepted")
+	}
+}

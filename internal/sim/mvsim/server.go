@@ -52,6 +52,9 @@ type Options struct {
 	// AutoSend is the merchant's "automatic sending" of documents: without
 	// it an uploaded document stays "Pendiente" in Multivende.
 	AutoSend bool
+	// Webhook is the app's Callback URL: a "Checkouts" notification is
+	// posted there for each new or changed checkout ("": none).
+	Webhook string
 }
 
 // Server is a running simulator's state. It is safe for concurrent use.
@@ -78,6 +81,7 @@ type Server struct {
 	catalog    catalog
 	elsewhere  map[string][]*document // checkout id → documents not in its detail
 	srv        *http.Server
+	hook       webhookState
 }
 
 type grant struct {
@@ -174,6 +178,10 @@ func (s *Server) Start(ctx context.Context, addr string) (string, error) {
 		<-ctx.Done()
 		_ = srv.Close()
 	}()
+	if s.opts.Webhook != "" {
+		s.SetWebhook(s.opts.Webhook)
+	}
+	go s.webhookLoop(ctx)
 	return "http://" + ln.Addr().String(), nil
 }
 
@@ -219,6 +227,9 @@ func (s *Server) arrive(c *checkout, now time.Time) {
 	}
 	if c.CreatedAt.After(c.UpdatedAt) {
 		c.CreatedAt = c.UpdatedAt
+	}
+	if c.paidAt.After(now) {
+		c.paidAt = now
 	}
 	s.add(c)
 }
@@ -493,7 +504,7 @@ func (s *Server) createDocument(w http.ResponseWriter, r *http.Request) {
 	now := s.tick()
 	c, ok := s.byID[r.PathValue("id")]
 	if ok {
-		d.ID, d.checkoutID, d.Files = s.gen.id(), c.ID, []file{}
+		d.ID, d.checkoutID, d.Files, d.attachedAt = s.gen.id(), c.ID, []file{}, now
 		s.docs[d.ID] = &d
 		c.Documents = append(c.Documents, &d)
 		c.UpdatedAt = now
@@ -537,7 +548,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	d, ok := s.docs[r.PathValue("id")]
 	if ok {
-		d.pdf = pdf
+		d.pdf, d.uploadedAt = pdf, s.now()
 		d.Files = []file{{SynchronizationStatus: syncStatus(s.opts.AutoSend), URL: "/files/" + d.ID + ".pdf"}}
 	}
 	s.mu.Unlock()
@@ -562,6 +573,7 @@ func (s *Server) AttachElsewhere(checkoutID, folio, docType string) error {
 	d := &document{ID: s.gen.id(), ClientID: c.Client.ID, DocID: folio, Code: folio, Name: folio, Type: docType,
 		Provider: "otro", EmissionDate: s.now().Format(time.DateOnly), checkoutID: c.ID, pdf: []byte("%PDF-1.4\n%%EOF\n")}
 	d.Files = []file{{SynchronizationStatus: syncStatus(s.opts.AutoSend), URL: "/files/" + d.ID + ".pdf"}}
+	d.attachedAt, d.uploadedAt = s.now(), s.now()
 	s.docs[d.ID] = d
 	if s.elsewhere == nil {
 		s.elsewhere = map[string][]*document{}
@@ -900,9 +912,11 @@ func (s *Server) State() State {
 	s.tick()
 	st := State{Checkouts: make([]StateCheckout, 0, len(s.checkouts)), Tokens: append([]string{}, s.issued...)}
 	for _, c := range s.checkouts {
-		sc := StateCheckout{ID: c.ID, PaymentStatus: c.PaymentStatus, Status: c.Status, Documents: []StateDocument{}}
+		sc := StateCheckout{ID: c.ID, PaymentStatus: c.PaymentStatus, Status: c.Status, Documents: []StateDocument{},
+			PaidAt: msTime(c.paidAt), Notified: s.hook.sent[c.ID]}
 		for _, d := range s.documentsOf(c) {
-			sd := StateDocument{ID: d.ID, DocID: d.DocID, Type: d.Type, Uploaded: len(d.pdf) > 0, Provider: d.Provider, EmitterID: d.EmitterID}
+			sd := StateDocument{ID: d.ID, DocID: d.DocID, Type: d.Type, Uploaded: len(d.pdf) > 0, Provider: d.Provider, EmitterID: d.EmitterID,
+				AttachedAt: msTime(d.attachedAt), UploadedAt: msTime(d.uploadedAt)}
 			if len(d.Files) > 0 {
 				sd.SyncStatus = d.Files[0].SynchronizationStatus
 			}

@@ -42,7 +42,8 @@ type checkout struct {
 	Payments           []payment         `json:"CheckoutPayments"`
 	Documents          []*document       `json:"ElectronicBillingDocuments,omitempty"`
 
-	payAt time.Time // a pending order becomes paid then (zero: never)
+	payAt  time.Time // a pending order becomes paid then (zero: never)
+	paidAt time.Time // when its payment completed and it showed as paid (zero: not paid)
 }
 
 // checkoutTimes are the checkout's timestamps on the wire.
@@ -105,6 +106,10 @@ func (t *msTime) UnmarshalJSON(b []byte) error {
 // is paid then.
 func (c *checkout) setPayment(status string, at time.Time) {
 	c.PaymentStatus = status
+	c.paidAt = time.Time{}
+	if status == "completed" {
+		c.paidAt = at
+	}
 	for i := range c.Payments {
 		p := &c.Payments[i]
 		p.PaymentStatus, p.UpdatedAt = status, msTime(at)
@@ -264,6 +269,8 @@ type document struct {
 
 	checkoutID string
 	pdf        []byte
+	attachedAt time.Time // created on the checkout
+	uploadedAt time.Time // its PDF uploaded
 }
 
 type file struct {
@@ -431,6 +438,11 @@ type StateCheckout struct {
 	PaymentStatus string          `json:"paymentStatus"`
 	Status        string          `json:"status"`
 	Documents     []StateDocument `json:"documents"`
+	// PaidAt is when the order showed as paid (RFC 3339, milliseconds;
+	// absent while it is not paid): latency is measured from it.
+	PaidAt msTime `json:"paidAt,omitzero"`
+	// Notified counts the webhook notifications sent for it.
+	Notified int `json:"webhookNotifications,omitempty"`
 }
 
 // StateDocument is one attached document in State.
@@ -444,4 +456,8 @@ type StateDocument struct {
 	EmitterID string `json:"ElectronicBillingDocumentEmitterId"`
 	// SyncStatus is the file's synchronizationStatus once uploaded.
 	SyncStatus string `json:"synchronizationStatus,omitempty"`
+	// AttachedAt is when the document was created on the order, UploadedAt
+	// when its PDF arrived (RFC 3339, milliseconds).
+	AttachedAt msTime `json:"attachedAt,omitzero"`
+	UploadedAt msTime `json:"uploadedAt,omitzero"`
 }
