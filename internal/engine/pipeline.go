@@ -399,7 +399,15 @@ func (r *run) attach() error {
 				return err
 			}
 			set := r.e.attachSettings(conn)
-			d, err := m.CreateBillingDocument(r.ctx, r.o.ID, multivende.NewBillingDocument{ClientID: clientID(r.o.Raw), ID: folio, Code: folio,
+			raw := r.o.Raw
+			if raw == "" { // a retried order comes from the due list, without its detail
+				stored, err := r.e.st.GetOrder(r.ctx, r.o.ID)
+				if err != nil {
+					return err
+				}
+				raw = stored.Raw
+			}
+			d, err := m.CreateBillingDocument(r.ctx, r.o.ID, multivende.NewBillingDocument{ClientID: clientID(raw), ID: folio, Code: folio,
 				Name: folio, EmissionDate: iss.Fecha, Type: multivende.AttachType(r.em.DocType, set.DocTypes), Provider: set.Provider,
 				ElectronicBillingDocumentEmitterID: set.EmitterID})
 			if err != nil {

@@ -394,12 +394,16 @@ func TestSimFaults(t *testing.T) {
 		t.Parallel()
 		b := connect(t, mvsim.Options{Seed: 16, Orders: 1, RateLimit: -1}, -1)
 		co := b.sim.State().Checkouts[0].ID
+		detail, _, err := b.client.Checkout(ctx, co)
+		if err != nil {
+			t.Fatal(err)
+		}
 		b.sim.Faults().Set(faults.Spec{Reset: 1})
-		_, _, err := b.client.Checkout(ctx, co)
+		_, _, err = b.client.Checkout(ctx, co)
 		if e, ok := multivende.AsError(err); !ok || e.Code != multivende.CodeServer || e.Uncertain || !e.Retryable() {
 			t.Fatalf("reset GET: %v", err)
 		}
-		_, err = b.client.CreateBillingDocument(ctx, co, multivende.NewBillingDocument{ID: "1", Type: multivende.DocTypeBoleta})
+		_, err = b.client.CreateBillingDocument(ctx, co, multivende.NewBillingDocument{ClientID: detail.Client.ID, ID: "1", Type: multivende.DocTypeBoleta})
 		if !multivende.IsUncertain(err) {
 			t.Fatalf("reset POST: %v", err)
 		}

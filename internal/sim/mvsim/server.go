@@ -503,6 +503,14 @@ func (s *Server) createDocument(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	now := s.tick()
 	c, ok := s.byID[r.PathValue("id")]
+	if ok && d.ClientID != c.ClientID {
+		// Public integrations send the checkout's Client._id; the simulator
+		// holds every client to it (an assumption: Multivende's answer to a
+		// wrong one is not published), so a client that loses it is seen.
+		s.mu.Unlock()
+		fail(w, http.StatusBadRequest, "ClientId must be the checkout's client ("+c.ClientID+")")
+		return
+	}
 	if ok {
 		d.ID, d.checkoutID, d.Files, d.attachedAt = s.gen.id(), c.ID, []file{}, now
 		s.docs[d.ID] = &d

@@ -369,8 +369,12 @@ func TestDocumentsAttachUploadReadBack(t *testing.T) {
 		out, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, out
 	}
+	if code, body := req("POST", "/api/checkouts/"+co+"/electronic-billing-documents", "application/json",
+		[]byte(`{"ClientId":"someone-else","id":"10482","type":"electronic_billing_electronic_bill"}`)); code != 400 || !strings.Contains(string(body), "ClientId") {
+		t.Fatalf("attach for another client: %d %s", code, body)
+	}
 	code, body := req("POST", "/api/checkouts/"+co+"/electronic-billing-documents", "application/json",
-		[]byte(`{"ClientId":"c","id":"10482","code":"10482","name":"10482","emissionDate":"2026-11-24","type":"electronic_billing_electronic_bill","provider":"libredte"}`))
+		[]byte(`{"ClientId":"`+clientOf(b.sim, co)+`","id":"10482","code":"10482","name":"10482","emissionDate":"2026-11-24","type":"electronic_billing_electronic_bill","provider":"libredte"}`))
 	var d document
 	json.Unmarshal(body, &d)
 	if code != 201 || d.ID == "" || d.DocID != "10482" {
@@ -716,4 +720,11 @@ func TestCheckoutWireShape(t *testing.T) {
 	if inClient == 0 || inBilling == 0 || shipped == 0 {
 		t.Errorf("identities in Client %d, in CheckoutBillingClients %d; shipped %d", inClient, inBilling, shipped)
 	}
+}
+
+// clientOf is the Client._id of a checkout, read under the server's lock.
+func clientOf(s *Server, checkoutID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byID[checkoutID].ClientID
 }
