@@ -355,12 +355,13 @@ func (e *Engine) Run(ctx context.Context) error {
 	loopCtx, cancelLoops := context.WithCancel(ctx)
 	defer cancelLoops()
 	lost := make(chan error, 1)
-	onLost := func() {
+	// Once for both contexts: a worker and a loop may both find out.
+	onLost := sync.OnceFunc(func() {
 		e.log.Error("lease lost to another engine; stopping at once", "generation", fence.Generation)
 		lost <- fmt.Errorf("engine: %w", store.ErrLeaseLost)
 		cancelLoops()
 		cancelWork()
-	}
+	})
 	workCtx = store.WithFence(workCtx, fence, onLost)
 	loopCtx = store.WithFence(loopCtx, fence, onLost)
 
