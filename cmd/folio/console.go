@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -88,6 +89,7 @@ func newConsoleCmd() *cobra.Command {
 			}
 			defer st.Close()
 			var eng *engine.Engine
+			var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			done := make(chan error, 1)
@@ -105,7 +107,7 @@ func newConsoleCmd() *cobra.Command {
 				// webhooks as folio run would (a busy port leaves it polling).
 				hooks := engineOptions{}
 				if cfg.Listen != "" {
-					if ws, _, err := startWebhooks(ctx, st, cfg.Listen, &eng); err != nil {
+					if ws, _, err := startWebhooks(ctx, st, cfg.Listen, &engRef); err != nil {
 						log.Warn("webhook listener not started", "err", err)
 					} else {
 						hooks.Webhook = ws.Health
@@ -121,6 +123,7 @@ func newConsoleCmd() *cobra.Command {
 				if err != nil {
 					eng = nil // nothing to run yet (no invoicer): the console still shows the store
 				} else {
+					engRef.Store(eng)
 					go func() { done <- eng.Run(ctx) }()
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -114,7 +115,8 @@ func newDemoCmd() *cobra.Command {
 			// Webhooks on, as a shop would run: the simulator notifies the
 			// listener of each new or changed order; polling stays on.
 			var eng *engine.Engine
-			ws, bound, err := startWebhooks(ctx, st, "127.0.0.1:0", &eng)
+			var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
+			ws, bound, err := startWebhooks(ctx, st, "127.0.0.1:0", &engRef)
 			if err != nil {
 				return err
 			}
@@ -129,6 +131,7 @@ func newDemoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			engRef.Store(eng)
 			done := make(chan error, 1)
 			go func() { done <- eng.Run(ctx) }()
 			if !headless {

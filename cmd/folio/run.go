@@ -77,9 +77,10 @@ folio webhook url prints the URL to register.`,
 					return fmt.Errorf("--listen: %w", err)
 				}
 				var eng *engine.Engine
+				var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
 				var hookHealth func() engine.WebhookHealth
 				if listen != "" {
-					ws, bound, err := startWebhooks(ctx, st, listen, &eng)
+					ws, bound, err := startWebhooks(ctx, st, listen, &engRef)
 					if err != nil {
 						return err
 					}
@@ -95,6 +96,7 @@ folio webhook url prints the URL to register.`,
 				if err != nil {
 					return err
 				}
+				engRef.Store(eng)
 				err = eng.Run(ctx)
 				var le *store.LeaseError
 				if errors.As(err, &le) {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -59,17 +60,18 @@ func webhookTargets(st *store.Store) func(context.Context) ([]webhook.Target, er
 // startWebhooks makes the store's secret, serves the webhook listener on
 // addr until ctx ends, and returns it with the bound address; hint is
 // called with each notification's checkout once the engine exists.
-func startWebhooks(ctx context.Context, st *store.Store, addr string, eng **engine.Engine) (*webhook.Server, string, error) {
+func startWebhooks(ctx context.Context, st *store.Store, addr string, eng *atomic.Pointer[engine.Engine]) (*webhook.Server, string, error) {
 	secret, err := webhookSecret(ctx, st)
 	if err != nil {
 		return nil, "", err
 	}
 	ws, err := webhook.New(webhook.Config{Secret: secret, Targets: webhookTargets(st),
 		Hint: func(conn int64, id string) engine.HintResult {
-			if *eng == nil {
+			e := eng.Load() // notifications may come before the engine is built
+			if e == nil {
 				return engine.HintRefused
 			}
-			return (*eng).Hint(conn, id)
+			return e.Hint(conn, id)
 		}})
 	if err != nil {
 		return nil, "", err
