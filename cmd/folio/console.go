@@ -102,7 +102,7 @@ func newConsoleCmd() *cobra.Command {
 					return err
 				}
 				defer logf.Close()
-				log := slog.New(slog.NewJSONHandler(logf, nil))
+				log := slog.New(slog.NewJSONHandler(jsonLines{logf}, nil))
 				// listen in the config: the console's engine serves the
 				// webhooks as folio run would (a busy port leaves it polling).
 				hooks := engineOptions{}

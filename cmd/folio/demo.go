@@ -105,7 +105,7 @@ func newDemoCmd() *cobra.Command {
 				defer f.Close()
 				logw = f
 			}
-			log := slog.New(slog.NewJSONHandler(logw, nil))
+			log := slog.New(slog.NewJSONHandler(jsonLines{logw}, nil))
 			// The console shows the periodic catalog sync; a headless run
 			// keeps Multivende's rate for the orders it measures.
 			catalogEvery := 30 * time.Second
