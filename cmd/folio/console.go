@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
@@ -116,10 +115,9 @@ func newConsoleCmd() *cobra.Command {
 						}
 					}
 				}
-				eng, err = newEngine(ctx, st, engineOptions{Webhook: hooks.Webhook, HealthyPollInterval: hooks.HealthyPollInterval, CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect(f.lang, cfg.Language, os.Getenv),
-					PollInterval: time.Duration(cfg.PollInterval), Workers: cfg.Workers, RateLimit: cfg.RateLimit,
-					Retry:  engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
-					Emisor: emisorOf(cfg), Attach: attachDefaults(cfg), SIIInterval: 30 * time.Second, Log: log})
+				o := configEngineOptions(cfg, i18n.Detect(f.lang, cfg.Language, os.Getenv), log)
+				o.Webhook, o.HealthyPollInterval = hooks.Webhook, hooks.HealthyPollInterval
+				eng, err = newEngine(ctx, st, o)
 				if err != nil {
 					eng = nil // nothing to run yet (no invoicer): the console still shows the store
 				} else {

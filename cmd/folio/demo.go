@@ -125,6 +125,8 @@ func newDemoCmd() *cobra.Command {
 				return err
 			}
 			sims.MV.SetWebhook(webhook.URL(localBase(bound), secret))
+			// The demo runs at the simulator's pace (2 s polls and SII checks), not
+			// the config's: it has none, and a person watches it.
 			eng, err = newEngine(ctx, st, engineOptions{Webhook: ws.Health, CatalogInterval: catalogEvery, Lang: i18n.Detect(lang, "", os.Getenv), PollInterval: 2 * time.Second, Workers: 4, RateLimit: 5,
 				Retry:  engine.RetryPolicy{MaxAttempts: 8, Base: time.Second, Max: 10 * time.Second},
 				Emisor: sims.LD.Emisor(), SIIInterval: 2 * time.Second, Log: log, Lookback: simLookback})

@@ -87,12 +87,11 @@ folio webhook url prints the URL to register.`,
 					hookHealth = ws.Health
 					log.Info("webhook listener started", "addr", bound, "url", "folio webhook url")
 				}
-				eng, err = newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect("", cfg.Language, os.Getenv),
-					PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
-					Retry:       engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
-					Emisor:      emisorOf(cfg),
-					SIIInterval: 10 * time.Second, LeaseTTL: leaseTTL, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT")), Attach: attachDefaults(cfg), Lookback: lookback,
-					Webhook: hookHealth, HealthyPollInterval: healthyPoll})
+				o := configEngineOptions(cfg, i18n.Detect("", cfg.Language, os.Getenv), log)
+				o.PollInterval, o.LeaseTTL, o.Lookback = poll, leaseTTL, lookback
+				o.Failpoint = failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))
+				o.Webhook, o.HealthyPollInterval = hookHealth, healthyPoll
+				eng, err = newEngine(ctx, st, o)
 				if err != nil {
 					return err
 				}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
@@ -50,6 +51,19 @@ type engineOptions struct {
 	// HealthyPollInterval the poll interval while it is healthy (0: none).
 	Webhook             func() engine.WebhookHealth
 	HealthyPollInterval time.Duration
+}
+
+// siiInterval is how often an issued document's SII status is asked.
+const siiInterval = 30 * time.Second
+
+// configEngineOptions is the engine the config describes, the same for
+// folio run and folio console; each command adds only what it alone knows
+// (its log, a listener, a flag).
+func configEngineOptions(cfg config.Loaded, lang i18n.Lang, log *slog.Logger) engineOptions {
+	return engineOptions{PollInterval: time.Duration(cfg.PollInterval), Workers: cfg.Workers, RateLimit: cfg.RateLimit,
+		Retry:  engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
+		Emisor: emisorOf(cfg), Attach: attachDefaults(cfg), SIIInterval: siiInterval, CatalogInterval: time.Duration(cfg.CatalogSyncInterval),
+		Lang: lang, Log: log}
 }
 
 // newEngine builds an engine over the store's connections: the LibreDTE
