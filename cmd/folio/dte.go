@@ -51,9 +51,14 @@ compares these totals with LibreDTE's before a folio is spent.`,
 			if err != nil {
 				return dteError(err, l)
 			}
-			raw, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), 16<<20))
+			raw, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxCheckoutBytes+1))
 			if err != nil {
 				return fmt.Errorf("reading stdin: %w", err)
+			}
+			if len(raw) > maxCheckoutBytes {
+				return errors.New(dte.Text{
+					ES: "stdin: el pedido pesa más de 16 MiB, el máximo que lee folio dte build — entregue un solo checkout de Multivende",
+					EN: "stdin: the order is over 16 MiB, the most folio dte build reads — pipe a single Multivende checkout"}.In(l))
 			}
 			co, err := decodeCheckout(raw, l)
 			if err != nil {
@@ -98,6 +103,9 @@ func ruleText(rule dte.Rule, choice dte.Choice, l dte.Lang) string {
 	}
 	return lang.T("rule.heading", lang.T(i18n.ID(rule.ID), args...))
 }
+
+// maxCheckoutBytes bounds what dte build reads: a real checkout is a few KB.
+const maxCheckoutBytes = 16 << 20
 
 // decodeCheckout reads a checkout, turning JSON errors into one line that
 // says where and how to fix.

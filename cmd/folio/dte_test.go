@@ -173,3 +173,22 @@ func TestDTEBuildExplainSaysTheRule(t *testing.T) {
 		})
 	}
 }
+
+// Wrong input is refused before anything runs, saying what is accepted.
+func TestInputRefusedUpFront(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		{[]string{"sim", "--orders", "-1"}, "", "--orders -1: give a count from 0 to 1000000"},
+		{[]string{"sim", "--rate", "-2"}, "", "--rate -2"},
+		{[]string{"dte", "build", "--lang", "en"}, strings.Repeat(" ", 16<<20+10), "over 16 MiB"},
+		{[]string{"dte", "build", "--lang", "es"}, strings.Repeat(" ", 16<<20+10), "más de 16 MiB"},
+	} {
+		_, stderr, err := runFolio(t, tc.stdin, tc.args...)
+		if err == nil || !strings.Contains(err.Error()+stderr, tc.want) {
+			t.Errorf("folio %v: err %v, stderr %q; want %q", tc.args, err, stderr, tc.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/spf13/cobra"
 
@@ -27,6 +28,14 @@ webhook-drop, webhook-dup and webhook-delay act on the notifications sent to
 The faults can be changed at run time with POST /_sim/faults on either server.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case o.Orders < 0 || o.Orders > 1_000_000:
+				return fmt.Errorf("--orders %d: give a count from 0 to 1000000", o.Orders)
+			case o.Rate < 0 || math.IsNaN(o.Rate) || math.IsInf(o.Rate, 0):
+				return fmt.Errorf("--rate %v: give new orders per second, 0 or more (0: none)", o.Rate)
+			case math.IsNaN(o.RateLimit) || math.IsInf(o.RateLimit, 0):
+				return fmt.Errorf("--rate-limit %v: give requests per second (a negative one turns the limit off)", o.RateLimit)
+			}
 			sp, err := faults.Parse(faultSpec)
 			if err != nil {
 				return fmt.Errorf("--faults: %w", err)
