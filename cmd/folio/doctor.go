@@ -9,7 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/doctor"
+	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
@@ -54,7 +56,7 @@ Exits 1 when any check fails. --json prints the checks as a list of
 						return cfg.Multivende.ClientSecret
 					}
 					return ""
-				}, Attach: attachDefaults(cfg), Listen: cfg.Listen})
+				}, Attach: attachDefaults(cfg), Listen: cfg.Listen, Emisor: emisorIfRead(cfg, cfgErr)})
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if err := writeJSON(out, checks); err != nil {
@@ -93,4 +95,14 @@ func printChecks(out io.Writer, checks []doctor.Check) {
 			fmt.Fprintf(out, "    → %s\n", safetext.Text(c.Fix))
 		}
 	}
+}
+
+// emisorIfRead is the configured emisor, or nil when the config itself is
+// what is wrong (doctor says that already).
+func emisorIfRead(cfg config.Loaded, err error) *dte.Emisor {
+	if err != nil {
+		return nil
+	}
+	e := emisorOf(cfg)
+	return &e
 }

@@ -46,8 +46,18 @@ func TestDoctor(t *testing.T) {
 
 	connectMultivende(t, s, "--name", "tienda")
 	connectLibreDTE(t, s)
+	// Without the emisor's data doctor does not say all is well: it names
+	// what is missing.
 	out, _, err = runFolio(t, "", "doctor")
-	if err != nil || strings.Contains(out, "✘") || !strings.Contains(out, "Todo en orden.") {
+	if err == nil || strings.Contains(out, "Todo en orden.") || !strings.Contains(out, "✘ emisor") || !strings.Contains(out, "emisor.razon_social") {
+		t.Fatalf("no emisor configured: %v\n%s", err, out)
+	}
+	for k, v := range map[string]string{"FOLIO_EMISOR_RUT": "76.086.428-5", "FOLIO_EMISOR_RAZON_SOCIAL": "Tienda Aromos SpA",
+		"FOLIO_EMISOR_GIRO": "Venta al por menor por internet", "FOLIO_EMISOR_DIRECCION": "Av. Providencia 1234", "FOLIO_EMISOR_COMUNA": "Providencia"} {
+		t.Setenv(k, v)
+	}
+	out, _, err = runFolio(t, "", "doctor")
+	if err != nil || strings.Contains(out, "✘") || !strings.Contains(out, "Todo en orden.") || !strings.Contains(out, "✔ emisor") {
 		t.Fatalf("good setup: %v\n%s", err, out)
 	}
 	cs, err := doctorJSON(t)

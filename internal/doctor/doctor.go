@@ -72,6 +72,9 @@ type Options struct {
 	Attach store.ConnSettings
 
 	writable func(path string) error // tests: a store root cannot make unwritable
+	// Emisor is the issuing company from the config (written on every
+	// document); nil when the config could not be read.
+	Emisor *dte.Emisor
 	// Listen is the webhook listener's address (the config's listen; ""
 	// when webhooks are off).
 	Listen string
@@ -130,6 +133,7 @@ func Run(ctx context.Context, o Options) []Check {
 	}
 	r := &run{Options: o}
 	r.config()
+	r.emisor()
 	st := r.store(ctx)
 	if st == nil {
 		return r.out
@@ -138,6 +142,30 @@ func Run(ctx context.Context, o Options) []Check {
 	r.connections(ctx, st)
 	r.webhooks(ctx, st)
 	return r.out
+}
+
+// emisor checks that the issuing company is configured: every document
+// carries it, and an invoicer given an empty one refuses or guesses.
+func (r *run) emisor() {
+	if r.Emisor == nil {
+		return
+	}
+	e := *r.Emisor
+	var missing []string
+	if _, err := dte.ParseRUT(e.RUTEmisor); err != nil {
+		missing = append(missing, "emisor.rut")
+	}
+	for _, f := range []struct{ key, v string }{{"emisor.razon_social", e.RznSoc}, {"emisor.giro", e.GiroEmis},
+		{"emisor.direccion", e.DirOrigen}, {"emisor.comuna", e.CmnaOrigen}} {
+		if strings.TrimSpace(f.v) == "" {
+			missing = append(missing, f.key)
+		}
+	}
+	if len(missing) > 0 {
+		r.add("emisor", false, r.t("doctor.emisor.missing", strings.Join(missing, ", ")), r.t("doctor.emisor.fix"))
+		return
+	}
+	r.add("emisor", true, r.t("doctor.emisor.ok", e.RznSoc, e.RUTEmisor), "")
 }
 
 func (r *run) config() {
