@@ -319,3 +319,29 @@ func TestOpenRaceOnNewStore(t *testing.T) {
 		st.Close()
 	}
 }
+
+// A directory or a file that is not a store is refused before anything is
+// created or chmod-ed, saying which.
+func TestOpenRefusesWhatIsNotAStoreUntouched(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := Open(ctx, dir, Options{}); !errors.Is(err, ErrCannotOpen) || !strings.Contains(err.Error(), "is a directory") ||
+		!strings.Contains(err.Error(), filepath.Join(dir, "folio.db")) {
+		t.Fatalf("a directory: %v", err)
+	}
+	notes := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notes, []byte("not a database, and readable by all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, notes, Options{}); !errors.Is(err, ErrNotDatabase) {
+		t.Fatalf("a text file: %v", err)
+	}
+	fi, err := os.Stat(notes)
+	if err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("the refused file was changed: %v %v", fi.Mode(), err)
+	}
+	if _, err := os.Stat(notes + "-wal"); !os.IsNotExist(err) {
+		t.Fatalf("a WAL was created beside the refused file: %v", err)
+	}
+}

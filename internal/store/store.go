@@ -27,6 +27,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -211,7 +212,39 @@ func dsn(path string, pragmas []string, extra ...string) string {
 // mode, so a store that holds tokens is never readable by others. Modes are
 // set explicitly: the umask could have taken bits off (a 0400 store cannot
 // be written) and a file copied in from elsewhere may grant others more.
+// sqliteHeader starts every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// checkExisting refuses, before anything is created or chmod-ed, a path
+// that is a directory or a file that is not a SQLite database.
+func checkExisting(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil // absent: created below; other troubles surface there
+	}
+	if fi.IsDir() {
+		return &OpenError{Path: path, Kind: ErrCannotOpen, Detail: "it is a directory",
+			Fix: "give the store file's path, for example " + filepath.Join(path, "folio.db")}
+	}
+	if fi.Size() == 0 {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return openError(path, "open", err)
+	}
+	defer f.Close()
+	head := make([]byte, len(sqliteHeader))
+	if n, _ := io.ReadFull(f, head); n < len(head) || string(head) != sqliteHeader {
+		return &OpenError{Path: path, Kind: ErrNotDatabase, Fix: fixes[ErrNotDatabase]}
+	}
+	return nil
+}
+
 func createFile(path string) error {
+	if err := checkExisting(path); err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
