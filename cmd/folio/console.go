@@ -36,13 +36,26 @@ func (f *consoleFlags) add(cmd *cobra.Command, withReadOnly bool) {
 	}
 }
 
+// check refuses a bad --lang or --theme before anything is opened or made.
+func (f consoleFlags) check() error {
+	if f.lang != "" {
+		if _, err := i18n.ParseLang(f.lang); err != nil {
+			return fmt.Errorf("--lang: %w", err)
+		}
+	}
+	if f.theme != "" {
+		if _, err := tui.LoadTheme(f.theme); err != nil {
+			return fmt.Errorf("--theme: %w", err)
+		}
+	}
+	return nil
+}
+
 // consoleOptions resolves language, theme, keymap and read-only from the
 // flags, the config and the environment (flag beats config).
 func consoleOptions(cfg config.Loaded, f consoleFlags, st *store.Store, eng *engine.Engine) (tui.Options, error) {
-	if f.lang != "" {
-		if _, err := i18n.ParseLang(f.lang); err != nil {
-			return tui.Options{}, fmt.Errorf("--lang: %w", err)
-		}
+	if err := f.check(); err != nil {
+		return tui.Options{}, err
 	}
 	theme := cfg.Theme
 	if f.theme != "" {
@@ -82,6 +95,9 @@ func newConsoleCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if err := f.check(); err != nil {
+				return err
+			}
 			cfg, st, err := configAndStore(ctx, storeFlag, f.readOnly)
 			if err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -189,6 +190,20 @@ func TestInputRefusedUpFront(t *testing.T) {
 		_, stderr, err := runFolio(t, tc.stdin, tc.args...)
 		if err == nil || !strings.Contains(err.Error()+stderr, tc.want) {
 			t.Errorf("folio %v: err %v, stderr %q; want %q", tc.args, err, stderr, tc.want)
+		}
+	}
+}
+
+// A bad --lang or --theme on the console creates no store.
+func TestConsoleFlagsCheckedBeforeTheStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nuevo.db")
+	for _, args := range [][]string{{"--lang", "xx"}, {"--theme", "neon"}} {
+		_, _, err := runFolio(t, "", append([]string{"console", "--store", path}, args...)...)
+		if err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("console %v: %v", args, err)
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Fatalf("console %v made a store: %v", args, err)
 		}
 	}
 }
