@@ -368,7 +368,7 @@ func newReissueCmd() *cobra.Command {
 				return exitCode(1, inLang(l, err))
 			}
 			if !yes {
-				fmt.Fprintln(cmd.OutOrStdout(), i18n.T(l, "reissue.confirm", o.ID, em.Folio))
+				fmt.Fprintln(cmd.OutOrStdout(), i18n.T(l, "reissue.confirm_cli", o.ID, em.Folio))
 				return exitCode(2, errors.New(i18n.T(l, "reissue.needs_yes", o.ID)))
 			}
 			id, err := engine.RequestReissue(ctx, st, o.ID, by())

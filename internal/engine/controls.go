@@ -64,7 +64,7 @@ func RejectedBySII(em store.Emission) bool {
 }
 
 func refuseRetry(em store.Emission) error {
-	return &Refusal{ID: "reissue.refuse_retry", Args: []any{em.Folio, em.OrderID}}
+	return &Refusal{ID: "reissue.refuse_retry", Args: []any{em.Folio, "e", em.OrderID}}
 }
 
 // CanReissue says whether a reissue applies to the order now: in Errors,
