@@ -436,7 +436,12 @@ func (r *run) attach() error {
 			return err
 		}
 		docID, other := "", ""
-		for _, d := range r.live(docs) {
+		var stale []multivende.ElectronicBillingDocument // this order's rejected ones, still attached
+		for _, d := range docs {
+			if r.isRejected(d.DocID) {
+				stale = append(stale, d)
+				continue
+			}
 			if d.DocID == folio {
 				docID = d.ID // attached before, reply lost: reuse it
 			} else if other == "" {
@@ -472,7 +477,16 @@ func (r *run) attach() error {
 		}
 		em := r.em
 		em.MVDocumentID, em.PDFSize = docID, len(pdf)
-		if err := r.saveAndMove(em, store.StateAttaching, event("attached", "event.attached"), nil); err != nil {
+		// What a person must still do in Multivende, as read there now.
+		note := func(tx *store.Tx) error {
+			for _, d := range stale {
+				if err := tx.AppendEvent(r.ctx, r.o.ID, event("reissue", "event.reissue_mv_attached", d.DocID, d.ID)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if err := r.saveAndMove(em, store.StateAttaching, event("attached", "event.attached"), note); err != nil {
 			return err
 		}
 	} else if r.cur != store.StateAttaching {

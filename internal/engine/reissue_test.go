@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,23 +107,54 @@ func TestReissueAfterSIIRejection(t *testing.T) {
 	if em.Folio != got.Folio || em.ExtRef == "folio:"+o.ID {
 		t.Fatalf("the replacement's intent: folio %d ext ref %q", em.Folio, em.ExtRef)
 	}
+	// In Multivende the replacement is attached; the rejected one, if it
+	// was attached, stays, and the timeline says what to do there.
+	attachedRejected, attachedNew := false, false
+	for _, c := range b.sims.MV.State().Checkouts {
+		if c.ID != o.ID {
+			continue
+		}
+		for _, d := range c.Documents {
+			attachedRejected = attachedRejected || d.DocID == strconv.FormatInt(rejected, 10)
+			attachedNew = attachedNew || d.DocID == strconv.FormatInt(got.Folio, 10)
+		}
+	}
+	if !attachedNew {
+		t.Errorf("the replacement folio %d is not attached in Multivende", got.Folio)
+	}
 	var mvNote bool
 	for _, ev := range evs {
-		mvNote = mvNote || strings.HasPrefix(ev.MsgID, "event.reissue_mv_")
+		if attachedRejected {
+			mvNote = mvNote || ev.MsgID == "event.reissue_mv_attached" && len(ev.MsgArgs) > 0 && ev.MsgArgs[0] == strconv.FormatInt(rejected, 10)
+		} else {
+			mvNote = mvNote || strings.HasPrefix(ev.MsgID, "event.reissue_mv_")
+		}
 	}
 	if !mvNote {
-		t.Errorf("the timeline does not say what became of the rejected document in Multivende: %+v", evs)
+		t.Errorf("the timeline does not say what became of the rejected document in Multivende (attached: %v): %+v", attachedRejected, evs)
 	}
 	// Once done, there is nothing to reissue.
 	if _, err := engine.RequestReissue(ctx, b.st, o.ID, "test"); err == nil {
 		t.Error("reissue of a done order accepted")
 	}
-	// The others, reissued too, leave both ledgers exactly-once.
+	// The others, reissued while generar's replies get lost: each
+	// replacement is resolved (its twin, the rejected document, has the
+	// same receptor, total and date) without adopting the rejected folio,
+	// and both ledgers stay exactly-once.
+	lost, _ := faults.Parse("reset-after-generar=0.5")
+	b.sims.SetFaults(lost)
 	for _, other := range rej[1:] {
 		if _, err := engine.RequestReissue(ctx, b.st, other.ID, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	b.settle(30 * time.Second)
+	for _, other := range rej[1:] {
+		got, _ := b.st.GetOrder(ctx, other.ID)
+		if got.State != store.StateDone || got.Folio == other.Folio {
+			evs, _ := b.st.Events(ctx, other.ID)
+			t.Errorf("reissued order %s is %s (%s) with folio %d (rejected %d): %+v", other.ID, got.State, got.Reason, got.Folio, other.Folio, evs)
+		}
+	}
 	b.checkLedgers()
 }
