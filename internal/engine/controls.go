@@ -281,6 +281,9 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			if o.State != store.StateAttention && o.State != store.StateRetrying && o.State != store.StateQueued && o.State != store.StateWaiting {
 				return fmt.Errorf("el pedido está %s: ya no se puede cambiar su documento", o.State)
 			}
+			if RejectedBySII(*em) {
+				return &Refusal{ID: "reissue.refuse_change", Args: []any{em.Folio}}
+			}
 			if em.Folio != 0 {
 				return fmt.Errorf("el pedido ya tiene folio %d: no se puede cambiar su documento", em.Folio)
 			}

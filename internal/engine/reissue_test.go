@@ -69,6 +69,14 @@ func TestRetryRefusedOnAnSIIRejection(t *testing.T) {
 		evs, _ := b.st.Events(ctx, o.ID)
 		t.Fatalf("a retry moved a rejected order to %s/%s with folio %d; timeline %+v", got.State, got.Outcome, got.Folio, evs)
 	}
+	// Changing the document (boleta, buyer data) is refused too: only a
+	// reissue replaces it.
+	if id, err = engine.RequestIssueAsBoleta(ctx, b.st, o.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if c := waitControl(t, b, id); c.Status != store.CtlRejected || !strings.Contains(c.Outcome, "reemitir") {
+		t.Errorf("boleta on a rejected order: %+v", c)
+	}
 	// The request itself is refused at once, pointing to reissue.
 	_, err = engine.RequestRetry(ctx, b.st, o.ID, "test")
 	var ref *engine.Refusal

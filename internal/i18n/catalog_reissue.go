@@ -15,6 +15,8 @@ var reissueCatalog = map[ID]Msg{
 		"the SII rejected folio %d of this order: a retry does not fix it; fix the cause and reissue (key %s in the console, or folio order reissue %s)"},
 	"reissue.refuse_none": {"el pedido %s no tiene un documento rechazado por el SII: no hay nada que reemitir",
 		"order %s has no document rejected by the SII: there is nothing to reissue"},
+	"reissue.refuse_change": {"el SII rechazó el folio %d: el documento se cambia al reemitir (lee el pedido de nuevo en Multivende); corrija allí los datos, o reemita y luego corrija si el documento nuevo falla",
+		"the SII rejected folio %d: the document changes when it is reissued (the order is read again from Multivende); fix the data there, or reissue and then correct it if the new document fails"},
 	"reissue.refuse_state": {"el pedido %s está %s: solo se reemite un pedido en Errores por un rechazo del SII",
 		"order %s is %s: only an order in Errors for an SII rejection is reissued"},
 	"reissue.confirm_cli": {"¿Reemitir %s? El folio %d rechazado queda registrado y se emite un documento nuevo con otro folio. Corrija antes la causa del rechazo.",
