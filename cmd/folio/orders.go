@@ -17,6 +17,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -331,8 +332,66 @@ func newOrderCmd() *cobra.Command {
 	}
 	addStoreFlag(skip, &skipStore)
 	skip.Flags().StringVar(&reason, "reason", "", "why the order needs no document (required)")
-	cmd.AddCommand(show, retry, skip)
+	cmd.AddCommand(show, retry, skip, newReissueCmd())
 	return cmd
+}
+
+// newReissueCmd replaces a document the SII rejected: it issues a new legal
+// document, so it asks for --yes.
+func newReissueCmd() *cobra.Command {
+	var storeFlag, lang string
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "reissue ID --yes",
+		Short: "Replace a document the SII rejected with a new one (new folio); the rejected folio stays recorded as rejected",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, _, err := langFor(lang)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			st, err := openForControl(ctx, storeFlag)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			o, err := findOrder(ctx, st, args[0])
+			if err != nil {
+				return err
+			}
+			em, err := st.GetEmission(ctx, o.ID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if err := engine.CanReissue(o, em); err != nil {
+				return exitCode(1, inLang(l, err))
+			}
+			if !yes {
+				fmt.Fprintln(cmd.OutOrStdout(), i18n.T(l, "reissue.confirm_cli", o.ID, em.Folio))
+				return exitCode(2, errors.New(i18n.T(l, "reissue.needs_yes", o.ID)))
+			}
+			id, err := engine.RequestReissue(ctx, st, o.ID, by())
+			if err != nil {
+				return exitCode(1, inLang(l, err))
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), i18n.T(l, "reissue.requested", o.ID))
+			return reportControl(cmd, st, id)
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	cmd.Flags().BoolVar(&yes, "yes", false, "confirm: a new legal document is issued")
+	cmd.Flags().StringVar(&lang, "lang", "", "language of the messages: es or en")
+	return cmd
+}
+
+// inLang is a control's refusal in the person's language.
+func inLang(l i18n.Lang, err error) error {
+	var ref *engine.Refusal
+	if errors.As(err, &ref) {
+		return errors.New(ref.In(l))
+	}
+	return err
 }
 
 // findOrder finds an order by its Multivende id or its marketplace code.
@@ -378,7 +437,7 @@ func control(cmd *cobra.Command, storeFlag, key string, request func(context.Con
 	}
 	id, err := request(ctx, st, o.ID)
 	if err != nil {
-		return err
+		return inLang(i18n.Detect("", "", os.Getenv), err)
 	}
 	return reportControl(cmd, st, id)
 }

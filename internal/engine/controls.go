@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,12 +35,66 @@ func RequestResume(ctx context.Context, st *store.Store, connection, by string) 
 	return st.AddControl(ctx, store.Control{Kind: store.CtlResume, Target: connection, By: by})
 }
 
-// RequestRetry asks to try an order again now.
+// RequestRetry asks to try an order again now. An order whose document the
+// SII rejected is refused at once: only a reissue fixes it.
 func RequestRetry(ctx context.Context, st *store.Store, orderID, by string) (int64, error) {
 	if _, err := st.GetOrder(ctx, orderID); err != nil {
 		return 0, err
 	}
+	if em, err := st.GetEmission(ctx, orderID); err == nil && RejectedBySII(em) {
+		return 0, refuseRetry(em)
+	}
 	return st.AddControl(ctx, store.Control{Kind: store.CtlRetry, Target: orderID, By: by})
+}
+
+// Refusal is a control refused for a reason a person reads: Error is the
+// Spanish text (what the store keeps), In the viewer's language.
+type Refusal struct {
+	ID   i18n.ID
+	Args []any
+}
+
+func (r *Refusal) Error() string            { return i18n.T(i18n.ES, r.ID, r.Args...) }
+func (r *Refusal) In(lang i18n.Lang) string { return i18n.T(lang, r.ID, r.Args...) }
+
+// RejectedBySII says the order's current document is one the SII
+// rejected: it needs a reissue, never a retry.
+func RejectedBySII(em store.Emission) bool {
+	return em.Folio != 0 && em.SIIStatus == store.DocRejected
+}
+
+func refuseRetry(em store.Emission) error {
+	return &Refusal{ID: "reissue.refuse_retry", Args: []any{em.Folio, "e", em.OrderID}}
+}
+
+// CanReissue says whether a reissue applies to the order now: in Errors,
+// its current document rejected by the SII.
+func CanReissue(o store.Order, em store.Emission) error {
+	if !RejectedBySII(em) {
+		return &Refusal{ID: "reissue.refuse_none", Args: []any{o.ID}}
+	}
+	if o.State != store.StateAttention {
+		return &Refusal{ID: "reissue.refuse_state", Args: []any{o.ID, string(o.State)}}
+	}
+	return nil
+}
+
+// RequestReissue asks for a replacement of a document the SII rejected: the
+// rejected folio stays recorded as rejected, and the order is issued again
+// with a new intent (a new folio), then attached.
+func RequestReissue(ctx context.Context, st *store.Store, orderID, by string) (int64, error) {
+	o, err := st.GetOrder(ctx, orderID)
+	if err != nil {
+		return 0, err
+	}
+	em, err := st.GetEmission(ctx, orderID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return 0, err
+	}
+	if err := CanReissue(o, em); err != nil {
+		return 0, err
+	}
+	return st.AddControl(ctx, store.Control{Kind: store.CtlReissue, Target: orderID, By: by})
 }
 
 // RequestSkip asks to finish an order without a document, for a reason.
@@ -194,6 +249,9 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			default:
 				return fmt.Errorf("el pedido está %s: no hay nada que reintentar", o.State)
 			}
+			if RejectedBySII(*em) {
+				return refuseRetry(*em)
+			}
 			if o.ReasonCode == "UNCERTAIN" && em.Folio == 0 {
 				// A person verified the document was not issued: start over.
 				em.Pending, em.Uncertain = "", false
@@ -222,6 +280,9 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 		return e.requeue(ctx, c.Target, func(o store.Order, em *store.Emission) error {
 			if o.State != store.StateAttention && o.State != store.StateRetrying && o.State != store.StateQueued && o.State != store.StateWaiting {
 				return fmt.Errorf("el pedido está %s: ya no se puede cambiar su documento", o.State)
+			}
+			if RejectedBySII(*em) {
+				return &Refusal{ID: "reissue.refuse_change", Args: []any{em.Folio}}
 			}
 			if em.Folio != 0 {
 				return fmt.Errorf("el pedido ya tiene folio %d: no se puede cambiar su documento", em.Folio)
@@ -258,7 +319,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 				break
 			}
 			for _, o := range rows {
-				if o.ReasonCode == "UNCERTAIN" || o.ReasonCode == "NEEDS-CREDIT-NOTE" {
+				if o.ReasonCode == "UNCERTAIN" || o.ReasonCode == "NEEDS-CREDIT-NOTE" || strings.HasPrefix(o.ReasonCode, "SII-") {
 					continue // each needs a person's look, one by one
 				}
 				if _, err := e.requeue(ctx, o.ID, nil, "event.requeued_batch"); err == nil {
@@ -268,6 +329,8 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			before = rows[len(rows)-1].Seq
 		}
 		return fmt.Sprintf("%d pedidos vuelven a la cola", n), nil
+	case store.CtlReissue:
+		return e.reissue(ctx, c)
 	}
 	return "", fmt.Errorf("acción desconocida %q", c.Kind)
 }
@@ -307,6 +370,58 @@ func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order,
 			Event: ev})
 	})
 	return ev.Message, err
+}
+
+// reissue replaces the order's rejected document: the rejected folio stays
+// in documents (rejected, so never again the order's document, nor adopted
+// by a resolution), and the emission starts over with a new ext ref, so the
+// replacement goes through intent → issue → attach like any order.
+func (e *Engine) reissue(ctx context.Context, c store.Control) (string, error) {
+	var out string
+	err := e.st.Write(ctx, func(tx *store.Tx) error {
+		o, err := tx.GetOrder(ctx, c.Target)
+		if err != nil {
+			return err
+		}
+		old, err := tx.GetEmission(ctx, c.Target)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := CanReissue(o, old); err != nil {
+			return err
+		}
+		rej, err := tx.RejectedDocuments(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		recorded := false
+		for _, d := range rej {
+			recorded = recorded || d.Folio == old.Folio
+		}
+		if !recorded {
+			// The SII check records the verdict on the document in the
+			// commit that moves the order; without it the replacement's
+			// document could not be recorded, so refuse rather than lose it.
+			return fmt.Errorf("el folio %d no figura como rechazado en los documentos del pedido", old.Folio)
+		}
+		folio := strconv.FormatInt(old.Folio, 10)
+		em := store.Emission{OrderID: o.ID, ExtRef: fmt.Sprintf("folio:%s#%d", o.ID, len(rej)+1), Overrides: old.Overrides}
+		if err := tx.SaveEmission(ctx, em); err != nil {
+			return err
+		}
+		mv := event("reissue", "event.reissue_mv_none", folio)
+		if old.MVDocumentID != "" {
+			mv = event("reissue", "event.reissue_mv_attached", folio, old.MVDocumentID)
+		}
+		if err := tx.AppendEvent(ctx, o.ID, mv); err != nil {
+			return err
+		}
+		ev := event("requeued", "event.reissue", c.By, folio)
+		out = ev.Message
+		// Folio 0: the order has no document until the replacement's.
+		return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateQueued, Event: ev})
+	})
+	return out, err
 }
 
 // GlobalPaused says whether everything is paused, as recorded in the store

@@ -192,9 +192,22 @@ func (b *bundle) checkLedgers() {
 	ctx := context.Background()
 	mv, ld := b.sims.MV.State(), b.sims.LD.State()
 	attached := map[string]int{}
+	rejected := map[string]bool{} // "order/folio" of documents the SII rejected
 	for _, c := range mv.Checkouts {
-		if len(c.Documents) > 1 {
-			b.t.Errorf("order %s has %d documents", c.ID, len(c.Documents))
+		docs, _ := b.st.Documents(ctx, c.ID)
+		for _, d := range docs {
+			if d.SIIStatus == store.DocRejected {
+				rejected[c.ID+"/"+strconv.FormatInt(d.Folio, 10)] = true
+			}
+		}
+		live := 0
+		for _, d := range c.Documents {
+			if !rejected[c.ID+"/"+d.DocID] {
+				live++ // a rejected one stays attached: Multivende has no call to remove it
+			}
+		}
+		if live > 1 {
+			b.t.Errorf("order %s has %d documents", c.ID, live)
 		}
 		for _, d := range c.Documents {
 			attached[d.Type+"/"+d.DocID]++
@@ -204,6 +217,9 @@ func (b *bundle) checkLedgers() {
 		if err != nil {
 			b.t.Errorf("order %s never reached the store: %v", c.ID, err)
 			continue
+		}
+		if o.State == store.StateDone && rejected[c.ID+"/"+strconv.FormatInt(o.Folio, 10)] {
+			b.t.Errorf("order %s is done with folio %d, which the SII rejected", c.ID, o.Folio)
 		}
 		switch {
 		case !paid && len(c.Documents) > 0:
@@ -225,6 +241,9 @@ func (b *bundle) checkLedgers() {
 			o, _ := b.st.GetOrder(ctx, owner)
 			if n == 0 && o.State == store.StateAttention && strings.HasPrefix(o.ReasonCode, "SII-") {
 				continue // the SII rejected it before it was attached: it has no legal effect, a person decides
+			}
+			if n == 0 && rejected[owner+"/"+strconv.FormatInt(e.Folio, 10)] && o.Folio != e.Folio {
+				continue // rejected before it was attached, and replaced by a reissue
 			}
 			evs, _ := b.st.Events(ctx, owner)
 			b.t.Errorf("folio %d (type %d) is attached to %d orders; its order %q is %s (%s %s), timeline %+v", e.Folio, e.DTE, n, owner, o.State, o.ReasonCode, o.Reason, evs)

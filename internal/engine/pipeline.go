@@ -30,6 +30,9 @@ type run struct {
 	o   store.Order
 	em  store.Emission
 	cur store.State // the state last written
+	// rejected are the order's documents the SII rejected: spent folios
+	// that are never again its document (see reissue).
+	rejected []store.Document
 }
 
 // permanent marks an error a person must fix: the order goes to Errors at
@@ -53,6 +56,12 @@ func (e *Engine) process(ctx context.Context, o store.Order) {
 		return
 	}
 	r.em = em
+	if docs, err := e.st.Documents(ctx, o.ID); err == nil {
+		r.rejected = rejectedOnly(docs)
+	} else {
+		e.log.Error("reading documents", "order", o.ID, "err", err)
+		return
+	}
 	if err := r.steps(); err != nil {
 		r.fail(err)
 	}
@@ -60,6 +69,11 @@ func (e *Engine) process(ctx context.Context, o store.Order) {
 }
 
 func (r *run) steps() error {
+	if r.em.Folio != 0 && r.em.SIIStatus == string(invoicer.SIIRejected) {
+		// A rejected document has no legal effect: it is never attached
+		// or finished as the order's document; a reissue replaces it.
+		return &permanent{code: "SII-RCH", reason: fmt.Sprintf("el SII rechazó el folio %d: emita un documento de reemplazo (reemitir)", r.em.Folio)}
+	}
 	if r.em.Document == "" {
 		if err := r.build(); err != nil || r.cur == store.StateDone || r.cur == store.StateWaiting {
 			return err
@@ -158,8 +172,8 @@ func (r *run) build() error {
 	if !co.Paid() || co.Cancelled() {
 		return r.move(store.StateWaiting, store.Move{Event: event("unpaid", "event.not_paid", co.PaymentStatus, co.Status)})
 	}
-	if len(co.ElectronicBillingDocuments) > 0 {
-		d := co.ElectronicBillingDocuments[0]
+	if live := r.live(co.ElectronicBillingDocuments); len(live) > 0 {
+		d := live[0]
 		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting,
 			Reason: fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
 			Event:  event("existing", "event.existing")})
@@ -167,7 +181,7 @@ func (r *run) build() error {
 	// The embedded list is not confirmed: ask the call public integrations use.
 	if docs, err := m.BillingDocuments(r.ctx, r.o.ID); err != nil {
 		return err
-	} else if len(docs) > 0 {
+	} else if docs = r.live(docs); len(docs) > 0 {
 		d := docs[0]
 		b, _ := json.Marshal(d)
 		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting,
@@ -194,7 +208,10 @@ func (r *run) build() error {
 	}
 	body, _ := json.Marshal(doc)
 	em := r.em
-	em.OrderID, em.ExtRef, em.DocType, em.Document = r.o.ID, "folio:"+r.o.ID, int(doc.Encabezado.IdDoc.TipoDTE), string(body)
+	if em.ExtRef == "" { // a reissue set its own
+		em.ExtRef = "folio:" + r.o.ID
+	}
+	em.OrderID, em.DocType, em.Document = r.o.ID, int(doc.Encabezado.IdDoc.TipoDTE), string(body)
 	em.Pending, em.Uncertain = "", false
 	ev := event("built", "event.built", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal))
 	if len(warns) > 0 {
@@ -205,6 +222,38 @@ func (r *run) build() error {
 		ev = event("built", "event.built_warn", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal), strings.Join(ws, "; "))
 	}
 	return r.saveAndMove(em, store.StateIssuing, ev, func(tx *store.Tx) error { return tx.AppendEvent(r.ctx, r.o.ID, ruleEv) })
+}
+
+// live drops the documents in Multivende that are this order's rejected
+// ones: they stay attached (Multivende has no call to remove them) but no
+// longer count as the order's document.
+func (r *run) live(docs []multivende.ElectronicBillingDocument) []multivende.ElectronicBillingDocument {
+	var out []multivende.ElectronicBillingDocument
+	for _, d := range docs {
+		if !r.isRejected(d.DocID) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (r *run) isRejected(docID string) bool {
+	for _, d := range r.rejected {
+		if strconv.FormatInt(d.Folio, 10) == docID {
+			return true
+		}
+	}
+	return false
+}
+
+func rejectedOnly(docs []store.Document) []store.Document {
+	var out []store.Document
+	for _, d := range docs {
+		if d.Kind == "dte" && d.SIIStatus == store.DocRejected {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func buyerRUT(co *multivende.Checkout) string {
@@ -301,6 +350,11 @@ func (r *run) resolve(doc dte.Document) (invoicer.Resolution, error) {
 			claimed[f] = true
 		}
 	}
+	for _, d := range r.rejected {
+		if d.DTEType == int(doc.Encabezado.IdDoc.TipoDTE) {
+			claimed[d.Folio] = true // this order's own, but rejected: never adopted again
+		}
+	}
 	res, err := r.e.cfg.Invoicer.Resolve(r.ctx, invoicer.Pending(r.em.Pending), doc, claimed)
 	if err != nil {
 		return res, err
@@ -382,7 +436,12 @@ func (r *run) attach() error {
 			return err
 		}
 		docID, other := "", ""
+		var stale []multivende.ElectronicBillingDocument // this order's rejected ones, still attached
 		for _, d := range docs {
+			if r.isRejected(d.DocID) {
+				stale = append(stale, d)
+				continue
+			}
 			if d.DocID == folio {
 				docID = d.ID // attached before, reply lost: reuse it
 			} else if other == "" {
@@ -418,7 +477,16 @@ func (r *run) attach() error {
 		}
 		em := r.em
 		em.MVDocumentID, em.PDFSize = docID, len(pdf)
-		if err := r.saveAndMove(em, store.StateAttaching, event("attached", "event.attached"), nil); err != nil {
+		// What a person must still do in Multivende, as read there now.
+		note := func(tx *store.Tx) error {
+			for _, d := range stale {
+				if err := tx.AppendEvent(r.ctx, r.o.ID, event("reissue", "event.reissue_mv_attached", d.DocID, d.ID)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if err := r.saveAndMove(em, store.StateAttaching, event("attached", "event.attached"), note); err != nil {
 			return err
 		}
 	} else if r.cur != store.StateAttaching {

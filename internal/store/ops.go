@@ -99,6 +99,8 @@ const (
 	CtlBuyerOverride = "buyer_override"
 	CtlIssueAsBoleta = "issue_as_boleta"
 	CtlRetryFilter   = "retry_filter"
+	// CtlReissue replaces a document the SII rejected with a new one.
+	CtlReissue = "reissue"
 )
 
 // Control statuses.

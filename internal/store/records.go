@@ -247,10 +247,27 @@ func (s *Store) FolioOwner(ctx context.Context, emisor string, dteType int, foli
 	return id, true, nil
 }
 
-// SetDocumentSII records the SII's verdict on an order's DTE.
+// DocRejected is a document's sii_status once the SII rejected it: final,
+// and it frees the order for a replacement (schema 9).
+const DocRejected = "rejected"
+
+// SetDocumentSII records the SII's verdict on an order's live DTE: a
+// rejected one keeps its verdict once its replacement is issued.
 func (t *Tx) SetDocumentSII(ctx context.Context, orderID, status string) error {
-	_, err := t.exec(ctx, `UPDATE documents SET sii_status=? WHERE order_id=? AND kind='dte'`, status, orderID)
+	_, err := t.exec(ctx, `UPDATE documents SET sii_status=? WHERE order_id=? AND kind='dte' AND sii_status <> 'rejected'`, status, orderID)
 	return err
+}
+
+// RejectedDocuments lists an order's DTEs the SII rejected, oldest first.
+func (t *Tx) RejectedDocuments(ctx context.Context, orderID string) ([]Document, error) {
+	all, err := documents(ctx, t.tx, orderID)
+	var out []Document
+	for _, d := range all {
+		if d.Kind == "dte" && d.SIIStatus == DocRejected {
+			out = append(out, d)
+		}
+	}
+	return out, err
 }
 
 // Documents lists an order's documents.

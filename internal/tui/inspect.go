@@ -87,12 +87,16 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 		if fix != "" {
 			add(lang.T("inspect.fix", fix))
 		}
-		for i := len(v.Events) - 1; i >= 0; i-- {
-			if ev := v.Events[i]; ev.Kind == "error" && ev.Data != "" {
-				out = append(out, "")
-				add(lang.T("inspect.raw_error", safetext.Text(ev.Data)))
-				break
-			}
+		// The raw error is the one that put the order in Errors (the
+		// event its move wrote, with the reason as its message), never an
+		// earlier one: those stay in the timeline.
+		cause := causeEvent(v)
+		if cause >= 0 && v.Events[cause].Kind == "error" && v.Events[cause].Data != "" {
+			out = append(out, "")
+			add(lang.T("inspect.raw_error", safetext.Text(v.Events[cause].Data)))
+		}
+		if n := earlierErrors(v, cause); n > 0 {
+			add(lang.T("inspect.earlier_errors", n))
 		}
 		if o.ReasonCode == "NEEDS-CREDIT-NOTE" {
 			for i := len(v.Events) - 1; i >= 0; i-- {
@@ -108,10 +112,11 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			k   string
 			ok  bool
 			act string
-		}{{keys.Retry.Help().Key, keys.Retry.Enabled(), lang.T("action.retry")},
+		}{{keys.Retry.Help().Key, keys.Retry.Enabled() && !needsReissue(o), lang.T("action.retry")},
+			{keys.Reissue.Help().Key, keys.Reissue.Enabled() && needsReissue(o), lang.T("key.reissue")},
 			{keys.Skip.Help().Key, keys.Skip.Enabled(), lang.T("action.skip")},
-			{keys.Buyer.Help().Key, keys.Buyer.Enabled(), lang.T("key.buyer")},
-			{keys.Boleta.Help().Key, keys.Boleta.Enabled(), lang.T("key.boleta")}} {
+			{keys.Buyer.Help().Key, keys.Buyer.Enabled() && !needsReissue(o), lang.T("key.buyer")},
+			{keys.Boleta.Help().Key, keys.Boleta.Enabled() && !needsReissue(o), lang.T("key.boleta")}} {
 			if b.ok {
 				acts = append(acts, b.k+" "+b.act)
 			}
@@ -214,6 +219,32 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 		}
 	}
 	return out
+}
+
+// causeEvent is the index of the event that put the order in Errors: the
+// latest whose message is the order's reason (the move writes both), or -1.
+func causeEvent(v store.OrderView) int {
+	for i := len(v.Events) - 1; i >= 0; i-- {
+		if v.Events[i].Message == v.Order.Reason && v.Order.Reason != "" {
+			return i
+		}
+	}
+	return -1
+}
+
+// earlierErrors counts the error events before the cause (all of them
+// when the cause is not found).
+func earlierErrors(v store.OrderView, cause int) int {
+	if cause < 0 {
+		cause = len(v.Events)
+	}
+	n := 0
+	for _, ev := range v.Events[:cause] {
+		if ev.Kind == "error" {
+			n++
+		}
+	}
+	return n
 }
 
 // mvDocLines say what Multivende shows for the order's document: the

@@ -28,6 +28,7 @@ type KeyMap struct {
 	Inspect, Back, Filter, Palette, Help    key.Binding
 	Quit, Pause, Retry, RetryAll, Skip      key.Binding
 	Buyer, Boleta, Connect                  key.Binding
+	Reissue                                 key.Binding
 }
 
 // defaultBindings are the console's keys; the config's keymap (action →
@@ -59,6 +60,7 @@ func defaultBindings() []binding {
 		{"buyer", "key.buyer", []string{"b"}, true},
 		{"boleta", "key.boleta", []string{"B"}, true},
 		{"connect", "key.connect", []string{"c"}, true},
+		{"reissue", "key.reissue", []string{"e"}, true},
 	}
 }
 
@@ -117,7 +119,7 @@ func NewKeyMap(lang i18n.Lang, overrides map[string][]string, readOnly bool) (Ke
 		NextPane: mk("next_pane"), PrevPane: mk("prev_pane"), Pane1: mk("pane1"), Pane2: mk("pane2"), Pane3: mk("pane3"), Pane4: mk("pane4"),
 		Inspect: mk("inspect"), Back: mk("back"), Filter: mk("filter"), Palette: mk("palette"), Help: mk("help"),
 		Quit: mk("quit"), Pause: mk("pause"), Retry: mk("retry"), RetryAll: mk("retry_all"), Skip: mk("skip"),
-		Buyer: mk("buyer"), Boleta: mk("boleta"), Connect: mk("connect"),
+		Buyer: mk("buyer"), Boleta: mk("boleta"), Connect: mk("connect"), Reissue: mk("reissue"),
 	}, nil
 }
 
@@ -141,6 +143,6 @@ func (k KeyMap) groups() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4},
 		{k.Inspect, k.Back, k.Filter, k.Palette, k.Help, k.Quit},
-		{k.Pause, k.Retry, k.RetryAll, k.Skip, k.Buyer, k.Boleta, k.Connect},
+		{k.Pause, k.Retry, k.RetryAll, k.Skip, k.Buyer, k.Boleta, k.Connect, k.Reissue},
 	}
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -121,6 +122,8 @@ func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.startConnect()
 	case key.Matches(k, km.Retry):
 		return m.retry()
+	case key.Matches(k, km.Reissue):
+		return m.reissue()
 	case key.Matches(k, km.RetryAll):
 		return m.retryAll()
 	case key.Matches(k, km.Skip):
@@ -214,11 +217,14 @@ func (m *Model) request(label i18n.ID, what string, fn func(context.Context, *st
 		return nil
 	}
 	what = m.lang.T(label) + ": " + what
-	st, by, eng := m.opt.Store, m.opt.By, m.opt.Engine
+	st, by, eng, lang := m.opt.Store, m.opt.By, m.opt.Engine, m.lang
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		id, err := fn(ctx, st, by)
+		if ref, ok := errors.AsType[*engine.Refusal](err); ok {
+			err = errors.New(ref.In(lang))
+		}
 		if err == nil && eng != nil {
 			eng.Kick()
 		}
@@ -281,9 +287,37 @@ func (m *Model) setPane(k paneKind) tea.Cmd {
 // retry asks the engine to retry the selected order (a key or :retry).
 func (m *Model) retry() tea.Cmd {
 	return m.withOrder(func(o store.Order) tea.Cmd {
+		if needsReissue(o) {
+			m.setFlash(flashErr, m.lang.T("reissue.refuse_retry", o.Folio, m.keys.Reissue.Help().Key, o.Code))
+			return nil
+		}
 		return m.request("action.retry", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 			return engine.RequestRetry(ctx, st, o.ID, by)
 		})
+	})
+}
+
+// needsReissue says the order is in Errors because the SII rejected its
+// document: only a reissue applies (a retry would finish it with a folio
+// that has no legal effect).
+func needsReissue(o store.Order) bool {
+	return o.State == store.StateAttention && strings.HasPrefix(o.ReasonCode, "SII-") && o.Folio > 0
+}
+
+// reissue asks, then requests a replacement of the order's rejected
+// document (a key or nothing where it does not apply).
+func (m *Model) reissue() tea.Cmd {
+	return m.withOrder(func(o store.Order) tea.Cmd {
+		if !needsReissue(o) {
+			m.setFlash(flashErr, m.lang.T("reissue.unavailable"))
+			return nil
+		}
+		m.ask(m.lang.T("reissue.confirm", o.Code, o.Folio), func() tea.Cmd {
+			return m.request("key.reissue", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+				return engine.RequestReissue(ctx, st, o.ID, by)
+			})
+		})
+		return nil
 	})
 }
 

@@ -303,7 +303,11 @@ func (m *Model) helpLine() string {
 	switch m.mode {
 	case modeInspect:
 		bs = append(hints(km.Back, km.NextPane), keyHint{"↑↓", m.lang.T("key.scroll")})
-		bs = append(bs, hints(km.Retry, km.Skip, km.Buyer, km.Boleta, km.Quit)...)
+		if m.insp.view != nil && needsReissue(m.insp.view.Order) {
+			bs = append(bs, hints(km.Reissue, km.Skip, km.Quit)...) // a retry or a new buyer does not apply
+		} else {
+			bs = append(bs, hints(km.Retry, km.Skip, km.Buyer, km.Boleta, km.Quit)...)
+		}
 	case modeForm:
 		return " " + m.styles.Muted.Render(m.lang.T("form.help"))
 	case modeConnect:
