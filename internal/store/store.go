@@ -152,7 +152,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		s.w.SetMaxOpenConns(1)
 		s.w.SetConnMaxIdleTime(0)
-		if _, err := s.w.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
+		if err := setWAL(ctx, s.w, opts.BusyTimeout); err != nil {
 			s.Close()
 			return nil, openError(abs, "open", err)
 		}
@@ -212,6 +212,26 @@ func dsn(path string, pragmas []string, extra ...string) string {
 // mode, so a store that holds tokens is never readable by others. Modes are
 // set explicitly: the umask could have taken bits off (a 0400 store cannot
 // be written) and a file copied in from elsewhere may grant others more.
+// setWAL switches a store to WAL. Two processes opening a new file at once
+// both hold a shared lock in the rollback journal and both want to write:
+// SQLite answers one of them "database is locked" at once, without its busy
+// handler (waiting could only deadlock). That one tries again, within the
+// busy timeout, once the other has moved the file to WAL.
+func setWAL(ctx context.Context, db *sql.DB, busy time.Duration) error {
+	deadline := time.Now().Add(busy)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		_, err := db.ExecContext(ctx, "PRAGMA journal_mode=WAL")
+		if err == nil || !errors.Is(classify(err), ErrLocked) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
 // sqliteHeader starts every SQLite database file.
 const sqliteHeader = "SQLite format 3\x00"
 
