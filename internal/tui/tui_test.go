@@ -883,3 +883,26 @@ func TestStatusBarSaysDiskFull(t *testing.T) {
 		}
 	}
 }
+
+// A yes/no question too long for the terminal is cut in its text, never in
+// its answers.
+func TestConfirmKeepsItsAnswersAt80Columns(t *testing.T) {
+	t.Parallel()
+	for lang, answers := range map[i18n.Lang]string{i18n.EN: "[y/N]", i18n.ES: "[s/N]"} {
+		b := setup(t, setupOpts{orders: 5, lang: lang})
+		b.m.ask(b.m.lang.T("reissue.confirm", "FAL-118000015-EXTRA-LONG-CODE", int64(123456)), func() tea.Cmd { return nil })
+		lines := strings.Split(ansi.Strip(b.screen()), "\n")
+		found := false
+		for _, l := range lines {
+			if strings.Contains(l, "FAL-118000015") {
+				found = true
+				if !strings.HasSuffix(strings.TrimRight(l, " "), answers) || ansi.StringWidth(l) > 80 {
+					t.Errorf("%s: the question lost its answers or overflowed: %q", lang, l)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no question on screen:\n%s", lang, strings.Join(lines, "\n"))
+		}
+	}
+}

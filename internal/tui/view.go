@@ -285,7 +285,7 @@ func (m *Model) flashLine() string {
 		}
 		return line
 	case modeConfirm:
-		return m.styles.Warn.Render(m.confirm.question)
+		return m.styles.Warn.Render(keepAnswers(m.confirm.question, m.width-1))
 	}
 	if m.flash == "" {
 		return ""
@@ -294,6 +294,20 @@ func (m *Model) flashLine() string {
 		return " " + m.styles.Error.Render(m.flash)
 	}
 	return " " + m.styles.OK.Render(m.flash)
+}
+
+// keepAnswers fits a yes/no question in w columns by cutting its text, not
+// the answers it ends with ("[y/N]"): a cut question is still answerable.
+func keepAnswers(q string, w int) string {
+	if ansi.StringWidth(q) <= w {
+		return q
+	}
+	i := strings.LastIndex(q, " [")
+	if i < 0 {
+		return q
+	}
+	answers := q[i:]
+	return ansi.Truncate(q[:i], max(w-ansi.StringWidth(answers), 1), "…") + answers
 }
 
 // helpLine is the short help: the keys that matter here.
