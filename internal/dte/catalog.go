@@ -137,6 +137,22 @@ func init() {
 			Text{"La dirección configurada responde, pero no como la API de LibreDTE (una página web o un 404 que no es JSON).", "The configured address answers, but not as LibreDTE's API (a web page, or a 404 that is not JSON)."},
 			Text{"Conecte de nuevo con la raíz de la API, la URL que termina en /api: folio connect libredte --base-url https://SU-SERVIDOR/api", "Connect again with the API root, the URL ending in /api: folio connect libredte --base-url https://YOUR-SERVER/api"}),
 
+		// OpenFactura.
+		person("OF-06", Text{"OpenFactura ya emitió el documento de este pedido", "OpenFactura already issued this order's document"},
+			Text{"OpenFactura respondió OF-06: la Idempotency-Key de este pedido ya se usó, así que el documento ya existe. folio lo adopta como emitido; este error aparece solo cuando no pudo leer cuál es.",
+				"OpenFactura answered OF-06: this order's Idempotency-Key was already used, so the document exists. folio adopts it as issued; this error shows only when it could not read which one it is."},
+			Text{"Busque el documento en OpenFactura (mismo tipo, fecha y total) y omita el pedido o regístrelo a mano; no lo emita de nuevo.",
+				"Find the document in OpenFactura (same type, date and total) and skip the order or record it by hand; do not issue it again."}),
+		person("OF-KEY-EXPIRED", Text{"Resultado incierto de más de 24 horas", "Uncertain outcome older than 24 hours"},
+			Text{"Una emisión en OpenFactura quedó sin respuesta y pasaron casi 24 horas: OpenFactura olvida la Idempotency-Key después de ese plazo, y reenviarla podría emitir un segundo documento.",
+				"An issue at OpenFactura got no reply and almost 24 hours have passed: OpenFactura forgets the Idempotency-Key after that, and re-sending it could issue a second document."},
+			Text{"Revise en OpenFactura si el documento se emitió; si existe, regístrelo; si no, reintente el pedido.",
+				"Check in OpenFactura whether the document was issued; if it exists, record it; if not, retry the order."}),
+		person("OF-NO-REFERENCE", Text{"Sin referencia del pedido para OpenFactura", "No order reference for OpenFactura"},
+			Text{"folio no pudo derivar la Idempotency-Key porque el documento llegó sin el pedido al que pertenece; no se envió nada.",
+				"folio could not derive the Idempotency-Key because the document came without the order it belongs to; nothing was sent."},
+			Text{"Reintente el pedido; si se repite, avise a soporte de folio.", "Retry the order; if it happens again, tell folio's support."}),
+
 		// SII.
 		person("SII-RCH", Text{"Rechazado por el SII", "Rejected by the SII"},
 			Text{"El SII rechazó el documento.", "The SII rejected the document."},
