@@ -16,8 +16,8 @@ import (
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/openfactura"
 	"github.com/folio-cl/folio/internal/sim/faults"
-	"github.com/folio-cl/folio/internal/sim/ofsim"
 	"github.com/folio-cl/folio/internal/sim/ldsim"
+	"github.com/folio-cl/folio/internal/sim/ofsim"
 )
 
 func boleta() dte.Document {
