@@ -21,14 +21,14 @@ type Options struct {
 	// 127.0.0.1:0); OpenFacturaNoLimits lifts its 3/s and 100/min (tests).
 	OpenFacturaAddr     string
 	OpenFacturaNoLimits bool
-	Orders         int
-	Rate           float64 // new orders per second
-	Faults         faults.Spec
-	Seed           uint64
-	RateLimit      float64 // Multivende req/s per token (negative: none)
-	SIIDelay       time.Duration
-	AutoSend       bool   // Multivende's automatic sending of documents (off: "Pendiente")
-	Webhook        string // the app's Callback URL for "Checkouts" notifications ("": none)
+	Orders              int
+	Rate                float64 // new orders per second
+	Faults              faults.Spec
+	Seed                uint64
+	RateLimit           float64 // Multivende req/s per token (negative: none)
+	SIIDelay            time.Duration
+	AutoSend            bool   // Multivende's automatic sending of documents (off: "Pendiente")
+	Webhook             string // the app's Callback URL for "Checkouts" notifications ("": none)
 }
 
 // Info is the startup JSON of `folio sim --json` and GET /_sim/info.
