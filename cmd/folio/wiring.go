@@ -191,6 +191,14 @@ func simConsent(ctx context.Context, mv *multivende.Client) (multivende.Token, e
 }
 
 func connectSim(ctx context.Context, st *store.Store, simURL string) (sim.Info, error) {
+	return connectSimWith(ctx, st, simURL, store.KindLibreDTE)
+}
+
+// connectSimWith is connectSim issuing through the simulator's invoicer of
+// kind invKind (libredte or openfactura); the other simulated invoicer's
+// connection, if an earlier run made it, is removed (folio issues through
+// one).
+func connectSimWith(ctx context.Context, st *store.Store, simURL, invKind string) (sim.Info, error) {
 	simURL = strings.TrimRight(simURL, "/")
 	var info sim.Info
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -229,14 +237,31 @@ func connectSim(ctx context.Context, st *store.Store, simURL string) (sim.Info, 
 	if err != nil {
 		return info, fmt.Errorf("--sim: %w", err)
 	}
+	conns, err := st.Connections(ctx)
+	if err != nil {
+		return info, err
+	}
 	err = st.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.SaveConnection(ctx, store.Connection{Name: "simulador", Kind: store.KindMultivende, BaseURL: info.Multivende,
 			MerchantID: tok.MerchantID, ClientID: info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
 			AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes}); err != nil {
 			return err
 		}
-		_, err := tx.SaveConnection(ctx, store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: info.LibreDTE,
-			EmisorRUT: info.Emisor, APIKey: info.LibreDTEHash})
+		inv := store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: info.LibreDTE, EmisorRUT: info.Emisor, APIKey: info.LibreDTEHash}
+		if invKind == store.KindOpenFactura {
+			inv = store.Connection{Name: "openfactura", Kind: store.KindOpenFactura, BaseURL: info.OpenFactura, EmisorRUT: info.Emisor, APIKey: info.OpenFacturaKey}
+		}
+		if inv.BaseURL == "" {
+			return fmt.Errorf("--sim %s: this simulator has no %s: run a folio sim of this version", simURL, invKind)
+		}
+		for _, c := range conns {
+			if store.IsInvoicerKind(c.Kind) && c.Name != inv.Name && (c.Name == "libredte" || c.Name == "openfactura") {
+				if err := tx.DeleteConnection(ctx, c.Name); err != nil {
+					return err
+				}
+			}
+		}
+		_, err := tx.SaveConnection(ctx, inv)
 		return err
 	})
 	return info, err
