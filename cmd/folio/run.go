@@ -56,6 +56,7 @@ folio webhook url prints the URL to register.`,
 				if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() {
 					return &store.LeaseError{Holder: holder}
 				}
+				emisor := emisorOf(cfg)
 				if simURL != "" {
 					if simInvoicer != store.KindLibreDTE && simInvoicer != store.KindOpenFactura {
 						return fmt.Errorf("--sim-invoicer %q: want libredte or openfactura", simInvoicer)
@@ -66,6 +67,7 @@ folio webhook url prints the URL to register.`,
 					}
 					log.Info("connected to the simulator", "multivende", info.Multivende, "libredte", info.LibreDTE, "openfactura", info.OpenFactura, "invoicer", simInvoicer)
 					lookback = simLookback
+					emisor = simEmisor(emisor, info.Emisor)
 				}
 				// Healthy webhooks let the default poll interval rise to what
 				// Multivende recommends; an interval someone chose stays.
@@ -93,7 +95,7 @@ folio webhook url prints the URL to register.`,
 				eng, err = newEngine(ctx, st, engineOptions{CatalogInterval: time.Duration(cfg.CatalogSyncInterval), Lang: i18n.Detect("", cfg.Language, os.Getenv),
 					PollInterval: poll, Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 					Retry:       engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
-					Emisor:      emisorOf(cfg),
+					Emisor:      emisor,
 					SIIInterval: 10 * time.Second, LeaseTTL: leaseTTL, Log: log, Failpoint: failpointFromEnv(os.Getenv("FOLIO_FAILPOINT")), Attach: attachDefaults(cfg), Lookback: lookback,
 					Webhook: hookHealth, HealthyPollInterval: healthyPoll})
 				if err != nil {

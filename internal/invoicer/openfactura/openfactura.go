@@ -158,6 +158,8 @@ const (
 	CodeKeyExpired = "OF-KEY-EXPIRED"
 	// CodeNoReference: Prepare was called without the order's reference.
 	CodeNoReference = "OF-NO-REFERENCE"
+	// CodeEmisorData: the emisor's razón social or giro is not configured.
+	CodeEmisorData = "OF-EMISOR-DATA"
 )
 
 // IdempotencyKey is the key of the document of type t for the caller's
@@ -193,6 +195,12 @@ func (c *Client) Prepare(ctx context.Context, doc dte.Document) (invoicer.Pendin
 	}
 	if doc.Encabezado.Emisor.RUTEmisor == "" {
 		doc.Encabezado.Emisor.RUTEmisor = c.emisor.String()
+	}
+	if em := doc.Encabezado.Emisor; strings.TrimSpace(em.RznSoc) == "" || strings.TrimSpace(em.GiroEmis) == "" {
+		// OpenFactura takes the emisor's data from each document, not from
+		// the account: without them every document would be refused.
+		return nil, &invoicer.Error{Code: CodeEmisorData, Op: "prepare",
+			Message: "the emisor's razón social and giro are missing from the document: set emisor.razon_social and emisor.giro in folio's config"}
 	}
 	body, err := json.Marshal(request{Response: responseParts, DTE: dteOf(doc)})
 	if err != nil {

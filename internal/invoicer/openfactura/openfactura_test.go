@@ -381,3 +381,16 @@ func TestPacingNeverExceedsLimits(t *testing.T) {
 		}
 	})
 }
+
+func TestPrepareRefusesMissingEmisorData(t *testing.T) {
+	r := newRig(t, ofsim.Options{Seed: 12}, false)
+	d := boleta()
+	d.Encabezado.Emisor.RznSoc = ""
+	_, err := r.c.Prepare(ref("A"), d)
+	if ie, ok := invoicer.AsError(err); !ok || ie.Code != openfactura.CodeEmisorData {
+		t.Fatalf("want %s, got %v", openfactura.CodeEmisorData, err)
+	}
+	if _, ok := dte.Lookup(openfactura.CodeEmisorData); !ok {
+		t.Fatal("not in the catalog")
+	}
+}
