@@ -104,7 +104,7 @@ func init() {
 			Text{"Lea el mensaje del facturador, corrija los datos y reintente.", "Read the invoicer's message, fix the data and retry."}),
 		person("INV-AUTH", Text{"Credenciales del facturador rechazadas", "Invoicer credentials rejected"},
 			Text{"El facturador no aceptó la llave de API.", "The invoicer did not accept the API key."},
-			Text{"Vuelva a conectar: folio connect libredte.", "Connect again: folio connect libredte."}),
+			Text{"Vuelva a conectar la cuenta del facturador: folio connect libredte, o folio connect openfactura.", "Connect the invoicer account again: folio connect libredte, or folio connect openfactura."}),
 		person("INV-FORBIDDEN", Text{"Sin permiso sobre el emisor", "No permission on the issuer"},
 			Text{"La cuenta del facturador no tiene permiso para emitir por esta empresa.", "The invoicer account may not issue for this company."},
 			Text{"Revise en el facturador que el usuario tenga permiso sobre el RUT emisor.", "Check in the invoicer that the user has permission on the issuer RUT."}),
