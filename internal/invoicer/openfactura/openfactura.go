@@ -154,8 +154,6 @@ const (
 	// CodeRepeat: OpenFactura's own OF-06 (read as "already issued"; it
 	// reaches a person only when the original could not be read).
 	CodeRepeat = codeRepeat
-	// CodeKeyExpired: an uncertain issue outlived the key's 24 hours.
-	CodeKeyExpired = "OF-KEY-EXPIRED"
 	// CodeNoReference: Prepare was called without the order's reference.
 	CodeNoReference = "OF-NO-REFERENCE"
 	// CodeEmisorData: the emisor's razón social or giro is not configured.
