@@ -78,6 +78,8 @@ type Server struct {
 	maxSec   int
 	maxMin   int
 	limited  int
+	repeats  int // OF-06 answers
+	resets   int // documents accepted whose reply was cut
 	srv      *http.Server
 }
 
@@ -224,13 +226,18 @@ type State struct {
 	MaxPerSecond int `json:"max_per_second"`
 	MaxPerMinute int `json:"max_per_minute"`
 	Limited      int `json:"limited"`
+	// Repeats counts OF-06 answers; Resets the documents accepted whose
+	// reply the reset-after-generar fault cut.
+	Repeats int `json:"repeats"`
+	Resets  int `json:"resets"`
 }
 
 // State returns the ledger.
 func (s *Server) State() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := State{Emitted: make([]Emitted, 0, len(s.docs)), Requests: len(s.accepted), MaxPerSecond: s.maxSec, MaxPerMinute: s.maxMin, Limited: s.limited}
+	st := State{Emitted: make([]Emitted, 0, len(s.docs)), Requests: len(s.accepted), MaxPerSecond: s.maxSec, MaxPerMinute: s.maxMin, Limited: s.limited,
+		Repeats: s.repeats, Resets: s.resets}
 	for _, d := range s.docs {
 		st.Emitted = append(st.Emitted, Emitted{DTE: int(d.typ), Folio: d.folio, Total: d.total, Fecha: d.fecha, Token: d.token, Key: d.key})
 	}
@@ -326,6 +333,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if key != "" {
 		if u, ok := s.keys[key]; ok && s.now().Sub(u.at) < KeyMemory {
+			s.repeats++
 			s.mu.Unlock()
 			repeat(w, u.token)
 			return
@@ -351,6 +359,9 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if s.faults.Roll(func(sp faults.Spec) float64 { return sp.ResetAfterGenerar }) {
+		s.mu.Lock()
+		s.resets++
+		s.mu.Unlock()
 		faults.Reset(w) // accepted and stored; the client never hears it
 		return
 	}
