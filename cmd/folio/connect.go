@@ -57,8 +57,8 @@ func reconnectCommand(name string) string { return "folio connect multivende --n
 
 func newConnectCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "connect multivende|libredte",
-		Short: "Connect a Multivende merchant (OAuth consent) or the LibreDTE account",
+		Use:   "connect multivende|libredte|openfactura",
+		Short: "Connect a Multivende merchant (OAuth consent) or the invoicer account (LibreDTE or OpenFactura)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l := i18n.Detect("", "", os.Getenv)
