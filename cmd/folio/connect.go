@@ -57,8 +57,8 @@ func reconnectCommand(name string) string { return "folio connect multivende --n
 
 func newConnectCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "connect multivende|libredte",
-		Short: "Connect a Multivende merchant (OAuth consent) or the LibreDTE account",
+		Use:   "connect multivende|libredte|openfactura",
+		Short: "Connect a Multivende merchant (OAuth consent) or the invoicer account (LibreDTE or OpenFactura)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l := i18n.Detect("", "", os.Getenv)
@@ -68,7 +68,7 @@ func newConnectCmd() *cobra.Command {
 			return errors.New(l.T("connect.err.which"))
 		},
 	}
-	cmd.AddCommand(newConnectMultivendeCmd(), newConnectLibreDTECmd())
+	cmd.AddCommand(newConnectMultivendeCmd(), newConnectLibreDTECmd(), newConnectOpenFacturaCmd())
 	return cmd
 }
 
@@ -512,7 +512,7 @@ func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := checkInvoicerName(ctx, l, path, f.name); err != nil {
+	if err := checkInvoicerName(ctx, l, path, f.name, store.KindLibreDTE); err != nil {
 		return err
 	}
 	hash := strings.TrimSpace(f.hash)
@@ -561,9 +561,10 @@ func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 	return nil
 }
 
-// checkInvoicerName refuses a second LibreDTE account (the engine issues
-// through one) and a name taken by a Multivende connection.
-func checkInvoicerName(ctx context.Context, l i18n.Lang, path, name string) error {
+// checkInvoicerName refuses a second invoicer account of any kind (the
+// engine issues through one) and a name taken by a connection of another
+// kind.
+func checkInvoicerName(ctx context.Context, l i18n.Lang, path, name, kind string) error {
 	if _, err := os.Stat(path); err != nil {
 		return nil
 	}
@@ -580,10 +581,12 @@ func checkInvoicerName(ctx context.Context, l i18n.Lang, path, name string) erro
 	}
 	for _, c := range conns {
 		switch {
-		case c.Name == name && c.Kind != store.KindLibreDTE:
+		case c.Name == name && c.Kind != kind:
 			return errors.New(l.T("connect.err.name_kind", name, c.Kind, name))
-		case c.Name != name && c.Kind == store.KindLibreDTE:
+		case c.Name != name && c.Kind == store.KindLibreDTE && kind == store.KindLibreDTE:
 			return errors.New(l.T("connect.err.ld_other_conn", c.Name, c.Name, c.Name))
+		case c.Name != name && store.IsInvoicerKind(c.Kind):
+			return errors.New(l.T("connect.err.inv_other_conn", c.Name, c.Kind, c.Name))
 		}
 	}
 	return nil

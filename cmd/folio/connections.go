@@ -20,7 +20,7 @@ type connectionJSON struct {
 	Name             string   `json:"name"`
 	Kind             string   `json:"kind"`
 	Merchant         string   `json:"merchant,omitempty"` // Multivende
-	Emisor           string   `json:"emisor,omitempty"`   // LibreDTE
+	Emisor           string   `json:"emisor,omitempty"`   // an invoicer (LibreDTE, OpenFactura)
 	BaseURL          string   `json:"base_url"`
 	Status           string   `json:"status"` // ok, needs_reconnect, error
 	Paused           bool     `json:"paused"`
@@ -56,10 +56,10 @@ func connectionView(c store.Connection, now time.Time) connectionJSON {
 		if j.Status == store.ConnNeedsReconnect {
 			j.Reconnect = reconnectCommand(c.Name)
 		}
-	case store.KindLibreDTE:
+	case store.KindLibreDTE, store.KindOpenFactura:
 		j.Emisor = c.EmisorRUT
 		if j.Status == store.ConnNeedsReconnect {
-			j.Reconnect = "folio connect libredte --name " + c.Name
+			j.Reconnect = "folio connect " + c.Kind + " --name " + c.Name
 		}
 	}
 	return j

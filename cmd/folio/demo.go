@@ -41,12 +41,12 @@ type demoSummary struct {
 func newDemoCmd() *cobra.Command {
 	var headless bool
 	var orders int
-	var faultSpec, lang, theme string
+	var faultSpec, lang, theme, invKind string
 	var seed uint64
 	var timeout time.Duration
 	cmd := &cobra.Command{
-		Use:   "demo [--headless] [--orders N] [--faults none|mix|SPEC] [--seed S] [--lang es|en]",
-		Short: "The whole product on the embedded simulator: fake Multivende and LibreDTE, a scratch store, the engine",
+		Use:   "demo [--headless] [--orders N] [--faults none|mix|SPEC] [--seed S] [--lang es|en] [--invoicer libredte|openfactura]",
+		Short: "The whole product on the embedded simulator: fake Multivende and LibreDTE (or OpenFactura), a scratch store, the engine",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			sp, err := faults.Parse(faultSpec)
@@ -55,6 +55,9 @@ func newDemoCmd() *cobra.Command {
 			}
 			if orders < 0 {
 				return fmt.Errorf("--orders must not be negative")
+			}
+			if invKind != store.KindLibreDTE && invKind != store.KindOpenFactura {
+				return fmt.Errorf("--invoicer %q: want libredte or openfactura", invKind)
 			}
 			var cfg config.Loaded
 			if !headless {
@@ -91,7 +94,7 @@ func newDemoCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			if _, err := connectSim(ctx, st, sims.Info.Multivende); err != nil {
+			if _, err := connectSimWith(ctx, st, sims.Info.Multivende, invKind); err != nil {
 				return err
 			}
 			// The console owns the screen: the engine logs to a file beside
@@ -193,6 +196,9 @@ func newDemoCmd() *cobra.Command {
 				before = rows[len(rows)-1].Seq
 			}
 			sum.FoliosConsumed = len(sims.LD.State().Emitted)
+			if invKind == store.KindOpenFactura {
+				sum.FoliosConsumed = len(sims.OF.State().Emitted)
+			}
 			sum.Webhooks = ws.Health().LastHour
 			for _, c := range sims.MV.State().Checkouts {
 				for _, d := range c.Documents {
@@ -211,6 +217,7 @@ func newDemoCmd() *cobra.Command {
 	f.Uint64Var(&seed, "seed", 1, "seed for the orders and faults")
 	f.StringVar(&lang, "lang", "", "language: es or en (default from the config or LANG)")
 	f.StringVar(&theme, "theme", "", "console theme (default from the config)")
+	f.StringVar(&invKind, "invoicer", store.KindLibreDTE, "the simulated invoicer: libredte or openfactura (paced under its 3 req/s and 100/min)")
 	f.DurationVar(&timeout, "timeout", 10*time.Minute, "give up waiting for the orders to settle after this long")
 	return cmd
 }

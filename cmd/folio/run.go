@@ -24,7 +24,7 @@ import (
 )
 
 func newRunCmd() *cobra.Command {
-	var storeFlag, simURL, listen string
+	var storeFlag, simURL, simInvoicer, listen string
 	var poll, leaseTTL, lookback time.Duration
 	cmd := &cobra.Command{
 		Use:   "run [--store PATH] [--sim URL] [--listen ADDR]",
@@ -56,13 +56,18 @@ folio webhook url prints the URL to register.`,
 				if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() {
 					return &store.LeaseError{Holder: holder}
 				}
+				emisor := emisorOf(cfg)
 				if simURL != "" {
-					info, err := connectSim(ctx, st, simURL)
+					if simInvoicer != store.KindLibreDTE && simInvoicer != store.KindOpenFactura {
+						return fmt.Errorf("--sim-invoicer %q: want libredte or openfactura", simInvoicer)
+					}
+					info, err := connectSimWith(ctx, st, simURL, simInvoicer)
 					if err != nil {
 						return err
 					}
-					log.Info("connected to the simulator", "multivende", info.Multivende, "libredte", info.LibreDTE)
+					log.Info("connected to the simulator", "multivende", info.Multivende, "libredte", info.LibreDTE, "openfactura", info.OpenFactura, "invoicer", simInvoicer)
 					lookback = simLookback
+					emisor = simEmisor(emisor, info.Emisor)
 				}
 				// Healthy webhooks let the default poll interval rise to what
 				// Multivende recommends; an interval someone chose stays.
@@ -88,7 +93,7 @@ folio webhook url prints the URL to register.`,
 					log.Info("webhook listener started", "addr", bound, "url", "folio webhook url")
 				}
 				o := configEngineOptions(cfg, i18n.Detect("", cfg.Language, os.Getenv), log)
-				o.PollInterval, o.LeaseTTL, o.Lookback = poll, leaseTTL, lookback
+				o.PollInterval, o.LeaseTTL, o.Lookback, o.Emisor = poll, leaseTTL, lookback, emisor
 				o.Failpoint = failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))
 				o.Webhook, o.HealthyPollInterval = hookHealth, healthyPoll
 				eng, err = newEngine(ctx, st, o)
@@ -117,6 +122,7 @@ folio webhook url prints the URL to register.`,
 	}
 	addStoreFlag(cmd, &storeFlag)
 	cmd.Flags().StringVar(&simURL, "sim", "", "connect to a running folio sim at this Multivende URL first")
+	cmd.Flags().StringVar(&simInvoicer, "sim-invoicer", store.KindLibreDTE, "with --sim: the simulated invoicer to issue through, libredte or openfactura")
 	cmd.Flags().StringVar(&listen, "listen", "", "serve Multivende webhooks on this address, like :8080 (default: listen in the config; empty: none)")
 	cmd.Flags().DurationVar(&poll, "poll", 0, "poll interval (default from the config; 2s with --sim)")
 	_ = cmd.Flags().MarkHidden("poll")

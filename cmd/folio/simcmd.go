@@ -18,10 +18,12 @@ func newSimCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "sim",
-		Short: "Run the Multivende and LibreDTE simulators on loopback (for demos and tests)",
-		Long: `Serves a simulated Multivende (consent page, tokens, generated orders, documents)
-and a simulated LibreDTE (emitir, generar, PDF, SII status) until SIGINT or
-SIGTERM. --faults is none, mix, or a list such as
+		Short: "Run the Multivende, LibreDTE and OpenFactura simulators on loopback (for demos and tests)",
+		Long: `Serves a simulated Multivende (consent page, tokens, generated orders, documents),
+a simulated LibreDTE (emitir, generar, PDF, SII status) and a simulated
+OpenFactura (issue with Idempotency-Key, status, PDF, 3 req/s and 100/min) until
+SIGINT or SIGTERM. In OpenFactura reset-after-generar cuts the connection after
+the document was accepted. --faults is none, mix, or a list such as
 5xx=0.05,429=0.05,latency=20ms..800ms,reset-after-generar=0.02,token-expire=60s,folios=200,sii-reject=0.02;
 webhook-drop, webhook-dup and webhook-delay act on the notifications sent to
 --webhook URL (a "Checkouts" notification for each new or changed order).
@@ -50,8 +52,8 @@ The faults can be changed at run time with POST /_sim/faults on either server.`,
 				b, _ := json.Marshal(s.Info)
 				fmt.Fprintln(out, string(b))
 			} else {
-				fmt.Fprintf(out, "Multivende simulator  %s\nLibreDTE simulator    %s\nfaults                %s\n\nConnect an engine to it:  folio run --sim %s\n",
-					s.Info.Multivende, s.Info.LibreDTE, sp, s.Info.Multivende)
+				fmt.Fprintf(out, "Multivende simulator  %s\nLibreDTE simulator    %s\nOpenFactura simulator %s\nfaults                %s\n\nConnect an engine to it:  folio run --sim %s\n",
+					s.Info.Multivende, s.Info.LibreDTE, s.Info.OpenFactura, sp, s.Info.Multivende)
 			}
 			<-cmd.Context().Done()
 			return nil
@@ -60,6 +62,7 @@ The faults can be changed at run time with POST /_sim/faults on either server.`,
 	f := cmd.Flags()
 	f.StringVar(&o.MultivendeAddr, "multivende-addr", "127.0.0.1:0", "address of the Multivende simulator")
 	f.StringVar(&o.LibreDTEAddr, "libredte-addr", "127.0.0.1:0", "address of the LibreDTE simulator")
+	f.StringVar(&o.OpenFacturaAddr, "openfactura-addr", "127.0.0.1:0", "address of the OpenFactura simulator")
 	f.IntVar(&o.Orders, "orders", 50, "orders present at start")
 	f.Float64Var(&o.Rate, "rate", 0, "new orders per second")
 	f.StringVar(&faultSpec, "faults", "none", "none, mix, or a fault list (see above)")

@@ -16,7 +16,9 @@ import (
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
+	"github.com/folio-cl/folio/internal/invoicer/openfactura"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
@@ -66,31 +68,27 @@ func configEngineOptions(cfg config.Loaded, lang i18n.Lang, log *slog.Logger) en
 		Lang: lang, Log: log}
 }
 
-// newEngine builds an engine over the store's connections: the LibreDTE
-// account and one Multivende client per merchant, whose refreshed tokens
-// are saved and whose HTTP exchanges go to the HTTP log.
+// newEngine builds an engine over the store's connections: the invoicer
+// account (LibreDTE or OpenFactura, by its kind) and one Multivende client
+// per merchant, whose refreshed tokens are saved and whose HTTP exchanges
+// go to the HTTP log.
 func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.Engine, error) {
 	conns, err := st.Connections(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var inv store.Connection
-	for _, c := range conns {
-		if c.Kind == store.KindLibreDTE {
-			inv = c
-		}
-	}
-	if inv.ID == 0 {
-		return nil, errors.New("no invoicer account in the store: connect one first (folio connect libredte), or use folio run --sim URL / folio demo")
+	inv, err := invoicerConnection(conns, o.Lang)
+	if err != nil {
+		return nil, err
 	}
 	var eng *engine.Engine
-	ld, err := libredte.New(libredte.Config{BaseURL: inv.BaseURL, Hash: inv.APIKey, Emisor: inv.EmisorRUT,
-		Hook: func(ctx context.Context, ex libredte.Exchange) {
-			if eng != nil {
-				eng.LogExchange(ctx, inv.Name, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
-					Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
-			}
-		}})
+	hook := func(ctx context.Context, ex store.Exchange) {
+		if eng != nil {
+			ex.At = time.Now()
+			eng.LogExchange(ctx, inv.Name, ex)
+		}
+	}
+	iv, err := newInvoicer(inv, hook)
 	if err != nil {
 		return nil, fmt.Errorf("invoicer connection %q: %w", inv.Name, err)
 	}
@@ -111,11 +109,52 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 		client.SetTokens(client.NewTokenSource(tok, 0, saveTokens(st, c.ID)))
 		return client, nil
 	}
-	eng, err = engine.New(engine.Config{Store: st, Invoicer: ld, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
+	eng, err = engine.New(engine.Config{Store: st, Invoicer: iv, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
 		PollInterval: o.PollInterval, Lookback: o.Lookback, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, LeaseTTL: o.LeaseTTL, Log: o.Log, Failpoint: o.Failpoint,
 		CatalogInterval: o.CatalogInterval, CatalogSync: periodicCatalog(st, o.Lang, o.RateLimit), Attach: o.Attach,
 		Webhook: o.Webhook, HealthyPollInterval: o.HealthyPollInterval})
 	return eng, err
+}
+
+// invoicerConnection is the one invoicer account the engine issues
+// through, whichever its kind; two are refused rather than guessed between.
+func invoicerConnection(conns []store.Connection, l i18n.Lang) (store.Connection, error) {
+	var invs []store.Connection
+	var names []string
+	for _, c := range conns {
+		if store.IsInvoicerKind(c.Kind) {
+			invs = append(invs, c)
+			names = append(names, c.Name+" ("+c.Kind+")")
+		}
+	}
+	switch len(invs) {
+	case 0:
+		return store.Connection{}, errors.New("no invoicer account in the store: connect one first (folio connect libredte, or folio connect openfactura), or use folio run --sim URL / folio demo")
+	case 1:
+		return invs[0], nil
+	}
+	if l == "" {
+		l = i18n.ES
+	}
+	return store.Connection{}, errors.New(l.T("engine.err.two_invoicers", len(invs), strings.Join(names, ", ")))
+}
+
+// newInvoicer builds the adapter of an invoicer connection's kind; its
+// HTTP exchanges go to hook.
+func newInvoicer(c store.Connection, hook func(context.Context, store.Exchange)) (invoicer.Invoicer, error) {
+	switch c.Kind {
+	case store.KindOpenFactura:
+		return openfactura.New(openfactura.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Emisor: c.EmisorRUT,
+			Hook: func(ctx context.Context, ex openfactura.Exchange) {
+				hook(ctx, store.Exchange{Method: ex.Method, URL: ex.URL, Status: ex.Status, Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
+			}})
+	case store.KindLibreDTE:
+		return libredte.New(libredte.Config{BaseURL: c.BaseURL, Hash: c.APIKey, Emisor: c.EmisorRUT,
+			Hook: func(ctx context.Context, ex libredte.Exchange) {
+				hook(ctx, store.Exchange{Method: ex.Method, URL: ex.URL, Status: ex.Status, Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
+			}})
+	}
+	return nil, fmt.Errorf("unknown invoicer kind %q", c.Kind)
 }
 
 // saveTokens persists each token pair a refresh brings, before anything
@@ -167,6 +206,14 @@ func simConsent(ctx context.Context, mv *multivende.Client) (multivende.Token, e
 }
 
 func connectSim(ctx context.Context, st *store.Store, simURL string) (sim.Info, error) {
+	return connectSimWith(ctx, st, simURL, store.KindLibreDTE)
+}
+
+// connectSimWith is connectSim issuing through the simulator's invoicer of
+// kind invKind (libredte or openfactura); the other simulated invoicer's
+// connection, if an earlier run made it, is removed (folio issues through
+// one).
+func connectSimWith(ctx context.Context, st *store.Store, simURL, invKind string) (sim.Info, error) {
 	simURL = strings.TrimRight(simURL, "/")
 	var info sim.Info
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -205,14 +252,31 @@ func connectSim(ctx context.Context, st *store.Store, simURL string) (sim.Info, 
 	if err != nil {
 		return info, fmt.Errorf("--sim: %w", err)
 	}
+	conns, err := st.Connections(ctx)
+	if err != nil {
+		return info, err
+	}
 	err = st.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.SaveConnection(ctx, store.Connection{Name: "simulador", Kind: store.KindMultivende, BaseURL: info.Multivende,
 			MerchantID: tok.MerchantID, ClientID: info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
 			AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes}); err != nil {
 			return err
 		}
-		_, err := tx.SaveConnection(ctx, store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: info.LibreDTE,
-			EmisorRUT: info.Emisor, APIKey: info.LibreDTEHash})
+		inv := store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: info.LibreDTE, EmisorRUT: info.Emisor, APIKey: info.LibreDTEHash}
+		if invKind == store.KindOpenFactura {
+			inv = store.Connection{Name: "openfactura", Kind: store.KindOpenFactura, BaseURL: info.OpenFactura, EmisorRUT: info.Emisor, APIKey: info.OpenFacturaKey}
+		}
+		if inv.BaseURL == "" {
+			return fmt.Errorf("--sim %s: this simulator has no %s: run a folio sim of this version", simURL, invKind)
+		}
+		for _, c := range conns {
+			if store.IsInvoicerKind(c.Kind) && c.Name != inv.Name && (c.Name == "libredte" || c.Name == "openfactura") {
+				if err := tx.DeleteConnection(ctx, c.Name); err != nil {
+					return err
+				}
+			}
+		}
+		_, err := tx.SaveConnection(ctx, inv)
 		return err
 	})
 	return info, err

@@ -30,6 +30,7 @@ import (
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
+	"github.com/folio-cl/folio/internal/invoicer/openfactura"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -296,20 +297,32 @@ func (r *run) connections(ctx context.Context, st *store.Store) {
 		r.add("connections", false, err.Error(), r.t("doctor.store.fix_open"))
 		return
 	}
-	var mv, ld []store.Connection
+	var mv, ld, of []store.Connection
 	for _, c := range conns {
 		switch c.Kind {
 		case store.KindMultivende:
 			mv = append(mv, c)
 		case store.KindLibreDTE:
 			ld = append(ld, c)
+		case store.KindOpenFactura:
+			of = append(of, c)
 		}
 	}
 	if len(mv) == 0 {
 		r.add("multivende", false, r.t("doctor.mv.none"), "folio connect multivende --name NAME")
 	}
-	if len(ld) == 0 {
-		r.add("invoicer", false, r.t("doctor.ld.none"), "folio connect libredte")
+	invs := append(append([]store.Connection{}, ld...), of...)
+	switch {
+	case len(invs) == 0:
+		r.add("invoicer", false, r.t("doctor.inv.none"), "folio connect libredte  |  folio connect openfactura")
+	case len(invs) > 1:
+		names := make([]string, len(invs))
+		for i, c := range invs {
+			names[i] = c.Name + " (" + c.Kind + ")"
+		}
+		r.add("invoicer", false, r.t("doctor.inv.two", len(invs), strings.Join(names, ", ")), "folio disconnect NAME")
+	default:
+		r.add("invoicer", true, r.t("doctor.invoicer.which", invoicerName(invs[0].Kind), invs[0].Name), "")
 	}
 	for _, c := range mv {
 		r.multivende(ctx, st, c)
@@ -317,8 +330,11 @@ func (r *run) connections(ctx context.Context, st *store.Store) {
 	for _, c := range ld {
 		r.libredte(ctx, st, c)
 	}
+	for _, c := range of {
+		r.openfactura(ctx, c)
+	}
 	if !r.skew {
-		for _, c := range append(mv, ld...) {
+		for _, c := range append(mv, invs...) {
 			if r.clock(ctx, c.BaseURL) {
 				break
 			}
@@ -417,6 +433,37 @@ func firstSet(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+func invoicerName(kind string) string {
+	if kind == store.KindOpenFactura {
+		return "OpenFactura"
+	}
+	return "LibreDTE"
+}
+
+// openfactura checks the key with the adapter's harmless call.
+func (r *run) openfactura(ctx context.Context, c store.Connection) {
+	name := "openfactura." + c.Name
+	fix := "folio connect openfactura --name " + c.Name
+	client, err := openfactura.New(openfactura.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Emisor: c.EmisorRUT,
+		HTTPClient: r.HTTPClient, Timeout: r.Timeout})
+	if err != nil {
+		r.add(name+".credentials", false, err.Error(), fix)
+		return
+	}
+	err = client.Check(ctx)
+	ie, isInv := invoicer.AsError(err)
+	switch {
+	case err == nil:
+		r.add(name+".credentials", true, r.t("doctor.of.ok", c.EmisorRUT, c.BaseURL), "")
+	case isInv && (ie.Code == invoicer.CodeAuth || ie.Code == invoicer.CodeForbidden):
+		r.add(name+".credentials", false, r.t("doctor.of.auth", ie.Status), fix)
+	case isInv && ie.Status == 0:
+		r.add(name+".credentials", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+	default:
+		r.add(name+".credentials", false, err.Error(), fix)
+	}
 }
 
 func (r *run) libredte(ctx context.Context, st *store.Store, c store.Connection) {

@@ -104,7 +104,7 @@ func init() {
 			Text{"Lea el mensaje del facturador, corrija los datos y reintente.", "Read the invoicer's message, fix the data and retry."}),
 		person("INV-AUTH", Text{"Credenciales del facturador rechazadas", "Invoicer credentials rejected"},
 			Text{"El facturador no aceptó la llave de API.", "The invoicer did not accept the API key."},
-			Text{"Vuelva a conectar: folio connect libredte.", "Connect again: folio connect libredte."}),
+			Text{"Vuelva a conectar la cuenta del facturador: folio connect libredte, o folio connect openfactura.", "Connect the invoicer account again: folio connect libredte, or folio connect openfactura."}),
 		person("INV-FORBIDDEN", Text{"Sin permiso sobre el emisor", "No permission on the issuer"},
 			Text{"La cuenta del facturador no tiene permiso para emitir por esta empresa.", "The invoicer account may not issue for this company."},
 			Text{"Revise en el facturador que el usuario tenga permiso sobre el RUT emisor.", "Check in the invoicer that the user has permission on the issuer RUT."}),
@@ -136,6 +136,21 @@ func init() {
 		person("LD-NOT-API", Text{"La URL no es la API de LibreDTE", "The URL is not LibreDTE's API"},
 			Text{"La dirección configurada responde, pero no como la API de LibreDTE (una página web o un 404 que no es JSON).", "The configured address answers, but not as LibreDTE's API (a web page, or a 404 that is not JSON)."},
 			Text{"Conecte de nuevo con la raíz de la API, la URL que termina en /api: folio connect libredte --base-url https://SU-SERVIDOR/api", "Connect again with the API root, the URL ending in /api: folio connect libredte --base-url https://YOUR-SERVER/api"}),
+
+		// OpenFactura.
+		person("OF-06", Text{"OpenFactura ya emitió el documento de este pedido", "OpenFactura already issued this order's document"},
+			Text{"OpenFactura respondió OF-06: la Idempotency-Key de este pedido ya se usó, así que el documento ya existe. folio lo adopta como emitido; este error aparece solo cuando no pudo leer cuál es.",
+				"OpenFactura answered OF-06: this order's Idempotency-Key was already used, so the document exists. folio adopts it as issued; this error shows only when it could not read which one it is."},
+			Text{"Busque el documento en OpenFactura (mismo tipo, fecha y total) y omita el pedido o regístrelo a mano; no lo emita de nuevo.",
+				"Find the document in OpenFactura (same type, date and total) and skip the order or record it by hand; do not issue it again."}),
+		person("OF-EMISOR-DATA", Text{"Faltan los datos del emisor para OpenFactura", "The emisor's data are missing for OpenFactura"},
+			Text{"OpenFactura toma la razón social y el giro del emisor de cada documento, y la configuración de folio no los tiene; no se envió nada.",
+				"OpenFactura takes the emisor's razón social and giro from each document, and folio's config does not have them; nothing was sent."},
+			Text{"Configure emisor.razon_social y emisor.giro (folio config show) y reintente los pedidos.", "Set emisor.razon_social and emisor.giro (folio config show) and retry the orders."}),
+		person("OF-NO-REFERENCE", Text{"Sin referencia del pedido para OpenFactura", "No order reference for OpenFactura"},
+			Text{"folio no pudo derivar la Idempotency-Key porque el documento llegó sin el pedido al que pertenece; no se envió nada.",
+				"folio could not derive the Idempotency-Key because the document came without the order it belongs to; nothing was sent."},
+			Text{"Reintente el pedido; si se repite, avise a soporte de folio.", "Retry the order; if it happens again, tell folio's support."}),
 
 		// SII.
 		person("SII-RCH", Text{"Rechazado por el SII", "Rejected by the SII"},

@@ -15,7 +15,9 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
+	"github.com/folio-cl/folio/internal/invoicer/openfactura"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
@@ -33,6 +35,7 @@ type bundle struct {
 	err    error // Run's result, once done is closed
 	conn   store.Connection
 	log    *slog.Logger // nil: discarded
+	of     bool         // the engine issues through OpenFactura (openfactura_test.go)
 }
 
 type opts struct {
@@ -43,6 +46,7 @@ type opts struct {
 	noStart bool
 	store   store.Options // WriteFault, to fill the disk
 	log     *slog.Logger
+	of      bool // issue through the OpenFactura simulator instead of LibreDTE's
 }
 
 // setup runs both simulators, connects a store to them as a person would,
@@ -53,7 +57,7 @@ func setup(t testing.TB, o opts) *bundle {
 	t.Cleanup(cancel)
 	// Faults come on after the connection is made: a person connects once,
 	// the engine lives with the faults.
-	sims, err := sim.Start(ctx, sim.Options{Orders: o.orders, Seed: o.seed, RateLimit: -1, SIIDelay: 50 * time.Millisecond})
+	sims, err := sim.Start(ctx, sim.Options{Orders: o.orders, Seed: o.seed, RateLimit: -1, SIIDelay: 50 * time.Millisecond, OpenFacturaNoLimits: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +66,7 @@ func setup(t testing.TB, o opts) *bundle {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	b := &bundle{t: t, sims: sims, st: st, log: o.log}
+	b := &bundle{t: t, sims: sims, st: st, log: o.log, of: o.of}
 	b.connect(ctx)
 	sims.SetFaults(o.faults)
 	if o.workers == 0 {
@@ -117,7 +121,11 @@ func (b *bundle) newEngine(workers int) *engine.Engine {
 // *self to the engine made from it (its HTTP exchanges go to that engine).
 func (b *bundle) engineConfig(workers int) (engine.Config, **engine.Engine) {
 	info := b.sims.Info
+	var inv invoicer.Invoicer
 	inv, err := libredte.New(libredte.Config{BaseURL: info.LibreDTE, Hash: info.LibreDTEHash, Emisor: info.Emisor})
+	if b.of {
+		inv, err = openfactura.New(openfactura.Config{BaseURL: info.OpenFactura, APIKey: info.OpenFacturaKey, Emisor: info.Emisor, NoPacing: true})
+	}
 	if err != nil {
 		b.t.Fatal(err)
 	}

@@ -289,7 +289,7 @@ func (r *run) issue() error {
 	}
 	fresh := false
 	if r.em.Pending == "" {
-		p, err := inv.Prepare(r.ctx, doc)
+		p, err := inv.Prepare(invoicer.WithReference(r.ctx, r.em.ExtRef), doc)
 		if err != nil {
 			return err
 		}

@@ -60,6 +60,9 @@ type Issued struct {
 	IVA     int64       `json:"iva,omitempty"`
 	Exento  int64       `json:"exento,omitempty"`
 	TrackID string      `json:"track_id,omitempty"`
+	// Token is the provider's own handle on the issued document, when it
+	// has one (OpenFactura's TOKEN: its PDF and status are asked by it).
+	Token string `json:"token,omitempty"`
 	// Raw is the provider's reply, kept for the console's Raw view.
 	Raw json.RawMessage `json:"-"`
 }
@@ -78,6 +81,7 @@ func (d *Issued) UnmarshalJSON(b []byte) error {
 		IVA     flexInt         `json:"iva"`
 		Exento  flexInt         `json:"exento"`
 		TrackID json.RawMessage `json:"track_id"`
+		Token   string          `json:"token"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
@@ -91,7 +95,7 @@ func (d *Issued) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("track_id: %w", err)
 	}
 	*d = Issued{Type: dte.DocType(w.Type), Folio: int64(w.Folio), Emisor: emisor, Fecha: w.Fecha,
-		Total: int64(w.Total), Neto: int64(w.Neto), IVA: int64(w.IVA), Exento: int64(w.Exento), TrackID: track}
+		Total: int64(w.Total), Neto: int64(w.Neto), IVA: int64(w.IVA), Exento: int64(w.Exento), TrackID: track, Token: w.Token}
 	return nil
 }
 
@@ -232,6 +236,22 @@ type Invoicer interface {
 	Status(ctx context.Context, d Issued) (SIIStatus, error)
 	// Check verifies the credentials and the emisor with a harmless call.
 	Check(ctx context.Context) error
+}
+
+type referenceKey struct{}
+
+// WithReference tags ctx with the caller's stable reference for the
+// document about to be prepared (folio: the order). An adapter whose
+// exactly-once rests on a key the caller chooses (CanLookupByReference)
+// derives it from this in Prepare; the others ignore it.
+func WithReference(ctx context.Context, ref string) context.Context {
+	return context.WithValue(ctx, referenceKey{}, ref)
+}
+
+// ReferenceFrom returns the reference ctx was tagged with, or "".
+func ReferenceFrom(ctx context.Context) string {
+	s, _ := ctx.Value(referenceKey{}).(string)
+	return s
 }
 
 // Lister is an Invoicer that can list the documents it issued in a period,

@@ -1,5 +1,5 @@
-// Package sim runs the Multivende and LibreDTE simulators together, as
-// `folio sim` and `folio demo` use them.
+// Package sim runs the Multivende, LibreDTE and OpenFactura simulators
+// together, as `folio sim` and `folio demo` use them.
 package sim
 
 import (
@@ -10,20 +10,25 @@ import (
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/sim/ldsim"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
+	"github.com/folio-cl/folio/internal/sim/ofsim"
 )
 
 // Options configure both simulators.
 type Options struct {
 	MultivendeAddr string // default 127.0.0.1:0
 	LibreDTEAddr   string // default 127.0.0.1:0
-	Orders         int
-	Rate           float64 // new orders per second
-	Faults         faults.Spec
-	Seed           uint64
-	RateLimit      float64 // Multivende req/s per token (negative: none)
-	SIIDelay       time.Duration
-	AutoSend       bool   // Multivende's automatic sending of documents (off: "Pendiente")
-	Webhook        string // the app's Callback URL for "Checkouts" notifications ("": none)
+	// OpenFacturaAddr is the OpenFactura simulator's address (default
+	// 127.0.0.1:0); OpenFacturaNoLimits lifts its 3/s and 100/min (tests).
+	OpenFacturaAddr     string
+	OpenFacturaNoLimits bool
+	Orders              int
+	Rate                float64 // new orders per second
+	Faults              faults.Spec
+	Seed                uint64
+	RateLimit           float64 // Multivende req/s per token (negative: none)
+	SIIDelay            time.Duration
+	AutoSend            bool   // Multivende's automatic sending of documents (off: "Pendiente")
+	Webhook             string // the app's Callback URL for "Checkouts" notifications ("": none)
 }
 
 // Info is the startup JSON of `folio sim --json` and GET /_sim/info.
@@ -34,16 +39,21 @@ type Info struct {
 	ClientSecret string `json:"client_secret"`
 	LibreDTEHash string `json:"libredte_hash"`
 	Emisor       string `json:"emisor"`
+	// OpenFactura is the OpenFactura simulator's API root and
+	// OpenFacturaKey the apikey it accepts (same emisor).
+	OpenFactura    string `json:"openfactura"`
+	OpenFacturaKey string `json:"openfactura_key"`
 }
 
-// Sims are both running simulators.
+// Sims are the running simulators.
 type Sims struct {
 	MV   *mvsim.Server
 	LD   *ldsim.Server
+	OF   *ofsim.Server
 	Info Info
 }
 
-// Start starts both simulators on loopback until ctx ends.
+// Start starts the simulators on loopback until ctx ends.
 func Start(ctx context.Context, o Options) (*Sims, error) {
 	if o.MultivendeAddr == "" {
 		o.MultivendeAddr = "127.0.0.1:0"
@@ -62,16 +72,31 @@ func Start(ctx context.Context, o Options) (*Sims, error) {
 		mv.Close()
 		return nil, err
 	}
+	if o.OpenFacturaAddr == "" {
+		o.OpenFacturaAddr = "127.0.0.1:0"
+	}
+	ofo := ofsim.Options{Seed: o.Seed, Emisor: ld.Emisor(), Faults: o.Faults, SIIDelay: o.SIIDelay}
+	if o.OpenFacturaNoLimits {
+		ofo.PerSecond, ofo.PerMinute = -1, -1
+	}
+	of := ofsim.New(ofo)
+	ofURL, err := of.Start(ctx, o.OpenFacturaAddr)
+	if err != nil {
+		mv.Close()
+		ld.Close()
+		return nil, err
+	}
 	info := Info{Multivende: mvURL, LibreDTE: ldURL, ClientID: mv.ClientID(), ClientSecret: mv.ClientSecret(),
-		LibreDTEHash: ld.Hash(), Emisor: ld.Emisor().RUTEmisor}
+		LibreDTEHash: ld.Hash(), Emisor: ld.Emisor().RUTEmisor, OpenFactura: ofURL, OpenFacturaKey: of.APIKey()}
 	if err := mv.SetInfo(info); err != nil {
 		return nil, fmt.Errorf("simulator info: %w", err)
 	}
-	return &Sims{MV: mv, LD: ld, Info: info}, nil
+	return &Sims{MV: mv, LD: ld, OF: of, Info: info}, nil
 }
 
-// SetFaults changes both simulators' faults at run time.
+// SetFaults changes the simulators' faults at run time.
 func (s *Sims) SetFaults(sp faults.Spec) {
 	s.MV.Faults().Set(sp)
 	s.LD.Faults().Set(sp)
+	s.OF.Faults().Set(sp)
 }

@@ -13,9 +13,14 @@ import (
 
 // Connection kinds.
 const (
-	KindMultivende = "multivende"
-	KindLibreDTE   = "libredte"
+	KindMultivende  = "multivende"
+	KindLibreDTE    = "libredte"
+	KindOpenFactura = "openfactura"
 )
+
+// IsInvoicerKind says whether a connection of kind k is an invoicer
+// account (folio issues through exactly one).
+func IsInvoicerKind(k string) bool { return k == KindLibreDTE || k == KindOpenFactura }
 
 // Connection statuses.
 const (

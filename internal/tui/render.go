@@ -289,7 +289,7 @@ func connState(s *Styles, lang i18n.Lang, c store.Connection, now time.Time) (st
 func connRow(s *Styles, lang i18n.Lang, c store.Connection, now time.Time) []cell {
 	st, style := connState(s, lang, c, now)
 	account, token := c.MerchantID, ""
-	if c.Kind == store.KindLibreDTE {
+	if store.IsInvoicerKind(c.Kind) {
 		account = c.EmisorRUT
 	} else if !c.AccessExpiresAt.IsZero() {
 		token = i18n.FormatDuration(c.AccessExpiresAt.Sub(now))

@@ -489,3 +489,7 @@ func assemble(pages []pageOut, f docFacts) []byte {
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 5 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 	return b.Bytes()
 }
+
+// RenderPDF renders d as LibreDTE's A4 PDF (the OpenFactura simulator
+// uses it too: a real PDF for a simulated document).
+func RenderPDF(d dte.Document, track int64) []byte { return renderPDF(d, track, 0) }

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/invoicer/openfactura"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+type ofConnectFlags struct {
+	name, apiKey, baseURL, emisor, storeFlag, lang string
+}
+
+func newConnectOpenFacturaCmd() *cobra.Command {
+	var f ofConnectFlags
+	cmd := &cobra.Command{
+		Use:   "openfactura [--api-key K] [--base-url URL] [--emisor RUT]",
+		Short: "Connect the OpenFactura (Haulmer) account that issues the documents",
+		Long: `Asks for the OpenFactura API key without showing it (unless --api-key is given),
+checks it with a call that changes nothing, and stores it. The emisor is the
+issuing company's RUT (default emisor.rut from the config). With
+--base-url ` + openfactura.SandboxBaseURL + ` and no key, Haulmer's public demo key
+and its test company (` + openfactura.SandboxEmisor + `) are used.
+folio issues through one invoicer: remove a LibreDTE connection first.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runConnectOpenFactura(cmd, f)
+		},
+	}
+	cmd.Flags().StringVar(&f.name, "name", "openfactura", "name of the connection in folio")
+	cmd.Flags().StringVar(&f.apiKey, "api-key", "", "the OpenFactura API key (asked without echo when absent)")
+	cmd.Flags().StringVar(&f.baseURL, "base-url", openfactura.DefaultBaseURL, "OpenFactura's API root ("+openfactura.SandboxBaseURL+" for the sandbox)")
+	cmd.Flags().StringVar(&f.emisor, "emisor", "", "RUT of the issuing company (default emisor.rut from the config)")
+	addStoreFlag(cmd, &f.storeFlag)
+	addLangFlag(cmd, &f.lang)
+	return cmd
+}
+
+func runConnectOpenFactura(cmd *cobra.Command, f ofConnectFlags) error {
+	ctx := cmd.Context()
+	out := cmd.OutOrStdout()
+	l, cfg, err := langFor(f.lang)
+	if err != nil {
+		return err
+	}
+	if !connNameRE.MatchString(f.name) {
+		return errors.New(l.T("connect.err.bad_name", f.name))
+	}
+	base := strings.TrimRight(strings.TrimSpace(f.baseURL), "/")
+	key := strings.TrimSpace(f.apiKey)
+	sandbox := base == openfactura.SandboxBaseURL
+	emisor := firstNonEmpty(f.emisor, cfg.Emisor.RUT)
+	if sandbox && key == "" {
+		// The sandbox's public demo key belongs to Haulmer's test company.
+		key = openfactura.SandboxAPIKey
+		emisor = firstNonEmpty(f.emisor, openfactura.SandboxEmisor)
+		fmt.Fprintln(cmd.ErrOrStderr(), l.T("connect.of.demo", emisor))
+	}
+	if emisor == "" {
+		return errors.New(l.T("connect.err.no_emisor"))
+	}
+	rut, err := dte.ParseRUT(emisor)
+	if err != nil {
+		return errors.New(l.T("connect.err.bad_emisor", emisor, err.Error()))
+	}
+	path, err := storePath(f.storeFlag)
+	if err != nil {
+		return err
+	}
+	if err := checkInvoicerName(ctx, l, path, f.name, store.KindOpenFactura); err != nil {
+		return err
+	}
+	if key == "" {
+		fmt.Fprint(cmd.ErrOrStderr(), l.T("connect.of.prompt"))
+		key, err = readSecret(ctx, cmd.InOrStdin())
+		fmt.Fprintln(cmd.ErrOrStderr())
+		if ctx.Err() != nil {
+			return errors.New(l.T("connect.err.canceled"))
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", l.T("connect.err.no_apikey"), err)
+		}
+		if key = strings.TrimSpace(key); key == "" {
+			return errors.New(l.T("connect.err.no_apikey"))
+		}
+	}
+	client, err := openfactura.New(openfactura.Config{BaseURL: base, APIKey: key, Emisor: rut.String(), Timeout: 30 * time.Second})
+	if err != nil {
+		return errors.New(l.T("connect.err.of_setup", err.Error()))
+	}
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = client.Check(cctx)
+	cancel()
+	if err != nil {
+		return openFacturaError(l, err, base)
+	}
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		return errors.New(l.T("connect.err.store", path, err.Error()))
+	}
+	defer st.Close()
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.SaveConnection(ctx, store.Connection{Name: f.name, Kind: store.KindOpenFactura,
+			BaseURL: base, EmisorRUT: rut.String(), APIKey: key})
+		return err
+	})
+	if err != nil {
+		return errors.New(l.T("connect.err.store", path, err.Error()))
+	}
+	fmt.Fprintf(out, "%s: %s\n", l.T("conn.ok"), f.name)
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.emisor"), rut.String())
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.apikey"), config.Mask(key))
+	fmt.Fprintf(out, "  %-16s %s\n", "URL", base)
+	return nil
+}
+
+func openFacturaError(l i18n.Lang, err error, baseURL string) error {
+	ie, ok := invoicer.AsError(err)
+	switch {
+	case ok && (ie.Code == invoicer.CodeAuth || ie.Code == invoicer.CodeForbidden):
+		return errors.New(l.T("connect.err.of_auth", ie.Status))
+	case ok && ie.Status == 0:
+		return errors.New(l.T("connect.err.of_unreachable", baseURL, err.Error()))
+	}
+	return errors.New(l.T("connect.err.of_other", err.Error()))
+}
