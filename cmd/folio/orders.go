@@ -332,7 +332,7 @@ func newOrderCmd() *cobra.Command {
 	}
 	addStoreFlag(skip, &skipStore)
 	skip.Flags().StringVar(&reason, "reason", "", "why the order needs no document (required)")
-	cmd.AddCommand(show, retry, skip, newReissueCmd())
+	cmd.AddCommand(show, retry, skip, newReissueCmd(), newOrderBuyerCmd(), newOrderBoletaCmd())
 	return cmd
 }
 

@@ -224,8 +224,14 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 	case store.CtlPause, store.CtlResume:
 		paused := c.Kind == store.CtlPause
 		err := e.st.Write(ctx, func(tx *store.Tx) error {
-			if c.Target == "" {
-				return tx.SetSetting(ctx, settingPaused, map[bool]string{true: "1", false: "0"}[paused])
+			if c.Target == "" && paused {
+				return tx.SetSetting(ctx, settingPaused, "1")
+			}
+			if c.Target == "" { // "everything" includes connections paused one by one
+				if err := tx.SetSetting(ctx, settingPaused, "0"); err != nil {
+					return err
+				}
+				return tx.ResumeConnections(ctx)
 			}
 			return tx.SetConnectionPaused(ctx, c.Target, paused)
 		})

@@ -403,9 +403,12 @@ func TestControls(t *testing.T) {
 	t.Parallel()
 	b := setup(t, opts{orders: 0, seed: 3, noStart: true})
 	ctx := context.Background()
-	// Pause first: the engine must not issue anything.
-	if _, err := engine.RequestPause(ctx, b.st, "", "test"); err != nil {
-		t.Fatal(err)
+	// Pause first, everything and the one connection: the engine must not
+	// issue anything, and resuming everything resumes the connection too.
+	for _, target := range []string{"", "tienda"} {
+		if _, err := engine.RequestPause(ctx, b.st, target, "test"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	b.sims.MV.AddOrders(12)
 	b.start()
@@ -419,6 +422,9 @@ func TestControls(t *testing.T) {
 	b.settle(30 * time.Second)
 	if n := len(b.sims.LD.State().Emitted); n == 0 {
 		t.Fatal("nothing issued after resume")
+	}
+	if c, _ := b.st.Connection(ctx, "tienda"); c.Paused {
+		t.Fatal("resuming everything left the connection paused")
 	}
 	if _, err := engine.RequestPause(ctx, b.st, "nope", "test"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("pausing an unknown connection: %v", err)

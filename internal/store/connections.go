@@ -167,6 +167,13 @@ func (t *Tx) SetConnectionStatus(ctx context.Context, id int64, status, lastErro
 	return err
 }
 
+// ResumeConnections resumes every connection a person paused; one that
+// needs a reconnect stays paused until it is connected again.
+func (t *Tx) ResumeConnections(ctx context.Context) error {
+	_, err := t.exec(ctx, `UPDATE connections SET paused=0, updated_at=? WHERE paused=1 AND status <> 'needs_reconnect'`, t.now)
+	return err
+}
+
 // SetConnectionPaused pauses or resumes one connection by name.
 func (t *Tx) SetConnectionPaused(ctx context.Context, name string, paused bool) error {
 	r, err := t.exec(ctx, `UPDATE connections SET paused=?, updated_at=? WHERE name=?`, paused, t.now, name)
