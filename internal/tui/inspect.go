@@ -112,11 +112,11 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			k   string
 			ok  bool
 			act string
-		}{{keys.Retry.Help().Key, keys.Retry.Enabled() && !needsReissue(o), lang.T("action.retry")},
-			{keys.Reissue.Help().Key, keys.Reissue.Enabled() && needsReissue(o), lang.T("key.reissue")},
-			{keys.Skip.Help().Key, keys.Skip.Enabled(), lang.T("action.skip")},
-			{keys.Buyer.Help().Key, keys.Buyer.Enabled() && !needsReissue(o), lang.T("key.buyer")},
-			{keys.Boleta.Help().Key, keys.Boleta.Enabled() && !needsReissue(o), lang.T("key.boleta")}} {
+		}{{keys.Retry.Help().Key, keys.Retry.Enabled() && unavailable(lang, o, actRetry) == "", lang.T("action.retry")},
+			{keys.Reissue.Help().Key, keys.Reissue.Enabled() && unavailable(lang, o, actReissue) == "", lang.T("key.reissue")},
+			{keys.Skip.Help().Key, keys.Skip.Enabled() && unavailable(lang, o, actSkip) == "", lang.T("action.skip")},
+			{keys.Buyer.Help().Key, keys.Buyer.Enabled() && unavailable(lang, o, actBuyer) == "", lang.T("key.buyer")},
+			{keys.Boleta.Help().Key, keys.Boleta.Enabled() && unavailable(lang, o, actBoleta) == "", lang.T("key.boleta")}} {
 			if b.ok {
 				acts = append(acts, b.k+" "+b.act)
 			}

@@ -127,18 +127,18 @@ func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.RetryAll):
 		return m.retryAll()
 	case key.Matches(k, km.Skip):
-		return m.withOrder(func(o store.Order) tea.Cmd {
+		return m.withApplicable(actSkip, func(o store.Order) tea.Cmd {
 			m.prompt.order = o
 			m.openPrompt(promptSkip, "")
 			return nil
 		})
 	case key.Matches(k, km.Buyer):
-		return m.withOrder(func(o store.Order) tea.Cmd {
+		return m.withApplicable(actBuyer, func(o store.Order) tea.Cmd {
 			m.openForm(o)
 			return nil
 		})
 	case key.Matches(k, km.Boleta):
-		return m.withOrder(func(o store.Order) tea.Cmd {
+		return m.withApplicable(actBoleta, func(o store.Order) tea.Cmd {
 			m.ask(m.lang.T("confirm.boleta", o.Code), func() tea.Cmd {
 				return m.request("key.boleta", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 					return engine.RequestIssueAsBoleta(ctx, st, o.ID, by)
@@ -179,6 +179,18 @@ func (m *Model) withOrder(fn func(store.Order) tea.Cmd) tea.Cmd {
 	}
 	m.setFlash(flashErr, m.lang.T("flash.no_order"))
 	return nil
+}
+
+// withApplicable runs fn on the order when action a applies to it, and
+// says why not otherwise.
+func (m *Model) withApplicable(a action, fn func(store.Order) tea.Cmd) tea.Cmd {
+	return m.withOrder(func(o store.Order) tea.Cmd {
+		if why := unavailable(m.lang, o, a); why != "" {
+			m.setFlash(flashErr, why)
+			return nil
+		}
+		return fn(o)
+	})
 }
 
 func (m *Model) togglePause() tea.Cmd {
@@ -289,6 +301,10 @@ func (m *Model) retry() tea.Cmd {
 	return m.withOrder(func(o store.Order) tea.Cmd {
 		if needsReissue(o) {
 			m.setFlash(flashErr, m.lang.T("reissue.refuse_retry", o.Folio, m.keys.Reissue.Help().Key, o.Code))
+			return nil
+		}
+		if why := unavailable(m.lang, o, actRetry); why != "" {
+			m.setFlash(flashErr, why)
 			return nil
 		}
 		return m.request("action.retry", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {

@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -317,11 +318,18 @@ func (m *Model) helpLine() string {
 	switch m.mode {
 	case modeInspect:
 		bs = append(hints(km.Back, km.NextPane), keyHint{"↑↓", m.lang.T("key.scroll")})
-		if m.insp.view != nil && needsReissue(m.insp.view.Order) {
-			bs = append(bs, hints(km.Reissue, km.Skip, km.Quit)...) // a retry or a new buyer does not apply
-		} else {
-			bs = append(bs, hints(km.Retry, km.Skip, km.Buyer, km.Boleta, km.Quit)...)
+		if m.insp.view != nil {
+			o := m.insp.view.Order
+			for _, a := range []struct {
+				b   key.Binding
+				act action
+			}{{km.Retry, actRetry}, {km.Reissue, actReissue}, {km.Skip, actSkip}, {km.Buyer, actBuyer}, {km.Boleta, actBoleta}} {
+				if unavailable(m.lang, o, a.act) == "" {
+					bs = append(bs, hints(a.b)...)
+				}
+			}
 		}
+		bs = append(bs, hints(km.Quit)...)
 	case modeForm:
 		return " " + m.styles.Muted.Render(m.lang.T("form.help"))
 	case modeConnect:
