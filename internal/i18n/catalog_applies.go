@@ -1,6 +1,6 @@
 package i18n
 
-// Why an order action does not apply (the console's keys).
+// Why an order action does not apply, and an ambiguous palette command.
 func init() { extend(appliesCatalog) }
 
 var appliesCatalog = map[ID]Msg{
@@ -8,5 +8,6 @@ var appliesCatalog = map[ID]Msg{
 	"applies.rejected":    {"no aplica: el SII rechazó el folio %d; solo cabe reemitir", "does not apply: the SII rejected folio %d; only a reissue does"},
 	"applies.in_progress": {"no aplica: el pedido está %s y el motor trabaja en él", "does not apply: the order is %s and the engine is working on it"},
 	"applies.has_folio":   {"no aplica: el pedido ya tiene el folio %d", "does not apply: the order already has folio %d"},
+	"flash.ambiguous_cmd": {"✘ «:%s» puede ser %s: escriba más", "✘ “:%s” could be %s: type more"},
 	"applies.not_factura": {"no aplica: el pedido no es una factura", "does not apply: the order is not a factura"},
 }

@@ -54,3 +54,22 @@ func TestActionsOfferedOnlyWhereTheyApply(t *testing.T) {
 func offers(help, k string) bool {
 	return regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(k) + ` \S`).MatchString(help)
 }
+
+// A palette prefix that could be several commands asks for more instead of
+// running the first (":re" ran retry).
+func TestAmbiguousPaletteAsks(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5})
+	b.keys("4", ":")
+	b.typeText("re")
+	b.keys("enter")
+	if len(b.controls()) != 0 || !regexp.MustCompile(`could be .*retry`).MatchString(b.m.flash) {
+		t.Fatalf(":re: flash %q, controls %+v", b.m.flash, b.controls())
+	}
+	b.keys(":")
+	b.typeText("q")
+	b.keys("enter")
+	if !b.quit {
+		t.Fatal(":q no longer quits")
+	}
+}

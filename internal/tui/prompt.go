@@ -183,6 +183,26 @@ func matchCommands(word string) []paletteCommand {
 	return cs
 }
 
+// ambiguous lists the commands a word could mean when it is not exactly one
+// of them and begins more than one (":re" is resume, retry or retry-all):
+// running the first would act on a guess.
+func ambiguous(word string, cs []paletteCommand) []string {
+	word = strings.ToLower(word)
+	var names []string
+	for _, c := range cs {
+		if c.name == word || word == "q" && c.name == "quit" {
+			return nil
+		}
+		if strings.HasPrefix(c.name, word) {
+			names = append(names, c.name)
+		}
+	}
+	if len(names) < 2 {
+		return nil
+	}
+	return names
+}
+
 // runCommand runs a palette line such as "pause tienda" or "lang en".
 func (m *Model) runCommand(line string) tea.Cmd {
 	fields := strings.Fields(line)
@@ -192,6 +212,10 @@ func (m *Model) runCommand(line string) tea.Cmd {
 	cs := matchCommands(fields[0])
 	if len(cs) == 0 {
 		m.setFlash(flashErr, m.lang.T("flash.unknown_cmd", fields[0]))
+		return nil
+	}
+	if names := ambiguous(fields[0], cs); names != nil {
+		m.setFlash(flashErr, m.lang.T("flash.ambiguous_cmd", fields[0], strings.Join(names, ", ")))
 		return nil
 	}
 	arg := strings.Join(fields[1:], " ")
