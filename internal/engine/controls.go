@@ -11,6 +11,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -438,4 +439,15 @@ func GlobalPaused(ctx context.Context, st *store.Store) (bool, error) {
 		return false, nil
 	}
 	return v == "1", err
+}
+
+// BuyerOf is the buyer data an order's stored checkout carries, as folio
+// reads it for a document: where the console's buyer form starts. An
+// unreadable checkout gives an empty buyer.
+func BuyerOf(raw string) dte.Buyer {
+	var co multivende.Checkout
+	if raw == "" || json.Unmarshal([]byte(raw), &co) != nil {
+		return dte.Buyer{}
+	}
+	return co.Sale().Buyer
 }

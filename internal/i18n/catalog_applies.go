@@ -9,5 +9,7 @@ var appliesCatalog = map[ID]Msg{
 	"applies.in_progress": {"no aplica: el pedido está %s y el motor trabaja en él", "does not apply: the order is %s and the engine is working on it"},
 	"applies.has_folio":   {"no aplica: el pedido ya tiene el folio %d", "does not apply: the order already has folio %d"},
 	"flash.ambiguous_cmd": {"✘ «:%s» puede ser %s: escriba más", "✘ “:%s” could be %s: type more"},
+	"form.count":          {"%d/%d (límite del SII)", "%d/%d (the SII's limit)"},
+	"form.cut":            {"%s del pedido tiene %d caracteres: el SII guarda %d, se recortó; revíselo", "the order's %s has %d characters: the SII keeps %d, it was cut; check it"},
 	"applies.not_factura": {"no aplica: el pedido no es una factura", "does not apply: the order is not a factura"},
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
@@ -71,5 +72,40 @@ func TestAmbiguousPaletteAsks(t *testing.T) {
 	b.keys("enter")
 	if !b.quit {
 		t.Fatal(":q no longer quits")
+	}
+}
+
+// The buyer form starts from what the order's checkout carries, shows each
+// field's SII limit, says when a value from the order was cut to it, and
+// an invalid RUT is called invalid, not missing.
+func TestBuyerFormPrefillsAndSaysLimits(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5, lang: i18n.EN, w: 120, h: 40})
+	ctx := context.Background()
+	giro := "Venta al por menor de artículos de ferretería, pinturas y productos de vidrio" // 77 characters
+	raw := `{"_id":"` + b.errID + `","Client":{"_id":"c1","fullName":"Comercial Los Aromos SpA","type":"company","taxId":"76.354.771-K","activity":"` + giro +
+		`","BillingAddresses":[{"address_1":"Av. Providencia 1234","city":"Providencia"}]}}`
+	if err := b.st.Write(ctx, func(tx *store.Tx) error {
+		return tx.SetDetail(ctx, b.errID, raw, "Comercial Los Aromos SpA", "76354771-K", "invoice", fixedNow, "completed", "completed")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b.send(b.m.openInspect(b.errID)())
+	b.keys("b")
+	f := b.m.form
+	if b.m.mode != modeForm || f.fields[0].String() != "76354771-K" || f.fields[1].String() != "Comercial Los Aromos SpA" ||
+		f.fields[3].String() != "Av. Providencia 1234" || f.fields[4].String() != "Providencia" || len([]rune(f.fields[2].String())) != 40 {
+		t.Fatalf("form %v: %q %q %q %q %q", b.m.mode, f.fields[0].String(), f.fields[1].String(), f.fields[2].String(), f.fields[3].String(), f.fields[4].String())
+	}
+	screen := ansi.Strip(b.screen())
+	if !regexp.MustCompile(`has 7\d characters: the SII keeps 40`).MatchString(screen) || !strings.Contains(screen, "/12 (the SII's limit)") {
+		t.Fatalf("the form does not say its limits:\n%s", screen)
+	}
+	// A wrong RUT: invalid, with the check digit it should have.
+	b.keys("backspace")
+	b.typeText("9")
+	b.keys("enter")
+	if !strings.Contains(b.m.form.err, "check digit should be") || len(b.controls()) != 0 {
+		t.Fatalf("an invalid RUT: %q, controls %d", b.m.form.err, len(b.controls()))
 	}
 }

@@ -281,9 +281,14 @@ type buyerForm struct {
 	fields [5]lineInput
 	focus  int
 	err    string
+	cut    []string // prefilled values cut to the SII's limit, said on the form
 }
 
 var formLabels = [5]i18n.ID{"form.rut", "form.name", "form.giro", "form.address", "form.comuna"}
+
+// formLimits are the SII's lengths for each field (dte.md): RUT with dots
+// and dash, RznSocRecep, GiroRecep, DirRecep, CmnaRecep.
+var formLimits = [5]int{12, 100, 40, 70, 20}
 
 func (m *Model) openForm(o store.Order) {
 	if m.mode != modeForm {
@@ -291,10 +296,28 @@ func (m *Model) openForm(o store.Order) {
 	}
 	m.form = buyerForm{order: o}
 	for i := range m.form.fields {
-		m.form.fields[i].limit = 100
+		m.form.fields[i].limit = formLimits[i]
 	}
-	if o.BuyerRUT != "" {
-		m.form.fields[0].set(o.BuyerRUT)
+	// Start from what the order carries (the list's rows have no checkout).
+	raw := o.Raw
+	if raw == "" && m.opt.Store != nil {
+		if stored, err := m.opt.Store.GetOrder(context.Background(), o.ID); err == nil {
+			raw = stored.Raw
+		}
+	}
+	b := engine.BuyerOf(raw)
+	if b.RUT == "" {
+		b.RUT = o.BuyerRUT
+	}
+	if r, err := dte.ParseRUT(b.RUT); err == nil {
+		b.RUT = r.String()
+	}
+	for i, v := range [5]string{b.RUT, b.BusinessName, b.Giro, b.Address, b.Comuna} {
+		v = strings.TrimSpace(v)
+		m.form.fields[i].set(v)
+		if n := len([]rune(v)); n > formLimits[i] {
+			m.form.cut = append(m.form.cut, m.lang.T("form.cut", m.lang.T(formLabels[i]), n, formLimits[i]))
+		}
 	}
 	m.mode = modeForm
 }
@@ -332,8 +355,11 @@ func (m *Model) formKey(k tea.KeyPressMsg) tea.Cmd {
 		f.focus = (f.focus + len(f.fields) - 1) % len(f.fields)
 		return nil
 	case "enter":
-		if _, ok := f.rutCheck(m.lang); !ok {
+		if msg, ok := f.rutCheck(m.lang); !ok {
 			f.err = m.lang.T("form.required", m.lang.T("form.rut"))
+			if msg != "" { // typed, and wrong: say what is wrong, not that it is missing
+				f.err = msg
+			}
 			f.focus = 0
 			return nil
 		}

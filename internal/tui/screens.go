@@ -126,7 +126,7 @@ func (m *Model) formView(h int) []string {
 		label := fitLine(lang.T(formLabels[i]), 14)
 		val := in.String()
 		if i == f.focus {
-			val = in.view(w)
+			val = in.view(w) + " " + s.Muted.Render(lang.T("form.count", len([]rune(in.String())), formLimits[i]))
 			label = s.Accent.Render(label)
 		}
 		out = append(out, " "+label+" "+val)
@@ -141,6 +141,9 @@ func (m *Model) formView(h int) []string {
 				out = append(out, "")
 			}
 		}
+	}
+	for _, c := range f.cut {
+		out = append(out, " "+s.Warn.Render(ansi.Truncate(safetext.Text(c), max(m.width-2, 10), "…")))
 	}
 	if f.err != "" {
 		out = append(out, "", " "+s.Error.Render(safetext.Text(f.err)))
