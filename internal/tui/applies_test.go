@@ -109,3 +109,50 @@ func TestBuyerFormPrefillsAndSaysLimits(t *testing.T) {
 		t.Fatalf("an invalid RUT: %q, controls %d", b.m.form.err, len(b.controls()))
 	}
 }
+
+// Help goes back to the screen it was opened from, and scrolls when the
+// screen is too small for it.
+func TestHelpReturnsAndScrolls(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5, w: 60, h: 20})
+	b.send(b.m.openInspect(b.errID)())
+	b.keys("?")
+	if b.m.mode != modeHelp {
+		t.Fatalf("? opened mode %v", b.m.mode)
+	}
+	first := ansi.Strip(b.screen())
+	b.keys("esc")
+	if b.m.mode != modeInspect {
+		t.Fatalf("esc from help went to mode %v, not back to inspect", b.m.mode)
+	}
+	b.keys("?")
+	all := strings.Join(helpTexts(b), "\n")
+	for i := 0; i < 10; i++ {
+		b.keys("pgdown")
+	}
+	scrolled := ansi.Strip(b.screen())
+	if scrolled == first {
+		t.Fatalf("help does not scroll at 60×20:\n%s", scrolled)
+	}
+	if !strings.Contains(scrolled, lastHelpLine(all)) {
+		t.Fatalf("the end of the help cannot be reached at 60×20:\n%s\nlast: %q", scrolled, lastHelpLine(all))
+	}
+	checkFits(t, b.screen(), 60, 20)
+}
+
+// helpTexts is the whole help as a tall screen shows it.
+func helpTexts(b *bundle) []string {
+	m := *b.m
+	m.height, m.helpOffset = 200, 0
+	return strings.Split(ansi.Strip(strings.Join(m.helpView(197), "\n")), "\n")
+}
+
+func lastHelpLine(all string) string {
+	lines := strings.Split(strings.TrimRight(all, "\n "), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			return l
+		}
+	}
+	return ""
+}

@@ -97,6 +97,10 @@ type Model struct {
 	flashLvl flashLevel
 	flashAt  time.Time
 	pending  map[int64]string // controls sent, not yet applied
+	// helpFrom is the screen help was opened from (esc goes back to it);
+	// helpOffset the first help line shown (help scrolls on small screens).
+	helpFrom   mode
+	helpOffset int
 }
 
 type inspectState struct {

@@ -256,7 +256,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		m.theme, m.styles = t, NewStyles(t, m.opt.NoColor)
 		m.setFlash(flashInfo, m.lang.T("flash.theme", t.Name))
 	case "help":
-		m.mode = modeHelp
+		m.openHelp()
 	case "quit":
 		return tea.Quit
 	}

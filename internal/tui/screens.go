@@ -78,6 +78,12 @@ func (m *Model) helpView(h int) []string {
 		}
 		out = append(out, "")
 	}
+	// On a small screen the keys go past the bottom: the title stays, the
+	// rest scrolls (↑↓, pgup/pgdn).
+	if body := out[2:]; len(out) > h && h > 3 {
+		m.helpOffset = min(m.helpOffset, len(body)-(h-2))
+		out = append(out[:2:2], body[m.helpOffset:]...)
+	}
 	return fitHeight(out, h)
 }
 

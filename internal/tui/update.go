@@ -30,14 +30,31 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case modeConnect:
 		return m.connectKey(k)
 	case modeHelp:
-		if key.Matches(k, m.keys.Back, m.keys.Help, m.keys.Quit) {
-			m.mode = modePanes
+		switch {
+		case key.Matches(k, m.keys.Back, m.keys.Help, m.keys.Quit):
+			m.mode = m.helpFrom
+		case key.Matches(k, m.keys.Down):
+			m.helpOffset++
+		case key.Matches(k, m.keys.Up):
+			m.helpOffset = max(m.helpOffset-1, 0)
+		case key.Matches(k, m.keys.PageDown):
+			m.helpOffset += max(m.height-5, 1)
+		case key.Matches(k, m.keys.PageUp):
+			m.helpOffset = max(m.helpOffset-max(m.height-5, 1), 0)
 		}
 		return nil
 	case modeInspect:
 		return m.inspectKey(k)
 	}
 	return m.panesKey(k)
+}
+
+// openHelp shows the help over the current screen, from its top.
+func (m *Model) openHelp() {
+	if m.mode != modeHelp {
+		m.helpFrom, m.helpOffset = m.mode, 0
+	}
+	m.mode = modeHelp
 }
 
 func (m *Model) handlePaste(p tea.PasteMsg) tea.Cmd {
@@ -59,7 +76,7 @@ func (m *Model) panesKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Quit):
 		return tea.Quit
 	case key.Matches(k, km.Help):
-		m.mode = modeHelp
+		m.openHelp()
 	case key.Matches(k, km.NextPane):
 		return m.setPane((m.active + 1) % paneCount)
 	case key.Matches(k, km.PrevPane):
@@ -506,7 +523,7 @@ func (m *Model) inspectKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Quit):
 		return tea.Quit
 	case key.Matches(k, km.Help):
-		m.mode = modeHelp
+		m.openHelp()
 	case key.Matches(k, km.NextPane) && n > 0:
 		m.insp.sec, m.insp.offset = (m.insp.sec+1)%n, 0
 	case key.Matches(k, km.PrevPane) && n > 0:
