@@ -156,3 +156,23 @@ func lastHelpLine(all string) string {
 	}
 	return ""
 }
+
+// The filter field uses the width it has: at 60 columns a filter of 30
+// characters is seen whole, not its last ten.
+func TestFilterFieldUsesTheWidth(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5, lang: i18n.ES, w: 60, h: 20})
+	b.keys("/")
+	text := "Comercial Los Aromos Ltda 7635"
+	b.typeText(text)
+	var field string
+	for _, l := range strings.Split(ansi.Strip(b.screen()), "\n") {
+		if strings.Contains(l, "filtro") && strings.Contains(l, "█") {
+			field = l
+		}
+	}
+	if !strings.Contains(field, text) {
+		t.Fatalf("the filter %q is not shown whole at 60 columns: %q", text, field)
+	}
+	checkFits(t, b.screen(), 60, 20)
+}

@@ -265,6 +265,9 @@ func (m *Model) flashLine() string {
 		switch m.prompt.kind {
 		case promptFilter:
 			label = m.lang.T("prompt.filter")
+			if m.width-ansi.StringWidth(label) < 40 { // the field needs the room more than the hint
+				label = m.lang.T("prompt.filter_short")
+			}
 		case promptPalette:
 			label = m.lang.T("prompt.palette")
 		case promptSkip:
@@ -272,7 +275,11 @@ func (m *Model) flashLine() string {
 		case promptSearch:
 			label = m.lang.T("prompt.search")
 		}
-		line := m.styles.Accent.Render(label) + m.prompt.in.view(max(m.width-ansi.StringWidth(label)-30, 10))
+		room := m.width - ansi.StringWidth(label) - 2
+		if m.prompt.kind == promptPalette {
+			room -= 30 // the suggestions follow the field
+		}
+		line := m.styles.Accent.Render(label) + m.prompt.in.view(max(room, 10))
 		if m.prompt.kind == promptPalette {
 			word, _, _ := strings.Cut(strings.TrimSpace(m.prompt.in.String()), " ")
 			var names []string
