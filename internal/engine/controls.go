@@ -451,3 +451,16 @@ func BuyerOf(raw string) dte.Buyer {
 	}
 	return co.Sale().Buyer
 }
+
+// BuyerShown is the buyer an order's document names: a person's override
+// (b in the console, folio order buyer) when there is one, else what the
+// order carries.
+func BuyerShown(o store.Order, em *store.Emission) (name, rut string) {
+	if em != nil && em.Overrides != "" {
+		var ov Overrides
+		if json.Unmarshal([]byte(em.Overrides), &ov) == nil && ov.Buyer != nil && ov.Buyer.BusinessName != "" {
+			return ov.Buyer.BusinessName, ov.Buyer.RUT
+		}
+	}
+	return o.BuyerName, o.BuyerRUT
+}

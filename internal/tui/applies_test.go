@@ -176,3 +176,21 @@ func TestFilterFieldUsesTheWidth(t *testing.T) {
 	}
 	checkFits(t, b.screen(), 60, 20)
 }
+
+// After a person corrects the buyer, the inspect header names the buyer
+// the document will carry, not the order's old one.
+func TestInspectHeaderShowsTheCorrectedBuyer(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5, w: 160, h: 40})
+	ctx := context.Background()
+	if err := b.st.Write(ctx, func(tx *store.Tx) error {
+		return tx.SaveEmission(ctx, store.Emission{OrderID: b.errID, ExtRef: "folio:" + b.errID,
+			Overrides: `{"buyer":{"RUT":"76354771-K","BusinessName":"Ferretería Nueva SpA","Giro":"x","Address":"y","Comuna":"z"}}`})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b.send(b.m.openInspect(b.errID)())
+	if s := ansi.Strip(b.screen()); !strings.Contains(s, "Ferretería Nueva SpA 76354771-K") || strings.Contains(s, "Comercial Los Aromos") {
+		t.Fatalf("the header does not name the corrected buyer:\n%s", s)
+	}
+}

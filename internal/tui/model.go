@@ -104,16 +104,19 @@ type Model struct {
 }
 
 type inspectState struct {
-	id       string
-	fetchID  int
-	view     *store.OrderView
-	sections []section
-	sec      int
-	offset   int
-	search   string   // text to find within the section (/, then n)
-	lines    []string // the section's lines, for linesKey
-	linesKey linesKey
-	err      error
+	id string
+	// buyer and rut are who the document names (a person's correction
+	// wins over the order's data), worked out once per read.
+	buyer, rut string
+	fetchID    int
+	view       *store.OrderView
+	sections   []section
+	sec        int
+	offset     int
+	search     string   // text to find within the section (/, then n)
+	lines      []string // the section's lines, for linesKey
+	linesKey   linesKey
+	err        error
 }
 
 // Messages, each beside its owner.

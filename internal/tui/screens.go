@@ -101,7 +101,7 @@ func (m *Model) inspectView(h int) []string {
 	}
 	o := v.Order
 	head := s.Title.Render(lang.T("inspect.header", safetext.Text(o.Code), safetext.Text(marketShort(o.Marketplace)), i18n.FormatCLP(o.Total))) + "  " +
-		stateStyle(&s, o.State).Render(stateText(lang, o)) + "  " + s.Muted.Render(lang.T("inspect.buyer", safetext.Text(o.BuyerName), safetext.Text(o.BuyerRUT)))
+		stateStyle(&s, o.State).Render(stateText(lang, o)) + "  " + s.Muted.Render(lang.T("inspect.buyer", safetext.Text(m.insp.buyer), safetext.Text(m.insp.rut)))
 	var tabs []string
 	for i, sec := range m.insp.sections {
 		t := " " + string(rune('1'+i)) + " " + lang.T(sectionTitles[sec]) + " "

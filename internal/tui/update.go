@@ -507,6 +507,7 @@ func (m *Model) handleInspect(msg inspectMsg) {
 	}
 	first := m.insp.view == nil
 	m.insp.view = &msg.view
+	m.insp.buyer, m.insp.rut = engine.BuyerShown(msg.view.Order, msg.view.Emission)
 	secs := sections(msg.view.Order)
 	if first || len(secs) != len(m.insp.sections) {
 		m.insp.sections, m.insp.sec, m.insp.offset = secs, 0, 0
