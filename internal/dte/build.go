@@ -208,7 +208,9 @@ func Build(s Sale, opt Options) (Document, []Warning, error) {
 		return Document{}, nil, err
 	}
 
-	if !factura && s.Paid > 0 && tot.MntTotal != s.Paid {
+	// A factura's total is its gross lines exactly (neto and IVA are
+	// derived from it), so it too must equal what was paid.
+	if s.Paid > 0 && tot.MntTotal != s.Paid {
 		warns = append(warns, Warning{Code: "DTE-PAID-DIFFERS", Field: "Totales.MntTotal", Message: Text{
 			fmt.Sprintf("el total del documento (%d) difiere de lo pagado (%d)", tot.MntTotal, s.Paid),
 			fmt.Sprintf("the document's total (%d) differs from what was paid (%d)", tot.MntTotal, s.Paid)}})

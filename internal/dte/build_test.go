@@ -427,3 +427,24 @@ func TestFormatCLP(t *testing.T) {
 		}
 	}
 }
+
+// A factura paid less (or more) than its total is warned, as a boleta is:
+// its total is its gross lines, so a difference is real, not rounding.
+func TestBuildFacturaPaidDifferentIsWarned(t *testing.T) {
+	t.Parallel()
+	s := saleOf(Item{Name: "A", Qty: 1, UnitGross: 45980})
+	s.Requested, s.Buyer = RequestFactura, facturaBuyer()
+	s.Paid = 40000
+	_, warns := mustBuild(t, s, Options{})
+	found := false
+	for _, w := range warns {
+		found = found || w.Code == "DTE-PAID-DIFFERS"
+	}
+	if !found {
+		t.Fatalf("a factura of $45.980 paid $40.000 gave no warning: %+v", warns)
+	}
+	s.Paid = 45980
+	if _, warns := mustBuild(t, s, Options{}); len(warns) != 0 {
+		t.Fatalf("a factura paid its total: %+v", warns)
+	}
+}
