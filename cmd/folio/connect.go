@@ -254,8 +254,8 @@ func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.merchant"), safetext.Text(tok.MerchantID))
 	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.scopes"), safetext.Text(strings.Join(tok.Scopes, " ")))
 	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.token"), config.Mask(tok.Token))
-	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.expires"), i18n.FormatTime(l, tok.ExpiresAt))
-	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.refresh_until"), i18n.FormatTime(l, tok.RefreshTokenExpiresAt))
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.expires"), i18n.FormatTime(l, tok.ExpiresAt, cfg.Location()))
+	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.refresh_until"), i18n.FormatTime(l, tok.RefreshTokenExpiresAt, cfg.Location()))
 	if missing := missingScopes(tok.Scopes); len(missing) > 0 {
 		fmt.Fprintln(out, l.T("connect.mv.missing_scopes", safetext.Text(strings.Join(missing, " ")), f.name))
 	}

@@ -73,7 +73,7 @@ func newConnectionsCmd() *cobra.Command {
 		Short: "List the Multivende merchants and the invoicer account, with their state (never a secret)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, _, err := langFor(lang)
+			l, cfg, err := langFor(lang)
 			if err != nil {
 				return err
 			}
@@ -94,7 +94,7 @@ func newConnectionsCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), views)
 			}
-			return printConnections(cmd, l, views)
+			return printConnections(cmd, l, views, cfg.Location())
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -103,7 +103,7 @@ func newConnectionsCmd() *cobra.Command {
 	return cmd
 }
 
-func printConnections(cmd *cobra.Command, l i18n.Lang, views []connectionJSON) error {
+func printConnections(cmd *cobra.Command, l i18n.Lang, views []connectionJSON, loc *time.Location) error {
 	out := cmd.OutOrStdout()
 	if len(views) == 0 {
 		fmt.Fprintln(out, l.T("connections.none"))
@@ -120,7 +120,7 @@ func printConnections(cmd *cobra.Command, l i18n.Lang, views []connectionJSON) e
 		}
 		expires := "-"
 		if t, err := time.Parse(time.RFC3339, v.ExpiresAt); err == nil {
-			expires = i18n.FormatTime(l, t)
+			expires = i18n.FormatTime(l, t, loc)
 		}
 		scopes := strings.Join(v.Scopes, " ")
 		if scopes == "" {

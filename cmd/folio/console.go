@@ -65,7 +65,7 @@ func consoleOptions(cfg config.Loaded, f consoleFlags, st *store.Store, eng *eng
 	_, noColor := os.LookupEnv("NO_COLOR")
 	lang := i18n.Detect(f.lang, cfg.Language, os.Getenv)
 	return tui.Options{Store: st, Engine: eng, Lang: lang, Theme: theme,
-		NoColor: noColor, ReadOnly: f.readOnly || cfg.ReadOnly, Keymap: cfg.Keymap, MaxAttempts: cfg.Retry.MaxAttempts,
+		NoColor: noColor, ReadOnly: f.readOnly || cfg.ReadOnly, Keymap: cfg.Keymap, MaxAttempts: cfg.Retry.MaxAttempts, Location: cfg.Location(),
 		By: fmt.Sprintf("console@%s", host), Connect: consoleConnector(cfg, st, lang)}, nil
 }
 

@@ -56,7 +56,7 @@ Exits 1 when any check fails. --json prints the checks as a list of
 						return cfg.Multivende.ClientSecret
 					}
 					return ""
-				}, Attach: attachDefaults(cfg), Listen: cfg.Listen, Emisor: emisorIfRead(cfg, cfgErr)})
+				}, Attach: attachDefaults(cfg), Listen: cfg.Listen, Emisor: emisorIfRead(cfg, cfgErr), Location: cfg.Location()})
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if err := writeJSON(out, checks); err != nil {

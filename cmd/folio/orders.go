@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
@@ -298,9 +299,13 @@ func newOrderCmd() *cobra.Command {
 					fmt.Fprintf(w, "\n%s", safetext.Lines(dte.Preview(doc, nil, o.Total, dte.ES, 60)))
 				}
 			}
-			fmt.Fprintln(w, "\nTimeline:")
+			loc := config.Default().Location()
+			if cfg, err := loadConfig(); err == nil {
+				loc = cfg.Location()
+			}
+			fmt.Fprintf(w, "\nTimeline (%s):\n", i18n.ZoneName(loc, time.Now()))
 			for _, e := range evs {
-				fmt.Fprintf(w, "  %s  %s\n", e.At.Local().Format("02-01-2006 15:04:05"), safetext.Text(e.Message))
+				fmt.Fprintf(w, "  %s  %s\n", e.At.In(loc).Format("02-01-2006 15:04:05"), safetext.Text(e.Message))
 			}
 			return nil
 		},

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // the merchant's zone must load where the system has no zone data
 
 	"gopkg.in/yaml.v3"
 
@@ -106,6 +107,7 @@ type Multivende struct {
 type Config struct {
 	Language            string              `yaml:"language" json:"language"` // "es" | "en" | "" (from the locale)
 	Theme               string              `yaml:"theme" json:"theme"`
+	Timezone            string              `yaml:"timezone" json:"timezone"`       // the merchant's zone: every time shown, and FchEmis
 	Keymap              map[string][]string `yaml:"keymap" json:"keymap,omitempty"` // action → keys
 	Store               string              `yaml:"store" json:"store"`
 	LogFile             string              `yaml:"log_file" json:"log_file"`
@@ -120,6 +122,23 @@ type Config struct {
 	Multivende          Multivende          `yaml:"multivende" json:"multivende"`
 }
 
+// DefaultTimezone is the merchant's zone unless the config says another.
+const DefaultTimezone = "America/Santiago"
+
+// Location is the merchant's zone: where every time is shown and every
+// document dated. A zone the config could not load falls back to the
+// default (Load refuses such a config before this is asked).
+func (c Config) Location() *time.Location {
+	if loc, err := time.LoadLocation(c.Timezone); err == nil && c.Timezone != "" {
+		return loc
+	}
+	loc, err := time.LoadLocation(DefaultTimezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
 // Themes are the console themes a config may name.
 var Themes = []string{"default", "dark", "light", "high-contrast"}
 
@@ -127,6 +146,7 @@ var Themes = []string{"default", "dark", "light", "high-contrast"}
 func Default() Config {
 	return Config{
 		Theme:        "default",
+		Timezone:     DefaultTimezone,
 		PollInterval: Duration(time.Minute),
 		Workers:      2,
 		RateLimit:    5,
@@ -436,6 +456,9 @@ func (c Config) problems() []problem {
 		if _, err := i18n.ParseLang(c.Language); err != nil {
 			bad("language", "%q is not es or en (leave it empty to follow LANG)", c.Language)
 		}
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
+		bad("timezone", "%q is not a time zone (an IANA name such as America/Santiago)", c.Timezone)
 	}
 	if !slices.Contains(Themes, c.Theme) {
 		bad("theme", "%q is not one of %s", c.Theme, strings.Join(Themes, ", "))

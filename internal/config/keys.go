@@ -27,6 +27,7 @@ type Key struct {
 var Keys = []Key{
 	{Name: "language", Env: "FOLIO_LANGUAGE", Default: "(from LANG)", Help: `es (es-CL) or en; empty: en when LC_ALL/LC_MESSAGES/LANG start with "en", else es`},
 	{Name: "theme", Env: "FOLIO_THEME", Default: "default", Help: "console theme: default (the terminal's own colours), dark, light, high-contrast"},
+	{Name: "timezone", Env: "FOLIO_TIMEZONE", Default: "America/Santiago", Help: "the merchant's time zone: every time folio shows, and the documents' dates"},
 	{Name: "keymap", Help: "console key overrides: action → list of keys (checked by the console)"},
 	{Name: "store", Env: "FOLIO_STORE", Default: "$XDG_DATA_HOME/folio/folio.db", Help: "the SQLite store"},
 	{Name: "log_file", Env: "FOLIO_LOG_FILE", Default: "(stderr)", Help: "engine log file"},

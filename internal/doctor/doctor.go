@@ -26,6 +26,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
@@ -73,6 +74,9 @@ type Options struct {
 	Attach store.ConnSettings
 
 	writable func(path string) error // tests: a store root cannot make unwritable
+	// Location is the merchant's zone, where times are shown (default
+	// America/Santiago).
+	Location *time.Location
 	// Emisor is the issuing company from the config (written on every
 	// document); nil when the config could not be read.
 	Emisor *dte.Emisor
@@ -128,6 +132,9 @@ func Run(ctx context.Context, o Options) []Check {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Location == nil {
+		o.Location = config.Default().Location()
 	}
 	if o.ClientSecret == nil {
 		o.ClientSecret = func(store.Connection) string { return "" }
@@ -357,14 +364,14 @@ func (r *run) multivende(ctx context.Context, st *store.Store, c store.Connectio
 	case c.AccessToken == "" && c.RefreshToken == "":
 		r.add(name+".token", false, r.t("doctor.mv.no_tokens"), reconnect)
 	case !c.RefreshExpiresAt.IsZero() && !now.Before(c.RefreshExpiresAt):
-		r.add(name+".token", false, r.t("doctor.mv.refresh_expired", i18n.FormatTime(r.Lang, c.RefreshExpiresAt)), reconnect)
+		r.add(name+".token", false, r.t("doctor.mv.refresh_expired", i18n.FormatTime(r.Lang, c.RefreshExpiresAt, r.Location)), reconnect)
 	case !c.AccessExpiresAt.IsZero() && !now.Before(c.AccessExpiresAt):
-		r.add(name+".token", true, r.t("doctor.mv.access_expired", i18n.FormatTime(r.Lang, c.AccessExpiresAt),
-			i18n.FormatTime(r.Lang, c.RefreshExpiresAt)), "")
+		r.add(name+".token", true, r.t("doctor.mv.access_expired", i18n.FormatTime(r.Lang, c.AccessExpiresAt, r.Location),
+			i18n.FormatTime(r.Lang, c.RefreshExpiresAt, r.Location)), "")
 	default:
 		tokenOK = c.AccessToken != ""
-		r.add(name+".token", true, r.t("doctor.mv.token_ok", i18n.FormatTime(r.Lang, c.AccessExpiresAt),
-			i18n.FormatTime(r.Lang, c.RefreshExpiresAt)), "")
+		r.add(name+".token", true, r.t("doctor.mv.token_ok", i18n.FormatTime(r.Lang, c.AccessExpiresAt, r.Location),
+			i18n.FormatTime(r.Lang, c.RefreshExpiresAt, r.Location)), "")
 	}
 	r.attach(name, c)
 	if r.ClientSecret(c) == "" {
@@ -526,7 +533,7 @@ const unclaimedDays = 7
 // order waiting in Errors that names it as a candidate is shown beside it.
 func (r *run) unclaimed(ctx context.Context, st *store.Store, inv invoicer.Lister, name string) {
 	name += ".unclaimed"
-	now := r.Now().In(santiago())
+	now := r.Now().In(r.Location)
 	docs, err := inv.Emitted(ctx, now.AddDate(0, 0, -unclaimedDays), now)
 	if err != nil {
 		r.add(name, false, r.t("doctor.ld.unclaimed_err", unclaimedDays, err.Error()), r.t("doctor.ld.unclaimed_err_fix"))
@@ -610,13 +617,6 @@ func candidatesInErrors(ctx context.Context, st *store.Store) (map[folioKey]stri
 		}
 		before = page[len(page)-1].Seq
 	}
-}
-
-func santiago() *time.Location {
-	if loc, err := time.LoadLocation("America/Santiago"); err == nil {
-		return loc
-	}
-	return time.UTC
 }
 
 // probe GETs base and returns the server's Date and when the request was

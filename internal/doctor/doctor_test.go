@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
@@ -391,7 +392,7 @@ func TestUnclaimedFolios(t *testing.T) {
 		t.Fatal(err)
 	}
 	em, _ := dte.ParseRUT(b.sims.Info.Emisor)
-	doc, _, err := dte.Build(dte.Sale{Date: time.Now().In(santiago()).Format(time.DateOnly), Emisor: dte.Emisor{RUTEmisor: em.String(),
+	doc, _, err := dte.Build(dte.Sale{Date: time.Now().In(config.Default().Location()).Format(time.DateOnly), Emisor: dte.Emisor{RUTEmisor: em.String(),
 		RznSoc: "Emisor", GiroEmis: "Comercio", DirOrigen: "Calle 1", CmnaOrigen: "Santiago"},
 		Items: []dte.Item{{SKU: "X", Name: "Taza", Qty: 1, UnitGross: 1190}}, Paid: 1190}, dte.Options{})
 	if err != nil {

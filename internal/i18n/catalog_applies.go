@@ -12,5 +12,6 @@ var appliesCatalog = map[ID]Msg{
 	"form.count":          {"%d/%d (límite del SII)", "%d/%d (the SII's limit)"},
 	"form.cut":            {"%s del pedido tiene %d caracteres: el SII guarda %d, se recortó; revíselo", "the order's %s has %d characters: the SII keeps %d, it was cut; check it"},
 	"prompt.filter_short": {"filtro: ", "filter: "},
+	"inspect.zone":        {"horas de %s", "times in %s"},
 	"applies.not_factura": {"no aplica: el pedido no es una factura", "does not apply: the order is not a factura"},
 }

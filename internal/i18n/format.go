@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -61,27 +62,35 @@ const (
 	layoutDateEN = "2006-01-02"
 )
 
-// FormatTime writes t in local time: "24-11-2026 14:03" in es-CL,
-// "2026-11-24 14:03" in English. The zero time is "–".
-func FormatTime(lang Lang, t time.Time) string {
+// FormatTime writes t in loc, the merchant's zone (one zone on every
+// screen, whatever the host's): "24-11-2026 14:03" in es-CL, "2026-11-24
+// 14:03" in English. The zero time is "–".
+func FormatTime(lang Lang, t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "–"
 	}
 	if lang == EN {
-		return t.Local().Format(layoutTimeEN)
+		return t.In(loc).Format(layoutTimeEN)
 	}
-	return t.Local().Format(layoutTimeES)
+	return t.In(loc).Format(layoutTimeES)
 }
 
-// FormatDate writes t's local date: "24-11-2026" or "2026-11-24".
-func FormatDate(lang Lang, t time.Time) string {
+// FormatDate writes t's date in loc: "24-11-2026" or "2026-11-24".
+func FormatDate(lang Lang, t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "–"
 	}
 	if lang == EN {
-		return t.Local().Format(layoutDateEN)
+		return t.In(loc).Format(layoutDateEN)
 	}
-	return t.Local().Format(layoutDateES)
+	return t.In(loc).Format(layoutDateES)
+}
+
+// ZoneName says which zone times are in, with its offset now, where a
+// reader could take them for another zone: "America/Santiago, UTC−03:00".
+func ZoneName(loc *time.Location, now time.Time) string {
+	off := now.In(loc).Format("-07:00")
+	return loc.String() + ", UTC" + strings.Replace(off, "-", "−", 1)
 }
 
 // FormatDuration writes d short, to its two largest units, for columns

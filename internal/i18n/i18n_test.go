@@ -234,26 +234,33 @@ func TestFormatCount(t *testing.T) {
 
 func TestFormatTime(t *testing.T) {
 	t.Parallel()
-	local := time.Date(2026, 11, 24, 14, 3, 59, 0, time.Local)
+	scl, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Skip("no zone data:", err)
+	}
+	at := time.Date(2026, 11, 24, 17, 3, 59, 0, time.UTC) // 14:03 in Santiago (UTC−3 in summer)
 	tests := []struct {
 		lang       Lang
 		t          time.Time
 		time, date string
 	}{
-		{ES, local, "24-11-2026 14:03", "24-11-2026"},
-		{EN, local, "2026-11-24 14:03", "2026-11-24"},
-		// Another zone is shown in local time.
-		{ES, local.In(time.FixedZone("X", 5*3600+1800)), "24-11-2026 14:03", "24-11-2026"},
-		{EN, local.UTC(), "2026-11-24 14:03", "2026-11-24"},
+		{ES, at, "24-11-2026 14:03", "24-11-2026"},
+		{EN, at, "2026-11-24 14:03", "2026-11-24"},
+		// Whatever zone a time carries, it is shown in the merchant's.
+		{ES, at.In(time.FixedZone("X", 5*3600+1800)), "24-11-2026 14:03", "24-11-2026"},
+		{EN, at.Add(10 * time.Hour), "2026-11-25 00:03", "2026-11-25"},
 		{ES, time.Time{}, "–", "–"},
 	}
 	for _, tt := range tests {
-		if got := FormatTime(tt.lang, tt.t); got != tt.time {
+		if got := FormatTime(tt.lang, tt.t, scl); got != tt.time {
 			t.Errorf("FormatTime(%s, %v) = %q, want %q", tt.lang, tt.t, got, tt.time)
 		}
-		if got := FormatDate(tt.lang, tt.t); got != tt.date {
+		if got := FormatDate(tt.lang, tt.t, scl); got != tt.date {
 			t.Errorf("FormatDate(%s, %v) = %q, want %q", tt.lang, tt.t, got, tt.date)
 		}
+	}
+	if got := ZoneName(scl, at); got != "America/Santiago, UTC−03:00" {
+		t.Errorf("ZoneName = %q", got)
 	}
 }
 

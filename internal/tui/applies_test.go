@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -192,5 +193,26 @@ func TestInspectHeaderShowsTheCorrectedBuyer(t *testing.T) {
 	b.send(b.m.openInspect(b.errID)())
 	if s := ansi.Strip(b.screen()); !strings.Contains(s, "Ferretería Nueva SpA 76354771-K") || strings.Contains(s, "Comercial Los Aromos") {
 		t.Fatalf("the header does not name the corrected buyer:\n%s", s)
+	}
+}
+
+// The timeline shows every time in the merchant's zone, names the zone
+// with its offset, and agrees with the engine's own words (its retry time
+// is written in the same zone): one zone on the screen, whatever the host's.
+func TestTimelineInTheMerchantsZone(t *testing.T) {
+	t.Parallel()
+	scl, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Skip(err)
+	}
+	at := time.Date(2026, 11, 24, 17, 3, 0, 0, time.UTC)
+	v := store.OrderView{Order: store.Order{ID: "o1", State: store.StateRetrying},
+		Events: []store.Event{{Kind: "error", At: at, Message: "Falla — reintento 1/8 a las 14:04:00"}}}
+	for lang, zone := range map[i18n.Lang]string{i18n.EN: "times in America/Santiago, UTC−03:00", i18n.ES: "horas de America/Santiago, UTC−03:00"} {
+		keys, _ := NewKeyMap(lang, nil, false)
+		got := strings.Join(sectionLines(NewStyles(mustTheme(t), true), lang, keys, v, secTimeline, 120, scl), "\n")
+		if !strings.Contains(got, zone) || !strings.Contains(got, " 14:03 ") {
+			t.Errorf("%s: the timeline is not in the merchant's zone:\n%s", lang, got)
+		}
 	}
 }

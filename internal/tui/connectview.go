@@ -107,7 +107,7 @@ func (m *Model) handleConnectDone(msg connectDoneMsg) tea.Cmd {
 		return closing
 	}
 	m.setFlash(flashInfo, m.lang.T("connectui.ok", m.lang.T("conn.ok"), msg.conn.Name, msg.conn.Merchant,
-		i18n.FormatTime(m.lang, msg.conn.Expires)))
+		i18n.FormatTime(m.lang, msg.conn.Expires, m.loc)))
 	if m.opt.Engine != nil {
 		m.opt.Engine.Kick()
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -68,7 +69,7 @@ func pretty(s string) string {
 }
 
 // sectionLines renders one section of v at width w.
-func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec section, w int) []string {
+func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec section, w int, loc *time.Location) []string {
 	o := v.Order
 	var out []string
 	add := func(text string) { out = append(out, wrapLines(text, w)...) }
@@ -126,8 +127,11 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			add(lang.T("inspect.actions", strings.Join(acts, " · ")))
 		}
 	case secTimeline:
+		if len(v.Events) > 0 { // the times below, in one zone, named
+			out = append(out, s.Muted.Render(lang.T("inspect.zone", i18n.ZoneName(loc, v.Events[len(v.Events)-1].At))), "")
+		}
 		for _, ev := range v.Events {
-			head := fmt.Sprintf("%s  %-10s ", i18n.FormatTime(lang, ev.At), ev.Kind)
+			head := fmt.Sprintf("%s  %-10s ", i18n.FormatTime(lang, ev.At, loc), ev.Kind)
 			indent := strings.Repeat(" ", ansi.StringWidth(head))
 			ls := wrapLines(eventText(lang, ev), max(w-len(indent), 20))
 			for i := range ls {
@@ -196,7 +200,7 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			if ex.Status >= 400 || ex.Error != "" {
 				st = s.Error
 			}
-			line := fmt.Sprintf("%s  %-4s %s %d %s", ex.At.Local().Format("15:04:05"), safetext.Text(ex.Method), safetext.Text(path),
+			line := fmt.Sprintf("%s  %-4s %s %d %s", ex.At.In(loc).Format("15:04:05"), safetext.Text(ex.Method), safetext.Text(path),
 				ex.Status, ex.Duration.Round(1e6))
 			if ex.Error != "" {
 				line += "  " + safetext.Text(ex.Error)
@@ -323,7 +327,7 @@ func (m *Model) inspectLines() []string {
 	}
 	k := linesKey{m.insp.view, m.insp.sections[m.insp.sec], m.width - 1, m.lang, m.theme.Name}
 	if m.insp.linesKey != k {
-		m.insp.lines = sectionLines(m.styles, m.lang, m.keys, *m.insp.view, k.sec, k.width)
+		m.insp.lines = sectionLines(m.styles, m.lang, m.keys, *m.insp.view, k.sec, k.width, m.loc)
 		m.insp.linesKey = k
 	}
 	return m.insp.lines

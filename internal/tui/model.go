@@ -11,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
@@ -34,6 +35,9 @@ type Options struct {
 	// By names who acts, recorded with every control.
 	By  string
 	Now func() time.Time
+	// Location is the merchant's zone, the one every time is shown in
+	// (default America/Santiago, whatever the host's zone).
+	Location *time.Location
 	// Connect starts a Multivende consent from the Connections pane (nil:
 	// the console cannot connect, e.g. attached read-only).
 	Connect Connector
@@ -97,6 +101,7 @@ type Model struct {
 	flashLvl flashLevel
 	flashAt  time.Time
 	pending  map[int64]string // controls sent, not yet applied
+	loc      *time.Location   // the merchant's zone (Options.Location)
 	// helpFrom is the screen help was opened from (esc goes back to it);
 	// helpOffset the first help line shown (help scrolls on small screens).
 	helpFrom   mode
@@ -152,7 +157,10 @@ func New(opt Options) (*Model, error) {
 	if opt.Lang == "" {
 		opt.Lang = i18n.ES
 	}
-	m := &Model{opt: opt, lang: opt.Lang, src: source{st: opt.Store, eng: opt.Engine, now: opt.Now},
+	if opt.Location == nil {
+		opt.Location = config.Default().Location()
+	}
+	m := &Model{opt: opt, lang: opt.Lang, loc: opt.Location, src: source{st: opt.Store, eng: opt.Engine, now: opt.Now},
 		width: 80, height: 24, active: paneOrders, pending: map[int64]string{}}
 	t, err := LoadTheme(opt.Theme)
 	if err != nil {

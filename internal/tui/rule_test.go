@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
@@ -25,14 +26,14 @@ func TestInspectSaysWhichRuleDecided(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, sec := range []section{secDocument, secProblem} {
-			got := strings.Join(sectionLines(Styles{}, lang, keys, v, sec, 200), "\n")
+			got := strings.Join(sectionLines(Styles{}, lang, keys, v, sec, 200, time.UTC), "\n")
 			if !strings.Contains(got, want) {
 				t.Errorf("%s section %d lacks the rule %q:\n%s", lang, sec, want, got)
 			}
 		}
 	}
 	v.Events = v.Events[:1]
-	if got := strings.Join(sectionLines(Styles{}, i18n.EN, KeyMap{}, v, secDocument, 200), "\n"); strings.Contains(got, "Rule:") {
+	if got := strings.Join(sectionLines(Styles{}, i18n.EN, KeyMap{}, v, secDocument, 200, time.UTC), "\n"); strings.Contains(got, "Rule:") {
 		t.Errorf("a rule shown before any build:\n%s", got)
 	}
 }

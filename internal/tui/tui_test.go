@@ -746,7 +746,7 @@ func TestInspectShowsMultivendeSyncStatus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := strings.Join(sectionLines(NewStyles(mustTheme(t), true), lang, keys, v, secDocument, 200), "\n")
+		got := strings.Join(sectionLines(NewStyles(mustTheme(t), true), lang, keys, v, secDocument, 200, time.UTC), "\n")
 		for _, w := range want {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: lacks %q:\n%s", lang, w, got)
@@ -757,7 +757,7 @@ func TestInspectShowsMultivendeSyncStatus(t *testing.T) {
 	// "Pendiente" explanation.
 	v.Events[1].Data = strings.Replace(doc, "Pendiente", "Sincronizado", 1)
 	keys, _ := NewKeyMap(i18n.EN, nil, false)
-	got := strings.Join(sectionLines(NewStyles(mustTheme(t), true), i18n.EN, keys, v, secDocument, 200), "\n")
+	got := strings.Join(sectionLines(NewStyles(mustTheme(t), true), i18n.EN, keys, v, secDocument, 200, time.UTC), "\n")
 	if !strings.Contains(got, "synchronization: Sincronizado") || strings.Contains(got, "automatic sending") {
 		t.Errorf("another status:\n%s", got)
 	}
@@ -781,7 +781,7 @@ func TestInspectDocumentShowsItsFolio(t *testing.T) {
 		Emission: &store.Emission{OrderID: "o1", DocType: 39, Document: doc}}
 	keys, _ := NewKeyMap(i18n.EN, nil, false)
 	lines := func() string {
-		return strings.Join(sectionLines(NewStyles(mustTheme(t), true), i18n.EN, keys, v, secDocument, 100), "\n")
+		return strings.Join(sectionLines(NewStyles(mustTheme(t), true), i18n.EN, keys, v, secDocument, 100, time.UTC), "\n")
 	}
 	if got := lines(); !strings.Contains(got, "folio to be assigned") {
 		t.Fatalf("before the folio:\n%s", got)
