@@ -216,3 +216,22 @@ func TestTimelineInTheMerchantsZone(t *testing.T) {
 		}
 	}
 }
+
+// What / finds in an inspect section is marked on screen, every match in
+// view, without colour too.
+func TestInspectSearchMarksMatches(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5, noColor: true, w: 120, h: 40})
+	b.send(b.m.openInspect(b.errID)())
+	b.keys("2", "/")
+	b.typeText("factura")
+	b.keys("enter")
+	mark := b.m.styles.Selected.Render("factura")
+	if mark == "cola" {
+		t.Fatal("the mark style draws nothing")
+	}
+	if n := strings.Count(strings.ToLower(b.screen()), strings.ToLower(mark)); n == 0 {
+		t.Fatalf("no match marked:\n%q", b.screen())
+	}
+	checkFits(t, b.screen(), 120, 40)
+}

@@ -7,6 +7,7 @@ package tui
 
 import (
 	"context"
+	"regexp"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -118,8 +119,9 @@ type inspectState struct {
 	sections   []section
 	sec        int
 	offset     int
-	search     string   // text to find within the section (/, then n)
-	lines      []string // the section's lines, for linesKey
+	search     string         // text to find within the section (/, then n)
+	find       *regexp.Regexp // search, compiled once for the highlight
+	lines      []string       // the section's lines, for linesKey
 	linesKey   linesKey
 	err        error
 }

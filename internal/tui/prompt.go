@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -70,7 +71,10 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 		case promptPalette:
 			return m.runCommand(v)
 		case promptSearch:
-			m.insp.search = v
+			m.insp.search, m.insp.find = v, nil
+			if v != "" {
+				m.insp.find = regexp.MustCompile("(?i)" + regexp.QuoteMeta(v))
+			}
 			m.findNext(false)
 			return nil
 		case promptSkip:

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -119,9 +120,31 @@ func (m *Model) inspectView(h int) []string {
 	}
 	end := min(m.insp.offset+rows, len(content))
 	for _, l := range content[m.insp.offset:end] {
+		if m.insp.find != nil {
+			l = highlight(l, m.insp.find, s.Selected)
+		}
 		out = append(out, " "+l)
 	}
 	return out
+}
+
+// highlight marks what find matches in a line (the visible ones only: a
+// screenful per frame). A line with a match loses its other styling.
+func highlight(line string, find *regexp.Regexp, mark paint) string {
+	plain := ansi.Strip(line)
+	spans := find.FindAllStringIndex(plain, -1)
+	if spans == nil {
+		return line
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(plain[last:sp[0]])
+		b.WriteString(mark.Render(plain[sp[0]:sp[1]]))
+		last = sp[1]
+	}
+	b.WriteString(plain[last:])
+	return b.String()
 }
 
 func (m *Model) formView(h int) []string {
