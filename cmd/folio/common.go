@@ -20,7 +20,14 @@ var configPath string
 
 // loadConfig reads the config file and environment once per command.
 func loadConfig() (config.Loaded, error) {
-	return config.Load(configPath, os.Getenv)
+	l, err := config.Load(configPath, os.Getenv)
+	if err == nil && configPath != "" && !l.FileExists {
+		// A file named on the command line matters: silently running on
+		// the defaults would hide a typo.
+		return l, fmt.Errorf("--config %s: no such file; create it (an empty file will do) or leave --config out to use %s",
+			configPath, config.DefaultPaths(os.Getenv).ConfigFile)
+	}
+	return l, err
 }
 
 // storePath is the --store flag when given, else the configured store.

@@ -207,3 +207,14 @@ func TestConsoleFlagsCheckedBeforeTheStore(t *testing.T) {
 		}
 	}
 }
+
+// A config file named with --config must exist: a typo would otherwise run
+// on the defaults without a word.
+func TestExplicitConfigMustExist(t *testing.T) {
+	isolate(t)
+	missing := filepath.Join(t.TempDir(), "confg.yaml")
+	_, _, err := runFolio(t, "", "--config", missing, "config", "show")
+	if err == nil || !strings.Contains(err.Error(), "no such file") || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("--config of a missing file: %v", err)
+	}
+}
