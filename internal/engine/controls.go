@@ -319,7 +319,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 				break
 			}
 			for _, o := range rows {
-				if o.ReasonCode == "UNCERTAIN" || o.ReasonCode == "NEEDS-CREDIT-NOTE" || strings.HasPrefix(o.ReasonCode, "SII-") {
+				if o.ReasonCode == "UNCERTAIN" || o.ReasonCode == ReasonNeedsCredit || strings.HasPrefix(o.ReasonCode, "SII-") {
 					continue // each needs a person's look, one by one
 				}
 				if _, err := e.requeue(ctx, o.ID, nil, "event.requeued_batch"); err == nil {
@@ -331,6 +331,8 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 		return fmt.Sprintf("%d pedidos vuelven a la cola", n), nil
 	case store.CtlReissue:
 		return e.reissue(ctx, c)
+	case store.CtlCredit:
+		return e.credit(ctx, c)
 	}
 	return "", fmt.Errorf("acción desconocida %q", c.Kind)
 }

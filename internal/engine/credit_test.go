@@ -1,0 +1,182 @@
+package engine_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/sim/faults"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// doneOrders settles a run and returns the orders issued and attached.
+func doneOrders(t *testing.T, b *bundle) []store.Order {
+	t.Helper()
+	b.settle(60 * time.Second)
+	rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateDone}, Limit: 100})
+	var out []store.Order
+	for _, o := range rows {
+		if o.Outcome == store.OutcomeIssued && o.Folio > 0 {
+			out = append(out, o)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no order issued")
+	}
+	return out
+}
+
+// waitReason waits until the order is in Errors for code.
+func waitReason(t *testing.T, b *bundle, id, code string) store.Order {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		b.eng.Kick()
+		o, _ := b.st.GetOrder(context.Background(), id)
+		if o.State == store.StateAttention && o.ReasonCode == code {
+			return o
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	o, _ := b.st.GetOrder(context.Background(), id)
+	evs, _ := b.st.Events(context.Background(), id)
+	t.Fatalf("order %s never reached Errors for %s: %s/%s %q; timeline %+v", id, code, o.State, o.ReasonCode, o.Reason, evs)
+	return o
+}
+
+// creditNotes are the 61s the LibreDTE simulator issued that reference
+// folio of type typ.
+func creditNotes(b *bundle, typ int, folio int64) []dte.Document {
+	var out []dte.Document
+	for _, e := range b.sims.LD.State().Emitted {
+		if e.DTE != int(dte.NotaCredito) {
+			continue
+		}
+		doc, ok := b.sims.LD.Document(dte.NotaCredito, e.Folio)
+		if !ok {
+			continue
+		}
+		for _, r := range doc.Referencia {
+			if int(r.TpoDocRef) == typ && r.FolioRef == strconv.FormatInt(folio, 10) {
+				doc.Encabezado.IdDoc.Folio = e.Folio
+				out = append(out, doc)
+			}
+		}
+	}
+	return out
+}
+
+// An order invoiced, then cancelled in Multivende, waits in Errors for a
+// credit note; confirmed, it gets exactly one 61 referencing its document
+// (CodRef 1, the same total), attached once to the order; a second
+// request is refused, and later updates of the cancelled order change
+// nothing. generar's reply is lost: the issue is uncertain, resolved to
+// the 61 already issued, never a second one.
+func TestCreditNoteAfterCancellation(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 6, seed: 11})
+	ctx := context.Background()
+	done := doneOrders(t, b)
+	o := done[0]
+	if err := b.sims.MV.Cancel(o.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	got := waitReason(t, b, o.ID, engine.ReasonNeedsCredit)
+	if got.Folio != o.Folio {
+		t.Errorf("the order in Errors names folio %d, want the original %d", got.Folio, o.Folio)
+	}
+	if n := len(creditNotes(b, o.DocType, o.Folio)); n != 0 {
+		t.Fatalf("%d credit notes issued before a person confirmed (automatic issuing is off)", n)
+	}
+	// Lost replies of generar: the 61's issue is uncertain and resolved.
+	lost, _ := faults.Parse("reset-after-generar=1")
+	b.sims.SetFaults(lost)
+	id, err := engine.RequestCredit(ctx, b.st, o.ID, engine.CreditArgs{}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := waitControl(t, b, id); c.Status != store.CtlApplied {
+		t.Fatalf("credit control: %+v", c)
+	}
+	// A second request while the first is under way is refused.
+	if _, err := engine.RequestCredit(ctx, b.st, o.ID, engine.CreditArgs{}, "test"); err == nil {
+		t.Error("a second credit note request was accepted")
+	}
+	b.settle(60 * time.Second)
+	b.sims.SetFaults(faults.Spec{})
+	final, _ := b.st.GetOrder(ctx, o.ID)
+	evs, _ := b.st.Events(ctx, o.ID)
+	if final.State != store.StateDone || final.Outcome != store.OutcomeIssued {
+		t.Fatalf("order after its credit note is %s/%s (%q); timeline %+v", final.State, final.Outcome, final.Reason, evs)
+	}
+	ncs := creditNotes(b, o.DocType, o.Folio)
+	if len(ncs) != 1 {
+		t.Fatalf("%d credit notes reference %d folio %d, want exactly 1", len(ncs), o.DocType, o.Folio)
+	}
+	nc := ncs[0]
+	if r := nc.Referencia[0]; r.CodRef != dte.CodRefAnula || r.FchRef == "" {
+		t.Errorf("Referencia = %+v, want CodRef 1 with the original's date", r)
+	}
+	var origTotal int64
+	for _, e := range b.sims.LD.State().Emitted {
+		if e.DTE == o.DocType && e.Folio == o.Folio {
+			origTotal = e.Total
+		}
+	}
+	if nc.Encabezado.Totales.MntTotal != origTotal {
+		t.Errorf("the 61's total %d, the original's %d", nc.Encabezado.Totales.MntTotal, origTotal)
+	}
+	docs, _ := b.st.Documents(ctx, o.ID)
+	var kinds []string
+	for _, d := range docs {
+		kinds = append(kinds, d.Kind+"/"+strconv.Itoa(d.DTEType)+"/"+strconv.FormatInt(d.Folio, 10))
+	}
+	if len(docs) != 2 || docs[0].Kind != "dte" || docs[0].Folio != o.Folio || docs[1].Kind != "credit_note" || docs[1].Folio != nc.Encabezado.IdDoc.Folio {
+		t.Errorf("documents = %v, want the original and its credit note %d", kinds, nc.Encabezado.IdDoc.Folio)
+	}
+	em, _ := b.st.GetEmission(ctx, o.ID)
+	if !strings.HasPrefix(em.ExtRef, "folio:"+o.ID+"#nc") {
+		t.Errorf("the 61's ext ref %q is not its own", em.ExtRef)
+	}
+	// In Multivende: the original and the 61, each once.
+	var attached []string
+	for _, c := range b.sims.MV.State().Checkouts {
+		if c.ID == o.ID {
+			for _, d := range c.Documents {
+				attached = append(attached, d.Type+"/"+d.DocID)
+			}
+		}
+	}
+	ncAttached := 0
+	for _, a := range attached {
+		if strings.HasSuffix(a, "/"+strconv.FormatInt(nc.Encabezado.IdDoc.Folio, 10)) && strings.Contains(a, "credit") {
+			ncAttached++
+		}
+	}
+	uncertain := false
+	for _, ev := range evs {
+		uncertain = uncertain || ev.Kind == "uncertain"
+	}
+	if !uncertain {
+		t.Errorf("the 61's issue was never uncertain: the lost reply was not exercised; timeline %+v", evs)
+	}
+	if len(attached) != 2 || ncAttached != 1 {
+		t.Errorf("attached in Multivende: %v, want the original and the 61 once", attached)
+	}
+	// A later update of the cancelled order changes nothing.
+	b.sims.MV.Touch(o.ID)
+	b.settle(30 * time.Second)
+	if again, _ := b.st.GetOrder(ctx, o.ID); again.State != store.StateDone {
+		t.Errorf("after a later update the order is %s (%s)", again.State, again.ReasonCode)
+	}
+	if _, err := engine.RequestCredit(ctx, b.st, o.ID, engine.CreditArgs{}, "test"); err == nil {
+		t.Error("a credit note for an order that has one was accepted")
+	}
+	if n := len(creditNotes(b, o.DocType, o.Folio)); n != 1 {
+		t.Errorf("%d credit notes at the end, want 1", n)
+	}
+}
