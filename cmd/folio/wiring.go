@@ -53,6 +53,8 @@ type engineOptions struct {
 	// HealthyPollInterval the poll interval while it is healthy (0: none).
 	Webhook             func() engine.WebhookHealth
 	HealthyPollInterval time.Duration
+	// CreditAuto issues credit notes without a person's confirmation.
+	CreditAuto bool
 }
 
 // siiInterval is how often an issued document's SII status is asked.
@@ -65,7 +67,7 @@ func configEngineOptions(cfg config.Loaded, lang i18n.Lang, log *slog.Logger) en
 	return engineOptions{PollInterval: time.Duration(cfg.PollInterval), Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 		Retry:  engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
 		Emisor: emisorOf(cfg), Attach: attachDefaults(cfg), SIIInterval: siiInterval, CatalogInterval: time.Duration(cfg.CatalogSyncInterval),
-		Lang: lang, Log: log}
+		Lang: lang, Log: log, CreditAuto: cfg.CreditNotesAuto}
 }
 
 // newEngine builds an engine over the store's connections: the invoicer
@@ -112,7 +114,7 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 	eng, err = engine.New(engine.Config{Store: st, Invoicer: iv, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
 		PollInterval: o.PollInterval, Lookback: o.Lookback, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, LeaseTTL: o.LeaseTTL, Log: o.Log, Failpoint: o.Failpoint,
 		CatalogInterval: o.CatalogInterval, CatalogSync: periodicCatalog(st, o.Lang, o.RateLimit), Attach: o.Attach,
-		Webhook: o.Webhook, HealthyPollInterval: o.HealthyPollInterval})
+		Webhook: o.Webhook, HealthyPollInterval: o.HealthyPollInterval, CreditAuto: o.CreditAuto})
 	return eng, err
 }
 

@@ -180,3 +180,76 @@ func TestCreditNoteAfterCancellation(t *testing.T) {
 		t.Errorf("%d credit notes at the end, want 1", n)
 	}
 }
+
+// With automatic credit notes on, an order refunded after it was invoiced
+// gets its 61 without a person: exactly one, attached once.
+func TestCreditNoteAutomaticOnRefund(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 4, seed: 5, noStart: true})
+	cfg, self := b.engineConfig(4)
+	cfg.CreditAuto = true
+	eng, err := engine.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	*self, b.eng = eng, eng
+	b.start()
+	ctx := context.Background()
+	o := doneOrders(t, b)[0]
+	if err := b.sims.MV.Cancel(o.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) && len(creditNotes(b, o.DocType, o.Folio)) == 0 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.settle(30 * time.Second)
+	got, _ := b.st.GetOrder(ctx, o.ID)
+	evs, _ := b.st.Events(ctx, o.ID)
+	if n := len(creditNotes(b, o.DocType, o.Folio)); n != 1 || got.State != store.StateDone {
+		t.Fatalf("refunded order with automatic credit notes: %d 61s, order %s (%q); timeline %+v", n, got.State, got.Reason, evs)
+	}
+	auto := false
+	for _, ev := range evs {
+		auto = auto || ev.MsgID == "event.credit_requested" && len(ev.MsgArgs) > 0 && ev.MsgArgs[0] == "auto"
+	}
+	if !auto {
+		t.Errorf("the timeline does not say the credit note was automatic: %+v", evs)
+	}
+}
+
+// Through OpenFactura: the 61 has its own Idempotency-Key (from its own
+// ext ref), so it is a new document, not an OF-06 repeat of the original.
+func TestCreditNoteOpenFactura(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 4, seed: 5, of: true})
+	ctx := context.Background()
+	o := doneOrders(t, b)[0]
+	if err := b.sims.MV.Cancel(o.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	waitReason(t, b, o.ID, engine.ReasonNeedsCredit)
+	if _, err := engine.RequestCredit(ctx, b.st, o.ID, engine.CreditArgs{Lines: "1:1", Reason: "Devolución parcial"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	b.settle(60 * time.Second)
+	got, _ := b.st.GetOrder(ctx, o.ID)
+	evs, _ := b.st.Events(ctx, o.ID)
+	var origKey string
+	var ncs []string
+	for _, e := range b.sims.OF.State().Emitted {
+		if e.DTE == o.DocType && e.Folio == o.Folio {
+			origKey = e.Key
+		}
+		if e.DTE == int(dte.NotaCredito) {
+			ncs = append(ncs, e.Key)
+		}
+	}
+	if got.State != store.StateDone || len(ncs) != 1 || ncs[0] == origKey {
+		t.Fatalf("order %s (%q); 61s issued with keys %v (original's key %q); timeline %+v", got.State, got.Reason, ncs, origKey, evs)
+	}
+	docs, _ := b.st.Documents(ctx, o.ID)
+	if len(docs) != 2 || docs[1].Kind != "credit_note" {
+		t.Errorf("documents %+v", docs)
+	}
+}
