@@ -57,11 +57,35 @@ func RequestCredit(ctx context.Context, st *store.Store, orderID string, a Credi
 	if err := CanCredit(o, em); err != nil {
 		return 0, err
 	}
-	if _, err := dte.ParseReturnLines(a.Lines); err != nil {
+	// The lines are checked against the document now, while a person
+	// reads the answer; the engine builds the 61 again when it applies it.
+	if _, _, err := ProposedCredit(ctx, st, o, a, time.Now().Format(time.DateOnly)); err != nil {
 		return 0, err
 	}
 	args, _ := json.Marshal(a)
 	return st.AddControl(ctx, store.Control{Kind: store.CtlCredit, Target: orderID, Args: string(args), By: by})
+}
+
+// ProposedCredit is the 61 a credit control would issue now for the
+// order, for a person to read before confirming.
+func ProposedCredit(ctx context.Context, st *store.Store, o store.Order, a CreditArgs, date string) (dte.Document, []dte.Warning, error) {
+	em, err := st.GetEmission(ctx, o.ID)
+	if err != nil {
+		return dte.Document{}, nil, err
+	}
+	docs, err := st.Documents(ctx, o.ID)
+	if err != nil {
+		return dte.Document{}, nil, err
+	}
+	orig, err := originalOf(o, em, docs)
+	if err != nil {
+		return dte.Document{}, nil, err
+	}
+	lines, err := dte.ParseReturnLines(a.Lines)
+	if err != nil {
+		return dte.Document{}, nil, err
+	}
+	return dte.CreditNote(orig, dte.CreditOptions{Date: date, Lines: lines, Reason: a.Reason})
 }
 
 // credit applies a credit control.
@@ -94,6 +118,14 @@ func (e *Engine) credit(ctx context.Context, c store.Control) (string, error) {
 // original is the issued document a credit note references, with the
 // folio and date the invoicer gave it.
 func (e *Engine) original(ctx context.Context, tx *store.Tx, o store.Order, em store.Emission) (dte.Document, error) {
+	docs, err := tx.Documents(ctx, o.ID)
+	if err != nil {
+		return dte.Document{}, err
+	}
+	return originalOf(o, em, docs)
+}
+
+func originalOf(o store.Order, em store.Emission, docs []store.Document) (dte.Document, error) {
 	var doc dte.Document
 	if err := json.Unmarshal([]byte(em.Document), &doc); err != nil || em.Folio == 0 {
 		return doc, fmt.Errorf("el pedido %s no tiene un documento emitido legible para referenciar", o.ID)
@@ -102,10 +134,6 @@ func (e *Engine) original(ctx context.Context, tx *store.Tx, o store.Order, em s
 	id.Folio = em.Folio
 	if em.DocType != 0 {
 		id.TipoDTE = dte.DocType(em.DocType)
-	}
-	docs, err := tx.Documents(ctx, o.ID)
-	if err != nil {
-		return doc, err
 	}
 	for _, d := range docs {
 		if d.Kind == "dte" && d.Folio == em.Folio && d.DTEType == em.DocType && d.Fecha != "" {
