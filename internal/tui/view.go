@@ -319,6 +319,8 @@ func (m *Model) helpLine() string {
 		bs = append(hints(km.Back, km.NextPane), keyHint{"↑↓", m.lang.T("key.scroll")})
 		if m.insp.view != nil && needsReissue(m.insp.view.Order) {
 			bs = append(bs, hints(km.Reissue, km.Skip, km.Quit)...) // a retry or a new buyer does not apply
+		} else if m.insp.view != nil && needsCredit(m.insp.view.Order) {
+			bs = append(bs, hints(km.Credit, km.Skip, km.Quit)...) // the document stands: only a 61 cancels it
 		} else {
 			bs = append(bs, hints(km.Retry, km.Skip, km.Buyer, km.Boleta, km.Quit)...)
 		}
