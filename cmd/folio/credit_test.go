@@ -74,6 +74,7 @@ func pendingCredits(t *testing.T, path string) []store.Control {
 
 func TestOrderCredit(t *testing.T) {
 	isolate(t)
+	t.Setenv("LANG", "en_US.UTF-8")
 	path, cancelled, done := creditStore(t)
 
 	// Without --yes: prints the 61 it would issue, asks for --yes, writes nothing.
@@ -85,6 +86,11 @@ func TestOrderCredit(t *testing.T) {
 	}
 	if cs := pendingCredits(t, path); len(cs) != 0 {
 		t.Fatalf("a credit note was recorded without --yes: %+v", cs)
+	}
+	// A retry would finish the order with a document that no longer has a
+	// sale behind it: refused, pointing to the credit note.
+	if _, _, err := runFolio(t, "", "order", "retry", cancelled, "--store", path); err == nil || !strings.Contains(err.Error(), "folio order credit") {
+		t.Fatalf("retry of an order that needs a credit note: %v", err)
 	}
 	// Bad lines are refused before anything is recorded.
 	if _, _, err := runFolio(t, "", "order", "credit", cancelled, "--store", path, "--lang", "en", "--lines", "7", "--yes"); err == nil || !strings.Contains(err.Error(), "line 7") {

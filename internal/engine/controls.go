@@ -38,8 +38,12 @@ func RequestResume(ctx context.Context, st *store.Store, connection, by string) 
 // RequestRetry asks to try an order again now. An order whose document the
 // SII rejected is refused at once: only a reissue fixes it.
 func RequestRetry(ctx context.Context, st *store.Store, orderID, by string) (int64, error) {
-	if _, err := st.GetOrder(ctx, orderID); err != nil {
+	o, err := st.GetOrder(ctx, orderID)
+	if err != nil {
 		return 0, err
+	}
+	if o.ReasonCode == ReasonNeedsCredit {
+		return 0, refuseCreditRetry(o)
 	}
 	if em, err := st.GetEmission(ctx, orderID); err == nil && RejectedBySII(em) {
 		return 0, refuseRetry(em)
@@ -251,6 +255,9 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			}
 			if RejectedBySII(*em) {
 				return refuseRetry(*em)
+			}
+			if o.ReasonCode == ReasonNeedsCredit {
+				return refuseCreditRetry(o)
 			}
 			if o.ReasonCode == "UNCERTAIN" && em.Folio == 0 {
 				// A person verified the document was not issued: start over.

@@ -31,6 +31,12 @@ type CreditArgs struct {
 // cancelled (or is being cancelled) by a 61.
 func IsCredit(em store.Emission) bool { return em.DocType == int(dte.NotaCredito) }
 
+// refuseCreditRetry: a retry would finish the order with a document whose
+// sale was cancelled; only a credit note (or a skip) settles it.
+func refuseCreditRetry(o store.Order) error {
+	return &Refusal{ID: "credit.refuse_retry", Args: []any{o.Folio, "n", o.ID}}
+}
+
 // CanCredit says whether a credit note applies to the order now: in Errors
 // for NEEDS-CREDIT-NOTE, with no credit note started.
 func CanCredit(o store.Order, em store.Emission) error {

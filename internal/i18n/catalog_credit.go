@@ -12,6 +12,8 @@ var creditCatalog = map[ID]Msg{
 		"order %s already has its credit note (issued or under way): no other is issued"},
 	"credit.refuse_state": {"el pedido %s no espera una nota de crédito: solo un pedido en Errores por NEEDS-CREDIT-NOTE (anulado o reembolsado después de emitir)",
 		"order %s is not waiting for a credit note: only an order in Errors for NEEDS-CREDIT-NOTE (cancelled or refunded after issuing)"},
+	"credit.refuse_retry": {"el pedido se anuló después de emitir el folio %d: reintentar no lo arregla; emita la nota de crédito (tecla %s en la consola, o folio order credit %s), u omítalo si ya la emitió en el facturador",
+		"the order was cancelled after folio %d was issued: a retry does not fix it; issue the credit note (key %s in the console, or folio order credit %s), or skip it if you issued one at the invoicer"},
 	"credit.confirm_cli": {"¿Emitir la nota de crédito de %s? Anula el folio %d (%s) ante el SII y se adjunta al pedido; no se puede deshacer.",
 		"Issue the credit note of %s? It cancels folio %d (%s) before the SII and is attached to the order; it cannot be undone."},
 	"credit.needs_yes": {"la nota de crédito es un documento legal: confirme con --yes (folio order credit %s --yes)",

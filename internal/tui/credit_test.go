@@ -53,6 +53,13 @@ func TestCreditKey(t *testing.T) {
 		if s := ansi.Strip(b.screen()); !strings.Contains(s, "n "+lang.T("key.credit")) {
 			t.Errorf("%s: the credit note key is not offered:\n%s", lang, s)
 		}
+		if s := ansi.Strip(b.screen()); strings.Contains(s, "r "+lang.T("action.retry")) {
+			t.Errorf("%s: retry offered on an order that needs a credit note:\n%s", lang, s)
+		}
+		b.keys("r")
+		if cs := b.controls(); len(cs) != 0 || !strings.Contains(b.m.flash, lang.T("credit.refuse_retry", 41, "n", b.m.insp.view.Order.Code)) {
+			t.Errorf("%s: r on an order that needs a credit note: controls %+v, flash %q", lang, cs, b.m.flash)
+		}
 		b.keys("n")
 		if b.m.mode != modeConfirm {
 			t.Fatalf("%s: n did not ask (mode %d)", lang, b.m.mode)

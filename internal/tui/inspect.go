@@ -112,7 +112,7 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			k   string
 			ok  bool
 			act string
-		}{{keys.Retry.Help().Key, keys.Retry.Enabled() && !needsReissue(o), lang.T("action.retry")},
+		}{{keys.Retry.Help().Key, keys.Retry.Enabled() && !needsReissue(o) && !needsCredit(o), lang.T("action.retry")},
 			{keys.Reissue.Help().Key, keys.Reissue.Enabled() && needsReissue(o), lang.T("key.reissue")},
 			{keys.Credit.Help().Key, keys.Credit.Enabled() && needsCredit(o), lang.T("key.credit")},
 			{keys.Skip.Help().Key, keys.Skip.Enabled(), lang.T("action.skip")},

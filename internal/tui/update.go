@@ -293,6 +293,10 @@ func (m *Model) retry() tea.Cmd {
 			m.setFlash(flashErr, m.lang.T("reissue.refuse_retry", o.Folio, m.keys.Reissue.Help().Key, o.Code))
 			return nil
 		}
+		if needsCredit(o) {
+			m.setFlash(flashErr, m.lang.T("credit.refuse_retry", o.Folio, m.keys.Credit.Help().Key, o.Code))
+			return nil
+		}
 		return m.request("action.retry", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 			return engine.RequestRetry(ctx, st, o.ID, by)
 		})
