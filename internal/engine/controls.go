@@ -399,6 +399,10 @@ func (e *Engine) reissue(ctx context.Context, c store.Control) (string, error) {
 		if err := CanReissue(o, old); err != nil {
 			return err
 		}
+		if IsCredit(old) {
+			out, err = e.reissueCredit(ctx, tx, o, old, c.By)
+			return err
+		}
 		rej, err := tx.RejectedDocuments(ctx, o.ID)
 		if err != nil {
 			return err

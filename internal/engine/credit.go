@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
@@ -195,6 +196,43 @@ func (e *Engine) prepareCredit(ctx context.Context, tx *store.Tx, o store.Order,
 	// The order keeps naming the original until the 61's folio is issued.
 	return ev.Message, moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateQueued,
 		DocType: o.DocType, Folio: o.Folio, Event: ev})
+}
+
+// reissueCredit replaces a credit note the SII rejected: the same 61 dated
+// today, with a new ext ref; the rejected one stays recorded as rejected.
+func (e *Engine) reissueCredit(ctx context.Context, tx *store.Tx, o store.Order, old store.Emission, by string) (string, error) {
+	docs, err := tx.Documents(ctx, o.ID)
+	if err != nil {
+		return "", err
+	}
+	n, recorded := 1, false
+	origType, origFolio := 0, int64(0) // the order keeps naming its original until the new 61 is issued
+	for _, d := range docs {
+		if d.Kind == "dte" && d.SIIStatus != store.DocRejected {
+			origType, origFolio = d.DTEType, d.Folio
+		}
+		if d.Kind == "credit_note" {
+			n++
+			recorded = recorded || d.Folio == old.Folio && d.SIIStatus == store.DocRejected
+		}
+	}
+	if !recorded {
+		return "", fmt.Errorf("la nota de crédito folio %d no figura como rechazada en los documentos del pedido", old.Folio)
+	}
+	var nc dte.Document
+	if err := json.Unmarshal([]byte(old.Document), &nc); err != nil {
+		return "", fmt.Errorf("la nota de crédito rechazada no es legible: %w", err)
+	}
+	nc.Encabezado.IdDoc.Folio = 0
+	nc.Encabezado.IdDoc.FchEmis = e.cfg.Now().In(e.cfg.Location).Format(time.DateOnly)
+	body, _ := json.Marshal(nc)
+	next := store.Emission{OrderID: o.ID, ExtRef: fmt.Sprintf("folio:%s#nc%d", o.ID, n), DocType: int(dte.NotaCredito), Document: string(body)}
+	if err := tx.SaveEmission(ctx, next); err != nil {
+		return "", err
+	}
+	folio := strconv.FormatInt(old.Folio, 10)
+	ev := withData(event("requeued", "event.reissue", by, folio), string(body))
+	return ev.Message, moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateQueued, DocType: origType, Folio: origFolio, Event: ev})
 }
 
 // creditWindow is the reason's note on the 6-month window for returned

@@ -253,3 +253,61 @@ func TestCreditNoteOpenFactura(t *testing.T) {
 		t.Errorf("documents %+v", docs)
 	}
 }
+
+// A credit note the SII rejects has no legal effect either: the order goes
+// to Errors for the rejection, and a reissue issues a new 61 (new folio,
+// its own ext ref) while the rejected one stays recorded as rejected.
+func TestCreditNoteRejectedBySIIIsReissued(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 4, seed: 5})
+	ctx := context.Background()
+	o := doneOrders(t, b)[0]
+	if err := b.sims.MV.Cancel(o.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	waitReason(t, b, o.ID, engine.ReasonNeedsCredit)
+	rej, _ := faults.Parse("sii-reject=1")
+	b.sims.SetFaults(rej)
+	if _, err := engine.RequestCredit(ctx, b.st, o.ID, engine.CreditArgs{}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	got := waitReason(t, b, o.ID, "SII-RCH")
+	em, _ := b.st.GetEmission(ctx, o.ID)
+	if !engine.IsCredit(em) || em.Folio == 0 {
+		t.Fatalf("the rejected order's emission is %+v, want the 61's", em)
+	}
+	rejected := em.Folio
+	b.sims.SetFaults(faults.Spec{})
+	if _, err := engine.RequestReissue(ctx, b.st, o.ID, "test"); err != nil {
+		t.Fatalf("reissue of a rejected credit note (order %s, %s): %v", got.ID, got.Reason, err)
+	}
+	b.settle(60 * time.Second)
+	final, _ := b.st.GetOrder(ctx, o.ID)
+	evs, _ := b.st.Events(ctx, o.ID)
+	ncs := creditNotes(b, o.DocType, o.Folio)
+	if final.State != store.StateDone || len(ncs) != 2 {
+		t.Fatalf("after reissuing the 61: order %s (%q), %d 61s referencing the original; timeline %+v", final.State, final.Reason, len(ncs), evs)
+	}
+	docs, _ := b.st.Documents(ctx, o.ID)
+	var live, dead int
+	for _, d := range docs {
+		if d.Kind != "credit_note" {
+			continue
+		}
+		if d.SIIStatus == store.DocRejected {
+			dead++
+			if d.Folio != rejected {
+				t.Errorf("rejected credit note %d, want %d", d.Folio, rejected)
+			}
+		} else {
+			live++
+		}
+	}
+	if live != 1 || dead != 1 {
+		t.Errorf("credit notes recorded: %+v", docs)
+	}
+	em, _ = b.st.GetEmission(ctx, o.ID)
+	if em.Folio == rejected || em.ExtRef != "folio:"+o.ID+"#nc2" {
+		t.Errorf("the replacement 61: folio %d (rejected %d), ext ref %q", em.Folio, rejected, em.ExtRef)
+	}
+}

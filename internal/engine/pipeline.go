@@ -249,8 +249,8 @@ func (r *run) isRejected(docID string) bool {
 func rejectedOnly(docs []store.Document) []store.Document {
 	var out []store.Document
 	for _, d := range docs {
-		if d.Kind == "dte" && d.SIIStatus == store.DocRejected {
-			out = append(out, d)
+		if (d.Kind == "dte" || d.Kind == "credit_note") && d.SIIStatus == store.DocRejected {
+			out = append(out, d) // a rejected 61 is never adopted again either
 		}
 	}
 	return out
