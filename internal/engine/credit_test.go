@@ -102,6 +102,9 @@ func TestCreditNoteAfterCancellation(t *testing.T) {
 	if c := waitControl(t, b, id); c.Status != store.CtlApplied {
 		t.Fatalf("credit control: %+v", c)
 	}
+	// The cancelled checkout changes again while its 61 is queued: the
+	// order must not fall back to waiting.
+	b.sims.MV.Touch(o.ID)
 	// A second request while the first is under way is refused.
 	if _, err := engine.RequestCredit(ctx, b.st, o.ID, engine.CreditArgs{}, "test"); err == nil {
 		t.Error("a second credit note request was accepted")

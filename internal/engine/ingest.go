@@ -215,17 +215,14 @@ func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o sto
 		return err
 	}
 	co := multivende.Checkout{PaymentStatus: o.PaymentStatus, Status: o.Status}
-	if em, err := tx.GetEmission(ctx, u.ID); err == nil && IsCredit(em) {
-		return nil // cancelled, and its credit note under way or done
-	}
 	switch {
 	case cur.State == store.StateWaiting && pay:
 		return moveOrder(ctx, tx, u.ID, store.Move{From: []store.State{store.StateWaiting}, To: store.StateQueued,
 			Event: event("paid", "event.paid")})
 	case (cur.State == store.StateQueued || cur.State == store.StateRetrying) && !pay:
 		em, err := tx.GetEmission(ctx, u.ID)
-		if err == nil && em.Pending != "" {
-			return nil // a folio may be in play: let the pipeline settle it first
+		if err == nil && (em.Pending != "" || IsCredit(em)) {
+			return nil // a folio may be in play, or the credit note of a cancelled order is queued: let the pipeline settle it
 		}
 		return moveOrder(ctx, tx, u.ID, store.Move{From: []store.State{cur.State}, To: store.StateWaiting,
 			Event: event("unpaid", "event.unpaid", o.PaymentStatus, o.Status)})
