@@ -2,8 +2,10 @@ package engine_test
 
 import (
 	"context"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -312,5 +314,60 @@ func TestCreditNoteRejectedBySIIIsReissued(t *testing.T) {
 	em, _ = b.st.GetEmission(ctx, o.ID)
 	if em.Folio == rejected || em.ExtRef != "folio:"+o.ID+"#nc2" {
 		t.Errorf("the replacement 61: folio %d (rejected %d), ext ref %q", em.Folio, rejected, em.ExtRef)
+	}
+}
+
+// An engine that dies right after the 61's folio was issued, before it is
+// recorded: the next engine resolves the recorded intent to that 61 and
+// attaches it; the ledger holds exactly one.
+func TestCreditNoteCrashAfterIssue(t *testing.T) {
+	t.Parallel()
+	b := setup(t, opts{orders: 4, seed: 5, noStart: true})
+	var armed, died atomic.Bool
+	cfg, self := b.engineConfig(4)
+	cfg.Failpoint = func(p string) {
+		if p == engine.FailAfterIssue && armed.Load() && died.CompareAndSwap(false, true) {
+			runtime.Goexit() // the worker dies as the process would: nothing after the call is committed
+		}
+	}
+	eng, err := engine.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	*self, b.eng = eng, eng
+	b.start()
+	ctx := context.Background()
+	o := doneOrders(t, b)[0]
+	if err := b.sims.MV.Cancel(o.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	waitReason(t, b, o.ID, engine.ReasonNeedsCredit)
+	armed.Store(true)
+	if _, err := engine.RequestCredit(ctx, b.st, o.ID, engine.CreditArgs{}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) && !died.Load() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !died.Load() {
+		t.Fatal("the 61's issue never reached its failpoint")
+	}
+	if err := b.stop(); err != nil {
+		t.Fatalf("stopping the first engine: %v", err)
+	}
+	if em, _ := b.st.GetEmission(ctx, o.ID); !engine.IsCredit(em) || em.Folio != 0 || em.Pending == "" {
+		t.Fatalf("after the crash the 61's emission is %+v, want its intent without a folio", em)
+	}
+	if n := len(creditNotes(b, o.DocType, o.Folio)); n != 1 {
+		t.Fatalf("%d 61s issued before the restart, want 1", n)
+	}
+	b.eng = b.newEngine(4)
+	b.start()
+	b.settle(60 * time.Second)
+	final, _ := b.st.GetOrder(ctx, o.ID)
+	evs, _ := b.st.Events(ctx, o.ID)
+	if n := len(creditNotes(b, o.DocType, o.Folio)); n != 1 || final.State != store.StateDone {
+		t.Fatalf("after the restart: %d 61s, order %s (%q); timeline %+v", n, final.State, final.Reason, evs)
 	}
 }
