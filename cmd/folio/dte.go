@@ -34,7 +34,7 @@ func newDTEBuildCmd() *cobra.Command {
 	var mapping multivende.FacturaMapping
 	var nc creditFlags
 	cmd := &cobra.Command{
-		Use:   "build [--type auto|boleta|factura] [--explain] [--lang es|en] < checkout.json",
+		Use:   "build [--type auto|boleta|factura|nc] [--explain] [--lang es|en] < checkout.json",
 		Short: "Build the DTE for one Multivende checkout read on stdin",
 		Long: `Reads one Multivende checkout detail (JSON) on stdin.
 
