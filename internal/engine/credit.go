@@ -236,7 +236,7 @@ func (e *Engine) reissueCredit(ctx context.Context, tx *store.Tx, o store.Order,
 }
 
 // creditWindow is the reason's note on the 6-month window for returned
-// goods, counted from the original's date: empty while far away.
+// goods, counted from the original's date: a warning once it is near.
 func (e *Engine) creditWindow(fchEmis string) string {
 	end, err := dte.ReturnWindowEnd(fchEmis)
 	if err != nil {
@@ -250,7 +250,8 @@ func (e *Engine) creditWindow(fchEmis string) string {
 	case days <= creditWarnDays:
 		return fmt.Sprintf(" — el plazo de 6 meses para devoluciones (Ley 21.398) vence el %s: quedan %d días", end.Format(time.DateOnly), days)
 	}
-	return ""
+	// The date, so that a reason read weeks later still tells.
+	return fmt.Sprintf(" — plazo de 6 meses para devoluciones (Ley 21.398) hasta el %s", end.Format(time.DateOnly))
 }
 
 // needsCreditNote sends an order whose document was issued, and which was

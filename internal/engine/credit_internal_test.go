@@ -13,8 +13,8 @@ func TestCreditWindow(t *testing.T) {
 	for _, c := range []struct {
 		today, issued, want string
 	}{
-		{"2026-06-01", "2026-05-15", ""},
-		{"2026-10-15", "2026-05-15", ""},
+		{"2026-06-01", "2026-05-15", "hasta el 2026-11-15"},
+		{"2026-10-15", "2026-05-15", "hasta el 2026-11-15"},
 		{"2026-10-16", "2026-05-15", "quedan 30 días"},
 		{"2026-11-15", "2026-05-15", "quedan 0 días"},
 		{"2026-11-16", "2026-05-15", "venció el plazo de 6 meses para devoluciones (Ley 21.398) el 2026-11-15"},

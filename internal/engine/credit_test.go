@@ -91,6 +91,9 @@ func TestCreditNoteAfterCancellation(t *testing.T) {
 	if got.Folio != o.Folio {
 		t.Errorf("the order in Errors names folio %d, want the original %d", got.Folio, o.Folio)
 	}
+	if !strings.Contains(got.Reason, "Ley 21.398") {
+		t.Errorf("the reason does not name the window for returned goods: %q", got.Reason)
+	}
 	if n := len(creditNotes(b, o.DocType, o.Folio)); n != 0 {
 		t.Fatalf("%d credit notes issued before a person confirmed (automatic issuing is off)", n)
 	}
