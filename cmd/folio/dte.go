@@ -32,8 +32,9 @@ func newDTEBuildCmd() *cobra.Command {
 	var typ, lang string
 	var explain bool
 	var mapping multivende.FacturaMapping
+	var nc creditFlags
 	cmd := &cobra.Command{
-		Use:   "build [--type auto|boleta|factura] [--explain] [--lang es|en] < checkout.json",
+		Use:   "build [--type auto|boleta|factura|nc] [--explain] [--lang es|en] < checkout.json",
 		Short: "Build the DTE for one Multivende checkout read on stdin",
 		Long: `Reads one Multivende checkout detail (JSON) on stdin.
 
@@ -47,6 +48,9 @@ compares these totals with LibreDTE's before a folio is spent.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l := dteLang(lang)
+			if nc.is(typ) {
+				return nc.run(cmd, l, explain, mapping)
+			}
 			choice, err := dte.ParseChoice(typ)
 			if err != nil {
 				return dteError(err, l)
@@ -83,7 +87,8 @@ compares these totals with LibreDTE's before a folio is spent.`,
 			return writeJSON(out, libredte.PayloadOf(doc))
 		},
 	}
-	cmd.Flags().StringVar(&typ, "type", "auto", "document type: auto (the order's rule: the buyer's billing identity or --factura-field), boleta or factura")
+	cmd.Flags().StringVar(&typ, "type", "auto", "document type: auto (the order's rule: the buyer's billing identity or --factura-field), boleta, factura, or nc (a nota de crédito 61 for the --ref-type/--ref-folio document built from the same checkout)")
+	nc.register(cmd)
 	cmd.Flags().BoolVar(&explain, "explain", false, "print the rule that chose the type and the receipt as it will read, with folio's computed totals and warnings (default: the emitir payload as sent)")
 	cmd.Flags().StringVar(&lang, "lang", "", "language of messages: es or en (default from LANG)")
 	cmd.Flags().StringVar(&mapping.Field, "factura-field", "", "checkout field (dotted JSON path, e.g. CheckoutBillingClients.0.documentType) whose value asks for a factura")

@@ -48,7 +48,7 @@ func newRootCmd() *cobra.Command {
 		newDemoCmd(),
 		newConsoleCmd(),
 		newOrdersCmd(),
-		newOrderCmd(),
+		withCredit(newOrderCmd()),
 		newPauseCmd(true),
 		newPauseCmd(false),
 		newConnectCmd(),

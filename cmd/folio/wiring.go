@@ -55,6 +55,8 @@ type engineOptions struct {
 	HealthyPollInterval time.Duration
 	// Location is the merchant's zone (nil: the engine's default).
 	Location *time.Location
+	// CreditAuto issues credit notes without a person's confirmation.
+	CreditAuto bool
 }
 
 // siiInterval is how often an issued document's SII status is asked.
@@ -67,7 +69,7 @@ func configEngineOptions(cfg config.Loaded, lang i18n.Lang, log *slog.Logger) en
 	return engineOptions{PollInterval: time.Duration(cfg.PollInterval), Workers: cfg.Workers, RateLimit: cfg.RateLimit,
 		Retry:  engine.RetryPolicy{MaxAttempts: cfg.Retry.MaxAttempts, Base: time.Duration(cfg.Retry.BaseDelay), Max: time.Duration(cfg.Retry.MaxDelay)},
 		Emisor: emisorOf(cfg), Attach: attachDefaults(cfg), SIIInterval: siiInterval, CatalogInterval: time.Duration(cfg.CatalogSyncInterval),
-		Lang: lang, Log: log, Location: cfg.Location()}
+		Lang: lang, Log: log, Location: cfg.Location(), CreditAuto: cfg.CreditNotesAuto}
 }
 
 // newEngine builds an engine over the store's connections: the invoicer
@@ -114,7 +116,7 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 	eng, err = engine.New(engine.Config{Store: st, Invoicer: iv, InvoicerName: inv.Name, Markets: markets, Emisor: emisor,
 		PollInterval: o.PollInterval, Lookback: o.Lookback, Workers: o.Workers, Retry: o.Retry, SIIInterval: o.SIIInterval, LeaseTTL: o.LeaseTTL, Log: o.Log, Failpoint: o.Failpoint,
 		CatalogInterval: o.CatalogInterval, CatalogSync: periodicCatalog(st, o.Lang, o.RateLimit), Attach: o.Attach,
-		Webhook: o.Webhook, HealthyPollInterval: o.HealthyPollInterval, Location: o.Location})
+		Webhook: o.Webhook, HealthyPollInterval: o.HealthyPollInterval, Location: o.Location, CreditAuto: o.CreditAuto})
 	return eng, err
 }
 

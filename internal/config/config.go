@@ -118,6 +118,7 @@ type Config struct {
 	Retry               Retry               `yaml:"retry" json:"retry"`
 	CatalogSyncInterval Duration            `yaml:"catalog_sync_interval" json:"catalog_sync_interval"` // 0: off
 	ReadOnly            bool                `yaml:"readonly" json:"readonly"`
+	CreditNotesAuto     bool                `yaml:"credit_notes_auto" json:"credit_notes_auto"` // issue a 61 as soon as an issued order is cancelled
 	Emisor              Emisor              `yaml:"emisor" json:"emisor"`
 	Multivende          Multivende          `yaml:"multivende" json:"multivende"`
 }

@@ -40,6 +40,7 @@ var Keys = []Key{
 	{Name: "retry.max_delay", Env: "FOLIO_RETRY_MAX_DELAY", Default: "5m", Help: "longest retry delay"},
 	{Name: "catalog_sync_interval", Env: "FOLIO_CATALOG_SYNC_INTERVAL", Default: "0", Help: "how often the product catalog is synced; 0 turns it off"},
 	{Name: "readonly", Env: "FOLIO_READONLY", Default: "false", Help: "the console shows everything and refuses every action"},
+	{Name: "credit_notes_auto", Env: "FOLIO_CREDIT_NOTES_AUTO", Default: "false", Help: "issue the nota de crédito (61) as soon as an issued order shows cancelled or refunded; false: it waits in Errors for a person to confirm (key n, or folio order credit)"},
 	{Name: "emisor.rut", Env: "FOLIO_EMISOR_RUT", Help: "the issuing company's RUT, e.g. 76086428-5"},
 	{Name: "emisor.razon_social", Env: "FOLIO_EMISOR_RAZON_SOCIAL", Help: "its legal name"},
 	{Name: "emisor.giro", Env: "FOLIO_EMISOR_GIRO", Help: "its line of business"},

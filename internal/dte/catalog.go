@@ -212,7 +212,7 @@ func init() {
 			Text{"Busque el documento en el facturador: si existe, omita el pedido indicando el folio; si no, reintente.", "Look for the document at the invoicer: if it exists, skip the order noting the folio; if not, retry."}),
 		person("NEEDS-CREDIT-NOTE", Text{"Requiere nota de crédito", "Needs a credit note"},
 			Text{"El pedido se anuló o reembolsó después de emitir su documento.", "The order was cancelled or refunded after its document was issued."},
-			Text{"Revise la nota de crédito propuesta y emítala en el facturador.", "Review the proposed credit note and issue it at the invoicer."}),
+			Text{"Revise la nota de crédito propuesta y confírmela (tecla n, o folio order credit ID --yes; --lines para una devolución parcial): folio la emite una vez y la adjunta al pedido.", "Review the proposed credit note and confirm it (key n, or folio order credit ID --yes; --lines for a partial return): folio issues it once and attaches it to the order."}),
 		person("MAX-ATTEMPTS", Text{"Demasiados intentos", "Too many attempts"},
 			Text{"El pedido falló en cada intento automático.", "The order failed on every automatic attempt."},
 			Text{"Lea el último error y reintente cuando esté resuelto.", "Read the last error and retry once it is resolved."}),

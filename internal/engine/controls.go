@@ -39,8 +39,12 @@ func RequestResume(ctx context.Context, st *store.Store, connection, by string) 
 // RequestRetry asks to try an order again now. An order whose document the
 // SII rejected is refused at once: only a reissue fixes it.
 func RequestRetry(ctx context.Context, st *store.Store, orderID, by string) (int64, error) {
-	if _, err := st.GetOrder(ctx, orderID); err != nil {
+	o, err := st.GetOrder(ctx, orderID)
+	if err != nil {
 		return 0, err
+	}
+	if o.ReasonCode == ReasonNeedsCredit {
+		return 0, refuseCreditRetry(o)
 	}
 	if em, err := st.GetEmission(ctx, orderID); err == nil && RejectedBySII(em) {
 		return 0, refuseRetry(em)
@@ -259,6 +263,9 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			if RejectedBySII(*em) {
 				return refuseRetry(*em)
 			}
+			if o.ReasonCode == ReasonNeedsCredit {
+				return refuseCreditRetry(o)
+			}
 			if o.ReasonCode == "UNCERTAIN" && em.Folio == 0 {
 				// A person verified the document was not issued: start over.
 				em.Pending, em.Uncertain = "", false
@@ -326,7 +333,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 				break
 			}
 			for _, o := range rows {
-				if o.ReasonCode == "UNCERTAIN" || o.ReasonCode == "NEEDS-CREDIT-NOTE" || strings.HasPrefix(o.ReasonCode, "SII-") {
+				if o.ReasonCode == "UNCERTAIN" || o.ReasonCode == ReasonNeedsCredit || strings.HasPrefix(o.ReasonCode, "SII-") {
 					continue // each needs a person's look, one by one
 				}
 				if _, err := e.requeue(ctx, o.ID, nil, "event.requeued_batch"); err == nil {
@@ -338,6 +345,8 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 		return fmt.Sprintf("%d pedidos vuelven a la cola", n), nil
 	case store.CtlReissue:
 		return e.reissue(ctx, c)
+	case store.CtlCredit:
+		return e.credit(ctx, c)
 	}
 	return "", fmt.Errorf("acción desconocida %q", c.Kind)
 }
@@ -395,6 +404,10 @@ func (e *Engine) reissue(ctx context.Context, c store.Control) (string, error) {
 			return err
 		}
 		if err := CanReissue(o, old); err != nil {
+			return err
+		}
+		if IsCredit(old) {
+			out, err = e.reissueCredit(ctx, tx, o, old, c.By)
 			return err
 		}
 		rej, err := tx.RejectedDocuments(ctx, o.ID)

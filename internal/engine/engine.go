@@ -57,6 +57,9 @@ type Config struct {
 	// HealthyPollInterval is the poll interval while webhooks are healthy
 	// (0: PollInterval always); polling never stops.
 	HealthyPollInterval time.Duration
+	// CreditAuto issues a nota de crédito as soon as an issued order shows
+	// cancelled or refunded (off: it waits in Errors for a person).
+	CreditAuto bool
 }
 
 // Failpoints: a call has succeeded at the service and its result is not

@@ -2,13 +2,10 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
-	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -224,8 +221,8 @@ func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o sto
 			Event: event("paid", "event.paid")})
 	case (cur.State == store.StateQueued || cur.State == store.StateRetrying) && !pay:
 		em, err := tx.GetEmission(ctx, u.ID)
-		if err == nil && em.Pending != "" {
-			return nil // a folio may be in play: let the pipeline settle it first
+		if err == nil && (em.Pending != "" || IsCredit(em)) {
+			return nil // a folio may be in play, or the credit note of a cancelled order is queued: let the pipeline settle it
 		}
 		return moveOrder(ctx, tx, u.ID, store.Move{From: []store.State{cur.State}, To: store.StateWaiting,
 			Event: event("unpaid", "event.unpaid", o.PaymentStatus, o.Status)})
@@ -234,30 +231,6 @@ func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o sto
 		return e.needsCreditNote(ctx, tx, cur)
 	}
 	return nil
-}
-
-// needsCreditNote sends an order whose document was issued, and which was
-// then cancelled or refunded, to Errors with the credit note to issue.
-func (e *Engine) needsCreditNote(ctx context.Context, tx *store.Tx, o store.Order) error {
-	em, err := tx.GetEmission(ctx, o.ID)
-	if err != nil {
-		return err
-	}
-	var doc dte.Document
-	_ = json.Unmarshal([]byte(em.Document), &doc)
-	var issued struct {
-		Fecha string `json:"fecha"`
-	}
-	_ = json.Unmarshal([]byte(em.Issued), &issued)
-	note := doc
-	note.Encabezado.IdDoc = dte.IdDoc{TipoDTE: dte.NotaCredito, FchEmis: e.cfg.Now().In(e.cfg.Location).Format(time.DateOnly), MntBruto: doc.Encabezado.IdDoc.MntBruto}
-	note.Referencia = []dte.Referencia{{NroLinRef: 1, TpoDocRef: dte.DocType(o.DocType), FolioRef: strconv.FormatInt(o.Folio, 10), FchRef: issued.Fecha,
-		CodRef: dte.CodRefAnula, RazonRef: "Anula " + dte.DocType(o.DocType).Name() + " por pedido anulado o reembolsado"}}
-	data, _ := json.Marshal(note)
-	reason := fmt.Sprintf("requiere nota de crédito: el pedido se anuló después de emitir el folio %d", o.Folio)
-	return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason,
-		ReasonCode: "NEEDS-CREDIT-NOTE", Outcome: "", Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio,
-		Event: store.Event{Kind: "credit_note", Message: reason + "; nota de crédito propuesta adjunta", Data: string(data)}})
 }
 
 // connectionError marks a connection that needs a person.

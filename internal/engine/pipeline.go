@@ -249,8 +249,8 @@ func (r *run) isRejected(docID string) bool {
 func rejectedOnly(docs []store.Document) []store.Document {
 	var out []store.Document
 	for _, d := range docs {
-		if d.Kind == "dte" && d.SIIStatus == store.DocRejected {
-			out = append(out, d)
+		if (d.Kind == "dte" || d.Kind == "credit_note") && d.SIIStatus == store.DocRejected {
+			out = append(out, d) // a rejected 61 is never adopted again either
 		}
 	}
 	return out
@@ -399,7 +399,11 @@ func (r *run) recordIssued(iss invoicer.Issued, ev store.Event) error {
 	// since giving up now would leave a legal document unattached.
 	r.o.Attempts = 0
 	err := r.saveAndMove(em, store.StateIssued, withData(ev, string(raw)), func(tx *store.Tx) error {
-		return tx.AddDocument(r.ctx, store.Document{OrderID: r.o.ID, Kind: "dte", Emisor: iss.Emisor, DTEType: em.DocType,
+		kind := "dte"
+		if IsCredit(em) {
+			kind = "credit_note"
+		}
+		return tx.AddDocument(r.ctx, store.Document{OrderID: r.o.ID, Kind: kind, Emisor: iss.Emisor, DTEType: em.DocType,
 			Folio: iss.Folio, Total: iss.Total, Fecha: iss.Fecha, TrackID: iss.TrackID})
 	})
 	if errors.Is(err, store.ErrFolioTaken) {
@@ -437,7 +441,16 @@ func (r *run) attach() error {
 		}
 		docID, other := "", ""
 		var stale []multivende.ElectronicBillingDocument // this order's rejected ones, still attached
+		credit, attachType := IsCredit(r.em), multivende.AttachType(r.em.DocType, r.e.attachSettings(conn).DocTypes)
 		for _, d := range docs {
+			if credit {
+				// The original stays attached beside its credit note; a
+				// 61's folio may repeat a boleta's number, so the type tells.
+				if d.DocID == folio && d.Type == attachType {
+					docID = d.ID
+				}
+				continue
+			}
 			if r.isRejected(d.DocID) {
 				stale = append(stale, d)
 				continue

@@ -58,7 +58,11 @@ func (e *Engine) checkSII(ctx context.Context, em store.Emission) {
 		if st.State == invoicer.SIIPending {
 			return nil
 		}
-		if err := tx.SetDocumentSII(ctx, em.OrderID, string(st.State)); err != nil {
+		kind := "dte"
+		if IsCredit(em) {
+			kind = "credit_note"
+		}
+		if err := tx.SetKindSII(ctx, em.OrderID, kind, string(st.State)); err != nil {
 			return err
 		}
 		if st.State != invoicer.SIIRejected {

@@ -43,6 +43,10 @@ const (
 const (
 	DocTypeBoleta  = "electronic_billing_electronic_bill"
 	DocTypeFactura = "electronic_billing_electronic_invoice" // uncertain
+	// DocTypeCreditNote is a guess patterned on the two above: no public
+	// source names the value for a nota de crédito (dte.md "Credit notes",
+	// uncertain); a connection sets its own with DocTypes["61"].
+	DocTypeCreditNote = "electronic_billing_credit_note" // uncertain
 )
 
 // Attach settings. The emitter id and the provider code are per merchant
@@ -58,9 +62,10 @@ const (
 // the connection sets none. Only the boleta's value is confirmed.
 var DefaultDocTypes = map[int]string{
 	39: DocTypeBoleta,
-	41: DocTypeBoleta,  // boleta exenta (uncertain)
-	33: DocTypeFactura, // uncertain
-	34: DocTypeFactura, // factura exenta (uncertain)
+	41: DocTypeBoleta,     // boleta exenta (uncertain)
+	33: DocTypeFactura,    // uncertain
+	34: DocTypeFactura,    // factura exenta (uncertain)
+	61: DocTypeCreditNote, // nota de crédito (uncertain)
 }
 
 // AttachType is the attach "type" for a DTE type: the connection's own value

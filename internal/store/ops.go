@@ -101,6 +101,9 @@ const (
 	CtlRetryFilter   = "retry_filter"
 	// CtlReissue replaces a document the SII rejected with a new one.
 	CtlReissue = "reissue"
+	// CtlCredit issues a nota de crédito (61) for a cancelled or refunded
+	// order whose document was issued (schema 11).
+	CtlCredit = "credit"
 )
 
 // Control statuses.

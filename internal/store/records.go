@@ -254,8 +254,19 @@ const DocRejected = "rejected"
 // SetDocumentSII records the SII's verdict on an order's live DTE: a
 // rejected one keeps its verdict once its replacement is issued.
 func (t *Tx) SetDocumentSII(ctx context.Context, orderID, status string) error {
-	_, err := t.exec(ctx, `UPDATE documents SET sii_status=? WHERE order_id=? AND kind='dte' AND sii_status <> 'rejected'`, status, orderID)
+	return t.SetKindSII(ctx, orderID, "dte", status)
+}
+
+// SetKindSII records the SII's verdict on an order's live document of a
+// kind ("dte" or "credit_note").
+func (t *Tx) SetKindSII(ctx context.Context, orderID, kind, status string) error {
+	_, err := t.exec(ctx, `UPDATE documents SET sii_status=? WHERE order_id=? AND kind=? AND sii_status <> 'rejected'`, status, orderID, kind)
 	return err
+}
+
+// Documents lists an order's documents, inside a transaction.
+func (t *Tx) Documents(ctx context.Context, orderID string) ([]Document, error) {
+	return documents(ctx, t.tx, orderID)
 }
 
 // RejectedDocuments lists an order's DTEs the SII rejected, oldest first.

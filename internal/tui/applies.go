@@ -17,6 +17,7 @@ const (
 	actBuyer
 	actBoleta
 	actReissue
+	actCredit
 )
 
 // unavailable says why an action does not apply to the order as it stands
@@ -30,6 +31,11 @@ func unavailable(lang i18n.Lang, o store.Order, a action) string {
 			return lang.T("reissue.unavailable")
 		}
 		return ""
+	case actCredit:
+		if !needsCredit(o) {
+			return lang.T("applies.no_credit")
+		}
+		return ""
 	case actSkip:
 		if done {
 			return lang.T("applies.done")
@@ -39,6 +45,8 @@ func unavailable(lang i18n.Lang, o store.Order, a action) string {
 	switch {
 	case needsReissue(o):
 		return lang.T("applies.rejected", o.Folio)
+	case needsCredit(o) && a != actSkip:
+		return lang.T("applies.needs_credit", o.Folio)
 	case done:
 		return lang.T("applies.done")
 	case a == actRetry && o.State != store.StateAttention && o.State != store.StateRetrying && o.State != store.StateWaiting:

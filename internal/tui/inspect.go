@@ -115,6 +115,7 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			act string
 		}{{keys.Retry.Help().Key, keys.Retry.Enabled() && unavailable(lang, o, actRetry) == "", lang.T("action.retry")},
 			{keys.Reissue.Help().Key, keys.Reissue.Enabled() && unavailable(lang, o, actReissue) == "", lang.T("key.reissue")},
+			{keys.Credit.Help().Key, keys.Credit.Enabled() && unavailable(lang, o, actCredit) == "", lang.T("key.credit")},
 			{keys.Skip.Help().Key, keys.Skip.Enabled() && unavailable(lang, o, actSkip) == "", lang.T("action.skip")},
 			{keys.Buyer.Help().Key, keys.Buyer.Enabled() && unavailable(lang, o, actBuyer) == "", lang.T("key.buyer")},
 			{keys.Boleta.Help().Key, keys.Boleta.Enabled() && unavailable(lang, o, actBoleta) == "", lang.T("key.boleta")}} {

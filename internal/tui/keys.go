@@ -28,7 +28,7 @@ type KeyMap struct {
 	Inspect, Back, Filter, Palette, Help    key.Binding
 	Quit, Pause, Retry, RetryAll, Skip      key.Binding
 	Buyer, Boleta, Connect                  key.Binding
-	Reissue                                 key.Binding
+	Reissue, Credit                         key.Binding
 }
 
 // defaultBindings are the console's keys; the config's keymap (action →
@@ -61,6 +61,7 @@ func defaultBindings() []binding {
 		{"boleta", "key.boleta", []string{"B"}, true},
 		{"connect", "key.connect", []string{"c"}, true},
 		{"reissue", "key.reissue", []string{"e"}, true},
+		{"credit", "key.credit", []string{"n"}, true},
 	}
 }
 
@@ -120,6 +121,7 @@ func NewKeyMap(lang i18n.Lang, overrides map[string][]string, readOnly bool) (Ke
 		Inspect: mk("inspect"), Back: mk("back"), Filter: mk("filter"), Palette: mk("palette"), Help: mk("help"),
 		Quit: mk("quit"), Pause: mk("pause"), Retry: mk("retry"), RetryAll: mk("retry_all"), Skip: mk("skip"),
 		Buyer: mk("buyer"), Boleta: mk("boleta"), Connect: mk("connect"), Reissue: mk("reissue"),
+		Credit: mk("credit"),
 	}, nil
 }
 
@@ -143,6 +145,6 @@ func (k KeyMap) groups() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4},
 		{k.Inspect, k.Back, k.Filter, k.Palette, k.Help, k.Quit},
-		{k.Pause, k.Retry, k.RetryAll, k.Skip, k.Buyer, k.Boleta, k.Connect, k.Reissue},
+		{k.Pause, k.Retry, k.RetryAll, k.Skip, k.Buyer, k.Boleta, k.Connect, k.Reissue, k.Credit},
 	}
 }

@@ -141,6 +141,8 @@ func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.retry()
 	case key.Matches(k, km.Reissue):
 		return m.reissue()
+	case key.Matches(k, km.Credit):
+		return m.credit()
 	case key.Matches(k, km.RetryAll):
 		return m.retryAll()
 	case key.Matches(k, km.Skip):
@@ -320,6 +322,10 @@ func (m *Model) retry() tea.Cmd {
 			m.setFlash(flashErr, m.lang.T("reissue.refuse_retry", o.Folio, m.keys.Reissue.Help().Key, o.Code))
 			return nil
 		}
+		if needsCredit(o) {
+			m.setFlash(flashErr, m.lang.T("credit.refuse_retry", o.Folio, m.keys.Credit.Help().Key, o.Code))
+			return nil
+		}
 		if why := unavailable(m.lang, o, actRetry); why != "" {
 			m.setFlash(flashErr, why)
 			return nil
@@ -348,6 +354,29 @@ func (m *Model) reissue() tea.Cmd {
 		m.ask(m.lang.T("reissue.confirm", o.Code, o.Folio), func() tea.Cmd {
 			return m.request("key.reissue", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 				return engine.RequestReissue(ctx, st, o.ID, by)
+			})
+		})
+		return nil
+	})
+}
+
+// needsCredit says the order is in Errors because it was cancelled or
+// refunded after its document was issued: only a credit note applies.
+func needsCredit(o store.Order) bool {
+	return o.State == store.StateAttention && o.ReasonCode == engine.ReasonNeedsCredit && o.Folio > 0
+}
+
+// credit asks, then requests the order's credit note (61) cancelling its
+// whole document (a key; partial returns: folio order credit --lines).
+func (m *Model) credit() tea.Cmd {
+	return m.withOrder(func(o store.Order) tea.Cmd {
+		if !needsCredit(o) {
+			m.setFlash(flashErr, m.lang.T("credit.unavailable"))
+			return nil
+		}
+		m.ask(m.lang.T("credit.confirm", o.Code, o.Folio), func() tea.Cmd {
+			return m.request("key.credit", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
+				return engine.RequestCredit(ctx, st, o.ID, engine.CreditArgs{}, by)
 			})
 		})
 		return nil

@@ -330,7 +330,7 @@ func (m *Model) helpLine() string {
 			for _, a := range []struct {
 				b   key.Binding
 				act action
-			}{{km.Retry, actRetry}, {km.Reissue, actReissue}, {km.Skip, actSkip}, {km.Buyer, actBuyer}, {km.Boleta, actBoleta}} {
+			}{{km.Retry, actRetry}, {km.Reissue, actReissue}, {km.Credit, actCredit}, {km.Skip, actSkip}, {km.Buyer, actBuyer}, {km.Boleta, actBoleta}} {
 				if unavailable(m.lang, o, a.act) == "" {
 					bs = append(bs, hints(a.b)...)
 				}

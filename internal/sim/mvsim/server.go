@@ -1084,3 +1084,23 @@ func (s *Server) consentSubmit(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	redirect(url.Values{"code": {code}})
 }
+
+// Cancel changes an order after the fact, as the marketplace would: status
+// "cancelled", or (refunded) its payment "refunded", a return after
+// delivery. Its last update is now, so the next listing shows it.
+func (s *Server) Cancel(checkoutID string, refunded bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.byID[checkoutID]
+	if !ok {
+		return fmt.Errorf("mvsim: checkout %s not found", checkoutID)
+	}
+	now := s.now()
+	if refunded {
+		c.setPayment("refunded", now)
+	} else {
+		c.Status = "cancelled"
+	}
+	c.UpdatedAt = now
+	return nil
+}

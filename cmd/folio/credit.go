@@ -1,0 +1,90 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/safetext"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// withCredit adds `order credit` to the order command.
+func withCredit(order *cobra.Command) *cobra.Command {
+	order.AddCommand(newCreditCmd())
+	return order
+}
+
+// newCreditCmd issues the nota de crédito (61) of an order cancelled or
+// refunded after its document was issued: a legal document, so it asks
+// for --yes, and without it prints the 61 it would issue.
+func newCreditCmd() *cobra.Command {
+	var storeFlag, lang, lines, reason string
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "credit ID [--lines 1,3:2] [--reason TEXT] --yes",
+		Short: "Issue the credit note (61) of an order cancelled or refunded after its document was issued, and attach it",
+		Long: `Issues, once, the nota de crédito (61) that cancels the order's document:
+the whole document (CodRef 1), or with --lines only the returned lines
+(CodRef 3; LINE or LINE:UNITS, the original's line numbers). It goes through
+the connection's invoicer and is attached to the order in Multivende.
+Without --yes it prints the credit note it would issue and changes nothing.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, _, err := langFor(lang)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			st, err := openForControl(ctx, storeFlag)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			o, err := findOrder(ctx, st, args[0])
+			if err != nil {
+				return err
+			}
+			em, err := st.GetEmission(ctx, o.ID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if err := engine.CanCredit(o, em); err != nil {
+				return exitCode(1, inLang(l, err))
+			}
+			a := engine.CreditArgs{Lines: lines, Reason: reason}
+			if !yes {
+				nc, warns, err := engine.ProposedCredit(ctx, st, o, a, chileToday())
+				if err != nil {
+					return exitCode(1, dteError(err, dte.Lang(l)))
+				}
+				w := cmd.OutOrStdout()
+				r := nc.Referencia[0]
+				fmt.Fprintln(w, i18n.T(l, "credit.confirm_cli", o.ID, em.Folio, dte.DocType(em.DocType).Name()))
+				fmt.Fprintln(w)
+				ref := fmt.Sprintf("Referencia: %d %s · %s · CodRef %d · %s\n", r.TpoDocRef, r.FolioRef, r.FchRef, r.CodRef, r.RazonRef)
+				if _, err := io.WriteString(w, safetext.Lines(ref+dte.Preview(nc, warns, 0, dte.Lang(l), 48))); err != nil {
+					return err
+				}
+				return exitCode(2, errors.New(i18n.T(l, "credit.needs_yes", o.ID)))
+			}
+			id, err := engine.RequestCredit(ctx, st, o.ID, a, by())
+			if err != nil {
+				return exitCode(1, dteError(inLang(l, err), dte.Lang(l)))
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), i18n.T(l, "credit.requested", o.ID))
+			return reportControl(cmd, st, id)
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	cmd.Flags().BoolVar(&yes, "yes", false, "confirm: a legal document (the 61) is issued")
+	cmd.Flags().StringVar(&lines, "lines", "", "returned lines of the original, e.g. 1,3:2 (line 1 whole, 2 units of line 3); none cancels the whole document")
+	cmd.Flags().StringVar(&reason, "reason", "", "RazonRef, the credit note's reason (default: cancelled order or returned goods)")
+	cmd.Flags().StringVar(&lang, "lang", "", "language of the messages: es or en")
+	return cmd
+}
