@@ -235,6 +235,56 @@ func (e *Engine) reissueCredit(ctx context.Context, tx *store.Tx, o store.Order,
 	return ev.Message, moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateQueued, DocType: origType, Folio: origFolio, Event: ev})
 }
 
+// creditReason is the reason of an order waiting for its credit note, with
+// where the 6-month window stands today.
+func (e *Engine) creditReason(o store.Order, orig dte.Document) string {
+	return fmt.Sprintf("requiere nota de crédito: el pedido se anuló después de emitir el folio %d", o.Folio) + e.creditWindow(orig.Encabezado.IdDoc.FchEmis)
+}
+
+// creditRefreshEvery is how often the credit-note reasons are brought up to
+// date: their days left change once a day.
+const creditRefreshEvery = time.Hour
+
+// refreshCreditWindows rewrites the reason of every order waiting in Errors
+// for its credit note when where its 6-month window stands has changed
+// (days left, then passed): the warning grows as the end nears, not only
+// when the order arrived.
+func (e *Engine) refreshCreditWindows(ctx context.Context) {
+	var before int64
+	for {
+		page, err := e.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateAttention}, Before: before, Limit: 500})
+		if err != nil {
+			return
+		}
+		for _, o := range page {
+			if o.ReasonCode != ReasonNeedsCredit {
+				continue
+			}
+			err := e.st.Write(ctx, func(tx *store.Tx) error {
+				em, err := tx.GetEmission(ctx, o.ID)
+				if err != nil || IsCredit(em) {
+					return err
+				}
+				orig, err := e.original(ctx, tx, o, em)
+				if err != nil {
+					return nil // an unreadable original keeps its reason
+				}
+				if reason := e.creditReason(o, orig); reason != o.Reason {
+					return tx.SetReason(ctx, o.ID, ReasonNeedsCredit, reason)
+				}
+				return nil
+			})
+			if err != nil {
+				e.log.Warn("refreshing a credit note's window", "order", o.ID, "err", err)
+			}
+		}
+		if len(page) < 500 {
+			return
+		}
+		before = page[len(page)-1].Seq
+	}
+}
+
 // creditWindow is the reason's note on the 6-month window for returned
 // goods, counted from the original's date: a warning once it is near.
 func (e *Engine) creditWindow(fchEmis string) string {
@@ -274,7 +324,7 @@ func (e *Engine) needsCreditNote(ctx context.Context, tx *store.Tx, o store.Orde
 			data, _ = json.Marshal(note)
 		}
 	}
-	reason := fmt.Sprintf("requiere nota de crédito: el pedido se anuló después de emitir el folio %d", o.Folio) + e.creditWindow(orig.Encabezado.IdDoc.FchEmis)
+	reason := e.creditReason(o, orig)
 	if err := moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason,
 		ReasonCode: ReasonNeedsCredit, Outcome: "", Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio,
 		Event: store.Event{Kind: "credit_note", Message: reason + "; nota de crédito propuesta adjunta", Data: string(data)}}); err != nil {

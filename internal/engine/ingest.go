@@ -14,6 +14,7 @@ const settingPaused = "paused"
 
 // pollLoop polls every Multivende connection now and then every PollInterval.
 func (e *Engine) pollLoop(ctx context.Context) {
+	var lastRefresh time.Time
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -23,6 +24,10 @@ func (e *Engine) pollLoop(ctx context.Context) {
 		case <-t.C:
 		}
 		e.pollAll(ctx)
+		if now := e.cfg.Now(); now.Sub(lastRefresh) >= creditRefreshEvery {
+			e.refreshCreditWindows(ctx)
+			lastRefresh = now
+		}
 		t.Reset(e.cfg.PollInterval)
 	}
 }

@@ -314,6 +314,16 @@ const (
 	qGetOrder   = `SELECT ` + orderCols + ` FROM orders WHERE id=?`
 )
 
+// SetReason rewrites the reason of an order that still waits for the same
+// cause (code), without moving it: what the reason says can age.
+func (t *Tx) SetReason(ctx context.Context, id, code, reason string) error {
+	_, err := t.exec(ctx, `UPDATE orders SET reason=?, updated_at=? WHERE id=? AND reason_code=?`, reason, t.now, id, code)
+	if err != nil {
+		return fmt.Errorf("store: reason of order %s: %w", id, err)
+	}
+	return nil
+}
+
 // MoveOrder applies m to order id (River-style: UPDATE … WHERE state IN
 // From). It fails with ErrStateChanged if the order was not in From.
 func (t *Tx) MoveOrder(ctx context.Context, id string, m Move) error {
