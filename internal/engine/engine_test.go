@@ -175,6 +175,11 @@ func (b *bundle) settle(deadline time.Duration) map[store.State]int {
 	deadline *= 4
 	end := time.Now().Add(deadline)
 	for time.Now().Before(end) {
+		// Controls first: one applied after this read has already moved
+		// its order when the counts are read (read the other way round, a
+		// control applied in between looked like no work at all).
+		controls, _ := b.st.PendingControls(context.Background(), 1)
+		pending, _ := b.st.PendingSII(context.Background(), time.Now().Add(time.Hour), 1)
 		counts, _ := b.st.CountByState(context.Background())
 		total := 0
 		for _, n := range counts {
@@ -182,8 +187,6 @@ func (b *bundle) settle(deadline time.Duration) map[store.State]int {
 		}
 		busy := counts[store.StateQueued] + counts[store.StateBuilding] + counts[store.StateIssuing] + counts[store.StateIssued] +
 			counts[store.StateAttaching] + counts[store.StateRetrying]
-		pending, _ := b.st.PendingSII(context.Background(), time.Now().Add(time.Hour), 1)
-		controls, _ := b.st.PendingControls(context.Background(), 1)
 		if total >= len(b.sims.MV.State().Checkouts) && busy == 0 && len(pending) == 0 && len(controls) == 0 {
 			return counts
 		}
