@@ -11,7 +11,6 @@ import (
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
-	"github.com/folio-cl/folio/internal/store"
 )
 
 // withCredit adds `order credit` to the order command.
@@ -41,19 +40,11 @@ Without --yes it prints the credit note it would issue and changes nothing.`,
 				return err
 			}
 			ctx := cmd.Context()
-			st, err := openForControl(ctx, storeFlag)
+			st, o, em, err := orderForControl(ctx, storeFlag, args[0])
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			o, err := findOrder(ctx, st, args[0])
-			if err != nil {
-				return err
-			}
-			em, err := st.GetEmission(ctx, o.ID)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
 			if err := engine.CanCredit(o, em); err != nil {
 				return exitCode(1, inLang(l, err))
 			}

@@ -356,19 +356,11 @@ func newReissueCmd() *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			st, err := openForControl(ctx, storeFlag)
+			st, o, em, err := orderForControl(ctx, storeFlag, args[0])
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			o, err := findOrder(ctx, st, args[0])
-			if err != nil {
-				return err
-			}
-			em, err := st.GetEmission(ctx, o.ID)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
 			if err := engine.CanReissue(o, em); err != nil {
 				return exitCode(1, inLang(l, err))
 			}
@@ -388,6 +380,26 @@ func newReissueCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&yes, "yes", false, "confirm: a new legal document is issued")
 	cmd.Flags().StringVar(&lang, "lang", "", "language of the messages: es or en")
 	return cmd
+}
+
+// orderForControl opens the store for a control and reads the order (by
+// its Multivende id or its code) and its emission, if it has one yet.
+func orderForControl(ctx context.Context, storeFlag, key string) (*store.Store, store.Order, store.Emission, error) {
+	st, err := openForControl(ctx, storeFlag)
+	if err != nil {
+		return nil, store.Order{}, store.Emission{}, err
+	}
+	o, err := findOrder(ctx, st, key)
+	if err != nil {
+		st.Close()
+		return nil, o, store.Emission{}, err
+	}
+	em, err := st.GetEmission(ctx, o.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		st.Close()
+		return nil, o, em, err
+	}
+	return st, o, em, nil
 }
 
 // inLang is a control's refusal in the person's language.
