@@ -13,10 +13,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -24,6 +21,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/sim/faults"
+	"github.com/folio-cl/folio/internal/sim/loopback"
 )
 
 // DefaultFolios is the size of each type's folio range when neither Options
@@ -212,24 +210,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.h.ServeHT
 // Start serves on addr (such as 127.0.0.1:0) until ctx ends and returns the
 // API root, http://HOST:PORT/api.
 func (s *Server) Start(ctx context.Context, addr string) (string, error) {
-	ln, err := net.Listen("tcp", addr)
+	srv, host, err := loopback.Serve(ctx, "libredte simulator", addr, s)
 	if err != nil {
-		return "", fmt.Errorf("libredte simulator: listen on %s: %w", addr, err)
+		return "", err
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.srv = srv
 	s.mu.Unlock()
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			_ = ln.Close()
-		}
-	}()
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
-	return "http://" + ln.Addr().String() + "/api", nil
+	return "http://" + host + "/api", nil
 }
 
 // Close stops a started server at once.

@@ -12,7 +12,6 @@ import (
 	"html/template"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -25,6 +24,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/folio-cl/folio/internal/sim/faults"
+	"github.com/folio-cl/folio/internal/sim/loopback"
 )
 
 // Scopes are the permissions the consent page lists.
@@ -165,24 +165,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Start serves on addr (e.g. 127.0.0.1:0) until ctx ends or Close, and
 // returns the base URL.
 func (s *Server) Start(ctx context.Context, addr string) (string, error) {
-	ln, err := net.Listen("tcp", addr)
+	srv, host, err := loopback.Serve(ctx, "multivende simulator", addr, s)
 	if err != nil {
-		return "", fmt.Errorf("multivende simulator: listen %s: %w", addr, err)
+		return "", err
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.srv = srv
 	s.mu.Unlock()
-	go func() { _ = srv.Serve(ln) }()
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
 	if s.opts.Webhook != "" {
 		s.SetWebhook(s.opts.Webhook)
 	}
 	go s.webhookLoop(ctx)
-	return "http://" + ln.Addr().String(), nil
+	return "http://" + host, nil
 }
 
 // Close stops a started server.

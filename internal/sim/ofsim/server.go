@@ -15,11 +15,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,6 +27,7 @@ import (
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/sim/ldsim"
+	"github.com/folio-cl/folio/internal/sim/loopback"
 )
 
 // Defaults.
@@ -174,24 +173,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.h.ServeHT
 // Start serves on addr until ctx ends and returns the API root
 // (http://HOST:PORT; the API is under /v2 as at Haulmer).
 func (s *Server) Start(ctx context.Context, addr string) (string, error) {
-	ln, err := net.Listen("tcp", addr)
+	srv, host, err := loopback.Serve(ctx, "openfactura simulator", addr, s)
 	if err != nil {
-		return "", fmt.Errorf("openfactura simulator: listen on %s: %w", addr, err)
+		return "", err
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.srv = srv
 	s.mu.Unlock()
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			_ = ln.Close()
-		}
-	}()
-	go func() {
-		<-ctx.Done()
-		_ = srv.Close()
-	}()
-	return "http://" + ln.Addr().String(), nil
+	return "http://" + host, nil
 }
 
 // Close stops a started server.
