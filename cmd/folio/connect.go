@@ -44,6 +44,20 @@ func langFor(flag string) (i18n.Lang, config.Loaded, error) {
 	return i18n.Detect(flag, cfg.Language, os.Getenv), cfg, nil
 }
 
+// connectStart is how every folio connect begins: the person's language
+// and the config, and a connection name that is safe to paste into a
+// command line, checked before anything else happens.
+func connectStart(lang, name string) (i18n.Lang, config.Loaded, error) {
+	l, cfg, err := langFor(lang)
+	if err != nil {
+		return l, cfg, err
+	}
+	if !connNameRE.MatchString(name) {
+		return l, cfg, errors.New(l.T("connect.err.bad_name", name))
+	}
+	return l, cfg, nil
+}
+
 func addLangFlag(cmd *cobra.Command, p *string) {
 	cmd.Flags().StringVar(p, "lang", "", "language of messages: es or en (default from the config or LANG)")
 }
@@ -166,12 +180,9 @@ func mergeSettings(prev, next store.ConnSettings) store.ConnSettings {
 func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
-	l, cfg, err := langFor(f.lang)
+	l, cfg, err := connectStart(f.lang, f.name)
 	if err != nil {
 		return err
-	}
-	if !connNameRE.MatchString(f.name) {
-		return errors.New(l.T("connect.err.bad_name", f.name))
 	}
 	if f.port < 0 || f.port > 65535 {
 		return errors.New(l.T("connect.err.bad_port", f.port))
@@ -493,12 +504,9 @@ must be "Solo items afectos con precio bruto".`,
 func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
-	l, cfg, err := langFor(f.lang)
+	l, cfg, err := connectStart(f.lang, f.name)
 	if err != nil {
 		return err
-	}
-	if !connNameRE.MatchString(f.name) {
-		return errors.New(l.T("connect.err.bad_name", f.name))
 	}
 	emisor := firstNonEmpty(f.emisor, cfg.Emisor.RUT)
 	if emisor == "" {

@@ -49,12 +49,9 @@ folio issues through one invoicer: remove a LibreDTE connection first.`,
 func runConnectOpenFactura(cmd *cobra.Command, f ofConnectFlags) error {
 	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
-	l, cfg, err := langFor(f.lang)
+	l, cfg, err := connectStart(f.lang, f.name)
 	if err != nil {
 		return err
-	}
-	if !connNameRE.MatchString(f.name) {
-		return errors.New(l.T("connect.err.bad_name", f.name))
 	}
 	base := strings.TrimRight(strings.TrimSpace(f.baseURL), "/")
 	key := strings.TrimSpace(f.apiKey)
