@@ -49,7 +49,7 @@ Exits 1 when any check fails. --json prints the checks as a list of
 			}
 			checks := doctor.Run(cmd.Context(), doctor.Options{Lang: l, ConfigFile: cfg.Paths.ConfigFile, ConfigErr: cfgErr,
 				StorePath: path, HTTPClient: &http.Client{}, ClientSecret: func(c store.Connection) string {
-					if s, ok := clientSecrets[c.ClientID]; ok {
+					if s, ok := simSecret(c.ClientID); ok {
 						return s
 					}
 					if cfgErr == nil && cfg.Multivende.ClientID == c.ClientID {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/folio-cl/folio/internal/config"
@@ -176,12 +177,32 @@ func saveTokens(st *store.Store, connID int64) func(multivende.Token) error {
 	}
 }
 
-// clientSecrets holds OAuth client secrets by client id for this process:
-// the store keeps tokens, the config (or a simulator) the app's secret.
-var clientSecrets = map[string]string{}
+// simSecrets holds, for this process, the OAuth client secrets of the
+// simulators it connected to: the store keeps tokens, the config (or a
+// simulator) the app's secret. Tests connect to several simulators at once.
+var simSecrets struct {
+	sync.Mutex
+	byClient map[string]string
+}
+
+func rememberSimSecret(clientID, secret string) {
+	simSecrets.Lock()
+	defer simSecrets.Unlock()
+	if simSecrets.byClient == nil {
+		simSecrets.byClient = map[string]string{}
+	}
+	simSecrets.byClient[clientID] = secret
+}
+
+func simSecret(clientID string) (string, bool) {
+	simSecrets.Lock()
+	defer simSecrets.Unlock()
+	s, ok := simSecrets.byClient[clientID]
+	return s, ok
+}
 
 func clientSecretFor(c store.Connection) string {
-	if s, ok := clientSecrets[c.ClientID]; ok {
+	if s, ok := simSecret(c.ClientID); ok {
 		return s
 	}
 	if cfg, err := loadConfig(); err == nil && cfg.Multivende.ClientID == c.ClientID {
@@ -235,7 +256,7 @@ func connectSimWith(ctx context.Context, st *store.Store, simURL, invKind string
 	if resp.StatusCode != 200 || json.Unmarshal(body, &info) != nil || info.ClientID == "" {
 		return info, fmt.Errorf("--sim %s: /_sim/info did not answer with the simulator's details; give the Multivende URL that folio sim printed", simURL)
 	}
-	clientSecrets[info.ClientID] = info.ClientSecret
+	rememberSimSecret(info.ClientID, info.ClientSecret)
 	mv := multivende.New(multivende.Config{BaseURL: info.Multivende, ClientID: info.ClientID, ClientSecret: info.ClientSecret})
 	// The simulator's faults reach its consent page and token endpoint too:
 	// a 5xx or a cut reply is tried again with a fresh consent (a code is
