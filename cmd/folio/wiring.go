@@ -16,6 +16,7 @@ import (
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/httplog"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
@@ -87,13 +88,7 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 		return nil, err
 	}
 	var eng *engine.Engine
-	hook := func(ctx context.Context, ex store.Exchange) {
-		if eng != nil {
-			ex.At = time.Now()
-			eng.LogExchange(ctx, inv.Name, ex)
-		}
-	}
-	iv, err := newInvoicer(inv, hook)
+	iv, err := newInvoicer(inv, logExchanges(&eng, inv.Name))
 	if err != nil {
 		return nil, fmt.Errorf("invoicer connection %q: %w", inv.Name, err)
 	}
@@ -103,12 +98,7 @@ func newEngine(ctx context.Context, st *store.Store, o engineOptions) (*engine.E
 	}
 	markets := func(c store.Connection) (engine.Marketplace, error) {
 		client := multivende.New(multivende.Config{BaseURL: c.BaseURL, ClientID: c.ClientID, ClientSecret: clientSecretFor(c),
-			RateLimit: o.RateLimit, Hook: func(ctx context.Context, ex multivende.Exchange) {
-				if eng != nil {
-					eng.LogExchange(ctx, c.Name, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
-						Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
-				}
-			}})
+			RateLimit: o.RateLimit, Hook: logExchanges(&eng, c.Name)})
 		tok := multivende.Token{Token: c.AccessToken, ExpiresAt: c.AccessExpiresAt, RefreshToken: c.RefreshToken,
 			RefreshTokenExpiresAt: c.RefreshExpiresAt, MerchantID: c.MerchantID}
 		client.SetTokens(client.NewTokenSource(tok, 0, saveTokens(st, c.ID)))
@@ -146,20 +136,26 @@ func invoicerConnection(conns []store.Connection, l i18n.Lang) (store.Connection
 
 // newInvoicer builds the adapter of an invoicer connection's kind; its
 // HTTP exchanges go to hook.
-func newInvoicer(c store.Connection, hook func(context.Context, store.Exchange)) (invoicer.Invoicer, error) {
+func newInvoicer(c store.Connection, hook httplog.Hook) (invoicer.Invoicer, error) {
 	switch c.Kind {
 	case store.KindOpenFactura:
-		return openfactura.New(openfactura.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Emisor: c.EmisorRUT,
-			Hook: func(ctx context.Context, ex openfactura.Exchange) {
-				hook(ctx, store.Exchange{Method: ex.Method, URL: ex.URL, Status: ex.Status, Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
-			}})
+		return openfactura.New(openfactura.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Emisor: c.EmisorRUT, Hook: hook})
 	case store.KindLibreDTE:
-		return libredte.New(libredte.Config{BaseURL: c.BaseURL, Hash: c.APIKey, Emisor: c.EmisorRUT,
-			Hook: func(ctx context.Context, ex libredte.Exchange) {
-				hook(ctx, store.Exchange{Method: ex.Method, URL: ex.URL, Status: ex.Status, Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
-			}})
+		return libredte.New(libredte.Config{BaseURL: c.BaseURL, Hash: c.APIKey, Emisor: c.EmisorRUT, Hook: hook})
 	}
 	return nil, fmt.Errorf("unknown invoicer kind %q", c.Kind)
+}
+
+// logExchanges sends a client's HTTP exchanges to the engine's HTTP log
+// under the connection's name, once *eng exists (clients are built before
+// the engine they serve).
+func logExchanges(eng **engine.Engine, connection string) httplog.Hook {
+	return func(ctx context.Context, ex httplog.Exchange) {
+		if *eng != nil {
+			(*eng).LogExchange(ctx, connection, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
+				Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
+		}
+	}
 }
 
 // saveTokens persists each token pair a refresh brings, before anything

@@ -19,6 +19,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
+
+	"github.com/folio-cl/folio/internal/httplog"
 )
 
 // DefaultBaseURL is Multivende's API.
@@ -397,17 +399,17 @@ func errorMessage(body []byte) string {
 			switch v := m[k].(type) {
 			case string:
 				if v != "" {
-					return truncate(redactSecrets(v, true), 300)
+					return httplog.Truncate(redactSecrets(v, true), 300)
 				}
 			case map[string]any: // {"error":{"message":"…"}}
 				if s, ok := v["message"].(string); ok && s != "" {
-					return truncate(redactSecrets(s, true), 300)
+					return httplog.Truncate(redactSecrets(s, true), 300)
 				}
 			}
 		}
 	}
 	s := strings.TrimSpace(strings.ToValidUTF8(string(body), "\uFFFD"))
-	return truncate(redactSecrets(s, true), 200)
+	return httplog.Truncate(redactSecrets(s, true), 200)
 }
 
 func (c *Client) getJSON(ctx context.Context, op, object, path string, q url.Values, out any) ([]byte, error) {

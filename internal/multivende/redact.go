@@ -1,34 +1,22 @@
 package multivende
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
-	"unicode/utf8"
+
+	"github.com/folio-cl/folio/internal/httplog"
 )
 
 // Exchange is one HTTP call as the HTTP log records it. Secrets are already
 // redacted: the Authorization header is never part of it, and token, client
 // secret and authorization-code values are replaced in the URL and bodies.
-// Bodies are cut to LogBodyMax bytes after redaction.
-type Exchange struct {
-	Op       string // the call, e.g. "checkout"
-	Object   string // what it was about
-	Method   string
-	URL      string
-	Status   int // 0 when no reply came back
-	Duration time.Duration
-	ReqBody  string
-	RespBody string
-	Err      string
-}
+type Exchange = httplog.Exchange
 
 // LogBodyMax is how much of each body an Exchange keeps.
-const LogBodyMax = 4 << 10
+const LogBodyMax = httplog.BodyMax
 
-const redacted = "[redacted]"
+const redacted = httplog.Redacted
 
 // secretKeys name values that are secret wherever they appear.
 var secretKeys = []string{"token", "accessToken", "access_token", "refreshToken", "refresh_token",
@@ -62,16 +50,7 @@ var (
 // LogBodyMax, so a cut can never leave half a secret behind. File uploads
 // are described, not copied.
 func redactBody(b []byte, oauth bool, contentType string) string {
-	if len(b) == 0 {
-		return ""
-	}
-	mt := strings.TrimSpace(strings.Split(contentType, ";")[0])
-	if strings.HasPrefix(mt, "multipart/") || mt == "application/pdf" || mt == "application/octet-stream" {
-		return fmt.Sprintf("[%d bytes %s]", len(b), mt)
-	}
-	s := strings.ToValidUTF8(string(b), "\uFFFD")
-	s = redactSecrets(s, oauth)
-	return truncate(s, LogBodyMax)
+	return httplog.Body(b, contentType, func(s string) string { return redactSecrets(s, oauth) })
 }
 
 // redactSecrets replaces every secret value in JSON, form-encoded or plain
@@ -125,16 +104,6 @@ func redactText(s string) string {
 	return bearerRE.ReplaceAllString(s, "${1}"+redacted)
 }
 
-func truncate(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + fmt.Sprintf("…[%d bytes in all]", len(s))
-}
 
 // redactURL replaces secret query values.
 func redactURL(u string) string {

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/httplog"
 	"github.com/folio-cl/folio/internal/invoicer"
 )
 
@@ -38,21 +39,10 @@ const DefaultTimeout = 60 * time.Second
 // maxReply bounds how much of a reply is read (PDFs of long boletas).
 const maxReply = 16 << 20
 
-// maxLogBody is how much of a body the HTTP log keeps.
-const maxLogBody = 4 << 10
-
-// Exchange is one HTTP call for the HTTP log. The Authorization header is
-// never part of it and the API hash is redacted from every field.
-type Exchange struct {
-	Op       string // emitir, generar, dte_tmps/info, …
-	Method   string
-	URL      string
-	Status   int // 0: no reply
-	Duration time.Duration
-	ReqBody  string // redacted, truncated
-	RespBody string // redacted, truncated; a PDF is summarised
-	Err      string
-}
+// Exchange is one HTTP call for the HTTP log (Op: emitir, generar,
+// dte_tmps/info, …). The Authorization header is never part of it and the
+// API hash is redacted from every field.
+type Exchange = httplog.Exchange
 
 // Config sets up a Client.
 type Config struct {
@@ -211,7 +201,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 		}
 		return raw, nil
 	}
-	msg := c.redact(truncate(errorMessage(raw), 600))
+	msg := c.redact(httplog.Truncate(errorMessage(raw), 600))
 	e := &invoicer.Error{Code: invoicer.CodeForStatus(s), Op: k.op, Status: s, Message: msg}
 	if !isJSONString(raw) {
 		// LibreDTE's API answers errors as a bare JSON string; anything
@@ -240,41 +230,16 @@ func (c *Client) report(ctx context.Context, ex Exchange) {
 	}
 }
 
-// logBody renders a body for the HTTP log: redacted first, then cut, so a
-// cut never leaves part of a secret behind.
+// logBody renders a body for the HTTP log.
 func (c *Client) logBody(b []byte, contentType string) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if strings.HasPrefix(contentType, "application/pdf") || bytes.HasPrefix(b, []byte("%PDF-")) {
-		return fmt.Sprintf("[%d bytes application/pdf]", len(b))
-	}
-	return truncate(c.redact(strings.ToValidUTF8(string(b), "\uFFFD")), maxLogBody)
+	return httplog.Body(b, contentType, c.redact)
 }
 
 func (c *Client) redact(s string) string {
-	for _, sec := range c.secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	return basicRE.ReplaceAllString(s, "${1}[redacted]")
+	return basicRE.ReplaceAllString(httplog.Literal(c.secrets...)(s), "${1}"+httplog.Redacted)
 }
 
 var basicRE = regexp.MustCompile(`(?i)(basic\s+)[A-Za-z0-9+/=]{8,}`)
-
-func truncate(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8Start(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 func isTimeout(err error) bool {
 	var ne net.Error

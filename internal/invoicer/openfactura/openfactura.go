@@ -31,6 +31,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/httplog"
 	"github.com/folio-cl/folio/internal/invoicer"
 )
 
@@ -38,8 +39,7 @@ import (
 const DefaultTimeout = 60 * time.Second
 
 const (
-	maxReply   = 24 << 20 // a base64 PDF of a long boleta
-	maxLogBody = 4 << 10
+	maxReply = 24 << 20 // a base64 PDF of a long boleta
 )
 
 // Pacing under OpenFactura's limits (doc: 3 requests/s and 100/min). The
@@ -55,16 +55,7 @@ const (
 
 // Exchange is one HTTP call for the HTTP log. The API key is never part
 // of it.
-type Exchange struct {
-	Op       string
-	Method   string
-	URL      string
-	Status   int
-	Duration time.Duration
-	ReqBody  string
-	RespBody string
-	Err      string
-}
+type Exchange = httplog.Exchange
 
 // Config sets up a Client.
 type Config struct {
@@ -540,7 +531,7 @@ func (c *Client) replyError(k call, s int, retry string, raw []byte) error {
 	if msg == "" {
 		msg = strings.TrimSpace(string(raw))
 	}
-	msg = c.redact(truncate(msg, 600))
+	msg = c.redact(httplog.Truncate(msg, 600))
 	if code != "" {
 		msg = code + ": " + msg
 	}
@@ -564,37 +555,21 @@ func (c *Client) report(ctx context.Context, ex Exchange) {
 	}
 }
 
-// logBody renders a body for the HTTP log; a base64 PDF is summarised.
+// logBody renders a body for the HTTP log; a base64 PDF is summarised
+// before the cut.
 func (c *Client) logBody(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	s := c.redact(strings.ToValidUTF8(string(b), "\uFFFD"))
-	if i := strings.Index(s, `"pdf":"`); i >= 0 {
-		if j := strings.IndexByte(s[i+7:], '"'); j > 0 {
-			s = s[:i+7] + fmt.Sprintf("[%d bytes base64]", j) + s[i+7+j:]
+	return httplog.Body(b, "application/json", func(s string) string {
+		s = c.redact(s)
+		if i := strings.Index(s, `"pdf":"`); i >= 0 {
+			if j := strings.IndexByte(s[i+7:], '"'); j > 0 {
+				s = s[:i+7] + fmt.Sprintf("[%d bytes base64]", j) + s[i+7+j:]
+			}
 		}
-	}
-	return truncate(s, maxLogBody)
-}
-
-func (c *Client) redact(s string) string {
-	if c.cfg.APIKey != "" {
-		s = strings.ReplaceAll(s, c.cfg.APIKey, "[redacted]")
-	}
-	return s
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
 		return s
-	}
-	cut := n
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
+	})
 }
+
+func (c *Client) redact(s string) string { return httplog.Literal(c.cfg.APIKey)(s) }
 
 func isTimeout(err error) bool {
 	var ne net.Error
