@@ -104,7 +104,6 @@ func redactText(s string) string {
 	return bearerRE.ReplaceAllString(s, "${1}"+redacted)
 }
 
-
 // redactURL replaces secret query values.
 func redactURL(u string) string {
 	p, err := url.Parse(u)
