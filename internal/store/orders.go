@@ -462,6 +462,9 @@ type OrderQuery struct {
 	Limit int
 	// ConnectionID restricts to one connection (0: all).
 	ConnectionID int64
+	// ConnectionIDs, when not nil, restricts to these connections (a
+	// console scoped to some merchants; an empty list matches nothing).
+	ConnectionIDs []int64
 }
 
 // smallStates is the largest number of orders in a query's states for
@@ -618,7 +621,7 @@ func prefixed(cols, p string) string {
 // Without a connection it reads the per-state counters and costs nothing.
 func (s *Store) CountOrders(ctx context.Context, q OrderQuery) (int, error) {
 	base, _ := q.base()
-	if base.ConnectionID == 0 {
+	if base.ConnectionID == 0 && base.ConnectionIDs == nil {
 		counts, err := s.CountByState(ctx)
 		if err != nil {
 			return 0, err
@@ -685,6 +688,16 @@ func (q OrderQuery) commonWhere() ([]string, []any) {
 	if q.ConnectionID != 0 {
 		conds = append(conds, "connection_id = ?")
 		args = append(args, q.ConnectionID)
+	}
+	if q.ConnectionIDs != nil {
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(q.ConnectionIDs)), ",")
+		if ph == "" {
+			ph = "NULL" // nothing is IN (NULL)
+		}
+		conds = append(conds, "connection_id IN ("+ph+")")
+		for _, id := range q.ConnectionIDs {
+			args = append(args, id)
+		}
 	}
 	if q.Before > 0 {
 		conds = append(conds, "seq < ?")
