@@ -1,0 +1,10 @@
+package i18n
+
+// folio serve (the console over SSH), its users and folio audit.
+func init() { extend(serveCatalog) }
+
+var serveCatalog = map[ID]Msg{
+	"serve.refused.viewer":    {"este usuario solo puede mirar (rol viewer): la acción no se registró", "this user may only look (role viewer): the action was not recorded"},
+	"serve.refused.scope":     {"%s no puede actuar sobre la conexión %s", "%s may not act on connection %s"},
+	"serve.refused.scope_all": {"%s solo puede actuar sobre sus conexiones, no sobre todas a la vez (elija una en Conexiones)", "%s may act only on their own connections, not on all at once (pick one on Connections)"},
+}
