@@ -4,6 +4,10 @@ package i18n
 func init() { extend(serveCatalog) }
 
 var serveCatalog = map[ID]Msg{
+	"serve.err.key": {"esta llave no está autorizada: pida que la agreguen a users en la configuración de folio",
+		"this key is not authorized: ask for it to be added to users in folio's config"},
+	"serve.err.pty": {"la consola necesita un terminal: conéctese con ssh -t (sin -T ni un comando)",
+		"the console needs a terminal: connect with ssh -t (without -T or a command)"},
 	"serve.refused.viewer":    {"este usuario solo puede mirar (rol viewer): la acción no se registró", "this user may only look (role viewer): the action was not recorded"},
 	"serve.refused.scope":     {"%s no puede actuar sobre la conexión %s", "%s may not act on connection %s"},
 	"serve.refused.scope_all": {"%s solo puede actuar sobre sus conexiones, no sobre todas a la vez (elija una en Conexiones)", "%s may act only on their own connections, not on all at once (pick one on Connections)"},
