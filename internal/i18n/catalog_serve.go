@@ -4,6 +4,13 @@ package i18n
 func init() { extend(serveCatalog) }
 
 var serveCatalog = map[ID]Msg{
+	"audit.header": {"CUÁNDO\tQUIÉN\tLLAVE\tACCIÓN\tPEDIDO\tCONEXIÓN\tRESULTADO", "WHEN\tWHO\tKEY\tACTION\tORDER\tCONNECTION\tOUTCOME"},
+	"audit.none":   {"(ninguna acción registrada)", "(no actions recorded)"},
+	"serve.err.no_users": {"nadie puede conectarse: agregue users a la configuración (%s) o indique --authorized-keys ARCHIVO",
+		"no one may connect: add users to the config (%s) or give --authorized-keys FILE"},
+	"serve.hostkey_made": {"llave del servidor creada en %s (0600)", "host key made in %s (0600)"},
+	"serve.listening":    {"folio serve escucha en %s; huella de la llave del servidor: %s", "folio serve listens on %s; host key fingerprint: %s"},
+	"serve.connect":      {"conéctese con: ssh -p %s folio@ESTE-EQUIPO", "connect with: ssh -p %s folio@THIS-HOST"},
 	"serve.err.key": {"esta llave no está autorizada: pida que la agreguen a users en la configuración de folio",
 		"this key is not authorized: ask for it to be added to users in folio's config"},
 	"serve.err.pty": {"la consola necesita un terminal: conéctese con ssh -t (sin -T ni un comando)",

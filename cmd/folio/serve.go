@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/serve"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// serveFlags are folio serve's flags (also folio demo --serve's address).
+type serveFlags struct {
+	addr, hostKey, authorizedKeys string
+}
+
+func newServeCmd() *cobra.Command {
+	var storeFlag string
+	var sf serveFlags
+	var f consoleFlags
+	cmd := &cobra.Command{
+		Use:   "serve [--ssh-addr ADDR] [--host-key PATH] [--authorized-keys PATH] [--store PATH]",
+		Short: "The console over SSH for the users in the config: each session its own console over this store and its engine",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			if err := f.check(); err != nil {
+				return err
+			}
+			cfg, st, err := configAndStore(ctx, storeFlag, false)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			lang := i18n.Detect(f.lang, cfg.Language, os.Getenv)
+			if len(cfg.Users) == 0 && sf.authorizedKeys == "" {
+				return errors.New(lang.T("serve.err.no_users", cfg.Paths.ConfigFile))
+			}
+			ce, err := startConsoleEngine(ctx, cfg, st, f.lang, false)
+			if err != nil {
+				return err
+			}
+			defer ce.wait()
+			defer cancel()
+			log := slog.New(slog.NewJSONHandler(jsonLines{cmd.ErrOrStderr()}, nil))
+			return serveConsole(ctx, cmd.OutOrStdout(), cfg, st, ce, f, sf, log)
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	sf.add(cmd)
+	cmd.Flags().StringVar(&f.lang, "lang", "", "language: es or en (default from the config or LANG)")
+	f.add(cmd, false)
+	return cmd
+}
+
+func (sf *serveFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&sf.addr, "ssh-addr", ":2222", "address the SSH server listens on")
+	cmd.Flags().StringVar(&sf.hostKey, "host-key", "", "the server's private key (default: made once in the state directory, ssh_host_ed25519_key)")
+	cmd.Flags().StringVar(&sf.authorizedKeys, "authorized-keys", "", "an OpenSSH authorized_keys file whose keys may connect too, as viewers (read-only)")
+}
+
+// serveConsole runs the SSH server until ctx ends, printing where it
+// listens and its host key's fingerprint first.
+func serveConsole(ctx context.Context, out io.Writer, cfg config.Loaded, st *store.Store, ce *consoleEngine, f consoleFlags, sf serveFlags, log *slog.Logger) error {
+	lang := i18n.Detect(f.lang, cfg.Language, os.Getenv)
+	keyPath := sf.hostKey
+	if keyPath == "" {
+		keyPath = filepath.Join(cfg.Paths.StateDir, "ssh_host_ed25519_key")
+	}
+	key, created, err := serve.HostKey(keyPath)
+	if err != nil {
+		return err
+	}
+	opt, err := consoleOptions(cfg, f, st, ce.eng)
+	if err != nil {
+		return err
+	}
+	srv, err := serve.New(serve.Options{HostKey: key, Users: cfg.Users, AuthorizedKeys: sf.authorizedKeys, Console: opt, Log: log})
+	if err != nil {
+		return err
+	}
+	if err := config.CheckListen(sf.addr); err != nil {
+		return fmt.Errorf("--ssh-addr: %w", err)
+	}
+	ln, err := net.Listen("tcp", sf.addr)
+	if err != nil {
+		return fmt.Errorf("--ssh-addr %s: %w (another program uses the port? pick another with --ssh-addr)", sf.addr, err)
+	}
+	if created {
+		fmt.Fprintln(out, lang.T("serve.hostkey_made", keyPath))
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	fmt.Fprintln(out, lang.T("serve.listening", ln.Addr().String(), srv.HostKeyFingerprint()))
+	fmt.Fprintln(out, lang.T("serve.connect", port))
+	return srv.Serve(ctx, ln)
+}
