@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +19,7 @@ import (
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/serve"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/tui"
 )
 
 // serveFlags are folio serve's flags (also folio demo --serve's address).
@@ -103,4 +107,75 @@ func serveConsole(ctx context.Context, out io.Writer, cfg config.Loaded, st *sto
 	fmt.Fprintln(out, lang.T("serve.listening", ln.Addr().String(), srv.HostKeyFingerprint()))
 	fmt.Fprintln(out, lang.T("serve.connect", port))
 	return srv.Serve(ctx, ln)
+}
+
+// serveDemo serves the demo's console over SSH on a free loopback port,
+// for the keys of ~/.ssh (as an operator named after the OS user) and the
+// config's users, with a host key made for this demo only. It prints the
+// ssh command and waits for Enter (on a terminal) before the local
+// console takes the screen.
+func serveDemo(ctx context.Context, in io.Reader, out io.Writer, dir string, cfg config.Loaded, opt tui.Options, log *slog.Logger) (stop func(), err error) {
+	users := slices.Clone(cfg.Users)
+	if own := ownKeys(); len(own) > 0 {
+		users = append(users, config.User{Name: osUser(), Keys: own, Role: config.RoleOperator})
+	}
+	if len(users) == 0 {
+		return nil, errors.New(opt.Lang.T("serve.demo.no_keys"))
+	}
+	key, _, err := serve.HostKey(filepath.Join(dir, "ssh_host_ed25519_key"))
+	if err != nil {
+		return nil, err
+	}
+	srv, err := serve.New(serve.Options{HostKey: key, Users: users, Console: opt, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo --serve: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	fmt.Fprintln(out, opt.Lang.T("serve.demo.ssh", srv.HostKeyFingerprint(), port))
+	if f, ok := in.(*os.File); ok && isTerminal(f) {
+		fmt.Fprint(out, opt.Lang.T("serve.demo.enter"))
+		waitLine(ctx, f)
+	}
+	return func() { cancel(); <-done }, nil
+}
+
+// ownKeys are the public keys in ~/.ssh (id_*.pub).
+func ownKeys() []string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return nil
+	}
+	paths, _ := filepath.Glob(filepath.Join(home, ".ssh", "id_*.pub"))
+	var out []string
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		line := strings.TrimSpace(string(b))
+		if _, err := config.ParseUserKey(line); err == nil {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// waitLine returns at the first line typed on f, or when ctx ends.
+func waitLine(ctx context.Context, f *os.File) {
+	got := make(chan struct{})
+	go func() {
+		_, _ = bufio.NewReader(f).ReadString('\n')
+		close(got)
+	}()
+	select {
+	case <-got:
+	case <-ctx.Done():
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,6 +16,11 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/tui"
 )
 
 type syncBuffer struct {
@@ -92,4 +98,39 @@ func TestServeWithoutUsersSaysHow(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "add users to the config") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// folio demo --serve: the demo's console over SSH for the person's own
+// keys in ~/.ssh, on a loopback port, with the ssh command printed.
+func TestServeDemoForOwnKeys(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	pk, _ := gossh.NewPublicKey(pub)
+	signer, _ := gossh.NewSignerFromKey(priv)
+	os.MkdirAll(filepath.Join(home, ".ssh"), 0o700)
+	os.WriteFile(filepath.Join(home, ".ssh", "id_ed25519.pub"), gossh.MarshalAuthorizedKey(pk), 0o600)
+
+	ctx := context.Background()
+	st, err := store.Open(ctx, ordersStore(t, 3), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var out bytes.Buffer
+	stop, err := serveDemo(ctx, strings.NewReader(""), &out, t.TempDir(), config.Loaded{}, tui.Options{Store: st, Lang: i18n.EN}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	m := regexp.MustCompile(`ssh -p (\d+) .* folio@127\.0\.0\.1`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no ssh command: %s", out.String())
+	}
+	c, err := gossh.Dial("tcp", "127.0.0.1:"+m[1], &gossh.ClientConfig{User: "folio", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("own key refused: %v", err)
+	}
+	c.Close()
 }

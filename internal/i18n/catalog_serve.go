@@ -4,6 +4,11 @@ package i18n
 func init() { extend(serveCatalog) }
 
 var serveCatalog = map[ID]Msg{
+	"serve.demo.no_keys": {"demo --serve: no hay llaves en ~/.ssh ni users en la configuración; cree una con ssh-keygen -t ed25519",
+		"demo --serve: no keys in ~/.ssh and no users in the config; make one with ssh-keygen -t ed25519"},
+	"serve.demo.ssh": {"la demo también se sirve por SSH (llave del servidor %[1]s); en otro terminal:\n  ssh -p %[2]s -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no folio@127.0.0.1",
+		"the demo is served over SSH too (host key %[1]s); in another terminal:\n  ssh -p %[2]s -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no folio@127.0.0.1"},
+	"serve.demo.enter": {"pulse Enter para abrir la consola aquí… ", "press Enter to open the console here… "},
 	"audit.header": {"CUÁNDO\tQUIÉN\tLLAVE\tACCIÓN\tPEDIDO\tCONEXIÓN\tRESULTADO", "WHEN\tWHO\tKEY\tACTION\tORDER\tCONNECTION\tOUTCOME"},
 	"audit.none":   {"(ninguna acción registrada)", "(no actions recorded)"},
 	"serve.err.no_users": {"nadie puede conectarse: agregue users a la configuración (%s) o indique --authorized-keys ARCHIVO",
