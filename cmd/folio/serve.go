@@ -89,7 +89,8 @@ func serveConsole(ctx context.Context, out io.Writer, cfg config.Loaded, st *sto
 	if err != nil {
 		return err
 	}
-	srv, err := serve.New(serve.Options{HostKey: key, Users: cfg.Users, AuthorizedKeys: sf.authorizedKeys, Console: opt, Log: log})
+	srv, err := serve.New(serve.Options{HostKey: key, Users: cfg.Users, AuthorizedKeys: sf.authorizedKeys, Console: opt, Log: log,
+		FixedLang: f.lang != "" || cfg.Language != ""})
 	if err != nil {
 		return err
 	}

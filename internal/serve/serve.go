@@ -50,6 +50,10 @@ type Options struct {
 	Console tui.Options
 	// Log receives session starts and ends and refused keys (nil: none).
 	Log *slog.Logger
+	// FixedLang keeps Console.Lang for every session (--lang or language
+	// in the config); otherwise a client that sends LANG (or LC_ALL,
+	// LC_MESSAGES) in es or en gets its own.
+	FixedLang bool
 }
 
 // Server is folio serve's SSH server.
@@ -202,6 +206,9 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 		opt.Connect = nil // a consent opens a browser on this host, not the person's
 		// The client's NO_COLOR (ssh -o SetEnv=NO_COLOR=1, or SendEnv).
 		opt.NoColor = opt.NoColor || hasEnv(sess.Environ(), "NO_COLOR")
+		if l, ok := clientLang(sess.Environ()); ok && !s.opt.FixedLang {
+			opt.Lang = l
+		}
 		m, err := tui.New(opt)
 		if err != nil {
 			s.refuse(sess, err.Error())
@@ -234,6 +241,27 @@ func hasEnv(env []string, name string) bool {
 		k, v, _ := strings.Cut(kv, "=")
 		return k == name && v != ""
 	})
+}
+
+// clientLang is the language the client's locale names, if es or en.
+func clientLang(env []string) (i18n.Lang, bool) {
+	get := func(name string) string {
+		for _, kv := range env {
+			if k, v, _ := strings.Cut(kv, "="); k == name {
+				return v
+			}
+		}
+		return ""
+	}
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := strings.ToLower(get(name)); v != "" {
+			if strings.HasPrefix(v, "en") || strings.HasPrefix(v, "es") {
+				return i18n.Detect("", "", get), true
+			}
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // Accounts are the people who may connect, by key fingerprint: the

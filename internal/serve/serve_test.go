@@ -448,3 +448,19 @@ func TestAuthorizedKeysAreViewers(t *testing.T) {
 		t.Errorf("a bad line: %v", err)
 	}
 }
+
+func TestSessionLanguageFromTheClient(t *testing.T) {
+	t.Parallel()
+	for env, want := range map[string]i18n.Lang{"LANG=es_CL.UTF-8": i18n.ES, "LANG=en_US.UTF-8": i18n.EN, "LC_ALL=en_GB": i18n.EN} {
+		if l, ok := clientLang([]string{"TERM=xterm", env}); !ok || l != want {
+			t.Errorf("%s: %s %v", env, l, ok)
+		}
+	}
+	if _, ok := clientLang([]string{"LANG=C.UTF-8"}); ok {
+		t.Error("C.UTF-8 chose a language")
+	}
+	ana := newPerson(t)
+	h := start(t, []config.User{{Name: "ana", Keys: []string{ana.line}}}, 3)
+	sc := h.open(ana, 100, 30, map[string]string{"LANG": "es_CL.UTF-8"})
+	sc.waitText("Pedidos")
+}
