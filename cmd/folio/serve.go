@@ -17,6 +17,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/serve"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/tui"
@@ -103,6 +104,17 @@ func serveConsole(ctx context.Context, out io.Writer, cfg config.Loaded, st *sto
 	}
 	if created {
 		fmt.Fprintln(out, lang.T("serve.hostkey_made", keyPath))
+	}
+	// A user limited to a connection the store lacks sees nothing: say so
+	// (it may be connected later, so it is no error).
+	if conns, err := st.Connections(ctx); err == nil {
+		for _, u := range cfg.Users {
+			for _, name := range u.Connections {
+				if !slices.ContainsFunc(conns, func(c store.Connection) bool { return c.Name == name }) {
+					fmt.Fprintln(out, lang.T("serve.warn.no_connection", u.Name, safetext.Text(name)))
+				}
+			}
+		}
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	fmt.Fprintln(out, lang.T("serve.listening", ln.Addr().String(), srv.HostKeyFingerprint()))

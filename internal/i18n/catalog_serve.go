@@ -4,6 +4,8 @@ package i18n
 func init() { extend(serveCatalog) }
 
 var serveCatalog = map[ID]Msg{
+	"serve.warn.no_connection": {"aviso: el usuario %s está limitado a la conexión %s, que el almacén no tiene: no verá pedidos hasta que exista",
+		"note: user %s is limited to connection %s, which the store does not have: they see no orders until it exists"},
 	"serve.demo.no_keys": {"demo --serve: no hay llaves en ~/.ssh ni users en la configuración; cree una con ssh-keygen -t ed25519",
 		"demo --serve: no keys in ~/.ssh and no users in the config; make one with ssh-keygen -t ed25519"},
 	"serve.demo.ssh": {"la demo también se sirve por SSH (llave del servidor %[1]s); en otro terminal:\n  ssh -p %[2]s -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no folio@127.0.0.1",
