@@ -218,7 +218,13 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 		program := func(sess ssh.Session) *tea.Program {
 			// MakeOptions: the session's input and output, its TERM and
 			// environment (the colour profile, NO_COLOR) and window size.
-			return tea.NewProgram(sessionModel{Model: m, user: a.User, seen: s.seen}, append(bubbletea.MakeOptions(sess), tea.WithContext(ctx))...)
+			opts := append(bubbletea.MakeOptions(sess), tea.WithContext(ctx))
+			if pty, _, _ := sess.Pty(); pty.Window.Width <= 0 || pty.Window.Height <= 0 {
+				// A client without a terminal of its own (ssh -tt from a
+				// pipe) sends 0×0, on which nothing would be drawn.
+				opts = append(opts, tea.WithWindowSize(80, 24))
+			}
+			return tea.NewProgram(sessionModel{Model: m, user: a.User, seen: s.seen}, opts...)
 		}
 		bubbletea.MiddlewareWithProgramHandler(program)(next)(sess)
 	}

@@ -324,6 +324,10 @@ func TestResizeAndColourProfile(t *testing.T) {
 	if !h.saw("ana", tea.WindowSizeMsg{Width: 80, Height: 24}) || !h.saw("ana", tea.ColorProfileMsg{Profile: colorprofile.ANSI256}) {
 		t.Errorf("ana's console saw %v", h.seen["ana"])
 	}
+	// A client that sends no size (ssh -tt from a pipe) gets 80×24.
+	zero := h.open(ana, 0, 0, nil)
+	zero.waitText("C0-000002")
+
 	nc := h.open(noColour, 80, 24, map[string]string{"NO_COLOR": "1"})
 	nc.waitText("C0-000002")
 	if !h.saw("nc", tea.ColorProfileMsg{Profile: colorprofile.Ascii}) {
