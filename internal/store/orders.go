@@ -536,16 +536,39 @@ func (s *Store) listByState(ctx context.Context, q OrderQuery, cond string, cond
 		common = append(common, cond)
 		args = append(args, condArgs...)
 	}
+	if len(q.States) == 0 && len(q.ConnectionIDs) > 0 {
+		q.States = States() // scoped: walked per connection and state (below)
+	}
 	if len(q.States) == 0 {
 		return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders`+where(common)+` ORDER BY seq DESC LIMIT ?`,
 			append(args, q.Limit)...)
 	}
-	arms := make([]string, len(q.States))
+	var arms []string
 	var all []any
-	for i, st := range q.States {
-		arms[i] = `SELECT * FROM (SELECT ` + listCols + ` FROM orders INDEXED BY orders_state_seq` +
-			where(append([]string{"state = ?"}, common...)) + ` ORDER BY seq DESC LIMIT ?)`
-		all = append(append(append(all, string(st)), args...), q.Limit)
+	if n := len(q.ConnectionIDs) * len(q.States); n > 0 && n <= 400 {
+		// Scoped to some merchants: one walk of the (connection, state,
+		// seq) index per pair, so a small merchant's page does not walk a
+		// big one's state (400 stays under SQLite's 500 compound terms).
+		sub := q
+		sub.ConnectionIDs = nil
+		common, args := sub.commonWhere()
+		if cond != "" {
+			common = append(common, cond)
+			args = append(args, condArgs...)
+		}
+		for _, c := range q.ConnectionIDs {
+			for _, st := range q.States {
+				arms = append(arms, `SELECT * FROM (SELECT `+listCols+` FROM orders INDEXED BY orders_connection_state`+
+					where(append([]string{"connection_id = ?", "state = ?"}, common...))+` ORDER BY seq DESC LIMIT ?)`)
+				all = append(append(append(all, c, string(st)), args...), q.Limit)
+			}
+		}
+	} else {
+		for _, st := range q.States {
+			arms = append(arms, `SELECT * FROM (SELECT `+listCols+` FROM orders INDEXED BY orders_state_seq`+
+				where(append([]string{"state = ?"}, common...))+` ORDER BY seq DESC LIMIT ?)`)
+			all = append(append(append(all, string(st)), args...), q.Limit)
+		}
 	}
 	if len(arms) == 1 {
 		return s.queryOrders(ctx, arms[0], all...)
