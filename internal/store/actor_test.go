@@ -100,3 +100,45 @@ func TestScopedListsAndCounts(t *testing.T) {
 		t.Fatalf("scoped CountOrders = %d, %v", n, err)
 	}
 }
+
+// Pages of a scoped list, walked per connection and state, come newest
+// first across states, each order once.
+func TestScopedPages(t *testing.T) {
+	t.Parallel()
+	b, other := actorBundle(t)
+	ctx := context.Background()
+	var ups []OrderUpsert
+	for i := 10; i < 70; i++ {
+		o := b.order(i, []State{StateQueued, StateAttention, StateRetrying}[i%3])
+		if i%2 == 0 {
+			o.ConnectionID = other
+		}
+		ups = append(ups, o)
+	}
+	if _, err := b.st.UpsertOrders(ctx, ups); err != nil {
+		t.Fatal(err)
+	}
+	for _, states := range [][]State{nil, QueueStates()} {
+		var got []int64
+		for before := int64(0); ; {
+			rows, err := b.st.ListOrders(ctx, OrderQuery{States: states, ConnectionIDs: []int64{b.conn}, Before: before, Limit: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) == 0 {
+				break
+			}
+			for _, o := range rows {
+				if o.ConnectionID != b.conn || len(got) > 0 && o.Seq >= got[len(got)-1] {
+					t.Fatalf("states %v: order %+v after seq %v", states, o, got)
+				}
+				got = append(got, o.Seq)
+			}
+			before = rows[len(rows)-1].Seq
+		}
+		want, _ := b.st.CountOrders(ctx, OrderQuery{States: states, ConnectionIDs: []int64{b.conn}})
+		if len(got) != want || want == 0 {
+			t.Errorf("states %v: %d orders paged, %d counted", states, len(got), want)
+		}
+	}
+}
