@@ -235,6 +235,16 @@ func (sc *screen) after(keys, s string) {
 	})
 }
 
+// ended says whether the session is over.
+func (sc *screen) ended() bool {
+	select {
+	case <-sc.done:
+		return true
+	default:
+		return false
+	}
+}
+
 func (sc *screen) keys(s string) {
 	sc.t.Helper()
 	if _, err := sc.in.Write([]byte(s)); err != nil {
@@ -286,7 +296,7 @@ func TestViewerCannotAct(t *testing.T) {
 	sc.keys(":pause\r")
 	// The last refusal drawn means every key before it was handled.
 	sc.keys("q")
-	waitFor(t, "the session to end", func() bool { <-sc.done; return true })
+	waitFor(t, "the session to end", sc.ended)
 	if cs := h.audit(); len(cs) != 0 {
 		t.Fatalf("a viewer wrote controls: %+v", cs)
 	}
@@ -467,4 +477,15 @@ func TestSessionLanguageFromTheClient(t *testing.T) {
 	h := start(t, []config.User{{Name: "ana", Keys: []string{ana.line}}}, 3)
 	sc := h.open(ana, 100, 30, map[string]string{"LANG": "es_CL.UTF-8"})
 	sc.waitText("Pedidos")
+}
+
+// Stopping the server ends the sessions open on it.
+func TestStopEndsOpenSessions(t *testing.T) {
+	t.Parallel()
+	ana := newPerson(t)
+	h := start(t, []config.User{{Name: "ana", Keys: []string{ana.line}}}, 3)
+	sc := h.open(ana, 80, 24, nil)
+	sc.waitText("C0-000002")
+	h.cancel()
+	waitFor(t, "the session to end with the server", sc.ended)
 }
