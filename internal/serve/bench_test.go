@@ -25,13 +25,18 @@ func envInt(name string, def int) int {
 // same time. It reports the heap each session adds (client side included:
 // the SSH client runs in this process) and the time from a key sent to
 // the frame that answers it arriving, as the person sees it (the program
-// draws at most 60 frames a second).
+// draws at most 60 frames a second). FOLIO_BENCH_SCOPE=otra limits the
+// user to one merchant.
 //
 //	FOLIO_BENCH_SESSIONS=20 FOLIO_BENCH_ORDERS=50000 go test ./internal/serve -run X -bench Sessions -benchtime 20x
 func BenchmarkSessions(b *testing.B) {
 	n := envInt("FOLIO_BENCH_SESSIONS", 4)
 	ana := newPerson(b)
-	h := start(b, []config.User{{Name: "ana", Keys: []string{ana.line}, Role: config.RoleOperator}}, envInt("FOLIO_BENCH_ORDERS", 2000))
+	var scope []string
+	if c := os.Getenv("FOLIO_BENCH_SCOPE"); c != "" {
+		scope = []string{c} // tienda or otra: a support agent's console
+	}
+	h := start(b, []config.User{{Name: "ana", Keys: []string{ana.line}, Role: config.RoleOperator, Connections: scope}}, envInt("FOLIO_BENCH_ORDERS", 2000))
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
