@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -64,9 +66,23 @@ func consoleOptions(cfg config.Loaded, f consoleFlags, st *store.Store, eng *eng
 	host, _ := os.Hostname()
 	_, noColor := os.LookupEnv("NO_COLOR")
 	lang := i18n.Detect(f.lang, cfg.Language, os.Getenv)
+	who := osUser()
 	return tui.Options{Store: st, Engine: eng, Lang: lang, Theme: theme,
 		NoColor: noColor, ReadOnly: f.readOnly || cfg.ReadOnly, Keymap: cfg.Keymap, MaxAttempts: cfg.Retry.MaxAttempts, Location: cfg.Location(),
-		By: fmt.Sprintf("console@%s", host), Connect: consoleConnector(cfg, st, lang)}, nil
+		By: fmt.Sprintf("%s (console@%s)", who, host), Connect: consoleConnector(cfg, st, lang),
+		// The local console's actions are audited with the OS user's name.
+		Actor: &store.Actor{User: who}}, nil
+}
+
+// osUser names the person at this terminal for the audit.
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if u := cmp.Or(os.Getenv("USER"), os.Getenv("USERNAME")); u != "" {
+		return u
+	}
+	return "console"
 }
 
 // runConsole runs the console until the person quits.
@@ -103,53 +119,21 @@ func newConsoleCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			var eng *engine.Engine
-			var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			done := make(chan error, 1)
-			_, live, _ := engine.LeaseHolder(ctx, st)
-			if !live && !f.readOnly && !cfg.ReadOnly {
-				// No daemon: the console runs the engine itself, logging to
-				// the state directory so the screen stays clean.
-				logf, err := openLog(cfg)
-				if err != nil {
-					return err
-				}
-				defer logf.Close()
-				log := slog.New(slog.NewJSONHandler(jsonLines{logf}, nil))
-				// listen in the config: the console's engine serves the
-				// webhooks as folio run would (a busy port leaves it polling).
-				hooks := engineOptions{}
-				if cfg.Listen != "" {
-					if ws, _, err := startWebhooks(ctx, st, cfg.Listen, &engRef); err != nil {
-						log.Warn("webhook listener not started", "err", err)
-					} else {
-						hooks.Webhook = ws.Health
-						if cfg.Sources["poll_interval"].Kind == config.FromDefault {
-							hooks.HealthyPollInterval = engine.DefaultHealthyPollInterval
-						}
-					}
-				}
-				o := configEngineOptions(cfg, i18n.Detect(f.lang, cfg.Language, os.Getenv), log)
-				o.Webhook, o.HealthyPollInterval = hooks.Webhook, hooks.HealthyPollInterval
-				eng, err = newEngine(ctx, st, o)
-				if err != nil {
-					eng = nil // nothing to run yet (no invoicer): the console still shows the store
-				} else {
-					engRef.Store(eng)
-					go func() { done <- eng.Run(ctx) }()
-				}
-			}
-			opt, err := consoleOptions(cfg, f, st, eng)
+			ce, err := startConsoleEngine(ctx, cfg, st, f.lang, f.readOnly || cfg.ReadOnly)
 			if err != nil {
+				return err
+			}
+			opt, err := consoleOptions(cfg, f, st, ce.eng)
+			if err != nil {
+				cancel()
+				ce.wait()
 				return err
 			}
 			err = runConsole(ctx, opt)
 			cancel()
-			if eng != nil {
-				<-done
-			}
+			ce.wait()
 			return err
 		},
 	}
@@ -157,6 +141,66 @@ func newConsoleCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.lang, "lang", "", "language: es or en (default from the config or LANG)")
 	f.add(cmd, true)
 	return cmd
+}
+
+// consoleEngine is the engine a console (folio console, folio serve) runs
+// in this process when no `folio run` holds the store; eng is nil when
+// one does (the console attaches to it through the store), when the
+// console is read-only, or when there is nothing to run yet (no invoicer).
+type consoleEngine struct {
+	eng  *engine.Engine
+	done chan error
+	logf *os.File
+}
+
+// startConsoleEngine starts it, logging to the state directory so that
+// the screen stays clean; with listen in the config it serves the webhooks
+// as folio run would (a busy port leaves it polling). Cancel ctx, then
+// call wait.
+func startConsoleEngine(ctx context.Context, cfg config.Loaded, st *store.Store, lang string, readOnly bool) (*consoleEngine, error) {
+	ce := &consoleEngine{done: make(chan error, 1)}
+	if _, live, _ := engine.LeaseHolder(ctx, st); live || readOnly {
+		return ce, nil
+	}
+	logf, err := openLog(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ce.logf = logf
+	log := slog.New(slog.NewJSONHandler(jsonLines{logf}, nil))
+	var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
+	hooks := engineOptions{}
+	if cfg.Listen != "" {
+		if ws, _, err := startWebhooks(ctx, st, cfg.Listen, &engRef); err != nil {
+			log.Warn("webhook listener not started", "err", err)
+		} else {
+			hooks.Webhook = ws.Health
+			if cfg.Sources["poll_interval"].Kind == config.FromDefault {
+				hooks.HealthyPollInterval = engine.DefaultHealthyPollInterval
+			}
+		}
+	}
+	o := configEngineOptions(cfg, i18n.Detect(lang, cfg.Language, os.Getenv), log)
+	o.Webhook, o.HealthyPollInterval = hooks.Webhook, hooks.HealthyPollInterval
+	eng, err := newEngine(ctx, st, o)
+	if err != nil {
+		return ce, nil // nothing to run yet (no invoicer): the console still shows the store
+	}
+	engRef.Store(eng)
+	ce.eng = eng
+	go func() { ce.done <- eng.Run(ctx) }()
+	return ce, nil
+}
+
+// wait waits for the engine to stop (its context cancelled) and closes
+// its log.
+func (ce *consoleEngine) wait() {
+	if ce.eng != nil {
+		<-ce.done
+	}
+	if ce.logf != nil {
+		ce.logf.Close()
+	}
 }
 
 // openLog opens the engine's log file for a console that runs the engine.

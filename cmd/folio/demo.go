@@ -39,13 +39,13 @@ type demoSummary struct {
 }
 
 func newDemoCmd() *cobra.Command {
-	var headless bool
+	var headless, serveToo bool
 	var orders int
 	var faultSpec, lang, theme, invKind string
 	var seed uint64
 	var timeout time.Duration
 	cmd := &cobra.Command{
-		Use:   "demo [--headless] [--orders N] [--faults none|mix|SPEC] [--seed S] [--lang es|en] [--invoicer libredte|openfactura]",
+		Use:   "demo [--headless] [--serve] [--orders N] [--faults none|mix|SPEC] [--seed S] [--lang es|en] [--invoicer libredte|openfactura]",
 		Short: "The whole product on the embedded simulator: fake Multivende and LibreDTE (or OpenFactura), a scratch store, the engine",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -147,6 +147,15 @@ func newDemoCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if serveToo {
+					// The same demo over SSH on a loopback port, for a second
+					// terminal; it ends with the demo.
+					stopSSH, err := serveDemo(ctx, cmd.InOrStdin(), cmd.OutOrStdout(), dir, cfg, opt, log)
+					if err != nil {
+						return err
+					}
+					defer stopSSH()
+				}
 				err = runConsole(ctx, opt)
 				cancel()
 				<-done
@@ -211,6 +220,7 @@ func newDemoCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
+	f.BoolVar(&serveToo, "serve", false, "also serve the demo's console over SSH on a loopback port (folio serve), for your own keys in ~/.ssh; prints the ssh command")
 	f.BoolVar(&headless, "headless", false, "run without the console until the orders settle, then print a JSON summary")
 	f.IntVar(&orders, "orders", 40, "orders in the simulated shop")
 	f.StringVar(&faultSpec, "faults", "mix", "none, mix, or a fault list (see folio sim --help)")

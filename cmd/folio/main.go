@@ -47,6 +47,8 @@ func newRootCmd() *cobra.Command {
 		newSimCmd(),
 		newDemoCmd(),
 		newConsoleCmd(),
+		newServeCmd(),
+		newAuditCmd(),
 		newOrdersCmd(),
 		withCredit(newOrderCmd()),
 		newPauseCmd(true),

@@ -121,6 +121,7 @@ type Config struct {
 	CreditNotesAuto     bool                `yaml:"credit_notes_auto" json:"credit_notes_auto"` // issue a 61 as soon as an issued order is cancelled
 	Emisor              Emisor              `yaml:"emisor" json:"emisor"`
 	Multivende          Multivende          `yaml:"multivende" json:"multivende"`
+	Users               []User              `yaml:"users" json:"users,omitempty"` // who may open the console over SSH (folio serve)
 }
 
 // DefaultTimezone is the merchant's zone unless the config says another.
@@ -329,6 +330,10 @@ func walk(n *yaml.Node, prefix string, c *Config, src map[string]Source, errs *[
 			if !isNull {
 				decodeKeymap(v, c, src, bad)
 			}
+		case name == "users":
+			if !isNull {
+				decodeUsers(v, c, src, bad)
+			}
 		case isSection(name):
 			if isNull {
 				continue
@@ -502,6 +507,7 @@ func (c Config) problems() []problem {
 	if u, err := url.Parse(c.Multivende.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		bad("multivende.base_url", "%q is not an http(s) URL like https://app.multivende.com", c.Multivende.BaseURL)
 	}
+	c.userProblems(bad)
 	actions := slices.Sorted(maps.Keys(c.Keymap))
 	for _, action := range actions {
 		if strings.TrimSpace(action) == "" || slices.Contains(c.Keymap[action], "") {

@@ -52,6 +52,7 @@ var Keys = []Key{
 	{Name: "multivende.client_secret", Env: "FOLIO_MULTIVENDE_CLIENT_SECRET", Secret: true, Help: "the OAuth application's client secret"},
 	{Name: "multivende.emitter_id", Env: "FOLIO_MULTIVENDE_EMITTER_ID", Help: "ElectronicBillingDocumentEmitterId sent when attaching a document (per connection: folio connect multivende --emitter-id)"},
 	{Name: "multivende.provider", Env: "FOLIO_MULTIVENDE_PROVIDER", Default: "libredte", Help: "provider code sent when attaching a document (per connection: --provider)"},
+	{Name: "users", Help: "who may open the console over SSH (folio serve): a list of {name, keys, role: operator|viewer, connections}"},
 }
 
 // LookupKey returns the documented key named name.

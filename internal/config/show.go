@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -20,7 +21,7 @@ type Entry struct {
 func (l Loaded) Show() []Entry {
 	var out []Entry
 	for _, k := range Keys {
-		if k.Name == "keymap" {
+		if k.Name == "keymap" || k.Name == "users" {
 			continue
 		}
 		v := get(l.Config, k.Name)
@@ -32,6 +33,17 @@ func (l Loaded) Show() []Entry {
 	for _, action := range slices.Sorted(maps.Keys(l.Keymap)) {
 		key := "keymap." + action
 		out = append(out, Entry{Key: key, Value: strings.Join(l.Keymap[action], ", "), Source: l.Sources[key]})
+	}
+	for _, u := range l.Users {
+		role := u.Role
+		if role == "" {
+			role = RoleViewer
+		}
+		v := fmt.Sprintf("%s, %d keys", role, len(u.Keys))
+		if len(u.Connections) > 0 {
+			v += ", connections " + strings.Join(u.Connections, ", ")
+		}
+		out = append(out, Entry{Key: "users." + u.Name, Value: v, Source: l.Sources["users."+u.Name]})
 	}
 	return out
 }

@@ -43,7 +43,7 @@ func Set(path string, values map[string]string) error {
 	}
 	for _, key := range slices.Sorted(maps.Keys(values)) {
 		k, ok := LookupKey(key)
-		if !ok || k.Name == "keymap" {
+		if !ok || k.Name == "keymap" || k.Name == "users" {
 			return fmt.Errorf("config %s: %s is not a setting folio can write", path, key)
 		}
 		scratch := Default()

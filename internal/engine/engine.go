@@ -210,8 +210,13 @@ func (e *Engine) Subscribe() (<-chan Change, func()) {
 	e.subMu.Unlock()
 	return ch, func() {
 		e.subMu.Lock()
-		delete(e.subs, ch)
-		e.subMu.Unlock()
+		defer e.subMu.Unlock()
+		if _, ok := e.subs[ch]; ok {
+			// Closed so a reader blocked on it returns (a console that
+			// quit, an SSH session that dropped); notify holds the lock.
+			delete(e.subs, ch)
+			close(ch)
+		}
 	}
 }
 

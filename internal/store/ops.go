@@ -125,13 +125,37 @@ type Control struct {
 	Status    string
 	Outcome   string
 	AppliedAt time.Time
+	// User, Fingerprint and Connection say who asked and what it touches
+	// (schema 13): from the Actor of the context the control was added
+	// with; empty for a control written without one (the CLI).
+	User        string
+	Fingerprint string
+	Connection  string
 }
 
-// AddControl records a request and returns its id.
+// AddControl records a request and returns its id. With an Actor in ctx
+// (WithActor) the control carries who asked, and is refused, in the same
+// transaction that would write it, when the actor may not act on what it
+// touches (ErrActorReadOnly, *ScopeError).
 func (s *Store) AddControl(ctx context.Context, c Control) (int64, error) {
 	var id int64
 	err := s.Write(ctx, func(t *Tx) error {
-		r, err := t.exec(ctx, `INSERT INTO controls (at, kind, target, args, by) VALUES (?,?,?,?,?)`, t.now, c.Kind, c.Target, c.Args, c.By)
+		a, hasActor := ActorFrom(ctx)
+		if hasActor {
+			if a.ReadOnly {
+				return fmt.Errorf("store: control %s by %s: %w", c.Kind, a.User, ErrActorReadOnly)
+			}
+			conn, err := t.controlConnection(ctx, c)
+			if err != nil {
+				return err
+			}
+			if !a.InScope(conn) {
+				return &ScopeError{User: a.User, Connection: conn}
+			}
+			c.User, c.Fingerprint, c.Connection = a.User, a.Fingerprint, conn
+		}
+		r, err := t.exec(ctx, `INSERT INTO controls (at, kind, target, args, by, user, fingerprint, connection) VALUES (?,?,?,?,?,?,?,?)`,
+			t.now, c.Kind, c.Target, c.Args, c.By, c.User, c.Fingerprint, c.Connection)
 		if err != nil {
 			return fmt.Errorf("store: control %s: %w", c.Kind, err)
 		}
@@ -159,7 +183,7 @@ func (s *Store) Control(ctx context.Context, id int64) (Control, error) {
 }
 
 func (s *Store) controls(ctx context.Context, where string, args ...any) ([]Control, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, at, kind, target, args, by, status, outcome, applied_at FROM controls `+where, args...)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, at, kind, target, args, by, status, outcome, applied_at, user, fingerprint, connection FROM controls `+where, args...)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -168,7 +192,7 @@ func (s *Store) controls(ctx context.Context, where string, args ...any) ([]Cont
 	for rows.Next() {
 		var c Control
 		var at, ap int64
-		if err := rows.Scan(&c.ID, &at, &c.Kind, &c.Target, &c.Args, &c.By, &c.Status, &c.Outcome, &ap); err != nil {
+		if err := rows.Scan(&c.ID, &at, &c.Kind, &c.Target, &c.Args, &c.By, &c.Status, &c.Outcome, &ap, &c.User, &c.Fingerprint, &c.Connection); err != nil {
 			return nil, classify(err)
 		}
 		c.At, c.AppliedAt = fromMS(at), fromMS(ap)

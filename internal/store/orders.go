@@ -462,6 +462,9 @@ type OrderQuery struct {
 	Limit int
 	// ConnectionID restricts to one connection (0: all).
 	ConnectionID int64
+	// ConnectionIDs, when not nil, restricts to these connections (a
+	// console scoped to some merchants; an empty list matches nothing).
+	ConnectionIDs []int64
 }
 
 // smallStates is the largest number of orders in a query's states for
@@ -533,16 +536,39 @@ func (s *Store) listByState(ctx context.Context, q OrderQuery, cond string, cond
 		common = append(common, cond)
 		args = append(args, condArgs...)
 	}
+	if len(q.States) == 0 && len(q.ConnectionIDs) > 0 {
+		q.States = States() // scoped: walked per connection and state (below)
+	}
 	if len(q.States) == 0 {
 		return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders`+where(common)+` ORDER BY seq DESC LIMIT ?`,
 			append(args, q.Limit)...)
 	}
-	arms := make([]string, len(q.States))
+	var arms []string
 	var all []any
-	for i, st := range q.States {
-		arms[i] = `SELECT * FROM (SELECT ` + listCols + ` FROM orders INDEXED BY orders_state_seq` +
-			where(append([]string{"state = ?"}, common...)) + ` ORDER BY seq DESC LIMIT ?)`
-		all = append(append(append(all, string(st)), args...), q.Limit)
+	if n := len(q.ConnectionIDs) * len(q.States); n > 0 && n <= 400 {
+		// Scoped to some merchants: one walk of the (connection, state,
+		// seq) index per pair, so a small merchant's page does not walk a
+		// big one's state (400 stays under SQLite's 500 compound terms).
+		sub := q
+		sub.ConnectionIDs = nil
+		common, args := sub.commonWhere()
+		if cond != "" {
+			common = append(common, cond)
+			args = append(args, condArgs...)
+		}
+		for _, c := range q.ConnectionIDs {
+			for _, st := range q.States {
+				arms = append(arms, `SELECT * FROM (SELECT `+listCols+` FROM orders INDEXED BY orders_connection_state`+
+					where(append([]string{"connection_id = ?", "state = ?"}, common...))+` ORDER BY seq DESC LIMIT ?)`)
+				all = append(append(append(all, c, string(st)), args...), q.Limit)
+			}
+		}
+	} else {
+		for _, st := range q.States {
+			arms = append(arms, `SELECT * FROM (SELECT `+listCols+` FROM orders INDEXED BY orders_state_seq`+
+				where(append([]string{"state = ?"}, common...))+` ORDER BY seq DESC LIMIT ?)`)
+			all = append(append(append(all, string(st)), args...), q.Limit)
+		}
 	}
 	if len(arms) == 1 {
 		return s.queryOrders(ctx, arms[0], all...)
@@ -618,7 +644,7 @@ func prefixed(cols, p string) string {
 // Without a connection it reads the per-state counters and costs nothing.
 func (s *Store) CountOrders(ctx context.Context, q OrderQuery) (int, error) {
 	base, _ := q.base()
-	if base.ConnectionID == 0 {
+	if base.ConnectionID == 0 && base.ConnectionIDs == nil {
 		counts, err := s.CountByState(ctx)
 		if err != nil {
 			return 0, err
@@ -685,6 +711,16 @@ func (q OrderQuery) commonWhere() ([]string, []any) {
 	if q.ConnectionID != 0 {
 		conds = append(conds, "connection_id = ?")
 		args = append(args, q.ConnectionID)
+	}
+	if q.ConnectionIDs != nil {
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(q.ConnectionIDs)), ",")
+		if ph == "" {
+			ph = "NULL" // nothing is IN (NULL)
+		}
+		conds = append(conds, "connection_id IN ("+ph+")")
+		for _, id := range q.ConnectionIDs {
+			args = append(args, id)
+		}
 	}
 	if q.Before > 0 {
 		conds = append(conds, "seq < ?")

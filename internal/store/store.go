@@ -86,7 +86,15 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) SchemaVersion() int { return s.version }
 
 // LatestSchema is the schema version this folio writes.
-func LatestSchema() int { return len(migrations()) }
+func LatestSchema() int {
+	// The highest number, not the count: migrations are numbered by
+	// branches worked on in parallel, so a gap may stand until they meet.
+	ms := migrations()
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
 
 func (s *Store) now() time.Time { return s.opts.Now() }
 

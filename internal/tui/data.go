@@ -72,9 +72,10 @@ type snapshot struct {
 
 // source reads the store (and the engine, when it runs in this process).
 type source struct {
-	st  *store.Store
-	eng *engine.Engine
-	now func() time.Time
+	st    *store.Store
+	eng   *engine.Engine
+	now   func() time.Time
+	actor *store.Actor // limits what is read to the actor's connections
 }
 
 // load reads the counts, the connections, the status and the visible rows
@@ -84,10 +85,17 @@ func (s source) load(ctx context.Context, id int, wins [paneCount]window, want [
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	snap.change, _ = s.st.ChangeCounter(ctx)
-	if snap.counts, snap.err = s.st.CountByState(ctx); snap.err != nil {
+	if snap.conns, snap.err = s.st.Connections(ctx); snap.err != nil {
 		return snap
 	}
-	if snap.conns, snap.err = s.st.Connections(ctx); snap.err != nil {
+	var scope []int64 // nil: every connection
+	snap.conns, scope = inScope(s.actor, snap.conns)
+	if scope == nil {
+		snap.counts, snap.err = s.st.CountByState(ctx)
+	} else {
+		snap.counts, snap.err = s.st.CountByStateIn(ctx, scope)
+	}
+	if snap.err != nil {
 		return snap
 	}
 	for _, c := range snap.conns {
@@ -110,7 +118,7 @@ func (s source) load(ctx context.Context, id int, wins [paneCount]window, want [
 		}
 		w := wins[k]
 		limit := max(w.limit, 1)
-		rows, err := s.st.ListOrders(ctx, store.OrderQuery{States: paneStates(k), Text: w.filter, Before: w.before, Limit: limit + 1})
+		rows, err := s.st.ListOrders(ctx, store.OrderQuery{States: paneStates(k), Text: w.filter, Before: w.before, Limit: limit + 1, ConnectionIDs: scope})
 		if err != nil {
 			snap.err = err
 			return snap

@@ -42,6 +42,11 @@ type Options struct {
 	// Connect starts a Multivende consent from the Connections pane (nil:
 	// the console cannot connect, e.g. attached read-only).
 	Connect Connector
+	// Actor is the person at this console (folio serve's SSH user, or the
+	// local one): every control is written with it and checked against
+	// it, a read-only actor gets the read-only console, and one limited
+	// to some connections sees only their orders. Nil: no one named.
+	Actor *store.Actor
 }
 
 // mode is what the screen shows.
@@ -162,7 +167,10 @@ func New(opt Options) (*Model, error) {
 	if opt.Location == nil {
 		opt.Location = config.Default().Location()
 	}
-	m := &Model{opt: opt, lang: opt.Lang, loc: opt.Location, src: source{st: opt.Store, eng: opt.Engine, now: opt.Now},
+	if opt.Actor != nil && opt.Actor.ReadOnly {
+		opt.ReadOnly = true
+	}
+	m := &Model{opt: opt, lang: opt.Lang, loc: opt.Location, src: source{st: opt.Store, eng: opt.Engine, now: opt.Now, actor: opt.Actor},
 		width: 80, height: 24, active: paneOrders, pending: map[int64]string{}}
 	t, err := LoadTheme(opt.Theme)
 	if err != nil {

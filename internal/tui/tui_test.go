@@ -33,6 +33,7 @@ type setupOpts struct {
 	readOnly bool
 	noColor  bool
 	w, h     int
+	actor    *store.Actor
 }
 
 var fixedNow = time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
@@ -91,7 +92,7 @@ func setup(t *testing.T, o setupOpts) *bundle {
 	if o.lang == "" {
 		o.lang = i18n.EN
 	}
-	m, err := New(Options{Store: st, Lang: o.lang, ReadOnly: o.readOnly, NoColor: o.noColor, By: "test", Now: func() time.Time { return fixedNow }})
+	m, err := New(Options{Store: st, Lang: o.lang, ReadOnly: o.readOnly, NoColor: o.noColor, By: "test", Now: func() time.Time { return fixedNow }, Actor: o.actor})
 	if err != nil {
 		t.Fatal(err)
 	}

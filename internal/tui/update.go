@@ -248,13 +248,19 @@ func (m *Model) request(label i18n.ID, what string, fn func(context.Context, *st
 		return nil
 	}
 	what = m.lang.T(label) + ": " + what
-	st, by, eng, lang := m.opt.Store, m.opt.By, m.opt.Engine, m.lang
+	st, by, eng, lang, actor := m.opt.Store, m.opt.By, m.opt.Engine, m.lang, m.opt.Actor
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		if actor != nil {
+			// The store checks the actor in the write itself and records it.
+			ctx = store.WithActor(ctx, *actor)
+		}
 		id, err := fn(ctx, st, by)
 		if ref, ok := errors.AsType[*engine.Refusal](err); ok {
 			err = errors.New(ref.In(lang))
+		} else if why := actorRefusal(lang, err); why != "" {
+			err = errors.New(why)
 		}
 		if err == nil && eng != nil {
 			eng.Kick()
@@ -517,11 +523,14 @@ func (m *Model) openInspect(id string) tea.Cmd {
 }
 
 func (m *Model) loadInspect() tea.Cmd {
-	st, id, fid := m.opt.Store, m.insp.id, m.insp.fetchID
+	st, id, fid, actor := m.opt.Store, m.insp.id, m.insp.fetchID, m.opt.Actor
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		v, err := st.InspectOrder(ctx, id, 200)
+		if err == nil {
+			err = visible(ctx, st, actor, v.Order)
+		}
 		return inspectMsg{fetchID: fid, view: v, err: err}
 	}
 }
