@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -68,8 +69,9 @@ func main() {
 	stop()
 	if err != nil {
 		// An error may quote a service or an order: safetext keeps its
-		// control characters off the terminal.
-		fmt.Fprintln(os.Stderr, "folio:", safetext.Lines(err.Error()))
+		// control characters off the terminal. A tab (cobra indents its
+		// "Did you mean" suggestions with one) is spaces, not a visible \t.
+		fmt.Fprintln(os.Stderr, "folio:", safetext.Lines(strings.ReplaceAll(err.Error(), "\t", "    ")))
 		var ee *exitError
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)
