@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -41,6 +44,10 @@ func TestScripts(t *testing.T) {
 			"simstart":   cmdSimStart,
 			"seedstore":  cmdSeedStore,
 			"waitorders": cmdWaitOrders,
+			"freeport":   cmdFreePort,
+			"waithttp":   cmdWaitHTTP,
+			"bigfile":    cmdBigFile,
+			"perm":       cmdPerm,
 		},
 	})
 }
@@ -126,7 +133,8 @@ func cmdSeedStore(ts *testscript.TestScript, neg bool, args []string) {
 
 // waitorders PATH STATE N [TIMEOUT] waits until the store at PATH has at
 // least N orders in STATE (a state, or "settled": at least N orders, none
-// busy or retrying, no SII status left to read), failing after TIMEOUT (default 30s).
+// busy or retrying; the SII status of a done order may still be pending:
+// folio run asks it every 30 s), failing after TIMEOUT (default 30s).
 func cmdWaitOrders(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 3 || len(args) > 4 {
 		ts.Fatalf("usage: waitorders PATH STATE N [TIMEOUT]")
@@ -166,14 +174,7 @@ func countOrders(ctx context.Context, path string) (map[store.State]int, bool) {
 	}
 	defer st.Close()
 	counts, err := st.CountByState(ctx)
-	if err != nil {
-		return nil, false
-	}
-	// A done order whose SII status is still to be read is not settled.
-	if pending, err := st.PendingSII(ctx, time.Now().Add(time.Hour), 1); err != nil || len(pending) > 0 {
-		counts[store.StateIssued]++
-	}
-	return counts, true
+	return counts, err == nil
 }
 
 func ordersReached(counts map[store.State]int, state string, n int) bool {
@@ -188,4 +189,69 @@ func ordersReached(counts map[store.State]int, state string, n int) bool {
 		}
 	}
 	return total >= n
+}
+
+// freeport VAR sets $VAR to a loopback port free a moment ago, for a
+// background folio sim whose address the script must know beforehand.
+func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	ts.Setenv(args[0], strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+	ts.Check(l.Close())
+}
+
+// waithttp URL waits (up to 30 s) until GET URL answers 200: a background
+// server is listening.
+func cmdWaitHTTP(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waithttp URL")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, args[0], nil)
+		ts.Check(err)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		cancel()
+		if err == nil && resp.StatusCode == http.StatusOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waithttp %s: no 200 in 30s (last: %v)", args[0], err)
+		}
+		time.Sleep(50 * time.Millisecond) // another process starting: nothing to wait on
+	}
+}
+
+// bigfile PATH BYTES writes a JSON string literal of BYTES bytes, for the
+// size limits of what folio reads.
+func cmdBigFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: bigfile PATH BYTES")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	b := bytes.Repeat([]byte("a"), n)
+	b[0], b[n-1] = '"', '"'
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o600))
+}
+
+// perm PATH MODE fails unless PATH's permission bits are MODE (octal).
+func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: perm PATH MODE")
+	}
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if got := fi.Mode().Perm(); (got == os.FileMode(want)) == neg {
+		ts.Fatalf("%s: mode %03o (want %s%s)", args[0], got, map[bool]string{true: "not ", false: ""}[neg], args[1])
+	}
 }
