@@ -41,6 +41,15 @@ folio webhook url prints the URL to register.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			err := func() error {
 				ctx := cmd.Context()
+				// Flags are checked before the store is created or opened.
+				if simURL != "" && simInvoicer != store.KindLibreDTE && simInvoicer != store.KindOpenFactura {
+					return fmt.Errorf("--sim-invoicer %q: want libredte or openfactura", simInvoicer)
+				}
+				if listen != "" {
+					if err := config.CheckListen(listen); err != nil {
+						return fmt.Errorf("--listen: %w", err)
+					}
+				}
 				cfg, st, err := configAndStore(ctx, storeFlag, false)
 				if err != nil {
 					return err
@@ -58,9 +67,6 @@ folio webhook url prints the URL to register.`,
 				}
 				emisor := emisorOf(cfg)
 				if simURL != "" {
-					if simInvoicer != store.KindLibreDTE && simInvoicer != store.KindOpenFactura {
-						return fmt.Errorf("--sim-invoicer %q: want libredte or openfactura", simInvoicer)
-					}
 					info, err := connectSimWith(ctx, st, simURL, simInvoicer)
 					if err != nil {
 						return err
@@ -78,8 +84,6 @@ folio webhook url prints the URL to register.`,
 				poll = runPoll(cfg, poll, simURL != "")
 				if listen == "" {
 					listen = cfg.Listen
-				} else if err := config.CheckListen(listen); err != nil {
-					return fmt.Errorf("--listen: %w", err)
 				}
 				var eng *engine.Engine
 				var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
