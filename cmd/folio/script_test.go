@@ -44,6 +44,7 @@ func TestScripts(t *testing.T) {
 			"simstart":   cmdSimStart,
 			"seedstore":  cmdSeedStore,
 			"waitorders": cmdWaitOrders,
+			"waitorder":  cmdWaitOrder,
 			"freeport":   cmdFreePort,
 			"waithttp":   cmdWaitHTTP,
 			"bigfile":    cmdBigFile,
@@ -159,6 +160,39 @@ func cmdWaitOrders(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		if time.Now().After(deadline) {
 			ts.Fatalf("waitorders: %s not reached in %s; orders by state: %v", strings.Join(args[1:3], " "), limit, last)
+		}
+		time.Sleep(100 * time.Millisecond) // polling another process's store: no event to wait on
+	}
+}
+
+// waitorder PATH KEY STATE [TIMEOUT] waits until the order KEY (its id or
+// marketplace code) is in STATE in the store at PATH (default 30s).
+func cmdWaitOrder(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 || len(args) > 4 {
+		ts.Fatalf("usage: waitorder PATH KEY STATE [TIMEOUT]")
+	}
+	limit := 30 * time.Second
+	if len(args) == 4 {
+		var err error
+		limit, err = time.ParseDuration(args[3])
+		ts.Check(err)
+	}
+	path, ctx := ts.MkAbs(args[0]), context.Background()
+	deadline := time.Now().Add(limit)
+	last := "not found"
+	for {
+		if st, err := store.Open(ctx, path, store.Options{ReadOnly: true}); err == nil {
+			o, err := findOrder(ctx, st, args[1])
+			st.Close()
+			if err == nil {
+				last = string(o.State) + " " + o.Reason
+				if o.State == store.State(args[2]) {
+					return
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitorder: %s not %s in %s (last: %s)", args[1], args[2], limit, last)
 		}
 		time.Sleep(100 * time.Millisecond) // polling another process's store: no event to wait on
 	}
