@@ -25,7 +25,7 @@ import (
 
 func newRunCmd() *cobra.Command {
 	var storeFlag, simURL, simInvoicer, listen string
-	var poll, leaseTTL, lookback time.Duration
+	var poll, leaseTTL, lookback, siiEvery time.Duration
 	cmd := &cobra.Command{
 		Use:   "run [--store PATH] [--sim URL] [--listen ADDR]",
 		Short: "Run the sync engine headless (for systemd); JSON log lines on stderr",
@@ -98,6 +98,9 @@ folio webhook url prints the URL to register.`,
 				}
 				o := configEngineOptions(cfg, i18n.Detect("", cfg.Language, os.Getenv), log)
 				o.PollInterval, o.LeaseTTL, o.Lookback, o.Emisor = poll, leaseTTL, lookback, emisor
+				if siiEvery > 0 {
+					o.SIIInterval = siiEvery
+				}
 				o.Failpoint = failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))
 				o.Webhook, o.HealthyPollInterval = hookHealth, healthyPoll
 				eng, err = newEngine(ctx, st, o)
@@ -133,6 +136,9 @@ folio webhook url prints the URL to register.`,
 	// Fault tests freeze engines past their lease; a short lease keeps them short.
 	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long the engine's lease lives without a heartbeat (default 20s)")
 	_ = cmd.Flags().MarkHidden("lease-ttl")
+	// The transcripts wait for an SII rejection; 30 s apart is too slow there.
+	cmd.Flags().DurationVar(&siiEvery, "sii-interval", 0, "how often an issued document's SII status is asked (default 30s)")
+	_ = cmd.Flags().MarkHidden("sii-interval")
 	return cmd
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/folio-cl/folio/internal/sim"
+	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -42,6 +43,7 @@ func TestScripts(t *testing.T) {
 		Setup:               scriptSetup,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"simstart":   cmdSimStart,
+			"simfaults":  cmdSimFaults,
 			"seedstore":  cmdSeedStore,
 			"waitorders": cmdWaitOrders,
 			"waitorder":  cmdWaitOrder,
@@ -66,6 +68,7 @@ func scriptSetup(e *testscript.Env) error {
 	e.Setenv("LANG", "es_CL.UTF-8")
 	e.Setenv("TZ", "UTC")
 	e.Setenv("STORE", filepath.Join(home, ".local", "share", "folio", "folio.db"))
+	e.Values[simsKey{}] = &sim.Sims{}
 	return os.MkdirAll(home, 0o700)
 }
 
@@ -81,13 +84,17 @@ func cmdSimStart(ts *testscript.TestScript, neg bool, args []string) {
 	orders := fs.Int("orders", 4, "orders present at start")
 	seed := fs.Uint64("seed", 1, "seed")
 	siiDelay := fs.Duration("sii-delay", 0, "SII answer delay")
+	faultSpec := fs.String("faults", "none", "faults, as folio sim --faults")
 	ts.Check(fs.Parse(args))
+	sp, err := faults.Parse(*faultSpec)
+	ts.Check(err)
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := sim.Start(ctx, sim.Options{Orders: *orders, Seed: *seed, RateLimit: -1, SIIDelay: *siiDelay, OpenFacturaNoLimits: true})
+	s, err := sim.Start(ctx, sim.Options{Orders: *orders, Seed: *seed, RateLimit: -1, SIIDelay: *siiDelay, OpenFacturaNoLimits: true, Faults: sp})
 	if err != nil {
 		cancel()
 		ts.Fatalf("simstart: %v", err)
 	}
+	*ts.Value(simsKey{}).(*sim.Sims) = *s
 	ts.Defer(func() {
 		cancel()
 		s.MV.Close()
@@ -99,6 +106,24 @@ func cmdSimStart(ts *testscript.TestScript, neg bool, args []string) {
 		"OF_KEY": s.Info.OpenFacturaKey, "EMISOR": s.Info.Emisor} {
 		ts.Setenv(k, v)
 	}
+}
+
+// simsKey holds, in each script's values, the simulators simstart started.
+type simsKey struct{}
+
+// simfaults SPEC changes the running simulators' faults (as POST
+// /_sim/faults does), e.g. "none" once a rejection has happened.
+func cmdSimFaults(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: simfaults SPEC")
+	}
+	s := ts.Value(simsKey{}).(*sim.Sims)
+	if s.MV == nil {
+		ts.Fatalf("simfaults: no simstart before it")
+	}
+	sp, err := faults.Parse(args[0])
+	ts.Check(err)
+	s.SetFaults(sp)
 }
 
 // seedstore PATH N writes a store with a multivende connection "tienda"
