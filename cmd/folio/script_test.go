@@ -44,6 +44,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"simstart":   cmdSimStart,
 			"simfaults":  cmdSimFaults,
+			"simcancel":  cmdSimCancel,
 			"seedstore":  cmdSeedStore,
 			"waitorders": cmdWaitOrders,
 			"waitorder":  cmdWaitOrder,
@@ -124,6 +125,19 @@ func cmdSimFaults(ts *testscript.TestScript, neg bool, args []string) {
 	sp, err := faults.Parse(args[0])
 	ts.Check(err)
 	s.SetFaults(sp)
+}
+
+// simcancel ID [refunded] cancels (or refunds) the checkout ID in the
+// Multivende simulator, as a marketplace would after the sale.
+func cmdSimCancel(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 || (len(args) == 2 && args[1] != "refunded") {
+		ts.Fatalf("usage: simcancel ID [refunded]")
+	}
+	s := ts.Value(simsKey{}).(*sim.Sims)
+	if s.MV == nil {
+		ts.Fatalf("simcancel: no simstart before it")
+	}
+	ts.Check(s.MV.Cancel(args[0], len(args) == 2))
 }
 
 // seedstore PATH N writes a store with a multivende connection "tienda"
