@@ -77,6 +77,9 @@ by default the one most of your items use).`,
 				path = cfg.Store
 			}
 			ctx := cmd.Context()
+			if err := storeMustExist(path); err != nil {
+				return err // a new store would have no connection to sync from
+			}
 			st, err := openStore(ctx, path, false)
 			if err != nil {
 				return err

@@ -46,11 +46,20 @@ func storePath(flag string) (string, error) {
 // does not exist yet say how to create one.
 func openStore(ctx context.Context, path string, readOnly bool) (*store.Store, error) {
 	if readOnly {
-		if _, err := os.Stat(path); os.IsNotExist(err) {
-			return nil, fmt.Errorf("no store at %s yet: connect first (folio connect multivende) or pass --store", path)
+		if err := storeMustExist(path); err != nil {
+			return nil, err
 		}
 	}
 	return store.Open(ctx, path, store.Options{ReadOnly: readOnly})
+}
+
+// storeMustExist refuses a store path where there is no store yet, for
+// commands that write to a store but have nothing to do in a new one.
+func storeMustExist(path string) error {
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return fmt.Errorf("no store at %s yet: connect first (folio connect multivende) or pass --store", path)
+	}
+	return nil
 }
 
 // configAndStore loads the config and opens the store of --store (or the

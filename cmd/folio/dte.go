@@ -47,6 +47,12 @@ folio's own computed totals (neto, IVA, total) and the warnings. folio
 compares these totals with LibreDTE's before a folio is spent.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if lang != "" {
+				// Checked before stdin is read: --lang xx fell back to Spanish.
+				if _, err := i18n.ParseLang(lang); err != nil {
+					return fmt.Errorf("--lang: %w", err)
+				}
+			}
 			l := dteLang(lang)
 			if nc.is(typ) {
 				return nc.run(cmd, l, explain, mapping)

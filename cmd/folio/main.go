@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -61,7 +62,34 @@ func newRootCmd() *cobra.Command {
 		newWebhookCmd(),
 	)
 	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes a command that only groups others (folio
+// order, catalog, webhook…) refuse a word that is none of them: cobra
+// would print the help and exit 0, so "folio order retyr ID" looked done.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
+	if c == c.Root() || !c.HasSubCommands() || c.Runnable() {
+		return
+	}
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = 2 // cobra's default, set for the root only
+		}
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+		}
+		return errors.New(msg)
+	}
 }
 
 func main() {
@@ -70,8 +98,9 @@ func main() {
 	stop()
 	if err != nil {
 		// An error may quote a service or an order: safetext keeps its
-		// control characters off the terminal.
-		fmt.Fprintln(os.Stderr, "folio:", safetext.Lines(err.Error()))
+		// control characters off the terminal. A tab (cobra indents its
+		// "Did you mean" suggestions with one) is spaces, not a visible \t.
+		fmt.Fprintln(os.Stderr, "folio:", safetext.Lines(strings.ReplaceAll(err.Error(), "\t", "    ")))
 		var ee *exitError
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)

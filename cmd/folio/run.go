@@ -25,7 +25,7 @@ import (
 
 func newRunCmd() *cobra.Command {
 	var storeFlag, simURL, simInvoicer, listen string
-	var poll, leaseTTL, lookback time.Duration
+	var poll, leaseTTL, lookback, siiEvery time.Duration
 	cmd := &cobra.Command{
 		Use:   "run [--store PATH] [--sim URL] [--listen ADDR]",
 		Short: "Run the sync engine headless (for systemd); JSON log lines on stderr",
@@ -41,6 +41,15 @@ folio webhook url prints the URL to register.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			err := func() error {
 				ctx := cmd.Context()
+				// Flags are checked before the store is created or opened.
+				if simURL != "" && simInvoicer != store.KindLibreDTE && simInvoicer != store.KindOpenFactura {
+					return fmt.Errorf("--sim-invoicer %q: want libredte or openfactura", simInvoicer)
+				}
+				if listen != "" {
+					if err := config.CheckListen(listen); err != nil {
+						return fmt.Errorf("--listen: %w", err)
+					}
+				}
 				cfg, st, err := configAndStore(ctx, storeFlag, false)
 				if err != nil {
 					return err
@@ -58,9 +67,6 @@ folio webhook url prints the URL to register.`,
 				}
 				emisor := emisorOf(cfg)
 				if simURL != "" {
-					if simInvoicer != store.KindLibreDTE && simInvoicer != store.KindOpenFactura {
-						return fmt.Errorf("--sim-invoicer %q: want libredte or openfactura", simInvoicer)
-					}
 					info, err := connectSimWith(ctx, st, simURL, simInvoicer)
 					if err != nil {
 						return err
@@ -78,8 +84,6 @@ folio webhook url prints the URL to register.`,
 				poll = runPoll(cfg, poll, simURL != "")
 				if listen == "" {
 					listen = cfg.Listen
-				} else if err := config.CheckListen(listen); err != nil {
-					return fmt.Errorf("--listen: %w", err)
 				}
 				var eng *engine.Engine
 				var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
@@ -94,6 +98,9 @@ folio webhook url prints the URL to register.`,
 				}
 				o := configEngineOptions(cfg, i18n.Detect("", cfg.Language, os.Getenv), log)
 				o.PollInterval, o.LeaseTTL, o.Lookback, o.Emisor = poll, leaseTTL, lookback, emisor
+				if siiEvery > 0 {
+					o.SIIInterval = siiEvery
+				}
 				o.Failpoint = failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))
 				o.Webhook, o.HealthyPollInterval = hookHealth, healthyPoll
 				eng, err = newEngine(ctx, st, o)
@@ -129,6 +136,9 @@ folio webhook url prints the URL to register.`,
 	// Fault tests freeze engines past their lease; a short lease keeps them short.
 	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long the engine's lease lives without a heartbeat (default 20s)")
 	_ = cmd.Flags().MarkHidden("lease-ttl")
+	// The transcripts wait for an SII rejection; 30 s apart is too slow there.
+	cmd.Flags().DurationVar(&siiEvery, "sii-interval", 0, "how often an issued document's SII status is asked (default 30s)")
+	_ = cmd.Flags().MarkHidden("sii-interval")
 	return cmd
 }
 

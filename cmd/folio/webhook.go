@@ -1,8 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -120,17 +123,29 @@ of it); it is remembered, and folio doctor checks that it answers.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			cfg, st, err := configAndStore(ctx, storeFlag, false)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			lang := i18n.Detect("", cfg.Language, os.Getenv)
+			// The flag and the config are checked before the store is
+			// created: a refusal leaves nothing behind.
 			if publicBase != "" {
 				publicBase = strings.TrimRight(strings.TrimSpace(publicBase), "/")
 				if err := checkPublicBase(publicBase); err != nil {
 					return err
 				}
+			}
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			lang := i18n.Detect("", cfg.Language, os.Getenv)
+			path := cmp.Or(storeFlag, cfg.Store)
+			if _, err := os.Stat(path); publicBase == "" && cfg.Listen == "" && errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("%s", lang.T("webhook.url_no_base")) // no store: no remembered base either
+			}
+			st, err := openStore(ctx, path, false)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if publicBase != "" {
 				if err := st.Write(ctx, func(tx *store.Tx) error { return tx.SetSetting(ctx, settingWebhookPublicBase, publicBase) }); err != nil {
 					return err
 				}

@@ -135,6 +135,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 	} else if _, err := os.Stat(abs); err != nil {
 		return nil, openError(abs, "open", err)
+	} else if err := checkExisting(abs); err != nil {
+		// A directory read-only is SQLite's "disk I/O error" otherwise.
+		return nil, err
 	}
 	pragmas := []string{
 		"busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")",

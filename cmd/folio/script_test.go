@@ -1,0 +1,330 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/folio-cl/folio/internal/sim"
+	"github.com/folio-cl/folio/internal/sim/faults"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// -update rewrites the files a failing cmp compares against inside the
+// .txtar transcripts (go test ./cmd/folio -run TestScripts -update).
+var updateScripts = flag.Bool("update", false, "rewrite the cmp files inside testdata/script/*.txtar from what folio printed")
+
+// TestMain lets the test binary be the folio binary: inside a transcript
+// `exec folio ...` runs main in a child process, exit code and all.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"folio": main})
+}
+
+// TestScripts runs the transcripts of testdata/script: the real binary as
+// a person types it, one isolated HOME each, in parallel.
+func TestScripts(t *testing.T) {
+	t.Parallel()
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "script"),
+		UpdateScripts:       *updateScripts || os.Getenv("FOLIO_UPDATE_SCRIPTS") == "1",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup:               scriptSetup,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"simstart":   cmdSimStart,
+			"simfaults":  cmdSimFaults,
+			"simcancel":  cmdSimCancel,
+			"seedstore":  cmdSeedStore,
+			"waitorders": cmdWaitOrders,
+			"waitorder":  cmdWaitOrder,
+			"freeport":   cmdFreePort,
+			"waithttp":   cmdWaitHTTP,
+			"bigfile":    cmdBigFile,
+			"perm":       cmdPerm,
+		},
+	})
+}
+
+// scriptSetup gives each transcript its own home and XDG directories under
+// $WORK and Spanish as the default language; a script sets LANG or FOLIO_*
+// itself when it needs to. testscript starts from an empty environment, so
+// nothing of the developer's own folio setup leaks in.
+func scriptSetup(e *testscript.Env) error {
+	home := filepath.Join(e.WorkDir, "home")
+	e.Setenv("HOME", home)
+	e.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	e.Setenv("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
+	e.Setenv("XDG_STATE_HOME", filepath.Join(home, ".local", "state"))
+	e.Setenv("LANG", "es_CL.UTF-8")
+	e.Setenv("TZ", "UTC")
+	e.Setenv("STORE", filepath.Join(home, ".local", "share", "folio", "folio.db"))
+	e.Values[simsKey{}] = &sim.Sims{}
+	return os.MkdirAll(home, 0o700)
+}
+
+// simstart [-orders N] [-seed S] [-sii-delay D] starts the Multivende,
+// LibreDTE and OpenFactura simulators in the test process (on loopback,
+// until the script ends) and sets $MV, $LD, $OF, $CLIENT_ID, $LD_HASH,
+// $OF_KEY and $EMISOR. The client secret goes to $CLIENT_SECRET.
+func cmdSimStart(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! simstart")
+	}
+	fs := flag.NewFlagSet("simstart", flag.ContinueOnError)
+	orders := fs.Int("orders", 4, "orders present at start")
+	seed := fs.Uint64("seed", 1, "seed")
+	siiDelay := fs.Duration("sii-delay", 0, "SII answer delay")
+	faultSpec := fs.String("faults", "none", "faults, as folio sim --faults")
+	ts.Check(fs.Parse(args))
+	sp, err := faults.Parse(*faultSpec)
+	ts.Check(err)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := sim.Start(ctx, sim.Options{Orders: *orders, Seed: *seed, RateLimit: -1, SIIDelay: *siiDelay, OpenFacturaNoLimits: true, Faults: sp})
+	if err != nil {
+		cancel()
+		ts.Fatalf("simstart: %v", err)
+	}
+	*ts.Value(simsKey{}).(*sim.Sims) = *s
+	ts.Defer(func() {
+		cancel()
+		s.MV.Close()
+		s.LD.Close()
+		s.OF.Close()
+	})
+	for k, v := range map[string]string{"MV": s.Info.Multivende, "LD": s.Info.LibreDTE, "OF": s.Info.OpenFactura,
+		"CLIENT_ID": s.Info.ClientID, "CLIENT_SECRET": s.Info.ClientSecret, "LD_HASH": s.Info.LibreDTEHash,
+		"OF_KEY": s.Info.OpenFacturaKey, "EMISOR": s.Info.Emisor} {
+		ts.Setenv(k, v)
+	}
+}
+
+// simsKey holds, in each script's values, the simulators simstart started.
+type simsKey struct{}
+
+// simfaults SPEC changes the running simulators' faults (as POST
+// /_sim/faults does), e.g. "none" once a rejection has happened.
+func cmdSimFaults(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: simfaults SPEC")
+	}
+	s := ts.Value(simsKey{}).(*sim.Sims)
+	if s.MV == nil {
+		ts.Fatalf("simfaults: no simstart before it")
+	}
+	sp, err := faults.Parse(args[0])
+	ts.Check(err)
+	s.SetFaults(sp)
+}
+
+// simcancel ID [refunded] cancels (or refunds) the checkout ID in the
+// Multivende simulator, as a marketplace would after the sale.
+func cmdSimCancel(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 || (len(args) == 2 && args[1] != "refunded") {
+		ts.Fatalf("usage: simcancel ID [refunded]")
+	}
+	s := ts.Value(simsKey{}).(*sim.Sims)
+	if s.MV == nil {
+		ts.Fatalf("simcancel: no simstart before it")
+	}
+	ts.Check(s.MV.Cancel(args[0], len(args) == 2))
+}
+
+// seedstore PATH N writes a store with a multivende connection "tienda"
+// and N queued orders, ids 6650f1c2a9e4b1000000000I and codes MEL-0000000I,
+// for the order commands that need orders but not an engine.
+func cmdSeedStore(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: seedstore PATH N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	path := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(filepath.Dir(path), 0o700))
+	ctx := context.Background()
+	st, err := store.Open(ctx, path, store.Options{})
+	ts.Check(err)
+	defer st.Close()
+	var id int64
+	ts.Check(st.Write(ctx, func(tx *store.Tx) error {
+		id, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende})
+		return err
+	}))
+	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	var batch []store.OrderUpsert
+	for j := range n {
+		batch = append(batch, store.OrderUpsert{ID: fmt.Sprintf("6650f1c2a9e4b1%010d", j), ConnectionID: id, Code: fmt.Sprintf("MEL-%08d", j),
+			Marketplace: "MercadoLibre", PaymentStatus: "completed", Status: "completed", Total: int64(1000 + 990*j),
+			SoldAt: at, RemoteUpdatedAt: at, Light: `{"_id":"x"}`, InitialState: store.StateQueued})
+	}
+	_, err = st.UpsertOrders(ctx, batch)
+	ts.Check(err)
+}
+
+// waitorders PATH STATE N [TIMEOUT] waits until the store at PATH has at
+// least N orders in STATE (a state, or "settled": at least N orders, none
+// busy or retrying; the SII status of a done order may still be pending:
+// folio run asks it every 30 s), failing after TIMEOUT (default 30s).
+func cmdWaitOrders(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 || len(args) > 4 {
+		ts.Fatalf("usage: waitorders PATH STATE N [TIMEOUT]")
+	}
+	n, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	limit := 30 * time.Second
+	if len(args) == 4 {
+		limit, err = time.ParseDuration(args[3])
+		ts.Check(err)
+	}
+	path := ts.MkAbs(args[0])
+	ctx := context.Background()
+	deadline := time.Now().Add(limit)
+	var last map[store.State]int
+	for {
+		if counts, ok := countOrders(ctx, path); ok {
+			last = counts
+			if ordersReached(counts, args[1], n) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitorders: %s not reached in %s; orders by state: %v", strings.Join(args[1:3], " "), limit, last)
+		}
+		time.Sleep(100 * time.Millisecond) // polling another process's store: no event to wait on
+	}
+}
+
+// waitorder PATH KEY STATE [TIMEOUT] waits until the order KEY (its id or
+// marketplace code) is in STATE in the store at PATH (default 30s).
+func cmdWaitOrder(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 || len(args) > 4 {
+		ts.Fatalf("usage: waitorder PATH KEY STATE [TIMEOUT]")
+	}
+	limit := 30 * time.Second
+	if len(args) == 4 {
+		var err error
+		limit, err = time.ParseDuration(args[3])
+		ts.Check(err)
+	}
+	path, ctx := ts.MkAbs(args[0]), context.Background()
+	deadline := time.Now().Add(limit)
+	last := "not found"
+	for {
+		if st, err := store.Open(ctx, path, store.Options{ReadOnly: true}); err == nil {
+			o, err := findOrder(ctx, st, args[1])
+			st.Close()
+			if err == nil {
+				last = string(o.State) + " " + o.Reason
+				if o.State == store.State(args[2]) {
+					return
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitorder: %s not %s in %s (last: %s)", args[1], args[2], limit, last)
+		}
+		time.Sleep(100 * time.Millisecond) // polling another process's store: no event to wait on
+	}
+}
+
+func countOrders(ctx context.Context, path string) (map[store.State]int, bool) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, false
+	}
+	st, err := store.Open(ctx, path, store.Options{ReadOnly: true})
+	if err != nil {
+		return nil, false
+	}
+	defer st.Close()
+	counts, err := st.CountByState(ctx)
+	return counts, err == nil
+}
+
+func ordersReached(counts map[store.State]int, state string, n int) bool {
+	if state != "settled" {
+		return counts[store.State(state)] >= n
+	}
+	total := 0
+	for s, c := range counts {
+		total += c
+		if c > 0 && s != store.StateDone && s != store.StateAttention && s != store.StateWaiting {
+			return false
+		}
+	}
+	return total >= n
+}
+
+// freeport VAR sets $VAR to a loopback port free a moment ago, for a
+// background folio sim whose address the script must know beforehand.
+func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	ts.Setenv(args[0], strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+	ts.Check(l.Close())
+}
+
+// waithttp URL waits (up to 30 s) until GET URL answers 200: a background
+// server is listening.
+func cmdWaitHTTP(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waithttp URL")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, args[0], nil)
+		ts.Check(err)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		cancel()
+		if err == nil && resp.StatusCode == http.StatusOK {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waithttp %s: no 200 in 30s (last: %v)", args[0], err)
+		}
+		time.Sleep(50 * time.Millisecond) // another process starting: nothing to wait on
+	}
+}
+
+// bigfile PATH BYTES writes a JSON string literal of BYTES bytes, for the
+// size limits of what folio reads.
+func cmdBigFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: bigfile PATH BYTES")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	b := bytes.Repeat([]byte("a"), n)
+	b[0], b[n-1] = '"', '"'
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o600))
+}
+
+// perm PATH MODE fails unless PATH's permission bits are MODE (octal).
+func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: perm PATH MODE")
+	}
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if got := fi.Mode().Perm(); (got == os.FileMode(want)) == neg {
+		ts.Fatalf("%s: mode %03o (want %s%s)", args[0], got, map[bool]string{true: "not ", false: ""}[neg], args[1])
+	}
+}
