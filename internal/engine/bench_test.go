@@ -171,8 +171,10 @@ func (b *bundle) drained(deadline time.Duration) map[store.State]int {
 		for _, n := range counts {
 			total += n
 		}
-		busy := counts[store.StateQueued] + counts[store.StateBuilding] + counts[store.StateIssuing] + counts[store.StateIssued] +
-			counts[store.StateAttaching] + counts[store.StateRetrying]
+		busy := 0
+		for _, s := range store.BusyStates() {
+			busy += counts[s]
+		}
 		if total >= want && busy == 0 {
 			return counts
 		}

@@ -185,8 +185,10 @@ func (b *bundle) settle(deadline time.Duration) map[store.State]int {
 		for _, n := range counts {
 			total += n
 		}
-		busy := counts[store.StateQueued] + counts[store.StateBuilding] + counts[store.StateIssuing] + counts[store.StateIssued] +
-			counts[store.StateAttaching] + counts[store.StateRetrying]
+		busy := 0
+		for _, s := range store.BusyStates() {
+			busy += counts[s]
+		}
 		if total >= len(b.sims.MV.State().Checkouts) && busy == 0 && len(pending) == 0 && len(controls) == 0 {
 			return counts
 		}
