@@ -77,8 +77,7 @@ func (e *Engine) checkSII(ctx context.Context, em store.Emission) {
 			code = "SII-RCH"
 		}
 		reason := fmt.Sprintf("rechazado por el SII (%s): %s — el folio %d no tiene validez: corrija la causa y reemita", st.Code, st.Reason, em.Folio)
-		return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason, ReasonCode: code,
-			Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio, Event: store.Event{Kind: "sii", Message: reason}})
+		return moveOrder(ctx, tx, o.ID, store.NeedsAttention(o.State, code, reason, store.Event{Kind: "sii", Message: reason}))
 	})
 	e.notify(Change{Kind: ChangeOrders, OrderID: em.OrderID})
 }
