@@ -1,8 +1,9 @@
 // Package engine turns paid Multivende orders into issued, attached DTEs,
 // exactly once: ingest polls each connection, the planner decides which
 // orders are due, workers run the pipeline (build → record intent → issue →
-// PDF → attach → read back), and every step is one durable commit in the
-// store. Controls written by people (console, CLI) are applied here.
+// PDF → attach → read back), an issued order in four durable commits
+// (intent, folio, attachment, upload). Controls written by people
+// (console, CLI) are applied here.
 package engine
 
 import (
