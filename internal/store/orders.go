@@ -282,7 +282,10 @@ func mustOne(r sql.Result, id string) error {
 }
 
 // Move is a guarded transition: the order's state and the fields that go
-// with it, written only if the order is still in one of From.
+// with it, written only if the order is still in one of From. The engine
+// builds every Move with the named transitions (transitions.go), which
+// leave alone what they do not name; a Move literal (tests setting rows
+// up) behaves as below.
 //
 // A Move sets every field it names, zero values included: Reason,
 // ReasonCode and Outcome describe the new state, so leaving them empty
