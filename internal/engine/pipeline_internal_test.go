@@ -306,3 +306,26 @@ func TestIssuedOrderCommits(t *testing.T) {
 		}
 	}
 }
+
+// A round of SII checks records every verdict it asked in one commit.
+func TestSIIRoundIsOneCommit(t *testing.T) {
+	t.Parallel()
+	r := newStepRig(t, 8)
+	ids := r.paid(3)
+	for _, id := range ids {
+		if o := r.run(id); o.State != store.StateDone {
+			t.Fatalf("%s: %s (%s)", id, o.State, o.Reason)
+		}
+	}
+	r.e.cfg.SIIInterval = time.Nanosecond // every document is due
+	before := r.writes.Load()
+	r.e.siiRound(r.ctx)
+	if n := r.writes.Load() - before; n != 1 {
+		t.Errorf("a round over %d documents made %d commits, want 1", len(ids), n)
+	}
+	for _, id := range ids {
+		if em := r.emission(id); em.SIICheckedAt.IsZero() || em.SIIStatus == "" {
+			t.Errorf("%s: no verdict recorded: %q at %v", id, em.SIIStatus, em.SIICheckedAt)
+		}
+	}
+}
