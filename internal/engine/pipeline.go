@@ -47,6 +47,9 @@ type run struct {
 	// read, the rule's event, a resolution's event) instead of costing a
 	// durable commit each.
 	later []func(*store.Tx) error
+	// conn and mkt are the order's connection and client (marketplace).
+	conn store.Connection
+	mkt  Marketplace
 }
 
 // permanent marks an error a person must fix: the order goes to Errors at
@@ -633,18 +636,24 @@ func firstSet(vals ...string) string {
 	return ""
 }
 
+// marketplace is the order's connection and its client, read once per run.
 func (r *run) marketplace() (store.Connection, Marketplace, error) {
-	conns, err := r.e.st.Connections(r.ctx)
+	if r.mkt != nil {
+		return r.conn, r.mkt, nil
+	}
+	c, err := r.e.st.ConnectionByID(r.ctx, r.o.ConnectionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Connection{}, nil, &permanent{code: "MV-NEEDS-RECONNECT", reason: "la conexión de Multivende de este pedido ya no existe"}
+	}
 	if err != nil {
 		return store.Connection{}, nil, err
 	}
-	for _, c := range conns {
-		if c.ID == r.o.ConnectionID {
-			m, err := r.e.market(c)
-			return c, m, err
-		}
+	m, err := r.e.market(c)
+	if err != nil {
+		return c, nil, err
 	}
-	return store.Connection{}, nil, &permanent{code: "MV-NEEDS-RECONNECT", reason: "la conexión de Multivende de este pedido ya no existe"}
+	r.conn, r.mkt = c, m
+	return c, m, nil
 }
 
 // fail decides what an error means for the order: Errors at once (a person
