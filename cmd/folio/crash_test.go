@@ -227,8 +227,7 @@ func waitSettled(t *testing.T, path string, info sim.Info, limit time.Duration) 
 			total, busy := 0, 0
 			for s, n := range counts {
 				total += n
-				switch s {
-				case store.StateQueued, store.StateBuilding, store.StateIssuing, store.StateIssued, store.StateAttaching, store.StateRetrying:
+				if s.Busy() {
 					busy += n
 				}
 			}

@@ -242,8 +242,8 @@ func isSettled(ctx context.Context, st *store.Store, counts map[store.State]int,
 	if total < simOrders {
 		return false
 	}
-	for _, s := range []store.State{store.StateQueued, store.StateBuilding, store.StateIssuing, store.StateIssued, store.StateAttaching, store.StateRetrying} {
-		if counts[s] > 0 {
+	for s, n := range counts {
+		if s.Busy() && n > 0 {
 			return false
 		}
 	}

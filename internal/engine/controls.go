@@ -285,9 +285,8 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			default:
 				return fmt.Errorf("el pedido está %s: no se puede omitir ahora", o.State)
 			}
-			return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateDone, Outcome: store.OutcomeSkipped,
-				Reason: "omitido: " + a.Reason, Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio,
-				Event: event("skipped", "event.skipped", c.By, a.Reason)})
+			return moveOrder(ctx, tx, o.ID, store.Finish(o.State, store.OutcomeSkipped, "omitido: "+a.Reason,
+				event("skipped", "event.skipped", c.By, a.Reason)))
 		})
 		return "omitido", err
 	case store.CtlBuyerOverride, store.CtlIssueAsBoleta:
@@ -374,7 +373,12 @@ func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order,
 			if err := check(o, &em); err != nil {
 				return err
 			}
-			if found || em.Overrides != "" {
+			switch {
+			case found: // only the intent's columns: check amends nothing else
+				if err := tx.ReviseIntent(ctx, id, em.Overrides, em.Document, em.Pending, em.Uncertain); err != nil {
+					return err
+				}
+			case em.Overrides != "": // a new emission, to carry the correction
 				if err := tx.SaveEmission(ctx, em); err != nil {
 					return err
 				}
@@ -382,8 +386,7 @@ func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order,
 		} else if o.State != store.StateAttention {
 			return fmt.Errorf("el pedido está %s", o.State)
 		}
-		return moveOrder(ctx, tx, id, store.Move{From: []store.State{o.State}, To: store.StateQueued, DocType: o.DocType, Folio: o.Folio,
-			Event: ev})
+		return moveOrder(ctx, tx, id, store.Requeue(o.State, ev))
 	})
 	return ev.Message, err
 }
@@ -439,7 +442,7 @@ func (e *Engine) reissue(ctx context.Context, c store.Control) (string, error) {
 		ev := event("requeued", "event.reissue", c.By, folio)
 		out = ev.Message
 		// Folio 0: the order has no document until the replacement's.
-		return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateQueued, Event: ev})
+		return moveOrder(ctx, tx, o.ID, store.Requeue(o.State, ev).Naming(0, 0))
 	})
 	return out, err
 }

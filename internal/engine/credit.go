@@ -194,8 +194,7 @@ func (e *Engine) prepareCredit(ctx context.Context, tx *store.Tx, o store.Order,
 	ev := withData(event("requeued", "event.credit_requested", by, ref.TpoDocRef.Name(), ref.FolioRef, ref.CodRef,
 		dte.FormatCLP(nc.Encabezado.Totales.MntTotal)), string(body))
 	// The order keeps naming the original until the 61's folio is issued.
-	return ev.Message, moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateQueued,
-		DocType: o.DocType, Folio: o.Folio, Event: ev})
+	return ev.Message, moveOrder(ctx, tx, o.ID, store.Requeue(o.State, ev))
 }
 
 // reissueCredit replaces a credit note the SII rejected: the same 61 dated
@@ -232,7 +231,7 @@ func (e *Engine) reissueCredit(ctx context.Context, tx *store.Tx, o store.Order,
 	}
 	folio := strconv.FormatInt(old.Folio, 10)
 	ev := withData(event("requeued", "event.reissue", by, folio), string(body))
-	return ev.Message, moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateQueued, DocType: origType, Folio: origFolio, Event: ev})
+	return ev.Message, moveOrder(ctx, tx, o.ID, store.Requeue(o.State, ev).Naming(origType, origFolio))
 }
 
 // creditReason is the reason of an order waiting for its credit note, with
@@ -325,9 +324,8 @@ func (e *Engine) needsCreditNote(ctx context.Context, tx *store.Tx, o store.Orde
 		}
 	}
 	reason := e.creditReason(o, orig)
-	if err := moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason,
-		ReasonCode: ReasonNeedsCredit, Outcome: "", Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio,
-		Event: store.Event{Kind: "credit_note", Message: reason + "; nota de crédito propuesta adjunta", Data: string(data)}}); err != nil {
+	if err := moveOrder(ctx, tx, o.ID, store.NeedsAttention(o.State, ReasonNeedsCredit, reason,
+		store.Event{Kind: "credit_note", Message: reason + "; nota de crédito propuesta adjunta", Data: string(data)})); err != nil {
 		return err
 	}
 	if !e.cfg.CreditAuto || oerr != nil {

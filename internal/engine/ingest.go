@@ -222,15 +222,13 @@ func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o sto
 	co := multivende.Checkout{PaymentStatus: o.PaymentStatus, Status: o.Status}
 	switch {
 	case cur.State == store.StateWaiting && pay:
-		return moveOrder(ctx, tx, u.ID, store.Move{From: []store.State{store.StateWaiting}, To: store.StateQueued,
-			Event: event("paid", "event.paid")})
+		return moveOrder(ctx, tx, u.ID, store.Advance(store.StateWaiting, store.StateQueued, event("paid", "event.paid")))
 	case (cur.State == store.StateQueued || cur.State == store.StateRetrying) && !pay:
 		em, err := tx.GetEmission(ctx, u.ID)
 		if err == nil && (em.Pending != "" || IsCredit(em)) {
 			return nil // a folio may be in play, or the credit note of a cancelled order is queued: let the pipeline settle it
 		}
-		return moveOrder(ctx, tx, u.ID, store.Move{From: []store.State{cur.State}, To: store.StateWaiting,
-			Event: event("unpaid", "event.unpaid", o.PaymentStatus, o.Status)})
+		return moveOrder(ctx, tx, u.ID, store.Wait(cur.State, event("unpaid", "event.unpaid", o.PaymentStatus, o.Status)))
 	case co.Cancelled() && (cur.State == store.StateDone && cur.Outcome == store.OutcomeIssued ||
 		cur.State == store.StateIssued || cur.State == store.StateAttaching):
 		return e.needsCreditNote(ctx, tx, cur)

@@ -28,11 +28,28 @@ type run struct {
 	e   *Engine
 	ctx context.Context
 	o   store.Order
-	em  store.Emission
-	cur store.State // the state last written
+	em  store.Emission // as committed: updated only after each commit
+	cur store.State    // the state last written
 	// rejected are the order's documents the SII rejected: spent folios
 	// that are never again its document (see reissue).
 	rejected []store.Document
+	// doc and iss are the document and the issued reply, kept from the
+	// step that made them (read from em's JSON only when resuming).
+	doc *dte.Document
+	iss *invoicer.Issued
+	// built is the document built in this run, not yet committed: it is
+	// committed with its temporary key as the intent.
+	built *store.Intent
+	// fresh: the intent was prepared in this run, so no Issue of it can
+	// have happened yet and it needs no resolving first.
+	fresh bool
+	// later are writes that ride on the run's next commit (the checkout
+	// read, the rule's event, a resolution's event) instead of costing a
+	// durable commit each.
+	later []func(*store.Tx) error
+	// conn and mkt are the order's connection and client (marketplace).
+	conn store.Connection
+	mkt  Marketplace
 }
 
 // permanent marks an error a person must fix: the order goes to Errors at
@@ -45,8 +62,10 @@ type permanent struct {
 func (p *permanent) Error() string { return p.reason }
 func (p *permanent) Unwrap() error { return p.err }
 
-// process runs the pipeline for one order from wherever it stands. Each
-// step is one commit; a crash between steps resumes at the next step.
+// process runs the pipeline for one order from wherever it stands. An
+// issued order costs four commits: the intent (before the folio-consuming
+// call), the folio, the document created on the order, the upload seen; a
+// crash between them resumes at the next step.
 func (e *Engine) process(ctx context.Context, o store.Order) {
 	ctx = WithOrder(ctx, o.ID)
 	r := &run{e: e, ctx: ctx, o: o, cur: o.State}
@@ -74,12 +93,17 @@ func (r *run) steps() error {
 		// or finished as the order's document; a reissue replaces it.
 		return &permanent{code: "SII-RCH", reason: fmt.Sprintf("el SII rechazó el folio %d: emita un documento de reemplazo (reemitir)", r.em.Folio)}
 	}
-	if r.em.Document == "" {
-		if err := r.build(); err != nil || r.cur == store.StateDone || r.cur == store.StateWaiting {
-			return err
-		}
-	}
 	if r.em.Folio == 0 {
+		if r.em.Pending == "" {
+			if r.em.Document == "" {
+				if settled, err := r.build(); err != nil || settled {
+					return err
+				}
+			}
+			if err := r.intent(); err != nil {
+				return err
+			}
+		}
 		if err := r.issue(); err != nil || r.cur == store.StateAttention {
 			return err
 		}
@@ -87,56 +111,71 @@ func (r *run) steps() error {
 	if r.em.UploadedAt.IsZero() {
 		return r.attach()
 	}
-	return r.move(store.StateDone, store.Move{Outcome: store.OutcomeIssued, Event: event("done", "event.done")})
+	return r.step(store.Finish(r.cur, store.OutcomeIssued, "", event("done", "event.done")), nil)
 }
 
-// move writes a transition from the current state.
-func (r *run) move(to store.State, m store.Move) error {
-	m.From, m.To = []store.State{r.cur}, to
-	if m.DocType == 0 {
-		m.DocType = r.em.DocType
-	}
-	if m.Folio == 0 {
-		m.Folio = r.em.Folio
-	}
-	if err := r.e.st.Write(r.ctx, func(tx *store.Tx) error { return moveOrder(r.ctx, tx, r.o.ID, m) }); err != nil {
-		return err
-	}
-	r.cur = to
-	return nil
-}
-
-// saveAndMove writes the emission and a transition in one commit.
-func (r *run) saveAndMove(em store.Emission, to store.State, ev store.Event, extra func(*store.Tx) error) error {
+// commit runs fn, after the writes waiting in r.later, as one durable
+// commit.
+func (r *run) commit(fn func(*store.Tx) error) error {
+	later := r.later
 	err := r.e.st.Write(r.ctx, func(tx *store.Tx) error {
-		if extra != nil {
-			if err := extra(tx); err != nil {
+		for _, w := range later {
+			if err := w(tx); err != nil {
 				return err
 			}
 		}
-		if err := tx.SaveEmission(r.ctx, em); err != nil {
+		if fn == nil {
+			return nil
+		}
+		return fn(tx)
+	})
+	if err == nil {
+		r.later = nil
+	}
+	return err
+}
+
+// step commits m (a move from r.cur) with writes. A move that stays in
+// the current state records its event, guarded like a move.
+func (r *run) step(m store.Move, writes func(*store.Tx) error) error {
+	err := r.commit(func(tx *store.Tx) error {
+		if writes != nil {
+			if err := writes(tx); err != nil {
+				return err
+			}
+		}
+		if m.To != r.cur {
+			return moveOrder(r.ctx, tx, r.o.ID, m)
+		}
+		o, err := tx.GetOrder(r.ctx, r.o.ID)
+		if err != nil {
 			return err
 		}
-		if to == r.cur {
-			return tx.AppendEvent(r.ctx, r.o.ID, ev)
+		if o.State != r.cur {
+			return fmt.Errorf("order %s is %s, not %s: %w", r.o.ID, o.State, r.cur, store.ErrStateChanged)
 		}
-		return moveOrder(r.ctx, tx, r.o.ID, store.Move{From: []store.State{r.cur}, To: to, DocType: em.DocType,
-			Folio: em.Folio, Attempts: r.o.Attempts, Event: ev})
+		if m.Event.Kind == "" {
+			return nil
+		}
+		return tx.AppendEvent(r.ctx, r.o.ID, m.Event)
 	})
 	if err != nil {
 		return err
 	}
-	r.em, r.cur = em, to
+	r.cur = m.To
 	return nil
 }
 
 // build reads the checkout (again, when it changed since last read),
-// checks it is still paid and has no document, and builds the DTE.
-func (r *run) build() error {
+// checks it is still paid and has no document, and builds the DTE. It
+// commits nothing itself: the checkout read and the events ride on the
+// next commit (the intent, or the move that settles the order). settled
+// says the order went to waiting or done.
+func (r *run) build() (settled bool, err error) {
 	e := r.e
 	conn, m, err := r.marketplace()
 	if err != nil {
-		return err
+		return false, err
 	}
 	mapping := multivende.FacturaMapping{Field: conn.Settings.FacturaField, Value: conn.Settings.FacturaValue}
 	if r.o.Raw == "" && e.freshDetail(r.o.ID) {
@@ -144,49 +183,44 @@ func (r *run) build() error {
 			r.o.Raw, r.o.DetailAt, r.o.RemoteUpdatedAt = full.Raw, full.DetailAt, full.RemoteUpdatedAt // a hint's read, just now
 		}
 	}
+	var co *multivende.Checkout
 	if r.o.Raw == "" || !r.o.DetailAt.After(r.o.RemoteUpdatedAt) {
-		if r.cur != store.StateBuilding {
-			if err := r.move(store.StateBuilding, store.Move{Attempts: r.o.Attempts, Event: event("building", "event.building")}); err != nil {
-				return err
-			}
-		}
-		co, raw, err := m.Checkout(r.ctx, r.o.ID)
+		read, raw, err := m.Checkout(r.ctx, r.o.ID)
 		if err != nil {
-			return err
+			return false, err
 		}
-		err = e.st.Write(r.ctx, func(tx *store.Tx) error {
-			return tx.SetDetail(r.ctx, r.o.ID, string(raw), co.Client.DisplayName(), buyerRUT(co), co.DocumentKind(mapping), co.UpdatedAt, co.PaymentStatus, co.Status)
+		id := r.o.ID
+		r.later = append(r.later, func(tx *store.Tx) error {
+			return tx.SetDetail(r.ctx, id, string(raw), read.Client.DisplayName(), buyerRUT(read), read.DocumentKind(mapping), read.UpdatedAt,
+				read.PaymentStatus, read.Status)
 		})
-		if err != nil {
-			return err
+		r.o.Raw, co = string(raw), read // decoded by the client already
+	} else {
+		co = new(multivende.Checkout)
+		if err := json.Unmarshal([]byte(r.o.Raw), co); err != nil {
+			if ae, ok := errors.AsType[*multivende.AmountError](err); ok { // stored before amounts were read strictly
+				return false, &permanent{code: multivende.CodeBadAmount, reason: badAmountReason(ae), err: err}
+			}
+			return false, &permanent{code: "DTE-NOT-JSON", reason: "el pedido guardado no es JSON válido", err: err}
 		}
-		r.o.Raw = string(raw)
-	}
-	var co multivende.Checkout
-	if err := json.Unmarshal([]byte(r.o.Raw), &co); err != nil {
-		if ae, ok := errors.AsType[*multivende.AmountError](err); ok { // stored before amounts were read strictly
-			return &permanent{code: multivende.CodeBadAmount, reason: badAmountReason(ae), err: err}
-		}
-		return &permanent{code: "DTE-NOT-JSON", reason: "el pedido guardado no es JSON válido", err: err}
 	}
 	if !co.Paid() || co.Cancelled() {
-		return r.move(store.StateWaiting, store.Move{Event: event("unpaid", "event.not_paid", co.PaymentStatus, co.Status)})
+		return true, r.step(store.Wait(r.cur, event("unpaid", "event.not_paid", co.PaymentStatus, co.Status)), nil)
 	}
 	if live := r.live(co.ElectronicBillingDocuments); len(live) > 0 {
 		d := live[0]
-		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting,
-			Reason: fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
-			Event:  event("existing", "event.existing")})
+		return true, r.step(store.Finish(r.cur, store.OutcomeExisting,
+			fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID), event("existing", "event.existing")), nil)
 	}
 	// The embedded list is not confirmed: ask the call public integrations use.
 	if docs, err := m.BillingDocuments(r.ctx, r.o.ID); err != nil {
-		return err
+		return false, err
 	} else if docs = r.live(docs); len(docs) > 0 {
 		d := docs[0]
 		b, _ := json.Marshal(d)
-		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting,
-			Reason: fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
-			Event:  withData(event("existing", "event.existing"), string(b))})
+		return true, r.step(store.Finish(r.cur, store.OutcomeExisting,
+			fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
+			withData(event("existing", "event.existing"), string(b))), nil)
 	}
 	var ov Overrides
 	if r.em.Overrides != "" {
@@ -196,23 +230,22 @@ func (r *run) build() error {
 	sale.Date = e.cfg.Now().In(e.cfg.Location).Format(time.DateOnly)
 	sale.Emisor = e.cfg.Emisor
 	ruleEv := ruleEvent(sale.Rule, ov.Type)
+	id := r.o.ID
+	r.later = append(r.later, func(tx *store.Tx) error { return tx.AppendEvent(r.ctx, id, ruleEv) })
 	doc, warns, err := dte.Build(sale, dte.Options{Choice: ov.Type, Buyer: ov.Buyer})
 	if err != nil {
-		if werr := e.st.Write(r.ctx, func(tx *store.Tx) error { return tx.AppendEvent(r.ctx, r.o.ID, ruleEv) }); werr != nil {
-			return werr
-		}
 		if ve, ok := dte.AsValidation(err); ok {
-			return &permanent{code: ve.Code, reason: ve.Line(dte.ES), err: err}
+			return false, &permanent{code: ve.Code, reason: ve.Line(dte.ES), err: err}
 		}
-		return err
+		return false, err
 	}
 	body, _ := json.Marshal(doc)
-	em := r.em
-	if em.ExtRef == "" { // a reissue set its own
-		em.ExtRef = "folio:" + r.o.ID
+	extRef := r.em.ExtRef
+	if extRef == "" { // a reissue set its own
+		extRef = "folio:" + r.o.ID
 	}
-	em.OrderID, em.DocType, em.Document = r.o.ID, int(doc.Encabezado.IdDoc.TipoDTE), string(body)
-	em.Pending, em.Uncertain = "", false
+	r.doc = &doc
+	r.built = &store.Intent{OrderID: r.o.ID, ExtRef: extRef, DocType: int(doc.Encabezado.IdDoc.TipoDTE), Document: string(body)}
 	ev := event("built", "event.built", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal))
 	if len(warns) > 0 {
 		ws := make([]string, len(warns))
@@ -221,7 +254,8 @@ func (r *run) build() error {
 		}
 		ev = event("built", "event.built_warn", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal), strings.Join(ws, "; "))
 	}
-	return r.saveAndMove(em, store.StateIssuing, ev, func(tx *store.Tx) error { return tx.AppendEvent(r.ctx, r.o.ID, ruleEv) })
+	r.later = append(r.later, func(tx *store.Tx) error { return tx.AppendEvent(r.ctx, id, ev) })
+	return false, nil
 }
 
 // live drops the documents in Multivende that are this order's rejected
@@ -264,47 +298,73 @@ func buyerRUT(co *multivende.Checkout) string {
 	return cl.TaxID.String()
 }
 
+// document is the order's document: the one built in this run, else the
+// committed one, read once.
 func (r *run) document() (dte.Document, error) {
+	if r.doc != nil {
+		return *r.doc, nil
+	}
 	var doc dte.Document
 	if err := json.Unmarshal([]byte(r.em.Document), &doc); err != nil {
 		return doc, &permanent{code: "DTE-NOT-JSON", reason: "el documento guardado no es JSON válido", err: err}
 	}
+	r.doc = &doc
 	return doc, nil
 }
 
-// issue prepares the document at the invoicer (no folio yet), records the
-// intent, and only then asks for the folio. An intent left by an earlier
-// attempt is resolved first: the folio-consuming call is never repeated
-// blindly.
+// intent prepares the document at the invoicer (no folio yet) and commits
+// it with its temporary key as the order's intent, moving the order to
+// issuing: the one commit that must come before the folio-consuming call.
+// A crash before it leaves only a temporary document behind, no folio.
+func (r *run) intent() error {
+	in := r.built
+	if in == nil { // built earlier (a credit note's 61, a store from before)
+		extRef := r.em.ExtRef
+		if extRef == "" {
+			extRef = "folio:" + r.o.ID
+		}
+		in = &store.Intent{OrderID: r.o.ID, ExtRef: extRef, DocType: r.em.DocType, Document: r.em.Document}
+	}
+	doc, err := r.document()
+	if err != nil {
+		return err
+	}
+	p, err := r.e.cfg.Invoicer.Prepare(invoicer.WithReference(r.ctx, in.ExtRef), doc)
+	if err != nil {
+		return err
+	}
+	r.e.failpoint(FailAfterPrepare)
+	in.Pending = string(p)
+	ev := event("prepared", "event.prepared")
+	ev.Data = string(p)
+	m := store.Advance(r.cur, store.StateIssuing, ev)
+	if r.o.Folio == 0 {
+		m = m.Naming(in.DocType, 0) // a credit note's order names its original until the 61's folio
+	}
+	if err := r.step(m, func(tx *store.Tx) error { return tx.RecordIntent(r.ctx, *in) }); err != nil {
+		return err
+	}
+	r.em.OrderID, r.em.ExtRef, r.em.DocType, r.em.Document, r.em.Pending, r.em.Uncertain = in.OrderID, in.ExtRef, in.DocType, in.Document, in.Pending, false
+	r.built, r.fresh = nil, true
+	return nil
+}
+
+// issue asks for the folio of the committed intent. An intent left by an
+// earlier run is resolved first: the folio-consuming call is never
+// repeated blindly.
 func (r *run) issue() error {
 	inv := r.e.cfg.Invoicer
 	doc, err := r.document()
 	if err != nil {
 		return err
 	}
-	if r.cur != store.StateIssuing {
-		if err := r.move(store.StateIssuing, store.Move{Attempts: r.o.Attempts, Event: event("issuing", "event.issuing")}); err != nil {
+	if r.cur != store.StateIssuing { // resuming an intent committed earlier
+		if err := r.step(store.Advance(r.cur, store.StateIssuing, event("issuing", "event.issuing")), nil); err != nil {
 			return err
 		}
-	}
-	fresh := false
-	if r.em.Pending == "" {
-		p, err := inv.Prepare(invoicer.WithReference(r.ctx, r.em.ExtRef), doc)
-		if err != nil {
-			return err
-		}
-		r.e.failpoint(FailAfterPrepare)
-		em := r.em
-		em.Pending = string(p)
-		ev := event("prepared", "event.prepared")
-		ev.Data = string(p)
-		if err := r.saveAndMove(em, store.StateIssuing, ev, nil); err != nil {
-			return err
-		}
-		fresh = true
 	}
 	for attempt := 0; attempt < 2; attempt++ {
-		if !fresh || r.em.Uncertain {
+		if !r.fresh || r.em.Uncertain {
 			res, err := r.resolve(doc)
 			if err != nil {
 				return err
@@ -329,12 +389,12 @@ func (r *run) issue() error {
 			return err
 		}
 		// The folio may be consumed: mark the intent uncertain, then resolve.
-		em := r.em
-		em.Uncertain = true
-		if err := r.saveAndMove(em, store.StateIssuing, event("uncertain", "event.uncertain"), nil); err != nil {
+		if err := r.step(store.Advance(r.cur, store.StateIssuing, event("uncertain", "event.uncertain")), func(tx *store.Tx) error {
+			return tx.MarkUncertain(r.ctx, r.o.ID)
+		}); err != nil {
 			return err
 		}
-		fresh = false
+		r.em.Uncertain, r.fresh = true, false
 	}
 	return &permanent{code: "UNCERTAIN", reason: "resultado incierto — verificar antes de reintentar: el facturador no respondió dos veces"}
 }
@@ -359,8 +419,9 @@ func (r *run) resolve(doc dte.Document) (invoicer.Resolution, error) {
 	if err != nil {
 		return res, err
 	}
-	_ = r.e.st.Write(r.ctx, func(tx *store.Tx) error {
-		return tx.AppendEvent(r.ctx, r.o.ID, store.Event{Kind: "resolve", Message: resolutionText(res)})
+	id, text := r.o.ID, resolutionText(res)
+	r.later = append(r.later, func(tx *store.Tx) error {
+		return tx.AppendEvent(r.ctx, id, store.Event{Kind: "resolve", Message: text})
 	})
 	return res, nil
 }
@@ -383,36 +444,51 @@ func emisorOf(doc dte.Document, fallback dte.Emisor) string {
 }
 
 // recordIssued claims the folio for this order (UNIQUE in the store) and
-// moves it to issued, in one commit.
+// moves it to issued, in one commit. The attempts carry on: once the folio
+// is spent, fail gives attaching a larger budget (postFolioBudget).
 func (r *run) recordIssued(iss invoicer.Issued, ev store.Event) error {
-	em := r.em
-	em.Folio, em.TrackID, em.Uncertain = iss.Folio, iss.TrackID, false
+	docType := r.em.DocType
 	if iss.Type != 0 {
-		em.DocType = int(iss.Type)
+		docType = int(iss.Type)
 	}
 	raw, _ := json.Marshal(iss)
 	if len(iss.Raw) > 0 {
 		raw = iss.Raw
 	}
-	em.Issued = string(raw)
-	// The folio is spent: attaching it gets a fresh budget of attempts,
-	// since giving up now would leave a legal document unattached.
-	r.o.Attempts = 0
-	err := r.saveAndMove(em, store.StateIssued, withData(ev, string(raw)), func(tx *store.Tx) error {
-		kind := "dte"
-		if IsCredit(em) {
-			kind = "credit_note"
+	kind := "dte"
+	if docType == int(dte.NotaCredito) {
+		kind = "credit_note"
+	}
+	err := r.step(store.Advance(r.cur, store.StateIssued, withData(ev, string(raw))).Naming(docType, iss.Folio), func(tx *store.Tx) error {
+		if err := tx.RecordIssued(r.ctx, r.o.ID, docType, iss.Folio, iss.TrackID, string(raw)); err != nil {
+			return err
 		}
-		return tx.AddDocument(r.ctx, store.Document{OrderID: r.o.ID, Kind: kind, Emisor: iss.Emisor, DTEType: em.DocType,
+		return tx.AddDocument(r.ctx, store.Document{OrderID: r.o.ID, Kind: kind, Emisor: iss.Emisor, DTEType: docType,
 			Folio: iss.Folio, Total: iss.Total, Fecha: iss.Fecha, TrackID: iss.TrackID})
 	})
 	if errors.Is(err, store.ErrFolioTaken) {
 		return &permanent{code: "UNCERTAIN", reason: fmt.Sprintf("el folio %d ya pertenece a otro pedido: verificar antes de reintentar", iss.Folio), err: err}
 	}
-	if err == nil {
-		r.e.count(&r.e.emitted, 1)
+	if err != nil {
+		return err
 	}
-	return err
+	r.em.DocType, r.em.Folio, r.em.TrackID, r.em.Issued, r.em.Uncertain = docType, iss.Folio, iss.TrackID, string(raw), false
+	r.iss = &iss
+	r.e.count(&r.e.emitted, 1)
+	return nil
+}
+
+// issued is the issued document: this run's reply, else the committed one.
+func (r *run) issued() invoicer.Issued {
+	if r.iss != nil {
+		return *r.iss
+	}
+	var iss invoicer.Issued
+	if err := json.Unmarshal([]byte(r.em.Issued), &iss); err != nil || iss.Folio == 0 {
+		iss = invoicer.Issued{Type: dte.DocType(r.em.DocType), Folio: r.em.Folio, Emisor: r.e.cfg.Emisor.RUTEmisor}
+	}
+	r.iss = &iss
+	return iss
 }
 
 // attach gets the PDF and attaches it to the order in Multivende, reading
@@ -422,10 +498,7 @@ func (r *run) attach() error {
 	if err != nil {
 		return err
 	}
-	var iss invoicer.Issued
-	if err := json.Unmarshal([]byte(r.em.Issued), &iss); err != nil || iss.Folio == 0 {
-		iss = invoicer.Issued{Type: dte.DocType(r.em.DocType), Folio: r.em.Folio, Emisor: r.e.cfg.Emisor.RUTEmisor}
-	}
+	iss := r.issued()
 	pdf, err := r.e.cfg.Invoicer.PDF(r.ctx, iss)
 	if err != nil {
 		return err
@@ -488,22 +561,24 @@ func (r *run) attach() error {
 			docID = d.ID
 			r.e.failpoint(FailAfterAttach)
 		}
-		em := r.em
-		em.MVDocumentID, em.PDFSize = docID, len(pdf)
 		// What a person must still do in Multivende, as read there now.
-		note := func(tx *store.Tx) error {
+		err = r.step(store.Advance(r.cur, store.StateAttaching, event("attached", "event.attached")), func(tx *store.Tx) error {
+			if err := tx.RecordAttached(r.ctx, r.o.ID, docID, len(pdf)); err != nil {
+				return err
+			}
 			for _, d := range stale {
 				if err := tx.AppendEvent(r.ctx, r.o.ID, event("reissue", "event.reissue_mv_attached", d.DocID, d.ID)); err != nil {
 					return err
 				}
 			}
 			return nil
-		}
-		if err := r.saveAndMove(em, store.StateAttaching, event("attached", "event.attached"), note); err != nil {
+		})
+		if err != nil {
 			return err
 		}
-	} else if r.cur != store.StateAttaching {
-		if err := r.move(store.StateAttaching, store.Move{Attempts: r.o.Attempts, Event: event("attaching", "event.attaching")}); err != nil {
+		r.em.MVDocumentID, r.em.PDFSize = docID, len(pdf)
+	} else if !CanMove(r.cur, store.StateDone) {
+		if err := r.step(store.Advance(r.cur, store.StateAttaching, event("attaching", "event.attaching")), nil); err != nil {
 			return err
 		}
 	}
@@ -530,15 +605,10 @@ func (r *run) attach() error {
 	if !ok {
 		return fmt.Errorf("multivende: the PDF of folio %d does not show on the order after upload", iss.Folio)
 	}
-	em := r.em
-	em.UploadedAt = r.e.cfg.Now()
-	return r.e.st.Write(r.ctx, func(tx *store.Tx) error {
-		if err := tx.SaveEmission(r.ctx, em); err != nil {
-			return err
-		}
-		return moveOrder(r.ctx, tx, r.o.ID, store.Move{From: []store.State{r.cur}, To: store.StateDone, Outcome: store.OutcomeIssued,
-			DocType: em.DocType, Folio: em.Folio, Attempts: r.o.Attempts,
-			Event: withData(event("done", "event.done_folio", dte.DocType(em.DocType).Name(), em.Folio), seen)})
+	at := r.e.cfg.Now()
+	ev := withData(event("done", "event.done_folio", dte.DocType(r.em.DocType).Name(), r.em.Folio), seen)
+	return r.step(store.Finish(r.cur, store.OutcomeIssued, "", ev), func(tx *store.Tx) error {
+		return tx.RecordUploaded(r.ctx, r.o.ID, at)
 	})
 }
 
@@ -566,18 +636,24 @@ func firstSet(vals ...string) string {
 	return ""
 }
 
+// marketplace is the order's connection and its client, read once per run.
 func (r *run) marketplace() (store.Connection, Marketplace, error) {
-	conns, err := r.e.st.Connections(r.ctx)
+	if r.mkt != nil {
+		return r.conn, r.mkt, nil
+	}
+	c, err := r.e.st.ConnectionByID(r.ctx, r.o.ConnectionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Connection{}, nil, &permanent{code: "MV-NEEDS-RECONNECT", reason: "la conexión de Multivende de este pedido ya no existe"}
+	}
 	if err != nil {
 		return store.Connection{}, nil, err
 	}
-	for _, c := range conns {
-		if c.ID == r.o.ConnectionID {
-			m, err := r.e.market(c)
-			return c, m, err
-		}
+	m, err := r.e.market(c)
+	if err != nil {
+		return c, nil, err
 	}
-	return store.Connection{}, nil, &permanent{code: "MV-NEEDS-RECONNECT", reason: "la conexión de Multivende de este pedido ya no existe"}
+	r.conn, r.mkt = c, m
+	return c, m, nil
 }
 
 // fail decides what an error means for the order: Errors at once (a person
@@ -608,8 +684,9 @@ func (r *run) fail(err error) {
 		code, reason = ReasonWaitingReconnect, "esperando que se reconecte Multivende: "+reason
 	}
 	// Once the folio is spent, giving up leaves a legal document without
-	// its order: attaching gets three times the budget before a person is
-	// asked, so that a bad hour at Multivende does not need one.
+	// its order: attaching gets three times the budget (attempts before
+	// the folio included: they are never reset) before a person is asked,
+	// so that a bad hour at Multivende does not need one.
 	budget := attempts
 	if r.em.Folio != 0 {
 		budget = attempts / postFolioBudget
@@ -631,17 +708,20 @@ func (r *run) fail(err error) {
 	if to == store.StateRetrying && !connDown {
 		msg = fmt.Sprintf("%s — reintento %d/%d a las %s", reason, attempts, e.cfg.Retry.MaxAttempts, next.In(e.cfg.Location).Format("15:04:05"))
 	}
-	werr := e.st.Write(r.ctx, func(tx *store.Tx) error {
+	ev := store.Event{Kind: "error", Message: msg, Data: jsonString(err.Error())}
+	m := store.Retry(r.cur, attempts, next, code, reason, ev)
+	if to == store.StateAttention {
+		m = store.NeedsAttention(r.cur, code, reason, ev).WithAttempts(attempts)
+	}
+	// The writes this run left for its next commit (the checkout read,
+	// the rule's event) are recorded with the failure.
+	werr := r.commit(func(tx *store.Tx) error {
 		if r.em.OrderID != "" {
-			em := r.em
-			em.LastErrorCode, em.LastErrorText = code, err.Error()
-			if err := tx.SaveEmission(r.ctx, em); err != nil {
+			if err := tx.SetLastError(r.ctx, r.o.ID, code, err.Error()); err != nil {
 				return err
 			}
 		}
-		return moveOrder(r.ctx, tx, r.o.ID, store.Move{From: []store.State{r.cur}, To: to, Reason: reason, ReasonCode: code,
-			Attempts: attempts, NextAttemptAt: next, DocType: r.em.DocType, Folio: r.em.Folio,
-			Event: store.Event{Kind: "error", Message: msg, Data: jsonString(err.Error())}})
+		return moveOrder(r.ctx, tx, r.o.ID, m)
 	})
 	if e.storeFull(werr) {
 		return

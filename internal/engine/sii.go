@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -25,33 +26,71 @@ func (e *Engine) siiLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if e.diskFull.Load() {
-			continue
-		}
-		ems, err := e.st.PendingSII(ctx, e.cfg.Now().Add(-e.cfg.SIIInterval), 20)
-		if err != nil {
-			continue
-		}
-		for _, em := range ems {
-			e.checkSII(ctx, em)
+		if !e.diskFull.Load() {
+			e.siiRound(ctx)
 		}
 	}
 }
 
+// siiRound asks the verdicts due (up to 20 documents) and records them in
+// one commit, not one per document.
+func (e *Engine) siiRound(ctx context.Context) {
+	ems, err := e.st.PendingSII(ctx, e.cfg.Now().Add(-e.cfg.SIIInterval), 20)
+	if err != nil {
+		return
+	}
+	writes := make([]func(*store.Tx) error, 0, len(ems))
+	for _, em := range ems {
+		writes = append(writes, e.askSII(ctx, em))
+	}
+	e.recordSII(ctx, ems, writes)
+}
+
+// checkSII asks the SII's verdict on one document and records it.
 func (e *Engine) checkSII(ctx context.Context, em store.Emission) {
+	e.recordSII(ctx, []store.Emission{em}, []func(*store.Tx) error{e.askSII(ctx, em)})
+}
+
+// recordSII commits the verdicts asked for ems in one commit; should that
+// fail, each is tried in its own, so that one order's trouble does not
+// hold up the others' verdicts.
+func (e *Engine) recordSII(ctx context.Context, ems []store.Emission, writes []func(*store.Tx) error) {
+	if len(writes) == 0 {
+		return
+	}
+	err := e.st.Write(ctx, func(tx *store.Tx) error {
+		for _, w := range writes {
+			if err := w(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && len(writes) > 1 && ctx.Err() == nil && !e.storeFull(err) && !errors.Is(err, store.ErrLeaseLost) {
+		for _, w := range writes {
+			_ = e.st.Write(ctx, w)
+		}
+	}
+	for _, em := range ems {
+		e.notify(Change{Kind: ChangeOrders, OrderID: em.OrderID})
+	}
+}
+
+// askSII asks the SII's verdict on em's document and returns its record:
+// the SII's own columns (em was read before the call, and a worker may
+// have attached the document meanwhile), the document's verdict, and for
+// a rejection the move to Errors.
+func (e *Engine) askSII(ctx context.Context, em store.Emission) func(*store.Tx) error {
 	var iss invoicer.Issued
 	if err := json.Unmarshal([]byte(em.Issued), &iss); err != nil || iss.Folio == 0 {
 		iss = invoicer.Issued{Type: dte.DocType(em.DocType), Folio: em.Folio, Emisor: e.cfg.Emisor.RUTEmisor, TrackID: em.TrackID}
 	}
-	// em was read before the call: only the SII's columns are written
-	// back, so that a worker's attachment written meanwhile stays.
 	st, err := e.cfg.Invoicer.Status(WithOrder(ctx, em.OrderID), iss)
 	checked := e.cfg.Now()
 	if err != nil {
-		_ = e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetSII(ctx, em.OrderID, em.SIIStatus, em.SIIDetail, checked) })
-		return
+		return func(tx *store.Tx) error { return tx.SetSII(ctx, em.OrderID, em.SIIStatus, em.SIIDetail, checked) }
 	}
-	_ = e.st.Write(ctx, func(tx *store.Tx) error {
+	return func(tx *store.Tx) error {
 		if err := tx.SetSII(ctx, em.OrderID, string(st.State), st.Code+" "+st.Reason, checked); err != nil {
 			return err
 		}
@@ -77,10 +116,8 @@ func (e *Engine) checkSII(ctx context.Context, em store.Emission) {
 			code = "SII-RCH"
 		}
 		reason := fmt.Sprintf("rechazado por el SII (%s): %s — el folio %d no tiene validez: corrija la causa y reemita", st.Code, st.Reason, em.Folio)
-		return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason, ReasonCode: code,
-			Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio, Event: store.Event{Kind: "sii", Message: reason}})
-	})
-	e.notify(Change{Kind: ChangeOrders, OrderID: em.OrderID})
+		return moveOrder(ctx, tx, o.ID, store.NeedsAttention(o.State, code, reason, store.Event{Kind: "sii", Message: reason}))
+	}
 }
 
 func siiWords(s invoicer.SIIState) string {

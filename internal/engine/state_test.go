@@ -18,104 +18,53 @@ import (
 
 type move struct{ from, to store.State }
 
-// legalMoves is the order state machine of DESIGN.md, written out
-// independently of state.go: every move the design (and the behaviour it
-// describes in prose) calls for, and nothing else. A pair missing here must
-// be refused.
-var legalMoves = map[move]string{
-	// seen ──(paid)─▶ queued, re-checked on every update.
-	{store.StateWaiting, store.StateQueued}: "paid on a later update; retry or correction control",
-	{store.StateWaiting, store.StateDone}:   "skip control",
-
-	{store.StateQueued, store.StateBuilding}:  "queued ─▶ building",
-	{store.StateQueued, store.StateIssuing}:   "document already built (requeued after a control): resume at issuing",
-	{store.StateQueued, store.StateAttaching}: "folio already issued (requeued from Errors): resume at attaching",
-	{store.StateQueued, store.StateDone}:      "skip control; the order already has a document in Multivende",
-	{store.StateQueued, store.StateWaiting}:   "no longer paid: waiting (re-checked on every update)",
-	{store.StateQueued, store.StateQueued}:    "a correction to a not-yet-built order requeues it",
-	{store.StateQueued, store.StateRetrying}:  "failed (retryable)",
-	{store.StateQueued, store.StateAttention}: "needs attention",
-
-	{store.StateBuilding, store.StateIssuing}:   "building ─▶ issuing",
-	{store.StateBuilding, store.StateWaiting}:   "the checkout read back is not paid",
-	{store.StateBuilding, store.StateDone}:      "the order already has a document in Multivende",
-	{store.StateBuilding, store.StateRetrying}:  "failed (retryable)",
-	{store.StateBuilding, store.StateAttention}: "needs attention",
-
-	{store.StateIssuing, store.StateIssued}:    "issuing ─▶ issued",
-	{store.StateIssuing, store.StateRetrying}:  "failed (retryable)",
-	{store.StateIssuing, store.StateAttention}: "needs attention; uncertain — verify before retrying",
-
-	{store.StateIssued, store.StateAttaching}: "issued ─▶ attaching",
-	{store.StateIssued, store.StateRetrying}:  "failed (retryable)",
-	{store.StateIssued, store.StateAttention}: "needs attention; SII rejection; credit note after a cancellation",
-
-	{store.StateAttaching, store.StateDone}:      "attaching ─▶ done",
-	{store.StateAttaching, store.StateRetrying}:  "failed (retryable)",
-	{store.StateAttaching, store.StateAttention}: "needs attention; SII rejection; credit note",
-
-	{store.StateDone, store.StateAttention}: "SII rejection or credit note after issuing",
-
-	// retry: the order resumes at the step it failed in.
-	{store.StateRetrying, store.StateQueued}:    "retry ─▶ queued (retry or correction control)",
-	{store.StateRetrying, store.StateBuilding}:  "retry resumes at building",
-	{store.StateRetrying, store.StateIssuing}:   "retry resumes at issuing",
-	{store.StateRetrying, store.StateAttaching}: "retry resumes at attaching",
-	{store.StateRetrying, store.StateWaiting}:   "no longer paid",
-	{store.StateRetrying, store.StateDone}:      "skip control; already has a document",
-	{store.StateRetrying, store.StateRetrying}:  "failed again before any step moved it",
-	{store.StateRetrying, store.StateAttention}: "attempts exhausted; needs attention",
-
-	{store.StateAttention, store.StateQueued}:    "a person retried or corrected it",
-	{store.StateAttention, store.StateDone}:      "skip control",
-	{store.StateAttention, store.StateAttention}: "a new reason (SII rejection) for an order already in Errors",
+// legalMoves reads the engine's one transition table (state.go), with the
+// reason of each edge.
+func legalMoves() map[move]string {
+	out := map[move]string{}
+	for _, t := range engine.Transitions() {
+		out[move{t.From, t.To}] = t.Reason
+	}
+	return out
 }
 
-// knownDivergences are pairs where state.go disagrees with legalMoves:
-// none now; a pair added here is reported in the log instead of failing.
-var knownDivergences = map[move]string{}
-
 // TestStateMachineEveryPair checks CanMove over every pair of states
-// against the design's table.
+// against the table: exactly its edges are allowed, each has a reason,
+// none is listed twice, and it names only the store's states.
 func TestStateMachineEveryPair(t *testing.T) {
 	states := store.States()
 	if len(states) != 9 {
-		t.Fatalf("store has %d states; the design has 9: add the new ones to legalMoves", len(states))
+		t.Fatalf("store has %d states; the design has 9: add the new ones to the table in state.go", len(states))
 	}
 	known := map[store.State]bool{}
 	for _, s := range states {
 		known[s] = true
 	}
-	for m := range legalMoves {
-		if !known[m.from] || !known[m.to] {
-			t.Fatalf("legalMoves names a state the store does not have: %v", m)
+	table := engine.Transitions()
+	legal := legalMoves()
+	if len(legal) != len(table) {
+		t.Errorf("the table lists %d edges, %d of them distinct", len(table), len(legal))
+	}
+	for _, tr := range table {
+		if !known[tr.From] || !known[tr.To] {
+			t.Errorf("the table names a state the store does not have: %s → %s", tr.From, tr.To)
+		}
+		if strings.TrimSpace(tr.Reason) == "" {
+			t.Errorf("%s → %s has no reason", tr.From, tr.To)
 		}
 	}
 	allowed, refused := 0, 0
 	for _, from := range states {
 		for _, to := range states {
-			m := move{from, to}
-			_, want := legalMoves[m]
+			_, want := legal[move{from, to}]
 			got := engine.CanMove(from, to)
 			if got {
 				allowed++
 			} else {
 				refused++
 			}
-			if got == want {
-				if why, ok := knownDivergences[m]; ok {
-					t.Logf("%s → %s now agrees with the design; drop it from knownDivergences (%s)", from, to, why)
-				}
-				continue
-			}
-			if why, ok := knownDivergences[m]; ok {
-				t.Logf("known divergence %s → %s: CanMove=%v, design=%v: %s", from, to, got, want, why)
-				continue
-			}
-			if want {
-				t.Errorf("%s → %s refused; the design allows it (%s)", from, to, legalMoves[m])
-			} else {
-				t.Errorf("%s → %s allowed; the design has no such move", from, to)
+			if got != want {
+				t.Errorf("%s → %s: CanMove=%v, the table says %v", from, to, got, want)
 			}
 		}
 	}
@@ -126,6 +75,21 @@ func TestStateMachineEveryPair(t *testing.T) {
 		}
 	}
 	t.Logf("%d pairs: %d allowed, %d refused", allowed+refused, allowed, refused)
+}
+
+// TestBusyStates: the states with engine work ahead are the ones an
+// order passes through between queued and done or Errors.
+func TestBusyStates(t *testing.T) {
+	want := map[store.State]bool{store.StateQueued: true, store.StateBuilding: true, store.StateIssuing: true,
+		store.StateIssued: true, store.StateAttaching: true, store.StateRetrying: true}
+	for _, s := range store.States() {
+		if s.Busy() != want[s] {
+			t.Errorf("%s.Busy() = %v", s, s.Busy())
+		}
+	}
+	if got := store.BusyStates(); len(got) != len(want) {
+		t.Errorf("BusyStates() = %v", got)
+	}
 }
 
 // TestStateMachineShape checks properties of the design that hold however
@@ -239,16 +203,10 @@ func TestEngineMovesAreLegal(t *testing.T) {
 	if len(seen) < 5 {
 		t.Fatalf("the hook saw only %d kinds of move: %v", len(seen), seen)
 	}
+	legal := legalMoves()
 	for m, n := range seen {
-		if _, ok := legalMoves[m]; !ok {
-			t.Errorf("the engine moved an order %s → %s (%d times): not a move of the design", m.from, m.to, n)
-		}
-		if !engine.CanMove(m.from, m.to) {
-			if why, ok := knownDivergences[m]; ok {
-				t.Logf("the engine made %s → %s (%d times), which state.go refuses (known: %s)", m.from, m.to, n, why)
-			} else {
-				t.Errorf("the engine made %s → %s (%d times), which state.go refuses", m.from, m.to, n)
-			}
+		if _, ok := legal[m]; !ok {
+			t.Errorf("the engine moved an order %s → %s (%d times): not a move of the state machine", m.from, m.to, n)
 		}
 	}
 	t.Logf("moves seen: %v", seen)

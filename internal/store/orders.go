@@ -282,7 +282,10 @@ func mustOne(r sql.Result, id string) error {
 }
 
 // Move is a guarded transition: the order's state and the fields that go
-// with it, written only if the order is still in one of From.
+// with it, written only if the order is still in one of From. The engine
+// builds every Move with the named transitions (transitions.go), which
+// leave alone what they do not name; a Move literal (tests setting rows
+// up) behaves as below.
 //
 // A Move sets every field it names, zero values included: Reason,
 // ReasonCode and Outcome describe the new state, so leaving them empty
@@ -302,13 +305,16 @@ type Move struct {
 	Folio         int64
 	// Event, when Kind is set, is appended to the order's timeline.
 	Event Event
+	// Set by the named transitions (transitions.go): leave the row's
+	// attempts, or its doc type and folio, as they are.
+	keepAttempts, keepDocument bool
 }
 
 const (
 	// The from-states arrive as one ",a,b," argument so that the query
 	// text is the same for any number of them (and prepared once).
-	qMoveOrder = `UPDATE orders SET state=?, reason=?, reason_code=?, outcome=?, attempts=?, next_attempt_at=?,
-		doc_type=?, folio=?, state_since=CASE WHEN state=? THEN state_since ELSE ? END, updated_at=?
+	qMoveOrder = `UPDATE orders SET state=?, reason=?, reason_code=?, outcome=?, attempts=iif(?, attempts, ?), next_attempt_at=?,
+		doc_type=iif(?, doc_type, ?), folio=iif(?, folio, ?), state_since=CASE WHEN state=? THEN state_since ELSE ? END, updated_at=?
 		WHERE id=? AND instr(?, ',' || state || ',') > 0`
 	qOrderState = `SELECT state FROM orders WHERE id=?`
 	qGetOrder   = `SELECT ` + orderCols + ` FROM orders WHERE id=?`
@@ -334,8 +340,8 @@ func (t *Tx) MoveOrder(ctx context.Context, id string, m Move) error {
 	for i, f := range m.From {
 		from[i] = string(f)
 	}
-	r, err := t.exec(ctx, qMoveOrder, m.To, m.Reason, m.ReasonCode, m.Outcome, m.Attempts, ms(m.NextAttemptAt), m.DocType,
-		m.Folio, m.To, t.now, t.now, id, ","+strings.Join(from, ",")+",")
+	r, err := t.exec(ctx, qMoveOrder, m.To, m.Reason, m.ReasonCode, m.Outcome, m.keepAttempts, m.Attempts, ms(m.NextAttemptAt),
+		m.keepDocument, m.DocType, m.keepDocument, m.Folio, m.To, t.now, t.now, id, ","+strings.Join(from, ",")+",")
 	if err != nil {
 		return fmt.Errorf("store: move order %s to %s: %w", id, m.To, err)
 	}
@@ -395,7 +401,7 @@ func (s *Store) DueOrders(ctx context.Context, now time.Time, limit int) ([]Orde
 func (s *Store) WaitingReconnect(ctx context.Context, connID int64) (int, error) {
 	var n int
 	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM orders INDEXED BY orders_state_seq
-		WHERE state IN ('queued','building','issuing','issued','attaching','retrying') AND connection_id = ?`, connID).Scan(&n)
+		WHERE state IN (`+busyList+`) AND connection_id = ?`, connID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: orders waiting for a reconnect: %w", classify(err))
 	}
@@ -442,9 +448,7 @@ func (s *Store) queryOrders(ctx context.Context, q string, args ...any) ([]Order
 
 // QueueStates are the states of the console's Queue pane: waiting to run,
 // running, or waiting to run again.
-func QueueStates() []State {
-	return []State{StateQueued, StateBuilding, StateIssuing, StateIssued, StateAttaching, StateRetrying}
-}
+func QueueStates() []State { return BusyStates() }
 
 // OrderQuery selects a page of orders, newest first.
 type OrderQuery struct {

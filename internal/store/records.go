@@ -136,8 +136,10 @@ const qSaveEmission = `INSERT INTO emissions (` + emissionCols + `) VALUES (?,?,
 		last_error_text=excluded.last_error_text, updated_at=excluded.updated_at`
 
 // SaveEmission writes an order's emission row whole (insert or replace of
-// every field but created_at). ExtRef is unique: a second intent for the
-// same reference fails.
+// every field but created_at): for starting a new emission (a reissue, a
+// credit note) in the transaction that decided it. The steps after it
+// write their own columns (emissions.go), never a copy of the row. ExtRef
+// is unique: a second intent for the same reference fails.
 func (t *Tx) SaveEmission(ctx context.Context, e Emission) error {
 	_, err := t.exec(ctx, qSaveEmission,
 		e.OrderID, e.DocType, e.ExtRef, e.Document, e.Overrides, e.Pending, e.Issued, e.Folio, e.TrackID, e.PDFSize,
