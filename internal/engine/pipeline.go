@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
@@ -38,11 +39,12 @@ type run struct {
 // permanent marks an error a person must fix: the order goes to Errors at
 // once, with a catalog code.
 type permanent struct {
-	code, reason string
-	err          error
+	code   string
+	reason i18n.Message
+	err    error
 }
 
-func (p *permanent) Error() string { return p.reason }
+func (p *permanent) Error() string { return es(p.reason) }
 func (p *permanent) Unwrap() error { return p.err }
 
 // process runs the pipeline for one order from wherever it stands. Each
@@ -72,7 +74,7 @@ func (r *run) steps() error {
 	if r.em.Folio != 0 && r.em.SIIStatus == string(invoicer.SIIRejected) {
 		// A rejected document has no legal effect: it is never attached
 		// or finished as the order's document; a reissue replaces it.
-		return &permanent{code: "SII-RCH", reason: fmt.Sprintf("el SII rechazó el folio %d: emita un documento de reemplazo (reemitir)", r.em.Folio)}
+		return &permanent{code: "SII-RCH", reason: i18n.M("reason.sii_rejected_folio", r.em.Folio)}
 	}
 	if r.em.Document == "" {
 		if err := r.build(); err != nil || r.cur == store.StateDone || r.cur == store.StateWaiting {
@@ -167,16 +169,16 @@ func (r *run) build() error {
 		if ae, ok := errors.AsType[*multivende.AmountError](err); ok { // stored before amounts were read strictly
 			return &permanent{code: multivende.CodeBadAmount, reason: badAmountReason(ae), err: err}
 		}
-		return &permanent{code: "DTE-NOT-JSON", reason: "el pedido guardado no es JSON válido", err: err}
+		return &permanent{code: "DTE-NOT-JSON", reason: i18n.M("reason.order_not_json"), err: err}
 	}
 	if !co.Paid() || co.Cancelled() {
 		return r.move(store.StateWaiting, store.Move{Event: event("unpaid", "event.not_paid", co.PaymentStatus, co.Status)})
 	}
 	if live := r.live(co.ElectronicBillingDocuments); len(live) > 0 {
 		d := live[0]
-		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting,
-			Reason: fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
-			Event:  event("existing", "event.existing")})
+		reason := i18n.M("reason.existing", i18n.Quote(d.Type), i18n.Quote(d.DocID))
+		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting, Reason: es(reason), ReasonMsg: reason.Encode(),
+			Event: event("existing", "event.existing")})
 	}
 	// The embedded list is not confirmed: ask the call public integrations use.
 	if docs, err := m.BillingDocuments(r.ctx, r.o.ID); err != nil {
@@ -184,9 +186,9 @@ func (r *run) build() error {
 	} else if docs = r.live(docs); len(docs) > 0 {
 		d := docs[0]
 		b, _ := json.Marshal(d)
-		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting,
-			Reason: fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
-			Event:  withData(event("existing", "event.existing"), string(b))})
+		reason := i18n.M("reason.existing", i18n.Quote(d.Type), i18n.Quote(d.DocID))
+		return r.move(store.StateDone, store.Move{Outcome: store.OutcomeExisting, Reason: es(reason), ReasonMsg: reason.Encode(),
+			Event: withData(event("existing", "event.existing"), string(b))})
 	}
 	var ov Overrides
 	if r.em.Overrides != "" {
@@ -202,7 +204,7 @@ func (r *run) build() error {
 			return werr
 		}
 		if ve, ok := dte.AsValidation(err); ok {
-			return &permanent{code: ve.Code, reason: ve.Line(dte.ES), err: err}
+			return &permanent{code: ve.Code, reason: i18n.Both(ve.Line(dte.ES), ve.Line(dte.EN)), err: err}
 		}
 		return err
 	}
@@ -267,7 +269,7 @@ func buyerRUT(co *multivende.Checkout) string {
 func (r *run) document() (dte.Document, error) {
 	var doc dte.Document
 	if err := json.Unmarshal([]byte(r.em.Document), &doc); err != nil {
-		return doc, &permanent{code: "DTE-NOT-JSON", reason: "el documento guardado no es JSON válido", err: err}
+		return doc, &permanent{code: "DTE-NOT-JSON", reason: i18n.M("reason.doc_not_json"), err: err}
 	}
 	return doc, nil
 }
@@ -313,7 +315,7 @@ func (r *run) issue() error {
 			case invoicer.WasIssued:
 				return r.recordIssued(res.Issued, event("issued", "event.adopted"))
 			case invoicer.Unknown:
-				return &permanent{code: "UNCERTAIN", reason: "resultado incierto — verificar antes de reintentar: " + res.Detail}
+				return &permanent{code: "UNCERTAIN", reason: i18n.M("reason.uncertain", i18n.Quote(res.Detail))}
 			}
 		}
 		if err := r.e.holdLease(r.ctx); err != nil {
@@ -336,7 +338,7 @@ func (r *run) issue() error {
 		}
 		fresh = false
 	}
-	return &permanent{code: "UNCERTAIN", reason: "resultado incierto — verificar antes de reintentar: el facturador no respondió dos veces"}
+	return &permanent{code: "UNCERTAIN", reason: i18n.M("reason.uncertain_twice")}
 }
 
 func (r *run) resolve(doc dte.Document) (invoicer.Resolution, error) {
@@ -407,7 +409,7 @@ func (r *run) recordIssued(iss invoicer.Issued, ev store.Event) error {
 			Folio: iss.Folio, Total: iss.Total, Fecha: iss.Fecha, TrackID: iss.TrackID})
 	})
 	if errors.Is(err, store.ErrFolioTaken) {
-		return &permanent{code: "UNCERTAIN", reason: fmt.Sprintf("el folio %d ya pertenece a otro pedido: verificar antes de reintentar", iss.Folio), err: err}
+		return &permanent{code: "UNCERTAIN", reason: i18n.M("reason.folio_taken", iss.Folio), err: err}
 	}
 	if err == nil {
 		r.e.count(&r.e.emitted, 1)
@@ -431,7 +433,7 @@ func (r *run) attach() error {
 		return err
 	}
 	if len(pdf) > multivende.MaxPDFSize {
-		return &permanent{code: "MV-PDF-TOO-LARGE", reason: fmt.Sprintf("el PDF pesa %d bytes; Multivende acepta hasta 1 MB", len(pdf))}
+		return &permanent{code: "MV-PDF-TOO-LARGE", reason: i18n.M("reason.pdf_too_large", len(pdf))}
 	}
 	folio := strconv.FormatInt(iss.Folio, 10)
 	if r.em.MVDocumentID == "" {
@@ -464,7 +466,7 @@ func (r *run) attach() error {
 		if docID == "" && other != "" {
 			// Someone else gave the order a document while this folio was
 			// being issued: a second one would be a duplicate on the order.
-			return &permanent{code: "UNCERTAIN", reason: fmt.Sprintf("el pedido ya tiene el documento %s en Multivende, pero se emitió el folio %d para él: verificar cuál vale antes de reintentar", other, iss.Folio)}
+			return &permanent{code: "UNCERTAIN", reason: i18n.M("reason.other_document", i18n.Quote(other), iss.Folio)}
 		}
 		if docID == "" {
 			if err := r.e.holdLease(r.ctx); err != nil {
@@ -577,7 +579,7 @@ func (r *run) marketplace() (store.Connection, Marketplace, error) {
 			return c, m, err
 		}
 	}
-	return store.Connection{}, nil, &permanent{code: "MV-NEEDS-RECONNECT", reason: "la conexión de Multivende de este pedido ya no existe"}
+	return store.Connection{}, nil, &permanent{code: "MV-NEEDS-RECONNECT", reason: i18n.M("reason.no_connection")}
 }
 
 // fail decides what an error means for the order: Errors at once (a person
@@ -605,7 +607,7 @@ func (r *run) fail(err error) {
 		// The connection, not the order, failed: the order waits for the
 		// reconnect (the connection is paused until then) using no attempt.
 		next = e.cfg.Now().Add(e.cfg.PollInterval)
-		code, reason = ReasonWaitingReconnect, "esperando que se reconecte Multivende: "+reason
+		code, reason = ReasonWaitingReconnect, i18n.M("reason.waiting_reconnect", reason)
 	}
 	// Once the folio is spent, giving up leaves a legal document without
 	// its order: attaching gets three times the budget before a person is
@@ -617,10 +619,11 @@ func (r *run) fail(err error) {
 	if !retry {
 		to = store.StateAttention
 	} else if e.cfg.Retry.Exhausted(budget) {
-		to, reason = store.StateAttention, fmt.Sprintf("demasiados intentos (%d): %s", attempts, reason)
+		inner := reason
+		to, reason = store.StateAttention, i18n.M("reason.max_attempts", attempts, inner)
 		code = "MAX-ATTEMPTS"
 		if r.em.Folio != 0 {
-			reason = fmt.Sprintf("folio %d emitido pero no adjuntado tras %d intentos: %s — reintente cuando Multivende responda", r.em.Folio, attempts, reason)
+			reason = i18n.M("reason.not_attached", r.em.Folio, attempts, inner)
 		}
 	}
 	if errors.Is(err, store.ErrStateChanged) {
@@ -629,7 +632,7 @@ func (r *run) fail(err error) {
 	}
 	msg := reason
 	if to == store.StateRetrying && !connDown {
-		msg = fmt.Sprintf("%s — reintento %d/%d a las %s", reason, attempts, e.cfg.Retry.MaxAttempts, next.In(e.cfg.Location).Format("15:04:05"))
+		msg = i18n.M("event.retry_at", reason, attempts, e.cfg.Retry.MaxAttempts, next.In(e.cfg.Location).Format("15:04:05"))
 	}
 	werr := e.st.Write(r.ctx, func(tx *store.Tx) error {
 		if r.em.OrderID != "" {
@@ -639,9 +642,9 @@ func (r *run) fail(err error) {
 				return err
 			}
 		}
-		return moveOrder(r.ctx, tx, r.o.ID, store.Move{From: []store.State{r.cur}, To: to, Reason: reason, ReasonCode: code,
-			Attempts: attempts, NextAttemptAt: next, DocType: r.em.DocType, Folio: r.em.Folio,
-			Event: store.Event{Kind: "error", Message: msg, Data: jsonString(err.Error())}})
+		return moveOrder(r.ctx, tx, r.o.ID, store.Move{From: []store.State{r.cur}, To: to, Reason: es(reason), ReasonCode: code,
+			ReasonMsg: reason.Encode(), Attempts: attempts, NextAttemptAt: next, DocType: r.em.DocType, Folio: r.em.Folio,
+			Event: withData(msgEvent("error", msg), jsonString(err.Error()))})
 	})
 	if e.storeFull(werr) {
 		return
@@ -702,38 +705,31 @@ func clientID(raw string) string {
 
 // badAmountReason names the unreadable amount: the catalog's title, then
 // the field and the value as Multivende wrote them (data, in no language).
-func badAmountReason(ae *multivende.AmountError) string {
-	title, _, _ := dte.Explain(multivende.CodeBadAmount, dte.ES)
+func badAmountReason(ae *multivende.AmountError) i18n.Message {
+	title := explainTitle(multivende.CodeBadAmount)
 	if ae.Field == "" {
-		return title + ": " + ae.Value
+		return i18n.M("reason.detail", title, i18n.Quote(ae.Value))
 	}
-	return fmt.Sprintf("%s: %s = %s", title, ae.Field, ae.Value)
+	return i18n.M("reason.field_value", title, ae.Field, i18n.Quote(ae.Value))
 }
 
 // classify maps an error to a catalog code, plain words, and what to do.
-func classify(err error) (code, reason string, retryAfter time.Duration, retry, connDown bool) {
+func classify(err error) (code string, reason i18n.Message, retryAfter time.Duration, retry, connDown bool) {
 	var p *permanent
 	var mv *multivende.Error
 	if errors.As(err, &p) {
 		return p.code, p.reason, 0, false, false
 	}
 	if ie, ok := invoicer.AsError(err); ok {
-		title, _, _ := dte.Explain(ie.Code, dte.ES)
-		reason := title
-		if ie.Message != "" {
-			reason += ": " + ie.Message
-		}
+		reason := withDetail(explainTitle(ie.Code), ie.Message)
 		return ie.Code, reason, ie.RetryAfter, ie.Retryable(), false
 	}
 	if errors.As(err, &mv) {
-		title, _, _ := dte.Explain(mv.Code, dte.ES)
-		if title == "" {
-			title = "Multivende rechazó la solicitud"
+		title := explainTitle(mv.Code)
+		if title.IsZero() {
+			title = i18n.M("reason.mv_refused")
 		}
-		reason := title
-		if mv.Message != "" {
-			reason += ": " + mv.Message
-		}
+		reason := withDetail(title, mv.Message)
 		switch mv.Code {
 		case multivende.CodeNeedsReconnect, multivende.CodeAuth:
 			return mv.Code, reason, 0, true, true
@@ -747,5 +743,17 @@ func classify(err error) (code, reason string, retryAfter time.Duration, retry, 
 		}
 		return mv.Code, reason, mv.RetryAfter, true, false
 	}
-	return "ERROR", err.Error(), 0, true, false
+	return "ERROR", i18n.Quote(err.Error()), 0, true, false
+}
+
+// withDetail is a catalog title followed by the service's own words, kept
+// as written (quoted); either may be missing.
+func withDetail(title i18n.Message, detail string) i18n.Message {
+	switch {
+	case detail == "":
+		return title
+	case title.IsZero():
+		return i18n.Quote(detail)
+	}
+	return i18n.M("reason.detail", title, i18n.Quote(detail))
 }

@@ -3,10 +3,10 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -76,21 +76,18 @@ func (e *Engine) checkSII(ctx context.Context, em store.Emission) {
 		if _, ok := dte.Lookup(code); !ok {
 			code = "SII-RCH"
 		}
-		reason := fmt.Sprintf("rechazado por el SII (%s): %s — el folio %d no tiene validez: corrija la causa y reemita", st.Code, st.Reason, em.Folio)
-		return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: reason, ReasonCode: code,
-			Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio, Event: store.Event{Kind: "sii", Message: reason}})
+		reason := i18n.M("reason.sii_rejected", st.Code, i18n.Quote(st.Reason), em.Folio)
+		return moveOrder(ctx, tx, o.ID, store.Move{From: []store.State{o.State}, To: store.StateAttention, Reason: es(reason), ReasonCode: code,
+			ReasonMsg: reason.Encode(), Attempts: o.Attempts, DocType: o.DocType, Folio: o.Folio, Event: msgEvent("sii", reason)})
 	})
 	e.notify(Change{Kind: ChangeOrders, OrderID: em.OrderID})
 }
 
-func siiWords(s invoicer.SIIState) string {
+// siiWords names the SII's verdict in the reader's language.
+func siiWords(s invoicer.SIIState) i18n.Message {
 	switch s {
-	case invoicer.SIIAccepted:
-		return "aceptado"
-	case invoicer.SIIObjection:
-		return "aceptado con reparos"
-	case invoicer.SIIRejected:
-		return "rechazado"
+	case invoicer.SIIAccepted, invoicer.SIIObjection, invoicer.SIIRejected:
+		return i18n.M(i18n.ID("sii." + string(s)))
 	}
-	return "en proceso"
+	return i18n.M("sii.pending")
 }
