@@ -15,15 +15,38 @@ import (
 // every word both sides use (boleta, factura, folio, total, SII).
 
 var (
-	ownOnce  sync.Once
+	ownMu    sync.Mutex
 	ownWords map[Lang]map[string]bool
+	// moreTexts are folio's words kept outside the catalog, in both
+	// languages (internal/dte's texts), added by AlsoWords.
+	moreTexts []Msg
 )
+
+// AlsoWords counts ms (folio's own words kept outside the catalog, such
+// as internal/dte's) with the catalog when telling the languages apart.
+func AlsoWords(ms []Msg) {
+	ownMu.Lock()
+	defer ownMu.Unlock()
+	moreTexts = append(moreTexts, ms...)
+	ownWords = nil
+}
+
+// own is the word sets, built on first use after a change.
+func own() map[Lang]map[string]bool {
+	ownMu.Lock()
+	defer ownMu.Unlock()
+	if ownWords == nil {
+		buildOwn()
+	}
+	return ownWords
+}
 
 // fmtVerbs are fmt verbs (%s, %[2]d, %q, %%); codeWords are catalog codes such
 // as DTE-RUT-INVALID or MV_BAD (names, in no language).
 var (
 	fmtVerbs  = regexp.MustCompile(`%(\[\d+\])?[-+# 0-9.]*[a-zA-Z%]`)
 	codeWords = regexp.MustCompile(`\b[A-Z0-9]+(?:[-_][A-Z0-9]+)+\b`)
+	cutWord   = regexp.MustCompile(`[\p{L}\p{N}]+…`)
 )
 
 // words splits s into lowercase words of two letters or more, leaving out
@@ -42,7 +65,11 @@ func words(s string) []string {
 
 func buildOwn() {
 	seen := map[Lang]map[string]bool{ES: {}, EN: {}}
+	all := make([]Msg, 0, len(catalog)+len(moreTexts))
 	for _, m := range catalog {
+		all = append(all, m)
+	}
+	for _, m := range append(all, moreTexts...) {
 		for _, w := range words(m.ES) {
 			seen[ES][w] = true
 		}
@@ -65,9 +92,9 @@ func buildOwn() {
 
 // OwnWords lists the words only lang's side of the catalog uses, sorted.
 func OwnWords(lang Lang) []string {
-	ownOnce.Do(buildOwn)
-	out := make([]string, 0, len(ownWords[lang]))
-	for w := range ownWords[lang] {
+	ow := own()[lang]
+	out := make([]string, 0, len(ow))
+	for w := range ow {
 		out = append(out, w)
 	}
 	sort.Strings(out)
@@ -76,16 +103,17 @@ func OwnWords(lang Lang) []string {
 
 // Foreign lists the words of text that belong to the catalog's other
 // language only (Spanish ones in English text and the reverse), sorted
-// and once each: what a screen in lang must not show.
+// and once each: what a screen in lang must not show. A word cut short
+// by an ellipsis ("has…") is left out: it is no word of either.
 func Foreign(lang Lang, text string) []string {
-	ownOnce.Do(buildOwn)
 	other := ES
 	if lang == ES {
 		other = EN
 	}
+	ow := own()[other]
 	found := map[string]bool{}
-	for _, w := range words(text) {
-		if ownWords[other][w] {
+	for _, w := range words(cutWord.ReplaceAllString(text, " ")) {
+		if ow[w] {
 			found[w] = true
 		}
 	}

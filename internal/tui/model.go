@@ -142,9 +142,10 @@ type (
 		err  error
 	}
 	controlDoneMsg struct {
-		id      int64
-		status  string
-		outcome string
+		id         int64
+		status     string
+		outcome    string
+		outcomeMsg string // the outcome as a catalog message (JSON), or ""
 	}
 )
 

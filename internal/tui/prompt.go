@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -247,14 +248,18 @@ func (m *Model) runCommand(line string) tea.Cmd {
 	case "lang":
 		l, err := i18n.ParseLang(arg)
 		if err != nil {
-			m.setFlash(flashErr, m.lang.T("flash.error", err.Error()))
+			m.setFlash(flashErr, m.lang.T("flash.error", m.lang.T("lang.bad_palette", arg)))
 			return nil
 		}
 		return m.setLang(l)
 	case "theme":
 		t, err := LoadTheme(arg)
 		if err != nil {
-			m.setFlash(flashErr, m.lang.T("flash.error", err.Error()))
+			msg := err.Error() // a built-in theme that does not load: a bug, said as it is
+			if !slices.Contains(ThemeNames(), arg) {
+				msg = m.lang.T("theme.bad", arg, strings.Join(ThemeNames(), ", "))
+			}
+			m.setFlash(flashErr, m.lang.T("flash.error", msg))
 			return nil
 		}
 		m.theme, m.styles = t, NewStyles(t, m.opt.NoColor)

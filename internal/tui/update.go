@@ -285,7 +285,7 @@ func (m *Model) checkControls() tea.Cmd {
 			if err != nil || c.Status == store.CtlPending {
 				return nil
 			}
-			return controlDoneMsg{id: id, status: c.Status, outcome: c.Outcome}
+			return controlDoneMsg{id: id, status: c.Status, outcome: c.Outcome, outcomeMsg: c.OutcomeMsg}
 		})
 	}
 	return tea.Batch(cmds...)
@@ -297,11 +297,22 @@ func (m *Model) handleControlDone(c controlDoneMsg) {
 		return
 	}
 	delete(m.pending, c.id)
+	outcome, inLang := c.outcome, m.lang == i18n.ES
+	if msg, ok := i18n.ParseMessage(c.outcomeMsg); ok && msg.Known() {
+		outcome, inLang = msg.In(m.lang), true
+	}
 	if c.status == store.CtlRejected {
-		m.setFlash(flashErr, m.lang.T("flash.rejected", c.outcome))
+		if !inLang { // an older engine's Spanish words: say only that it was refused
+			outcome = what
+		}
+		m.setFlash(flashErr, m.lang.T("flash.rejected", outcome))
 		return
 	}
-	// The engine's outcome is in Spanish; elsewhere the request's own words.
+	if inLang {
+		m.setFlash(flashInfo, m.lang.T("flash.applied", outcome))
+		return
+	}
+	// An older engine's outcome is in Spanish; elsewhere the request's own words.
 	if m.lang != i18n.ES {
 		m.setFlash(flashInfo, m.lang.T("flash.applied", what))
 		return
