@@ -59,6 +59,7 @@ func newRootCmd() *cobra.Command {
 		newWebhookCmd(),
 	)
 	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
+	addRootLangFlag(root)
 	return root
 }
 

@@ -362,19 +362,19 @@ func (r *run) resolve(doc dte.Document) (invoicer.Resolution, error) {
 		return res, err
 	}
 	_ = r.e.st.Write(r.ctx, func(tx *store.Tx) error {
-		return tx.AppendEvent(r.ctx, r.o.ID, store.Event{Kind: "resolve", Message: resolutionText(res)})
+		return tx.AppendEvent(r.ctx, r.o.ID, msgEvent("resolve", resolutionText(res)))
 	})
 	return res, nil
 }
 
-func resolutionText(res invoicer.Resolution) string {
+func resolutionText(res invoicer.Resolution) i18n.Message {
 	switch res.Outcome {
 	case invoicer.StillPending:
-		return "verificado: el documento temporal sigue sin folio; se puede emitir"
+		return i18n.M("event.resolve_pending")
 	case invoicer.WasIssued:
-		return fmt.Sprintf("verificado: ya emitido con folio %d", res.Issued.Folio)
+		return i18n.M("event.resolve_issued", res.Issued.Folio)
 	}
-	return "no se pudo verificar: " + res.Detail
+	return i18n.M("event.resolve_unknown", i18n.Quote(res.Detail))
 }
 
 func emisorOf(doc dte.Document, fallback dte.Emisor) string {

@@ -39,6 +39,9 @@ var langCatalog = map[ID]Msg{
 	"reason.credit_ending":      {" — el plazo de 6 meses para devoluciones (Ley 21.398) vence el %s: quedan %s días", " — the 6-month window for returns (Ley 21.398) ends on %s: %s days left"},
 	"reason.credit_until":       {" — plazo de 6 meses para devoluciones (Ley 21.398) hasta el %s", " — 6-month window for returns (Ley 21.398) until %s"},
 	"event.retry_at":            {"%s — reintento %s/%s a las %s", "%s — retry %s/%s at %s"},
+	"event.resolve_pending":     {"verificado: el documento temporal sigue sin folio; se puede emitir", "checked: the temporary document still has no folio; it can be issued"},
+	"event.resolve_issued":      {"verificado: ya emitido con folio %s", "checked: already issued with folio %s"},
+	"event.resolve_unknown":     {"no se pudo verificar: %s", "could not check: %s"},
 	"event.credit_note":         {"%s; nota de crédito propuesta adjunta", "%s; proposed credit note attached"},
 
 	// The SII's verdicts.
@@ -102,6 +105,7 @@ var langCatalog = map[ID]Msg{
 	"kind.sii":         {"SII", "SII"},
 	"kind.reissue":     {"reemisión", "reissue"},
 	"kind.credit":      {"nota créd.", "credit"},
+	"kind.resolve":     {"verificación", "check"},
 	"kind.credit_note": {"nota créd.", "credit note"},
 
 	// folio orders and folio order show.
@@ -113,10 +117,10 @@ var langCatalog = map[ID]Msg{
 	"cli.col.doc":       {"DOC", "DOC"},
 	"cli.col.folio":     {"FOLIO", "FOLIO"},
 	"cli.col.reason":    {"MOTIVO", "REASON"},
-	"show.line":         {"id %s · estado %s · intentos %s", "id %s · state %s · attempts %s"},
+	"show.line":         {"id %s · estado %s · intentos %d", "id %s · state %s · attempts %d"},
 	"show.timeline":     {"Historial (%s):", "Timeline (%s):"},
-	"cli.recorded":      {"solicitud %s registrada; se aplica cuando arranque el motor (folio run, o la consola)", "request %s recorded; it is applied when the engine starts (folio run, or the console)"},
-	"cli.not_applied":   {"solicitud %s registrada; el motor aún no la aplica", "request %s recorded; the engine has not applied it yet"},
+	"cli.recorded":      {"solicitud %d registrada; se aplica cuando arranque el motor (folio run, o la consola)", "request %d recorded; it is applied when the engine starts (folio run, or the console)"},
+	"cli.not_applied":   {"solicitud %d registrada; el motor aún no la aplica", "request %d recorded; the engine has not applied it yet"},
 	"cli.done":          {"listo: %s", "done: %s"},
 	"cli.refused":       {"rechazado: %s", "refused: %s"},
 	"cli.no_connection": {"no hay una conexión llamada %q (vea folio connections)", "no connection named %q (see folio connections)"},

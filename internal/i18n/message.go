@@ -132,6 +132,16 @@ func (m Message) render(lang Lang, screen bool) string {
 // intVerb is a %d verb, possibly indexed (%[2]d).
 var intVerb = regexp.MustCompile(`%(\[\d+\])?d`)
 
+// Stored is words the store kept, in lang: its message (msgJSON) when it
+// has one this catalog knows, else the text as it was stored; either way
+// safe for a terminal.
+func Stored(lang Lang, msgJSON, text string) string {
+	if m, ok := ParseMessage(msgJSON); ok && m.Known() {
+		return m.In(lang)
+	}
+	return safetext.Text(text)
+}
+
 // Encode is m's JSON for the store; "" for an empty message.
 func (m Message) Encode() string {
 	if m.IsZero() {
