@@ -321,7 +321,7 @@ func newOrderCmd() *cobra.Command {
 			}
 			fmt.Fprintf(w, "\n%s\n", l.T("show.timeline", i18n.ZoneName(loc, time.Now())))
 			for _, e := range evs {
-				fmt.Fprintf(w, "  %s  %s\n", e.At.In(loc).Format("02-01-2006 15:04:05"), eventIn(l, e))
+				fmt.Fprintf(w, "  %s  %s\n", e.At.In(loc).Format(map[i18n.Lang]string{i18n.ES: "02-01-2006 15:04:05", i18n.EN: "2006-01-02 15:04:05"}[l]), eventIn(l, e))
 			}
 			return nil
 		},

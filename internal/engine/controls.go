@@ -124,17 +124,20 @@ func RequestSkip(ctx context.Context, st *store.Store, orderID, reason, by strin
 func RequestBuyerOverride(ctx context.Context, st *store.Store, orderID string, b dte.Buyer, by string) (int64, error) {
 	rut, err := dte.ParseRUT(b.RUT)
 	if err != nil {
-		return 0, fmt.Errorf("buyer data: %w", err)
+		return 0, refuse("control.buyer_bad_rut", i18n.Quote(b.RUT))
 	}
 	b.RUT = rut.String()
-	var missing []string
-	for name, v := range map[string]string{"razón social": b.BusinessName, "giro": b.Giro, "dirección": b.Address, "comuna": b.Comuna} {
-		if strings.TrimSpace(v) == "" {
-			missing = append(missing, name)
+	var es, en []string // the console form's labels, in both languages
+	for _, f := range []struct {
+		label i18n.ID
+		v     string
+	}{{"form.name", b.BusinessName}, {"form.giro", b.Giro}, {"form.address", b.Address}, {"form.comuna", b.Comuna}} {
+		if strings.TrimSpace(f.v) == "" {
+			es, en = append(es, i18n.T(i18n.ES, f.label)), append(en, i18n.T(i18n.EN, f.label))
 		}
 	}
-	if len(missing) > 0 {
-		return 0, fmt.Errorf("buyer data: missing %s", strings.Join(missing, ", "))
+	if len(es) > 0 {
+		return 0, refuse("control.buyer_missing", i18n.Both(strings.Join(es, ", "), strings.Join(en, ", ")))
 	}
 	if _, err := st.GetOrder(ctx, orderID); err != nil {
 		return 0, err

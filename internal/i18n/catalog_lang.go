@@ -79,6 +79,8 @@ var langCatalog = map[ID]Msg{
 	"control.no_original":         {"el pedido %s no tiene un documento emitido legible para referenciar", "order %s has no readable issued document to reference"},
 	"control.credit_unreadable":   {"la nota de crédito rechazada no es legible: %s", "the rejected credit note cannot be read: %s"},
 	"control.as_is":               {"%s", "%s"},
+	"control.buyer_bad_rut":       {"el RUT %s del comprador no es válido: revise el número y el dígito verificador", "the buyer's RUT %s is not valid: check the number and the check digit"},
+	"control.buyer_missing":       {"faltan datos del comprador para la factura: %s", "buyer data missing for the factura: %s"},
 	"control.unknown":             {"acción desconocida %s", "unknown action %s"},
 	"control.failed":              {"no se pudo aplicar: %s", "could not be applied: %s"},
 	"control.skip_needs_reason":   {"omitir necesita un motivo (--reason \"…\"): queda en el historial del pedido", "skip needs a reason (--reason \"…\"): it goes on the order's timeline"},
