@@ -110,6 +110,14 @@ var langCatalog = map[ID]Msg{
 	"kind.resolve":     {"verificación", "check"},
 	"kind.credit_note": {"nota créd.", "credit note"},
 
+	// Why a typed RUT is not valid (internal/dte's RUTError).
+	"rut.empty":      {"vacío", "empty"},
+	"rut.k_position": {"la K solo puede ser el dígito verificador", "K can only be the check digit"},
+	"rut.char":       {"tiene un carácter que no va", "it holds a character that does not belong"},
+	"rut.short":      {"muy corto", "too short"},
+	"rut.long":       {"más de 8 dígitos antes del guion", "more than 8 digits before the dash"},
+	"rut.not_number": {"el número no es positivo", "the number is not positive"},
+
 	// folio orders and folio order show.
 	"cli.col.state":     {"ESTADO", "STATE"},
 	"cli.col.code":      {"CÓDIGO", "CODE"},

@@ -62,7 +62,8 @@ func seedEveryReason(t *testing.T, st *store.Store) []string {
 	if err := st.Write(ctx, func(tx *store.Tx) error {
 		var err error
 		connID, err = tx.SaveConnection(ctx, store.Connection{Name: "mvmain", Kind: store.KindMultivende, BaseURL: "http://mv", MerchantID: "m-1",
-			AccessToken: "a", RefreshToken: "r", AccessExpiresAt: fixedNow.Add(5 * time.Hour), RefreshExpiresAt: fixedNow.Add(48 * time.Hour)})
+			AccessToken: "a", RefreshToken: "r", AccessExpiresAt: fixedNow.Add(5 * time.Hour), RefreshExpiresAt: fixedNow.Add(48 * time.Hour),
+			LastError: "multivende: list checkouts: 503 Service Unavailable: servicio no disponible"})
 		return err
 	}); err != nil {
 		t.Fatal(err)

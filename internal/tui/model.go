@@ -275,7 +275,7 @@ func (m *Model) handleData(s snapshot) tea.Cmd {
 		return m.fetch()
 	}
 	if s.err != nil {
-		m.setFlash(flashErr, m.lang.T("flash.store", s.err.Error()))
+		m.setFlash(flashErr, m.lang.T("flash.store", m.lang.T("quote", s.err.Error())))
 	} else {
 		m.data, m.loaded = s, true
 		for k := paneOrders; k < paneCount; k++ {

@@ -303,7 +303,10 @@ func connRow(s *Styles, lang i18n.Lang, c store.Connection, now time.Time) []cel
 	if !c.LastPollAt.IsZero() {
 		poll = i18n.FormatAgo(lang, now.Sub(c.LastPollAt))
 	}
-	errText := c.LastError
+	errText := "" // a client's own error text, shown as written
+	if c.LastError != "" {
+		errText = lang.T("quote", c.LastError)
+	}
 	if c.Status == store.ConnNeedsReconnect {
 		errText = lang.T("conn.reconnect_cmd", c.Name)
 	}

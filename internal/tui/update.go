@@ -254,7 +254,7 @@ func (m *Model) request(label i18n.ID, what string, fn func(context.Context, *st
 		defer cancel()
 		id, err := fn(ctx, st, by)
 		if ref, ok := errors.AsType[*engine.Refusal](err); ok {
-			err = errors.New(ref.In(lang))
+			err = inLang(ref.In(lang))
 		}
 		if err == nil && eng != nil {
 			eng.Kick()
@@ -265,7 +265,11 @@ func (m *Model) request(label i18n.ID, what string, fn func(context.Context, *st
 
 func (m *Model) handleControl(c controlMsg) {
 	if c.err != nil {
-		m.setFlash(flashErr, m.lang.T("flash.error", c.err.Error()))
+		text := m.lang.T("quote", c.err.Error()) // a store's or client's own words
+		if said, ok := errors.AsType[inLang](c.err); ok {
+			text = string(said)
+		}
+		m.setFlash(flashErr, m.lang.T("flash.error", text))
 		return
 	}
 	m.pending[c.id] = c.what
@@ -297,27 +301,19 @@ func (m *Model) handleControlDone(c controlDoneMsg) {
 		return
 	}
 	delete(m.pending, c.id)
-	outcome, inLang := c.outcome, m.lang == i18n.ES
+	// The engine's outcome in the console's language; an older engine's
+	// Spanish words only in Spanish, elsewhere the request's own words.
+	outcome := c.outcome
 	if msg, ok := i18n.ParseMessage(c.outcomeMsg); ok && msg.Known() {
-		outcome, inLang = msg.In(m.lang), true
+		outcome = msg.In(m.lang)
+	} else if m.lang != i18n.ES {
+		outcome = what
 	}
 	if c.status == store.CtlRejected {
-		if !inLang { // an older engine's Spanish words: say only that it was refused
-			outcome = what
-		}
 		m.setFlash(flashErr, m.lang.T("flash.rejected", outcome))
 		return
 	}
-	if inLang {
-		m.setFlash(flashInfo, m.lang.T("flash.applied", outcome))
-		return
-	}
-	// An older engine's outcome is in Spanish; elsewhere the request's own words.
-	if m.lang != i18n.ES {
-		m.setFlash(flashInfo, m.lang.T("flash.applied", what))
-		return
-	}
-	m.setFlash(flashInfo, m.lang.T("flash.applied", c.outcome))
+	m.setFlash(flashInfo, m.lang.T("flash.applied", outcome))
 }
 
 func (m *Model) setPane(k paneKind) tea.Cmd {
@@ -618,3 +614,8 @@ func (m *Model) findNext(again bool) {
 	}
 	m.setFlash(flashErr, m.lang.T("pane.empty_filter", m.insp.search))
 }
+
+// inLang is an error already worded in the console's language.
+type inLang string
+
+func (e inLang) Error() string { return string(e) }
