@@ -127,6 +127,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 	} else if _, err := os.Stat(abs); err != nil {
 		return nil, openError(abs, "open", err)
+	} else if err := checkExisting(abs); err != nil {
+		return nil, err // a directory, or not a database: say so, not "disk I/O error"
 	}
 	pragmas := []string{
 		"busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")",
