@@ -31,7 +31,10 @@ func init() {
 	i18n.AlsoWords(ms)
 }
 
-var quotedText = regexp.MustCompile(`«[^»]*»|“[^”]*”`)
+var (
+	quotedText = regexp.MustCompile(`«[^»]*»|“[^”]*”`)
+	pathLike   = regexp.MustCompile(`\S*/\S*`)
+)
 
 // oneLanguage fails for any word of the other language in out (words
 // from outside folio are quoted, and left out; "tienda" is a connection
@@ -39,6 +42,7 @@ var quotedText = regexp.MustCompile(`«[^»]*»|“[^”]*”`)
 func oneLanguage(t *testing.T, lang i18n.Lang, what, out string) {
 	t.Helper()
 	s := quotedText.ReplaceAllString(strings.ReplaceAll(out, "tienda", " "), " ")
+	s = pathLike.ReplaceAllString(s, " ") // file paths are names
 	for _, d := range []dte.DocType{dte.Factura, dte.FacturaExenta, dte.Boleta, dte.BoletaExenta, dte.NotaCredito} {
 		s = strings.ReplaceAll(s, d.Name(), " ")
 	}
@@ -201,7 +205,12 @@ func TestOrderCommandsFollowTheLanguage(t *testing.T) {
 				t.Errorf("--json reason %q is not the stored Spanish", j.Reason)
 			}
 		}
-		out, _, err := runFolio(t, "", append([]string{"orders", "--store", path}, tc.args...)...)
+		out, _, err := runFolio(t, "", append([]string{"info"}, tc.args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		oneLanguage(t, tc.lang, "info", out)
+		out, _, err = runFolio(t, "", append([]string{"orders", "--store", path}, tc.args...)...)
 		if err != nil {
 			t.Fatal(err)
 		}

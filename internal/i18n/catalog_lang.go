@@ -118,6 +118,17 @@ var langCatalog = map[ID]Msg{
 	"rut.long":       {"más de 8 dígitos antes del guion", "more than 8 digits before the dash"},
 	"rut.not_number": {"el número no es positivo", "the number is not positive"},
 
+	// folio info.
+	"info.go":          {"Go", "Go"}, // the toolchain's name
+	"info.language":    {"idioma", "language"},
+	"info.config":      {"configuración", "config"},
+	"info.store":       {"almacén", "store"},
+	"info.schema":      {"esquema", "schema"},
+	"info.logs":        {"registros", "logs"},
+	"info.missing":     {"(aún no existe)", "(not there yet)"},
+	"info.schema_is":   {"%d (esta versión escribe el %d)", "%d (this folio writes %d)"},
+	"info.schema_none": {"- (esta versión escribe el %d)", "- (this folio writes %d)"},
+
 	// folio orders and folio order show.
 	"cli.col.state":     {"ESTADO", "STATE"},
 	"cli.col.code":      {"CÓDIGO", "CODE"},
