@@ -205,12 +205,23 @@ func TestOrderCommandsFollowTheLanguage(t *testing.T) {
 				t.Errorf("--json reason %q is not the stored Spanish", j.Reason)
 			}
 		}
-		out, _, err := runFolio(t, "", append([]string{"info"}, tc.args...)...)
-		if err != nil {
-			t.Fatal(err)
+		for _, cmd := range [][]string{{"info"}, {"config", "show"}, {"backup", filepath.Join(t.TempDir(), "copy.db"), "--store", path}} {
+			out, _, err := runFolio(t, "", append(cmd, tc.args...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cmd[0] == "config" { // keys and values are names: the header and FROM are words
+				lines := strings.Split(out, "\n")
+				for i, line := range lines {
+					if f := strings.Fields(line); i > 1 && len(f) > 2 {
+						lines[i] = strings.Join(f[2:], " ")
+					}
+				}
+				out = strings.Join(lines, "\n")
+			}
+			oneLanguage(t, tc.lang, cmd[0], out)
 		}
-		oneLanguage(t, tc.lang, "info", out)
-		out, _, err = runFolio(t, "", append([]string{"orders", "--store", path}, tc.args...)...)
+		out, _, err := runFolio(t, "", append([]string{"orders", "--store", path}, tc.args...)...)
 		if err != nil {
 			t.Fatal(err)
 		}

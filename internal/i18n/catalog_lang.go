@@ -118,6 +118,18 @@ var langCatalog = map[ID]Msg{
 	"rut.long":       {"más de 8 dígitos antes del guion", "more than 8 digits before the dash"},
 	"rut.not_number": {"el número no es positivo", "the number is not positive"},
 
+	// folio backup and folio config show.
+	"backup.needs_path":  {"backup necesita un argumento, la ruta de la copia: folio backup RUTA", "backup needs one argument, the path of the copy: folio backup PATH"},
+	"backup.no_store":    {"no hay almacén en %s que respaldar: indique --store RUTA, o vea folio info para el configurado", "no store at %s to back up: pass --store PATH, or see folio info for the configured one"},
+	"backup.done":        {"respaldo de %s escrito en %s%s", "backup of %s written to %s%s"},
+	"config.not_there":   {"(no existe: solo valores por omisión y variables de entorno)", "(not there: defaults and environment only)"},
+	"config.col.key":     {"CLAVE", "KEY"},
+	"config.col.value":   {"VALOR", "VALUE"},
+	"config.col.from":    {"ORIGEN", "FROM"},
+	"config.src.default": {"por omisión", "default"},
+	"config.src.file":    {"archivo, línea %d", "file line %d"},
+	"config.src.env":     {"variable %s", "env %s"},
+
 	// folio info.
 	"info.go":          {"Go", "Go"}, // the toolchain's name
 	"info.language":    {"idioma", "language"},
