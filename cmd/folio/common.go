@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -47,7 +48,7 @@ func storePath(flag string) (string, error) {
 func openStore(ctx context.Context, path string, readOnly bool) (*store.Store, error) {
 	if readOnly {
 		if _, err := os.Stat(path); os.IsNotExist(err) {
-			return nil, fmt.Errorf("no store at %s yet: connect first (folio connect multivende) or pass --store", path)
+			return nil, errors.New(ctxLang(ctx).T("cli.no_store", path))
 		}
 	}
 	return store.Open(ctx, path, store.Options{ReadOnly: readOnly})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"os"
 
@@ -19,16 +20,37 @@ func addRootLangFlag(root *cobra.Command) {
 }
 
 // checkLangFlag refuses a --lang that is not es or en before the command
-// does anything, naming the two.
+// does anything, naming the two; then it puts the command's language in
+// its context, for helpers that get a context only (ctxLang).
 func checkLangFlag(cmd *cobra.Command, _ []string) error {
-	f := cmd.Flags().Lookup("lang")
-	if f == nil || !f.Changed {
-		return nil
+	if f := cmd.Flags().Lookup("lang"); f != nil && f.Changed {
+		if _, err := i18n.ParseLang(f.Value.String()); err != nil {
+			return errors.New(i18n.Detect("", "", os.Getenv).T("lang.bad", f.Value.String()))
+		}
 	}
-	if _, err := i18n.ParseLang(f.Value.String()); err != nil {
-		return errors.New(i18n.Detect("", "", os.Getenv).T("lang.bad", f.Value.String()))
-	}
+	cmd.SetContext(withCmdLang(cmd.Context(), cmd))
 	return nil
+}
+
+type langKey struct{}
+
+// ctxLang is the language a command put in its context (withCmdLang), for
+// helpers that get a context and no command; else the config's or the
+// locale's.
+func ctxLang(ctx context.Context) i18n.Lang {
+	if l, ok := ctx.Value(langKey{}).(i18n.Lang); ok {
+		return l
+	}
+	config := ""
+	if cfg, err := loadConfig(); err == nil {
+		config = cfg.Language
+	}
+	return i18n.Detect("", config, os.Getenv)
+}
+
+// withCmdLang is ctx carrying cmd's language.
+func withCmdLang(ctx context.Context, cmd *cobra.Command) context.Context {
+	return context.WithValue(ctx, langKey{}, cmdLang(cmd))
 }
 
 // cmdLang is the language of cmd's output: its --lang, else the config's

@@ -77,7 +77,7 @@ func newOrdersCmd() *cobra.Command {
 				q.States = []store.State{st}
 			}
 			l := cmdLang(cmd)
-			st, err := openForReading(cmd.Context(), storeFlag)
+			st, err := openForReading(withCmdLang(cmd.Context(), cmd), storeFlag)
 			if err != nil {
 				return err
 			}
@@ -235,7 +235,7 @@ func openForControl(ctx context.Context, flag string) (*store.Store, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(path); os.IsNotExist(err) {
-		return nil, fmt.Errorf("no store at %s yet: connect first (folio connect multivende) or pass --store", path)
+		return nil, errors.New(ctxLang(ctx).T("cli.no_store", path))
 	}
 	return store.Open(ctx, path, store.Options{})
 }
@@ -249,8 +249,8 @@ func newOrderCmd() *cobra.Command {
 		Short: "Show an order: state, reason and fix, document, timeline",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			l := cmdLang(cmd)
+			ctx := withCmdLang(cmd.Context(), cmd)
+			l := ctxLang(ctx)
 			st, err := openForReading(ctx, storeFlag)
 			if err != nil {
 				return err
@@ -401,7 +401,7 @@ func newReissueCmd() *cobra.Command {
 // orderForControl opens the store for a control and reads the order (by
 // its Multivende id or its code) and its emission, if it has one yet.
 func orderForControl(ctx context.Context, storeFlag, key string, l i18n.Lang) (*store.Store, store.Order, store.Emission, error) {
-	st, err := openForControl(ctx, storeFlag)
+	st, err := openForControl(context.WithValue(ctx, langKey{}, l), storeFlag)
 	if err != nil {
 		return nil, store.Order{}, store.Emission{}, err
 	}
@@ -466,8 +466,8 @@ func by() string {
 
 // control writes a control for an order and says what will happen.
 func control(cmd *cobra.Command, storeFlag, key string, request func(context.Context, *store.Store, string) (int64, error)) error {
-	ctx := cmd.Context()
-	l := cmdLang(cmd)
+	ctx := withCmdLang(cmd.Context(), cmd)
+	l := ctxLang(ctx)
 	st, err := openForControl(ctx, storeFlag)
 	if err != nil {
 		return err
