@@ -315,7 +315,7 @@ func (r *run) issue() error {
 			case invoicer.WasIssued:
 				return r.recordIssued(res.Issued, event("issued", "event.adopted"))
 			case invoicer.Unknown:
-				return &permanent{code: "UNCERTAIN", reason: i18n.M("reason.uncertain", i18n.Quote(res.Detail))}
+				return &permanent{code: "UNCERTAIN", reason: i18n.M("reason.uncertain", resolutionDetail(res))}
 			}
 		}
 		if err := r.e.holdLease(r.ctx); err != nil {
@@ -374,7 +374,16 @@ func resolutionText(res invoicer.Resolution) i18n.Message {
 	case invoicer.WasIssued:
 		return i18n.M("event.resolve_issued", res.Issued.Folio)
 	}
-	return i18n.M("event.resolve_unknown", i18n.Quote(res.Detail))
+	return i18n.M("event.resolve_unknown", resolutionDetail(res))
+}
+
+// resolutionDetail is why an invoicer could not tell: its message, or its
+// words as written when it gave none.
+func resolutionDetail(res invoicer.Resolution) i18n.Message {
+	if !res.DetailMsg.IsZero() {
+		return res.DetailMsg
+	}
+	return i18n.Quote(res.Detail)
 }
 
 func emisorOf(doc dte.Document, fallback dte.Emisor) string {
