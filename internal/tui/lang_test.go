@@ -165,7 +165,7 @@ func init() {
 }
 
 // typed are what a person types, the same in both languages: key names
-// (end, space) and palette command names (retry, resume).
+// (end, space), palette command names (retry, resume) and theme names.
 var typed = func() *regexp.Regexp {
 	var names []string
 	for _, b := range defaultBindings() {
@@ -174,6 +174,7 @@ var typed = func() *regexp.Regexp {
 	for _, c := range paletteCommands() {
 		names = append(names, c.name)
 	}
+	names = append(names, ThemeNames()...)
 	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) }) // retry-all before retry
 	for i, n := range names {
 		names[i] = regexp.QuoteMeta(n)
