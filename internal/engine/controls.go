@@ -127,17 +127,17 @@ func RequestBuyerOverride(ctx context.Context, st *store.Store, orderID string, 
 		return 0, refuse("control.buyer_bad_rut", i18n.Quote(b.RUT))
 	}
 	b.RUT = rut.String()
-	var es, en []string // the console form's labels, in both languages
+	var mes, men []string // the console form's labels, in both languages
 	for _, f := range []struct {
 		label i18n.ID
 		v     string
 	}{{"form.name", b.BusinessName}, {"form.giro", b.Giro}, {"form.address", b.Address}, {"form.comuna", b.Comuna}} {
 		if strings.TrimSpace(f.v) == "" {
-			es, en = append(es, i18n.T(i18n.ES, f.label)), append(en, i18n.T(i18n.EN, f.label))
+			mes, men = append(mes, i18n.T(i18n.ES, f.label)), append(men, i18n.T(i18n.EN, f.label))
 		}
 	}
-	if len(es) > 0 {
-		return 0, refuse("control.buyer_missing", i18n.Both(strings.Join(es, ", "), strings.Join(en, ", ")))
+	if len(mes) > 0 {
+		return 0, refuse("control.buyer_missing", i18n.Both(strings.Join(mes, ", "), strings.Join(men, ", ")))
 	}
 	if _, err := st.GetOrder(ctx, orderID); err != nil {
 		return 0, err

@@ -12,8 +12,9 @@ import (
 	"github.com/folio-cl/folio/internal/store"
 )
 
-// quotedWords are words from outside folio, shown quoted as written.
-var quotedWords = regexp.MustCompile(`«[^»]*»|“[^”]*”`)
+// quotedWords are words from outside folio, shown quoted as written
+// (internal/dte quotes a value it names with "…").
+var quotedWords = regexp.MustCompile(`«[^»]*»|“[^”]*”|"[^"]*"`)
 
 // englishOnly fails when text, as an English screen shows it, holds
 // Spanish catalog words.

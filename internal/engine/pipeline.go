@@ -217,11 +217,12 @@ func (r *run) build() error {
 	em.Pending, em.Uncertain = "", false
 	ev := event("built", "event.built", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal))
 	if len(warns) > 0 {
-		ws := make([]string, len(warns))
+		wes, wen := make([]string, len(warns)), make([]string, len(warns))
 		for i, w := range warns {
-			ws[i] = w.Message.ES
+			wes[i], wen[i] = w.Message.ES, w.Message.EN
 		}
-		ev = event("built", "event.built_warn", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal), strings.Join(ws, "; "))
+		ev = event("built", "event.built_warn", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal),
+			i18n.Both(strings.Join(wes, "; "), strings.Join(wen, "; ")))
 	}
 	return r.saveAndMove(em, store.StateIssuing, ev, func(tx *store.Tx) error { return tx.AppendEvent(r.ctx, r.o.ID, ruleEv) })
 }

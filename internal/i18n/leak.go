@@ -42,10 +42,11 @@ func own() map[Lang]map[string]bool {
 }
 
 // fmtVerbs are fmt verbs (%s, %[2]d, %q, %%); codeWords are catalog codes such
-// as DTE-RUT-INVALID or MV_BAD (names, in no language).
+// as DTE-RUT-INVALID or MV_BAD and field paths such as Receptor.GiroRecep
+// (names, in no language).
 var (
 	fmtVerbs  = regexp.MustCompile(`%(\[\d+\])?[-+# 0-9.]*[a-zA-Z%]`)
-	codeWords = regexp.MustCompile(`\b[A-Z0-9]+(?:[-_][A-Z0-9]+)+\b`)
+	codeWords = regexp.MustCompile(`\b[A-Z0-9]+(?:[-_][A-Z0-9]+)+\b|\b[A-Za-z]\w*(?:\[\d+\])?(?:\.[A-Za-z]\w*(?:\[\d+\])?)+`)
 	cutWord   = regexp.MustCompile(`[\p{L}\p{N}]+…`)
 )
 
