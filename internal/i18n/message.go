@@ -154,14 +154,15 @@ func (m Message) Encode() string {
 	return string(b)
 }
 
-// ParseMessage reads a message the store kept; ok is false for "" and
-// for anything that is not a message.
+// ParseMessage reads a message the store kept (a catalog message, or
+// words in both languages, or outside words); ok is false for "" and for
+// anything that is not a message.
 func ParseMessage(s string) (Message, bool) {
 	if s == "" {
 		return Message{}, false
 	}
 	var m Message
-	if err := json.Unmarshal([]byte(s), &m); err != nil || m.ID == "" {
+	if err := json.Unmarshal([]byte(s), &m); err != nil || m.IsZero() {
 		return Message{}, false
 	}
 	return m, true

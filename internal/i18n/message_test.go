@@ -40,13 +40,18 @@ func TestParseMessageOldEventForm(t *testing.T) {
 	if !ok || m.In(EN) != "SII: aceptado (00)" {
 		t.Errorf("old form = %+v %v", m, ok)
 	}
-	for _, bad := range []string{"", "x", `"just text"`, `{"id":""}`, `{"args":[]}`} {
+	for _, bad := range []string{"", "x", `""`, `{"id":""}`, `{"args":[]}`} {
 		if _, ok := ParseMessage(bad); ok {
 			t.Errorf("ParseMessage(%q) ok", bad)
 		}
 	}
 	if (Message{ID: "no.such.id"}).Known() {
 		t.Error("unknown id reported Known")
+	}
+	// A reason of internal/dte's own words, in both languages, stands alone.
+	both := Both("Receptor.GiroRecep: falta", "Receptor.GiroRecep: missing")
+	if m, ok := ParseMessage(both.Encode()); !ok || !m.Known() || m.In(EN) != "Receptor.GiroRecep: missing" {
+		t.Errorf("words in both languages: %+v %v", m, ok)
 	}
 }
 

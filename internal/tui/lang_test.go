@@ -92,6 +92,9 @@ func seedEveryReason(t *testing.T, st *store.Store) []string {
 			}
 			// An SII reason quotes the SII's own words, as the engine does.
 			m := sample(rid)
+			if rid == "reason.doc_not_json" { // stands in for a validation reason: internal/dte's words in both languages
+				m = i18n.Both("Receptor.GiroRecep: faltan datos del comprador para la factura", "Receptor.GiroRecep: buyer data missing for the factura")
+			}
 			if rid == "reason.sii_rejected" {
 				m = i18n.M(rid, "RCH", i18n.Quote("(CAF-3-517) El CAF que contiene el folio se encuentra vencido"), 41)
 			}
