@@ -276,7 +276,8 @@ func mvDocLines(lang i18n.Lang, v store.OrderView, w int) []string {
 		if name == "" {
 			name = d.ID
 		}
-		out := append([]string{""}, wrapLines(lang.T("inspect.mv_doc", safetext.Text(name), safetext.Text(d.Files[0].Sync)), w)...)
+		// Multivende's own word for the status, as written, quoted.
+		out := append([]string{""}, wrapLines(lang.T("inspect.mv_doc", safetext.Text(name), lang.T("quote", safetext.Text(d.Files[0].Sync))), w)...)
 		explain := lang.T("inspect.mv_sync_other")
 		if strings.EqualFold(strings.TrimSpace(d.Files[0].Sync), multivende.SyncPending) {
 			explain = lang.T("inspect.mv_sync_pending")

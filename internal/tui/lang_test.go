@@ -131,8 +131,13 @@ func seedEveryReason(t *testing.T, st *store.Store) []string {
 				return err
 			}
 		}
-		// One timeline with every event message, under every kind.
+		// One timeline with every event message, under every kind, and
+		// Multivende's word for the attached document's status.
 		tl := ids[len(ids)-1]
+		if err := tx.AppendEvent(ctx, tl, store.Event{Kind: "done", At: fixedNow, Message: "documento adjunto en Multivende", MsgID: "event.done",
+			Data: `{"_id":"d1","id":"41","ElectronicBillingDocumentFiles":[{"synchronizationStatus":"Pendiente"}]}`}); err != nil {
+			return err
+		}
 		kinds := idsWithPrefix("kind.")
 		for i, eid := range idsWithPrefix("event.") {
 			m := sample(eid)
