@@ -72,7 +72,11 @@ func newOrdersCmd() *cobra.Command {
 			if state != "" {
 				st, err := store.ParseState(state)
 				if err != nil {
-					return fmt.Errorf("--state: %w", err)
+					names := make([]string, 0, 9)
+					for _, s := range store.States() {
+						names = append(names, string(s))
+					}
+					return errors.New(cmdLang(cmd).T("cli.bad_state", state, strings.Join(names, ", ")))
 				}
 				q.States = []store.State{st}
 			}
