@@ -163,6 +163,7 @@ var langCatalog = map[ID]Msg{
 	"cli.done":          {"listo: %s", "done: %s"},
 	"cli.refused":       {"rechazado: %s", "refused: %s"},
 	"cli.no_connection": {"no hay una conexión llamada %q (vea folio connections)", "no connection named %q (see folio connections)"},
+	"console.no_tty":    {"la consola necesita una terminal; sin una, use folio run, folio orders o folio demo --headless", "the console needs a terminal; without one, use folio run, folio orders or folio demo --headless"},
 	"cli.bad_state":     {"--state %q no es un estado: use uno de %s (los nombres de folio orders --json)", "--state %q is not a state: use one of %s (the names of folio orders --json)"},
 	"cli.no_store":      {"aún no hay almacén en %s: conecte primero (folio connect multivende) o indique --store", "no store at %s yet: connect first (folio connect multivende) or pass --store"},
 	"cli.no_order":      {"no existe el pedido %q: indique el id de Multivende o el código del canal (vea folio orders)", "no order %q: give the Multivende id or the marketplace code (see folio orders)"},
