@@ -27,7 +27,7 @@ copied, so take a backup before upgrading folio.`,
 		Example: "  folio backup ~/folio-$(date +%F).db\n  folio backup /srv/backups/folio.db --store /var/lib/folio/folio.db",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return fmt.Errorf("backup needs one argument, the path of the copy: folio backup PATH")
+				return errors.New(cmdLang(cmd).T("backup.needs_path"))
 			}
 			return nil
 		},
@@ -37,7 +37,7 @@ copied, so take a backup before upgrading folio.`,
 				return err
 			}
 			if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("no store at %s to back up: pass --store PATH, or see folio info for the configured one", src)
+				return errors.New(cmdLang(cmd).T("backup.no_store", src))
 			}
 			if err := store.BackupFile(cmd.Context(), src, args[0]); err != nil {
 				return err
@@ -46,7 +46,7 @@ copied, so take a backup before upgrading folio.`,
 			if fi, err := os.Stat(args[0]); err == nil {
 				size = fmt.Sprintf(" (%.1f MB)", float64(fi.Size())/(1<<20))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "backup of %s written to %s%s\n", src, args[0], size)
+			fmt.Fprintln(cmd.OutOrStdout(), cmdLang(cmd).T("backup.done", src, args[0], size))
 			return nil
 		},
 	}

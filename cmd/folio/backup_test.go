@@ -15,7 +15,7 @@ func TestBackupCommand(t *testing.T) {
 	ctx := context.Background()
 	// The configured store: $XDG_DATA_HOME/folio/folio.db.
 	def := filepath.Join(dir, "data", "folio", "folio.db")
-	if _, _, err := runFolio(t, "", "backup", filepath.Join(dir, "early.db")); err == nil || !strings.Contains(err.Error(), "no store at "+def) {
+	if _, _, err := runFolio(t, "", "backup", filepath.Join(dir, "early.db"), "--lang", "en"); err == nil || !strings.Contains(err.Error(), "no store at "+def) {
 		t.Fatalf("backup without a store: %v", err)
 	}
 	st, err := store.Open(ctx, def, store.Options{})
@@ -28,7 +28,7 @@ func TestBackupCommand(t *testing.T) {
 	}
 
 	dst := filepath.Join(dir, "copy.db")
-	out, _, err := runFolio(t, "", "backup", dst) // while the store is open, as under a running engine
+	out, _, err := runFolio(t, "", "backup", dst, "--lang", "en") // while the store is open, as under a running engine
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestBackupCommand(t *testing.T) {
 	if _, _, err := runFolio(t, "", "backup", filepath.Join(dir, "copy3.db"), "--store", dst); err != nil {
 		t.Errorf("--store: %v", err)
 	}
-	if _, _, err := runFolio(t, "", "backup"); err == nil || !strings.Contains(err.Error(), "folio backup PATH") {
+	if _, _, err := runFolio(t, "", "backup", "--lang", "en"); err == nil || !strings.Contains(err.Error(), "folio backup PATH") {
 		t.Errorf("no argument: %v", err)
 	}
 }

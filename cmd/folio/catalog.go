@@ -77,7 +77,7 @@ by default the one most of your items use).`,
 				path = cfg.Store
 			}
 			ctx := cmd.Context()
-			if err := storeMustExist(path); err != nil {
+			if err := storeMustExist(ctx, path); err != nil {
 				return err // a new store would have no connection to sync from
 			}
 			st, err := openStore(ctx, path, false)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -46,7 +47,7 @@ func storePath(flag string) (string, error) {
 // does not exist yet say how to create one.
 func openStore(ctx context.Context, path string, readOnly bool) (*store.Store, error) {
 	if readOnly {
-		if err := storeMustExist(path); err != nil {
+		if err := storeMustExist(ctx, path); err != nil {
 			return nil, err
 		}
 	}
@@ -55,9 +56,9 @@ func openStore(ctx context.Context, path string, readOnly bool) (*store.Store, e
 
 // storeMustExist refuses a store path where there is no store yet, for
 // commands that write to a store but have nothing to do in a new one.
-func storeMustExist(path string) error {
+func storeMustExist(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); os.IsNotExist(err) {
-		return fmt.Errorf("no store at %s yet: connect first (folio connect multivende) or pass --store", path)
+		return errors.New(ctxLang(ctx).T("cli.no_store", path))
 	}
 	return nil
 }

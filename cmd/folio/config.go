@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 func newConfigCmd() *cobra.Command {
@@ -47,24 +48,35 @@ func newConfigShowCmd() *cobra.Command {
 					File: cfg.Paths.ConfigFile, FileExists: cfg.FileExists, Settings: cfg.Show(), Warnings: cfg.Warnings,
 				})
 			}
-			out := cmd.OutOrStdout()
+			out, l := cmd.OutOrStdout(), cmdLang(cmd)
 			if cfg.FileExists {
 				fmt.Fprintf(out, "# %s\n", cfg.Paths.ConfigFile)
 			} else {
-				fmt.Fprintf(out, "# %s (not there: defaults and environment only)\n", cfg.Paths.ConfigFile)
+				fmt.Fprintf(out, "# %s %s\n", cfg.Paths.ConfigFile, l.T("config.not_there"))
 			}
 			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "KEY\tVALUE\tFROM")
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", l.T("config.col.key"), l.T("config.col.value"), l.T("config.col.from"))
 			for _, e := range cfg.Show() {
 				v := e.Value
 				if v == "" {
 					v = "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Key, v, e.Source)
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Key, v, sourceText(l, e.Source))
 			}
 			return tw.Flush()
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: file, file_exists, settings [{key, value, secret, source {kind, line, env}}], warnings")
 	return cmd
+}
+
+// sourceText says where a setting came from, in l.
+func sourceText(l i18n.Lang, s config.Source) string {
+	switch s.Kind {
+	case config.FromFile:
+		return l.T("config.src.file", s.Line)
+	case config.FromEnv:
+		return l.T("config.src.env", s.Env)
+	}
+	return l.T("config.src.default")
 }

@@ -55,7 +55,7 @@ func TestConfigShow(t *testing.T) {
 		t.Error("file entries carry their line")
 	}
 
-	text, _, err := runFolio(t, "", "config", "show")
+	text, _, err := runFolio(t, "", "config", "show", "--lang", "en")
 	if err != nil || strings.Contains(text, secret) || !strings.Contains(text, "env FOLIO_POLL_INTERVAL") || !strings.Contains(text, cfgPath) {
 		t.Fatalf("text: %v\n%s", err, text)
 	}

@@ -13,7 +13,7 @@ import (
 
 func TestConnectionsAndDisconnect(t *testing.T) {
 	dir, s := connectEnv(t)
-	if _, _, err := runFolio(t, "", "connections"); err == nil || !strings.Contains(err.Error(), "no store") {
+	if _, _, err := runFolio(t, "", "connections", "--lang", "en"); err == nil || !strings.Contains(err.Error(), "no store") {
 		t.Fatalf("without a store: %v", err)
 	}
 	connectMultivende(t, s, "--name", "tienda")

@@ -97,7 +97,7 @@ func runConsole(ctx context.Context, opt tui.Options) error {
 	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
 		return nil // stopped by a signal: a normal way out
 	case err != nil && strings.Contains(err.Error(), "TTY"):
-		return fmt.Errorf("the console needs a terminal (%w); without one, use folio run, folio orders or folio demo --headless", err)
+		return fmt.Errorf("%s: %w", opt.Lang.T("console.no_tty"), err)
 	}
 	return err
 }

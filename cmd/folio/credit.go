@@ -40,7 +40,7 @@ Without --yes it prints the credit note it would issue and changes nothing.`,
 				return err
 			}
 			ctx := cmd.Context()
-			st, o, em, err := orderForControl(ctx, storeFlag, args[0])
+			st, o, em, err := orderForControl(ctx, storeFlag, args[0], l)
 			if err != nil {
 				return err
 			}

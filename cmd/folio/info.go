@@ -46,11 +46,13 @@ func newInfoCmd() *cobra.Command {
 			"where you look when something is wrong.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			l := cmdLang(cmd)
 			r := gatherInfo(cmd.Context())
+			r.Language = l.Tag() // --lang counts too
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), r)
 			}
-			return printInfo(cmd.OutOrStdout(), r)
+			return printInfo(cmd.OutOrStdout(), r, l)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -99,13 +101,13 @@ func storeSchema(ctx context.Context, path string) (int, error) {
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-func printInfo(w io.Writer, r infoReport) error {
+func printInfo(w io.Writer, r infoReport, l i18n.Lang) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	missing := func(ok bool) string {
 		if ok {
 			return ""
 		}
-		return "  (not there yet)"
+		return "  " + l.T("info.missing")
 	}
 	v := r.Version
 	if r.Commit != "" {
@@ -116,21 +118,21 @@ func printInfo(w io.Writer, r infoReport) error {
 		v += ")"
 	}
 	fmt.Fprintf(tw, "folio\t%s\n", v)
-	fmt.Fprintf(tw, "go\t%s %s/%s\n", r.GoVersion, r.OS, r.Arch)
-	fmt.Fprintf(tw, "language\t%s\n", r.Language)
-	fmt.Fprintf(tw, "config\t%s%s\n", r.ConfigFile, missing(r.ConfigExists))
+	fmt.Fprintf(tw, "%s\t%s %s/%s\n", l.T("info.go"), r.GoVersion, r.OS, r.Arch)
+	fmt.Fprintf(tw, "%s\t%s\n", l.T("info.language"), r.Language)
+	fmt.Fprintf(tw, "%s\t%s%s\n", l.T("info.config"), r.ConfigFile, missing(r.ConfigExists))
 	if r.ConfigProblem != "" {
 		fmt.Fprintf(tw, "\t✘ %s\n", r.ConfigProblem)
 	}
-	fmt.Fprintf(tw, "store\t%s%s\n", r.Store, missing(r.StoreExists))
+	fmt.Fprintf(tw, "%s\t%s%s\n", l.T("info.store"), r.Store, missing(r.StoreExists))
 	switch {
 	case r.StoreProblem != "":
 		fmt.Fprintf(tw, "\t✘ %s\n", r.StoreProblem)
 	case r.StoreSchema > 0:
-		fmt.Fprintf(tw, "schema\t%d (this folio writes %d)\n", r.StoreSchema, r.LatestSchema)
+		fmt.Fprintf(tw, "%s\t%s\n", l.T("info.schema"), l.T("info.schema_is", r.StoreSchema, r.LatestSchema))
 	default:
-		fmt.Fprintf(tw, "schema\t- (this folio writes %d)\n", r.LatestSchema)
+		fmt.Fprintf(tw, "%s\t%s\n", l.T("info.schema"), l.T("info.schema_none", r.LatestSchema))
 	}
-	fmt.Fprintf(tw, "logs\t%s%s\n", r.StateDir, missing(r.StateExists))
+	fmt.Fprintf(tw, "%s\t%s%s\n", l.T("info.logs"), r.StateDir, missing(r.StateExists))
 	return tw.Flush()
 }

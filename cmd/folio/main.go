@@ -63,6 +63,7 @@ func newRootCmd() *cobra.Command {
 	)
 	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
 	refuseUnknownSubcommands(root)
+	addRootLangFlag(root)
 	return root
 }
 

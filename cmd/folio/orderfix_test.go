@@ -24,7 +24,7 @@ func TestOrderBuyerAndBoleta(t *testing.T) {
 		{[]string{"--rut", "76354771-9", "--razon-social", "X SpA", "--giro", "Ferretería", "--direccion", "Calle 1", "--comuna", "Maipú"}, "76354771-9"},
 		{[]string{"--rut", "76354771-K", "--giro", "Ferretería", "--direccion", "Calle 1"}, "missing"},
 	} {
-		_, _, err := runFolio(t, "", append([]string{"order", "buyer", id, "--store", path}, tc.args...)...)
+		_, _, err := runFolio(t, "", append([]string{"order", "buyer", id, "--store", path, "--lang", "en"}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("order buyer %v: %v, want %q", tc.args, err, tc.want)
 		}

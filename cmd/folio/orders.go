@@ -25,6 +25,10 @@ import (
 
 // orderJSON is one order in `folio orders --json` and `folio order show
 // --json`: a public contract.
+//
+// Language: reason stays the words the store keeps (es-CL, as it always
+// was, for scripts); reason_text is the same reason in the command's
+// language (--lang, the config's language, LANG), for people.
 type orderJSON struct {
 	ID          string `json:"id"`
 	Code        string `json:"code"`
@@ -32,6 +36,7 @@ type orderJSON struct {
 	Buyer       string `json:"buyer"`
 	State       string `json:"state"`
 	Reason      string `json:"reason"`
+	ReasonText  string `json:"reason_text,omitempty"`
 	ReasonCode  string `json:"reason_code,omitempty"`
 	Outcome     string `json:"outcome,omitempty"`
 	Type        int    `json:"type"`
@@ -43,8 +48,9 @@ type orderJSON struct {
 	UpdatedAt   string `json:"updated_at"`
 }
 
-func toJSON(o store.Order) orderJSON {
+func toJSON(l i18n.Lang, o store.Order) orderJSON {
 	j := orderJSON{ID: o.ID, Code: o.Code, Marketplace: o.Marketplace, Buyer: o.BuyerName, State: string(o.State), Reason: o.Reason,
+		ReasonText: reasonIn(l, o),
 		ReasonCode: o.ReasonCode, Outcome: o.Outcome, Type: o.DocType, Folio: o.Folio, Total: o.Total, Payment: o.PaymentStatus,
 		Attempts: o.Attempts, UpdatedAt: o.UpdatedAt.UTC().Format(time.RFC3339)}
 	if o.State == store.StateRetrying && !o.NextAttemptAt.IsZero() {
@@ -66,11 +72,16 @@ func newOrdersCmd() *cobra.Command {
 			if state != "" {
 				st, err := store.ParseState(state)
 				if err != nil {
-					return fmt.Errorf("--state: %w", err)
+					names := make([]string, 0, 9)
+					for _, s := range store.States() {
+						names = append(names, string(s))
+					}
+					return errors.New(cmdLang(cmd).T("cli.bad_state", state, strings.Join(names, ", ")))
 				}
 				q.States = []store.State{st}
 			}
-			st, err := openForReading(cmd.Context(), storeFlag)
+			l := cmdLang(cmd)
+			st, err := openForReading(withCmdLang(cmd.Context(), cmd), storeFlag)
 			if err != nil {
 				return err
 			}
@@ -82,7 +93,7 @@ func newOrdersCmd() *cobra.Command {
 			if asJSON {
 				emit, finish = jsonArrayWriter(cmd.OutOrStdout())
 			} else {
-				emit, finish = tableWriter(cmd.OutOrStdout())
+				emit, finish = tableWriter(cmd.OutOrStdout(), l)
 			}
 			n := 0
 			for limit <= 0 || n < limit {
@@ -97,7 +108,7 @@ func newOrdersCmd() *cobra.Command {
 					break
 				}
 				for _, o := range rows {
-					if err := emit(toJSON(o)); err != nil {
+					if err := emit(toJSON(l, o)); err != nil {
 						return err
 					}
 					n++
@@ -150,9 +161,12 @@ func jsonArrayWriter(w io.Writer) (emit func(orderJSON) error, finish func(n int
 // tableWriter writes orders as the table, a page of rows at a time: the
 // first page sets the column widths (a wider cell later pushes its row
 // over rather than holding every row in memory to measure it).
-func tableWriter(w io.Writer) (emit func(orderJSON) error, finish func(n int) error) {
+func tableWriter(w io.Writer, l i18n.Lang) (emit func(orderJSON) error, finish func(n int) error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	header := []string{"STATE", "CODE", "MARKET", "BUYER", "TOTAL", "DOC", "FOLIO", "REASON"}
+	var header []string
+	for _, c := range []i18n.ID{"cli.col.state", "cli.col.code", "cli.col.market", "cli.col.buyer", "cli.col.total", "cli.col.doc", "cli.col.folio", "cli.col.reason"} {
+		header = append(header, l.T(c))
+	}
 	var widths []int
 	var page [][]string
 	flush := func() {
@@ -186,7 +200,8 @@ func tableWriter(w io.Writer) (emit func(orderJSON) error, finish func(n int) er
 		if o.Type > 0 {
 			doc = fmt.Sprint(o.Type)
 		}
-		page = append(page, []string{o.State, safetext.Text(o.Code), safetext.Text(o.Marketplace), cut(safetext.Text(o.Buyer), 22), dte.FormatCLP(o.Total), doc, folio, cut(safetext.Text(o.Reason), 60)})
+		page = append(page, []string{i18n.StateName(l, o.State), safetext.Text(o.Code), safetext.Text(o.Marketplace), cut(safetext.Text(o.Buyer), 22),
+			dte.FormatCLP(o.Total), doc, folio, cut(safetext.Text(o.ReasonText), 60)})
 		if len(page) >= 500 {
 			flush()
 		}
@@ -224,7 +239,7 @@ func openForControl(ctx context.Context, flag string) (*store.Store, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(path); os.IsNotExist(err) {
-		return nil, fmt.Errorf("no store at %s yet: connect first (folio connect multivende) or pass --store", path)
+		return nil, errors.New(ctxLang(ctx).T("cli.no_store", path))
 	}
 	return store.Open(ctx, path, store.Options{})
 }
@@ -238,13 +253,14 @@ func newOrderCmd() *cobra.Command {
 		Short: "Show an order: state, reason and fix, document, timeline",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+			ctx := withCmdLang(cmd.Context(), cmd)
+			l := ctxLang(ctx)
 			st, err := openForReading(ctx, storeFlag)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			o, err := findOrder(ctx, st, args[0])
+			o, err := findOrder(ctx, st, args[0], l)
 			if err != nil {
 				return err
 			}
@@ -254,25 +270,29 @@ func newOrderCmd() *cobra.Command {
 			}
 			em, _ := st.GetEmission(ctx, o.ID)
 			if asJSON {
+				// message is the words the store keeps (es-CL); text is
+				// the same line in the command's language.
 				type eventJSON struct {
 					At      string `json:"at"`
 					Kind    string `json:"kind"`
 					Message string `json:"message"`
+					Text    string `json:"text,omitempty"`
 				}
 				out := struct {
 					orderJSON
 					Fix      string          `json:"fix,omitempty"`
 					Document json.RawMessage `json:"document,omitempty"`
 					Events   []eventJSON     `json:"events"`
-				}{orderJSON: toJSON(o), Events: []eventJSON{}}
-				if _, _, fix := dte.Explain(o.ReasonCode, dte.ES); fix != "" && o.State == store.StateAttention {
+				}{orderJSON: toJSON(l, o), Events: []eventJSON{}}
+				if _, _, fix := dte.Explain(o.ReasonCode, dte.Lang(l)); fix != "" && o.State == store.StateAttention {
 					out.Fix = fix
 				}
 				if em.Document != "" {
 					out.Document = json.RawMessage(em.Document)
 				}
 				for _, e := range evs {
-					out.Events = append(out.Events, eventJSON{At: e.At.UTC().Format(time.RFC3339), Kind: e.Kind, Message: e.Message})
+					out.Events = append(out.Events, eventJSON{At: e.At.UTC().Format(time.RFC3339), Kind: e.Kind, Message: e.Message,
+						Text: eventIn(l, e)})
 				}
 				return writeJSON(cmd.OutOrStdout(), out)
 			}
@@ -280,14 +300,14 @@ func newOrderCmd() *cobra.Command {
 			// Everything below from Multivende, LibreDTE or the SII is
 			// shown through safetext: a name must not drive the terminal.
 			fmt.Fprintf(w, "%s  %s  %s  %s\n", safetext.Text(o.Code), safetext.Text(o.Marketplace), safetext.Text(o.BuyerName), dte.FormatCLP(o.Total))
-			fmt.Fprintf(w, "id %s · state %s · attempts %d", o.ID, o.State, o.Attempts)
+			fmt.Fprint(w, l.T("show.line", o.ID, i18n.StateName(l, string(o.State)), o.Attempts))
 			if o.Folio > 0 {
 				fmt.Fprintf(w, " · %s %d", dte.DocType(o.DocType).Name(), o.Folio)
 			}
 			fmt.Fprintln(w)
 			if o.Reason != "" {
-				fmt.Fprintf(w, "\n%s\n", safetext.Text(o.Reason))
-				if title, explain, fix := dte.Explain(o.ReasonCode, dte.ES); title != "" && o.State == store.StateAttention {
+				fmt.Fprintf(w, "\n%s\n", reasonIn(l, o))
+				if title, explain, fix := dte.Explain(o.ReasonCode, dte.Lang(l)); title != "" && o.State == store.StateAttention {
 					fmt.Fprintf(w, "%s\n→ %s\n", explain, fix)
 				}
 			}
@@ -296,16 +316,16 @@ func newOrderCmd() *cobra.Command {
 				if json.Unmarshal([]byte(em.Document), &doc) == nil {
 					doc.Encabezado.IdDoc.Folio = o.Folio
 					doc.EachText(func(_ string, s *string) { *s = safetext.Text(*s) })
-					fmt.Fprintf(w, "\n%s", safetext.Lines(dte.Preview(doc, nil, o.Total, dte.ES, 60)))
+					fmt.Fprintf(w, "\n%s", safetext.Lines(dte.Preview(doc, nil, o.Total, dte.Lang(l), 60)))
 				}
 			}
 			loc := config.Default().Location()
 			if cfg, err := loadConfig(); err == nil {
 				loc = cfg.Location()
 			}
-			fmt.Fprintf(w, "\nTimeline (%s):\n", i18n.ZoneName(loc, time.Now()))
+			fmt.Fprintf(w, "\n%s\n", l.T("show.timeline", i18n.ZoneName(loc, time.Now())))
 			for _, e := range evs {
-				fmt.Fprintf(w, "  %s  %s\n", e.At.In(loc).Format("02-01-2006 15:04:05"), safetext.Text(e.Message))
+				fmt.Fprintf(w, "  %s  %s\n", e.At.In(loc).Format(map[i18n.Lang]string{i18n.ES: "02-01-2006 15:04:05", i18n.EN: "2006-01-02 15:04:05"}[l]), eventIn(l, e))
 			}
 			return nil
 		},
@@ -356,7 +376,7 @@ func newReissueCmd() *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			st, o, em, err := orderForControl(ctx, storeFlag, args[0])
+			st, o, em, err := orderForControl(ctx, storeFlag, args[0], l)
 			if err != nil {
 				return err
 			}
@@ -384,12 +404,12 @@ func newReissueCmd() *cobra.Command {
 
 // orderForControl opens the store for a control and reads the order (by
 // its Multivende id or its code) and its emission, if it has one yet.
-func orderForControl(ctx context.Context, storeFlag, key string) (*store.Store, store.Order, store.Emission, error) {
-	st, err := openForControl(ctx, storeFlag)
+func orderForControl(ctx context.Context, storeFlag, key string, l i18n.Lang) (*store.Store, store.Order, store.Emission, error) {
+	st, err := openForControl(context.WithValue(ctx, langKey{}, l), storeFlag)
 	if err != nil {
 		return nil, store.Order{}, store.Emission{}, err
 	}
-	o, err := findOrder(ctx, st, key)
+	o, err := findOrder(ctx, st, key, l)
 	if err != nil {
 		st.Close()
 		return nil, o, store.Emission{}, err
@@ -411,8 +431,16 @@ func inLang(l i18n.Lang, err error) error {
 	return err
 }
 
+// reasonIn is an order's reason in l (as stored for rows older than
+// schema 12), safe for a terminal.
+func reasonIn(l i18n.Lang, o store.Order) string { return i18n.Stored(l, o.ReasonMsg, o.Reason) }
+
+// eventIn is a timeline line in l (as stored when the engine kept no
+// message), safe for a terminal.
+func eventIn(l i18n.Lang, e store.Event) string { return i18n.Stored(l, e.MsgJSON, e.Message) }
+
 // findOrder finds an order by its Multivende id or its marketplace code.
-func findOrder(ctx context.Context, st *store.Store, key string) (store.Order, error) {
+func findOrder(ctx context.Context, st *store.Store, key string, l i18n.Lang) (store.Order, error) {
 	o, err := st.GetOrder(ctx, key)
 	if err == nil {
 		return o, nil
@@ -429,7 +457,7 @@ func findOrder(ctx context.Context, st *store.Store, key string) (store.Order, e
 			return st.GetOrder(ctx, r.ID)
 		}
 	}
-	return o, fmt.Errorf("no order %q: give the Multivende id or the marketplace code (see folio orders)", key)
+	return o, errors.New(l.T("cli.no_order", key))
 }
 
 func by() string {
@@ -442,19 +470,20 @@ func by() string {
 
 // control writes a control for an order and says what will happen.
 func control(cmd *cobra.Command, storeFlag, key string, request func(context.Context, *store.Store, string) (int64, error)) error {
-	ctx := cmd.Context()
+	ctx := withCmdLang(cmd.Context(), cmd)
+	l := ctxLang(ctx)
 	st, err := openForControl(ctx, storeFlag)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	o, err := findOrder(ctx, st, key)
+	o, err := findOrder(ctx, st, key, l)
 	if err != nil {
 		return err
 	}
 	id, err := request(ctx, st, o.ID)
 	if err != nil {
-		return inLang(i18n.Detect("", "", os.Getenv), err)
+		return inLang(l, err)
 	}
 	return reportControl(cmd, st, id)
 }
@@ -462,10 +491,11 @@ func control(cmd *cobra.Command, storeFlag, key string, request func(context.Con
 // reportControl waits briefly for a running engine to apply the control.
 func reportControl(cmd *cobra.Command, st *store.Store, id int64) error {
 	ctx := cmd.Context()
+	l := cmdLang(cmd)
 	_, live, _ := engine.LeaseHolder(ctx, st)
 	w := cmd.OutOrStdout()
 	if !live {
-		fmt.Fprintf(w, "request %d recorded; it is applied when the engine starts (folio run, or the console)\n", id)
+		fmt.Fprintln(w, l.T("cli.recorded", id))
 		return nil
 	}
 	deadline := time.Now().Add(5 * time.Second)
@@ -476,14 +506,14 @@ func reportControl(cmd *cobra.Command, st *store.Store, id int64) error {
 		}
 		switch c.Status {
 		case store.CtlApplied:
-			fmt.Fprintf(w, "done: %s\n", safetext.Text(c.Outcome))
+			fmt.Fprintln(w, l.T("cli.done", i18n.Stored(l, c.OutcomeMsg, c.Outcome)))
 			return nil
 		case store.CtlRejected:
-			return exitCode(1, fmt.Errorf("refused: %s", safetext.Text(c.Outcome)))
+			return exitCode(1, errors.New(l.T("cli.refused", i18n.Stored(l, c.OutcomeMsg, c.Outcome))))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	fmt.Fprintf(w, "request %d recorded; the engine has not applied it yet\n", id)
+	fmt.Fprintln(w, l.T("cli.not_applied", id))
 	return nil
 }
 
@@ -514,7 +544,7 @@ func newPauseCmd(pause bool) *cobra.Command {
 			}
 			id, err := request(ctx, st, name, by())
 			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("no connection named %q (see folio connections)", name)
+				return errors.New(cmdLang(cmd).T("cli.no_connection", name))
 			}
 			if err != nil {
 				return err

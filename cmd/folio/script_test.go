@@ -16,6 +16,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
@@ -221,7 +222,7 @@ func cmdWaitOrder(ts *testscript.TestScript, neg bool, args []string) {
 	last := "not found"
 	for {
 		if st, err := store.Open(ctx, path, store.Options{ReadOnly: true}); err == nil {
-			o, err := findOrder(ctx, st, args[1])
+			o, err := findOrder(ctx, st, args[1], i18n.EN)
 			st.Close()
 			if err == nil {
 				last = string(o.State) + " " + o.Reason

@@ -16,7 +16,8 @@ func TestClassifyBadAmountIsPermanent(t *testing.T) {
 	t.Parallel()
 	ae := &multivende.AmountError{Field: "CheckoutItems[0].gross", Value: `"NaN"`, Reason: "not a number"}
 	err := fmt.Errorf("order x: %w", &multivende.Error{Code: multivende.CodeBadAmount, Op: "checkout", Object: "x", Message: ae.Error(), Err: ae})
-	code, reason, _, retry, connDown := classify(err)
+	code, msg, _, retry, connDown := classify(err)
+	reason := es(msg)
 	if code != "MV-BAD-AMOUNT" || retry || connDown {
 		t.Fatalf("classify = %s retry %v connDown %v, want MV-BAD-AMOUNT, permanent", code, retry, connDown)
 	}

@@ -59,8 +59,12 @@ type Refusal struct {
 	Args []any
 }
 
-func (r *Refusal) Error() string            { return i18n.T(i18n.ES, r.ID, r.Args...) }
-func (r *Refusal) In(lang i18n.Lang) string { return i18n.T(lang, r.ID, r.Args...) }
+func (r *Refusal) Error() string            { return es(r.Message()) }
+func (r *Refusal) In(lang i18n.Lang) string { return r.Message().In(lang) }
+
+// Message is the refusal as a catalog message (an argument may be an
+// i18n.Message of its own).
+func (r *Refusal) Message() i18n.Message { return i18n.M(r.ID, r.Args...) }
 
 // RejectedBySII says the order's current document is one the SII
 // rejected: it needs a reissue, never a retry.
@@ -106,7 +110,7 @@ func RequestReissue(ctx context.Context, st *store.Store, orderID, by string) (i
 func RequestSkip(ctx context.Context, st *store.Store, orderID, reason, by string) (int64, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return 0, errors.New("skip needs a reason (--reason \"…\"): it goes on the order's timeline")
+		return 0, refuse("control.skip_needs_reason")
 	}
 	if _, err := st.GetOrder(ctx, orderID); err != nil {
 		return 0, err
@@ -120,17 +124,20 @@ func RequestSkip(ctx context.Context, st *store.Store, orderID, reason, by strin
 func RequestBuyerOverride(ctx context.Context, st *store.Store, orderID string, b dte.Buyer, by string) (int64, error) {
 	rut, err := dte.ParseRUT(b.RUT)
 	if err != nil {
-		return 0, fmt.Errorf("buyer data: %w", err)
+		return 0, refuse("control.buyer_bad_rut", i18n.Quote(b.RUT))
 	}
 	b.RUT = rut.String()
-	var missing []string
-	for name, v := range map[string]string{"razón social": b.BusinessName, "giro": b.Giro, "dirección": b.Address, "comuna": b.Comuna} {
-		if strings.TrimSpace(v) == "" {
-			missing = append(missing, name)
+	var mes, men []string // the console form's labels, in both languages
+	for _, f := range []struct {
+		label i18n.ID
+		v     string
+	}{{"form.name", b.BusinessName}, {"form.giro", b.Giro}, {"form.address", b.Address}, {"form.comuna", b.Comuna}} {
+		if strings.TrimSpace(f.v) == "" {
+			mes, men = append(mes, i18n.T(i18n.ES, f.label)), append(men, i18n.T(i18n.EN, f.label))
 		}
 	}
-	if len(missing) > 0 {
-		return 0, fmt.Errorf("buyer data: missing %s", strings.Join(missing, ", "))
+	if len(mes) > 0 {
+		return 0, refuse("control.buyer_missing", i18n.Both(strings.Join(mes, ", "), strings.Join(men, ", ")))
 	}
 	if _, err := st.GetOrder(ctx, orderID); err != nil {
 		return 0, err
@@ -191,21 +198,18 @@ func (e *Engine) ApplyControls(ctx context.Context) {
 		if e.isBusy(c.Target) {
 			continue // the order is mid-step; apply after it settles
 		}
-		outcome, err := e.apply(ctx, c)
-		status := store.CtlApplied
+		out, err := e.apply(ctx, c)
+		status, line := store.CtlApplied, i18n.ID("event.control_applied")
 		if err != nil {
-			status, outcome = store.CtlRejected, err.Error()
+			status, line, out = store.CtlRejected, "event.control_rejected", messageOf(err)
 		}
+		outcome := es(out)
 		werr := e.st.Write(ctx, func(tx *store.Tx) error {
-			if err := tx.CompleteControl(ctx, c.ID, status, outcome); err != nil {
+			if err := tx.CompleteControlMsg(ctx, c.ID, status, outcome, out.Encode()); err != nil {
 				return err
 			}
 			if _, err := tx.GetOrder(ctx, c.Target); err == nil {
-				verb := "aplicada"
-				if status == store.CtlRejected {
-					verb = "rechazada"
-				}
-				return tx.AppendEvent(ctx, c.Target, store.Event{Kind: "control", Message: fmt.Sprintf("acción %s %s (%s): %s", c.Kind, verb, c.By, outcome)})
+				return tx.AppendEvent(ctx, c.Target, event("control", line, controlKind(c.Kind), c.By, out))
 			}
 			return nil
 		})
@@ -224,7 +228,7 @@ func (e *Engine) isBusy(id string) bool {
 }
 
 // notBusy reports an order no worker holds; apply runs only between steps.
-func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
+func (e *Engine) apply(ctx context.Context, c store.Control) (i18n.Message, error) {
 	switch c.Kind {
 	case store.CtlPause, store.CtlResume:
 		paused := c.Kind == store.CtlPause
@@ -241,24 +245,24 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			return tx.SetConnectionPaused(ctx, c.Target, paused)
 		})
 		if err != nil {
-			return "", err
+			return i18n.Message{}, err
 		}
 		e.pauseGen.Add(1)
 		e.notify(Change{Kind: ChangeConnections})
-		what := "todo"
+		what := i18n.M("control.everything")
 		if c.Target != "" {
-			what = c.Target
+			what = i18n.Value(c.Target)
 		}
 		if paused {
-			return "en pausa: " + what, nil
+			return i18n.M("control.paused", what), nil
 		}
-		return "reanudado: " + what, nil
+		return i18n.M("control.resumed", what), nil
 	case store.CtlRetry:
 		return e.requeue(ctx, c.Target, func(o store.Order, em *store.Emission) error {
 			switch o.State {
 			case store.StateAttention, store.StateRetrying, store.StateWaiting:
 			default:
-				return fmt.Errorf("el pedido está %s: no hay nada que reintentar", o.State)
+				return refuse("control.nothing_to_retry", stateWord(o.State))
 			}
 			if RejectedBySII(*em) {
 				return refuseRetry(*em)
@@ -283,22 +287,23 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			switch o.State {
 			case store.StateWaiting, store.StateQueued, store.StateRetrying, store.StateAttention:
 			default:
-				return fmt.Errorf("el pedido está %s: no se puede omitir ahora", o.State)
+				return refuse("control.cannot_skip", stateWord(o.State))
 			}
-			return moveOrder(ctx, tx, o.ID, store.Finish(o.State, store.OutcomeSkipped, "omitido: "+a.Reason,
-				event("skipped", "event.skipped", c.By, a.Reason)))
+			reason := i18n.M("reason.skipped", i18n.Quote(a.Reason))
+			return moveOrder(ctx, tx, o.ID, store.Finish(o.State, store.OutcomeSkipped, es(reason),
+				event("skipped", "event.skipped", c.By, i18n.Quote(a.Reason))).Saying(reason.Encode()))
 		})
-		return "omitido", err
+		return i18n.M("control.skipped"), err
 	case store.CtlBuyerOverride, store.CtlIssueAsBoleta:
 		return e.requeue(ctx, c.Target, func(o store.Order, em *store.Emission) error {
 			if o.State != store.StateAttention && o.State != store.StateRetrying && o.State != store.StateQueued && o.State != store.StateWaiting {
-				return fmt.Errorf("el pedido está %s: ya no se puede cambiar su documento", o.State)
+				return refuse("control.cannot_change", stateWord(o.State))
 			}
 			if RejectedBySII(*em) {
 				return &Refusal{ID: "reissue.refuse_change", Args: []any{em.Folio}}
 			}
 			if em.Folio != 0 {
-				return fmt.Errorf("el pedido ya tiene folio %d: no se puede cambiar su documento", em.Folio)
+				return refuse("control.has_folio", em.Folio)
 			}
 			var ov Overrides
 			_ = json.Unmarshal([]byte(em.Overrides), &ov)
@@ -307,7 +312,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			} else {
 				var b dte.Buyer
 				if err := json.Unmarshal([]byte(c.Args), &b); err != nil {
-					return fmt.Errorf("datos del comprador ilegibles: %w", err)
+					return refuse("control.bad_buyer", i18n.Quote(err.Error()))
 				}
 				// A factura's data completed by a person asks for a factura,
 				// whatever the order's rule said: a person switches either way.
@@ -326,7 +331,7 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 		for before := int64(0); ; {
 			rows, err := e.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateAttention}, Text: a.Filter, Before: before, Limit: 200})
 			if err != nil {
-				return "", err
+				return i18n.Message{}, err
 			}
 			if len(rows) == 0 {
 				break
@@ -341,20 +346,20 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (string, error) {
 			}
 			before = rows[len(rows)-1].Seq
 		}
-		return fmt.Sprintf("%d pedidos vuelven a la cola", n), nil
+		return i18n.M("control.requeued_n", n), nil
 	case store.CtlReissue:
 		return e.reissue(ctx, c)
 	case store.CtlCredit:
 		return e.credit(ctx, c)
 	}
-	return "", fmt.Errorf("acción desconocida %q", c.Kind)
+	return i18n.Message{}, refuse("control.unknown", i18n.Quote(c.Kind))
 }
 
 // requeue puts an order back in the queue with its attempts reset, after
 // check (which may also amend the emission) agrees. check always gets an
 // emission: an order that failed before its document was built (the usual
 // case for bad buyer data) gets a new one to carry the correction.
-func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order, *store.Emission) error, why i18n.ID) (string, error) {
+func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order, *store.Emission) error, why i18n.ID) (i18n.Message, error) {
 	ev := event("requeued", why)
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
 		o, err := tx.GetOrder(ctx, id)
@@ -384,19 +389,19 @@ func (e *Engine) requeue(ctx context.Context, id string, check func(store.Order,
 				}
 			}
 		} else if o.State != store.StateAttention {
-			return fmt.Errorf("el pedido está %s", o.State)
+			return refuse("control.not_in_errors", stateWord(o.State))
 		}
 		return moveOrder(ctx, tx, id, store.Requeue(o.State, ev))
 	})
-	return ev.Message, err
+	return i18n.M(why), err
 }
 
 // reissue replaces the order's rejected document: the rejected folio stays
 // in documents (rejected, so never again the order's document, nor adopted
 // by a resolution), and the emission starts over with a new ext ref, so the
 // replacement goes through intent → issue → attach like any order.
-func (e *Engine) reissue(ctx context.Context, c store.Control) (string, error) {
-	var out string
+func (e *Engine) reissue(ctx context.Context, c store.Control) (i18n.Message, error) {
+	var out i18n.Message
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
 		o, err := tx.GetOrder(ctx, c.Target)
 		if err != nil {
@@ -425,7 +430,7 @@ func (e *Engine) reissue(ctx context.Context, c store.Control) (string, error) {
 			// The SII check records the verdict on the document in the
 			// commit that moves the order; without it the replacement's
 			// document could not be recorded, so refuse rather than lose it.
-			return fmt.Errorf("el folio %d no figura como rechazado en los documentos del pedido", old.Folio)
+			return refuse("control.not_recorded", old.Folio)
 		}
 		folio := strconv.FormatInt(old.Folio, 10)
 		em := store.Emission{OrderID: o.ID, ExtRef: fmt.Sprintf("folio:%s#%d", o.ID, len(rej)+1), Overrides: old.Overrides}
@@ -440,7 +445,7 @@ func (e *Engine) reissue(ctx context.Context, c store.Control) (string, error) {
 			return err
 		}
 		ev := event("requeued", "event.reissue", c.By, folio)
-		out = ev.Message
+		out = i18n.M("event.reissue", c.By, folio)
 		// Folio 0: the order has no document until the replacement's.
 		return moveOrder(ctx, tx, o.ID, store.Requeue(o.State, ev).Naming(0, 0))
 	})
@@ -479,4 +484,16 @@ func BuyerShown(o store.Order, em *store.Emission) (name, rut string) {
 		}
 	}
 	return o.BuyerName, o.BuyerRUT
+}
+
+// stateWord names an order state in the reader's language.
+func stateWord(s store.State) i18n.Message { return i18n.M(i18n.ID("state." + string(s))) }
+
+// controlKind names a control's kind in the reader's language (as written
+// when the catalog has no word for it).
+func controlKind(kind string) i18n.Message {
+	if id := i18n.ID("ctl." + kind); i18n.Has(id) {
+		return i18n.M(id)
+	}
+	return i18n.Value(kind)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -96,14 +97,14 @@ func ProposedCredit(ctx context.Context, st *store.Store, o store.Order, a Credi
 }
 
 // credit applies a credit control.
-func (e *Engine) credit(ctx context.Context, c store.Control) (string, error) {
+func (e *Engine) credit(ctx context.Context, c store.Control) (i18n.Message, error) {
 	var a CreditArgs
 	if c.Args != "" {
 		if err := json.Unmarshal([]byte(c.Args), &a); err != nil {
-			return "", fmt.Errorf("argumentos de la nota de crédito ilegibles: %w", err)
+			return i18n.Message{}, refuse("control.bad_credit_args", i18n.Quote(err.Error()))
 		}
 	}
-	var out string
+	var out i18n.Message
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
 		o, err := tx.GetOrder(ctx, c.Target)
 		if err != nil {
@@ -135,7 +136,7 @@ func (e *Engine) original(ctx context.Context, tx *store.Tx, o store.Order, em s
 func originalOf(o store.Order, em store.Emission, docs []store.Document) (dte.Document, error) {
 	var doc dte.Document
 	if err := json.Unmarshal([]byte(em.Document), &doc); err != nil || em.Folio == 0 {
-		return doc, fmt.Errorf("el pedido %s no tiene un documento emitido legible para referenciar", o.ID)
+		return doc, refuse("control.no_original", o.ID)
 	}
 	id := &doc.Encabezado.IdDoc
 	id.Folio = em.Folio
@@ -154,25 +155,26 @@ func originalOf(o store.Order, em store.Emission, docs []store.Document) (dte.Do
 // it the order's emission, with its own ext ref (so its own idempotency
 // key), then queues the order: the 61 goes through intent → issue →
 // attach like any document. The original stays in documents.
-func (e *Engine) prepareCredit(ctx context.Context, tx *store.Tx, o store.Order, em store.Emission, a CreditArgs, by string) (string, error) {
+func (e *Engine) prepareCredit(ctx context.Context, tx *store.Tx, o store.Order, em store.Emission, a CreditArgs, by string) (i18n.Message, error) {
+	var none i18n.Message
 	orig, err := e.original(ctx, tx, o, em)
 	if err != nil {
-		return "", err
+		return none, err
 	}
 	lines, err := dte.ParseReturnLines(a.Lines)
 	if err != nil {
-		return "", err
+		return none, err
 	}
 	nc, warns, err := dte.CreditNote(orig, dte.CreditOptions{Date: e.cfg.Now().In(e.cfg.Location).Format(time.DateOnly), Lines: lines, Reason: a.Reason})
 	if err != nil {
 		if ve, ok := dte.AsValidation(err); ok {
-			return "", errors.New(ve.Line(dte.ES))
+			return none, refuse("control.as_is", i18n.Both(ve.Line(dte.ES), ve.Line(dte.EN)))
 		}
-		return "", err
+		return none, err
 	}
 	docs, err := tx.Documents(ctx, o.ID)
 	if err != nil {
-		return "", err
+		return none, err
 	}
 	n := 1
 	for _, d := range docs {
@@ -183,26 +185,27 @@ func (e *Engine) prepareCredit(ctx context.Context, tx *store.Tx, o store.Order,
 	body, _ := json.Marshal(nc)
 	next := store.Emission{OrderID: o.ID, ExtRef: fmt.Sprintf("folio:%s#nc%d", o.ID, n), DocType: int(dte.NotaCredito), Document: string(body)}
 	if err := tx.SaveEmission(ctx, next); err != nil {
-		return "", err
+		return none, err
 	}
 	ref := nc.Referencia[0]
 	for _, w := range warns {
-		if err := tx.AppendEvent(ctx, o.ID, event("credit", "event.credit_warning", w.Message.ES)); err != nil {
-			return "", err
+		if err := tx.AppendEvent(ctx, o.ID, event("credit", "event.credit_warning", i18n.Both(w.Message.ES, w.Message.EN))); err != nil {
+			return none, err
 		}
 	}
-	ev := withData(event("requeued", "event.credit_requested", by, ref.TpoDocRef.Name(), ref.FolioRef, ref.CodRef,
-		dte.FormatCLP(nc.Encabezado.Totales.MntTotal)), string(body))
+	out := i18n.M("event.credit_requested", by, ref.TpoDocRef.Name(), ref.FolioRef, ref.CodRef, dte.FormatCLP(nc.Encabezado.Totales.MntTotal))
+	ev := withData(msgEvent("requeued", out), string(body))
 	// The order keeps naming the original until the 61's folio is issued.
-	return ev.Message, moveOrder(ctx, tx, o.ID, store.Requeue(o.State, ev))
+	return out, moveOrder(ctx, tx, o.ID, store.Requeue(o.State, ev))
 }
 
 // reissueCredit replaces a credit note the SII rejected: the same 61 dated
 // today, with a new ext ref; the rejected one stays recorded as rejected.
-func (e *Engine) reissueCredit(ctx context.Context, tx *store.Tx, o store.Order, old store.Emission, by string) (string, error) {
+func (e *Engine) reissueCredit(ctx context.Context, tx *store.Tx, o store.Order, old store.Emission, by string) (i18n.Message, error) {
+	var none i18n.Message
 	docs, err := tx.Documents(ctx, o.ID)
 	if err != nil {
-		return "", err
+		return none, err
 	}
 	n, recorded := 1, false
 	origType, origFolio := 0, int64(0) // the order keeps naming its original until the new 61 is issued
@@ -216,28 +219,28 @@ func (e *Engine) reissueCredit(ctx context.Context, tx *store.Tx, o store.Order,
 		}
 	}
 	if !recorded {
-		return "", fmt.Errorf("la nota de crédito folio %d no figura como rechazada en los documentos del pedido", old.Folio)
+		return none, refuse("control.credit_not_recorded", old.Folio)
 	}
 	var nc dte.Document
 	if err := json.Unmarshal([]byte(old.Document), &nc); err != nil {
-		return "", fmt.Errorf("la nota de crédito rechazada no es legible: %w", err)
+		return none, refuse("control.credit_unreadable", i18n.Quote(err.Error()))
 	}
 	nc.Encabezado.IdDoc.Folio = 0
 	nc.Encabezado.IdDoc.FchEmis = e.cfg.Now().In(e.cfg.Location).Format(time.DateOnly)
 	body, _ := json.Marshal(nc)
 	next := store.Emission{OrderID: o.ID, ExtRef: fmt.Sprintf("folio:%s#nc%d", o.ID, n), DocType: int(dte.NotaCredito), Document: string(body)}
 	if err := tx.SaveEmission(ctx, next); err != nil {
-		return "", err
+		return none, err
 	}
 	folio := strconv.FormatInt(old.Folio, 10)
 	ev := withData(event("requeued", "event.reissue", by, folio), string(body))
-	return ev.Message, moveOrder(ctx, tx, o.ID, store.Requeue(o.State, ev).Naming(origType, origFolio))
+	return i18n.M("event.reissue", by, folio), moveOrder(ctx, tx, o.ID, store.Requeue(o.State, ev).Naming(origType, origFolio))
 }
 
 // creditReason is the reason of an order waiting for its credit note, with
 // where the 6-month window stands today.
-func (e *Engine) creditReason(o store.Order, orig dte.Document) string {
-	return fmt.Sprintf("requiere nota de crédito: el pedido se anuló después de emitir el folio %d", o.Folio) + e.creditWindow(orig.Encabezado.IdDoc.FchEmis)
+func (e *Engine) creditReason(o store.Order, orig dte.Document) i18n.Message {
+	return i18n.M("reason.needs_credit", o.Folio, e.creditWindow(orig.Encabezado.IdDoc.FchEmis))
 }
 
 // creditRefreshEvery is how often the credit-note reasons are brought up to
@@ -268,8 +271,8 @@ func (e *Engine) refreshCreditWindows(ctx context.Context) {
 				if err != nil {
 					return nil // an unreadable original keeps its reason
 				}
-				if reason := e.creditReason(o, orig); reason != o.Reason {
-					return tx.SetReason(ctx, o.ID, ReasonNeedsCredit, reason)
+				if reason := e.creditReason(o, orig); es(reason) != o.Reason || reason.Encode() != o.ReasonMsg {
+					return tx.SetReasonMsg(ctx, o.ID, ReasonNeedsCredit, es(reason), reason.Encode())
 				}
 				return nil
 			})
@@ -286,21 +289,21 @@ func (e *Engine) refreshCreditWindows(ctx context.Context) {
 
 // creditWindow is the reason's note on the 6-month window for returned
 // goods, counted from the original's date: a warning once it is near.
-func (e *Engine) creditWindow(fchEmis string) string {
+func (e *Engine) creditWindow(fchEmis string) i18n.Message {
 	end, err := dte.ReturnWindowEnd(fchEmis)
 	if err != nil {
-		return ""
+		return i18n.Value("")
 	}
 	today, _ := time.Parse(time.DateOnly, e.cfg.Now().In(e.cfg.Location).Format(time.DateOnly))
 	days := int(end.Sub(today).Hours() / 24)
 	switch {
 	case days < 0:
-		return fmt.Sprintf(" — venció el plazo de 6 meses para devoluciones (Ley 21.398) el %s", end.Format(time.DateOnly))
+		return i18n.M("reason.credit_expired", end.Format(time.DateOnly))
 	case days <= creditWarnDays:
-		return fmt.Sprintf(" — el plazo de 6 meses para devoluciones (Ley 21.398) vence el %s: quedan %d días", end.Format(time.DateOnly), days)
+		return i18n.M("reason.credit_ending", end.Format(time.DateOnly), days)
 	}
 	// The date, so that a reason read weeks later still tells.
-	return fmt.Sprintf(" — plazo de 6 meses para devoluciones (Ley 21.398) hasta el %s", end.Format(time.DateOnly))
+	return i18n.M("reason.credit_until", end.Format(time.DateOnly))
 }
 
 // needsCreditNote sends an order whose document was issued, and which was
@@ -324,8 +327,8 @@ func (e *Engine) needsCreditNote(ctx context.Context, tx *store.Tx, o store.Orde
 		}
 	}
 	reason := e.creditReason(o, orig)
-	if err := moveOrder(ctx, tx, o.ID, store.NeedsAttention(o.State, ReasonNeedsCredit, reason,
-		store.Event{Kind: "credit_note", Message: reason + "; nota de crédito propuesta adjunta", Data: string(data)})); err != nil {
+	if err := moveOrder(ctx, tx, o.ID, store.NeedsAttention(o.State, ReasonNeedsCredit, es(reason),
+		withData(msgEvent("credit_note", i18n.M("event.credit_note", reason)), string(data))).Saying(reason.Encode())); err != nil {
 		return err
 	}
 	if !e.cfg.CreditAuto || oerr != nil {

@@ -22,7 +22,7 @@ func TestCreditWindow(t *testing.T) {
 	} {
 		now, _ := time.Parse(time.DateOnly, c.today)
 		e := &Engine{cfg: Config{Now: func() time.Time { return now.Add(15 * time.Hour) }, Location: time.UTC}}
-		got := e.creditWindow(c.issued)
+		got := es(e.creditWindow(c.issued))
 		if c.want == "" && got != "" || !strings.Contains(got, c.want) {
 			t.Errorf("today %s, issued %s: %q, want %q", c.today, c.issued, got, c.want)
 		}

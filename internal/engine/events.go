@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
@@ -11,14 +9,15 @@ import (
 // event makes a timeline event whose words come from the i18n catalog:
 // the Spanish text is stored as the message, and the id with its
 // arguments lets the console show it in the person's language.
+// An argument may be an i18n.Message (a word the reader's language names,
+// words from outside quoted).
 func event(kind string, id i18n.ID, args ...any) store.Event {
-	strs := make([]string, len(args))
-	vals := make([]any, len(args))
-	for i, a := range args {
-		strs[i] = fmt.Sprint(a)
-		vals[i] = strs[i]
+	m := i18n.M(id, args...)
+	strs := make([]string, len(m.Args))
+	for i, a := range m.Args {
+		strs[i] = es(a)
 	}
-	return store.Event{Kind: kind, Message: i18n.T(i18n.ES, id, vals...), MsgID: string(id), MsgArgs: strs}
+	return store.Event{Kind: kind, Message: es(m), MsgID: string(id), MsgArgs: strs, MsgJSON: m.Encode()}
 }
 
 // withData is ev carrying a JSON payload.

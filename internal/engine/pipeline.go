@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
@@ -55,11 +56,12 @@ type run struct {
 // permanent marks an error a person must fix: the order goes to Errors at
 // once, with a catalog code.
 type permanent struct {
-	code, reason string
-	err          error
+	code   string
+	reason i18n.Message
+	err    error
 }
 
-func (p *permanent) Error() string { return p.reason }
+func (p *permanent) Error() string { return es(p.reason) }
 func (p *permanent) Unwrap() error { return p.err }
 
 // process runs the pipeline for one order from wherever it stands. An
@@ -91,7 +93,7 @@ func (r *run) steps() error {
 	if r.em.Folio != 0 && r.em.SIIStatus == string(invoicer.SIIRejected) {
 		// A rejected document has no legal effect: it is never attached
 		// or finished as the order's document; a reissue replaces it.
-		return &permanent{code: "SII-RCH", reason: fmt.Sprintf("el SII rechazó el folio %d: emita un documento de reemplazo (reemitir)", r.em.Folio)}
+		return &permanent{code: "SII-RCH", reason: i18n.M("reason.sii_rejected_folio", r.em.Folio)}
 	}
 	if r.em.Folio == 0 {
 		if r.em.Pending == "" {
@@ -201,7 +203,7 @@ func (r *run) build() (settled bool, err error) {
 			if ae, ok := errors.AsType[*multivende.AmountError](err); ok { // stored before amounts were read strictly
 				return false, &permanent{code: multivende.CodeBadAmount, reason: badAmountReason(ae), err: err}
 			}
-			return false, &permanent{code: "DTE-NOT-JSON", reason: "el pedido guardado no es JSON válido", err: err}
+			return false, &permanent{code: "DTE-NOT-JSON", reason: i18n.M("reason.order_not_json"), err: err}
 		}
 	}
 	if !co.Paid() || co.Cancelled() {
@@ -209,8 +211,8 @@ func (r *run) build() (settled bool, err error) {
 	}
 	if live := r.live(co.ElectronicBillingDocuments); len(live) > 0 {
 		d := live[0]
-		return true, r.step(store.Finish(r.cur, store.OutcomeExisting,
-			fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID), event("existing", "event.existing")), nil)
+		reason := i18n.M("reason.existing", i18n.Quote(d.Type), i18n.Quote(d.DocID))
+		return true, r.step(store.Finish(r.cur, store.OutcomeExisting, es(reason), event("existing", "event.existing")).Saying(reason.Encode()), nil)
 	}
 	// The embedded list is not confirmed: ask the call public integrations use.
 	if docs, err := m.BillingDocuments(r.ctx, r.o.ID); err != nil {
@@ -218,9 +220,9 @@ func (r *run) build() (settled bool, err error) {
 	} else if docs = r.live(docs); len(docs) > 0 {
 		d := docs[0]
 		b, _ := json.Marshal(d)
-		return true, r.step(store.Finish(r.cur, store.OutcomeExisting,
-			fmt.Sprintf("ya tenía un documento en Multivende (%s %s): no se emite otro", d.Type, d.DocID),
-			withData(event("existing", "event.existing"), string(b))), nil)
+		reason := i18n.M("reason.existing", i18n.Quote(d.Type), i18n.Quote(d.DocID))
+		return true, r.step(store.Finish(r.cur, store.OutcomeExisting, es(reason),
+			withData(event("existing", "event.existing"), string(b))).Saying(reason.Encode()), nil)
 	}
 	var ov Overrides
 	if r.em.Overrides != "" {
@@ -235,7 +237,7 @@ func (r *run) build() (settled bool, err error) {
 	doc, warns, err := dte.Build(sale, dte.Options{Choice: ov.Type, Buyer: ov.Buyer})
 	if err != nil {
 		if ve, ok := dte.AsValidation(err); ok {
-			return false, &permanent{code: ve.Code, reason: ve.Line(dte.ES), err: err}
+			return false, &permanent{code: ve.Code, reason: i18n.Both(ve.Line(dte.ES), ve.Line(dte.EN)), err: err}
 		}
 		return false, err
 	}
@@ -248,11 +250,12 @@ func (r *run) build() (settled bool, err error) {
 	r.built = &store.Intent{OrderID: r.o.ID, ExtRef: extRef, DocType: int(doc.Encabezado.IdDoc.TipoDTE), Document: string(body)}
 	ev := event("built", "event.built", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal))
 	if len(warns) > 0 {
-		ws := make([]string, len(warns))
+		wes, wen := make([]string, len(warns)), make([]string, len(warns))
 		for i, w := range warns {
-			ws[i] = w.Message.ES
+			wes[i], wen[i] = w.Message.ES, w.Message.EN
 		}
-		ev = event("built", "event.built_warn", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal), strings.Join(ws, "; "))
+		ev = event("built", "event.built_warn", doc.Encabezado.IdDoc.TipoDTE.Name(), dte.FormatCLP(doc.Encabezado.Totales.MntTotal),
+			i18n.Both(strings.Join(wes, "; "), strings.Join(wen, "; ")))
 	}
 	r.later = append(r.later, func(tx *store.Tx) error { return tx.AppendEvent(r.ctx, id, ev) })
 	return false, nil
@@ -306,7 +309,7 @@ func (r *run) document() (dte.Document, error) {
 	}
 	var doc dte.Document
 	if err := json.Unmarshal([]byte(r.em.Document), &doc); err != nil {
-		return doc, &permanent{code: "DTE-NOT-JSON", reason: "el documento guardado no es JSON válido", err: err}
+		return doc, &permanent{code: "DTE-NOT-JSON", reason: i18n.M("reason.doc_not_json"), err: err}
 	}
 	r.doc = &doc
 	return doc, nil
@@ -373,7 +376,7 @@ func (r *run) issue() error {
 			case invoicer.WasIssued:
 				return r.recordIssued(res.Issued, event("issued", "event.adopted"))
 			case invoicer.Unknown:
-				return &permanent{code: "UNCERTAIN", reason: "resultado incierto — verificar antes de reintentar: " + res.Detail}
+				return &permanent{code: "UNCERTAIN", reason: i18n.M("reason.uncertain", resolutionDetail(res))}
 			}
 		}
 		if err := r.e.holdLease(r.ctx); err != nil {
@@ -396,7 +399,7 @@ func (r *run) issue() error {
 		}
 		r.em.Uncertain, r.fresh = true, false
 	}
-	return &permanent{code: "UNCERTAIN", reason: "resultado incierto — verificar antes de reintentar: el facturador no respondió dos veces"}
+	return &permanent{code: "UNCERTAIN", reason: i18n.M("reason.uncertain_twice")}
 }
 
 func (r *run) resolve(doc dte.Document) (invoicer.Resolution, error) {
@@ -419,21 +422,30 @@ func (r *run) resolve(doc dte.Document) (invoicer.Resolution, error) {
 	if err != nil {
 		return res, err
 	}
-	id, text := r.o.ID, resolutionText(res)
+	id, ev := r.o.ID, msgEvent("resolve", resolutionText(res))
 	r.later = append(r.later, func(tx *store.Tx) error {
-		return tx.AppendEvent(r.ctx, id, store.Event{Kind: "resolve", Message: text})
+		return tx.AppendEvent(r.ctx, id, ev)
 	})
 	return res, nil
 }
 
-func resolutionText(res invoicer.Resolution) string {
+func resolutionText(res invoicer.Resolution) i18n.Message {
 	switch res.Outcome {
 	case invoicer.StillPending:
-		return "verificado: el documento temporal sigue sin folio; se puede emitir"
+		return i18n.M("event.resolve_pending")
 	case invoicer.WasIssued:
-		return fmt.Sprintf("verificado: ya emitido con folio %d", res.Issued.Folio)
+		return i18n.M("event.resolve_issued", res.Issued.Folio)
 	}
-	return "no se pudo verificar: " + res.Detail
+	return i18n.M("event.resolve_unknown", resolutionDetail(res))
+}
+
+// resolutionDetail is why an invoicer could not tell: its message, or its
+// words as written when it gave none.
+func resolutionDetail(res invoicer.Resolution) i18n.Message {
+	if !res.DetailMsg.IsZero() {
+		return res.DetailMsg
+	}
+	return i18n.Quote(res.Detail)
 }
 
 func emisorOf(doc dte.Document, fallback dte.Emisor) string {
@@ -467,7 +479,7 @@ func (r *run) recordIssued(iss invoicer.Issued, ev store.Event) error {
 			Folio: iss.Folio, Total: iss.Total, Fecha: iss.Fecha, TrackID: iss.TrackID})
 	})
 	if errors.Is(err, store.ErrFolioTaken) {
-		return &permanent{code: "UNCERTAIN", reason: fmt.Sprintf("el folio %d ya pertenece a otro pedido: verificar antes de reintentar", iss.Folio), err: err}
+		return &permanent{code: "UNCERTAIN", reason: i18n.M("reason.folio_taken", iss.Folio), err: err}
 	}
 	if err != nil {
 		return err
@@ -504,7 +516,7 @@ func (r *run) attach() error {
 		return err
 	}
 	if len(pdf) > multivende.MaxPDFSize {
-		return &permanent{code: "MV-PDF-TOO-LARGE", reason: fmt.Sprintf("el PDF pesa %d bytes; Multivende acepta hasta 1 MB", len(pdf))}
+		return &permanent{code: "MV-PDF-TOO-LARGE", reason: i18n.M("reason.pdf_too_large", len(pdf))}
 	}
 	folio := strconv.FormatInt(iss.Folio, 10)
 	if r.em.MVDocumentID == "" {
@@ -537,7 +549,7 @@ func (r *run) attach() error {
 		if docID == "" && other != "" {
 			// Someone else gave the order a document while this folio was
 			// being issued: a second one would be a duplicate on the order.
-			return &permanent{code: "UNCERTAIN", reason: fmt.Sprintf("el pedido ya tiene el documento %s en Multivende, pero se emitió el folio %d para él: verificar cuál vale antes de reintentar", other, iss.Folio)}
+			return &permanent{code: "UNCERTAIN", reason: i18n.M("reason.other_document", i18n.Quote(other), iss.Folio)}
 		}
 		if docID == "" {
 			if err := r.e.holdLease(r.ctx); err != nil {
@@ -643,7 +655,7 @@ func (r *run) marketplace() (store.Connection, Marketplace, error) {
 	}
 	c, err := r.e.st.ConnectionByID(r.ctx, r.o.ConnectionID)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Connection{}, nil, &permanent{code: "MV-NEEDS-RECONNECT", reason: "la conexión de Multivende de este pedido ya no existe"}
+		return store.Connection{}, nil, &permanent{code: "MV-NEEDS-RECONNECT", reason: i18n.M("reason.no_connection")}
 	}
 	if err != nil {
 		return store.Connection{}, nil, err
@@ -681,7 +693,7 @@ func (r *run) fail(err error) {
 		// The connection, not the order, failed: the order waits for the
 		// reconnect (the connection is paused until then) using no attempt.
 		next = e.cfg.Now().Add(e.cfg.PollInterval)
-		code, reason = ReasonWaitingReconnect, "esperando que se reconecte Multivende: "+reason
+		code, reason = ReasonWaitingReconnect, i18n.M("reason.waiting_reconnect", reason)
 	}
 	// Once the folio is spent, giving up leaves a legal document without
 	// its order: attaching gets three times the budget (attempts before
@@ -694,10 +706,11 @@ func (r *run) fail(err error) {
 	if !retry {
 		to = store.StateAttention
 	} else if e.cfg.Retry.Exhausted(budget) {
-		to, reason = store.StateAttention, fmt.Sprintf("demasiados intentos (%d): %s", attempts, reason)
+		inner := reason
+		to, reason = store.StateAttention, i18n.M("reason.max_attempts", attempts, inner)
 		code = "MAX-ATTEMPTS"
 		if r.em.Folio != 0 {
-			reason = fmt.Sprintf("folio %d emitido pero no adjuntado tras %d intentos: %s — reintente cuando Multivende responda", r.em.Folio, attempts, reason)
+			reason = i18n.M("reason.not_attached", r.em.Folio, attempts, inner)
 		}
 	}
 	if errors.Is(err, store.ErrStateChanged) {
@@ -706,12 +719,12 @@ func (r *run) fail(err error) {
 	}
 	msg := reason
 	if to == store.StateRetrying && !connDown {
-		msg = fmt.Sprintf("%s — reintento %d/%d a las %s", reason, attempts, e.cfg.Retry.MaxAttempts, next.In(e.cfg.Location).Format("15:04:05"))
+		msg = i18n.M("event.retry_at", reason, attempts, e.cfg.Retry.MaxAttempts, next.In(e.cfg.Location).Format("15:04:05"))
 	}
-	ev := store.Event{Kind: "error", Message: msg, Data: jsonString(err.Error())}
-	m := store.Retry(r.cur, attempts, next, code, reason, ev)
+	ev := withData(msgEvent("error", msg), jsonString(err.Error()))
+	m := store.Retry(r.cur, attempts, next, code, es(reason), ev).Saying(reason.Encode())
 	if to == store.StateAttention {
-		m = store.NeedsAttention(r.cur, code, reason, ev).WithAttempts(attempts)
+		m = store.NeedsAttention(r.cur, code, es(reason), ev).WithAttempts(attempts).Saying(reason.Encode())
 	}
 	// The writes this run left for its next commit (the checkout read,
 	// the rule's event) are recorded with the failure.
@@ -782,38 +795,31 @@ func clientID(raw string) string {
 
 // badAmountReason names the unreadable amount: the catalog's title, then
 // the field and the value as Multivende wrote them (data, in no language).
-func badAmountReason(ae *multivende.AmountError) string {
-	title, _, _ := dte.Explain(multivende.CodeBadAmount, dte.ES)
+func badAmountReason(ae *multivende.AmountError) i18n.Message {
+	title := explainTitle(multivende.CodeBadAmount)
 	if ae.Field == "" {
-		return title + ": " + ae.Value
+		return i18n.M("reason.detail", title, i18n.Quote(ae.Value))
 	}
-	return fmt.Sprintf("%s: %s = %s", title, ae.Field, ae.Value)
+	return i18n.M("reason.field_value", title, ae.Field, i18n.Quote(ae.Value))
 }
 
 // classify maps an error to a catalog code, plain words, and what to do.
-func classify(err error) (code, reason string, retryAfter time.Duration, retry, connDown bool) {
+func classify(err error) (code string, reason i18n.Message, retryAfter time.Duration, retry, connDown bool) {
 	var p *permanent
 	var mv *multivende.Error
 	if errors.As(err, &p) {
 		return p.code, p.reason, 0, false, false
 	}
 	if ie, ok := invoicer.AsError(err); ok {
-		title, _, _ := dte.Explain(ie.Code, dte.ES)
-		reason := title
-		if ie.Message != "" {
-			reason += ": " + ie.Message
-		}
+		reason := withDetail(explainTitle(ie.Code), ie.Message)
 		return ie.Code, reason, ie.RetryAfter, ie.Retryable(), false
 	}
 	if errors.As(err, &mv) {
-		title, _, _ := dte.Explain(mv.Code, dte.ES)
-		if title == "" {
-			title = "Multivende rechazó la solicitud"
+		title := explainTitle(mv.Code)
+		if title.IsZero() {
+			title = i18n.M("reason.mv_refused")
 		}
-		reason := title
-		if mv.Message != "" {
-			reason += ": " + mv.Message
-		}
+		reason := withDetail(title, mv.Message)
 		switch mv.Code {
 		case multivende.CodeNeedsReconnect, multivende.CodeAuth:
 			return mv.Code, reason, 0, true, true
@@ -827,5 +833,17 @@ func classify(err error) (code, reason string, retryAfter time.Duration, retry, 
 		}
 		return mv.Code, reason, mv.RetryAfter, true, false
 	}
-	return "ERROR", err.Error(), 0, true, false
+	return "ERROR", i18n.Quote(err.Error()), 0, true, false
+}
+
+// withDetail is a catalog title followed by the service's own words, kept
+// as written (quoted); either may be missing.
+func withDetail(title i18n.Message, detail string) i18n.Message {
+	switch {
+	case detail == "":
+		return title
+	case title.IsZero():
+		return i18n.Quote(detail)
+	}
+	return i18n.M("reason.detail", title, i18n.Quote(detail))
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -115,19 +115,16 @@ func (e *Engine) askSII(ctx context.Context, em store.Emission) func(*store.Tx) 
 		if _, ok := dte.Lookup(code); !ok {
 			code = "SII-RCH"
 		}
-		reason := fmt.Sprintf("rechazado por el SII (%s): %s — el folio %d no tiene validez: corrija la causa y reemita", st.Code, st.Reason, em.Folio)
-		return moveOrder(ctx, tx, o.ID, store.NeedsAttention(o.State, code, reason, store.Event{Kind: "sii", Message: reason}))
+		reason := i18n.M("reason.sii_rejected", st.Code, i18n.Quote(st.Reason), em.Folio)
+		return moveOrder(ctx, tx, o.ID, store.NeedsAttention(o.State, code, es(reason), msgEvent("sii", reason)).Saying(reason.Encode()))
 	}
 }
 
-func siiWords(s invoicer.SIIState) string {
+// siiWords names the SII's verdict in the reader's language.
+func siiWords(s invoicer.SIIState) i18n.Message {
 	switch s {
-	case invoicer.SIIAccepted:
-		return "aceptado"
-	case invoicer.SIIObjection:
-		return "aceptado con reparos"
-	case invoicer.SIIRejected:
-		return "rechazado"
+	case invoicer.SIIAccepted, invoicer.SIIObjection, invoicer.SIIRejected:
+		return i18n.M(i18n.ID("sii." + string(s)))
 	}
-	return "en proceso"
+	return i18n.M("sii.pending")
 }

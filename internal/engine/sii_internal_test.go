@@ -117,7 +117,7 @@ func TestCreditReasonFollowsTheWindow(t *testing.T) {
 		}
 		o, _ := tx.GetOrder(ctx, "o1")
 		return tx.MoveOrder(ctx, "o1", store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention, ReasonCode: ReasonNeedsCredit,
-			DocType: 39, Folio: 7, Reason: e.creditReason(o, dte.Document{Encabezado: dte.Encabezado{IdDoc: dte.IdDoc{FchEmis: "2026-05-15"}}})})
+			DocType: 39, Folio: 7, Reason: es(e.creditReason(o, dte.Document{Encabezado: dte.Encabezado{IdDoc: dte.IdDoc{FchEmis: "2026-05-15"}}}))})
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 // Capabilities say what an adapter can do, so the engine picks a safe path.
@@ -185,8 +186,10 @@ type Resolution struct {
 	Outcome Outcome
 	Issued  Issued
 	// Detail explains an Unknown outcome in plain words (es-CL; the
-	// provider's words are Spanish too).
-	Detail string
+	// provider's words are Spanish too); DetailMsg is the same as a
+	// catalog message, for showing it in the reader's language.
+	Detail    string
+	DetailMsg i18n.Message
 	// Candidates are the folios that matched when there was more than one.
 	Candidates []int64
 }

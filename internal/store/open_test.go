@@ -330,6 +330,10 @@ func TestOpenRefusesWhatIsNotAStoreUntouched(t *testing.T) {
 		!strings.Contains(err.Error(), filepath.Join(dir, "folio.db")) {
 		t.Fatalf("a directory: %v", err)
 	}
+	// Read-only too (folio orders --store DIR said "disk I/O error").
+	if _, err := Open(ctx, dir, Options{ReadOnly: true}); !errors.Is(err, ErrCannotOpen) || !strings.Contains(err.Error(), "is a directory") {
+		t.Fatalf("a directory, read-only: %v", err)
+	}
 	notes := filepath.Join(dir, "notes.txt")
 	if err := os.WriteFile(notes, []byte("not a database, and readable by all"), 0o644); err != nil {
 		t.Fatal(err)

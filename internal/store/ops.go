@@ -123,7 +123,7 @@ type Control struct {
 	Args      string // JSON
 	By        string
 	Status    string
-	Outcome   string
+	Outcome   string // plain words (Spanish)
 	AppliedAt time.Time
 	// User, Fingerprint and Connection say who asked and what it touches
 	// (schema 13): from the Actor of the context the control was added
@@ -131,6 +131,9 @@ type Control struct {
 	User        string
 	Fingerprint string
 	Connection  string
+	// OutcomeMsg, when set, is Outcome as a catalog message (i18n.Message's
+	// JSON), for showing it in the reader's language (schema 12).
+	OutcomeMsg string
 }
 
 // AddControl records a request and returns its id. With an Actor in ctx
@@ -183,7 +186,7 @@ func (s *Store) Control(ctx context.Context, id int64) (Control, error) {
 }
 
 func (s *Store) controls(ctx context.Context, where string, args ...any) ([]Control, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, at, kind, target, args, by, status, outcome, applied_at, user, fingerprint, connection FROM controls `+where, args...)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, at, kind, target, args, by, status, outcome, outcome_msg, applied_at, user, fingerprint, connection FROM controls `+where, args...)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -192,7 +195,7 @@ func (s *Store) controls(ctx context.Context, where string, args ...any) ([]Cont
 	for rows.Next() {
 		var c Control
 		var at, ap int64
-		if err := rows.Scan(&c.ID, &at, &c.Kind, &c.Target, &c.Args, &c.By, &c.Status, &c.Outcome, &ap, &c.User, &c.Fingerprint, &c.Connection); err != nil {
+		if err := rows.Scan(&c.ID, &at, &c.Kind, &c.Target, &c.Args, &c.By, &c.Status, &c.Outcome, &c.OutcomeMsg, &ap, &c.User, &c.Fingerprint, &c.Connection); err != nil {
 			return nil, classify(err)
 		}
 		c.At, c.AppliedAt = fromMS(at), fromMS(ap)
@@ -201,11 +204,17 @@ func (s *Store) controls(ctx context.Context, where string, args ...any) ([]Cont
 	return out, classify(rows.Err())
 }
 
-const qCompleteControl = `UPDATE controls SET status=?, outcome=?, applied_at=? WHERE id=? AND status='pending'`
+const qCompleteControl = `UPDATE controls SET status=?, outcome=?, outcome_msg=?, applied_at=? WHERE id=? AND status='pending'`
 
 // CompleteControl records how a request ended.
 func (t *Tx) CompleteControl(ctx context.Context, id int64, status, outcome string) error {
-	_, err := t.exec(ctx, qCompleteControl, status, outcome, t.now, id)
+	return t.CompleteControlMsg(ctx, id, status, outcome, "")
+}
+
+// CompleteControlMsg records how a request ended, with the outcome also as
+// a catalog message (JSON; "" for none).
+func (t *Tx) CompleteControlMsg(ctx context.Context, id int64, status, outcome, msg string) error {
+	_, err := t.exec(ctx, qCompleteControl, status, outcome, msg, t.now, id)
 	return err
 }
 

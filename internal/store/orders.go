@@ -90,8 +90,9 @@ type Order struct {
 	Raw             string // the checkout detail's JSON
 	DetailAt        time.Time
 	State           State
-	Reason          string
+	Reason          string // plain words (Spanish)
 	ReasonCode      string
+	ReasonMsg       string // Reason as a catalog message (i18n.Message's JSON), or "" (schema 12)
 	Outcome         string
 	DocType         int
 	Folio           int64
@@ -104,12 +105,12 @@ type Order struct {
 
 const orderCols = `seq, id, connection_id, code, marketplace, buyer_name, buyer_rut, payment_status, status,
 	requested_type, total, sold_at, remote_updated_at, light, raw, detail_at, state, reason, reason_code,
-	outcome, doc_type, folio, attempts, next_attempt_at, state_since, created_at, updated_at`
+	outcome, doc_type, folio, attempts, next_attempt_at, state_since, created_at, updated_at, reason_msg`
 
 // listCols skips the JSON bodies, which panes never need.
 const listCols = `seq, id, connection_id, code, marketplace, buyer_name, buyer_rut, payment_status, status,
 	requested_type, total, sold_at, remote_updated_at, '', '', detail_at, state, reason, reason_code,
-	outcome, doc_type, folio, attempts, next_attempt_at, state_since, created_at, updated_at`
+	outcome, doc_type, folio, attempts, next_attempt_at, state_since, created_at, updated_at, reason_msg`
 
 type scanner interface{ Scan(...any) error }
 
@@ -119,7 +120,7 @@ func scanOrder(sc scanner) (Order, error) {
 	err := sc.Scan(&o.Seq, &o.ID, &o.ConnectionID, &o.Code, &o.Marketplace, &o.BuyerName, &o.BuyerRUT,
 		&o.PaymentStatus, &o.Status, &o.RequestedType, &o.Total, &sold, &upd, &o.Light, &o.Raw, &det,
 		&o.State, &o.Reason, &o.ReasonCode, &o.Outcome, &o.DocType, &o.Folio, &o.Attempts, &next, &since,
-		&created, &updated)
+		&created, &updated, &o.ReasonMsg)
 	o.SoldAt, o.RemoteUpdatedAt, o.DetailAt = fromMS(sold), fromMS(upd), fromMS(det)
 	o.NextAttemptAt, o.StateSince, o.CreatedAt, o.UpdatedAt = fromMS(next), fromMS(since), fromMS(created), fromMS(updated)
 	return o, err
@@ -298,6 +299,7 @@ type Move struct {
 	To            State
 	Reason        string
 	ReasonCode    string
+	ReasonMsg     string // Reason as a catalog message (JSON), or ""
 	Outcome       string
 	Attempts      int
 	NextAttemptAt time.Time
@@ -313,7 +315,7 @@ type Move struct {
 const (
 	// The from-states arrive as one ",a,b," argument so that the query
 	// text is the same for any number of them (and prepared once).
-	qMoveOrder = `UPDATE orders SET state=?, reason=?, reason_code=?, outcome=?, attempts=iif(?, attempts, ?), next_attempt_at=?,
+	qMoveOrder = `UPDATE orders SET state=?, reason=?, reason_code=?, reason_msg=?, outcome=?, attempts=iif(?, attempts, ?), next_attempt_at=?,
 		doc_type=iif(?, doc_type, ?), folio=iif(?, folio, ?), state_since=CASE WHEN state=? THEN state_since ELSE ? END, updated_at=?
 		WHERE id=? AND instr(?, ',' || state || ',') > 0`
 	qOrderState = `SELECT state FROM orders WHERE id=?`
@@ -323,7 +325,13 @@ const (
 // SetReason rewrites the reason of an order that still waits for the same
 // cause (code), without moving it: what the reason says can age.
 func (t *Tx) SetReason(ctx context.Context, id, code, reason string) error {
-	_, err := t.exec(ctx, `UPDATE orders SET reason=?, updated_at=? WHERE id=? AND reason_code=?`, reason, t.now, id, code)
+	return t.SetReasonMsg(ctx, id, code, reason, "")
+}
+
+// SetReasonMsg is SetReason with the reason also as a catalog message
+// (JSON; "" for none).
+func (t *Tx) SetReasonMsg(ctx context.Context, id, code, reason, msg string) error {
+	_, err := t.exec(ctx, `UPDATE orders SET reason=?, reason_msg=?, updated_at=? WHERE id=? AND reason_code=?`, reason, msg, t.now, id, code)
 	if err != nil {
 		return fmt.Errorf("store: reason of order %s: %w", id, err)
 	}
@@ -340,7 +348,7 @@ func (t *Tx) MoveOrder(ctx context.Context, id string, m Move) error {
 	for i, f := range m.From {
 		from[i] = string(f)
 	}
-	r, err := t.exec(ctx, qMoveOrder, m.To, m.Reason, m.ReasonCode, m.Outcome, m.keepAttempts, m.Attempts, ms(m.NextAttemptAt),
+	r, err := t.exec(ctx, qMoveOrder, m.To, m.Reason, m.ReasonCode, m.ReasonMsg, m.Outcome, m.keepAttempts, m.Attempts, ms(m.NextAttemptAt),
 		m.keepDocument, m.DocType, m.keepDocument, m.Folio, m.To, t.now, t.now, id, ","+strings.Join(from, ",")+",")
 	if err != nil {
 		return fmt.Errorf("store: move order %s to %s: %w", id, m.To, err)

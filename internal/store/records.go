@@ -21,6 +21,10 @@ type Event struct {
 	// its arguments, for showing it in another language.
 	MsgID   string
 	MsgArgs []string
+	// MsgJSON is the message column as stored (i18n.Message's JSON, whose
+	// arguments may nest); when set on append it is written instead of
+	// MsgID and MsgArgs.
+	MsgJSON string
 }
 
 // eventMsg is the msg column's JSON.
@@ -37,8 +41,8 @@ func (t *Tx) AppendEvent(ctx context.Context, orderID string, e Event) error {
 	if at == 0 {
 		at = t.now
 	}
-	msg := ""
-	if e.MsgID != "" {
+	msg := e.MsgJSON
+	if msg == "" && e.MsgID != "" {
 		b, _ := json.Marshal(eventMsg{ID: e.MsgID, Args: e.MsgArgs})
 		msg = string(b)
 	}
@@ -74,9 +78,15 @@ func events(ctx context.Context, db querier, orderID string) ([]Event, error) {
 			return nil, classify(err)
 		}
 		if msg != "" {
+			e.MsgJSON = msg
 			var m eventMsg
 			if json.Unmarshal([]byte(msg), &m) == nil {
 				e.MsgID, e.MsgArgs = m.ID, m.Args
+			} else {
+				// Nested arguments: the id alone; MsgJSON has the rest.
+				var id struct{ ID string }
+				_ = json.Unmarshal([]byte(msg), &id)
+				e.MsgID = id.ID
 			}
 		}
 		e.At = fromMS(at)

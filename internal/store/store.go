@@ -136,8 +136,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	} else if _, err := os.Stat(abs); err != nil {
 		return nil, openError(abs, "open", err)
 	} else if err := checkExisting(abs); err != nil {
-		// A directory read-only is SQLite's "disk I/O error" otherwise.
-		return nil, err
+		return nil, err // a directory, or not a database: say so, not "disk I/O error"
 	}
 	pragmas := []string{
 		"busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")",

@@ -89,6 +89,13 @@ func (m Move) Naming(docType int, folio int64) Move {
 	return m
 }
 
+// Saying gives the move's reason as a catalog message too (i18n.Message's
+// JSON), for showing it in each reader's language.
+func (m Move) Saying(msg string) Move {
+	m.ReasonMsg = msg
+	return m
+}
+
 // WithAttempts makes the move set the order's count of attempts.
 func (m Move) WithAttempts(n int) Move {
 	m.Attempts, m.keepAttempts = n, false

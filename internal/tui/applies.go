@@ -50,7 +50,7 @@ func unavailable(lang i18n.Lang, o store.Order, a action) string {
 	case done:
 		return lang.T("applies.done")
 	case a == actRetry && o.State != store.StateAttention && o.State != store.StateRetrying && o.State != store.StateWaiting:
-		return lang.T("applies.in_progress", o.State)
+		return lang.T("applies.in_progress", i18n.StateName(lang, string(o.State)))
 	case (a == actBuyer || a == actBoleta) && o.Folio > 0:
 		return lang.T("applies.has_folio", o.Folio)
 	case a == actBoleta && !wantsFactura(o):

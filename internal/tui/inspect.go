@@ -81,7 +81,7 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			add(explain)
 			out = append(out, "")
 		}
-		add(lang.T("inspect.reason", safetext.Text(o.Reason)))
+		add(lang.T("inspect.reason", reasonText(lang, o)))
 		if rl := ruleLine(lang, v); rl != "" {
 			add(rl)
 		}
@@ -132,7 +132,7 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			out = append(out, s.Muted.Render(lang.T("inspect.zone", i18n.ZoneName(loc, v.Events[len(v.Events)-1].At))), "")
 		}
 		for _, ev := range v.Events {
-			head := fmt.Sprintf("%s  %-10s ", i18n.FormatTime(lang, ev.At, loc), ev.Kind)
+			head := i18n.FormatTime(lang, ev.At, loc) + "  " + padRight(kindName(lang, ev.Kind), 10) + " "
 			indent := strings.Repeat(" ", ansi.StringWidth(head))
 			ls := wrapLines(eventText(lang, ev), max(w-len(indent), 20))
 			for i := range ls {
@@ -276,7 +276,8 @@ func mvDocLines(lang i18n.Lang, v store.OrderView, w int) []string {
 		if name == "" {
 			name = d.ID
 		}
-		out := append([]string{""}, wrapLines(lang.T("inspect.mv_doc", safetext.Text(name), safetext.Text(d.Files[0].Sync)), w)...)
+		// Multivende's own word for the status, as written, quoted.
+		out := append([]string{""}, wrapLines(lang.T("inspect.mv_doc", safetext.Text(name), lang.T("quote", safetext.Text(d.Files[0].Sync))), w)...)
 		explain := lang.T("inspect.mv_sync_other")
 		if strings.EqualFold(strings.TrimSpace(d.Files[0].Sync), multivende.SyncPending) {
 			explain = lang.T("inspect.mv_sync_pending")
@@ -300,6 +301,9 @@ func ruleLine(lang i18n.Lang, v store.OrderView) string {
 // eventText is a timeline line in lang when the engine wrote it from the
 // catalog, else as it was stored; either way on one line, made safe.
 func eventText(lang i18n.Lang, ev store.Event) string {
+	if m, ok := i18n.ParseMessage(ev.MsgJSON); ok && m.Known() {
+		return m.In(lang)
+	}
 	if ev.MsgID == "" || !i18n.Has(i18n.ID(ev.MsgID)) {
 		return safetext.Text(ev.Message)
 	}
@@ -332,4 +336,30 @@ func (m *Model) inspectLines() []string {
 		m.insp.linesKey = k
 	}
 	return m.insp.lines
+}
+
+// reasonText is the order's reason in lang when the engine kept it as a
+// message (schema 12), else as it was stored; either way made safe.
+func reasonText(lang i18n.Lang, o store.Order) string {
+	if m, ok := i18n.ParseMessage(o.ReasonMsg); ok && m.Known() {
+		return m.In(lang)
+	}
+	return safetext.Text(o.Reason)
+}
+
+// kindName is a timeline kind in lang (as stored when the catalog has no
+// word for it).
+func kindName(lang i18n.Lang, kind string) string {
+	if id := i18n.ID("kind." + kind); i18n.Has(id) {
+		return lang.T(id)
+	}
+	return safetext.Text(kind)
+}
+
+// padRight pads s with spaces to w columns.
+func padRight(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
 }

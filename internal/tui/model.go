@@ -147,9 +147,10 @@ type (
 		err  error
 	}
 	controlDoneMsg struct {
-		id      int64
-		status  string
-		outcome string
+		id         int64
+		status     string
+		outcome    string
+		outcomeMsg string // the outcome as a catalog message (JSON), or ""
 	}
 )
 
@@ -282,7 +283,7 @@ func (m *Model) handleData(s snapshot) tea.Cmd {
 		return m.fetch()
 	}
 	if s.err != nil {
-		m.setFlash(flashErr, m.lang.T("flash.store", s.err.Error()))
+		m.setFlash(flashErr, m.lang.T("flash.store", m.lang.T("quote", s.err.Error())))
 	} else {
 		m.data, m.loaded = s, true
 		for k := paneOrders; k < paneCount; k++ {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -247,14 +248,18 @@ func (m *Model) runCommand(line string) tea.Cmd {
 	case "lang":
 		l, err := i18n.ParseLang(arg)
 		if err != nil {
-			m.setFlash(flashErr, m.lang.T("flash.error", err.Error()))
+			m.setFlash(flashErr, m.lang.T("flash.error", m.lang.T("lang.bad_palette", arg)))
 			return nil
 		}
 		return m.setLang(l)
 	case "theme":
 		t, err := LoadTheme(arg)
 		if err != nil {
-			m.setFlash(flashErr, m.lang.T("flash.error", err.Error()))
+			msg := err.Error() // a built-in theme that does not load: a bug, said as it is
+			if !slices.Contains(ThemeNames(), arg) {
+				msg = m.lang.T("theme.bad", arg, strings.Join(ThemeNames(), ", "))
+			}
+			m.setFlash(flashErr, m.lang.T("flash.error", msg))
 			return nil
 		}
 		m.theme, m.styles = t, NewStyles(t, m.opt.NoColor)
@@ -338,9 +343,9 @@ func (f *buyerForm) rutCheck(lang i18n.Lang) (string, bool) {
 	case errors.As(err, &re) && strings.HasPrefix(re.Reason, "check digit should be "):
 		return lang.T("form.rut_dv", strings.TrimPrefix(re.Reason, "check digit should be ")), false
 	case errors.As(err, &re):
-		return lang.T("form.rut_bad", re.Reason), false
+		return lang.T("form.rut_bad", rutReason(lang, re.Reason)), false
 	case err != nil:
-		return lang.T("form.rut_bad", err.Error()), false
+		return lang.T("form.rut_bad", lang.T("quote", safetext.Text(err.Error()))), false
 	}
 	return lang.T("form.rut_ok") + " " + r.String(), true
 }
@@ -387,4 +392,23 @@ func (m *Model) formKey(k tea.KeyPressMsg) tea.Cmd {
 		f.err = ""
 	}
 	return nil
+}
+
+// rutReasons name internal/dte's RUT errors (its Reason, in English) in
+// the catalog.
+var rutReasons = []struct {
+	prefix string
+	id     i18n.ID
+}{{"empty", "rut.empty"}, {"K can only", "rut.k_position"}, {"unexpected character", "rut.char"}, {"too short", "rut.short"},
+	{"body longer", "rut.long"}, {"body is not", "rut.not_number"}}
+
+// rutReason is why a RUT is not valid, in lang (quoted as written when
+// the catalog has no words for it).
+func rutReason(lang i18n.Lang, reason string) string {
+	for _, r := range rutReasons {
+		if strings.HasPrefix(reason, r.prefix) {
+			return lang.T(r.id)
+		}
+	}
+	return lang.T("quote", safetext.Text(reason))
 }

@@ -235,9 +235,13 @@ func errorColumns(lang i18n.Lang) []column {
 	}
 }
 
-// plainReason is the order's reason in lang: the catalog's title for its
-// code when there is one, else the engine's own words.
+// plainReason is the order's reason in lang: the engine's message when it
+// kept one (schema 12); for an older row, the catalog's title for its code
+// when there is one, else the engine's own words.
 func plainReason(lang i18n.Lang, o store.Order) string {
+	if m, ok := i18n.ParseMessage(o.ReasonMsg); ok && m.Known() {
+		return m.In(lang)
+	}
 	if title, _, _ := dte.Explain(o.ReasonCode, dte.Lang(lang)); title != "" && o.ReasonCode != "" {
 		if o.Reason != "" && lang == i18n.ES {
 			return o.Reason
@@ -299,7 +303,10 @@ func connRow(s *Styles, lang i18n.Lang, c store.Connection, now time.Time) []cel
 	if !c.LastPollAt.IsZero() {
 		poll = i18n.FormatAgo(lang, now.Sub(c.LastPollAt))
 	}
-	errText := c.LastError
+	errText := "" // a client's own error text, shown as written
+	if c.LastError != "" {
+		errText = lang.T("quote", c.LastError)
+	}
 	if c.Status == store.ConnNeedsReconnect {
 		errText = lang.T("conn.reconnect_cmd", c.Name)
 	}

@@ -740,8 +740,8 @@ func TestInspectShowsMultivendeSyncStatus(t *testing.T) {
 	v := store.OrderView{Order: store.Order{ID: "o1", State: store.StateDone, Outcome: store.OutcomeExisting},
 		Events: []store.Event{{Kind: "seen"}, {Kind: "existing", Data: doc}}}
 	for lang, want := range map[i18n.Lang][]string{
-		i18n.ES: {"documento 10482, sincronización: Pendiente", "envío automático"},
-		i18n.EN: {"document 10482, synchronization: Pendiente", "automatic sending"},
+		i18n.ES: {"documento 10482, sincronización: «Pendiente»", "envío automático"},
+		i18n.EN: {"document 10482, synchronization: “Pendiente”", "automatic sending"},
 	} {
 		keys, err := NewKeyMap(lang, nil, false)
 		if err != nil {
@@ -759,7 +759,7 @@ func TestInspectShowsMultivendeSyncStatus(t *testing.T) {
 	v.Events[1].Data = strings.Replace(doc, "Pendiente", "Sincronizado", 1)
 	keys, _ := NewKeyMap(i18n.EN, nil, false)
 	got := strings.Join(sectionLines(NewStyles(mustTheme(t), true), i18n.EN, keys, v, secDocument, 200, time.UTC), "\n")
-	if !strings.Contains(got, "synchronization: Sincronizado") || strings.Contains(got, "automatic sending") {
+	if !strings.Contains(got, "synchronization: “Sincronizado”") || strings.Contains(got, "automatic sending") {
 		t.Errorf("another status:\n%s", got)
 	}
 }

@@ -258,9 +258,9 @@ func (m *Model) request(label i18n.ID, what string, fn func(context.Context, *st
 		}
 		id, err := fn(ctx, st, by)
 		if ref, ok := errors.AsType[*engine.Refusal](err); ok {
-			err = errors.New(ref.In(lang))
+			err = inLang(ref.In(lang))
 		} else if why := actorRefusal(lang, err); why != "" {
-			err = errors.New(why)
+			err = inLang(why)
 		}
 		if err == nil && eng != nil {
 			eng.Kick()
@@ -271,7 +271,11 @@ func (m *Model) request(label i18n.ID, what string, fn func(context.Context, *st
 
 func (m *Model) handleControl(c controlMsg) {
 	if c.err != nil {
-		m.setFlash(flashErr, m.lang.T("flash.error", c.err.Error()))
+		text := m.lang.T("quote", c.err.Error()) // a store's or client's own words
+		if said, ok := errors.AsType[inLang](c.err); ok {
+			text = string(said)
+		}
+		m.setFlash(flashErr, m.lang.T("flash.error", text))
 		return
 	}
 	m.pending[c.id] = c.what
@@ -291,7 +295,7 @@ func (m *Model) checkControls() tea.Cmd {
 			if err != nil || c.Status == store.CtlPending {
 				return nil
 			}
-			return controlDoneMsg{id: id, status: c.Status, outcome: c.Outcome}
+			return controlDoneMsg{id: id, status: c.Status, outcome: c.Outcome, outcomeMsg: c.OutcomeMsg}
 		})
 	}
 	return tea.Batch(cmds...)
@@ -303,16 +307,19 @@ func (m *Model) handleControlDone(c controlDoneMsg) {
 		return
 	}
 	delete(m.pending, c.id)
+	// The engine's outcome in the console's language; an older engine's
+	// Spanish words only in Spanish, elsewhere the request's own words.
+	outcome := c.outcome
+	if msg, ok := i18n.ParseMessage(c.outcomeMsg); ok && msg.Known() {
+		outcome = msg.In(m.lang)
+	} else if m.lang != i18n.ES {
+		outcome = what
+	}
 	if c.status == store.CtlRejected {
-		m.setFlash(flashErr, m.lang.T("flash.rejected", c.outcome))
+		m.setFlash(flashErr, m.lang.T("flash.rejected", outcome))
 		return
 	}
-	// The engine's outcome is in Spanish; elsewhere the request's own words.
-	if m.lang != i18n.ES {
-		m.setFlash(flashInfo, m.lang.T("flash.applied", what))
-		return
-	}
-	m.setFlash(flashInfo, m.lang.T("flash.applied", c.outcome))
+	m.setFlash(flashInfo, m.lang.T("flash.applied", outcome))
 }
 
 func (m *Model) setPane(k paneKind) tea.Cmd {
@@ -616,3 +623,8 @@ func (m *Model) findNext(again bool) {
 	}
 	m.setFlash(flashErr, m.lang.T("pane.empty_filter", m.insp.search))
 }
+
+// inLang is an error already worded in the console's language.
+type inLang string
+
+func (e inLang) Error() string { return string(e) }

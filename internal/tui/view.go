@@ -193,7 +193,10 @@ func (m *Model) paneLines(k paneKind, w, h int) []string {
 		// The selected connection's trouble in full: its column is
 		// narrow, and the reconnect command must be readable.
 		c := m.data.conns[min(m.cursor[k], len(m.data.conns)-1)]
-		detail := safetext.Text(c.LastError)
+		detail := ""
+		if c.LastError != "" { // a client's own words, as written
+			detail = lang.T("quote", safetext.Text(c.LastError))
+		}
 		if c.Status == store.ConnNeedsReconnect {
 			detail = lang.T("conn.reconnect_cmd", safetext.Text(c.Name))
 			if n := m.data.waiting[c.ID]; n > 0 {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/httplog"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 )
 
@@ -471,7 +472,7 @@ func (c *Client) Resolve(ctx context.Context, p invoicer.Pending, doc dte.Docume
 			cands = append(cands, r)
 		}
 	}
-	what := fmt.Sprintf("%s del %s por %s", dte.DocType(k.DTE).Name(), fecha, dte.FormatCLP(total))
+	what := i18n.M("resolve.what", dte.DocType(k.DTE).Name(), fecha, dte.FormatCLP(total))
 	switch len(cands) {
 	case 1:
 		r := cands[0]
@@ -480,8 +481,8 @@ func (c *Client) Resolve(ctx context.Context, p invoicer.Pending, doc dte.Docume
 		iss.TrackID, _ = trackText(r.TrackID)
 		return invoicer.Resolution{Outcome: invoicer.WasIssued, Issued: iss}, nil
 	case 0:
-		return invoicer.Resolution{Outcome: invoicer.Unknown, Detail: "el documento temporal ya no existe en LibreDTE y no hay una " + what +
-			" emitida que no pertenezca a otro pedido: revise en LibreDTE si se emitió"}, nil
+		m := i18n.M("resolve.ld_none", what)
+		return invoicer.Resolution{Outcome: invoicer.Unknown, Detail: m.Plain(i18n.ES), DetailMsg: m}, nil
 	}
 	res := invoicer.Resolution{Outcome: invoicer.Unknown}
 	folios := make([]string, len(cands))
@@ -489,8 +490,8 @@ func (c *Client) Resolve(ctx context.Context, p invoicer.Pending, doc dte.Docume
 		res.Candidates = append(res.Candidates, int64(r.Folio))
 		folios[i] = strconv.FormatInt(int64(r.Folio), 10)
 	}
-	res.Detail = fmt.Sprintf("hay %d documentos emitidos que calzan (%s; folios %s): revise en LibreDTE cuál corresponde a este pedido",
-		len(cands), what, strings.Join(folios, ", "))
+	res.DetailMsg = i18n.M("resolve.ld_many", len(cands), what, strings.Join(folios, ", "))
+	res.Detail = res.DetailMsg.Plain(i18n.ES)
 	return res, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/sim/faults"
@@ -396,6 +397,10 @@ func TestResolve(t *testing.T) {
 	res, err = b.c.Resolve(ctx, p3, doc, map[int64]bool{1: true})
 	if err != nil || res.Outcome != invoicer.Unknown || len(res.Candidates) != 2 || !strings.Contains(res.Detail, "folios 3, 2") {
 		t.Fatalf("ambiguous: %+v %v", res, err)
+	}
+	// The same words in the reader's language (issue 15).
+	if en := res.DetailMsg.In(i18n.EN); !strings.Contains(en, "folios 3, 2") || !strings.Contains(en, "check in LibreDTE") || res.DetailMsg.Plain(i18n.ES) != res.Detail {
+		t.Fatalf("ambiguous, in English: %q (Spanish %q)", en, res.Detail)
 	}
 	res, err = b.c.Resolve(ctx, p3, doc, map[int64]bool{1: true, 2: true})
 	if err != nil || res.Outcome != invoicer.WasIssued || res.Issued.Folio != 3 {

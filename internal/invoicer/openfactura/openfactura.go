@@ -32,6 +32,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/httplog"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 )
 
@@ -331,9 +332,8 @@ func (c *Client) Resolve(ctx context.Context, p invoicer.Pending, _ dte.Document
 		return invoicer.Resolution{}, err
 	}
 	if !k.Prepared.IsZero() && c.cfg.Now().Sub(k.Prepared) > keyMemory-keyMargin {
-		return invoicer.Resolution{Outcome: invoicer.Unknown, Detail: fmt.Sprintf(
-			"la solicitud se preparó el %s y OpenFactura recuerda la Idempotency-Key solo 24 horas: reenviarla podría emitir un segundo documento; revise en OpenFactura si se emitió la %s del %s por %s",
-			k.Prepared.Format(time.DateTime), k.Type.Name(), k.Fecha, dte.FormatCLP(k.Total))}, nil
+		m := i18n.M("resolve.of_key_expired", k.Prepared.Format(time.DateTime), k.Type.Name(), k.Fecha, dte.FormatCLP(k.Total))
+		return invoicer.Resolution{Outcome: invoicer.Unknown, Detail: m.Plain(i18n.ES), DetailMsg: m}, nil
 	}
 	iss, err := c.send(ctx, k)
 	if err != nil {
@@ -350,8 +350,8 @@ func (c *Client) Resolve(ctx context.Context, p invoicer.Pending, _ dte.Document
 		return invoicer.Resolution{}, err
 	}
 	if claimed[iss.Folio] {
-		return invoicer.Resolution{Outcome: invoicer.Unknown, Detail: fmt.Sprintf(
-			"OpenFactura devolvió el folio %d, que ya pertenece a otro pedido: revise en OpenFactura", iss.Folio)}, nil
+		m := i18n.M("resolve.of_taken", iss.Folio)
+		return invoicer.Resolution{Outcome: invoicer.Unknown, Detail: m.Plain(i18n.ES), DetailMsg: m}, nil
 	}
 	return invoicer.Resolution{Outcome: invoicer.WasIssued, Issued: iss}, nil
 }

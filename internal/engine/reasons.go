@@ -1,0 +1,47 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// Reasons and control outcomes are kept as catalog messages (schema 12),
+// so that each person reads them in their own language; the store keeps
+// the Spanish words beside them for whatever reads it as it is.
+
+// es is m as the store keeps it beside the id.
+func es(m i18n.Message) string { return m.Plain(i18n.ES) }
+
+// msgEvent is a timeline event carrying m.
+func msgEvent(kind string, m i18n.Message) store.Event {
+	return store.Event{Kind: kind, Message: es(m), MsgID: string(m.ID), MsgJSON: m.Encode()}
+}
+
+// explainTitle is internal/dte's title for code in both languages, or a
+// zero message when it has none.
+func explainTitle(code string) i18n.Message {
+	t, _, _ := dte.Explain(code, dte.ES)
+	if t == "" {
+		return i18n.Message{}
+	}
+	en, _, _ := dte.Explain(code, dte.EN)
+	return i18n.Both(t, en)
+}
+
+// messageOf is an error as words for a person: a refusal or a permanent
+// failure as its catalog message, anything else as it was written.
+func messageOf(err error) i18n.Message {
+	if ref, ok := errors.AsType[*Refusal](err); ok {
+		return ref.Message()
+	}
+	if p, ok := errors.AsType[*permanent](err); ok {
+		return p.reason
+	}
+	return i18n.Quote(err.Error())
+}
+
+// refuse is a control refused with catalog message id.
+func refuse(id i18n.ID, args ...any) error { return &Refusal{ID: id, Args: args} }
