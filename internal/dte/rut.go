@@ -68,6 +68,9 @@ func CheckDigit(body int) byte {
 type RUTError struct {
 	Input  string
 	Reason string // short English reason
+	// WantDV is the check digit the body calls for, when only the check
+	// digit was wrong (0 otherwise): the fix people need.
+	WantDV byte
 }
 
 func (e *RUTError) Error() string {
@@ -111,7 +114,7 @@ func ParseRUT(s string) (RUT, error) {
 		return RUT{}, &RUTError{Input: in, Reason: "body is not a positive number"}
 	}
 	if want := CheckDigit(body); want != dv {
-		return RUT{}, &RUTError{Input: in, Reason: fmt.Sprintf("check digit should be %c", want)}
+		return RUT{}, &RUTError{Input: in, Reason: fmt.Sprintf("check digit should be %c", want), WantDV: want}
 	}
 	return RUT{Body: body, DV: dv}, nil
 }

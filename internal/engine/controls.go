@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
@@ -123,6 +125,9 @@ func RequestSkip(ctx context.Context, st *store.Store, orderID, reason, by strin
 // RUT must be valid and every field a factura needs must be there.
 func RequestBuyerOverride(ctx context.Context, st *store.Store, orderID string, b dte.Buyer, by string) (int64, error) {
 	rut, err := dte.ParseRUT(b.RUT)
+	if re, ok := errors.AsType[*dte.RUTError](err); ok && re.WantDV != 0 {
+		return 0, refuse("control.buyer_rut_dv", i18n.Quote(b.RUT), string(re.WantDV))
+	}
 	if err != nil {
 		return 0, refuse("control.buyer_bad_rut", i18n.Quote(b.RUT))
 	}
@@ -131,13 +136,25 @@ func RequestBuyerOverride(ctx context.Context, st *store.Store, orderID string, 
 	for _, f := range []struct {
 		label i18n.ID
 		v     string
-	}{{"form.name", b.BusinessName}, {"form.giro", b.Giro}, {"form.address", b.Address}, {"form.comuna", b.Comuna}} {
-		if strings.TrimSpace(f.v) == "" {
+		limit int
+	}{{"form.name", b.BusinessName, dte.MaxRznSocRecep}, {"form.giro", b.Giro, dte.MaxGiroRecep},
+		{"form.address", b.Address, dte.MaxDirRecep}, {"form.comuna", b.Comuna, dte.MaxCmnaRecep}} {
+		v := strings.TrimSpace(f.v)
+		if v == "" {
 			mes, men = append(mes, i18n.T(i18n.ES, f.label)), append(men, i18n.T(i18n.EN, f.label))
+		}
+		// Cut later, the document would say less than the person typed.
+		if n := utf8.RuneCountInString(v); n > f.limit {
+			return 0, refuse("control.buyer_too_long", i18n.Both(i18n.T(i18n.ES, f.label), i18n.T(i18n.EN, f.label)), n, f.limit)
 		}
 	}
 	if len(mes) > 0 {
 		return 0, refuse("control.buyer_missing", i18n.Both(strings.Join(mes, ", "), strings.Join(men, ", ")))
+	}
+	if e := strings.TrimSpace(b.Email); e != "" {
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e || utf8.RuneCountInString(e) > dte.MaxCorreoRecep {
+			return 0, refuse("control.buyer_bad_email", i18n.Quote(e), dte.MaxCorreoRecep)
+		}
 	}
 	if _, err := st.GetOrder(ctx, orderID); err != nil {
 		return 0, err

@@ -340,8 +340,8 @@ func (f *buyerForm) rutCheck(lang i18n.Lang) (string, bool) {
 	r, err := dte.ParseRUT(v)
 	var re *dte.RUTError
 	switch {
-	case errors.As(err, &re) && strings.HasPrefix(re.Reason, "check digit should be "):
-		return lang.T("form.rut_dv", strings.TrimPrefix(re.Reason, "check digit should be ")), false
+	case errors.As(err, &re) && re.WantDV != 0:
+		return lang.T("form.rut_dv", string(re.WantDV)), false
 	case errors.As(err, &re):
 		return lang.T("form.rut_bad", rutReason(lang, re.Reason)), false
 	case err != nil:
