@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the test rig's own statements
+)
+
+// The store's tests run on both drivers: each test listed in onBothDrivers
+// runs as itself on SQLite and again as TestPostgres/<name> on PostgreSQL,
+// where storePathFor gives it a fresh schema of the database named by
+// FOLIO_TEST_POSTGRES (.ci/run starts a server and sets it).
+
+const pgTestEnv = "FOLIO_TEST_POSTGRES"
+
+const pgSkip = "PostgreSQL store tests skipped: " + pgTestEnv + " is unset (set it to postgres://USER:PASSWORD@HOST/DB; .ci/run starts a server and sets it)"
+
+// onBothDrivers are the tests that open a store through setup or
+// storePathFor and assert only what both drivers promise. The others
+// test SQLite's file (modes, WAL, backups, hand-built old schemas, query
+// plans).
+var onBothDrivers = []func(*testing.T){
+	// orders, transitions, emissions, documents
+	TestReopenKeepsWrites, TestWriteRollsBackOnError, TestUpsertReportsNewAndChanged, TestMoveOrderIsGuarded,
+	TestNamedTransitionsLeaveTheRestAlone, TestEmissionWritesSetOnlyTheirColumns,
+	TestFolioBelongsToOneOrder, TestEmissionIntentIsUniquePerReference, TestRejectedDocumentMakesRoomForItsReplacement,
+	// one writer, the lease and fencing
+	TestSecondWriterGetsLockedError, TestReaderIsNotBlockedByAWrite, TestWritesAreImmediate,
+	TestTwoStoresWritingKeepTheFileSound, TestLease, TestFencedWritesOfAStaleHolder, TestSecondEngineIsRefusedByTheLease,
+	// listings, counts, the filter
+	TestKeysetPaginationAndFilter, TestTextFilterPagesNewestFirst, TestTextFilterPathsAgree, TestShortAndSpecialFilters,
+	TestCountsFollowEveryWrite, TestDueOrders, TestRecentActivity, TestInspectOrder,
+	// the rest
+	TestTimelineIsAppendOnly, TestEventMessagesKeepTheirCatalogID, TestHTTPLogIsBounded, TestControlsRoundTrip,
+	TestChangeCounterMovesOnCommit, TestConnectionsRoundTrip, TestConnectionSettingsRoundTrip,
+}
+
+func TestPostgres(t *testing.T) {
+	if os.Getenv(pgTestEnv) == "" {
+		t.Skip(pgSkip)
+	}
+	for _, fn := range onBothDrivers {
+		name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+		t.Run(name[strings.LastIndex(name, ".")+1:], fn)
+	}
+}
+
+// onPostgres reports whether t runs under TestPostgres.
+func onPostgres(t testing.TB) bool { return strings.HasPrefix(t.Name(), "TestPostgres/") }
+
+// storePathFor is the address of a new, empty store for t: a file in a
+// temporary directory, or under TestPostgres a schema of its own.
+func storePathFor(t testing.TB) string {
+	t.Helper()
+	if onPostgres(t) {
+		return pgTestStore(t)
+	}
+	return filepath.Join(t.TempDir(), "folio.db")
+}
+
+var pgAdmin = sync.OnceValues(func() (*sql.DB, error) {
+	return sql.Open("pgx", os.Getenv(pgTestEnv))
+})
+
+// pgTestStore makes a schema for t, dropped when t ends, and returns the
+// address of a store in it (pg_trgm is looked for in public too).
+func pgTestStore(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv(pgTestEnv)
+	if dsn == "" {
+		t.Skip(pgSkip)
+	}
+	db, err := pgAdmin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "folio_t_" + hex.EncodeToString(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("%s: %v", RedactAddress(dsn), err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("dropping the test schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("%s must be a postgres:// URL", pgTestEnv)
+	}
+	q := u.Query()
+	q.Set("search_path", schema+",public")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func TestPgRewrite(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, want string }{
+		{`SELECT a FROM t WHERE b=? AND c=?`, `SELECT a FROM t WHERE b=$1 AND c=$2`},
+		{`SELECT '?' , x FROM t WHERE y = ?`, `SELECT '?' , x FROM t WHERE y = $1`},
+		{`SELECT (SELECT count(*) FROM o WHERE at < ?1), (SELECT count(*) FROM d WHERE at < ?1)`,
+			`SELECT (SELECT count(*) FROM o WHERE at < $1), (SELECT count(*) FROM d WHERE at < $1)`},
+		{`SELECT x FROM orders INDEXED BY orders_state_seq WHERE state = ?`, `SELECT x FROM orders WHERE state = $1`},
+		{`SELECT id FROM orders WHERE id IN (SELECT value FROM json_each(?))`,
+			`SELECT id FROM orders WHERE id IN (SELECT value FROM json_array_elements_text(($1::text)::json))`},
+		{`UPDATE o SET attempts=iif(?, attempts, ?), k=1 WHERE instr(?, ',' || state || ',') > 0`,
+			`UPDATE o SET attempts=CASE WHEN $1 <> 0 THEN attempts ELSE $2 END, k=1 WHERE strpos($3, ',' || state || ',') > 0`},
+		{`UPDATE c SET high_water=max(high_water, ?)`, `UPDATE c SET high_water=greatest(high_water, $1)`},
+		{`SELECT min(a), max(b) FROM t`, `SELECT min(a), max(b) FROM t`},
+		{`SELECT x FROM t WHERE (code LIKE ? ESCAPE '\') AND +state IN (?,?)`, `SELECT x FROM t WHERE (code ILIKE $1 ESCAPE '\') AND state IN ($2,$3)`},
+		{`SELECT * FROM (SELECT a FROM t LIMIT ?) UNION ALL SELECT * FROM (SELECT a FROM u LIMIT ?) LIMIT ?`,
+			`SELECT * FROM (SELECT a FROM t LIMIT $1) AS _q1 UNION ALL SELECT * FROM (SELECT a FROM u LIMIT $2) AS _q2 LIMIT $3`},
+		{`SELECT * FROM (SELECT a FROM t) s`, `SELECT * FROM (SELECT a FROM t) s`},
+		{`INSERT INTO controls (at, kind) VALUES (?,?)`, `INSERT INTO controls (at, kind) VALUES ($1,$2) RETURNING id`},
+		{`INSERT INTO settings (key, value) VALUES (?,?) ON CONFLICT (key) DO NOTHING`,
+			`INSERT INTO settings (key, value) VALUES ($1,$2) ON CONFLICT (key) DO NOTHING`},
+		{`PRAGMA data_version`, pgChangeCounter},
+		{`PRAGMA quick_check`, pgQuickCheck},
+		{`PRAGMA wal_checkpoint(TRUNCATE)`, pgNothing},
+	} {
+		got := pgRewrite(c.in)
+		if got.err != nil || got.text != c.want {
+			t.Errorf("pgRewrite(%q)\n got %q (%v)\nwant %q", c.in, got.text, got.err, c.want)
+		}
+	}
+	if r := pgRewrite(`INSERT INTO controls (at) VALUES (?)`); !r.returningID {
+		t.Error("an insert into a table with ids must return its id")
+	}
+	if r := pgRewrite(`VACUUM INTO ?`); !errors.Is(r.err, errPGBackup) {
+		t.Errorf("VACUUM INTO: %v, want the pg_dump advice", r.err)
+	}
+}
+
+func TestPostgresMigrationsMirrorSQLite(t *testing.T) {
+	t.Parallel()
+	lite, pg := migrations(), pgMigrations()
+	if len(lite) != len(pg) {
+		t.Fatalf("%d SQLite migrations, %d PostgreSQL ones: add migrations/postgres/NNNN_*.up.sql for each", len(lite), len(pg))
+	}
+	for i := range lite {
+		if lite[i].version != pg[i].version || lite[i].name != pg[i].name {
+			t.Errorf("migration %d: SQLite %s, PostgreSQL %s (numbered and named alike)", i, lite[i].name, pg[i].name)
+		}
+	}
+}
+
+func TestStoreAddresses(t *testing.T) {
+	t.Parallel()
+	for addr, want := range map[string]bool{"postgres://h/db": true, "POSTGRESQL://h/db": true, "/var/lib/folio/folio.db": false,
+		"postgres.db": false, "": false} {
+		if IsPostgres(addr) != want {
+			t.Errorf("IsPostgres(%q) = %v", addr, !want)
+		}
+	}
+	for _, addr := range []string{"postgres://folio:s3cret@db.example.cl/folio", "postgres://folio@db.example.cl/folio?password=s3cret"} {
+		if r := RedactAddress(addr); strings.Contains(r, "s3cret") || !strings.Contains(r, "db.example.cl") {
+			t.Errorf("RedactAddress(%q) = %q", addr, r)
+		}
+	}
+}
+
+// A server that does not answer is named, without the password, with the fix.
+func TestPostgresOpenFailureKeepsThePasswordOut(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := Open(ctx, "postgres://folio:s3cret@127.0.0.1:1/folio?connect_timeout=5", Options{})
+	if err == nil || strings.Contains(err.Error(), "s3cret") || !errors.Is(err, ErrCannotOpen) ||
+		!strings.Contains(err.Error(), "127.0.0.1") || !strings.Contains(err.Error(), "PostgreSQL server is running") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestPostgresNewerSchemaIsRefused(t *testing.T) {
+	t.Parallel()
+	addr := pgTestStore(t)
+	ctx := context.Background()
+	st, err := Open(ctx, addr, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.SchemaVersion() != LatestSchema() {
+		t.Fatalf("version %d, want %d", st.SchemaVersion(), LatestSchema())
+	}
+	if _, err := st.w.ExecContext(withRawSQL(ctx), `UPDATE folio_schema SET version = $1`, LatestSchema()+1); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, ro := range []bool{false, true} {
+		_, err = Open(ctx, addr, Options{ReadOnly: ro})
+		if !errors.Is(err, ErrNewerSchema) || !strings.Contains(err.Error(), "upgrade folio") {
+			t.Fatalf("read-only %v: err = %v, want a newer-schema refusal saying to upgrade", ro, err)
+		}
+	}
+}
+
+// A read-only open of a database folio never wrote to says how to create
+// the store.
+func TestPostgresReadOnlyOfAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
+	_, err := Open(context.Background(), pgTestStore(t), Options{ReadOnly: true})
+	if !errors.Is(err, ErrOldSchema) || !strings.Contains(err.Error(), "without --readonly") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// Each migration applies on the store the previous ones left, with an
+// order in it that stays found and counted.
+func TestPostgresMigratesFromEachOlderVersion(t *testing.T) {
+	t.Parallel()
+	for from := 1; from < LatestSchema(); from++ {
+		t.Run(fmt.Sprintf("from %d", from), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			addr := pgTestStore(t)
+			old := &Store{path: RedactAddress(addr), pg: true, opts: Options{Now: time.Now}}
+			db, err := sql.Open("pgx", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			old.w = db
+			if err := old.migrateTo(ctx, from); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(`INSERT INTO connections (name, kind, created_at, updated_at) VALUES ('c','multivende',1,1)`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(`INSERT INTO orders (id, connection_id, code, buyer_name, state, state_since, updated_at)
+				VALUES ('o1',1,'FAL-118273645','Comercial Los Aromos','queued',1,1)`); err != nil {
+				t.Fatal(err)
+			}
+			if from >= 5 { // UpsertOrders counts what it inserts from schema 5
+				if _, err := db.Exec(`UPDATE order_counts SET n = n + 1 WHERE state = 'queued'`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db.Close()
+			st, err := Open(ctx, addr, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if st.SchemaVersion() != LatestSchema() {
+				t.Fatalf("version %d after open", st.SchemaVersion())
+			}
+			if got, err := st.ListOrders(ctx, OrderQuery{Text: "aromos"}); err != nil || len(got) != 1 {
+				t.Fatalf("old order not searchable after migration: %v %v", got, err)
+			}
+			if counts, err := st.CountByState(ctx); err != nil || counts[StateQueued] != 1 {
+				t.Fatalf("old order not counted after migration: %v %v", counts, err)
+			}
+			if err := st.Write(ctx, func(tx *Tx) error {
+				return tx.MoveOrder(ctx, "o1", Move{From: []State{StateQueued}, To: StateDone, Outcome: OutcomeIssued, Folio: 777})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, text := range []string{"aromos", "777"} {
+				if got, _ := st.ListOrders(ctx, OrderQuery{Text: text}); len(got) != 1 || got[0].State != StateDone {
+					t.Fatalf("%q after a move: %+v", text, got)
+				}
+			}
+		})
+	}
+}
