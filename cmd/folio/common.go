@@ -45,7 +45,7 @@ func storePath(flag string) (string, error) {
 // openStore opens the store for a command. Read-only opens of a store that
 // does not exist yet say how to create one.
 func openStore(ctx context.Context, path string, readOnly bool) (*store.Store, error) {
-	if readOnly {
+	if readOnly && !store.IsPostgres(path) {
 		if _, err := os.Stat(path); os.IsNotExist(err) {
 			return nil, fmt.Errorf("no store at %s yet: connect first (folio connect multivende) or pass --store", path)
 		}

@@ -223,7 +223,7 @@ func openForControl(ctx context.Context, flag string) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(path); os.IsNotExist(err) {
+	if _, err := os.Stat(path); os.IsNotExist(err) && !store.IsPostgres(path) {
 		return nil, fmt.Errorf("no store at %s yet: connect first (folio connect multivende) or pass --store", path)
 	}
 	return store.Open(ctx, path, store.Options{})
