@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the test rig's own statements
 )
 
@@ -72,8 +73,21 @@ func storePathFor(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "folio.db")
 }
 
+// pgAdmin is the rig's own connection. It makes sure pg_trgm lives in
+// public: created by a test's first migration it would live in that
+// test's schema, and dropping the schema would drop it from under the
+// others.
 var pgAdmin = sync.OnceValues(func() (*sql.DB, error) {
-	return sql.Open("pgx", os.Getenv(pgTestEnv))
+	db, err := sql.Open("pgx", os.Getenv(pgTestEnv))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public`); err != nil {
+		return nil, fmt.Errorf("%s: pg_trgm in public (the database's owner may create it): %w", RedactAddress(os.Getenv(pgTestEnv)), err)
+	}
+	return db, nil
 })
 
 // pgTestStore makes a schema for t, dropped when t ends, and returns the
@@ -280,5 +294,53 @@ func TestPostgresMigratesFromEachOlderVersion(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Folios opening a new PostgreSQL store at once: one applies each
+// migration, the others wait for the writer lock and find it applied.
+func TestPostgresOpenRaceOnNewStore(t *testing.T) {
+	t.Parallel()
+	addr := pgTestStore(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := Open(ctx, addr, Options{BusyTimeout: 30 * time.Second})
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer st.Close()
+			if st.SchemaVersion() != LatestSchema() {
+				errs <- fmt.Errorf("version %d", st.SchemaVersion())
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestPostgresErrorKinds(t *testing.T) {
+	t.Parallel()
+	for code, want := range map[string]error{"55P03": ErrLocked, "53100": ErrDiskFull, "25006": ErrReadOnlyDir} {
+		err := fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: code, Message: "m"})
+		if got := classify(err); !errors.Is(got, want) {
+			t.Errorf("SQLSTATE %s: %v, want %v", code, got, want)
+		}
+	}
+	for _, code := range []string{"23505", "23503", "23514"} {
+		if !isConstraint(&pgconn.PgError{Code: code}) {
+			t.Errorf("SQLSTATE %s is a constraint violation", code)
+		}
+	}
+	if isConstraint(&pgconn.PgError{Code: "42P01"}) {
+		t.Error("an undefined table is no constraint violation")
 	}
 }
