@@ -60,8 +60,21 @@ func TestPostgres(t *testing.T) {
 	}
 }
 
-// onPostgres reports whether t runs under TestPostgres.
-func onPostgres(t testing.TB) bool { return strings.HasPrefix(t.Name(), "TestPostgres/") }
+// onPostgres reports whether t runs under TestPostgres or BenchmarkPostgres.
+func onPostgres(t testing.TB) bool {
+	return strings.HasPrefix(t.Name(), "TestPostgres/") || strings.HasPrefix(t.Name(), "BenchmarkPostgres/")
+}
+
+// BenchmarkPostgres runs the store's write benchmarks on PostgreSQL
+// (BenchmarkPostgres/StoreCommit, …), to read against SQLite's.
+func BenchmarkPostgres(b *testing.B) {
+	if os.Getenv(pgTestEnv) == "" {
+		b.Skip(pgSkip)
+	}
+	b.Run("StoreCommit", BenchmarkStoreCommit)
+	b.Run("StoreIngest", BenchmarkStoreIngest)
+	b.Run("StoreDetail", BenchmarkStoreDetail)
+}
 
 // storePathFor is the address of a new, empty store for t: a file in a
 // temporary directory, or under TestPostgres a schema of its own.
