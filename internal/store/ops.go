@@ -346,6 +346,10 @@ func (s *Store) ChangeCounter(ctx context.Context) (uint64, error) {
 	}
 	var v uint64
 	if err := s.cc.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+		// A connection lost (a PostgreSQL server restarted) is replaced
+		// on the next call; the new one's first value reads as a change.
+		_ = s.cc.Close()
+		s.cc = nil
 		return 0, classify(err)
 	}
 	return v, nil

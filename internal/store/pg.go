@@ -135,7 +135,10 @@ func pgOpenError(shown, addr, doing string, err error) error {
 		kind = ErrCannotOpen
 	}
 	fix := fixes[kind]
-	if kind == ErrCannotOpen {
+	switch {
+	case pgCode(err) == pgNoPrivilege:
+		fix = "folio's role creates its tables and the pg_trgm extension: make it the database's owner (ALTER DATABASE … OWNER TO …), or grant it CREATE on the schema and have a superuser run CREATE EXTENSION pg_trgm first"
+	case kind == ErrCannotOpen:
 		fix = "check that the PostgreSQL server is running and reachable, and that the address (store in the config, FOLIO_STORE or --store) names the right host, database, user and password"
 	}
 	return &OpenError{Path: shown, Kind: kind, Detail: doing + ": " + redactErr(err, addr), Fix: fix}
@@ -208,6 +211,9 @@ func (s *Store) migratePGTo(ctx context.Context, target int) error {
 		}
 		if _, err := tx.ExecContext(raw, m.sql); err != nil {
 			_ = tx.Rollback()
+			if pgCode(err) == pgNoPrivilege {
+				return pgOpenError(s.path, s.path, "migration postgres/"+m.name, err)
+			}
 			return fmt.Errorf("store %s: migration postgres/%s: %w", s.path, m.name, classify(err))
 		}
 		if _, err := tx.ExecContext(raw, `INSERT INTO folio_schema (id, version) VALUES (1, $1)
@@ -221,6 +227,10 @@ func (s *Store) migratePGTo(ctx context.Context, target int) error {
 	}
 	return nil
 }
+
+// pgNoPrivilege is insufficient_privilege: the role may not create folio's
+// tables or pg_trgm.
+const pgNoPrivilege = "42501"
 
 // PostgreSQL's error classes and codes folio tells apart.
 func pgCode(err error) string {
@@ -236,10 +246,8 @@ func pgKindOf(err error) error {
 	switch code := pgCode(err); {
 	case code == "55P03": // lock_not_available: the writer lock, past lock_timeout
 		return ErrLocked
-	case code == "53100": // disk_full
+	case code == "53100": // disk_full (the server's)
 		return ErrDiskFull
-	case code == "42501" || code == "25006": // insufficient_privilege, read_only_sql_transaction
-		return ErrReadOnlyDir
 	}
 	return nil
 }

@@ -342,7 +342,7 @@ func TestPostgresOpenRaceOnNewStore(t *testing.T) {
 
 func TestPostgresErrorKinds(t *testing.T) {
 	t.Parallel()
-	for code, want := range map[string]error{"55P03": ErrLocked, "53100": ErrDiskFull, "25006": ErrReadOnlyDir} {
+	for code, want := range map[string]error{"55P03": ErrLocked, "53100": ErrDiskFull} {
 		err := fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: code, Message: "m"})
 		if got := classify(err); !errors.Is(got, want) {
 			t.Errorf("SQLSTATE %s: %v, want %v", code, got, want)
@@ -355,5 +355,9 @@ func TestPostgresErrorKinds(t *testing.T) {
 	}
 	if isConstraint(&pgconn.PgError{Code: "42P01"}) {
 		t.Error("an undefined table is no constraint violation")
+	}
+	err := pgOpenError("postgres://h/db", "postgres://h/db", "migrate", &pgconn.PgError{Code: pgNoPrivilege, Message: "permission denied for schema public"})
+	if !strings.Contains(err.Error(), "database's owner") || !strings.Contains(err.Error(), "permission denied") {
+		t.Errorf("a role without privileges: %v", err)
 	}
 }
