@@ -277,10 +277,11 @@ func (s *Store) listTextPG(ctx context.Context, q OrderQuery, text string) ([]Or
 	query := `SELECT ` + listCols + ` FROM orders` + where(conds) + ` ORDER BY seq DESC LIMIT ?`
 	qargs := append(append([]any{like}, args...), q.Limit)
 	if len([]rune(text)) >= 6 {
-		prefix := append([]string{"starts_with(code, ?)", "buyer_name = ''", "buyer_rut = ''"}, common...)
+		// The conditions repeat orders_code_nodetail's (postgres/0004).
+		prefix := append([]string{`code COLLATE "C" >= ? AND code COLLATE "C" < ?`, "buyer_name = ''", "buyer_rut = ''"}, common...)
 		query = `SELECT * FROM (` + query + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders` +
 			where(prefix) + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
-		qargs = append(append(append(qargs, text), args...), q.Limit, q.Limit)
+		qargs = append(append(append(qargs, text, text+"\U0010FFFF"), args...), q.Limit, q.Limit)
 	}
 	return s.queryOrders(ctx, query, qargs...)
 }

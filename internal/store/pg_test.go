@@ -361,3 +361,98 @@ func TestPostgresErrorKinds(t *testing.T) {
 		t.Errorf("a role without privileges: %v", err)
 	}
 }
+
+// The queries behind the panes and the engine's loops can be answered
+// from an index on PostgreSQL too: with sequential scans off, none scans
+// the orders table, and the text filter walks the trigram index (its
+// expression and predicate must match the index's word for word).
+func TestPostgresListQueriesUseIndexes(t *testing.T) {
+	t.Parallel()
+	st, err := Open(context.Background(), pgTestStore(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b := &bundle{st: st}
+	ctx := context.Background()
+	if err := st.Write(ctx, func(tx *Tx) (err error) {
+		b.conn, err = tx.SaveConnection(ctx, Connection{Name: "c", Kind: KindMultivende})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b.insert(t, 30, StateQueued)
+	var captured []struct {
+		q    string
+		args []any
+	}
+	st.trace = func(q string, args []any) {
+		captured = append(captured, struct {
+			q    string
+			args []any
+		}{q, args})
+	}
+	calls := map[string]func(){
+		"errors pane":         func() { st.ListOrders(ctx, OrderQuery{States: []State{StateAttention}, Before: 10}) },
+		"queue pane":          func() { st.ListOrders(ctx, OrderQuery{States: QueueStates(), ConnectionID: b.conn}) },
+		"short folio":         func() { st.ListOrders(ctx, OrderQuery{Text: "42", States: QueueStates()}) },
+		"next due":            func() { st.NextDue(ctx) },
+		"text in few states":  func() { st.ListOrders(ctx, OrderQuery{Text: "rojas", States: []State{StateAttention}}) },
+		"text":                func() { st.ListOrders(ctx, OrderQuery{Text: "rojas", Before: 20}) },
+		"text with prefix":    func() { st.ListOrders(ctx, OrderQuery{Text: "FAL-100001", Before: 20}) },
+		"text in many states": func() { st.listText(ctx, OrderQuery{States: []State{StateDone}, Limit: 5}, "rojas") },
+		"due":                 func() { st.DueOrders(ctx, time.Now(), 10) },
+		"first text page":     func() { st.ListOrders(ctx, OrderQuery{Text: "rojas"}) },
+		"first prefix page":   func() { st.ListOrders(ctx, OrderQuery{Text: "FAL-100001"}) },
+	}
+	conn, err := st.r.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	explain := func(setting, name string) string {
+		t.Helper()
+		if _, err := conn.ExecContext(ctx, setting); err != nil {
+			t.Fatal(err)
+		}
+		captured = nil
+		calls[name]()
+		if len(captured) != 1 {
+			t.Fatalf("%s: %d queries", name, len(captured))
+		}
+		rows, err := conn.QueryContext(ctx, "EXPLAIN "+captured[0].q, captured[0].args...)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, captured[0].q)
+		}
+		defer rows.Close()
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, line)
+		}
+		return strings.Join(plan, "\n")
+	}
+	for name := range calls {
+		if plan := explain(`SET enable_seqscan = off`, name); strings.Contains(plan, "Seq Scan on orders") {
+			t.Errorf("%s scans the orders table:\n%s", name, plan)
+		}
+	}
+	// With plain index walks off too, a text filter can only be answered
+	// through the indexes its conditions name (at 30 rows the planner
+	// would rather walk the primary key).
+	for _, name := range []string{"first text page", "first prefix page"} {
+		plan := explain(`SET enable_indexscan = off`, name)
+		// An Index Cond with the ILIKE, not a walk of the whole (partial)
+		// index: the filter's expression is the index's.
+		if _, after, _ := strings.Cut(plan, "Bitmap Index Scan on orders_search"); !strings.Contains(after, "Index Cond") ||
+			!strings.Contains(after, "~~*") {
+			t.Errorf("%s cannot use the trigram index:\n%s", name, plan)
+		}
+		if name == "first prefix page" && !strings.Contains(plan, "Bitmap Index Scan on orders_code_nodetail") {
+			t.Errorf("%s cannot find unread orders by their code's index:\n%s", name, plan)
+		}
+	}
+}
