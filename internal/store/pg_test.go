@@ -456,3 +456,21 @@ func TestPostgresListQueriesUseIndexes(t *testing.T) {
 		}
 	}
 }
+
+// folio backup of a PostgreSQL store says what to use instead and leaves
+// no file behind.
+func TestPostgresBackupSaysPgDump(t *testing.T) {
+	t.Parallel()
+	st, err := Open(context.Background(), pgTestStore(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	dst := filepath.Join(t.TempDir(), "copy.db")
+	if err := st.Backup(context.Background(), dst); err == nil || !strings.Contains(err.Error(), "pg_dump") {
+		t.Fatalf("backup: %v", err)
+	}
+	if _, err := os.Stat(dst); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the failed backup left %s: %v", dst, err)
+	}
+}
