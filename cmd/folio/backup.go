@@ -36,6 +36,9 @@ copied, so take a backup before upgrading folio.`,
 			if err != nil {
 				return err
 			}
+			if store.IsPostgres(src) {
+				return fmt.Errorf("the store %s is a PostgreSQL database: back it up with pg_dump (or the server's own backups), not folio backup", store.RedactAddress(src))
+			}
 			if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
 				return errors.New(cmdLang(cmd).T("backup.no_store", src))
 			}

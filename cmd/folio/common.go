@@ -57,7 +57,7 @@ func openStore(ctx context.Context, path string, readOnly bool) (*store.Store, e
 // storeMustExist refuses a store path where there is no store yet, for
 // commands that write to a store but have nothing to do in a new one.
 func storeMustExist(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); os.IsNotExist(err) {
+	if _, err := os.Stat(path); os.IsNotExist(err) && !store.IsPostgres(path) {
 		return errors.New(ctxLang(ctx).T("cli.no_store", path))
 	}
 	return nil

@@ -287,7 +287,7 @@ func firstNonEmpty(vals ...string) string {
 // existingConnection reads a connection from an existing store without
 // creating or upgrading anything.
 func existingConnection(ctx context.Context, path, name string) (store.Connection, bool) {
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); err != nil && !store.IsPostgres(path) {
 		return store.Connection{}, false
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -307,7 +307,7 @@ func existingConnection(ctx context.Context, path, name string) (store.Connectio
 func saveMultivende(ctx context.Context, l i18n.Lang, path string, c store.Connection) error {
 	st, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
-		return errors.New(l.T("connect.err.store", path, err.Error()))
+		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
 	}
 	defer st.Close()
 	return saveMultivendeTo(ctx, l, st, c)
@@ -320,7 +320,7 @@ func saveMultivendeTo(ctx context.Context, l i18n.Lang, st *store.Store, c store
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
-		return errors.New(l.T("connect.err.store", path, err.Error()))
+		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
 	case prev.Kind != store.KindMultivende:
 		return errors.New(l.T("connect.err.name_kind", c.Name, prev.Kind, c.Name))
 	case prev.MerchantID != "" && prev.MerchantID != c.MerchantID:
@@ -334,7 +334,7 @@ func saveMultivendeTo(ctx context.Context, l i18n.Lang, st *store.Store, c store
 		return err
 	})
 	if err != nil {
-		return errors.New(l.T("connect.err.store", path, err.Error()))
+		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
 	}
 	return nil
 }
@@ -550,7 +550,7 @@ func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 	}
 	st, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
-		return errors.New(l.T("connect.err.store", path, err.Error()))
+		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
 	}
 	defer st.Close()
 	err = st.Write(ctx, func(tx *store.Tx) error {
@@ -559,7 +559,7 @@ func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 		return err
 	})
 	if err != nil {
-		return errors.New(l.T("connect.err.store", path, err.Error()))
+		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
 	}
 	fmt.Fprintf(out, "%s: %s\n", l.T("conn.ok"), f.name)
 	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.emisor"), rut.String())
@@ -573,7 +573,7 @@ func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 // engine issues through one) and a name taken by a connection of another
 // kind.
 func checkInvoicerName(ctx context.Context, l i18n.Lang, path, name, kind string) error {
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); err != nil && !store.IsPostgres(path) {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)

@@ -103,7 +103,7 @@ func runConnectOpenFactura(cmd *cobra.Command, f ofConnectFlags) error {
 	}
 	st, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
-		return errors.New(l.T("connect.err.store", path, err.Error()))
+		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
 	}
 	defer st.Close()
 	err = st.Write(ctx, func(tx *store.Tx) error {
@@ -112,7 +112,7 @@ func runConnectOpenFactura(cmd *cobra.Command, f ofConnectFlags) error {
 		return err
 	})
 	if err != nil {
-		return errors.New(l.T("connect.err.store", path, err.Error()))
+		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
 	}
 	fmt.Fprintf(out, "%s: %s\n", l.T("conn.ok"), f.name)
 	fmt.Fprintf(out, "  %-16s %s\n", l.T("connect.field.emisor"), rut.String())

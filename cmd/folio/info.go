@@ -67,7 +67,7 @@ func gatherInfo(ctx context.Context) infoReport {
 		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
 		Language:   i18n.Detect("", cfg.Language, os.Getenv).Tag(),
 		ConfigFile: cfg.Paths.ConfigFile, ConfigExists: exists(cfg.Paths.ConfigFile),
-		Store: cfg.Paths.Store, StoreExists: exists(cfg.Paths.Store),
+		Store: store.RedactAddress(cfg.Paths.Store), StoreExists: store.IsPostgres(cfg.Paths.Store) || exists(cfg.Paths.Store),
 		StateDir: cfg.Paths.StateDir, StateExists: exists(cfg.Paths.StateDir),
 		LatestSchema: store.LatestSchema(),
 	}
@@ -78,7 +78,7 @@ func gatherInfo(ctx context.Context) infoReport {
 		r.ConfigProblem = err.Error()
 	}
 	if r.StoreExists {
-		r.StoreSchema, err = storeSchema(ctx, r.Store)
+		r.StoreSchema, err = storeSchema(ctx, cfg.Paths.Store)
 		if err != nil {
 			r.StoreProblem = err.Error()
 		}

@@ -238,7 +238,7 @@ func openForControl(ctx context.Context, flag string) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(path); os.IsNotExist(err) {
+	if _, err := os.Stat(path); os.IsNotExist(err) && !store.IsPostgres(path) {
 		return nil, errors.New(ctxLang(ctx).T("cli.no_store", path))
 	}
 	return store.Open(ctx, path, store.Options{})

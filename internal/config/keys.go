@@ -29,7 +29,7 @@ var Keys = []Key{
 	{Name: "theme", Env: "FOLIO_THEME", Default: "default", Help: "console theme: default (the terminal's own colours), dark, light, high-contrast"},
 	{Name: "timezone", Env: "FOLIO_TIMEZONE", Default: "America/Santiago", Help: "the merchant's time zone: every time folio shows, and the documents' dates"},
 	{Name: "keymap", Help: "console key overrides: action → list of keys (checked by the console)"},
-	{Name: "store", Env: "FOLIO_STORE", Default: "$XDG_DATA_HOME/folio/folio.db", Help: "the SQLite store"},
+	{Name: "store", Env: "FOLIO_STORE", Default: "$XDG_DATA_HOME/folio/folio.db", Help: "the store: a SQLite file, or a PostgreSQL database as postgres://USER:PASSWORD@HOST:PORT/DATABASE"},
 	{Name: "log_file", Env: "FOLIO_LOG_FILE", Default: "(stderr)", Help: "engine log file"},
 	{Name: "poll_interval", Env: "FOLIO_POLL_INTERVAL", Default: "1m", Help: "how often Multivende is asked for new and changed orders"},
 	{Name: "listen", Env: "FOLIO_LISTEN", Default: "(off)", Help: "address folio run serves Multivende webhooks on, like :8080 (folio run --listen wins); empty: polling only"},

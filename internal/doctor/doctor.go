@@ -201,7 +201,8 @@ func (r *run) config() {
 
 func (r *run) store(ctx context.Context) *store.Store {
 	path := r.StorePath
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	pg := store.IsPostgres(path)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !pg {
 		r.add("store", false, r.t("doctor.store.missing", path), r.t("doctor.store.fix_missing"))
 		return nil
 	}
@@ -219,8 +220,10 @@ func (r *run) store(ctx context.Context) *store.Store {
 	}
 	r.add("store", true, r.t("doctor.store.ok", st.Path(), st.SchemaVersion(), store.LatestSchema()), "")
 
-	r.storePermissions(path)
-	r.storeWritable(st.Path())
+	if !pg { // a file's modes and its directory's writability
+		r.storePermissions(path)
+		r.storeWritable(st.Path())
+	}
 	qctx, qcancel := context.WithTimeout(ctx, 2*time.Minute)
 	res, err := st.QuickCheck(qctx)
 	qcancel()
@@ -235,7 +238,7 @@ func (r *run) store(ctx context.Context) *store.Store {
 	}
 
 	dir := filepath.Dir(st.Path())
-	if free, err := freeBytes(dir); err == nil {
+	if free, err := freeBytes(dir); err == nil && !pg {
 		ok := free >= r.MinFree
 		r.add("store.disk", ok, r.t("doctor.disk", humanBytes(free), dir), r.t("doctor.disk.fix", humanBytes(r.MinFree), dir))
 	}

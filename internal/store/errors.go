@@ -86,11 +86,14 @@ func sqliteCode(err error) int {
 	return 0
 }
 
-func isConstraint(err error) bool { return sqliteCode(err) == codeConstraint }
+func isConstraint(err error) bool { return sqliteCode(err) == codeConstraint || pgConstraint(err) }
 
 // kindOf maps SQLite's result codes (or, for errors from outside SQLite,
 // their text and errno) to the store's kinds; nil when none applies.
 func kindOf(err error) error {
+	if k := pgKindOf(err); k != nil {
+		return k
+	}
 	msg := strings.ToLower(err.Error())
 	switch code := sqliteCode(err); {
 	case code == codeNotADB || strings.Contains(msg, "not a database"):

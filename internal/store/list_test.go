@@ -103,6 +103,9 @@ func TestTextFilterPathsAgree(t *testing.T) {
 			}
 		}
 	}
+	if onPostgres(t) {
+		return // an expression index: nothing to check against the rows
+	}
 	if _, err := b.st.w.Exec(`INSERT INTO orders_search (orders_search) VALUES ('integrity-check')`); err != nil {
 		t.Fatalf("search index: %v", err)
 	}
@@ -338,7 +341,7 @@ func TestRecentActivity(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clock := time.UnixMilli(1_800_000_000_000)
-	st, err := Open(ctx, t.TempDir()+"/f.db", Options{Now: func() time.Time { return clock }})
+	st, err := Open(ctx, storePathFor(t), Options{Now: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)
 	}

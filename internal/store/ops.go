@@ -157,7 +157,7 @@ func (s *Store) AddControl(ctx context.Context, c Control) (int64, error) {
 			}
 			c.User, c.Fingerprint, c.Connection = a.User, a.Fingerprint, conn
 		}
-		r, err := t.exec(ctx, `INSERT INTO controls (at, kind, target, args, by, user, fingerprint, connection) VALUES (?,?,?,?,?,?,?,?)`,
+		r, err := t.exec(ctx, `INSERT INTO controls (at, kind, target, args, by, "user", fingerprint, connection) VALUES (?,?,?,?,?,?,?,?)`,
 			t.now, c.Kind, c.Target, c.Args, c.By, c.User, c.Fingerprint, c.Connection)
 		if err != nil {
 			return fmt.Errorf("store: control %s: %w", c.Kind, err)
@@ -186,7 +186,7 @@ func (s *Store) Control(ctx context.Context, id int64) (Control, error) {
 }
 
 func (s *Store) controls(ctx context.Context, where string, args ...any) ([]Control, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, at, kind, target, args, by, status, outcome, outcome_msg, applied_at, user, fingerprint, connection FROM controls `+where, args...)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, at, kind, target, args, by, status, outcome, outcome_msg, applied_at, "user", fingerprint, connection FROM controls `+where, args...)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -379,6 +379,10 @@ func (s *Store) ChangeCounter(ctx context.Context) (uint64, error) {
 	}
 	var v uint64
 	if err := s.cc.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+		// A connection lost (a PostgreSQL server restarted) is replaced
+		// on the next call; the new one's first value reads as a change.
+		_ = s.cc.Close()
+		s.cc = nil
 		return 0, classify(err)
 	}
 	return v, nil

@@ -606,6 +606,9 @@ func (s *Store) listOr(ctx context.Context, q OrderQuery, cond string, condArgs 
 // listText answers a text of three characters or more from the trigram
 // index, walked newest first so that a page stops after Limit matches.
 func (s *Store) listText(ctx context.Context, q OrderQuery, text string) ([]Order, error) {
+	if s.pg {
+		return s.listTextPG(ctx, q, text)
+	}
 	common, args := q.commonWhere()
 	if st, stArgs := q.stateIn("+state"); st != "" {
 		common = append(common, st)

@@ -70,6 +70,7 @@ type Store struct {
 	r       *sql.DB // read pool
 	version int
 	opts    Options
+	pg      bool // PostgreSQL (pg.go), not SQLite
 
 	ccMu sync.Mutex
 	cc   *sql.Conn // pinned for ChangeCounter
@@ -123,6 +124,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, opts)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -370,6 +374,9 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func (s *Store) migrateTo(ctx context.Context, target int) error {
+	if s.pg {
+		return s.migratePGTo(ctx, target)
+	}
 	var v int
 	if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return openError(s.path, "read", err)

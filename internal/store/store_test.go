@@ -20,7 +20,7 @@ type bundle struct {
 
 func setup(t testing.TB) *bundle {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "folio.db")
+	path := storePathFor(t)
 	st, err := Open(context.Background(), path, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -482,7 +482,7 @@ func TestKeysetPaginationAndFilter(t *testing.T) {
 
 func TestHTTPLogIsBounded(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "f.db")
+	path := storePathFor(t)
 	st, err := Open(context.Background(), path, Options{HTTPLogKeep: 100})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,287 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// A store address starting with postgres:// or postgresql:// is a
+// PostgreSQL database (through pgx); anything else is a SQLite file. The
+// store's tables live in the first schema of the address's search_path
+// (public unless the address says otherwise).
+
+//go:embed migrations/postgres/*.up.sql
+var pgMigrationFiles embed.FS
+
+// IsPostgres reports whether a store address names a PostgreSQL database.
+func IsPostgres(addr string) bool {
+	a := strings.ToLower(strings.TrimSpace(addr))
+	return strings.HasPrefix(a, "postgres://") || strings.HasPrefix(a, "postgresql://")
+}
+
+// RedactAddress is a store address fit to show: a PostgreSQL address
+// without its password; a path as it is.
+func RedactAddress(addr string) string {
+	if !IsPostgres(addr) {
+		return addr
+	}
+	u, err := url.Parse(addr)
+	if err != nil {
+		return "postgres://(an address that does not parse)"
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
+// pgOpenTimeout bounds the first connection to the server.
+const pgOpenTimeout = 15 * time.Second
+
+func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error) {
+	shown := RedactAddress(addr)
+	cfg, err := pgx.ParseConfig(addr)
+	if err != nil {
+		return nil, &OpenError{Path: shown, Kind: ErrCannotOpen, Detail: "the address does not parse: " + redactErr(err, addr),
+			Fix: "give the store as postgres://USER:PASSWORD@HOST:PORT/DATABASE (store in the config, FOLIO_STORE or --store)"}
+	}
+	s := &Store{path: shown, opts: opts, pg: true}
+	octx, cancel := context.WithTimeout(ctx, pgOpenTimeout)
+	defer cancel()
+	if !opts.ReadOnly {
+		w := cfg.Copy()
+		w.RuntimeParams["lock_timeout"] = strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10)
+		w.RuntimeParams["application_name"] = "folio"
+		s.w = sql.OpenDB(&pgConnector{inner: stdlib.GetConnector(*w), writer: true})
+		s.w.SetMaxOpenConns(1)
+		s.w.SetConnMaxIdleTime(0)
+		if err := s.w.PingContext(octx); err != nil {
+			s.Close()
+			return nil, pgOpenError(shown, addr, "connect", err)
+		}
+		if err := s.migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+		if err := s.prepare(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	r := cfg.Copy()
+	r.RuntimeParams["default_transaction_read_only"] = "on"
+	r.RuntimeParams["application_name"] = "folio"
+	s.r = sql.OpenDB(&pgConnector{inner: stdlib.GetConnector(*r)})
+	s.r.SetMaxOpenConns(5)
+	if s.version, err = s.pgVersion(octx); err != nil {
+		s.Close()
+		return nil, pgOpenError(shown, addr, "read", err)
+	}
+	if s.version > LatestSchema() {
+		s.Close()
+		return nil, &OpenError{Path: shown, Kind: ErrNewerSchema,
+			Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", s.version, LatestSchema()),
+			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)"}
+	}
+	if opts.ReadOnly && s.version < LatestSchema() {
+		s.Close()
+		return nil, &OpenError{Path: shown, Kind: ErrOldSchema,
+			Detail: fmt.Sprintf("schema version %d, this folio needs %d", s.version, LatestSchema()),
+			Fix:    "run folio once without --readonly (or start the engine) to upgrade the store"}
+	}
+	return s, nil
+}
+
+// pgVersion reads the schema version, 0 for a database folio never wrote to.
+func (s *Store) pgVersion(ctx context.Context) (int, error) {
+	var exists bool
+	if err := s.r.QueryRowContext(ctx, `SELECT to_regclass('folio_schema') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+		return 0, err
+	}
+	var v int
+	err := s.r.QueryRowContext(ctx, pgSchemaVersion).Scan(&v)
+	return v, err
+}
+
+// redactErr is err's text without the address's password.
+func redactErr(err error, addr string) string {
+	msg := err.Error()
+	if u, perr := url.Parse(addr); perr == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
+	return msg
+}
+
+func pgOpenError(shown, addr, doing string, err error) error {
+	kind := kindOf(err)
+	if kind == nil {
+		kind = ErrCannotOpen
+	}
+	fix := fixes[kind]
+	switch {
+	case pgCode(err) == pgNoPrivilege:
+		fix = "folio's role creates its tables and the pg_trgm extension: make it the database's owner (ALTER DATABASE … OWNER TO …), or grant it CREATE on the schema and have a superuser run CREATE EXTENSION pg_trgm first"
+	case kind == ErrCannotOpen:
+		fix = "check that the PostgreSQL server is running and reachable, and that the address (store in the config, FOLIO_STORE or --store) names the right host, database, user and password"
+	}
+	return &OpenError{Path: shown, Kind: kind, Detail: doing + ": " + redactErr(err, addr), Fix: fix}
+}
+
+func pgMigrations() []migration {
+	entries, err := fs.ReadDir(pgMigrationFiles, "migrations/postgres")
+	if err != nil {
+		return nil
+	}
+	var out []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			continue
+		}
+		b, err := pgMigrationFiles.ReadFile("migrations/postgres/" + e.Name())
+		if err != nil {
+			continue
+		}
+		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out
+}
+
+// migratePGTo applies the PostgreSQL migrations up to target, each in its
+// own write transaction (the writer lock held) with the version bump, so
+// two folios opening a new store at once apply each migration once. The
+// version lives in folio_schema, PostgreSQL's user_version.
+func (s *Store) migratePGTo(ctx context.Context, target int) error {
+	raw := withRawSQL(ctx)
+	for _, m := range append([]migration{{version: 0, name: "folio_schema"}}, pgMigrations()...) {
+		if m.version > target {
+			break
+		}
+		tx, err := s.w.BeginTx(raw, nil)
+		if err != nil {
+			return pgOpenError(s.path, s.path, "migrate", err)
+		}
+		if m.version == 0 {
+			_, err = tx.ExecContext(raw, `CREATE TABLE IF NOT EXISTS folio_schema (
+				id      INTEGER PRIMARY KEY CHECK (id = 1),
+				version INTEGER NOT NULL)`)
+			if err == nil {
+				err = tx.Commit()
+			} else {
+				_ = tx.Rollback()
+			}
+			if err != nil {
+				return pgOpenError(s.path, s.path, "migrate", err)
+			}
+			continue
+		}
+		var cur int
+		if err := tx.QueryRowContext(raw, pgSchemaVersion).Scan(&cur); err != nil {
+			_ = tx.Rollback()
+			return pgOpenError(s.path, s.path, "migrate", err)
+		}
+		if cur > LatestSchema() {
+			_ = tx.Rollback()
+			return &OpenError{Path: s.path, Kind: ErrNewerSchema,
+				Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", cur, LatestSchema()),
+				Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)"}
+		}
+		if cur >= m.version {
+			_ = tx.Rollback()
+			continue
+		}
+		if _, err := tx.ExecContext(raw, m.sql); err != nil {
+			_ = tx.Rollback()
+			if pgCode(err) == pgNoPrivilege {
+				return pgOpenError(s.path, s.path, "migration postgres/"+m.name, err)
+			}
+			return fmt.Errorf("store %s: migration postgres/%s: %w", s.path, m.name, classify(err))
+		}
+		if _, err := tx.ExecContext(raw, `INSERT INTO folio_schema (id, version) VALUES (1, $1)
+			ON CONFLICT (id) DO UPDATE SET version = excluded.version`, m.version); err != nil {
+			_ = tx.Rollback()
+			return pgOpenError(s.path, s.path, "migrate", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return pgOpenError(s.path, s.path, "migrate", err)
+		}
+	}
+	return nil
+}
+
+// pgNoPrivilege is insufficient_privilege: the role may not create folio's
+// tables or pg_trgm.
+const pgNoPrivilege = "42501"
+
+// PostgreSQL's error classes and codes folio tells apart.
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// pgKindOf maps PostgreSQL's SQLSTATEs to the store's kinds.
+func pgKindOf(err error) error {
+	switch code := pgCode(err); {
+	case code == "55P03": // lock_not_available: the writer lock, past lock_timeout
+		return ErrLocked
+	case code == "53100": // disk_full (the server's)
+		return ErrDiskFull
+	}
+	return nil
+}
+
+// pgConstraint reports a violated constraint (class 23: unique, foreign
+// key, check, not null).
+func pgConstraint(err error) bool { return strings.HasPrefix(pgCode(err), "23") }
+
+// pgSearch is the text the trigram index holds for an order, each field
+// apart (a unit separator between them, which no typed filter holds), as
+// SQLite's trigram index matches within a column.
+const pgSearch = `(code || E'\x1f' || buyer_name || E'\x1f' || buyer_rut || E'\x1f' || folio::text)`
+
+// listTextPG is listText on PostgreSQL: the pg_trgm index (orders_search,
+// migration postgres/0002) over orders whose detail was read, matched with
+// ILIKE, newest first; from six characters, code prefixes of orders not
+// read yet too.
+func (s *Store) listTextPG(ctx context.Context, q OrderQuery, text string) ([]Order, error) {
+	common, args := q.commonWhere()
+	if st, stArgs := q.stateIn("state"); st != "" {
+		common = append(common, st)
+		args = append(args, stArgs...)
+	}
+	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
+	// The first condition repeats the index's predicate, word for word.
+	conds := append([]string{"(buyer_name <> '' OR buyer_rut <> '')", pgSearch + ` ILIKE ? ESCAPE '\'`}, common...)
+	query := `SELECT ` + listCols + ` FROM orders` + where(conds) + ` ORDER BY seq DESC LIMIT ?`
+	qargs := append(append([]any{like}, args...), q.Limit)
+	if len([]rune(text)) >= 6 {
+		// The conditions repeat orders_code_nodetail's (postgres/0004).
+		prefix := append([]string{`code COLLATE "C" >= ? AND code COLLATE "C" < ?`, "buyer_name = ''", "buyer_rut = ''"}, common...)
+		query = `SELECT * FROM (` + query + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders` +
+			where(prefix) + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
+		qargs = append(append(append(qargs, text, text+"\U0010FFFF"), args...), q.Limit, q.Limit)
+	}
+	return s.queryOrders(ctx, query, qargs...)
+}
