@@ -37,7 +37,7 @@ copied, so take a backup before upgrading folio.`,
 				return err
 			}
 			if store.IsPostgres(src) {
-				return fmt.Errorf("the store %s is a PostgreSQL database: back it up with pg_dump (or the server's own backups), not folio backup", store.RedactAddress(src))
+				return errors.New(ctxLang(cmd.Context()).T("cli.backup_postgres", store.RedactAddress(src)))
 			}
 			if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
 				return errors.New(cmdLang(cmd).T("backup.no_store", src))

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"errors"
 	"slices"
 	"strings"
 
@@ -25,9 +25,9 @@ func newCompletionCmd() *cobra.Command {
   fish:        folio completion fish > ~/.config/fish/completions/folio.fish
   powershell:  folio completion powershell | Out-String | Invoke-Expression`,
 		ValidArgs: shells,
-		Args: func(_ *cobra.Command, args []string) error {
+		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 || !slices.Contains(shells, args[0]) {
-				return fmt.Errorf("completion takes one shell: bash, zsh, fish or powershell (got %q)", strings.Join(args, " "))
+				return errors.New(ctxLang(cmd.Context()).T("cli.completion_shell", strings.Join(args, " ")))
 			}
 			return nil
 		},

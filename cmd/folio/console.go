@@ -47,7 +47,7 @@ func (f consoleFlags) check() error {
 	}
 	if f.theme != "" {
 		if _, err := tui.LoadTheme(f.theme); err != nil {
-			return fmt.Errorf("--theme: %w", err)
+			return themeRefused(f.theme)
 		}
 	}
 	return nil

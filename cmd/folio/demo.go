@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,10 +55,10 @@ func newDemoCmd() *cobra.Command {
 				return fmt.Errorf("--faults: %w", err)
 			}
 			if orders < 0 {
-				return fmt.Errorf("--orders must not be negative")
+				return errors.New(ctxLang(cmd.Context()).T("cli.orders_negative", orders))
 			}
 			if invKind != store.KindLibreDTE && invKind != store.KindOpenFactura {
-				return fmt.Errorf("--invoicer %q: want libredte or openfactura", invKind)
+				return errors.New(ctxLang(cmd.Context()).T("cli.bad_invoicer", "--invoicer", invKind))
 			}
 			var cfg config.Loaded
 			if !headless {
@@ -70,7 +71,7 @@ func newDemoCmd() *cobra.Command {
 					}
 				}
 				if _, err := tui.LoadTheme(cmp.Or(theme, cfg.Theme)); err != nil {
-					return fmt.Errorf("--theme: %w", err)
+					return themeRefused(cmp.Or(theme, cfg.Theme))
 				}
 			}
 			ctx, cancel := context.WithCancel(cmd.Context())

@@ -38,8 +38,14 @@ type langKey struct{}
 // helpers that get a context and no command; else the config's or the
 // locale's.
 func ctxLang(ctx context.Context) i18n.Lang {
+	if ctx == nil {
+		ctx = context.Background() // a command's Args check before it ran
+	}
 	if l, ok := ctx.Value(langKey{}).(i18n.Lang); ok {
 		return l
+	}
+	if l, ok := langInArgs(os.Args[1:]); ok {
+		return l // a helper with no command's context, or before it ran
 	}
 	config := ""
 	if cfg, err := loadConfig(); err == nil {

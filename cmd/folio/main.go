@@ -82,6 +82,7 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 		if len(args) == 0 {
 			return cmd.Help()
 		}
+		// cobra's own words: errorText says them in the reader's language.
 		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
 		if cmd.SuggestionsMinimumDistance <= 0 {
 			cmd.SuggestionsMinimumDistance = 2 // cobra's default, set for the root only
@@ -95,13 +96,18 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newRootCmd().ExecuteContext(ctx)
+	cmd, err := newRootCmd().ExecuteContextC(ctx)
 	stop()
 	if err != nil {
 		// An error may quote a service or an order: safetext keeps its
 		// control characters off the terminal. A tab (cobra indents its
 		// "Did you mean" suggestions with one) is spaces, not a visible \t.
-		fmt.Fprintln(os.Stderr, "folio:", safetext.Lines(strings.ReplaceAll(err.Error(), "\t", "    ")))
+		l := ctxLang(cmd.Context())
+		if a, ok := langInArgs(os.Args[1:]); ok {
+			l = a // a refusal before the command ran still honours --lang
+		}
+		text := errorText(l, err)
+		fmt.Fprintln(os.Stderr, "folio:", safetext.Lines(strings.ReplaceAll(text, "\t", "    ")))
 		var ee *exitError
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)

@@ -43,7 +43,7 @@ folio webhook url prints the URL to register.`,
 				ctx := cmd.Context()
 				// Flags are checked before the store is created or opened.
 				if simURL != "" && simInvoicer != store.KindLibreDTE && simInvoicer != store.KindOpenFactura {
-					return fmt.Errorf("--sim-invoicer %q: want libredte or openfactura", simInvoicer)
+					return errors.New(ctxLang(ctx).T("cli.bad_invoicer", "--sim-invoicer", simInvoicer))
 				}
 				if listen != "" {
 					if err := config.CheckListen(listen); err != nil {

@@ -100,7 +100,7 @@ func serveConsole(ctx context.Context, out io.Writer, cfg config.Loaded, st *sto
 	}
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {
-		return fmt.Errorf("--ssh-addr %s: %w (another program uses the port? pick another with --ssh-addr)", sf.addr, err)
+		return fmt.Errorf("%s: %w", ctxLang(ctx).T("cli.ssh_addr_busy", sf.addr), err)
 	}
 	if created {
 		fmt.Fprintln(out, lang.T("serve.hostkey_made", keyPath))

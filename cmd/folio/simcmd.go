@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 
@@ -30,13 +31,14 @@ webhook-drop, webhook-dup and webhook-delay act on the notifications sent to
 The faults can be changed at run time with POST /_sim/faults on either server.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			l := ctxLang(cmd.Context())
 			switch {
 			case o.Orders < 0 || o.Orders > 1_000_000:
-				return fmt.Errorf("--orders %d: give a count from 0 to 1000000", o.Orders)
+				return errors.New(l.T("cli.sim_orders", o.Orders))
 			case o.Rate < 0 || math.IsNaN(o.Rate) || math.IsInf(o.Rate, 0):
-				return fmt.Errorf("--rate %v: give new orders per second, 0 or more (0: none)", o.Rate)
+				return errors.New(l.T("cli.sim_rate", fmt.Sprint(o.Rate)))
 			case math.IsNaN(o.RateLimit) || math.IsInf(o.RateLimit, 0):
-				return fmt.Errorf("--rate-limit %v: give requests per second (a negative one turns the limit off)", o.RateLimit)
+				return errors.New(l.T("cli.sim_rate_limit", fmt.Sprint(o.RateLimit)))
 			}
 			sp, err := faults.Parse(faultSpec)
 			if err != nil {

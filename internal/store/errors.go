@@ -37,6 +37,45 @@ type OpenError struct {
 	Kind   error
 	Detail string
 	Fix    string
+	// Case names a situation the words above are specific to, so that a
+	// command can say it in its reader's language ("" when Kind, Detail
+	// and the kind's fix say it all): one of the Case* constants. Have and
+	// Want are the schema versions of CaseNewerSchema and CaseOldSchema.
+	Case       string
+	Have, Want int
+}
+
+// Situations an OpenError names in Case.
+const (
+	CaseDirectory     = "directory"
+	CaseNewerSchema   = "newer_schema"
+	CaseOldSchema     = "old_schema"
+	CaseBadAddress    = "bad_address"
+	CaseNoPrivilege   = "no_privilege"
+	CaseUnreachable   = "unreachable"
+	CaseNotAStoreFile = "not_a_store_file"
+)
+
+// KindName is kind's stable name ("not_database", "locked", …), for a
+// reader's catalog; "" for an error that is not one of the kinds.
+func KindName(kind error) string {
+	switch kind {
+	case ErrNotDatabase:
+		return "not_database"
+	case ErrLocked:
+		return "locked"
+	case ErrReadOnlyDir:
+		return "read_only_dir"
+	case ErrDiskFull:
+		return "disk_full"
+	case ErrNewerSchema:
+		return "newer_schema"
+	case ErrOldSchema:
+		return "old_schema"
+	case ErrCannotOpen:
+		return "cannot_open"
+	}
+	return ""
 }
 
 func (e *OpenError) Error() string {

@@ -58,7 +58,7 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 	cfg, err := pgx.ParseConfig(addr)
 	if err != nil {
 		return nil, &OpenError{Path: shown, Kind: ErrCannotOpen, Detail: "the address does not parse: " + redactErr(err, addr),
-			Fix: "give the store as postgres://USER:PASSWORD@HOST:PORT/DATABASE (store in the config, FOLIO_STORE or --store)"}
+			Fix: "give the store as postgres://USER:PASSWORD@HOST:PORT/DATABASE (store in the config, FOLIO_STORE or --store)", Case: CaseBadAddress}
 	}
 	s := &Store{path: shown, opts: opts, pg: true}
 	octx, cancel := context.WithTimeout(ctx, pgOpenTimeout)
@@ -96,13 +96,13 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 		s.Close()
 		return nil, &OpenError{Path: shown, Kind: ErrNewerSchema,
 			Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", s.version, LatestSchema()),
-			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)"}
+			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)", Case: CaseNewerSchema, Have: s.version, Want: LatestSchema()}
 	}
 	if opts.ReadOnly && s.version < LatestSchema() {
 		s.Close()
 		return nil, &OpenError{Path: shown, Kind: ErrOldSchema,
 			Detail: fmt.Sprintf("schema version %d, this folio needs %d", s.version, LatestSchema()),
-			Fix:    "run folio once without --readonly (or start the engine) to upgrade the store"}
+			Fix:    "run folio once without --readonly (or start the engine) to upgrade the store", Case: CaseOldSchema, Have: s.version, Want: LatestSchema()}
 	}
 	return s, nil
 }
@@ -134,14 +134,14 @@ func pgOpenError(shown, addr, doing string, err error) error {
 	if kind == nil {
 		kind = ErrCannotOpen
 	}
-	fix := fixes[kind]
+	fix, situation := fixes[kind], ""
 	switch {
 	case pgCode(err) == pgNoPrivilege:
-		fix = "folio's role creates its tables and the pg_trgm extension: make it the database's owner (ALTER DATABASE … OWNER TO …), or grant it CREATE on the schema and have a superuser run CREATE EXTENSION pg_trgm first"
+		fix, situation = "folio's role creates its tables and the pg_trgm extension: make it the database's owner (ALTER DATABASE … OWNER TO …), or grant it CREATE on the schema and have a superuser run CREATE EXTENSION pg_trgm first", CaseNoPrivilege
 	case kind == ErrCannotOpen:
-		fix = "check that the PostgreSQL server is running and reachable, and that the address (store in the config, FOLIO_STORE or --store) names the right host, database, user and password"
+		fix, situation = "check that the PostgreSQL server is running and reachable, and that the address (store in the config, FOLIO_STORE or --store) names the right host, database, user and password", CaseUnreachable
 	}
-	return &OpenError{Path: shown, Kind: kind, Detail: doing + ": " + redactErr(err, addr), Fix: fix}
+	return &OpenError{Path: shown, Kind: kind, Detail: doing + ": " + redactErr(err, addr), Fix: fix, Case: situation}
 }
 
 func pgMigrations() []migration {
@@ -203,7 +203,7 @@ func (s *Store) migratePGTo(ctx context.Context, target int) error {
 			_ = tx.Rollback()
 			return &OpenError{Path: s.path, Kind: ErrNewerSchema,
 				Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", cur, LatestSchema()),
-				Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)"}
+				Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)", Case: CaseNewerSchema, Have: cur, Want: LatestSchema()}
 		}
 		if cur >= m.version {
 			_ = tx.Rollback()

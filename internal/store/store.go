@@ -193,13 +193,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, &OpenError{Path: abs, Kind: ErrNewerSchema,
 			Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", s.version, LatestSchema()),
-			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)"}
+			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)", Case: CaseNewerSchema, Have: s.version, Want: LatestSchema()}
 	}
 	if opts.ReadOnly && s.version < LatestSchema() {
 		s.Close()
 		return nil, &OpenError{Path: abs, Kind: ErrOldSchema,
 			Detail: fmt.Sprintf("schema version %d, this folio needs %d", s.version, LatestSchema()),
-			Fix:    "run folio once without --readonly (or start the engine) to upgrade the store"}
+			Fix:    "run folio once without --readonly (or start the engine) to upgrade the store", Case: CaseOldSchema, Have: s.version, Want: LatestSchema()}
 	}
 	return s, nil
 }
@@ -258,7 +258,7 @@ func checkExisting(path string) error {
 	}
 	if fi.IsDir() {
 		return &OpenError{Path: path, Kind: ErrCannotOpen, Detail: "it is a directory",
-			Fix: "give the store file's path, for example " + filepath.Join(path, "folio.db")}
+			Fix: "give the store file's path, for example " + filepath.Join(path, "folio.db"), Case: CaseDirectory}
 	}
 	if fi.Size() == 0 {
 		return nil
@@ -270,7 +270,7 @@ func checkExisting(path string) error {
 	defer f.Close()
 	head := make([]byte, len(sqliteHeader))
 	if n, _ := io.ReadFull(f, head); n < len(head) || string(head) != sqliteHeader {
-		return &OpenError{Path: path, Kind: ErrNotDatabase, Fix: fixes[ErrNotDatabase]}
+		return &OpenError{Path: path, Kind: ErrNotDatabase, Fix: fixes[ErrNotDatabase], Case: CaseNotAStoreFile}
 	}
 	return nil
 }
@@ -384,7 +384,7 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 	if v > LatestSchema() {
 		return &OpenError{Path: s.path, Kind: ErrNewerSchema,
 			Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", v, LatestSchema()),
-			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)"}
+			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)", Case: CaseNewerSchema, Have: v, Want: LatestSchema()}
 	}
 	for _, m := range migrations() {
 		if m.version <= v || m.version > target {

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/tui"
+)
+
+// errorText is what a command's error says to a person in l. The store's
+// failures and cobra's refusals are written in English where they are
+// made; they are said again from the catalog. Every other error was
+// written in l already, or quotes outside words.
+func errorText(l i18n.Lang, err error) string {
+	if oe, ok := errors.AsType[*store.OpenError](err); ok {
+		return openErrorText(l, oe)
+	}
+	if le, ok := errors.AsType[*store.LeaseError](err); ok {
+		h, loc := le.Holder, time.Local
+		if cfg, err := loadConfig(); err == nil {
+			loc = cfg.Location() // the merchant's zone, as every time folio shows
+		}
+		return l.T("store.lease_held", h.PID, h.Host, i18n.FormatTime(l, h.StartedAt, loc))
+	}
+	if se, ok := errors.AsType[*store.Error](err); ok && store.KindName(se.Kind) != "" && err == error(se) {
+		k := store.KindName(se.Kind)
+		return l.T("store.io", l.T(i18n.ID("store.kind."+k)), l.T("quote", se.Err.Error()), storeFix(l, k))
+	}
+	return cobraText(l, err.Error())
+}
+
+func openErrorText(l i18n.Lang, e *store.OpenError) string {
+	k := store.KindName(e.Kind)
+	switch e.Case {
+	case store.CaseDirectory:
+		return l.T("store.case.directory", e.Path, filepath.Join(e.Path, "folio.db"))
+	case store.CaseNewerSchema, store.CaseOldSchema:
+		return l.T(i18n.ID("store.case."+e.Case), e.Path, e.Have, e.Want)
+	case store.CaseNotAStoreFile:
+		return l.T("store.case.not_a_store_file", e.Path)
+	case store.CaseBadAddress:
+		return l.T("store.case.bad_address", e.Path, e.Detail)
+	case store.CaseNoPrivilege, store.CaseUnreachable:
+		return l.T(i18n.ID("store.case."+e.Case), e.Path, l.T(i18n.ID("store.kind."+k)), e.Detail)
+	}
+	if k == "" {
+		return e.Error()
+	}
+	if e.Detail == "" {
+		return l.T("store.open_no_info", e.Path, l.T(i18n.ID("store.kind."+k)), storeFix(l, k))
+	}
+	return l.T("store.open", e.Path, l.T(i18n.ID("store.kind."+k)), e.Detail, storeFix(l, k))
+}
+
+func storeFix(l i18n.Lang, kind string) string {
+	id := i18n.ID("store.fix." + kind)
+	if !i18n.Has(id) {
+		return ""
+	}
+	return l.T(id)
+}
+
+// cobra's refusals, by the words it writes them with.
+var cobraRefusals = []struct {
+	re *regexp.Regexp
+	id i18n.ID
+}{
+	{regexp.MustCompile(`^unknown flag: (\S+)$`), "cli.unknown_flag"},
+	{regexp.MustCompile(`^unknown shorthand flag: (.+)$`), "cli.unknown_shorthand"},
+	{regexp.MustCompile(`^flag needs an argument: (.+)$`), "cli.flag_needs_arg"},
+	{regexp.MustCompile(`^invalid argument (".*") for (".*") flag: (.*)$`), "cli.bad_flag_value"},
+	{regexp.MustCompile(`^accepts (\d+) arg\(s\), received (\d+)$`), "cli.args_exact"},
+	{regexp.MustCompile(`^requires at least (\d+) arg\(s\), only received (\d+)$`), "cli.args_min"},
+	{regexp.MustCompile(`^accepts at most (\d+) arg\(s\), received (\d+)$`), "cli.args_max"},
+	{regexp.MustCompile(`^unknown command (".*") for (".*")$`), "cli.unknown_command"},
+	{regexp.MustCompile(`^required flag\(s\) (.*) not set$`), "cli.required_flags"},
+}
+
+// cobraText says a cobra refusal (its first line; a "Did you mean"
+// list follows it) in l; other text is returned as it is.
+func cobraText(l i18n.Lang, msg string) string {
+	first, rest, _ := strings.Cut(msg, "\n")
+	for _, r := range cobraRefusals {
+		m := r.re.FindStringSubmatch(first)
+		if m == nil {
+			continue
+		}
+		args := make([]any, len(m)-1)
+		for i, a := range m[1:] {
+			args[i] = a
+		}
+		first = l.T(r.id, args...)
+		rest = strings.Replace(rest, "Did you mean this?", l.T("cli.did_you_mean"), 1)
+		break
+	}
+	if rest == "" && !strings.HasSuffix(msg, "\n") {
+		return first
+	}
+	return first + "\n" + rest
+}
+
+// langInArgs is the language a command line asks for with --lang, when
+// it names one of folio's (read here when cobra refused the line before
+// the command could read its flags).
+func langInArgs(args []string) (i18n.Lang, bool) {
+	for i, a := range args {
+		v, ok := strings.CutPrefix(a, "--lang=")
+		if !ok && a == "--lang" && i+1 < len(args) {
+			v, ok = args[i+1], true
+		}
+		if ok {
+			if l, err := i18n.ParseLang(v); err == nil {
+				return l, true
+			}
+		}
+		if a == "--" {
+			break
+		}
+	}
+	return "", false
+}
+
+// themeRefused names a theme that does not exist, and the ones that do.
+func themeRefused(name string) error {
+	return errors.New(ctxLang(context.Background()).T("cli.theme_bad", name, strings.Join(tui.ThemeNames(), ", ")))
+}

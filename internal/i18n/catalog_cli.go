@@ -1,0 +1,68 @@
+package i18n
+
+// The store's failures and cobra's own refusals, as a command says them.
+func init() { extend(cliCatalog) }
+
+var cliCatalog = map[ID]Msg{
+	"store.kind.not_database":  {"no es un almacén de folio", "not a folio store"},
+	"store.kind.locked":        {"otro proceso tiene el almacén bloqueado", "store is locked by another process"},
+	"store.kind.read_only_dir": {"no se puede escribir donde está el almacén", "store location is not writable"},
+	"store.kind.disk_full":     {"disco lleno", "disk full"},
+	"store.kind.newer_schema":  {"almacén escrito por un folio más nuevo", "store written by a newer folio"},
+	"store.kind.old_schema":    {"el almacén necesita actualizarse", "store needs an upgrade"},
+	"store.kind.cannot_open":   {"no se puede abrir el almacén", "store cannot be opened"},
+	"store.fix.not_database": {"el archivo no es una base SQLite; indique con --store un almacén de folio, o mueva el archivo para empezar uno nuevo",
+		"the file is not a SQLite database; point --store at a folio store, or move the file away to start a new one"},
+	"store.fix.locked": {"otro proceso tuvo el bloqueo de escritura más que el tiempo de espera; si otro folio o una consola sqlite3 escribe en este almacén, deténgalo, o espere e intente de nuevo",
+		"another process held the write lock longer than the busy timeout; if another folio or a sqlite3 shell is writing to this store, stop it, or wait and try again"},
+	"store.fix.read_only_dir": {"folio no puede escribir ahí; dé permiso de escritura a este usuario sobre el archivo y su directorio, o elija otra ruta con --store",
+		"folio cannot write there; make the file and its directory writable by this user, or choose another path with --store"},
+	"store.fix.disk_full": {"libere espacio en el disco del almacén (df -h lo muestra) e intente de nuevo",
+		"free disk space where the store lives (df -h shows it), then try again"},
+	"store.fix.cannot_open": {"revise la ruta dada con --store (folio info muestra la configurada)",
+		"check the path given with --store (folio info shows the configured one)"},
+	"store.lease_held": {"otro motor de folio (PID %d en %s, desde %s) trabaja en este almacén; deténgalo primero, o conecte la consola a él",
+		"another folio engine (PID %d on %s, since %s) is running on this store; stop it first, or attach the console to it"},
+	// store PATH: KIND (DETAIL); FIX — the detail is the system's own words.
+	"store.open":         {"almacén %s: %s (%s); %s", "store %s: %s (%s); %s"},
+	"store.open_no_info": {"almacén %s: %s; %s", "store %s: %s; %s"},
+	"store.io":           {"%s: %s; %s", "%s: %s; %s"},
+	"store.case.directory": {"almacén %s: no se puede abrir el almacén (es un directorio); indique la ruta del archivo del almacén, por ejemplo %s",
+		"store %s: store cannot be opened (it is a directory); give the store file's path, for example %s"},
+	"store.case.newer_schema": {"almacén %s: lo escribió un folio más nuevo (esquema %d; este folio conoce hasta el %d); actualice folio a la versión que lo escribió (o restaure un respaldo hecho con esta versión)",
+		"store %s: store written by a newer folio (schema version %d, this folio knows up to %d); upgrade folio to the version that wrote this store (or restore a backup made by this version)"},
+	"store.case.old_schema": {"almacén %s: el almacén necesita actualizarse (esquema %d, este folio necesita el %d); ejecute folio una vez sin --readonly (o inicie el motor) para actualizarlo",
+		"store %s: store needs an upgrade (schema version %d, this folio needs %d); run folio once without --readonly (or start the engine) to upgrade the store"},
+	"store.case.bad_address": {"almacén %s: la dirección no se entiende (%s); indique el almacén como postgres://USUARIO:CLAVE@SERVIDOR:PUERTO/BASE (store en la configuración, FOLIO_STORE o --store)",
+		"store %s: the address does not parse (%s); give the store as postgres://USER:PASSWORD@HOST:PORT/DATABASE (store in the config, FOLIO_STORE or --store)"},
+	"store.case.no_privilege": {"almacén %s: %s (%s); el rol de folio crea sus tablas y la extensión pg_trgm: hágalo dueño de la base (ALTER DATABASE … OWNER TO …), o dele CREATE sobre el esquema y que un superusuario ejecute antes CREATE EXTENSION pg_trgm",
+		"store %s: %s (%s); folio's role creates its tables and the pg_trgm extension: make it the database's owner (ALTER DATABASE … OWNER TO …), or grant it CREATE on the schema and have a superuser run CREATE EXTENSION pg_trgm first"},
+	"store.case.unreachable": {"almacén %s: %s (%s); revise que el servidor PostgreSQL esté en marcha y al alcance, y que la dirección (store en la configuración, FOLIO_STORE o --store) nombre el servidor, la base, el usuario y la clave correctos",
+		"store %s: %s (%s); check that the PostgreSQL server is running and reachable, and that the address (store in the config, FOLIO_STORE or --store) names the right host, database, user and password"},
+	"store.case.not_a_store_file": {"almacén %s: no es un almacén de folio; el archivo no es una base SQLite; indique con --store un almacén de folio, o mueva el archivo para empezar uno nuevo",
+		"store %s: not a folio store; the file is not a SQLite database; point --store at a folio store, or move the file away to start a new one"},
+
+	// Flags refused by the commands themselves.
+	"cli.orders_negative":  {"--orders %d: la cantidad de pedidos no puede ser negativa", "--orders %d: the number of orders must not be negative"},
+	"cli.bad_invoicer":     {"%s %q: use libredte u openfactura", "%s %q: want libredte or openfactura"},
+	"cli.sim_orders":       {"--orders %d: indique una cantidad de 0 a 1000000", "--orders %d: give a count from 0 to 1000000"},
+	"cli.sim_rate":         {"--rate %s: indique pedidos nuevos por segundo, 0 o más (0: ninguno)", "--rate %s: give new orders per second, 0 or more (0: none)"},
+	"cli.sim_rate_limit":   {"--rate-limit %s: indique solicitudes por segundo (uno negativo quita el límite)", "--rate-limit %s: give requests per second (a negative one turns the limit off)"},
+	"cli.completion_shell": {"completion recibe un shell: bash, zsh, fish o powershell (se recibió %q)", "completion takes one shell: bash, zsh, fish or powershell (got %q)"},
+	"cli.backup_postgres": {"el almacén %s es una base PostgreSQL: respáldelo con pg_dump (o los respaldos del propio servidor), no con folio backup",
+		"the store %s is a PostgreSQL database: back it up with pg_dump (or the server's own backups), not folio backup"},
+	"cli.ssh_addr_busy": {"--ssh-addr %s (¿otro programa usa el puerto? elija otro con --ssh-addr)", "--ssh-addr %s (another program uses the port? pick another with --ssh-addr)"},
+	"cli.theme_bad":     {"--theme: el tema %q no existe; temas: %s", "--theme: theme %q does not exist; themes: %s"},
+
+	// cobra's refusals, said again in the reader's language.
+	"cli.unknown_flag":      {"opción desconocida: %s", "unknown flag: %s"},
+	"cli.unknown_shorthand": {"opción corta desconocida: %s", "unknown shorthand flag: %s"},
+	"cli.flag_needs_arg":    {"la opción %s necesita un valor", "flag needs an argument: %s"},
+	"cli.bad_flag_value":    {"valor %s no válido para %s: %s", "invalid argument %s for %s: %s"},
+	"cli.args_exact":        {"se esperaba %s argumento(s) y se recibieron %s", "accepts %s arg(s), received %s"},
+	"cli.args_min":          {"se esperaban al menos %s argumento(s) y se recibieron %s", "requires at least %s arg(s), only received %s"},
+	"cli.args_max":          {"se esperaban a lo más %s argumento(s) y se recibieron %s", "accepts at most %s arg(s), received %s"},
+	"cli.unknown_command":   {"comando desconocido %s para %s", "unknown command %s for %s"},
+	"cli.did_you_mean":      {"¿Quiso decir esto?", "Did you mean this?"},
+	"cli.required_flags":    {"falta(n) la(s) opción(es) obligatoria(s) %s", "required flag(s) %s not set"},
+}
