@@ -461,11 +461,10 @@ func findOrder(ctx context.Context, st *store.Store, key string, l i18n.Lang) (s
 }
 
 func by() string {
-	u := os.Getenv("USER")
-	if u == "" {
-		u = "cli"
+	if u := os.Getenv("USER"); u != "" {
+		return u + " (cli)"
 	}
-	return u + " (cli)"
+	return "cli" // not "cli (cli)"
 }
 
 // control writes a control for an order and says what will happen.
