@@ -67,7 +67,7 @@ func (m *Model) startConnect() tea.Cmd {
 		return nil
 	}
 	name := "multivende"
-	if c, ok := m.selectedConn(); ok && c.Kind == "multivende" {
+	if c, ok := m.connPane().conn(); ok && c.Kind == "multivende" {
 		name = c.Name
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -268,7 +268,7 @@ func TestNavigationBetweenPanes(t *testing.T) {
 func TestKeysetScrollingShowsOnlyAWindow(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{orders: 100})
-	rows := b.m.data.lists[paneOrders].rows
+	rows := b.m.orderPane(paneOrders).list.rows
 	if len(rows) == 0 || len(rows) > 24 {
 		t.Fatalf("%d rows read for a 24-line terminal", len(rows))
 	}
@@ -277,26 +277,26 @@ func TestKeysetScrollingShowsOnlyAWindow(t *testing.T) {
 		t.Fatalf("newest first: got %s", first)
 	}
 	b.keys("pgdown")
-	if got := b.m.data.lists[paneOrders].rows[0].ID; got == first || got != b.ids[99-len(rows)] {
+	if got := b.m.orderPane(paneOrders).list.rows[0].ID; got == first || got != b.ids[99-len(rows)] {
 		t.Errorf("page down starts at %s, want %s", got, b.ids[99-len(rows)])
 	}
 	b.keys("pgup")
-	if got := b.m.data.lists[paneOrders].rows[0].ID; got != first {
+	if got := b.m.orderPane(paneOrders).list.rows[0].ID; got != first {
 		t.Errorf("page up came back to %s, want %s", got, first)
 	}
 	// Down past the last visible row slides the window by one.
 	for i := 0; i < len(rows); i++ {
 		b.keys("down")
 	}
-	if got := b.m.data.lists[paneOrders].rows[0].ID; got != b.ids[98] {
+	if got := b.m.orderPane(paneOrders).list.rows[0].ID; got != b.ids[98] {
 		t.Errorf("after scrolling one past the window it starts at %s, want %s", got, b.ids[98])
 	}
 	if o, _ := b.m.selected(); o.ID != b.ids[99-len(rows)] {
 		t.Errorf("selected %s, want %s", o.ID, b.ids[99-len(rows)])
 	}
 	b.keys("g")
-	if got := b.m.data.lists[paneOrders].rows[0].ID; got != first || b.m.cursor[paneOrders] != 0 {
-		t.Errorf("g went to %s row %d", got, b.m.cursor[paneOrders])
+	if got := b.m.orderPane(paneOrders).list.rows[0].ID; got != first || b.m.orderPane(paneOrders).cursor != 0 {
+		t.Errorf("g went to %s row %d", got, b.m.orderPane(paneOrders).cursor)
 	}
 }
 
@@ -307,7 +307,7 @@ func TestFilterRunsInTheStore(t *testing.T) {
 	// Six characters: orders not read in detail yet are found by a code
 	// prefix from that length (see store.ListOrders).
 	b.typeText("RIP-00")
-	rows := b.m.data.lists[paneOrders].rows
+	rows := b.m.orderPane(paneOrders).list.rows
 	if len(rows) == 0 {
 		t.Fatal("no rows for RIP-00")
 	}
@@ -326,7 +326,7 @@ func TestFilterRunsInTheStore(t *testing.T) {
 		t.Errorf("an empty filter result says nothing:\n%s", ansi.Strip(b.screen()))
 	}
 	b.keys("esc")
-	if b.m.wins[paneOrders].filter != "" || len(b.m.data.lists[paneOrders].rows) == 0 {
+	if b.m.orderPane(paneOrders).win.filter != "" || len(b.m.orderPane(paneOrders).list.rows) == 0 {
 		t.Error("esc did not clear the filter")
 	}
 }
@@ -658,8 +658,13 @@ func TestStaleReadsAreDropped(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{orders: 5})
 	old := b.m.data
-	b.send(dataMsg(snapshot{id: b.m.fetchID - 1, counts: map[store.State]int{store.StateDone: 999}}))
-	if b.m.data.counts[store.StateDone] == 999 || len(b.m.data.conns) != len(old.conns) {
+	// A read tagged with a window the pane is no longer on (an older page).
+	left := b.m.orderPane(paneOrders).win
+	left.before = 12345
+	var lists [paneCount]listData
+	lists[paneOrders] = listData{win: left, read: true}
+	b.send(dataMsg(snapshot{lists: lists, counts: map[store.State]int{store.StateDone: 999}}))
+	if b.m.data.counts[store.StateDone] == 999 || len(b.m.data.conns) != len(old.conns) || len(b.m.orderPane(paneOrders).list.rows) == 0 {
 		t.Error("a stale read replaced newer data")
 	}
 }
@@ -824,7 +829,7 @@ func TestPaletteRetryWithRemappedKeys(t *testing.T) {
 func TestAReplyForAPageLeftIsNotShown(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{orders: 100})
-	first := b.m.data.lists[paneOrders].rows[0].ID
+	first := b.m.orderPane(paneOrders).list.rows[0].ID
 	_, out := b.m.Update(press("pgdown")) // the read of page 2 goes out…
 	if out == nil {
 		t.Fatal("page down read nothing")
@@ -838,15 +843,15 @@ func TestAReplyForAPageLeftIsNotShown(t *testing.T) {
 		t.Fatalf("the reply is not page 2: %+v", rows)
 	}
 	_, next := b.m.Update(reply)
-	if got := b.m.data.lists[paneOrders].rows[0].ID; got != first {
+	if got := b.m.orderPane(paneOrders).list.rows[0].ID; got != first {
 		t.Fatalf("page 2's rows were shown on page 1 (first row %s, want %s)", got, first)
 	}
 	if next == nil {
 		t.Fatal("no read of page 1 followed the dropped reply")
 	}
 	b.send(next())
-	if o, ok := b.m.selected(); !ok || o.ID != first || b.m.data.lists[paneOrders].rows[0].ID != first {
-		t.Fatalf("after the fresh read: selected %s (%v), first row %s", o.ID, ok, b.m.data.lists[paneOrders].rows[0].ID)
+	if o, ok := b.m.selected(); !ok || o.ID != first || b.m.orderPane(paneOrders).list.rows[0].ID != first {
+		t.Fatalf("after the fresh read: selected %s (%v), first row %s", o.ID, ok, b.m.orderPane(paneOrders).list.rows[0].ID)
 	}
 }
 

@@ -89,25 +89,13 @@ func (m *Model) panesKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.setPane(paneQueue)
 	case key.Matches(k, km.Pane4):
 		return m.setPane(paneErrors)
-	case key.Matches(k, km.Up):
-		return m.move(-1)
-	case key.Matches(k, km.Down):
-		return m.move(1)
-	case key.Matches(k, km.PageUp):
-		return m.page(-1)
-	case key.Matches(k, km.PageDown):
-		return m.page(1)
-	case key.Matches(k, km.Top):
-		return m.home()
-	case key.Matches(k, km.Bottom):
-		return m.end()
 	case key.Matches(k, km.Back):
-		if m.active != paneConnections && m.wins[m.active].filter != "" {
+		if op := m.orderPane(m.active); op != nil && op.win.filter != "" {
 			return m.setFilter("")
 		}
 	case key.Matches(k, km.Filter):
-		if m.active != paneConnections {
-			m.openPrompt(promptFilter, m.wins[m.active].filter)
+		if op := m.orderPane(m.active); op != nil {
+			m.openPrompt(promptFilter, op.win.filter)
 		}
 	case key.Matches(k, km.Palette):
 		m.openPrompt(promptPalette, "")
@@ -119,6 +107,12 @@ func (m *Model) panesKey(k tea.KeyPressMsg) tea.Cmd {
 			m.inspectOnLoad = true // typed ahead of the pane's rows (SSH latency)
 		}
 	default:
+		if used, read := m.panes[m.active].update(k); used {
+			if read {
+				return m.fetch()
+			}
+			return nil
+		}
 		return m.actionKey(k)
 	}
 	return nil
@@ -216,7 +210,7 @@ func (m *Model) togglePause() tea.Cmd {
 	target := ""
 	paused := m.data.status.paused
 	if m.active == paneConnections && m.mode == modePanes {
-		if c, ok := m.selectedConn(); ok {
+		if c, ok := m.connPane().conn(); ok {
 			target, paused = c.Name, c.Paused
 		}
 	}
@@ -327,7 +321,6 @@ func (m *Model) setPane(k paneKind) tea.Cmd {
 	return m.fetch()
 }
 
-// selected is the order under the cursor of the active order pane.
 // retry asks the engine to retry the selected order (a key or :retry).
 func (m *Model) retry() tea.Cmd {
 	return m.withOrder(func(o store.Order) tea.Cmd {
@@ -403,7 +396,7 @@ func (m *Model) retryAll() tea.Cmd {
 		m.setFlash(flashErr, m.lang.T("flash.not_error"))
 		return nil
 	}
-	filter := m.wins[paneErrors].filter
+	filter := m.orderPane(paneErrors).win.filter
 	m.ask(m.lang.T("confirm.retry_all", filter), func() tea.Cmd {
 		return m.request("key.retry_all", filter, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 			return engine.RequestRetryFilter(ctx, st, filter, by)
@@ -412,113 +405,17 @@ func (m *Model) retryAll() tea.Cmd {
 	return nil
 }
 
-// selected is the order under the cursor, if the rows on screen were read
-// for the window the person is on (not the page they just left).
-func (m *Model) selected() (store.Order, bool) {
-	if m.active == paneConnections || m.data.wins != m.wins {
-		return store.Order{}, false
-	}
-	rows := m.data.lists[m.active].rows
-	if c := m.cursor[m.active]; c < len(rows) {
-		return rows[c], true
-	}
-	return store.Order{}, false
-}
-
-func (m *Model) selectedConn() (store.Connection, bool) {
-	if c := m.cursor[paneConnections]; c < len(m.data.conns) {
-		return m.data.conns[c], true
-	}
-	return store.Connection{}, false
-}
-
-// move steps the cursor; past the window's edge the window slides by one
-// row along the keyset.
-func (m *Model) move(d int) tea.Cmd {
-	k := m.active
-	if k == paneConnections {
-		m.cursor[k] = min(max(m.cursor[k]+d, 0), max(len(m.data.conns)-1, 0))
-		return nil
-	}
-	rows := m.data.lists[k].rows
-	next := m.cursor[k] + d
-	switch {
-	case next < 0:
-		if n := len(m.tops[k]); n > 0 {
-			m.wins[k].before = m.tops[k][n-1]
-			m.tops[k] = m.tops[k][:n-1]
-			return m.fetch()
-		}
-		next = 0
-	case next >= len(rows):
-		if m.data.lists[k].more && len(rows) > 0 {
-			m.tops[k] = append(m.tops[k], m.wins[k].before)
-			m.wins[k].before = rows[0].Seq
-			m.cursor[k] = len(rows) - 1
-			return m.fetch()
-		}
-		next = max(len(rows)-1, 0)
-	}
-	m.cursor[k] = next
-	return nil
-}
-
-// page moves a window at a time.
-func (m *Model) page(d int) tea.Cmd {
-	k := m.active
-	if k == paneConnections {
-		return m.move(d * 100)
-	}
-	rows := m.data.lists[k].rows
-	if d > 0 {
-		if !m.data.lists[k].more || len(rows) == 0 {
-			m.cursor[k] = max(len(rows)-1, 0)
-			return nil
-		}
-		m.tops[k] = append(m.tops[k], m.wins[k].before)
-		m.wins[k].before = rows[len(rows)-1].Seq
-		return m.fetch()
-	}
-	if n := len(m.tops[k]); n > 0 {
-		// Step back to the window the last page-down started from.
-		m.wins[k].before = m.tops[k][n-1]
-		m.tops[k] = m.tops[k][:n-1]
-		return m.fetch()
-	}
-	m.cursor[k] = 0
-	return nil
-}
-
-func (m *Model) home() tea.Cmd {
-	k := m.active
-	m.cursor[k] = 0
-	if k == paneConnections || (m.wins[k].before == 0 && len(m.tops[k]) == 0) {
-		return nil
-	}
-	m.wins[k].before, m.tops[k] = 0, nil
-	return m.fetch()
-}
-
-// end goes to the last loaded row; the oldest of a million orders is a
-// filter away, not a scroll.
-func (m *Model) end() tea.Cmd {
-	k := m.active
-	if k == paneConnections {
-		m.cursor[k] = max(len(m.data.conns)-1, 0)
-		return nil
-	}
-	if m.data.lists[k].more {
-		return m.page(1)
-	}
-	m.cursor[k] = max(len(m.data.lists[k].rows)-1, 0)
-	return nil
-}
+// selected is the order under the cursor of the active pane, if the rows
+// on screen were read for the window the person is on (not the page they
+// just left).
+func (m *Model) selected() (store.Order, bool) { return m.panes[m.active].selected() }
 
 func (m *Model) setFilter(f string) tea.Cmd {
-	k := m.active
-	m.wins[k].filter = strings.TrimSpace(f)
-	m.wins[k].before, m.tops[k], m.cursor[k] = 0, nil, 0
-	m.wins[k].limit = max(m.paneRows(k), 1)
+	op := m.orderPane(m.active)
+	if op == nil {
+		return nil
+	}
+	op.setFilter(strings.TrimSpace(f))
 	return m.fetch()
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
-	"github.com/folio-cl/folio/internal/store"
 )
 
 // View draws the whole screen: never wider or taller than the terminal.
@@ -99,31 +98,10 @@ func (m *Model) statusLine() string {
 	return " " + strings.Join(parts, "  ")
 }
 
-// paneTitle is a pane's name with its count: "Pedidos 1.284".
-func (m *Model) paneTitle(k paneKind) string {
-	ids := [paneCount]i18n.ID{"pane.connections", "pane.orders", "pane.queue", "pane.errors"}
-	var n int
-	switch k {
-	case paneConnections:
-		n = len(m.data.conns)
-	case paneOrders:
-		for _, c := range m.data.counts {
-			n += c
-		}
-	case paneQueue:
-		for _, s := range store.QueueStates() {
-			n += m.data.counts[s]
-		}
-	case paneErrors:
-		n = m.data.counts[store.StateAttention]
-	}
-	return m.lang.T(ids[k]) + " " + i18n.FormatCount(m.lang, int64(n))
-}
-
 func (m *Model) tabsLine() string {
 	var parts []string
 	for k := paneConnections; k < paneCount; k++ {
-		t := m.paneTitle(k)
+		t := m.panes[k].title()
 		if k == m.active {
 			parts = append(parts, m.styles.TabActive.Render(" "+t+" "))
 		} else {
@@ -136,7 +114,7 @@ func (m *Model) tabsLine() string {
 func (m *Model) singleView() []string {
 	rule := m.styles.Border.Render(strings.Repeat("─", m.width))
 	out := []string{m.tabsLine(), rule}
-	return append(out, m.paneLines(m.active, m.width, m.height-5)...)
+	return append(out, m.panes[m.active].view(true)...)
 }
 
 // gridView puts the four panes in a 2×2 grid: connections and queue on
@@ -160,105 +138,17 @@ func (m *Model) gridView() []string {
 // box draws pane k inside a border of w×h, its title in the top edge.
 func (m *Model) box(k paneKind, w, h int) []string {
 	b := m.styles.Border
-	title := " " + m.paneTitle(k) + " "
+	title := " " + m.panes[k].title() + " "
 	tstyle := m.styles.Tab
 	if k == m.active {
 		tstyle = m.styles.TabActive
 	}
 	fill := max(w-2-ansi.StringWidth(title)-1, 0)
 	out := []string{b.Render("┌─") + tstyle.Render(title) + b.Render(strings.Repeat("─", fill)+"┐")}
-	for _, l := range fitHeight(m.paneLines(k, w-2, h-2), h-2) {
+	for _, l := range fitHeight(m.panes[k].view(k == m.active), h-2) {
 		out = append(out, b.Render("│")+fitLine(l, w-2)+b.Render("│"))
 	}
 	return append(out, b.Render("└"+strings.Repeat("─", max(w-2, 0))+"┘"))
-}
-
-// paneLines renders pane k's table in w×h.
-func (m *Model) paneLines(k paneKind, w, h int) []string {
-	s, lang, now := &m.styles, m.lang, m.opt.Now()
-	sel := m.cursor[k]
-	if m.grid() && k != m.active {
-		sel = -1
-	}
-	var out []string
-	if k == paneConnections {
-		if len(m.data.conns) == 0 {
-			return []string{s.Muted.Render(lang.T("conn.none"))}
-		}
-		rows := make([][]cell, len(m.data.conns))
-		for i, c := range m.data.conns {
-			rows[i] = connRow(s, lang, c, now)
-		}
-		out = table(*s, connColumns(lang), rows, sel, w)
-		// The selected connection's trouble in full: its column is
-		// narrow, and the reconnect command must be readable.
-		c := m.data.conns[min(m.cursor[k], len(m.data.conns)-1)]
-		detail := ""
-		if c.LastError != "" { // a client's own words, as written
-			detail = lang.T("quote", safetext.Text(c.LastError))
-		}
-		if c.Status == store.ConnNeedsReconnect {
-			detail = lang.T("conn.reconnect_cmd", safetext.Text(c.Name))
-			if n := m.data.waiting[c.ID]; n > 0 {
-				detail += " · " + lang.T("conn.waiting_orders", n)
-			}
-			if m.opt.Connect != nil && m.keys.Connect.Enabled() {
-				detail += " · " + m.keys.Connect.Help().Key + " " + lang.T("action.reconnect")
-			}
-		}
-		var foot []string
-		if detail != "" {
-			for _, l := range wrapLines(lang.T("pane.fix", detail), w) {
-				foot = append(foot, s.Error.Render(l))
-			}
-		}
-		for _, l := range m.catalogLines(w) {
-			foot = append(foot, s.Muted.Render(l))
-		}
-		for _, l := range m.webhookLines(w) {
-			foot = append(foot, s.Muted.Render(l))
-		}
-		out = fitHeight(out, max(h-len(foot), len(out)))
-		return append(out, foot...)
-	}
-	win, data := m.wins[k], m.data.lists[k]
-	if win.filter != "" {
-		out = append(out, s.Accent.Render(lang.T("pane.filter", win.filter)))
-	}
-	var cols []column
-	rows := make([][]cell, len(data.rows))
-	switch k {
-	case paneOrders:
-		cols = orderColumns(lang)
-		for i, o := range data.rows {
-			rows[i] = orderRow(s, lang, o)
-		}
-	case paneQueue:
-		cols = queueColumns(lang)
-		for i, o := range data.rows {
-			rows[i] = queueRow(s, lang, o, m.opt.MaxAttempts, now)
-		}
-	case paneErrors:
-		cols = errorColumns(lang)
-		for i, o := range data.rows {
-			rows[i] = errorRow(s, lang, o, now)
-		}
-	}
-	out = append(out, table(*s, cols, rows, sel, w)...)
-	if len(data.rows) == 0 && m.loaded {
-		empty := lang.T("pane.empty")
-		if win.filter != "" {
-			empty = lang.T("pane.empty_filter", win.filter)
-		}
-		out = append(out, s.Muted.Render("  "+empty))
-	}
-	if k == paneErrors && sel >= 0 && sel < len(data.rows) {
-		if fix := fixFor(lang, data.rows[sel]); fix != "" {
-			out = fitHeight(out, h-1)
-			out = append(out, s.Accent.Render(lang.T("pane.fix", fix)))
-		}
-	}
-	return out
 }
 
 func (m *Model) flashLine() string {
@@ -365,25 +255,4 @@ func (m *Model) helpLine() string {
 		parts = append(parts, p)
 	}
 	return " " + strings.Join(parts, "  ")
-}
-
-// catalogLines says what the last periodic catalog sync found.
-func (m *Model) catalogLines(w int) []string {
-	r := m.data.catalog
-	if r == nil {
-		return nil
-	}
-	lang := m.lang
-	when := i18n.FormatAgo(lang, m.opt.Now().Sub(r.At))
-	if r.Error != "" {
-		return wrapLines(lang.T("catalogui.error", when, safetext.Text(r.Error)), w)
-	}
-	line := lang.T("catalogui.line", when, r.Create, r.Update, r.Unchanged, r.Deactivate)
-	if r.Applied+r.Failed > 0 {
-		line += lang.T("catalogui.applied", r.Applied, r.Failed)
-	}
-	if r.Note != "" {
-		line += " · " + safetext.Text(r.Note)
-	}
-	return wrapLines(line, w)
 }
