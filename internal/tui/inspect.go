@@ -323,19 +323,19 @@ type linesKey struct {
 	theme string
 }
 
-// inspectLines renders the current section once per change of order,
+// content renders the current section once per change of order,
 // section, width, language or theme: every frame draws from the cache
 // (pretty-printing and wrapping the raw JSON is not a per-frame job).
-func (m *Model) inspectLines() []string {
-	if m.insp.view == nil || m.insp.sec >= len(m.insp.sections) {
+func (in *inspectState) content(m *Model) []string {
+	if in.view == nil || in.sec >= len(in.sections) {
 		return nil
 	}
-	k := linesKey{m.insp.view, m.insp.sections[m.insp.sec], m.width - 1, m.lang, m.theme.Name}
-	if m.insp.linesKey != k {
-		m.insp.lines = sectionLines(m.styles, m.lang, m.keys, *m.insp.view, k.sec, k.width, m.loc)
-		m.insp.linesKey = k
+	k := linesKey{in.view, in.sections[in.sec], m.width - 1, m.lang, m.theme.Name}
+	if in.linesKey != k {
+		in.lines = sectionLines(m.styles, m.lang, m.keys, *in.view, k.sec, k.width, m.loc)
+		in.linesKey = k
 	}
-	return m.insp.lines
+	return in.lines
 }
 
 // reasonText is the order's reason in lang when the engine kept it as a

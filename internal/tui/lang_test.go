@@ -252,7 +252,7 @@ func TestConsoleSpeaksOneLanguage(t *testing.T) {
 						b.keys(k)
 						check("inspect " + id + " key " + k)
 						b.keys("esc")
-						if b.m.mode != modeInspect {
+						if b.m.mode() != modeInspect {
 							b.inspect(id)
 						}
 					}

@@ -49,19 +49,6 @@ type Options struct {
 	Actor *store.Actor
 }
 
-// mode is what the screen shows.
-type mode int
-
-const (
-	modePanes mode = iota
-	modeInspect
-	modeHelp
-	modePrompt
-	modeConfirm
-	modeForm
-	modeConnect
-)
-
 // flashLevel colours a flash line.
 type flashLevel int
 
@@ -78,8 +65,7 @@ type Model struct {
 	src source
 
 	width, height int
-	mode          mode
-	prevMode      mode // where the prompt, confirmation or form returns to
+	stack         []layer // what is over the panes, the top last
 	active        paneKind
 	panes         [paneCount]pane
 	data          snapshot // the last read shown (its lists are the panes')
@@ -90,27 +76,18 @@ type Model struct {
 	changes       <-chan engine.Change
 	unsub         func()
 
-	insp     inspectState
-	prompt   promptState
-	confirm  confirmState
-	form     buyerForm
-	conn     connectState
 	flash    string
 	flashLvl flashLevel
 	flashAt  time.Time
 	pending  map[int64]string // controls sent, not yet applied
-	// helpFrom is the screen help was opened from (esc goes back to it);
-	// helpOffset the first help line shown (help scrolls on small screens).
-	helpFrom   mode
-	helpOffset int
 }
 
+// inspectState is the inspect view of one order, a layer.
 type inspectState struct {
 	id string
 	// buyer and rut are who the document names (a person's correction
 	// wins over the order's data), worked out once per read.
 	buyer, rut string
-	fetchID    int
 	view       *store.OrderView
 	sections   []section
 	sec        int
@@ -128,9 +105,9 @@ type (
 	tickMsg    time.Time
 	changeMsg  struct{}
 	inspectMsg struct {
-		fetchID int
-		view    store.OrderView
-		err     error
+		id   string // the order it was read for
+		view store.OrderView
+		err  error
 	}
 	controlMsg struct {
 		id   int64
@@ -252,10 +229,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case connectDoneMsg:
 		return m, m.handleConnectDone(msg)
 	case spinMsg:
-		if m.mode != modeConnect {
+		c, ok := find[*connectState](m)
+		if !ok {
 			return m, nil
 		}
-		m.conn.frame++
+		c.frame++
 		return m, spin()
 	case tea.PasteMsg:
 		return m, m.handlePaste(msg)
@@ -282,7 +260,7 @@ func (m *Model) handleData(s snapshot) tea.Cmd {
 		m.data = s
 	}
 	var cmds []tea.Cmd
-	if m.inspectOnLoad && m.mode == modePanes {
+	if m.inspectOnLoad && m.mode() == modePanes {
 		m.inspectOnLoad = false
 		if o, ok := m.selected(); ok {
 			cmds = append(cmds, m.openInspect(o.ID))
@@ -291,8 +269,8 @@ func (m *Model) handleData(s snapshot) tea.Cmd {
 	if m.dirty {
 		cmds = append(cmds, m.fetch())
 	}
-	if m.mode == modeInspect && m.insp.view != nil {
-		cmds = append(cmds, m.loadInspect()) // the order moves on while inspected
+	if in := m.inspecting(); m.mode() == modeInspect && in.view != nil {
+		cmds = append(cmds, m.loadInspect(in)) // the order moves on while inspected
 	}
 	return tea.Batch(cmds...)
 }
@@ -360,7 +338,9 @@ func (m *Model) resize(w, h int) {
 			p.setSize(m.width-left-2, m.boxHeight(paneKind(k))-2)
 		}
 	}
-	m.insp.offset = 0
+	if in := m.inspecting(); in != nil {
+		in.offset = 0
+	}
 }
 
 func (m *Model) boxHeight(k paneKind) int {

@@ -317,8 +317,8 @@ func TestFilterRunsInTheStore(t *testing.T) {
 		}
 	}
 	b.keys("enter")
-	if b.m.mode != modePanes || !strings.Contains(ansi.Strip(b.screen()), "filter: RIP-00") {
-		t.Errorf("after enter: mode %d\n%s", b.m.mode, ansi.Strip(b.screen()))
+	if b.m.mode() != modePanes || !strings.Contains(ansi.Strip(b.screen()), "filter: RIP-00") {
+		t.Errorf("after enter: mode %d\n%s", b.m.mode(), ansi.Strip(b.screen()))
 	}
 	b.keys("/")
 	b.typeText("zzzz")
@@ -335,8 +335,8 @@ func TestInspectShowsTheProblemFirst(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{orders: 5})
 	b.keys("4", "enter")
-	if b.m.mode != modeInspect || b.m.insp.view == nil || b.m.insp.view.Order.ID != b.errID {
-		t.Fatalf("enter on the error did not inspect it: mode %d", b.m.mode)
+	if b.m.mode() != modeInspect || b.m.inspecting().view == nil || b.m.inspecting().view.Order.ID != b.errID {
+		t.Fatalf("enter on the error did not inspect it: mode %d", b.m.mode())
 	}
 	s := ansi.Strip(b.screen())
 	for _, want := range []string{"Problem", "Timeline", "RUT inválido", "r retry"} {
@@ -358,8 +358,8 @@ func TestInspectShowsTheProblemFirst(t *testing.T) {
 	b.keys("/")
 	b.typeText("fullname")
 	b.keys("enter")
-	if b.m.mode != modeInspect || b.m.insp.offset == 0 {
-		t.Errorf("search did not scroll: mode %d, offset %d", b.m.mode, b.m.insp.offset)
+	if b.m.mode() != modeInspect || b.m.inspecting().offset == 0 {
+		t.Errorf("search did not scroll: mode %d, offset %d", b.m.mode(), b.m.inspecting().offset)
 	}
 	// The match is on screen (the view stops scrolling at the end).
 	lines := strings.Split(ansi.Strip(b.screen()), "\n")
@@ -373,7 +373,7 @@ func TestInspectShowsTheProblemFirst(t *testing.T) {
 		t.Errorf("a search without a match says nothing:\n%s", ansi.Strip(b.screen()))
 	}
 	b.keys("esc")
-	if b.m.mode != modePanes {
+	if b.m.mode() != modePanes {
 		t.Error("esc did not go back")
 	}
 }
@@ -399,8 +399,8 @@ func TestActionsWriteControls(t *testing.T) {
 	b.keys("s")
 	b.typeText("duplicado")
 	b.keys("enter")
-	if b.m.mode != modeConfirm {
-		t.Fatalf("skip did not ask for confirmation (mode %d)", b.m.mode)
+	if b.m.mode() != modeConfirm {
+		t.Fatalf("skip did not ask for confirmation (mode %d)", b.m.mode())
 	}
 	b.keys("n")
 	if len(b.controls()) != 1 {
@@ -417,7 +417,7 @@ func TestActionsWriteControls(t *testing.T) {
 
 	// The buyer form checks the RUT as it is typed.
 	b.keys("b")
-	if b.m.mode != modeForm {
+	if b.m.mode() != modeForm {
 		t.Fatalf("b did not open the form")
 	}
 	b.send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
@@ -431,7 +431,7 @@ func TestActionsWriteControls(t *testing.T) {
 		t.Errorf("a good RUT is not acknowledged:\n%s", ansi.Strip(s))
 	}
 	b.keys("enter")
-	if b.m.mode != modeForm || !strings.Contains(b.screen(), "missing") {
+	if b.m.mode() != modeForm || !strings.Contains(b.screen(), "missing") {
 		t.Fatal("the form was saved without a business name")
 	}
 	for _, v := range []string{"Comercial Los Aromos SpA", "Ferretería", "Av. Providencia 1234", "Providencia"} {
@@ -712,8 +712,8 @@ func TestEnterTypedAheadOfTheRows(t *testing.T) {
 	for _, msg := range run(t, fetch) {
 		b.send(msg)
 	}
-	if b.m.mode != modeInspect || b.m.insp.view == nil || b.m.insp.view.Order.ID != b.errID {
-		t.Fatalf("enter before the rows arrived: mode %d", b.m.mode)
+	if b.m.mode() != modeInspect || b.m.inspecting().view == nil || b.m.inspecting().view.Order.ID != b.errID {
+		t.Fatalf("enter before the rows arrived: mode %d", b.m.mode())
 	}
 }
 

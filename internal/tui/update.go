@@ -15,57 +15,20 @@ import (
 	"github.com/folio-cl/folio/internal/store"
 )
 
-// handleKey routes a key to the mode on screen.
+// handleKey routes a key to the layer on top, or to the panes.
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if k.String() == "ctrl+c" {
 		return tea.Quit
 	}
-	switch m.mode {
-	case modePrompt:
-		return m.promptKey(k)
-	case modeConfirm:
-		return m.confirmKey(k)
-	case modeForm:
-		return m.formKey(k)
-	case modeConnect:
-		return m.connectKey(k)
-	case modeHelp:
-		switch {
-		case key.Matches(k, m.keys.Back, m.keys.Help, m.keys.Quit):
-			m.mode = m.helpFrom
-		case key.Matches(k, m.keys.Down):
-			m.helpOffset++
-		case key.Matches(k, m.keys.Up):
-			m.helpOffset = max(m.helpOffset-1, 0)
-		case key.Matches(k, m.keys.PageDown):
-			m.helpOffset += max(m.height-5, 1)
-		case key.Matches(k, m.keys.PageUp):
-			m.helpOffset = max(m.helpOffset-max(m.height-5, 1), 0)
-		}
-		return nil
-	case modeInspect:
-		return m.inspectKey(k)
+	if l := m.top(); l != nil {
+		return l.key(m, k)
 	}
 	return m.panesKey(k)
 }
 
-// openHelp shows the help over the current screen, from its top.
-func (m *Model) openHelp() {
-	if m.mode != modeHelp {
-		m.helpFrom, m.helpOffset = m.mode, 0
-	}
-	m.mode = modeHelp
-}
-
 func (m *Model) handlePaste(p tea.PasteMsg) tea.Cmd {
-	switch m.mode {
-	case modePrompt:
-		m.prompt.in.update(p)
-		return m.promptChanged()
-	case modeForm:
-		m.form.fields[m.form.focus].update(p)
-	case modeConnect:
-		m.conn.in.update(p)
+	if l, ok := m.top().(paster); ok {
+		return l.paste(m, p)
 	}
 	return nil
 }
@@ -127,7 +90,7 @@ func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Pause):
 		return m.togglePause()
 	case key.Matches(k, km.Connect):
-		if m.mode != modePanes || m.active != paneConnections {
+		if m.mode() != modePanes || m.active != paneConnections {
 			return m.setPane(paneConnections)
 		}
 		return m.startConnect()
@@ -141,8 +104,7 @@ func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.retryAll()
 	case key.Matches(k, km.Skip):
 		return m.withApplicable(actSkip, func(o store.Order) tea.Cmd {
-			m.prompt.order = o
-			m.openPrompt(promptSkip, "")
+			m.openPrompt(promptSkip, "").order = o
 			return nil
 		})
 	case key.Matches(k, km.Buyer):
@@ -184,8 +146,8 @@ func isActionKey(k string) bool {
 
 // withOrder runs fn on the order in focus (inspected or selected).
 func (m *Model) withOrder(fn func(store.Order) tea.Cmd) tea.Cmd {
-	if m.mode == modeInspect && m.insp.view != nil {
-		return fn(m.insp.view.Order)
+	if in, ok := m.top().(*inspectState); ok && in.view != nil {
+		return fn(in.view.Order)
 	}
 	if o, ok := m.selected(); ok {
 		return fn(o)
@@ -209,7 +171,7 @@ func (m *Model) withApplicable(a action, fn func(store.Order) tea.Cmd) tea.Cmd {
 func (m *Model) togglePause() tea.Cmd {
 	target := ""
 	paused := m.data.status.paused
-	if m.active == paneConnections && m.mode == modePanes {
+	if m.active == paneConnections && m.mode() == modePanes {
 		if c, ok := m.connPane().conn(); ok {
 			target, paused = c.Name, c.Paused
 		}
@@ -392,7 +354,7 @@ func (m *Model) credit() tea.Cmd {
 // retryAll asks, then retries every order in Errors that matches the
 // Errors pane's filter (a key or :retry-all).
 func (m *Model) retryAll() tea.Cmd {
-	if m.active != paneErrors && m.mode == modePanes {
+	if m.active != paneErrors && m.mode() == modePanes {
 		m.setFlash(flashErr, m.lang.T("flash.not_error"))
 		return nil
 	}
@@ -421,13 +383,15 @@ func (m *Model) setFilter(f string) tea.Cmd {
 
 // openInspect reads one order for the inspect view.
 func (m *Model) openInspect(id string) tea.Cmd {
-	m.mode = modeInspect
-	m.insp = inspectState{id: id, fetchID: m.insp.fetchID + 1}
-	return m.loadInspect()
+	in := &inspectState{id: id}
+	m.push(in)
+	return m.loadInspect(in)
 }
 
-func (m *Model) loadInspect() tea.Cmd {
-	st, id, fid, actor := m.opt.Store, m.insp.id, m.insp.fetchID, m.opt.Actor
+// loadInspect reads in's order; the reply is tagged with the order it was
+// read for.
+func (m *Model) loadInspect(in *inspectState) tea.Cmd {
+	st, id, actor := m.opt.Store, in.id, m.opt.Actor
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -435,64 +399,67 @@ func (m *Model) loadInspect() tea.Cmd {
 		if err == nil {
 			err = visible(ctx, st, actor, v.Order)
 		}
-		return inspectMsg{fetchID: fid, view: v, err: err}
+		return inspectMsg{id: id, view: v, err: err}
 	}
 }
 
 func (m *Model) handleInspect(msg inspectMsg) {
-	if msg.fetchID != m.insp.fetchID || m.mode != modeInspect && m.prevMode != modeInspect {
-		return
+	in := m.inspecting()
+	if in == nil || msg.id != in.id {
+		return // read for an inspect view since closed
 	}
-	m.insp.err = msg.err
+	in.err = msg.err
 	if msg.err != nil {
 		return
 	}
-	first := m.insp.view == nil
-	m.insp.view = &msg.view
-	m.insp.buyer, m.insp.rut = engine.BuyerShown(msg.view.Order, msg.view.Emission)
+	first := in.view == nil
+	in.view = &msg.view
+	in.buyer, in.rut = engine.BuyerShown(msg.view.Order, msg.view.Emission)
 	secs := sections(msg.view.Order)
-	if first || len(secs) != len(m.insp.sections) {
-		m.insp.sections, m.insp.sec, m.insp.offset = secs, 0, 0
+	if first || len(secs) != len(in.sections) {
+		in.sections, in.sec, in.offset = secs, 0, 0
 	}
 }
 
-func (m *Model) inspectKey(k tea.KeyPressMsg) tea.Cmd {
+func (*inspectState) kind() mode { return modeInspect }
+
+func (in *inspectState) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
 	km := m.keys
-	n := len(m.insp.sections)
+	n := len(in.sections)
 	switch {
 	case key.Matches(k, km.Back):
-		m.mode = modePanes
+		m.pop()
 		return m.fetch()
 	case key.Matches(k, km.Quit):
 		return tea.Quit
 	case key.Matches(k, km.Help):
 		m.openHelp()
 	case key.Matches(k, km.NextPane) && n > 0:
-		m.insp.sec, m.insp.offset = (m.insp.sec+1)%n, 0
+		in.sec, in.offset = (in.sec+1)%n, 0
 	case key.Matches(k, km.PrevPane) && n > 0:
-		m.insp.sec, m.insp.offset = (m.insp.sec+n-1)%n, 0
+		in.sec, in.offset = (in.sec+n-1)%n, 0
 	case key.Matches(k, km.Pane1, km.Pane2, km.Pane3, km.Pane4) || k.String() == "5":
 		if i := int(k.String()[0] - '1'); i >= 0 && i < n {
-			m.insp.sec, m.insp.offset = i, 0
+			in.sec, in.offset = i, 0
 		}
 	case key.Matches(k, km.Up):
-		m.insp.offset = max(m.insp.offset-1, 0)
+		in.offset = max(in.offset-1, 0)
 	case key.Matches(k, km.Down):
-		m.insp.offset++
+		in.offset++
 	case key.Matches(k, km.PageUp):
-		m.insp.offset = max(m.insp.offset-m.inspectRows(), 0)
+		in.offset = max(in.offset-m.inspectRows(), 0)
 	case key.Matches(k, km.PageDown):
-		m.insp.offset += m.inspectRows()
+		in.offset += m.inspectRows()
 	case key.Matches(k, km.Top):
-		m.insp.offset = 0
+		in.offset = 0
 	case key.Matches(k, km.Bottom):
-		m.insp.offset = 1 << 30
+		in.offset = 1 << 30
 	case key.Matches(k, km.Palette):
 		m.openPrompt(promptPalette, "")
 	case key.Matches(k, km.Filter):
-		m.openPrompt(promptSearch, m.insp.search)
-	case k.String() == "n" && m.insp.search != "":
-		m.findNext(true)
+		m.openPrompt(promptSearch, in.search)
+	case k.String() == "n" && in.search != "":
+		in.findNext(m, true)
 	default:
 		return m.actionKey(k)
 	}
@@ -501,24 +468,24 @@ func (m *Model) inspectKey(k tea.KeyPressMsg) tea.Cmd {
 
 // findNext scrolls the inspect view to the next line holding the search
 // text (after the top line when again is set), wrapping to the start.
-func (m *Model) findNext(again bool) {
-	if m.insp.view == nil || m.insp.sec >= len(m.insp.sections) || m.insp.search == "" {
+func (in *inspectState) findNext(m *Model, again bool) {
+	if in.view == nil || in.sec >= len(in.sections) || in.search == "" {
 		return
 	}
-	lines := m.inspectLines()
-	q := strings.ToLower(m.insp.search)
-	start := m.insp.offset
+	lines := in.content(m)
+	q := strings.ToLower(in.search)
+	start := in.offset
 	if again {
 		start++
 	}
 	for i := 0; i < len(lines); i++ {
 		j := (start + i) % len(lines)
 		if strings.Contains(strings.ToLower(ansi.Strip(lines[j])), q) {
-			m.insp.offset = j
+			in.offset = j
 			return
 		}
 	}
-	m.setFlash(flashErr, m.lang.T("pane.empty_filter", m.insp.search))
+	m.setFlash(flashErr, m.lang.T("pane.empty_filter", in.search))
 }
 
 // inLang is an error already worded in the console's language.

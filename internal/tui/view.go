@@ -21,16 +21,12 @@ func (m *Model) View() tea.View {
 
 // Render is the screen as text, one line per terminal row.
 func (m *Model) Render() string {
-	var body []string
+	body, ok := []string(nil), false
+	for i := len(m.stack) - 1; i >= 0 && !ok; i-- {
+		body, ok = m.stack[i].body(m, m.height-3)
+	}
 	switch {
-	case m.mode == modeHelp:
-		body = m.helpView(m.height - 3)
-	case m.mode == modeInspect || m.prevMode == modeInspect && (m.mode == modePrompt || m.mode == modeConfirm):
-		body = m.inspectView(m.height - 3)
-	case m.mode == modeForm:
-		body = m.formView(m.height - 3)
-	case m.mode == modeConnect:
-		body = m.connectView(m.height - 3)
+	case ok:
 	case m.grid():
 		body = m.gridView()
 	default:
@@ -152,41 +148,8 @@ func (m *Model) box(k paneKind, w, h int) []string {
 }
 
 func (m *Model) flashLine() string {
-	switch m.mode {
-	case modePrompt:
-		var label string
-		switch m.prompt.kind {
-		case promptFilter:
-			label = m.lang.T("prompt.filter")
-			if m.width-ansi.StringWidth(label) < 40 { // the field needs the room more than the hint
-				label = m.lang.T("prompt.filter_short")
-			}
-		case promptPalette:
-			label = m.lang.T("prompt.palette")
-		case promptSkip:
-			label = m.lang.T("prompt.skip_reason", safetext.Text(m.prompt.order.Code))
-		case promptSearch:
-			label = m.lang.T("prompt.search")
-		}
-		room := m.width - ansi.StringWidth(label) - 2
-		if m.prompt.kind == promptPalette {
-			room -= 30 // the suggestions follow the field
-		}
-		line := m.styles.Accent.Render(label) + m.prompt.in.view(max(room, 10))
-		if m.prompt.kind == promptPalette {
-			word, _, _ := strings.Cut(strings.TrimSpace(m.prompt.in.String()), " ")
-			var names []string
-			for i, c := range matchCommands(word) {
-				if i == 4 {
-					break
-				}
-				names = append(names, c.name)
-			}
-			line += "  " + m.styles.Muted.Render(strings.Join(names, " · "))
-		}
-		return line
-	case modeConfirm:
-		return m.styles.Warn.Render(keepAnswers(m.confirm.question, m.width-1))
+	if l, ok := m.top().(liner); ok {
+		return l.line(m)
 	}
 	if m.flash == "" {
 		return ""
@@ -195,6 +158,41 @@ func (m *Model) flashLine() string {
 		return " " + m.styles.Error.Render(m.flash)
 	}
 	return " " + m.styles.OK.Render(m.flash)
+}
+
+// line is the prompt's label and field in the flash line.
+func (p *promptState) line(m *Model) string {
+	var label string
+	switch p.pkind {
+	case promptFilter:
+		label = m.lang.T("prompt.filter")
+		if m.width-ansi.StringWidth(label) < 40 { // the field needs the room more than the hint
+			label = m.lang.T("prompt.filter_short")
+		}
+	case promptPalette:
+		label = m.lang.T("prompt.palette")
+	case promptSkip:
+		label = m.lang.T("prompt.skip_reason", safetext.Text(p.order.Code))
+	case promptSearch:
+		label = m.lang.T("prompt.search")
+	}
+	room := m.width - ansi.StringWidth(label) - 2
+	if p.pkind == promptPalette {
+		room -= 30 // the suggestions follow the field
+	}
+	line := m.styles.Accent.Render(label) + p.in.view(max(room, 10))
+	if p.pkind == promptPalette {
+		word, _, _ := strings.Cut(strings.TrimSpace(p.in.String()), " ")
+		var names []string
+		for i, c := range matchCommands(word) {
+			if i == 4 {
+				break
+			}
+			names = append(names, c.name)
+		}
+		line += "  " + m.styles.Muted.Render(strings.Join(names, " · "))
+	}
+	return line
 }
 
 // keepAnswers fits a yes/no question in w columns by cutting its text, not
@@ -211,38 +209,41 @@ func keepAnswers(q string, w int) string {
 	return ansi.Truncate(q[:i], max(w-ansi.StringWidth(answers), 1), "…") + answers
 }
 
-// helpLine is the short help: the keys that matter here.
+// helpLine is the short help: the keys that matter here, from the
+// topmost layer that has its own.
 func (m *Model) helpLine() string {
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		if h, ok := m.stack[i].(hinter); ok {
+			return h.hints(m)
+		}
+	}
 	km := m.keys
-	var bs []keyHint
-	switch m.mode {
-	case modeInspect:
-		bs = append(hints(km.Back, km.NextPane), keyHint{"↑↓", m.lang.T("key.scroll")})
-		if m.insp.view != nil {
-			o := m.insp.view.Order
-			for _, a := range []struct {
-				b   key.Binding
-				act action
-			}{{km.Retry, actRetry}, {km.Reissue, actReissue}, {km.Credit, actCredit}, {km.Skip, actSkip}, {km.Buyer, actBuyer}, {km.Boleta, actBoleta}} {
-				if unavailable(m.lang, o, a.act) == "" {
-					bs = append(bs, hints(a.b)...)
-				}
+	if m.active == paneConnections {
+		return m.hintLine(hints(km.Connect, km.Pause, km.Palette, km.NextPane, km.Help, km.Quit))
+	}
+	return m.hintLine(hints(km.Inspect, km.Filter, km.Retry, km.Pause, km.Palette, km.NextPane, km.Help, km.Quit, km.Skip))
+}
+
+// hints is the inspect view's help line: what applies to its order.
+func (in *inspectState) hints(m *Model) string {
+	km := m.keys
+	bs := append(hints(km.Back, km.NextPane), keyHint{"↑↓", m.lang.T("key.scroll")})
+	if in.view != nil {
+		o := in.view.Order
+		for _, a := range []struct {
+			b   key.Binding
+			act action
+		}{{km.Retry, actRetry}, {km.Reissue, actReissue}, {km.Credit, actCredit}, {km.Skip, actSkip}, {km.Buyer, actBuyer}, {km.Boleta, actBoleta}} {
+			if unavailable(m.lang, o, a.act) == "" {
+				bs = append(bs, hints(a.b)...)
 			}
 		}
-		bs = append(bs, hints(km.Quit)...)
-	case modeForm:
-		return " " + m.styles.Muted.Render(m.lang.T("form.help"))
-	case modeConnect:
-		return " " + m.styles.Muted.Render(m.lang.T("connectui.help"))
-	case modeHelp:
-		bs = hints(km.Back)
-	default:
-		if m.active == paneConnections {
-			bs = hints(km.Connect, km.Pause, km.Palette, km.NextPane, km.Help, km.Quit)
-			break
-		}
-		bs = hints(km.Inspect, km.Filter, km.Retry, km.Pause, km.Palette, km.NextPane, km.Help, km.Quit, km.Skip)
 	}
+	return m.hintLine(append(bs, hints(km.Quit)...))
+}
+
+// hintLine draws key hints in the help line, as many as fit.
+func (m *Model) hintLine(bs []keyHint) string {
 	var parts []string
 	used := 1
 	for _, b := range bs {
