@@ -40,7 +40,9 @@ type (
 	// hinter writes the help line.
 	hinter interface{ hints(m *Model) string }
 	// paster takes pasted text.
-	paster interface{ paste(m *Model, p tea.PasteMsg) tea.Cmd }
+	paster interface {
+		paste(m *Model, p tea.PasteMsg) tea.Cmd
+	}
 )
 
 // push puts l on top.
