@@ -279,3 +279,34 @@ func TestOverlaysStack(t *testing.T) {
 		t.Fatalf("esc twice from help over inspect: mode %v, %d layers left", b.m.mode(), len(b.m.stack))
 	}
 }
+
+// The palette runs the same actions as the keys (not only the few it used
+// to know), and help lists every action of the same table.
+func TestPaletteAndHelpShareTheActions(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5, w: 120, h: 40})
+	b.m.keys, _ = NewKeyMap(i18n.EN, map[string][]string{"buyer": {"ctrl+o"}, "skip": {"ctrl+k"}}, false)
+	b.keys("4", ":")
+	b.typeText("buyer")
+	b.keys("enter")
+	if b.m.mode() != modeForm {
+		t.Fatalf(":buyer with buyer on ctrl+o: mode %v", b.m.mode())
+	}
+	b.keys("esc", ":")
+	b.typeText("skip")
+	b.keys("enter")
+	if p, ok := b.m.top().(*promptState); !ok || p.pkind != promptSkip || p.order.ID != b.errID {
+		t.Fatalf(":skip did not ask the reason to skip the selected order: %#v", b.m.top())
+	}
+	b.keys("esc", "?")
+	help := ansi.Strip(b.screen())
+	for _, a := range b.m.actions {
+		want := ":" + a.name
+		if a.binding != "" {
+			want = keyLabel(a.key(b.m.keys).Keys()[0])
+		}
+		if !regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(want) + `(/|\s)`).MatchString(help) {
+			t.Errorf("help does not list %s as %q:\n%s", a.name, want, help)
+		}
+	}
+}

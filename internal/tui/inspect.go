@@ -109,19 +109,8 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			}
 		}
 		var acts []string
-		for _, b := range []struct {
-			k   string
-			ok  bool
-			act string
-		}{{keys.Retry.Help().Key, keys.Retry.Enabled() && unavailable(lang, o, actRetry) == "", lang.T("action.retry")},
-			{keys.Reissue.Help().Key, keys.Reissue.Enabled() && unavailable(lang, o, actReissue) == "", lang.T("key.reissue")},
-			{keys.Credit.Help().Key, keys.Credit.Enabled() && unavailable(lang, o, actCredit) == "", lang.T("key.credit")},
-			{keys.Skip.Help().Key, keys.Skip.Enabled() && unavailable(lang, o, actSkip) == "", lang.T("action.skip")},
-			{keys.Buyer.Help().Key, keys.Buyer.Enabled() && unavailable(lang, o, actBuyer) == "", lang.T("key.buyer")},
-			{keys.Boleta.Help().Key, keys.Boleta.Enabled() && unavailable(lang, o, actBoleta) == "", lang.T("key.boleta")}} {
-			if b.ok {
-				acts = append(acts, b.k+" "+b.act)
-			}
+		for _, b := range offered(keys, lang, o) {
+			acts = append(acts, b.Help().Key+" "+b.Help().Desc)
 		}
 		if len(acts) > 0 {
 			out = append(out, "")

@@ -179,7 +179,7 @@ var typed = func() *regexp.Regexp {
 	for _, b := range defaultBindings() {
 		names = append(names, b.keys...)
 	}
-	for _, c := range paletteCommands() {
+	for _, c := range actions() {
 		names = append(names, c.name)
 	}
 	names = append(names, ThemeNames()...)

@@ -67,6 +67,7 @@ type Model struct {
 	width, height int
 	stack         []layer // what is over the panes, the top last
 	active        paneKind
+	actions       []action
 	panes         [paneCount]pane
 	data          snapshot // the last read shown (its lists are the panes')
 
@@ -141,7 +142,7 @@ func New(opt Options) (*Model, error) {
 	}
 	c := &common{opt: opt, lang: opt.Lang, loc: opt.Location}
 	m := &Model{common: c, src: source{st: opt.Store, eng: opt.Engine, now: opt.Now, actor: opt.Actor},
-		width: 80, height: 24, active: paneOrders, panes: newPanes(c), pending: map[int64]string{}}
+		width: 80, height: 24, active: paneOrders, actions: actions(), panes: newPanes(c), pending: map[int64]string{}}
 	t, err := LoadTheme(opt.Theme)
 	if err != nil {
 		return nil, err

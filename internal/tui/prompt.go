@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -139,20 +138,6 @@ func (c *confirmState) line(m *Model) string {
 	return m.styles.Warn.Render(keepAnswers(c.question, m.width-1))
 }
 
-// paletteCommand is one command of the : palette.
-type paletteCommand struct {
-	name string
-	help i18n.ID
-}
-
-func paletteCommands() []paletteCommand {
-	return []paletteCommand{
-		{"orders", "cmd.orders"}, {"errors", "cmd.errors"}, {"queue", "cmd.queue"}, {"connections", "cmd.connections"},
-		{"pause", "cmd.pause"}, {"resume", "cmd.resume"}, {"retry", "cmd.retry"}, {"retry-all", "cmd.retry_all"},
-		{"lang", "cmd.lang"}, {"theme", "cmd.theme"}, {"help", "cmd.help"}, {"quit", "cmd.quit"},
-	}
-}
-
 // fuzzy scores how well q matches name: a prefix beats a subsequence;
 // -1 is no match.
 func fuzzy(q, name string) int {
@@ -174,24 +159,24 @@ func fuzzy(q, name string) int {
 	return -1
 }
 
-// matchCommands lists the commands matching word, best first.
-func matchCommands(word string) []paletteCommand {
+// matchCommands lists the actions matching word, best first.
+func matchCommands(word string) []action {
 	word = strings.ToLower(word)
 	if word == "q" {
 		word = "quit"
 	}
 	type scored struct {
-		c paletteCommand
+		c action
 		s int
 	}
 	var out []scored
-	for _, c := range paletteCommands() {
+	for _, c := range actions() {
 		if s := fuzzy(word, c.name); s >= 0 {
 			out = append(out, scored{c, s})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].s > out[j].s })
-	cs := make([]paletteCommand, len(out))
+	cs := make([]action, len(out))
 	for i, s := range out {
 		cs[i] = s.c
 	}
@@ -201,7 +186,7 @@ func matchCommands(word string) []paletteCommand {
 // ambiguous lists the commands a word could mean when it is not exactly one
 // of them and begins more than one (":re" is resume, retry or retry-all):
 // running the first would act on a guess.
-func ambiguous(word string, cs []paletteCommand) []string {
+func ambiguous(word string, cs []action) []string {
 	word = strings.ToLower(word)
 	var names []string
 	for _, c := range cs {
@@ -218,7 +203,7 @@ func ambiguous(word string, cs []paletteCommand) []string {
 	return names
 }
 
-// runCommand runs a palette line such as "pause tienda" or "lang en".
+// runCommand runs the action a palette line names, such as "pause tienda" or "lang en".
 func (m *Model) runCommand(line string) tea.Cmd {
 	fields := strings.Fields(line)
 	if len(fields) == 0 {
@@ -233,53 +218,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		m.setFlash(flashErr, m.lang.T("flash.ambiguous_cmd", fields[0], strings.Join(names, ", ")))
 		return nil
 	}
-	arg := strings.Join(fields[1:], " ")
-	switch cs[0].name {
-	case "orders":
-		return m.setPane(paneOrders)
-	case "errors":
-		return m.setPane(paneErrors)
-	case "queue":
-		return m.setPane(paneQueue)
-	case "connections":
-		return m.setPane(paneConnections)
-	case "pause", "resume":
-		return m.pause(arg, cs[0].name == "pause")
-	case "retry", "retry-all":
-		if m.opt.ReadOnly {
-			m.setFlash(flashErr, m.lang.T("flash.readonly"))
-			return nil
-		}
-		if cs[0].name == "retry" {
-			return m.retry()
-		}
-		m.active = paneErrors
-		return m.retryAll()
-	case "lang":
-		l, err := i18n.ParseLang(arg)
-		if err != nil {
-			m.setFlash(flashErr, m.lang.T("flash.error", m.lang.T("lang.bad_palette", arg)))
-			return nil
-		}
-		return m.setLang(l)
-	case "theme":
-		t, err := LoadTheme(arg)
-		if err != nil {
-			msg := err.Error() // a built-in theme that does not load: a bug, said as it is
-			if !slices.Contains(ThemeNames(), arg) {
-				msg = m.lang.T("theme.bad", arg, strings.Join(ThemeNames(), ", "))
-			}
-			m.setFlash(flashErr, m.lang.T("flash.error", msg))
-			return nil
-		}
-		m.theme, m.styles = t, NewStyles(t, m.opt.NoColor)
-		m.setFlash(flashInfo, m.lang.T("flash.theme", t.Name))
-	case "help":
-		m.openHelp()
-	case "quit":
-		return tea.Quit
-	}
-	return nil
+	return m.runAction(cs[0], call{palette: true, arg: strings.Join(fields[1:], " ")})
 }
 
 func (m *Model) setLang(l i18n.Lang) tea.Cmd {

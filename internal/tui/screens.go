@@ -40,18 +40,28 @@ func allKeys(bs ...key.Binding) []keyHint {
 	return out
 }
 
-// helpView is generated from the keymap, one group per column (or one
-// after another when narrow).
+// view is generated from the keymap's moves and the action table (a
+// palette-only action as its :name), one group per column (or one after
+// another when narrow).
 func (l *helpLayer) view(m *Model, h int) []string {
-	titles := []i18n.ID{"key.navigation", "help.panes", "help.general", "help.actions"}
 	out := []string{m.styles.Title.Render(" " + m.lang.T("help.title")), ""}
+	moves := m.keys.moves()
 	var blocks [][]string
-	for i, g := range m.keys.groups() {
-		hs := allKeys(g...)
+	for _, title := range []i18n.ID{"key.navigation", "help.panes", "help.general", "help.actions"} {
+		hs := allKeys(moves[title]...)
+		for _, a := range m.actions {
+			switch {
+			case a.group != title:
+			case a.binding != "":
+				hs = append(hs, allKeys(a.key(m.keys))...)
+			case !a.changes || !m.opt.ReadOnly:
+				hs = append(hs, keyHint{":" + a.name, m.lang.T(a.help)})
+			}
+		}
 		if len(hs) == 0 {
 			continue
 		}
-		b := []string{m.styles.Header.Render(m.lang.T(titles[i]))}
+		b := []string{m.styles.Header.Render(m.lang.T(title))}
 		for _, k := range hs {
 			b = append(b, m.styles.Key.Render(fitLine(k.key, 17))+" "+k.desc)
 		}

@@ -36,22 +36,10 @@ func (m *Model) handlePaste(p tea.PasteMsg) tea.Cmd {
 func (m *Model) panesKey(k tea.KeyPressMsg) tea.Cmd {
 	km := m.keys
 	switch {
-	case key.Matches(k, km.Quit):
-		return tea.Quit
-	case key.Matches(k, km.Help):
-		m.openHelp()
 	case key.Matches(k, km.NextPane):
 		return m.setPane((m.active + 1) % paneCount)
 	case key.Matches(k, km.PrevPane):
 		return m.setPane((m.active + paneCount - 1) % paneCount)
-	case key.Matches(k, km.Pane1):
-		return m.setPane(paneConnections)
-	case key.Matches(k, km.Pane2):
-		return m.setPane(paneOrders)
-	case key.Matches(k, km.Pane3):
-		return m.setPane(paneQueue)
-	case key.Matches(k, km.Pane4):
-		return m.setPane(paneErrors)
 	case key.Matches(k, km.Back):
 		if op := m.orderPane(m.active); op != nil && op.win.filter != "" {
 			return m.setFilter("")
@@ -81,69 +69,6 @@ func (m *Model) panesKey(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// actionKey handles the keys that change something, in the panes and in
-// inspect alike. Read-only mode disabled their bindings, so they do not
-// match; a person pressing one still hears why nothing happens.
-func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
-	km := m.keys
-	switch {
-	case key.Matches(k, km.Pause):
-		return m.togglePause()
-	case key.Matches(k, km.Connect):
-		if m.mode() != modePanes || m.active != paneConnections {
-			return m.setPane(paneConnections)
-		}
-		return m.startConnect()
-	case key.Matches(k, km.Retry):
-		return m.retry()
-	case key.Matches(k, km.Reissue):
-		return m.reissue()
-	case key.Matches(k, km.Credit):
-		return m.credit()
-	case key.Matches(k, km.RetryAll):
-		return m.retryAll()
-	case key.Matches(k, km.Skip):
-		return m.withApplicable(actSkip, func(o store.Order) tea.Cmd {
-			m.openPrompt(promptSkip, "").order = o
-			return nil
-		})
-	case key.Matches(k, km.Buyer):
-		return m.withApplicable(actBuyer, func(o store.Order) tea.Cmd {
-			m.openForm(o)
-			return nil
-		})
-	case key.Matches(k, km.Boleta):
-		return m.withApplicable(actBoleta, func(o store.Order) tea.Cmd {
-			m.ask(m.lang.T("confirm.boleta", o.Code), func() tea.Cmd {
-				return m.request("key.boleta", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
-					return engine.RequestIssueAsBoleta(ctx, st, o.ID, by)
-				})
-			})
-			return nil
-		})
-	default:
-		if m.opt.ReadOnly && isActionKey(k.String()) {
-			m.setFlash(flashErr, m.lang.T("flash.readonly"))
-		}
-	}
-	return nil
-}
-
-// isActionKey says whether k is one of the default action keys, to explain
-// read-only mode when one is pressed.
-func isActionKey(k string) bool {
-	for _, b := range defaultBindings() {
-		if b.dangerous {
-			for _, bk := range b.keys {
-				if bk == k {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
 // withOrder runs fn on the order in focus (inspected or selected).
 func (m *Model) withOrder(fn func(store.Order) tea.Cmd) tea.Cmd {
 	if in, ok := m.top().(*inspectState); ok && in.view != nil {
@@ -158,7 +83,7 @@ func (m *Model) withOrder(fn func(store.Order) tea.Cmd) tea.Cmd {
 
 // withApplicable runs fn on the order when action a applies to it, and
 // says why not otherwise.
-func (m *Model) withApplicable(a action, fn func(store.Order) tea.Cmd) tea.Cmd {
+func (m *Model) withApplicable(a act, fn func(store.Order) tea.Cmd) tea.Cmd {
 	return m.withOrder(func(o store.Order) tea.Cmd {
 		if why := unavailable(m.lang, o, a); why != "" {
 			m.setFlash(flashErr, why)
@@ -284,7 +209,7 @@ func (m *Model) setPane(k paneKind) tea.Cmd {
 }
 
 // retry asks the engine to retry the selected order (a key or :retry).
-func (m *Model) retry() tea.Cmd {
+func (m *Model) retry(call) tea.Cmd {
 	return m.withOrder(func(o store.Order) tea.Cmd {
 		if needsReissue(o) {
 			m.setFlash(flashErr, m.lang.T("reissue.refuse_retry", o.Folio, m.keys.Reissue.Help().Key, o.Code))
@@ -313,7 +238,7 @@ func needsReissue(o store.Order) bool {
 
 // reissue asks, then requests a replacement of the order's rejected
 // document (a key or nothing where it does not apply).
-func (m *Model) reissue() tea.Cmd {
+func (m *Model) reissue(call) tea.Cmd {
 	return m.withOrder(func(o store.Order) tea.Cmd {
 		if !needsReissue(o) {
 			m.setFlash(flashErr, m.lang.T("reissue.unavailable"))
@@ -336,7 +261,7 @@ func needsCredit(o store.Order) bool {
 
 // credit asks, then requests the order's credit note (61) cancelling its
 // whole document (a key; partial returns: folio order credit --lines).
-func (m *Model) credit() tea.Cmd {
+func (m *Model) credit(call) tea.Cmd {
 	return m.withOrder(func(o store.Order) tea.Cmd {
 		if !needsCredit(o) {
 			m.setFlash(flashErr, m.lang.T("credit.unavailable"))

@@ -3,7 +3,6 @@ package tui
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -229,15 +228,7 @@ func (in *inspectState) hints(m *Model) string {
 	km := m.keys
 	bs := append(hints(km.Back, km.NextPane), keyHint{"↑↓", m.lang.T("key.scroll")})
 	if in.view != nil {
-		o := in.view.Order
-		for _, a := range []struct {
-			b   key.Binding
-			act action
-		}{{km.Retry, actRetry}, {km.Reissue, actReissue}, {km.Credit, actCredit}, {km.Skip, actSkip}, {km.Buyer, actBuyer}, {km.Boleta, actBoleta}} {
-			if unavailable(m.lang, o, a.act) == "" {
-				bs = append(bs, hints(a.b)...)
-			}
-		}
+		bs = append(bs, hints(offered(km, m.lang, in.view.Order)...)...)
 	}
 	return m.hintLine(append(bs, hints(km.Quit)...))
 }
