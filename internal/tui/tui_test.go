@@ -912,3 +912,21 @@ func TestConfirmKeepsItsAnswersAt80Columns(t *testing.T) {
 		}
 	}
 }
+
+// Between a page move and its rows, an action has no order to act on: the
+// rows still on screen were read for the window the person left.
+func TestActionsWaitForTheRowsOfTheWindowShown(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 100})
+	_, out := b.m.Update(press("pgdown"))
+	b.send(press("s"))
+	if b.m.mode() != modePanes || !strings.Contains(b.m.flash, "no order selected") {
+		t.Fatalf("s while page 2 is read: mode %v, flash %q", b.m.mode(), b.m.flash)
+	}
+	b.send(out())
+	want := b.m.orderPane(paneOrders).list.rows[0]
+	b.send(press("s"))
+	if p, ok := b.m.top().(*promptState); !ok || p.order.ID != want.ID {
+		t.Fatalf("s once page 2 is shown: %#v, want a skip of %s", b.m.top(), want.ID)
+	}
+}
