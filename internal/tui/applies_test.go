@@ -310,3 +310,47 @@ func TestPaletteAndHelpShareTheActions(t *testing.T) {
 		}
 	}
 }
+
+// The RUT field is edited where the cursor is: left/right, home/end, and
+// delete or backspace in the middle, with the live check following; the
+// cursor is drawn where it stands.
+func TestRUTFieldCursorMoves(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5, noColor: true})
+	b.keys("4", "b")
+	f, _ := find[*buyerForm](b.m)
+	if f == nil {
+		t.Fatalf("b did not open the form: mode %v", b.m.mode())
+	}
+	b.send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	b.typeText("763547791-K") // one digit too many, in the middle
+	b.keys("left", "left", "left", "backspace")
+	if got := f.fields[0].String(); got != "76354771-K" {
+		t.Fatalf("backspace three from the end: %q", got)
+	}
+	if s := ansi.Strip(b.screen()); !strings.Contains(s, "valid RUT") || strings.Contains(s, "invalid") {
+		t.Errorf("the fixed RUT is not acknowledged:\n%s", s)
+	}
+	if s := b.screen(); !strings.Contains(s, "7635477"+reverseOn+"1"+reverseOff+"-K") {
+		t.Errorf("the cursor is not drawn on the 1:\n%q", s)
+	}
+	b.keys("home", "delete")
+	if got := f.fields[0].String(); got != "6354771-K" {
+		t.Fatalf("delete at home: %q", got)
+	}
+	b.typeText("7")
+	b.keys("right", "right", "end")
+	b.typeText("x")
+	b.keys("backspace")
+	if got := f.fields[0].String(); got != "76354771-K" {
+		t.Fatalf("typed at home and at the end: %q", got)
+	}
+	b.keys("tab")
+	b.send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	b.typeText("Comercial Los Aromos SpA")
+	b.keys("home", "right", "right", "right", "right", "right", "right", "right", "right", "right")
+	b.typeText("ito")
+	if got := f.fields[1].String(); got != "Comercialito Los Aromos SpA" {
+		t.Fatalf("typed in the middle of the business name: %q", got)
+	}
+}

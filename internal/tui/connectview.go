@@ -78,7 +78,7 @@ func (m *Model) startConnect() tea.Cmd {
 		m.setFlash(flashErr, m.lang.T("flash.error", err.Error()))
 		return nil
 	}
-	m.push(&connectState{flow: flow, cancel: cancel, name: name, in: lineInput{limit: 2048}})
+	m.push(&connectState{flow: flow, cancel: cancel, name: name, in: newInput(2048)})
 	return tea.Batch(spin(), func() tea.Msg {
 		c, err := flow.Wait(ctx)
 		return connectDoneMsg{flow: flow, conn: c, err: err}

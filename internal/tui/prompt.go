@@ -44,7 +44,7 @@ func (m *Model) openPrompt(k promptKind, value string) *promptState {
 	if m.mode() == modePrompt {
 		m.pop()
 	}
-	p := &promptState{pkind: k, in: lineInput{limit: 200}}
+	p := &promptState{pkind: k, in: newInput(200)}
 	p.in.set(value)
 	m.push(p)
 	return p
@@ -251,7 +251,7 @@ var formLimits = [5]int{12, 100, 40, 70, 20}
 func (m *Model) openForm(o store.Order) {
 	f := &buyerForm{order: o}
 	for i := range f.fields {
-		f.fields[i].limit = formLimits[i]
+		f.fields[i] = newInput(formLimits[i])
 	}
 	// Start from what the order carries (the list's rows have no checkout).
 	raw := o.Raw
