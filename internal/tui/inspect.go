@@ -2,15 +2,19 @@ package tui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/safetext"
@@ -351,4 +355,111 @@ func padRight(s string, w int) string {
 		return s + strings.Repeat(" ", w-n)
 	}
 	return s
+}
+
+// openInspect reads one order for the inspect view.
+func (m *Model) openInspect(id string) tea.Cmd {
+	in := &inspectState{id: id}
+	m.push(in)
+	return m.loadInspect(in)
+}
+
+// loadInspect reads in's order; the reply is tagged with the order it was
+// read for.
+func (m *Model) loadInspect(in *inspectState) tea.Cmd {
+	st, id, actor := m.opt.Store, in.id, m.opt.Actor
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		v, err := st.InspectOrder(ctx, id, 200)
+		if err == nil {
+			err = visible(ctx, st, actor, v.Order)
+		}
+		return inspectMsg{id: id, view: v, err: err}
+	}
+}
+
+func (m *Model) handleInspect(msg inspectMsg) {
+	in := m.inspecting()
+	if in == nil || msg.id != in.id {
+		return // read for an inspect view since closed
+	}
+	in.err = msg.err
+	if msg.err != nil {
+		return
+	}
+	first := in.view == nil
+	in.view = &msg.view
+	in.buyer, in.rut = engine.BuyerShown(msg.view.Order, msg.view.Emission)
+	secs := sections(msg.view.Order)
+	if first || len(secs) != len(in.sections) {
+		in.sections, in.sec, in.offset = secs, 0, 0
+	}
+}
+
+func (*inspectState) kind() mode { return modeInspect }
+
+func (in *inspectState) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	n := len(in.sections)
+	switch {
+	case key.Matches(k, km.Back):
+		m.pop()
+		return m.fetch()
+	case key.Matches(k, km.Quit):
+		return tea.Quit
+	case key.Matches(k, km.Help):
+		m.openHelp()
+	case key.Matches(k, km.NextPane) && n > 0:
+		in.sec, in.offset = (in.sec+1)%n, 0
+	case key.Matches(k, km.PrevPane) && n > 0:
+		in.sec, in.offset = (in.sec+n-1)%n, 0
+	case key.Matches(k, km.Pane1, km.Pane2, km.Pane3, km.Pane4) || k.String() == "5":
+		if i := int(k.String()[0] - '1'); i >= 0 && i < n {
+			in.sec, in.offset = i, 0
+		}
+	case key.Matches(k, km.Up):
+		in.offset = max(in.offset-1, 0)
+	case key.Matches(k, km.Down):
+		in.offset++
+	case key.Matches(k, km.PageUp):
+		in.offset = max(in.offset-m.inspectRows(), 0)
+	case key.Matches(k, km.PageDown):
+		in.offset += m.inspectRows()
+	case key.Matches(k, km.Top):
+		in.offset = 0
+	case key.Matches(k, km.Bottom):
+		in.offset = 1 << 30
+	case key.Matches(k, km.Palette):
+		m.openPrompt(promptPalette, "")
+	case key.Matches(k, km.Filter):
+		m.openPrompt(promptSearch, in.search)
+	case k.String() == "n" && in.search != "":
+		in.findNext(m, true)
+	default:
+		return m.actionKey(k)
+	}
+	return nil
+}
+
+// findNext scrolls the inspect view to the next line holding the search
+// text (after the top line when again is set), wrapping to the start.
+func (in *inspectState) findNext(m *Model, again bool) {
+	if in.view == nil || in.sec >= len(in.sections) || in.search == "" {
+		return
+	}
+	lines := in.content(m)
+	q := strings.ToLower(in.search)
+	start := in.offset
+	if again {
+		start++
+	}
+	for i := 0; i < len(lines); i++ {
+		j := (start + i) % len(lines)
+		if strings.Contains(strings.ToLower(ansi.Strip(lines[j])), q) {
+			in.offset = j
+			return
+		}
+	}
+	m.setFlash(flashErr, m.lang.T("pane.empty_filter", in.search))
 }

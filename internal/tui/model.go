@@ -69,7 +69,7 @@ type Model struct {
 	active        paneKind
 	actions       []action
 	panes         [paneCount]pane
-	data          snapshot // the last read shown (its lists are the panes')
+	data          snapshot // the last read shown (its rows went to the panes)
 
 	inspectOnLoad bool // enter came before the rows: inspect once they arrive
 	fetching      bool // a fetch is out
