@@ -67,7 +67,7 @@ func TestOperatorLimitedToTheirConnections(t *testing.T) {
 	otro.keys("/")
 	otro.typeText("Aromos")
 	otro.keys("enter")
-	if n := len(otro.m.data.lists[paneOrders].rows); n != 0 {
+	if n := len(otro.m.orderPane(paneOrders).list.rows); n != 0 {
 		t.Fatalf("the filter found %d of another merchant's orders", n)
 	}
 	if err := visible(context.Background(), otro.st, otro.m.opt.Actor, store.Order{ID: otro.errID, ConnectionID: 1}); err == nil {

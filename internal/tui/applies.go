@@ -8,11 +8,11 @@ import (
 	"github.com/folio-cl/folio/internal/store"
 )
 
-// action is an order action a key asks for.
-type action int
+// act names an order action, for unavailable.
+type act int
 
 const (
-	actRetry action = iota
+	actRetry act = iota
 	actSkip
 	actBuyer
 	actBoleta
@@ -23,7 +23,7 @@ const (
 // unavailable says why an action does not apply to the order as it stands
 // ("" when it does): keys, the help line and the Problem section offer
 // only what applies, and a key pressed anyway says why not.
-func unavailable(lang i18n.Lang, o store.Order, a action) string {
+func unavailable(lang i18n.Lang, o store.Order, a act) string {
 	done := o.State == store.StateDone
 	switch a {
 	case actReissue:

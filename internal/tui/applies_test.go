@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/folio-cl/folio/internal/i18n"
@@ -36,8 +37,8 @@ func TestActionsOfferedOnlyWhereTheyApply(t *testing.T) {
 		}
 		for _, k := range []string{"r", "b", "B"} {
 			b.keys(k)
-			if b.m.flash != want || len(b.controls()) != 0 || b.m.mode == modeForm || b.m.mode == modeConfirm {
-				t.Errorf("%s: %s on a done order: flash %q, mode %v, controls %d", lang, k, b.m.flash, b.m.mode, len(b.controls()))
+			if b.m.flash != want || len(b.controls()) != 0 || b.m.mode() == modeForm || b.m.mode() == modeConfirm {
+				t.Errorf("%s: %s on a done order: flash %q, mode %v, controls %d", lang, k, b.m.flash, b.m.mode(), len(b.controls()))
 			}
 		}
 		// The factura in Errors (setup's) is offered the three.
@@ -93,10 +94,13 @@ func TestBuyerFormPrefillsAndSaysLimits(t *testing.T) {
 	}
 	b.send(b.m.openInspect(b.errID)())
 	b.keys("b")
-	f := b.m.form
-	if b.m.mode != modeForm || f.fields[0].String() != "76354771-K" || f.fields[1].String() != "Comercial Los Aromos SpA" ||
+	f, _ := find[*buyerForm](b.m)
+	if f == nil {
+		t.Fatalf("b did not open the form: mode %v", b.m.mode())
+	}
+	if b.m.mode() != modeForm || f.fields[0].String() != "76354771-K" || f.fields[1].String() != "Comercial Los Aromos SpA" ||
 		f.fields[3].String() != "Av. Providencia 1234" || f.fields[4].String() != "Providencia" || len([]rune(f.fields[2].String())) != 40 {
-		t.Fatalf("form %v: %q %q %q %q %q", b.m.mode, f.fields[0].String(), f.fields[1].String(), f.fields[2].String(), f.fields[3].String(), f.fields[4].String())
+		t.Fatalf("form %v: %q %q %q %q %q", b.m.mode(), f.fields[0].String(), f.fields[1].String(), f.fields[2].String(), f.fields[3].String(), f.fields[4].String())
 	}
 	screen := ansi.Strip(b.screen())
 	if !regexp.MustCompile(`has 7\d characters: the SII keeps 40`).MatchString(screen) || !strings.Contains(screen, "/12 (the SII's limit)") {
@@ -106,8 +110,8 @@ func TestBuyerFormPrefillsAndSaysLimits(t *testing.T) {
 	b.keys("backspace")
 	b.typeText("9")
 	b.keys("enter")
-	if !strings.Contains(b.m.form.err, "check digit should be") || len(b.controls()) != 0 {
-		t.Fatalf("an invalid RUT: %q, controls %d", b.m.form.err, len(b.controls()))
+	if !strings.Contains(f.err, "check digit should be") || len(b.controls()) != 0 {
+		t.Fatalf("an invalid RUT: %q, controls %d", f.err, len(b.controls()))
 	}
 }
 
@@ -118,13 +122,13 @@ func TestHelpReturnsAndScrolls(t *testing.T) {
 	b := setup(t, setupOpts{orders: 5, w: 60, h: 20})
 	b.send(b.m.openInspect(b.errID)())
 	b.keys("?")
-	if b.m.mode != modeHelp {
-		t.Fatalf("? opened mode %v", b.m.mode)
+	if b.m.mode() != modeHelp {
+		t.Fatalf("? opened mode %v", b.m.mode())
 	}
 	first := ansi.Strip(b.screen())
 	b.keys("esc")
-	if b.m.mode != modeInspect {
-		t.Fatalf("esc from help went to mode %v, not back to inspect", b.m.mode)
+	if b.m.mode() != modeInspect {
+		t.Fatalf("esc from help went to mode %v, not back to inspect", b.m.mode())
 	}
 	b.keys("?")
 	all := strings.Join(helpTexts(b), "\n")
@@ -144,8 +148,8 @@ func TestHelpReturnsAndScrolls(t *testing.T) {
 // helpTexts is the whole help as a tall screen shows it.
 func helpTexts(b *bundle) []string {
 	m := *b.m
-	m.height, m.helpOffset = 200, 0
-	return strings.Split(ansi.Strip(strings.Join(m.helpView(197), "\n")), "\n")
+	m.height = 200
+	return strings.Split(ansi.Strip(strings.Join((&helpLayer{}).view(&m, 197), "\n")), "\n")
 }
 
 func lastHelpLine(all string) string {
@@ -234,4 +238,119 @@ func TestInspectSearchMarksMatches(t *testing.T) {
 		t.Fatalf("no match marked:\n%q", b.screen())
 	}
 	checkFits(t, b.screen(), 120, 40)
+}
+
+// Overlays stack: esc (or an answer) pops the top one and shows what was
+// under it, however deep — a confirmation over the buyer form returns to
+// the form, and the form then to the inspect view it was opened from.
+func TestOverlaysStack(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5})
+	b.inspect(b.errID)
+	b.keys("?")
+	if b.m.mode() != modeHelp {
+		t.Fatalf("? over inspect: mode %v", b.m.mode())
+	}
+	b.keys("esc")
+	if b.m.mode() != modeInspect {
+		t.Fatalf("esc from help over inspect: mode %v", b.m.mode())
+	}
+	b.keys("b")
+	if b.m.mode() != modeForm {
+		t.Fatalf("b in inspect: mode %v", b.m.mode())
+	}
+	b.m.ask("discard? [y/N]", func() tea.Cmd { return nil })
+	b.keys("n")
+	if b.m.mode() != modeForm {
+		t.Fatalf("a confirmation over the form answered no: mode %v, want the form", b.m.mode())
+	}
+	b.keys("esc")
+	if b.m.mode() != modeInspect {
+		t.Fatalf("esc from the form: mode %v, want inspect", b.m.mode())
+	}
+	b.keys(":")
+	b.typeText("help")
+	b.keys("enter")
+	if b.m.mode() != modeHelp {
+		t.Fatalf(":help in inspect: mode %v", b.m.mode())
+	}
+	b.keys("esc", "esc")
+	if b.m.mode() != modePanes || len(b.m.stack) != 0 {
+		t.Fatalf("esc twice from help over inspect: mode %v, %d layers left", b.m.mode(), len(b.m.stack))
+	}
+}
+
+// The palette runs the same actions as the keys (not only the few it used
+// to know), and help lists every action of the same table.
+func TestPaletteAndHelpShareTheActions(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5, w: 120, h: 40})
+	b.m.keys, _ = NewKeyMap(i18n.EN, map[string][]string{"buyer": {"ctrl+o"}, "skip": {"ctrl+k"}}, false)
+	b.keys("4", ":")
+	b.typeText("buyer")
+	b.keys("enter")
+	if b.m.mode() != modeForm {
+		t.Fatalf(":buyer with buyer on ctrl+o: mode %v", b.m.mode())
+	}
+	b.keys("esc", ":")
+	b.typeText("skip")
+	b.keys("enter")
+	if p, ok := b.m.top().(*promptState); !ok || p.pkind != promptSkip || p.order.ID != b.errID {
+		t.Fatalf(":skip did not ask the reason to skip the selected order: %#v", b.m.top())
+	}
+	b.keys("esc", "?")
+	help := ansi.Strip(b.screen())
+	for _, a := range b.m.actions {
+		want := ":" + a.name
+		if a.binding != "" {
+			want = keyLabel(a.key(b.m.keys).Keys()[0])
+		}
+		if !regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(want) + `(/|\s)`).MatchString(help) {
+			t.Errorf("help does not list %s as %q:\n%s", a.name, want, help)
+		}
+	}
+}
+
+// The RUT field is edited where the cursor is: left/right, home/end, and
+// delete or backspace in the middle, with the live check following; the
+// cursor is drawn where it stands.
+func TestRUTFieldCursorMoves(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 5, noColor: true})
+	b.keys("4", "b")
+	f, _ := find[*buyerForm](b.m)
+	if f == nil {
+		t.Fatalf("b did not open the form: mode %v", b.m.mode())
+	}
+	b.send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	b.typeText("763547791-K") // one digit too many, in the middle
+	b.keys("left", "left", "left", "backspace")
+	if got := f.fields[0].String(); got != "76354771-K" {
+		t.Fatalf("backspace three from the end: %q", got)
+	}
+	if s := ansi.Strip(b.screen()); !strings.Contains(s, "valid RUT") || strings.Contains(s, "invalid") {
+		t.Errorf("the fixed RUT is not acknowledged:\n%s", s)
+	}
+	if s := b.screen(); !strings.Contains(s, "7635477"+reverseOn+"1"+reverseOff+"-K") {
+		t.Errorf("the cursor is not drawn on the 1:\n%q", s)
+	}
+	b.keys("home", "delete")
+	if got := f.fields[0].String(); got != "6354771-K" {
+		t.Fatalf("delete at home: %q", got)
+	}
+	b.typeText("7")
+	b.keys("right", "right", "end")
+	b.typeText("x")
+	b.keys("backspace")
+	if got := f.fields[0].String(); got != "76354771-K" {
+		t.Fatalf("typed at home and at the end: %q", got)
+	}
+	b.keys("tab")
+	b.send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	b.typeText("Comercial Los Aromos SpA")
+	b.keys("home", "right", "right", "right", "right", "right", "right", "right", "right", "right")
+	b.typeText("ito")
+	if got := f.fields[1].String(); got != "Comercialito Los Aromos SpA" {
+		t.Fatalf("typed in the middle of the business name: %q", got)
+	}
 }

@@ -223,13 +223,13 @@ func BenchmarkConsoleFilter(b *testing.B) {
 			m := console(b, st, 200, 60)
 			deliver(m, press(tc.pane))
 			for b.Loop() {
-				m.wins[m.active].filter = ""
+				m.orderPane(m.active).win.filter = ""
 				for _, msg := range runCmd(m.setFilter(tc.text)) {
 					deliver(m, msg)
 				}
 				_ = m.Render()
 			}
-			if len(m.data.lists[m.active].rows) == 0 {
+			if len(m.orderPane(m.active).list.rows) == 0 {
 				b.Fatalf("filter %q found nothing", tc.text)
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/filter")

@@ -49,8 +49,8 @@ func TestConnectFromTheConsole(t *testing.T) {
 	b.m.opt.Connect = func(_ context.Context, name string) (ConnectFlow, error) { asked = name; return flow, nil }
 	b.keys("1")
 	cmd := b.m.startConnect()
-	if b.m.mode != modeConnect || asked != "tienda" {
-		t.Fatalf("c on the tienda connection: mode %d, asked %q", b.m.mode, asked)
+	if b.m.mode() != modeConnect || asked != "tienda" {
+		t.Fatalf("c on the tienda connection: mode %d, asked %q", b.m.mode(), asked)
 	}
 	screen := b.screen()
 	checkFits(t, screen, 80, 24)
@@ -74,8 +74,8 @@ func TestConnectFromTheConsole(t *testing.T) {
 			b.send(msg)
 		}
 	}
-	if b.m.mode != modePanes || !strings.Contains(b.screen(), "Connection OK") || !flow.closed {
-		t.Errorf("after the consent: mode %d, closed %v\n%s", b.m.mode, flow.closed, ansi.Strip(b.screen()))
+	if b.m.mode() != modePanes || !strings.Contains(b.screen(), "Connection OK") || !flow.closed {
+		t.Errorf("after the consent: mode %d, closed %v\n%s", b.m.mode(), flow.closed, ansi.Strip(b.screen()))
 	}
 
 	// A failure says why and goes back.
@@ -83,7 +83,7 @@ func TestConnectFromTheConsole(t *testing.T) {
 		return &fakeFlow{err: errors.New("Multivende refused the client secret")}, nil
 	}
 	b.keys("c")
-	if b.m.mode != modePanes || !strings.Contains(b.screen(), "refused the client secret") {
+	if b.m.mode() != modePanes || !strings.Contains(b.screen(), "refused the client secret") {
 		t.Errorf("a failed consent:\n%s", ansi.Strip(b.screen()))
 	}
 
@@ -91,7 +91,7 @@ func TestConnectFromTheConsole(t *testing.T) {
 	ro := setup(t, setupOpts{orders: 1, readOnly: true})
 	ro.m.opt.Connect = b.m.opt.Connect
 	ro.keys("1", "c")
-	if ro.m.mode == modeConnect {
+	if ro.m.mode() == modeConnect {
 		t.Error("read-only console started a consent")
 	}
 }

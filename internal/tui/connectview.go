@@ -35,6 +35,7 @@ type Connected struct {
 // Connector starts a consent for a connection name.
 type Connector func(ctx context.Context, name string) (ConnectFlow, error)
 
+// connectState is a consent under way, a layer.
 type connectState struct {
 	flow   ConnectFlow
 	cancel context.CancelFunc
@@ -67,7 +68,7 @@ func (m *Model) startConnect() tea.Cmd {
 		return nil
 	}
 	name := "multivende"
-	if c, ok := m.selectedConn(); ok && c.Kind == "multivende" {
+	if c, ok := m.connPane().conn(); ok && c.Kind == "multivende" {
 		name = c.Name
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -77,8 +78,7 @@ func (m *Model) startConnect() tea.Cmd {
 		m.setFlash(flashErr, m.lang.T("flash.error", err.Error()))
 		return nil
 	}
-	m.conn = connectState{flow: flow, cancel: cancel, name: name, in: lineInput{limit: 2048}}
-	m.prevMode, m.mode = m.mode, modeConnect
+	m.push(&connectState{flow: flow, cancel: cancel, name: name, in: newInput(2048)})
 	return tea.Batch(spin(), func() tea.Msg {
 		c, err := flow.Wait(ctx)
 		return connectDoneMsg{flow: flow, conn: c, err: err}
@@ -95,13 +95,14 @@ func closeFlow(f ConnectFlow) tea.Cmd {
 }
 
 func (m *Model) handleConnectDone(msg connectDoneMsg) tea.Cmd {
-	if msg.flow != m.conn.flow {
+	c, ok := find[*connectState](m)
+	if !ok || msg.flow != c.flow {
 		return closeFlow(msg.flow) // a consent the person gave up on
 	}
-	m.conn.cancel()
-	m.conn.flow = nil
+	c.cancel()
+	c.flow = nil
 	closing := closeFlow(msg.flow)
-	m.mode = modePanes
+	m.remove(c)
 	if msg.err != nil {
 		m.setFlash(flashErr, m.lang.T("flash.error", msg.err.Error()))
 		return closing
@@ -114,40 +115,51 @@ func (m *Model) handleConnectDone(msg connectDoneMsg) tea.Cmd {
 	return tea.Batch(closing, m.fetch())
 }
 
-func (m *Model) connectKey(k tea.KeyPressMsg) tea.Cmd {
+func (*connectState) kind() mode { return modeConnect }
+
+func (c *connectState) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
 	switch k.String() {
 	case "esc":
-		m.conn.cancel() // Wait ends as cancelled; its message closes the flow
-		m.mode = modePanes
-		m.conn.flow = nil
+		c.cancel() // Wait ends as cancelled; its message closes the flow
+		m.remove(c)
+		c.flow = nil
 		m.setFlash(flashInfo, m.lang.T("flash.cancelled"))
 		return nil
 	case "ctrl+y":
 		// OSC 52: the terminal copies the link, even over SSH.
-		m.conn.err = ""
+		c.err = ""
 		m.setFlash(flashInfo, m.lang.T("connectui.copied"))
-		return tea.SetClipboard(m.conn.flow.AuthorizeURL())
+		return tea.SetClipboard(c.flow.AuthorizeURL())
 	case "enter":
-		text := strings.TrimSpace(m.conn.in.String())
+		text := strings.TrimSpace(c.in.String())
 		if text == "" {
 			return nil
 		}
-		if err := m.conn.flow.Paste(text); err != nil {
-			m.conn.err = err.Error()
+		if err := c.flow.Paste(text); err != nil {
+			c.err = err.Error()
 			return nil
 		}
-		m.conn.err = ""
-		m.conn.in.set("")
+		c.err = ""
+		c.in.set("")
 		return nil
 	}
-	m.conn.in.update(k)
+	c.in.update(k)
 	return nil
 }
 
-func (m *Model) connectView(h int) []string {
-	s, lang, c := m.styles, m.lang, m.conn
+func (c *connectState) paste(_ *Model, p tea.PasteMsg) tea.Cmd {
+	c.in.update(p)
+	return nil
+}
+
+func (c *connectState) hints(m *Model) string {
+	return " " + m.styles.Muted.Render(m.lang.T("connectui.help"))
+}
+
+func (c *connectState) body(m *Model, h int) ([]string, bool) {
+	s, lang := m.styles, m.lang
 	if c.flow == nil {
-		return nil
+		return nil, true
 	}
 	w := m.width - 2
 	out := []string{s.Title.Render(" " + lang.T("connectui.title", c.name)), ""}
@@ -172,7 +184,7 @@ func (m *Model) connectView(h int) []string {
 	if c.err != "" {
 		out = append(out, " "+s.Error.Render(safetext.Text(c.err)))
 	}
-	return fitHeight(out, h)
+	return fitHeight(out, h), true
 }
 
 // String hides the flow's link in debug output; it carries a state.

@@ -19,17 +19,6 @@ const (
 	paneCount
 )
 
-// paneStates is what each order pane lists.
-func paneStates(k paneKind) []store.State {
-	switch k {
-	case paneQueue:
-		return store.QueueStates()
-	case paneErrors:
-		return []store.State{store.StateAttention}
-	}
-	return nil
-}
-
 // window is where an order pane stands: its keyset cursor and filter.
 type window struct {
 	before int64 // keyset cursor of the first visible row (0: newest)
@@ -37,10 +26,22 @@ type window struct {
 	limit  int
 }
 
-// listData is one order pane's visible rows.
+// listData is one order pane's visible rows, tagged with the window they
+// were read for: a pane shows rows, and lets an action pick one, only for
+// the window it stands on (the person may have paged on while they were
+// read).
 type listData struct {
+	win  window
+	read bool // false: the pane was not read
 	rows []store.Order
 	more bool // there are rows after the last one shown
+}
+
+// paneRead is one order pane's part of a read.
+type paneRead struct {
+	kind   paneKind
+	states []store.State
+	win    window
 }
 
 // status is the status bar's figures.
@@ -57,8 +58,6 @@ type status struct {
 
 // snapshot is one read of everything the visible panes show.
 type snapshot struct {
-	id      int
-	wins    [paneCount]window // what was read: a reply for a window left since is not shown
 	counts  map[store.State]int
 	conns   []store.Connection
 	waiting map[int64]int // connection id → orders waiting for its reconnect
@@ -80,8 +79,8 @@ type source struct {
 
 // load reads the counts, the connections, the status and the visible rows
 // of the panes asked for. It runs in a Cmd, off the UI goroutine.
-func (s source) load(ctx context.Context, id int, wins [paneCount]window, want [paneCount]bool) snapshot {
-	snap := snapshot{id: id, wins: wins}
+func (s source) load(ctx context.Context, reads []paneRead) snapshot {
+	var snap snapshot
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	snap.change, _ = s.st.ChangeCounter(ctx)
@@ -112,22 +111,19 @@ func (s source) load(ctx context.Context, id int, wins [paneCount]window, want [
 		snap.catalog = &r
 	}
 	snap.webhook = s.webhook(ctx)
-	for k := paneOrders; k < paneCount; k++ {
-		if !want[k] {
-			continue
-		}
-		w := wins[k]
+	for _, r := range reads {
+		w := r.win
 		limit := max(w.limit, 1)
-		rows, err := s.st.ListOrders(ctx, store.OrderQuery{States: paneStates(k), Text: w.filter, Before: w.before, Limit: limit + 1, ConnectionIDs: scope})
+		rows, err := s.st.ListOrders(ctx, store.OrderQuery{States: r.states, Text: w.filter, Before: w.before, Limit: limit + 1, ConnectionIDs: scope})
 		if err != nil {
 			snap.err = err
 			return snap
 		}
-		ld := listData{rows: rows}
+		ld := listData{win: w, read: true, rows: rows}
 		if len(rows) > limit {
 			ld.rows, ld.more = rows[:limit], true
 		}
-		snap.lists[k] = ld
+		snap.lists[r.kind] = ld
 	}
 	snap.status = s.status(ctx)
 	return snap

@@ -150,12 +150,13 @@ func TestHostileTextInTheConnectView(t *testing.T) {
 	b.keys("1")
 	_ = b.m.startConnect() // its wait is not run: the flow stays open
 	b.send(pasteMsg(safetexttest.Hostile["bidi isolate"] + safetexttest.Hostile["c1 csi rune"]))
-	b.m.conn.err = "not a redirect URL: " + safetexttest.Hostile["colour"]
+	c, _ := find[*connectState](b.m)
+	c.err = "not a redirect URL: " + safetexttest.Hostile["colour"]
 	checkSafeScreen(t, "connect view", b.screen(), true, 80, 24)
 	if !strings.Contains(b.screen(), `\x1b[31m`) {
 		t.Errorf("the paste error is not shown visibly:\n%s", b.screen())
 	}
 	flow.err = errors.New("consent refused: " + safetexttest.Hostile["csi clear"])
-	b.send(connectDoneMsg{flow: b.m.conn.flow, err: flow.err})
+	b.send(connectDoneMsg{flow: c.flow, err: flow.err})
 	checkSafeScreen(t, "connect failed", b.screen(), true, 80, 24)
 }

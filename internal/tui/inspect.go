@@ -2,15 +2,19 @@ package tui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/safetext"
@@ -109,19 +113,8 @@ func sectionLines(s Styles, lang i18n.Lang, keys KeyMap, v store.OrderView, sec 
 			}
 		}
 		var acts []string
-		for _, b := range []struct {
-			k   string
-			ok  bool
-			act string
-		}{{keys.Retry.Help().Key, keys.Retry.Enabled() && unavailable(lang, o, actRetry) == "", lang.T("action.retry")},
-			{keys.Reissue.Help().Key, keys.Reissue.Enabled() && unavailable(lang, o, actReissue) == "", lang.T("key.reissue")},
-			{keys.Credit.Help().Key, keys.Credit.Enabled() && unavailable(lang, o, actCredit) == "", lang.T("key.credit")},
-			{keys.Skip.Help().Key, keys.Skip.Enabled() && unavailable(lang, o, actSkip) == "", lang.T("action.skip")},
-			{keys.Buyer.Help().Key, keys.Buyer.Enabled() && unavailable(lang, o, actBuyer) == "", lang.T("key.buyer")},
-			{keys.Boleta.Help().Key, keys.Boleta.Enabled() && unavailable(lang, o, actBoleta) == "", lang.T("key.boleta")}} {
-			if b.ok {
-				acts = append(acts, b.k+" "+b.act)
-			}
+		for _, b := range offered(keys, lang, o) {
+			acts = append(acts, b.Help().Key+" "+b.Help().Desc)
 		}
 		if len(acts) > 0 {
 			out = append(out, "")
@@ -323,19 +316,19 @@ type linesKey struct {
 	theme string
 }
 
-// inspectLines renders the current section once per change of order,
+// content renders the current section once per change of order,
 // section, width, language or theme: every frame draws from the cache
 // (pretty-printing and wrapping the raw JSON is not a per-frame job).
-func (m *Model) inspectLines() []string {
-	if m.insp.view == nil || m.insp.sec >= len(m.insp.sections) {
+func (in *inspectState) content(m *Model) []string {
+	if in.view == nil || in.sec >= len(in.sections) {
 		return nil
 	}
-	k := linesKey{m.insp.view, m.insp.sections[m.insp.sec], m.width - 1, m.lang, m.theme.Name}
-	if m.insp.linesKey != k {
-		m.insp.lines = sectionLines(m.styles, m.lang, m.keys, *m.insp.view, k.sec, k.width, m.loc)
-		m.insp.linesKey = k
+	k := linesKey{in.view, in.sections[in.sec], m.width - 1, m.lang, m.theme.Name}
+	if in.linesKey != k {
+		in.lines = sectionLines(m.styles, m.lang, m.keys, *in.view, k.sec, k.width, m.loc)
+		in.linesKey = k
 	}
-	return m.insp.lines
+	return in.lines
 }
 
 // reasonText is the order's reason in lang when the engine kept it as a
@@ -362,4 +355,111 @@ func padRight(s string, w int) string {
 		return s + strings.Repeat(" ", w-n)
 	}
 	return s
+}
+
+// openInspect reads one order for the inspect view.
+func (m *Model) openInspect(id string) tea.Cmd {
+	in := &inspectState{id: id}
+	m.push(in)
+	return m.loadInspect(in)
+}
+
+// loadInspect reads in's order; the reply is tagged with the order it was
+// read for.
+func (m *Model) loadInspect(in *inspectState) tea.Cmd {
+	st, id, actor := m.opt.Store, in.id, m.opt.Actor
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		v, err := st.InspectOrder(ctx, id, 200)
+		if err == nil {
+			err = visible(ctx, st, actor, v.Order)
+		}
+		return inspectMsg{id: id, view: v, err: err}
+	}
+}
+
+func (m *Model) handleInspect(msg inspectMsg) {
+	in := m.inspecting()
+	if in == nil || msg.id != in.id {
+		return // read for an inspect view since closed
+	}
+	in.err = msg.err
+	if msg.err != nil {
+		return
+	}
+	first := in.view == nil
+	in.view = &msg.view
+	in.buyer, in.rut = engine.BuyerShown(msg.view.Order, msg.view.Emission)
+	secs := sections(msg.view.Order)
+	if first || len(secs) != len(in.sections) {
+		in.sections, in.sec, in.offset = secs, 0, 0
+	}
+}
+
+func (*inspectState) kind() mode { return modeInspect }
+
+func (in *inspectState) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
+	km := m.keys
+	n := len(in.sections)
+	switch {
+	case key.Matches(k, km.Back):
+		m.pop()
+		return m.fetch()
+	case key.Matches(k, km.Quit):
+		return tea.Quit
+	case key.Matches(k, km.Help):
+		m.openHelp()
+	case key.Matches(k, km.NextPane) && n > 0:
+		in.sec, in.offset = (in.sec+1)%n, 0
+	case key.Matches(k, km.PrevPane) && n > 0:
+		in.sec, in.offset = (in.sec+n-1)%n, 0
+	case key.Matches(k, km.Pane1, km.Pane2, km.Pane3, km.Pane4) || k.String() == "5":
+		if i := int(k.String()[0] - '1'); i >= 0 && i < n {
+			in.sec, in.offset = i, 0
+		}
+	case key.Matches(k, km.Up):
+		in.offset = max(in.offset-1, 0)
+	case key.Matches(k, km.Down):
+		in.offset++
+	case key.Matches(k, km.PageUp):
+		in.offset = max(in.offset-m.inspectRows(), 0)
+	case key.Matches(k, km.PageDown):
+		in.offset += m.inspectRows()
+	case key.Matches(k, km.Top):
+		in.offset = 0
+	case key.Matches(k, km.Bottom):
+		in.offset = 1 << 30
+	case key.Matches(k, km.Palette):
+		m.openPrompt(promptPalette, "")
+	case key.Matches(k, km.Filter):
+		m.openPrompt(promptSearch, in.search)
+	case k.String() == "n" && in.search != "":
+		in.findNext(m, true)
+	default:
+		return m.actionKey(k)
+	}
+	return nil
+}
+
+// findNext scrolls the inspect view to the next line holding the search
+// text (after the top line when again is set), wrapping to the start.
+func (in *inspectState) findNext(m *Model, again bool) {
+	if in.view == nil || in.sec >= len(in.sections) || in.search == "" {
+		return
+	}
+	lines := in.content(m)
+	q := strings.ToLower(in.search)
+	start := in.offset
+	if again {
+		start++
+	}
+	for i := 0; i < len(lines); i++ {
+		j := (start + i) % len(lines)
+		if strings.Contains(strings.ToLower(ansi.Strip(lines[j])), q) {
+			in.offset = j
+			return
+		}
+	}
+	m.setFlash(flashErr, m.lang.T("pane.empty_filter", in.search))
 }

@@ -29,6 +29,8 @@ type KeyMap struct {
 	Quit, Pause, Retry, RetryAll, Skip      key.Binding
 	Buyer, Boleta, Connect                  key.Binding
 	Reissue, Credit                         key.Binding
+	// named is every binding by its config name, for the action table.
+	named map[string]key.Binding
 }
 
 // defaultBindings are the console's keys; the config's keymap (action →
@@ -115,14 +117,19 @@ func NewKeyMap(lang i18n.Lang, overrides map[string][]string, readOnly bool) (Ke
 		}
 		return kb
 	}
-	return KeyMap{
+	km := KeyMap{
 		Up: mk("up"), Down: mk("down"), PageUp: mk("page_up"), PageDown: mk("page_down"), Top: mk("top"), Bottom: mk("bottom"),
 		NextPane: mk("next_pane"), PrevPane: mk("prev_pane"), Pane1: mk("pane1"), Pane2: mk("pane2"), Pane3: mk("pane3"), Pane4: mk("pane4"),
 		Inspect: mk("inspect"), Back: mk("back"), Filter: mk("filter"), Palette: mk("palette"), Help: mk("help"),
 		Quit: mk("quit"), Pause: mk("pause"), Retry: mk("retry"), RetryAll: mk("retry_all"), Skip: mk("skip"),
 		Buyer: mk("buyer"), Boleta: mk("boleta"), Connect: mk("connect"), Reissue: mk("reissue"),
 		Credit: mk("credit"),
-	}, nil
+		named:  map[string]key.Binding{},
+	}
+	for _, b := range bs {
+		km.named[b.name] = mk(b.name)
+	}
+	return km, nil
 }
 
 func keyLabel(k string) string {
@@ -139,12 +146,12 @@ func keyLabel(k string) string {
 	return k
 }
 
-// groups are the help screen's columns, generated from the keymap.
-func (k KeyMap) groups() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Pane1, k.Pane2, k.Pane3, k.Pane4},
-		{k.Inspect, k.Back, k.Filter, k.Palette, k.Help, k.Quit},
-		{k.Pause, k.Retry, k.RetryAll, k.Skip, k.Buyer, k.Boleta, k.Connect, k.Reissue, k.Credit},
+// moves are the keys that are not actions (they move, open and close),
+// by the help screen's column they head.
+func (k KeyMap) moves() map[i18n.ID][]key.Binding {
+	return map[i18n.ID][]key.Binding{
+		"key.navigation": {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		"help.panes":     {k.NextPane, k.PrevPane},
+		"help.general":   {k.Inspect, k.Back, k.Filter, k.Palette},
 	}
 }

@@ -179,7 +179,7 @@ var typed = func() *regexp.Regexp {
 	for _, b := range defaultBindings() {
 		names = append(names, b.keys...)
 	}
-	for _, c := range paletteCommands() {
+	for _, c := range actions() {
 		names = append(names, c.name)
 	}
 	names = append(names, ThemeNames()...)
@@ -252,7 +252,7 @@ func TestConsoleSpeaksOneLanguage(t *testing.T) {
 						b.keys(k)
 						check("inspect " + id + " key " + k)
 						b.keys("esc")
-						if b.m.mode != modeInspect {
+						if b.m.mode() != modeInspect {
 							b.inspect(id)
 						}
 					}

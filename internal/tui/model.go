@@ -49,19 +49,6 @@ type Options struct {
 	Actor *store.Actor
 }
 
-// mode is what the screen shows.
-type mode int
-
-const (
-	modePanes mode = iota
-	modeInspect
-	modeHelp
-	modePrompt
-	modeConfirm
-	modeForm
-	modeConnect
-)
-
 // flashLevel colours a flash line.
 type flashLevel int
 
@@ -74,52 +61,34 @@ const flashFor = 6 * time.Second
 
 // Model is the console. Build it with New and run it with tea.NewProgram.
 type Model struct {
-	opt    Options
-	lang   i18n.Lang
-	theme  Theme
-	styles Styles
-	keys   KeyMap
-	src    source
+	*common
+	src source
 
 	width, height int
-	mode          mode
-	prevMode      mode // where the prompt, confirmation or form returns to
+	stack         []layer // what is over the panes, the top last
 	active        paneKind
-	cursor        [paneCount]int
-	wins          [paneCount]window
-	tops          [paneCount][]int64 // keyset cursors of earlier windows, for going back up
-	data          snapshot
-	loaded        bool
+	actions       []action
+	panes         [paneCount]pane
+	data          snapshot // the last read shown (its rows went to the panes)
 
-	fetchID       int  // id of the newest fetch sent
 	inspectOnLoad bool // enter came before the rows: inspect once they arrive
 	fetching      bool // a fetch is out
 	dirty         bool // something changed while it was out
 	changes       <-chan engine.Change
 	unsub         func()
 
-	insp     inspectState
-	prompt   promptState
-	confirm  confirmState
-	form     buyerForm
-	conn     connectState
 	flash    string
 	flashLvl flashLevel
 	flashAt  time.Time
 	pending  map[int64]string // controls sent, not yet applied
-	loc      *time.Location   // the merchant's zone (Options.Location)
-	// helpFrom is the screen help was opened from (esc goes back to it);
-	// helpOffset the first help line shown (help scrolls on small screens).
-	helpFrom   mode
-	helpOffset int
 }
 
+// inspectState is the inspect view of one order, a layer.
 type inspectState struct {
 	id string
 	// buyer and rut are who the document names (a person's correction
 	// wins over the order's data), worked out once per read.
 	buyer, rut string
-	fetchID    int
 	view       *store.OrderView
 	sections   []section
 	sec        int
@@ -137,9 +106,9 @@ type (
 	tickMsg    time.Time
 	changeMsg  struct{}
 	inspectMsg struct {
-		fetchID int
-		view    store.OrderView
-		err     error
+		id   string // the order it was read for
+		view store.OrderView
+		err  error
 	}
 	controlMsg struct {
 		id   int64
@@ -171,8 +140,9 @@ func New(opt Options) (*Model, error) {
 	if opt.Actor != nil && opt.Actor.ReadOnly {
 		opt.ReadOnly = true
 	}
-	m := &Model{opt: opt, lang: opt.Lang, loc: opt.Location, src: source{st: opt.Store, eng: opt.Engine, now: opt.Now, actor: opt.Actor},
-		width: 80, height: 24, active: paneOrders, pending: map[int64]string{}}
+	c := &common{opt: opt, lang: opt.Lang, loc: opt.Location}
+	m := &Model{common: c, src: source{st: opt.Store, eng: opt.Engine, now: opt.Now, actor: opt.Actor},
+		width: 80, height: 24, active: paneOrders, actions: actions(), panes: newPanes(c), pending: map[int64]string{}}
 	t, err := LoadTheme(opt.Theme)
 	if err != nil {
 		return nil, err
@@ -226,13 +196,14 @@ func (m *Model) fetch() tea.Cmd {
 		return nil
 	}
 	m.fetching, m.dirty = true, false
-	m.fetchID++
-	id, wins, src := m.fetchID, m.wins, m.src
-	var want [paneCount]bool
-	for k := paneOrders; k < paneCount; k++ {
-		want[k] = m.grid() || m.active == k
+	var reads []paneRead
+	for k, p := range m.panes {
+		if op, ok := p.(*orderPane); ok && (m.grid() || m.active == paneKind(k)) {
+			reads = append(reads, paneRead{kind: op.kind, states: op.states, win: op.win})
+		}
 	}
-	return func() tea.Msg { return dataMsg(src.load(context.Background(), id, wins, want)) }
+	src := m.src
+	return func() tea.Msg { return dataMsg(src.load(context.Background(), reads)) }
 }
 
 // Update dispatches; each kind of message has its handler.
@@ -259,10 +230,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case connectDoneMsg:
 		return m, m.handleConnectDone(msg)
 	case spinMsg:
-		if m.mode != modeConnect {
+		c, ok := find[*connectState](m)
+		if !ok {
 			return m, nil
 		}
-		m.conn.frame++
+		c.frame++
 		return m, spin()
 	case tea.PasteMsg:
 		return m, m.handlePaste(msg)
@@ -273,11 +245,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) handleData(s snapshot) tea.Cmd {
-	if s.id != m.fetchID {
-		return nil // a stale read
-	}
 	m.fetching = false
-	if s.err == nil && s.wins != m.wins {
+	if s.err == nil && m.left(s) {
 		// Read for a page or filter the person has left while it was out:
 		// showing it would put other rows under the cursor.
 		return m.fetch()
@@ -285,18 +254,14 @@ func (m *Model) handleData(s snapshot) tea.Cmd {
 	if s.err != nil {
 		m.setFlash(flashErr, m.lang.T("flash.store", m.lang.T("quote", s.err.Error())))
 	} else {
-		m.data, m.loaded = s, true
-		for k := paneOrders; k < paneCount; k++ {
-			if n := len(s.lists[k].rows); m.cursor[k] >= n {
-				m.cursor[k] = max(n-1, 0)
-			}
+		for _, p := range m.panes {
+			p.take(&s)
 		}
-		if n := len(s.conns); m.cursor[paneConnections] >= n {
-			m.cursor[paneConnections] = max(n-1, 0)
-		}
+		s.lists = [paneCount]listData{}
+		m.data = s
 	}
 	var cmds []tea.Cmd
-	if m.inspectOnLoad && m.mode == modePanes {
+	if m.inspectOnLoad && m.mode() == modePanes {
 		m.inspectOnLoad = false
 		if o, ok := m.selected(); ok {
 			cmds = append(cmds, m.openInspect(o.ID))
@@ -305,8 +270,8 @@ func (m *Model) handleData(s snapshot) tea.Cmd {
 	if m.dirty {
 		cmds = append(cmds, m.fetch())
 	}
-	if m.mode == modeInspect && m.insp.view != nil {
-		cmds = append(cmds, m.loadInspect()) // the order moves on while inspected
+	if in := m.inspecting(); m.mode() == modeInspect && in.view != nil {
+		cmds = append(cmds, m.loadInspect(in)) // the order moves on while inspected
 	}
 	return tea.Batch(cmds...)
 }
@@ -337,34 +302,46 @@ func (m *Model) setFlash(l flashLevel, s string) {
 	m.flash, m.flashLvl, m.flashAt = safetext.Text(s), l, m.opt.Now()
 }
 
+// left says a read holds rows for a window a pane has left since: the one
+// test of a reply's age (one read is out at a time).
+func (m *Model) left(s snapshot) bool {
+	for k, l := range s.lists {
+		if op, ok := m.panes[k].(*orderPane); ok && l.read && l.win != op.win {
+			return true
+		}
+	}
+	return false
+}
+
+// orderPane is order pane k.
+func (m *Model) orderPane(k paneKind) *orderPane {
+	op, _ := m.panes[k].(*orderPane)
+	return op
+}
+
+// connPane is the Connections pane.
+func (m *Model) connPane() *connPane { return m.panes[paneConnections].(*connPane) }
+
 // grid says whether the four panes fit together.
 func (m *Model) grid() bool { return m.width >= 120 && m.height >= 36 }
 
-// resize sets the size and each pane's page of rows.
+// resize sets the size and each pane's.
 func (m *Model) resize(w, h int) {
 	m.width, m.height = max(w, 20), max(h, 8)
-	for k := paneOrders; k < paneCount; k++ {
-		m.wins[k].limit = max(m.paneRows(k), 1)
+	left := m.width / 2
+	for k, p := range m.panes {
+		switch {
+		case !m.grid():
+			p.setSize(m.width, m.height-5) // status, tabs, rule, flash, help
+		case k == int(paneConnections) || k == int(paneOrders):
+			p.setSize(left-2, m.boxHeight(paneKind(k))-2) // borders
+		default:
+			p.setSize(m.width-left-2, m.boxHeight(paneKind(k))-2)
+		}
 	}
-	m.insp.offset = 0
-}
-
-// paneRows is how many rows of data pane k shows.
-func (m *Model) paneRows(k paneKind) int {
-	var body int
-	if m.grid() {
-		body = m.boxHeight(k) - 2 // borders
-	} else {
-		body = m.height - 5 // status, tabs, rule, flash, help
+	if in := m.inspecting(); in != nil {
+		in.offset = 0
 	}
-	rows := body - 1 // table header
-	if k == paneErrors {
-		rows-- // the selected error's fix
-	}
-	if m.wins[k].filter != "" {
-		rows--
-	}
-	return max(rows, 1)
 }
 
 func (m *Model) boxHeight(k paneKind) int {

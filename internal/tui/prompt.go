@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -26,64 +25,68 @@ const (
 	promptSearch // text within the inspect view
 )
 
+// promptState is a one-line question in the flash line, a layer.
 type promptState struct {
-	kind  promptKind
+	pkind promptKind
 	in    lineInput
 	order store.Order // for skip
 }
 
+// confirmState is a yes/no question in the flash line, a layer.
 type confirmState struct {
 	question string
 	yes      func() tea.Cmd
 }
 
-func (m *Model) openPrompt(k promptKind, value string) {
-	if m.mode != modePrompt {
-		m.prevMode = m.mode
+// openPrompt asks for a line of kind k, starting from value; a prompt on
+// top gives way to it.
+func (m *Model) openPrompt(k promptKind, value string) *promptState {
+	if m.mode() == modePrompt {
+		m.pop()
 	}
-	m.prompt.kind = k
-	m.prompt.in = lineInput{limit: 200}
-	m.prompt.in.set(value)
-	m.mode = modePrompt
+	p := &promptState{pkind: k, in: newInput(200)}
+	p.in.set(value)
+	m.push(p)
+	return p
 }
 
-func (m *Model) closePrompt() {
-	m.mode = m.prevMode
-	if m.mode == modePrompt || m.mode == modeConfirm {
-		m.mode = modePanes
-	}
-}
+func (*promptState) kind() mode { return modePrompt }
 
-func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
+func (*promptState) body(*Model, int) ([]string, bool) { return nil, false }
+
+func (p *promptState) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
 	switch k.String() {
 	case "esc":
-		if m.prompt.kind == promptFilter {
-			m.closePrompt()
+		m.pop()
+		if p.pkind == promptFilter {
 			return m.setFilter("")
 		}
-		m.closePrompt()
 		return nil
 	case "enter":
-		v := strings.TrimSpace(m.prompt.in.String())
-		m.closePrompt()
-		switch m.prompt.kind {
+		v := strings.TrimSpace(p.in.String())
+		m.pop()
+		switch p.pkind {
 		case promptFilter:
 			return m.setFilter(v)
 		case promptPalette:
 			return m.runCommand(v)
 		case promptSearch:
-			m.insp.search, m.insp.find = v, nil
-			if v != "" {
-				m.insp.find = regexp.MustCompile("(?i)" + regexp.QuoteMeta(v))
+			in := m.inspecting()
+			if in == nil {
+				return nil
 			}
-			m.findNext(false)
+			in.search, in.find = v, nil
+			if v != "" {
+				in.find = regexp.MustCompile("(?i)" + regexp.QuoteMeta(v))
+			}
+			in.findNext(m, false)
 			return nil
 		case promptSkip:
 			if v == "" {
 				m.setFlash(flashErr, m.lang.T("flash.cancelled"))
 				return nil
 			}
-			o := m.prompt.order
+			o := p.order
 			m.ask(m.lang.T("confirm.skip", o.Code, v), func() tea.Cmd {
 				return m.request("action.skip", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 					return engine.RequestSkip(ctx, st, o.ID, v, by)
@@ -92,55 +95,47 @@ func (m *Model) promptKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if m.prompt.in.update(k) {
-		return m.promptChanged()
+	if p.in.update(k) {
+		return p.changed(m)
 	}
 	return nil
 }
 
-// promptChanged filters as the person types: the query runs in SQL, so
-// it stays fast at a million orders.
-func (m *Model) promptChanged() tea.Cmd {
-	if m.prompt.kind == promptFilter {
-		return m.setFilter(m.prompt.in.String())
+func (p *promptState) paste(m *Model, msg tea.PasteMsg) tea.Cmd {
+	p.in.update(msg)
+	return p.changed(m)
+}
+
+// changed filters as the person types: the query runs in SQL, so it stays
+// fast at a million orders.
+func (p *promptState) changed(m *Model) tea.Cmd {
+	if p.pkind == promptFilter {
+		return m.setFilter(p.in.String())
 	}
 	return nil
 }
 
 // ask shows a yes/no question; only an explicit yes goes ahead.
 func (m *Model) ask(q string, yes func() tea.Cmd) {
-	if m.mode != modeConfirm {
-		m.prevMode = m.mode
-	}
-	m.confirm = confirmState{question: safetext.Text(q), yes: yes}
-	m.mode = modeConfirm
+	m.push(&confirmState{question: safetext.Text(q), yes: yes})
 }
 
-func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
+func (*confirmState) kind() mode { return modeConfirm }
+
+func (*confirmState) body(*Model, int) ([]string, bool) { return nil, false }
+
+func (c *confirmState) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
 	yes := k.String() == m.lang.T("confirm.yes") || k.String() == "y" && m.lang == i18n.EN
-	m.mode = m.prevMode
-	if m.mode == modeConfirm || m.mode == modePrompt {
-		m.mode = modePanes
-	}
+	m.pop()
 	if yes {
-		return m.confirm.yes()
+		return c.yes()
 	}
 	m.setFlash(flashInfo, m.lang.T("flash.cancelled"))
 	return nil
 }
 
-// paletteCommand is one command of the : palette.
-type paletteCommand struct {
-	name string
-	help i18n.ID
-}
-
-func paletteCommands() []paletteCommand {
-	return []paletteCommand{
-		{"orders", "cmd.orders"}, {"errors", "cmd.errors"}, {"queue", "cmd.queue"}, {"connections", "cmd.connections"},
-		{"pause", "cmd.pause"}, {"resume", "cmd.resume"}, {"retry", "cmd.retry"}, {"retry-all", "cmd.retry_all"},
-		{"lang", "cmd.lang"}, {"theme", "cmd.theme"}, {"help", "cmd.help"}, {"quit", "cmd.quit"},
-	}
+func (c *confirmState) line(m *Model) string {
+	return m.styles.Warn.Render(keepAnswers(c.question, m.width-1))
 }
 
 // fuzzy scores how well q matches name: a prefix beats a subsequence;
@@ -164,24 +159,24 @@ func fuzzy(q, name string) int {
 	return -1
 }
 
-// matchCommands lists the commands matching word, best first.
-func matchCommands(word string) []paletteCommand {
+// matchCommands lists the actions matching word, best first.
+func matchCommands(word string) []action {
 	word = strings.ToLower(word)
 	if word == "q" {
 		word = "quit"
 	}
 	type scored struct {
-		c paletteCommand
+		c action
 		s int
 	}
 	var out []scored
-	for _, c := range paletteCommands() {
+	for _, c := range actions() {
 		if s := fuzzy(word, c.name); s >= 0 {
 			out = append(out, scored{c, s})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].s > out[j].s })
-	cs := make([]paletteCommand, len(out))
+	cs := make([]action, len(out))
 	for i, s := range out {
 		cs[i] = s.c
 	}
@@ -191,7 +186,7 @@ func matchCommands(word string) []paletteCommand {
 // ambiguous lists the commands a word could mean when it is not exactly one
 // of them and begins more than one (":re" is resume, retry or retry-all):
 // running the first would act on a guess.
-func ambiguous(word string, cs []paletteCommand) []string {
+func ambiguous(word string, cs []action) []string {
 	word = strings.ToLower(word)
 	var names []string
 	for _, c := range cs {
@@ -208,7 +203,7 @@ func ambiguous(word string, cs []paletteCommand) []string {
 	return names
 }
 
-// runCommand runs a palette line such as "pause tienda" or "lang en".
+// runCommand runs the action a palette line names, such as "pause tienda" or "lang en".
 func (m *Model) runCommand(line string) tea.Cmd {
 	fields := strings.Fields(line)
 	if len(fields) == 0 {
@@ -223,53 +218,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		m.setFlash(flashErr, m.lang.T("flash.ambiguous_cmd", fields[0], strings.Join(names, ", ")))
 		return nil
 	}
-	arg := strings.Join(fields[1:], " ")
-	switch cs[0].name {
-	case "orders":
-		return m.setPane(paneOrders)
-	case "errors":
-		return m.setPane(paneErrors)
-	case "queue":
-		return m.setPane(paneQueue)
-	case "connections":
-		return m.setPane(paneConnections)
-	case "pause", "resume":
-		return m.pause(arg, cs[0].name == "pause")
-	case "retry", "retry-all":
-		if m.opt.ReadOnly {
-			m.setFlash(flashErr, m.lang.T("flash.readonly"))
-			return nil
-		}
-		if cs[0].name == "retry" {
-			return m.retry()
-		}
-		m.active = paneErrors
-		return m.retryAll()
-	case "lang":
-		l, err := i18n.ParseLang(arg)
-		if err != nil {
-			m.setFlash(flashErr, m.lang.T("flash.error", m.lang.T("lang.bad_palette", arg)))
-			return nil
-		}
-		return m.setLang(l)
-	case "theme":
-		t, err := LoadTheme(arg)
-		if err != nil {
-			msg := err.Error() // a built-in theme that does not load: a bug, said as it is
-			if !slices.Contains(ThemeNames(), arg) {
-				msg = m.lang.T("theme.bad", arg, strings.Join(ThemeNames(), ", "))
-			}
-			m.setFlash(flashErr, m.lang.T("flash.error", msg))
-			return nil
-		}
-		m.theme, m.styles = t, NewStyles(t, m.opt.NoColor)
-		m.setFlash(flashInfo, m.lang.T("flash.theme", t.Name))
-	case "help":
-		m.openHelp()
-	case "quit":
-		return tea.Quit
-	}
-	return nil
+	return m.runAction(cs[0], call{palette: true, arg: strings.Join(fields[1:], " ")})
 }
 
 func (m *Model) setLang(l i18n.Lang) tea.Cmd {
@@ -300,12 +249,9 @@ var formLabels = [5]i18n.ID{"form.rut", "form.name", "form.giro", "form.address"
 var formLimits = [5]int{12, 100, 40, 70, 20}
 
 func (m *Model) openForm(o store.Order) {
-	if m.mode != modeForm {
-		m.prevMode = m.mode
-	}
-	m.form = buyerForm{order: o}
-	for i := range m.form.fields {
-		m.form.fields[i].limit = formLimits[i]
+	f := &buyerForm{order: o}
+	for i := range f.fields {
+		f.fields[i] = newInput(formLimits[i])
 	}
 	// Start from what the order carries (the list's rows have no checkout).
 	raw := o.Raw
@@ -323,13 +269,22 @@ func (m *Model) openForm(o store.Order) {
 	}
 	for i, v := range [5]string{b.RUT, b.BusinessName, b.Giro, b.Address, b.Comuna} {
 		v = strings.TrimSpace(v)
-		m.form.fields[i].set(v)
+		f.fields[i].set(v)
 		if n := len([]rune(v)); n > formLimits[i] {
-			m.form.cut = append(m.form.cut, m.lang.T("form.cut", m.lang.T(formLabels[i]), n, formLimits[i]))
+			f.cut = append(f.cut, m.lang.T("form.cut", m.lang.T(formLabels[i]), n, formLimits[i]))
 		}
 	}
-	m.mode = modeForm
+	m.push(f)
 }
+
+func (*buyerForm) kind() mode { return modeForm }
+
+func (f *buyerForm) paste(_ *Model, p tea.PasteMsg) tea.Cmd {
+	f.fields[f.focus].update(p)
+	return nil
+}
+
+func (f *buyerForm) hints(m *Model) string { return " " + m.styles.Muted.Render(m.lang.T("form.help")) }
 
 // rutCheck is the form's live verdict on the RUT typed so far.
 func (f *buyerForm) rutCheck(lang i18n.Lang) (string, bool) {
@@ -350,11 +305,10 @@ func (f *buyerForm) rutCheck(lang i18n.Lang) (string, bool) {
 	return lang.T("form.rut_ok") + " " + r.String(), true
 }
 
-func (m *Model) formKey(k tea.KeyPressMsg) tea.Cmd {
-	f := &m.form
+func (f *buyerForm) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
 	switch k.String() {
 	case "esc":
-		m.mode = m.prevMode
+		m.pop()
 		m.setFlash(flashInfo, m.lang.T("flash.cancelled"))
 		return nil
 	case "tab", "down":
@@ -383,7 +337,7 @@ func (m *Model) formKey(k tea.KeyPressMsg) tea.Cmd {
 		b := dte.Buyer{RUT: r.String(), BusinessName: strings.TrimSpace(f.fields[1].String()), Giro: strings.TrimSpace(f.fields[2].String()),
 			Address: strings.TrimSpace(f.fields[3].String()), Comuna: strings.TrimSpace(f.fields[4].String())}
 		o := f.order
-		m.mode = m.prevMode
+		m.pop()
 		return m.request("key.buyer", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 			return engine.RequestBuyerOverride(ctx, st, o.ID, b, by)
 		})

@@ -49,7 +49,7 @@ func (b *bundle) inspect(id string) {
 	for _, msg := range run(b.t, b.m.openInspect(id)) {
 		b.send(msg)
 	}
-	if b.m.insp.view == nil || b.m.insp.view.Order.ID != id {
+	if b.m.inspecting().view == nil || b.m.inspecting().view.Order.ID != id {
 		b.t.Fatalf("inspect of %s did not load", id)
 	}
 }
@@ -102,13 +102,13 @@ func TestReissueKey(t *testing.T) {
 		if cs := b.controls(); len(cs) != 0 {
 			t.Fatalf("%s: r on a rejected order wrote %+v", lang, cs)
 		}
-		if !strings.Contains(b.m.flash, lang.T("reissue.refuse_retry", 41, "e", b.m.insp.view.Order.Code)) {
+		if !strings.Contains(b.m.flash, lang.T("reissue.refuse_retry", 41, "e", b.m.inspecting().view.Order.Code)) {
 			t.Errorf("%s: r on a rejected order says %q", lang, b.m.flash)
 		}
 
 		b.keys("e")
-		if b.m.mode != modeConfirm {
-			t.Fatalf("%s: e did not ask (mode %d)", lang, b.m.mode)
+		if b.m.mode() != modeConfirm {
+			t.Fatalf("%s: e did not ask (mode %d)", lang, b.m.mode())
 		}
 		s := b.screen()
 		checkFits(t, s, 80, 24)
@@ -117,8 +117,8 @@ func TestReissueKey(t *testing.T) {
 			t.Errorf("%s: the question at 80×24:\n%s", lang, ansi.Strip(s))
 		}
 		b.keys("n")
-		if cs := b.controls(); len(cs) != 0 || b.m.mode != modeInspect {
-			t.Fatalf("%s: a cancelled reissue wrote %+v (mode %d)", lang, cs, b.m.mode)
+		if cs := b.controls(); len(cs) != 0 || b.m.mode() != modeInspect {
+			t.Fatalf("%s: a cancelled reissue wrote %+v (mode %d)", lang, cs, b.m.mode())
 		}
 		b.keys("e", lang.T("confirm.yes"))
 		cs := b.controls()
@@ -133,8 +133,8 @@ func TestReissueKey(t *testing.T) {
 		b.keys("esc")
 		b.inspect(b.errID)
 		b.keys("e")
-		if b.m.mode != modeInspect || b.m.flash != lang.T("reissue.unavailable") {
-			t.Errorf("%s: e on an order not rejected: mode %d, flash %q", lang, b.m.mode, b.m.flash)
+		if b.m.mode() != modeInspect || b.m.flash != lang.T("reissue.unavailable") {
+			t.Errorf("%s: e on an order not rejected: mode %d, flash %q", lang, b.m.mode(), b.m.flash)
 		}
 		if s := ansi.Strip(b.screen()); strings.Contains(s, "e "+lang.T("key.reissue")) {
 			t.Errorf("%s: reissue offered on an order the SII did not reject:\n%s", lang, s)

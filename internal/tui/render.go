@@ -197,7 +197,10 @@ func orderColumns(lang i18n.Lang) []column {
 	}
 }
 
-func orderRow(s *Styles, lang i18n.Lang, o store.Order) []cell {
+// The row renderers: pure, one per order pane.
+
+func orderRow(c *common, o store.Order, _ time.Time) []cell {
+	s, lang := &c.styles, c.lang
 	doc := "–"
 	if o.DocType != 0 {
 		doc = strconv.Itoa(o.DocType)
@@ -217,7 +220,8 @@ func queueColumns(lang i18n.Lang) []column {
 	}
 }
 
-func queueRow(s *Styles, lang i18n.Lang, o store.Order, maxAttempts int, now time.Time) []cell {
+func queueRow(c *common, o store.Order, now time.Time) []cell {
+	s, lang, maxAttempts := &c.styles, c.lang, c.opt.MaxAttempts
 	next := ""
 	if o.State == store.StateRetrying || o.State == store.StateQueued {
 		next = i18n.FormatIn(lang, o.NextAttemptAt.Sub(now))
@@ -260,7 +264,8 @@ func fixFor(lang i18n.Lang, o store.Order) string {
 	return fix
 }
 
-func errorRow(s *Styles, lang i18n.Lang, o store.Order, now time.Time) []cell {
+func errorRow(c *common, o store.Order, now time.Time) []cell {
+	s, lang := &c.styles, c.lang
 	return []cell{{text: o.Code}, {text: i18n.FormatAgo(lang, now.Sub(o.StateSince))}, {text: strconv.Itoa(o.Attempts)},
 		{plainReason(lang, o), &s.Error}}
 }

@@ -40,18 +40,28 @@ func allKeys(bs ...key.Binding) []keyHint {
 	return out
 }
 
-// helpView is generated from the keymap, one group per column (or one
-// after another when narrow).
-func (m *Model) helpView(h int) []string {
-	titles := []i18n.ID{"key.navigation", "help.panes", "help.general", "help.actions"}
+// view is generated from the keymap's moves and the action table (a
+// palette-only action as its :name), one group per column (or one after
+// another when narrow).
+func (l *helpLayer) view(m *Model, h int) []string {
 	out := []string{m.styles.Title.Render(" " + m.lang.T("help.title")), ""}
+	moves := m.keys.moves()
 	var blocks [][]string
-	for i, g := range m.keys.groups() {
-		hs := allKeys(g...)
+	for _, title := range []i18n.ID{"key.navigation", "help.panes", "help.general", "help.actions"} {
+		hs := allKeys(moves[title]...)
+		for _, a := range m.actions {
+			switch {
+			case a.group != title:
+			case a.binding != "":
+				hs = append(hs, allKeys(a.key(m.keys))...)
+			case !a.changes || !m.opt.ReadOnly:
+				hs = append(hs, keyHint{":" + a.name, m.lang.T(a.help)})
+			}
+		}
 		if len(hs) == 0 {
 			continue
 		}
-		b := []string{m.styles.Header.Render(m.lang.T(titles[i]))}
+		b := []string{m.styles.Header.Render(m.lang.T(title))}
 		for _, k := range hs {
 			b = append(b, m.styles.Key.Render(fitLine(k.key, 17))+" "+k.desc)
 		}
@@ -82,8 +92,8 @@ func (m *Model) helpView(h int) []string {
 	// On a small screen the keys go past the bottom: the title stays, the
 	// rest scrolls (↑↓, pgup/pgdn).
 	if body := out[2:]; len(out) > h && h > 3 {
-		m.helpOffset = min(m.helpOffset, len(body)-(h-2))
-		out = append(out[:2:2], body[m.helpOffset:]...)
+		l.offset = min(l.offset, len(body)-(h-2))
+		out = append(out[:2:2], body[l.offset:]...)
 	}
 	return fitHeight(out, h)
 }
@@ -91,41 +101,41 @@ func (m *Model) helpView(h int) []string {
 // inspectRows is how many content lines the inspect view shows.
 func (m *Model) inspectRows() int { return max(m.height-3-3, 1) }
 
-func (m *Model) inspectView(h int) []string {
+func (in *inspectState) body(m *Model, h int) ([]string, bool) {
 	s, lang := m.styles, m.lang
-	if m.insp.err != nil {
-		return []string{s.Error.Render(lang.T("flash.error", safetext.Text(m.insp.err.Error())))}
+	if in.err != nil {
+		return []string{s.Error.Render(lang.T("flash.error", safetext.Text(in.err.Error())))}, true
 	}
-	v := m.insp.view
+	v := in.view
 	if v == nil {
-		return []string{s.Muted.Render(lang.T("inspect.loading"))}
+		return []string{s.Muted.Render(lang.T("inspect.loading"))}, true
 	}
 	o := v.Order
 	head := s.Title.Render(lang.T("inspect.header", safetext.Text(o.Code), safetext.Text(marketShort(o.Marketplace)), i18n.FormatCLP(o.Total))) + "  " +
-		stateStyle(&s, o.State).Render(stateText(lang, o)) + "  " + s.Muted.Render(lang.T("inspect.buyer", safetext.Text(m.insp.buyer), safetext.Text(m.insp.rut)))
+		stateStyle(&s, o.State).Render(stateText(lang, o)) + "  " + s.Muted.Render(lang.T("inspect.buyer", safetext.Text(in.buyer), safetext.Text(in.rut)))
 	var tabs []string
-	for i, sec := range m.insp.sections {
+	for i, sec := range in.sections {
 		t := " " + string(rune('1'+i)) + " " + lang.T(sectionTitles[sec]) + " "
-		if i == m.insp.sec {
+		if i == in.sec {
 			tabs = append(tabs, s.TabActive.Render(t))
 		} else {
 			tabs = append(tabs, s.Tab.Render(t))
 		}
 	}
 	out := []string{head, strings.Join(tabs, " "), s.Border.Render(strings.Repeat("─", m.width))}
-	content := m.inspectLines()
+	content := in.content(m)
 	rows := max(h-len(out), 1)
-	if m.insp.offset > len(content)-rows {
-		m.insp.offset = max(len(content)-rows, 0)
+	if in.offset > len(content)-rows {
+		in.offset = max(len(content)-rows, 0)
 	}
-	end := min(m.insp.offset+rows, len(content))
-	for _, l := range content[m.insp.offset:end] {
-		if m.insp.find != nil {
-			l = highlight(l, m.insp.find, s.Selected)
+	end := min(in.offset+rows, len(content))
+	for _, l := range content[in.offset:end] {
+		if in.find != nil {
+			l = highlight(l, in.find, s.Selected)
 		}
 		out = append(out, " "+l)
 	}
-	return out
+	return out, true
 }
 
 // highlight marks what find matches in a line (the visible ones only: a
@@ -147,8 +157,8 @@ func highlight(line string, find *regexp.Regexp, mark paint) string {
 	return b.String()
 }
 
-func (m *Model) formView(h int) []string {
-	s, lang, f := m.styles, m.lang, &m.form
+func (f *buyerForm) body(m *Model, h int) ([]string, bool) {
+	s, lang := m.styles, m.lang
 	out := []string{s.Title.Render(" " + lang.T("form.title", safetext.Text(f.order.Code))), ""}
 	w := max(m.width-20, 10)
 	for i, in := range f.fields {
@@ -177,5 +187,5 @@ func (m *Model) formView(h int) []string {
 	if f.err != "" {
 		out = append(out, "", " "+s.Error.Render(safetext.Text(f.err)))
 	}
-	return fitHeight(out, h)
+	return fitHeight(out, h), true
 }

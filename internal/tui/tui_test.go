@@ -184,6 +184,16 @@ func press(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyPgUp}
 	case "backspace":
 		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "delete":
+		return tea.KeyPressMsg{Code: tea.KeyDelete}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "home":
+		return tea.KeyPressMsg{Code: tea.KeyHome}
+	case "end":
+		return tea.KeyPressMsg{Code: tea.KeyEnd}
 	case "ctrl+c":
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	}
@@ -268,7 +278,7 @@ func TestNavigationBetweenPanes(t *testing.T) {
 func TestKeysetScrollingShowsOnlyAWindow(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{orders: 100})
-	rows := b.m.data.lists[paneOrders].rows
+	rows := b.m.orderPane(paneOrders).list.rows
 	if len(rows) == 0 || len(rows) > 24 {
 		t.Fatalf("%d rows read for a 24-line terminal", len(rows))
 	}
@@ -277,26 +287,26 @@ func TestKeysetScrollingShowsOnlyAWindow(t *testing.T) {
 		t.Fatalf("newest first: got %s", first)
 	}
 	b.keys("pgdown")
-	if got := b.m.data.lists[paneOrders].rows[0].ID; got == first || got != b.ids[99-len(rows)] {
+	if got := b.m.orderPane(paneOrders).list.rows[0].ID; got == first || got != b.ids[99-len(rows)] {
 		t.Errorf("page down starts at %s, want %s", got, b.ids[99-len(rows)])
 	}
 	b.keys("pgup")
-	if got := b.m.data.lists[paneOrders].rows[0].ID; got != first {
+	if got := b.m.orderPane(paneOrders).list.rows[0].ID; got != first {
 		t.Errorf("page up came back to %s, want %s", got, first)
 	}
 	// Down past the last visible row slides the window by one.
 	for i := 0; i < len(rows); i++ {
 		b.keys("down")
 	}
-	if got := b.m.data.lists[paneOrders].rows[0].ID; got != b.ids[98] {
+	if got := b.m.orderPane(paneOrders).list.rows[0].ID; got != b.ids[98] {
 		t.Errorf("after scrolling one past the window it starts at %s, want %s", got, b.ids[98])
 	}
 	if o, _ := b.m.selected(); o.ID != b.ids[99-len(rows)] {
 		t.Errorf("selected %s, want %s", o.ID, b.ids[99-len(rows)])
 	}
 	b.keys("g")
-	if got := b.m.data.lists[paneOrders].rows[0].ID; got != first || b.m.cursor[paneOrders] != 0 {
-		t.Errorf("g went to %s row %d", got, b.m.cursor[paneOrders])
+	if got := b.m.orderPane(paneOrders).list.rows[0].ID; got != first || b.m.orderPane(paneOrders).cursor != 0 {
+		t.Errorf("g went to %s row %d", got, b.m.orderPane(paneOrders).cursor)
 	}
 }
 
@@ -307,7 +317,7 @@ func TestFilterRunsInTheStore(t *testing.T) {
 	// Six characters: orders not read in detail yet are found by a code
 	// prefix from that length (see store.ListOrders).
 	b.typeText("RIP-00")
-	rows := b.m.data.lists[paneOrders].rows
+	rows := b.m.orderPane(paneOrders).list.rows
 	if len(rows) == 0 {
 		t.Fatal("no rows for RIP-00")
 	}
@@ -317,8 +327,8 @@ func TestFilterRunsInTheStore(t *testing.T) {
 		}
 	}
 	b.keys("enter")
-	if b.m.mode != modePanes || !strings.Contains(ansi.Strip(b.screen()), "filter: RIP-00") {
-		t.Errorf("after enter: mode %d\n%s", b.m.mode, ansi.Strip(b.screen()))
+	if b.m.mode() != modePanes || !strings.Contains(ansi.Strip(b.screen()), "filter: RIP-00") {
+		t.Errorf("after enter: mode %d\n%s", b.m.mode(), ansi.Strip(b.screen()))
 	}
 	b.keys("/")
 	b.typeText("zzzz")
@@ -326,7 +336,7 @@ func TestFilterRunsInTheStore(t *testing.T) {
 		t.Errorf("an empty filter result says nothing:\n%s", ansi.Strip(b.screen()))
 	}
 	b.keys("esc")
-	if b.m.wins[paneOrders].filter != "" || len(b.m.data.lists[paneOrders].rows) == 0 {
+	if b.m.orderPane(paneOrders).win.filter != "" || len(b.m.orderPane(paneOrders).list.rows) == 0 {
 		t.Error("esc did not clear the filter")
 	}
 }
@@ -335,8 +345,8 @@ func TestInspectShowsTheProblemFirst(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{orders: 5})
 	b.keys("4", "enter")
-	if b.m.mode != modeInspect || b.m.insp.view == nil || b.m.insp.view.Order.ID != b.errID {
-		t.Fatalf("enter on the error did not inspect it: mode %d", b.m.mode)
+	if b.m.mode() != modeInspect || b.m.inspecting().view == nil || b.m.inspecting().view.Order.ID != b.errID {
+		t.Fatalf("enter on the error did not inspect it: mode %d", b.m.mode())
 	}
 	s := ansi.Strip(b.screen())
 	for _, want := range []string{"Problem", "Timeline", "RUT inválido", "r retry"} {
@@ -358,8 +368,8 @@ func TestInspectShowsTheProblemFirst(t *testing.T) {
 	b.keys("/")
 	b.typeText("fullname")
 	b.keys("enter")
-	if b.m.mode != modeInspect || b.m.insp.offset == 0 {
-		t.Errorf("search did not scroll: mode %d, offset %d", b.m.mode, b.m.insp.offset)
+	if b.m.mode() != modeInspect || b.m.inspecting().offset == 0 {
+		t.Errorf("search did not scroll: mode %d, offset %d", b.m.mode(), b.m.inspecting().offset)
 	}
 	// The match is on screen (the view stops scrolling at the end).
 	lines := strings.Split(ansi.Strip(b.screen()), "\n")
@@ -373,7 +383,7 @@ func TestInspectShowsTheProblemFirst(t *testing.T) {
 		t.Errorf("a search without a match says nothing:\n%s", ansi.Strip(b.screen()))
 	}
 	b.keys("esc")
-	if b.m.mode != modePanes {
+	if b.m.mode() != modePanes {
 		t.Error("esc did not go back")
 	}
 }
@@ -399,8 +409,8 @@ func TestActionsWriteControls(t *testing.T) {
 	b.keys("s")
 	b.typeText("duplicado")
 	b.keys("enter")
-	if b.m.mode != modeConfirm {
-		t.Fatalf("skip did not ask for confirmation (mode %d)", b.m.mode)
+	if b.m.mode() != modeConfirm {
+		t.Fatalf("skip did not ask for confirmation (mode %d)", b.m.mode())
 	}
 	b.keys("n")
 	if len(b.controls()) != 1 {
@@ -417,7 +427,7 @@ func TestActionsWriteControls(t *testing.T) {
 
 	// The buyer form checks the RUT as it is typed.
 	b.keys("b")
-	if b.m.mode != modeForm {
+	if b.m.mode() != modeForm {
 		t.Fatalf("b did not open the form")
 	}
 	b.send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
@@ -431,7 +441,7 @@ func TestActionsWriteControls(t *testing.T) {
 		t.Errorf("a good RUT is not acknowledged:\n%s", ansi.Strip(s))
 	}
 	b.keys("enter")
-	if b.m.mode != modeForm || !strings.Contains(b.screen(), "missing") {
+	if b.m.mode() != modeForm || !strings.Contains(b.screen(), "missing") {
 		t.Fatal("the form was saved without a business name")
 	}
 	for _, v := range []string{"Comercial Los Aromos SpA", "Ferretería", "Av. Providencia 1234", "Providencia"} {
@@ -658,8 +668,13 @@ func TestStaleReadsAreDropped(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{orders: 5})
 	old := b.m.data
-	b.send(dataMsg(snapshot{id: b.m.fetchID - 1, counts: map[store.State]int{store.StateDone: 999}}))
-	if b.m.data.counts[store.StateDone] == 999 || len(b.m.data.conns) != len(old.conns) {
+	// A read tagged with a window the pane is no longer on (an older page).
+	left := b.m.orderPane(paneOrders).win
+	left.before = 12345
+	var lists [paneCount]listData
+	lists[paneOrders] = listData{win: left, read: true}
+	b.send(dataMsg(snapshot{lists: lists, counts: map[store.State]int{store.StateDone: 999}}))
+	if b.m.data.counts[store.StateDone] == 999 || len(b.m.data.conns) != len(old.conns) || len(b.m.orderPane(paneOrders).list.rows) == 0 {
 		t.Error("a stale read replaced newer data")
 	}
 }
@@ -707,8 +722,8 @@ func TestEnterTypedAheadOfTheRows(t *testing.T) {
 	for _, msg := range run(t, fetch) {
 		b.send(msg)
 	}
-	if b.m.mode != modeInspect || b.m.insp.view == nil || b.m.insp.view.Order.ID != b.errID {
-		t.Fatalf("enter before the rows arrived: mode %d", b.m.mode)
+	if b.m.mode() != modeInspect || b.m.inspecting().view == nil || b.m.inspecting().view.Order.ID != b.errID {
+		t.Fatalf("enter before the rows arrived: mode %d", b.m.mode())
 	}
 }
 
@@ -824,7 +839,7 @@ func TestPaletteRetryWithRemappedKeys(t *testing.T) {
 func TestAReplyForAPageLeftIsNotShown(t *testing.T) {
 	t.Parallel()
 	b := setup(t, setupOpts{orders: 100})
-	first := b.m.data.lists[paneOrders].rows[0].ID
+	first := b.m.orderPane(paneOrders).list.rows[0].ID
 	_, out := b.m.Update(press("pgdown")) // the read of page 2 goes out…
 	if out == nil {
 		t.Fatal("page down read nothing")
@@ -838,15 +853,15 @@ func TestAReplyForAPageLeftIsNotShown(t *testing.T) {
 		t.Fatalf("the reply is not page 2: %+v", rows)
 	}
 	_, next := b.m.Update(reply)
-	if got := b.m.data.lists[paneOrders].rows[0].ID; got != first {
+	if got := b.m.orderPane(paneOrders).list.rows[0].ID; got != first {
 		t.Fatalf("page 2's rows were shown on page 1 (first row %s, want %s)", got, first)
 	}
 	if next == nil {
 		t.Fatal("no read of page 1 followed the dropped reply")
 	}
 	b.send(next())
-	if o, ok := b.m.selected(); !ok || o.ID != first || b.m.data.lists[paneOrders].rows[0].ID != first {
-		t.Fatalf("after the fresh read: selected %s (%v), first row %s", o.ID, ok, b.m.data.lists[paneOrders].rows[0].ID)
+	if o, ok := b.m.selected(); !ok || o.ID != first || b.m.orderPane(paneOrders).list.rows[0].ID != first {
+		t.Fatalf("after the fresh read: selected %s (%v), first row %s", o.ID, ok, b.m.orderPane(paneOrders).list.rows[0].ID)
 	}
 }
 
@@ -905,5 +920,23 @@ func TestConfirmKeepsItsAnswersAt80Columns(t *testing.T) {
 		if !found {
 			t.Errorf("%s: no question on screen:\n%s", lang, strings.Join(lines, "\n"))
 		}
+	}
+}
+
+// Between a page move and its rows, an action has no order to act on: the
+// rows still on screen were read for the window the person left.
+func TestActionsWaitForTheRowsOfTheWindowShown(t *testing.T) {
+	t.Parallel()
+	b := setup(t, setupOpts{orders: 100})
+	_, out := b.m.Update(press("pgdown"))
+	b.send(press("s"))
+	if b.m.mode() != modePanes || !strings.Contains(b.m.flash, "no order selected") {
+		t.Fatalf("s while page 2 is read: mode %v, flash %q", b.m.mode(), b.m.flash)
+	}
+	b.send(out())
+	want := b.m.orderPane(paneOrders).list.rows[0]
+	b.send(press("s"))
+	if p, ok := b.m.top().(*promptState); !ok || p.order.ID != want.ID {
+		t.Fatalf("s once page 2 is shown: %#v, want a skip of %s", b.m.top(), want.ID)
 	}
 }

@@ -8,64 +8,26 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
 
-// handleKey routes a key to the mode on screen.
+// handleKey routes a key to the layer on top, or to the panes.
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if k.String() == "ctrl+c" {
 		return tea.Quit
 	}
-	switch m.mode {
-	case modePrompt:
-		return m.promptKey(k)
-	case modeConfirm:
-		return m.confirmKey(k)
-	case modeForm:
-		return m.formKey(k)
-	case modeConnect:
-		return m.connectKey(k)
-	case modeHelp:
-		switch {
-		case key.Matches(k, m.keys.Back, m.keys.Help, m.keys.Quit):
-			m.mode = m.helpFrom
-		case key.Matches(k, m.keys.Down):
-			m.helpOffset++
-		case key.Matches(k, m.keys.Up):
-			m.helpOffset = max(m.helpOffset-1, 0)
-		case key.Matches(k, m.keys.PageDown):
-			m.helpOffset += max(m.height-5, 1)
-		case key.Matches(k, m.keys.PageUp):
-			m.helpOffset = max(m.helpOffset-max(m.height-5, 1), 0)
-		}
-		return nil
-	case modeInspect:
-		return m.inspectKey(k)
+	if l := m.top(); l != nil {
+		return l.key(m, k)
 	}
 	return m.panesKey(k)
 }
 
-// openHelp shows the help over the current screen, from its top.
-func (m *Model) openHelp() {
-	if m.mode != modeHelp {
-		m.helpFrom, m.helpOffset = m.mode, 0
-	}
-	m.mode = modeHelp
-}
-
 func (m *Model) handlePaste(p tea.PasteMsg) tea.Cmd {
-	switch m.mode {
-	case modePrompt:
-		m.prompt.in.update(p)
-		return m.promptChanged()
-	case modeForm:
-		m.form.fields[m.form.focus].update(p)
-	case modeConnect:
-		m.conn.in.update(p)
+	if l, ok := m.top().(paster); ok {
+		return l.paste(m, p)
 	}
 	return nil
 }
@@ -73,41 +35,17 @@ func (m *Model) handlePaste(p tea.PasteMsg) tea.Cmd {
 func (m *Model) panesKey(k tea.KeyPressMsg) tea.Cmd {
 	km := m.keys
 	switch {
-	case key.Matches(k, km.Quit):
-		return tea.Quit
-	case key.Matches(k, km.Help):
-		m.openHelp()
 	case key.Matches(k, km.NextPane):
 		return m.setPane((m.active + 1) % paneCount)
 	case key.Matches(k, km.PrevPane):
 		return m.setPane((m.active + paneCount - 1) % paneCount)
-	case key.Matches(k, km.Pane1):
-		return m.setPane(paneConnections)
-	case key.Matches(k, km.Pane2):
-		return m.setPane(paneOrders)
-	case key.Matches(k, km.Pane3):
-		return m.setPane(paneQueue)
-	case key.Matches(k, km.Pane4):
-		return m.setPane(paneErrors)
-	case key.Matches(k, km.Up):
-		return m.move(-1)
-	case key.Matches(k, km.Down):
-		return m.move(1)
-	case key.Matches(k, km.PageUp):
-		return m.page(-1)
-	case key.Matches(k, km.PageDown):
-		return m.page(1)
-	case key.Matches(k, km.Top):
-		return m.home()
-	case key.Matches(k, km.Bottom):
-		return m.end()
 	case key.Matches(k, km.Back):
-		if m.active != paneConnections && m.wins[m.active].filter != "" {
+		if op := m.orderPane(m.active); op != nil && op.win.filter != "" {
 			return m.setFilter("")
 		}
 	case key.Matches(k, km.Filter):
-		if m.active != paneConnections {
-			m.openPrompt(promptFilter, m.wins[m.active].filter)
+		if op := m.orderPane(m.active); op != nil {
+			m.openPrompt(promptFilter, op.win.filter)
 		}
 	case key.Matches(k, km.Palette):
 		m.openPrompt(promptPalette, "")
@@ -119,79 +57,21 @@ func (m *Model) panesKey(k tea.KeyPressMsg) tea.Cmd {
 			m.inspectOnLoad = true // typed ahead of the pane's rows (SSH latency)
 		}
 	default:
+		if used, read := m.panes[m.active].update(k); used {
+			if read {
+				return m.fetch()
+			}
+			return nil
+		}
 		return m.actionKey(k)
 	}
 	return nil
 }
 
-// actionKey handles the keys that change something, in the panes and in
-// inspect alike. Read-only mode disabled their bindings, so they do not
-// match; a person pressing one still hears why nothing happens.
-func (m *Model) actionKey(k tea.KeyPressMsg) tea.Cmd {
-	km := m.keys
-	switch {
-	case key.Matches(k, km.Pause):
-		return m.togglePause()
-	case key.Matches(k, km.Connect):
-		if m.mode != modePanes || m.active != paneConnections {
-			return m.setPane(paneConnections)
-		}
-		return m.startConnect()
-	case key.Matches(k, km.Retry):
-		return m.retry()
-	case key.Matches(k, km.Reissue):
-		return m.reissue()
-	case key.Matches(k, km.Credit):
-		return m.credit()
-	case key.Matches(k, km.RetryAll):
-		return m.retryAll()
-	case key.Matches(k, km.Skip):
-		return m.withApplicable(actSkip, func(o store.Order) tea.Cmd {
-			m.prompt.order = o
-			m.openPrompt(promptSkip, "")
-			return nil
-		})
-	case key.Matches(k, km.Buyer):
-		return m.withApplicable(actBuyer, func(o store.Order) tea.Cmd {
-			m.openForm(o)
-			return nil
-		})
-	case key.Matches(k, km.Boleta):
-		return m.withApplicable(actBoleta, func(o store.Order) tea.Cmd {
-			m.ask(m.lang.T("confirm.boleta", o.Code), func() tea.Cmd {
-				return m.request("key.boleta", o.Code, func(ctx context.Context, st *store.Store, by string) (int64, error) {
-					return engine.RequestIssueAsBoleta(ctx, st, o.ID, by)
-				})
-			})
-			return nil
-		})
-	default:
-		if m.opt.ReadOnly && isActionKey(k.String()) {
-			m.setFlash(flashErr, m.lang.T("flash.readonly"))
-		}
-	}
-	return nil
-}
-
-// isActionKey says whether k is one of the default action keys, to explain
-// read-only mode when one is pressed.
-func isActionKey(k string) bool {
-	for _, b := range defaultBindings() {
-		if b.dangerous {
-			for _, bk := range b.keys {
-				if bk == k {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
 // withOrder runs fn on the order in focus (inspected or selected).
 func (m *Model) withOrder(fn func(store.Order) tea.Cmd) tea.Cmd {
-	if m.mode == modeInspect && m.insp.view != nil {
-		return fn(m.insp.view.Order)
+	if in, ok := m.top().(*inspectState); ok && in.view != nil {
+		return fn(in.view.Order)
 	}
 	if o, ok := m.selected(); ok {
 		return fn(o)
@@ -202,7 +82,7 @@ func (m *Model) withOrder(fn func(store.Order) tea.Cmd) tea.Cmd {
 
 // withApplicable runs fn on the order when action a applies to it, and
 // says why not otherwise.
-func (m *Model) withApplicable(a action, fn func(store.Order) tea.Cmd) tea.Cmd {
+func (m *Model) withApplicable(a act, fn func(store.Order) tea.Cmd) tea.Cmd {
 	return m.withOrder(func(o store.Order) tea.Cmd {
 		if why := unavailable(m.lang, o, a); why != "" {
 			m.setFlash(flashErr, why)
@@ -215,8 +95,8 @@ func (m *Model) withApplicable(a action, fn func(store.Order) tea.Cmd) tea.Cmd {
 func (m *Model) togglePause() tea.Cmd {
 	target := ""
 	paused := m.data.status.paused
-	if m.active == paneConnections && m.mode == modePanes {
-		if c, ok := m.selectedConn(); ok {
+	if m.active == paneConnections && m.mode() == modePanes {
+		if c, ok := m.connPane().conn(); ok {
 			target, paused = c.Name, c.Paused
 		}
 	}
@@ -327,9 +207,8 @@ func (m *Model) setPane(k paneKind) tea.Cmd {
 	return m.fetch()
 }
 
-// selected is the order under the cursor of the active order pane.
 // retry asks the engine to retry the selected order (a key or :retry).
-func (m *Model) retry() tea.Cmd {
+func (m *Model) retry(call) tea.Cmd {
 	return m.withOrder(func(o store.Order) tea.Cmd {
 		if needsReissue(o) {
 			m.setFlash(flashErr, m.lang.T("reissue.refuse_retry", o.Folio, m.keys.Reissue.Help().Key, o.Code))
@@ -358,7 +237,7 @@ func needsReissue(o store.Order) bool {
 
 // reissue asks, then requests a replacement of the order's rejected
 // document (a key or nothing where it does not apply).
-func (m *Model) reissue() tea.Cmd {
+func (m *Model) reissue(call) tea.Cmd {
 	return m.withOrder(func(o store.Order) tea.Cmd {
 		if !needsReissue(o) {
 			m.setFlash(flashErr, m.lang.T("reissue.unavailable"))
@@ -381,7 +260,7 @@ func needsCredit(o store.Order) bool {
 
 // credit asks, then requests the order's credit note (61) cancelling its
 // whole document (a key; partial returns: folio order credit --lines).
-func (m *Model) credit() tea.Cmd {
+func (m *Model) credit(call) tea.Cmd {
 	return m.withOrder(func(o store.Order) tea.Cmd {
 		if !needsCredit(o) {
 			m.setFlash(flashErr, m.lang.T("credit.unavailable"))
@@ -399,11 +278,11 @@ func (m *Model) credit() tea.Cmd {
 // retryAll asks, then retries every order in Errors that matches the
 // Errors pane's filter (a key or :retry-all).
 func (m *Model) retryAll() tea.Cmd {
-	if m.active != paneErrors && m.mode == modePanes {
+	if m.active != paneErrors && m.mode() == modePanes {
 		m.setFlash(flashErr, m.lang.T("flash.not_error"))
 		return nil
 	}
-	filter := m.wins[paneErrors].filter
+	filter := m.orderPane(paneErrors).win.filter
 	m.ask(m.lang.T("confirm.retry_all", filter), func() tea.Cmd {
 		return m.request("key.retry_all", filter, func(ctx context.Context, st *store.Store, by string) (int64, error) {
 			return engine.RequestRetryFilter(ctx, st, filter, by)
@@ -412,216 +291,18 @@ func (m *Model) retryAll() tea.Cmd {
 	return nil
 }
 
-// selected is the order under the cursor, if the rows on screen were read
-// for the window the person is on (not the page they just left).
-func (m *Model) selected() (store.Order, bool) {
-	if m.active == paneConnections || m.data.wins != m.wins {
-		return store.Order{}, false
-	}
-	rows := m.data.lists[m.active].rows
-	if c := m.cursor[m.active]; c < len(rows) {
-		return rows[c], true
-	}
-	return store.Order{}, false
-}
-
-func (m *Model) selectedConn() (store.Connection, bool) {
-	if c := m.cursor[paneConnections]; c < len(m.data.conns) {
-		return m.data.conns[c], true
-	}
-	return store.Connection{}, false
-}
-
-// move steps the cursor; past the window's edge the window slides by one
-// row along the keyset.
-func (m *Model) move(d int) tea.Cmd {
-	k := m.active
-	if k == paneConnections {
-		m.cursor[k] = min(max(m.cursor[k]+d, 0), max(len(m.data.conns)-1, 0))
-		return nil
-	}
-	rows := m.data.lists[k].rows
-	next := m.cursor[k] + d
-	switch {
-	case next < 0:
-		if n := len(m.tops[k]); n > 0 {
-			m.wins[k].before = m.tops[k][n-1]
-			m.tops[k] = m.tops[k][:n-1]
-			return m.fetch()
-		}
-		next = 0
-	case next >= len(rows):
-		if m.data.lists[k].more && len(rows) > 0 {
-			m.tops[k] = append(m.tops[k], m.wins[k].before)
-			m.wins[k].before = rows[0].Seq
-			m.cursor[k] = len(rows) - 1
-			return m.fetch()
-		}
-		next = max(len(rows)-1, 0)
-	}
-	m.cursor[k] = next
-	return nil
-}
-
-// page moves a window at a time.
-func (m *Model) page(d int) tea.Cmd {
-	k := m.active
-	if k == paneConnections {
-		return m.move(d * 100)
-	}
-	rows := m.data.lists[k].rows
-	if d > 0 {
-		if !m.data.lists[k].more || len(rows) == 0 {
-			m.cursor[k] = max(len(rows)-1, 0)
-			return nil
-		}
-		m.tops[k] = append(m.tops[k], m.wins[k].before)
-		m.wins[k].before = rows[len(rows)-1].Seq
-		return m.fetch()
-	}
-	if n := len(m.tops[k]); n > 0 {
-		// Step back to the window the last page-down started from.
-		m.wins[k].before = m.tops[k][n-1]
-		m.tops[k] = m.tops[k][:n-1]
-		return m.fetch()
-	}
-	m.cursor[k] = 0
-	return nil
-}
-
-func (m *Model) home() tea.Cmd {
-	k := m.active
-	m.cursor[k] = 0
-	if k == paneConnections || (m.wins[k].before == 0 && len(m.tops[k]) == 0) {
-		return nil
-	}
-	m.wins[k].before, m.tops[k] = 0, nil
-	return m.fetch()
-}
-
-// end goes to the last loaded row; the oldest of a million orders is a
-// filter away, not a scroll.
-func (m *Model) end() tea.Cmd {
-	k := m.active
-	if k == paneConnections {
-		m.cursor[k] = max(len(m.data.conns)-1, 0)
-		return nil
-	}
-	if m.data.lists[k].more {
-		return m.page(1)
-	}
-	m.cursor[k] = max(len(m.data.lists[k].rows)-1, 0)
-	return nil
-}
+// selected is the order under the cursor of the active pane, if the rows
+// on screen were read for the window the person is on (not the page they
+// just left).
+func (m *Model) selected() (store.Order, bool) { return m.panes[m.active].selected() }
 
 func (m *Model) setFilter(f string) tea.Cmd {
-	k := m.active
-	m.wins[k].filter = strings.TrimSpace(f)
-	m.wins[k].before, m.tops[k], m.cursor[k] = 0, nil, 0
-	m.wins[k].limit = max(m.paneRows(k), 1)
+	op := m.orderPane(m.active)
+	if op == nil {
+		return nil
+	}
+	op.setFilter(strings.TrimSpace(f))
 	return m.fetch()
-}
-
-// openInspect reads one order for the inspect view.
-func (m *Model) openInspect(id string) tea.Cmd {
-	m.mode = modeInspect
-	m.insp = inspectState{id: id, fetchID: m.insp.fetchID + 1}
-	return m.loadInspect()
-}
-
-func (m *Model) loadInspect() tea.Cmd {
-	st, id, fid, actor := m.opt.Store, m.insp.id, m.insp.fetchID, m.opt.Actor
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		v, err := st.InspectOrder(ctx, id, 200)
-		if err == nil {
-			err = visible(ctx, st, actor, v.Order)
-		}
-		return inspectMsg{fetchID: fid, view: v, err: err}
-	}
-}
-
-func (m *Model) handleInspect(msg inspectMsg) {
-	if msg.fetchID != m.insp.fetchID || m.mode != modeInspect && m.prevMode != modeInspect {
-		return
-	}
-	m.insp.err = msg.err
-	if msg.err != nil {
-		return
-	}
-	first := m.insp.view == nil
-	m.insp.view = &msg.view
-	m.insp.buyer, m.insp.rut = engine.BuyerShown(msg.view.Order, msg.view.Emission)
-	secs := sections(msg.view.Order)
-	if first || len(secs) != len(m.insp.sections) {
-		m.insp.sections, m.insp.sec, m.insp.offset = secs, 0, 0
-	}
-}
-
-func (m *Model) inspectKey(k tea.KeyPressMsg) tea.Cmd {
-	km := m.keys
-	n := len(m.insp.sections)
-	switch {
-	case key.Matches(k, km.Back):
-		m.mode = modePanes
-		return m.fetch()
-	case key.Matches(k, km.Quit):
-		return tea.Quit
-	case key.Matches(k, km.Help):
-		m.openHelp()
-	case key.Matches(k, km.NextPane) && n > 0:
-		m.insp.sec, m.insp.offset = (m.insp.sec+1)%n, 0
-	case key.Matches(k, km.PrevPane) && n > 0:
-		m.insp.sec, m.insp.offset = (m.insp.sec+n-1)%n, 0
-	case key.Matches(k, km.Pane1, km.Pane2, km.Pane3, km.Pane4) || k.String() == "5":
-		if i := int(k.String()[0] - '1'); i >= 0 && i < n {
-			m.insp.sec, m.insp.offset = i, 0
-		}
-	case key.Matches(k, km.Up):
-		m.insp.offset = max(m.insp.offset-1, 0)
-	case key.Matches(k, km.Down):
-		m.insp.offset++
-	case key.Matches(k, km.PageUp):
-		m.insp.offset = max(m.insp.offset-m.inspectRows(), 0)
-	case key.Matches(k, km.PageDown):
-		m.insp.offset += m.inspectRows()
-	case key.Matches(k, km.Top):
-		m.insp.offset = 0
-	case key.Matches(k, km.Bottom):
-		m.insp.offset = 1 << 30
-	case key.Matches(k, km.Palette):
-		m.openPrompt(promptPalette, "")
-	case key.Matches(k, km.Filter):
-		m.openPrompt(promptSearch, m.insp.search)
-	case k.String() == "n" && m.insp.search != "":
-		m.findNext(true)
-	default:
-		return m.actionKey(k)
-	}
-	return nil
-}
-
-// findNext scrolls the inspect view to the next line holding the search
-// text (after the top line when again is set), wrapping to the start.
-func (m *Model) findNext(again bool) {
-	if m.insp.view == nil || m.insp.sec >= len(m.insp.sections) || m.insp.search == "" {
-		return
-	}
-	lines := m.inspectLines()
-	q := strings.ToLower(m.insp.search)
-	start := m.insp.offset
-	if again {
-		start++
-	}
-	for i := 0; i < len(lines); i++ {
-		j := (start + i) % len(lines)
-		if strings.Contains(strings.ToLower(ansi.Strip(lines[j])), q) {
-			m.insp.offset = j
-			return
-		}
-	}
-	m.setFlash(flashErr, m.lang.T("pane.empty_filter", m.insp.search))
 }
 
 // inLang is an error already worded in the console's language.

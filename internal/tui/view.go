@@ -3,13 +3,11 @@ package tui
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
-	"github.com/folio-cl/folio/internal/store"
 )
 
 // View draws the whole screen: never wider or taller than the terminal.
@@ -22,16 +20,12 @@ func (m *Model) View() tea.View {
 
 // Render is the screen as text, one line per terminal row.
 func (m *Model) Render() string {
-	var body []string
+	body, ok := []string(nil), false
+	for i := len(m.stack) - 1; i >= 0 && !ok; i-- {
+		body, ok = m.stack[i].body(m, m.height-3)
+	}
 	switch {
-	case m.mode == modeHelp:
-		body = m.helpView(m.height - 3)
-	case m.mode == modeInspect || m.prevMode == modeInspect && (m.mode == modePrompt || m.mode == modeConfirm):
-		body = m.inspectView(m.height - 3)
-	case m.mode == modeForm:
-		body = m.formView(m.height - 3)
-	case m.mode == modeConnect:
-		body = m.connectView(m.height - 3)
+	case ok:
 	case m.grid():
 		body = m.gridView()
 	default:
@@ -99,31 +93,10 @@ func (m *Model) statusLine() string {
 	return " " + strings.Join(parts, "  ")
 }
 
-// paneTitle is a pane's name with its count: "Pedidos 1.284".
-func (m *Model) paneTitle(k paneKind) string {
-	ids := [paneCount]i18n.ID{"pane.connections", "pane.orders", "pane.queue", "pane.errors"}
-	var n int
-	switch k {
-	case paneConnections:
-		n = len(m.data.conns)
-	case paneOrders:
-		for _, c := range m.data.counts {
-			n += c
-		}
-	case paneQueue:
-		for _, s := range store.QueueStates() {
-			n += m.data.counts[s]
-		}
-	case paneErrors:
-		n = m.data.counts[store.StateAttention]
-	}
-	return m.lang.T(ids[k]) + " " + i18n.FormatCount(m.lang, int64(n))
-}
-
 func (m *Model) tabsLine() string {
 	var parts []string
 	for k := paneConnections; k < paneCount; k++ {
-		t := m.paneTitle(k)
+		t := m.panes[k].title()
 		if k == m.active {
 			parts = append(parts, m.styles.TabActive.Render(" "+t+" "))
 		} else {
@@ -136,7 +109,7 @@ func (m *Model) tabsLine() string {
 func (m *Model) singleView() []string {
 	rule := m.styles.Border.Render(strings.Repeat("─", m.width))
 	out := []string{m.tabsLine(), rule}
-	return append(out, m.paneLines(m.active, m.width, m.height-5)...)
+	return append(out, m.panes[m.active].view(true)...)
 }
 
 // gridView puts the four panes in a 2×2 grid: connections and queue on
@@ -160,143 +133,22 @@ func (m *Model) gridView() []string {
 // box draws pane k inside a border of w×h, its title in the top edge.
 func (m *Model) box(k paneKind, w, h int) []string {
 	b := m.styles.Border
-	title := " " + m.paneTitle(k) + " "
+	title := " " + m.panes[k].title() + " "
 	tstyle := m.styles.Tab
 	if k == m.active {
 		tstyle = m.styles.TabActive
 	}
 	fill := max(w-2-ansi.StringWidth(title)-1, 0)
 	out := []string{b.Render("┌─") + tstyle.Render(title) + b.Render(strings.Repeat("─", fill)+"┐")}
-	for _, l := range fitHeight(m.paneLines(k, w-2, h-2), h-2) {
+	for _, l := range fitHeight(m.panes[k].view(k == m.active), h-2) {
 		out = append(out, b.Render("│")+fitLine(l, w-2)+b.Render("│"))
 	}
 	return append(out, b.Render("└"+strings.Repeat("─", max(w-2, 0))+"┘"))
 }
 
-// paneLines renders pane k's table in w×h.
-func (m *Model) paneLines(k paneKind, w, h int) []string {
-	s, lang, now := &m.styles, m.lang, m.opt.Now()
-	sel := m.cursor[k]
-	if m.grid() && k != m.active {
-		sel = -1
-	}
-	var out []string
-	if k == paneConnections {
-		if len(m.data.conns) == 0 {
-			return []string{s.Muted.Render(lang.T("conn.none"))}
-		}
-		rows := make([][]cell, len(m.data.conns))
-		for i, c := range m.data.conns {
-			rows[i] = connRow(s, lang, c, now)
-		}
-		out = table(*s, connColumns(lang), rows, sel, w)
-		// The selected connection's trouble in full: its column is
-		// narrow, and the reconnect command must be readable.
-		c := m.data.conns[min(m.cursor[k], len(m.data.conns)-1)]
-		detail := ""
-		if c.LastError != "" { // a client's own words, as written
-			detail = lang.T("quote", safetext.Text(c.LastError))
-		}
-		if c.Status == store.ConnNeedsReconnect {
-			detail = lang.T("conn.reconnect_cmd", safetext.Text(c.Name))
-			if n := m.data.waiting[c.ID]; n > 0 {
-				detail += " · " + lang.T("conn.waiting_orders", n)
-			}
-			if m.opt.Connect != nil && m.keys.Connect.Enabled() {
-				detail += " · " + m.keys.Connect.Help().Key + " " + lang.T("action.reconnect")
-			}
-		}
-		var foot []string
-		if detail != "" {
-			for _, l := range wrapLines(lang.T("pane.fix", detail), w) {
-				foot = append(foot, s.Error.Render(l))
-			}
-		}
-		for _, l := range m.catalogLines(w) {
-			foot = append(foot, s.Muted.Render(l))
-		}
-		for _, l := range m.webhookLines(w) {
-			foot = append(foot, s.Muted.Render(l))
-		}
-		out = fitHeight(out, max(h-len(foot), len(out)))
-		return append(out, foot...)
-	}
-	win, data := m.wins[k], m.data.lists[k]
-	if win.filter != "" {
-		out = append(out, s.Accent.Render(lang.T("pane.filter", win.filter)))
-	}
-	var cols []column
-	rows := make([][]cell, len(data.rows))
-	switch k {
-	case paneOrders:
-		cols = orderColumns(lang)
-		for i, o := range data.rows {
-			rows[i] = orderRow(s, lang, o)
-		}
-	case paneQueue:
-		cols = queueColumns(lang)
-		for i, o := range data.rows {
-			rows[i] = queueRow(s, lang, o, m.opt.MaxAttempts, now)
-		}
-	case paneErrors:
-		cols = errorColumns(lang)
-		for i, o := range data.rows {
-			rows[i] = errorRow(s, lang, o, now)
-		}
-	}
-	out = append(out, table(*s, cols, rows, sel, w)...)
-	if len(data.rows) == 0 && m.loaded {
-		empty := lang.T("pane.empty")
-		if win.filter != "" {
-			empty = lang.T("pane.empty_filter", win.filter)
-		}
-		out = append(out, s.Muted.Render("  "+empty))
-	}
-	if k == paneErrors && sel >= 0 && sel < len(data.rows) {
-		if fix := fixFor(lang, data.rows[sel]); fix != "" {
-			out = fitHeight(out, h-1)
-			out = append(out, s.Accent.Render(lang.T("pane.fix", fix)))
-		}
-	}
-	return out
-}
-
 func (m *Model) flashLine() string {
-	switch m.mode {
-	case modePrompt:
-		var label string
-		switch m.prompt.kind {
-		case promptFilter:
-			label = m.lang.T("prompt.filter")
-			if m.width-ansi.StringWidth(label) < 40 { // the field needs the room more than the hint
-				label = m.lang.T("prompt.filter_short")
-			}
-		case promptPalette:
-			label = m.lang.T("prompt.palette")
-		case promptSkip:
-			label = m.lang.T("prompt.skip_reason", safetext.Text(m.prompt.order.Code))
-		case promptSearch:
-			label = m.lang.T("prompt.search")
-		}
-		room := m.width - ansi.StringWidth(label) - 2
-		if m.prompt.kind == promptPalette {
-			room -= 30 // the suggestions follow the field
-		}
-		line := m.styles.Accent.Render(label) + m.prompt.in.view(max(room, 10))
-		if m.prompt.kind == promptPalette {
-			word, _, _ := strings.Cut(strings.TrimSpace(m.prompt.in.String()), " ")
-			var names []string
-			for i, c := range matchCommands(word) {
-				if i == 4 {
-					break
-				}
-				names = append(names, c.name)
-			}
-			line += "  " + m.styles.Muted.Render(strings.Join(names, " · "))
-		}
-		return line
-	case modeConfirm:
-		return m.styles.Warn.Render(keepAnswers(m.confirm.question, m.width-1))
+	if l, ok := m.top().(liner); ok {
+		return l.line(m)
 	}
 	if m.flash == "" {
 		return ""
@@ -305,6 +157,41 @@ func (m *Model) flashLine() string {
 		return " " + m.styles.Error.Render(m.flash)
 	}
 	return " " + m.styles.OK.Render(m.flash)
+}
+
+// line is the prompt's label and field in the flash line.
+func (p *promptState) line(m *Model) string {
+	var label string
+	switch p.pkind {
+	case promptFilter:
+		label = m.lang.T("prompt.filter")
+		if m.width-ansi.StringWidth(label) < 40 { // the field needs the room more than the hint
+			label = m.lang.T("prompt.filter_short")
+		}
+	case promptPalette:
+		label = m.lang.T("prompt.palette")
+	case promptSkip:
+		label = m.lang.T("prompt.skip_reason", safetext.Text(p.order.Code))
+	case promptSearch:
+		label = m.lang.T("prompt.search")
+	}
+	room := m.width - ansi.StringWidth(label) - 2
+	if p.pkind == promptPalette {
+		room -= 30 // the suggestions follow the field
+	}
+	line := m.styles.Accent.Render(label) + p.in.view(max(room, 10))
+	if p.pkind == promptPalette {
+		word, _, _ := strings.Cut(strings.TrimSpace(p.in.String()), " ")
+		var names []string
+		for i, c := range matchCommands(word) {
+			if i == 4 {
+				break
+			}
+			names = append(names, c.name)
+		}
+		line += "  " + m.styles.Muted.Render(strings.Join(names, " · "))
+	}
+	return line
 }
 
 // keepAnswers fits a yes/no question in w columns by cutting its text, not
@@ -321,38 +208,33 @@ func keepAnswers(q string, w int) string {
 	return ansi.Truncate(q[:i], max(w-ansi.StringWidth(answers), 1), "…") + answers
 }
 
-// helpLine is the short help: the keys that matter here.
+// helpLine is the short help: the keys that matter here, from the
+// topmost layer that has its own.
 func (m *Model) helpLine() string {
-	km := m.keys
-	var bs []keyHint
-	switch m.mode {
-	case modeInspect:
-		bs = append(hints(km.Back, km.NextPane), keyHint{"↑↓", m.lang.T("key.scroll")})
-		if m.insp.view != nil {
-			o := m.insp.view.Order
-			for _, a := range []struct {
-				b   key.Binding
-				act action
-			}{{km.Retry, actRetry}, {km.Reissue, actReissue}, {km.Credit, actCredit}, {km.Skip, actSkip}, {km.Buyer, actBuyer}, {km.Boleta, actBoleta}} {
-				if unavailable(m.lang, o, a.act) == "" {
-					bs = append(bs, hints(a.b)...)
-				}
-			}
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		if h, ok := m.stack[i].(hinter); ok {
+			return h.hints(m)
 		}
-		bs = append(bs, hints(km.Quit)...)
-	case modeForm:
-		return " " + m.styles.Muted.Render(m.lang.T("form.help"))
-	case modeConnect:
-		return " " + m.styles.Muted.Render(m.lang.T("connectui.help"))
-	case modeHelp:
-		bs = hints(km.Back)
-	default:
-		if m.active == paneConnections {
-			bs = hints(km.Connect, km.Pause, km.Palette, km.NextPane, km.Help, km.Quit)
-			break
-		}
-		bs = hints(km.Inspect, km.Filter, km.Retry, km.Pause, km.Palette, km.NextPane, km.Help, km.Quit, km.Skip)
 	}
+	km := m.keys
+	if m.active == paneConnections {
+		return m.hintLine(hints(km.Connect, km.Pause, km.Palette, km.NextPane, km.Help, km.Quit))
+	}
+	return m.hintLine(hints(km.Inspect, km.Filter, km.Retry, km.Pause, km.Palette, km.NextPane, km.Help, km.Quit, km.Skip))
+}
+
+// hints is the inspect view's help line: what applies to its order.
+func (in *inspectState) hints(m *Model) string {
+	km := m.keys
+	bs := append(hints(km.Back, km.NextPane), keyHint{"↑↓", m.lang.T("key.scroll")})
+	if in.view != nil {
+		bs = append(bs, hints(offered(km, m.lang, in.view.Order)...)...)
+	}
+	return m.hintLine(append(bs, hints(km.Quit)...))
+}
+
+// hintLine draws key hints in the help line, as many as fit.
+func (m *Model) hintLine(bs []keyHint) string {
 	var parts []string
 	used := 1
 	for _, b := range bs {
@@ -365,25 +247,4 @@ func (m *Model) helpLine() string {
 		parts = append(parts, p)
 	}
 	return " " + strings.Join(parts, "  ")
-}
-
-// catalogLines says what the last periodic catalog sync found.
-func (m *Model) catalogLines(w int) []string {
-	r := m.data.catalog
-	if r == nil {
-		return nil
-	}
-	lang := m.lang
-	when := i18n.FormatAgo(lang, m.opt.Now().Sub(r.At))
-	if r.Error != "" {
-		return wrapLines(lang.T("catalogui.error", when, safetext.Text(r.Error)), w)
-	}
-	line := lang.T("catalogui.line", when, r.Create, r.Update, r.Unchanged, r.Deactivate)
-	if r.Applied+r.Failed > 0 {
-		line += lang.T("catalogui.applied", r.Applied, r.Failed)
-	}
-	if r.Note != "" {
-		line += " · " + safetext.Text(r.Note)
-	}
-	return wrapLines(line, w)
 }

@@ -33,8 +33,8 @@ func (s source) webhook(ctx context.Context) *webhookView {
 
 // webhookLines are the Connections pane's webhook lines: health (last
 // received, count in the last hour, rejected) and the poll interval in force.
-func (m *Model) webhookLines(w int) []string {
-	v, lang, now := m.data.webhook, m.lang, m.opt.Now()
+func (p *connPane) webhookLines(w int) []string {
+	v, lang, now := p.webhook, p.lang, p.opt.Now()
 	title := lang.T("console.webhook.title") + ": "
 	if v == nil || !v.Listening {
 		return wrapLines(title+lang.T("console.webhook.off"), w)
