@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
@@ -45,7 +46,7 @@ func toAuditLine(c store.Control) auditLine {
 	return l
 }
 
-func newAuditCmd() *cobra.Command {
+func (cl *cli) newAuditCmd() *cobra.Command {
 	var storeFlag, lang string
 	var asJSON bool
 	var limit int
@@ -60,7 +61,7 @@ func newAuditCmd() *cobra.Command {
 					return fmt.Errorf("--lang: %w", err)
 				}
 			}
-			cfg, st, err := configAndStore(ctx, storeFlag, true)
+			cfg, st, err := cl.env.ConfigAndStore(ctx, storeFlag, app.ReadOnly)
 			if err != nil {
 				return err
 			}

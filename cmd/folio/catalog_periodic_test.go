@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/store"
@@ -27,10 +29,11 @@ func TestPeriodicCatalogAgainstTheSimulators(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := connectSim(ctx, st, sims.Info.Multivende); err != nil {
+	env := app.New(os.Getenv)
+	if _, err := env.ConnectSim(ctx, st, sims.Info.Multivende, store.KindLibreDTE); err != nil {
 		t.Fatal(err)
 	}
-	r, err := periodicCatalog(st, i18n.EN, -1)(ctx)
+	r, err := env.PeriodicCatalog(st, i18n.EN, -1)(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/connect"
 	"github.com/folio-cl/folio/internal/engine"
@@ -102,7 +103,7 @@ func runConsole(ctx context.Context, opt tui.Options) error {
 	return err
 }
 
-func newConsoleCmd() *cobra.Command {
+func (cl *cli) newConsoleCmd() *cobra.Command {
 	var storeFlag string
 	var f consoleFlags
 	cmd := &cobra.Command{
@@ -114,14 +115,14 @@ func newConsoleCmd() *cobra.Command {
 			if err := f.check(); err != nil {
 				return err
 			}
-			cfg, st, err := configAndStore(ctx, storeFlag, f.readOnly)
+			cfg, st, err := cl.env.ConfigAndStore(ctx, storeFlag, openMode(f.readOnly))
 			if err != nil {
 				return err
 			}
 			defer st.Close()
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			ce, err := startConsoleEngine(ctx, cfg, st, f.lang, f.readOnly || cfg.ReadOnly)
+			ce, err := cl.startConsoleEngine(ctx, cfg, st, f.lang, f.readOnly || cfg.ReadOnly)
 			if err != nil {
 				return err
 			}
@@ -157,7 +158,7 @@ type consoleEngine struct {
 // the screen stays clean; with listen in the config it serves the webhooks
 // as folio run would (a busy port leaves it polling). Cancel ctx, then
 // call wait.
-func startConsoleEngine(ctx context.Context, cfg config.Loaded, st *store.Store, lang string, readOnly bool) (*consoleEngine, error) {
+func (cl *cli) startConsoleEngine(ctx context.Context, cfg config.Loaded, st *store.Store, lang string, readOnly bool) (*consoleEngine, error) {
 	ce := &consoleEngine{done: make(chan error, 1)}
 	if _, live, _ := engine.LeaseHolder(ctx, st); live || readOnly {
 		return ce, nil
@@ -169,20 +170,18 @@ func startConsoleEngine(ctx context.Context, cfg config.Loaded, st *store.Store,
 	ce.logf = logf
 	log := slog.New(slog.NewJSONHandler(jsonLines{logf}, nil))
 	var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
-	hooks := engineOptions{}
+	o := app.EngineFromConfig(cfg, i18n.Detect(lang, cfg.Language, os.Getenv), log)
 	if cfg.Listen != "" {
 		if ws, _, err := startWebhooks(ctx, st, cfg.Listen, &engRef); err != nil {
 			log.Warn("webhook listener not started", "err", err)
 		} else {
-			hooks.Webhook = ws.Health
+			o.Webhook = ws.Health
 			if cfg.Sources["poll_interval"].Kind == config.FromDefault {
-				hooks.HealthyPollInterval = engine.DefaultHealthyPollInterval
+				o.HealthyPollInterval = engine.DefaultHealthyPollInterval
 			}
 		}
 	}
-	o := configEngineOptions(cfg, i18n.Detect(lang, cfg.Language, os.Getenv), log)
-	o.Webhook, o.HealthyPollInterval = hooks.Webhook, hooks.HealthyPollInterval
-	eng, err := newEngine(ctx, st, o)
+	eng, err := cl.env.NewEngine(ctx, st, o)
 	if err != nil {
 		return ce, nil // nothing to run yet (no invoicer): the console still shows the store
 	}
@@ -265,7 +264,7 @@ func (f *consoleFlow) Wait(ctx context.Context) (tui.Connected, error) {
 		return tui.Connected{}, connectError(f.lang, err, f.mv.BaseURL(), f.Port())
 	}
 	tok := res.Token
-	err = saveMultivendeTo(ctx, f.lang, f.st, store.Connection{Name: f.name, Kind: store.KindMultivende, BaseURL: f.mv.BaseURL(),
+	err = connect.SaveMultivende(ctx, f.lang, f.st, store.Connection{Name: f.name, Kind: store.KindMultivende, BaseURL: f.mv.BaseURL(),
 		MerchantID: tok.MerchantID, ClientID: f.clientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
 		AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes})
 	f.Finish(err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
@@ -38,7 +39,7 @@ type demoSummary struct {
 	Webhooks int `json:"webhooks"`
 }
 
-func newDemoCmd() *cobra.Command {
+func (cl *cli) newDemoCmd() *cobra.Command {
 	var headless, serveToo bool
 	var orders int
 	var faultSpec, lang, theme, invKind string
@@ -61,7 +62,7 @@ func newDemoCmd() *cobra.Command {
 			}
 			var cfg config.Loaded
 			if !headless {
-				if cfg, err = loadConfig(); err != nil {
+				if cfg, err = cl.env.Config(); err != nil {
 					return err
 				}
 				if lang != "" {
@@ -89,12 +90,12 @@ func newDemoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := store.Open(ctx, path, store.Options{})
+			st, err := cl.env.OpenStore(ctx, path, app.Create)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			if _, err := connectSimWith(ctx, st, sims.Info.Multivende, invKind); err != nil {
+			if _, err := cl.env.ConnectSim(ctx, st, sims.Info.Multivende, invKind); err != nil {
 				return err
 			}
 			// The console owns the screen: the engine logs to a file beside
@@ -130,9 +131,9 @@ func newDemoCmd() *cobra.Command {
 			sims.MV.SetWebhook(webhook.URL(localBase(bound), secret))
 			// The demo runs at the simulator's pace (2 s polls and SII checks), not
 			// the config's: it has none, and a person watches it.
-			eng, err = newEngine(ctx, st, engineOptions{Webhook: ws.Health, CatalogInterval: catalogEvery, Lang: i18n.Detect(lang, "", os.Getenv), PollInterval: 2 * time.Second, Workers: 4, RateLimit: 5,
-				Retry:  engine.RetryPolicy{MaxAttempts: 8, Base: time.Second, Max: 10 * time.Second},
-				Emisor: sims.LD.Emisor(), SIIInterval: 2 * time.Second, Log: log, Lookback: simLookback})
+			spec := app.DemoEngine(i18n.Detect(lang, "", os.Getenv), log, sims.LD.Emisor())
+			spec.Webhook, spec.CatalogInterval = ws.Health, catalogEvery
+			eng, err = cl.env.NewEngine(ctx, st, spec)
 			if err != nil {
 				return err
 			}

@@ -29,7 +29,9 @@ func (e *exitError) Unwrap() error { return e.err }
 // exitCode wraps err so that main exits with code after printing err.
 func exitCode(code int, err error) error { return &exitError{code: code, err: err} }
 
-func newRootCmd() *cobra.Command {
+func newRootCmd() *cobra.Command { return newCLI().rootCmd() }
+
+func (cl *cli) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "folio",
 		Short:         "Chilean e-commerce invoicing: Multivende orders to DTE, watched from the terminal",
@@ -39,31 +41,31 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		// Each command lives in its own file of this package.
 		newVersionCmd(),
-		newDTECmd(),
-		newInfoCmd(),
-		newConfigCmd(),
+		cl.newDTECmd(),
+		cl.newInfoCmd(),
+		cl.newConfigCmd(),
 		newCompletionCmd(),
-		newBackupCmd(),
-		newRunCmd(),
+		cl.newBackupCmd(),
+		cl.newRunCmd(),
 		newSimCmd(),
-		newDemoCmd(),
-		newConsoleCmd(),
-		newServeCmd(),
-		newAuditCmd(),
-		newOrdersCmd(),
-		withCredit(newOrderCmd()),
-		newPauseCmd(true),
-		newPauseCmd(false),
-		newConnectCmd(),
-		newConnectionsCmd(),
-		newDisconnectCmd(),
-		newDoctorCmd(),
-		newCatalogCmd(),
-		newWebhookCmd(),
+		cl.newDemoCmd(),
+		cl.newConsoleCmd(),
+		cl.newServeCmd(),
+		cl.newAuditCmd(),
+		cl.newOrdersCmd(),
+		cl.withCredit(cl.newOrderCmd()),
+		cl.newPauseCmd(true),
+		cl.newPauseCmd(false),
+		cl.newConnectCmd(),
+		cl.newConnectionsCmd(),
+		cl.newDisconnectCmd(),
+		cl.newDoctorCmd(),
+		cl.newCatalogCmd(),
+		cl.newWebhookCmd(),
 	)
-	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
+	root.PersistentFlags().StringVar(&cl.env.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
 	refuseUnknownSubcommands(root)
-	addRootLangFlag(root)
+	cl.addRootLangFlag(root)
 	return root
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
@@ -23,7 +24,7 @@ import (
 	"github.com/folio-cl/folio/internal/store"
 )
 
-func newRunCmd() *cobra.Command {
+func (cl *cli) newRunCmd() *cobra.Command {
 	var storeFlag, simURL, simInvoicer, listen string
 	var poll, leaseTTL, lookback, siiEvery time.Duration
 	cmd := &cobra.Command{
@@ -50,7 +51,7 @@ folio webhook url prints the URL to register.`,
 						return fmt.Errorf("--listen: %w", err)
 					}
 				}
-				cfg, st, err := configAndStore(ctx, storeFlag, false)
+				cfg, st, err := cl.env.ConfigAndStore(ctx, storeFlag, app.Create)
 				if err != nil {
 					return err
 				}
@@ -65,15 +66,15 @@ folio webhook url prints the URL to register.`,
 				if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() {
 					return &store.LeaseError{Holder: holder}
 				}
-				emisor := emisorOf(cfg)
+				emisor := app.Emisor(cfg)
 				if simURL != "" {
-					info, err := connectSimWith(ctx, st, simURL, simInvoicer)
+					info, err := cl.env.ConnectSim(ctx, st, simURL, simInvoicer)
 					if err != nil {
 						return err
 					}
 					log.Info("connected to the simulator", "multivende", info.Multivende, "libredte", info.LibreDTE, "openfactura", info.OpenFactura, "invoicer", simInvoicer)
-					lookback = simLookback
-					emisor = simEmisor(emisor, info.Emisor)
+					lookback = app.SimLookback
+					emisor = app.SimEmisor(emisor, info.Emisor)
 				}
 				// Healthy webhooks let the default poll interval rise to what
 				// Multivende recommends; an interval someone chose stays.
@@ -96,14 +97,14 @@ folio webhook url prints the URL to register.`,
 					hookHealth = ws.Health
 					log.Info("webhook listener started", "addr", bound, "url", "folio webhook url")
 				}
-				o := configEngineOptions(cfg, i18n.Detect("", cfg.Language, os.Getenv), log)
+				o := app.EngineFromConfig(cfg, i18n.Detect("", cfg.Language, os.Getenv), log)
 				o.PollInterval, o.LeaseTTL, o.Lookback, o.Emisor = poll, leaseTTL, lookback, emisor
 				if siiEvery > 0 {
 					o.SIIInterval = siiEvery
 				}
 				o.Failpoint = failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))
 				o.Webhook, o.HealthyPollInterval = hookHealth, healthyPoll
-				eng, err = newEngine(ctx, st, o)
+				eng, err = cl.env.NewEngine(ctx, st, o)
 				if err != nil {
 					return err
 				}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/multivende"
@@ -114,7 +115,7 @@ func TestSaveTokensIsNotFenced(t *testing.T) {
 	if _, err := st.AcquireLease(ctx, store.Holder{PID: 1, Host: "other", StartedAt: time.Now()}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if err := saveTokens(st, id)(multivende.Token{Token: "a1", RefreshToken: "r1", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+	if err := app.SaveTokens(st, id)(multivende.Token{Token: "a1", RefreshToken: "r1", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := st.ConnectionByID(ctx, id); c.RefreshToken != "r1" || c.AccessToken != "a1" {
@@ -166,9 +167,9 @@ func TestRunLogOnAFullDisk(t *testing.T) {
 // asked at one pace.
 func TestEngineOptionsFromTheConfig(t *testing.T) {
 	cfg := loadTestConfig(t, "poll_interval: 45s\nworkers: 3\nrate_limit: 4\nretry:\n  max_attempts: 5\n  base_delay: 3s\n  max_delay: 1m\ncatalog_sync_interval: 10m\n", nil)
-	o := configEngineOptions(cfg, i18n.EN, nil)
+	o := app.EngineFromConfig(cfg, i18n.EN, nil)
 	if o.PollInterval != 45*time.Second || o.Workers != 3 || o.RateLimit != 4 || o.CatalogInterval != 10*time.Minute ||
-		o.Retry.MaxAttempts != 5 || o.Retry.Base != 3*time.Second || o.Retry.Max != time.Minute || o.SIIInterval != siiInterval || o.Lang != i18n.EN {
+		o.Retry.MaxAttempts != 5 || o.Retry.Base != 3*time.Second || o.Retry.Max != time.Minute || o.SIIInterval != app.SIIInterval || o.Lang != i18n.EN {
 		t.Fatalf("options %+v", o)
 	}
 }

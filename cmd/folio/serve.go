@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
@@ -28,7 +29,7 @@ type serveFlags struct {
 	addr, hostKey, authorizedKeys string
 }
 
-func newServeCmd() *cobra.Command {
+func (cl *cli) newServeCmd() *cobra.Command {
 	var storeFlag string
 	var sf serveFlags
 	var f consoleFlags
@@ -42,7 +43,7 @@ func newServeCmd() *cobra.Command {
 			if err := f.check(); err != nil {
 				return err
 			}
-			cfg, st, err := configAndStore(ctx, storeFlag, false)
+			cfg, st, err := cl.env.ConfigAndStore(ctx, storeFlag, app.Create)
 			if err != nil {
 				return err
 			}
@@ -51,7 +52,7 @@ func newServeCmd() *cobra.Command {
 			if len(cfg.Users) == 0 && sf.authorizedKeys == "" {
 				return errors.New(lang.T("serve.err.no_users", cfg.Paths.ConfigFile))
 			}
-			ce, err := startConsoleEngine(ctx, cfg, st, f.lang, false)
+			ce, err := cl.startConsoleEngine(ctx, cfg, st, f.lang, false)
 			if err != nil {
 				return err
 			}

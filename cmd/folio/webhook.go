@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
@@ -106,7 +107,7 @@ func checkPublicBase(v string) error {
 	return nil
 }
 
-func newWebhookCmd() *cobra.Command {
+func (cl *cli) newWebhookCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "webhook",
 		Short: "Multivende webhooks: the URL to register",
@@ -131,7 +132,7 @@ of it); it is remembered, and folio doctor checks that it answers.`,
 					return err
 				}
 			}
-			cfg, err := loadConfig()
+			cfg, err := cl.env.Config()
 			if err != nil {
 				return err
 			}
@@ -140,7 +141,7 @@ of it); it is remembered, and folio doctor checks that it answers.`,
 			if _, err := os.Stat(path); publicBase == "" && cfg.Listen == "" && errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("%s", lang.T("webhook.url_no_base")) // no store: no remembered base either
 			}
-			st, err := openStore(ctx, path, false)
+			st, err := cl.env.OpenStore(ctx, path, app.Create)
 			if err != nil {
 				return err
 			}
