@@ -1,14 +1,12 @@
-package main
+package app_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/store"
@@ -29,7 +27,7 @@ func TestPeriodicCatalogAgainstTheSimulators(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	env := app.New(os.Getenv)
+	env, _ := testEnv(t, nil)
 	if _, err := env.ConnectSim(ctx, st, sims.Info.Multivende, store.KindLibreDTE); err != nil {
 		t.Fatal(err)
 	}
