@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -66,7 +65,7 @@ func (cl *cli) newAuditCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			l := i18n.Detect(lang, cfg.Language, os.Getenv)
+			l := cl.env.LangFor(lang)
 			loc := cfg.Location()
 			bw := bufio.NewWriter(cmd.OutOrStdout())
 			defer bw.Flush()

@@ -41,7 +41,7 @@ func (cl *cli) langFor(flag string) (i18n.Lang, config.Loaded, error) {
 			return i18n.ES, cfg, fmt.Errorf("--lang: %w", err)
 		}
 	}
-	return i18n.Detect(flag, cfg.Language, os.Getenv), cfg, nil
+	return cl.env.LangFor(flag), cfg, nil
 }
 
 // connectStart is how every folio connect begins: the person's language

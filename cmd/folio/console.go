@@ -170,7 +170,7 @@ func (cl *cli) startConsoleEngine(ctx context.Context, cfg config.Loaded, st *st
 	ce.logf = logf
 	log := slog.New(slog.NewJSONHandler(jsonLines{logf}, nil))
 	var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
-	o := app.EngineFromConfig(cfg, i18n.Detect(lang, cfg.Language, os.Getenv), log)
+	o := app.EngineFromConfig(cfg, cl.env.LangFor(lang), log)
 	if cfg.Listen != "" {
 		if ws, _, err := startWebhooks(ctx, st, cfg.Listen, &engRef); err != nil {
 			log.Warn("webhook listener not started", "err", err)

@@ -19,7 +19,6 @@ import (
 	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/engine"
-	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -97,7 +96,7 @@ folio webhook url prints the URL to register.`,
 					hookHealth = ws.Health
 					log.Info("webhook listener started", "addr", bound, "url", "folio webhook url")
 				}
-				o := app.EngineFromConfig(cfg, i18n.Detect("", cfg.Language, os.Getenv), log)
+				o := app.EngineFromConfig(cfg, cl.env.LangFor(""), log)
 				o.PollInterval, o.LeaseTTL, o.Lookback, o.Emisor = poll, leaseTTL, lookback, emisor
 				if siiEvery > 0 {
 					o.SIIInterval = siiEvery

@@ -48,7 +48,7 @@ func (cl *cli) newServeCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			lang := i18n.Detect(f.lang, cfg.Language, os.Getenv)
+			lang := cl.env.LangFor(f.lang)
 			if len(cfg.Users) == 0 && sf.authorizedKeys == "" {
 				return errors.New(lang.T("serve.err.no_users", cfg.Paths.ConfigFile))
 			}

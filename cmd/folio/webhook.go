@@ -16,7 +16,6 @@ import (
 
 	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/engine"
-	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/webhook"
 )
@@ -136,7 +135,7 @@ of it); it is remembered, and folio doctor checks that it answers.`,
 			if err != nil {
 				return err
 			}
-			lang := i18n.Detect("", cfg.Language, os.Getenv)
+			lang := cl.env.LangFor("")
 			path := cmp.Or(storeFlag, cfg.Store)
 			if _, err := os.Stat(path); publicBase == "" && cfg.Listen == "" && errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("%s", lang.T("webhook.url_no_base")) // no store: no remembered base either
