@@ -13,7 +13,6 @@ import (
 
 	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
-	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -159,17 +158,5 @@ func TestRunLogOnAFullDisk(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(d.got.String()), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], "disk full") || !strings.Contains(lines[0], `"dropped":8000`) || !strings.Contains(lines[1], "engine stopped") {
 		t.Fatalf("after the space came back: %q", d.got.String())
-	}
-}
-
-// folio run and folio console build their engine from the config through
-// one function: what the config says reaches the engine, and the SII is
-// asked at one pace.
-func TestEngineOptionsFromTheConfig(t *testing.T) {
-	cfg := loadTestConfig(t, "poll_interval: 45s\nworkers: 3\nrate_limit: 4\nretry:\n  max_attempts: 5\n  base_delay: 3s\n  max_delay: 1m\ncatalog_sync_interval: 10m\n", nil)
-	o := app.EngineFromConfig(cfg, i18n.EN, nil)
-	if o.PollInterval != 45*time.Second || o.Workers != 3 || o.RateLimit != 4 || o.CatalogInterval != 10*time.Minute ||
-		o.Retry.MaxAttempts != 5 || o.Retry.Base != 3*time.Second || o.Retry.Max != time.Minute || o.SIIInterval != app.SIIInterval || o.Lang != i18n.EN {
-		t.Fatalf("options %+v", o)
 	}
 }
