@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -52,7 +51,7 @@ func (cl *cli) connectStart(lang, name string) (i18n.Lang, config.Loaded, error)
 	if err != nil {
 		return l, cfg, err
 	}
-	if !connNameRE.MatchString(name) {
+	if !connect.ValidName(name) {
 		return l, cfg, errors.New(l.T("connect.err.bad_name", name))
 	}
 	return l, cfg, nil
@@ -61,10 +60,6 @@ func (cl *cli) connectStart(lang, name string) (i18n.Lang, config.Loaded, error)
 func addLangFlag(cmd *cobra.Command, p *string) {
 	cmd.Flags().StringVar(p, "lang", "", "language of messages: es or en (default from the config or LANG)")
 }
-
-// connNameRE keeps names safe to paste into a command line
-// (folio connect multivende --name NAME).
-var connNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 func (cl *cli) newConnectCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -199,7 +194,7 @@ func (cl *cli) runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error 
 	}
 	flow, err := connect.Start(connect.Options{Client: mv, Port: port, Timeout: f.timeout, Lang: l})
 	if err != nil {
-		return connectError(l, err, mv.BaseURL(), f.port)
+		return connect.Explain(l, err, mv.BaseURL(), f.port)
 	}
 	defer flow.Close()
 
@@ -220,7 +215,7 @@ func (cl *cli) runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error 
 
 	res, err := flow.Wait(ctx)
 	if err != nil {
-		return connectError(l, err, mv.BaseURL(), flow.Port())
+		return connect.Explain(l, err, mv.BaseURL(), flow.Port())
 	}
 	tok := res.Token
 	conn := store.Connection{Name: f.name, Kind: store.KindMultivende, BaseURL: mv.BaseURL(), MerchantID: tok.MerchantID,
@@ -330,47 +325,6 @@ func readPasted(in io.Reader, errw io.Writer, l i18n.Lang, flow *connect.Flow) {
 			fmt.Fprintln(errw, l.T("connect.mv.paste_bad"))
 		}
 	}
-}
-
-// connectError turns a failed consent into what happened, why and what to
-// do, in the person's language.
-func connectError(l i18n.Lang, err error, baseURL string, port int) error {
-	ce, ok := connect.AsError(err)
-	if !ok {
-		return err
-	}
-	switch ce.Kind {
-	case connect.KindListen:
-		return errors.New(l.T("connect.err.listen", ce.Detail, errText(ce.Err)))
-	case connect.KindDenied:
-		return errors.New(l.T("connect.err.denied", ce.Detail))
-	case connect.KindProvider:
-		return errors.New(l.T("connect.err.provider", ce.Detail))
-	case connect.KindState:
-		return errors.New(l.T("connect.err.state"))
-	case connect.KindTimeout:
-		return errors.New(l.T("connect.err.timeout", ce.Detail, port, port))
-	case connect.KindCanceled:
-		return errors.New(l.T("connect.err.canceled"))
-	case connect.KindExchange:
-		mv, ok := multivende.AsError(ce.Err)
-		switch {
-		case ok && (mv.Status == http.StatusUnauthorized || mv.Status == http.StatusForbidden):
-			return errors.New(l.T("connect.err.auth", mv.Status))
-		case ok && mv.Status >= 400 && mv.Status < 500:
-			return errors.New(l.T("connect.err.code", mv.Status, mv.Message))
-		default:
-			return errors.New(l.T("connect.err.unreachable", baseURL, errText(ce.Err)))
-		}
-	}
-	return err
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 // sshTarget guesses user@host for the port-forward hint.

@@ -223,7 +223,7 @@ func openLog(cfg config.Loaded) (*os.File, error) {
 // the config, saving into the console's store.
 func consoleConnector(cfg config.Loaded, st *store.Store, l i18n.Lang) tui.Connector {
 	return func(ctx context.Context, name string) (tui.ConnectFlow, error) {
-		if !connNameRE.MatchString(name) {
+		if !connect.ValidName(name) {
 			return nil, errors.New(l.T("connect.err.bad_name", name))
 		}
 		clientID, secret := cfg.Multivende.ClientID, cfg.Multivende.ClientSecret
@@ -242,7 +242,7 @@ func consoleConnector(cfg config.Loaded, st *store.Store, l i18n.Lang) tui.Conne
 			flow, err = connect.Start(connect.Options{Client: mv, Port: -1, Lang: l})
 		}
 		if err != nil {
-			return nil, connectError(l, err, mv.BaseURL(), connect.DefaultPort)
+			return nil, connect.Explain(l, err, mv.BaseURL(), connect.DefaultPort)
 		}
 		return &consoleFlow{Flow: flow, mv: mv, st: st, name: name, lang: l, clientID: clientID}, nil
 	}
@@ -261,7 +261,7 @@ type consoleFlow struct {
 func (f *consoleFlow) Wait(ctx context.Context) (tui.Connected, error) {
 	res, err := f.Flow.Wait(ctx)
 	if err != nil {
-		return tui.Connected{}, connectError(f.lang, err, f.mv.BaseURL(), f.Port())
+		return tui.Connected{}, connect.Explain(f.lang, err, f.mv.BaseURL(), f.Port())
 	}
 	tok := res.Token
 	err = connect.SaveMultivende(ctx, f.lang, f.st, store.Connection{Name: f.name, Kind: store.KindMultivende, BaseURL: f.mv.BaseURL(),
