@@ -172,7 +172,7 @@ func (cl *cli) startConsoleEngine(ctx context.Context, cfg config.Loaded, st *st
 	var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
 	o := app.EngineFromConfig(cfg, cl.env.LangFor(lang), log)
 	if cfg.Listen != "" {
-		if ws, _, err := startWebhooks(ctx, st, cfg.Listen, &engRef); err != nil {
+		if ws, _, err := app.StartWebhooks(ctx, st, cfg.Listen, &engRef); err != nil {
 			log.Warn("webhook listener not started", "err", err)
 		} else {
 			o.Webhook = ws.Health

@@ -120,15 +120,15 @@ func (cl *cli) newDemoCmd() *cobra.Command {
 			// listener of each new or changed order; polling stays on.
 			var eng *engine.Engine
 			var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
-			ws, bound, err := startWebhooks(ctx, st, "127.0.0.1:0", &engRef)
+			ws, bound, err := app.StartWebhooks(ctx, st, "127.0.0.1:0", &engRef)
 			if err != nil {
 				return err
 			}
-			secret, err := webhookSecret(ctx, st)
+			secret, err := app.WebhookSecret(ctx, st)
 			if err != nil {
 				return err
 			}
-			sims.MV.SetWebhook(webhook.URL(localBase(bound), secret))
+			sims.MV.SetWebhook(webhook.URL(app.LocalBase(bound), secret))
 			// The demo runs at the simulator's pace (2 s polls and SII checks), not
 			// the config's: it has none, and a person watches it.
 			spec := app.DemoEngine(i18n.Detect(lang, "", os.Getenv), log, sims.LD.Emisor())

@@ -89,7 +89,7 @@ folio webhook url prints the URL to register.`,
 				var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
 				var hookHealth func() engine.WebhookHealth
 				if listen != "" {
-					ws, bound, err := startWebhooks(ctx, st, listen, &engRef)
+					ws, bound, err := app.StartWebhooks(ctx, st, listen, &engRef)
 					if err != nil {
 						return err
 					}
