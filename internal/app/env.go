@@ -18,7 +18,7 @@ import (
 	"github.com/folio-cl/folio/internal/store"
 )
 
-// Env is one command's environment. Its zero value is not ready: use New.
+// Env is one command's environment (New; a zero Env reads os.Getenv).
 type Env struct {
 	// ConfigPath is --config ("" : $FOLIO_CONFIG, else the XDG location).
 	// Set it before the first Config call.
@@ -42,18 +42,23 @@ func New(getenv func(string) string) *Env {
 	return &Env{getenv: getenv}
 }
 
-// Getenv reads an environment variable as the config does.
-func (e *Env) Getenv(k string) string { return e.getenv(k) }
+// vars reads the environment: getenv, else the process's.
+func (e *Env) vars() func(string) string {
+	if e.getenv == nil {
+		return os.Getenv
+	}
+	return e.getenv
+}
 
 // Config is the config file and the environment, read once. A file named
 // with --config that does not exist is an error: silently running on the
 // defaults would hide a typo. On error the Loaded still has its Paths.
 func (e *Env) Config() (config.Loaded, error) {
 	e.once.Do(func() {
-		e.cfg, e.err = config.Load(e.ConfigPath, e.getenv)
+		e.cfg, e.err = config.Load(e.ConfigPath, e.vars())
 		if e.err == nil && e.ConfigPath != "" && !e.cfg.FileExists {
 			e.err = fmt.Errorf("--config %s: no such file; create it (an empty file will do) or leave --config out to use %s",
-				e.ConfigPath, config.DefaultPaths(e.getenv).ConfigFile)
+				e.ConfigPath, config.DefaultPaths(e.vars()).ConfigFile)
 		}
 	})
 	return e.cfg, e.err
@@ -82,7 +87,7 @@ func (e *Env) LangFor(flag string) i18n.Lang {
 	if cfg, err := e.Config(); err == nil {
 		language = cfg.Language
 	}
-	return i18n.Detect(flag, language, e.getenv)
+	return i18n.Detect(flag, language, e.vars())
 }
 
 // StorePath is --store when given, else the configured store.
@@ -188,7 +193,7 @@ func (e *Env) ClientSecret(c store.Connection) string {
 	if cfg, err := e.Config(); err == nil && cfg.Multivende.ClientID == c.ClientID {
 		return cfg.Multivende.ClientSecret
 	}
-	if cfg, err := config.Load(e.ConfigPath, e.getenv); err == nil && cfg.Multivende.ClientID == c.ClientID {
+	if cfg, err := config.Load(e.ConfigPath, e.vars()); err == nil && cfg.Multivende.ClientID == c.ClientID {
 		return cfg.Multivende.ClientSecret
 	}
 	return ""

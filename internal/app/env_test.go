@@ -146,3 +146,14 @@ func TestClientSecretWrittenAfterTheConfigWasRead(t *testing.T) {
 		t.Fatalf("secret %q", got)
 	}
 }
+
+// A zero Env is usable: it reads the process's environment.
+func TestZeroEnv(t *testing.T) {
+	var env app.Env
+	if l := env.LangFor("en"); l != i18n.EN {
+		t.Fatalf("--lang en: %q", l)
+	}
+	if _, err := env.StorePath("x.db"); err != nil {
+		t.Fatal(err)
+	}
+}
