@@ -3,12 +3,12 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
@@ -45,7 +45,7 @@ func toAuditLine(c store.Control) auditLine {
 	return l
 }
 
-func newAuditCmd() *cobra.Command {
+func (cl *cli) newAuditCmd() *cobra.Command {
 	var storeFlag, lang string
 	var asJSON bool
 	var limit int
@@ -60,12 +60,12 @@ func newAuditCmd() *cobra.Command {
 					return fmt.Errorf("--lang: %w", err)
 				}
 			}
-			cfg, st, err := configAndStore(ctx, storeFlag, true)
+			cfg, st, err := cl.env.ConfigAndStore(ctx, storeFlag, app.ReadOnly)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			l := i18n.Detect(lang, cfg.Language, os.Getenv)
+			l := cl.env.LangFor(lang)
 			loc := cfg.Location()
 			bw := bufio.NewWriter(cmd.OutOrStdout())
 			defer bw.Flush()

@@ -11,7 +11,7 @@ import (
 	"github.com/folio-cl/folio/internal/store"
 )
 
-func newBackupCmd() *cobra.Command {
+func (cl *cli) newBackupCmd() *cobra.Command {
 	var storeFlag string
 	cmd := &cobra.Command{
 		Use:   "backup PATH",
@@ -27,20 +27,20 @@ copied, so take a backup before upgrading folio.`,
 		Example: "  folio backup ~/folio-$(date +%F).db\n  folio backup /srv/backups/folio.db --store /var/lib/folio/folio.db",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return errors.New(cmdLang(cmd).T("backup.needs_path"))
+				return errors.New(cl.lang(cmd).T("backup.needs_path"))
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			src, err := storePath(storeFlag)
+			src, err := cl.env.StorePath(storeFlag)
 			if err != nil {
 				return err
 			}
 			if store.IsPostgres(src) {
-				return errors.New(ctxLang(cmd.Context()).T("cli.backup_postgres", store.RedactAddress(src)))
+				return errors.New(cl.lang(cmd).T("cli.backup_postgres", store.RedactAddress(src)))
 			}
 			if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
-				return errors.New(cmdLang(cmd).T("backup.no_store", src))
+				return errors.New(cl.lang(cmd).T("backup.no_store", src))
 			}
 			if err := store.BackupFile(cmd.Context(), src, args[0]); err != nil {
 				return err
@@ -49,7 +49,7 @@ copied, so take a backup before upgrading folio.`,
 			if fi, err := os.Stat(args[0]); err == nil {
 				size = fmt.Sprintf(" (%.1f MB)", float64(fi.Size())/(1<<20))
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), cmdLang(cmd).T("backup.done", src, args[0], size))
+			fmt.Fprintln(cmd.OutOrStdout(), cl.lang(cmd).T("backup.done", src, args[0], size))
 			return nil
 		},
 	}

@@ -12,21 +12,21 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/catalog"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
-	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
-func newCatalogCmd() *cobra.Command {
+func (cl *cli) newCatalogCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "catalog",
 		Short: "The invoicer's item catalog, kept in step with Multivende's products",
 	}
-	cmd.AddCommand(newCatalogSyncCmd())
+	cmd.AddCommand(cl.newCatalogSyncCmd())
 	return cmd
 }
 
@@ -36,7 +36,7 @@ type catalogSyncOptions struct {
 	dryRun, asJSON                                         bool
 }
 
-func newCatalogSyncCmd() *cobra.Command {
+func (cl *cli) newCatalogSyncCmd() *cobra.Command {
 	var o catalogSyncOptions
 	var storeFlag, lang string
 	cmd := &cobra.Command{
@@ -63,33 +63,27 @@ by default the one most of your items use).`,
 					return fmt.Errorf("--lang: %w", err)
 				}
 			}
-			cfg, err := loadConfig()
+			cfg, err := cl.env.Config()
 			if err != nil {
 				return err
 			}
-			l := i18n.Detect(lang, cfg.Language, os.Getenv)
+			l := cl.env.Lang()
 			scope, err := catalog.ParseScope(o.only)
 			if err != nil {
 				return fmt.Errorf("--only: %w", err)
 			}
-			path := storeFlag
-			if path == "" {
-				path = cfg.Store
-			}
 			ctx := cmd.Context()
-			if err := storeMustExist(ctx, path); err != nil {
-				return err // a new store would have no connection to sync from
-			}
-			st, err := openStore(ctx, path, false)
+			// A new store would have no connection to sync from.
+			st, err := cl.env.OpenStoreFlag(ctx, storeFlag, app.Existing)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			env, err := catalogClients(ctx, st, l, o.connection, cfg.RateLimit)
+			sides, err := cl.env.CatalogSides(ctx, st, l, o.connection, cfg.RateLimit)
 			if err != nil {
 				return err
 			}
-			return runCatalogSync(ctx, cmd.OutOrStdout(), l, st, env, scope, o)
+			return runCatalogSync(ctx, cmd.OutOrStdout(), l, st, sides, scope, o)
 		},
 	}
 	f := cmd.Flags()
@@ -104,70 +98,6 @@ by default the one most of your items use).`,
 	addStoreFlag(cmd, &storeFlag)
 	addLangFlag(cmd, &lang)
 	return cmd
-}
-
-// catalogEnv is what a sync talks to.
-type catalogEnv struct {
-	conn     string // the Multivende connection's name
-	merchant string
-	src      interface {
-		catalog.Source
-		PriceLists(ctx context.Context, merchantID string) ([]multivende.PriceList, error)
-		Warehouses(ctx context.Context, merchantID string) ([]multivende.Warehouse, error)
-	}
-	inv       invoicer.Catalog
-	invName   string // "LibreDTE"
-	importURL string // the invoicer's web import page, if any
-}
-
-// catalogClients builds the Multivende client of the chosen connection
-// (refreshed tokens are saved) and the invoicer's catalog.
-func catalogClients(ctx context.Context, st *store.Store, l i18n.Lang, name string, rateLimit float64) (catalogEnv, error) {
-	var env catalogEnv
-	conns, err := st.Connections(ctx)
-	if err != nil {
-		return env, err
-	}
-	var mvs []store.Connection
-	var inv store.Connection
-	for _, c := range conns {
-		switch c.Kind {
-		case store.KindMultivende:
-			if name == "" || c.Name == name {
-				mvs = append(mvs, c)
-			}
-		case store.KindLibreDTE:
-			inv = c
-		}
-	}
-	switch {
-	case len(mvs) == 0 && name != "":
-		return env, errors.New(l.T("catalog.no_connection", name))
-	case len(mvs) == 0:
-		return env, errors.New(l.T("catalog.no_multivende"))
-	case len(mvs) > 1:
-		names := make([]string, len(mvs))
-		for i, c := range mvs {
-			names[i] = c.Name
-		}
-		return env, errors.New(l.T("catalog.choose_connection", strings.Join(names, ", ")))
-	case inv.ID == 0:
-		return env, errors.New(l.T("catalog.no_invoicer"))
-	}
-	c := mvs[0]
-	mv := multivende.New(multivende.Config{BaseURL: c.BaseURL, ClientID: c.ClientID, ClientSecret: clientSecretFor(c), RateLimit: rateLimit})
-	tok := multivende.Token{Token: c.AccessToken, ExpiresAt: c.AccessExpiresAt, RefreshToken: c.RefreshToken,
-		RefreshTokenExpiresAt: c.RefreshExpiresAt, MerchantID: c.MerchantID}
-	mv.SetTokens(mv.NewTokenSource(tok, 0, func(t multivende.Token) error {
-		return st.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-			return tx.SetTokens(ctx, c.ID, t.Token, t.RefreshToken, t.ExpiresAt, t.RefreshTokenExpiresAt)
-		})
-	}))
-	ld, err := libredte.New(libredte.Config{BaseURL: inv.BaseURL, Hash: inv.APIKey, Emisor: inv.EmisorRUT, Timeout: 2 * time.Minute})
-	if err != nil {
-		return env, fmt.Errorf("invoicer connection %q: %w", inv.Name, err)
-	}
-	return catalogEnv{conn: c.Name, merchant: c.MerchantID, src: mv, inv: ld, invName: "LibreDTE", importURL: ld.ImportURL()}, nil
 }
 
 // catalogJSON is --json's output.
@@ -191,61 +121,43 @@ type catalogJSON struct {
 	Items []catalog.Outcome `json:"items"`
 }
 
-func runCatalogSync(ctx context.Context, out io.Writer, l i18n.Lang, st *store.Store, env catalogEnv,
+func runCatalogSync(ctx context.Context, out io.Writer, l i18n.Lang, st *store.Store, sides catalog.Sides,
 	scope catalog.Scope, o catalogSyncOptions) error {
-	caps := env.inv.CatalogCaps()
+	caps := sides.Invoicer.CatalogCaps()
 	if scope == catalog.Stock && !caps.HasStock {
-		return errors.New(l.T("catalog.no_stock_only", env.invName))
+		return errors.New(l.T("catalog.no_stock_only", sides.InvoicerName))
 	}
 	say := func(id i18n.ID, args ...any) {
 		if !o.asJSON {
 			fmt.Fprintln(out, l.T(id, safeArgs(args)...))
 		}
 	}
-	res := catalogJSON{Connection: env.conn, Invoicer: env.invName, Scope: string(scope), DryRun: o.dryRun,
+	res := catalogJSON{Connection: sides.Connection, Invoicer: sides.InvoicerName, Scope: string(scope), DryRun: o.dryRun,
 		Capabilities: caps, Notes: []string{}, Items: []catalog.Outcome{}}
 	if res.Scope == "" {
 		res.Scope = "all"
 	}
-	say("catalog.reading", env.conn, env.invName)
+	say("catalog.reading", sides.Connection, sides.InvoicerName)
 	if !caps.HasStock {
-		res.Notes = append(res.Notes, i18n.T(i18n.EN, "catalog.no_stock", env.invName))
-		say("catalog.no_stock", env.invName)
+		res.Notes = append(res.Notes, i18n.T(i18n.EN, "catalog.no_stock", sides.InvoicerName))
+		say("catalog.no_stock", sides.InvoicerName)
 	}
-	sel := catalog.Selection{MerchantID: env.merchant, PriceList: o.priceList, Warehouse: o.warehouse, Scope: scope}
-	if scope != catalog.Stock && sel.PriceList == "" {
-		lists, err := env.src.PriceLists(ctx, env.merchant)
-		if err != nil {
-			return fmt.Errorf("catalog: read the price lists: %w", err)
+	sel := catalog.Selection{PriceList: o.priceList, Warehouse: o.warehouse, Scope: scope}
+	p, err := catalog.Prepare(ctx, sides, sel, func(d catalog.Default) {
+		if d.Kind == "warehouse" {
+			say("catalog.warehouse", d.Name, d.ID)
+		} else {
+			say("catalog.price_list", d.Name, d.ID)
 		}
-		if len(lists) > 0 {
-			sel.PriceList = lists[0].ID
-			say("catalog.price_list", lists[0].Name, lists[0].ID)
-		}
-	}
-	if caps.HasStock && scope != catalog.Products && scope != catalog.Prices && sel.Warehouse == "" {
-		whs, err := env.src.Warehouses(ctx, env.merchant)
-		if err != nil {
-			return fmt.Errorf("catalog: read the warehouses: %w", err)
-		}
-		if len(whs) > 0 {
-			sel.Warehouse = whs[0].ID
-			say("catalog.warehouse", whs[0].Name, whs[0].ID)
-		}
-	}
-	res.PriceList, res.Warehouse = sel.PriceList, sel.Warehouse
-	want, err := catalog.Load(ctx, env.src, sel, caps)
+	})
 	if err != nil {
 		return err
 	}
-	have, err := env.inv.ListItems(ctx)
-	if err != nil {
-		return fmt.Errorf("catalog: list %s's items: %w", env.invName, err)
-	}
-	plan := catalog.Diff(want, have, scope, caps)
+	sel, have, plan := p.Selection, p.Have, p.Plan
+	res.PriceList, res.Warehouse = sel.PriceList, sel.Warehouse
 	res.Counts = plan.Counts
 	c := plan.Counts
-	say("catalog.counts", c.Create, c.Update, c.Unchanged, c.Deactivate, c.Skip, c.OnlyInInvoicer, env.invName)
+	say("catalog.counts", c.Create, c.Update, c.Unchanged, c.Deactivate, c.Skip, c.OnlyInInvoicer, sides.InvoicerName)
 	shown := 0
 	for _, ch := range plan.Changes {
 		if ch.Action != catalog.Skip {
@@ -285,12 +197,12 @@ func runCatalogSync(ctx context.Context, out io.Writer, l i18n.Lang, st *store.S
 		say("catalog.dry_run")
 		return finish(nil)
 	case !caps.WriteItems:
-		return finish(catalogExport(out, l, env, plan, have, o, &res))
+		return finish(catalogExport(out, l, sides, plan, have, o, &res))
 	}
 
 	term := !o.asJSON && isTerminal(asFile(out))
 	bar := &progressBar{out: out, term: term, l: l}
-	rep, err := catalog.Apply(ctx, env.inv, plan, catalog.Options{Store: st, Key: catalog.ProgressKey(env.conn),
+	rep, err := catalog.Apply(ctx, sides.Invoicer, plan, catalog.Options{Store: st, Key: catalog.ProgressKey(sides.Connection),
 		OnItem: func(done, total int, oc catalog.Outcome) {
 			if oc.Status == "failed" && !o.asJSON {
 				bar.clear()
@@ -317,9 +229,9 @@ func runCatalogSync(ctx context.Context, out io.Writer, l i18n.Lang, st *store.S
 
 // catalogExport handles an invoicer whose API cannot write items
 // (LibreDTE): it says so and, with --csv, writes the import file.
-func catalogExport(out io.Writer, l i18n.Lang, env catalogEnv, plan catalog.Plan, have []invoicer.CatalogItem,
+func catalogExport(out io.Writer, l i18n.Lang, sides catalog.Sides, plan catalog.Plan, have []invoicer.CatalogItem,
 	o catalogSyncOptions, res *catalogJSON) error {
-	res.ImportURL = env.importURL
+	res.ImportURL = sides.ImportURL
 	if o.csvPath == "" {
 		for _, ch := range plan.Changes {
 			s := "planned"
@@ -328,8 +240,8 @@ func catalogExport(out io.Writer, l i18n.Lang, env catalogEnv, plan catalog.Plan
 			}
 			res.Items = append(res.Items, catalog.Outcome{Code: ch.Code, Action: ch.Action, Fields: ch.Fields, Status: s, Reason: ch.Reason})
 		}
-		msg := l.T("catalog.no_write_api", env.invName, env.importURL)
-		res.Notes = append(res.Notes, i18n.T(i18n.EN, "catalog.no_write_api", env.invName, env.importURL))
+		msg := l.T("catalog.no_write_api", sides.InvoicerName, sides.ImportURL)
+		res.Notes = append(res.Notes, i18n.T(i18n.EN, "catalog.no_write_api", sides.InvoicerName, sides.ImportURL))
 		return exitCode(1, errors.New(msg))
 	}
 	group := o.group
@@ -343,7 +255,7 @@ func catalogExport(out io.Writer, l i18n.Lang, env catalogEnv, plan catalog.Plan
 			res.Items = append(res.Items, catalog.Outcome{Code: ch.Code, Action: ch.Action, Status: "skipped", Reason: ch.Reason})
 			continue
 		case ch.Action == catalog.Create && group == "":
-			return fmt.Errorf("%s", l.T("catalog.csv_group", env.invName))
+			return fmt.Errorf("%s", l.T("catalog.csv_group", sides.InvoicerName))
 		}
 		items = append(items, ch.Item)
 		res.Items = append(res.Items, catalog.Outcome{Code: ch.Code, Action: ch.Action, Fields: ch.Fields, Status: "in_csv"})
@@ -361,7 +273,7 @@ func catalogExport(out io.Writer, l i18n.Lang, env catalogEnv, plan catalog.Plan
 	}
 	res.CSV = o.csvPath
 	if !o.asJSON {
-		fmt.Fprintln(out, l.T("catalog.csv_written", len(items), o.csvPath, env.invName, env.importURL))
+		fmt.Fprintln(out, l.T("catalog.csv_written", len(items), o.csvPath, sides.InvoicerName, sides.ImportURL))
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/catalog"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
@@ -133,7 +134,8 @@ func TestCatalogSyncApplies(t *testing.T) {
 	_, s := connectEnv(t)
 	connectMultivende(t, s)
 	connectLibreDTE(t, s)
-	cfg, err := loadConfig()
+	env := app.New(os.Getenv)
+	cfg, err := env.Config()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,14 +145,14 @@ func TestCatalogSyncApplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	env, err := catalogClients(ctx, st, i18n.EN, "", -1)
+	sides, err := env.CatalogSides(ctx, st, i18n.EN, "", -1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := &writable{items: map[string]invoicer.CatalogItem{}}
-	env.inv, env.invName = w, "Test"
+	sides.Invoicer, sides.InvoicerName = w, "Test"
 	var out bytes.Buffer
-	err = runCatalogSync(ctx, &out, i18n.EN, st, env, catalog.All, catalogSyncOptions{})
+	err = runCatalogSync(ctx, &out, i18n.EN, st, sides, catalog.All, catalogSyncOptions{})
 	if err == nil || !strings.Contains(err.Error(), "1 item(s) failed") {
 		t.Fatalf("want one failure: %v\n%s", err, out.String())
 	}
@@ -161,7 +163,7 @@ func TestCatalogSyncApplies(t *testing.T) {
 	}
 	n := len(w.items)
 	out.Reset()
-	err = runCatalogSync(ctx, &out, i18n.EN, st, env, catalog.All, catalogSyncOptions{asJSON: true})
+	err = runCatalogSync(ctx, &out, i18n.EN, st, sides, catalog.All, catalogSyncOptions{asJSON: true})
 	var res catalogJSON
 	if jerr := json.Unmarshal(out.Bytes(), &res); jerr != nil {
 		t.Fatalf("%v\n%s", jerr, out.String())
@@ -171,7 +173,7 @@ func TestCatalogSyncApplies(t *testing.T) {
 		res.Items[0].Status != "failed" || len(w.items) != n || err == nil {
 		t.Errorf("second run: %+v (%v)", res, err)
 	}
-	pr, _ := catalog.LoadProgress(ctx, st, catalog.ProgressKey(env.conn))
+	pr, _ := catalog.LoadProgress(ctx, st, catalog.ProgressKey(sides.Connection))
 	if pr == nil || !pr.Finished {
 		t.Errorf("progress %+v", pr)
 	}

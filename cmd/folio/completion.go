@@ -13,7 +13,7 @@ var shells = []string{"bash", "zsh", "fish", "powershell"}
 // newCompletionCmd replaces cobra's default completion command with one
 // that takes the shell as an argument and refuses an unknown shell, rather
 // than printing help and exiting 0.
-func newCompletionCmd() *cobra.Command {
+func (cl *cli) newCompletionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "completion bash|zsh|fish|powershell",
 		Short: "Print the shell completion script for bash, zsh, fish or PowerShell",
@@ -27,7 +27,7 @@ func newCompletionCmd() *cobra.Command {
 		ValidArgs: shells,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 || !slices.Contains(shells, args[0]) {
-				return errors.New(ctxLang(cmd.Context()).T("cli.completion_shell", strings.Join(args, " ")))
+				return errors.New(cl.lang(cmd).T("cli.completion_shell", strings.Join(args, " ")))
 			}
 			return nil
 		},

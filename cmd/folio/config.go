@@ -10,14 +10,14 @@ import (
 	"github.com/folio-cl/folio/internal/i18n"
 )
 
-func newConfigCmd() *cobra.Command {
+func (cl *cli) newConfigCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Show the effective configuration",
 		Long: "folio reads $XDG_CONFIG_HOME/folio/config.yaml (or --config, or $FOLIO_CONFIG);\n" +
 			"every setting has a FOLIO_* environment variable that wins over the file.",
 	}
-	cmd.AddCommand(newConfigShowCmd())
+	cmd.AddCommand(cl.newConfigShowCmd())
 	return cmd
 }
 
@@ -29,14 +29,14 @@ type configShow struct {
 	Warnings   []string       `json:"warnings,omitempty"`
 }
 
-func newConfigShowCmd() *cobra.Command {
+func (cl *cli) newConfigShowCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Print every setting, its value (secrets masked) and where it came from (default, file line, FOLIO_* variable)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
+			cfg, err := cl.env.Config()
 			if err != nil {
 				return err
 			}
@@ -48,7 +48,7 @@ func newConfigShowCmd() *cobra.Command {
 					File: cfg.Paths.ConfigFile, FileExists: cfg.FileExists, Settings: cfg.Show(), Warnings: cfg.Warnings,
 				})
 			}
-			out, l := cmd.OutOrStdout(), cmdLang(cmd)
+			out, l := cmd.OutOrStdout(), cl.lang(cmd)
 			if cfg.FileExists {
 				fmt.Fprintf(out, "# %s\n", cfg.Paths.ConfigFile)
 			} else {

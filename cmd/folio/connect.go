@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"os"
 	"os/exec"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/connect"
 	"github.com/folio-cl/folio/internal/dte"
@@ -31,8 +30,8 @@ import (
 
 // langFor loads the config and picks the language: --lang, else the
 // config, else the locale. A --lang that is not es or en is an error.
-func langFor(flag string) (i18n.Lang, config.Loaded, error) {
-	cfg, err := loadConfig()
+func (cl *cli) langFor(flag string) (i18n.Lang, config.Loaded, error) {
+	cfg, err := cl.env.Config()
 	if err != nil {
 		return i18n.ES, cfg, err
 	}
@@ -41,18 +40,18 @@ func langFor(flag string) (i18n.Lang, config.Loaded, error) {
 			return i18n.ES, cfg, fmt.Errorf("--lang: %w", err)
 		}
 	}
-	return i18n.Detect(flag, cfg.Language, os.Getenv), cfg, nil
+	return cl.env.LangFor(flag), cfg, nil
 }
 
 // connectStart is how every folio connect begins: the person's language
 // and the config, and a connection name that is safe to paste into a
 // command line, checked before anything else happens.
-func connectStart(lang, name string) (i18n.Lang, config.Loaded, error) {
-	l, cfg, err := langFor(lang)
+func (cl *cli) connectStart(lang, name string) (i18n.Lang, config.Loaded, error) {
+	l, cfg, err := cl.langFor(lang)
 	if err != nil {
 		return l, cfg, err
 	}
-	if !connNameRE.MatchString(name) {
+	if !connect.ValidName(name) {
 		return l, cfg, errors.New(l.T("connect.err.bad_name", name))
 	}
 	return l, cfg, nil
@@ -62,27 +61,16 @@ func addLangFlag(cmd *cobra.Command, p *string) {
 	cmd.Flags().StringVar(p, "lang", "", "language of messages: es or en (default from the config or LANG)")
 }
 
-// connNameRE keeps names safe to paste into a command line
-// (folio connect multivende --name NAME).
-var connNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-
-// reconnectCommand is what a person runs to connect a merchant again.
-func reconnectCommand(name string) string { return "folio connect multivende --name " + name }
-
-func newConnectCmd() *cobra.Command {
+func (cl *cli) newConnectCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "connect multivende|libredte|openfactura",
 		Short: "Connect a Multivende merchant (OAuth consent) or the invoicer account (LibreDTE or OpenFactura)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l := i18n.Detect("", "", os.Getenv)
-			if cfg, err := loadConfig(); err == nil {
-				l = i18n.Detect("", cfg.Language, os.Getenv)
-			}
-			return errors.New(l.T("connect.err.which"))
+			return errors.New(cl.env.LangFor("").T("connect.err.which"))
 		},
 	}
-	cmd.AddCommand(newConnectMultivendeCmd(), newConnectLibreDTECmd(), newConnectOpenFacturaCmd())
+	cmd.AddCommand(cl.newConnectMultivendeCmd(), cl.newConnectLibreDTECmd(), cl.newConnectOpenFacturaCmd())
 	return cmd
 }
 
@@ -98,7 +86,7 @@ type mvConnectFlags struct {
 	facturaField, facturaValue string
 }
 
-func newConnectMultivendeCmd() *cobra.Command {
+func (cl *cli) newConnectMultivendeCmd() *cobra.Command {
 	var f mvConnectFlags
 	cmd := &cobra.Command{
 		Use:   "multivende [--name NAME] [--base-url URL] [--client-id ID] [--client-secret SECRET] [--no-browser] [--redirect-port P] [--emitter-id ID] [--provider CODE] [--doc-type T=VALUE] [--factura-field PATH --factura-value V]",
@@ -115,7 +103,7 @@ Given as flags or at the prompt, they are saved in the config (0600) so that
 folio can renew the tokens.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runConnectMultivende(cmd, f)
+			return cl.runConnectMultivende(cmd, f)
 		},
 	}
 	cmd.Flags().StringVar(&f.name, "name", "multivende", "name of the connection in folio")
@@ -155,32 +143,10 @@ func (f mvConnectFlags) attachSettings(l i18n.Lang) (store.ConnSettings, error) 
 	return s, nil
 }
 
-// mergeSettings keeps prev's settings where next leaves them unset.
-func mergeSettings(prev, next store.ConnSettings) store.ConnSettings {
-	out := prev
-	if next.EmitterID != "" {
-		out.EmitterID = next.EmitterID
-	}
-	if next.Provider != "" {
-		out.Provider = next.Provider
-	}
-	if next.FacturaField != "" {
-		out.FacturaField, out.FacturaValue = next.FacturaField, next.FacturaValue
-	}
-	if len(next.DocTypes) > 0 {
-		out.DocTypes = maps.Clone(prev.DocTypes)
-		if out.DocTypes == nil {
-			out.DocTypes = map[string]string{}
-		}
-		maps.Copy(out.DocTypes, next.DocTypes)
-	}
-	return out
-}
-
-func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
+func (cl *cli) runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
-	l, cfg, err := connectStart(f.lang, f.name)
+	l, cfg, err := cl.connectStart(f.lang, f.name)
 	if err != nil {
 		return err
 	}
@@ -211,12 +177,12 @@ func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 		}
 		f.clientSecret = secret // kept in the config like the flag's, for renewals
 	}
-	path, err := storePath(f.storeFlag)
+	path, err := cl.env.StorePath(f.storeFlag)
 	if err != nil {
 		return err
 	}
 	// Refuse early what would be refused after the consent anyway.
-	if prev, ok := existingConnection(ctx, path, f.name); ok && prev.Kind != store.KindMultivende {
+	if prev, ok := cl.existingConnection(ctx, path, f.name); ok && prev.Kind != store.KindMultivende {
 		return errors.New(l.T("connect.err.name_kind", f.name, prev.Kind, f.name))
 	}
 
@@ -228,7 +194,7 @@ func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 	}
 	flow, err := connect.Start(connect.Options{Client: mv, Port: port, Timeout: f.timeout, Lang: l})
 	if err != nil {
-		return connectError(l, err, mv.BaseURL(), f.port)
+		return connect.Explain(l, err, mv.BaseURL(), f.port)
 	}
 	defer flow.Close()
 
@@ -239,7 +205,7 @@ func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 		fmt.Fprintf(out, "\n  ssh -L %d:127.0.0.1:%d %s\n\n", flow.Port(), flow.Port(), sshTarget())
 	}
 	if !f.noBrowser {
-		if err := openBrowser(flow.AuthorizeURL()); err != nil && !errors.Is(err, errNoDisplay) {
+		if err := cl.openBrowser(flow.AuthorizeURL()); err != nil && !errors.Is(err, errNoDisplay) {
 			fmt.Fprintln(cmd.ErrOrStderr(), l.T("connect.mv.browser_failed", err.Error()))
 		}
 	}
@@ -249,13 +215,13 @@ func runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error {
 
 	res, err := flow.Wait(ctx)
 	if err != nil {
-		return connectError(l, err, mv.BaseURL(), flow.Port())
+		return connect.Explain(l, err, mv.BaseURL(), flow.Port())
 	}
 	tok := res.Token
 	conn := store.Connection{Name: f.name, Kind: store.KindMultivende, BaseURL: mv.BaseURL(), MerchantID: tok.MerchantID,
 		ClientID: clientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken, AccessExpiresAt: tok.ExpiresAt,
 		RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes, Settings: settings}
-	if err := saveMultivende(ctx, l, path, conn); err != nil {
+	if err := cl.saveMultivende(ctx, l, path, conn); err != nil {
 		flow.Finish(err)
 		return err
 	}
@@ -286,13 +252,10 @@ func firstNonEmpty(vals ...string) string {
 
 // existingConnection reads a connection from an existing store without
 // creating or upgrading anything.
-func existingConnection(ctx context.Context, path, name string) (store.Connection, bool) {
-	if _, err := os.Stat(path); err != nil && !store.IsPostgres(path) {
-		return store.Connection{}, false
-	}
+func (cl *cli) existingConnection(ctx context.Context, path, name string) (store.Connection, bool) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	st, err := store.Open(ctx, path, store.Options{ReadOnly: true, BusyTimeout: time.Second})
+	st, err := cl.env.OpenStore(ctx, path, app.Peek)
 	if err != nil {
 		return store.Connection{}, false
 	}
@@ -301,42 +264,15 @@ func existingConnection(ctx context.Context, path, name string) (store.Connectio
 	return c, err == nil
 }
 
-// saveMultivende stores a new or renewed Multivende connection. A
-// reconnect keeps the connection's place in time (its high-water mark) and
-// a pause the person chose; it must be the same merchant.
-func saveMultivende(ctx context.Context, l i18n.Lang, path string, c store.Connection) error {
-	st, err := store.Open(ctx, path, store.Options{})
+// saveMultivende stores a new or renewed Multivende connection in the
+// store at path, by the reconnect rules (connect.SaveMultivende).
+func (cl *cli) saveMultivende(ctx context.Context, l i18n.Lang, path string, c store.Connection) error {
+	st, err := cl.env.OpenStore(ctx, path, app.Create)
 	if err != nil {
 		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
 	}
 	defer st.Close()
-	return saveMultivendeTo(ctx, l, st, c)
-}
-
-// saveMultivendeTo is saveMultivende on an open store (the console's).
-func saveMultivendeTo(ctx context.Context, l i18n.Lang, st *store.Store, c store.Connection) error {
-	path := st.Path()
-	prev, err := st.Connection(ctx, c.Name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-	case err != nil:
-		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
-	case prev.Kind != store.KindMultivende:
-		return errors.New(l.T("connect.err.name_kind", c.Name, prev.Kind, c.Name))
-	case prev.MerchantID != "" && prev.MerchantID != c.MerchantID:
-		return errors.New(l.T("connect.err.other_merchant", c.Name, prev.MerchantID, c.MerchantID))
-	default:
-		c.Paused = prev.Paused && prev.Status != store.ConnNeedsReconnect
-		c.Settings = mergeSettings(prev.Settings, c.Settings)
-	}
-	err = st.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.SaveConnection(ctx, c)
-		return err
-	})
-	if err != nil {
-		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
-	}
-	return nil
+	return connect.SaveMultivende(ctx, l, st, c)
 }
 
 // saveClientCredentials writes a client id and secret given as flags into
@@ -391,47 +327,6 @@ func readPasted(in io.Reader, errw io.Writer, l i18n.Lang, flow *connect.Flow) {
 	}
 }
 
-// connectError turns a failed consent into what happened, why and what to
-// do, in the person's language.
-func connectError(l i18n.Lang, err error, baseURL string, port int) error {
-	ce, ok := connect.AsError(err)
-	if !ok {
-		return err
-	}
-	switch ce.Kind {
-	case connect.KindListen:
-		return errors.New(l.T("connect.err.listen", ce.Detail, errText(ce.Err)))
-	case connect.KindDenied:
-		return errors.New(l.T("connect.err.denied", ce.Detail))
-	case connect.KindProvider:
-		return errors.New(l.T("connect.err.provider", ce.Detail))
-	case connect.KindState:
-		return errors.New(l.T("connect.err.state"))
-	case connect.KindTimeout:
-		return errors.New(l.T("connect.err.timeout", ce.Detail, port, port))
-	case connect.KindCanceled:
-		return errors.New(l.T("connect.err.canceled"))
-	case connect.KindExchange:
-		mv, ok := multivende.AsError(ce.Err)
-		switch {
-		case ok && (mv.Status == http.StatusUnauthorized || mv.Status == http.StatusForbidden):
-			return errors.New(l.T("connect.err.auth", mv.Status))
-		case ok && mv.Status >= 400 && mv.Status < 500:
-			return errors.New(l.T("connect.err.code", mv.Status, mv.Message))
-		default:
-			return errors.New(l.T("connect.err.unreachable", baseURL, errText(ce.Err)))
-		}
-	}
-	return err
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
 // sshTarget guesses user@host for the port-forward hint.
 func sshTarget() string {
 	user := firstNonEmpty(os.Getenv("USER"), os.Getenv("LOGNAME"), "USER")
@@ -459,9 +354,9 @@ func browserCommand(goos string, getenv func(string) string) (string, error) {
 	return "xdg-open", nil
 }
 
-// openBrowser starts the browser on url without waiting for it. A var so
-// that tests can see what would be opened.
-var openBrowser = func(url string) error {
+// systemBrowser starts the browser on url without waiting for it (the
+// cli's openBrowser; tests give theirs).
+func systemBrowser(url string) error {
 	name, err := browserCommand(runtime.GOOS, os.Getenv)
 	if err != nil {
 		return err
@@ -478,7 +373,7 @@ type ldConnectFlags struct {
 	name, hash, baseURL, emisor, storeFlag, lang string
 }
 
-func newConnectLibreDTECmd() *cobra.Command {
+func (cl *cli) newConnectLibreDTECmd() *cobra.Command {
 	var f ldConnectFlags
 	cmd := &cobra.Command{
 		Use:   "libredte [--hash H] [--base-url URL] [--emisor RUT]",
@@ -489,7 +384,7 @@ issuing company's RUT (default emisor.rut from the config). LibreDTE's price typ
 must be "Solo items afectos con precio bruto".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runConnectLibreDTE(cmd, f)
+			return cl.runConnectLibreDTE(cmd, f)
 		},
 	}
 	cmd.Flags().StringVar(&f.name, "name", "libredte", "name of the connection in folio")
@@ -501,10 +396,10 @@ must be "Solo items afectos con precio bruto".`,
 	return cmd
 }
 
-func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
+func (cl *cli) runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
-	l, cfg, err := connectStart(f.lang, f.name)
+	l, cfg, err := cl.connectStart(f.lang, f.name)
 	if err != nil {
 		return err
 	}
@@ -516,11 +411,11 @@ func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 	if err != nil {
 		return errors.New(l.T("connect.err.bad_emisor", emisor, err.Error()))
 	}
-	path, err := storePath(f.storeFlag)
+	path, err := cl.env.StorePath(f.storeFlag)
 	if err != nil {
 		return err
 	}
-	if err := checkInvoicerName(ctx, l, path, f.name, store.KindLibreDTE); err != nil {
+	if err := cl.checkInvoicerName(ctx, l, path, f.name, store.KindLibreDTE); err != nil {
 		return err
 	}
 	hash := strings.TrimSpace(f.hash)
@@ -548,7 +443,7 @@ func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 	if err != nil {
 		return libreDTEError(l, err, f.baseURL, rut.String())
 	}
-	st, err := store.Open(ctx, path, store.Options{})
+	st, err := cl.env.OpenStore(ctx, path, app.Create)
 	if err != nil {
 		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
 	}
@@ -572,15 +467,12 @@ func runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 // checkInvoicerName refuses a second invoicer account of any kind (the
 // engine issues through one) and a name taken by a connection of another
 // kind.
-func checkInvoicerName(ctx context.Context, l i18n.Lang, path, name, kind string) error {
-	if _, err := os.Stat(path); err != nil && !store.IsPostgres(path) {
-		return nil
-	}
+func (cl *cli) checkInvoicerName(ctx context.Context, l i18n.Lang, path, name, kind string) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	st, err := store.Open(ctx, path, store.Options{ReadOnly: true, BusyTimeout: time.Second})
+	st, err := cl.env.OpenStore(ctx, path, app.Peek)
 	if err != nil {
-		return nil // the write later says what is wrong with the store
+		return nil // none yet; or the write later says what is wrong with it
 	}
 	defer st.Close()
 	conns, err := st.Connections(ctx)

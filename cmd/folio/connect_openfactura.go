@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
@@ -21,7 +22,7 @@ type ofConnectFlags struct {
 	name, apiKey, baseURL, emisor, storeFlag, lang string
 }
 
-func newConnectOpenFacturaCmd() *cobra.Command {
+func (cl *cli) newConnectOpenFacturaCmd() *cobra.Command {
 	var f ofConnectFlags
 	cmd := &cobra.Command{
 		Use:   "openfactura [--api-key K] [--base-url URL] [--emisor RUT]",
@@ -34,7 +35,7 @@ and its test company (` + openfactura.SandboxEmisor + `) are used.
 folio issues through one invoicer: remove a LibreDTE connection first.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runConnectOpenFactura(cmd, f)
+			return cl.runConnectOpenFactura(cmd, f)
 		},
 	}
 	cmd.Flags().StringVar(&f.name, "name", "openfactura", "name of the connection in folio")
@@ -46,10 +47,10 @@ folio issues through one invoicer: remove a LibreDTE connection first.`,
 	return cmd
 }
 
-func runConnectOpenFactura(cmd *cobra.Command, f ofConnectFlags) error {
+func (cl *cli) runConnectOpenFactura(cmd *cobra.Command, f ofConnectFlags) error {
 	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
-	l, cfg, err := connectStart(f.lang, f.name)
+	l, cfg, err := cl.connectStart(f.lang, f.name)
 	if err != nil {
 		return err
 	}
@@ -70,11 +71,11 @@ func runConnectOpenFactura(cmd *cobra.Command, f ofConnectFlags) error {
 	if err != nil {
 		return errors.New(l.T("connect.err.bad_emisor", emisor, err.Error()))
 	}
-	path, err := storePath(f.storeFlag)
+	path, err := cl.env.StorePath(f.storeFlag)
 	if err != nil {
 		return err
 	}
-	if err := checkInvoicerName(ctx, l, path, f.name, store.KindOpenFactura); err != nil {
+	if err := cl.checkInvoicerName(ctx, l, path, f.name, store.KindOpenFactura); err != nil {
 		return err
 	}
 	if key == "" {
@@ -101,7 +102,7 @@ func runConnectOpenFactura(cmd *cobra.Command, f ofConnectFlags) error {
 	if err != nil {
 		return openFacturaError(l, err, base)
 	}
-	st, err := store.Open(ctx, path, store.Options{})
+	st, err := cl.env.OpenStore(ctx, path, app.Create)
 	if err != nil {
 		return errors.New(l.T("connect.err.store", store.RedactAddress(path), err.Error()))
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -65,15 +66,15 @@ func TestConnectOpenFactura(t *testing.T) {
 func TestEngineRefusesTwoInvoicers(t *testing.T) {
 	conns := []store.Connection{{Name: "tienda", Kind: store.KindMultivende}, {Name: "ld", Kind: store.KindLibreDTE},
 		{Name: "of", Kind: store.KindOpenFactura}}
-	_, err := invoicerConnection(conns, i18n.EN)
+	_, err := app.InvoicerConnection(conns, i18n.EN)
 	if err == nil || !strings.Contains(err.Error(), "ld (libredte), of (openfactura)") || !strings.Contains(err.Error(), "folio disconnect") {
 		t.Fatalf("two invoicers: %v", err)
 	}
-	c, err := invoicerConnection([]store.Connection{conns[0], conns[2]}, i18n.EN)
+	c, err := app.InvoicerConnection([]store.Connection{conns[0], conns[2]}, i18n.EN)
 	if err != nil || c.Kind != store.KindOpenFactura {
 		t.Fatalf("one invoicer: %+v %v", c, err)
 	}
-	iv, err := newInvoicer(store.Connection{Kind: store.KindOpenFactura, BaseURL: "http://127.0.0.1:1", APIKey: "k", EmisorRUT: "76086428-5"}, nil)
+	iv, err := app.Invoicer(store.Connection{Kind: store.KindOpenFactura, BaseURL: "http://127.0.0.1:1", APIKey: "k", EmisorRUT: "76086428-5"}, app.ClientOptions{})
 	if err != nil || !iv.Capabilities().CanLookupByReference {
 		t.Fatalf("the OpenFactura connection must build the OpenFactura adapter: %T %v", iv, err)
 	}

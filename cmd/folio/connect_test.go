@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
@@ -49,8 +51,13 @@ type running struct {
 // startFolio runs folio with args in the background, stdin from in.
 func startFolio(t *testing.T, in io.Reader, args ...string) *running {
 	t.Helper()
+	return startRoot(t, newRootCmd(), in, args...)
+}
+
+// startRoot is startFolio with a root command of the test's making.
+func startRoot(t *testing.T, cmd *cobra.Command, in io.Reader, args ...string) *running {
+	t.Helper()
 	r := &running{out: &syncBuf{}, err: &syncBuf{}, done: make(chan error, 1)}
-	cmd := newRootCmd()
 	cmd.SetIn(in)
 	cmd.SetOut(r.out)
 	cmd.SetErr(r.err)
@@ -481,12 +488,11 @@ func TestConnectSSHHint(t *testing.T) {
 	_, s := connectEnv(t)
 	t.Setenv("SSH_CONNECTION", "10.0.0.1 50000 10.0.0.2 22")
 	opened := ""
-	old := openBrowser
-	openBrowser = func(u string) error { opened = u; return errNoDisplay }
-	defer func() { openBrowser = old }()
+	cl := newCLI()
+	cl.openBrowser = func(u string) error { opened = u; return errNoDisplay }
 	args := mvArgs(s, "--timeout", "100ms")
 	args = slicesDelete(args, "--no-browser")
-	r := startFolio(t, strings.NewReader(""), args...)
+	r := startRoot(t, cl.rootCmd(), strings.NewReader(""), args...)
 	_ = r.wait(t)
 	port := regexp.MustCompile(`127\.0\.0\.1%3A(\d+)%2Fcallback`).FindStringSubmatch(r.out.String())
 	if port == nil || !strings.Contains(r.out.String(), "ssh -L "+port[1]+":127.0.0.1:"+port[1]+" ") {

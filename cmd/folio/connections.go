@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
+	"github.com/folio-cl/folio/internal/connect"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
@@ -50,22 +52,18 @@ func connectionView(c store.Connection, now time.Time) connectionJSON {
 	case store.KindMultivende:
 		j.Merchant = c.MerchantID
 		j.ExpiresAt, j.RefreshExpiresAt = rfc(c.AccessExpiresAt), rfc(c.RefreshExpiresAt)
-		if !c.RefreshExpiresAt.IsZero() && !now.Before(c.RefreshExpiresAt) {
-			j.Status = store.ConnNeedsReconnect
-		}
-		if j.Status == store.ConnNeedsReconnect {
-			j.Reconnect = reconnectCommand(c.Name)
-		}
 	case store.KindLibreDTE, store.KindOpenFactura:
 		j.Emisor = c.EmisorRUT
-		if j.Status == store.ConnNeedsReconnect {
-			j.Reconnect = "folio connect " + c.Kind + " --name " + c.Name
-		}
+	default:
+		return j
+	}
+	if connect.NeedsReconnect(c, now) {
+		j.Status, j.Reconnect = store.ConnNeedsReconnect, connect.ReconnectCommand(c)
 	}
 	return j
 }
 
-func newConnectionsCmd() *cobra.Command {
+func (cl *cli) newConnectionsCmd() *cobra.Command {
 	var storeFlag, lang string
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -73,11 +71,11 @@ func newConnectionsCmd() *cobra.Command {
 		Short: "List the Multivende merchants and the invoicer account, with their state (never a secret)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, cfg, err := langFor(lang)
+			l, cfg, err := cl.langFor(lang)
 			if err != nil {
 				return err
 			}
-			st, err := openForReading(cmd.Context(), storeFlag)
+			st, err := cl.env.OpenStoreFlag(cmd.Context(), storeFlag, app.ReadOnly)
 			if err != nil {
 				return err
 			}
@@ -152,7 +150,7 @@ func statusWord(l i18n.Lang, status string) string {
 	return status
 }
 
-func newDisconnectCmd() *cobra.Command {
+func (cl *cli) newDisconnectCmd() *cobra.Command {
 	var storeFlag, lang string
 	cmd := &cobra.Command{
 		Use:   "disconnect NAME",
@@ -160,12 +158,12 @@ func newDisconnectCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			l, _, err := langFor(lang)
+			l, _, err := cl.langFor(lang)
 			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
-			st, err := openForControl(ctx, storeFlag)
+			st, err := cl.env.OpenStoreFlag(ctx, storeFlag, app.Existing)
 			if err != nil {
 				return err
 			}

@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/connect"
 	"github.com/folio-cl/folio/internal/engine"
@@ -39,7 +40,7 @@ func (f *consoleFlags) add(cmd *cobra.Command, withReadOnly bool) {
 }
 
 // check refuses a bad --lang or --theme before anything is opened or made.
-func (f consoleFlags) check() error {
+func (f consoleFlags) check(l i18n.Lang) error {
 	if f.lang != "" {
 		if _, err := i18n.ParseLang(f.lang); err != nil {
 			return fmt.Errorf("--lang: %w", err)
@@ -47,7 +48,7 @@ func (f consoleFlags) check() error {
 	}
 	if f.theme != "" {
 		if _, err := tui.LoadTheme(f.theme); err != nil {
-			return themeRefused(f.theme)
+			return themeRefused(l, f.theme)
 		}
 	}
 	return nil
@@ -56,7 +57,7 @@ func (f consoleFlags) check() error {
 // consoleOptions resolves language, theme, keymap and read-only from the
 // flags, the config and the environment (flag beats config).
 func consoleOptions(cfg config.Loaded, f consoleFlags, st *store.Store, eng *engine.Engine) (tui.Options, error) {
-	if err := f.check(); err != nil {
+	if err := f.check(i18n.Detect(f.lang, cfg.Language, os.Getenv)); err != nil {
 		return tui.Options{}, err
 	}
 	theme := cfg.Theme
@@ -102,7 +103,7 @@ func runConsole(ctx context.Context, opt tui.Options) error {
 	return err
 }
 
-func newConsoleCmd() *cobra.Command {
+func (cl *cli) newConsoleCmd() *cobra.Command {
 	var storeFlag string
 	var f consoleFlags
 	cmd := &cobra.Command{
@@ -111,17 +112,17 @@ func newConsoleCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			if err := f.check(); err != nil {
+			if err := f.check(cl.lang(cmd)); err != nil {
 				return err
 			}
-			cfg, st, err := configAndStore(ctx, storeFlag, f.readOnly)
+			cfg, st, err := cl.env.ConfigAndStore(ctx, storeFlag, openMode(f.readOnly))
 			if err != nil {
 				return err
 			}
 			defer st.Close()
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			ce, err := startConsoleEngine(ctx, cfg, st, f.lang, f.readOnly || cfg.ReadOnly)
+			ce, err := cl.startConsoleEngine(ctx, cfg, st, f.lang, f.readOnly || cfg.ReadOnly)
 			if err != nil {
 				return err
 			}
@@ -157,7 +158,7 @@ type consoleEngine struct {
 // the screen stays clean; with listen in the config it serves the webhooks
 // as folio run would (a busy port leaves it polling). Cancel ctx, then
 // call wait.
-func startConsoleEngine(ctx context.Context, cfg config.Loaded, st *store.Store, lang string, readOnly bool) (*consoleEngine, error) {
+func (cl *cli) startConsoleEngine(ctx context.Context, cfg config.Loaded, st *store.Store, lang string, readOnly bool) (*consoleEngine, error) {
 	ce := &consoleEngine{done: make(chan error, 1)}
 	if _, live, _ := engine.LeaseHolder(ctx, st); live || readOnly {
 		return ce, nil
@@ -169,20 +170,18 @@ func startConsoleEngine(ctx context.Context, cfg config.Loaded, st *store.Store,
 	ce.logf = logf
 	log := slog.New(slog.NewJSONHandler(jsonLines{logf}, nil))
 	var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
-	hooks := engineOptions{}
+	o := app.EngineFromConfig(cfg, cl.env.LangFor(lang), log)
 	if cfg.Listen != "" {
-		if ws, _, err := startWebhooks(ctx, st, cfg.Listen, &engRef); err != nil {
+		if ws, _, err := app.StartWebhooks(ctx, st, cfg.Listen, &engRef); err != nil {
 			log.Warn("webhook listener not started", "err", err)
 		} else {
-			hooks.Webhook = ws.Health
+			o.Webhook = ws.Health
 			if cfg.Sources["poll_interval"].Kind == config.FromDefault {
-				hooks.HealthyPollInterval = engine.DefaultHealthyPollInterval
+				o.HealthyPollInterval = engine.DefaultHealthyPollInterval
 			}
 		}
 	}
-	o := configEngineOptions(cfg, i18n.Detect(lang, cfg.Language, os.Getenv), log)
-	o.Webhook, o.HealthyPollInterval = hooks.Webhook, hooks.HealthyPollInterval
-	eng, err := newEngine(ctx, st, o)
+	eng, err := cl.env.NewEngine(ctx, st, o)
 	if err != nil {
 		return ce, nil // nothing to run yet (no invoicer): the console still shows the store
 	}
@@ -224,7 +223,7 @@ func openLog(cfg config.Loaded) (*os.File, error) {
 // the config, saving into the console's store.
 func consoleConnector(cfg config.Loaded, st *store.Store, l i18n.Lang) tui.Connector {
 	return func(ctx context.Context, name string) (tui.ConnectFlow, error) {
-		if !connNameRE.MatchString(name) {
+		if !connect.ValidName(name) {
 			return nil, errors.New(l.T("connect.err.bad_name", name))
 		}
 		clientID, secret := cfg.Multivende.ClientID, cfg.Multivende.ClientSecret
@@ -243,7 +242,7 @@ func consoleConnector(cfg config.Loaded, st *store.Store, l i18n.Lang) tui.Conne
 			flow, err = connect.Start(connect.Options{Client: mv, Port: -1, Lang: l})
 		}
 		if err != nil {
-			return nil, connectError(l, err, mv.BaseURL(), connect.DefaultPort)
+			return nil, connect.Explain(l, err, mv.BaseURL(), connect.DefaultPort)
 		}
 		return &consoleFlow{Flow: flow, mv: mv, st: st, name: name, lang: l, clientID: clientID}, nil
 	}
@@ -262,10 +261,10 @@ type consoleFlow struct {
 func (f *consoleFlow) Wait(ctx context.Context) (tui.Connected, error) {
 	res, err := f.Flow.Wait(ctx)
 	if err != nil {
-		return tui.Connected{}, connectError(f.lang, err, f.mv.BaseURL(), f.Port())
+		return tui.Connected{}, connect.Explain(f.lang, err, f.mv.BaseURL(), f.Port())
 	}
 	tok := res.Token
-	err = saveMultivendeTo(ctx, f.lang, f.st, store.Connection{Name: f.name, Kind: store.KindMultivende, BaseURL: f.mv.BaseURL(),
+	err = connect.SaveMultivende(ctx, f.lang, f.st, store.Connection{Name: f.name, Kind: store.KindMultivende, BaseURL: f.mv.BaseURL(),
 		MerchantID: tok.MerchantID, ClientID: f.clientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
 		AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes})
 	f.Finish(err)

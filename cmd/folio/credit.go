@@ -14,15 +14,15 @@ import (
 )
 
 // withCredit adds `order credit` to the order command.
-func withCredit(order *cobra.Command) *cobra.Command {
-	order.AddCommand(newCreditCmd())
+func (cl *cli) withCredit(order *cobra.Command) *cobra.Command {
+	order.AddCommand(cl.newCreditCmd())
 	return order
 }
 
 // newCreditCmd issues the nota de crédito (61) of an order cancelled or
 // refunded after its document was issued: a legal document, so it asks
 // for --yes, and without it prints the 61 it would issue.
-func newCreditCmd() *cobra.Command {
+func (cl *cli) newCreditCmd() *cobra.Command {
 	var storeFlag, lang, lines, reason string
 	var yes bool
 	cmd := &cobra.Command{
@@ -35,12 +35,12 @@ the connection's invoicer and is attached to the order in Multivende.
 Without --yes it prints the credit note it would issue and changes nothing.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, _, err := langFor(lang)
+			l, _, err := cl.langFor(lang)
 			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
-			st, o, em, err := orderForControl(ctx, storeFlag, args[0], l)
+			st, o, em, err := cl.orderForControl(ctx, storeFlag, args[0], l)
 			if err != nil {
 				return err
 			}
@@ -69,7 +69,7 @@ Without --yes it prints the credit note it would issue and changes nothing.`,
 				return exitCode(1, dteError(inLang(l, err), dte.Lang(l)))
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), i18n.T(l, "credit.requested", o.ID))
-			return reportControl(cmd, st, id)
+			return cl.reportControl(cmd, st, id)
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
@@ -39,7 +40,7 @@ type demoSummary struct {
 	Webhooks int `json:"webhooks"`
 }
 
-func newDemoCmd() *cobra.Command {
+func (cl *cli) newDemoCmd() *cobra.Command {
 	var headless, serveToo bool
 	var orders int
 	var faultSpec, lang, theme, invKind string
@@ -55,14 +56,14 @@ func newDemoCmd() *cobra.Command {
 				return fmt.Errorf("--faults: %w", err)
 			}
 			if orders < 0 {
-				return errors.New(ctxLang(cmd.Context()).T("cli.orders_negative", orders))
+				return errors.New(cl.lang(cmd).T("cli.orders_negative", orders))
 			}
 			if invKind != store.KindLibreDTE && invKind != store.KindOpenFactura {
-				return errors.New(ctxLang(cmd.Context()).T("cli.bad_invoicer", "--invoicer", invKind))
+				return errors.New(cl.lang(cmd).T("cli.bad_invoicer", "--invoicer", invKind))
 			}
 			var cfg config.Loaded
 			if !headless {
-				if cfg, err = loadConfig(); err != nil {
+				if cfg, err = cl.env.Config(); err != nil {
 					return err
 				}
 				if lang != "" {
@@ -71,7 +72,7 @@ func newDemoCmd() *cobra.Command {
 					}
 				}
 				if _, err := tui.LoadTheme(cmp.Or(theme, cfg.Theme)); err != nil {
-					return themeRefused(cmp.Or(theme, cfg.Theme))
+					return themeRefused(cl.lang(cmd), cmp.Or(theme, cfg.Theme))
 				}
 			}
 			ctx, cancel := context.WithCancel(cmd.Context())
@@ -90,12 +91,12 @@ func newDemoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := store.Open(ctx, path, store.Options{})
+			st, err := cl.env.OpenStore(ctx, path, app.Create)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			if _, err := connectSimWith(ctx, st, sims.Info.Multivende, invKind); err != nil {
+			if _, err := cl.env.ConnectSim(ctx, st, sims.Info.Multivende, invKind); err != nil {
 				return err
 			}
 			// The console owns the screen: the engine logs to a file beside
@@ -120,20 +121,20 @@ func newDemoCmd() *cobra.Command {
 			// listener of each new or changed order; polling stays on.
 			var eng *engine.Engine
 			var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
-			ws, bound, err := startWebhooks(ctx, st, "127.0.0.1:0", &engRef)
+			ws, bound, err := app.StartWebhooks(ctx, st, "127.0.0.1:0", &engRef)
 			if err != nil {
 				return err
 			}
-			secret, err := webhookSecret(ctx, st)
+			secret, err := app.WebhookSecret(ctx, st)
 			if err != nil {
 				return err
 			}
-			sims.MV.SetWebhook(webhook.URL(localBase(bound), secret))
+			sims.MV.SetWebhook(webhook.URL(app.LocalBase(bound), secret))
 			// The demo runs at the simulator's pace (2 s polls and SII checks), not
 			// the config's: it has none, and a person watches it.
-			eng, err = newEngine(ctx, st, engineOptions{Webhook: ws.Health, CatalogInterval: catalogEvery, Lang: i18n.Detect(lang, "", os.Getenv), PollInterval: 2 * time.Second, Workers: 4, RateLimit: 5,
-				Retry:  engine.RetryPolicy{MaxAttempts: 8, Base: time.Second, Max: 10 * time.Second},
-				Emisor: sims.LD.Emisor(), SIIInterval: 2 * time.Second, Log: log, Lookback: simLookback})
+			spec := app.DemoEngine(i18n.Detect(lang, "", os.Getenv), log, sims.LD.Emisor())
+			spec.Webhook, spec.CatalogInterval = ws.Health, catalogEvery
+			eng, err = cl.env.NewEngine(ctx, st, spec)
 			if err != nil {
 				return err
 			}

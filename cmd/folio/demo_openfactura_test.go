@@ -12,7 +12,7 @@ import (
 // simulator: every document it issued is attached.
 func TestDemoWithOpenFactura(t *testing.T) {
 	isolate(t)
-	if _, _, err := runFolio(t, "", "demo", "--headless", "--invoicer", "bsale"); err == nil || !strings.Contains(err.Error(), "libredte or openfactura") {
+	if _, _, err := runFolio(t, "", "demo", "--headless", "--invoicer", "bsale", "--lang", "en"); err == nil || !strings.Contains(err.Error(), "libredte or openfactura") {
 		t.Fatalf("unknown invoicer: %v", err)
 	}
 	out, errOut, err := runFolio(t, "", "demo", "--headless", "--orders", "4", "--faults", "none", "--seed", "3", "--invoicer", "openfactura")

@@ -9,15 +9,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/doctor"
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
-	"github.com/folio-cl/folio/internal/store"
 )
 
-func newDoctorCmd() *cobra.Command {
+func (cl *cli) newDoctorCmd() *cobra.Command {
 	var storeFlag, lang string
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -38,7 +38,7 @@ Exits 1 when any check fails. --json prints the checks as a list of
 				}
 			}
 			// A broken config is one of the findings, not a reason to stop.
-			cfg, cfgErr := loadConfig()
+			cfg, cfgErr := cl.env.Config()
 			l := i18n.Detect(lang, cfg.Language, os.Getenv)
 			path := storeFlag
 			if path == "" {
@@ -48,15 +48,7 @@ Exits 1 when any check fails. --json prints the checks as a list of
 				}
 			}
 			checks := doctor.Run(cmd.Context(), doctor.Options{Lang: l, ConfigFile: cfg.Paths.ConfigFile, ConfigErr: cfgErr,
-				StorePath: path, HTTPClient: &http.Client{}, ClientSecret: func(c store.Connection) string {
-					if s, ok := simSecret(c.ClientID); ok {
-						return s
-					}
-					if cfgErr == nil && cfg.Multivende.ClientID == c.ClientID {
-						return cfg.Multivende.ClientSecret
-					}
-					return ""
-				}, Attach: attachDefaults(cfg), Listen: cfg.Listen, Emisor: emisorIfRead(cfg, cfgErr), Location: cfg.Location()})
+				StorePath: path, HTTPClient: &http.Client{}, ClientSecret: cl.env.ClientSecret, Attach: app.AttachDefaults(cfg), Listen: cfg.Listen, Emisor: emisorIfRead(cfg, cfgErr), Location: cfg.Location()})
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if err := writeJSON(out, checks); err != nil {
@@ -103,6 +95,6 @@ func emisorIfRead(cfg config.Loaded, err error) *dte.Emisor {
 	if err != nil {
 		return nil
 	}
-	e := emisorOf(cfg)
+	e := app.Emisor(cfg)
 	return &e
 }

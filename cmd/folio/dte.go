@@ -19,16 +19,16 @@ import (
 	"github.com/folio-cl/folio/internal/safetext"
 )
 
-func newDTECmd() *cobra.Command {
+func (cl *cli) newDTECmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dte",
 		Short: "Work with DTE documents (build, explain)",
 	}
-	cmd.AddCommand(newDTEBuildCmd())
+	cmd.AddCommand(cl.newDTEBuildCmd())
 	return cmd
 }
 
-func newDTEBuildCmd() *cobra.Command {
+func (cl *cli) newDTEBuildCmd() *cobra.Command {
 	var typ, lang string
 	var explain bool
 	var mapping multivende.FacturaMapping
@@ -55,7 +55,7 @@ compares these totals with LibreDTE's before a folio is spent.`,
 			}
 			l := dteLang(lang)
 			if nc.is(typ) {
-				return nc.run(cmd, l, explain, mapping)
+				return nc.run(cmd, l, explain, mapping, cl.emisorFromConfig)
 			}
 			choice, err := dte.ParseChoice(typ)
 			if err != nil {
@@ -76,7 +76,7 @@ compares these totals with LibreDTE's before a folio is spent.`,
 			}
 			sale := co.SaleWith(mapping)
 			sale.Date = chileToday()
-			sale.Emisor = emisorFromConfig()
+			sale.Emisor = cl.emisorFromConfig()
 			doc, warns, err := dte.Build(sale, dte.Options{Choice: choice})
 			if err != nil {
 				return dteError(err, l)

@@ -40,7 +40,7 @@ func (f *creditFlags) is(typ string) bool {
 
 // run rebuilds the original from the checkout as folio issued it, gives it
 // the folio and date, and prints the 61 as it would be sent.
-func (f *creditFlags) run(cmd *cobra.Command, l dte.Lang, explain bool, mapping multivende.FacturaMapping) error {
+func (f *creditFlags) run(cmd *cobra.Command, l dte.Lang, explain bool, mapping multivende.FacturaMapping, emisor func() dte.Emisor) error {
 	var choice dte.Choice
 	switch dte.DocType(f.refType) {
 	case dte.Boleta, dte.BoletaExenta:
@@ -86,7 +86,7 @@ func (f *creditFlags) run(cmd *cobra.Command, l dte.Lang, explain bool, mapping 
 	}
 	sale := co.SaleWith(mapping)
 	sale.Date = date
-	sale.Emisor = emisorFromConfig()
+	sale.Emisor = emisor()
 	orig, _, err := dte.Build(sale, dte.Options{Choice: choice})
 	if err != nil {
 		return dteError(err, l)

@@ -182,7 +182,8 @@ func TestInputRefusedUpFront(t *testing.T) {
 		stdin string
 		want  string
 	}{
-		{[]string{"sim", "--orders", "-1"}, "", "--orders -1: give a count from 0 to 1000000"},
+		{[]string{"sim", "--orders", "-1", "--lang", "en"}, "", "--orders -1: give a count from 0 to 1000000"},
+		{[]string{"sim", "--orders", "-1", "--lang", "es"}, "", "--orders -1: indique una cantidad de 0 a 1000000"},
 		{[]string{"sim", "--rate", "-2"}, "", "--rate -2"},
 		{[]string{"dte", "build", "--lang", "en"}, strings.Repeat(" ", 16<<20+10), "over 16 MiB"},
 		{[]string{"dte", "build", "--lang", "es"}, strings.Repeat(" ", 16<<20+10), "más de 16 MiB"},

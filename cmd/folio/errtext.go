@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
 	"regexp"
@@ -17,15 +16,12 @@ import (
 // failures and cobra's refusals are written in English where they are
 // made; they are said again from the catalog. Every other error was
 // written in l already, or quotes outside words.
-func errorText(l i18n.Lang, err error) string {
+func errorText(l i18n.Lang, loc *time.Location, err error) string {
 	if oe, ok := errors.AsType[*store.OpenError](err); ok {
 		return openErrorText(l, oe)
 	}
 	if le, ok := errors.AsType[*store.LeaseError](err); ok {
-		h, loc := le.Holder, time.Local
-		if cfg, err := loadConfig(); err == nil {
-			loc = cfg.Location() // the merchant's zone, as every time folio shows
-		}
+		h := le.Holder
 		return l.T("store.lease_held", h.PID, h.Host, i18n.FormatTime(l, h.StartedAt, loc))
 	}
 	if se, ok := errors.AsType[*store.Error](err); ok && store.KindName(se.Kind) != "" && err == error(se) {
@@ -127,6 +123,6 @@ func langInArgs(args []string) (i18n.Lang, bool) {
 }
 
 // themeRefused names a theme that does not exist, and the ones that do.
-func themeRefused(name string) error {
-	return errors.New(ctxLang(context.Background()).T("cli.theme_bad", name, strings.Join(tui.ThemeNames(), ", ")))
+func themeRefused(l i18n.Lang, name string) error {
+	return errors.New(l.T("cli.theme_bad", name, strings.Join(tui.ThemeNames(), ", ")))
 }

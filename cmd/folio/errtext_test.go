@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
@@ -42,7 +43,7 @@ func TestErrorsInTheReadersLanguage(t *testing.T) {
 		}
 	}
 	for _, err := range errs {
-		es, en := errorText(i18n.ES, err), errorText(i18n.EN, err)
+		es, en := errorText(i18n.ES, time.UTC, err), errorText(i18n.EN, time.UTC, err)
 		oneLanguage(t, i18n.ES, "the error", names(es))
 		oneLanguage(t, i18n.EN, "the error", names(en))
 		if es == en {
@@ -52,10 +53,10 @@ func TestErrorsInTheReadersLanguage(t *testing.T) {
 			t.Errorf("the English text changed:\n got %q\nwant %q", en, err.Error())
 		}
 	}
-	if got := errorText(i18n.ES, errs[0]); !strings.Contains(got, "es un directorio") || !strings.Contains(got, filepath.Join(dir, "folio.db")) {
+	if got := errorText(i18n.ES, time.UTC, errs[0]); !strings.Contains(got, "es un directorio") || !strings.Contains(got, filepath.Join(dir, "folio.db")) {
 		t.Errorf("a directory given as the store: %q", got)
 	}
-	if got := errorText(i18n.ES, errs[4]); !strings.Contains(got, "¿Quiso decir esto?") || !strings.Contains(got, "retry") {
+	if got := errorText(i18n.ES, time.UTC, errs[4]); !strings.Contains(got, "¿Quiso decir esto?") || !strings.Contains(got, "retry") {
 		t.Errorf("an unknown subcommand keeps its suggestion: %q", got)
 	}
 }

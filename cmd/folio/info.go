@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -36,7 +37,7 @@ type infoReport struct {
 	StateExists   bool   `json:"state_exists"`
 }
 
-func newInfoCmd() *cobra.Command {
+func (cl *cli) newInfoCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "info",
@@ -46,8 +47,8 @@ func newInfoCmd() *cobra.Command {
 			"where you look when something is wrong.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l := cmdLang(cmd)
-			r := gatherInfo(cmd.Context())
+			l := cl.lang(cmd)
+			r := cl.gatherInfo(cmd.Context())
 			r.Language = l.Tag() // --lang counts too
 			if asJSON {
 				return writeJSON(cmd.OutOrStdout(), r)
@@ -59,11 +60,10 @@ func newInfoCmd() *cobra.Command {
 	return cmd
 }
 
-func gatherInfo(ctx context.Context) infoReport {
-	buildVersion() // fills commit from the build info when ldflags did not
-	cfg, err := loadConfig()
+func (cl *cli) gatherInfo(ctx context.Context) infoReport {
+	cfg, err := cl.env.Config()
 	r := infoReport{
-		Version: version, Commit: commit, Date: date,
+		Version: version, Commit: buildCommit(), Date: date,
 		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
 		Language:   i18n.Detect("", cfg.Language, os.Getenv).Tag(),
 		ConfigFile: cfg.Paths.ConfigFile, ConfigExists: exists(cfg.Paths.ConfigFile),
@@ -78,7 +78,7 @@ func gatherInfo(ctx context.Context) infoReport {
 		r.ConfigProblem = err.Error()
 	}
 	if r.StoreExists {
-		r.StoreSchema, err = storeSchema(ctx, cfg.Paths.Store)
+		r.StoreSchema, err = cl.storeSchema(ctx, cfg.Paths.Store)
 		if err != nil {
 			r.StoreProblem = err.Error()
 		}
@@ -88,10 +88,10 @@ func gatherInfo(ctx context.Context) infoReport {
 
 // storeSchema opens the store read-only (never creating or migrating it)
 // and returns its schema version.
-func storeSchema(ctx context.Context, path string) (int, error) {
+func (cl *cli) storeSchema(ctx context.Context, path string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	st, err := store.Open(ctx, path, store.Options{ReadOnly: true, BusyTimeout: time.Second})
+	st, err := cl.env.OpenStore(ctx, path, app.Peek)
 	if err != nil {
 		return 0, err
 	}

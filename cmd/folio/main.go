@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,7 +30,9 @@ func (e *exitError) Unwrap() error { return e.err }
 // exitCode wraps err so that main exits with code after printing err.
 func exitCode(code int, err error) error { return &exitError{code: code, err: err} }
 
-func newRootCmd() *cobra.Command {
+func newRootCmd() *cobra.Command { return newCLI().rootCmd() }
+
+func (cl *cli) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "folio",
 		Short:         "Chilean e-commerce invoicing: Multivende orders to DTE, watched from the terminal",
@@ -39,31 +42,31 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		// Each command lives in its own file of this package.
 		newVersionCmd(),
-		newDTECmd(),
-		newInfoCmd(),
-		newConfigCmd(),
-		newCompletionCmd(),
-		newBackupCmd(),
-		newRunCmd(),
-		newSimCmd(),
-		newDemoCmd(),
-		newConsoleCmd(),
-		newServeCmd(),
-		newAuditCmd(),
-		newOrdersCmd(),
-		withCredit(newOrderCmd()),
-		newPauseCmd(true),
-		newPauseCmd(false),
-		newConnectCmd(),
-		newConnectionsCmd(),
-		newDisconnectCmd(),
-		newDoctorCmd(),
-		newCatalogCmd(),
-		newWebhookCmd(),
+		cl.newDTECmd(),
+		cl.newInfoCmd(),
+		cl.newConfigCmd(),
+		cl.newCompletionCmd(),
+		cl.newBackupCmd(),
+		cl.newRunCmd(),
+		cl.newSimCmd(),
+		cl.newDemoCmd(),
+		cl.newConsoleCmd(),
+		cl.newServeCmd(),
+		cl.newAuditCmd(),
+		cl.newOrdersCmd(),
+		cl.withCredit(cl.newOrderCmd()),
+		cl.newPauseCmd(true),
+		cl.newPauseCmd(false),
+		cl.newConnectCmd(),
+		cl.newConnectionsCmd(),
+		cl.newDisconnectCmd(),
+		cl.newDoctorCmd(),
+		cl.newCatalogCmd(),
+		cl.newWebhookCmd(),
 	)
-	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
+	root.PersistentFlags().StringVar(&cl.env.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
 	refuseUnknownSubcommands(root)
-	addRootLangFlag(root)
+	cl.addRootLangFlag(root)
 	return root
 }
 
@@ -96,17 +99,22 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	cmd, err := newRootCmd().ExecuteContextC(ctx)
+	cl := newCLI()
+	_, err := cl.rootCmd().ExecuteContextC(ctx)
 	stop()
 	if err != nil {
 		// An error may quote a service or an order: safetext keeps its
 		// control characters off the terminal. A tab (cobra indents its
 		// "Did you mean" suggestions with one) is spaces, not a visible \t.
-		l := ctxLang(cmd.Context())
+		l := cl.env.Lang()
 		if a, ok := langInArgs(os.Args[1:]); ok {
 			l = a // a refusal before the command ran still honours --lang
 		}
-		text := errorText(l, err)
+		loc := time.Local
+		if cfg, cerr := cl.env.Config(); cerr == nil {
+			loc = cfg.Location() // the merchant's zone, as every time folio shows
+		}
+		text := errorText(l, loc, err)
 		fmt.Fprintln(os.Stderr, "folio:", safetext.Lines(strings.ReplaceAll(text, "\t", "    ")))
 		var ee *exitError
 		if errors.As(err, &ee) {

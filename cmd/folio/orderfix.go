@@ -12,7 +12,7 @@ import (
 
 // newOrderBuyerCmd completes or corrects a factura's buyer data from the
 // command line, as `b` does in the console (order show points people here).
-func newOrderBuyerCmd() *cobra.Command {
+func (cl *cli) newOrderBuyerCmd() *cobra.Command {
 	var storeFlag string
 	var b dte.Buyer
 	cmd := &cobra.Command{
@@ -20,7 +20,7 @@ func newOrderBuyerCmd() *cobra.Command {
 		Short: "Complete or correct a factura's buyer data; the engine builds the document again with it",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return control(cmd, storeFlag, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
+			return cl.control(cmd, storeFlag, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
 				return engine.RequestBuyerOverride(ctx, st, id, b, by())
 			})
 		},
@@ -38,14 +38,14 @@ func newOrderBuyerCmd() *cobra.Command {
 
 // newOrderBoletaCmd issues a boleta where a factura could not be, as `B`
 // does in the console.
-func newOrderBoletaCmd() *cobra.Command {
+func (cl *cli) newOrderBoletaCmd() *cobra.Command {
 	var storeFlag string
 	cmd := &cobra.Command{
 		Use:   "boleta ID",
 		Short: "Issue a boleta instead of the factura the order asked for",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return control(cmd, storeFlag, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
+			return cl.control(cmd, storeFlag, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
 				return engine.RequestIssueAsBoleta(ctx, st, id, by())
 			})
 		},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
@@ -59,7 +60,7 @@ func toJSON(l i18n.Lang, o store.Order) orderJSON {
 	return j
 }
 
-func newOrdersCmd() *cobra.Command {
+func (cl *cli) newOrdersCmd() *cobra.Command {
 	var storeFlag, state string
 	var asJSON bool
 	var limit int
@@ -76,12 +77,12 @@ func newOrdersCmd() *cobra.Command {
 					for _, s := range store.States() {
 						names = append(names, string(s))
 					}
-					return errors.New(cmdLang(cmd).T("cli.bad_state", state, strings.Join(names, ", ")))
+					return errors.New(cl.lang(cmd).T("cli.bad_state", state, strings.Join(names, ", ")))
 				}
 				q.States = []store.State{st}
 			}
-			l := cmdLang(cmd)
-			st, err := openForReading(withCmdLang(cmd.Context(), cmd), storeFlag)
+			l := cl.lang(cmd)
+			st, err := cl.env.OpenStoreFlag(cmd.Context(), storeFlag, app.ReadOnly)
 			if err != nil {
 				return err
 			}
@@ -222,29 +223,7 @@ func cut(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// openForReading opens the store read-only, saying how to start when there
-// is none.
-func openForReading(ctx context.Context, flag string) (*store.Store, error) {
-	path, err := storePath(flag)
-	if err != nil {
-		return nil, err
-	}
-	return openStore(ctx, path, true)
-}
-
-// openForControl opens the store to write a control row.
-func openForControl(ctx context.Context, flag string) (*store.Store, error) {
-	path, err := storePath(flag)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(path); os.IsNotExist(err) && !store.IsPostgres(path) {
-		return nil, errors.New(ctxLang(ctx).T("cli.no_store", path))
-	}
-	return store.Open(ctx, path, store.Options{})
-}
-
-func newOrderCmd() *cobra.Command {
+func (cl *cli) newOrderCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "order", Short: "Inspect one order, or act on it (retry, skip)"}
 	var storeFlag string
 	var asJSON bool
@@ -253,9 +232,9 @@ func newOrderCmd() *cobra.Command {
 		Short: "Show an order: state, reason and fix, document, timeline",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := withCmdLang(cmd.Context(), cmd)
-			l := ctxLang(ctx)
-			st, err := openForReading(ctx, storeFlag)
+			ctx := cmd.Context()
+			l := cl.env.Lang()
+			st, err := cl.env.OpenStoreFlag(ctx, storeFlag, app.ReadOnly)
 			if err != nil {
 				return err
 			}
@@ -320,7 +299,7 @@ func newOrderCmd() *cobra.Command {
 				}
 			}
 			loc := config.Default().Location()
-			if cfg, err := loadConfig(); err == nil {
+			if cfg, err := cl.env.Config(); err == nil {
 				loc = cfg.Location()
 			}
 			fmt.Fprintf(w, "\n%s\n", l.T("show.timeline", i18n.ZoneName(loc, time.Now())))
@@ -339,7 +318,7 @@ func newOrderCmd() *cobra.Command {
 		Short: "Ask the engine to try an order again (works whether the engine runs or not)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return control(cmd, retryStore, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
+			return cl.control(cmd, retryStore, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
 				return engine.RequestRetry(ctx, st, id, by())
 			})
 		},
@@ -350,20 +329,20 @@ func newOrderCmd() *cobra.Command {
 		Short: "Finish an order without a document, for a reason (on its timeline)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return control(cmd, skipStore, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
+			return cl.control(cmd, skipStore, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
 				return engine.RequestSkip(ctx, st, id, reason, by())
 			})
 		},
 	}
 	addStoreFlag(skip, &skipStore)
 	skip.Flags().StringVar(&reason, "reason", "", "why the order needs no document (required)")
-	cmd.AddCommand(show, retry, skip, newReissueCmd(), newOrderBuyerCmd(), newOrderBoletaCmd())
+	cmd.AddCommand(show, retry, skip, cl.newReissueCmd(), cl.newOrderBuyerCmd(), cl.newOrderBoletaCmd())
 	return cmd
 }
 
 // newReissueCmd replaces a document the SII rejected: it issues a new legal
 // document, so it asks for --yes.
-func newReissueCmd() *cobra.Command {
+func (cl *cli) newReissueCmd() *cobra.Command {
 	var storeFlag, lang string
 	var yes bool
 	cmd := &cobra.Command{
@@ -371,12 +350,12 @@ func newReissueCmd() *cobra.Command {
 		Short: "Replace a document the SII rejected with a new one (new folio); the rejected folio stays recorded as rejected",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			l, _, err := langFor(lang)
+			l, _, err := cl.langFor(lang)
 			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
-			st, o, em, err := orderForControl(ctx, storeFlag, args[0], l)
+			st, o, em, err := cl.orderForControl(ctx, storeFlag, args[0], l)
 			if err != nil {
 				return err
 			}
@@ -393,7 +372,7 @@ func newReissueCmd() *cobra.Command {
 				return exitCode(1, inLang(l, err))
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), i18n.T(l, "reissue.requested", o.ID))
-			return reportControl(cmd, st, id)
+			return cl.reportControl(cmd, st, id)
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
@@ -404,8 +383,8 @@ func newReissueCmd() *cobra.Command {
 
 // orderForControl opens the store for a control and reads the order (by
 // its Multivende id or its code) and its emission, if it has one yet.
-func orderForControl(ctx context.Context, storeFlag, key string, l i18n.Lang) (*store.Store, store.Order, store.Emission, error) {
-	st, err := openForControl(context.WithValue(ctx, langKey{}, l), storeFlag)
+func (cl *cli) orderForControl(ctx context.Context, storeFlag, key string, l i18n.Lang) (*store.Store, store.Order, store.Emission, error) {
+	st, err := cl.env.OpenStoreFlag(ctx, storeFlag, app.Existing)
 	if err != nil {
 		return nil, store.Order{}, store.Emission{}, err
 	}
@@ -468,10 +447,10 @@ func by() string {
 }
 
 // control writes a control for an order and says what will happen.
-func control(cmd *cobra.Command, storeFlag, key string, request func(context.Context, *store.Store, string) (int64, error)) error {
-	ctx := withCmdLang(cmd.Context(), cmd)
-	l := ctxLang(ctx)
-	st, err := openForControl(ctx, storeFlag)
+func (cl *cli) control(cmd *cobra.Command, storeFlag, key string, request func(context.Context, *store.Store, string) (int64, error)) error {
+	ctx := cmd.Context()
+	l := cl.env.Lang()
+	st, err := cl.env.OpenStoreFlag(ctx, storeFlag, app.Existing)
 	if err != nil {
 		return err
 	}
@@ -484,13 +463,13 @@ func control(cmd *cobra.Command, storeFlag, key string, request func(context.Con
 	if err != nil {
 		return inLang(l, err)
 	}
-	return reportControl(cmd, st, id)
+	return cl.reportControl(cmd, st, id)
 }
 
 // reportControl waits briefly for a running engine to apply the control.
-func reportControl(cmd *cobra.Command, st *store.Store, id int64) error {
+func (cl *cli) reportControl(cmd *cobra.Command, st *store.Store, id int64) error {
 	ctx := cmd.Context()
-	l := cmdLang(cmd)
+	l := cl.lang(cmd)
 	_, live, _ := engine.LeaseHolder(ctx, st)
 	w := cmd.OutOrStdout()
 	if !live {
@@ -516,7 +495,7 @@ func reportControl(cmd *cobra.Command, st *store.Store, id int64) error {
 	return nil
 }
 
-func newPauseCmd(pause bool) *cobra.Command {
+func (cl *cli) newPauseCmd(pause bool) *cobra.Command {
 	var storeFlag string
 	use, short := "pause [CONNECTION]", "Pause all work, or one connection (persists across restarts)"
 	if !pause {
@@ -528,7 +507,7 @@ func newPauseCmd(pause bool) *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, err := openForControl(ctx, storeFlag)
+			st, err := cl.env.OpenStoreFlag(ctx, storeFlag, app.Existing)
 			if err != nil {
 				return err
 			}
@@ -543,12 +522,12 @@ func newPauseCmd(pause bool) *cobra.Command {
 			}
 			id, err := request(ctx, st, name, by())
 			if errors.Is(err, store.ErrNotFound) {
-				return errors.New(cmdLang(cmd).T("cli.no_connection", name))
+				return errors.New(cl.lang(cmd).T("cli.no_connection", name))
 			}
 			if err != nil {
 				return err
 			}
-			return reportControl(cmd, st, id)
+			return cl.reportControl(cmd, st, id)
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)

@@ -66,7 +66,7 @@ func TestTwoRunsRaceOnANewStore(t *testing.T) {
 			switch {
 			case errs[j] == nil:
 				ran++
-			case strings.Contains(out, "another folio engine"):
+			case strings.Contains(out, "another folio engine"), strings.Contains(out, "otro motor de folio"):
 				refused++
 			default:
 				t.Fatalf("try %d: engine %d exited with %v:\n%s", i, j, errs[j], out)

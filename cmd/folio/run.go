@@ -16,14 +16,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/engine"
-	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
 )
 
-func newRunCmd() *cobra.Command {
+func (cl *cli) newRunCmd() *cobra.Command {
 	var storeFlag, simURL, simInvoicer, listen string
 	var poll, leaseTTL, lookback, siiEvery time.Duration
 	cmd := &cobra.Command{
@@ -43,14 +43,14 @@ folio webhook url prints the URL to register.`,
 				ctx := cmd.Context()
 				// Flags are checked before the store is created or opened.
 				if simURL != "" && simInvoicer != store.KindLibreDTE && simInvoicer != store.KindOpenFactura {
-					return errors.New(ctxLang(ctx).T("cli.bad_invoicer", "--sim-invoicer", simInvoicer))
+					return errors.New(cl.lang(cmd).T("cli.bad_invoicer", "--sim-invoicer", simInvoicer))
 				}
 				if listen != "" {
 					if err := config.CheckListen(listen); err != nil {
 						return fmt.Errorf("--listen: %w", err)
 					}
 				}
-				cfg, st, err := configAndStore(ctx, storeFlag, false)
+				cfg, st, err := cl.env.ConfigAndStore(ctx, storeFlag, app.Create)
 				if err != nil {
 					return err
 				}
@@ -65,15 +65,15 @@ folio webhook url prints the URL to register.`,
 				if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() {
 					return &store.LeaseError{Holder: holder}
 				}
-				emisor := emisorOf(cfg)
+				emisor := app.Emisor(cfg)
 				if simURL != "" {
-					info, err := connectSimWith(ctx, st, simURL, simInvoicer)
+					info, err := cl.env.ConnectSim(ctx, st, simURL, simInvoicer)
 					if err != nil {
 						return err
 					}
 					log.Info("connected to the simulator", "multivende", info.Multivende, "libredte", info.LibreDTE, "openfactura", info.OpenFactura, "invoicer", simInvoicer)
-					lookback = simLookback
-					emisor = simEmisor(emisor, info.Emisor)
+					lookback = app.SimLookback
+					emisor = app.SimEmisor(emisor, info.Emisor)
 				}
 				// Healthy webhooks let the default poll interval rise to what
 				// Multivende recommends; an interval someone chose stays.
@@ -89,21 +89,21 @@ folio webhook url prints the URL to register.`,
 				var engRef atomic.Pointer[engine.Engine] // the webhook handler hints the engine once built
 				var hookHealth func() engine.WebhookHealth
 				if listen != "" {
-					ws, bound, err := startWebhooks(ctx, st, listen, &engRef)
+					ws, bound, err := app.StartWebhooks(ctx, st, listen, &engRef)
 					if err != nil {
 						return err
 					}
 					hookHealth = ws.Health
 					log.Info("webhook listener started", "addr", bound, "url", "folio webhook url")
 				}
-				o := configEngineOptions(cfg, i18n.Detect("", cfg.Language, os.Getenv), log)
+				o := app.EngineFromConfig(cfg, cl.env.LangFor(""), log)
 				o.PollInterval, o.LeaseTTL, o.Lookback, o.Emisor = poll, leaseTTL, lookback, emisor
 				if siiEvery > 0 {
 					o.SIIInterval = siiEvery
 				}
 				o.Failpoint = failpointFromEnv(os.Getenv("FOLIO_FAILPOINT"))
 				o.Webhook, o.HealthyPollInterval = hookHealth, healthyPoll
-				eng, err = newEngine(ctx, st, o)
+				eng, err = cl.env.NewEngine(ctx, st, o)
 				if err != nil {
 					return err
 				}

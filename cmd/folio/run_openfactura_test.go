@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/store"
@@ -28,18 +30,19 @@ func TestRunAgainstOpenFacturaSimulator(t *testing.T) {
 	}
 	defer st.Close()
 	// A LibreDTE run first, then OpenFactura: the switch leaves one invoicer.
-	if _, err := connectSim(ctx, st, sims.Info.Multivende); err != nil {
+	env := app.New(os.Getenv)
+	if _, err := env.ConnectSim(ctx, st, sims.Info.Multivende, store.KindLibreDTE); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := connectSimWith(ctx, st, sims.Info.Multivende, store.KindOpenFactura); err != nil {
+	if _, err := env.ConnectSim(ctx, st, sims.Info.Multivende, store.KindOpenFactura); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Connection(ctx, "libredte"); err == nil {
 		t.Fatal("the LibreDTE simulator's connection is still there")
 	}
-	eng, err := newEngine(ctx, st, engineOptions{PollInterval: 200 * time.Millisecond, Workers: 2, RateLimit: -1,
+	eng, err := env.NewEngine(ctx, st, app.EngineSpec{RateLimit: -1, Config: engine.Config{PollInterval: 200 * time.Millisecond, Workers: 2,
 		Retry:  engine.RetryPolicy{MaxAttempts: 8, Base: 20 * time.Millisecond, Max: 200 * time.Millisecond},
-		Emisor: sims.LD.Emisor(), SIIInterval: 100 * time.Millisecond})
+		Emisor: sims.LD.Emisor(), SIIInterval: 100 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
-	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -114,7 +114,7 @@ func TestSaveTokensIsNotFenced(t *testing.T) {
 	if _, err := st.AcquireLease(ctx, store.Holder{PID: 1, Host: "other", StartedAt: time.Now()}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if err := saveTokens(st, id)(multivende.Token{Token: "a1", RefreshToken: "r1", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+	if err := app.SaveTokens(st, id)(multivende.Token{Token: "a1", RefreshToken: "r1", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := st.ConnectionByID(ctx, id); c.RefreshToken != "r1" || c.AccessToken != "a1" {
@@ -158,17 +158,5 @@ func TestRunLogOnAFullDisk(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(d.got.String()), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], "disk full") || !strings.Contains(lines[0], `"dropped":8000`) || !strings.Contains(lines[1], "engine stopped") {
 		t.Fatalf("after the space came back: %q", d.got.String())
-	}
-}
-
-// folio run and folio console build their engine from the config through
-// one function: what the config says reaches the engine, and the SII is
-// asked at one pace.
-func TestEngineOptionsFromTheConfig(t *testing.T) {
-	cfg := loadTestConfig(t, "poll_interval: 45s\nworkers: 3\nrate_limit: 4\nretry:\n  max_attempts: 5\n  base_delay: 3s\n  max_delay: 1m\ncatalog_sync_interval: 10m\n", nil)
-	o := configEngineOptions(cfg, i18n.EN, nil)
-	if o.PollInterval != 45*time.Second || o.Workers != 3 || o.RateLimit != 4 || o.CatalogInterval != 10*time.Minute ||
-		o.Retry.MaxAttempts != 5 || o.Retry.Base != 3*time.Second || o.Retry.Max != time.Minute || o.SIIInterval != siiInterval || o.Lang != i18n.EN {
-		t.Fatalf("options %+v", o)
 	}
 }

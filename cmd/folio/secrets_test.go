@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/sim"
@@ -39,13 +41,14 @@ func TestTokenLifecycleAndNoSecretShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := connectSim(ctx, st, sims.Info.Multivende); err != nil {
+	env := app.New(os.Getenv)
+	if _, err := env.ConnectSim(ctx, st, sims.Info.Multivende, store.KindLibreDTE); err != nil {
 		t.Fatal(err)
 	}
 	logs := &syncBuf{}
-	eng, err := newEngine(ctx, st, engineOptions{PollInterval: 200 * time.Millisecond, Workers: 2, RateLimit: -1,
+	eng, err := env.NewEngine(ctx, st, app.EngineSpec{RateLimit: -1, Config: engine.Config{PollInterval: 200 * time.Millisecond, Workers: 2,
 		Retry:  engine.RetryPolicy{MaxAttempts: 8, Base: 20 * time.Millisecond, Max: 200 * time.Millisecond},
-		Emisor: sims.LD.Emisor(), SIIInterval: 100 * time.Millisecond, Log: slog.New(slog.NewJSONHandler(logs, nil))})
+		Emisor: sims.LD.Emisor(), SIIInterval: 100 * time.Millisecond, Log: slog.New(slog.NewJSONHandler(logs, nil))}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
@@ -28,7 +29,7 @@ type serveFlags struct {
 	addr, hostKey, authorizedKeys string
 }
 
-func newServeCmd() *cobra.Command {
+func (cl *cli) newServeCmd() *cobra.Command {
 	var storeFlag string
 	var sf serveFlags
 	var f consoleFlags
@@ -39,19 +40,19 @@ func newServeCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
-			if err := f.check(); err != nil {
+			if err := f.check(cl.lang(cmd)); err != nil {
 				return err
 			}
-			cfg, st, err := configAndStore(ctx, storeFlag, false)
+			cfg, st, err := cl.env.ConfigAndStore(ctx, storeFlag, app.Create)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			lang := i18n.Detect(f.lang, cfg.Language, os.Getenv)
+			lang := cl.env.LangFor(f.lang)
 			if len(cfg.Users) == 0 && sf.authorizedKeys == "" {
 				return errors.New(lang.T("serve.err.no_users", cfg.Paths.ConfigFile))
 			}
-			ce, err := startConsoleEngine(ctx, cfg, st, f.lang, false)
+			ce, err := cl.startConsoleEngine(ctx, cfg, st, f.lang, false)
 			if err != nil {
 				return err
 			}
@@ -100,7 +101,7 @@ func serveConsole(ctx context.Context, out io.Writer, cfg config.Loaded, st *sto
 	}
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {
-		return fmt.Errorf("%s: %w", ctxLang(ctx).T("cli.ssh_addr_busy", sf.addr), err)
+		return fmt.Errorf("%s: %w", lang.T("cli.ssh_addr_busy", sf.addr), err)
 	}
 	if created {
 		fmt.Fprintln(out, lang.T("serve.hostkey_made", keyPath))

@@ -58,7 +58,6 @@ func TestServePrintsItsHostKeyAndTakesAConfigUser(t *testing.T) {
 	cmd.SetArgs([]string{"--config", cfgPath, "serve", "--store", storePath, "--ssh-addr", "127.0.0.1:0", "--host-key", hostKey, "--lang", "en"})
 	done := make(chan error, 1)
 	go func() { done <- cmd.ExecuteContext(ctx) }()
-	t.Cleanup(func() { configPath = "" })
 
 	re := regexp.MustCompile(`listens on (127\.0\.0\.1:\d+); host key fingerprint: (SHA256:\S+)`)
 	var m []string
@@ -93,7 +92,6 @@ func TestServeWithoutUsersSaysHow(t *testing.T) {
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "config.yaml")
 	os.WriteFile(cfgPath, []byte("workers: 2\n"), 0o600)
-	t.Cleanup(func() { configPath = "" })
 	_, _, err := runFolio(t, "", "--config", cfgPath, "serve", "--store", ordersStore(t, 1), "--lang", "en")
 	if err == nil || !strings.Contains(err.Error(), "add users to the config") {
 		t.Fatalf("err = %v", err)

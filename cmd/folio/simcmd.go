@@ -12,7 +12,7 @@ import (
 	"github.com/folio-cl/folio/internal/sim/faults"
 )
 
-func newSimCmd() *cobra.Command {
+func (cl *cli) newSimCmd() *cobra.Command {
 	var o sim.Options
 	var faultSpec string
 	var seed uint64
@@ -31,7 +31,7 @@ webhook-drop, webhook-dup and webhook-delay act on the notifications sent to
 The faults can be changed at run time with POST /_sim/faults on either server.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l := ctxLang(cmd.Context())
+			l := cl.lang(cmd)
 			switch {
 			case o.Orders < 0 || o.Orders > 1_000_000:
 				return errors.New(l.T("cli.sim_orders", o.Orders))

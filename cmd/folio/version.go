@@ -8,26 +8,34 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Set through -ldflags "-X main.version=… -X main.commit=… -X main.date=…" by goreleaser.
+// Set through -ldflags "-X main.version=… -X main.commit=… -X main.date=…" by
+// goreleaser: the linker writes them, nothing else does.
 var (
 	version = "dev"
 	commit  = ""
 	date    = ""
 )
 
-func buildVersion() string {
-	v := version
-	if commit == "" {
-		if bi, ok := debug.ReadBuildInfo(); ok {
-			for _, s := range bi.Settings {
-				if s.Key == "vcs.revision" && len(s.Value) >= 7 {
-					commit = s.Value[:7]
-				}
+// buildCommit is the commit ldflags set, else the build's VCS revision
+// (read, never written back: the ldflags variables stay as linked).
+func buildCommit() string {
+	if commit != "" {
+		return commit
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 7 {
+				return s.Value[:7]
 			}
 		}
 	}
-	if commit != "" {
-		v += " (" + commit
+	return ""
+}
+
+func buildVersion() string {
+	v := version
+	if c := buildCommit(); c != "" {
+		v += " (" + c
 		if date != "" {
 			v += ", " + date
 		}

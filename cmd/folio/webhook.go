@@ -2,101 +2,23 @@ package main
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"net/url"
 	"os"
 	"strings"
-	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
-	"github.com/folio-cl/folio/internal/engine"
-	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/webhook"
 )
 
-// The webhook secret lives in the store's settings, not in a file of its
-// own: the store is already 0600 in a 0700 directory and holds the
-// connections' tokens; the URL belongs with the connections it serves (a
-// second store gets its own); and a backup or a move of the store keeps
-// the URL registered in Multivende working.
-const (
-	settingWebhookSecret     = webhook.SettingSecret
-	settingWebhookPublicBase = webhook.SettingPublicBase
-)
-
-// webhookSecret returns the store's webhook secret, generating it the
-// first time (once, even with two processes at it).
-func webhookSecret(ctx context.Context, st *store.Store) (string, error) {
-	if v, err := st.Setting(ctx, settingWebhookSecret); err != nil || v != "" {
-		return v, err
-	}
-	fresh, err := webhook.NewSecret()
-	if err != nil {
-		return "", err
-	}
-	return st.SettingOnce(ctx, settingWebhookSecret, fresh)
-}
-
-// webhookTargets lists the store's Multivende connections for the handler.
-func webhookTargets(st *store.Store) func(context.Context) ([]webhook.Target, error) {
-	return func(ctx context.Context) ([]webhook.Target, error) {
-		conns, err := st.Connections(ctx)
-		if err != nil {
-			return nil, err
-		}
-		var out []webhook.Target
-		for _, c := range conns {
-			if c.Kind == store.KindMultivende {
-				out = append(out, webhook.Target{ConnectionID: c.ID, ClientID: c.ClientID})
-			}
-		}
-		return out, nil
-	}
-}
-
-// startWebhooks makes the store's secret, serves the webhook listener on
-// addr until ctx ends, and returns it with the bound address; hint is
-// called with each notification's checkout once the engine exists.
-func startWebhooks(ctx context.Context, st *store.Store, addr string, eng *atomic.Pointer[engine.Engine]) (*webhook.Server, string, error) {
-	secret, err := webhookSecret(ctx, st)
-	if err != nil {
-		return nil, "", err
-	}
-	ws, err := webhook.New(webhook.Config{Secret: secret, Targets: webhookTargets(st),
-		Hint: func(conn int64, id string) engine.HintResult {
-			e := eng.Load() // notifications may come before the engine is built
-			if e == nil {
-				return engine.HintRefused
-			}
-			return e.Hint(conn, id)
-		}})
-	if err != nil {
-		return nil, "", err
-	}
-	bound, err := ws.Listen(ctx, addr)
-	if err != nil {
-		return nil, "", err
-	}
-	return ws, bound, nil
-}
-
-// localBase is a base URL for a listen address, as reached from this host.
-func localBase(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return ""
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	return "http://" + net.JoinHostPort(host, port)
-}
+// The remembered public base is a setting of the store, beside the
+// webhook secret (app.WebhookSecret).
+const settingWebhookPublicBase = webhook.SettingPublicBase
 
 func checkPublicBase(v string) error {
 	u, err := url.Parse(v)
@@ -106,7 +28,7 @@ func checkPublicBase(v string) error {
 	return nil
 }
 
-func newWebhookCmd() *cobra.Command {
+func (cl *cli) newWebhookCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "webhook",
 		Short: "Multivende webhooks: the URL to register",
@@ -131,16 +53,16 @@ of it); it is remembered, and folio doctor checks that it answers.`,
 					return err
 				}
 			}
-			cfg, err := loadConfig()
+			cfg, err := cl.env.Config()
 			if err != nil {
 				return err
 			}
-			lang := i18n.Detect("", cfg.Language, os.Getenv)
+			lang := cl.env.LangFor("")
 			path := cmp.Or(storeFlag, cfg.Store)
 			if _, err := os.Stat(path); publicBase == "" && cfg.Listen == "" && errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("%s", lang.T("webhook.url_no_base")) // no store: no remembered base either
 			}
-			st, err := openStore(ctx, path, false)
+			st, err := cl.env.OpenStore(ctx, path, app.Create)
 			if err != nil {
 				return err
 			}
@@ -153,13 +75,13 @@ of it); it is remembered, and folio doctor checks that it answers.`,
 				return err
 			}
 			if publicBase == "" && cfg.Listen != "" {
-				publicBase = localBase(cfg.Listen)
+				publicBase = app.LocalBase(cfg.Listen)
 				fmt.Fprintln(cmd.ErrOrStderr(), lang.T("webhook.url_local"))
 			}
 			if publicBase == "" {
 				return fmt.Errorf("%s", lang.T("webhook.url_no_base"))
 			}
-			secret, err := webhookSecret(ctx, st)
+			secret, err := app.WebhookSecret(ctx, st)
 			if err != nil {
 				return err
 			}

@@ -68,6 +68,9 @@ type Client struct {
 	cfg  Config
 	http *http.Client
 	lim  *rate.Limiter
+	// form is how checkouts are listed: checkoutsForm (uncertain.go); a
+	// test of the other form sets it.
+	form listForm
 
 	mu     sync.Mutex
 	tokens oauth2.TokenSource
@@ -96,7 +99,7 @@ func New(cfg Config) *Client {
 	if cfg.RateLimit > 0 {
 		lim = rate.NewLimiter(rate.Limit(cfg.RateLimit), cfg.Burst)
 	}
-	return &Client{cfg: cfg, http: cfg.HTTPClient, lim: lim, tokens: cfg.Tokens}
+	return &Client{cfg: cfg, http: cfg.HTTPClient, lim: lim, tokens: cfg.Tokens, form: checkoutsForm}
 }
 
 // BaseURL is the API root the client speaks to.

@@ -63,7 +63,7 @@ func (c *Client) Checkouts(ctx context.Context, merchantID string, from, to time
 		q.Set("_updated_at_from", from.Format(TimeFormat))
 		q.Set("_updated_at_to", to.Format(TimeFormat))
 		q.Set("limit", strconv.Itoa(ListLimit))
-		if checkoutsForm == listScroll {
+		if c.form == listScroll {
 			c.scrollCheckouts(ctx, op, merchantID, q, yield)
 			return
 		}

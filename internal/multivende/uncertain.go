@@ -361,7 +361,7 @@ const (
 	listScroll                 // the scroll variant (uncertain, see below)
 )
 
-var checkoutsForm = listPages
+const checkoutsForm = listPages
 
 // The scroll variant, ASSUMED (no public call found): its path, the query
 // parameter that carries the cursor, and the reply field it is read from;

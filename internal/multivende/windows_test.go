@@ -275,9 +275,6 @@ func TestCheckoutsRefusesAWideOrOpenRange(t *testing.T) {
 
 // The scroll form (uncertain.go) walks by cursor behind the same iterator.
 func TestCheckoutsScrollForm(t *testing.T) {
-	old := checkoutsForm
-	checkoutsForm = listScroll
-	t.Cleanup(func() { checkoutsForm = old })
 	var requests []string
 	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests = append(requests, r.URL.RequestURI())
@@ -290,6 +287,7 @@ func TestCheckoutsScrollForm(t *testing.T) {
 			fmt.Fprint(w, `{"entries":[]}`)
 		}
 	}))
+	c.form = listScroll
 	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 	var ids []string
 	for p, err := range c.Checkouts(context.Background(), "m", now.Add(-time.Hour), now) {

@@ -394,7 +394,7 @@ func (s *Store) ChangeCounter(ctx context.Context) (uint64, error) {
 // and a complete database on its own (no WAL). An existing dst is never
 // overwritten.
 func (s *Store) Backup(ctx context.Context, dst string) error {
-	return backupInto(ctx, s.r, dst)
+	return backupInto(ctx, s.r, dst, s.backupFault)
 }
 
 // BackupFile copies the store at src to dst like Store.Backup, without
@@ -418,10 +418,10 @@ func BackupFile(ctx context.Context, src, dst string) error {
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
 		return openError(abs, "read", err)
 	}
-	return backupInto(ctx, db, dst)
+	return backupInto(ctx, db, dst, nil)
 }
 
-func backupInto(ctx context.Context, db *sql.DB, dst string) error {
+func backupInto(ctx context.Context, db *sql.DB, dst string, fault func() error) error {
 	abs, err := filepath.Abs(dst)
 	if err != nil {
 		return fmt.Errorf("backup %s: %w", dst, err)
@@ -439,8 +439,8 @@ func backupInto(ctx context.Context, db *sql.DB, dst string) error {
 	}
 	err = f.Chmod(0o600) // whatever the umask
 	f.Close()
-	if err == nil && backupFault != nil {
-		err = backupFault()
+	if err == nil && fault != nil {
+		err = fault()
 	}
 	if err == nil {
 		_, err = db.ExecContext(ctx, `VACUUM INTO ?`, abs)
@@ -460,10 +460,6 @@ func backupInto(ctx context.Context, db *sql.DB, dst string) error {
 	}
 	return nil
 }
-
-// backupFault, when set, fails a backup before its copy is written (tests:
-// a full destination).
-var backupFault func() error
 
 // syncFile flushes a file and its directory entry to disk.
 func syncFile(path string) error {

@@ -78,6 +78,9 @@ type Store struct {
 	prepared map[string]*sql.Stmt // hotQueries, on the writer
 
 	trace func(query string, args []any) // tests: see the SQL of order listings
+	// backupFault, when set, fails a backup before its copy is written
+	// (tests: a full destination).
+	backupFault func() error
 }
 
 // Path returns the store's file path.

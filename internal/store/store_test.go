@@ -774,8 +774,7 @@ func TestBackupToAFullDiskNamesTheDestination(t *testing.T) {
 	b.insert(t, 1, StateQueued)
 	dir := t.TempDir()
 	dst := filepath.Join(dir, "copy.db")
-	backupFault = func() error { return fmt.Errorf("write %s: %w", dst, syscall.ENOSPC) }
-	defer func() { backupFault = nil }()
+	b.st.backupFault = func() error { return fmt.Errorf("write %s: %w", dst, syscall.ENOSPC) }
 	err := b.st.Backup(context.Background(), dst)
 	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "df -h "+dir) || strings.Contains(err.Error(), "where the store lives") {
 		t.Fatalf("backup to a full disk: %v", err)

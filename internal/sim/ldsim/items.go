@@ -37,22 +37,14 @@ type Item struct {
 	Activo            bool    `json:"activo"`
 }
 
-// itemStore holds a server's items. It is kept beside the Server (not in
-// it) with its own lock, so State can read it while holding s.mu.
+// itemStore holds a server's items (Server.catalog) with its own lock, so
+// State can read it while holding s.mu.
 type itemStore struct {
 	mu    sync.Mutex
 	items map[string]Item // by codigo_tipo + "\x00" + codigo
 }
 
-var itemStores sync.Map // *Server → *itemStore
-
-func (s *Server) itemStore() *itemStore {
-	if v, ok := itemStores.Load(s); ok {
-		return v.(*itemStore)
-	}
-	v, _ := itemStores.LoadOrStore(s, &itemStore{items: map[string]Item{}})
-	return v.(*itemStore)
-}
+func (s *Server) itemStore() *itemStore { return s.catalog }
 
 func itemKey(tipo, codigo string) string { return tipo + "\x00" + codigo }
 

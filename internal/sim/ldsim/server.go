@@ -86,6 +86,8 @@ type Server struct {
 	netPrice    bool
 	nextTrack   int64
 	srv         *http.Server
+	// catalog has its own lock: State reads it while holding mu.
+	catalog *itemStore
 }
 
 type folioKey struct {
@@ -139,7 +141,8 @@ func New(o Options) *Server {
 	o.Emisor.RUTEmisor = r.String()
 	s := &Server{opts: o, emisor: int64(r.Body), faults: faults.New(o.Faults, o.Seed+2), rng: rng,
 		used: map[dte.DocType]int64{}, tmps: map[string]*tmp{}, byFolio: map[folioKey]*emitted{},
-		noSignature: o.NoSignature, netPrice: o.NetPrices, nextTrack: 5_000_000 + int64(rng.IntN(1_000_000))}
+		noSignature: o.NoSignature, netPrice: o.NetPrices, nextTrack: 5_000_000 + int64(rng.IntN(1_000_000)),
+		catalog: &itemStore{items: map[string]Item{}}}
 	s.h = s.routes()
 	return s
 }

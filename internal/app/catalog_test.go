@@ -1,4 +1,4 @@
-package main
+package app_test
 
 import (
 	"context"
@@ -27,10 +27,11 @@ func TestPeriodicCatalogAgainstTheSimulators(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := connectSim(ctx, st, sims.Info.Multivende); err != nil {
+	env, _ := testEnv(t, nil)
+	if _, err := env.ConnectSim(ctx, st, sims.Info.Multivende, store.KindLibreDTE); err != nil {
 		t.Fatal(err)
 	}
-	r, err := periodicCatalog(st, i18n.EN, -1)(ctx)
+	r, err := env.PeriodicCatalog(st, i18n.EN, -1)(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,108 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/sim/mvsim"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// Connect sets up in st, against the running simulator at simURL (its
+// Multivende URL, as folio sim prints it), what a person would: a
+// Multivende connection "simulador" through the consent page and the
+// token exchange, and the account of the simulated invoicer of kind
+// invKind (libredte or openfactura). The other simulated invoicer's
+// connection, if an earlier run made it, is removed: folio issues through
+// one. The Info returned carries the OAuth client secret, which the store
+// does not keep: whoever builds the connection's client needs it.
+func Connect(ctx context.Context, st *store.Store, simURL, invKind string) (Info, error) {
+	simURL = strings.TrimRight(simURL, "/")
+	var info Info
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, simURL+"/_sim/info", nil)
+	if err != nil {
+		return info, fmt.Errorf("--sim %s: %w", simURL, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return info, fmt.Errorf("--sim %s: cannot reach the simulator (is folio sim running?): %w", simURL, err)
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+	if resp.StatusCode != 200 || json.Unmarshal(body, &info) != nil || info.ClientID == "" {
+		return info, fmt.Errorf("--sim %s: /_sim/info did not answer with the simulator's details; give the Multivende URL that folio sim printed", simURL)
+	}
+	mv := multivende.New(multivende.Config{BaseURL: info.Multivende, ClientID: info.ClientID, ClientSecret: info.ClientSecret})
+	// The simulator's faults reach its consent page and token endpoint too:
+	// a 5xx or a cut reply is tried again with a fresh consent (a code is
+	// good for one exchange), a refusal is not.
+	var tok multivende.Token
+	for attempt, wait := 1, 200*time.Millisecond; ; attempt, wait = attempt+1, min(2*wait, 2*time.Second) {
+		tok, err = consent(rctx, mv)
+		mvErr, isMV := multivende.AsError(err)
+		if err == nil || attempt == 6 || (isMV && !mvErr.Retryable()) {
+			break
+		}
+		select {
+		case <-rctx.Done():
+			return info, fmt.Errorf("--sim: %w", err)
+		case <-time.After(wait):
+		}
+	}
+	if err != nil {
+		return info, fmt.Errorf("--sim: %w", err)
+	}
+	conns, err := st.Connections(ctx)
+	if err != nil {
+		return info, err
+	}
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.SaveConnection(ctx, store.Connection{Name: "simulador", Kind: store.KindMultivende, BaseURL: info.Multivende,
+			MerchantID: tok.MerchantID, ClientID: info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
+			AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes}); err != nil {
+			return err
+		}
+		inv := store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: info.LibreDTE, EmisorRUT: info.Emisor, APIKey: info.LibreDTEHash}
+		if invKind == store.KindOpenFactura {
+			inv = store.Connection{Name: "openfactura", Kind: store.KindOpenFactura, BaseURL: info.OpenFactura, EmisorRUT: info.Emisor, APIKey: info.OpenFacturaKey}
+		}
+		if inv.BaseURL == "" {
+			return fmt.Errorf("--sim %s: this simulator has no %s: run a folio sim of this version", simURL, invKind)
+		}
+		for _, c := range conns {
+			if store.IsInvoicerKind(c.Kind) && c.Name != inv.Name && (c.Name == "libredte" || c.Name == "openfactura") {
+				if err := tx.DeleteConnection(ctx, c.Name); err != nil {
+					return err
+				}
+			}
+		}
+		_, err := tx.SaveConnection(ctx, inv)
+		return err
+	})
+	return info, err
+}
+
+// consent grants the simulator's consent as a person would and exchanges
+// the code it comes back with.
+func consent(ctx context.Context, mv *multivende.Client) (multivende.Token, error) {
+	const redirect = "http://127.0.0.1:8765/callback"
+	state, pkce := multivende.NewState(), multivende.NewPKCE()
+	loc, err := mvsim.Consent(ctx, nil, mv.AuthorizeURL(redirect, state, &pkce), "Simulador")
+	if err != nil {
+		return multivende.Token{}, fmt.Errorf("consent: %w", err)
+	}
+	u, err := url.Parse(loc)
+	if err != nil || u.Query().Get("state") != state || u.Query().Get("code") == "" {
+		return multivende.Token{}, fmt.Errorf("the consent did not come back with a code and the same state")
+	}
+	return mv.Exchange(ctx, u.Query().Get("code"), redirect, pkce.Verifier)
+}
