@@ -63,6 +63,7 @@ func (cl *cli) rootCmd() *cobra.Command {
 		cl.newDoctorCmd(),
 		cl.newCatalogCmd(),
 		cl.newWebhookCmd(),
+		cl.newStoreCmd(),
 	)
 	root.PersistentFlags().StringVar(&cl.env.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
 	refuseUnknownSubcommands(root)

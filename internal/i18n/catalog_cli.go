@@ -54,6 +54,18 @@ var cliCatalog = map[ID]Msg{
 	"cli.ssh_addr_busy": {"--ssh-addr %s (¿otro programa usa el puerto? elija otro con --ssh-addr)", "--ssh-addr %s (another program uses the port? pick another with --ssh-addr)"},
 	"cli.theme_bad":     {"--theme: el tema %q no existe; temas: %s", "--theme: theme %q does not exist; themes: %s"},
 
+	// folio store migrate.
+	"migrate.need_both": {"indique el almacén de origen y el nuevo: folio store migrate --from sqlite:RUTA --to postgres://…",
+		"give the store to copy and the new one: folio store migrate --from sqlite:PATH --to postgres://…"},
+	"migrate.same": {"--from y --to son el mismo almacén (%s)", "--from and --to are the same store (%s)"},
+	"migrate.engine_running": {"un motor de folio (PID %d en %s) trabaja en el almacén de origen: deténgalo antes de copiar (lo que cambie durante la copia se perdería)",
+		"a folio engine (PID %d on %s) runs on the store to copy: stop it before copying (what it changed during the copy would be lost)"},
+	"migrate.not_empty": {"el almacén de destino %s ya tiene datos: indique uno nuevo y vacío (nada se copió)",
+		"the destination store %s already holds data: give a new, empty one (nothing was copied)"},
+	"migrate.header": {"TABLA	FILAS	SHA-256", "TABLE	ROWS	SHA-256"},
+	"migrate.done": {"copiado de %s a %s: cada tabla leída de vuelta con las mismas filas y la misma suma SHA-256",
+		"copied from %s to %s: every table read back with the same rows and the same SHA-256"},
+
 	// cobra's refusals, said again in the reader's language.
 	"cli.unknown_flag":      {"opción desconocida: %s", "unknown flag: %s"},
 	"cli.unknown_shorthand": {"opción corta desconocida: %s", "unknown shorthand flag: %s"},

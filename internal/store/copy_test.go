@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// Issue 18: a shop's store copied from its SQLite file into PostgreSQL
+// (and into another file) keeps every order, event and document, counts
+// and the filter included, and the destination goes on from there.
+func TestCopyKeepsEverything(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := seededStore(t)
+	dsts := map[string]string{"sqlite": filepath.Join(t.TempDir(), "copy.db")}
+	if os.Getenv(pgTestEnv) != "" {
+		dsts["postgres"] = pgTestStore(t)
+	} else {
+		t.Log(pgSkip)
+	}
+	for name, path := range dsts {
+		t.Run(name, func(t *testing.T) {
+			dst, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dst.Close()
+			var seen []string
+			report, err := Copy(ctx, src, dst, func(p CopyProgress) {
+				if p.Done == p.Total {
+					seen = append(seen, p.Table)
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := map[string]int64{}
+			for _, r := range report {
+				rows[r.Table] = r.Rows
+				if len(r.Checksum) != 64 {
+					t.Errorf("%s: checksum %q", r.Table, r.Checksum)
+				}
+			}
+			if rows["orders"] != 30 || rows["events"] != 20 || rows["documents"] != 2 || rows["controls"] != 1 || rows["connections"] != 1 || rows["settings"] != 1 || rows["emissions"] != 1 {
+				t.Errorf("rows copied: %v", rows)
+			}
+			if len(seen) < len(copyTables) {
+				t.Errorf("progress finished only %v", seen)
+			}
+			want, _ := src.CountByState(ctx)
+			got, err := dst.CountByState(ctx)
+			if err != nil || len(got) != len(want) || got[StateDone] != want[StateDone] || got[StateQueued] != want[StateQueued] {
+				t.Errorf("counts by state: got %v (%v), want %v", got, err, want)
+			}
+			found, err := dst.ListOrders(ctx, OrderQuery{Text: "aromos"})
+			if err != nil || len(found) != 1 || found[0].BuyerName != "Comercial Los Aromos SpA" {
+				t.Errorf("the filter finds the buyer: %v, %v", found, err)
+			}
+			// The destination goes on: a new order and document get new ids.
+			err = dst.Write(ctx, func(tx *Tx) error {
+				if _, err := tx.UpsertOrders(ctx, []OrderUpsert{{ID: "co-new", ConnectionID: 1, Code: "NEW-1", InitialState: StateQueued,
+					SoldAt: time.UnixMilli(1_800_000_000_000), RemoteUpdatedAt: time.UnixMilli(1_800_000_000_000)}}); err != nil {
+					return err
+				}
+				return tx.AppendEvent(ctx, "co-new", Event{Kind: "seen", Message: "visto"})
+			})
+			if err != nil {
+				t.Fatalf("writing after the copy: %v", err)
+			}
+			// A second copy into it is refused, and leaves it as it was.
+			if _, err := Copy(ctx, src, dst, nil); !errors.Is(err, ErrNotEmpty) {
+				t.Errorf("a copy into a store with data: %v", err)
+			}
+			if n, _ := dst.CountByState(ctx); n[StateQueued] != want[StateQueued]+1 {
+				t.Errorf("after the refused copy: %v", n)
+			}
+		})
+	}
+}
+
+// seededStore is a SQLite store with some of everything a store holds.
+func seededStore(t *testing.T) *Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "src.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	b := &bundle{st: st}
+	err = st.Write(ctx, func(tx *Tx) error {
+		b.conn, err = tx.SaveConnection(ctx, Connection{Name: "tienda", Kind: KindMultivende, MerchantID: "m1", AccessToken: "secret"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.insert(t, 30, StateQueued)
+	for i := 20; i < 30; i++ {
+		err := st.Write(ctx, func(tx *Tx) error {
+			return tx.MoveOrder(ctx, b.order(i, "").ID, Finish(StateQueued, OutcomeIssued, "", Event{Kind: "done", Message: "listo"}))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := b.order(0, "").ID
+	err = st.Write(ctx, func(tx *Tx) error {
+		if err := tx.SetDetail(ctx, first, `{"_id":"x","Client":{"fullName":"Comercial Los Aromos SpA"}}`, "Comercial Los Aromos SpA",
+			"77173075-2", "factura", time.UnixMilli(1_700_000_000_500), "completed", "confirmed"); err != nil {
+			return err
+		}
+		for i := range 10 {
+			if err := tx.AppendEvent(ctx, first, Event{Kind: "seen", Message: "visto", MsgID: "event.seen", MsgArgs: []string{string(rune('a' + i))}}); err != nil {
+				return err
+			}
+		}
+		if err := tx.SaveEmission(ctx, Emission{OrderID: first, ExtRef: "folio:" + first, DocType: 33, Document: `{"x":1}`}); err != nil {
+			return err
+		}
+		for folio := int64(1); folio <= 2; folio++ {
+			if err := tx.AddDocument(ctx, Document{OrderID: b.order(int(20+folio), "").ID, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: folio, Total: 100, Fecha: "2026-11-24"}); err != nil {
+				return err
+			}
+		}
+		return tx.SetSetting(ctx, "webhook_secret", "s3cr3t")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddControl(ctx, Control{Kind: CtlPause, By: "ana"}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
