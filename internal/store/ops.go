@@ -365,11 +365,16 @@ func (s *Store) Setting(ctx context.Context, key string) (string, error) {
 
 // ChangeCounter changes whenever any connection, in this process or
 // another, commits to the store; a console attached to a daemon polls it to
-// know when to redraw. It reads PRAGMA data_version on a connection kept
-// for that purpose, which never writes, so every commit moves it.
+// know when to redraw. On SQLite it reads PRAGMA data_version on a
+// connection kept for that purpose, which never writes, so every commit
+// moves it; on PostgreSQL it counts the store's change notifications
+// (pglisten.go).
 func (s *Store) ChangeCounter(ctx context.Context) (uint64, error) {
 	s.ccMu.Lock()
 	defer s.ccMu.Unlock()
+	if s.pg {
+		return s.pgChangeCounter(ctx)
+	}
 	if s.cc == nil {
 		c, err := s.r.Conn(ctx)
 		if err != nil {

@@ -60,7 +60,7 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 		return nil, &OpenError{Path: shown, Kind: ErrCannotOpen, Detail: "the address does not parse: " + redactErr(err, addr),
 			Fix: "give the store as postgres://USER:PASSWORD@HOST:PORT/DATABASE (store in the config, FOLIO_STORE or --store)", Case: CaseBadAddress}
 	}
-	s := &Store{path: shown, opts: opts, pg: true}
+	s := &Store{path: shown, opts: opts, pg: true, pgCfg: cfg}
 	octx, cancel := context.WithTimeout(ctx, pgOpenTimeout)
 	defer cancel()
 	if !opts.ReadOnly {

@@ -47,7 +47,7 @@ var onBothDrivers = []func(*testing.T){
 	TestCountsFollowEveryWrite, TestDueOrders, TestRecentActivity, TestInspectOrder,
 	// the rest
 	TestTimelineIsAppendOnly, TestEventMessagesKeepTheirCatalogID, TestHTTPLogIsBounded, TestControlsRoundTrip,
-	TestChangeCounterMovesOnCommit, TestConnectionsRoundTrip, TestConnectionSettingsRoundTrip,
+	TestChangeCounterMovesOnCommit, TestChangeCounterHearsOtherWriters, TestConnectionsRoundTrip, TestConnectionSettingsRoundTrip,
 	TestReasonOutcomeAndEventMessages, TestAddControlRecordsAndChecksTheActor, TestScopedListsAndCounts, TestScopedPages,
 }
 

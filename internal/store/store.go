@@ -38,6 +38,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 )
 
@@ -72,8 +73,10 @@ type Store struct {
 	opts    Options
 	pg      bool // PostgreSQL (pg.go), not SQLite
 
-	ccMu sync.Mutex
-	cc   *sql.Conn // pinned for ChangeCounter
+	ccMu   sync.Mutex
+	cc     *sql.Conn   // pinned for ChangeCounter (SQLite)
+	listen *pgListener // PostgreSQL's change notifications
+	pgCfg  *pgx.ConnConfig
 
 	prepared map[string]*sql.Stmt // hotQueries, on the writer
 
@@ -322,6 +325,10 @@ func (s *Store) Close() error {
 	if s.cc != nil {
 		errs = append(errs, s.cc.Close())
 		s.cc = nil
+	}
+	if s.listen != nil {
+		s.listen.stop()
+		s.listen = nil
 	}
 	s.ccMu.Unlock()
 	for _, st := range s.prepared {
