@@ -214,7 +214,7 @@ func TestConsoleFlagsCheckedBeforeTheStore(t *testing.T) {
 func TestExplicitConfigMustExist(t *testing.T) {
 	isolate(t)
 	missing := filepath.Join(t.TempDir(), "confg.yaml")
-	_, _, err := runFolio(t, "", "--config", missing, "config", "show")
+	_, _, err := runFolio(t, "", "--config", missing, "config", "show", "--lang", "en")
 	if err == nil || !strings.Contains(err.Error(), "no such file") || !strings.Contains(err.Error(), missing) {
 		t.Fatalf("--config of a missing file: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-cl/folio/internal/app"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/webhook"
 )
@@ -20,10 +21,10 @@ import (
 // webhook secret (app.WebhookSecret).
 const settingWebhookPublicBase = webhook.SettingPublicBase
 
-func checkPublicBase(v string) error {
+func checkPublicBase(l i18n.Lang, v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-		return fmt.Errorf("--public-base %q: want the scheme and host Multivende reaches folio at, like https://folio.example.cl", v)
+		return errors.New(l.T("cli.public_base_bad", v))
 	}
 	return nil
 }
@@ -49,7 +50,7 @@ of it); it is remembered, and folio doctor checks that it answers.`,
 			// created: a refusal leaves nothing behind.
 			if publicBase != "" {
 				publicBase = strings.TrimRight(strings.TrimSpace(publicBase), "/")
-				if err := checkPublicBase(publicBase); err != nil {
+				if err := checkPublicBase(cl.lang(cmd), publicBase); err != nil {
 					return err
 				}
 			}

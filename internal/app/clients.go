@@ -77,14 +77,14 @@ func InvoicerConnection(conns []store.Connection, l i18n.Lang) (store.Connection
 			names = append(names, c.Name+" ("+c.Kind+")")
 		}
 	}
-	switch len(invs) {
-	case 0:
-		return store.Connection{}, errors.New("no invoicer account in the store: connect one first (folio connect libredte, or folio connect openfactura), or use folio run --sim URL / folio demo")
-	case 1:
-		return invs[0], nil
-	}
 	if l == "" {
 		l = i18n.ES
+	}
+	switch len(invs) {
+	case 0:
+		return store.Connection{}, errors.New(l.T("engine.err.no_invoicer"))
+	case 1:
+		return invs[0], nil
 	}
 	return store.Connection{}, errors.New(l.T("engine.err.two_invoicers", len(invs), strings.Join(names, ", ")))
 }

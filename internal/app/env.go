@@ -8,7 +8,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"sync"
 	"time"
@@ -57,8 +56,10 @@ func (e *Env) Config() (config.Loaded, error) {
 	e.once.Do(func() {
 		e.cfg, e.err = config.Load(e.ConfigPath, e.vars())
 		if e.err == nil && e.ConfigPath != "" && !e.cfg.FileExists {
-			e.err = fmt.Errorf("--config %s: no such file; create it (an empty file will do) or leave --config out to use %s",
-				e.ConfigPath, config.DefaultPaths(e.vars()).ConfigFile)
+			e.mu.Lock()
+			l := i18n.Detect(e.langFlag, "", e.vars()) // the config's own language is not there to read
+			e.mu.Unlock()
+			e.err = errors.New(l.T("cli.config_missing", e.ConfigPath, config.DefaultPaths(e.vars()).ConfigFile))
 		}
 	})
 	return e.cfg, e.err

@@ -70,6 +70,7 @@ func TestConfigNamedButMissing(t *testing.T) {
 	}
 	env, _ = testEnv(t, nil)
 	env.ConfigPath = filepath.Join(dir, "typo.yaml")
+	env.SetLang("en")
 	if _, err := env.Config(); err == nil || !strings.Contains(err.Error(), "no such file") || !strings.Contains(err.Error(), "typo.yaml") {
 		t.Fatalf("err = %v", err)
 	}

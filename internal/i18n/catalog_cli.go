@@ -54,6 +54,13 @@ var cliCatalog = map[ID]Msg{
 	"cli.ssh_addr_busy": {"--ssh-addr %s (¿otro programa usa el puerto? elija otro con --ssh-addr)", "--ssh-addr %s (another program uses the port? pick another with --ssh-addr)"},
 	"cli.theme_bad":     {"--theme: el tema %q no existe; temas: %s", "--theme: theme %q does not exist; themes: %s"},
 
+	"cli.public_base_bad": {"--public-base %q: indique el esquema y el servidor donde Multivende llega a folio, como https://folio.example.cl",
+		"--public-base %q: want the scheme and host Multivende reaches folio at, like https://folio.example.cl"},
+	"cli.config_missing": {"--config %s: el archivo no existe; créelo (basta uno vacío) o quite --config para usar %s",
+		"--config %s: no such file; create it (an empty file will do) or leave --config out to use %s"},
+	"engine.err.no_invoicer": {"no hay cuenta de emisor de documentos en el almacén: conecte una primero (folio connect libredte, o folio connect openfactura), o use folio run --sim URL / folio demo",
+		"no invoicer account in the store: connect one first (folio connect libredte, or folio connect openfactura), or use folio run --sim URL / folio demo"},
+
 	// folio store migrate.
 	"migrate.need_both": {"indique el almacén de origen y el nuevo: folio store migrate --from sqlite:RUTA --to postgres://…",
 		"give the store to copy and the new one: folio store migrate --from sqlite:PATH --to postgres://…"},
