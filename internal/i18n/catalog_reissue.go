@@ -25,7 +25,7 @@ var reissueCatalog = map[ID]Msg{
 	"reissue.confirm": {"¿Reemitir %s? Folio %d rechazado queda registrado; se emite otro. [s/N]",
 		"Reissue %s? Rejected folio %d stays recorded; a new one is issued. [y/N]"},
 	"key.reissue":            {"reemitir (rechazo SII)", "reissue (SII rejection)"},
-	"inspect.earlier_errors": {"%d errores anteriores: ver la línea de tiempo", "%d earlier errors: see the timeline"},
+	"inspect.earlier_errors": {"errores anteriores: %d (vea el historial)", "earlier errors: %d (see the timeline)"},
 	"reissue.requested":      {"reemisión pedida para %s", "reissue requested for %s"},
 	"reissue.needs_yes": {"reemitir emite un documento legal nuevo: confirme con --yes (folio order reissue %s --yes)",
 		"reissuing issues a new legal document: confirm with --yes (folio order reissue %s --yes)"},
