@@ -314,7 +314,13 @@ func TestOperatorLimitedToTheirConnectionsAndAudited(t *testing.T) {
 	sc.after("4", "→")
 	sc.after("r", "requested")
 	sc.after("2p", "not on all at once")
+	// The refused pause is in the audit too, rejected; the retry is the
+	// one control the engine will apply.
 	cs := h.audit()
+	if len(cs) != 2 || cs[0].Kind != store.CtlPause || cs[0].Status != store.CtlRejected || cs[0].User != "ana" {
+		t.Fatalf("audit = %+v", cs)
+	}
+	cs = cs[1:]
 	if len(cs) != 1 || cs[0].Kind != store.CtlRetry || cs[0].Target != h.errIDs["otra"] || cs[0].User != "ana" || cs[0].Fingerprint != ana.fp ||
 		cs[0].Connection != "otra" || !strings.Contains(cs[0].By, "ana "+ana.fp) {
 		t.Fatalf("audit = %+v", cs)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -68,11 +69,28 @@ func TestAddControlRecordsAndChecksTheActor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(audit) != 3 || audit[0].By != "cli" || audit[0].User != "" || audit[2].User != "ana" || audit[1].Connection != "tienda" {
+	// Refused attempts are kept, rejected, with who tried and why: six
+	// refused, three accepted.
+	if len(audit) != 8 || audit[0].By != "cli" || audit[0].User != "" || audit[7].User != "ana" || audit[2].Connection != "tienda" {
 		t.Fatalf("audit (newest first) = %+v", audit)
 	}
+	refused := 0
+	for _, c := range audit {
+		if c.Status == CtlRejected {
+			refused++
+			if c.User == "" || c.OutcomeMsg == "" || !strings.HasPrefix(c.Outcome, "rechazado: ") {
+				t.Errorf("a refused attempt recorded as %+v", c)
+			}
+		}
+	}
+	if refused != 5 {
+		t.Errorf("%d refused attempts recorded, want 5", refused)
+	}
+	if pending, _ := b.st.PendingControls(ctx, 100); len(pending) != 3 {
+		t.Errorf("the engine would apply %d controls, want the 3 accepted: %+v", len(pending), pending)
+	}
 	older, err := b.st.Audit(ctx, audit[0].ID, 10)
-	if err != nil || len(older) != 2 || older[0].ID != audit[1].ID {
+	if err != nil || len(older) != 7 || older[0].ID != audit[1].ID {
 		t.Fatalf("audit before %d = %+v, %v", audit[0].ID, older, err)
 	}
 }

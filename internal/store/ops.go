@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 // Exchange is one HTTP call for the HTTP log. Bodies arrive already
@@ -142,30 +144,51 @@ type Control struct {
 // touches (ErrActorReadOnly, *ScopeError).
 func (s *Store) AddControl(ctx context.Context, c Control) (int64, error) {
 	var id int64
+	var refused error
 	err := s.Write(ctx, func(t *Tx) error {
 		a, hasActor := ActorFrom(ctx)
+		status, why := CtlPending, i18n.Message{}
 		if hasActor {
-			if a.ReadOnly {
-				return fmt.Errorf("store: control %s by %s: %w", c.Kind, a.User, ErrActorReadOnly)
-			}
 			conn, err := t.controlConnection(ctx, c)
 			if err != nil {
 				return err
 			}
-			if !a.InScope(conn) {
-				return &ScopeError{User: a.User, Connection: conn}
-			}
 			c.User, c.Fingerprint, c.Connection = a.User, a.Fingerprint, conn
+			switch {
+			case a.ReadOnly:
+				refused = fmt.Errorf("store: control %s by %s: %w", c.Kind, a.User, ErrActorReadOnly)
+				status, why = CtlRejected, i18n.M("control.refused_viewer", a.User)
+			case !a.InScope(conn):
+				refused = &ScopeError{User: a.User, Connection: conn}
+				status, why = CtlRejected, i18n.M("control.refused_scope", a.User, conn)
+				if conn == "" {
+					why = i18n.M("control.refused_scope_all", a.User)
+				}
+			}
 		}
-		r, err := t.exec(ctx, `INSERT INTO controls (at, kind, target, args, by, "user", fingerprint, connection) VALUES (?,?,?,?,?,?,?,?)`,
-			t.now, c.Kind, c.Target, c.Args, c.By, c.User, c.Fingerprint, c.Connection)
+		// A refused attempt is kept too, rejected, for the audit: who
+		// tried what is part of the record.
+		r, err := t.exec(ctx, `INSERT INTO controls (at, kind, target, args, by, "user", fingerprint, connection, status, outcome, outcome_msg, applied_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+			t.now, c.Kind, c.Target, c.Args, c.By, c.User, c.Fingerprint, c.Connection, status, why.Plain(i18n.ES), why.Encode(), refusedAt(status, t.now))
 		if err != nil {
 			return fmt.Errorf("store: control %s: %w", c.Kind, err)
 		}
 		id, err = r.LastInsertId()
 		return err
 	})
+	if err == nil && refused != nil {
+		return 0, refused
+	}
 	return id, err
+}
+
+// refusedAt is when a control refused as it was asked was settled: then.
+func refusedAt(status string, now int64) int64 {
+	if status == CtlRejected {
+		return now
+	}
+	return 0
 }
 
 // PendingControls returns the requests not yet applied, oldest first.
