@@ -6,9 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -144,27 +142,7 @@ func pgOpenError(shown, addr, doing string, err error) error {
 	return &OpenError{Path: shown, Kind: kind, Detail: doing + ": " + redactErr(err, addr), Fix: fix, Case: situation}
 }
 
-func pgMigrations() []migration {
-	entries, err := fs.ReadDir(pgMigrationFiles, "migrations/postgres")
-	if err != nil {
-		return nil
-	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			continue
-		}
-		b, err := pgMigrationFiles.ReadFile("migrations/postgres/" + e.Name())
-		if err != nil {
-			continue
-		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out
-}
+func pgMigrations() []migration { return readMigrations(pgMigrationFiles, "migrations/postgres") }
 
 // migratePGTo applies the PostgreSQL migrations up to target, each in its
 // own write transaction (the writer lock held) with the version bump, so

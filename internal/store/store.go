@@ -354,8 +354,11 @@ type migration struct {
 	sql     string
 }
 
-func migrations() []migration {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+func migrations() []migration { return readMigrations(migrationFiles, "migrations") }
+
+// readMigrations lists the numbered migrations in dir of fsys, in order.
+func readMigrations(fsys embed.FS, dir string) []migration {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil
 	}
@@ -363,10 +366,10 @@ func migrations() []migration {
 	for _, e := range entries {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
+		if !ok || err != nil || e.IsDir() {
 			continue
 		}
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		b, err := fsys.ReadFile(dir + "/" + e.Name())
 		if err != nil {
 			continue
 		}
