@@ -105,18 +105,5 @@ func (s *Store) CountByStateIn(ctx context.Context, connectionIDs []int64) (map[
 	for i, id := range connectionIDs {
 		args[i] = id
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT state, count(*) FROM orders INDEXED BY orders_connection_state WHERE connection_id IN (`+ph+`) GROUP BY state`, args...)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var st State
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, classify(err)
-		}
-		out[st] = n
-	}
-	return out, classify(rows.Err())
+	return s.stateCounts(ctx, `SELECT state, count(*) FROM orders INDEXED BY orders_connection_state WHERE connection_id IN (`+ph+`) GROUP BY state`, args...)
 }

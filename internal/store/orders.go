@@ -769,7 +769,12 @@ func containsState(ss []State, s State) bool {
 // CountByState counts orders in each state. It reads counters that
 // triggers keep in step with every write, so it is cheap to poll.
 func (s *Store) CountByState(ctx context.Context) (map[State]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT state, n FROM order_counts`)
+	return s.stateCounts(ctx, `SELECT state, n FROM order_counts`)
+}
+
+// stateCounts reads (state, count) rows into a map.
+func (s *Store) stateCounts(ctx context.Context, q string, args ...any) (map[State]int, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, classify(err)
 	}
