@@ -137,3 +137,46 @@ func seededStore(t *testing.T) *Store {
 	}
 	return st
 }
+
+// BenchmarkCopy copies a store of 20 000 orders into a new SQLite file
+// (and into PostgreSQL with FOLIO_TEST_POSTGRES), reporting orders/s.
+func BenchmarkCopy(b *testing.B) {
+	ctx := context.Background()
+	src, err := Open(ctx, filepath.Join(b.TempDir(), "src.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	bu := &bundle{st: src}
+	if err := src.Write(ctx, func(tx *Tx) error {
+		bu.conn, err = tx.SaveConnection(ctx, Connection{Name: "tienda", Kind: KindMultivende, MerchantID: "m1"})
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	const orders = 20000
+	bu.insert(b, orders, StateQueued)
+	targets := map[string]func() string{"sqlite": func() string { return filepath.Join(b.TempDir(), "dst.db") }}
+	if os.Getenv(pgTestEnv) != "" {
+		targets["postgres"] = func() string { return pgTestStore(b) }
+	}
+	for name, target := range targets {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				dst, err := Open(ctx, target(), Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := Copy(ctx, src, dst, nil); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				dst.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(orders*b.N)/b.Elapsed().Seconds(), "orders/s")
+		})
+	}
+}
