@@ -31,7 +31,7 @@ func TestPacingUsesTheRateLimit(t *testing.T) {
 	var at []time.Time
 	var stopping atomic.Bool
 	statuses := map[int]int{}
-	r := newRig(t, rigOptions{sim: sim.Options{Orders: orders, Seed: 21, RateLimit: limit, SIIDelay: 50 * time.Millisecond},
+	r := setup(t, opts{sim: &sim.Options{Orders: orders, Seed: 21, RateLimit: limit, SIIDelay: 50 * time.Millisecond},
 		mvRate: limit, workers: 8, noStart: true,
 		hook: func(ex multivende.Exchange) {
 			now := time.Now()

@@ -34,16 +34,12 @@ func rejectedOrders(t *testing.T, b *bundle) []store.Order {
 // waitControl waits for a control's outcome.
 func waitControl(t *testing.T, b *bundle, id int64) store.Control {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		c, _ := b.st.Control(context.Background(), id)
-		if c.Status != store.CtlPending {
-			return c
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("control never applied")
-	return store.Control{}
+	var c store.Control
+	waitUntil(t, 20*time.Second, "the control to be applied", func() bool {
+		c, _ = b.st.Control(context.Background(), id)
+		return c.Status != store.CtlPending
+	})
+	return c
 }
 
 // A retry never finishes an order with a document the SII rejected: the

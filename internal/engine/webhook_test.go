@@ -31,7 +31,7 @@ func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spe
 	if len(hook) > 0 {
 		seeExchange = hook[0]
 	}
-	b := newRig(tb, rigOptions{sim: sim.Options{Orders: 0, Seed: 11, RateLimit: rateLimit, SIIDelay: 50 * time.Millisecond},
+	b := setup(tb, opts{sim: &sim.Options{Orders: 0, Seed: 11, RateLimit: rateLimit, SIIDelay: 50 * time.Millisecond},
 		faults: sp, mvRate: rateLimit, noStart: true, hook: seeExchange,
 		tune: func(c *engine.Config) {
 			c.PollInterval = poll
@@ -68,19 +68,21 @@ func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spe
 func waitAttached(b *bundle, deadline time.Duration) bool {
 	end := time.Now().Add(deadline)
 	for time.Now().Before(end) {
-		all := true
-		for _, c := range b.sims.MV.State().Checkouts {
-			if c.PaymentStatus == "completed" && c.Status != "cancelled" && (len(c.Documents) == 0 || !c.Documents[0].Uploaded) {
-				all = false
-				break
-			}
-		}
-		if all {
+		if allAttached(b) {
 			return true
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 	return false
+}
+
+func allAttached(b *bundle) bool {
+	for _, c := range b.sims.MV.State().Checkouts {
+		if c.PaymentStatus == "completed" && c.Status != "cancelled" && (len(c.Documents) == 0 || !c.Documents[0].Uploaded) {
+			return false
+		}
+	}
+	return true
 }
 
 // Notifications dropped, repeated and late: every paid order gets exactly
@@ -153,17 +155,6 @@ func (b *bundle) checkLedgersOfSeen() {
 		if len(c.Documents) > 1 {
 			b.t.Errorf("order %s has %d documents", c.ID, len(c.Documents))
 		}
-	}
-}
-
-func waitFor(t testing.TB, what string, ok func() bool) {
-	t.Helper()
-	end := time.Now().Add(20 * time.Second)
-	for !ok() {
-		if time.Now().After(end) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

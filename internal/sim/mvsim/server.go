@@ -179,6 +179,16 @@ func (s *Server) Start(ctx context.Context, addr string) (string, error) {
 	return "http://" + host, nil
 }
 
+// StartInMemory is Start without a listener: the server is reached through
+// a loopback.Transport that serves it for host. It returns the base URL.
+func (s *Server) StartInMemory(ctx context.Context, host string) string {
+	if s.opts.Webhook != "" {
+		s.SetWebhook(s.opts.Webhook)
+	}
+	go s.webhookLoop(ctx)
+	return "http://" + host
+}
+
 // Close stops a started server.
 func (s *Server) Close() error {
 	s.mu.Lock()
