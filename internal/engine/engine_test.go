@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
@@ -376,21 +377,23 @@ func TestPaidLaterAndCancelled(t *testing.T) {
 
 func TestDrainOnStop(t *testing.T) {
 	t.Parallel()
-	sp, _ := faults.Parse("latency=150ms..200ms")
-	b := setup(t, opts{orders: 10, seed: 5, faults: sp})
-	time.Sleep(600 * time.Millisecond)
-	start := time.Now()
-	if err := b.stop(); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	if time.Since(start) > 5*time.Second {
-		t.Fatal("stop took longer than the drain deadline")
-	}
-	// Nothing was left half-written: a new engine finishes the work.
-	b.eng = b.newEngine(4)
-	b.start()
-	b.settle(30 * time.Second)
-	b.checkLedgers()
+	synctest.Test(t, func(t *testing.T) {
+		sp, _ := faults.Parse("latency=150ms..200ms")
+		b := setup(t, opts{orders: 10, seed: 5, faults: sp, memory: true})
+		time.Sleep(600 * time.Millisecond)
+		start := time.Now()
+		if err := b.stop(); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("stop took longer than the drain deadline")
+		}
+		// Nothing was left half-written: a new engine finishes the work.
+		b.eng = b.newEngine(4)
+		b.start()
+		b.settle(30 * time.Second)
+		b.checkLedgers()
+	})
 }
 
 // mvType is the Multivende document type a DTE type is attached as.
