@@ -163,14 +163,17 @@ func TestFaultKinds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := setup(t, opts{orders: 25, seed: 7, faults: sp})
-			counts := b.settle(60 * time.Second)
-			if tc.check != nil {
-				tc.check(t, b, counts)
-			}
-			if name != "sii-reject" {
-				b.checkLedgers()
-			}
+			// Fake time: a 429's Retry-After and the latencies cost nothing.
+			synctest.Test(t, func(t *testing.T) {
+				b := setup(t, opts{orders: 25, seed: 7, faults: sp, memory: true})
+				counts := b.settle(60 * time.Second)
+				if tc.check != nil {
+					tc.check(t, b, counts)
+				}
+				if name != "sii-reject" {
+					b.checkLedgers()
+				}
+			})
 		})
 	}
 }
@@ -226,7 +229,13 @@ func TestLeaseOfADeadEngine(t *testing.T) {
 
 func TestControls(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 0, seed: 3, noStart: true})
+	synctest.Test(t, controls)
+}
+
+// controls is TestControls in a synctest bubble: "nothing issued while
+// paused" is read once every goroutine waits, long after a poll.
+func controls(t *testing.T) {
+	b := setup(t, opts{orders: 0, seed: 3, noStart: true, memory: true})
 	ctx := context.Background()
 	// Pause first, everything and the one connection: the engine must not
 	// issue anything, and resuming everything resumes the connection too.
@@ -237,7 +246,8 @@ func TestControls(t *testing.T) {
 	}
 	b.sims.MV.AddOrders(12)
 	b.start()
-	time.Sleep(700 * time.Millisecond)
+	time.Sleep(5 * time.Second) // 50 polls
+	synctest.Wait()
 	if n := len(b.sims.LD.State().Emitted); n != 0 {
 		t.Fatalf("%d documents issued while paused", n)
 	}
@@ -311,56 +321,44 @@ func TestControls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		c, _ := b.st.Control(ctx, id)
-		if c.Status != store.CtlPending {
-			if c.Status != store.CtlRejected {
-				t.Fatalf("retry of a done order: %+v", c)
-			}
-			b.checkLedgers()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	if c := waitControl(t, b, id); c.Status != store.CtlRejected {
+		t.Fatalf("retry of a done order: %+v", c)
 	}
-	t.Fatal("control never applied")
+	b.checkLedgers()
 }
 
 // A pause stops a backlog at once: orders already read for dispatch but
-// not yet started wait, only those in a worker's hands finish.
+// not yet started wait, only those in a worker's hands finish. Fake time:
+// "nothing more is issued" is checked after the bubble sat idle long past
+// every latency, poll and retry, not after a guessed real-time sleep.
 func TestPauseStopsABacklog(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 60, seed: 5, workers: 2, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 30 * time.Millisecond}})
-	ctx := context.Background()
-	deadline := time.Now().Add(20 * time.Second)
-	for len(b.sims.LD.State().Emitted) < 3 {
-		if time.Now().After(deadline) {
-			t.Fatal("nothing issued")
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{orders: 60, seed: 5, workers: 2, memory: true, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 30 * time.Millisecond}})
+		ctx := context.Background()
+		waitUntil(t, 20*time.Second, "three documents issued", func() bool { return len(b.sims.LD.State().Emitted) >= 3 })
+		id, err := engine.RequestPause(ctx, b.st, "", "test")
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	id, err := engine.RequestPause(ctx, b.st, "", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		c, _ := b.st.Control(ctx, id)
-		if c.Status != store.CtlPending {
-			break
+		c := waitControl(t, b, id)
+		if c.Status != store.CtlApplied {
+			t.Fatalf("pause: %+v", c)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	// In-flight orders finish their current step within the latency.
-	time.Sleep(time.Second)
-	before := len(b.sims.LD.State().Emitted)
-	time.Sleep(1500 * time.Millisecond)
-	if after := len(b.sims.LD.State().Emitted); after != before {
-		t.Errorf("%d more documents issued while paused", after-before)
-	}
-	counts, _ := b.st.CountByState(ctx)
-	if counts[store.StateQueued] == 0 {
-		t.Fatalf("the pause came too late to test anything: %v", counts)
-	}
+		// In-flight orders finish their current step within the latency.
+		time.Sleep(time.Second)
+		synctest.Wait()
+		before := len(b.sims.LD.State().Emitted)
+		time.Sleep(5 * time.Second) // 50 polls, far past any latency or retry
+		synctest.Wait()
+		if after := len(b.sims.LD.State().Emitted); after != before {
+			t.Errorf("%d more documents issued while paused", after-before)
+		}
+		counts, _ := b.st.CountByState(ctx)
+		if counts[store.StateQueued] == 0 {
+			t.Fatalf("the pause came too late to test anything: %v", counts)
+		}
+	})
 }
 
 func TestPaidLaterAndCancelled(t *testing.T) {
