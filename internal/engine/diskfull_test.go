@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/store"
@@ -46,10 +47,16 @@ func (l *lines) count() (int, map[string]int) {
 // returns. It used to log thousands of lines a second, then stop.
 func TestDiskFullBacksOffAndResumes(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, diskFullBacksOffAndResumes)
+}
+
+// diskFullBacksOffAndResumes runs in fake time: the 3 s of a full disk and
+// the back-off are exact, whatever the machine's load.
+func diskFullBacksOffAndResumes(t *testing.T) {
 	var full atomic.Bool
 	var refused atomic.Int64
 	log := &lines{msg: map[string]int{}}
-	b := setup(t, opts{orders: 40, seed: 12, workers: 2, log: slog.New(log), store: store.Options{WriteFault: func() error {
+	b := setup(t, opts{orders: 40, seed: 12, workers: 2, memory: true, log: slog.New(log), store: store.Options{WriteFault: func() error {
 		if full.Load() {
 			refused.Add(1)
 			return syscall.ENOSPC
@@ -118,8 +125,12 @@ func TestDiskFullBacksOffAndResumes(t *testing.T) {
 // while the disk was full is: the engine stops as it would otherwise.
 func TestDiskFullStillSeesAStaleLease(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, diskFullStillSeesAStaleLease)
+}
+
+func diskFullStillSeesAStaleLease(t *testing.T) {
 	var full atomic.Bool
-	b := setup(t, opts{orders: 10, seed: 13, workers: 2, store: store.Options{WriteFault: func() error {
+	b := setup(t, opts{orders: 10, seed: 13, workers: 2, memory: true, store: store.Options{WriteFault: func() error {
 		if full.Load() {
 			return syscall.ENOSPC
 		}

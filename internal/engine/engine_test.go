@@ -180,8 +180,12 @@ func TestFaultKinds(t *testing.T) {
 
 func TestLeaseRefusesASecondEngine(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 1, seed: 2})
-	time.Sleep(200 * time.Millisecond)
+	synctest.Test(t, leaseRefusesASecondEngine)
+}
+
+func leaseRefusesASecondEngine(t *testing.T) {
+	b := setup(t, opts{orders: 1, seed: 2, memory: true})
+	waitFor(t, "the first engine's lease", func() bool { _, live, _ := b.st.LeaseHolder(context.Background()); return live })
 	second := b.newEngine(1)
 	err := second.Run(context.Background())
 	var le *store.LeaseError
@@ -407,7 +411,11 @@ func mvType(dteType int) string {
 // though it had calls in flight.
 func TestLeaseTakenOverStopsTheEngineAtOnce(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 60, seed: 19, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 80 * time.Millisecond}})
+	synctest.Test(t, leaseTakenOverStopsTheEngineAtOnce)
+}
+
+func leaseTakenOverStopsTheEngineAtOnce(t *testing.T) {
+	b := setup(t, opts{orders: 60, seed: 19, memory: true, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 80 * time.Millisecond}})
 	ctx := context.Background()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
