@@ -25,6 +25,7 @@ func TestZombieEngineIsFenced(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	t.Parallel() // its own simulator and store; it mostly waits
 	bin := buildFolio(t)
 	cycles, orders := zombieCycles()
 	// Slow replies keep calls in flight when the freeze lands; resets after
@@ -79,6 +80,7 @@ func TestZombieEngineIsFenced(t *testing.T) {
 		t.Errorf("%d engines were fenced but %d said so in the log", fenced, n)
 	}
 	t.Logf("%d of %d cycles fenced a woken engine", fenced, cycles)
+	calmSim(t, info)
 	st := waitSettled(t, r.storePath, info, time.Duration(orders)*3*time.Second)
 	holder.cmd.Process.Signal(syscall.SIGTERM)
 	if err := <-holder.done; err != nil {
