@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"strconv"
 	"sync"
@@ -69,6 +70,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		body = b
 	}
+	// The request is on the wire: clients tell "not sent" from "sent, reply
+	// lost" by this hook (a reset after it is an uncertain outcome), so it
+	// fires as net/http's transport fires it.
+	trace := httptrace.ContextClientTrace(req.Context())
+	if trace != nil && trace.WroteHeaders != nil {
+		trace.WroteHeaders()
+	}
+	if trace != nil && trace.WroteRequest != nil {
+		trace.WroteRequest(httptrace.WroteRequestInfo{})
+	}
 	// The server's view of the request: its context ends when the client
 	// gives up, as a real server's does when the connection closes.
 	ctx, cancel := context.WithCancel(req.Context())
@@ -101,6 +112,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	case <-req.Context().Done():
 		return nil, req.Context().Err()
+	}
+	if trace != nil && trace.GotFirstResponseByte != nil {
+		trace.GotFirstResponseByte()
 	}
 	status := rw.status
 	if status == 0 {

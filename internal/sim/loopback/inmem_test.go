@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"syscall"
 	"testing"
@@ -51,8 +52,12 @@ func TestTransportInABubble(t *testing.T) {
 			t.Fatalf("reply %d %q %v", resp.StatusCode, body, resp.Header)
 		}
 
-		if _, err := hc.Get("http://sim.invalid/reset"); !errors.Is(err, syscall.ECONNRESET) {
-			t.Fatalf("a reset reached the client as %v, want a connection reset", err)
+		// The clients tell "not sent" from "reply lost" by WroteRequest.
+		var wrote bool
+		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) { wrote = true }}), http.MethodPost, "http://sim.invalid/reset", strings.NewReader("{}"))
+		if _, err := hc.Do(req); !errors.Is(err, syscall.ECONNRESET) || !wrote {
+			t.Fatalf("a reset after the request reached the client as %v (request written: %v), want a connection reset after writing", err, wrote)
 		}
 		if got := <-did; got != "generar" {
 			t.Fatalf("the handler behind the reset: %s", got)
@@ -60,7 +65,7 @@ func TestTransportInABubble(t *testing.T) {
 
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://sim.invalid/slow", nil)
+		req, _ = http.NewRequestWithContext(ctx, http.MethodGet, "http://sim.invalid/slow", nil)
 		start := time.Now()
 		if _, err := hc.Do(req); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("a slow reply past the client's deadline: %v", err)
