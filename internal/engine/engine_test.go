@@ -86,34 +86,36 @@ func (b *bundle) checkLedgers() {
 
 func TestHappyPath(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 30, seed: 1})
-	counts := b.settle(30 * time.Second)
-	if counts[store.StateDone] == 0 {
-		t.Fatalf("nothing done: %v", counts)
-	}
-	b.checkLedgers()
-	// The timeline tells the story of an order.
-	rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateDone}, Limit: 1})
-	evs, _ := b.st.Events(context.Background(), rows[0].ID)
-	kinds := map[string]bool{}
-	for _, e := range evs {
-		kinds[e.Kind] = true
-	}
-	for _, k := range []string{"seen", "built", "prepared", "issued", "attached", "done"} {
-		if !kinds[k] {
-			t.Errorf("timeline lacks %q: %+v", k, evs)
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{memory: true, orders: 30, seed: 1})
+		counts := b.settle(30 * time.Second)
+		if counts[store.StateDone] == 0 {
+			t.Fatalf("nothing done: %v", counts)
 		}
-	}
-	if err := b.stop(); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	// The HTTP log is written in batches; a stop writes what is left.
-	if log, _ := b.st.HTTPLog(context.Background(), rows[0].ID, 50); len(log) < 3 {
-		t.Errorf("HTTP log for the order has %d exchanges", len(log))
-	}
-	if _, live, _ := b.st.LeaseHolder(context.Background()); live {
-		t.Fatal("lease still held after stop")
-	}
+		b.checkLedgers()
+		// The timeline tells the story of an order.
+		rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateDone}, Limit: 1})
+		evs, _ := b.st.Events(context.Background(), rows[0].ID)
+		kinds := map[string]bool{}
+		for _, e := range evs {
+			kinds[e.Kind] = true
+		}
+		for _, k := range []string{"seen", "built", "prepared", "issued", "attached", "done"} {
+			if !kinds[k] {
+				t.Errorf("timeline lacks %q: %+v", k, evs)
+			}
+		}
+		if err := b.stop(); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		// The HTTP log is written in batches; a stop writes what is left.
+		if log, _ := b.st.HTTPLog(context.Background(), rows[0].ID, 50); len(log) < 3 {
+			t.Errorf("HTTP log for the order has %d exchanges", len(log))
+		}
+		if _, live, _ := b.st.LeaseHolder(context.Background()); live {
+			t.Fatal("lease still held after stop")
+		}
+	})
 }
 
 func TestFaultKinds(t *testing.T) {
@@ -367,14 +369,16 @@ func TestPauseStopsABacklog(t *testing.T) {
 
 func TestPaidLaterAndCancelled(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 60, seed: 4})
-	b.settle(30 * time.Second)
-	ctx := context.Background()
-	waiting, _ := b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateWaiting}, Limit: 100})
-	if len(waiting) == 0 {
-		t.Fatal("no unpaid order waits")
-	}
-	b.checkLedgers()
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{memory: true, orders: 60, seed: 4})
+		b.settle(30 * time.Second)
+		ctx := context.Background()
+		waiting, _ := b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateWaiting}, Limit: 100})
+		if len(waiting) == 0 {
+			t.Fatal("no unpaid order waits")
+		}
+		b.checkLedgers()
+	})
 }
 
 func TestDrainOnStop(t *testing.T) {
@@ -483,30 +487,32 @@ func hasRule(evs []store.Event, ids ...string) bool {
 // in Errors naming the rule, never issued as a boleta.
 func TestFacturaMappingFromConnectionSettings(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 40, seed: 5, noStart: true})
-	ctx := context.Background()
-	c := b.conn
-	c.Settings.FacturaField, c.Settings.FacturaValue = "origin", "falabella"
-	if err := b.st.Write(ctx, func(tx *store.Tx) error { _, err := tx.SaveConnection(ctx, c); return err }); err != nil {
-		t.Fatal(err)
-	}
-	b.start()
-	b.settle(30 * time.Second)
-	rows, _ := b.st.ListOrders(ctx, store.OrderQuery{Limit: 100})
-	var mapped int
-	for _, o := range rows {
-		if o.Marketplace != "falabella" || o.State == store.StateWaiting {
-			continue
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{memory: true, orders: 40, seed: 5, noStart: true})
+		ctx := context.Background()
+		c := b.conn
+		c.Settings.FacturaField, c.Settings.FacturaValue = "origin", "falabella"
+		if err := b.st.Write(ctx, func(tx *store.Tx) error { _, err := tx.SaveConnection(ctx, c); return err }); err != nil {
+			t.Fatal(err)
 		}
-		evs, _ := b.st.Events(ctx, o.ID)
-		if !hasRule(evs, "rule.mapping") || o.DocType == 39 {
-			t.Errorf("falabella order %s: %s type %d; timeline %+v", o.ID, o.State, o.DocType, evs)
+		b.start()
+		b.settle(30 * time.Second)
+		rows, _ := b.st.ListOrders(ctx, store.OrderQuery{Limit: 100})
+		var mapped int
+		for _, o := range rows {
+			if o.Marketplace != "falabella" || o.State == store.StateWaiting {
+				continue
+			}
+			evs, _ := b.st.Events(ctx, o.ID)
+			if !hasRule(evs, "rule.mapping") || o.DocType == 39 {
+				t.Errorf("falabella order %s: %s type %d; timeline %+v", o.ID, o.State, o.DocType, evs)
+			}
+			if o.State == store.StateAttention {
+				mapped++
+			}
 		}
-		if o.State == store.StateAttention {
-			mapped++
+		if mapped == 0 {
+			t.Error("no falabella order without a RUT waited in Errors")
 		}
-	}
-	if mapped == 0 {
-		t.Error("no falabella order without a RUT waited in Errors")
-	}
+	})
 }

@@ -69,18 +69,20 @@ func (b *bundle) checkOpenFacturaLedger() {
 
 func TestOpenFacturaHappyPath(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 20, seed: 21, of: true})
-	counts := b.settle(30 * time.Second)
-	if counts[store.StateDone] == 0 {
-		t.Fatalf("nothing done: %v", counts)
-	}
-	b.checkOpenFacturaLedger()
-	if n := len(b.sims.LD.State().Emitted); n != 0 {
-		t.Fatalf("LibreDTE issued %d documents: the engine must use the connection's invoicer only", n)
-	}
-	if len(b.sims.OF.State().Emitted) == 0 {
-		t.Fatal("OpenFactura issued nothing")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{memory: true, orders: 20, seed: 21, of: true})
+		counts := b.settle(30 * time.Second)
+		if counts[store.StateDone] == 0 {
+			t.Fatalf("nothing done: %v", counts)
+		}
+		b.checkOpenFacturaLedger()
+		if n := len(b.sims.LD.State().Emitted); n != 0 {
+			t.Fatalf("LibreDTE issued %d documents: the engine must use the connection's invoicer only", n)
+		}
+		if len(b.sims.OF.State().Emitted) == 0 {
+			t.Fatal("OpenFactura issued nothing")
+		}
+	})
 }
 
 func TestOpenFacturaFaults(t *testing.T) {
