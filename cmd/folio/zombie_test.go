@@ -46,13 +46,15 @@ func TestZombieEngineIsFenced(t *testing.T) {
 	holder := run()
 	fenced := 0
 	for i := 0; i < cycles; i++ {
-		time.Sleep(time.Duration(400+rng.IntN(1200)) * time.Millisecond)
+		// Long enough for the holder to have calls in flight (4 workers,
+		// 20–150 ms replies); the freeze lands at a random point of them.
+		time.Sleep(time.Duration(300+rng.IntN(600)) * time.Millisecond)
 		if err := holder.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 			t.Fatalf("freezing the holder: %v", err)
 		}
 		time.Sleep(ttl + 300*time.Millisecond) // its lease expires
 		next := run()
-		time.Sleep(time.Duration(500+rng.IntN(1000)) * time.Millisecond) // the new holder works
+		time.Sleep(time.Duration(300+rng.IntN(600)) * time.Millisecond) // the new holder works
 		if err := holder.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 			t.Fatalf("waking the holder: %v", err)
 		}
