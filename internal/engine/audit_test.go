@@ -29,14 +29,7 @@ func TestControlNamesWhoActedOnTheTimeline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for c, _ := b.st.Control(ctx, id); c.Status == store.CtlPending; c, _ = b.st.Control(ctx, id) {
-			if time.Now().After(deadline) {
-				t.Fatal("control never applied")
-			}
-			time.Sleep(20 * time.Millisecond) // polling for the outcome, not timing it
-		}
-		c, _ := b.st.Control(ctx, id)
+		c := waitControl(t, b, id)
 		if c.User != "ana" || c.Fingerprint != "SHA256:abc" || c.Connection != b.conn.Name {
 			t.Errorf("control %+v", c)
 		}

@@ -36,16 +36,14 @@ func doneOrders(t *testing.T, b *bundle) []store.Order {
 // waitReason waits until the order is in Errors for code.
 func waitReason(t *testing.T, b *bundle, id, code string) store.Order {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	var o store.Order
+	if eventually(30*time.Second, func() bool {
 		b.eng.Kick()
-		o, _ := b.st.GetOrder(context.Background(), id)
-		if o.State == store.StateAttention && o.ReasonCode == code {
-			return o
-		}
-		time.Sleep(20 * time.Millisecond)
+		o, _ = b.st.GetOrder(context.Background(), id)
+		return o.State == store.StateAttention && o.ReasonCode == code
+	}) {
+		return o
 	}
-	o, _ := b.st.GetOrder(context.Background(), id)
 	evs, _ := b.st.Events(context.Background(), id)
 	t.Fatalf("order %s never reached Errors for %s: %s/%s %q; timeline %+v", id, code, o.State, o.ReasonCode, o.Reason, evs)
 	return o
@@ -211,10 +209,7 @@ func TestCreditNoteAutomaticOnRefund(t *testing.T) {
 		if err := b.sims.MV.Cancel(o.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(30 * time.Second)
-		for time.Now().Before(deadline) && len(creditNotes(b, o.DocType, o.Folio)) == 0 {
-			time.Sleep(20 * time.Millisecond)
-		}
+		eventually(30*time.Second, func() bool { return len(creditNotes(b, o.DocType, o.Folio)) > 0 })
 		b.settle(30 * time.Second)
 		got, _ := b.st.GetOrder(ctx, o.ID)
 		evs, _ := b.st.Events(ctx, o.ID)
@@ -359,13 +354,7 @@ func TestCreditNoteCrashAfterIssue(t *testing.T) {
 		if _, err := engine.RequestCredit(ctx, b.st, o.ID, engine.CreditArgs{}, "test"); err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(30 * time.Second)
-		for time.Now().Before(deadline) && !died.Load() {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if !died.Load() {
-			t.Fatal("the 61's issue never reached its failpoint")
-		}
+		waitUntil(t, 30*time.Second, "the 61's issue to reach its failpoint", died.Load)
 		if err := b.stop(); err != nil {
 			t.Fatalf("stopping the first engine: %v", err)
 		}

@@ -63,13 +63,7 @@ func diskFullBacksOffAndResumes(t *testing.T) {
 		}
 		return nil
 	}}})
-	deadline := time.Now().Add(20 * time.Second)
-	for len(b.sims.LD.State().Emitted) < 3 {
-		if time.Now().After(deadline) {
-			t.Fatal("nothing issued")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitUntil(t, 20*time.Second, "three documents issued", func() bool { return len(b.sims.LD.State().Emitted) >= 3 })
 	before, _ := log.count()
 	full.Store(true)
 	b.sims.MV.AddOrders(10) // work keeps arriving while the disk is full
@@ -137,11 +131,7 @@ func diskFullStillSeesAStaleLease(t *testing.T) {
 		return nil
 	}}})
 	ctx := context.Background()
-	for end := time.Now().Add(20 * time.Second); len(b.sims.LD.State().Emitted) < 1; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatal("nothing issued")
-		}
-	}
+	waitUntil(t, 20*time.Second, "a document issued", func() bool { return len(b.sims.LD.State().Emitted) >= 1 })
 	full.Store(true)
 	for end := time.Now().Add(2500 * time.Millisecond); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
 		if !b.eng.Stats().DiskFull {

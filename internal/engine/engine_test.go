@@ -220,16 +220,13 @@ func TestLeaseOfADeadEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.start()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		h, ok, _ := b.st.LeaseHolder(ctx)
-		if ok && h.PID == os.Getpid() {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the dead engine's lease was not taken over: %+v", h)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var h store.Holder
+	if !eventually(10*time.Second, func() bool {
+		var ok bool
+		h, ok, _ = b.st.LeaseHolder(ctx)
+		return ok && h.PID == os.Getpid()
+	}) {
+		t.Fatalf("the dead engine's lease was not taken over: %+v", h)
 	}
 }
 
@@ -421,16 +418,12 @@ func TestLeaseTakenOverStopsTheEngineAtOnce(t *testing.T) {
 func leaseTakenOverStopsTheEngineAtOnce(t *testing.T) {
 	b := setup(t, opts{orders: 60, seed: 19, memory: true, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 80 * time.Millisecond}})
 	ctx := context.Background()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		counts, _ := b.st.CountByState(ctx)
-		if counts[store.StateDone] >= 3 && counts[store.StateQueued]+counts[store.StateRetrying] > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the engine did not get going: %v", counts)
-		}
-		time.Sleep(10 * time.Millisecond)
+	var counts map[store.State]int
+	if !eventually(20*time.Second, func() bool {
+		counts, _ = b.st.CountByState(ctx)
+		return counts[store.StateDone] >= 3 && counts[store.StateQueued]+counts[store.StateRetrying] > 0
+	}) {
+		t.Fatalf("the engine did not get going: %v", counts)
 	}
 	h, _, err := b.st.LeaseHolder(ctx)
 	if err != nil {

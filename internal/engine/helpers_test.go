@@ -210,17 +210,25 @@ func (b *bundle) stop() error {
 	return b.err
 }
 
-// waitUntil is the package's one wait: it polls ok until it holds, and
-// fails the test with what after deadline. Inside a synctest bubble the
+// eventually is the package's one wait: it polls ok every 20 ms until it
+// holds (true) or deadline passes (false). Inside a synctest bubble the
 // deadline and the polls are fake time, and cost nothing.
-func waitUntil(t testing.TB, deadline time.Duration, what string, ok func() bool) {
-	t.Helper()
+func eventually(deadline time.Duration, ok func() bool) bool {
 	end := time.Now().Add(deadline)
 	for !ok() {
 		if time.Now().After(end) {
-			t.Fatalf("timed out after %v waiting for %s", deadline, what)
+			return false
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	return true
+}
+
+// waitUntil is eventually that fails the test, naming what it waited for.
+func waitUntil(t testing.TB, deadline time.Duration, what string, ok func() bool) {
+	t.Helper()
+	if !eventually(deadline, ok) {
+		t.Fatalf("timed out after %v waiting for %s", deadline, what)
 	}
 }
 

@@ -37,21 +37,19 @@ func TestOrdersWaitForReconnect(t *testing.T) {
 			t.Fatal(err)
 		}
 		b.start()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			n, err := b.st.WaitingReconnect(ctx, b.conn.ID)
-			c, _ := b.st.ConnectionByID(ctx, b.conn.ID)
-			counts, _ := b.st.CountByState(ctx)
+		var n int
+		var err error
+		var c store.Connection
+		if !eventually(20*time.Second, func() bool {
+			n, err = b.st.WaitingReconnect(ctx, b.conn.ID)
+			c, _ = b.st.ConnectionByID(ctx, b.conn.ID)
+			counts, _ = b.st.CountByState(ctx)
 			// Orders a worker tried before the poll saw the refresh refused are
 			// retrying; the others stay queued (which comes first is a race).
-			if err == nil && n == paid && c.Status == store.ConnNeedsReconnect &&
-				counts[store.StateRetrying]+counts[store.StateQueued] == paid {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for reconnect: %d of %d (%v), connection %s, %v", n, paid, err, c.Status, counts)
-			}
-			time.Sleep(20 * time.Millisecond)
+			return err == nil && n == paid && c.Status == store.ConnNeedsReconnect &&
+				counts[store.StateRetrying]+counts[store.StateQueued] == paid
+		}) {
+			t.Fatalf("waiting for reconnect: %d of %d (%v), connection %s, %v", n, paid, err, c.Status, counts)
 		}
 		rows, _ := b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateRetrying}, Limit: 100})
 		for _, o := range rows {
@@ -59,8 +57,10 @@ func TestOrdersWaitForReconnect(t *testing.T) {
 				t.Errorf("order %s: %s %q, %d attempts; want WAITING-RECONNECT with none used", o.ID, o.ReasonCode, o.Reason, o.Attempts)
 			}
 		}
-		// Nothing burns while it waits.
-		time.Sleep(300 * time.Millisecond)
+		// Nothing burns while it waits: read once the bubble has been idle
+		// through 50 polls and many retry delays.
+		time.Sleep(5 * time.Second)
+		synctest.Wait()
 		rows, _ = b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateRetrying, store.StateQueued}, Limit: 100})
 		for _, o := range rows {
 			if o.Attempts != 0 {
@@ -116,10 +116,11 @@ func TestLostRefreshUsesNoAttempts(t *testing.T) {
 		*self, b.eng = eng, eng
 		b.start()
 		ctx := context.Background()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			rows, _ := b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateRetrying}, Limit: 100})
-			again := 0
+		var rows []store.Order
+		var again int
+		if !eventually(20*time.Second, func() bool {
+			rows, _ = b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateRetrying}, Limit: 100})
+			again = 0
 			for _, o := range rows {
 				if o.Attempts != 0 {
 					t.Fatalf("order %s used %d attempts on a lost refresh (%s)", o.ID, o.Attempts, o.Reason)
@@ -131,13 +132,9 @@ func TestLostRefreshUsesNoAttempts(t *testing.T) {
 					}
 				}
 			}
-			if again >= 2*len(rows) && len(rows) > 0 {
-				break // every waiting order has failed at least twice
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("orders did not fail on the lost refresh: %d retrying, %d failures", len(rows), again)
-			}
-			time.Sleep(20 * time.Millisecond)
+			return again >= 2*len(rows) && len(rows) > 0 // every waiting order has failed at least twice
+		}) {
+			t.Fatalf("orders did not fail on the lost refresh: %d retrying, %d failures", len(rows), again)
 		}
 		down.Store(false)
 		b.settle(30 * time.Second)

@@ -66,14 +66,7 @@ func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spe
 // waitAttached waits until every paid, not cancelled order the simulator
 // has carries an uploaded document, or the deadline passes.
 func waitAttached(b *bundle, deadline time.Duration) bool {
-	end := time.Now().Add(deadline)
-	for time.Now().Before(end) {
-		if allAttached(b) {
-			return true
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return false
+	return eventually(deadline, func() bool { return allAttached(b) })
 }
 
 func allAttached(b *bundle) bool {
