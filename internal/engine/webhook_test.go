@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/engine"
@@ -22,8 +23,9 @@ import (
 const hookSecret = "webhook-test-secret-0123456789abcdef"
 
 // hookRig is a rig whose engine has a webhook listener the simulator
-// notifies, polling every poll.
-func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spec, listen bool, hook ...func(multivende.Exchange)) (*bundle, *webhook.Server) {
+// notifies, polling every poll. memory serves the simulators and the
+// listener in memory (inside a synctest bubble).
+func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spec, listen, memory bool, hook ...func(multivende.Exchange)) (*bundle, *webhook.Server) {
 	tb.Helper()
 	var ws *webhook.Server
 	var eng **engine.Engine
@@ -32,12 +34,18 @@ func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spe
 		seeExchange = hook[0]
 	}
 	b := setup(tb, opts{sim: &sim.Options{Orders: 0, Seed: 11, RateLimit: rateLimit, SIIDelay: 50 * time.Millisecond},
-		faults: sp, mvRate: rateLimit, noStart: true, hook: seeExchange,
+		faults: sp, mvRate: rateLimit, noStart: true, hook: seeExchange, memory: memory,
 		tune: func(c *engine.Config) {
 			c.PollInterval = poll
 			c.Retry = engine.RetryPolicy{MaxAttempts: 8, Base: 100 * time.Millisecond, Max: time.Second}
 			if listen {
-				c.Webhook = func() engine.WebhookHealth { return ws.Health() }
+				c.Webhook = func() engine.WebhookHealth {
+					h := ws.Health()
+					// In memory the transport serves the handler and no
+					// socket listens: the rig says it is listening.
+					h.Listening = h.Listening || memory
+					return h
+				}
 			}
 		}})
 	eng = &b.eng
@@ -51,13 +59,19 @@ func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spe
 		if err != nil {
 			tb.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		tb.Cleanup(cancel)
-		addr, err := ws.Listen(ctx, "127.0.0.1:0")
-		if err != nil {
-			tb.Fatal(err)
+		if memory {
+			const host = "folio.invalid" // the app, as the in-memory simulator reaches it
+			b.sims.Transport.Handle(host, ws.Handler())
+			b.sims.MV.SetWebhook(webhook.URL("http://"+host, hookSecret))
+		} else {
+			ctx, cancel := context.WithCancel(context.Background())
+			tb.Cleanup(cancel)
+			addr, err := ws.Listen(ctx, "127.0.0.1:0")
+			if err != nil {
+				tb.Fatal(err)
+			}
+			b.sims.MV.SetWebhook(webhook.URL("http://"+addr, hookSecret))
 		}
-		b.sims.MV.SetWebhook(webhook.URL("http://"+addr, hookSecret))
 	}
 	b.start()
 	return b, ws
@@ -83,7 +97,11 @@ func allAttached(b *bundle) bool {
 // second folio.
 func TestWebhooksWithDropsDuplicatesDelays(t *testing.T) {
 	t.Parallel()
-	b, ws := hookRig(t, 2*time.Second, -1, faults.Spec{WebhookDrop: 0.3, WebhookDup: 0.4, WebhookDelay: 0.4}, true)
+	synctest.Test(t, webhooksWithDropsDuplicatesDelays)
+}
+
+func webhooksWithDropsDuplicatesDelays(t *testing.T) {
+	b, ws := hookRig(t, 2*time.Second, -1, faults.Spec{WebhookDrop: 0.3, WebhookDup: 0.4, WebhookDelay: 0.4}, true, true)
 	for range 6 {
 		b.sims.MV.AddOrders(5)
 		time.Sleep(300 * time.Millisecond) // orders arrive over time, as in a shop
@@ -102,9 +120,13 @@ func TestWebhooksWithDropsDuplicatesDelays(t *testing.T) {
 // to the end of the pipeline.
 func TestWebhooksAloneBringNewOrders(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, webhooksAloneBringNewOrders)
+}
+
+func webhooksAloneBringNewOrders(t *testing.T) {
 	var mu sync.Mutex
 	details := map[string]int{} // checkout id → detail reads
-	b, ws := hookRig(t, time.Hour, -1, faults.None, true, func(ex multivende.Exchange) {
+	b, _ := hookRig(t, time.Hour, -1, faults.None, true, true, func(ex multivende.Exchange) {
 		if ex.Op == "checkout" && ex.Status == 200 {
 			mu.Lock()
 			details[ex.Object]++
@@ -127,7 +149,7 @@ func TestWebhooksAloneBringNewOrders(t *testing.T) {
 	}
 	mu.Unlock()
 	b.checkLedgersOfSeen()
-	if h := ws.Health(); !h.Healthy(time.Now()) {
+	if h := b.eng.WebhookHealth(); !h.Healthy(time.Now()) {
 		t.Fatalf("health %+v", h)
 	}
 }
@@ -202,7 +224,7 @@ func BenchmarkPaidToAttached(b *testing.B) {
 	for _, mode := range []string{"webhooks", "polling-1h"} {
 		b.Run(mode, func(b *testing.B) {
 			for range b.N {
-				rig, _ := hookRig(b, time.Hour, 5, faults.None, mode == "webhooks")
+				rig, _ := hookRig(b, time.Hour, 5, faults.None, mode == "webhooks", false)
 				waitFor(b, "the first poll", func() bool { return !rig.eng.Stats().LastPoll.IsZero() })
 				start := time.Now()
 				for range orders {

@@ -59,6 +59,9 @@ type Sims struct {
 	// Client reaches the simulators: over loopback.Transport when started
 	// InMemory, else a plain client.
 	Client *http.Client
+	// Transport is the in-memory transport (nil on sockets); a test serves
+	// the app's webhook callback on it (Handle) for Multivende's notifications.
+	Transport *loopback.Transport
 }
 
 // In-memory hosts: names, not addresses, so no request can reach a socket.
@@ -88,8 +91,12 @@ func Start(ctx context.Context, o Options) (*Sims, error) {
 		tr.Handle(memMultivende, mv)
 		tr.Handle(memLibreDTE, ld)
 		tr.Handle(memOpenFactura, of)
-		mvURL := mv.StartInMemory(ctx, memMultivende)
-		return finish(mv, ld, of, mvURL, "http://"+memLibreDTE+"/api", "http://"+memOpenFactura, tr.Client())
+		mvURL := mv.StartInMemory(ctx, memMultivende, tr.Client())
+		s, err := finish(mv, ld, of, mvURL, "http://"+memLibreDTE+"/api", "http://"+memOpenFactura, tr.Client())
+		if s != nil {
+			s.Transport = tr
+		}
+		return s, err
 	}
 	mvURL, err := mv.Start(ctx, o.MultivendeAddr)
 	if err != nil {
