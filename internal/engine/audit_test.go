@@ -16,7 +16,7 @@ import (
 func TestControlNamesWhoActedOnTheTimeline(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 3})
+		b := setup(t, opts{orders: 3})
 		b.settle(30 * time.Second)
 		ctx := context.Background()
 		rows, err := b.st.ListOrders(ctx, store.OrderQuery{Limit: 1})

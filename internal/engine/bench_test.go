@@ -161,7 +161,7 @@ func BenchmarkPipeline(b *testing.B) {
 			bareBefore := bareCommits(b, 500)
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				r := setup(b, opts{sim: &sim.Options{Orders: pipelineBatch, Seed: uint64(100 + i), RateLimit: -1}, mvRate: -1,
+				r := setup(b, opts{sim: &sim.Options{Orders: pipelineBatch, Seed: uint64(100 + i), RateLimit: -1}, mvRate: -1, sockets: true,
 					workers: workers, noStart: true,
 					watch: func(h sqlite.HookRegisterer) {
 						h.RegisterCommitHook(func() int32 { commits.Add(1); return 0 })
@@ -338,7 +338,7 @@ func BenchmarkIngest(b *testing.B) {
 		total := 0
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
-			r := setup(b, opts{sim: &sim.Options{Orders: batch, Seed: uint64(200 + i), RateLimit: -1}, mvRate: -1, noStart: true})
+			r := setup(b, opts{sim: &sim.Options{Orders: batch, Seed: uint64(200 + i), RateLimit: -1}, mvRate: -1, sockets: true, noStart: true})
 			b.StartTimer()
 			n, err := r.eng.Ingest(context.Background(), r.conn)
 			if err != nil {

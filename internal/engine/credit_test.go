@@ -80,7 +80,7 @@ func creditNotes(b *bundle, typ int, folio int64) []dte.Document {
 func TestCreditNoteAfterCancellation(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 6, seed: 11})
+		b := setup(t, opts{orders: 6, seed: 11})
 		ctx := context.Background()
 		done := doneOrders(t, b)
 		o := done[0]
@@ -195,7 +195,7 @@ func TestCreditNoteAfterCancellation(t *testing.T) {
 func TestCreditNoteAutomaticOnRefund(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 4, seed: 5, noStart: true})
+		b := setup(t, opts{orders: 4, seed: 5, noStart: true})
 		cfg, self := b.engineConfig(4)
 		cfg.CreditAuto = true
 		eng, err := engine.New(cfg)
@@ -231,7 +231,7 @@ func TestCreditNoteAutomaticOnRefund(t *testing.T) {
 func TestCreditNoteOpenFactura(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 4, seed: 5, of: true})
+		b := setup(t, opts{orders: 4, seed: 5, of: true})
 		ctx := context.Background()
 		o := doneOrders(t, b)[0]
 		if err := b.sims.MV.Cancel(o.ID, false); err != nil {
@@ -270,7 +270,7 @@ func TestCreditNoteOpenFactura(t *testing.T) {
 func TestCreditNoteRejectedBySIIIsReissued(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 4, seed: 5})
+		b := setup(t, opts{orders: 4, seed: 5})
 		ctx := context.Background()
 		o := doneOrders(t, b)[0]
 		if err := b.sims.MV.Cancel(o.ID, false); err != nil {
@@ -330,7 +330,7 @@ func TestCreditNoteRejectedBySIIIsReissued(t *testing.T) {
 func TestCreditNoteCrashAfterIssue(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 4, seed: 5, noStart: true})
+		b := setup(t, opts{orders: 4, seed: 5, noStart: true})
 		var armed, died atomic.Bool
 		cfg, self := b.engineConfig(4)
 		cfg.Failpoint = func(p string) {

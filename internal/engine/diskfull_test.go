@@ -56,7 +56,7 @@ func diskFullBacksOffAndResumes(t *testing.T) {
 	var full atomic.Bool
 	var refused atomic.Int64
 	log := &lines{msg: map[string]int{}}
-	b := setup(t, opts{orders: 40, seed: 12, workers: 2, memory: true, log: slog.New(log), store: store.Options{WriteFault: func() error {
+	b := setup(t, opts{orders: 40, seed: 12, workers: 2, log: slog.New(log), store: store.Options{WriteFault: func() error {
 		if full.Load() {
 			refused.Add(1)
 			return syscall.ENOSPC
@@ -124,7 +124,7 @@ func TestDiskFullStillSeesAStaleLease(t *testing.T) {
 
 func diskFullStillSeesAStaleLease(t *testing.T) {
 	var full atomic.Bool
-	b := setup(t, opts{orders: 10, seed: 13, workers: 2, memory: true, store: store.Options{WriteFault: func() error {
+	b := setup(t, opts{orders: 10, seed: 13, workers: 2, store: store.Options{WriteFault: func() error {
 		if full.Load() {
 			return syscall.ENOSPC
 		}

@@ -87,7 +87,7 @@ func (b *bundle) checkLedgers() {
 func TestHappyPath(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 30, seed: 1})
+		b := setup(t, opts{orders: 30, seed: 1})
 		counts := b.settle(30 * time.Second)
 		if counts[store.StateDone] == 0 {
 			t.Fatalf("nothing done: %v", counts)
@@ -167,7 +167,7 @@ func TestFaultKinds(t *testing.T) {
 			}
 			// Fake time: a 429's Retry-After and the latencies cost nothing.
 			synctest.Test(t, func(t *testing.T) {
-				b := setup(t, opts{orders: 25, seed: 7, faults: sp, memory: true})
+				b := setup(t, opts{orders: 25, seed: 7, faults: sp})
 				counts := b.settle(60 * time.Second)
 				if tc.check != nil {
 					tc.check(t, b, counts)
@@ -186,7 +186,7 @@ func TestLeaseRefusesASecondEngine(t *testing.T) {
 }
 
 func leaseRefusesASecondEngine(t *testing.T) {
-	b := setup(t, opts{orders: 1, seed: 2, memory: true})
+	b := setup(t, opts{orders: 1, seed: 2})
 	waitFor(t, "the first engine's lease", func() bool { _, live, _ := b.st.LeaseHolder(context.Background()); return live })
 	second := b.newEngine(1)
 	err := second.Run(context.Background())
@@ -238,7 +238,7 @@ func TestControls(t *testing.T) {
 // controls is TestControls in a synctest bubble: "nothing issued while
 // paused" is read once every goroutine waits, long after a poll.
 func controls(t *testing.T) {
-	b := setup(t, opts{orders: 0, seed: 3, noStart: true, memory: true})
+	b := setup(t, opts{orders: 0, seed: 3, noStart: true})
 	ctx := context.Background()
 	// Pause first, everything and the one connection: the engine must not
 	// issue anything, and resuming everything resumes the connection too.
@@ -337,7 +337,7 @@ func controls(t *testing.T) {
 func TestPauseStopsABacklog(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{orders: 60, seed: 5, workers: 2, memory: true, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 30 * time.Millisecond}})
+		b := setup(t, opts{orders: 60, seed: 5, workers: 2, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 30 * time.Millisecond}})
 		ctx := context.Background()
 		waitUntil(t, 20*time.Second, "three documents issued", func() bool { return len(b.sims.LD.State().Emitted) >= 3 })
 		id, err := engine.RequestPause(ctx, b.st, "", "test")
@@ -367,7 +367,7 @@ func TestPauseStopsABacklog(t *testing.T) {
 func TestPaidLaterAndCancelled(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 60, seed: 4})
+		b := setup(t, opts{orders: 60, seed: 4})
 		b.settle(30 * time.Second)
 		ctx := context.Background()
 		waiting, _ := b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateWaiting}, Limit: 100})
@@ -382,7 +382,7 @@ func TestDrainOnStop(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		sp, _ := faults.Parse("latency=150ms..200ms")
-		b := setup(t, opts{orders: 10, seed: 5, faults: sp, memory: true})
+		b := setup(t, opts{orders: 10, seed: 5, faults: sp})
 		time.Sleep(600 * time.Millisecond)
 		start := time.Now()
 		if err := b.stop(); err != nil {
@@ -416,7 +416,7 @@ func TestLeaseTakenOverStopsTheEngineAtOnce(t *testing.T) {
 }
 
 func leaseTakenOverStopsTheEngineAtOnce(t *testing.T) {
-	b := setup(t, opts{orders: 60, seed: 19, memory: true, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 80 * time.Millisecond}})
+	b := setup(t, opts{orders: 60, seed: 19, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 80 * time.Millisecond}})
 	ctx := context.Background()
 	var counts map[store.State]int
 	if !eventually(20*time.Second, func() bool {
@@ -481,7 +481,7 @@ func hasRule(evs []store.Event, ids ...string) bool {
 func TestFacturaMappingFromConnectionSettings(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 40, seed: 5, noStart: true})
+		b := setup(t, opts{orders: 40, seed: 5, noStart: true})
 		ctx := context.Background()
 		c := b.conn
 		c.Settings.FacturaField, c.Settings.FacturaValue = "origin", "falabella"

@@ -26,9 +26,10 @@ import (
 )
 
 // The engine tests' one rig: simulators, a store connected to them as a
-// person would connect it, and an engine with fast timings. Tests that run
-// in a testing/synctest bubble ask for the simulators in memory (no
-// sockets), so that fake time moves whenever every goroutine waits.
+// person would connect it, and an engine with fast timings. The simulators
+// are served in memory (no sockets) unless a test asks for sockets: inside
+// a testing/synctest bubble a goroutine waiting on the network would keep
+// fake time from moving, and the test would hang rather than fail.
 
 type bundle struct {
 	t      testing.TB
@@ -57,10 +58,10 @@ type opts struct {
 	// sim, when set, replaces the simulators' options made from orders and
 	// seed (no rate limit, a 50 ms SII, OpenFactura without limits).
 	sim *sim.Options
-	// memory serves the simulators in memory (loopback.Transport): needed
-	// inside a synctest bubble.
-	memory bool
-	mvRate float64 // the engine's Multivende client pace (0 or negative: none)
+	// sockets serves the simulators on loopback addresses instead of in
+	// memory (loopback.Transport); never inside a synctest bubble.
+	sockets bool
+	mvRate  float64 // the engine's Multivende client pace (0 or negative: none)
 	// watch, when set, gets every SQLite connection of the rig's store.
 	watch func(sqlite.HookRegisterer)
 	// hook sees every Multivende exchange the engine makes.
@@ -78,7 +79,7 @@ func setup(t testing.TB, o opts) *bundle {
 	if o.sim != nil {
 		so = *o.sim
 	}
-	so.InMemory = so.InMemory || o.memory
+	so.InMemory = !o.sockets
 	// Faults come on after the connection is made: a person connects once,
 	// the engine lives with the faults.
 	so.Faults = faults.None

@@ -36,7 +36,7 @@ func TestReasonsAndOutcomesAreMessages(t *testing.T) {
 
 func reasonsAndOutcomesAreMessages(t *testing.T) {
 	// SII rejections and server errors give reasons of several kinds.
-	b := setup(t, opts{orders: 40, seed: 4, memory: true, faults: faults.Spec{SIIReject: 0.4, ServerError: 0.2}})
+	b := setup(t, opts{orders: 40, seed: 4, faults: faults.Spec{SIIReject: 0.4, ServerError: 0.2}})
 	b.settle(30 * time.Second)
 	ctx := context.Background()
 

@@ -17,7 +17,7 @@ import (
 func TestTotalsMismatchStopsBeforeTheFolio(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 12, seed: 21, noStart: true})
+		b := setup(t, opts{orders: 12, seed: 21, noStart: true})
 		b.sims.LD.SetNetPrices(true)
 		b.start()
 		counts := b.settle(30 * time.Second)

@@ -16,7 +16,7 @@ import (
 func TestDocumentOnlyInTheListIsExisting(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 12, seed: 21, noStart: true})
+		b := setup(t, opts{orders: 12, seed: 21, noStart: true})
 		var target string
 		for _, c := range b.sims.MV.State().Checkouts {
 			if c.PaymentStatus == multivende.PaymentCompleted && c.Status != multivende.StatusCancelled {
@@ -54,7 +54,7 @@ func TestDocumentOnlyInTheListIsExisting(t *testing.T) {
 func TestAttachUsesTheConnectionSettings(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 10, seed: 22, noStart: true})
+		b := setup(t, opts{orders: 10, seed: 22, noStart: true})
 		ctx := context.Background()
 		set := store.ConnSettings{EmitterID: "em-991", Provider: "libredte-cl", DocTypes: map[string]string{"39": "boleta_custom"}}
 		if err := b.st.Write(ctx, func(tx *store.Tx) error { return tx.SetConnectionSettings(ctx, "tienda", set) }); err != nil {

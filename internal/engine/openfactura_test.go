@@ -70,7 +70,7 @@ func (b *bundle) checkOpenFacturaLedger() {
 func TestOpenFacturaHappyPath(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 20, seed: 21, of: true})
+		b := setup(t, opts{orders: 20, seed: 21, of: true})
 		counts := b.settle(30 * time.Second)
 		if counts[store.StateDone] == 0 {
 			t.Fatalf("nothing done: %v", counts)
@@ -96,7 +96,7 @@ func TestOpenFacturaFaults(t *testing.T) {
 			}
 			// Fake time: the faults' latencies and the retries cost nothing.
 			synctest.Test(t, func(t *testing.T) {
-				b := setup(t, opts{orders: 20, seed: 23, faults: sp, of: true, memory: true})
+				b := setup(t, opts{orders: 20, seed: 23, faults: sp, of: true})
 				b.settle(60 * time.Second)
 				b.checkOpenFacturaLedger()
 				// A cut reply is resolved by sending the same key again: by the

@@ -25,20 +25,20 @@ import (
 func TestPacingUsesTheRateLimit(t *testing.T) {
 	t.Parallel()
 	if os.Getenv("FOLIO_SOAK") == "1" {
-		pacing(t, 2*time.Minute, 1200, false)
+		pacing(t, 2*time.Minute, 1200, true)
 		return
 	}
-	synctest.Test(t, func(t *testing.T) { pacing(t, 20*time.Second, 300, true) })
+	synctest.Test(t, func(t *testing.T) { pacing(t, 20*time.Second, 300, false) })
 }
 
-func pacing(t *testing.T, window time.Duration, orders int, memory bool) {
+func pacing(t *testing.T, window time.Duration, orders int, sockets bool) {
 	const limit = 5.0 // Multivende's requests per second per token
 	var mu sync.Mutex
 	var at []time.Time
 	var stopping atomic.Bool
 	statuses := map[int]int{}
 	r := setup(t, opts{sim: &sim.Options{Orders: orders, Seed: 21, RateLimit: limit, SIIDelay: 50 * time.Millisecond},
-		mvRate: limit, workers: 8, noStart: true, memory: memory,
+		mvRate: limit, workers: 8, noStart: true, sockets: sockets,
 		hook: func(ex multivende.Exchange) {
 			now := time.Now()
 			mu.Lock()

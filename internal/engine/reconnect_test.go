@@ -19,7 +19,7 @@ import (
 func TestOrdersWaitForReconnect(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 20, seed: 9, noStart: true})
+		b := setup(t, opts{orders: 20, seed: 9, noStart: true})
 		ctx := context.Background()
 		// Ingest with good tokens (another engine's client), then lose them.
 		if _, err := b.newEngine(1).Ingest(ctx, b.conn); err != nil {
@@ -100,7 +100,7 @@ func (f flakyRefresh) Checkout(ctx context.Context, id string) (*multivende.Chec
 func TestLostRefreshUsesNoAttempts(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := setup(t, opts{memory: true, orders: 12, seed: 21, noStart: true})
+		b := setup(t, opts{orders: 12, seed: 21, noStart: true})
 		var down atomic.Bool
 		down.Store(true)
 		cfg, self := b.engineConfig(2)

@@ -50,7 +50,7 @@ func TestRetryRefusedOnAnSIIRejection(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		sp, _ := faults.Parse("sii-reject=1")
-		b := setup(t, opts{memory: true, orders: 6, seed: 7, faults: sp})
+		b := setup(t, opts{orders: 6, seed: 7, faults: sp})
 		ctx := context.Background()
 		o := rejectedOrders(t, b)[0]
 		id, err := b.st.AddControl(ctx, store.Control{Kind: store.CtlRetry, Target: o.ID, By: "test"})
@@ -92,7 +92,7 @@ func TestReissueAfterSIIRejection(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		sp, _ := faults.Parse("sii-reject=1")
-		b := setup(t, opts{memory: true, orders: 6, seed: 7, faults: sp})
+		b := setup(t, opts{orders: 6, seed: 7, faults: sp})
 		ctx := context.Background()
 		rej := rejectedOrders(t, b)
 		o := rej[0]

@@ -159,7 +159,7 @@ func engineMovesAreLegal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := setup(t, opts{sim: &sim.Options{Orders: 30, Seed: 11, RateLimit: -1, SIIDelay: 50 * time.Millisecond}, faults: sp, mvRate: -1, memory: true,
+	r := setup(t, opts{sim: &sim.Options{Orders: 30, Seed: 11, RateLimit: -1, SIIDelay: 50 * time.Millisecond}, faults: sp, mvRate: -1,
 		workers: 4, noStart: true, tune: func(c *engine.Config) { c.Retry.MaxAttempts = 2 }, watch: func(h sqlite.HookRegisterer) {
 			h.RegisterPreUpdateHook(func(d sqlite.SQLitePreUpdateData) {
 				if d.TableName != "orders" || d.Op != sqliteUpdate {

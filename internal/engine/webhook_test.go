@@ -34,7 +34,7 @@ func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spe
 		seeExchange = hook[0]
 	}
 	b := setup(tb, opts{sim: &sim.Options{Orders: 0, Seed: 11, RateLimit: rateLimit, SIIDelay: 50 * time.Millisecond},
-		faults: sp, mvRate: rateLimit, noStart: true, hook: seeExchange, memory: memory,
+		faults: sp, mvRate: rateLimit, noStart: true, hook: seeExchange, sockets: !memory,
 		tune: func(c *engine.Config) {
 			c.PollInterval = poll
 			c.Retry = engine.RetryPolicy{MaxAttempts: 8, Base: 100 * time.Millisecond, Max: time.Second}
