@@ -27,6 +27,7 @@ func TestCrashExactlyOnceOpenFactura(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	t.Parallel() // its own simulator and store; it mostly waits
 	bin := buildFolio(t)
 	// Few orders: folio paces itself under OpenFactura's real limits.
 	kills, orders := soak(6, 12, 20, 60)
@@ -51,6 +52,7 @@ func TestCrashExactlyOnceOpenFactura(t *testing.T) {
 	if b, _ := os.ReadFile(r.logPath); !strings.Contains(string(b), "failpoint") {
 		t.Error("no run died right after OpenFactura accepted a document")
 	}
+	calmSim(t, info)
 	final := run("")
 	st := waitSettled(t, r.storePath, info, time.Duration(orders)*6*time.Second)
 	final.Process.Signal(syscall.SIGTERM)

@@ -18,6 +18,7 @@ func TestTwoRunsRaceOnANewStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	t.Parallel() // its own simulator and stores
 	bin := buildFolio(t)
 	info := startSim(t, bin, 5, "none")
 	tries := 6

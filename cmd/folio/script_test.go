@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,7 +30,23 @@ var updateScripts = flag.Bool("update", false, "rewrite the cmp files inside tes
 // TestMain lets the test binary be the folio binary: inside a transcript
 // `exec folio ...` runs main in a child process, exit code and all.
 func TestMain(m *testing.M) {
+	if filepath.Base(os.Args[0]) != "folio" { // the test binary, not folio: its flags are go test's
+		waitingParallel()
+	}
 	testscript.Main(m, map[string]func(){"folio": main})
+}
+
+// waitingParallel runs up to 4 parallel tests at once, unless -parallel
+// says otherwise: this package's parallel tests (transcripts, crash and
+// freeze tests) mostly wait on child processes and simulated latency, and
+// go test's default of GOMAXPROCS (2 here) left the cores idle.
+func waitingParallel() {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set && runtime.GOMAXPROCS(0) < 4 {
+		_ = flag.Set("test.parallel", "4")
+	}
 }
 
 // TestScripts runs the transcripts of testdata/script: the real binary as

@@ -64,7 +64,10 @@ func TestRunListenReceivesWebhooks(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s, err := sim.Start(ctx, sim.Options{Seed: 5, Orders: 0, Webhook: strings.TrimSpace(url)})
+	// No rate limit at either end: the test is about webhooks, not about
+	// pacing (5 req/s made it wait 7 s for six orders).
+	t.Setenv("FOLIO_RATE_LIMIT", "50")
+	s, err := sim.Start(ctx, sim.Options{Seed: 5, Orders: 0, RateLimit: -1, Webhook: strings.TrimSpace(url)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +89,11 @@ func TestRunListenReceivesWebhooks(t *testing.T) {
 			if resp.StatusCode == 200 {
 				break
 			}
+		}
+		select {
+		case err := <-done: // a refused setting, say: no use waiting for it
+			t.Fatalf("folio run ended before it listened: %v\n%s", err, errb.String())
+		default:
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no listener: %v\n%s", err, errb.String())

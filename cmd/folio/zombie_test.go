@@ -25,6 +25,7 @@ func TestZombieEngineIsFenced(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
+	t.Parallel() // its own simulator and store; it mostly waits
 	bin := buildFolio(t)
 	cycles, orders := zombieCycles()
 	// Slow replies keep calls in flight when the freeze lands; resets after
@@ -45,13 +46,15 @@ func TestZombieEngineIsFenced(t *testing.T) {
 	holder := run()
 	fenced := 0
 	for i := 0; i < cycles; i++ {
-		time.Sleep(time.Duration(400+rng.IntN(1200)) * time.Millisecond)
+		// Long enough for the holder to have calls in flight (4 workers,
+		// 20–150 ms replies); the freeze lands at a random point of them.
+		time.Sleep(time.Duration(300+rng.IntN(600)) * time.Millisecond)
 		if err := holder.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 			t.Fatalf("freezing the holder: %v", err)
 		}
 		time.Sleep(ttl + 300*time.Millisecond) // its lease expires
 		next := run()
-		time.Sleep(time.Duration(500+rng.IntN(1000)) * time.Millisecond) // the new holder works
+		time.Sleep(time.Duration(300+rng.IntN(600)) * time.Millisecond) // the new holder works
 		if err := holder.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 			t.Fatalf("waking the holder: %v", err)
 		}
@@ -79,6 +82,7 @@ func TestZombieEngineIsFenced(t *testing.T) {
 		t.Errorf("%d engines were fenced but %d said so in the log", fenced, n)
 	}
 	t.Logf("%d of %d cycles fenced a woken engine", fenced, cycles)
+	calmSim(t, info)
 	st := waitSettled(t, r.storePath, info, time.Duration(orders)*3*time.Second)
 	holder.cmd.Process.Signal(syscall.SIGTERM)
 	if err := <-holder.done; err != nil {

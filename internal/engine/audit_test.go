@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/engine"
@@ -14,35 +15,30 @@ import (
 // timeline once the engine applies it, and in the controls table.
 func TestControlNamesWhoActedOnTheTimeline(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 3})
-	b.settle(30 * time.Second)
-	ctx := context.Background()
-	rows, err := b.st.ListOrders(ctx, store.OrderQuery{Limit: 1})
-	if err != nil || len(rows) == 0 {
-		t.Fatalf("no order: %v", err)
-	}
-	by := "ana SHA256:abc (ssh)"
-	actx := store.WithActor(ctx, store.Actor{User: "ana", Fingerprint: "SHA256:abc"})
-	id, err := engine.RequestSkip(actx, b.st, rows[0].ID, "prueba", by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for c, _ := b.st.Control(ctx, id); c.Status == store.CtlPending; c, _ = b.st.Control(ctx, id) {
-		if time.Now().After(deadline) {
-			t.Fatal("control never applied")
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{orders: 3})
+		b.settle(30 * time.Second)
+		ctx := context.Background()
+		rows, err := b.st.ListOrders(ctx, store.OrderQuery{Limit: 1})
+		if err != nil || len(rows) == 0 {
+			t.Fatalf("no order: %v", err)
 		}
-		time.Sleep(20 * time.Millisecond) // polling for the outcome, not timing it
-	}
-	c, _ := b.st.Control(ctx, id)
-	if c.User != "ana" || c.Fingerprint != "SHA256:abc" || c.Connection != b.conn.Name {
-		t.Errorf("control %+v", c)
-	}
-	evs, _ := b.st.Events(ctx, rows[0].ID)
-	for _, e := range evs {
-		if e.Kind == "control" && strings.Contains(e.Message, by) {
-			return
+		by := "ana SHA256:abc (ssh)"
+		actx := store.WithActor(ctx, store.Actor{User: "ana", Fingerprint: "SHA256:abc"})
+		id, err := engine.RequestSkip(actx, b.st, rows[0].ID, "prueba", by)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	t.Fatalf("the timeline does not name who acted: %+v", evs)
+		c := waitControl(t, b, id)
+		if c.User != "ana" || c.Fingerprint != "SHA256:abc" || c.Connection != b.conn.Name {
+			t.Errorf("control %+v", c)
+		}
+		evs, _ := b.st.Events(ctx, rows[0].ID)
+		for _, e := range evs {
+			if e.Kind == "control" && strings.Contains(e.Message, by) {
+				return
+			}
+		}
+		t.Fatalf("the timeline does not name who acted: %+v", evs)
+	})
 }

@@ -20,170 +20,8 @@ import (
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim"
-	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
 )
-
-// SQLite hooks on the stores of this package's benchmarks and tests: a
-// connection hook, registered once, lets a test install commit or
-// pre-update hooks on the connections of one store file, so that commits
-// and state changes are counted where they happen, in the store.
-var watchers struct {
-	mu   sync.Mutex
-	next int
-	m    map[int]watcher
-}
-
-type watcher struct {
-	keys    []string // the store's directory, as it appears in a DSN
-	install func(sqlite.HookRegisterer)
-}
-
-func init() {
-	watchers.m = map[int]watcher{}
-	sqlite.RegisterConnectionHook(func(c sqlite.ExecQuerierContext, dsn string) error {
-		h, ok := c.(sqlite.HookRegisterer)
-		if !ok {
-			return nil
-		}
-		watchers.mu.Lock()
-		defer watchers.mu.Unlock()
-		for _, w := range watchers.m {
-			for _, k := range w.keys {
-				if strings.Contains(dsn, k) {
-					w.install(h)
-					break
-				}
-			}
-		}
-		return nil
-	})
-}
-
-// watchDir calls install on every SQLite connection opened on a database
-// under dir until the test ends.
-func watchDir(tb testing.TB, dir string, install func(sqlite.HookRegisterer)) {
-	watchers.mu.Lock()
-	id := watchers.next
-	watchers.next++
-	watchers.m[id] = watcher{keys: []string{dir + "/", (&url.URL{Path: filepath.ToSlash(dir) + "/"}).EscapedPath()}, install: install}
-	watchers.mu.Unlock()
-	tb.Cleanup(func() {
-		watchers.mu.Lock()
-		delete(watchers.m, id)
-		watchers.mu.Unlock()
-	})
-}
-
-func openReadOnly(path string) (*sql.DB, error) {
-	return sql.Open("sqlite", "file:"+(&url.URL{Path: filepath.ToSlash(path)}).EscapedPath()+"?mode=ro")
-}
-
-type rigOptions struct {
-	sim     sim.Options
-	faults  faults.Spec
-	mvRate  float64 // the engine's Multivende client pace (negative: none)
-	workers int
-	noStart bool
-	// watch, when set, gets every SQLite connection of the rig's store.
-	watch func(sqlite.HookRegisterer)
-	// hook sees every Multivende exchange the engine makes.
-	hook func(multivende.Exchange)
-	tune func(*engine.Config)
-}
-
-// newRig is setup with a free hand: the simulators' options (rate limit
-// included), the engine client's pace, the engine's timings, and SQLite
-// hooks installed before the store opens.
-func newRig(tb testing.TB, o rigOptions) *bundle {
-	tb.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	tb.Cleanup(cancel)
-	sims, err := sim.Start(ctx, o.sim)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	dir := tb.TempDir()
-	if o.watch != nil {
-		watchDir(tb, dir, o.watch)
-	}
-	st, err := store.Open(ctx, filepath.Join(dir, "folio.db"), store.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	b := &bundle{t: tb, sims: sims, st: st}
-	b.connect(ctx)
-	sims.SetFaults(o.faults)
-	if o.workers == 0 {
-		o.workers = 4
-	}
-	info := sims.Info
-	inv, err := libredte.New(libredte.Config{BaseURL: info.LibreDTE, Hash: info.LibreDTEHash, Emisor: info.Emisor})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var eng *engine.Engine
-	cfg := engine.Config{Store: st, Invoicer: inv, Emisor: sims.LD.Emisor(),
-		Markets: func(c store.Connection) (engine.Marketplace, error) {
-			cl := multivende.New(multivende.Config{BaseURL: c.BaseURL, ClientID: info.ClientID, ClientSecret: info.ClientSecret, RateLimit: o.mvRate,
-				Hook: func(ctx context.Context, ex multivende.Exchange) {
-					if o.hook != nil {
-						o.hook(ex)
-					}
-					eng.LogExchange(ctx, c.Name, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
-						Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
-				}})
-			cl.SetTokens(cl.NewTokenSource(multivende.Token{Token: c.AccessToken, ExpiresAt: c.AccessExpiresAt, RefreshToken: c.RefreshToken,
-				RefreshTokenExpiresAt: c.RefreshExpiresAt, MerchantID: c.MerchantID}, 0, func(t multivende.Token) error {
-				return st.Write(context.Background(), func(tx *store.Tx) error {
-					return tx.SetTokens(context.Background(), c.ID, t.Token, t.RefreshToken, t.ExpiresAt, t.RefreshTokenExpiresAt)
-				})
-			}))
-			return cl, nil
-		},
-		PollInterval: 100 * time.Millisecond, Workers: o.workers, SIIInterval: 60 * time.Millisecond, LeaseTTL: 2 * time.Second,
-		Retry: engine.RetryPolicy{MaxAttempts: 8, Base: 10 * time.Millisecond, Max: 100 * time.Millisecond}, DrainTimeout: 5 * time.Second}
-	if o.tune != nil {
-		o.tune(&cfg)
-	}
-	eng, err = engine.New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b.eng = eng
-	if !o.noStart {
-		b.start()
-	}
-	return b
-}
-
-// drained waits until every simulated order is in the store and none is
-// queued, in flight or retrying (SII checks and controls are not waited
-// for), and returns the counts.
-func (b *bundle) drained(deadline time.Duration) map[store.State]int {
-	b.t.Helper()
-	want := len(b.sims.MV.State().Checkouts)
-	end := time.Now().Add(deadline)
-	for {
-		counts, _ := b.st.CountByState(context.Background())
-		total := 0
-		for _, n := range counts {
-			total += n
-		}
-		busy := 0
-		for _, s := range store.BusyStates() {
-			busy += counts[s]
-		}
-		if total >= want && busy == 0 {
-			return counts
-		}
-		if time.Now().After(end) {
-			b.t.Fatalf("orders did not drain in %v: %v", deadline, counts)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
 
 // commitCeiling measures durable commits per second on a fresh store like
 // BenchmarkStoreCommit in internal/store: a guarded transition plus its
@@ -323,7 +161,7 @@ func BenchmarkPipeline(b *testing.B) {
 			bareBefore := bareCommits(b, 500)
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				r := newRig(b, rigOptions{sim: sim.Options{Orders: pipelineBatch, Seed: uint64(100 + i), RateLimit: -1}, mvRate: -1,
+				r := setup(b, opts{sim: &sim.Options{Orders: pipelineBatch, Seed: uint64(100 + i), RateLimit: -1}, mvRate: -1, sockets: true,
 					workers: workers, noStart: true,
 					watch: func(h sqlite.HookRegisterer) {
 						h.RegisterCommitHook(func() int32 { commits.Add(1); return 0 })
@@ -500,7 +338,7 @@ func BenchmarkIngest(b *testing.B) {
 		total := 0
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
-			r := newRig(b, rigOptions{sim: sim.Options{Orders: batch, Seed: uint64(200 + i), RateLimit: -1}, mvRate: -1, noStart: true})
+			r := setup(b, opts{sim: &sim.Options{Orders: batch, Seed: uint64(200 + i), RateLimit: -1}, mvRate: -1, sockets: true, noStart: true})
 			b.StartTimer()
 			n, err := r.eng.Ingest(context.Background(), r.conn)
 			if err != nil {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/store"
@@ -46,6 +47,12 @@ func (l *lines) count() (int, map[string]int) {
 // returns. It used to log thousands of lines a second, then stop.
 func TestDiskFullBacksOffAndResumes(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, diskFullBacksOffAndResumes)
+}
+
+// diskFullBacksOffAndResumes runs in fake time: the 3 s of a full disk and
+// the back-off are exact, whatever the machine's load.
+func diskFullBacksOffAndResumes(t *testing.T) {
 	var full atomic.Bool
 	var refused atomic.Int64
 	log := &lines{msg: map[string]int{}}
@@ -56,13 +63,7 @@ func TestDiskFullBacksOffAndResumes(t *testing.T) {
 		}
 		return nil
 	}}})
-	deadline := time.Now().Add(20 * time.Second)
-	for len(b.sims.LD.State().Emitted) < 3 {
-		if time.Now().After(deadline) {
-			t.Fatal("nothing issued")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitUntil(t, 20*time.Second, "three documents issued", func() bool { return len(b.sims.LD.State().Emitted) >= 3 })
 	before, _ := log.count()
 	full.Store(true)
 	b.sims.MV.AddOrders(10) // work keeps arriving while the disk is full
@@ -118,6 +119,10 @@ func TestDiskFullBacksOffAndResumes(t *testing.T) {
 // while the disk was full is: the engine stops as it would otherwise.
 func TestDiskFullStillSeesAStaleLease(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, diskFullStillSeesAStaleLease)
+}
+
+func diskFullStillSeesAStaleLease(t *testing.T) {
 	var full atomic.Bool
 	b := setup(t, opts{orders: 10, seed: 13, workers: 2, store: store.Options{WriteFault: func() error {
 		if full.Load() {
@@ -126,11 +131,7 @@ func TestDiskFullStillSeesAStaleLease(t *testing.T) {
 		return nil
 	}}})
 	ctx := context.Background()
-	for end := time.Now().Add(20 * time.Second); len(b.sims.LD.State().Emitted) < 1; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatal("nothing issued")
-		}
-	}
+	waitUntil(t, 20*time.Second, "a document issued", func() bool { return len(b.sims.LD.State().Emitted) >= 1 })
 	full.Store(true)
 	for end := time.Now().Add(2500 * time.Millisecond); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
 		if !b.eng.Stats().DiskFull {

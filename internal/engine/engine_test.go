@@ -3,201 +3,21 @@ package engine_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
-	"github.com/folio-cl/folio/internal/invoicer"
-	"github.com/folio-cl/folio/internal/invoicer/libredte"
-	"github.com/folio-cl/folio/internal/invoicer/openfactura"
 	"github.com/folio-cl/folio/internal/multivende"
-	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
-	"github.com/folio-cl/folio/internal/sim/mvsim"
 	"github.com/folio-cl/folio/internal/store"
 )
-
-type bundle struct {
-	t      testing.TB
-	sims   *sim.Sims
-	st     *store.Store
-	eng    *engine.Engine
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error // Run's result, once done is closed
-	conn   store.Connection
-	log    *slog.Logger // nil: discarded
-	of     bool         // the engine issues through OpenFactura (openfactura_test.go)
-}
-
-type opts struct {
-	orders  int
-	faults  faults.Spec
-	seed    uint64
-	workers int
-	noStart bool
-	store   store.Options // WriteFault, to fill the disk
-	log     *slog.Logger
-	of      bool // issue through the OpenFactura simulator instead of LibreDTE's
-}
-
-// setup runs both simulators, connects a store to them as a person would,
-// and starts an engine with fast timings.
-func setup(t testing.TB, o opts) *bundle {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	// Faults come on after the connection is made: a person connects once,
-	// the engine lives with the faults.
-	sims, err := sim.Start(ctx, sim.Options{Orders: o.orders, Seed: o.seed, RateLimit: -1, SIIDelay: 50 * time.Millisecond, OpenFacturaNoLimits: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), o.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	b := &bundle{t: t, sims: sims, st: st, log: o.log, of: o.of}
-	b.connect(ctx)
-	sims.SetFaults(o.faults)
-	if o.workers == 0 {
-		o.workers = 4
-	}
-	b.eng = b.newEngine(o.workers)
-	if !o.noStart {
-		b.start()
-	}
-	return b
-}
-
-func (b *bundle) connect(ctx context.Context) {
-	info := b.sims.Info
-	mv := multivende.New(multivende.Config{BaseURL: info.Multivende, ClientID: info.ClientID, ClientSecret: info.ClientSecret, RateLimit: -1})
-	loc, err := mvsim.Consent(ctx, nil, mv.AuthorizeURL("http://127.0.0.1:1/cb", "s", nil), "Tienda")
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	u := mustURL(b.t, loc)
-	tok, err := mv.Exchange(ctx, u.Query().Get("code"), "http://127.0.0.1:1/cb", "")
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	err = b.st.Write(ctx, func(tx *store.Tx) error {
-		id, err := tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: info.Multivende, MerchantID: tok.MerchantID,
-			ClientID: info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken, AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt})
-		b.conn.ID = id
-		if err != nil {
-			return err
-		}
-		_, err = tx.SaveConnection(ctx, store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: info.LibreDTE, EmisorRUT: info.Emisor, APIKey: info.LibreDTEHash})
-		return err
-	})
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	b.conn, _ = b.st.Connection(ctx, "tienda")
-}
-
-func (b *bundle) newEngine(workers int) *engine.Engine {
-	cfg, self := b.engineConfig(workers)
-	eng, err := engine.New(cfg)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	*self = eng
-	return eng
-}
-
-// engineConfig is the config newEngine uses, for tests that change it; set
-// *self to the engine made from it (its HTTP exchanges go to that engine).
-func (b *bundle) engineConfig(workers int) (engine.Config, **engine.Engine) {
-	info := b.sims.Info
-	var inv invoicer.Invoicer
-	inv, err := libredte.New(libredte.Config{BaseURL: info.LibreDTE, Hash: info.LibreDTEHash, Emisor: info.Emisor})
-	if b.of {
-		inv, err = openfactura.New(openfactura.Config{BaseURL: info.OpenFactura, APIKey: info.OpenFacturaKey, Emisor: info.Emisor, NoPacing: true})
-	}
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	self := new(*engine.Engine)
-	return engine.Config{Store: b.st, Invoicer: inv, Emisor: b.sims.LD.Emisor(),
-		Markets: func(c store.Connection) (engine.Marketplace, error) {
-			cl := multivende.New(multivende.Config{BaseURL: c.BaseURL, ClientID: info.ClientID, ClientSecret: info.ClientSecret, RateLimit: -1,
-				Hook: func(ctx context.Context, ex multivende.Exchange) {
-					if eng := *self; eng != nil {
-						eng.LogExchange(ctx, c.Name, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
-							Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
-					}
-				}})
-			cl.SetTokens(cl.NewTokenSource(multivende.Token{Token: c.AccessToken, ExpiresAt: c.AccessExpiresAt, RefreshToken: c.RefreshToken,
-				RefreshTokenExpiresAt: c.RefreshExpiresAt, MerchantID: c.MerchantID}, 0, func(t multivende.Token) error {
-				return b.st.Write(context.Background(), func(tx *store.Tx) error {
-					return tx.SetTokens(context.Background(), c.ID, t.Token, t.RefreshToken, t.ExpiresAt, t.RefreshTokenExpiresAt)
-				})
-			}))
-			return cl, nil
-		},
-		PollInterval: 100 * time.Millisecond, Workers: workers, SIIInterval: 60 * time.Millisecond, LeaseTTL: 2 * time.Second,
-		Retry: engine.RetryPolicy{MaxAttempts: 8, Base: 10 * time.Millisecond, Max: 100 * time.Millisecond}, DrainTimeout: 5 * time.Second, Log: b.log}, self
-}
-
-func (b *bundle) start() {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	b.cancel, b.done = cancel, done
-	eng := b.eng
-	go func() { b.err = eng.Run(ctx); close(done) }()
-	b.t.Cleanup(func() { cancel(); <-done })
-}
-
-func (b *bundle) stop() error {
-	b.cancel()
-	<-b.done
-	return b.err
-}
-
-// settle waits until every simulated order is in the store and none is in
-// flight or due; it fails the test after the deadline.
-func (b *bundle) settle(deadline time.Duration) map[store.State]int {
-	b.t.Helper()
-	// The deadline only bounds a failure: -race on two busy cores runs the
-	// pipeline several times slower than the figures it was chosen from.
-	deadline *= 4
-	end := time.Now().Add(deadline)
-	for time.Now().Before(end) {
-		// Controls first: one applied after this read has already moved
-		// its order when the counts are read (read the other way round, a
-		// control applied in between looked like no work at all).
-		controls, _ := b.st.PendingControls(context.Background(), 1)
-		pending, _ := b.st.PendingSII(context.Background(), time.Now().Add(time.Hour), 1)
-		counts, _ := b.st.CountByState(context.Background())
-		total := 0
-		for _, n := range counts {
-			total += n
-		}
-		busy := 0
-		for _, s := range store.BusyStates() {
-			busy += counts[s]
-		}
-		if total >= len(b.sims.MV.State().Checkouts) && busy == 0 && len(pending) == 0 && len(controls) == 0 {
-			return counts
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	counts, _ := b.st.CountByState(context.Background())
-	b.t.Fatalf("orders did not settle in %v: %v", deadline, counts)
-	return nil
-}
 
 // checkLedgers asserts exactly-once against both simulators' ledgers.
 func (b *bundle) checkLedgers() {
@@ -266,34 +86,36 @@ func (b *bundle) checkLedgers() {
 
 func TestHappyPath(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 30, seed: 1})
-	counts := b.settle(30 * time.Second)
-	if counts[store.StateDone] == 0 {
-		t.Fatalf("nothing done: %v", counts)
-	}
-	b.checkLedgers()
-	// The timeline tells the story of an order.
-	rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateDone}, Limit: 1})
-	evs, _ := b.st.Events(context.Background(), rows[0].ID)
-	kinds := map[string]bool{}
-	for _, e := range evs {
-		kinds[e.Kind] = true
-	}
-	for _, k := range []string{"seen", "built", "prepared", "issued", "attached", "done"} {
-		if !kinds[k] {
-			t.Errorf("timeline lacks %q: %+v", k, evs)
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{orders: 30, seed: 1})
+		counts := b.settle(30 * time.Second)
+		if counts[store.StateDone] == 0 {
+			t.Fatalf("nothing done: %v", counts)
 		}
-	}
-	if err := b.stop(); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	// The HTTP log is written in batches; a stop writes what is left.
-	if log, _ := b.st.HTTPLog(context.Background(), rows[0].ID, 50); len(log) < 3 {
-		t.Errorf("HTTP log for the order has %d exchanges", len(log))
-	}
-	if _, live, _ := b.st.LeaseHolder(context.Background()); live {
-		t.Fatal("lease still held after stop")
-	}
+		b.checkLedgers()
+		// The timeline tells the story of an order.
+		rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateDone}, Limit: 1})
+		evs, _ := b.st.Events(context.Background(), rows[0].ID)
+		kinds := map[string]bool{}
+		for _, e := range evs {
+			kinds[e.Kind] = true
+		}
+		for _, k := range []string{"seen", "built", "prepared", "issued", "attached", "done"} {
+			if !kinds[k] {
+				t.Errorf("timeline lacks %q: %+v", k, evs)
+			}
+		}
+		if err := b.stop(); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		// The HTTP log is written in batches; a stop writes what is left.
+		if log, _ := b.st.HTTPLog(context.Background(), rows[0].ID, 50); len(log) < 3 {
+			t.Errorf("HTTP log for the order has %d exchanges", len(log))
+		}
+		if _, live, _ := b.st.LeaseHolder(context.Background()); live {
+			t.Fatal("lease still held after stop")
+		}
+	})
 }
 
 func TestFaultKinds(t *testing.T) {
@@ -343,22 +165,29 @@ func TestFaultKinds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := setup(t, opts{orders: 25, seed: 7, faults: sp})
-			counts := b.settle(60 * time.Second)
-			if tc.check != nil {
-				tc.check(t, b, counts)
-			}
-			if name != "sii-reject" {
-				b.checkLedgers()
-			}
+			// Fake time: a 429's Retry-After and the latencies cost nothing.
+			synctest.Test(t, func(t *testing.T) {
+				b := setup(t, opts{orders: 25, seed: 7, faults: sp})
+				counts := b.settle(60 * time.Second)
+				if tc.check != nil {
+					tc.check(t, b, counts)
+				}
+				if name != "sii-reject" {
+					b.checkLedgers()
+				}
+			})
 		})
 	}
 }
 
 func TestLeaseRefusesASecondEngine(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, leaseRefusesASecondEngine)
+}
+
+func leaseRefusesASecondEngine(t *testing.T) {
 	b := setup(t, opts{orders: 1, seed: 2})
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, "the first engine's lease", func() bool { _, live, _ := b.st.LeaseHolder(context.Background()); return live })
 	second := b.newEngine(1)
 	err := second.Run(context.Background())
 	var le *store.LeaseError
@@ -391,21 +220,24 @@ func TestLeaseOfADeadEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.start()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		h, ok, _ := b.st.LeaseHolder(ctx)
-		if ok && h.PID == os.Getpid() {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the dead engine's lease was not taken over: %+v", h)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var h store.Holder
+	if !eventually(10*time.Second, func() bool {
+		var ok bool
+		h, ok, _ = b.st.LeaseHolder(ctx)
+		return ok && h.PID == os.Getpid()
+	}) {
+		t.Fatalf("the dead engine's lease was not taken over: %+v", h)
 	}
 }
 
 func TestControls(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, controls)
+}
+
+// controls is TestControls in a synctest bubble: "nothing issued while
+// paused" is read once every goroutine waits, long after a poll.
+func controls(t *testing.T) {
 	b := setup(t, opts{orders: 0, seed: 3, noStart: true})
 	ctx := context.Background()
 	// Pause first, everything and the one connection: the engine must not
@@ -417,7 +249,8 @@ func TestControls(t *testing.T) {
 	}
 	b.sims.MV.AddOrders(12)
 	b.start()
-	time.Sleep(700 * time.Millisecond)
+	time.Sleep(5 * time.Second) // 50 polls
+	synctest.Wait()
 	if n := len(b.sims.LD.State().Emitted); n != 0 {
 		t.Fatalf("%d documents issued while paused", n)
 	}
@@ -491,87 +324,79 @@ func TestControls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		c, _ := b.st.Control(ctx, id)
-		if c.Status != store.CtlPending {
-			if c.Status != store.CtlRejected {
-				t.Fatalf("retry of a done order: %+v", c)
-			}
-			b.checkLedgers()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	if c := waitControl(t, b, id); c.Status != store.CtlRejected {
+		t.Fatalf("retry of a done order: %+v", c)
 	}
-	t.Fatal("control never applied")
+	b.checkLedgers()
 }
 
 // A pause stops a backlog at once: orders already read for dispatch but
-// not yet started wait, only those in a worker's hands finish.
+// not yet started wait, only those in a worker's hands finish. Fake time:
+// "nothing more is issued" is checked after the bubble sat idle long past
+// every latency, poll and retry, not after a guessed real-time sleep.
 func TestPauseStopsABacklog(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 60, seed: 5, workers: 2, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 30 * time.Millisecond}})
-	ctx := context.Background()
-	deadline := time.Now().Add(20 * time.Second)
-	for len(b.sims.LD.State().Emitted) < 3 {
-		if time.Now().After(deadline) {
-			t.Fatal("nothing issued")
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{orders: 60, seed: 5, workers: 2, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 30 * time.Millisecond}})
+		ctx := context.Background()
+		waitUntil(t, 20*time.Second, "three documents issued", func() bool { return len(b.sims.LD.State().Emitted) >= 3 })
+		id, err := engine.RequestPause(ctx, b.st, "", "test")
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	id, err := engine.RequestPause(ctx, b.st, "", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		c, _ := b.st.Control(ctx, id)
-		if c.Status != store.CtlPending {
-			break
+		c := waitControl(t, b, id)
+		if c.Status != store.CtlApplied {
+			t.Fatalf("pause: %+v", c)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	// In-flight orders finish their current step within the latency.
-	time.Sleep(time.Second)
-	before := len(b.sims.LD.State().Emitted)
-	time.Sleep(1500 * time.Millisecond)
-	if after := len(b.sims.LD.State().Emitted); after != before {
-		t.Errorf("%d more documents issued while paused", after-before)
-	}
-	counts, _ := b.st.CountByState(ctx)
-	if counts[store.StateQueued] == 0 {
-		t.Fatalf("the pause came too late to test anything: %v", counts)
-	}
+		// In-flight orders finish their current step within the latency.
+		time.Sleep(time.Second)
+		synctest.Wait()
+		before := len(b.sims.LD.State().Emitted)
+		time.Sleep(5 * time.Second) // 50 polls, far past any latency or retry
+		synctest.Wait()
+		if after := len(b.sims.LD.State().Emitted); after != before {
+			t.Errorf("%d more documents issued while paused", after-before)
+		}
+		counts, _ := b.st.CountByState(ctx)
+		if counts[store.StateQueued] == 0 {
+			t.Fatalf("the pause came too late to test anything: %v", counts)
+		}
+	})
 }
 
 func TestPaidLaterAndCancelled(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 60, seed: 4})
-	b.settle(30 * time.Second)
-	ctx := context.Background()
-	waiting, _ := b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateWaiting}, Limit: 100})
-	if len(waiting) == 0 {
-		t.Fatal("no unpaid order waits")
-	}
-	b.checkLedgers()
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{orders: 60, seed: 4})
+		b.settle(30 * time.Second)
+		ctx := context.Background()
+		waiting, _ := b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateWaiting}, Limit: 100})
+		if len(waiting) == 0 {
+			t.Fatal("no unpaid order waits")
+		}
+		b.checkLedgers()
+	})
 }
 
 func TestDrainOnStop(t *testing.T) {
 	t.Parallel()
-	sp, _ := faults.Parse("latency=150ms..200ms")
-	b := setup(t, opts{orders: 10, seed: 5, faults: sp})
-	time.Sleep(600 * time.Millisecond)
-	start := time.Now()
-	if err := b.stop(); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	if time.Since(start) > 5*time.Second {
-		t.Fatal("stop took longer than the drain deadline")
-	}
-	// Nothing was left half-written: a new engine finishes the work.
-	b.eng = b.newEngine(4)
-	b.start()
-	b.settle(30 * time.Second)
-	b.checkLedgers()
+	synctest.Test(t, func(t *testing.T) {
+		sp, _ := faults.Parse("latency=150ms..200ms")
+		b := setup(t, opts{orders: 10, seed: 5, faults: sp})
+		time.Sleep(600 * time.Millisecond)
+		start := time.Now()
+		if err := b.stop(); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("stop took longer than the drain deadline")
+		}
+		// Nothing was left half-written: a new engine finishes the work.
+		b.eng = b.newEngine(4)
+		b.start()
+		b.settle(30 * time.Second)
+		b.checkLedgers()
+	})
 }
 
 // mvType is the Multivende document type a DTE type is attached as.
@@ -587,18 +412,18 @@ func mvType(dteType int) string {
 // though it had calls in flight.
 func TestLeaseTakenOverStopsTheEngineAtOnce(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, leaseTakenOverStopsTheEngineAtOnce)
+}
+
+func leaseTakenOverStopsTheEngineAtOnce(t *testing.T) {
 	b := setup(t, opts{orders: 60, seed: 19, faults: faults.Spec{LatencyMin: 20 * time.Millisecond, LatencyMax: 80 * time.Millisecond}})
 	ctx := context.Background()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		counts, _ := b.st.CountByState(ctx)
-		if counts[store.StateDone] >= 3 && counts[store.StateQueued]+counts[store.StateRetrying] > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the engine did not get going: %v", counts)
-		}
-		time.Sleep(10 * time.Millisecond)
+	var counts map[store.State]int
+	if !eventually(20*time.Second, func() bool {
+		counts, _ = b.st.CountByState(ctx)
+		return counts[store.StateDone] >= 3 && counts[store.StateQueued]+counts[store.StateRetrying] > 0
+	}) {
+		t.Fatalf("the engine did not get going: %v", counts)
 	}
 	h, _, err := b.st.LeaseHolder(ctx)
 	if err != nil {
@@ -655,30 +480,32 @@ func hasRule(evs []store.Event, ids ...string) bool {
 // in Errors naming the rule, never issued as a boleta.
 func TestFacturaMappingFromConnectionSettings(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 40, seed: 5, noStart: true})
-	ctx := context.Background()
-	c := b.conn
-	c.Settings.FacturaField, c.Settings.FacturaValue = "origin", "falabella"
-	if err := b.st.Write(ctx, func(tx *store.Tx) error { _, err := tx.SaveConnection(ctx, c); return err }); err != nil {
-		t.Fatal(err)
-	}
-	b.start()
-	b.settle(30 * time.Second)
-	rows, _ := b.st.ListOrders(ctx, store.OrderQuery{Limit: 100})
-	var mapped int
-	for _, o := range rows {
-		if o.Marketplace != "falabella" || o.State == store.StateWaiting {
-			continue
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{orders: 40, seed: 5, noStart: true})
+		ctx := context.Background()
+		c := b.conn
+		c.Settings.FacturaField, c.Settings.FacturaValue = "origin", "falabella"
+		if err := b.st.Write(ctx, func(tx *store.Tx) error { _, err := tx.SaveConnection(ctx, c); return err }); err != nil {
+			t.Fatal(err)
 		}
-		evs, _ := b.st.Events(ctx, o.ID)
-		if !hasRule(evs, "rule.mapping") || o.DocType == 39 {
-			t.Errorf("falabella order %s: %s type %d; timeline %+v", o.ID, o.State, o.DocType, evs)
+		b.start()
+		b.settle(30 * time.Second)
+		rows, _ := b.st.ListOrders(ctx, store.OrderQuery{Limit: 100})
+		var mapped int
+		for _, o := range rows {
+			if o.Marketplace != "falabella" || o.State == store.StateWaiting {
+				continue
+			}
+			evs, _ := b.st.Events(ctx, o.ID)
+			if !hasRule(evs, "rule.mapping") || o.DocType == 39 {
+				t.Errorf("falabella order %s: %s type %d; timeline %+v", o.ID, o.State, o.DocType, evs)
+			}
+			if o.State == store.StateAttention {
+				mapped++
+			}
 		}
-		if o.State == store.StateAttention {
-			mapped++
+		if mapped == 0 {
+			t.Error("no falabella order without a RUT waited in Errors")
 		}
-	}
-	if mapped == 0 {
-		t.Error("no falabella order without a RUT waited in Errors")
-	}
+	})
 }

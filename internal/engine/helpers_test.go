@@ -1,9 +1,299 @@
 package engine_test
 
 import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"net/http"
 	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"modernc.org/sqlite"
+
+	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/invoicer/libredte"
+	"github.com/folio-cl/folio/internal/invoicer/openfactura"
+	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/sim"
+	"github.com/folio-cl/folio/internal/sim/faults"
+	"github.com/folio-cl/folio/internal/sim/mvsim"
+	"github.com/folio-cl/folio/internal/store"
 )
+
+// The engine tests' one rig: simulators, a store connected to them as a
+// person would connect it, and an engine with fast timings. The simulators
+// are served in memory (no sockets) unless a test asks for sockets: inside
+// a testing/synctest bubble a goroutine waiting on the network would keep
+// fake time from moving, and the test would hang rather than fail.
+
+type bundle struct {
+	t      testing.TB
+	o      opts
+	sims   *sim.Sims
+	st     *store.Store
+	eng    *engine.Engine
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error // Run's result, once done is closed
+	conn   store.Connection
+	log    *slog.Logger // nil: discarded
+	of     bool         // the engine issues through OpenFactura (openfactura_test.go)
+	hc     *http.Client // the clients' HTTP client (nil: their default)
+}
+
+type opts struct {
+	orders  int
+	faults  faults.Spec
+	seed    uint64
+	workers int
+	noStart bool
+	store   store.Options // WriteFault, to fill the disk
+	log     *slog.Logger
+	of      bool // issue through the OpenFactura simulator instead of LibreDTE's
+	// sim, when set, replaces the simulators' options made from orders and
+	// seed (no rate limit, a 50 ms SII, OpenFactura without limits).
+	sim *sim.Options
+	// sockets serves the simulators on loopback addresses instead of in
+	// memory (loopback.Transport); never inside a synctest bubble.
+	sockets bool
+	mvRate  float64 // the engine's Multivende client pace (0 or negative: none)
+	// watch, when set, gets every SQLite connection of the rig's store.
+	watch func(sqlite.HookRegisterer)
+	// hook sees every Multivende exchange the engine makes.
+	hook func(multivende.Exchange)
+	tune func(*engine.Config)
+}
+
+// setup runs the simulators, connects a store to them as a person would,
+// and makes an engine with fast timings (started unless noStart).
+func setup(t testing.TB, o opts) *bundle {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	so := sim.Options{Orders: o.orders, Seed: o.seed, RateLimit: -1, SIIDelay: 50 * time.Millisecond, OpenFacturaNoLimits: true}
+	if o.sim != nil {
+		so = *o.sim
+	}
+	so.InMemory = !o.sockets
+	// Faults come on after the connection is made: a person connects once,
+	// the engine lives with the faults.
+	so.Faults = faults.None
+	sims, err := sim.Start(ctx, so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if o.watch != nil {
+		watchDir(t, dir, o.watch)
+	}
+	st, err := store.Open(ctx, filepath.Join(dir, "folio.db"), o.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if o.mvRate <= 0 {
+		o.mvRate = -1
+	}
+	if o.workers == 0 {
+		o.workers = 4
+	}
+	b := &bundle{t: t, o: o, sims: sims, st: st, log: o.log, of: o.of}
+	if so.InMemory {
+		b.hc = sims.Client
+	}
+	b.connect(ctx)
+	sims.SetFaults(o.faults)
+	b.eng = b.newEngine(o.workers)
+	if !o.noStart {
+		b.start()
+	}
+	return b
+}
+
+func (b *bundle) connect(ctx context.Context) {
+	info := b.sims.Info
+	mv := multivende.New(multivende.Config{BaseURL: info.Multivende, ClientID: info.ClientID, ClientSecret: info.ClientSecret, RateLimit: -1, HTTPClient: b.hc})
+	loc, err := mvsim.Consent(ctx, b.hc, mv.AuthorizeURL("http://127.0.0.1:1/cb", "s", nil), "Tienda")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	u := mustURL(b.t, loc)
+	tok, err := mv.Exchange(ctx, u.Query().Get("code"), "http://127.0.0.1:1/cb", "")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	err = b.st.Write(ctx, func(tx *store.Tx) error {
+		id, err := tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: info.Multivende, MerchantID: tok.MerchantID,
+			ClientID: info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken, AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt})
+		b.conn.ID = id
+		if err != nil {
+			return err
+		}
+		_, err = tx.SaveConnection(ctx, store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: info.LibreDTE, EmisorRUT: info.Emisor, APIKey: info.LibreDTEHash})
+		return err
+	})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.conn, _ = b.st.Connection(ctx, "tienda")
+}
+
+func (b *bundle) newEngine(workers int) *engine.Engine {
+	cfg, self := b.engineConfig(workers)
+	eng, err := engine.New(cfg)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	*self = eng
+	return eng
+}
+
+// engineConfig is the config newEngine uses (the rig's tune applied), for
+// tests that change it; set *self to the engine made from it (its HTTP
+// exchanges go to that engine).
+func (b *bundle) engineConfig(workers int) (engine.Config, **engine.Engine) {
+	info := b.sims.Info
+	var inv invoicer.Invoicer
+	inv, err := libredte.New(libredte.Config{BaseURL: info.LibreDTE, Hash: info.LibreDTEHash, Emisor: info.Emisor, HTTPClient: b.hc})
+	if b.of {
+		inv, err = openfactura.New(openfactura.Config{BaseURL: info.OpenFactura, APIKey: info.OpenFacturaKey, Emisor: info.Emisor, NoPacing: true, HTTPClient: b.hc})
+	}
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	self := new(*engine.Engine)
+	hook := b.o.hook
+	cfg := engine.Config{Store: b.st, Invoicer: inv, Emisor: b.sims.LD.Emisor(),
+		Markets: func(c store.Connection) (engine.Marketplace, error) {
+			cl := multivende.New(multivende.Config{BaseURL: c.BaseURL, ClientID: info.ClientID, ClientSecret: info.ClientSecret, RateLimit: b.o.mvRate, HTTPClient: b.hc,
+				Hook: func(ctx context.Context, ex multivende.Exchange) {
+					if hook != nil {
+						hook(ex)
+					}
+					if eng := *self; eng != nil {
+						eng.LogExchange(ctx, c.Name, store.Exchange{At: time.Now(), Method: ex.Method, URL: ex.URL, Status: ex.Status,
+							Duration: ex.Duration, ReqBody: ex.ReqBody, RespBody: ex.RespBody, Error: ex.Err})
+					}
+				}})
+			cl.SetTokens(cl.NewTokenSource(multivende.Token{Token: c.AccessToken, ExpiresAt: c.AccessExpiresAt, RefreshToken: c.RefreshToken,
+				RefreshTokenExpiresAt: c.RefreshExpiresAt, MerchantID: c.MerchantID}, 0, func(t multivende.Token) error {
+				return b.st.Write(context.Background(), func(tx *store.Tx) error {
+					return tx.SetTokens(context.Background(), c.ID, t.Token, t.RefreshToken, t.ExpiresAt, t.RefreshTokenExpiresAt)
+				})
+			}))
+			return cl, nil
+		},
+		PollInterval: 100 * time.Millisecond, Workers: workers, SIIInterval: 60 * time.Millisecond, LeaseTTL: 2 * time.Second,
+		Retry: engine.RetryPolicy{MaxAttempts: 8, Base: 10 * time.Millisecond, Max: 100 * time.Millisecond}, DrainTimeout: 5 * time.Second, Log: b.log}
+	if b.o.tune != nil {
+		b.o.tune(&cfg)
+	}
+	return cfg, self
+}
+
+func (b *bundle) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	b.cancel, b.done = cancel, done
+	eng := b.eng
+	go func() { b.err = eng.Run(ctx); close(done) }()
+	b.t.Cleanup(func() { cancel(); <-done })
+}
+
+func (b *bundle) stop() error {
+	b.cancel()
+	<-b.done
+	return b.err
+}
+
+// eventually is the package's one wait: it polls ok every 20 ms until it
+// holds (true) or deadline passes (false). Inside a synctest bubble the
+// deadline and the polls are fake time, and cost nothing.
+func eventually(deadline time.Duration, ok func() bool) bool {
+	end := time.Now().Add(deadline)
+	for !ok() {
+		if time.Now().After(end) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true
+}
+
+// waitUntil is eventually that fails the test, naming what it waited for.
+func waitUntil(t testing.TB, deadline time.Duration, what string, ok func() bool) {
+	t.Helper()
+	if !eventually(deadline, ok) {
+		t.Fatalf("timed out after %v waiting for %s", deadline, what)
+	}
+}
+
+// waitFor is waitUntil with the usual 20 s.
+func waitFor(t testing.TB, what string, ok func() bool) {
+	t.Helper()
+	waitUntil(t, 20*time.Second, what, ok)
+}
+
+// quiet reports whether every simulated order is in the store and none is
+// queued, in flight or retrying, and returns the counts; withChecks also
+// requires no SII check due and no control pending.
+func (b *bundle) quiet(withChecks bool) (map[store.State]int, bool) {
+	ctx := context.Background()
+	// Controls first: one applied after this read has already moved its
+	// order when the counts are read (read the other way round, a control
+	// applied in between looked like no work at all).
+	var controls []store.Control
+	var pending []store.Emission
+	if withChecks {
+		controls, _ = b.st.PendingControls(ctx, 1)
+		pending, _ = b.st.PendingSII(ctx, time.Now().Add(time.Hour), 1)
+	}
+	counts, _ := b.st.CountByState(ctx)
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	busy := 0
+	for _, s := range store.BusyStates() {
+		busy += counts[s]
+	}
+	return counts, total >= len(b.sims.MV.State().Checkouts) && busy == 0 && len(pending) == 0 && len(controls) == 0
+}
+
+// settle waits until every simulated order is in the store and none is in
+// flight or due; it fails the test after the deadline.
+func (b *bundle) settle(deadline time.Duration) map[store.State]int {
+	b.t.Helper()
+	// The deadline only bounds a failure: -race on two busy cores runs the
+	// pipeline several times slower than the figures it was chosen from.
+	deadline *= 4
+	var counts map[store.State]int
+	waitUntil(b.t, deadline, "orders to settle", func() bool {
+		c, ok := b.quiet(true)
+		counts = c
+		return ok
+	})
+	return counts
+}
+
+// drained waits until every simulated order is in the store and none is
+// queued, in flight or retrying (SII checks and controls are not waited
+// for), and returns the counts.
+func (b *bundle) drained(deadline time.Duration) map[store.State]int {
+	b.t.Helper()
+	var counts map[store.State]int
+	waitUntil(b.t, deadline, "orders to drain", func() bool {
+		c, ok := b.quiet(false)
+		counts = c
+		return ok
+	})
+	return counts
+}
 
 func mustURL(t testing.TB, s string) *url.URL {
 	t.Helper()
@@ -12,4 +302,59 @@ func mustURL(t testing.TB, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// SQLite hooks on the stores of this package's benchmarks and tests: a
+// connection hook, registered once, lets a test install commit or
+// pre-update hooks on the connections of one store file, so that commits
+// and state changes are counted where they happen, in the store.
+var watchers struct {
+	mu   sync.Mutex
+	next int
+	m    map[int]watcher
+}
+
+type watcher struct {
+	keys    []string // the store's directory, as it appears in a DSN
+	install func(sqlite.HookRegisterer)
+}
+
+func init() {
+	watchers.m = map[int]watcher{}
+	sqlite.RegisterConnectionHook(func(c sqlite.ExecQuerierContext, dsn string) error {
+		h, ok := c.(sqlite.HookRegisterer)
+		if !ok {
+			return nil
+		}
+		watchers.mu.Lock()
+		defer watchers.mu.Unlock()
+		for _, w := range watchers.m {
+			for _, k := range w.keys {
+				if strings.Contains(dsn, k) {
+					w.install(h)
+					break
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// watchDir calls install on every SQLite connection opened on a database
+// under dir until the test ends.
+func watchDir(tb testing.TB, dir string, install func(sqlite.HookRegisterer)) {
+	watchers.mu.Lock()
+	id := watchers.next
+	watchers.next++
+	watchers.m[id] = watcher{keys: []string{dir + "/", (&url.URL{Path: filepath.ToSlash(dir) + "/"}).EscapedPath()}, install: install}
+	watchers.mu.Unlock()
+	tb.Cleanup(func() {
+		watchers.mu.Lock()
+		delete(watchers.m, id)
+		watchers.mu.Unlock()
+	})
+}
+
+func openReadOnly(path string) (*sql.DB, error) {
+	return sql.Open("sqlite", "file:"+(&url.URL{Path: filepath.ToSlash(path)}).EscapedPath()+"?mode=ro")
 }

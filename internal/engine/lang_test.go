@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/engine"
@@ -30,6 +31,10 @@ func englishOnly(t *testing.T, what, text string) {
 // messages now, with the Spanish words beside them as before.
 func TestReasonsAndOutcomesAreMessages(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, reasonsAndOutcomesAreMessages)
+}
+
+func reasonsAndOutcomesAreMessages(t *testing.T) {
 	// SII rejections and server errors give reasons of several kinds.
 	b := setup(t, opts{orders: 40, seed: 4, faults: faults.Spec{SIIReject: 0.4, ServerError: 0.2}})
 	b.settle(30 * time.Second)

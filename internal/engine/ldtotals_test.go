@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
@@ -15,33 +16,35 @@ import (
 // generar with both figures, and no folio is consumed.
 func TestTotalsMismatchStopsBeforeTheFolio(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 12, seed: 21, noStart: true})
-	b.sims.LD.SetNetPrices(true)
-	b.start()
-	counts := b.settle(30 * time.Second)
-	ld := b.sims.LD.State()
-	if len(ld.Emitted) != 0 || ld.Tmps != 0 {
-		t.Fatalf("LibreDTE's ledger %+v: no folio may be used, no temporary document left", ld)
-	}
-	rows, err := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateAttention}, Limit: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, o := range rows {
-		if o.ReasonCode != libredte.CodeTotalsMismatch {
-			continue
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{orders: 12, seed: 21, noStart: true})
+		b.sims.LD.SetNetPrices(true)
+		b.start()
+		counts := b.settle(30 * time.Second)
+		ld := b.sims.LD.State()
+		if len(ld.Emitted) != 0 || ld.Tmps != 0 {
+			t.Fatalf("LibreDTE's ledger %+v: no folio may be used, no temporary document left", ld)
 		}
-		n++
-		if !strings.Contains(o.Reason, "LibreDTE calculó total") || !strings.Contains(o.Reason, "folio calculó total") || !strings.Contains(o.Reason, "precio bruto") {
-			t.Errorf("order %s: reason %q lacks both figures or the cause", o.ID, o.Reason)
+		rows, err := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateAttention}, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if o.Folio != 0 {
-			t.Errorf("order %s has folio %d", o.ID, o.Folio)
+		n := 0
+		for _, o := range rows {
+			if o.ReasonCode != libredte.CodeTotalsMismatch {
+				continue
+			}
+			n++
+			if !strings.Contains(o.Reason, "LibreDTE calculó total") || !strings.Contains(o.Reason, "folio calculó total") || !strings.Contains(o.Reason, "precio bruto") {
+				t.Errorf("order %s: reason %q lacks both figures or the cause", o.ID, o.Reason)
+			}
+			if o.Folio != 0 {
+				t.Errorf("order %s has folio %d", o.ID, o.Folio)
+			}
 		}
-	}
-	if n == 0 {
-		t.Fatalf("no order stopped with %s: %v", libredte.CodeTotalsMismatch, counts)
-	}
-	b.checkLedgers()
+		if n == 0 {
+			t.Fatalf("no order stopped with %s: %v", libredte.CodeTotalsMismatch, counts)
+		}
+		b.checkLedgers()
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
@@ -68,18 +69,20 @@ func (b *bundle) checkOpenFacturaLedger() {
 
 func TestOpenFacturaHappyPath(t *testing.T) {
 	t.Parallel()
-	b := setup(t, opts{orders: 20, seed: 21, of: true})
-	counts := b.settle(30 * time.Second)
-	if counts[store.StateDone] == 0 {
-		t.Fatalf("nothing done: %v", counts)
-	}
-	b.checkOpenFacturaLedger()
-	if n := len(b.sims.LD.State().Emitted); n != 0 {
-		t.Fatalf("LibreDTE issued %d documents: the engine must use the connection's invoicer only", n)
-	}
-	if len(b.sims.OF.State().Emitted) == 0 {
-		t.Fatal("OpenFactura issued nothing")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		b := setup(t, opts{orders: 20, seed: 21, of: true})
+		counts := b.settle(30 * time.Second)
+		if counts[store.StateDone] == 0 {
+			t.Fatalf("nothing done: %v", counts)
+		}
+		b.checkOpenFacturaLedger()
+		if n := len(b.sims.LD.State().Emitted); n != 0 {
+			t.Fatalf("LibreDTE issued %d documents: the engine must use the connection's invoicer only", n)
+		}
+		if len(b.sims.OF.State().Emitted) == 0 {
+			t.Fatal("OpenFactura issued nothing")
+		}
+	})
 }
 
 func TestOpenFacturaFaults(t *testing.T) {
@@ -91,16 +94,20 @@ func TestOpenFacturaFaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := setup(t, opts{orders: 20, seed: 23, faults: sp, of: true})
-			b.settle(60 * time.Second)
-			b.checkOpenFacturaLedger()
-			// A cut reply is resolved by sending the same key again: by the
-			// engine's Resolve, or by net/http itself, which retries a
-			// request carrying an Idempotency-Key on a reused connection.
-			// Either way OpenFactura answered OF-06 and nothing was issued twice.
-			if of := b.sims.OF.State(); spec == "reset-after-generar=0.4" && (of.Resets == 0 || of.Repeats < of.Resets) {
-				t.Fatalf("resets %d, repeats %d: every document whose reply was cut must be asked for again with its key", of.Resets, of.Repeats)
-			}
+			// Fake time: the faults' latencies and the retries cost nothing.
+			synctest.Test(t, func(t *testing.T) {
+				b := setup(t, opts{orders: 20, seed: 23, faults: sp, of: true})
+				b.settle(60 * time.Second)
+				b.checkOpenFacturaLedger()
+				// A cut reply is resolved by sending the same key again: by the
+				// engine's Resolve (over sockets net/http may also retry a
+				// request carrying an Idempotency-Key on a reused connection;
+				// the in-memory transport never does). Either way OpenFactura
+				// answered OF-06 and nothing was issued twice.
+				if of := b.sims.OF.State(); spec == "reset-after-generar=0.4" && (of.Resets == 0 || of.Repeats < of.Resets) {
+					t.Fatalf("resets %d, repeats %d: every document whose reply was cut must be asked for again with its key", of.Resets, of.Repeats)
+				}
+			})
 		})
 	}
 }

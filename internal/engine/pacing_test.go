@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/engine"
@@ -18,21 +19,26 @@ import (
 // token, with more orders than the window can take: the engine must use at
 // least 90 % of the allowed requests and never be answered 429. Requests
 // are counted as the engine's client saw them (its exchange hook, which
-// also feeds the store's HTTP log). 20 s by default; FOLIO_SOAK=1 runs two
-// minutes.
+// also feeds the store's HTTP log). 20 s of fake time (testing/synctest,
+// the simulators in memory) by default; FOLIO_SOAK=1 runs two minutes of
+// real time over sockets.
 func TestPacingUsesTheRateLimit(t *testing.T) {
 	t.Parallel()
-	const limit = 5.0 // Multivende's requests per second per token
-	window, orders := 20*time.Second, 300
 	if os.Getenv("FOLIO_SOAK") == "1" {
-		window, orders = 2*time.Minute, 1200
+		pacing(t, 2*time.Minute, 1200, true)
+		return
 	}
+	synctest.Test(t, func(t *testing.T) { pacing(t, 20*time.Second, 300, false) })
+}
+
+func pacing(t *testing.T, window time.Duration, orders int, sockets bool) {
+	const limit = 5.0 // Multivende's requests per second per token
 	var mu sync.Mutex
 	var at []time.Time
 	var stopping atomic.Bool
 	statuses := map[int]int{}
-	r := newRig(t, rigOptions{sim: sim.Options{Orders: orders, Seed: 21, RateLimit: limit, SIIDelay: 50 * time.Millisecond},
-		mvRate: limit, workers: 8, noStart: true,
+	r := setup(t, opts{sim: &sim.Options{Orders: orders, Seed: 21, RateLimit: limit, SIIDelay: 50 * time.Millisecond},
+		mvRate: limit, workers: 8, noStart: true, sockets: sockets,
 		hook: func(ex multivende.Exchange) {
 			now := time.Now()
 			mu.Lock()

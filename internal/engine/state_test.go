@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"modernc.org/sqlite"
@@ -146,6 +147,11 @@ func TestStateMachineShape(t *testing.T) {
 // hook): each must be a move of the design.
 func TestEngineMovesAreLegal(t *testing.T) {
 	t.Parallel()
+	// Fake time: the faults' 429s (Retry-After: 1) and retries cost nothing.
+	synctest.Test(t, engineMovesAreLegal)
+}
+
+func engineMovesAreLegal(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[move]int{}
 	stateCol := -1
@@ -153,7 +159,7 @@ func TestEngineMovesAreLegal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := newRig(t, rigOptions{sim: sim.Options{Orders: 30, Seed: 11, RateLimit: -1, SIIDelay: 50 * time.Millisecond}, faults: sp, mvRate: -1,
+	r := setup(t, opts{sim: &sim.Options{Orders: 30, Seed: 11, RateLimit: -1, SIIDelay: 50 * time.Millisecond}, faults: sp, mvRate: -1,
 		workers: 4, noStart: true, tune: func(c *engine.Config) { c.Retry.MaxAttempts = 2 }, watch: func(h sqlite.HookRegisterer) {
 			h.RegisterPreUpdateHook(func(d sqlite.SQLitePreUpdateData) {
 				if d.TableName != "orders" || d.Op != sqliteUpdate {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/engine"
@@ -22,8 +23,9 @@ import (
 const hookSecret = "webhook-test-secret-0123456789abcdef"
 
 // hookRig is a rig whose engine has a webhook listener the simulator
-// notifies, polling every poll.
-func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spec, listen bool, hook ...func(multivende.Exchange)) (*bundle, *webhook.Server) {
+// notifies, polling every poll. memory serves the simulators and the
+// listener in memory (inside a synctest bubble).
+func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spec, listen, memory bool, hook ...func(multivende.Exchange)) (*bundle, *webhook.Server) {
 	tb.Helper()
 	var ws *webhook.Server
 	var eng **engine.Engine
@@ -31,13 +33,19 @@ func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spe
 	if len(hook) > 0 {
 		seeExchange = hook[0]
 	}
-	b := newRig(tb, rigOptions{sim: sim.Options{Orders: 0, Seed: 11, RateLimit: rateLimit, SIIDelay: 50 * time.Millisecond},
-		faults: sp, mvRate: rateLimit, noStart: true, hook: seeExchange,
+	b := setup(tb, opts{sim: &sim.Options{Orders: 0, Seed: 11, RateLimit: rateLimit, SIIDelay: 50 * time.Millisecond},
+		faults: sp, mvRate: rateLimit, noStart: true, hook: seeExchange, sockets: !memory,
 		tune: func(c *engine.Config) {
 			c.PollInterval = poll
 			c.Retry = engine.RetryPolicy{MaxAttempts: 8, Base: 100 * time.Millisecond, Max: time.Second}
 			if listen {
-				c.Webhook = func() engine.WebhookHealth { return ws.Health() }
+				c.Webhook = func() engine.WebhookHealth {
+					h := ws.Health()
+					// In memory the transport serves the handler and no
+					// socket listens: the rig says it is listening.
+					h.Listening = h.Listening || memory
+					return h
+				}
 			}
 		}})
 	eng = &b.eng
@@ -51,13 +59,19 @@ func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spe
 		if err != nil {
 			tb.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		tb.Cleanup(cancel)
-		addr, err := ws.Listen(ctx, "127.0.0.1:0")
-		if err != nil {
-			tb.Fatal(err)
+		if memory {
+			const host = "folio.invalid" // the app, as the in-memory simulator reaches it
+			b.sims.Transport.Handle(host, ws.Handler())
+			b.sims.MV.SetWebhook(webhook.URL("http://"+host, hookSecret))
+		} else {
+			ctx, cancel := context.WithCancel(context.Background())
+			tb.Cleanup(cancel)
+			addr, err := ws.Listen(ctx, "127.0.0.1:0")
+			if err != nil {
+				tb.Fatal(err)
+			}
+			b.sims.MV.SetWebhook(webhook.URL("http://"+addr, hookSecret))
 		}
-		b.sims.MV.SetWebhook(webhook.URL("http://"+addr, hookSecret))
 	}
 	b.start()
 	return b, ws
@@ -66,21 +80,16 @@ func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spe
 // waitAttached waits until every paid, not cancelled order the simulator
 // has carries an uploaded document, or the deadline passes.
 func waitAttached(b *bundle, deadline time.Duration) bool {
-	end := time.Now().Add(deadline)
-	for time.Now().Before(end) {
-		all := true
-		for _, c := range b.sims.MV.State().Checkouts {
-			if c.PaymentStatus == "completed" && c.Status != "cancelled" && (len(c.Documents) == 0 || !c.Documents[0].Uploaded) {
-				all = false
-				break
-			}
+	return eventually(deadline, func() bool { return allAttached(b) })
+}
+
+func allAttached(b *bundle) bool {
+	for _, c := range b.sims.MV.State().Checkouts {
+		if c.PaymentStatus == "completed" && c.Status != "cancelled" && (len(c.Documents) == 0 || !c.Documents[0].Uploaded) {
+			return false
 		}
-		if all {
-			return true
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	return false
+	return true
 }
 
 // Notifications dropped, repeated and late: every paid order gets exactly
@@ -88,7 +97,11 @@ func waitAttached(b *bundle, deadline time.Duration) bool {
 // second folio.
 func TestWebhooksWithDropsDuplicatesDelays(t *testing.T) {
 	t.Parallel()
-	b, ws := hookRig(t, 2*time.Second, -1, faults.Spec{WebhookDrop: 0.3, WebhookDup: 0.4, WebhookDelay: 0.4}, true)
+	synctest.Test(t, webhooksWithDropsDuplicatesDelays)
+}
+
+func webhooksWithDropsDuplicatesDelays(t *testing.T) {
+	b, ws := hookRig(t, 2*time.Second, -1, faults.Spec{WebhookDrop: 0.3, WebhookDup: 0.4, WebhookDelay: 0.4}, true, true)
 	for range 6 {
 		b.sims.MV.AddOrders(5)
 		time.Sleep(300 * time.Millisecond) // orders arrive over time, as in a shop
@@ -107,9 +120,13 @@ func TestWebhooksWithDropsDuplicatesDelays(t *testing.T) {
 // to the end of the pipeline.
 func TestWebhooksAloneBringNewOrders(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, webhooksAloneBringNewOrders)
+}
+
+func webhooksAloneBringNewOrders(t *testing.T) {
 	var mu sync.Mutex
 	details := map[string]int{} // checkout id → detail reads
-	b, ws := hookRig(t, time.Hour, -1, faults.None, true, func(ex multivende.Exchange) {
+	b, _ := hookRig(t, time.Hour, -1, faults.None, true, true, func(ex multivende.Exchange) {
 		if ex.Op == "checkout" && ex.Status == 200 {
 			mu.Lock()
 			details[ex.Object]++
@@ -132,7 +149,7 @@ func TestWebhooksAloneBringNewOrders(t *testing.T) {
 	}
 	mu.Unlock()
 	b.checkLedgersOfSeen()
-	if h := ws.Health(); !h.Healthy(time.Now()) {
+	if h := b.eng.WebhookHealth(); !h.Healthy(time.Now()) {
 		t.Fatalf("health %+v", h)
 	}
 }
@@ -153,17 +170,6 @@ func (b *bundle) checkLedgersOfSeen() {
 		if len(c.Documents) > 1 {
 			b.t.Errorf("order %s has %d documents", c.ID, len(c.Documents))
 		}
-	}
-}
-
-func waitFor(t testing.TB, what string, ok func() bool) {
-	t.Helper()
-	end := time.Now().Add(20 * time.Second)
-	for !ok() {
-		if time.Now().After(end) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -218,7 +224,7 @@ func BenchmarkPaidToAttached(b *testing.B) {
 	for _, mode := range []string{"webhooks", "polling-1h"} {
 		b.Run(mode, func(b *testing.B) {
 			for range b.N {
-				rig, _ := hookRig(b, time.Hour, 5, faults.None, mode == "webhooks")
+				rig, _ := hookRig(b, time.Hour, 5, faults.None, mode == "webhooks", false)
 				waitFor(b, "the first poll", func() bool { return !rig.eng.Stats().LastPoll.IsZero() })
 				start := time.Now()
 				for range orders {

@@ -5,10 +5,12 @@ package sim
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/sim/ldsim"
+	"github.com/folio-cl/folio/internal/sim/loopback"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
 	"github.com/folio-cl/folio/internal/sim/ofsim"
 )
@@ -29,6 +31,9 @@ type Options struct {
 	SIIDelay            time.Duration
 	AutoSend            bool   // Multivende's automatic sending of documents (off: "Pendiente")
 	Webhook             string // the app's Callback URL for "Checkouts" notifications ("": none)
+	// InMemory serves the simulators without sockets, through Sims.Client
+	// (tests inside testing/synctest bubbles); the addresses are ignored.
+	InMemory bool
 }
 
 // Info is the startup JSON of `folio sim --json` and GET /_sim/info.
@@ -51,7 +56,20 @@ type Sims struct {
 	LD   *ldsim.Server
 	OF   *ofsim.Server
 	Info Info
+	// Client reaches the simulators: over loopback.Transport when started
+	// InMemory, else a plain client.
+	Client *http.Client
+	// Transport is the in-memory transport (nil on sockets); a test serves
+	// the app's webhook callback on it (Handle) for Multivende's notifications.
+	Transport *loopback.Transport
 }
+
+// In-memory hosts: names, not addresses, so no request can reach a socket.
+const (
+	memMultivende  = "multivende.sim.invalid"
+	memLibreDTE    = "libredte.sim.invalid"
+	memOpenFactura = "openfactura.sim.invalid"
+)
 
 // Start starts the simulators on loopback until ctx ends.
 func Start(ctx context.Context, o Options) (*Sims, error) {
@@ -63,6 +81,23 @@ func Start(ctx context.Context, o Options) (*Sims, error) {
 	}
 	mv := mvsim.New(mvsim.Options{Seed: o.Seed, Orders: o.Orders, Rate: o.Rate, Faults: o.Faults, RateLimit: o.RateLimit, AutoSend: o.AutoSend, Webhook: o.Webhook})
 	ld := ldsim.New(ldsim.Options{Seed: o.Seed, Faults: o.Faults, SIIDelay: o.SIIDelay})
+	ofo := ofsim.Options{Seed: o.Seed, Emisor: ld.Emisor(), Faults: o.Faults, SIIDelay: o.SIIDelay}
+	if o.OpenFacturaNoLimits {
+		ofo.PerSecond, ofo.PerMinute = -1, -1
+	}
+	of := ofsim.New(ofo)
+	if o.InMemory {
+		tr := &loopback.Transport{}
+		tr.Handle(memMultivende, mv)
+		tr.Handle(memLibreDTE, ld)
+		tr.Handle(memOpenFactura, of)
+		mvURL := mv.StartInMemory(ctx, memMultivende, tr.Client())
+		s, err := finish(mv, ld, of, mvURL, "http://"+memLibreDTE+"/api", "http://"+memOpenFactura, tr.Client())
+		if s != nil {
+			s.Transport = tr
+		}
+		return s, err
+	}
 	mvURL, err := mv.Start(ctx, o.MultivendeAddr)
 	if err != nil {
 		return nil, err
@@ -75,23 +110,22 @@ func Start(ctx context.Context, o Options) (*Sims, error) {
 	if o.OpenFacturaAddr == "" {
 		o.OpenFacturaAddr = "127.0.0.1:0"
 	}
-	ofo := ofsim.Options{Seed: o.Seed, Emisor: ld.Emisor(), Faults: o.Faults, SIIDelay: o.SIIDelay}
-	if o.OpenFacturaNoLimits {
-		ofo.PerSecond, ofo.PerMinute = -1, -1
-	}
-	of := ofsim.New(ofo)
 	ofURL, err := of.Start(ctx, o.OpenFacturaAddr)
 	if err != nil {
 		mv.Close()
 		ld.Close()
 		return nil, err
 	}
+	return finish(mv, ld, of, mvURL, ldURL, ofURL, &http.Client{})
+}
+
+func finish(mv *mvsim.Server, ld *ldsim.Server, of *ofsim.Server, mvURL, ldURL, ofURL string, hc *http.Client) (*Sims, error) {
 	info := Info{Multivende: mvURL, LibreDTE: ldURL, ClientID: mv.ClientID(), ClientSecret: mv.ClientSecret(),
 		LibreDTEHash: ld.Hash(), Emisor: ld.Emisor().RUTEmisor, OpenFactura: ofURL, OpenFacturaKey: of.APIKey()}
 	if err := mv.SetInfo(info); err != nil {
 		return nil, fmt.Errorf("simulator info: %w", err)
 	}
-	return &Sims{MV: mv, LD: ld, OF: of, Info: info}, nil
+	return &Sims{MV: mv, LD: ld, OF: of, Info: info, Client: hc}, nil
 }
 
 // SetFaults changes the simulators' faults at run time.

@@ -175,9 +175,26 @@ func (s *Server) Start(ctx context.Context, addr string) (string, error) {
 	if s.opts.Webhook != "" {
 		s.SetWebhook(s.opts.Webhook)
 	}
-	go s.webhookLoop(ctx)
+	go s.webhookLoop(ctx, &http.Client{Timeout: webhookTimeout})
 	return "http://" + host, nil
 }
+
+// StartInMemory is Start without a listener: the server is reached through
+// a loopback.Transport that serves it for host, and posts its webhooks
+// with hc (the same transport, serving the app's callback). It returns the
+// base URL.
+func (s *Server) StartInMemory(ctx context.Context, host string, hc *http.Client) string {
+	if s.opts.Webhook != "" {
+		s.SetWebhook(s.opts.Webhook)
+	}
+	wc := *hc
+	wc.Timeout = webhookTimeout
+	go s.webhookLoop(ctx, &wc)
+	return "http://" + host
+}
+
+// webhookTimeout bounds one notification's POST.
+const webhookTimeout = 5 * time.Second
 
 // Close stops a started server.
 func (s *Server) Close() error {

@@ -50,8 +50,7 @@ type notification struct {
 
 // webhookLoop posts a notification for each new or changed checkout until
 // ctx ends, with the spec's webhook faults: drop, duplicate, delay.
-func (s *Server) webhookLoop(ctx context.Context) {
-	client := &http.Client{Timeout: 5 * time.Second}
+func (s *Server) webhookLoop(ctx context.Context, client *http.Client) {
 	sem := make(chan struct{}, 8)
 	var wg sync.WaitGroup
 	defer wg.Wait()
