@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/tui"
 )
@@ -19,6 +20,9 @@ import (
 func errorText(l i18n.Lang, loc *time.Location, err error) string {
 	if oe, ok := errors.AsType[*store.OpenError](err); ok {
 		return openErrorText(l, oe)
+	}
+	if fe, ok := errors.AsType[*faults.SpecError](err); ok {
+		return l.T(i18n.ID("faults."+fe.Problem), fe.Part, faults.Known)
 	}
 	if le, ok := errors.AsType[*store.LeaseError](err); ok {
 		h := le.Holder

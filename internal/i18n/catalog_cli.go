@@ -61,6 +61,14 @@ var cliCatalog = map[ID]Msg{
 	"engine.err.no_invoicer": {"no hay cuenta de emisor de documentos en el almacén: conecte una primero (folio connect libredte, o folio connect openfactura), o use folio run --sim URL / folio demo",
 		"no invoicer account in the store: connect one first (folio connect libredte, or folio connect openfactura), or use folio run --sim URL / folio demo"},
 
+	// --faults, as folio sim and folio demo refuse it (%[2]s: the known faults).
+	"faults.syntax":      {"--faults: falla %[1]q: use CLAVE=VALOR (por ejemplo 5xx=0.05)", "--faults: fault %[1]q: want KEY=VALUE (for example 5xx=0.05)"},
+	"faults.unknown":     {"--faults: no existe la falla %[1]q; las conocidas son %[2]s", "--faults: unknown fault %[1]q: known are %[2]s"},
+	"faults.probability": {"--faults: falla %[1]s: indique una probabilidad entre 0 y 1", "--faults: fault %[1]s: want a probability between 0 and 1"},
+	"faults.latency":     {"--faults: falla %[1]s: indique duraciones MIN..MAX como 20ms..800ms, MIN ≤ MAX", "--faults: fault %[1]s: want MIN..MAX durations such as 20ms..800ms, MIN ≤ MAX"},
+	"faults.duration":    {"--faults: falla %[1]s: indique una duración positiva, como 60s", "--faults: fault %[1]s: want a positive duration, such as 60s"},
+	"faults.count":       {"--faults: falla %[1]s: indique un número entero desde 0", "--faults: fault %[1]s: want a whole number from 0"},
+
 	// folio store migrate.
 	"migrate.need_both": {"indique el almacén de origen y el nuevo: folio store migrate --from sqlite:RUTA --to postgres://…",
 		"give the store to copy and the new one: folio store migrate --from sqlite:PATH --to postgres://…"},

@@ -9,6 +9,7 @@ package faults
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -76,10 +77,11 @@ func Parse(s string) (Spec, error) {
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return Spec{}, fmt.Errorf("fault %q: want KEY=VALUE (for example 5xx=0.05)", part)
+			return Spec{}, &SpecError{Part: part, Problem: ProblemSyntax}
 		}
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		var err error
+		problem := ""
 		switch k {
 		case "5xx":
 			sp.ServerError, err = prob(v)
@@ -102,18 +104,23 @@ func Parse(s string) (Spec, error) {
 		case "token-expire":
 			sp.TokenExpire, err = time.ParseDuration(v)
 			if err == nil && sp.TokenExpire <= 0 {
-				err = fmt.Errorf("must be positive")
+				err = errors.New("must be positive")
 			}
+			problem = ProblemDuration
 		case "folios":
 			sp.Folios, err = strconv.Atoi(v)
 			if err == nil && sp.Folios < 0 {
-				err = fmt.Errorf("must not be negative")
+				err = errors.New("must not be negative")
 			}
+			problem = ProblemCount
 		default:
-			return Spec{}, fmt.Errorf("unknown fault %q: known are 5xx, 429, latency, reset, reset-after-generar, token-expire, folios, sii-reject, webhook-drop, webhook-dup, webhook-delay", k)
+			return Spec{}, &SpecError{Part: k, Problem: ProblemUnknown}
 		}
 		if err != nil {
-			return Spec{}, fmt.Errorf("fault %s=%s: %w", k, v, err)
+			if problem == "" {
+				problem = problemOf(err)
+			}
+			return Spec{}, &SpecError{Part: k + "=" + v, Problem: problem, err: err}
 		}
 	}
 	return sp, nil
@@ -122,9 +129,56 @@ func Parse(s string) (Spec, error) {
 func prob(v string) (float64, error) {
 	p, err := strconv.ParseFloat(v, 64)
 	if err != nil || p < 0 || p > 1 {
-		return 0, fmt.Errorf("want a probability between 0 and 1")
+		return 0, errProbability
 	}
 	return p, nil
+}
+
+var (
+	errProbability = errors.New("want a probability between 0 and 1")
+	errLatency     = errors.New("want MIN..MAX durations such as 20ms..800ms, MIN ≤ MAX")
+)
+
+// What is wrong with a fault spec, for saying it in a reader's language.
+const (
+	ProblemSyntax      = "syntax"      // not KEY=VALUE
+	ProblemUnknown     = "unknown"     // no such fault
+	ProblemProbability = "probability" // not a number from 0 to 1
+	ProblemLatency     = "latency"     // not MIN..MAX durations
+	ProblemDuration    = "duration"    // not a positive duration
+	ProblemCount       = "count"       // not a whole number ≥ 0
+)
+
+// SpecError is a fault spec refused: the part at fault and what is wrong.
+type SpecError struct {
+	Part    string
+	Problem string
+	err     error
+}
+
+func (e *SpecError) Error() string {
+	switch e.Problem {
+	case ProblemSyntax:
+		return fmt.Sprintf("fault %q: want KEY=VALUE (for example 5xx=0.05)", e.Part)
+	case ProblemUnknown:
+		return fmt.Sprintf("unknown fault %q: known are %s", e.Part, Known)
+	}
+	return fmt.Sprintf("fault %s: %v", e.Part, e.err)
+}
+
+func (e *SpecError) Unwrap() error { return e.err }
+
+// Known lists the faults a spec may name.
+const Known = "5xx, 429, latency, reset, reset-after-generar, token-expire, folios, sii-reject, webhook-drop, webhook-dup, webhook-delay"
+
+func problemOf(err error) string {
+	switch {
+	case errors.Is(err, errProbability):
+		return ProblemProbability
+	case errors.Is(err, errLatency):
+		return ProblemLatency
+	}
+	return ProblemSyntax
 }
 
 func latency(v string) (time.Duration, time.Duration, error) {
@@ -134,11 +188,11 @@ func latency(v string) (time.Duration, time.Duration, error) {
 	}
 	min, err := time.ParseDuration(lo)
 	if err != nil {
-		return 0, 0, fmt.Errorf("want MIN..MAX durations such as 20ms..800ms")
+		return 0, 0, errLatency
 	}
 	max, err := time.ParseDuration(hi)
 	if err != nil || max < min || min < 0 {
-		return 0, 0, fmt.Errorf("want MIN..MAX durations such as 20ms..800ms, MIN ≤ MAX")
+		return 0, 0, errLatency
 	}
 	return min, max, nil
 }
