@@ -64,6 +64,20 @@ type permanent struct {
 func (p *permanent) Error() string { return es(p.reason) }
 func (p *permanent) Unwrap() error { return p.err }
 
+// rawError is what the order's timeline keeps as the error's own words:
+// the service's or the library's, never folio's reason again (already the
+// event's message, in each reader's language); "" when there is nothing
+// beyond the reason.
+func rawError(err error) string {
+	if p, ok := errors.AsType[*permanent](err); ok {
+		if _, own := dte.AsValidation(p.err); p.err == nil || own {
+			return "" // folio's own words: the reason says them in each language
+		}
+		return p.err.Error()
+	}
+	return err.Error()
+}
+
 // process runs the pipeline for one order from wherever it stands. An
 // issued order costs four commits: the intent (before the folio-consuming
 // call), the folio, the document created on the order, the upload seen; a
@@ -721,7 +735,10 @@ func (r *run) fail(err error) {
 	if to == store.StateRetrying && !connDown {
 		msg = i18n.M("event.retry_at", reason, attempts, e.cfg.Retry.MaxAttempts, next.In(e.cfg.Location).Format("15:04:05"))
 	}
-	ev := withData(msgEvent("error", msg), jsonString(err.Error()))
+	ev := msgEvent("error", msg)
+	if raw := rawError(err); raw != "" {
+		ev = withData(ev, jsonString(raw))
+	}
 	m := store.Retry(r.cur, attempts, next, code, es(reason), ev).Saying(reason.Encode())
 	if to == store.StateAttention {
 		m = store.NeedsAttention(r.cur, code, es(reason), ev).WithAttempts(attempts).Saying(reason.Encode())
