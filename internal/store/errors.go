@@ -45,6 +45,22 @@ type OpenError struct {
 	Have, Want int
 }
 
+// newerSchema refuses a store a newer folio wrote (schema have).
+func newerSchema(path string, have int) *OpenError {
+	return &OpenError{Path: path, Kind: ErrNewerSchema,
+		Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", have, LatestSchema()),
+		Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)",
+		Case:   CaseNewerSchema, Have: have, Want: LatestSchema()}
+}
+
+// olderSchema refuses, read-only, a store that needs an upgrade first.
+func olderSchema(path string, have int) *OpenError {
+	return &OpenError{Path: path, Kind: ErrOldSchema,
+		Detail: fmt.Sprintf("schema version %d, this folio needs %d", have, LatestSchema()),
+		Fix:    "run folio once without --readonly (or start the engine) to upgrade the store",
+		Case:   CaseOldSchema, Have: have, Want: LatestSchema()}
+}
+
 // Situations an OpenError names in Case.
 const (
 	CaseDirectory     = "directory"

@@ -92,15 +92,11 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 	}
 	if s.version > LatestSchema() {
 		s.Close()
-		return nil, &OpenError{Path: shown, Kind: ErrNewerSchema,
-			Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", s.version, LatestSchema()),
-			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)", Case: CaseNewerSchema, Have: s.version, Want: LatestSchema()}
+		return nil, newerSchema(shown, s.version)
 	}
 	if opts.ReadOnly && s.version < LatestSchema() {
 		s.Close()
-		return nil, &OpenError{Path: shown, Kind: ErrOldSchema,
-			Detail: fmt.Sprintf("schema version %d, this folio needs %d", s.version, LatestSchema()),
-			Fix:    "run folio once without --readonly (or start the engine) to upgrade the store", Case: CaseOldSchema, Have: s.version, Want: LatestSchema()}
+		return nil, olderSchema(shown, s.version)
 	}
 	return s, nil
 }
@@ -179,9 +175,7 @@ func (s *Store) migratePGTo(ctx context.Context, target int) error {
 		}
 		if cur > LatestSchema() {
 			_ = tx.Rollback()
-			return &OpenError{Path: s.path, Kind: ErrNewerSchema,
-				Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", cur, LatestSchema()),
-				Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)", Case: CaseNewerSchema, Have: cur, Want: LatestSchema()}
+			return newerSchema(s.path, cur)
 		}
 		if cur >= m.version {
 			_ = tx.Rollback()

@@ -197,15 +197,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if s.version > LatestSchema() {
 		s.Close()
-		return nil, &OpenError{Path: abs, Kind: ErrNewerSchema,
-			Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", s.version, LatestSchema()),
-			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)", Case: CaseNewerSchema, Have: s.version, Want: LatestSchema()}
+		return nil, newerSchema(abs, s.version)
 	}
 	if opts.ReadOnly && s.version < LatestSchema() {
 		s.Close()
-		return nil, &OpenError{Path: abs, Kind: ErrOldSchema,
-			Detail: fmt.Sprintf("schema version %d, this folio needs %d", s.version, LatestSchema()),
-			Fix:    "run folio once without --readonly (or start the engine) to upgrade the store", Case: CaseOldSchema, Have: s.version, Want: LatestSchema()}
+		return nil, olderSchema(abs, s.version)
 	}
 	return s, nil
 }
@@ -395,9 +391,7 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 		return openError(s.path, "read", err)
 	}
 	if v > LatestSchema() {
-		return &OpenError{Path: s.path, Kind: ErrNewerSchema,
-			Detail: fmt.Sprintf("schema version %d, this folio knows up to %d", v, LatestSchema()),
-			Fix:    "upgrade folio to the version that wrote this store (or restore a backup made by this version)", Case: CaseNewerSchema, Have: v, Want: LatestSchema()}
+		return newerSchema(s.path, v)
 	}
 	for _, m := range migrations() {
 		if m.version <= v || m.version > target {
