@@ -134,7 +134,10 @@ func newRunner(t *testing.T, bin string, info sim.Info) *runner {
 	t.Helper()
 	dir := t.TempDir()
 	r := &runner{t: t, bin: bin, dir: dir, info: info, storePath: filepath.Join(dir, "folio.db"), logPath: filepath.Join(dir, "run.log")}
-	logs, err := os.Create(r.logPath)
+	// O_APPEND: the engines share this file (their stderr); without it two
+	// writing at once share one offset and one line overwrites another (the
+	// zombie test then counted fewer "lease lost" lines than fenced engines).
+	logs, err := os.OpenFile(r.logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC|os.O_APPEND, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
