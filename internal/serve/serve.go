@@ -218,7 +218,7 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 		program := func(sess ssh.Session) *tea.Program {
 			// MakeOptions: the session's input and output, its TERM and
 			// environment (the colour profile, NO_COLOR) and window size.
-			opts := append(bubbletea.MakeOptions(sess), tea.WithContext(ctx))
+			opts := append(bubbletea.MakeOptions(sess), tea.WithContext(ctx), tea.WithFilter(noZeroSize))
 			if pty, _, _ := sess.Pty(); pty.Window.Width <= 0 || pty.Window.Height <= 0 {
 				// A client without a terminal of its own (ssh -tt from a
 				// pipe) sends 0×0, on which nothing would be drawn.
@@ -332,6 +332,17 @@ func (l logAdapter) Printf(format string, v ...any) {
 // sessionModel is a session's console. The program delivers the client's
 // window size (and each resize) and its colour profile, worked out from
 // the client's TERM and NO_COLOR, and draws each frame down to it.
+// noZeroSize turns the 0×0 size of a client without a terminal into
+// 80×24 wherever it comes from: the start (WithWindowSize above) or, under
+// load, a window message that arrives after it and would blank the screen.
+// A filter sees the message before the renderer is resized by it.
+func noZeroSize(_ tea.Model, msg tea.Msg) tea.Msg {
+	if ws, ok := msg.(tea.WindowSizeMsg); ok && (ws.Width <= 0 || ws.Height <= 0) {
+		return tea.WindowSizeMsg{Width: 80, Height: 24}
+	}
+	return msg
+}
+
 type sessionModel struct {
 	*tui.Model
 	user string
