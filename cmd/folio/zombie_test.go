@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -8,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/folio-cl/folio/internal/store"
 )
 
 // zombieCycles is how many times the zombie test freezes the lease holder
@@ -44,6 +47,10 @@ func TestZombieEngineIsFenced(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
 
 	holder := run()
+	// Freezing an engine still starting (under -race on a busy machine
+	// that takes a while) would freeze no lease holder: the woken one is
+	// then refused at start, which is not a fence.
+	waitHolds(t, r.storePath, holder.cmd.Process.Pid)
 	fenced := 0
 	for i := 0; i < cycles; i++ {
 		// Long enough for the holder to have calls in flight (4 workers,
@@ -90,6 +97,25 @@ func TestZombieEngineIsFenced(t *testing.T) {
 	}
 	defer st.Close()
 	checkCrashLedgers(t, st, info)
+}
+
+// waitHolds waits until the engine of process pid holds the store's lease.
+func waitHolds(t *testing.T, path string, pid int) {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		if st, err := store.Open(ctx, path, store.Options{ReadOnly: true}); err == nil {
+			h, live, err := st.LeaseHolder(ctx)
+			st.Close()
+			if err == nil && live && h.PID == pid {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("engine %d never took the lease", pid)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // waitCh waits for c once and hands its exit on a channel.
