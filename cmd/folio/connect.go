@@ -404,18 +404,8 @@ func (cl *cli) runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 		return err
 	}
 	emisor := firstNonEmpty(f.emisor, cfg.Emisor.RUT)
-	if emisor == "" {
-		return errors.New(l.T("connect.err.no_emisor"))
-	}
-	rut, err := dte.ParseRUT(emisor)
+	rut, path, err := cl.invoicerTarget(ctx, l, emisor, f.storeFlag, f.name, store.KindLibreDTE)
 	if err != nil {
-		return errors.New(l.T("connect.err.bad_emisor", emisor, err.Error()))
-	}
-	path, err := cl.env.StorePath(f.storeFlag)
-	if err != nil {
-		return err
-	}
-	if err := cl.checkInvoicerName(ctx, l, path, f.name, store.KindLibreDTE); err != nil {
 		return err
 	}
 	hash := strings.TrimSpace(f.hash)
@@ -562,4 +552,25 @@ func stty(tty *os.File, arg string) error {
 	c := exec.Command("stty", arg)
 	c.Stdin = tty
 	return c.Run()
+}
+
+// invoicerTarget checks, before an invoicer's key is asked for, what its
+// connection needs: the emisor's RUT, and a store where a connection named
+// name, of kind, may go.
+func (cl *cli) invoicerTarget(ctx context.Context, l i18n.Lang, emisor, storeFlag, name, kind string) (dte.RUT, string, error) {
+	if emisor == "" {
+		return dte.RUT{}, "", errors.New(l.T("connect.err.no_emisor"))
+	}
+	rut, err := dte.ParseRUT(emisor)
+	if err != nil {
+		return dte.RUT{}, "", errors.New(l.T("connect.err.bad_emisor", emisor, err.Error()))
+	}
+	path, err := cl.env.StorePath(storeFlag)
+	if err != nil {
+		return dte.RUT{}, "", err
+	}
+	if err := cl.checkInvoicerName(ctx, l, path, name, kind); err != nil {
+		return dte.RUT{}, "", err
+	}
+	return rut, path, nil
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
-	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/openfactura"
@@ -64,18 +63,8 @@ func (cl *cli) runConnectOpenFactura(cmd *cobra.Command, f ofConnectFlags) error
 		emisor = firstNonEmpty(f.emisor, openfactura.SandboxEmisor)
 		fmt.Fprintln(cmd.ErrOrStderr(), l.T("connect.of.demo", emisor))
 	}
-	if emisor == "" {
-		return errors.New(l.T("connect.err.no_emisor"))
-	}
-	rut, err := dte.ParseRUT(emisor)
+	rut, path, err := cl.invoicerTarget(ctx, l, emisor, f.storeFlag, f.name, store.KindOpenFactura)
 	if err != nil {
-		return errors.New(l.T("connect.err.bad_emisor", emisor, err.Error()))
-	}
-	path, err := cl.env.StorePath(f.storeFlag)
-	if err != nil {
-		return err
-	}
-	if err := cl.checkInvoicerName(ctx, l, path, f.name, store.KindOpenFactura); err != nil {
 		return err
 	}
 	if key == "" {
