@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -364,4 +365,19 @@ func AsError(err error) (*Error, bool) {
 func IsUncertain(err error) bool {
 	e, ok := AsError(err)
 	return ok && e.Uncertain
+}
+
+// APIRoot is an adapter's base URL as it calls it: def when none is
+// given, spaces and a trailing slash trimmed, and refused unless it is an
+// http(s) URL with a host (provider names the adapter in the error).
+func APIRoot(provider, base, def string) (string, error) {
+	if base == "" {
+		base = def
+	}
+	base = strings.TrimRight(strings.TrimSpace(base), "/")
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%s: API root %q: want a URL such as %s", provider, base, def)
+	}
+	return base, nil
 }

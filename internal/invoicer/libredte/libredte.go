@@ -83,14 +83,11 @@ var _ invoicer.Invoicer = (*Client)(nil)
 // New returns a client. The emisor must be a valid RUT and the hash not
 // empty; the base URL must be http(s).
 func New(cfg Config) (*Client, error) {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
+	base, err := invoicer.APIRoot("libredte", cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
-	cfg.BaseURL = strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("libredte: API root %q: want a URL such as %s", cfg.BaseURL, DefaultBaseURL)
-	}
+	cfg.BaseURL = base
 	cfg.Hash = strings.TrimSpace(cfg.Hash)
 	if cfg.Hash == "" {
 		return nil, errors.New("libredte: the API hash is empty: copy it from LibreDTE (Usuario → API) into the connection")

@@ -95,14 +95,11 @@ var _ invoicer.Invoicer = (*Client)(nil)
 
 // New returns a client.
 func New(cfg Config) (*Client, error) {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
+	base, err := invoicer.APIRoot("openfactura", cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
-	cfg.BaseURL = strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("openfactura: API root %q: want a URL such as %s", cfg.BaseURL, DefaultBaseURL)
-	}
+	cfg.BaseURL = base
 	cfg.APIKey = strings.TrimSpace(cfg.APIKey)
 	if cfg.APIKey == "" {
 		return nil, errors.New("openfactura: the API key is empty: copy it from OpenFactura (Configuración → API) into the connection")
