@@ -14,9 +14,10 @@ import (
 )
 
 // copyTables are the tables a store is made of, parents first, each with
-// the key its rows are read and compared in. The lease is not copied (an
-// engine holds the store it runs on), nor what the store derives from
-// these: the per-state counts and the search index, rebuilt after.
+// the key its rows are read and compared in. The leases are not copied
+// (lease, engines, connection_leases: an engine holds the store it runs
+// on), nor what the store derives from these: the per-state counts and
+// the search index, rebuilt after.
 var copyTables = []struct{ name, key string }{
 	{"connections", "id"},
 	{"settings", "key"},
