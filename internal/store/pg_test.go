@@ -2,12 +2,9 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,6 +16,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the test rig's own statements
+
+	"github.com/folio-cl/folio/internal/store/pgtest"
 )
 
 // The store's tests run on both drivers: each test listed in onBothDrivers
@@ -26,9 +25,9 @@ import (
 // where storePathFor gives it a fresh schema of the database named by
 // FOLIO_TEST_POSTGRES (.ci/run starts a server and sets it).
 
-const pgTestEnv = "FOLIO_TEST_POSTGRES"
+const pgTestEnv = pgtest.Env
 
-const pgSkip = "PostgreSQL store tests skipped: " + pgTestEnv + " is unset (set it to postgres://USER:PASSWORD@HOST/DB; .ci/run starts a server and sets it)"
+const pgSkip = pgtest.SkipLine
 
 // onBothDrivers are the tests that open a store through setup or
 // storePathFor and assert only what both drivers promise. The others
@@ -87,59 +86,8 @@ func storePathFor(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "folio.db")
 }
 
-// pgAdmin is the rig's own connection. It makes sure pg_trgm lives in
-// public: created by a test's first migration it would live in that
-// test's schema, and dropping the schema would drop it from under the
-// others.
-var pgAdmin = sync.OnceValues(func() (*sql.DB, error) {
-	db, err := sql.Open("pgx", os.Getenv(pgTestEnv))
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public`); err != nil {
-		return nil, fmt.Errorf("%s: pg_trgm in public (the database's owner may create it): %w", RedactAddress(os.Getenv(pgTestEnv)), err)
-	}
-	return db, nil
-})
-
-// pgTestStore makes a schema for t, dropped when t ends, and returns the
-// address of a store in it (pg_trgm is looked for in public too).
-func pgTestStore(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv(pgTestEnv)
-	if dsn == "" {
-		t.Skip(pgSkip)
-	}
-	db, err := pgAdmin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "folio_t_" + hex.EncodeToString(b)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("%s: %v", RedactAddress(dsn), err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("dropping the test schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("%s must be a postgres:// URL", pgTestEnv)
-	}
-	q := u.Query()
-	q.Set("search_path", schema+",public")
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// pgTestStore is a store of its own for t in a fresh PostgreSQL schema.
+func pgTestStore(t testing.TB) string { return pgtest.Store(t) }
 
 func TestPgRewrite(t *testing.T) {
 	t.Parallel()
