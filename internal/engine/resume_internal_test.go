@@ -66,3 +66,23 @@ func TestRequeuedIssuedOrderResumesAtAttach(t *testing.T) {
 		}
 	}
 }
+
+// Only the store names a step of the pipeline, from the emission: an
+// engine move to a step by name is refused before it is written, even
+// where the life move (queued → working) is in the table.
+func TestMoveToAStepByNameIsRefused(t *testing.T) {
+	t.Parallel()
+	r := newStepRig(t, 3)
+	id := r.paid(1)[0]
+	for _, s := range store.Steps() {
+		err := r.st.Write(r.ctx, func(tx *store.Tx) error {
+			return moveOrder(r.ctx, tx, id, store.Advance(store.StateQueued, s, store.Event{}))
+		})
+		if err == nil || !strings.Contains(err.Error(), "store.Work") {
+			t.Errorf("queued → %s by name: %v", s, err)
+		}
+	}
+	if o, _ := r.st.GetOrder(r.ctx, id); o.State != store.StateQueued {
+		t.Fatalf("the order moved: %s", o.State)
+	}
+}

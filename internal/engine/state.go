@@ -86,8 +86,13 @@ var canMove = func() map[[2]store.State]bool {
 func CanMove(from, to store.State) bool { return canMove[[2]store.State{from.Life(), to.Life()}] }
 
 // moveOrder writes m after checking each of its from-states may go to
-// m.To: a move outside the table is a bug, refused before it is written.
+// m.To: a move outside the table, or one that names a step of the
+// pipeline itself, is a bug, refused before it is written.
 func moveOrder(ctx context.Context, tx *store.Tx, id string, m store.Move) error {
+	if m.To != m.To.Life() {
+		// Only the store names a step, from the emission (store.Work).
+		return fmt.Errorf("engine: order %s: a move to the step %s; a step of the pipeline is the emission's to say (store.Work)", id, m.To)
+	}
 	for _, from := range m.From {
 		if !CanMove(from, m.To) {
 			return fmt.Errorf("engine: order %s: move %s → %s is not in the state machine", id, from, m.To)

@@ -424,10 +424,11 @@ func (s *Store) WaitingReconnect(ctx context.Context, connID int64) (int, error)
 	return n, nil
 }
 
-// InFlightOrders returns orders left mid-pipeline (building, issuing,
-// issued, attaching): after a crash the engine resumes them first.
+// InFlightOrders returns orders left mid-pipeline (working: building,
+// issuing, issued, attaching): after a crash the engine resumes them first,
+// each from where its emission shows.
 func (s *Store) InFlightOrders(ctx context.Context, limit int) ([]Order, error) {
-	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders WHERE state IN ('building','issuing','issued','attaching')
+	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders WHERE state IN (`+stepList+`)
 		ORDER BY seq LIMIT ?`, limit)
 }
 

@@ -74,14 +74,17 @@ func BusyStates() []State {
 	return out
 }
 
-// busyList is BusyStates as an SQL list ('queued','building',…).
-var busyList = func() string {
+// busyList and stepList are BusyStates and Steps as SQL lists
+// ('queued','building',…).
+var busyList, stepList = sqlList(BusyStates()), sqlList(Steps())
+
+func sqlList(states []State) string {
 	var q []string
-	for _, s := range BusyStates() {
+	for _, s := range states {
 		q = append(q, "'"+string(s)+"'")
 	}
 	return strings.Join(q, ",")
-}()
+}
 
 // The named transitions below build a Move, River-style: each says which
 // order fields it sets, and leaves the others as they are in the row
