@@ -286,7 +286,9 @@ func mustOne(r sql.Result, id string) error {
 // with it, written only if the order is still in one of From. The engine
 // builds every Move with the named transitions (transitions.go), which
 // leave alone what they do not name; a Move literal (tests setting rows
-// up) behaves as below.
+// up) behaves as below. A literal may name a step of the pipeline as its
+// To (a fixture without an emission); the engine never does: its moves to
+// a step are store.Work, which stores the step the emission shows.
 //
 // A Move sets every field it names, zero values included: Reason,
 // ReasonCode and Outcome describe the new state, so leaving them empty
