@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -185,5 +186,21 @@ func schema16(t *testing.T, ctx context.Context, db *sql.DB, open func() (*Store
 	inflight, err := st.InFlightOrders(ctx, 10)
 	if err != nil || len(inflight) != 5 {
 		t.Fatalf("in flight after opening: %d %v", len(inflight), err)
+	}
+}
+
+// Schema 16 names the steps of a store from before with stepSQL's CASE,
+// word for word, on both drivers: the rule has one text.
+func TestSchema16UsesStepSQL(t *testing.T) {
+	t.Parallel()
+	norm := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	for _, p := range []string{"migrations/0016_step_from_emission.up.sql", "migrations/postgres/0016_step_from_emission.up.sql"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(norm(string(b)), "SET state = "+norm(stepSQL)+" WHERE state IN ("+strings.ReplaceAll(stepList, ",", ", ")+")") {
+			t.Errorf("%s does not name the steps with stepSQL over store.Steps()", p)
+		}
 	}
 }
