@@ -161,6 +161,11 @@ func (e *Engine) readHinted(ctx context.Context, k hintKey) error {
 	if p, _ := e.st.Setting(ctx, settingPaused); p == "1" {
 		return nil // paused: the poll after the resume sees it
 	}
+	ctx, done, ok := e.onConnection(ctx, k.conn)
+	if !ok {
+		return nil // another engine's connection: its poll sees the change
+	}
+	defer done()
 	c, err := e.st.ConnectionByID(ctx, k.conn)
 	if err != nil {
 		return err

@@ -174,6 +174,11 @@ func (e *ConnLeaseError) Error() string {
 // of it commits. The engine goes on with its other connections.
 var ErrConnectionLost = errors.New("store: connection lease lost to another engine")
 
+// AnyHolder, as AcquireConnection's over, takes the lease whoever holds
+// it: for SQLite's one engine, which holds the store-wide lease, so any
+// other holder is a dead engine.
+const AnyHolder = "*"
+
 // AcquireConnection leases connID to engine for ttl and returns the fence
 // its writes about that connection carry (WithConnFence). It succeeds when
 // the connection is unleased, its lease expired, engine holds it already
@@ -201,7 +206,7 @@ func (s *Store) AcquireConnection(ctx context.Context, engine string, connID int
 			_, err := t.exec(ctx, `UPDATE connection_leases SET heartbeat_at=?, expires_at=? WHERE connection_id=?`,
 				t.now, t.now+ttl.Milliseconds(), connID)
 			return err
-		case exp > t.now && (over == "" || cur != over):
+		case exp > t.now && over != AnyHolder && (over == "" || cur != over):
 			return &ConnLeaseError{ConnectionID: connID, Engine: cur, ExpiresAt: fromMS(exp)}
 		}
 		f.Generation = gen + 1
