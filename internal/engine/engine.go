@@ -309,17 +309,28 @@ func (e *Engine) count(dst *[]time.Time, n int) {
 }
 
 // LeaseHolder returns the engine running on st, if any: a lease whose
-// holder was killed on this host does not count.
+// holder was killed on this host does not count. On a shared store
+// (PostgreSQL) it is the newest live engine registered.
 func LeaseHolder(ctx context.Context, st *store.Store) (store.Holder, bool, error) {
+	host, _ := os.Hostname()
+	dead := func(h store.Holder) bool { return h.Host == host && h.PID != os.Getpid() && !processAlive(h.PID) }
+	if st.Shared() {
+		es, err := st.Engines(ctx)
+		if err != nil {
+			return store.Holder{}, false, err
+		}
+		for _, e := range es {
+			if e.Live && !dead(e.Holder) {
+				return e.Holder, true, nil
+			}
+		}
+		return store.Holder{}, false, nil
+	}
 	h, live, err := st.LeaseHolder(ctx)
 	if err != nil || !live {
 		return h, live, err
 	}
-	host, _ := os.Hostname()
-	if h.Host == host && h.PID != os.Getpid() && !processAlive(h.PID) {
-		return h, false, nil
-	}
-	return h, true, nil
+	return h, !dead(h), nil
 }
 
 // acquire takes the lease. A holder that was killed on this host (its

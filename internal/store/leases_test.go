@@ -276,3 +276,26 @@ func TestWorkOfConnections(t *testing.T) {
 		t.Errorf("PendingSIIOf = %v, %v", p, err)
 	}
 }
+
+// "An engine runs" reads the store-wide lease on SQLite and the engines'
+// registrations on a shared store, where no engine takes the lease.
+func TestLeaseHolderOfEachDriver(t *testing.T) {
+	t.Parallel()
+	b, clk := setupClock(t)
+	ctx := context.Background()
+	h := engineHolder(7)
+	if b.st.Shared() {
+		if err := b.st.RegisterEngine(ctx, h, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	} else if _, err := b.st.AcquireLease(ctx, h, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got, live, err := b.st.LeaseHolder(ctx); err != nil || !live || got.ID() != h.ID() {
+		t.Fatalf("LeaseHolder = %+v %v %v, want %s live", got, live, err, h.ID())
+	}
+	clk.add(11 * time.Second)
+	if _, live, err := b.st.LeaseHolder(ctx); err != nil || live {
+		t.Fatalf("an expired engine still runs: %v %v", live, err)
+	}
+}
