@@ -276,9 +276,12 @@ func (e *Engine) PollEvery() time.Duration {
 // webhooksCover says a poll can wait: webhooks are healthy and the last
 // poll is more recent than the longer interval. Polling resumes at
 // PollInterval as soon as webhooks are not healthy.
+//
+// On a shared store never: a webhook may reach an engine that does not
+// hold its connection, which leaves it to the holder's poll.
 func (e *Engine) webhooksCover() bool {
 	every := e.PollEvery()
-	if every <= e.cfg.PollInterval {
+	if every <= e.cfg.PollInterval || e.leases.shared {
 		return false
 	}
 	e.statMu.Lock()
