@@ -221,6 +221,11 @@ func (e *Engine) onConnection(ctx context.Context, id int64) (context.Context, c
 	if l == nil {
 		return ctx, func() {}, false
 	}
+	if !lb.shared {
+		// The store-wide lease fences every write already: only its holder
+		// leases connections, so one more read per write would add nothing.
+		return ctx, func() {}, true
+	}
 	cctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(l.ctx, cancel)
 	f := l.f

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -471,4 +473,35 @@ func TestFrozenEngineCommitsNothingAfterATakeover(t *testing.T) {
 		default:
 		}
 	}
+}
+
+// The connections of an engine killed on this host (its process is gone)
+// are taken over at once, not after their lease runs out.
+func TestDeadEngineOnThisHostIsTakenOverAtOnce(t *testing.T) {
+	t.Parallel()
+	r := newPGRig(t, 2, 3, faults.Spec{})
+	ctx := context.Background()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	dead := store.Holder{PID: gone.Process.Pid, Host: host, StartedAt: time.UnixMilli(1_700_000_000_000)}
+	if err := r.st.RegisterEngine(ctx, dead, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	conns, err := r.st.Connections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range conns {
+		if _, err := r.st.AcquireConnection(ctx, dead.ID(), c.ID, time.Hour, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.ids = append(r.ids, dead.ID())
+	a := r.engine(2)
+	waitFor(t, "the dead engine's connections to be taken over", func() bool { return r.holders()[a.id] == 2 })
+	r.settle(60 * time.Second)
+	r.checkLedgers()
 }
