@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"slices"
@@ -22,13 +23,16 @@ import (
 // leaseBook is what the engine leases. held is nil outside Run: a test or
 // command driving one step is not fenced by connection.
 type leaseBook struct {
-	acq    sync.Mutex // one acquisition at a time (the store call is outside mu)
-	mu     sync.Mutex
-	held   map[int64]*connLease
-	busy   map[int64]int // orders of a connection handed to workers
-	holder store.Holder
-	id     string
-	shared bool
+	acq  sync.Mutex // one acquisition at a time (the store call is outside mu)
+	mu   sync.Mutex
+	held map[int64]*connLease
+	busy map[int64]int // orders of a connection handed to workers
+	// draining are connections being given back: no new order of theirs
+	// is handed out, and each is released once none is in a worker.
+	draining map[int64]bool
+	holder   store.Holder
+	id       string
+	shared   bool
 }
 
 // connLease is one connection the engine leases; ctx ends when the lease is
@@ -45,7 +49,7 @@ func (e *Engine) startLeases(ctx context.Context, h store.Holder, shared bool) e
 	lb := &e.leases
 	lb.mu.Lock()
 	lb.holder, lb.id, lb.shared = h, h.ID(), shared
-	lb.held, lb.busy = map[int64]*connLease{}, map[int64]int{}
+	lb.held, lb.busy, lb.draining = map[int64]*connLease{}, map[int64]int{}, map[int64]bool{}
 	lb.mu.Unlock()
 	if err := e.st.RegisterEngine(ctx, h, e.cfg.LeaseTTL); err != nil {
 		return err
@@ -104,6 +108,7 @@ func (e *Engine) dropConnection(f store.ConnFence) {
 		return
 	}
 	delete(lb.held, f.ConnectionID)
+	delete(lb.draining, f.ConnectionID)
 	lb.mu.Unlock()
 	l.cancel()
 	e.log.Warn("connection taken over by another engine; its work here stops", "connection_id", f.ConnectionID, "generation", f.Generation)
@@ -186,7 +191,7 @@ func (e *Engine) claim(id int64) bool {
 	if lb.held == nil {
 		return true
 	}
-	if _, ok := lb.held[id]; !ok {
+	if _, ok := lb.held[id]; !ok || lb.draining[id] {
 		return false
 	}
 	lb.busy[id]++
@@ -274,11 +279,8 @@ func (e *Engine) balance(ctx context.Context) {
 	}
 	target := store.FairShare(len(ids), live)
 	n := len(e.leased())
-	if n > target {
-		e.giveBack(ctx, n-target)
-		return
-	}
-	if n == target {
+	e.giveBack(ctx, n-target)
+	if n >= target {
 		return
 	}
 	leases, err := e.st.ConnectionLeases(ctx)
@@ -302,8 +304,11 @@ func (e *Engine) balance(ctx context.Context) {
 	}
 }
 
-// giveBack releases up to k connections with no order in a worker, the
-// highest-numbered first, for the engines that joined.
+// giveBack gives k connections back for the engines that joined (none
+// when k <= 0, and those draining go on working): those already draining
+// first, then the idle ones, then the highest-numbered. Each is released
+// at a safe point, once no order of it is in a worker; until then it
+// drains (no new order of it is handed out).
 func (e *Engine) giveBack(ctx context.Context, k int) {
 	lb := &e.leases
 	lb.mu.Lock()
@@ -311,18 +316,33 @@ func (e *Engine) giveBack(ctx context.Context, k int) {
 	for id := range lb.held {
 		ids = append(ids, id)
 	}
-	slices.Sort(ids)
-	slices.Reverse(ids)
+	rank := func(id int64) int {
+		switch {
+		case lb.draining[id]:
+			return 0
+		case lb.busy[id] == 0:
+			return 1
+		}
+		return 2
+	}
+	slices.SortFunc(ids, func(a, b int64) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		return cmp.Compare(b, a)
+	})
 	var out []*connLease
-	for _, id := range ids {
-		if len(out) == k {
-			break
+	for i, id := range ids {
+		switch {
+		case i >= k:
+			delete(lb.draining, id) // the share grew back: it stays
+		case lb.busy[id] > 0:
+			lb.draining[id] = true // released in a later round
+		default:
+			out = append(out, lb.held[id])
+			delete(lb.held, id)
+			delete(lb.draining, id)
 		}
-		if lb.busy[id] > 0 {
-			continue // not at a safe point: next round
-		}
-		out = append(out, lb.held[id])
-		delete(lb.held, id)
 	}
 	lb.mu.Unlock()
 	for _, l := range out {
@@ -344,6 +364,7 @@ func (e *Engine) releaseGone(ids []int64) {
 		if !slices.Contains(ids, id) && lb.busy[id] == 0 {
 			l.cancel()
 			delete(lb.held, id)
+			delete(lb.draining, id)
 		}
 	}
 }

@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/store"
+)
+
+// noInvoicer stands for an invoicer the test never calls.
+type noInvoicer struct{ invoicer.Invoicer }
+
+// A connection given back for an engine that joined is released only at a
+// safe point: an idle one at once, one with an order in a worker once that
+// order is done, no new order of it being handed out meanwhile.
+func TestGiveBackWaitsForASafePoint(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var ids []int64
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		for _, name := range []string{"a", "b"} {
+			id, err := tx.SaveConnection(ctx, store.Connection{Name: name, Kind: store.KindMultivende, MerchantID: name})
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Config{Store: st, Invoicer: noInvoicer{}, LeaseTTL: time.Minute,
+		Markets: func(store.Connection) (Marketplace, error) { return nil, errors.New("no Multivende here") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As on a shared store, alone: it takes both.
+	if err := e.startLeases(ctx, store.Holder{PID: 1, Host: "h", StartedAt: time.UnixMilli(1)}, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.leased(); len(got) != 2 {
+		t.Fatalf("leased %v, want both", got)
+	}
+	busy, idle := ids[1], ids[0]
+	if !e.claim(busy) {
+		t.Fatal("claim of a held connection refused")
+	}
+	live := func(id int64) bool {
+		ls, _ := st.ConnectionLeases(ctx)
+		for _, l := range ls {
+			if l.ConnectionID == id {
+				return l.Live
+			}
+		}
+		return false
+	}
+	e.giveBack(ctx, 2)
+	if live(idle) || e.holdsConnection(idle) {
+		t.Error("the idle connection was not given back at once")
+	}
+	if !live(busy) || !e.holdsConnection(busy) {
+		t.Fatal("a connection with an order in a worker was given back")
+	}
+	if e.claim(busy) {
+		t.Error("a connection being given back still hands out orders")
+	}
+	e.unclaim(busy)
+	e.giveBack(ctx, 1)
+	if live(busy) || e.holdsConnection(busy) {
+		t.Error("the drained connection was not given back once idle")
+	}
+}
