@@ -191,6 +191,7 @@ func (e *Engine) controlLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		e.ApplyControls(ctx)
+		e.watchPauses(ctx)
 		select {
 		case <-ctx.Done():
 			return

@@ -5,7 +5,9 @@ import (
 	"context"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -33,6 +35,7 @@ type leaseBook struct {
 	holder   store.Holder
 	id       string
 	shared   bool
+	pauses   atomic.Pointer[string] // the pauses last seen (watchPauses)
 }
 
 // connLease is one connection the engine leases; ctx ends when the lease is
@@ -386,4 +389,27 @@ func (e *Engine) catalogTurn(ctx context.Context) bool {
 		}
 	}
 	return false
+}
+
+// watchPauses, on a shared store, moves pauseGen when a pause or resume
+// another engine applied shows in the store, so that orders read before
+// it are not handed out after it (handOver asks the store again only when
+// pauseGen moved).
+func (e *Engine) watchPauses(ctx context.Context) {
+	if !e.leases.shared {
+		return
+	}
+	sig, _ := e.st.Setting(ctx, settingPaused)
+	conns, err := e.st.Connections(ctx)
+	if err != nil {
+		return
+	}
+	for _, c := range conns {
+		if c.Paused {
+			sig += "," + strconv.FormatInt(c.ID, 10)
+		}
+	}
+	if old := e.leases.pauses.Swap(&sig); old != nil && *old != sig {
+		e.pauseGen.Add(1)
+	}
 }

@@ -80,3 +80,48 @@ func TestGiveBackWaitsForASafePoint(t *testing.T) {
 		t.Error("the drained connection was not given back once idle")
 	}
 }
+
+// On a shared store a pause applied by another engine reaches this one's
+// hand-over check: pauseGen moves when the store's pauses change, and only
+// then.
+func TestPausesOfOtherEnginesMovePauseGen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.SaveConnection(ctx, store.Connection{Name: "a", Kind: store.KindMultivende, MerchantID: "a"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(Config{Store: st, Invoicer: noInvoicer{},
+		Markets: func(store.Connection) (Marketplace, error) { return nil, errors.New("no Multivende here") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.leases.shared = true
+	e.watchPauses(ctx)
+	gen := e.pauseGen.Load()
+	e.watchPauses(ctx)
+	if e.pauseGen.Load() != gen {
+		t.Fatal("pauseGen moved with no change")
+	}
+	for _, w := range []func(*store.Tx) error{
+		func(tx *store.Tx) error { return tx.SetSetting(ctx, settingPaused, "1") },
+		func(tx *store.Tx) error { return tx.SetSetting(ctx, settingPaused, "0") },
+		func(tx *store.Tx) error { return tx.SetConnectionPaused(ctx, "a", true) },
+	} {
+		if err := st.Write(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		e.watchPauses(ctx)
+		if e.pauseGen.Load() == gen {
+			t.Fatal("a pause written by another engine did not move pauseGen")
+		}
+		gen = e.pauseGen.Load()
+	}
+}
