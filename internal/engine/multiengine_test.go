@@ -466,12 +466,10 @@ func TestFrozenEngineCommitsNothingAfterATakeover(t *testing.T) {
 	if n != 0 {
 		t.Errorf("the new holder prepared %d documents for %s; it must resume from the intent", n, owner)
 	}
-	if a.err != nil {
-		select {
-		case <-a.done:
-			t.Errorf("the first engine stopped: %v", a.err)
-		default:
-		}
+	select {
+	case <-a.done:
+		t.Errorf("the first engine stopped (on a shared store it goes on with its other connections): %v", a.err)
+	default:
 	}
 }
 
