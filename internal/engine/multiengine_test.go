@@ -503,3 +503,53 @@ func TestDeadEngineOnThisHostIsTakenOverAtOnce(t *testing.T) {
 	r.settle(60 * time.Second)
 	r.checkLedgers()
 }
+
+// A person's control of an order is applied by the engine that holds the
+// order's connection, never by another engine on the store.
+func TestOrderControlsAreAppliedByTheConnectionsHolder(t *testing.T) {
+	t.Parallel()
+	r := newPGRig(t, 2, 4, faults.Spec{})
+	a, b := r.engine(2), r.engine(2)
+	waitFor(t, "the connections to spread", func() bool {
+		h := r.holders()
+		return h[a.id] == 1 && h[b.id] == 1
+	})
+	r.settle(60 * time.Second)
+	ctx := context.Background()
+	ls, err := r.st.ConnectionLeases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := map[int64]*pgEngine{}
+	for _, l := range ls {
+		holder[l.ConnectionID] = map[string]*pgEngine{a.id: a, b.id: b}[l.Engine]
+	}
+	orders, err := r.st.ListOrders(ctx, store.OrderQuery{Limit: 100})
+	if err != nil || len(orders) == 0 {
+		t.Fatalf("no orders: %v", err)
+	}
+	seen := map[int64]bool{}
+	for _, o := range orders {
+		if seen[o.ConnectionID] {
+			continue
+		}
+		seen[o.ConnectionID] = true
+		id, err := engine.RequestRetry(ctx, r.st, o.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the control to be applied", func() bool {
+			c, err := r.st.Control(ctx, id)
+			return err == nil && c.Status != store.CtlPending
+		})
+		line := "target=" + o.ID
+		h := holder[o.ConnectionID]
+		other := map[*pgEngine]*pgEngine{a: b, b: a}[h]
+		if !strings.Contains(h.logs.String(), line) || strings.Contains(other.logs.String(), line) {
+			t.Errorf("the control of order %s (connection %d) was not applied by its connection's holder alone", o.ID, o.ConnectionID)
+		}
+	}
+	if len(seen) != 2 {
+		t.Fatalf("orders of %d connections, want 2", len(seen))
+	}
+}

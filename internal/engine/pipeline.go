@@ -686,8 +686,8 @@ func (r *run) marketplace() (store.Connection, Marketplace, error) {
 // must act), a retry later, or nothing (the engine is stopping).
 func (r *run) fail(err error) {
 	e := r.e
-	if r.ctx.Err() != nil {
-		return // stopped mid-step: the next run resumes from the store
+	if r.ctx.Err() != nil || errors.Is(err, store.ErrConnectionLost) {
+		return // stopped mid-step, or the connection is another engine's now: the store has the rest
 	}
 	if e.storeFull(err) {
 		return // nothing can be recorded; the order runs again once space returns
