@@ -413,3 +413,11 @@ func (e *Engine) watchPauses(ctx context.Context) {
 		e.pauseGen.Add(1)
 	}
 }
+
+// ID is the engine's identity on the store (store.Holder.ID, as in
+// store.Engines and store.ConnectionLeases) once Run started it; "" before.
+func (e *Engine) ID() string {
+	e.leases.mu.Lock()
+	defer e.leases.mu.Unlock()
+	return e.leases.id
+}

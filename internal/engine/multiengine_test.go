@@ -173,6 +173,9 @@ func (r *pgRig) engineWith(workers int, tune func(*gatedInvoicer)) *pgEngine {
 		}
 		return false
 	})
+	if got := pe.eng.ID(); got != pe.id {
+		r.t.Fatalf("the engine says it is %q; the store has %q", got, pe.id)
+	}
 	r.ids = append(r.ids, pe.id)
 	return pe
 }
