@@ -136,6 +136,10 @@ func (e *Engine) acquireConnection(ctx context.Context, id int64, over string) b
 		}
 		return false
 	}
+	// A client kept from an earlier lease holds tokens another engine may
+	// have refreshed (and its refresh token spent) since: build it again
+	// from the store's.
+	e.dropMarket(id)
 	lctx, cancel := context.WithCancel(context.Background())
 	lb.mu.Lock()
 	lb.held[id] = &connLease{f: f, ctx: lctx, cancel: cancel}

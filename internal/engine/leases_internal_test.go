@@ -79,6 +79,15 @@ func TestGiveBackWaitsForASafePoint(t *testing.T) {
 	if live(busy) || e.holdsConnection(busy) {
 		t.Error("the drained connection was not given back once idle")
 	}
+	// Leased again (after another engine had it), its Multivende client is
+	// built again from the stored tokens, not the one kept from before.
+	e.markets[idle] = nil
+	if !e.acquireConnection(ctx, idle, "") {
+		t.Fatal("a free connection could not be leased again")
+	}
+	if _, kept := e.markets[idle]; kept {
+		t.Error("the client of an earlier lease was kept")
+	}
 }
 
 // On a shared store a pause applied by another engine reaches this one's
