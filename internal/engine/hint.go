@@ -294,8 +294,9 @@ func (e *Engine) webhooksCover() bool {
 // runs (a write only when something changed, at most every 2 s).
 func (e *Engine) webhookHealthLoop(ctx context.Context) {
 	if e.cfg.Webhook == nil {
-		// A listener of an earlier run must not show as this one's.
-		if _, ok := ReadWebhookHealth(ctx, e.st); ok {
+		// A listener of an earlier run must not show as this one's; on a
+		// shared store it may be another live engine's.
+		if _, ok := ReadWebhookHealth(ctx, e.st); ok && !e.otherEngineLive(ctx) {
 			b, _ := json.Marshal(WebhookHealth{PollEvery: e.cfg.PollInterval, PollBase: e.cfg.PollInterval, At: e.cfg.Now().UTC()})
 			_ = e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetSetting(ctx, SettingWebhookHealth, string(b)) })
 		}

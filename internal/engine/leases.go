@@ -425,3 +425,21 @@ func (e *Engine) ID() string {
 	defer e.leases.mu.Unlock()
 	return e.leases.id
 }
+
+// otherEngineLive says whether another engine is registered live on a
+// shared store (always false on SQLite, whose one engine is this one).
+func (e *Engine) otherEngineLive(ctx context.Context) bool {
+	if !e.leases.shared {
+		return false
+	}
+	es, err := e.st.Engines(ctx)
+	if err != nil {
+		return true // unknown: leave what another may have written
+	}
+	for _, en := range es {
+		if en.Live && en.ID != e.leases.id {
+			return true
+		}
+	}
+	return false
+}

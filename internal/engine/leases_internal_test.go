@@ -134,3 +134,44 @@ func TestPausesOfOtherEnginesMovePauseGen(t *testing.T) {
 		gen = e.pauseGen.Load()
 	}
 }
+
+// An engine without a webhook listener clears an earlier run's listener
+// health, but not while another engine on a shared store is live (the
+// health may be that one's listener).
+func TestWebhookHealthOfAnotherLiveEngineIsKept(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e, err := New(Config{Store: st, Invoicer: noInvoicer{},
+		Markets: func(store.Connection) (Marketplace, error) { return nil, errors.New("no Multivende here") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.leases.shared, e.leases.id = true, "me"
+	const theirs = `{"listening":true}`
+	put := func() {
+		if err := st.Write(ctx, func(tx *store.Tx) error { return tx.SetSetting(ctx, SettingWebhookHealth, theirs) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put()
+	other := store.Holder{PID: 2, Host: "h", StartedAt: time.UnixMilli(2)}
+	if err := st.RegisterEngine(ctx, other, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	e.webhookHealthLoop(ctx)
+	if v, _ := st.Setting(ctx, SettingWebhookHealth); v != theirs {
+		t.Fatalf("a live engine's listener health was overwritten: %s", v)
+	}
+	if err := st.DeregisterEngine(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	e.webhookHealthLoop(ctx)
+	if v, _ := st.Setting(ctx, SettingWebhookHealth); v == theirs {
+		t.Fatal("an earlier run's listener health was kept with no engine live")
+	}
+}
