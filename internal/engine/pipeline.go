@@ -346,6 +346,10 @@ func (r *run) intent() error {
 	if err != nil {
 		return err
 	}
+	// A temporary document made after a takeover would be a stray one.
+	if err := r.e.holdLease(r.ctx); err != nil {
+		return err
+	}
 	p, err := r.e.cfg.Invoicer.Prepare(invoicer.WithReference(r.ctx, in.ExtRef), doc)
 	if err != nil {
 		return err
