@@ -1,46 +1,14 @@
 package tui
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/folio-cl/folio/internal/dte"
-	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
-
-// cancelFirst puts the first order in Errors as the engine does when an
-// order is cancelled after its boleta 41 was issued.
-func (b *bundle) cancelFirst() string {
-	b.t.Helper()
-	ctx := context.Background()
-	id := b.ids[0]
-	doc, _, err := dte.Build(dte.Sale{Items: []dte.Item{{Name: "Taza", Qty: 2, UnitGross: 12990}}, Date: "2026-11-24"}, dte.Options{})
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	body, _ := json.Marshal(doc)
-	err = b.st.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.SaveEmission(ctx, store.Emission{OrderID: id, ExtRef: "folio:" + id, DocType: 39, Folio: 41, Document: string(body)}); err != nil {
-			return err
-		}
-		if err := tx.AddDocument(ctx, store.Document{OrderID: id, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: 41, Total: 25980, Fecha: "2026-11-24"}); err != nil {
-			return err
-		}
-		reason := "requiere nota de crédito: el pedido se anuló después de emitir el folio 41"
-		return tx.MoveOrder(ctx, id, store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention, Reason: reason,
-			ReasonCode: engine.ReasonNeedsCredit, DocType: 39, Folio: 41, Event: store.Event{Kind: "credit_note", Message: reason, Data: string(body)}})
-	})
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return id
-}
 
 // n on an order that needs a credit note asks first, then writes one
 // credit control; where it does not apply it says why and asks nothing.
