@@ -5,13 +5,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"github.com/folio-cl/folio/internal/testutil"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,23 +22,6 @@ import (
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/tui"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestServePrintsItsHostKeyAndTakesAConfigUser(t *testing.T) {
 	dir := t.TempDir()
@@ -51,7 +34,7 @@ func TestServePrintsItsHostKeyAndTakesAConfigUser(t *testing.T) {
 	hostKey := filepath.Join(dir, "state", "ssh_host_ed25519_key")
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out syncBuf
 	cmd := newRootCmd()
 	cmd.SetOut(&out)
 	cmd.SetErr(&out)
@@ -61,13 +44,9 @@ func TestServePrintsItsHostKeyAndTakesAConfigUser(t *testing.T) {
 
 	re := regexp.MustCompile(`listens on (127\.0\.0\.1:\d+); host key fingerprint: (SHA256:\S+)`)
 	var m []string
-	deadline := time.Now().Add(15 * time.Second)
-	for m = re.FindStringSubmatch(out.String()); m == nil; m = re.FindStringSubmatch(out.String()) {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("no address printed: %s", out.String())
-		}
-		time.Sleep(20 * time.Millisecond) // polling for a line, not timing one
+	if !testutil.Eventually(15*time.Second, func() bool { m = re.FindStringSubmatch(out.String()); return m != nil }) {
+		cancel()
+		t.Fatalf("no address printed: %s", out.String())
 	}
 	if !strings.Contains(out.String(), "host key made in "+hostKey) || !strings.Contains(out.String(), "ssh -p ") {
 		t.Errorf("output: %s", out.String())

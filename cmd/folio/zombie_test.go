@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -9,8 +8,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/folio-cl/folio/internal/store"
 )
 
 // zombieCycles is how many times the zombie test freezes the lease holder
@@ -97,30 +94,4 @@ func TestZombieEngineIsFenced(t *testing.T) {
 	}
 	defer st.Close()
 	checkCrashLedgers(t, st, info)
-}
-
-// waitHolds waits until the engine of process pid holds the store's lease.
-func waitHolds(t *testing.T, path string, pid int) {
-	t.Helper()
-	ctx := context.Background()
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		if st, err := store.Open(ctx, path, store.Options{ReadOnly: true}); err == nil {
-			h, live, err := st.LeaseHolder(ctx)
-			st.Close()
-			if err == nil && live && h.PID == pid {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("engine %d never took the lease", pid)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// waitCh waits for c once and hands its exit on a channel.
-func waitCh(c *exec.Cmd) <-chan error {
-	ch := make(chan error, 1)
-	go func() { ch <- c.Wait() }()
-	return ch
 }
