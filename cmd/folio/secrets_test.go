@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"github.com/folio-cl/folio/internal/testutil"
 	"log/slog"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/testutil"
 )
 
 // TestTokenLifecycleAndNoSecretShown runs the engine with access tokens

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"github.com/folio-cl/folio/internal/testutil"
 	"log/slog"
 	"net"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/testutil"
 	"github.com/folio-cl/folio/internal/tui"
 )
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"github.com/folio-cl/folio/internal/testutil"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/sim"
+	"github.com/folio-cl/folio/internal/testutil"
 	"github.com/folio-cl/folio/internal/webhook"
 )
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -81,8 +80,7 @@ func TestZombieEngineIsFenced(t *testing.T) {
 	if fenced == 0 {
 		t.Fatal("no woken engine was ever fenced: the takeover did not happen")
 	}
-	b, _ := os.ReadFile(r.logPath)
-	if n := strings.Count(string(b), "lease lost to another engine"); n < fenced {
+	if n := strings.Count(r.log(), "lease lost to another engine"); n < fenced {
 		t.Errorf("%d engines were fenced but %d said so in the log", fenced, n)
 	}
 	t.Logf("%d of %d cycles fenced a woken engine", fenced, cycles)
