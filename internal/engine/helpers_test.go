@@ -23,6 +23,7 @@ import (
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/testutil"
 )
 
 // The engine tests' one rig: simulators, a store connected to them as a
@@ -211,32 +212,19 @@ func (b *bundle) stop() error {
 	return b.err
 }
 
-// eventually is the package's one wait: it polls ok every 20 ms until it
-// holds (true) or deadline passes (false). Inside a synctest bubble the
-// deadline and the polls are fake time, and cost nothing.
-func eventually(deadline time.Duration, ok func() bool) bool {
-	end := time.Now().Add(deadline)
-	for !ok() {
-		if time.Now().After(end) {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return true
-}
+// The package's waits are the tests' one wait (testutil): eventually
+// polls ok every 20 ms until it holds (true) or deadline passes (false);
+// waitUntil fails the test, naming what it waited for; waitFor is
+// waitUntil with the usual 20 s. Inside a synctest bubble the deadline
+// and the polls are fake time, and cost nothing.
+var (
+	eventually = testutil.Eventually
+	waitUntil  = testutil.WaitFor
+)
 
-// waitUntil is eventually that fails the test, naming what it waited for.
-func waitUntil(t testing.TB, deadline time.Duration, what string, ok func() bool) {
-	t.Helper()
-	if !eventually(deadline, ok) {
-		t.Fatalf("timed out after %v waiting for %s", deadline, what)
-	}
-}
-
-// waitFor is waitUntil with the usual 20 s.
 func waitFor(t testing.TB, what string, ok func() bool) {
 	t.Helper()
-	waitUntil(t, 20*time.Second, what, ok)
+	testutil.WaitFor(t, 20*time.Second, what, ok)
 }
 
 // quiet reports whether every simulated order is in the store and none is
