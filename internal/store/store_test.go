@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/folio-cl/folio/internal/testutil"
 )
 
 type bundle struct {
@@ -646,9 +648,8 @@ func TestChangeCounterMovesOnCommit(t *testing.T) {
 	b.insert(t, 1, StateQueued)
 	c3, _ := b.st.ChangeCounter(ctx)
 	// PostgreSQL's notification reaches the listener just after the commit.
-	for deadline := time.Now().Add(10 * time.Second); c3 == c2 && onPostgres(t) && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-		c3, _ = b.st.ChangeCounter(ctx)
+	if onPostgres(t) {
+		testutil.Until(10*time.Second, 5*time.Millisecond, func() bool { c3, _ = b.st.ChangeCounter(ctx); return c3 != c2 })
 	}
 	if c3 == c2 {
 		t.Fatal("counter did not move after a commit")
@@ -675,10 +676,7 @@ func TestChangeCounterHearsOtherWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	c2, _ := b.st.ChangeCounter(ctx)
-	for deadline := time.Now().Add(10 * time.Second); c2 == c1 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-		c2, _ = b.st.ChangeCounter(ctx)
-	}
+	testutil.Until(10*time.Second, 5*time.Millisecond, func() bool { c2, _ = b.st.ChangeCounter(ctx); return c2 != c1 })
 	if c2 == c1 {
 		t.Fatal("another writer's commit did not move the counter")
 	}
