@@ -74,7 +74,9 @@ func newTestClient(t *testing.T, h http.Handler) (*Client, *hookLog) {
 	return c, log
 }
 
-func readFixture(t *testing.T, name string) []byte {
+// readFixture is a file of testdata/ (copies of the shared real-shape
+// fixtures): the package's one way to read them.
+func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("testdata/" + name)
 	if err != nil {
