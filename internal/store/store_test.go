@@ -14,53 +14,6 @@ import (
 	"github.com/folio-cl/folio/internal/testutil"
 )
 
-type bundle struct {
-	st   *Store
-	path string
-	conn int64
-}
-
-func setup(t testing.TB) *bundle {
-	t.Helper()
-	path := storePathFor(t)
-	st, err := Open(context.Background(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	var id int64
-	err = st.Write(context.Background(), func(tx *Tx) error {
-		id, err = tx.SaveConnection(context.Background(), Connection{Name: "tienda", Kind: KindMultivende, MerchantID: "m1", AccessToken: "secret"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &bundle{st: st, path: path, conn: id}
-}
-
-// order is a test factory: a realistic order upsert with the given id.
-func (b *bundle) order(i int, state State) OrderUpsert {
-	return OrderUpsert{ID: fmt.Sprintf("co-%06d", i), ConnectionID: b.conn, Code: fmt.Sprintf("2000%09d", i),
-		Marketplace: "mercadolibre", PaymentStatus: "completed", Status: "confirmed", Total: 29970,
-		SoldAt: time.UnixMilli(int64(1_700_000_000_000 + i)), RemoteUpdatedAt: time.UnixMilli(int64(1_700_000_000_000 + i)),
-		Light: `{"_id":"x"}`, InitialState: state}
-}
-
-func (b *bundle) insert(t testing.TB, n int, state State) {
-	t.Helper()
-	ctx := context.Background()
-	for start := 0; start < n; start += 1000 {
-		var batch []OrderUpsert
-		for i := start; i < n && i < start+1000; i++ {
-			batch = append(batch, b.order(i, state))
-		}
-		if err := b.st.Write(ctx, func(tx *Tx) error { _, err := tx.UpsertOrders(ctx, batch); return err }); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 func TestOpenCreatesPrivateFilesAtLatestSchema(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
