@@ -29,3 +29,16 @@ func TestUntil(t *testing.T) {
 		}
 	})
 }
+
+func TestClock(t *testing.T) {
+	t0 := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	c := NewClock(t0)
+	c.Advance(90 * time.Second)
+	if got := c.Now(); !got.Equal(t0.Add(90 * time.Second)) {
+		t.Fatalf("advanced to %v", got)
+	}
+	c.Set(t0)
+	if got := c.Now(); !got.Equal(t0) {
+		t.Fatalf("set to %v", got)
+	}
+}
