@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -12,17 +11,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/folio-cl/folio/internal/dte"
-	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 	"github.com/folio-cl/folio/internal/tui/tuitest"
 )
 
 // The console tests' one rig: a console over a fresh store with known
 // orders (setup), driven by the one console driver (tuitest), with the
 // orders a test puts in Errors the way the engine would (rejectFirst,
-// cancelFirst), and the benchmarks' console over a big store.
+// cancelFirst: storetest's stories, which the command tests read too), and the benchmarks' console over a big store.
 
 // bundle is one console over a fresh store with known orders.
 type bundle struct {
@@ -160,34 +158,19 @@ func checkFits(t *testing.T, screen string, w, h int) {
 	}
 }
 
-const siiReason = "rechazado por el SII (RCH): (CAF-3-517) El CAF que contiene el folio se encuentra vencido"
-
 // rejectFirst puts the first order in Errors as the engine does after an
 // SII rejection of its folio 41, with an earlier 429 on its timeline.
 func (b *bundle) rejectFirst() string {
 	b.t.Helper()
+	return b.story(storetest.Rejected)
+}
+
+// story writes one of storetest's stories on the first order.
+func (b *bundle) story(write func(context.Context, *store.Tx, string) error) string {
+	b.t.Helper()
 	ctx := context.Background()
 	id := b.ids[0]
-	err := b.st.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.MoveOrder(ctx, id, store.Move{From: []store.State{store.StateQueued}, To: store.StateRetrying, Reason: "Multivende pide esperar",
-			ReasonCode: "MV-RATE", Attempts: 1, Event: store.Event{Kind: "error", Message: "Multivende pide esperar — reintento 1/8",
-				Data: `{"error":"multivende: create billing document: 429 Too Many Requests"}`}}); err != nil {
-			return err
-		}
-		if err := tx.SaveEmission(ctx, store.Emission{OrderID: id, ExtRef: "folio:" + id, DocType: 39, Folio: 41, TrackID: "7",
-			SIIStatus: store.DocRejected, MVDocumentID: "mv-doc-1"}); err != nil {
-			return err
-		}
-		if err := tx.AddDocument(ctx, store.Document{OrderID: id, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: 41, Total: 1000, Fecha: "2026-11-24"}); err != nil {
-			return err
-		}
-		if err := tx.SetDocumentSII(ctx, id, store.DocRejected); err != nil {
-			return err
-		}
-		return tx.MoveOrder(ctx, id, store.Move{From: []store.State{store.StateRetrying}, To: store.StateAttention, Reason: siiReason,
-			ReasonCode: "SII-RCH", DocType: 39, Folio: 41, Event: store.Event{Kind: "sii", Message: siiReason}})
-	})
-	if err != nil {
+	if err := b.st.Write(ctx, func(tx *store.Tx) error { return write(ctx, tx, id) }); err != nil {
 		b.t.Fatal(err)
 	}
 	return id
@@ -207,28 +190,7 @@ func (b *bundle) inspect(id string) {
 // order is cancelled after its boleta 41 was issued.
 func (b *bundle) cancelFirst() string {
 	b.t.Helper()
-	ctx := context.Background()
-	id := b.ids[0]
-	doc, _, err := dte.Build(dte.Sale{Items: []dte.Item{{Name: "Taza", Qty: 2, UnitGross: 12990}}, Date: "2026-11-24"}, dte.Options{})
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	body, _ := json.Marshal(doc)
-	err = b.st.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.SaveEmission(ctx, store.Emission{OrderID: id, ExtRef: "folio:" + id, DocType: 39, Folio: 41, Document: string(body)}); err != nil {
-			return err
-		}
-		if err := tx.AddDocument(ctx, store.Document{OrderID: id, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: 41, Total: 25980, Fecha: "2026-11-24"}); err != nil {
-			return err
-		}
-		reason := "requiere nota de crédito: el pedido se anuló después de emitir el folio 41"
-		return tx.MoveOrder(ctx, id, store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention, Reason: reason,
-			ReasonCode: engine.ReasonNeedsCredit, DocType: 39, Folio: 41, Event: store.Event{Kind: "credit_note", Message: reason, Data: string(body)}})
-	})
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return id
+	return b.story(storetest.NeedsCredit)
 }
 
 // console builds a console over st at w×h with its first read done, the
