@@ -2,38 +2,22 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
-	"github.com/folio-cl/folio/internal/dte"
-	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
 
 // creditStore makes a store whose first order is in Errors for
-// NEEDS-CREDIT-NOTE (boleta folio 41 of 2026-11-24: 2 tazas and shipping),
-// and whose second is done.
+// NEEDS-CREDIT-NOTE (storetest.NeedsCredit: boleta folio 41 of 2026-11-24,
+// 2 tazas and shipping), and whose second is done.
 func creditStore(t *testing.T) (path, cancelled, done string) {
 	t.Helper()
-	s := dte.Sale{Items: []dte.Item{{Name: "Taza", Qty: 2, UnitGross: 12990}}, Shipping: 3990, Date: "2026-11-24"}
-	doc, _, err := dte.Build(s, dte.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := json.Marshal(doc)
 	path = seedStore(t, 2, func(ctx context.Context, tx *store.Tx, ids []string) error {
 		cancelled, done = ids[0], ids[1]
-		if err := tx.SaveEmission(ctx, store.Emission{OrderID: cancelled, ExtRef: "folio:" + cancelled, DocType: 39, Folio: 41,
-			Document: string(body), MVDocumentID: "mv-doc-1"}); err != nil {
-			return err
-		}
-		if err := tx.AddDocument(ctx, store.Document{OrderID: cancelled, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: 41, Total: 29970, Fecha: "2026-11-24"}); err != nil {
-			return err
-		}
-		if err := tx.MoveOrder(ctx, cancelled, store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention,
-			ReasonCode: engine.ReasonNeedsCredit, Reason: "requiere nota de crédito", DocType: 39, Folio: 41}); err != nil {
+		if err := storetest.NeedsCredit(ctx, tx, cancelled); err != nil {
 			return err
 		}
 		return tx.MoveOrder(ctx, done, store.Move{From: []store.State{store.StateQueued}, To: store.StateDone, Outcome: store.OutcomeSkipped})

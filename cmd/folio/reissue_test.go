@@ -7,26 +7,16 @@ import (
 	"testing"
 
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
 
 // rejectStore makes a store whose first order is in Errors because the SII
-// rejected its folio 41, and whose second is done.
+// rejected its folio 41 (storetest.Rejected), and whose second is done.
 func rejectStore(t *testing.T) (path, rejected, done string) {
 	t.Helper()
 	path = seedStore(t, 2, func(ctx context.Context, tx *store.Tx, ids []string) error {
 		rejected, done = ids[0], ids[1]
-		if err := tx.SaveEmission(ctx, store.Emission{OrderID: rejected, ExtRef: "folio:" + rejected, DocType: 39, Folio: 41,
-			TrackID: "7", SIIStatus: store.DocRejected, MVDocumentID: "mv-doc-1"}); err != nil {
-			return err
-		}
-		if err := tx.AddDocument(ctx, store.Document{OrderID: rejected, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: 41, Total: 1000, Fecha: "2026-11-24"}); err != nil {
-			return err
-		}
-		if err := tx.SetDocumentSII(ctx, rejected, store.DocRejected); err != nil {
-			return err
-		}
-		if err := tx.MoveOrder(ctx, rejected, store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention,
-			ReasonCode: "SII-RCH", Reason: "rechazado por el SII (RCH): (CAF-3-517) El CAF que contiene el folio se encuentra vencido", DocType: 39, Folio: 41}); err != nil {
+		if err := storetest.Rejected(ctx, tx, rejected); err != nil {
 			return err
 		}
 		return tx.MoveOrder(ctx, done, store.Move{From: []store.State{store.StateQueued}, To: store.StateDone, Outcome: store.OutcomeSkipped})
