@@ -62,41 +62,12 @@ func TestReissueKey(t *testing.T) {
 			t.Errorf("%s: r on a rejected order says %q", lang, b.m.flash)
 		}
 
-		b.keys("e")
-		if b.m.mode() != modeConfirm {
-			t.Fatalf("%s: e did not ask (mode %d)", lang, b.m.mode())
-		}
-		s := b.screen()
-		checkFits(t, s, 80, 24)
-		yn := map[i18n.Lang]string{i18n.ES: "[s/N]", i18n.EN: "[y/N]"}[lang]
-		if !strings.Contains(ansi.Strip(s), yn) || !strings.Contains(ansi.Strip(s), "41") {
-			t.Errorf("%s: the question at 80×24:\n%s", lang, ansi.Strip(s))
-		}
-		b.keys("n")
-		if cs := b.controls(); len(cs) != 0 || b.m.mode() != modeInspect {
-			t.Fatalf("%s: a cancelled reissue wrote %+v (mode %d)", lang, cs, b.m.mode())
-		}
-		b.keys("e", lang.T("confirm.yes"))
-		cs := b.controls()
-		if len(cs) != 1 || cs[0].Kind != store.CtlReissue || cs[0].Target != id || cs[0].By != "test" {
-			t.Fatalf("%s: reissue wrote %+v", lang, cs)
-		}
+		b.confirmWrites(lang, "e", store.CtlReissue, id)
 		if !strings.Contains(b.m.flash, lang.T("key.reissue")) {
 			t.Errorf("%s: no flash after reissue: %q", lang, b.m.flash)
 		}
 
 		// Where it does not apply: says why, asks nothing.
-		b.keys("esc")
-		b.inspect(b.errID)
-		b.keys("e")
-		if b.m.mode() != modeInspect || b.m.flash != lang.T("reissue.unavailable") {
-			t.Errorf("%s: e on an order not rejected: mode %d, flash %q", lang, b.m.mode(), b.m.flash)
-		}
-		if s := ansi.Strip(b.screen()); strings.Contains(s, "e "+lang.T("key.reissue")) {
-			t.Errorf("%s: reissue offered on an order the SII did not reject:\n%s", lang, s)
-		}
-		if cs := b.controls(); len(cs) != 1 {
-			t.Errorf("%s: controls %+v", lang, cs)
-		}
+		b.keyUnavailable(lang, "e", "key.reissue", "reissue.unavailable")
 	}
 }

@@ -176,6 +176,51 @@ func (b *bundle) story(write func(context.Context, *store.Tx, string) error) str
 	return id
 }
 
+// confirmWrites presses key on the inspected order id: it must ask first
+// (the question keeps its [y/N] and the folio at 80×24), write nothing
+// when declined, and write one control of kind for id when confirmed.
+func (b *bundle) confirmWrites(lang i18n.Lang, key, kind, id string) {
+	b.t.Helper()
+	b.keys(key)
+	if b.m.mode() != modeConfirm {
+		b.t.Fatalf("%s: %s did not ask (mode %d)", lang, key, b.m.mode())
+	}
+	s := b.screen()
+	checkFits(b.t, s, 80, 24)
+	yn := map[i18n.Lang]string{i18n.ES: "[s/N]", i18n.EN: "[y/N]"}[lang]
+	if !strings.Contains(ansi.Strip(s), yn) || !strings.Contains(ansi.Strip(s), "41") {
+		b.t.Errorf("%s: the question at 80×24:\n%s", lang, ansi.Strip(s))
+	}
+	b.keys("n")
+	if cs := b.controls(); len(cs) != 0 || b.m.mode() != modeInspect {
+		b.t.Fatalf("%s: a declined %s wrote %+v (mode %d)", lang, key, cs, b.m.mode())
+	}
+	b.keys(key, lang.T("confirm.yes"))
+	cs := b.controls()
+	if len(cs) != 1 || cs[0].Kind != kind || cs[0].Target != id || cs[0].By != "test" {
+		b.t.Fatalf("%s: %s wrote %+v", lang, key, cs)
+	}
+}
+
+// keyUnavailable presses key on the order in Errors for its own error
+// (b.errID), after one control was written: it must say flash, ask
+// nothing, not offer "key label", and write nothing more.
+func (b *bundle) keyUnavailable(lang i18n.Lang, key string, label, flash i18n.ID) {
+	b.t.Helper()
+	b.keys("esc")
+	b.inspect(b.errID)
+	b.keys(key)
+	if b.m.mode() != modeInspect || b.m.flash != lang.T(flash) {
+		b.t.Errorf("%s: %s where it does not apply: mode %d, flash %q", lang, key, b.m.mode(), b.m.flash)
+	}
+	if s := ansi.Strip(b.screen()); strings.Contains(s, key+" "+lang.T(label)) {
+		b.t.Errorf("%s: %s offered where it does not apply:\n%s", lang, label, s)
+	}
+	if cs := b.controls(); len(cs) != 1 {
+		b.t.Errorf("%s: controls %+v", lang, cs)
+	}
+}
+
 func (b *bundle) inspect(id string) {
 	b.t.Helper()
 	for _, msg := range run(b.t, b.m.openInspect(id)) {
