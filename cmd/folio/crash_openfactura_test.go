@@ -21,11 +21,7 @@ import (
 // the simulator's ledger must hold one document per key and each must be
 // attached to exactly one order.
 func TestCrashExactlyOnceOpenFactura(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	t.Parallel() // its own simulator and store; it mostly waits
-	bin := buildFolio(t)
+	bin := processTest(t)
 	// Few orders: folio paces itself under OpenFactura's real limits.
 	kills, orders := soak(6, 12, 20, 60)
 	info := startSim(t, bin, orders, "5xx=0.03,latency=2ms..40ms,reset-after-generar=0.1")

@@ -22,11 +22,7 @@ func crashKills() (kills, orders int) { return soak(8, 40, 40, 200) }
 // order has a document or waits in Errors with a reason, and no unpaid or
 // cancelled order has one.
 func TestCrashExactlyOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	t.Parallel() // its own simulator and store; it mostly waits
-	bin := buildFolio(t)
+	bin := processTest(t)
 	kills, orders := crashKills()
 	// Mix without SII rejections: a rejected document may rightly stay
 	// unattached, which would blur the ledger check.

@@ -351,6 +351,18 @@ func soak(rounds, orders, soakRounds, soakOrders int) (int, int) {
 	return rounds, orders
 }
 
+// processTest begins a test that runs folio as processes: skipped under
+// -short, parallel (its own simulator and stores; it mostly waits), and
+// the program to run.
+func processTest(t *testing.T) (bin string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+	return buildFolio(t)
+}
+
 // buildFolio is this command as a program, for tests that run it as a
 // process: the test binary itself, which testscript.Main (TestMain) put in
 // $PATH as "folio" and which runs main when called so. No `go build` per

@@ -21,11 +21,7 @@ func zombieCycles() (cycles, orders int) { return soak(4, 40, 12, 200) }
 // documents, no folio attached twice, every consumed folio attached once
 // or named by an order waiting in Errors.
 func TestZombieEngineIsFenced(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	t.Parallel() // its own simulator and store; it mostly waits
-	bin := buildFolio(t)
+	bin := processTest(t)
 	cycles, orders := zombieCycles()
 	// Slow replies keep calls in flight when the freeze lands; resets after
 	// generar leave outcomes the new holder must resolve.
