@@ -8,6 +8,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"testing"
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
@@ -66,4 +68,16 @@ func NeedsCredit(ctx context.Context, tx *store.Tx, id string) error {
 	reason := "requiere nota de crédito: el pedido se anuló después de emitir el folio 41"
 	return tx.MoveOrder(ctx, id, store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention, Reason: reason,
 		ReasonCode: engine.ReasonNeedsCredit, DocType: 39, Folio: 41, Event: store.Event{Kind: "credit_note", Message: reason, Data: string(body)}})
+}
+
+// Open is a fresh SQLite store in t's temporary directory, closed when
+// the test ends: the store most tests of other packages begin with.
+func Open(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "folio.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
