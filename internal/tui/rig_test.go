@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,14 +45,10 @@ var fixedNow = time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
 func setup(t *testing.T, o setupOpts) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	b := &bundle{t: t, st: st}
 	var connID int64
-	err = st.Write(ctx, func(tx *store.Tx) error {
+	err := st.Write(ctx, func(tx *store.Tx) (err error) {
 		connID, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: "http://mv", MerchantID: "m-1",
 			AccessToken: "secret-access-token", RefreshToken: "secret-refresh-token", AccessExpiresAt: fixedNow.Add(5 * time.Hour),
 			RefreshExpiresAt: fixedNow.Add(48 * time.Hour)})
