@@ -34,6 +34,7 @@ import (
 	"github.com/folio-cl/folio/internal/sim/ldsim"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 	"github.com/folio-cl/folio/internal/testutil"
 	"github.com/folio-cl/folio/internal/tui"
 	"github.com/folio-cl/folio/internal/tui/tuitest"
@@ -286,11 +287,7 @@ func startEngine(t *testing.T, o engineOpts) *engineRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	r := &engineRig{sims: sims, st: st, env: app.New(os.Getenv)}
 	if len(o.invoicers) == 0 {
 		o.invoicers = []string{store.KindLibreDTE}
