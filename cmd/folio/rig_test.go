@@ -174,36 +174,47 @@ func (r *running) link(t *testing.T) string {
 
 // ---- stores
 
-// ordersStore makes a store holding n orders.
+// ordersStore makes a store holding n orders (writeOrders, totals
+// 1000 + i%50000).
 func ordersStore(t testing.TB, n int) string {
 	t.Helper()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "folio.db")
+	if err := writeOrders(path, n, func(i int) int64 { return int64(1000 + i%50000) }); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// writeOrders writes a store at path with a multivende connection "tienda"
+// and n queued orders: ids 6650f1c2a9e4b1000000000I, codes MEL-0000000I,
+// the total total(I). The transcripts' seedstore writes it too.
+func writeOrders(path string, n int, total func(i int) int64) error {
+	ctx := context.Background()
 	st, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer st.Close()
 	var id int64
-	if err := st.Write(ctx, func(tx *store.Tx) error {
+	if err := st.Write(ctx, func(tx *store.Tx) (err error) {
 		id, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende})
 		return err
 	}); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 	for i := 0; i < n; i += 5000 {
 		var batch []store.OrderUpsert
 		for j := i; j < min(n, i+5000); j++ {
 			batch = append(batch, store.OrderUpsert{ID: fmt.Sprintf("6650f1c2a9e4b1%010d", j), ConnectionID: id, Code: fmt.Sprintf("MEL-%08d", j),
-				Marketplace: "MercadoLibre", PaymentStatus: "completed", Status: "completed", Total: int64(1000 + j%50000),
+				Marketplace: "MercadoLibre", PaymentStatus: "completed", Status: "completed", Total: total(j),
 				SoldAt: at, RemoteUpdatedAt: at, Light: `{"_id":"x"}`, InitialState: store.StateQueued})
 		}
 		if _, err := st.UpsertOrders(ctx, batch); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
-	return path
+	return nil
 }
 
 // seedStore is ordersStore(t, n) with write run on it (ids: the orders,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -170,24 +169,7 @@ func cmdSeedStore(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	path := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(filepath.Dir(path), 0o700))
-	ctx := context.Background()
-	st, err := store.Open(ctx, path, store.Options{})
-	ts.Check(err)
-	defer st.Close()
-	var id int64
-	ts.Check(st.Write(ctx, func(tx *store.Tx) error {
-		id, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende})
-		return err
-	}))
-	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	var batch []store.OrderUpsert
-	for j := range n {
-		batch = append(batch, store.OrderUpsert{ID: fmt.Sprintf("6650f1c2a9e4b1%010d", j), ConnectionID: id, Code: fmt.Sprintf("MEL-%08d", j),
-			Marketplace: "MercadoLibre", PaymentStatus: "completed", Status: "completed", Total: int64(1000 + 990*j),
-			SoldAt: at, RemoteUpdatedAt: at, Light: `{"_id":"x"}`, InitialState: store.StateQueued})
-	}
-	_, err = st.UpsertOrders(ctx, batch)
-	ts.Check(err)
+	ts.Check(writeOrders(path, n, func(i int) int64 { return int64(1000 + 990*i) }))
 }
 
 // waitorders PATH STATE N [TIMEOUT] waits until the store at PATH has at
