@@ -129,12 +129,22 @@ func startFolio(t *testing.T, in io.Reader, args ...string) *running {
 // startRoot is startFolio with a root command of the test's making.
 func startRoot(t *testing.T, cmd *cobra.Command, in io.Reader, args ...string) *running {
 	t.Helper()
+	return startCtx(context.Background(), cmd, in, args...)
+}
+
+// startUntil runs a long-lived folio command (run, serve) in the
+// background until ctx ends, stdin empty.
+func startUntil(ctx context.Context, args ...string) *running {
+	return startCtx(ctx, newRootCmd(), strings.NewReader(""), args...)
+}
+
+func startCtx(ctx context.Context, cmd *cobra.Command, in io.Reader, args ...string) *running {
 	r := &running{out: &syncBuf{}, err: &syncBuf{}, done: make(chan error, 1)}
 	cmd.SetIn(in)
 	cmd.SetOut(r.out)
 	cmd.SetErr(r.err)
 	cmd.SetArgs(args)
-	go func() { r.done <- cmd.ExecuteContext(context.Background()) }()
+	go func() { r.done <- cmd.ExecuteContext(ctx) }()
 	return r
 }
 

@@ -34,19 +34,14 @@ func TestServePrintsItsHostKeyAndTakesAConfigUser(t *testing.T) {
 	hostKey := filepath.Join(dir, "state", "ssh_host_ed25519_key")
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuf
-	cmd := newRootCmd()
-	cmd.SetOut(&out)
-	cmd.SetErr(&out)
-	cmd.SetArgs([]string{"--config", cfgPath, "serve", "--store", storePath, "--ssh-addr", "127.0.0.1:0", "--host-key", hostKey, "--lang", "en"})
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(ctx) }()
+	r := startUntil(ctx, "--config", cfgPath, "serve", "--store", storePath, "--ssh-addr", "127.0.0.1:0", "--host-key", hostKey, "--lang", "en")
+	out, done := r.out, r.done
 
 	re := regexp.MustCompile(`listens on (127\.0\.0\.1:\d+); host key fingerprint: (SHA256:\S+)`)
 	var m []string
 	if !testutil.Eventually(15*time.Second, func() bool { m = re.FindStringSubmatch(out.String()); return m != nil }) {
 		cancel()
-		t.Fatalf("no address printed: %s", out.String())
+		t.Fatalf("no address printed: %s%s", out, r.err)
 	}
 	if !strings.Contains(out.String(), "host key made in "+hostKey) || !strings.Contains(out.String(), "ssh -p ") {
 		t.Errorf("output: %s", out.String())

@@ -74,13 +74,8 @@ func TestRunListenReceivesWebhooks(t *testing.T) {
 	}
 	runCtx, stop := context.WithCancel(context.Background())
 	defer stop()
-	cmd := newRootCmd()
-	var errb syncBuf
-	cmd.SetOut(&syncBuf{})
-	cmd.SetErr(&errb)
-	cmd.SetArgs([]string{"run", "--store", path, "--sim", s.Info.Multivende, "--listen", addr, "--poll", "1h"})
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(runCtx) }()
+	r := startUntil(runCtx, "run", "--store", path, "--sim", s.Info.Multivende, "--listen", addr, "--poll", "1h")
+	errb, done := r.err, r.done
 
 	// One 20 s budget for the three waits; each polls every 50 ms.
 	deadline := time.Now().Add(20 * time.Second)
