@@ -32,17 +32,6 @@ func rejectedOrders(t *testing.T, b *bundle) []store.Order {
 	return out
 }
 
-// waitControl waits for a control's outcome.
-func waitControl(t *testing.T, b *bundle, id int64) store.Control {
-	t.Helper()
-	var c store.Control
-	waitUntil(t, 20*time.Second, "the control to be applied", func() bool {
-		c, _ = b.st.Control(context.Background(), id)
-		return c.Status != store.CtlPending
-	})
-	return c
-}
-
 // A retry never finishes an order with a document the SII rejected: the
 // control is refused (also when written straight to the controls table, as
 // an older folio would), and the order stays in Errors with no done.
