@@ -331,6 +331,24 @@ func (b *bundle) settle(deadline time.Duration) map[store.State]int {
 	return counts
 }
 
+// settledIn settles a run (60 s) and returns the orders (up to 100) in
+// state that keep holds; with none, it fails the test saying none.
+func (b *bundle) settledIn(state store.State, none string, keep func(store.Order) bool) []store.Order {
+	b.t.Helper()
+	b.settle(60 * time.Second)
+	rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{state}, Limit: 100})
+	var out []store.Order
+	for _, o := range rows {
+		if keep(o) {
+			out = append(out, o)
+		}
+	}
+	if len(out) == 0 {
+		b.t.Fatal(none)
+	}
+	return out
+}
+
 // drained waits until every simulated order is in the store and none is
 // queued, in flight or retrying (SII checks and controls are not waited
 // for), and returns the counts.
