@@ -13,10 +13,8 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -120,45 +118,6 @@ func openBig(b *testing.B) *store.Store {
 	return st
 }
 
-// console builds a console over st at w×h with its first read done, the
-// way the program starts it.
-func console(b *testing.B, st *store.Store, w, h int) *Model {
-	m, err := New(Options{Store: st, Lang: i18n.ES, By: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	deliver(m, tea.WindowSizeMsg{Width: w, Height: h})
-	return m
-}
-
-// deliver runs Update and the commands it returns, synchronously.
-func deliver(m *Model, msg tea.Msg) {
-	queue := []tea.Msg{msg}
-	for len(queue) > 0 {
-		msg, queue = queue[0], queue[1:]
-		_, cmd := m.Update(msg)
-		queue = append(queue, runCmd(cmd)...)
-	}
-}
-
-func runCmd(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if batch, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range batch {
-			out = append(out, runCmd(c)...)
-		}
-		return out
-	}
-	if msg == nil {
-		return nil
-	}
-	return []tea.Msg{msg}
-}
-
 // BenchmarkConsoleView is one frame of the four-pane grid at 200×60 over
 // a million orders (the data already read).
 func BenchmarkConsoleView(b *testing.B) {
@@ -196,7 +155,7 @@ func BenchmarkConsoleRefresh(b *testing.B) {
 	st := openBig(b)
 	m := console(b, st, 200, 60)
 	for b.Loop() {
-		deliver(m, changeMsg{})
+		deliver(b, m, changeMsg{})
 		_ = m.Render()
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/refresh")
@@ -221,11 +180,11 @@ func BenchmarkConsoleFilter(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			m := console(b, st, 200, 60)
-			deliver(m, press(tc.pane))
+			deliver(b, m, press(tc.pane))
 			for b.Loop() {
 				m.orderPane(m.active).win.filter = ""
-				for _, msg := range runCmd(m.setFilter(tc.text)) {
-					deliver(m, msg)
+				for _, msg := range run(b, m.setFilter(tc.text)) {
+					deliver(b, m, msg)
 				}
 				_ = m.Render()
 			}
@@ -244,10 +203,10 @@ func BenchmarkConsoleMemory(b *testing.B) {
 	for b.Loop() {
 		m := console(b, st, 200, 60)
 		for i := 0; i < 50; i++ {
-			deliver(m, press("pgdown"))
+			deliver(b, m, press("pgdown"))
 		}
-		for _, msg := range runCmd(m.setFilter("Sofía")) {
-			deliver(m, msg)
+		for _, msg := range run(b, m.setFilter("Sofía")) {
+			deliver(b, m, msg)
 		}
 		_ = m.Render()
 	}
