@@ -320,30 +320,27 @@ func LeaseHolder(ctx context.Context, st *store.Store) (store.Holder, bool, erro
 	return h, true, nil
 }
 
-// LiveEngines lists the engines working st, the newest first. On
-// PostgreSQL several engines share the store, each registered in the
-// engines table and none holding the store-wide lease; on SQLite the
-// store-wide lease holder is the one engine. Either way, when no live
-// engine is registered, a live store-wide lease (an engine of a folio
-// before several engines) counts as one. Engines killed on this host do
-// not count.
+// LiveEngines lists the engines working st, the newest first. Several
+// engines may share a PostgreSQL store, each registered in the engines
+// table and none holding the store-wide lease: those are read first, on
+// either driver. When none is live, a live store-wide lease (SQLite's one
+// engine, or an engine of a folio before several engines) counts as one.
+// Engines killed on this host (their process is gone) do not count.
 func LiveEngines(ctx context.Context, st *store.Store) ([]store.EngineInfo, error) {
 	host, _ := os.Hostname()
 	dead := func(h store.Holder) bool { return h.Host == host && h.PID != os.Getpid() && !processAlive(h.PID) }
+	es, err := st.Engines(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("engine: reading the engines on the store: %w", err)
+	}
 	var out []store.EngineInfo
-	if store.IsPostgres(st.Path()) {
-		es, err := st.Engines(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("engine: reading the engines on the store: %w", err)
+	for _, e := range es {
+		if e.Live && !dead(e.Holder) {
+			out = append(out, e)
 		}
-		for _, e := range es {
-			if e.Live && !dead(e.Holder) {
-				out = append(out, e)
-			}
-		}
-		if len(out) > 0 {
-			return out, nil
-		}
+	}
+	if len(out) > 0 {
+		return out, nil
 	}
 	h, live, err := st.LeaseHolder(ctx)
 	if err != nil {

@@ -275,7 +275,7 @@ func errorRow(c *common, o store.Order, now time.Time) []cell {
 // connections one by one, which holds each (the merchant id then gives
 // way on narrow panes).
 func connColumns(lang i18n.Lang, engines bool) []column {
-	engine := column{title: lang.T("col.engine"), width: 18, minPane: math.MaxInt}
+	engine := column{title: lang.T("col.engine"), width: 20, minPane: math.MaxInt}
 	account := column{title: lang.T("col.account"), width: 15, minPane: 76}
 	if engines {
 		engine.minPane, account.minPane = 0, 100
