@@ -42,7 +42,7 @@ var onBothDrivers = []func(*testing.T){
 	TestSecondWriterGetsLockedError, TestReaderIsNotBlockedByAWrite, TestWritesAreImmediate,
 	TestTwoStoresWritingKeepTheFileSound, TestLease, TestFencedWritesOfAStaleHolder, TestSecondEngineIsRefusedByTheLease,
 	// listings, counts, the filter
-	TestKeysetPaginationAndFilter, TestTextFilterPagesNewestFirst, TestTextFilterPathsAgree, TestShortAndSpecialFilters,
+	TestKeysetPaginationAndFilter, TestTextFilterPagesNewestFirst, TestTextFilterPathsAgree, TestShortAndSpecialFilters, TestTextFilterPastTheWindow,
 	TestCountsFollowEveryWrite, TestDueOrders, TestRecentActivity, TestInspectOrder,
 	// the rest
 	TestTimelineIsAppendOnly, TestEventMessagesKeepTheirCatalogID, TestHTTPLogIsBounded, TestControlsRoundTrip,

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// A text filter finds the same orders, newest first and page by page,
+// whether they lie among the newest orders (PostgreSQL matches those row
+// by row, pgTextWindow of them) or past them (its indexes), or on both
+// sides, and orders not read yet by the start of their code.
+func TestTextFilterPastTheWindow(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	n := pgTextWindow + 600
+	b.insert(t, n, StateQueued)
+	name := func(i int) string {
+		switch {
+		case i%500 == 0:
+			return "Ana Pérez"
+		case i < 100 && i%10 == 3:
+			return "Luis Zamora" // only past the window
+		case i%10 == 7:
+			return "Sofía Rojas" // everywhere
+		}
+		return "Juan Soto"
+	}
+	if err := b.st.Write(ctx, func(tx *Tx) error {
+		for i := 0; i < n; i++ {
+			if i == 5 {
+				continue // listed, its detail not read yet
+			}
+			o := b.order(i, "")
+			if err := tx.SetDetail(ctx, o.ID, `{}`, name(i), fmt.Sprintf("%d-5", 10_000_000+i), "bill", o.RemoteUpdatedAt, "completed", "confirmed"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(q OrderQuery) []string {
+		t.Helper()
+		rows, err := b.st.ListOrders(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, o := range rows {
+			out = append(out, o.ID)
+		}
+		return out
+	}
+	id := func(is ...int) []string {
+		var out []string
+		for _, i := range is {
+			out = append(out, b.order(i, "").ID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		q    OrderQuery
+		want []string
+	}{
+		{"both sides", OrderQuery{Text: "pérez"}, id(2500, 2000, 1500, 1000, 500, 0)},
+		{"past only", OrderQuery{Text: "zamora", Limit: 4}, id(93, 83, 73, 63)},
+		{"past only, next page", OrderQuery{Text: "zamora", Limit: 4, Before: seqOf(t, b, 63)}, id(53, 43, 33, 23)},
+		{"page across the window's edge", OrderQuery{Text: "pérez", Limit: 3, Before: seqOf(t, b, 1500)}, id(1000, 500, 0)},
+		{"window fills the page", OrderQuery{Text: "rojas", Limit: 3}, id(n-3, n-13, n-23)},
+		{"code of an order not read", OrderQuery{Text: b.order(5, "").Code}, id(5)},
+		{"none", OrderQuery{Text: "zzqxw"}, nil},
+	} {
+		if got := ids(c.q); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func seqOf(t *testing.T, b *bundle, i int) int64 {
+	t.Helper()
+	o, err := b.st.GetOrder(context.Background(), b.order(i, "").ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.Seq
+}
