@@ -58,6 +58,13 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 		return nil, &OpenError{Path: shown, Kind: ErrCannotOpen, Detail: "the address does not parse: " + redactErr(err, addr),
 			Fix: "give the store as postgres://USER:PASSWORD@HOST:PORT/DATABASE (store in the config, FOLIO_STORE or --store)", Case: CaseBadAddress}
 	}
+	// Every statement is planned for its own arguments. pgx prepares and
+	// caches statements, and after five runs PostgreSQL may switch one to a
+	// generic plan: for "state = $1 ORDER BY seq DESC LIMIT n" that walks
+	// the primary key, which for a state with no orders reads every order
+	// (a second per Queue pane read at a million) instead of an empty
+	// index range. Planning costs a fraction of a millisecond.
+	cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	s := &Store{path: shown, opts: opts, pg: true, pgCfg: cfg}
 	octx, cancel := context.WithTimeout(ctx, pgOpenTimeout)
 	defer cancel()
