@@ -232,3 +232,28 @@ func TestConsoleEngineHostIsSafe(t *testing.T) {
 		}
 	}
 }
+
+// The holders fit every terminal and speak one language: the pane with its
+// engine column, the selected connection's line, the engines view.
+func TestConsoleHoldersFitAndSpeakOneLanguage(t *testing.T) {
+	t.Parallel()
+	for _, size := range [][2]int{{80, 24}, {160, 45}, {60, 15}} {
+		for _, lang := range i18n.Langs() {
+			addr := t.TempDir() + "/folio.db"
+			b := setup(t, setupOpts{lang: lang, w: size[0], h: size[1], addr: addr})
+			shareStore(t, b, addr)
+			what := fmt.Sprintf("%s %dx%d", lang, size[0], size[1])
+			b.keys("1")
+			for _, k := range []string{"", "down", "down", "down"} {
+				if k != "" {
+					b.keys(k)
+				}
+				checkFits(t, b.screen(), size[0], size[1])
+				checkOneLanguage(t, lang, what+" connections", b.screen())
+			}
+			b.keys("E")
+			checkFits(t, b.screen(), size[0], size[1])
+			checkOneLanguage(t, lang, what+" engines", b.screen())
+		}
+	}
+}
