@@ -61,6 +61,13 @@ func TestTextFilterPastTheWindow(t *testing.T) {
 		}
 		return out
 	}
+	// Every "rojas", newest first: 200 in the first window, 60 past it.
+	var rojas []string
+	for i := n - 1; i >= 0; i-- {
+		if name(i) == "Sofía Rojas" {
+			rojas = append(rojas, b.order(i, "").ID)
+		}
+	}
 	for _, c := range []struct {
 		name string
 		q    OrderQuery
@@ -73,6 +80,11 @@ func TestTextFilterPastTheWindow(t *testing.T) {
 		{"window fills the page", OrderQuery{Text: "rojas", Limit: 3}, id(n-3, n-13, n-23)},
 		{"code of an order not read", OrderQuery{Text: b.order(5, "").Code}, id(5)},
 		{"none", OrderQuery{Text: "zzqxw"}, nil},
+		// Dense enough in the first window for the second to fill the page.
+		{"second window fills the page", OrderQuery{Text: "rojas", Limit: 250}, rojas[:250]},
+		// Both windows short of the page: the index past the second, no
+		// row twice.
+		{"past both windows", OrderQuery{Text: "rojas", Limit: 300}, rojas},
 	} {
 		if got := ids(c.q); fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
