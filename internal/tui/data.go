@@ -127,7 +127,7 @@ func (s source) load(ctx context.Context, reads []paneRead) snapshot {
 		}
 		snap.lists[r.kind] = ld
 	}
-	snap.holding = s.holding(ctx)
+	snap.holding = s.holding(ctx, snap.conns)
 	snap.status = s.status(ctx, snap.holding)
 	return snap
 }

@@ -17,8 +17,9 @@ import (
 
 // holding is who works the store: the live engines and which one holds
 // each connection. On PostgreSQL several engines each lease some
-// connections (connection_leases); on SQLite, or with one engine that
-// leases none, that one engine holds every connection.
+// connections (connection_leases); on SQLite the one engine leases them
+// all (or, from a folio before several engines, holds the store-wide lease
+// and leases none). One engine holding every connection is said once.
 type holding struct {
 	engines []store.EngineInfo              // live, the newest first
 	leases  map[int64]store.ConnectionLease // by connection id
@@ -26,9 +27,9 @@ type holding struct {
 	all     *store.EngineInfo               // the one engine that holds every connection
 }
 
-// holding reads the engines and the connections' leases; nil when the
-// store cannot say (the rest of the read goes on).
-func (s source) holding(ctx context.Context) *holding {
+// holding reads the engines and the leases of conns (the connections
+// shown); nil when the store cannot say (the rest of the read goes on).
+func (s source) holding(ctx context.Context, conns []store.Connection) *holding {
 	live, err := engine.LiveEngines(ctx, s.st)
 	if err != nil {
 		return nil
@@ -53,7 +54,22 @@ func (s source) holding(ctx context.Context) *holding {
 	for _, l := range leases {
 		h.leases[l.ConnectionID] = l
 	}
+	if len(live) == 1 && h.holdsAll(live[0].ID, conns) {
+		h.all = &h.engines[0]
+	}
 	return h
+}
+
+// holdsAll says whether engine id holds every merchant of conns, live,
+// and no other engine holds any of conns.
+func (h *holding) holdsAll(id string, conns []store.Connection) bool {
+	for _, c := range conns {
+		l, ok := h.leases[c.ID]
+		if ok && (!l.Live || l.Engine != id) || !ok && !store.IsInvoicerKind(c.Kind) {
+			return false
+		}
+	}
+	return true
 }
 
 // holderName is an engine as a person tells it apart: "host · pid". An

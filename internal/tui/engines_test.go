@@ -257,3 +257,31 @@ func TestConsoleHoldersFitAndSpeakOneLanguage(t *testing.T) {
 		}
 	}
 }
+
+// An engine that registers and leases every merchant itself (SQLite's, or
+// the only one on PostgreSQL) holds every connection: no column, one line.
+func TestConsoleOneRegisteredEngineLeasesEveryConnection(t *testing.T) {
+	t.Parallel()
+	addr := t.TempDir() + "/folio.db"
+	b := setup(t, setupOpts{orders: 1, addr: addr})
+	tienda, err := b.st.Connection(context.Background(), "tienda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UnixMilli()
+	execStore(t, addr,
+		fmt.Sprintf(`INSERT INTO engines VALUES ('solo/77/%d', 77, 'solo', %d, %d, %d)`, now, now, now, now+3600_000),
+		fmt.Sprintf(`INSERT INTO connection_leases VALUES (%d, 'solo/77/%d', %d, %d, %d, 1)`, tienda.ID, now, now, now, now+3600_000))
+	b.send(changeMsg{})
+	b.keys("1")
+	s := ansi.Strip(b.screen())
+	if strings.Contains(s, "ENGINE") || !strings.Contains(s, "Engine: solo · 77 (works every connection)") || !strings.Contains(s, "running (PID 77)") {
+		t.Errorf("one engine leasing every merchant:\n%s", s)
+	}
+	// A second engine joins and takes nothing yet: now the column shows.
+	execStore(t, addr, fmt.Sprintf(`INSERT INTO engines VALUES ('duo/78/%d', 78, 'duo', %d, %d, %d)`, now+1, now+1, now, now+3600_000))
+	b.send(changeMsg{})
+	if s := ansi.Strip(b.screen()); !strings.Contains(s, "ENGINE") || !strings.Contains(s, "solo · 77") || !strings.Contains(s, "2 engines running") {
+		t.Errorf("two engines:\n%s", s)
+	}
+}
