@@ -8,12 +8,124 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/store/pgtest"
 )
+
+// hrig is a console over a store of the test's own, a SQLite file or a
+// PostgreSQL schema, holding the connections the console tests know
+// (tienda on Multivende, libredte); keys and messages are delivered and
+// the commands they return run in turn, as the program would.
+type hrig struct {
+	t  *testing.T
+	st *store.Store
+	m  *Model
+}
+
+func newHrig(t *testing.T, addr string, lang i18n.Lang, w, h int) *hrig {
+	t.Helper()
+	ctx := context.Background()
+	if addr == "" {
+		addr = t.TempDir() + "/folio.db"
+	}
+	st, err := store.Open(ctx, addr, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: "http://mv", MerchantID: "m-1",
+			AccessToken: "secret-access-token", AccessExpiresAt: fixedNow.Add(5 * time.Hour), RefreshExpiresAt: fixedNow.Add(48 * time.Hour)}); err != nil {
+			return err
+		}
+		_, err := tx.SaveConnection(ctx, store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: "http://ld", EmisorRUT: "76086428-5", APIKey: "secret-api-key"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lang == "" {
+		lang = i18n.EN
+	}
+	m, err := New(Options{Store: st, Lang: lang, By: "test", Now: func() time.Time { return fixedNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &hrig{t: t, st: st, m: m}
+	r.send(tea.WindowSizeMsg{Width: w, Height: h})
+	return r
+}
+
+func (r *hrig) send(msg tea.Msg) {
+	r.t.Helper()
+	queue := []tea.Msg{msg}
+	for n := 0; len(queue) > 0; n++ {
+		if n > 1000 {
+			r.t.Fatal("the console keeps sending itself messages")
+		}
+		msg, queue = queue[0], queue[1:]
+		if _, ok := msg.(tea.QuitMsg); ok {
+			continue
+		}
+		_, cmd := r.m.Update(msg)
+		queue = append(queue, r.run(cmd)...)
+	}
+}
+
+func (r *hrig) run(cmd tea.Cmd) []tea.Msg {
+	r.t.Helper()
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(5 * time.Second):
+		r.t.Fatal("a command did not return: the console waits on something in a test")
+	}
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range batch {
+			out = append(out, r.run(c)...)
+		}
+		return out
+	}
+	if msg == nil {
+		return nil
+	}
+	return []tea.Msg{msg}
+}
+
+// keys types each key: esc, enter, down, or one character.
+func (r *hrig) keys(names ...string) {
+	r.t.Helper()
+	for _, k := range names {
+		switch k {
+		case "esc":
+			r.send(tea.KeyPressMsg{Code: tea.KeyEscape})
+		case "enter":
+			r.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+		case "down":
+			r.send(tea.KeyPressMsg{Code: tea.KeyDown})
+		default:
+			r.send(tea.KeyPressMsg{Code: []rune(k)[0], Text: k})
+		}
+	}
+}
+
+func (r *hrig) typeText(s string) {
+	for _, c := range s {
+		r.keys(string(c))
+	}
+}
+
+func (r *hrig) screen() string { return r.m.Render() }
 
 // execStore runs statements on the store's database beside the store, as
 // another engine would write its rows (the write side is the engine's).
@@ -38,7 +150,7 @@ func execStore(t *testing.T, addr string, stmts ...string) {
 // shareStore puts three engines on the store (alpha and beta live, gamma
 // gone quiet) and leases: tienda to alpha, tienda2 to gamma (expired);
 // tienda3 is no engine's; the invoicer is leased by none.
-func shareStore(t *testing.T, b *bundle, addr string) {
+func shareStore(t *testing.T, b *hrig, addr string) {
 	t.Helper()
 	ctx := context.Background()
 	var ids [2]int64
@@ -76,7 +188,7 @@ func shareStore(t *testing.T, b *bundle, addr string) {
 // checks what it says of them: the status bar, the engine column, the
 // selected connection's line, the engines overlay by key and by palette.
 func holders(t *testing.T, addr string) {
-	b := setup(t, setupOpts{orders: 3, addr: addr})
+	b := newHrig(t, addr, i18n.EN, 80, 24)
 	shareStore(t, b, addr)
 	b.keys("1")
 	s := ansi.Strip(b.screen())
@@ -157,7 +269,7 @@ func TestConsoleShowsConnectionHoldersPostgres(t *testing.T) {
 // one line saying so, the overlay counting them all.
 func TestConsoleOneEngineHoldsEveryConnection(t *testing.T) {
 	t.Parallel()
-	b := setup(t, setupOpts{orders: 3, lang: i18n.ES})
+	b := newHrig(t, "", i18n.ES, 80, 24)
 	ctx := context.Background()
 	h := store.Holder{PID: 4242, Host: "solo", StartedAt: time.Now().Add(-time.Hour)}
 	if _, err := b.st.AcquireLease(ctx, h, time.Hour); err != nil {
@@ -195,7 +307,7 @@ func TestConsoleOneEngineHoldsEveryConnection(t *testing.T) {
 // No engine: nothing about holders but the status bar's word.
 func TestConsoleNoEngineNoHolders(t *testing.T) {
 	t.Parallel()
-	b := setup(t, setupOpts{orders: 1})
+	b := newHrig(t, "", i18n.EN, 80, 24)
 	b.keys("1")
 	s := ansi.Strip(b.screen())
 	if !strings.Contains(s, "engine stopped") || strings.Contains(s, "ENGINE") || strings.Contains(s, "Engine:") {
@@ -211,7 +323,7 @@ func TestConsoleNoEngineNoHolders(t *testing.T) {
 func TestConsoleEngineHostIsSafe(t *testing.T) {
 	t.Parallel()
 	addr := t.TempDir() + "/folio.db"
-	b := setup(t, setupOpts{orders: 1, addr: addr})
+	b := newHrig(t, addr, i18n.EN, 80, 24)
 	now := time.Now().UnixMilli()
 	tienda, err := b.st.Connection(context.Background(), "tienda")
 	if err != nil {
@@ -240,7 +352,7 @@ func TestConsoleHoldersFitAndSpeakOneLanguage(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {160, 45}, {60, 15}} {
 		for _, lang := range i18n.Langs() {
 			addr := t.TempDir() + "/folio.db"
-			b := setup(t, setupOpts{lang: lang, w: size[0], h: size[1], addr: addr})
+			b := newHrig(t, addr, lang, size[0], size[1])
 			shareStore(t, b, addr)
 			what := fmt.Sprintf("%s %dx%d", lang, size[0], size[1])
 			b.keys("1")
@@ -263,7 +375,7 @@ func TestConsoleHoldersFitAndSpeakOneLanguage(t *testing.T) {
 func TestConsoleOneRegisteredEngineLeasesEveryConnection(t *testing.T) {
 	t.Parallel()
 	addr := t.TempDir() + "/folio.db"
-	b := setup(t, setupOpts{orders: 1, addr: addr})
+	b := newHrig(t, addr, i18n.EN, 80, 24)
 	tienda, err := b.st.Connection(context.Background(), "tienda")
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,6 @@ type setupOpts struct {
 	noColor  bool
 	w, h     int
 	actor    *store.Actor
-	addr     string // the store's address (default: a SQLite file of the test's own)
 }
 
 var fixedNow = time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
@@ -42,10 +41,7 @@ var fixedNow = time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
 func setup(t *testing.T, o setupOpts) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	if o.addr == "" {
-		o.addr = filepath.Join(t.TempDir(), "folio.db")
-	}
-	st, err := store.Open(ctx, o.addr, store.Options{})
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
