@@ -39,10 +39,12 @@ func TestRunning(t *testing.T) {
 				}
 			}
 			count(0)
-			if _, err := st.AcquireLease(ctx, store.Holder{PID: 7, Host: "elsewhere", StartedAt: time.Now()}, time.Hour); err != nil {
-				t.Fatal(err)
+			if !store.IsPostgres(addr) { // engines on PostgreSQL register; none counts on the store-wide lease there
+				if _, err := st.AcquireLease(ctx, store.Holder{PID: 7, Host: "elsewhere", StartedAt: time.Now()}, time.Hour); err != nil {
+					t.Fatal(err)
+				}
+				count(1) // SQLite's one engine, by the store-wide lease
 			}
-			count(1) // an engine before several: the store-wide lease
 			driver, dsn := "sqlite", "file:"+addr+"?_pragma=busy_timeout(5000)"
 			if store.IsPostgres(addr) {
 				driver, dsn = "pgx", addr
