@@ -44,7 +44,7 @@ var onBothDrivers = []func(*testing.T){
 	TestTwoStoresWritingKeepTheFileSound, TestLease, TestFencedWritesOfAStaleHolder, TestSecondEngineIsRefusedByTheLease,
 	TestConnectionLeases, TestFencedWritesPerConnection, TestWorkOfConnections, TestLeaseHolderOfEachDriver,
 	// listings, counts, the filter
-	TestKeysetPaginationAndFilter, TestTextFilterPagesNewestFirst, TestTextFilterPathsAgree, TestShortAndSpecialFilters,
+	TestKeysetPaginationAndFilter, TestTextFilterPagesNewestFirst, TestTextFilterPathsAgree, TestShortAndSpecialFilters, TestTextFilterPastTheWindow,
 	TestCountsFollowEveryWrite, TestDueOrders, TestRecentActivity, TestInspectOrder,
 	// the rest
 	TestTimelineIsAppendOnly, TestEventMessagesKeepTheirCatalogID, TestHTTPLogIsBounded, TestControlsRoundTrip,
