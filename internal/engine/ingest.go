@@ -179,10 +179,27 @@ func (e *Engine) ingestWith(ctx context.Context, c store.Connection, entries []m
 		for _, b := range batch {
 			byID[b.ID] = b
 		}
+		// New orders' first events go in a few statements, not one each.
+		var seen []store.Event
+		seenBy := map[string]store.Event{} // by payment status: the same words for most
 		for _, u := range ups {
-			if err := e.plan(ctx, tx, u, byID[u.ID]); err != nil {
-				return err
+			o := byID[u.ID]
+			if !u.New {
+				if err := e.plan(ctx, tx, u, o); err != nil {
+					return err
+				}
+				continue
 			}
+			ev, ok := seenBy[o.PaymentStatus+"\x00"+o.Status]
+			if !ok {
+				ev = seenEvent(o)
+				seenBy[o.PaymentStatus+"\x00"+o.Status] = ev
+			}
+			ev.OrderID = u.ID
+			seen = append(seen, ev)
+		}
+		if err := tx.AppendEvents(ctx, seen); err != nil {
+			return err
 		}
 		if extra != nil {
 			return extra(tx)
@@ -205,14 +222,19 @@ func eligible(payment, status string) bool {
 	return co.Paid() && !co.Cancelled()
 }
 
+// seenEvent is a new order's first event on its timeline.
+func seenEvent(o store.OrderUpsert) store.Event {
+	if eligible(o.PaymentStatus, o.Status) {
+		return event("seen", "event.seen_paid")
+	}
+	return event("seen", "event.seen_unpaid", o.PaymentStatus)
+}
+
 // plan moves a new or changed order to where its payment says it belongs.
 func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o store.OrderUpsert) error {
 	pay := eligible(o.PaymentStatus, o.Status)
 	if u.New {
-		ev := event("seen", "event.seen_paid")
-		if !pay {
-			ev = event("seen", "event.seen_unpaid", o.PaymentStatus)
-		}
+		ev := seenEvent(o)
 		return tx.AppendEvent(ctx, u.ID, ev)
 	}
 	cur, err := tx.GetOrder(ctx, u.ID)

@@ -154,9 +154,7 @@ const (
 	// The batch's ids arrive as one JSON array: one statement finds which
 	// exist, instead of one per order.
 	qUpsertExisting = `SELECT id, remote_updated_at, state FROM orders WHERE id IN (SELECT value FROM json_each(?))`
-	qUpsertInsert   = `INSERT INTO orders (id, connection_id, code, marketplace, payment_status, status,
-		total, sold_at, remote_updated_at, light, state, state_since, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
-	qUpsertUpdate = `UPDATE orders SET code=?, marketplace=?, payment_status=?, status=?, total=?,
+	qUpsertUpdate   = `UPDATE orders SET code=?, marketplace=?, payment_status=?, status=?, total=?,
 		sold_at=?, remote_updated_at=?, light=?, updated_at=? WHERE id=?`
 	qCountAdd = `UPDATE order_counts SET n = n + ? WHERE state = ?`
 )
@@ -210,6 +208,8 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 
 	var out []Upserted
 	added := map[State]int{}
+	var inserts []newOrder
+	fresh := map[string]int{} // index in inserts, by id
 	for _, o := range batch {
 		k, ok := existing[o.ID]
 		switch {
@@ -218,14 +218,20 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 			if s == "" {
 				s = StateWaiting
 			}
-			if _, err := t.exec(ctx, qUpsertInsert, o.ID, o.ConnectionID, o.Code, o.Marketplace, o.PaymentStatus, o.Status,
-				o.Total, ms(o.SoldAt), ms(o.RemoteUpdatedAt), o.Light, s, t.now, t.now, t.now); err != nil {
-				return nil, fmt.Errorf("store: insert order %s: %w", o.ID, err)
-			}
+			// Inserted below, all new orders in a few statements.
 			added[s]++
 			existing[o.ID] = known{ms(o.RemoteUpdatedAt), s, true} // in case the batch names it again
+			fresh[o.ID] = len(inserts)
+			inserts = append(inserts, newOrder{o, s})
 			out = append(out, Upserted{ID: o.ID, New: true, State: s})
 		case ms(o.RemoteUpdatedAt) > k.updated:
+			if i, ok := fresh[o.ID]; ok {
+				// New in this batch and named again, newer: insert the
+				// newer entry, in the state the first one gave.
+				inserts[i].OrderUpsert = o
+				existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true}
+				continue
+			}
 			if _, err := t.exec(ctx, qUpsertUpdate, o.Code, o.Marketplace, o.PaymentStatus, o.Status, o.Total, ms(o.SoldAt),
 				ms(o.RemoteUpdatedAt), o.Light, t.now, o.ID); err != nil {
 				return nil, fmt.Errorf("store: update order %s: %w", o.ID, err)
@@ -237,6 +243,9 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 			existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true}
 			out = append(out, Upserted{ID: o.ID, State: k.state})
 		}
+	}
+	if err := t.insertOrders(ctx, inserts); err != nil {
+		return nil, err
 	}
 	for st, n := range added {
 		if _, err := t.exec(ctx, qCountAdd, n, st); err != nil {

@@ -37,19 +37,25 @@ const qAppendEvent = `INSERT INTO events (order_id, at, kind, message, data, msg
 
 // AppendEvent adds an event to an order's timeline.
 func (t *Tx) AppendEvent(ctx context.Context, orderID string, e Event) error {
-	at := ms(e.At)
-	if at == 0 {
-		at = t.now
-	}
-	msg := e.MsgJSON
-	if msg == "" && e.MsgID != "" {
-		b, _ := json.Marshal(eventMsg{ID: e.MsgID, Args: e.MsgArgs})
-		msg = string(b)
-	}
+	at, msg := t.eventValues(e)
 	if _, err := t.exec(ctx, qAppendEvent, orderID, at, e.Kind, e.Message, e.Data, msg); err != nil {
 		return fmt.Errorf("store: event for %s: %w", orderID, err)
 	}
 	return nil
+}
+
+// eventValues are e's time (the transaction's when unset) and msg column.
+func (t *Tx) eventValues(e Event) (at int64, msg string) {
+	at = ms(e.At)
+	if at == 0 {
+		at = t.now
+	}
+	msg = e.MsgJSON
+	if msg == "" && e.MsgID != "" {
+		b, _ := json.Marshal(eventMsg{ID: e.MsgID, Args: e.MsgArgs})
+		msg = string(b)
+	}
+	return at, msg
 }
 
 // Events returns an order's timeline, oldest first.

@@ -523,7 +523,8 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // hotQueries are the engine's per-order statements, prepared once at Open
 // on the writer connection: parsing costs about as much as executing them.
 var hotQueries = []string{qAppendEvent, qMoveOrder, qOrderState, qGetOrder, qSetDetail, qSaveEmission,
-	qGetEmission, qAddDocument, qSetSetting, qCompleteControl, qUpsertExisting, qUpsertInsert, qUpsertUpdate, qCountAdd,
+	qGetEmission, qAddDocument, qSetSetting, qCompleteControl, qUpsertExisting, qInsertOrders, qInsertOrdersSmall, qInsertOrdersOne, qUpsertUpdate, qCountAdd,
+	qAppendEvents, qAppendEventsSmall,
 	qRecordIntent, qRecordIssued, qRecordAttached, qRecordUploaded, qSetLastError}
 
 func (s *Store) prepare(ctx context.Context) error {
