@@ -439,7 +439,7 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
 	if s.trace != nil {
 		s.trace(q, nil)
 	}
-	err := s.r.QueryRowContext(ctx, q).Scan(&v)
+	err := s.reads.QueryRowContext(ctx, q).Scan(&v)
 	return fromMS(v.Int64), classify(err)
 }
 
@@ -447,7 +447,7 @@ func (s *Store) queryOrders(ctx context.Context, q string, args ...any) ([]Order
 	if s.trace != nil {
 		s.trace(q, args)
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.reads.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list orders: %w", classify(err))
 	}

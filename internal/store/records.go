@@ -192,7 +192,7 @@ func (t *Tx) GetEmission(ctx context.Context, orderID string) (Emission, error) 
 
 // GetEmission reads an order's emission (ErrNotFound if none yet).
 func (s *Store) GetEmission(ctx context.Context, orderID string) (Emission, error) {
-	return scanEmission(s.r.QueryRowContext(ctx, `SELECT `+emissionCols+` FROM emissions WHERE order_id=?`, orderID))
+	return scanEmission(s.reads.QueryRowContext(ctx, `SELECT `+emissionCols+` FROM emissions WHERE order_id=?`, orderID))
 }
 
 // Document is an issued DTE (or credit note) and the order it belongs to.
@@ -301,7 +301,7 @@ func (t *Tx) RejectedDocuments(ctx context.Context, orderID string) ([]Document,
 
 // Documents lists an order's documents.
 func (s *Store) Documents(ctx context.Context, orderID string) ([]Document, error) {
-	return documents(ctx, s.r, orderID)
+	return documents(ctx, &s.reads, orderID)
 }
 
 func documents(ctx context.Context, db querier, orderID string) ([]Document, error) {
