@@ -96,8 +96,11 @@ func TestOrderChecksBuildNoTablePerRow(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := context.Background()
-	for name, q := range map[string]string{"insert": qInsertOrdersOne, "move": qMoveOrder} {
-		rows, err := b.st.w.QueryContext(ctx, "EXPLAIN "+q, make([]any, strings.Count(q, "?"))...)
+	for name, c := range map[string]struct {
+		q    string
+		args int
+	}{"insert": {qInsertOrdersOne, 1 + insertOrdersCols}, "move": {qMoveOrder, strings.Count(qMoveOrder, "?")}} {
+		rows, err := b.st.w.QueryContext(ctx, "EXPLAIN "+c.q, make([]any, c.args)...)
 		if err != nil {
 			t.Fatal(err)
 		}
