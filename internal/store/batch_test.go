@@ -99,7 +99,7 @@ func TestOrderChecksBuildNoTablePerRow(t *testing.T) {
 	for name, c := range map[string]struct {
 		q    string
 		args int
-	}{"insert": {qInsertOrdersOne, 1 + insertOrdersCols}, "move": {qMoveOrder, strings.Count(qMoveOrder, "?")}} {
+	}{"insert": {qInsertOrdersOne, insertOrdersCols}, "move": {qMoveOrder, strings.Count(qMoveOrder, "?")}} {
 		rows, err := b.st.w.QueryContext(ctx, "EXPLAIN "+c.q, make([]any, c.args)...)
 		if err != nil {
 			t.Fatal(err)
