@@ -175,15 +175,18 @@ func (e *Engine) ingestWith(ctx context.Context, c store.Connection, entries []m
 		if ups, err = tx.UpsertOrders(ctx, batch); err != nil {
 			return err
 		}
-		byID := make(map[string]store.OrderUpsert, len(batch))
-		for _, b := range batch {
-			byID[b.ID] = b
-		}
 		// New orders' first events go in a few statements, not one each.
-		var seen []store.Event
+		seen := make([]store.Event, 0, len(ups))
 		seenBy := map[string]store.Event{} // by payment status: the same words for most
+		next := 0                          // ups come in batch order, each id once
 		for _, u := range ups {
-			o := byID[u.ID]
+			for next < len(batch) && batch[next].ID != u.ID {
+				next++
+			}
+			if next == len(batch) {
+				return fmt.Errorf("ingest: the store reported order %s out of its batch's order", u.ID)
+			}
+			o := batch[next]
 			if !u.New {
 				if err := e.plan(ctx, tx, u, o); err != nil {
 					return err

@@ -63,9 +63,10 @@ func (t *Tx) insertRows(ctx context.Context, shapes [3]string, cols int, args []
 	return nil
 }
 
-// newOrder is an order UpsertOrders inserts, in its initial state.
+// newOrder is an order UpsertOrders inserts (an entry of its batch), in
+// its initial state.
 type newOrder struct {
-	OrderUpsert
+	*OrderUpsert
 	state State
 }
 

@@ -174,6 +174,7 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 		updated int64
 		state   State
 		seen    bool // reported by this call already
+		ins     int  // new in this call: its index in inserts, plus one
 	}
 	existing := make(map[string]known, len(batch))
 	ids := make([]string, len(batch))
@@ -206,11 +207,10 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 		return nil, fmt.Errorf("store: read orders: %w", classify(err))
 	}
 
-	var out []Upserted
+	out := make([]Upserted, 0, len(batch))
 	added := map[State]int{}
-	var inserts []newOrder
-	fresh := map[string]int{} // index in inserts, by id
-	for _, o := range batch {
+	inserts := make([]newOrder, 0, len(batch))
+	for i, o := range batch {
 		k, ok := existing[o.ID]
 		switch {
 		case !ok:
@@ -220,16 +220,15 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 			}
 			// Inserted below, all new orders in a few statements.
 			added[s]++
-			existing[o.ID] = known{ms(o.RemoteUpdatedAt), s, true} // in case the batch names it again
-			fresh[o.ID] = len(inserts)
-			inserts = append(inserts, newOrder{o, s})
+			inserts = append(inserts, newOrder{&batch[i], s})
+			existing[o.ID] = known{ms(o.RemoteUpdatedAt), s, true, len(inserts)} // in case the batch names it again
 			out = append(out, Upserted{ID: o.ID, New: true, State: s})
 		case ms(o.RemoteUpdatedAt) > k.updated:
-			if i, ok := fresh[o.ID]; ok {
+			if k.ins > 0 {
 				// New in this batch and named again, newer: insert the
 				// newer entry, in the state the first one gave.
-				inserts[i].OrderUpsert = o
-				existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true}
+				inserts[k.ins-1].OrderUpsert = &batch[i]
+				existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true, k.ins}
 				continue
 			}
 			if _, err := t.exec(ctx, qUpsertUpdate, o.Code, o.Marketplace, o.PaymentStatus, o.Status, o.Total, ms(o.SoldAt),
@@ -237,10 +236,10 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 				return nil, fmt.Errorf("store: update order %s: %w", o.ID, err)
 			}
 			if k.seen {
-				existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true}
+				existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true, 0}
 				continue // reported already: the batch names it twice
 			}
-			existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true}
+			existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true, 0}
 			out = append(out, Upserted{ID: o.ID, State: k.state})
 		}
 	}
