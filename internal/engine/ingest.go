@@ -113,11 +113,27 @@ func (e *Engine) Ingest(ctx context.Context, c store.Connection) (int, error) {
 		from = c.HighWater.Add(-e.cfg.Overlap)
 	}
 	changed, windows := 0, 0
+	var empty time.Time // the end of the empty windows read since the mark last moved
+	passEmpty := func() error {
+		return e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetPolled(ctx, c.ID, empty, "") })
+	}
 	for w, err := range multivende.CheckoutWindows(ctx, m, c.MerchantID, from, to) {
 		if err != nil {
+			if !empty.IsZero() {
+				// Past what was read whole, or a poll failing now and then
+				// would walk the same empty windows forever.
+				_ = passEmpty()
+			}
 			return changed, err
 		}
 		windows++
+		if len(w.Entries) == 0 {
+			// Nothing to write: the mark passes it with the next commit
+			// (a later window's, or the poll's last), not in one of its
+			// own; a first poll walks days of empty windows.
+			empty = w.To
+			continue
+		}
 		// Commits of about ingestBatch orders: one commit per small page
 		// held ingest to the store's commit rate.
 		for i := 0; i < len(w.Entries); i += ingestBatch {
@@ -130,9 +146,12 @@ func (e *Engine) Ingest(ctx context.Context, c store.Connection) (int, error) {
 		if err := e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetPolled(ctx, c.ID, w.To, "") }); err != nil {
 			return changed, err
 		}
+		empty = time.Time{}
 	}
-	if windows == 0 { // nothing to read (the mark is ahead of this clock): still a successful poll
-		err = e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetPolled(ctx, c.ID, time.Time{}, "") })
+	// Nothing to read (the mark is ahead of this clock) is still a
+	// successful poll; empty windows at the end move the mark past them.
+	if windows == 0 || !empty.IsZero() {
+		err = passEmpty()
 	}
 	return changed, err
 }
