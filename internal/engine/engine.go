@@ -478,6 +478,7 @@ func (e *Engine) Run(ctx context.Context) error {
 				e.unclaim(o.ConnectionID)
 				e.busy.Delete(o.ID)
 				e.inFlight.Add(-1)
+				e.Kick() // a worker is free: the dispatcher need not sleep out its wait
 			}
 		}()
 	}

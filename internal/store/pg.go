@@ -92,6 +92,7 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 	r.RuntimeParams["default_transaction_read_only"] = "on"
 	r.RuntimeParams["application_name"] = "folio"
 	s.r = sql.OpenDB(&pgConnector{inner: stdlib.GetConnector(*r)})
+	s.reads.db = s.r
 	s.r.SetMaxOpenConns(5)
 	if s.version, err = s.pgVersion(octx); err != nil {
 		s.Close()

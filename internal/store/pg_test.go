@@ -36,6 +36,7 @@ const pgSkip = pgtest.SkipLine
 var onBothDrivers = []func(*testing.T){
 	// orders, transitions, emissions, documents
 	TestReopenKeepsWrites, TestWriteRollsBackOnError, TestUpsertReportsNewAndChanged, TestMoveOrderIsGuarded,
+	TestUpsertAndEventsAcrossStatementShapes, TestAppendEventsNeedsTheOrder,
 	TestNamedTransitionsLeaveTheRestAlone, TestEmissionWritesSetOnlyTheirColumns,
 	TestFolioBelongsToOneOrder, TestEmissionIntentIsUniquePerReference, TestRejectedDocumentMakesRoomForItsReplacement,
 	TestWorkNamesTheStepFromTheEmission, TestWaitOnlyBeforeTheIntent,
