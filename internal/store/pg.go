@@ -90,6 +90,10 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 		s.Close()
 		return nil, pgOpenError(shown, addr, "read", err)
 	}
+	if err := s.readClock(octx); err != nil {
+		s.Close()
+		return nil, pgOpenError(shown, addr, "read", err)
+	}
 	if s.version > LatestSchema() {
 		s.Close()
 		return nil, newerSchema(shown, s.version)
@@ -99,6 +103,31 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 		return nil, olderSchema(shown, s.version)
 	}
 	return s, nil
+}
+
+// readClock reads PostgreSQL's clock against this engine's (leaseNow).
+func (s *Store) readClock(ctx context.Context) error {
+	var base int64
+	before := s.now()
+	if err := s.r.QueryRowContext(ctx, `SELECT (EXTRACT(EPOCH FROM clock_timestamp())*1000)::bigint`).Scan(&base); err != nil {
+		return err
+	}
+	after := s.now()
+	s.clockBase, s.clockAt = fromMS(base), before.Add(after.Sub(before)/2)
+	return nil
+}
+
+// leaseNow is the time the leases are written and judged by. Engines on
+// several machines share them, and a lease's expiry judged by each
+// engine's own clock would let one running ahead take live leases; so on
+// PostgreSQL it is the server's clock, read at open and carried on by this
+// engine's (monotonic, when it is time.Now), so that an injected clock
+// still moves it. On SQLite, one machine's clock.
+func (s *Store) leaseNow() time.Time {
+	if !s.pg {
+		return s.now()
+	}
+	return s.clockBase.Add(s.now().Sub(s.clockAt))
 }
 
 // pgVersion reads the schema version, 0 for a database folio never wrote to.

@@ -72,6 +72,9 @@ type Store struct {
 	version int
 	opts    Options
 	pg      bool // PostgreSQL (pg.go), not SQLite
+	// clockBase is PostgreSQL's clock read at clockAt (this engine's
+	// clock) when the store was opened: leaseNow (pg.go).
+	clockBase, clockAt time.Time
 
 	ccMu   sync.Mutex
 	cc     *sql.Conn   // pinned for ChangeCounter (SQLite)
