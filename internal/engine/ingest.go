@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -232,6 +233,16 @@ func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o sto
 		return err
 	}
 	co := multivende.Checkout{PaymentStatus: o.PaymentStatus, Status: o.Status}
+	if co.Cancelled() && cur.State != store.StateDone && cur.State != store.StateWaiting &&
+		!(cur.State == store.StateAttention && cur.ReasonCode == ReasonNeedsCredit) {
+		// Whether a folio exists is the emission's to say, not the state's
+		// name: one in Errors or queued again after a refused attach has
+		// one too, and would otherwise be attached as if still sold.
+		em, err := tx.GetEmission(ctx, u.ID)
+		if err == nil && (IsCredit(em) || em.Folio != 0 && em.SIIStatus != string(invoicer.SIIRejected)) {
+			return e.needsCreditNote(ctx, tx, cur)
+		}
+	}
 	switch {
 	case cur.State == store.StateWaiting && pay:
 		return moveOrder(ctx, tx, u.ID, store.Advance(store.StateWaiting, store.StateQueued, event("paid", "event.paid")))
@@ -241,8 +252,7 @@ func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o sto
 			return nil // a folio may be in play, or the credit note of a cancelled order is queued: let the pipeline settle it
 		}
 		return moveOrder(ctx, tx, u.ID, store.Wait(cur.State, event("unpaid", "event.unpaid", o.PaymentStatus, o.Status)))
-	case co.Cancelled() && (cur.State == store.StateDone && cur.Outcome == store.OutcomeIssued ||
-		cur.State == store.StateIssued || cur.State == store.StateAttaching):
+	case co.Cancelled() && cur.State == store.StateDone && cur.Outcome == store.OutcomeIssued:
 		return e.needsCreditNote(ctx, tx, cur)
 	}
 	return nil
