@@ -410,7 +410,13 @@ func (e *Engine) Run(ctx context.Context) error {
 		loops.Add(1)
 		go func() { defer loops.Done(); f(loopCtx) }()
 	}
-	start(func(ctx context.Context) { e.heartbeat(ctx, fence) })
+	// The heartbeat outlives the loops: while in-flight calls drain, the
+	// leases stay this engine's, or another would take a connection whose
+	// folio is being issued here.
+	hbCtx, stopHB := context.WithCancel(store.WithFence(context.WithoutCancel(ctx), fence, onLost))
+	defer stopHB()
+	hbDone := make(chan struct{})
+	go func() { defer close(hbDone); e.heartbeat(hbCtx, loopCtx, fence) }()
 	start(e.pollLoop)
 	start(e.controlLoop)
 	start(e.siiLoop)
@@ -457,6 +463,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	close(stopLog)
 	httpDone.Wait()
+	stopHB()
+	<-hbDone
 	select {
 	case err := <-lost:
 		return err // the lease is another engine's: nothing to release
@@ -495,10 +503,11 @@ func startedAt(now time.Time) time.Time {
 }
 
 // heartbeat renews the lease, the engine's registration and its
-// connections' leases every quarter of their life until ctx ends, then
-// rebalances the connections; a renewal refused because another engine
-// holds the store-wide lease stops the engine through the fence's onLost.
-func (e *Engine) heartbeat(ctx context.Context, f store.Fence) {
+// connections' leases every quarter of their life until ctx ends, then,
+// while loops runs, rebalances the connections; a renewal refused because
+// another engine holds the store-wide lease stops the engine through the
+// fence's onLost.
+func (e *Engine) heartbeat(ctx, loops context.Context, f store.Fence) {
 	t := time.NewTicker(e.cfg.LeaseTTL / 4)
 	defer t.Stop()
 	for {
@@ -519,7 +528,9 @@ func (e *Engine) heartbeat(ctx context.Context, f store.Fence) {
 			if err == nil {
 				e.leaseHeld()
 				e.diskBack()
-				e.balance(ctx)
+				if loops.Err() == nil { // draining: no connection taken or given
+					e.balance(loops)
+				}
 			} else if ctx.Err() == nil && !errors.Is(err, store.ErrLeaseLost) && !e.storeFull(err) {
 				e.log.Warn("renewing the lease", "err", err)
 			}
