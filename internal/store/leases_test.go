@@ -299,3 +299,22 @@ func TestLeaseHolderOfEachDriver(t *testing.T) {
 		t.Fatalf("an expired engine still runs: %v %v", live, err)
 	}
 }
+
+// A deleted connection leaves no lease behind: the console would show an
+// engine holding a connection that is gone, and SQLite gives a new
+// connection the deleted one's id, so the new one would start leased.
+func TestDeletedConnectionLeavesNoLease(t *testing.T) {
+	t.Parallel()
+	b, _ := setupClock(t)
+	ctx := context.Background()
+	a := engineHolder(1)
+	if _, err := b.st.AcquireConnection(ctx, a.ID(), b.conn, time.Minute, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.Write(ctx, func(tx *Tx) error { return tx.DeleteConnection(ctx, "tienda") }); err != nil {
+		t.Fatal(err)
+	}
+	if ls, err := b.st.ConnectionLeases(ctx); err != nil || len(ls) != 0 {
+		t.Errorf("leases after the connection was deleted: %+v, %v", ls, err)
+	}
+}
