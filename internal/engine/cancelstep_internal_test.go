@@ -1,7 +1,11 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"testing"
+
+	"github.com/folio-cl/folio/internal/invoicer"
 
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
@@ -49,5 +53,52 @@ func TestCancelledAfterItsFolioNeedsACreditNoteWhateverTheState(t *testing.T) {
 		if o.State != store.StateAttention || o.ReasonCode != ReasonNeedsCredit {
 			t.Errorf("order %s cancelled after its folio: %s/%s (%q), want Errors for a credit note", id, o.State, o.ReasonCode, o.Reason)
 		}
+	}
+}
+
+// failIssue fails the next Issue calls, before the invoicer sees them,
+// with a plain (retryable) error.
+type failIssue struct {
+	invoicer.Invoicer
+	left int
+}
+
+func (f *failIssue) Issue(ctx context.Context, p invoicer.Pending) (invoicer.Issued, error) {
+	if f.left > 0 {
+		f.left--
+		return invoicer.Issued{}, errors.New("connection reset by peer")
+	}
+	return f.Invoicer.Issue(ctx, p)
+}
+
+// An order cancelled once its intent is committed (a folio may be in
+// play) is left to the pipeline, which issues and attaches it; finished,
+// the cancellation the store already knows must send it to Errors for a
+// credit note, not leave it done as if still sold.
+func TestCancelledWhileItsIntentIsPendingEndsNeedingACreditNote(t *testing.T) {
+	t.Parallel()
+	r := newStepRig(t, 4)
+	id := r.paid(1)[0]
+	r.e.cfg.Invoicer = &failIssue{Invoicer: r.e.cfg.Invoicer, left: 1}
+	if o := r.run(id); o.State != store.StateRetrying || r.emission(id).Pending == "" || r.emission(id).Folio != 0 {
+		t.Fatalf("after a failed Issue: %s pending %q folio %d (%s)", o.State, r.emission(id).Pending, r.emission(id).Folio, o.Reason)
+	}
+	if err := r.sims.MV.Cancel(id, false); err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.st.Connection(r.ctx, "tienda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.e.Ingest(r.ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	o := r.run(id)
+	if r.emission(id).Folio == 0 {
+		t.Fatalf("the intent was not issued: %s (%s)", o.State, o.Reason)
+	}
+	if o.State != store.StateAttention || o.ReasonCode != ReasonNeedsCredit {
+		t.Errorf("cancelled while its intent was pending, the order ended %s/%s/%s (%q), want Errors for a credit note",
+			o.State, o.Outcome, o.ReasonCode, o.Reason)
 	}
 }
