@@ -100,6 +100,9 @@ const engineForget = time.Hour
 // forgets engines expired for more than an hour.
 func (s *Store) RegisterEngine(ctx context.Context, h Holder, ttl time.Duration) error {
 	err := s.Write(ctx, func(t *Tx) error {
+		if err := t.rereadClock(ctx); err != nil {
+			return err
+		}
 		now := ms(s.leaseNow())
 		if _, err := t.exec(ctx, `INSERT INTO engines (id, pid, host, started_at, heartbeat_at, expires_at) VALUES (?,?,?,?,?,?)
 			ON CONFLICT (id) DO UPDATE SET heartbeat_at=excluded.heartbeat_at, expires_at=excluded.expires_at`,

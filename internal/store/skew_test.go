@@ -63,3 +63,31 @@ func TestPostgresLeaseExpiryIgnoresAnEnginesSkewedClock(t *testing.T) {
 		t.Errorf("renewing its own lease: lost %v, %v", lost, err)
 	}
 }
+
+// The engine's monotonic clock stops while its machine is suspended: the
+// server's clock read at open is then behind, and the leases it writes
+// look expired to the other engines. With the real clock, each
+// registration (every heartbeat) reads the server's clock again.
+func TestPostgresLeaseClockIsReadAgainAtEachRegistration(t *testing.T) {
+	t.Parallel()
+	addr := pgtest.Store(t)
+	ctx := context.Background()
+	st, err := Open(ctx, addr, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	other, err := Open(ctx, addr, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	st.setClock(pgClock{base: st.clock().base.Add(-time.Minute), at: st.clock().at}) // a minute suspended
+	a := engineHolder(1)
+	if err := st.RegisterEngine(ctx, a, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if es, err := other.Engines(ctx); err != nil || len(es) != 1 || !es[0].Live {
+		t.Errorf("after a suspend, the engine registered: %+v, %v; want it live", es, err)
+	}
+}
