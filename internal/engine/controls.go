@@ -396,6 +396,11 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (i18n.Message, erro
 				if o.ReasonCode == "UNCERTAIN" || o.ReasonCode == ReasonNeedsCredit || strings.HasPrefix(o.ReasonCode, "SII-") {
 					continue // each needs a person's look, one by one
 				}
+				// Another engine read it too: once that one recorded it,
+				// an order that failed again since is not retried twice.
+				if cur, err := e.st.Control(ctx, c.ID); err == nil && cur.Status != store.CtlPending {
+					return i18n.Message{}, errControlSettled
+				}
 				if _, err := e.requeue(ctx, o.ID, nil, "event.requeued_batch"); err == nil {
 					n++
 				}
