@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"errors"
 	"os"
 	"slices"
 	"strconv"
@@ -93,9 +94,14 @@ func (e *Engine) renewLeases(ctx context.Context) error {
 		return err
 	}
 	for _, f := range fs {
-		if slices.Contains(lost, f.ConnectionID) {
-			e.dropConnection(f)
+		if !slices.Contains(lost, f.ConnectionID) {
+			continue
 		}
+		if _, err := e.st.ConnectionByID(ctx, f.ConnectionID); errors.Is(err, store.ErrNotFound) {
+			e.forgetConnection(f) // deleted (its lease went with it), not taken over
+			continue
+		}
+		e.dropConnection(f)
 	}
 	return nil
 }
@@ -103,18 +109,27 @@ func (e *Engine) renewLeases(ctx context.Context) error {
 // dropConnection forgets a connection whose lease f another engine took
 // over, and cuts the work on it: none of it could commit.
 func (e *Engine) dropConnection(f store.ConnFence) {
+	if !e.forgetConnection(f) {
+		return
+	}
+	e.log.Warn("connection taken over by another engine; its work here stops", "connection_id", f.ConnectionID, "generation", f.Generation)
+}
+
+// forgetConnection drops f's connection from the leases held, if still
+// held at f's generation, and cuts the work on it.
+func (e *Engine) forgetConnection(f store.ConnFence) bool {
 	lb := &e.leases
 	lb.mu.Lock()
 	l := lb.held[f.ConnectionID]
 	if l == nil || l.f.Generation != f.Generation {
 		lb.mu.Unlock()
-		return
+		return false
 	}
 	delete(lb.held, f.ConnectionID)
 	delete(lb.draining, f.ConnectionID)
 	lb.mu.Unlock()
 	l.cancel()
-	e.log.Warn("connection taken over by another engine; its work here stops", "connection_id", f.ConnectionID, "generation", f.Generation)
+	return true
 }
 
 // acquireConnection leases id unless the engine holds it already.
