@@ -154,10 +154,10 @@ func (t *Tx) rereadClock(ctx context.Context) error {
 // when it is time.Now), so that an injected clock still moves it. On
 // SQLite, one machine's clock.
 func (s *Store) leaseNow() time.Time {
-	if !s.pg {
+	c := s.clk.Load()
+	if !s.pg || c == nil {
 		return s.now()
 	}
-	c := s.clock()
 	return c.base.Add(s.now().Sub(c.at))
 }
 
