@@ -102,3 +102,44 @@ func TestCancelledWhileItsIntentIsPendingEndsNeedingACreditNote(t *testing.T) {
 			o.State, o.Outcome, o.ReasonCode, o.Reason)
 	}
 }
+
+// With automatic credit notes, the order cancelled while its intent was
+// pending gets its 61 right after its document: one folio each.
+func TestCancelledWhileItsIntentIsPendingGetsItsCreditNoteAutomatically(t *testing.T) {
+	t.Parallel()
+	r := newStepRig(t, 4)
+	r.e.cfg.CreditAuto = true
+	id := r.paid(1)[0]
+	r.e.cfg.Invoicer = &failIssue{Invoicer: r.e.cfg.Invoicer, left: 1}
+	if o := r.run(id); o.State != store.StateRetrying {
+		t.Fatalf("after a failed Issue: %s (%s)", o.State, o.Reason)
+	}
+	if err := r.sims.MV.Cancel(id, false); err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.st.Connection(r.ctx, "tienda")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.e.Ingest(r.ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	o := r.run(id)
+	if o.State.Life() == store.StateDone || !IsCredit(r.emission(id)) {
+		t.Fatalf("after its document: %s/%s (%q), emission type %d; want its 61 under way", o.State, o.ReasonCode, o.Reason, r.emission(id).DocType)
+	}
+	if o.State == store.StateQueued || o.State == store.StateRetrying {
+		o = r.run(id)
+	}
+	em := r.emission(id)
+	if o.State != store.StateDone || !IsCredit(em) || em.Folio == 0 {
+		t.Errorf("the credit note: %s/%s (%q), emission %d/%d", o.State, o.Outcome, o.Reason, em.DocType, em.Folio)
+	}
+	var types []int
+	for _, e := range r.sims.LD.State().Emitted {
+		types = append(types, e.DTE)
+	}
+	if len(types) != 2 || types[1] != 61 {
+		t.Errorf("documents issued: types %v, want the original and its 61", types)
+	}
+}
