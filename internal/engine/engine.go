@@ -171,6 +171,10 @@ type Engine struct {
 	busy      sync.Map // order id → struct{}: claimed by a worker
 	marketsMu sync.Mutex
 	markets   map[int64]Marketplace
+	// builtWith is the refresh token each client in markets was built
+	// with: connectionError tells a pair another engine rotated from a
+	// connection that needs a person.
+	builtWith map[int64]string
 	httpLog   chan store.Exchange
 	// leaseAt is when the lease was last known held (monotonic, since t0).
 	t0      time.Time
@@ -199,7 +203,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{cfg: cfg, st: cfg.Store, log: cfg.Log, kick: make(chan struct{}, 1),
-		subs: map[chan Change]struct{}{}, markets: map[int64]Marketplace{}, httpLog: make(chan store.Exchange, 4096), t0: time.Now(), hints: newHints()}, nil
+		subs: map[chan Change]struct{}{}, markets: map[int64]Marketplace{}, builtWith: map[int64]string{}, httpLog: make(chan store.Exchange, 4096), t0: time.Now(), hints: newHints()}, nil
 }
 
 // Subscribe returns a channel of changes and a function to stop them. The

@@ -89,6 +89,7 @@ func (e *Engine) pollAll(ctx context.Context) {
 func (e *Engine) dropMarket(id int64) {
 	e.marketsMu.Lock()
 	delete(e.markets, id)
+	delete(e.builtWith, id)
 	e.marketsMu.Unlock()
 }
 
@@ -103,6 +104,7 @@ func (e *Engine) market(c store.Connection) (Marketplace, error) {
 		return nil, err
 	}
 	e.markets[c.ID] = m
+	e.builtWith[c.ID] = c.RefreshToken
 	return m, nil
 }
 
@@ -258,6 +260,19 @@ func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o sto
 	return nil
 }
 
+// rotatedElsewhere says whether the store holds a refresh token other
+// than the one the connection's client was built with.
+func (e *Engine) rotatedElsewhere(ctx context.Context, id int64) bool {
+	e.marketsMu.Lock()
+	built, ok := e.builtWith[id]
+	e.marketsMu.Unlock()
+	if !ok {
+		return false
+	}
+	cur, err := e.st.ConnectionByID(ctx, id)
+	return err == nil && cur.RefreshToken != "" && cur.RefreshToken != built
+}
+
 // connectionError marks a connection that needs a person.
 func (e *Engine) connectionError(ctx context.Context, c store.Connection, err error) {
 	var mv *multivende.Error
@@ -265,6 +280,14 @@ func (e *Engine) connectionError(ctx context.Context, c store.Connection, err er
 	if errors.As(err, &mv) && (mv.Code == multivende.CodeNeedsReconnect || mv.Code == multivende.CodeAuth) {
 		status = store.ConnNeedsReconnect
 		msg = "hay que reconectar: folio connect multivende --name " + c.Name
+		if e.rotatedElsewhere(ctx, c.ID) {
+			// Another engine (or this one's earlier client) saved a newer
+			// pair: the next poll builds the client from it, and only if
+			// that one is refused too does the connection need a person.
+			e.dropMarket(c.ID)
+			e.log.Info("the connection's tokens were renewed elsewhere; the next poll uses them", "connection_id", c.ID)
+			return
+		}
 	}
 	_ = e.st.Write(ctx, func(tx *store.Tx) error {
 		if status == store.ConnNeedsReconnect {
