@@ -17,7 +17,7 @@ import (
 // leases connections (connection_leases): it works only the orders of the
 // connections it leases, with every write about them fenced by the
 // connection's lease generation (store.WithConnFence). On a shared store
-// (PostgreSQL) each takes its fair share, ceil(connections ÷ live engines),
+// (PostgreSQL) each takes its fair share (store.ShareOf: connections ÷ live engines),
 // gives back its surplus when engines join (at a safe point: no order of
 // that connection in a worker) and takes over the connections of engines
 // that stopped renewing; on SQLite the one engine, holding the store-wide
@@ -286,7 +286,7 @@ func (e *Engine) balance(ctx context.Context) {
 		return
 	}
 	host, _ := os.Hostname()
-	live := 1 // this one, whatever its row says
+	live := []string{lb.id} // this one, whatever its row says
 	for _, en := range engines {
 		switch {
 		case !en.Live || en.ID == lb.id:
@@ -296,10 +296,10 @@ func (e *Engine) balance(ctx context.Context) {
 				e.log.Warn("breaking a dead engine's leases", "engine", en.ID, "err", err)
 			}
 		default:
-			live++
+			live = append(live, en.ID)
 		}
 	}
-	target := store.FairShare(len(ids), live)
+	target := store.ShareOf(len(ids), live, lb.id)
 	n := len(e.leased())
 	e.giveBack(ctx, n-target)
 	if n >= target {

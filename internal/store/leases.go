@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -273,6 +274,26 @@ func (s *Store) ReleaseConnection(ctx context.Context, f ConnFence) error {
 func FairShare(connections, engines int) int {
 	engines = max(engines, 1)
 	return (connections + engines - 1) / engines
+}
+
+// ShareOf is how many connections engine id (one of engines, the live
+// ones) takes: connections ÷ engines, one more for the first engines by id
+// while the remainder lasts, so that the shares add up to the connections
+// exactly. With FairShare's rounding up, four connections on three
+// engines let two hold two each and the third none.
+func ShareOf(connections int, engines []string, id string) int {
+	if len(engines) == 0 {
+		return connections
+	}
+	es := slices.Clone(engines)
+	slices.Sort(es)
+	es = slices.Compact(es)
+	rank := slices.Index(es, id)
+	share := connections / len(es)
+	if rank >= 0 && rank < connections%len(es) {
+		share++
+	}
+	return share
 }
 
 // inConnections is " AND col IN (?,…)" for conns, with its arguments; ""
