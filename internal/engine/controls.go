@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -235,6 +236,9 @@ func (e *Engine) applyControl(ctx context.Context, c store.Control) {
 		}
 	}
 	out, err := e.apply(ctx, c)
+	if errors.Is(err, errControlSettled) {
+		return // another engine applied it and recorded its outcome
+	}
 	status, line := store.CtlApplied, i18n.ID("event.control_applied")
 	if err != nil {
 		status, line, out = store.CtlRejected, "event.control_rejected", messageOf(err)
@@ -257,6 +261,9 @@ func (e *Engine) applyControl(ctx context.Context, c store.Control) {
 	e.Kick()
 }
 
+// errControlSettled: the control was applied by another engine meanwhile.
+var errControlSettled = errors.New("engine: the control was applied by another engine")
+
 // orderControl says whether a control kind acts on one order (its target).
 func orderControl(kind string) bool {
 	switch kind {
@@ -277,6 +284,11 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (i18n.Message, erro
 	case store.CtlPause, store.CtlResume:
 		paused := c.Kind == store.CtlPause
 		err := e.st.Write(ctx, func(tx *store.Tx) error {
+			// Applied once: a late second application (another engine
+			// read it before) would undo a resume that followed it.
+			if ok, err := tx.ControlPending(ctx, c.ID); err != nil || !ok {
+				return cmp.Or(err, errControlSettled)
+			}
 			if c.Target == "" && paused {
 				return tx.SetSetting(ctx, settingPaused, "1")
 			}
@@ -383,6 +395,11 @@ func (e *Engine) apply(ctx context.Context, c store.Control) (i18n.Message, erro
 			for _, o := range rows {
 				if o.ReasonCode == "UNCERTAIN" || o.ReasonCode == ReasonNeedsCredit || strings.HasPrefix(o.ReasonCode, "SII-") {
 					continue // each needs a person's look, one by one
+				}
+				// Another engine read it too: once that one recorded it,
+				// an order that failed again since is not retried twice.
+				if cur, err := e.st.Control(ctx, c.ID); err == nil && cur.Status != store.CtlPending {
+					return i18n.Message{}, errControlSettled
 				}
 				if _, err := e.requeue(ctx, o.ID, nil, "event.requeued_batch"); err == nil {
 					n++

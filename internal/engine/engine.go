@@ -171,6 +171,10 @@ type Engine struct {
 	busy      sync.Map // order id → struct{}: claimed by a worker
 	marketsMu sync.Mutex
 	markets   map[int64]Marketplace
+	// builtWith is the refresh token each client in markets was built
+	// with: connectionError tells a pair another engine rotated from a
+	// connection that needs a person.
+	builtWith map[int64]string
 	httpLog   chan store.Exchange
 	// leaseAt is when the lease was last known held (monotonic, since t0).
 	t0      time.Time
@@ -199,7 +203,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{cfg: cfg, st: cfg.Store, log: cfg.Log, kick: make(chan struct{}, 1),
-		subs: map[chan Change]struct{}{}, markets: map[int64]Marketplace{}, httpLog: make(chan store.Exchange, 4096), t0: time.Now(), hints: newHints()}, nil
+		subs: map[chan Change]struct{}{}, markets: map[int64]Marketplace{}, builtWith: map[int64]string{}, httpLog: make(chan store.Exchange, 4096), t0: time.Now(), hints: newHints()}, nil
 }
 
 // Subscribe returns a channel of changes and a function to stop them. The
@@ -450,7 +454,13 @@ func (e *Engine) Run(ctx context.Context) error {
 		loops.Add(1)
 		go func() { defer loops.Done(); f(loopCtx) }()
 	}
-	start(func(ctx context.Context) { e.heartbeat(ctx, fence) })
+	// The heartbeat outlives the loops: while in-flight calls drain, the
+	// leases stay this engine's, or another would take a connection whose
+	// folio is being issued here.
+	hbCtx, stopHB := context.WithCancel(store.WithFence(context.WithoutCancel(ctx), fence, onLost))
+	defer stopHB()
+	hbDone := make(chan struct{})
+	go func() { defer close(hbDone); e.heartbeat(hbCtx, loopCtx, fence) }()
 	start(e.pollLoop)
 	start(e.controlLoop)
 	start(e.siiLoop)
@@ -498,6 +508,8 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	close(stopLog)
 	httpDone.Wait()
+	stopHB()
+	<-hbDone
 	select {
 	case err := <-lost:
 		return err // the lease is another engine's: nothing to release
@@ -536,10 +548,11 @@ func startedAt(now time.Time) time.Time {
 }
 
 // heartbeat renews the lease, the engine's registration and its
-// connections' leases every quarter of their life until ctx ends, then
-// rebalances the connections; a renewal refused because another engine
-// holds the store-wide lease stops the engine through the fence's onLost.
-func (e *Engine) heartbeat(ctx context.Context, f store.Fence) {
+// connections' leases every quarter of their life until ctx ends, then,
+// while loops runs, rebalances the connections; a renewal refused because
+// another engine holds the store-wide lease stops the engine through the
+// fence's onLost.
+func (e *Engine) heartbeat(ctx, loops context.Context, f store.Fence) {
 	t := time.NewTicker(e.cfg.LeaseTTL / 4)
 	defer t.Stop()
 	for {
@@ -560,7 +573,9 @@ func (e *Engine) heartbeat(ctx context.Context, f store.Fence) {
 			if err == nil {
 				e.leaseHeld()
 				e.diskBack()
-				e.balance(ctx)
+				if loops.Err() == nil { // draining: no connection taken or given
+					e.balance(loops)
+				}
 			} else if ctx.Err() == nil && !errors.Is(err, store.ErrLeaseLost) && !e.storeFull(err) {
 				e.log.Warn("renewing the lease", "err", err)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -88,6 +89,7 @@ func (e *Engine) pollAll(ctx context.Context) {
 func (e *Engine) dropMarket(id int64) {
 	e.marketsMu.Lock()
 	delete(e.markets, id)
+	delete(e.builtWith, id)
 	e.marketsMu.Unlock()
 }
 
@@ -102,6 +104,7 @@ func (e *Engine) market(c store.Connection) (Marketplace, error) {
 		return nil, err
 	}
 	e.markets[c.ID] = m
+	e.builtWith[c.ID] = c.RefreshToken
 	return m, nil
 }
 
@@ -276,6 +279,16 @@ func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o sto
 		return err
 	}
 	co := multivende.Checkout{PaymentStatus: o.PaymentStatus, Status: o.Status}
+	if co.Cancelled() && cur.State != store.StateDone && cur.State != store.StateWaiting &&
+		!(cur.State == store.StateAttention && cur.ReasonCode == ReasonNeedsCredit) {
+		// Whether a folio exists is the emission's to say, not the state's
+		// name: one in Errors or queued again after a refused attach has
+		// one too, and would otherwise be attached as if still sold.
+		em, err := tx.GetEmission(ctx, u.ID)
+		if err == nil && (IsCredit(em) || em.Folio != 0 && em.SIIStatus != string(invoicer.SIIRejected)) {
+			return e.needsCreditNote(ctx, tx, cur)
+		}
+	}
 	switch {
 	case cur.State == store.StateWaiting && pay:
 		return moveOrder(ctx, tx, u.ID, store.Advance(store.StateWaiting, store.StateQueued, event("paid", "event.paid")))
@@ -285,11 +298,23 @@ func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o sto
 			return nil // a folio may be in play, or the credit note of a cancelled order is queued: let the pipeline settle it
 		}
 		return moveOrder(ctx, tx, u.ID, store.Wait(cur.State, event("unpaid", "event.unpaid", o.PaymentStatus, o.Status)))
-	case co.Cancelled() && (cur.State == store.StateDone && cur.Outcome == store.OutcomeIssued ||
-		cur.State == store.StateIssued || cur.State == store.StateAttaching):
+	case co.Cancelled() && cur.State == store.StateDone && cur.Outcome == store.OutcomeIssued:
 		return e.needsCreditNote(ctx, tx, cur)
 	}
 	return nil
+}
+
+// rotatedElsewhere says whether the store holds a refresh token other
+// than the one the connection's client was built with.
+func (e *Engine) rotatedElsewhere(ctx context.Context, id int64) bool {
+	e.marketsMu.Lock()
+	built, ok := e.builtWith[id]
+	e.marketsMu.Unlock()
+	if !ok {
+		return false
+	}
+	cur, err := e.st.ConnectionByID(ctx, id)
+	return err == nil && cur.RefreshToken != "" && cur.RefreshToken != built
 }
 
 // connectionError marks a connection that needs a person.
@@ -299,6 +324,14 @@ func (e *Engine) connectionError(ctx context.Context, c store.Connection, err er
 	if errors.As(err, &mv) && (mv.Code == multivende.CodeNeedsReconnect || mv.Code == multivende.CodeAuth) {
 		status = store.ConnNeedsReconnect
 		msg = "hay que reconectar: folio connect multivende --name " + c.Name
+		if e.rotatedElsewhere(ctx, c.ID) {
+			// Another engine (or this one's earlier client) saved a newer
+			// pair: the next poll builds the client from it, and only if
+			// that one is refused too does the connection need a person.
+			e.dropMarket(c.ID)
+			e.log.Info("the connection's tokens were renewed elsewhere; the next poll uses them", "connection_id", c.ID)
+			return
+		}
 	}
 	_ = e.st.Write(ctx, func(tx *store.Tx) error {
 		if status == store.ConnNeedsReconnect {

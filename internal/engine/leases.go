@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"errors"
 	"os"
 	"slices"
 	"strconv"
@@ -16,7 +17,7 @@ import (
 // leases connections (connection_leases): it works only the orders of the
 // connections it leases, with every write about them fenced by the
 // connection's lease generation (store.WithConnFence). On a shared store
-// (PostgreSQL) each takes its fair share, ceil(connections ÷ live engines),
+// (PostgreSQL) each takes its fair share (store.ShareOf: connections ÷ live engines),
 // gives back its surplus when engines join (at a safe point: no order of
 // that connection in a worker) and takes over the connections of engines
 // that stopped renewing; on SQLite the one engine, holding the store-wide
@@ -93,9 +94,14 @@ func (e *Engine) renewLeases(ctx context.Context) error {
 		return err
 	}
 	for _, f := range fs {
-		if slices.Contains(lost, f.ConnectionID) {
-			e.dropConnection(f)
+		if !slices.Contains(lost, f.ConnectionID) {
+			continue
 		}
+		if _, err := e.st.ConnectionByID(ctx, f.ConnectionID); errors.Is(err, store.ErrNotFound) {
+			e.forgetConnection(f) // deleted (its lease went with it), not taken over
+			continue
+		}
+		e.dropConnection(f)
 	}
 	return nil
 }
@@ -103,18 +109,27 @@ func (e *Engine) renewLeases(ctx context.Context) error {
 // dropConnection forgets a connection whose lease f another engine took
 // over, and cuts the work on it: none of it could commit.
 func (e *Engine) dropConnection(f store.ConnFence) {
+	if !e.forgetConnection(f) {
+		return
+	}
+	e.log.Warn("connection taken over by another engine; its work here stops", "connection_id", f.ConnectionID, "generation", f.Generation)
+}
+
+// forgetConnection drops f's connection from the leases held, if still
+// held at f's generation, and cuts the work on it.
+func (e *Engine) forgetConnection(f store.ConnFence) bool {
 	lb := &e.leases
 	lb.mu.Lock()
 	l := lb.held[f.ConnectionID]
 	if l == nil || l.f.Generation != f.Generation {
 		lb.mu.Unlock()
-		return
+		return false
 	}
 	delete(lb.held, f.ConnectionID)
 	delete(lb.draining, f.ConnectionID)
 	lb.mu.Unlock()
 	l.cancel()
-	e.log.Warn("connection taken over by another engine; its work here stops", "connection_id", f.ConnectionID, "generation", f.Generation)
+	return true
 }
 
 // acquireConnection leases id unless the engine holds it already.
@@ -271,7 +286,7 @@ func (e *Engine) balance(ctx context.Context) {
 		return
 	}
 	host, _ := os.Hostname()
-	live := 1 // this one, whatever its row says
+	live := []string{lb.id} // this one, whatever its row says
 	for _, en := range engines {
 		switch {
 		case !en.Live || en.ID == lb.id:
@@ -281,10 +296,10 @@ func (e *Engine) balance(ctx context.Context) {
 				e.log.Warn("breaking a dead engine's leases", "engine", en.ID, "err", err)
 			}
 		default:
-			live++
+			live = append(live, en.ID)
 		}
 	}
-	target := store.FairShare(len(ids), live)
+	target := store.ShareOf(len(ids), live, lb.id)
 	n := len(e.leased())
 	e.giveBack(ctx, n-target)
 	if n >= target {

@@ -130,7 +130,44 @@ func (r *run) steps() error {
 	if r.em.UploadedAt.IsZero() {
 		return r.attach()
 	}
-	return r.step(store.Finish(r.cur, store.OutcomeIssued, "", event("done", "event.done")), nil)
+	return r.finish(event("done", "event.done"), nil)
+}
+
+// finish ends the order as issued. A cancellation the store learned while
+// a folio was in play (ingest leaves such an order to the pipeline) sends
+// it on, in the same commit, to Errors for a credit note.
+func (r *run) finish(ev store.Event, writes func(*store.Tx) error) error {
+	m := store.Finish(r.cur, store.OutcomeIssued, "", ev)
+	moved := m.To
+	err := r.commit(func(tx *store.Tx) error {
+		if writes != nil {
+			if err := writes(tx); err != nil {
+				return err
+			}
+		}
+		if err := moveOrder(r.ctx, tx, r.o.ID, m); err != nil {
+			return err
+		}
+		o, err := tx.GetOrder(r.ctx, r.o.ID)
+		if err != nil {
+			return err
+		}
+		if co := (multivende.Checkout{PaymentStatus: o.PaymentStatus, Status: o.Status}); !co.Cancelled() {
+			return nil
+		}
+		if err := r.e.needsCreditNote(r.ctx, tx, o); err != nil {
+			return err
+		}
+		if o, err = tx.GetOrder(r.ctx, r.o.ID); err == nil {
+			moved = o.State
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.cur = moved
+	return nil
 }
 
 // commit runs fn, after the writes waiting in r.later, as one durable
@@ -624,7 +661,7 @@ func (r *run) attach() error {
 	}
 	at := r.e.cfg.Now()
 	ev := withData(event("done", "event.done_folio", dte.DocType(r.em.DocType).Name(), r.em.Folio), seen)
-	return r.step(store.Finish(r.cur, store.OutcomeIssued, "", ev), func(tx *store.Tx) error {
+	return r.finish(ev, func(tx *store.Tx) error {
 		return tx.RecordUploaded(r.ctx, r.o.ID, at)
 	})
 }

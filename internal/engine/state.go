@@ -49,7 +49,7 @@ var transitions = []Transition{
 	{store.StateQueued, store.StateWaiting, "no longer paid: waiting (re-checked on every update)"},
 	{store.StateQueued, store.StateQueued, "a correction to a not-yet-built order requeues it"},
 	{store.StateQueued, store.StateRetrying, "failed (retryable)"},
-	{store.StateQueued, store.StateAttention, "needs attention"},
+	{store.StateQueued, store.StateAttention, "needs attention; credit note after a cancellation"},
 
 	// Within working, each commit (intent, folio, attachment) is a
 	// working → working move: the store names the step from the emission.
@@ -67,11 +67,11 @@ var transitions = []Transition{
 	{store.StateRetrying, store.StateWaiting, "no longer paid"},
 	{store.StateRetrying, store.StateDone, "skip control; the order already has a document in Multivende; its upload was recorded earlier"},
 	{store.StateRetrying, store.StateRetrying, "failed again before its first commit"},
-	{store.StateRetrying, store.StateAttention, "attempts exhausted; needs attention"},
+	{store.StateRetrying, store.StateAttention, "attempts exhausted; needs attention; credit note after a cancellation"},
 
 	{store.StateAttention, store.StateQueued, "a person retried or corrected it"},
 	{store.StateAttention, store.StateDone, "skip control"},
-	{store.StateAttention, store.StateAttention, "a new reason (SII rejection) for an order already in Errors"},
+	{store.StateAttention, store.StateAttention, "a new reason (SII rejection, credit note after a cancellation) for an order already in Errors"},
 }
 
 // Transitions returns the state machine's edges, each with its reason.

@@ -206,7 +206,10 @@ func (t *Tx) DeleteConnection(ctx context.Context, name string) error {
 	if n, _ := r.RowsAffected(); n == 0 {
 		return fmt.Errorf("connection %q: %w", name, ErrNotFound)
 	}
-	return nil
+	// Its lease goes with it (no engine works it now; SQLite may give its
+	// id to the next connection).
+	_, err = t.exec(ctx, `DELETE FROM connection_leases WHERE connection_id NOT IN (SELECT id FROM connections)`)
+	return err
 }
 
 // Connections lists every connection, by name.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -44,7 +45,7 @@ func (s *Store) Engines(ctx context.Context) ([]EngineInfo, error) {
 		return nil, fmt.Errorf("store: reading the engines: %w", classify(err))
 	}
 	defer rows.Close()
-	now := ms(s.now())
+	now := ms(s.leaseNow())
 	var out []EngineInfo
 	for rows.Next() {
 		var e EngineInfo
@@ -69,7 +70,7 @@ func (s *Store) ConnectionLeases(ctx context.Context) ([]ConnectionLease, error)
 		return nil, fmt.Errorf("store: reading the connection leases: %w", classify(err))
 	}
 	defer rows.Close()
-	now := ms(s.now())
+	now := ms(s.leaseNow())
 	var out []ConnectionLease
 	for rows.Next() {
 		var l ConnectionLease
@@ -100,12 +101,16 @@ const engineForget = time.Hour
 // forgets engines expired for more than an hour.
 func (s *Store) RegisterEngine(ctx context.Context, h Holder, ttl time.Duration) error {
 	err := s.Write(ctx, func(t *Tx) error {
-		if _, err := t.exec(ctx, `INSERT INTO engines (id, pid, host, started_at, heartbeat_at, expires_at) VALUES (?,?,?,?,?,?)
-			ON CONFLICT (id) DO UPDATE SET heartbeat_at=excluded.heartbeat_at, expires_at=excluded.expires_at`,
-			h.ID(), h.PID, h.Host, ms(h.StartedAt), t.now, t.now+ttl.Milliseconds()); err != nil {
+		if err := t.rereadClock(ctx); err != nil {
 			return err
 		}
-		_, err := t.exec(ctx, `DELETE FROM engines WHERE expires_at < ?`, t.now-engineForget.Milliseconds())
+		now := ms(s.leaseNow())
+		if _, err := t.exec(ctx, `INSERT INTO engines (id, pid, host, started_at, heartbeat_at, expires_at) VALUES (?,?,?,?,?,?)
+			ON CONFLICT (id) DO UPDATE SET heartbeat_at=excluded.heartbeat_at, expires_at=excluded.expires_at`,
+			h.ID(), h.PID, h.Host, ms(h.StartedAt), now, now+ttl.Milliseconds()); err != nil {
+			return err
+		}
+		_, err := t.exec(ctx, `DELETE FROM engines WHERE expires_at < ?`, now-engineForget.Milliseconds())
 		return err
 	})
 	if err != nil {
@@ -191,12 +196,13 @@ func (s *Store) AcquireConnection(ctx context.Context, engine string, connID int
 	err := s.Write(ctx, func(t *Tx) error {
 		var cur string
 		var exp, gen int64
+		now := ms(s.leaseNow())
 		err := t.queryRow(ctx, `SELECT engine, expires_at, generation FROM connection_leases WHERE connection_id=?`, connID).Scan(&cur, &exp, &gen)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			f.Generation = 1
 			_, err := t.exec(ctx, `INSERT INTO connection_leases (connection_id, engine, acquired_at, heartbeat_at, expires_at, generation)
-				VALUES (?,?,?,?,?,?)`, connID, engine, t.now, t.now, t.now+ttl.Milliseconds(), f.Generation)
+				VALUES (?,?,?,?,?,?)`, connID, engine, now, now, now+ttl.Milliseconds(), f.Generation)
 			return err
 		case err != nil:
 			return classify(err)
@@ -204,14 +210,14 @@ func (s *Store) AcquireConnection(ctx context.Context, engine string, connID int
 			// Its own, even expired: nobody else wrote since.
 			f.Generation = gen
 			_, err := t.exec(ctx, `UPDATE connection_leases SET heartbeat_at=?, expires_at=? WHERE connection_id=?`,
-				t.now, t.now+ttl.Milliseconds(), connID)
+				now, now+ttl.Milliseconds(), connID)
 			return err
-		case exp > t.now && over != AnyHolder && (over == "" || cur != over):
+		case exp > now && over != AnyHolder && (over == "" || cur != over):
 			return &ConnLeaseError{ConnectionID: connID, Engine: cur, ExpiresAt: fromMS(exp)}
 		}
 		f.Generation = gen + 1
 		_, err = t.exec(ctx, `UPDATE connection_leases SET engine=?, acquired_at=?, heartbeat_at=?, expires_at=?, generation=? WHERE connection_id=?`,
-			engine, t.now, t.now, t.now+ttl.Milliseconds(), f.Generation, connID)
+			engine, now, now, now+ttl.Milliseconds(), f.Generation, connID)
 		return err
 	})
 	var le *ConnLeaseError
@@ -230,9 +236,10 @@ func (s *Store) RenewConnections(ctx context.Context, fs []ConnFence, ttl time.D
 	}
 	err = s.Write(ctx, func(t *Tx) error {
 		lost = lost[:0]
+		now := ms(s.leaseNow())
 		for _, f := range fs {
 			r, err := t.exec(ctx, `UPDATE connection_leases SET heartbeat_at=?, expires_at=? WHERE connection_id=? AND engine=? AND generation=?`,
-				t.now, t.now+ttl.Milliseconds(), f.ConnectionID, f.Engine, f.Generation)
+				now, now+ttl.Milliseconds(), f.ConnectionID, f.Engine, f.Generation)
 			if err != nil {
 				return err
 			}
@@ -267,6 +274,26 @@ func (s *Store) ReleaseConnection(ctx context.Context, f ConnFence) error {
 func FairShare(connections, engines int) int {
 	engines = max(engines, 1)
 	return (connections + engines - 1) / engines
+}
+
+// ShareOf is how many connections engine id (one of engines, the live
+// ones) takes: connections ÷ engines, one more for the first engines by id
+// while the remainder lasts, so that the shares add up to the connections
+// exactly. With FairShare's rounding up, four connections on three
+// engines let two hold two each and the third none.
+func ShareOf(connections int, engines []string, id string) int {
+	if len(engines) == 0 {
+		return connections
+	}
+	es := slices.Clone(engines)
+	slices.Sort(es)
+	es = slices.Compact(es)
+	rank := slices.Index(es, id)
+	share := connections / len(es)
+	if rank >= 0 && rank < connections%len(es) {
+		share++
+	}
+	return share
 }
 
 // inConnections is " AND col IN (?,…)" for conns, with its arguments; ""

@@ -299,3 +299,48 @@ func TestLeaseHolderOfEachDriver(t *testing.T) {
 		t.Fatalf("an expired engine still runs: %v %v", live, err)
 	}
 }
+
+// A deleted connection leaves no lease behind: the console would show an
+// engine holding a connection that is gone, and SQLite gives a new
+// connection the deleted one's id, so the new one would start leased.
+func TestDeletedConnectionLeavesNoLease(t *testing.T) {
+	t.Parallel()
+	b, _ := setupClock(t)
+	ctx := context.Background()
+	a := engineHolder(1)
+	if _, err := b.st.AcquireConnection(ctx, a.ID(), b.conn, time.Minute, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.Write(ctx, func(tx *Tx) error { return tx.DeleteConnection(ctx, "tienda") }); err != nil {
+		t.Fatal(err)
+	}
+	if ls, err := b.st.ConnectionLeases(ctx); err != nil || len(ls) != 0 {
+		t.Errorf("leases after the connection was deleted: %+v, %v", ls, err)
+	}
+}
+
+// The shares of the live engines add up to the connections exactly, the
+// remainder to the first engines by id.
+func TestShareOf(t *testing.T) {
+	t.Parallel()
+	es := []string{"h/3/1", "h/1/1", "h/2/1"}
+	for _, c := range []struct {
+		conns int
+		want  []int // for h/1/1, h/2/1, h/3/1
+	}{{4, []int{2, 1, 1}}, {3, []int{1, 1, 1}}, {2, []int{1, 1, 0}}, {0, []int{0, 0, 0}}, {7, []int{3, 2, 2}}} {
+		sum := 0
+		for i, id := range []string{"h/1/1", "h/2/1", "h/3/1"} {
+			got := ShareOf(c.conns, es, id)
+			sum += got
+			if got != c.want[i] {
+				t.Errorf("ShareOf(%d, %v, %s) = %d, want %d", c.conns, es, id, got, c.want[i])
+			}
+		}
+		if sum != c.conns {
+			t.Errorf("the shares of %d connections add up to %d", c.conns, sum)
+		}
+	}
+	if got := ShareOf(5, nil, "x"); got != 5 {
+		t.Errorf("ShareOf with no engine listed = %d, want all 5", got)
+	}
+}

@@ -196,6 +196,17 @@ func (s *Store) PendingControls(ctx context.Context, limit int) ([]Control, erro
 	return s.controls(ctx, `WHERE status='pending' ORDER BY id LIMIT ?`, limit)
 }
 
+// ControlPending says whether control id is still pending, as read in the
+// write: several engines read the pending store-wide controls, and the
+// one applying it second must see it was applied.
+func (t *Tx) ControlPending(ctx context.Context, id int64) (bool, error) {
+	var n int
+	if err := t.queryRow(ctx, `SELECT count(*) FROM controls WHERE id=? AND status='pending'`, id).Scan(&n); err != nil {
+		return false, classify(err)
+	}
+	return n > 0, nil
+}
+
 // Control reads one control by id.
 func (s *Store) Control(ctx context.Context, id int64) (Control, error) {
 	cs, err := s.controls(ctx, `WHERE id=?`, id)

@@ -51,7 +51,7 @@ func RedactAddress(addr string) string {
 // pgOpenTimeout bounds the first connection to the server.
 const pgOpenTimeout = 15 * time.Second
 
-func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error) {
+func openPostgres(ctx context.Context, addr string, opts Options, realClock bool) (*Store, error) {
 	shown := RedactAddress(addr)
 	cfg, err := pgx.ParseConfig(addr)
 	if err != nil {
@@ -65,7 +65,7 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 	// (a second per Queue pane read at a million) instead of an empty
 	// index range. Planning costs a fraction of a millisecond.
 	cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
-	s := &Store{path: shown, opts: opts, pg: true, pgCfg: cfg}
+	s := &Store{path: shown, opts: opts, pg: true, pgCfg: cfg, realClock: realClock}
 	octx, cancel := context.WithTimeout(ctx, pgOpenTimeout)
 	defer cancel()
 	if !opts.ReadOnly {
@@ -98,6 +98,10 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 		s.Close()
 		return nil, pgOpenError(shown, addr, "read", err)
 	}
+	if err := s.readClock(octx); err != nil {
+		s.Close()
+		return nil, pgOpenError(shown, addr, "read", err)
+	}
 	if s.version > LatestSchema() {
 		s.Close()
 		return nil, newerSchema(shown, s.version)
@@ -107,6 +111,62 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 		return nil, olderSchema(shown, s.version)
 	}
 	return s, nil
+}
+
+// pgClock is PostgreSQL's clock (base) read at this engine's at.
+type pgClock struct{ base, at time.Time }
+
+func (s *Store) clock() pgClock {
+	if c := s.clk.Load(); c != nil {
+		return *c
+	}
+	return pgClock{}
+}
+
+func (s *Store) setClock(c pgClock) { s.clk.Store(&c) }
+
+const qServerClock = `SELECT (EXTRACT(EPOCH FROM clock_timestamp())*1000)::bigint`
+
+// readClock reads PostgreSQL's clock against this engine's (leaseNow).
+func (s *Store) readClock(ctx context.Context) error {
+	var base int64
+	before := s.now()
+	if err := s.r.QueryRowContext(ctx, qServerClock).Scan(&base); err != nil {
+		return err
+	}
+	after := s.now()
+	s.setClock(pgClock{base: fromMS(base), at: before.Add(after.Sub(before) / 2)})
+	return nil
+}
+
+// rereadClock reads PostgreSQL's clock again in t, for an engine on the
+// real clock: its monotonic clock stops while the machine is suspended.
+// An injected clock (tests) is left to move the leases' time itself.
+func (t *Tx) rereadClock(ctx context.Context) error {
+	if !t.s.pg || !t.s.realClock {
+		return nil
+	}
+	var base int64
+	if err := t.queryRow(ctx, qServerClock).Scan(&base); err != nil {
+		return classify(err)
+	}
+	t.s.setClock(pgClock{base: fromMS(base), at: t.s.now()})
+	return nil
+}
+
+// leaseNow is the time the leases are written and judged by. Engines on
+// several machines share them, and a lease's expiry judged by each
+// engine's own clock would let one running ahead take live leases; so on
+// PostgreSQL it is the server's clock, read at open (and again at each
+// registration, rereadClock) and carried on by this engine's (monotonic,
+// when it is time.Now), so that an injected clock still moves it. On
+// SQLite, one machine's clock.
+func (s *Store) leaseNow() time.Time {
+	c := s.clk.Load()
+	if !s.pg || c == nil {
+		return s.now()
+	}
+	return c.base.Add(s.now().Sub(c.at))
 }
 
 // pgVersion reads the schema version, 0 for a database folio never wrote to.

@@ -43,7 +43,7 @@ var onBothDrivers = []func(*testing.T){
 	// one writer, the lease and fencing
 	TestSecondWriterGetsLockedError, TestReaderIsNotBlockedByAWrite, TestWritesAreImmediate,
 	TestTwoStoresWritingKeepTheFileSound, TestLease, TestFencedWritesOfAStaleHolder, TestSecondEngineIsRefusedByTheLease,
-	TestConnectionLeases, TestFencedWritesPerConnection, TestWorkOfConnections, TestLeaseHolderOfEachDriver,
+	TestConnectionLeases, TestDeletedConnectionLeavesNoLease, TestFencedWritesPerConnection, TestWorkOfConnections, TestLeaseHolderOfEachDriver,
 	// listings, counts, the filter
 	TestKeysetPaginationAndFilter, TestTextFilterPagesNewestFirst, TestTextFilterPathsAgree, TestShortAndSpecialFilters, TestTextFilterPastTheWindow,
 	TestCountsFollowEveryWrite, TestDueOrders, TestRecentActivity, TestInspectOrder,

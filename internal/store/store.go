@@ -36,6 +36,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -72,6 +73,10 @@ type Store struct {
 	version int
 	opts    Options
 	pg      bool // PostgreSQL (pg.go), not SQLite
+	// clk is PostgreSQL's clock as read at a moment of this engine's
+	// clock: leaseNow (pg.go). realClock: Options.Now was not given.
+	clk       atomic.Pointer[pgClock]
+	realClock bool
 
 	ccMu   sync.Mutex
 	cc     *sql.Conn   // pinned for ChangeCounter (SQLite)
@@ -129,11 +134,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.HTTPLogKeep <= 0 {
 		opts.HTTPLogKeep = 20000
 	}
+	realClock := opts.Now == nil
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	if IsPostgres(path) {
-		return openPostgres(ctx, path, opts)
+		return openPostgres(ctx, path, opts, realClock)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
