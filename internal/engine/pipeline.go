@@ -14,6 +14,7 @@ import (
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/preflight"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -189,6 +190,15 @@ func (r *run) commit(fn func(*store.Tx) error) error {
 		r.later = nil
 	}
 	return err
+}
+
+// lastChecked is the run's context for a call that cannot be undone: the
+// client checks the lease once more after its rate limit and any 429
+// pause, right before the request leaves (holdLease before the call
+// alone left those seconds open: an engine frozen or held there sent its
+// attach after another engine had taken the order over).
+func (r *run) lastChecked() context.Context {
+	return preflight.With(r.ctx, r.e.holdLease)
 }
 
 // step commits m (a move from r.cur) after writes: the emission's writes
@@ -378,7 +388,7 @@ func (r *run) intent() error {
 	if err := r.e.holdLease(r.ctx); err != nil {
 		return err
 	}
-	p, err := r.e.cfg.Invoicer.Prepare(invoicer.WithReference(r.ctx, in.ExtRef), doc)
+	p, err := r.e.cfg.Invoicer.Prepare(invoicer.WithReference(r.lastChecked(), in.ExtRef), doc)
 	if err != nil {
 		return err
 	}
@@ -428,7 +438,7 @@ func (r *run) issue() error {
 		if err := r.e.holdLease(r.ctx); err != nil {
 			return err
 		}
-		iss, err := inv.Issue(r.ctx, invoicer.Pending(r.em.Pending))
+		iss, err := inv.Issue(r.lastChecked(), invoicer.Pending(r.em.Pending))
 		if err == nil {
 			r.e.failpoint(FailAfterIssue)
 			return r.recordIssued(iss, event("issued", "event.folio", iss.Folio))
@@ -610,7 +620,7 @@ func (r *run) attach() error {
 				}
 				raw = stored.Raw
 			}
-			d, err := m.CreateBillingDocument(r.ctx, r.o.ID, multivende.NewBillingDocument{ClientID: clientID(raw), ID: folio, Code: folio,
+			d, err := m.CreateBillingDocument(r.lastChecked(), r.o.ID, multivende.NewBillingDocument{ClientID: clientID(raw), ID: folio, Code: folio,
 				Name: folio, EmissionDate: iss.Fecha, Type: multivende.AttachType(r.em.DocType, set.DocTypes), Provider: set.Provider,
 				ElectronicBillingDocumentEmitterID: set.EmitterID})
 			if err != nil {
@@ -640,7 +650,7 @@ func (r *run) attach() error {
 	if err := r.e.holdLease(r.ctx); err != nil {
 		return err
 	}
-	if err := m.UploadDocumentFile(r.ctx, r.em.MVDocumentID, name, pdf); err != nil {
+	if err := m.UploadDocumentFile(r.lastChecked(), r.em.MVDocumentID, name, pdf); err != nil {
 		return err
 	}
 	r.e.failpoint(FailAfterUpload)

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/folio-cl/folio/internal/httplog"
+	"github.com/folio-cl/folio/internal/preflight"
 )
 
 // DefaultBaseURL is Multivende's API.
@@ -260,6 +261,12 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, string, error) {
 			return nil, access, e
 		}
 		return nil, access, r.fail(CodeTimeout, 0, "not sent: waiting for the rate limit", err)
+	}
+	if !r.safe() {
+		// The caller's last check (the engine's lease), after the wait.
+		if err := preflight.Check(ctx); err != nil {
+			return nil, access, fmt.Errorf("multivende: %s %s: not sent: %w", r.op, r.object, err)
+		}
 	}
 	u := c.cfg.BaseURL + r.path
 	if len(r.query) > 0 {

@@ -34,6 +34,7 @@ import (
 	"github.com/folio-cl/folio/internal/httplog"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/preflight"
 )
 
 // DefaultTimeout bounds one call: issuing signs and sends to the SII.
@@ -453,6 +454,12 @@ func (c *Client) wait(ctx context.Context) error {
 func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	if err := c.wait(ctx); err != nil {
 		return nil, &invoicer.Error{Code: invoicer.CodeTimeout, Op: k.op, Message: "not sent: stopped while waiting for OpenFactura's rate limit", Err: err}
+	}
+	if k.method != http.MethodGet {
+		// The caller's last check (the engine's lease), after the wait.
+		if err := preflight.Check(ctx); err != nil {
+			return nil, fmt.Errorf("openfactura: %s: not sent: %w", k.op, err)
+		}
 	}
 	u := c.cfg.BaseURL + k.path
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/openfactura"
+	"github.com/folio-cl/folio/internal/preflight"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/sim/ldsim"
 	"github.com/folio-cl/folio/internal/sim/ofsim"
@@ -392,5 +394,23 @@ func TestPrepareRefusesMissingEmisorData(t *testing.T) {
 	}
 	if _, ok := dte.Lookup(openfactura.CodeEmisorData); !ok {
 		t.Fatal("not in the catalog")
+	}
+}
+
+// The caller's last check (the engine's lease) runs right before the
+// emission leaves, after the client's pace: refused, nothing is emitted.
+func TestLastCheckRefusedEmitsNothing(t *testing.T) {
+	r := newRig(t, ofsim.Options{Seed: 4}, false)
+	p, err := r.c.Prepare(ref("B1"), boleta())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := errors.New("lease lost")
+	ctx := preflight.With(context.Background(), func(context.Context) error { return lost })
+	if _, err := r.c.Issue(ctx, p); !errors.Is(err, lost) {
+		t.Fatalf("Issue = %v, want the check's error", err)
+	}
+	if st := r.sim.State(); len(st.Emitted) != 0 {
+		t.Fatalf("emitted after the last check refused: %+v", st.Emitted)
 	}
 }
