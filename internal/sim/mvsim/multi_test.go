@@ -108,16 +108,17 @@ func TestMerchantsAreApart(t *testing.T) {
 		}
 	}
 
-	// A's token reads nothing of B's: B's list, order, documents; nor
+	// A's token reads nothing of B's: B's list and catalog (403, another
+	// merchant's path), B's order and documents (404, as if absent); nor
 	// attaches to B's order.
 	a, bID, bOrder := toks[0], refs[1].ID, sets[1][0]
 	if code, _ := b.ids(t, a, bID); code != http.StatusForbidden {
 		t.Errorf("A's token listing B's orders: %d, want 403", code)
 	}
-	for _, path := range []string{"/api/checkouts/" + bOrder, "/api/checkouts/" + bOrder + "/electronic-billing-documents/p/1",
-		"/api/m/" + bID + "/products/light/p/1"} {
-		if code, body := b.getRaw(t, "Bearer "+a.Token, path); code != http.StatusForbidden {
-			t.Errorf("A's token on B's %s: %d %s, want 403", path, code, body)
+	for path, want := range map[string]int{"/api/checkouts/" + bOrder: 404, "/api/checkouts/" + bOrder + "/electronic-billing-documents/p/1": 404,
+		"/api/m/" + bID + "/products/light/p/1": 403} {
+		if code, body := b.getRaw(t, "Bearer "+a.Token, path); code != want {
+			t.Errorf("A's token on B's %s: %d %s, want %d", path, code, body, want)
 		}
 	}
 	attach := func(tok, order string) int {
@@ -132,16 +133,16 @@ func TestMerchantsAreApart(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	if code := attach(a.Token, bOrder); code != http.StatusForbidden {
-		t.Errorf("A's token attaching to B's order: %d, want 403", code)
+	if code := attach(a.Token, bOrder); code != http.StatusNotFound {
+		t.Errorf("A's token attaching to B's order: %d, want 404", code)
 	}
 	if code := attach(toks[1].Token, bOrder); code != http.StatusCreated {
 		t.Errorf("B's token attaching to B's order: %d, want 201", code)
 	}
-	// An order no merchant has is 404; a token no merchant issued is 401,
-	// and so is an expired one, whoever's order it asks for.
-	if code, _ := b.getRaw(t, "Bearer "+a.Token, "/api/checkouts/nope"); code != 404 {
-		t.Errorf("unknown order: %d, want 404", code)
+	// B's order as B's token reads it; a token no merchant issued is 401,
+	// and so is an expired one (below), whoever's order it asks for.
+	if code, _ := b.getRaw(t, "Bearer "+toks[1].Token, "/api/checkouts/"+bOrder); code != 200 {
+		t.Errorf("B's token on B's order: %d, want 200", code)
 	}
 	if code, _ := b.getRaw(t, "Bearer mva-forged", "/api/checkouts/"+bOrder); code != 401 {
 		t.Errorf("unknown token: %d, want 401", code)
