@@ -43,17 +43,23 @@ func (cl *cli) newInfoCmd() *cobra.Command {
 		Use:   "info",
 		Short: "Print where folio keeps its config, store and logs, its versions, and the store's schema",
 		Long: "Print where folio keeps its config, store and logs, whether each exists, folio's and Go's\n" +
-			"versions, and the store's schema version. A broken config is reported, not fatal: info is\n" +
-			"where you look when something is wrong.",
+			"versions, and the store's schema version. A broken config or store is reported with the rest\n" +
+			"(info is where you look when something is wrong), and then info exits 1.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l := cl.lang(cmd)
 			r := cl.gatherInfo(cmd.Context())
 			r.Language = l.Tag() // --lang counts too
+			var err error
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), r)
+				err = writeJSON(cmd.OutOrStdout(), r)
+			} else {
+				err = printInfo(cmd.OutOrStdout(), r, l)
 			}
-			return printInfo(cmd.OutOrStdout(), r, l)
+			if err == nil && (r.ConfigProblem != "" || r.StoreProblem != "") {
+				return exitQuietly(1) // the report names the problem
+			}
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -101,22 +102,33 @@ func TestInfoJSONWithStoreAndConfig(t *testing.T) {
 	}
 }
 
-func TestInfoReportsProblemsInsteadOfFailing(t *testing.T) {
+// info reports a broken config and store with everything else (it is
+// where one looks when something is wrong), then exits 1 without a
+// second message.
+func TestInfoReportsProblemsThenExits1(t *testing.T) {
 	dir := isolate(t)
 	cfgPath := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(cfgPath, []byte("workerz: 2\n"), 0o600)
 	notDB := filepath.Join(dir, "data", "folio", "folio.db")
 	os.MkdirAll(filepath.Dir(notDB), 0o700)
 	os.WriteFile(notDB, []byte("this is not a database, just text long enough to have a header"), 0o600)
-	m := infoJSON(t, "--config", cfgPath)
+	out, _, err := runFolio(t, "", "info", "--json", "--config", cfgPath)
+	if ee, ok := errors.AsType[*exitError](err); !ok || ee.code != 1 || ee.err != nil {
+		t.Fatalf("info --json with problems: err = %v, want a quiet exit 1", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
 	if p, _ := m["config_problem"].(string); !strings.Contains(p, "workerz") || !strings.Contains(p, "line 1") {
 		t.Errorf("config_problem = %q", p)
 	}
 	if p, _ := m["store_problem"].(string); p == "" {
 		t.Errorf("store_problem empty for a file that is not a database: %v", m)
 	}
-	out, _, err := runFolio(t, "", "info", "--config", cfgPath)
-	if err != nil || !strings.Contains(out, "✘") || !strings.Contains(out, "workerz") {
+	out, _, err = runFolio(t, "", "info", "--config", cfgPath)
+	if ee, ok := errors.AsType[*exitError](err); !ok || ee.code != 1 || !strings.Contains(out, "✘") ||
+		!strings.Contains(out, "workerz") || !strings.Contains(out, filepath.Join("state", "folio")) {
 		t.Fatalf("text info: %v\n%s", err, out)
 	}
 }

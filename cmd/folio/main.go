@@ -24,11 +24,20 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
 func (e *exitError) Unwrap() error { return e.err }
 
 // exitCode wraps err so that main exits with code after printing err.
 func exitCode(code int, err error) error { return &exitError{code: code, err: err} }
+
+// exitQuietly makes main exit with code and print nothing more: the
+// command already said what is wrong in its own output.
+func exitQuietly(code int) error { return &exitError{code: code} }
 
 func newRootCmd() *cobra.Command { return newCLI().rootCmd() }
 
@@ -103,6 +112,9 @@ func main() {
 	cl := newCLI()
 	_, err := cl.rootCmd().ExecuteContextC(ctx)
 	stop()
+	if ee, ok := errors.AsType[*exitError](err); ok && ee.err == nil {
+		os.Exit(ee.code)
+	}
 	if err != nil {
 		// An error may quote a service or an order: safetext keeps its
 		// control characters off the terminal. A tab (cobra indents its

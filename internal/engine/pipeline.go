@@ -30,7 +30,10 @@ type run struct {
 	ctx context.Context
 	o   store.Order
 	em  store.Emission // as committed: updated only after each commit
-	cur store.State    // the state last written
+	// cur is where the order is in its life as last written (queued,
+	// retrying, working…; a step of the pipeline is working): the step
+	// itself is em's to say.
+	cur store.State
 	// rejected are the order's documents the SII rejected: spent folios
 	// that are never again its document (see reissue).
 	rejected []store.Document
@@ -84,7 +87,7 @@ func rawError(err error) string {
 // crash between them resumes at the next step.
 func (e *Engine) process(ctx context.Context, o store.Order) {
 	ctx = WithOrder(ctx, o.ID)
-	r := &run{e: e, ctx: ctx, o: o, cur: o.State}
+	r := &run{e: e, ctx: ctx, o: o, cur: o.State.Life()}
 	em, err := e.st.GetEmission(ctx, o.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		e.log.Error("reading emission", "order", o.ID, "err", err)
@@ -151,8 +154,8 @@ func (r *run) commit(fn func(*store.Tx) error) error {
 	return err
 }
 
-// step commits m (a move from r.cur) with writes. A move that stays in
-// the current state records its event, guarded like a move.
+// step commits m (a move from r.cur) after writes: the emission's writes
+// come first, so that a move to working stores the step they show.
 func (r *run) step(m store.Move, writes func(*store.Tx) error) error {
 	err := r.commit(func(tx *store.Tx) error {
 		if writes != nil {
@@ -160,20 +163,7 @@ func (r *run) step(m store.Move, writes func(*store.Tx) error) error {
 				return err
 			}
 		}
-		if m.To != r.cur {
-			return moveOrder(r.ctx, tx, r.o.ID, m)
-		}
-		o, err := tx.GetOrder(r.ctx, r.o.ID)
-		if err != nil {
-			return err
-		}
-		if o.State != r.cur {
-			return fmt.Errorf("order %s is %s, not %s: %w", r.o.ID, o.State, r.cur, store.ErrStateChanged)
-		}
-		if m.Event.Kind == "" {
-			return nil
-		}
-		return tx.AppendEvent(r.ctx, r.o.ID, m.Event)
+		return moveOrder(r.ctx, tx, r.o.ID, m)
 	})
 	if err != nil {
 		return err
@@ -330,8 +320,9 @@ func (r *run) document() (dte.Document, error) {
 }
 
 // intent prepares the document at the invoicer (no folio yet) and commits
-// it with its temporary key as the order's intent, moving the order to
-// issuing: the one commit that must come before the folio-consuming call.
+// it with its temporary key as the order's intent (the order is working,
+// at issuing): the one commit that must come before the folio-consuming
+// call.
 // A crash before it leaves only a temporary document behind, no folio.
 func (r *run) intent() error {
 	in := r.built
@@ -354,7 +345,7 @@ func (r *run) intent() error {
 	in.Pending = string(p)
 	ev := event("prepared", "event.prepared")
 	ev.Data = string(p)
-	m := store.Advance(r.cur, store.StateIssuing, ev)
+	m := store.Work(r.cur, ev)
 	if r.o.Folio == 0 {
 		m = m.Naming(in.DocType, 0) // a credit note's order names its original until the 61's folio
 	}
@@ -375,8 +366,8 @@ func (r *run) issue() error {
 	if err != nil {
 		return err
 	}
-	if r.cur != store.StateIssuing { // resuming an intent committed earlier
-		if err := r.step(store.Advance(r.cur, store.StateIssuing, event("issuing", "event.issuing")), nil); err != nil {
+	if r.cur != store.StateWorking { // an intent committed by an earlier run: taken before asking
+		if err := r.step(store.Work(r.cur, event("issuing", "event.issuing")), nil); err != nil {
 			return err
 		}
 	}
@@ -406,7 +397,7 @@ func (r *run) issue() error {
 			return err
 		}
 		// The folio may be consumed: mark the intent uncertain, then resolve.
-		if err := r.step(store.Advance(r.cur, store.StateIssuing, event("uncertain", "event.uncertain")), func(tx *store.Tx) error {
+		if err := r.step(store.Work(r.cur, event("uncertain", "event.uncertain")), func(tx *store.Tx) error {
 			return tx.MarkUncertain(r.ctx, r.o.ID)
 		}); err != nil {
 			return err
@@ -469,8 +460,8 @@ func emisorOf(doc dte.Document, fallback dte.Emisor) string {
 	return fallback.RUTEmisor
 }
 
-// recordIssued claims the folio for this order (UNIQUE in the store) and
-// moves it to issued, in one commit. The attempts carry on: once the folio
+// recordIssued claims the folio for this order (UNIQUE in the store), in
+// one commit (the order is working, at issued). The attempts carry on: once the folio
 // is spent, fail gives attaching a larger budget (postFolioBudget).
 func (r *run) recordIssued(iss invoicer.Issued, ev store.Event) error {
 	docType := r.em.DocType
@@ -485,7 +476,7 @@ func (r *run) recordIssued(iss invoicer.Issued, ev store.Event) error {
 	if docType == int(dte.NotaCredito) {
 		kind = "credit_note"
 	}
-	err := r.step(store.Advance(r.cur, store.StateIssued, withData(ev, string(raw))).Naming(docType, iss.Folio), func(tx *store.Tx) error {
+	err := r.step(store.Work(r.cur, withData(ev, string(raw))).Naming(docType, iss.Folio), func(tx *store.Tx) error {
 		if err := tx.RecordIssued(r.ctx, r.o.ID, docType, iss.Folio, iss.TrackID, string(raw)); err != nil {
 			return err
 		}
@@ -588,7 +579,7 @@ func (r *run) attach() error {
 			r.e.failpoint(FailAfterAttach)
 		}
 		// What a person must still do in Multivende, as read there now.
-		err = r.step(store.Advance(r.cur, store.StateAttaching, event("attached", "event.attached")), func(tx *store.Tx) error {
+		err = r.step(store.Work(r.cur, event("attached", "event.attached")), func(tx *store.Tx) error {
 			if err := tx.RecordAttached(r.ctx, r.o.ID, docID, len(pdf)); err != nil {
 				return err
 			}
@@ -603,10 +594,6 @@ func (r *run) attach() error {
 			return err
 		}
 		r.em.MVDocumentID, r.em.PDFSize = docID, len(pdf)
-	} else if !CanMove(r.cur, store.StateDone) {
-		if err := r.step(store.Advance(r.cur, store.StateAttaching, event("attaching", "event.attaching")), nil); err != nil {
-			return err
-		}
 	}
 	name := fmt.Sprintf("%d-%d.pdf", r.em.DocType, iss.Folio)
 	if err := r.e.holdLease(r.ctx); err != nil {

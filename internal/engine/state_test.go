@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,11 +32,12 @@ func legalMoves() map[move]string {
 
 // TestStateMachineEveryPair checks CanMove over every pair of states
 // against the table: exactly its edges are allowed, each has a reason,
-// none is listed twice, and it names only the store's states.
+// none is listed twice, and it names only the states of an order's life.
+// A step of the pipeline moves as working does.
 func TestStateMachineEveryPair(t *testing.T) {
-	states := store.States()
-	if len(states) != 9 {
-		t.Fatalf("store has %d states; the design has 9: add the new ones to the table in state.go", len(states))
+	states := store.LifeStates()
+	if len(states) != 6 {
+		t.Fatalf("store has %d life states; the design has 6: add the new ones to the table in state.go", len(states))
 	}
 	known := map[store.State]bool{}
 	for _, s := range states {
@@ -69,6 +71,17 @@ func TestStateMachineEveryPair(t *testing.T) {
 			}
 		}
 	}
+	// Every stored state is one of the life states, or a step of working.
+	for _, s := range store.States() {
+		if !known[s.Life()] || (s.Life() != s) != slices.Contains(store.Steps(), s) {
+			t.Errorf("stored state %s: life %s", s, s.Life())
+		}
+		for _, to := range store.States() {
+			if engine.CanMove(s, to) != engine.CanMove(s.Life(), to.Life()) {
+				t.Errorf("%s → %s: CanMove differs from its life's", s, to)
+			}
+		}
+	}
 	// Moves to or from a state that does not exist are refused.
 	for _, s := range states {
 		if engine.CanMove(s, "nowhere") || engine.CanMove("nowhere", s) || engine.CanMove("", s) {
@@ -76,6 +89,23 @@ func TestStateMachineEveryPair(t *testing.T) {
 		}
 	}
 	t.Logf("%d pairs: %d allowed, %d refused", allowed+refused, allowed, refused)
+}
+
+// TestTableHasNoResumeEdges: the table says where an order is in its
+// life (waiting, queued, working, retrying, Errors, done); the step inside
+// the pipeline is the emission's to say, so no edge resumes at a step.
+func TestTableHasNoResumeEdges(t *testing.T) {
+	for _, tr := range engine.Transitions() {
+		if strings.Contains(strings.ToLower(tr.Reason), "resum") {
+			t.Errorf("%s → %s resumes at a step: %q", tr.From, tr.To, tr.Reason)
+		}
+		for _, s := range []store.State{tr.From, tr.To} {
+			switch s {
+			case store.StateBuilding, store.StateIssuing, store.StateIssued, store.StateAttaching:
+				t.Errorf("%s → %s names a step of the pipeline (%s): the emission says it", tr.From, tr.To, s)
+			}
+		}
+	}
 }
 
 // TestBusyStates: the states with engine work ahead are the ones an
@@ -95,10 +125,11 @@ func TestBusyStates(t *testing.T) {
 
 // TestStateMachineShape checks properties of the design that hold however
 // the table is written: done is reached from every state, done is left
-// only for Errors, waiting is entered only by an order not yet issued, and
-// issued only from issuing.
+// only for Errors, and the path of an issued order is allowed. (That an
+// order with an intent never waits is the store's guard on Wait:
+// TestWaitOnlyBeforeTheIntent.)
 func TestStateMachineShape(t *testing.T) {
-	states := store.States()
+	states := store.LifeStates()
 	reach := func(from store.State, allow func(move) bool) map[store.State]bool {
 		seen := map[store.State]bool{from: true}
 		for q := []store.State{from}; len(q) > 0; q = q[1:] {
@@ -121,17 +152,13 @@ func TestStateMachineShape(t *testing.T) {
 		if engine.CanMove(store.StateDone, to) && to != store.StateAttention {
 			t.Errorf("done → %s allowed: a finished order only goes to Errors", to)
 		}
-		for _, from := range []store.State{store.StateIssued, store.StateAttaching, store.StateDone} {
-			if to == store.StateWaiting && engine.CanMove(from, to) {
-				t.Errorf("%s → waiting allowed: an order with a folio cannot go back to waiting", from)
-			}
-		}
-		if to != store.StateIssued && to != store.StateRetrying && to != store.StateAttention && engine.CanMove(store.StateIssuing, to) {
-			t.Errorf("issuing → %s allowed: a folio may be in play, only issued, retrying or Errors follow", to)
+		if engine.CanMove(store.StateDone, store.StateWaiting) {
+			t.Errorf("done → waiting allowed: an order with a folio cannot go back to waiting")
 		}
 	}
-	// The happy path of the design is allowed step by step.
-	path := []store.State{store.StateWaiting, store.StateQueued, store.StateBuilding, store.StateIssuing,
+	// The happy path of the design is allowed step by step, as the store
+	// names it.
+	path := []store.State{store.StateWaiting, store.StateQueued, store.StateIssuing,
 		store.StateIssued, store.StateAttaching, store.StateDone}
 	for i := 1; i < len(path); i++ {
 		if !engine.CanMove(path[i-1], path[i]) {
@@ -175,8 +202,8 @@ func engineMovesAreLegal(t *testing.T) {
 					return
 				}
 				from, to := store.State(fmt.Sprint(old[stateCol])), store.State(fmt.Sprint(nw[stateCol]))
-				if from != to {
-					seen[move{from, to}]++
+				if from != to { // a step of the pipeline is working: the table's
+					seen[move{from.Life(), to.Life()}]++
 				}
 			})
 		}})
@@ -206,7 +233,7 @@ func engineMovesAreLegal(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) < 5 {
+	if len(seen) < 4 {
 		t.Fatalf("the hook saw only %d kinds of move: %v", len(seen), seen)
 	}
 	legal := legalMoves()

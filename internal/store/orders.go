@@ -286,7 +286,9 @@ func mustOne(r sql.Result, id string) error {
 // with it, written only if the order is still in one of From. The engine
 // builds every Move with the named transitions (transitions.go), which
 // leave alone what they do not name; a Move literal (tests setting rows
-// up) behaves as below.
+// up) behaves as below. A literal may name a step of the pipeline as its
+// To (a fixture without an emission); the engine never does: its moves to
+// a step are store.Work, which stores the step the emission shows.
 //
 // A Move sets every field it names, zero values included: Reason,
 // ReasonCode and Outcome describe the new state, so leaving them empty
@@ -315,8 +317,10 @@ type Move struct {
 const (
 	// The from-states arrive as one ",a,b," argument so that the query
 	// text is the same for any number of them (and prepared once).
-	qMoveOrder = `UPDATE orders SET state=?, reason=?, reason_code=?, reason_msg=?, outcome=?, attempts=iif(?, attempts, ?), next_attempt_at=?,
-		doc_type=iif(?, doc_type, ?), folio=iif(?, folio, ?), state_since=CASE WHEN state=? THEN state_since ELSE ? END, updated_at=?
+	// A move to working stores the step the emission shows (stepSQL).
+	qMoveOrder = `UPDATE orders SET state=CASE WHEN ?1 = 'working' THEN ` + stepSQL + ` ELSE ?1 END, reason=?, reason_code=?, reason_msg=?,
+		outcome=?, attempts=iif(?, attempts, ?), next_attempt_at=?, doc_type=iif(?, doc_type, ?), folio=iif(?, folio, ?),
+		state_since=CASE WHEN state = (CASE WHEN ?1 = 'working' THEN ` + stepSQL + ` ELSE ?1 END) THEN state_since ELSE ? END, updated_at=?
 		WHERE id=? AND instr(?, ',' || state || ',') > 0`
 	qOrderState = `SELECT state FROM orders WHERE id=?`
 	qGetOrder   = `SELECT ` + orderCols + ` FROM orders WHERE id=?`
@@ -344,12 +348,18 @@ func (t *Tx) MoveOrder(ctx context.Context, id string, m Move) error {
 	if len(m.From) == 0 {
 		return fmt.Errorf("store: move order %s: no from-state given", id)
 	}
-	from := make([]string, len(m.From))
-	for i, f := range m.From {
-		from[i] = string(f)
+	var from []string
+	for _, f := range m.From {
+		if f == StateWorking {
+			for _, s := range Steps() {
+				from = append(from, string(s))
+			}
+			continue
+		}
+		from = append(from, string(f))
 	}
 	r, err := t.exec(ctx, qMoveOrder, m.To, m.Reason, m.ReasonCode, m.ReasonMsg, m.Outcome, m.keepAttempts, m.Attempts, ms(m.NextAttemptAt),
-		m.keepDocument, m.DocType, m.keepDocument, m.Folio, m.To, t.now, t.now, id, ","+strings.Join(from, ",")+",")
+		m.keepDocument, m.DocType, m.keepDocument, m.Folio, t.now, t.now, id, ","+strings.Join(from, ",")+",")
 	if err != nil {
 		return fmt.Errorf("store: move order %s to %s: %w", id, m.To, err)
 	}
@@ -416,10 +426,11 @@ func (s *Store) WaitingReconnect(ctx context.Context, connID int64) (int, error)
 	return n, nil
 }
 
-// InFlightOrders returns orders left mid-pipeline (building, issuing,
-// issued, attaching): after a crash the engine resumes them first.
+// InFlightOrders returns orders left mid-pipeline (working: building,
+// issuing, issued, attaching): after a crash the engine resumes them first,
+// each from where its emission shows.
 func (s *Store) InFlightOrders(ctx context.Context, limit int) ([]Order, error) {
-	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders WHERE state IN ('building','issuing','issued','attaching')
+	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders WHERE state IN (`+stepList+`)
 		ORDER BY seq LIMIT ?`, limit)
 }
 

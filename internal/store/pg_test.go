@@ -38,6 +38,7 @@ var onBothDrivers = []func(*testing.T){
 	TestReopenKeepsWrites, TestWriteRollsBackOnError, TestUpsertReportsNewAndChanged, TestMoveOrderIsGuarded,
 	TestNamedTransitionsLeaveTheRestAlone, TestEmissionWritesSetOnlyTheirColumns,
 	TestFolioBelongsToOneOrder, TestEmissionIntentIsUniquePerReference, TestRejectedDocumentMakesRoomForItsReplacement,
+	TestWorkNamesTheStepFromTheEmission, TestWaitOnlyBeforeTheIntent,
 	// one writer, the lease and fencing
 	TestSecondWriterGetsLockedError, TestReaderIsNotBlockedByAWrite, TestWritesAreImmediate,
 	TestTwoStoresWritingKeepTheFileSound, TestLease, TestFencedWritesOfAStaleHolder, TestSecondEngineIsRefusedByTheLease,

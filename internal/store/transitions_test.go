@@ -25,9 +25,9 @@ func TestNamedTransitionsLeaveTheRestAlone(t *testing.T) {
 		reasonSet bool
 	}{
 		{"retry sets its count", Retry(StateQueued, 3, next, "MV-5XX", "caído", Event{}), StateRetrying, 3, 0, 0, true},
-		{"advance keeps the count", Advance(StateRetrying, StateIssuing, Event{}), StateIssuing, 3, 0, 0, false},
-		{"naming sets the document", Advance(StateIssuing, StateIssued, Event{}).Naming(39, 7), StateIssued, 3, 39, 7, false},
-		{"attention keeps both", NeedsAttention(StateIssued, "SII-RCH", "rechazado", Event{}), StateAttention, 3, 39, 7, true},
+		{"work keeps the count", Work(StateRetrying, Event{}), StateBuilding, 3, 0, 0, false},
+		{"naming sets the document", Work(StateWorking, Event{}).Naming(39, 7), StateBuilding, 3, 39, 7, false},
+		{"attention keeps both", NeedsAttention(StateWorking, "SII-RCH", "rechazado", Event{}), StateAttention, 3, 39, 7, true},
 		{"requeue starts the count over", Requeue(StateAttention, Event{}), StateQueued, 0, 39, 7, false},
 		{"attention with a count", NeedsAttention(StateQueued, "X", "x", Event{}).WithAttempts(5), StateAttention, 5, 39, 7, true},
 		{"finish keeps both", Finish(StateAttention, OutcomeSkipped, "omitido", Event{Kind: "skipped", Message: "m"}), StateDone, 5, 39, 7, true},
@@ -45,7 +45,7 @@ func TestNamedTransitionsLeaveTheRestAlone(t *testing.T) {
 		}
 	}
 	// Guarded like any move: the order is done, not queued.
-	err := b.st.Write(ctx, func(tx *Tx) error { return tx.MoveOrder(ctx, id, Advance(StateQueued, StateIssuing, Event{})) })
+	err := b.st.Write(ctx, func(tx *Tx) error { return tx.MoveOrder(ctx, id, Work(StateQueued, Event{})) })
 	if !errors.Is(err, ErrStateChanged) {
 		t.Fatalf("a move from a state the order left: %v", err)
 	}
