@@ -62,7 +62,9 @@ folio webhook url prints the URL to register.`,
 				defer closeLog()
 				log := slog.New(slog.NewJSONHandler(jsonLines{logw}, nil))
 				defer st.Close()
-				if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() {
+				// On PostgreSQL several engines share the store (leases of
+				// connections); a SQLite store has one.
+				if holder, live, err := engine.LeaseHolder(ctx, st); err == nil && live && holder.PID != os.Getpid() && !st.Shared() {
 					return &store.LeaseError{Holder: holder}
 				}
 				emisor := app.Emisor(cfg)

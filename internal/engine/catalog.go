@@ -47,7 +47,7 @@ func (e *Engine) catalogLoop(ctx context.Context) {
 	t := time.NewTicker(e.cfg.CatalogInterval)
 	defer t.Stop()
 	for {
-		if !e.paused.Load() && !e.diskFull.Load() {
+		if !e.paused.Load() && !e.diskFull.Load() && e.catalogTurn(ctx) {
 			e.syncCatalog(ctx)
 		}
 		select {

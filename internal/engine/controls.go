@@ -191,6 +191,7 @@ func (e *Engine) controlLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		e.ApplyControls(ctx)
+		e.watchPauses(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -215,28 +216,54 @@ func (e *Engine) ApplyControls(ctx context.Context) {
 		if e.isBusy(c.Target) {
 			continue // the order is mid-step; apply after it settles
 		}
-		out, err := e.apply(ctx, c)
-		status, line := store.CtlApplied, i18n.ID("event.control_applied")
-		if err != nil {
-			status, line, out = store.CtlRejected, "event.control_rejected", messageOf(err)
-		}
-		outcome := es(out)
-		werr := e.st.Write(ctx, func(tx *store.Tx) error {
-			if err := tx.CompleteControlMsg(ctx, c.ID, status, outcome, out.Encode()); err != nil {
-				return err
-			}
-			if _, err := tx.GetOrder(ctx, c.Target); err == nil {
-				return tx.AppendEvent(ctx, c.Target, event("control", line, controlKind(c.Kind), c.By, out))
-			}
-			return nil
-		})
-		if werr != nil && !e.storeFull(werr) {
-			e.log.Error("recording a control", "id", c.ID, "err", werr)
-		}
-		e.log.Info("control", "kind", c.Kind, "target", c.Target, "status", status, "outcome", outcome)
-		e.notify(Change{Kind: ChangeControls, OrderID: c.Target})
-		e.Kick()
+		e.applyControl(ctx, c)
 	}
+}
+
+// applyControl applies one control and records its outcome. A control
+// about an order is applied by the engine that holds the order's
+// connection, fenced by its lease; another engine leaves it pending.
+func (e *Engine) applyControl(ctx context.Context, c store.Control) {
+	if orderControl(c.Kind) {
+		if o, err := e.st.GetOrder(ctx, c.Target); err == nil {
+			cctx, done, ok := e.onConnection(ctx, o.ConnectionID)
+			if !ok {
+				return // the holder of its connection applies it
+			}
+			defer done()
+			ctx = cctx
+		}
+	}
+	out, err := e.apply(ctx, c)
+	status, line := store.CtlApplied, i18n.ID("event.control_applied")
+	if err != nil {
+		status, line, out = store.CtlRejected, "event.control_rejected", messageOf(err)
+	}
+	outcome := es(out)
+	werr := e.st.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.CompleteControlMsg(ctx, c.ID, status, outcome, out.Encode()); err != nil {
+			return err
+		}
+		if _, err := tx.GetOrder(ctx, c.Target); err == nil {
+			return tx.AppendEvent(ctx, c.Target, event("control", line, controlKind(c.Kind), c.By, out))
+		}
+		return nil
+	})
+	if werr != nil && !e.storeFull(werr) {
+		e.log.Error("recording a control", "id", c.ID, "err", werr)
+	}
+	e.log.Info("control", "kind", c.Kind, "target", c.Target, "status", status, "outcome", outcome)
+	e.notify(Change{Kind: ChangeControls, OrderID: c.Target})
+	e.Kick()
+}
+
+// orderControl says whether a control kind acts on one order (its target).
+func orderControl(kind string) bool {
+	switch kind {
+	case store.CtlRetry, store.CtlSkip, store.CtlBuyerOverride, store.CtlIssueAsBoleta, store.CtlReissue, store.CtlCredit:
+		return true
+	}
+	return false
 }
 
 func (e *Engine) isBusy(id string) bool {

@@ -262,6 +262,10 @@ func (e *Engine) refreshCreditWindows(ctx context.Context) {
 			if o.ReasonCode != ReasonNeedsCredit {
 				continue
 			}
+			ctx, done, ok := e.onConnection(ctx, o.ConnectionID)
+			if !ok {
+				continue // another engine's connection
+			}
 			err := e.st.Write(ctx, func(tx *store.Tx) error {
 				em, err := tx.GetEmission(ctx, o.ID)
 				if err != nil || IsCredit(em) {
@@ -276,6 +280,7 @@ func (e *Engine) refreshCreditWindows(ctx context.Context) {
 				}
 				return nil
 			})
+			done()
 			if err != nil {
 				e.log.Warn("refreshing a credit note's window", "order", o.ID, "err", err)
 			}

@@ -189,6 +189,8 @@ type Engine struct {
 	hints     *hints
 	hintStats HintStats // under statMu
 	fresh     sync.Map  // order id → struct{}: its detail was just stored by a hinted read
+
+	leases leaseBook // the connections this engine works (leases.go)
 }
 
 // New checks cfg and returns an engine.
@@ -307,17 +309,28 @@ func (e *Engine) count(dst *[]time.Time, n int) {
 }
 
 // LeaseHolder returns the engine running on st, if any: a lease whose
-// holder was killed on this host does not count.
+// holder was killed on this host does not count. On a shared store
+// (PostgreSQL) it is the newest live engine registered.
 func LeaseHolder(ctx context.Context, st *store.Store) (store.Holder, bool, error) {
+	host, _ := os.Hostname()
+	dead := func(h store.Holder) bool { return h.Host == host && h.PID != os.Getpid() && !processAlive(h.PID) }
+	if st.Shared() {
+		es, err := st.Engines(ctx)
+		if err != nil {
+			return store.Holder{}, false, err
+		}
+		for _, e := range es {
+			if e.Live && !dead(e.Holder) {
+				return e.Holder, true, nil
+			}
+		}
+		return store.Holder{}, false, nil
+	}
 	h, live, err := st.LeaseHolder(ctx)
 	if err != nil || !live {
 		return h, live, err
 	}
-	host, _ := os.Hostname()
-	if h.Host == host && h.PID != os.Getpid() && !processAlive(h.PID) {
-		return h, false, nil
-	}
-	return h, true, nil
+	return h, !dead(h), nil
 }
 
 // acquire takes the lease. A holder that was killed on this host (its
@@ -338,19 +351,27 @@ func (e *Engine) acquire(ctx context.Context, h store.Holder) (store.Fence, erro
 
 // Run holds the store's lease and runs the engine until ctx ends, then
 // stops taking work, lets in-flight calls finish within DrainTimeout,
-// releases the lease and returns nil. A second engine on the same store
-// gets a *store.LeaseError naming the holder.
+// releases the lease and returns nil. A second engine on the same SQLite
+// store gets a *store.LeaseError naming the holder; on a shared store
+// (PostgreSQL) it starts and takes its share of the connections
+// (leases.go).
 //
 // Every store write of the engine is fenced (store.WithFence): once another
 // engine took the lease (this one was frozen past it), no write commits,
 // and the first refused write stops this engine at once, cutting calls in
-// flight; their outcome is left to the new holder's resolution path.
+// flight; their outcome is left to the new holder's resolution path. Work
+// about a connection's orders is fenced by that connection's lease too
+// (store.WithConnFence): a connection taken over stops here, the rest go on.
 func (e *Engine) Run(ctx context.Context) error {
 	host, _ := os.Hostname()
-	holder := store.Holder{PID: os.Getpid(), Host: host, StartedAt: e.cfg.Now()}
-	fence, err := e.acquire(ctx, holder)
-	if err != nil {
-		return err
+	holder := store.Holder{PID: os.Getpid(), Host: host, StartedAt: startedAt(e.cfg.Now())}
+	shared := e.st.Shared()
+	fence := store.Fence{Holder: holder, Shared: true}
+	if !shared {
+		var err error
+		if fence, err = e.acquire(ctx, holder); err != nil {
+			return err
+		}
 	}
 	e.leaseHeld()
 	e.running.Store(true)
@@ -372,6 +393,12 @@ func (e *Engine) Run(ctx context.Context) error {
 	})
 	workCtx = store.WithFence(workCtx, fence, onLost)
 	loopCtx = store.WithFence(loopCtx, fence, onLost)
+	if err := e.startLeases(loopCtx, holder, shared); err != nil {
+		if !shared {
+			_ = e.st.ReleaseLease(context.WithoutCancel(ctx), fence)
+		}
+		return fmt.Errorf("engine: registering on the store: %w", err)
+	}
 
 	// What people asked while no engine ran (a pause, above all) holds
 	// before any work starts.
@@ -404,7 +431,11 @@ func (e *Engine) Run(ctx context.Context) error {
 		go func() {
 			defer workers.Done()
 			for o := range jobs {
-				e.process(workCtx, o)
+				if cctx, done, ok := e.onConnection(workCtx, o.ConnectionID); ok {
+					e.process(cctx, o)
+					done()
+				}
+				e.unclaim(o.ConnectionID)
 				e.busy.Delete(o.ID)
 				e.inFlight.Add(-1)
 			}
@@ -433,16 +464,40 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := e.st.ReleaseLease(relCtx, fence); err != nil {
-		e.log.Warn("releasing the lease", "err", err)
+	if err := e.stopLeases(relCtx); err != nil {
+		e.log.Warn("releasing the connections", "err", err)
+	}
+	if !shared {
+		if err := e.st.ReleaseLease(relCtx, fence); err != nil {
+			e.log.Warn("releasing the lease", "err", err)
+		}
 	}
 	e.log.Info("engine stopped")
 	return nil
 }
 
-// heartbeat renews the lease every quarter of its life until ctx ends; a
-// renewal refused because another engine holds the lease stops the engine
-// through the fence's onLost.
+// lastStart is the last engine start in this process, in milliseconds.
+var lastStart atomic.Int64
+
+// startedAt is now, moved a millisecond on when another engine of this
+// process started in the same one: the start is part of an engine's
+// identity (store.Holder.ID), and engines sharing a store must differ.
+func startedAt(now time.Time) time.Time {
+	for {
+		last, m := lastStart.Load(), now.UnixMilli()
+		if m <= last {
+			m = last + 1
+		}
+		if lastStart.CompareAndSwap(last, m) {
+			return time.UnixMilli(m)
+		}
+	}
+}
+
+// heartbeat renews the lease, the engine's registration and its
+// connections' leases every quarter of their life until ctx ends, then
+// rebalances the connections; a renewal refused because another engine
+// holds the store-wide lease stops the engine through the fence's onLost.
 func (e *Engine) heartbeat(ctx context.Context, f store.Fence) {
 	t := time.NewTicker(e.cfg.LeaseTTL / 4)
 	defer t.Stop()
@@ -454,9 +509,17 @@ func (e *Engine) heartbeat(ctx context.Context, f store.Fence) {
 			// A renewal refused for lack of space is not a lost lease:
 			// only the fence (a stale generation) says that. It is also
 			// the probe that sees the space come back.
-			if err := e.st.Heartbeat(ctx, f, e.cfg.LeaseTTL); err == nil {
+			var err error
+			if !f.Shared {
+				err = e.st.Heartbeat(ctx, f, e.cfg.LeaseTTL)
+			}
+			if err == nil {
+				err = e.renewLeases(ctx)
+			}
+			if err == nil {
 				e.leaseHeld()
 				e.diskBack()
+				e.balance(ctx)
 			} else if ctx.Err() == nil && !errors.Is(err, store.ErrLeaseLost) && !e.storeFull(err) {
 				e.log.Warn("renewing the lease", "err", err)
 			}
@@ -472,6 +535,9 @@ func (e *Engine) leaseHeld() { e.leaseAt.Store(int64(time.Since(e.t0))) }
 // more than half its life ago (this process was frozen, or the store is
 // slow) is renewed first, so that no other engine can take it over while
 // the call is on its way.
+//
+// The order's connection lease (ctx's store.ConnFence) is checked, or
+// renewed, the same way.
 func (e *Engine) holdLease(ctx context.Context) error {
 	f, ok := store.FenceFrom(ctx)
 	if !ok {
@@ -480,8 +546,23 @@ func (e *Engine) holdLease(ctx context.Context) error {
 	if time.Since(e.t0)-time.Duration(e.leaseAt.Load()) < e.cfg.LeaseTTL/2 {
 		return e.st.CheckFence(ctx)
 	}
-	if err := e.st.Heartbeat(ctx, f, e.cfg.LeaseTTL); err != nil {
-		return fmt.Errorf("engine: renewing the lease before an irreversible call: %w", err)
+	if !f.Shared {
+		if err := e.st.Heartbeat(ctx, f, e.cfg.LeaseTTL); err != nil {
+			return fmt.Errorf("engine: renewing the lease before an irreversible call: %w", err)
+		}
+	}
+	if cf, ok := store.ConnFenceFrom(ctx); ok {
+		lost, err := e.st.RenewConnections(ctx, []store.ConnFence{cf}, e.cfg.LeaseTTL)
+		if err == nil && len(lost) > 0 {
+			e.dropConnection(cf)
+			err = fmt.Errorf("%w (connection %d)", store.ErrConnectionLost, cf.ConnectionID)
+		}
+		if err != nil {
+			return fmt.Errorf("engine: renewing the connection's lease before an irreversible call: %w", err)
+		}
+		if f.Shared {
+			return nil // the other connections' leases were not renewed
+		}
 	}
 	e.leaseHeld()
 	return nil
@@ -502,12 +583,17 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 			if first || e.resume.Swap(false) {
 				// After a crash (or a full disk), finish what was
 				// mid-pipeline first.
-				orders, err = e.st.InFlightOrders(ctx, 1000)
+				orders, err = e.st.InFlightOrdersOf(ctx, 1000, e.leased())
 				first = false
 			}
 			if err == nil {
 				var due []store.Order
-				due, err = e.st.DueOrders(ctx, e.cfg.Now(), 4*e.cfg.Workers+16)
+				// Claimed by the lease, not FOR UPDATE SKIP LOCKED: an
+				// engine reads only its connections' orders, and writes
+				// are one at a time per store (pgWriterLock), fenced by
+				// the connection's generation, so two engines never
+				// work one order and no row lock would add anything.
+				due, err = e.st.DueOrdersOf(ctx, e.cfg.Now(), 4*e.cfg.Workers+16, e.leased())
 				orders = append(orders, due...)
 			}
 		}
@@ -520,11 +606,17 @@ func (e *Engine) dispatch(ctx context.Context, jobs chan<- store.Order) {
 			if pausedConns[o.ConnectionID] {
 				continue
 			}
+			e.ensureConnection(ctx, o.ConnectionID)
 			if _, taken := e.busy.LoadOrStore(o.ID, struct{}{}); taken {
 				continue
 			}
+			if !e.claim(o.ConnectionID) {
+				e.busy.Delete(o.ID)
+				continue // given back or taken over since it was read
+			}
 			e.inFlight.Add(1)
 			if !e.handOver(ctx, jobs, o, gen) {
+				e.unclaim(o.ConnectionID)
 				e.busy.Delete(o.ID)
 				e.inFlight.Add(-1)
 			} else {

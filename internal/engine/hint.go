@@ -161,6 +161,11 @@ func (e *Engine) readHinted(ctx context.Context, k hintKey) error {
 	if p, _ := e.st.Setting(ctx, settingPaused); p == "1" {
 		return nil // paused: the poll after the resume sees it
 	}
+	ctx, done, ok := e.onConnection(ctx, k.conn)
+	if !ok {
+		return nil // another engine's connection: its poll sees the change
+	}
+	defer done()
 	c, err := e.st.ConnectionByID(ctx, k.conn)
 	if err != nil {
 		return err
@@ -271,9 +276,12 @@ func (e *Engine) PollEvery() time.Duration {
 // webhooksCover says a poll can wait: webhooks are healthy and the last
 // poll is more recent than the longer interval. Polling resumes at
 // PollInterval as soon as webhooks are not healthy.
+//
+// On a shared store never: a webhook may reach an engine that does not
+// hold its connection, which leaves it to the holder's poll.
 func (e *Engine) webhooksCover() bool {
 	every := e.PollEvery()
-	if every <= e.cfg.PollInterval {
+	if every <= e.cfg.PollInterval || e.leases.shared {
 		return false
 	}
 	e.statMu.Lock()
@@ -286,8 +294,9 @@ func (e *Engine) webhooksCover() bool {
 // runs (a write only when something changed, at most every 2 s).
 func (e *Engine) webhookHealthLoop(ctx context.Context) {
 	if e.cfg.Webhook == nil {
-		// A listener of an earlier run must not show as this one's.
-		if _, ok := ReadWebhookHealth(ctx, e.st); ok {
+		// A listener of an earlier run must not show as this one's; on a
+		// shared store it may be another live engine's.
+		if _, ok := ReadWebhookHealth(ctx, e.st); ok && !e.otherEngineLive(ctx) {
 			b, _ := json.Marshal(WebhookHealth{PollEvery: e.cfg.PollInterval, PollBase: e.cfg.PollInterval, At: e.cfg.Now().UTC()})
 			_ = e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetSetting(ctx, SettingWebhookHealth, string(b)) })
 		}

@@ -53,18 +53,30 @@ func (e *Engine) pollAll(ctx context.Context) {
 		if c.Kind != store.KindMultivende || c.Paused || c.Status == store.ConnNeedsReconnect {
 			continue
 		}
-		n, err := e.Ingest(ctx, c)
+		cctx, done, ok := e.onConnection(ctx, c.ID)
+		if !ok {
+			continue // another engine's connection
+		}
+		n, err := e.Ingest(cctx, c)
 		if ctx.Err() != nil {
+			done()
 			return
 		}
+		if cctx.Err() != nil || errors.Is(err, store.ErrConnectionLost) {
+			done()
+			continue // taken over or given back meanwhile: its new holder polls it
+		}
 		if e.storeFull(err) {
+			done()
 			return
 		}
 		if err != nil {
 			e.log.Warn("poll failed", "connection", c.Name, "err", err)
-			e.connectionError(ctx, c, err)
+			e.connectionError(cctx, c, err)
+			done()
 			continue
 		}
+		done()
 		e.log.Info("polled", "connection", c.Name, "changed", n)
 	}
 	e.statMu.Lock()

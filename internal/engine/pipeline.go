@@ -337,6 +337,10 @@ func (r *run) intent() error {
 	if err != nil {
 		return err
 	}
+	// A temporary document made after a takeover would be a stray one.
+	if err := r.e.holdLease(r.ctx); err != nil {
+		return err
+	}
 	p, err := r.e.cfg.Invoicer.Prepare(invoicer.WithReference(r.ctx, in.ExtRef), doc)
 	if err != nil {
 		return err
@@ -673,8 +677,8 @@ func (r *run) marketplace() (store.Connection, Marketplace, error) {
 // must act), a retry later, or nothing (the engine is stopping).
 func (r *run) fail(err error) {
 	e := r.e
-	if r.ctx.Err() != nil {
-		return // stopped mid-step: the next run resumes from the store
+	if r.ctx.Err() != nil || errors.Is(err, store.ErrConnectionLost) {
+		return // stopped mid-step, or the connection is another engine's now: the store has the rest
 	}
 	if e.storeFull(err) {
 		return // nothing can be recorded; the order runs again once space returns

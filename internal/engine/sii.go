@@ -32,10 +32,26 @@ func (e *Engine) siiLoop(ctx context.Context) {
 	}
 }
 
-// siiRound asks the verdicts due (up to 20 documents) and records them in
-// one commit, not one per document.
+// siiRound asks the verdicts due of the engine's connections; on a shared
+// store one connection at a time, each fenced by its lease.
 func (e *Engine) siiRound(ctx context.Context) {
-	ems, err := e.st.PendingSII(ctx, e.cfg.Now().Add(-e.cfg.SIIInterval), 20)
+	conns := e.leased()
+	if conns == nil {
+		e.siiRoundOf(ctx, nil)
+		return
+	}
+	for _, id := range conns {
+		if cctx, done, ok := e.onConnection(ctx, id); ok {
+			e.siiRoundOf(cctx, []int64{id})
+			done()
+		}
+	}
+}
+
+// siiRoundOf asks the verdicts due (up to 20 documents) of conns (nil:
+// all) and records them in one commit, not one per document.
+func (e *Engine) siiRoundOf(ctx context.Context, conns []int64) {
+	ems, err := e.st.PendingSIIOf(ctx, e.cfg.Now().Add(-e.cfg.SIIInterval), 20, conns)
 	if err != nil {
 		return
 	}
@@ -66,7 +82,8 @@ func (e *Engine) recordSII(ctx context.Context, ems []store.Emission, writes []f
 		}
 		return nil
 	})
-	if err != nil && len(writes) > 1 && ctx.Err() == nil && !e.storeFull(err) && !errors.Is(err, store.ErrLeaseLost) {
+	if err != nil && len(writes) > 1 && ctx.Err() == nil && !e.storeFull(err) && !errors.Is(err, store.ErrLeaseLost) &&
+		!errors.Is(err, store.ErrConnectionLost) {
 		for _, w := range writes {
 			_ = e.st.Write(ctx, w)
 		}

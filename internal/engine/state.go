@@ -4,6 +4,13 @@
 // PDF → attach → read back), an issued order in four durable commits
 // (intent, folio, attachment, upload). Controls written by people
 // (console, CLI) are applied here.
+//
+// Several engines may share one PostgreSQL store (leases.go): each leases
+// connections (merchants), a fair share of them, and works only those,
+// every write about a connection's orders fenced by that connection's lease
+// generation; a dead engine's connections are taken over by the others
+// within the lease time. On SQLite one engine holds the store-wide lease
+// and leases every connection.
 package engine
 
 import (

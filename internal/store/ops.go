@@ -353,8 +353,23 @@ func (s *Store) BreakLease(ctx context.Context, dead Holder) error {
 	})
 }
 
-// LeaseHolder returns the live lease holder, if any.
+// LeaseHolder returns the live lease holder, if any. On a shared store
+// (PostgreSQL), where engines take no store-wide lease, it is the newest
+// live engine registered (engines), so "an engine runs" means the same
+// to every caller.
 func (s *Store) LeaseHolder(ctx context.Context) (Holder, bool, error) {
+	if s.Shared() {
+		es, err := s.Engines(ctx)
+		if err != nil {
+			return Holder{}, false, err
+		}
+		for _, e := range es {
+			if e.Live {
+				return e.Holder, true, nil
+			}
+		}
+		return Holder{}, false, nil
+	}
 	var h Holder
 	var started, exp int64
 	err := s.r.QueryRowContext(ctx, `SELECT pid, host, started_at, expires_at FROM lease WHERE id=1`).Scan(&h.PID, &h.Host, &started, &exp)

@@ -42,6 +42,7 @@ var onBothDrivers = []func(*testing.T){
 	// one writer, the lease and fencing
 	TestSecondWriterGetsLockedError, TestReaderIsNotBlockedByAWrite, TestWritesAreImmediate,
 	TestTwoStoresWritingKeepTheFileSound, TestLease, TestFencedWritesOfAStaleHolder, TestSecondEngineIsRefusedByTheLease,
+	TestConnectionLeases, TestFencedWritesPerConnection, TestWorkOfConnections, TestLeaseHolderOfEachDriver,
 	// listings, counts, the filter
 	TestKeysetPaginationAndFilter, TestTextFilterPagesNewestFirst, TestTextFilterPathsAgree, TestShortAndSpecialFilters,
 	TestCountsFollowEveryWrite, TestDueOrders, TestRecentActivity, TestInspectOrder,

@@ -524,7 +524,7 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // on the writer connection: parsing costs about as much as executing them.
 var hotQueries = []string{qAppendEvent, qMoveOrder, qOrderState, qGetOrder, qSetDetail, qSaveEmission,
 	qGetEmission, qAddDocument, qSetSetting, qCompleteControl, qUpsertExisting, qUpsertInsert, qUpsertUpdate, qCountAdd,
-	qRecordIntent, qRecordIssued, qRecordAttached, qRecordUploaded, qSetLastError}
+	qRecordIntent, qRecordIssued, qRecordAttached, qRecordUploaded, qSetLastError, qHoldsConnection}
 
 func (s *Store) prepare(ctx context.Context) error {
 	s.prepared = make(map[string]*sql.Stmt, len(hotQueries))
