@@ -83,7 +83,7 @@ func BenchmarkPipelinePostgres(b *testing.B) {
 				}
 				var engs []*engine.Engine
 				for range engines {
-					engs = append(engs, pgEngine(b, p.open(), sims.Info, sims.LD.Emisor()))
+					engs = append(engs, benchPGEngine(b, p.open(), sims.Info, sims.LD.Emisor()))
 				}
 				before := p.commits.Load()
 				start := time.Now()
@@ -123,10 +123,10 @@ func BenchmarkPipelinePostgres(b *testing.B) {
 	}
 }
 
-// pgEngine is an engine over st against the simulators of info, with the
+// benchPGEngine is an engine over st against the simulators of info, with the
 // production timings of BenchmarkPipeline except a short lease, so that
 // engines that start together share the connections within the run.
-func pgEngine(b *testing.B, st *store.Store, info sim.Info, emisor dte.Emisor) *engine.Engine {
+func benchPGEngine(b *testing.B, st *store.Store, info sim.Info, emisor dte.Emisor) *engine.Engine {
 	b.Helper()
 	inv, err := libredte.New(libredte.Config{BaseURL: info.LibreDTE, Hash: info.LibreDTEHash, Emisor: info.Emisor})
 	if err != nil {
