@@ -23,7 +23,7 @@ import (
 // multiEngineSize is the multi-engine crash test's size: rounds of
 // kills, additions and removals, and orders per merchant (20 merchants).
 // FOLIO_SOAK=1 does 40 rounds over 15 orders per merchant.
-func multiEngineSize() (rounds, ordersPerMerchant int) { return soak(10, 4, 40, 15) }
+func multiEngineSize() (rounds, ordersPerMerchant int) { return soak(10, 8, 40, 30) }
 
 // multiMerchants is how many merchants the multi-engine crash test serves.
 const multiMerchants = 20
@@ -61,7 +61,7 @@ type fleetProc struct {
 // the same moves meaningful on a store that allows one engine).
 func multiEngineCrash(t *testing.T, path string, engines, rounds, orders int) {
 	bin := buildFolio(t)
-	info := startSimArgs(t, bin, orders, "5xx=0.03,429=0.02,latency=2ms..40ms,reset=0.01,reset-after-generar=0.05",
+	info := startSimArgs(t, bin, orders, "5xx=0.03,429=0.02,latency=5ms..60ms,reset=0.01,reset-after-generar=0.05",
 		"--merchants", strconv.Itoa(multiMerchants))
 	if len(info.Merchants) != multiMerchants {
 		t.Fatalf("folio sim lists %d merchants, want %d", len(info.Merchants), multiMerchants)
@@ -76,7 +76,7 @@ func multiEngineCrash(t *testing.T, path string, engines, rounds, orders int) {
 		fleet = append(fleet, &fleetProc{cmd: c, done: waitCh(c), fp: fp})
 	}
 	failpoint := func() string {
-		return fmt.Sprintf("%s:%d", points[rng.IntN(len(points))], 1+rng.IntN(3))
+		return fmt.Sprintf("%s:%d", points[rng.IntN(len(points))], 1+rng.IntN(2))
 	}
 	t.Cleanup(func() {
 		for _, p := range fleet {
@@ -125,13 +125,23 @@ func multiEngineCrash(t *testing.T, path string, engines, rounds, orders int) {
 	if engines == 1 {
 		maxLive = 1 // a store one engine at a time works (SQLite)
 	}
-	for range engines {
-		start("")
+	// One of the first engines is armed: it dies at its failpoint while
+	// the others work (they all start with orders to do).
+	for i := range engines {
+		if i == engines-1 && engines > 1 {
+			start(failpoint())
+		} else {
+			start("")
+		}
 	}
 	// The moves come in a fixed cycle, so even a short run makes each;
 	// their moments and victims are random.
 	kills, removed, added := 0, 0, 0
+	began := time.Now()
 	for i := range rounds {
+		// Each move lands on engines at work: the fleet has started (an
+		// engine killed while it connects tests little), then a while.
+		waitStarted(t, r.storePath, fleet)
 		time.Sleep(time.Duration(300+rng.IntN(1200)) * time.Millisecond)
 		reap()
 		switch i % 4 {
@@ -175,8 +185,17 @@ func multiEngineCrash(t *testing.T, path string, engines, rounds, orders int) {
 	}
 	reap()
 	b, _ := os.ReadFile(r.logPath)
+	// What was left when the moves ended: the moves are to land while
+	// the engines work, not after.
+	if st, err := store.Open(context.Background(), r.storePath, store.Options{ReadOnly: true}); err == nil {
+		counts, _ := st.CountByState(context.Background())
+		st.Close()
+		t.Logf("orders by state when the moves ended: %v", counts)
+	}
+	moved := time.Since(began)
 	hits := strings.Count(string(b), "failpoint")
-	t.Logf("%d rounds: %d kills, %d engines added, %d removed; %d runs died at a failpoint", rounds, kills, added, removed, hits)
+	t.Logf("%d rounds in %v: %d kills, %d engines added, %d removed; %d runs died at a failpoint",
+		rounds, moved.Round(time.Millisecond), kills, added, removed, hits)
 	if hits == 0 {
 		t.Error("no run reached its failpoint: the worst moments were not tested")
 	}
@@ -194,6 +213,7 @@ func multiEngineCrash(t *testing.T, path string, engines, rounds, orders int) {
 	}
 	st := waitSettled(t, r.storePath, info, time.Duration(orders*multiMerchants)*time.Second+60*time.Second)
 	defer st.Close()
+	t.Logf("settled %v after the moves", (time.Since(began) - moved).Round(time.Millisecond))
 	if engines > 1 {
 		checkShared(t, st, len(fleet))
 	}
@@ -206,6 +226,62 @@ func multiEngineCrash(t *testing.T, path string, engines, rounds, orders int) {
 	fleet = nil
 	checkCrashLedgers(t, st, info)
 	checkMerchants(t, st, info.Multivende)
+}
+
+// waitStarted waits (up to 30 s) until every engine of the fleet that is
+// still running has registered on the store at path.
+func waitStarted(t *testing.T, path string, fleet []*fleetProc) {
+	t.Helper()
+	ctx := context.Background()
+	var st *store.Store
+	defer func() {
+		if st != nil {
+			st.Close()
+		}
+	}()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		var err error
+		if st == nil {
+			if st, err = store.Open(ctx, path, store.Options{ReadOnly: true}); err != nil {
+				st = nil
+				continue // not created yet
+			}
+		}
+		engines, err := st.Engines(ctx)
+		if err != nil {
+			continue
+		}
+		live := map[int]bool{}
+		for _, e := range engines {
+			if e.Live {
+				live[e.Holder.PID] = true
+			}
+		}
+		missing := 0
+		for _, p := range fleet {
+			if !live[p.cmd.Process.Pid] && p.cmd.ProcessState == nil && !exited(p) {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return
+		}
+	}
+	t.Logf("some engines had not started after 30 s")
+}
+
+// exited reports whether p has exited, without waiting; its exit stays
+// for reap to read.
+func exited(p *fleetProc) bool {
+	select {
+	case err := <-p.done:
+		ch := make(chan error, 1)
+		ch <- err
+		p.done = ch
+		return true
+	default:
+		return false
+	}
 }
 
 // startSimArgs is startSim with more flags for folio sim.

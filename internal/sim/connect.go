@@ -3,11 +3,13 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/folio-cl/folio/internal/multivende"
@@ -43,12 +45,17 @@ func Connect(ctx context.Context, st *store.Store, simURL, invKind string) (Info
 	if resp.StatusCode != 200 || json.Unmarshal(body, &info) != nil || info.ClientID == "" {
 		return info, fmt.Errorf("--sim %s: /_sim/info did not answer with the simulator's details; give the Multivende URL that folio sim printed", simURL)
 	}
-	mv := multivende.New(multivende.Config{BaseURL: info.Multivende, ClientID: info.ClientID, ClientSecret: info.ClientSecret})
 	merchants := info.Merchants
 	if len(merchants) == 0 { // a simulator of one merchant that does not list it
 		merchants = []mvsim.MerchantRef{{}}
 	}
-	var mvConns []store.Connection
+	// The merchants consent a few at a time (each its own consent and
+	// exchange), so that a simulator of many is connected in about the time
+	// of a few.
+	mvConns := make([]store.Connection, len(merchants))
+	errs := make([]error, len(merchants))
+	sem := make(chan struct{}, connectAtOnce)
+	var wg sync.WaitGroup
 	for i, m := range merchants {
 		name, label, as := "simulador", "Simulador", ""
 		if len(merchants) > 1 {
@@ -57,16 +64,26 @@ func Connect(ctx context.Context, st *store.Store, simURL, invKind string) (Info
 		if i > 0 {
 			name, label = fmt.Sprintf("simulador-%d", i+1), fmt.Sprintf("Simulador %d", i+1)
 		}
-		tok, err := connectOne(ctx, mv, label, as)
-		if err != nil && len(merchants) > 1 {
-			return info, fmt.Errorf("--sim: connection %s: %w", name, err)
-		}
-		if err != nil {
-			return info, fmt.Errorf("--sim: %w", err)
-		}
-		mvConns = append(mvConns, store.Connection{Name: name, Kind: store.KindMultivende, BaseURL: info.Multivende,
-			MerchantID: tok.MerchantID, ClientID: info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
-			AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes})
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			// A client per merchant: Multivende's pace is per merchant.
+			mv := multivende.New(multivende.Config{BaseURL: info.Multivende, ClientID: info.ClientID, ClientSecret: info.ClientSecret})
+			tok, err := connectOne(ctx, mv, label, as)
+			switch {
+			case err != nil && len(merchants) > 1:
+				errs[i] = fmt.Errorf("--sim: connection %s: %w", name, err)
+			case err != nil:
+				errs[i] = fmt.Errorf("--sim: %w", err)
+			}
+			mvConns[i] = store.Connection{Name: name, Kind: store.KindMultivende, BaseURL: info.Multivende,
+				MerchantID: tok.MerchantID, ClientID: info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
+				AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return info, err
 	}
 	conns, err := st.Connections(ctx)
 	if err != nil {
@@ -97,6 +114,9 @@ func Connect(ctx context.Context, st *store.Store, simURL, invKind string) (Info
 	})
 	return info, err
 }
+
+// connectAtOnce is how many merchants Connect connects at once.
+const connectAtOnce = 4
 
 // connectOne connects one merchant (its id; "": the simulator's only
 // one), its Multivende connection named label. The simulator's faults
