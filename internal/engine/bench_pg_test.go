@@ -24,6 +24,9 @@ import (
 // fence: Options.WriteFault is called there), across every handle of the
 // run: pg_stat_database's xact_commit would count the read-only
 // transactions too, and the other tests' on the shared test database.
+// Writes to one store are one at a time (the store's writer lock on
+// PostgreSQL too), so more engines overlap their HTTP calls, not their
+// commits: ingest, nearly all commits, does not grow with engines.
 
 // benchEngines are the engine counts the PostgreSQL benchmarks compare.
 var benchEngines = []int{1, 2, 4}
