@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -12,91 +11,14 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/spf13/cobra"
 
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
 	"github.com/folio-cl/folio/internal/store"
 )
-
-// syncBuf is an output buffer a test can read while the command writes.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// running is a folio command started in the background.
-type running struct {
-	out, err *syncBuf
-	done     chan error
-}
-
-// startFolio runs folio with args in the background, stdin from in.
-func startFolio(t *testing.T, in io.Reader, args ...string) *running {
-	t.Helper()
-	return startRoot(t, newRootCmd(), in, args...)
-}
-
-// startRoot is startFolio with a root command of the test's making.
-func startRoot(t *testing.T, cmd *cobra.Command, in io.Reader, args ...string) *running {
-	t.Helper()
-	r := &running{out: &syncBuf{}, err: &syncBuf{}, done: make(chan error, 1)}
-	cmd.SetIn(in)
-	cmd.SetOut(r.out)
-	cmd.SetErr(r.err)
-	cmd.SetArgs(args)
-	go func() { r.done <- cmd.ExecuteContext(context.Background()) }()
-	return r
-}
-
-// wait returns the command's error, failing the test if it hangs.
-func (r *running) wait(t *testing.T) error {
-	t.Helper()
-	select {
-	case err := <-r.done:
-		return err
-	case <-time.After(10 * time.Second):
-		t.Fatalf("command still running\nstdout:\n%s\nstderr:\n%s", r.out, r.err)
-		return nil
-	}
-}
-
-var linkRE = regexp.MustCompile(`http://127\.0\.0\.1:\d+/apps/authorize\?\S+`)
-
-// link waits for the consent link in the command's output.
-func (r *running) link(t *testing.T) string {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := linkRE.FindString(r.out.String()); m != "" {
-			return m
-		}
-		select {
-		case err := <-r.done:
-			t.Fatalf("command ended before printing the link: %v\n%s%s", err, r.out, r.err)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	t.Fatalf("no link printed:\n%s", r.out)
-	return ""
-}
 
 // connectEnv isolates folio and starts both simulators.
 func connectEnv(t *testing.T) (string, *sim.Sims) {

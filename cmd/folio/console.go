@@ -160,7 +160,9 @@ type consoleEngine struct {
 // call wait.
 func (cl *cli) startConsoleEngine(ctx context.Context, cfg config.Loaded, st *store.Store, lang string, readOnly bool) (*consoleEngine, error) {
 	ce := &consoleEngine{done: make(chan error, 1)}
-	if _, live, _ := engine.LeaseHolder(ctx, st); live || readOnly {
+	// Attached to the engines already working the store (several may
+	// share a PostgreSQL store, none holding the store-wide lease).
+	if n, _ := engine.Running(ctx, st); n > 0 || readOnly {
 		return ce, nil
 	}
 	logf, err := openLog(cfg)

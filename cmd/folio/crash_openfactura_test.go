@@ -2,11 +2,8 @@ package main
 
 import (
 	"fmt"
-	"os"
-	osexec "os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,56 +21,28 @@ import (
 // the simulator's ledger must hold one document per key and each must be
 // attached to exactly one order.
 func TestCrashExactlyOnceOpenFactura(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	t.Parallel() // its own simulator and store; it mostly waits
-	bin := buildFolio(t)
+	bin := processTest(t)
 	// Few orders: folio paces itself under OpenFactura's real limits.
 	kills, orders := soak(6, 12, 20, 60)
 	info := startSim(t, bin, orders, "5xx=0.03,latency=2ms..40ms,reset-after-generar=0.1")
 	r := newRunner(t, bin, info)
-	run := func(fp string) *osexec.Cmd { return r.start(fp, "--sim-invoicer", "openfactura") }
 	for i := 0; i < kills; i++ {
 		fp, wait := "", time.Duration(500+300*i)*time.Millisecond
 		if i%2 == 0 {
 			fp, wait = fmt.Sprintf("%s:%d", engine.FailAfterIssue, 1+i/2%2), 20*time.Second
 		}
-		c := run(fp)
-		exited := make(chan struct{})
-		go func() { c.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(wait):
-			c.Process.Signal(syscall.SIGKILL)
-			<-exited
-		}
+		r.killAfter(wait, fp, "--sim-invoicer", "openfactura")
 	}
-	if b, _ := os.ReadFile(r.logPath); !strings.Contains(string(b), "failpoint") {
+	if !strings.Contains(r.log(), "failpoint") {
 		t.Error("no run died right after OpenFactura accepted a document")
 	}
-	calmSim(t, info)
-	final := run("")
-	st := waitSettled(t, r.storePath, info, time.Duration(orders)*6*time.Second)
-	final.Process.Signal(syscall.SIGTERM)
-	if err := final.Wait(); err != nil {
-		t.Errorf("folio run did not exit 0 on SIGTERM: %v", err)
-	}
-	defer st.Close()
+	st := r.settleLast(time.Duration(orders)*6*time.Second, "--sim-invoicer", "openfactura")
 
 	var mv mvsim.State
 	var of ofsim.State
 	getJSON(t, info.Multivende+"/_sim/state", &mv)
 	getJSON(t, info.OpenFactura+"/_sim/state", &of)
-	attached := map[string]int{}
-	for _, c := range mv.Checkouts {
-		if len(c.Documents) > 1 {
-			t.Errorf("order %s has %d documents", c.ID, len(c.Documents))
-		}
-		for _, d := range c.Documents {
-			attached[d.Type+"/"+d.DocID]++
-		}
-	}
+	attached := attachedDocuments(t, mv)
 	keys := map[string]bool{}
 	for _, e := range of.Emitted {
 		if keys[e.Key] {

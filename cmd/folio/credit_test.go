@@ -2,74 +2,27 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
-	"github.com/folio-cl/folio/internal/dte"
-	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
 
 // creditStore makes a store whose first order is in Errors for
-// NEEDS-CREDIT-NOTE (boleta folio 41 of 2026-11-24: 2 tazas and shipping),
-// and whose second is done.
+// NEEDS-CREDIT-NOTE (storetest.NeedsCredit: boleta folio 41 of 2026-11-24,
+// 2 tazas and shipping), and whose second is done.
 func creditStore(t *testing.T) (path, cancelled, done string) {
 	t.Helper()
-	ctx := context.Background()
-	path = ordersStore(t, 2)
-	st, err := store.Open(ctx, path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	rows, err := st.ListOrders(ctx, store.OrderQuery{Limit: 2})
-	if err != nil || len(rows) != 2 {
-		t.Fatalf("orders: %v %v", rows, err)
-	}
-	cancelled, done = rows[0].ID, rows[1].ID
-	s := dte.Sale{Items: []dte.Item{{Name: "Taza", Qty: 2, UnitGross: 12990}}, Shipping: 3990, Date: "2026-11-24"}
-	doc, _, err := dte.Build(s, dte.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := json.Marshal(doc)
-	err = st.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.SaveEmission(ctx, store.Emission{OrderID: cancelled, ExtRef: "folio:" + cancelled, DocType: 39, Folio: 41,
-			Document: string(body), MVDocumentID: "mv-doc-1"}); err != nil {
-			return err
-		}
-		if err := tx.AddDocument(ctx, store.Document{OrderID: cancelled, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: 41, Total: 29970, Fecha: "2026-11-24"}); err != nil {
-			return err
-		}
-		if err := tx.MoveOrder(ctx, cancelled, store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention,
-			ReasonCode: engine.ReasonNeedsCredit, Reason: "requiere nota de crédito", DocType: 39, Folio: 41}); err != nil {
+	path = seedStore(t, 2, func(ctx context.Context, tx *store.Tx, ids []string) error {
+		cancelled, done = ids[0], ids[1]
+		if err := storetest.NeedsCredit(ctx, tx, cancelled); err != nil {
 			return err
 		}
 		return tx.MoveOrder(ctx, done, store.Move{From: []store.State{store.StateQueued}, To: store.StateDone, Outcome: store.OutcomeSkipped})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return path, cancelled, done
-}
-
-func pendingCredits(t *testing.T, path string) []store.Control {
-	t.Helper()
-	st, err := store.Open(context.Background(), path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cs, _ := st.PendingControls(context.Background(), 10)
-	var out []store.Control
-	for _, c := range cs {
-		if c.Kind == store.CtlCredit {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 func TestOrderCredit(t *testing.T) {
@@ -84,7 +37,7 @@ func TestOrderCredit(t *testing.T) {
 		!strings.Contains(out, "CodRef 3") || !strings.Contains(out, "$12.990") {
 		t.Fatalf("credit without --yes: out %q err %v", out, err)
 	}
-	if cs := pendingCredits(t, path); len(cs) != 0 {
+	if cs := controls(t, path, store.CtlCredit); len(cs) != 0 {
 		t.Fatalf("a credit note was recorded without --yes: %+v", cs)
 	}
 	// A retry would finish the order with a document that no longer has a
@@ -104,7 +57,7 @@ func TestOrderCredit(t *testing.T) {
 	if err != nil || !strings.Contains(out, "nota de crédito pedida") {
 		t.Fatalf("credit --yes: out %q err %v", out, err)
 	}
-	cs := pendingCredits(t, path)
+	cs := controls(t, path, store.CtlCredit)
 	if len(cs) != 1 || cs[0].Target != cancelled || !strings.Contains(cs[0].Args, "Cliente arrepentido") {
 		t.Fatalf("credit controls: %+v", cs)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,29 +9,6 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 )
-
-// runFolio runs the root command in-process with stdin and returns stdout,
-// stderr and the error main would print.
-func runFolio(t *testing.T, stdin string, args ...string) (string, string, error) {
-	t.Helper()
-	cmd := newRootCmd()
-	var out, errb bytes.Buffer
-	cmd.SetIn(strings.NewReader(stdin))
-	cmd.SetOut(&out)
-	cmd.SetErr(&errb)
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	return out.String(), errb.String(), err
-}
-
-func fixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 func TestDTEBuildFixtures(t *testing.T) {
 	tests := map[string]struct {

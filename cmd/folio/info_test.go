@@ -14,27 +14,6 @@ import (
 	"github.com/folio-cl/folio/internal/store"
 )
 
-// isolate points every XDG location at a fresh directory and clears the
-// FOLIO_* variables, so that a test sees only what it sets up.
-func isolate(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	t.Setenv("HOME", dir)
-	for _, v := range []string{"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"} {
-		t.Setenv(v, filepath.Join(dir, strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(v, "XDG_"), "_HOME"))))
-	}
-	for _, k := range config.Keys {
-		if k.Env != "" {
-			t.Setenv(k.Env, "")
-		}
-	}
-	t.Setenv("FOLIO_CONFIG", "")
-	t.Setenv("LC_ALL", "")
-	t.Setenv("LC_MESSAGES", "")
-	t.Setenv("LANG", "C.UTF-8")
-	return dir
-}
-
 func infoJSON(t *testing.T, args ...string) map[string]any {
 	t.Helper()
 	out, _, err := runFolio(t, "", append([]string{"info", "--json"}, args...)...)

@@ -120,19 +120,11 @@ func TestLangFlagOnEveryCommand(t *testing.T) {
 // one with a reason written before schema 12.
 func langStore(t *testing.T) (path, rejected, skipped string) {
 	t.Helper()
-	ctx := context.Background()
-	path = ordersStore(t, 3)
-	st, err := store.Open(ctx, path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	rows, _ := st.ListOrders(ctx, store.OrderQuery{Limit: 3})
-	rejected, skipped = rows[0].ID, rows[1].ID
 	sii := i18n.M("reason.sii_rejected", "RCH", i18n.Quote("(CAF-3-517) El CAF que contiene el folio se encuentra vencido"), 41)
 	skip := i18n.M("reason.skipped", i18n.Quote("pedido duplicado"))
 	ctl := i18n.M("event.control_applied", i18n.M("ctl.skip"), "ana (cli)", i18n.M("control.skipped"))
-	err = st.Write(ctx, func(tx *store.Tx) error {
+	path = seedStore(t, 3, func(ctx context.Context, tx *store.Tx, ids []string) error {
+		rejected, skipped = ids[0], ids[1]
 		if err := tx.MoveOrder(ctx, rejected, store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention, ReasonCode: "SII-RCH",
 			Reason: sii.Plain(i18n.ES), ReasonMsg: sii.Encode(), DocType: 39, Folio: 41,
 			Event: store.Event{Kind: "sii", Message: sii.Plain(i18n.ES), MsgJSON: sii.Encode()}}); err != nil {
@@ -142,15 +134,9 @@ func langStore(t *testing.T) (path, rejected, skipped string) {
 			MsgJSON: i18n.M("event.sii", i18n.M("sii.rejected"), "RCH").Encode()}); err != nil {
 			return err
 		}
-		if err := tx.MoveOrder(ctx, skipped, store.Move{From: []store.State{store.StateQueued}, To: store.StateDone, Outcome: store.OutcomeSkipped,
-			Reason: skip.Plain(i18n.ES), ReasonMsg: skip.Encode(), Event: store.Event{Kind: "control", Message: ctl.Plain(i18n.ES), MsgJSON: ctl.Encode()}}); err != nil {
-			return err
-		}
-		return nil
+		return tx.MoveOrder(ctx, skipped, store.Move{From: []store.State{store.StateQueued}, To: store.StateDone, Outcome: store.OutcomeSkipped,
+			Reason: skip.Plain(i18n.ES), ReasonMsg: skip.Encode(), Event: store.Event{Kind: "control", Message: ctl.Plain(i18n.ES), MsgJSON: ctl.Encode()}})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return path, rejected, skipped
 }
 

@@ -38,15 +38,12 @@ const multiMerchants = 20
 // its document or waits in Errors with a reason, every order belongs to
 // its merchant's connection, and the survivors share the connections.
 func TestMultiEngineCrashExactlyOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
 	if !pgtest.Available() {
 		t.Skip(pgtest.SkipLine)
 	}
-	t.Parallel() // its own simulator and schema; it mostly waits
+	bin := processTest(t)
 	rounds, orders := multiEngineSize()
-	multiEngineCrash(t, pgtest.Store(t), 3, rounds, orders)
+	multiEngineCrash(t, bin, pgtest.Store(t), 3, rounds, orders)
 }
 
 // fleetProc is one `folio run` of the fleet.
@@ -59,8 +56,7 @@ type fleetProc struct {
 // multiEngineCrash is the multi-engine crash test over the store at path,
 // starting with engines engines (at most engines+1 run at once; one keeps
 // the same moves meaningful on a store that allows one engine).
-func multiEngineCrash(t *testing.T, path string, engines, rounds, orders int) {
-	bin := buildFolio(t)
+func multiEngineCrash(t *testing.T, bin, path string, engines, rounds, orders int) {
 	info := startSimArgs(t, bin, orders, "5xx=0.03,429=0.02,latency=5ms..60ms,reset=0.01,reset-after-generar=0.05",
 		"--merchants", strconv.Itoa(multiMerchants))
 	if len(info.Merchants) != multiMerchants {

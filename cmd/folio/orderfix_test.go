@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -47,18 +46,4 @@ func TestOrderBuyerAndBoleta(t *testing.T) {
 	if err := json.Unmarshal([]byte(cs[0].Args), &b); err != nil || b.RUT != "76354771-K" || b.Comuna != "Providencia" {
 		t.Fatalf("buyer args %q: %+v %v", cs[0].Args, b, err)
 	}
-}
-
-func controls(t *testing.T, path string) []store.Control {
-	t.Helper()
-	st, err := store.Open(context.Background(), path, store.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cs, err := st.PendingControls(context.Background(), 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cs
 }

@@ -470,9 +470,9 @@ func (cl *cli) control(cmd *cobra.Command, storeFlag, key string, request func(c
 func (cl *cli) reportControl(cmd *cobra.Command, st *store.Store, id int64) error {
 	ctx := cmd.Context()
 	l := cl.lang(cmd)
-	_, live, _ := engine.LeaseHolder(ctx, st)
+	n, _ := engine.Running(ctx, st) // several engines may share a PostgreSQL store
 	w := cmd.OutOrStdout()
-	if !live {
+	if n == 0 {
 		fmt.Fprintln(w, l.T("cli.recorded", id))
 		return nil
 	}

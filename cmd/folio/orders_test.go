@@ -1,49 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/folio-cl/folio/internal/store"
 )
-
-// ordersStore makes a store holding n orders.
-func ordersStore(t testing.TB, n int) string {
-	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "folio.db")
-	st, err := store.Open(ctx, path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var id int64
-	if err := st.Write(ctx, func(tx *store.Tx) error {
-		id, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	for i := 0; i < n; i += 5000 {
-		var batch []store.OrderUpsert
-		for j := i; j < min(n, i+5000); j++ {
-			batch = append(batch, store.OrderUpsert{ID: fmt.Sprintf("6650f1c2a9e4b1%010d", j), ConnectionID: id, Code: fmt.Sprintf("MEL-%08d", j),
-				Marketplace: "MercadoLibre", PaymentStatus: "completed", Status: "completed", Total: int64(1000 + j%50000),
-				SoldAt: at, RemoteUpdatedAt: at, Light: `{"_id":"x"}`, InitialState: store.StateQueued})
-		}
-		if _, err := st.UpsertOrders(ctx, batch); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
-}
 
 // peakWriter discards what it is given and samples the heap every so
 // many writes, keeping the largest figure seen.

@@ -15,11 +15,7 @@ import (
 // and runs, the other waits for the schema and is refused as a second
 // engine — never "SQL logic error: table connections already exists".
 func TestTwoRunsRaceOnANewStore(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	t.Parallel() // its own simulator and stores
-	bin := buildFolio(t)
+	bin := processTest(t)
 	info := startSim(t, bin, 5, "none")
 	tries := 6
 	if os.Getenv("FOLIO_SOAK") != "" {

@@ -7,62 +7,21 @@ import (
 	"testing"
 
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
 
 // rejectStore makes a store whose first order is in Errors because the SII
-// rejected its folio 41, and whose second is done.
+// rejected its folio 41 (storetest.Rejected), and whose second is done.
 func rejectStore(t *testing.T) (path, rejected, done string) {
 	t.Helper()
-	ctx := context.Background()
-	path = ordersStore(t, 2)
-	st, err := store.Open(ctx, path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	rows, err := st.ListOrders(ctx, store.OrderQuery{Limit: 2})
-	if err != nil || len(rows) != 2 {
-		t.Fatalf("orders: %v %v", rows, err)
-	}
-	rejected, done = rows[0].ID, rows[1].ID
-	err = st.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.SaveEmission(ctx, store.Emission{OrderID: rejected, ExtRef: "folio:" + rejected, DocType: 39, Folio: 41,
-			TrackID: "7", SIIStatus: store.DocRejected, MVDocumentID: "mv-doc-1"}); err != nil {
-			return err
-		}
-		if err := tx.AddDocument(ctx, store.Document{OrderID: rejected, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: 41, Total: 1000, Fecha: "2026-11-24"}); err != nil {
-			return err
-		}
-		if err := tx.SetDocumentSII(ctx, rejected, store.DocRejected); err != nil {
-			return err
-		}
-		if err := tx.MoveOrder(ctx, rejected, store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention,
-			ReasonCode: "SII-RCH", Reason: "rechazado por el SII (RCH): (CAF-3-517) El CAF que contiene el folio se encuentra vencido", DocType: 39, Folio: 41}); err != nil {
+	path = seedStore(t, 2, func(ctx context.Context, tx *store.Tx, ids []string) error {
+		rejected, done = ids[0], ids[1]
+		if err := storetest.Rejected(ctx, tx, rejected); err != nil {
 			return err
 		}
 		return tx.MoveOrder(ctx, done, store.Move{From: []store.State{store.StateQueued}, To: store.StateDone, Outcome: store.OutcomeSkipped})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return path, rejected, done
-}
-
-func pendingReissues(t *testing.T, path string) []store.Control {
-	t.Helper()
-	st, err := store.Open(context.Background(), path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cs, _ := st.PendingControls(context.Background(), 10)
-	var out []store.Control
-	for _, c := range cs {
-		if c.Kind == store.CtlReissue {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 func TestOrderReissue(t *testing.T) {
@@ -75,7 +34,7 @@ func TestOrderReissue(t *testing.T) {
 	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), "--yes") || !strings.Contains(out, "folio 41") {
 		t.Fatalf("reissue without --yes: out %q err %v", out, err)
 	}
-	if cs := pendingReissues(t, path); len(cs) != 0 {
+	if cs := controls(t, path, store.CtlReissue); len(cs) != 0 {
 		t.Fatalf("a reissue was recorded without --yes: %+v", cs)
 	}
 
@@ -94,7 +53,7 @@ func TestOrderReissue(t *testing.T) {
 	if err != nil || !strings.Contains(out, "reemisión pedida") {
 		t.Fatalf("reissue --yes: out %q err %v", out, err)
 	}
-	if cs := pendingReissues(t, path); len(cs) != 1 || cs[0].Target != rejected {
+	if cs := controls(t, path, store.CtlReissue); len(cs) != 1 || cs[0].Target != rejected {
 		t.Fatalf("reissue controls: %+v", cs)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
 
 func loadTestConfig(t *testing.T, file string, env map[string]string) config.Loaded {
@@ -99,13 +100,9 @@ func TestRunLogFile(t *testing.T) {
 func TestSaveTokensIsNotFenced(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	var id int64
-	if err := st.Write(ctx, func(tx *store.Tx) error {
+	if err := st.Write(ctx, func(tx *store.Tx) (err error) {
 		id, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, AccessToken: "a0", RefreshToken: "r0"})
 		return err
 	}); err != nil {

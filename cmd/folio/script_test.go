@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/testutil"
 )
 
 // -update rewrites the files a failing cmp compares against inside the
@@ -169,24 +169,7 @@ func cmdSeedStore(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	path := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(filepath.Dir(path), 0o700))
-	ctx := context.Background()
-	st, err := store.Open(ctx, path, store.Options{})
-	ts.Check(err)
-	defer st.Close()
-	var id int64
-	ts.Check(st.Write(ctx, func(tx *store.Tx) error {
-		id, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende})
-		return err
-	}))
-	at := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	var batch []store.OrderUpsert
-	for j := range n {
-		batch = append(batch, store.OrderUpsert{ID: fmt.Sprintf("6650f1c2a9e4b1%010d", j), ConnectionID: id, Code: fmt.Sprintf("MEL-%08d", j),
-			Marketplace: "MercadoLibre", PaymentStatus: "completed", Status: "completed", Total: int64(1000 + 990*j),
-			SoldAt: at, RemoteUpdatedAt: at, Light: `{"_id":"x"}`, InitialState: store.StateQueued})
-	}
-	_, err = st.UpsertOrders(ctx, batch)
-	ts.Check(err)
+	ts.Check(writeOrders(path, n, func(i int) int64 { return int64(1000 + 990*i) }))
 }
 
 // waitorders PATH STATE N [TIMEOUT] waits until the store at PATH has at
@@ -206,19 +189,16 @@ func cmdWaitOrders(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	path := ts.MkAbs(args[0])
 	ctx := context.Background()
-	deadline := time.Now().Add(limit)
 	var last map[store.State]int
-	for {
-		if counts, ok := countOrders(ctx, path); ok {
+	// Every 100 ms: polling another process's store, no event to wait on.
+	if !testutil.Until(limit, 100*time.Millisecond, func() bool {
+		counts, ok := countOrders(ctx, path)
+		if ok {
 			last = counts
-			if ordersReached(counts, args[1], n) {
-				return
-			}
 		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("waitorders: %s not reached in %s; orders by state: %v", strings.Join(args[1:3], " "), limit, last)
-		}
-		time.Sleep(100 * time.Millisecond) // polling another process's store: no event to wait on
+		return ok && ordersReached(counts, args[1], n)
+	}) {
+		ts.Fatalf("waitorders: %s not reached in %s; orders by state: %v", strings.Join(args[1:3], " "), limit, last)
 	}
 }
 
@@ -235,23 +215,22 @@ func cmdWaitOrder(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 	}
 	path, ctx := ts.MkAbs(args[0]), context.Background()
-	deadline := time.Now().Add(limit)
 	last := "not found"
-	for {
-		if st, err := store.Open(ctx, path, store.Options{ReadOnly: true}); err == nil {
-			o, err := findOrder(ctx, st, args[1], i18n.EN)
-			st.Close()
-			if err == nil {
-				last = string(o.State) + " " + o.Reason
-				if o.State == store.State(args[2]) {
-					return
-				}
-			}
+	// Every 100 ms: polling another process's store, no event to wait on.
+	if !testutil.Until(limit, 100*time.Millisecond, func() bool {
+		st, err := store.Open(ctx, path, store.Options{ReadOnly: true})
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("waitorder: %s not %s in %s (last: %s)", args[1], args[2], limit, last)
+		o, err := findOrder(ctx, st, args[1], i18n.EN)
+		st.Close()
+		if err != nil {
+			return false
 		}
-		time.Sleep(100 * time.Millisecond) // polling another process's store: no event to wait on
+		last = string(o.State) + " " + o.Reason
+		return o.State == store.State(args[2])
+	}) {
+		ts.Fatalf("waitorder: %s not %s in %s (last: %s)", args[1], args[2], limit, last)
 	}
 }
 
@@ -300,23 +279,21 @@ func cmdWaitHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: waithttp URL")
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var err error
+	// Every 50 ms: another process starting, nothing to wait on.
+	if !testutil.Until(30*time.Second, 50*time.Millisecond, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, args[0], nil)
-		ts.Check(err)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
+		defer cancel()
+		req, rerr := http.NewRequestWithContext(ctx, http.MethodGet, args[0], nil)
+		ts.Check(rerr)
+		var resp *http.Response
+		if resp, err = http.DefaultClient.Do(req); err != nil {
+			return false
 		}
-		cancel()
-		if err == nil && resp.StatusCode == http.StatusOK {
-			return
-		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("waithttp %s: no 200 in 30s (last: %v)", args[0], err)
-		}
-		time.Sleep(50 * time.Millisecond) // another process starting: nothing to wait on
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}) {
+		ts.Fatalf("waithttp %s: no 200 in 30s (last: %v)", args[0], err)
 	}
 }
 

@@ -3,22 +3,16 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/folio-cl/folio/internal/app"
-	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
-	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
-	"github.com/folio-cl/folio/internal/tui"
+	"github.com/folio-cl/folio/internal/testutil"
 )
 
 // TestTokenLifecycleAndNoSecretShown runs the engine with access tokens
@@ -29,58 +23,21 @@ import (
 // looked for in the engine's log, the HTTP log and every console screen.
 func TestTokenLifecycleAndNoSecretShown(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sims, err := sim.Start(ctx, sim.Options{Orders: 12, Seed: 11, RateLimit: -1, SIIDelay: 50 * time.Millisecond,
-		Faults: faults.Spec{TokenExpire: time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	env := app.New(os.Getenv)
-	if _, err := env.ConnectSim(ctx, st, sims.Info.Multivende, store.KindLibreDTE); err != nil {
-		t.Fatal(err)
-	}
+	ctx := context.Background()
 	logs := &syncBuf{}
-	eng, err := env.NewEngine(ctx, st, app.EngineSpec{RateLimit: -1, Config: engine.Config{PollInterval: 200 * time.Millisecond, Workers: 2,
-		Retry:  engine.RetryPolicy{MaxAttempts: 8, Base: 20 * time.Millisecond, Max: 200 * time.Millisecond},
-		Emisor: sims.LD.Emisor(), SIIInterval: 100 * time.Millisecond, Log: slog.New(slog.NewJSONHandler(logs, nil))}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(runCtx) }()
-	defer func() { stop(); <-done }()
-
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		counts, _ := st.CountByState(ctx)
-		if isSettled(ctx, st, counts, len(sims.MV.State().Checkouts)) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("did not settle: %v", counts)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	r := startEngine(t, engineOpts{orders: 12, seed: 11, faults: faults.Spec{TokenExpire: time.Second},
+		log: slog.New(slog.NewJSONHandler(logs, nil))})
+	sims, st := r.sims, r.st
+	r.settle(t, 60*time.Second, "did not settle")
 	// Keep polling across a few token lifetimes, then expire the refresh.
 	time.Sleep(2500 * time.Millisecond)
 	sims.MV.ExpireRefreshTokens()
 	var conn store.Connection
-	for deadline := time.Now().Add(20 * time.Second); ; {
+	if !testutil.Until(20*time.Second, 50*time.Millisecond, func() bool {
 		conn, _ = st.Connection(ctx, "simulador")
-		if conn.Status == store.ConnNeedsReconnect {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("an expired refresh token did not ask for a reconnect: %s %q", conn.Status, conn.LastError)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return conn.Status == store.ConnNeedsReconnect
+	}) {
+		t.Fatalf("an expired refresh token did not ask for a reconnect: %s %q", conn.Status, conn.LastError)
 	}
 	if !conn.Paused || !strings.Contains(conn.LastError, "folio connect multivende --name simulador") {
 		t.Errorf("needs reconnect, but paused=%v and the message is %q", conn.Paused, conn.LastError)
@@ -113,14 +70,10 @@ func TestTokenLifecycleAndNoSecretShown(t *testing.T) {
 		check("the HTTP log ("+e.Method+" "+e.URL+")", e.URL+e.ReqBody+e.RespBody+e.Error)
 	}
 	for _, lang := range []i18n.Lang{i18n.ES, i18n.EN} {
-		m, err := tui.New(tui.Options{Store: st, Lang: lang, By: "test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		deliver(t, m, tea.WindowSizeMsg{Width: 200, Height: 60})
+		m, d := r.console(t, lang, 200, 60)
 		check("the console's panes", m.Render())
 		for _, k := range []string{"1", "3", "4", "2"} {
-			deliver(t, m, tea.KeyPressMsg{Code: rune(k[0]), Text: k})
+			d.Keys(k)
 			check("the console's pane "+k, m.Render())
 			if k == "1" && !strings.Contains(ansi.Strip(m.Render()), "folio connect multivende --name simulador") {
 				t.Errorf("the console (%s) does not show the reconnect command:\n%s", lang, ansi.Strip(m.Render()))
@@ -128,47 +81,16 @@ func TestTokenLifecycleAndNoSecretShown(t *testing.T) {
 		}
 		// Inspect the newest orders, every section.
 		for i := 0; i < 4; i++ {
-			deliver(t, m, tea.KeyPressMsg{Code: tea.KeyEnter})
+			d.Keys("enter")
 			for s := 0; s < 5; s++ {
 				check("the console's inspect view", m.Render())
-				deliver(t, m, tea.KeyPressMsg{Code: tea.KeyTab})
+				d.Keys("tab")
 			}
-			deliver(t, m, tea.KeyPressMsg{Code: tea.KeyEscape})
-			deliver(t, m, tea.KeyPressMsg{Code: tea.KeyDown})
+			d.Keys("esc", "down")
 		}
 		m.Close()
 	}
 	if len(where) > 0 {
 		t.Errorf("a secret appears in: %s", strings.Join(where, "; "))
 	}
-}
-
-// deliver runs one message through the console and the commands it
-// returns, as the program would.
-func deliver(t *testing.T, m *tui.Model, msg tea.Msg) {
-	t.Helper()
-	queue := []tea.Msg{msg}
-	for n := 0; len(queue) > 0 && n < 200; n++ {
-		msg, queue = queue[0], queue[1:]
-		_, cmd := m.Update(msg)
-		queue = append(queue, runCmd(cmd)...)
-	}
-}
-
-func runCmd(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if batch, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range batch {
-			out = append(out, runCmd(c)...)
-		}
-		return out
-	}
-	if msg == nil {
-		return nil
-	}
-	return []tea.Msg{msg}
 }

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,25 +19,9 @@ import (
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/testutil"
 	"github.com/folio-cl/folio/internal/tui"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestServePrintsItsHostKeyAndTakesAConfigUser(t *testing.T) {
 	dir := t.TempDir()
@@ -51,23 +34,14 @@ func TestServePrintsItsHostKeyAndTakesAConfigUser(t *testing.T) {
 	hostKey := filepath.Join(dir, "state", "ssh_host_ed25519_key")
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
-	cmd := newRootCmd()
-	cmd.SetOut(&out)
-	cmd.SetErr(&out)
-	cmd.SetArgs([]string{"--config", cfgPath, "serve", "--store", storePath, "--ssh-addr", "127.0.0.1:0", "--host-key", hostKey, "--lang", "en"})
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(ctx) }()
+	r := startUntil(ctx, "--config", cfgPath, "serve", "--store", storePath, "--ssh-addr", "127.0.0.1:0", "--host-key", hostKey, "--lang", "en")
+	out, done := r.out, r.done
 
 	re := regexp.MustCompile(`listens on (127\.0\.0\.1:\d+); host key fingerprint: (SHA256:\S+)`)
 	var m []string
-	deadline := time.Now().Add(15 * time.Second)
-	for m = re.FindStringSubmatch(out.String()); m == nil; m = re.FindStringSubmatch(out.String()) {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("no address printed: %s", out.String())
-		}
-		time.Sleep(20 * time.Millisecond) // polling for a line, not timing one
+	if !testutil.Eventually(15*time.Second, func() bool { m = re.FindStringSubmatch(out.String()); return m != nil }) {
+		cancel()
+		t.Fatalf("no address printed: %s%s", out, r.err)
 	}
 	if !strings.Contains(out.String(), "host key made in "+hostKey) || !strings.Contains(out.String(), "ssh -p ") {
 		t.Errorf("output: %s", out.String())

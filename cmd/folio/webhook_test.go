@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/sim"
+	"github.com/folio-cl/folio/internal/testutil"
 	"github.com/folio-cl/folio/internal/webhook"
 )
 
@@ -73,21 +74,17 @@ func TestRunListenReceivesWebhooks(t *testing.T) {
 	}
 	runCtx, stop := context.WithCancel(context.Background())
 	defer stop()
-	cmd := newRootCmd()
-	var errb syncBuf
-	cmd.SetOut(&syncBuf{})
-	cmd.SetErr(&errb)
-	cmd.SetArgs([]string{"run", "--store", path, "--sim", s.Info.Multivende, "--listen", addr, "--poll", "1h"})
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(runCtx) }()
+	r := startUntil(runCtx, "run", "--store", path, "--sim", s.Info.Multivende, "--listen", addr, "--poll", "1h")
+	errb, done := r.err, r.done
 
+	// One 20 s budget for the three waits; each polls every 50 ms.
 	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
+	if !testutil.Until(time.Until(deadline), 50*time.Millisecond, func() bool {
+		var resp *http.Response
+		if resp, err = http.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				break
+				return true
 			}
 		}
 		select {
@@ -95,21 +92,18 @@ func TestRunListenReceivesWebhooks(t *testing.T) {
 			t.Fatalf("folio run ended before it listened: %v\n%s", err, errb.String())
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no listener: %v\n%s", err, errb.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+		return false
+	}) {
+		t.Fatalf("no listener: %v\n%s", err, errb.String())
 	}
 	// After the first poll, the next is an hour away: only webhooks bring the orders.
-	for !strings.Contains(errb.String(), `"msg":"polled"`) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no first poll\n%s", errb.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !testutil.Until(time.Until(deadline), 50*time.Millisecond, func() bool { return strings.Contains(errb.String(), `"msg":"polled"`) }) {
+		t.Fatalf("no first poll\n%s", errb.String())
 	}
 	s.MV.AddOrders(6)
-	for {
-		attached, paid := 0, 0
+	attached, paid := 0, 0
+	if !testutil.Until(time.Until(deadline), 50*time.Millisecond, func() bool {
+		attached, paid = 0, 0
 		for _, c := range s.MV.State().Checkouts {
 			if c.PaymentStatus == "completed" && c.Status != "cancelled" {
 				paid++
@@ -118,13 +112,9 @@ func TestRunListenReceivesWebhooks(t *testing.T) {
 				}
 			}
 		}
-		if paid > 0 && attached == paid {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d paid orders attached through webhooks\n%s", attached, paid, errb.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+		return paid > 0 && attached == paid
+	}) {
+		t.Fatalf("%d of %d paid orders attached through webhooks\n%s", attached, paid, errb.String())
 	}
 	stop()
 	if err := <-done; err != nil {

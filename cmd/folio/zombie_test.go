@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/folio-cl/folio/internal/store"
 )
 
 // zombieCycles is how many times the zombie test freezes the lease holder
@@ -25,11 +21,7 @@ func zombieCycles() (cycles, orders int) { return soak(4, 40, 12, 200) }
 // documents, no folio attached twice, every consumed folio attached once
 // or named by an order waiting in Errors.
 func TestZombieEngineIsFenced(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	t.Parallel() // its own simulator and store; it mostly waits
-	bin := buildFolio(t)
+	bin := processTest(t)
 	cycles, orders := zombieCycles()
 	// Slow replies keep calls in flight when the freeze lands; resets after
 	// generar leave outcomes the new holder must resolve.
@@ -84,8 +76,7 @@ func TestZombieEngineIsFenced(t *testing.T) {
 	if fenced == 0 {
 		t.Fatal("no woken engine was ever fenced: the takeover did not happen")
 	}
-	b, _ := os.ReadFile(r.logPath)
-	if n := strings.Count(string(b), "lease lost to another engine"); n < fenced {
+	if n := strings.Count(r.log(), "lease lost to another engine"); n < fenced {
 		t.Errorf("%d engines were fenced but %d said so in the log", fenced, n)
 	}
 	t.Logf("%d of %d cycles fenced a woken engine", fenced, cycles)
@@ -97,30 +88,4 @@ func TestZombieEngineIsFenced(t *testing.T) {
 	}
 	defer st.Close()
 	checkCrashLedgers(t, st, info)
-}
-
-// waitHolds waits until the engine of process pid holds the store's lease.
-func waitHolds(t *testing.T, path string, pid int) {
-	t.Helper()
-	ctx := context.Background()
-	for deadline := time.Now().Add(60 * time.Second); ; {
-		if st, err := store.Open(ctx, path, store.Options{ReadOnly: true}); err == nil {
-			h, live, err := st.LeaseHolder(ctx)
-			st.Close()
-			if err == nil && live && h.PID == pid {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("engine %d never took the lease", pid)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// waitCh waits for c once and hands its exit on a channel.
-func waitCh(c *exec.Cmd) <-chan error {
-	ch := make(chan error, 1)
-	go func() { ch <- c.Wait() }()
-	return ch
 }

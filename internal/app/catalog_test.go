@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
 
 // The engine's periodic sync reads both catalogs like `folio catalog sync`
@@ -22,11 +22,7 @@ func TestPeriodicCatalogAgainstTheSimulators(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	env, _ := testEnv(t, nil)
 	if _, err := env.ConnectSim(ctx, st, sims.Info.Multivende, store.KindLibreDTE); err != nil {
 		t.Fatal(err)

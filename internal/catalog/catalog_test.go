@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"runtime/metrics"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
 
 // memSource is a Multivende catalog in memory.
@@ -154,16 +154,6 @@ func (m *memCatalog) DeactivateItem(ctx context.Context, code string) error {
 	return nil
 }
 
-func openStore(t testing.TB) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
 var sel = catalog.Selection{MerchantID: "m", PriceList: "pl", Warehouse: "wh"}
 
 // sync runs one whole sync and returns its plan and report.
@@ -280,7 +270,7 @@ func TestLoadPrefersTheActiveVersionAndScope(t *testing.T) {
 func TestSyncIsIdempotent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	src, cat, st := newSource(200), newCatalog(), openStore(t)
+	src, cat, st := newSource(200), newCatalog(), storetest.Open(t)
 	plan, rep, err := sync1(ctx, t, src, cat, st)
 	if err != nil {
 		t.Fatal(err)
@@ -315,7 +305,7 @@ func TestSyncIsIdempotent(t *testing.T) {
 
 func TestSyncResumesAfterAnInterruption(t *testing.T) {
 	t.Parallel()
-	src, cat, st := newSource(300), newCatalog(), openStore(t)
+	src, cat, st := newSource(300), newCatalog(), storetest.Open(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cat.onWrite = func(n int64) {
@@ -364,7 +354,7 @@ func TestSyncResumesAfterAnInterruption(t *testing.T) {
 
 func TestSyncRidesOutFaultsAndReportsAFailingItem(t *testing.T) {
 	t.Parallel()
-	src, cat, st := newSource(150), newCatalog(), openStore(t)
+	src, cat, st := newSource(150), newCatalog(), storetest.Open(t)
 	cat.faults.Set(faults.Spec{ServerError: 0.2, RateLimit: 0.1})
 	cat.fail["SKU-00042"] = &invoicer.Error{Code: invoicer.CodeBadDoc, Op: "item", Status: 400, Message: "Precio del item debe ser mayor a 0."}
 	var seen []catalog.Outcome
@@ -435,7 +425,7 @@ func must[T any](v T, err error) T {
 // into an empty invoicer catalog, with the progress record in a real store.
 func BenchmarkCatalogSync(b *testing.B) {
 	src := newSource(10_000)
-	st := openStore(b)
+	st := storetest.Open(b)
 	ctx := context.Background()
 	var peak atomic.Uint64
 	stop := make(chan struct{})

@@ -10,6 +10,7 @@ import (
 	"github.com/folio-cl/folio/internal/catalog"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
 
 // simClient connects a Multivende client to a running simulator, as a
@@ -51,7 +52,7 @@ func TestSyncFromTheSimulator(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	sim, client, merchant := simClient(t)
-	cat, st := newCatalog(), openStore(t)
+	cat, st := newCatalog(), storetest.Open(t)
 	s := catalog.Selection{MerchantID: merchant, PriceList: "pl-mayorista", Warehouse: "st-providencia"}
 	want, err := catalog.Load(ctx, client, s, cat.CatalogCaps())
 	if err != nil {

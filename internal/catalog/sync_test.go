@@ -7,6 +7,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/catalog"
 	"github.com/folio-cl/folio/internal/multivende"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
 
 // listsSource is memSource with a merchant's price lists and warehouses,
@@ -82,7 +83,7 @@ func TestPrepareChoosesTheDefaultsTheScopeNeeds(t *testing.T) {
 func TestPeriodicAppliesOrCounts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := openStore(t)
+	st := storetest.Open(t)
 	src := &listsSource{memSource: newSource(3)}
 	cat := newCatalog()
 	sides := catalog.Sides{Connection: "t", MerchantID: "m", Source: src, Invoicer: cat, InvoicerName: "Mem"}

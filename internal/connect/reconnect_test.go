@@ -2,24 +2,14 @@ package connect
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
-
-func reconnectStore(t *testing.T) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
 
 // A reconnect keeps the pause a person chose and the attach settings the
 // new consent leaves unset, lifts the pause a needed reconnect made, and
@@ -27,7 +17,7 @@ func reconnectStore(t *testing.T) *store.Store {
 func TestSaveMultivendeKeepsWhatAReconnectMust(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := reconnectStore(t)
+	st := storetest.Open(t)
 	first := store.Connection{Name: "tienda", Kind: store.KindMultivende, MerchantID: "m1", AccessToken: "a1", RefreshToken: "r1",
 		Settings: store.ConnSettings{EmitterID: "em", DocTypes: map[string]string{"39": "B"}}}
 	if err := SaveMultivende(ctx, i18n.EN, st, first); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,21 +17,9 @@ import (
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
+	"github.com/folio-cl/folio/internal/testutil"
 )
-
-// testClock is the injected clock both the simulator and the engine read.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-func (c *testClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // listReq is one checkouts list request as the simulator saw it.
 type listReq struct {
@@ -57,7 +44,7 @@ func TestIngestReadsA48HourBacklogInWindows(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
-	clk := &testClock{t: t0.Add(-48 * time.Hour)}
+	clk := testutil.NewClock(t0.Add(-48 * time.Hour)) // the injected clock both the simulator and the engine read
 	sim := mvsim.New(mvsim.Options{Seed: 48, RateLimit: -1, Now: clk.Now})
 	// 20 orders an hour for 48 hours, and a sale day of 2 300 orders in
 	// one window (three pages of 1000).
@@ -112,11 +99,7 @@ func TestIngestReadsA48HourBacklogInWindows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	err = st.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: srv.URL,
 			MerchantID: tok.MerchantID, ClientID: sim.ClientID(), AccessToken: tok.Token, RefreshToken: tok.RefreshToken})

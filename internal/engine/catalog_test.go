@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,16 +10,13 @@ import (
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
 
 func TestPeriodicCatalogSync(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	inv, err := libredte.New(libredte.Config{BaseURL: "http://127.0.0.1:1", Hash: "x", Emisor: "76.086.428-5"})
 	if err != nil {
 		t.Fatal(err)

@@ -19,18 +19,7 @@ import (
 // doneOrders settles a run and returns the orders issued and attached.
 func doneOrders(t *testing.T, b *bundle) []store.Order {
 	t.Helper()
-	b.settle(60 * time.Second)
-	rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateDone}, Limit: 100})
-	var out []store.Order
-	for _, o := range rows {
-		if o.Outcome == store.OutcomeIssued && o.Folio > 0 {
-			out = append(out, o)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no order issued")
-	}
-	return out
+	return b.settledIn(store.StateDone, "no order issued", func(o store.Order) bool { return o.Outcome == store.OutcomeIssued && o.Folio > 0 })
 }
 
 // waitReason waits until the order is in Errors for code.

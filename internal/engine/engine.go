@@ -333,6 +333,46 @@ func LeaseHolder(ctx context.Context, st *store.Store) (store.Holder, bool, erro
 	return h, !dead(h), nil
 }
 
+// LiveEngines lists the engines working st, the newest first. Several
+// engines may share a PostgreSQL store, each registered in the engines
+// table and none holding the store-wide lease: those are read first, on
+// either driver. When none is live, a live store-wide lease (SQLite's one
+// engine, or an engine of a folio before several engines) counts as one.
+// Engines killed on this host (their process is gone) do not count.
+func LiveEngines(ctx context.Context, st *store.Store) ([]store.EngineInfo, error) {
+	host, _ := os.Hostname()
+	dead := func(h store.Holder) bool { return h.Host == host && h.PID != os.Getpid() && !processAlive(h.PID) }
+	es, err := st.Engines(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("engine: reading the engines on the store: %w", err)
+	}
+	var out []store.EngineInfo
+	for _, e := range es {
+		if e.Live && !dead(e.Holder) {
+			out = append(out, e)
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	h, live, err := st.LeaseHolder(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("engine: reading the store's lease: %w", err)
+	}
+	if live && !dead(h) {
+		out = append(out, store.EngineInfo{ID: h.ID(), Holder: h, Live: true})
+	}
+	return out, nil
+}
+
+// Running says how many engines work st (see LiveEngines): what the
+// console's "engine running" indicator and commands that refuse to run
+// beside an engine read, on either driver.
+func Running(ctx context.Context, st *store.Store) (int, error) {
+	es, err := LiveEngines(ctx, st)
+	return len(es), err
+}
+
 // acquire takes the lease. A holder that was killed on this host (its
 // process is gone) is not waited for: a restart after a crash goes on at
 // once instead of failing until the dead lease expires.
@@ -438,6 +478,7 @@ func (e *Engine) Run(ctx context.Context) error {
 				e.unclaim(o.ConnectionID)
 				e.busy.Delete(o.ID)
 				e.inFlight.Add(-1)
+				e.Kick() // a worker is free: the dispatcher need not sleep out its wait
 			}
 		}()
 	}

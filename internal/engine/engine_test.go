@@ -6,83 +6,15 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/engine"
-	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
 )
-
-// checkLedgers asserts exactly-once against both simulators' ledgers.
-func (b *bundle) checkLedgers() {
-	b.t.Helper()
-	ctx := context.Background()
-	mv, ld := b.sims.MV.State(), b.sims.LD.State()
-	attached := map[string]int{}
-	rejected := map[string]bool{} // "order/folio" of documents the SII rejected
-	for _, c := range mv.Checkouts {
-		docs, _ := b.st.Documents(ctx, c.ID)
-		for _, d := range docs {
-			if d.SIIStatus == store.DocRejected {
-				rejected[c.ID+"/"+strconv.FormatInt(d.Folio, 10)] = true
-			}
-		}
-		live := 0
-		for _, d := range c.Documents {
-			if !rejected[c.ID+"/"+d.DocID] {
-				live++ // a rejected one stays attached: Multivende has no call to remove it
-			}
-		}
-		if live > 1 {
-			b.t.Errorf("order %s has %d documents", c.ID, live)
-		}
-		for _, d := range c.Documents {
-			attached[d.Type+"/"+d.DocID]++
-		}
-		paid := c.PaymentStatus == "completed" && c.Status != "cancelled"
-		o, err := b.st.GetOrder(ctx, c.ID)
-		if err != nil {
-			b.t.Errorf("order %s never reached the store: %v", c.ID, err)
-			continue
-		}
-		if o.State == store.StateDone && rejected[c.ID+"/"+strconv.FormatInt(o.Folio, 10)] {
-			b.t.Errorf("order %s is done with folio %d, which the SII rejected", c.ID, o.Folio)
-		}
-		switch {
-		case !paid && len(c.Documents) > 0:
-			b.t.Errorf("unpaid or cancelled order %s got a document", c.ID)
-		case paid && len(c.Documents) == 0 && !(o.State == store.StateAttention && o.Reason != "") &&
-			!(o.State == store.StateDone && o.Outcome == store.OutcomeSkipped && o.Reason != ""):
-			b.t.Errorf("paid order %s has no document and is %s (%q)", c.ID, o.State, o.Reason)
-		}
-	}
-	folios := map[string]bool{}
-	for _, e := range ld.Emitted {
-		f := strconv.FormatInt(e.Folio, 10) + "/" + strconv.Itoa(e.DTE)
-		if folios[f] {
-			b.t.Errorf("folio %s consumed twice", f)
-		}
-		folios[f] = true
-		if n := attached[mvType(e.DTE)+"/"+strconv.FormatInt(e.Folio, 10)]; n != 1 {
-			owner, _, _ := b.st.FolioOwner(ctx, b.sims.Info.Emisor, e.DTE, e.Folio)
-			o, _ := b.st.GetOrder(ctx, owner)
-			if n == 0 && o.State == store.StateAttention && strings.HasPrefix(o.ReasonCode, "SII-") {
-				continue // the SII rejected it before it was attached: it has no legal effect, a person decides
-			}
-			if n == 0 && rejected[owner+"/"+strconv.FormatInt(e.Folio, 10)] && o.Folio != e.Folio {
-				continue // rejected before it was attached, and replaced by a reissue
-			}
-			evs, _ := b.st.Events(ctx, owner)
-			b.t.Errorf("folio %d (type %d) is attached to %d orders; its order %q is %s (%s %s), timeline %+v", e.Folio, e.DTE, n, owner, o.State, o.ReasonCode, o.Reason, evs)
-		}
-	}
-}
 
 func TestHappyPath(t *testing.T) {
 	t.Parallel()
@@ -397,14 +329,6 @@ func TestDrainOnStop(t *testing.T) {
 		b.settle(30 * time.Second)
 		b.checkLedgers()
 	})
-}
-
-// mvType is the Multivende document type a DTE type is attached as.
-func mvType(dteType int) string {
-	if dteType == 33 || dteType == 34 {
-		return multivende.DocTypeFactura
-	}
-	return multivende.DocTypeBoleta
 }
 
 // An engine whose lease another engine took over (it was frozen past it)

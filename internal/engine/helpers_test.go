@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,8 @@ import (
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/testutil"
+	"github.com/folio-cl/folio/internal/webhook"
 )
 
 // The engine tests' one rig: simulators, a store connected to them as a
@@ -30,6 +33,9 @@ import (
 // are served in memory (no sockets) unless a test asks for sockets: inside
 // a testing/synctest bubble a goroutine waiting on the network would keep
 // fake time from moving, and the test would hang rather than fail.
+// hookRig is the same rig with a webhook listener the simulator notifies.
+// The checks and waits several files share are here too: checkLedgers
+// (exactly-once against both ledgers), waitControl, and the waits below.
 
 type bundle struct {
 	t      testing.TB
@@ -113,6 +119,63 @@ func setup(t testing.TB, o opts) *bundle {
 		b.start()
 	}
 	return b
+}
+
+const hookSecret = "webhook-test-secret-0123456789abcdef"
+
+// hookRig is a rig whose engine has a webhook listener the simulator
+// notifies, polling every poll. memory serves the simulators and the
+// listener in memory (inside a synctest bubble).
+func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spec, listen, memory bool, hook ...func(multivende.Exchange)) (*bundle, *webhook.Server) {
+	tb.Helper()
+	var ws *webhook.Server
+	var eng **engine.Engine
+	var seeExchange func(multivende.Exchange)
+	if len(hook) > 0 {
+		seeExchange = hook[0]
+	}
+	b := setup(tb, opts{sim: &sim.Options{Orders: 0, Seed: 11, RateLimit: rateLimit, SIIDelay: 50 * time.Millisecond},
+		faults: sp, mvRate: rateLimit, noStart: true, hook: seeExchange, sockets: !memory,
+		tune: func(c *engine.Config) {
+			c.PollInterval = poll
+			c.Retry = engine.RetryPolicy{MaxAttempts: 8, Base: 100 * time.Millisecond, Max: time.Second}
+			if listen {
+				c.Webhook = func() engine.WebhookHealth {
+					h := ws.Health()
+					// In memory the transport serves the handler and no
+					// socket listens: the rig says it is listening.
+					h.Listening = h.Listening || memory
+					return h
+				}
+			}
+		}})
+	eng = &b.eng
+	if listen {
+		var err error
+		ws, err = webhook.New(webhook.Config{Secret: hookSecret, Hint: func(c int64, id string) engine.HintResult { return (*eng).Hint(c, id) },
+			Targets: func(ctx context.Context) ([]webhook.Target, error) {
+				c, err := b.st.Connection(ctx, "tienda")
+				return []webhook.Target{{ConnectionID: c.ID, ClientID: c.ClientID}}, err
+			}})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if memory {
+			const host = "folio.invalid" // the app, as the in-memory simulator reaches it
+			b.sims.Transport.Handle(host, ws.Handler())
+			b.sims.MV.SetWebhook(webhook.URL("http://"+host, hookSecret))
+		} else {
+			ctx, cancel := context.WithCancel(context.Background())
+			tb.Cleanup(cancel)
+			addr, err := ws.Listen(ctx, "127.0.0.1:0")
+			if err != nil {
+				tb.Fatal(err)
+			}
+			b.sims.MV.SetWebhook(webhook.URL("http://"+addr, hookSecret))
+		}
+	}
+	b.start()
+	return b, ws
 }
 
 func (b *bundle) connect(ctx context.Context) {
@@ -211,32 +274,19 @@ func (b *bundle) stop() error {
 	return b.err
 }
 
-// eventually is the package's one wait: it polls ok every 20 ms until it
-// holds (true) or deadline passes (false). Inside a synctest bubble the
-// deadline and the polls are fake time, and cost nothing.
-func eventually(deadline time.Duration, ok func() bool) bool {
-	end := time.Now().Add(deadline)
-	for !ok() {
-		if time.Now().After(end) {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return true
-}
+// The package's waits are the tests' one wait (testutil): eventually
+// polls ok every 20 ms until it holds (true) or deadline passes (false);
+// waitUntil fails the test, naming what it waited for; waitFor is
+// waitUntil with the usual 20 s. Inside a synctest bubble the deadline
+// and the polls are fake time, and cost nothing.
+var (
+	eventually = testutil.Eventually
+	waitUntil  = testutil.WaitFor
+)
 
-// waitUntil is eventually that fails the test, naming what it waited for.
-func waitUntil(t testing.TB, deadline time.Duration, what string, ok func() bool) {
-	t.Helper()
-	if !eventually(deadline, ok) {
-		t.Fatalf("timed out after %v waiting for %s", deadline, what)
-	}
-}
-
-// waitFor is waitUntil with the usual 20 s.
 func waitFor(t testing.TB, what string, ok func() bool) {
 	t.Helper()
-	waitUntil(t, 20*time.Second, what, ok)
+	testutil.WaitFor(t, 20*time.Second, what, ok)
 }
 
 // quiet reports whether every simulated order is in the store and none is
@@ -281,6 +331,24 @@ func (b *bundle) settle(deadline time.Duration) map[store.State]int {
 	return counts
 }
 
+// settledIn settles a run (60 s) and returns the orders (up to 100) in
+// state that keep holds; with none, it fails the test saying none.
+func (b *bundle) settledIn(state store.State, none string, keep func(store.Order) bool) []store.Order {
+	b.t.Helper()
+	b.settle(60 * time.Second)
+	rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{state}, Limit: 100})
+	var out []store.Order
+	for _, o := range rows {
+		if keep(o) {
+			out = append(out, o)
+		}
+	}
+	if len(out) == 0 {
+		b.t.Fatal(none)
+	}
+	return out
+}
+
 // drained waits until every simulated order is in the store and none is
 // queued, in flight or retrying (SII checks and controls are not waited
 // for), and returns the counts.
@@ -293,6 +361,90 @@ func (b *bundle) drained(deadline time.Duration) map[store.State]int {
 		return ok
 	})
 	return counts
+}
+
+// waitControl waits for a control's outcome.
+func waitControl(t *testing.T, b *bundle, id int64) store.Control {
+	t.Helper()
+	var c store.Control
+	waitUntil(t, 20*time.Second, "the control to be applied", func() bool {
+		c, _ = b.st.Control(context.Background(), id)
+		return c.Status != store.CtlPending
+	})
+	return c
+}
+
+// checkLedgers asserts exactly-once against both simulators' ledgers.
+func (b *bundle) checkLedgers() {
+	b.t.Helper()
+	ctx := context.Background()
+	mv, ld := b.sims.MV.State(), b.sims.LD.State()
+	attached := map[string]int{}
+	rejected := map[string]bool{} // "order/folio" of documents the SII rejected
+	for _, c := range mv.Checkouts {
+		docs, _ := b.st.Documents(ctx, c.ID)
+		for _, d := range docs {
+			if d.SIIStatus == store.DocRejected {
+				rejected[c.ID+"/"+strconv.FormatInt(d.Folio, 10)] = true
+			}
+		}
+		live := 0
+		for _, d := range c.Documents {
+			if !rejected[c.ID+"/"+d.DocID] {
+				live++ // a rejected one stays attached: Multivende has no call to remove it
+			}
+		}
+		if live > 1 {
+			b.t.Errorf("order %s has %d documents", c.ID, live)
+		}
+		for _, d := range c.Documents {
+			attached[d.Type+"/"+d.DocID]++
+		}
+		paid := c.PaymentStatus == "completed" && c.Status != "cancelled"
+		o, err := b.st.GetOrder(ctx, c.ID)
+		if err != nil {
+			b.t.Errorf("order %s never reached the store: %v", c.ID, err)
+			continue
+		}
+		if o.State == store.StateDone && rejected[c.ID+"/"+strconv.FormatInt(o.Folio, 10)] {
+			b.t.Errorf("order %s is done with folio %d, which the SII rejected", c.ID, o.Folio)
+		}
+		switch {
+		case !paid && len(c.Documents) > 0:
+			b.t.Errorf("unpaid or cancelled order %s got a document", c.ID)
+		case paid && len(c.Documents) == 0 && !(o.State == store.StateAttention && o.Reason != "") &&
+			!(o.State == store.StateDone && o.Outcome == store.OutcomeSkipped && o.Reason != ""):
+			b.t.Errorf("paid order %s has no document and is %s (%q)", c.ID, o.State, o.Reason)
+		}
+	}
+	folios := map[string]bool{}
+	for _, e := range ld.Emitted {
+		f := strconv.FormatInt(e.Folio, 10) + "/" + strconv.Itoa(e.DTE)
+		if folios[f] {
+			b.t.Errorf("folio %s consumed twice", f)
+		}
+		folios[f] = true
+		if n := attached[mvType(e.DTE)+"/"+strconv.FormatInt(e.Folio, 10)]; n != 1 {
+			owner, _, _ := b.st.FolioOwner(ctx, b.sims.Info.Emisor, e.DTE, e.Folio)
+			o, _ := b.st.GetOrder(ctx, owner)
+			if n == 0 && o.State == store.StateAttention && strings.HasPrefix(o.ReasonCode, "SII-") {
+				continue // the SII rejected it before it was attached: it has no legal effect, a person decides
+			}
+			if n == 0 && rejected[owner+"/"+strconv.FormatInt(e.Folio, 10)] && o.Folio != e.Folio {
+				continue // rejected before it was attached, and replaced by a reissue
+			}
+			evs, _ := b.st.Events(ctx, owner)
+			b.t.Errorf("folio %d (type %d) is attached to %d orders; its order %q is %s (%s %s), timeline %+v", e.Folio, e.DTE, n, owner, o.State, o.ReasonCode, o.Reason, evs)
+		}
+	}
+}
+
+// mvType is the Multivende document type a DTE type is attached as.
+func mvType(dteType int) string {
+	if dteType == 33 || dteType == 34 {
+		return multivende.DocTypeFactura
+	}
+	return multivende.DocTypeBoleta
 }
 
 func mustURL(t testing.TB, s string) *url.URL {

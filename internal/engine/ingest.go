@@ -125,11 +125,27 @@ func (e *Engine) Ingest(ctx context.Context, c store.Connection) (int, error) {
 		from = c.HighWater.Add(-e.cfg.Overlap)
 	}
 	changed, windows := 0, 0
+	var empty time.Time // the end of the empty windows read since the mark last moved
+	passEmpty := func() error {
+		return e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetPolled(ctx, c.ID, empty, "") })
+	}
 	for w, err := range multivende.CheckoutWindows(ctx, m, c.MerchantID, from, to) {
 		if err != nil {
+			if !empty.IsZero() {
+				// Past what was read whole, or a poll failing now and then
+				// would walk the same empty windows forever.
+				_ = passEmpty()
+			}
 			return changed, err
 		}
 		windows++
+		if len(w.Entries) == 0 {
+			// Nothing to write: the mark passes it with the next commit
+			// (a later window's, or the poll's last), not in one of its
+			// own; a first poll walks days of empty windows.
+			empty = w.To
+			continue
+		}
 		// Commits of about ingestBatch orders: one commit per small page
 		// held ingest to the store's commit rate.
 		for i := 0; i < len(w.Entries); i += ingestBatch {
@@ -142,9 +158,12 @@ func (e *Engine) Ingest(ctx context.Context, c store.Connection) (int, error) {
 		if err := e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetPolled(ctx, c.ID, w.To, "") }); err != nil {
 			return changed, err
 		}
+		empty = time.Time{}
 	}
-	if windows == 0 { // nothing to read (the mark is ahead of this clock): still a successful poll
-		err = e.st.Write(ctx, func(tx *store.Tx) error { return tx.SetPolled(ctx, c.ID, time.Time{}, "") })
+	// Nothing to read (the mark is ahead of this clock) is still a
+	// successful poll; empty windows at the end move the mark past them.
+	if windows == 0 || !empty.IsZero() {
+		err = passEmpty()
 	}
 	return changed, err
 }
@@ -187,14 +206,34 @@ func (e *Engine) ingestWith(ctx context.Context, c store.Connection, entries []m
 		if ups, err = tx.UpsertOrders(ctx, batch); err != nil {
 			return err
 		}
-		byID := make(map[string]store.OrderUpsert, len(batch))
-		for _, b := range batch {
-			byID[b.ID] = b
-		}
+		// New orders' first events go in a few statements, not one each.
+		seen := make([]store.Event, 0, len(ups))
+		seenBy := map[string]store.Event{} // by payment status: the same words for most
+		next := 0                          // ups come in batch order, each id once
 		for _, u := range ups {
-			if err := e.plan(ctx, tx, u, byID[u.ID]); err != nil {
-				return err
+			for next < len(batch) && batch[next].ID != u.ID {
+				next++
 			}
+			if next == len(batch) {
+				return fmt.Errorf("ingest: the store reported order %s out of its batch's order", u.ID)
+			}
+			o := batch[next]
+			if !u.New {
+				if err := e.plan(ctx, tx, u, o); err != nil {
+					return err
+				}
+				continue
+			}
+			ev, ok := seenBy[o.PaymentStatus+"\x00"+o.Status]
+			if !ok {
+				ev = seenEvent(o)
+				seenBy[o.PaymentStatus+"\x00"+o.Status] = ev
+			}
+			ev.OrderID = u.ID
+			seen = append(seen, ev)
+		}
+		if err := tx.AppendEvents(ctx, seen); err != nil {
+			return err
 		}
 		if extra != nil {
 			return extra(tx)
@@ -217,14 +256,19 @@ func eligible(payment, status string) bool {
 	return co.Paid() && !co.Cancelled()
 }
 
+// seenEvent is a new order's first event on its timeline.
+func seenEvent(o store.OrderUpsert) store.Event {
+	if eligible(o.PaymentStatus, o.Status) {
+		return event("seen", "event.seen_paid")
+	}
+	return event("seen", "event.seen_unpaid", o.PaymentStatus)
+}
+
 // plan moves a new or changed order to where its payment says it belongs.
 func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o store.OrderUpsert) error {
 	pay := eligible(o.PaymentStatus, o.Status)
 	if u.New {
-		ev := event("seen", "event.seen_paid")
-		if !pay {
-			ev = event("seen", "event.seen_unpaid", o.PaymentStatus)
-		}
+		ev := seenEvent(o)
 		return tx.AppendEvent(ctx, u.ID, ev)
 	}
 	cur, err := tx.GetOrder(ctx, u.ID)

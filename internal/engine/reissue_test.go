@@ -18,29 +18,7 @@ import (
 // returns the orders in Errors for it.
 func rejectedOrders(t *testing.T, b *bundle) []store.Order {
 	t.Helper()
-	b.settle(60 * time.Second)
-	rows, _ := b.st.ListOrders(context.Background(), store.OrderQuery{States: []store.State{store.StateAttention}, Limit: 100})
-	var out []store.Order
-	for _, o := range rows {
-		if strings.HasPrefix(o.ReasonCode, "SII-") && o.Folio > 0 {
-			out = append(out, o)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no SII rejection in Errors")
-	}
-	return out
-}
-
-// waitControl waits for a control's outcome.
-func waitControl(t *testing.T, b *bundle, id int64) store.Control {
-	t.Helper()
-	var c store.Control
-	waitUntil(t, 20*time.Second, "the control to be applied", func() bool {
-		c, _ = b.st.Control(context.Background(), id)
-		return c.Status != store.CtlPending
-	})
-	return c
+	return b.settledIn(store.StateAttention, "no SII rejection in Errors", func(o store.Order) bool { return strings.HasPrefix(o.ReasonCode, "SII-") && o.Folio > 0 })
 }
 
 // A retry never finishes an order with a document the SII rejected: the

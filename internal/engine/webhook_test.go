@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -13,69 +12,10 @@ import (
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
-	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
 	"github.com/folio-cl/folio/internal/store"
-	"github.com/folio-cl/folio/internal/webhook"
 )
-
-const hookSecret = "webhook-test-secret-0123456789abcdef"
-
-// hookRig is a rig whose engine has a webhook listener the simulator
-// notifies, polling every poll. memory serves the simulators and the
-// listener in memory (inside a synctest bubble).
-func hookRig(tb testing.TB, poll time.Duration, rateLimit float64, sp faults.Spec, listen, memory bool, hook ...func(multivende.Exchange)) (*bundle, *webhook.Server) {
-	tb.Helper()
-	var ws *webhook.Server
-	var eng **engine.Engine
-	var seeExchange func(multivende.Exchange)
-	if len(hook) > 0 {
-		seeExchange = hook[0]
-	}
-	b := setup(tb, opts{sim: &sim.Options{Orders: 0, Seed: 11, RateLimit: rateLimit, SIIDelay: 50 * time.Millisecond},
-		faults: sp, mvRate: rateLimit, noStart: true, hook: seeExchange, sockets: !memory,
-		tune: func(c *engine.Config) {
-			c.PollInterval = poll
-			c.Retry = engine.RetryPolicy{MaxAttempts: 8, Base: 100 * time.Millisecond, Max: time.Second}
-			if listen {
-				c.Webhook = func() engine.WebhookHealth {
-					h := ws.Health()
-					// In memory the transport serves the handler and no
-					// socket listens: the rig says it is listening.
-					h.Listening = h.Listening || memory
-					return h
-				}
-			}
-		}})
-	eng = &b.eng
-	if listen {
-		var err error
-		ws, err = webhook.New(webhook.Config{Secret: hookSecret, Hint: func(c int64, id string) engine.HintResult { return (*eng).Hint(c, id) },
-			Targets: func(ctx context.Context) ([]webhook.Target, error) {
-				c, err := b.st.Connection(ctx, "tienda")
-				return []webhook.Target{{ConnectionID: c.ID, ClientID: c.ClientID}}, err
-			}})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if memory {
-			const host = "folio.invalid" // the app, as the in-memory simulator reaches it
-			b.sims.Transport.Handle(host, ws.Handler())
-			b.sims.MV.SetWebhook(webhook.URL("http://"+host, hookSecret))
-		} else {
-			ctx, cancel := context.WithCancel(context.Background())
-			tb.Cleanup(cancel)
-			addr, err := ws.Listen(ctx, "127.0.0.1:0")
-			if err != nil {
-				tb.Fatal(err)
-			}
-			b.sims.MV.SetWebhook(webhook.URL("http://"+addr, hookSecret))
-		}
-	}
-	b.start()
-	return b, ws
-}
 
 // waitAttached waits until every paid, not cancelled order the simulator
 // has carries an uploaded document, or the deadline passes.

@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -19,69 +17,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"golang.org/x/oauth2"
 )
-
-const (
-	secretAccess  = "ACCESS-abc123-secret"
-	secretRefresh = "REFRESH-def456-secret"
-	secretClient  = "csecret-xyz-789"
-)
-
-type staticTokens struct{ tok string }
-
-func (s staticTokens) Token() (*oauth2.Token, error) {
-	if s.tok == "" {
-		s.tok = secretAccess
-	}
-	return &oauth2.Token{AccessToken: s.tok}, nil
-}
-
-// hookLog collects what the HTTP-log hook receives.
-type hookLog struct {
-	mu  sync.Mutex
-	all []Exchange
-}
-
-func (h *hookLog) hook(_ context.Context, e Exchange) {
-	h.mu.Lock()
-	h.all = append(h.all, e)
-	h.mu.Unlock()
-}
-
-func (h *hookLog) text() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	b, _ := json.Marshal(h.all)
-	return string(b)
-}
-
-func (h *hookLog) list() []Exchange {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]Exchange(nil), h.all...)
-}
-
-// newTestClient serves h and returns an unpaced client with a static token.
-func newTestClient(t *testing.T, h http.Handler) (*Client, *hookLog) {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	log := &hookLog{}
-	c := New(Config{BaseURL: srv.URL + "/", ClientID: "cid", ClientSecret: secretClient, RateLimit: -1,
-		Hook: log.hook, Tokens: staticTokens{}})
-	return c, log
-}
-
-func readFixture(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func mustCode(t *testing.T, err error, code string) *Error {
 	t.Helper()

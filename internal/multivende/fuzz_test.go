@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,10 +24,7 @@ import (
 // Soak: go test ./internal/multivende -run '^$' -fuzz FuzzCheckoutToDocument -fuzztime 1m
 func FuzzCheckoutToDocument(f *testing.F) {
 	for _, name := range []string{"multivende-checkout.json", "multivende-checkout-factura.json"} {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
+		b := readFixture(f, name)
 		f.Add(b)
 		s := string(b)
 		for _, v := range []struct{ from, to string }{
@@ -187,10 +183,7 @@ func FuzzCheckoutAmounts(f *testing.F) {
 	f.Add(`"2.0"`, `"25980/2"`, `"0x32BE"`, `"NaN"`, "12990.5", "1e999999")
 	f.Add("1000000", "999999999999", "1", "999999999999", "-1", "9223372036854775807")
 	f.Add(`" 3 "`, `"12990.000"`, "-0", "null", `"-5"`, "0.0")
-	tmpl, err := os.ReadFile("testdata/multivende-checkout.json")
-	if err != nil {
-		f.Fatal(err)
-	}
+	tmpl := readFixture(f, "multivende-checkout.json")
 	// In the order they appear in the fixture: the first bad one is refused.
 	fields := []struct{ from, path string }{
 		{`"total": 29970`, "total"},

@@ -12,25 +12,14 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/folio-cl/folio/internal/testutil"
 )
-
-// fakeClock is a settable clock for TokenSource.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // refreshServer is a token endpoint that rotates tokens: each refresh
 // token works once. New access tokens last ttl by the fake clock.
 type refreshServer struct {
-	clock   *fakeClock
+	clock   *testutil.Clock
 	ttl     time.Duration
 	delay   time.Duration
 	mu      sync.Mutex
@@ -44,7 +33,7 @@ type refreshServer struct {
 	fail5xx atomic.Int32  // this many refreshes answer 503 without rotating
 }
 
-func newRefreshServer(clock *fakeClock, ttl time.Duration) *refreshServer {
+func newRefreshServer(clock *testutil.Clock, ttl time.Duration) *refreshServer {
 	return &refreshServer{clock: clock, ttl: ttl, valid: map[string]bool{secretRefresh: true}, access: map[string]bool{}}
 }
 
@@ -90,7 +79,7 @@ func (s *refreshServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	access, refresh := fmt.Sprintf("%s-%d", secretAccess, s.n), fmt.Sprintf("%s-%d", secretRefresh, s.n)
 	s.valid[refresh], s.access[access] = true, true
 	s.calls.Add(1)
-	now := s.clock.now()
+	now := s.clock.Now()
 	fmt.Fprintf(w, `{"token":%q,"expiresAt":%q,"refreshToken":%q,"refreshTokenExpiresAt":%q}`,
 		access, now.Add(s.ttl).Format(time.RFC3339Nano), refresh, now.Add(48*time.Hour).Format(time.RFC3339Nano))
 }
@@ -99,20 +88,20 @@ func tokenSourceFor(t *testing.T, srv *refreshServer, tok Token, margin time.Dur
 	t.Helper()
 	c, log := newTestClient(t, srv)
 	ts := c.NewTokenSource(tok, margin, onNew)
-	ts.now = srv.clock.now
+	ts.now = srv.clock.Now
 	c.SetTokens(ts)
 	return ts, c, log
 }
 
 func TestTokenSourceRefreshesAheadOnce(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	srv := newRefreshServer(clock, 6*time.Hour)
 	srv.delay = 20 * time.Millisecond
 	var saved []Token
 	var smu sync.Mutex
-	start := Token{Token: secretAccess, ExpiresAt: clock.now().Add(10 * time.Minute), RefreshToken: secretRefresh,
-		RefreshTokenExpiresAt: clock.now().Add(48 * time.Hour)}
+	start := Token{Token: secretAccess, ExpiresAt: clock.Now().Add(10 * time.Minute), RefreshToken: secretRefresh,
+		RefreshTokenExpiresAt: clock.Now().Add(48 * time.Hour)}
 	ts, _, log := tokenSourceFor(t, srv, start, 0, func(tok Token) error {
 		smu.Lock()
 		saved = append(saved, tok)
@@ -125,7 +114,7 @@ func TestTokenSourceRefreshesAheadOnce(t *testing.T) {
 		t.Fatalf("token %+v, %v", tok, err)
 	}
 	// Inside it: sixteen concurrent callers, one refresh, one save.
-	clock.add(5*time.Minute + time.Second)
+	clock.Advance(5*time.Minute + time.Second)
 	var wg sync.WaitGroup
 	for range 16 {
 		wg.Add(1)
@@ -145,11 +134,11 @@ func TestTokenSourceRefreshesAheadOnce(t *testing.T) {
 		t.Fatal("the rotated refresh token was not kept")
 	}
 	// The new token lasts 6 h: no refresh until 5 minutes before that.
-	clock.add(5*time.Hour + 54*time.Minute)
+	clock.Advance(5*time.Hour + 54*time.Minute)
 	if tok, _ := ts.Token(); tok.AccessToken != secretAccess+"-1" || srv.calls.Load() != 1 {
 		t.Fatal("refreshed too early")
 	}
-	clock.add(2 * time.Minute)
+	clock.Advance(2 * time.Minute)
 	if tok, _ := ts.Token(); tok.AccessToken != secretAccess+"-2" || srv.calls.Load() != 2 {
 		t.Fatal("did not refresh inside the margin")
 	}
@@ -162,9 +151,9 @@ func TestTokenSourceRefreshesAheadOnce(t *testing.T) {
 
 func TestTokenSourceShortLivedTokens(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	srv := newRefreshServer(clock, time.Minute) // like --faults token-expire=60s
-	ts, _, _ := tokenSourceFor(t, srv, Token{Token: secretAccess, ExpiresAt: clock.now().Add(time.Minute),
+	ts, _, _ := tokenSourceFor(t, srv, Token{Token: secretAccess, ExpiresAt: clock.Now().Add(time.Minute),
 		RefreshToken: secretRefresh}, 0, nil)
 	// The stored token's lifetime is unknown: inside the margin, refresh.
 	if tok, _ := ts.Token(); tok.AccessToken != secretAccess+"-1" {
@@ -173,13 +162,13 @@ func TestTokenSourceShortLivedTokens(t *testing.T) {
 	// Its successor is known to last a minute: half of it is the margin,
 	// so calls do not refresh every time.
 	for range 5 {
-		clock.add(5 * time.Second)
+		clock.Advance(5 * time.Second)
 		ts.Token()
 	}
 	if srv.calls.Load() != 1 {
 		t.Fatalf("%d refreshes in 25 s of a 60 s token", srv.calls.Load())
 	}
-	clock.add(6 * time.Second)
+	clock.Advance(6 * time.Second)
 	if tok, _ := ts.Token(); tok.AccessToken != secretAccess+"-2" {
 		t.Fatal("no refresh past half the lifetime")
 	}
@@ -187,17 +176,17 @@ func TestTokenSourceShortLivedTokens(t *testing.T) {
 
 func TestTokenSourceNeedsReconnect(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	tests := []struct {
 		name     string
 		tok      Token
 		requests int32
 	}{
-		{"refresh token expired", Token{Token: "x", ExpiresAt: clock.now(), RefreshToken: secretRefresh,
-			RefreshTokenExpiresAt: clock.now().Add(-time.Second)}, 0},
-		{"no refresh token", Token{Token: "x", ExpiresAt: clock.now()}, 0},
-		{"refresh refused", Token{Token: "x", ExpiresAt: clock.now(), RefreshToken: "revoked",
-			RefreshTokenExpiresAt: clock.now().Add(time.Hour)}, 1},
+		{"refresh token expired", Token{Token: "x", ExpiresAt: clock.Now(), RefreshToken: secretRefresh,
+			RefreshTokenExpiresAt: clock.Now().Add(-time.Second)}, 0},
+		{"no refresh token", Token{Token: "x", ExpiresAt: clock.Now()}, 0},
+		{"refresh refused", Token{Token: "x", ExpiresAt: clock.Now(), RefreshToken: "revoked",
+			RefreshTokenExpiresAt: clock.Now().Add(time.Hour)}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,13 +211,13 @@ func TestTokenSourceNeedsReconnect(t *testing.T) {
 
 func TestTokenSourceSaveFailureKeepsToken(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	srv := newRefreshServer(clock, 6*time.Hour)
 	broken := errors.New("disk full")
 	var fail atomic.Bool
 	fail.Store(true)
 	var saves atomic.Int32
-	ts, _, _ := tokenSourceFor(t, srv, Token{Token: secretAccess, ExpiresAt: clock.now(), RefreshToken: secretRefresh}, 0,
+	ts, _, _ := tokenSourceFor(t, srv, Token{Token: secretAccess, ExpiresAt: clock.Now(), RefreshToken: secretRefresh}, 0,
 		func(Token) error {
 			saves.Add(1)
 			if fail.Load() {
@@ -256,10 +245,10 @@ func TestTokenSourceSaveFailureKeepsToken(t *testing.T) {
 
 func TestTokenSourceCallerGivesUpRefreshGoesOn(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	srv := newRefreshServer(clock, 6*time.Hour)
 	srv.gate = make(chan struct{})
-	ts, _, _ := tokenSourceFor(t, srv, Token{Token: secretAccess, ExpiresAt: clock.now(), RefreshToken: secretRefresh}, 0, nil)
+	ts, _, _ := tokenSourceFor(t, srv, Token{Token: secretAccess, ExpiresAt: clock.Now(), RefreshToken: secretRefresh}, 0, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { _, err := ts.TokenContext(ctx); done <- err }()
@@ -277,11 +266,11 @@ func TestTokenSourceCallerGivesUpRefreshGoesOn(t *testing.T) {
 
 func TestUnauthorizedRefreshesOnceAndRetries(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	srv := newRefreshServer(clock, 6*time.Hour)
 	// The stored token looks valid for hours, but Multivende revoked it.
-	ts, c, log := tokenSourceFor(t, srv, Token{Token: secretAccess, ExpiresAt: clock.now().Add(5 * time.Hour),
-		RefreshToken: secretRefresh, RefreshTokenExpiresAt: clock.now().Add(time.Hour)}, 0, nil)
+	ts, c, log := tokenSourceFor(t, srv, Token{Token: secretAccess, ExpiresAt: clock.Now().Add(5 * time.Hour),
+		RefreshToken: secretRefresh, RefreshTokenExpiresAt: clock.Now().Add(time.Hour)}, 0, nil)
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
@@ -317,12 +306,12 @@ func TestUnauthorizedRefreshesOnceAndRetries(t *testing.T) {
 // clear refusal means a person must connect again.
 func TestTokenSourceRetriesALostRefresh(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	srv := newRefreshServer(clock, 6*time.Hour)
 	srv.cut.Store(1)
 	srv.fail5xx.Store(1)
 	var saved []string
-	ts, _, _ := tokenSourceFor(t, srv, Token{Token: secretAccess, ExpiresAt: clock.now(), RefreshToken: secretRefresh}, 0,
+	ts, _, _ := tokenSourceFor(t, srv, Token{Token: secretAccess, ExpiresAt: clock.Now(), RefreshToken: secretRefresh}, 0,
 		func(t Token) error { saved = append(saved, t.RefreshToken); return nil })
 	ts.retryWait = func(int) time.Duration { return 0 }
 	tok, err := ts.Token()
@@ -335,7 +324,7 @@ func TestTokenSourceRetriesALostRefresh(t *testing.T) {
 	// Lost every time: the caller hears a transient error, not a reconnect.
 	srv2 := newRefreshServer(clock, 6*time.Hour)
 	srv2.cut.Store(100)
-	ts2, _, _ := tokenSourceFor(t, srv2, Token{Token: secretAccess, ExpiresAt: clock.now(), RefreshToken: secretRefresh}, 0, nil)
+	ts2, _, _ := tokenSourceFor(t, srv2, Token{Token: secretAccess, ExpiresAt: clock.Now(), RefreshToken: secretRefresh}, 0, nil)
 	ts2.retryWait = func(int) time.Duration { return 0 }
 	_, err = ts2.Token()
 	if e, ok := AsError(err); !ok || e.Code == CodeNeedsReconnect || !e.Retryable() || srv2.cut.Load() != 100-refreshTries {

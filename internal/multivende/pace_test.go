@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -16,14 +15,6 @@ import (
 // These tests run in a synctest bubble: time is virtual, so rates and
 // pauses are exact and nothing depends on how loaded the machine is. The
 // server is an in-memory http.Handler behind a RoundTripper.
-
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, r)
-	return rec.Result(), nil
-}
 
 // strictServer answers 429 to a request that would be the seventh within
 // one second (5 per second, plus the client's burst of one), and records
@@ -65,11 +56,6 @@ func (s *strictServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	io.WriteString(w, `{"_id":"x"}`)
-}
-
-func pacedClient(h http.Handler, rateLimit float64) *Client {
-	return New(Config{BaseURL: "http://mv.test", RateLimit: rateLimit, Tokens: staticTokens{},
-		HTTPClient: &http.Client{Transport: handlerTransport{h}}})
 }
 
 func TestPacingAvoids429(t *testing.T) {

@@ -2,7 +2,6 @@ package multivende
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,12 +10,8 @@ import (
 
 func loadCheckout(t *testing.T, name string) *Checkout {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var c Checkout
-	if err := json.Unmarshal(b, &c); err != nil {
+	if err := json.Unmarshal(readFixture(t, name), &c); err != nil {
 		t.Fatal(err)
 	}
 	return &c
@@ -25,16 +20,12 @@ func loadCheckout(t *testing.T, name string) *Checkout {
 // variant is a fixture with a change applied to its generic JSON.
 func variant(t *testing.T, name string, change func(m map[string]any)) *Checkout {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
+	if err := json.Unmarshal(readFixture(t, name), &m); err != nil {
 		t.Fatal(err)
 	}
 	change(m)
-	b, err = json.Marshal(m)
+	b, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +193,7 @@ func TestCheckoutPayloadVariants(t *testing.T) {
 		})
 	}
 	// A fractional peso is still refused: money is never rounded silently.
-	b, _ := os.ReadFile("testdata/" + bol)
+	b := readFixture(t, bol)
 	var c Checkout
 	if err := json.Unmarshal([]byte(strings.Replace(string(b), `"gross": 12990`, `"gross": 12990.5`, 1)), &c); err == nil ||
 		!strings.Contains(err.Error(), "decimals") {

@@ -24,6 +24,7 @@ import (
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/testutil"
 	"github.com/folio-cl/folio/internal/tui"
 )
 
@@ -203,16 +204,10 @@ func (h *harness) open(p person, w, hgt int, env map[string]string) *screen {
 	return sc
 }
 
-// waitFor waits, within a bound, until cond holds.
+// waitFor waits, within 15 s, until cond holds (the tests' one wait).
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond) // polling a condition, not timing one
-	}
+	testutil.WaitFor(t, 15*time.Second, what, cond)
 }
 
 func (sc *screen) waitText(s string) {

@@ -7,27 +7,6 @@ import (
 	"testing"
 )
 
-// actorBundle is a store with two merchants' connections, one order each.
-func actorBundle(t *testing.T) (*bundle, int64) {
-	t.Helper()
-	b := setup(t)
-	ctx := context.Background()
-	var other int64
-	err := b.st.Write(ctx, func(tx *Tx) (err error) {
-		other, err = tx.SaveConnection(ctx, Connection{Name: "otra", Kind: KindMultivende, MerchantID: "m2", AccessToken: "secret2"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o2 := b.order(2, StateAttention)
-	o2.ConnectionID = other
-	if _, err := b.st.UpsertOrders(ctx, []OrderUpsert{b.order(1, StateAttention), o2}); err != nil {
-		t.Fatal(err)
-	}
-	return b, other
-}
-
 func TestAddControlRecordsAndChecksTheActor(t *testing.T) {
 	t.Parallel()
 	b, _ := actorBundle(t)

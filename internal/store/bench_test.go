@@ -5,9 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/folio-cl/folio/internal/store/pgtest"
 )
 
 // BenchmarkStoreIngest measures batched upserts of checkouts as ingest
@@ -209,7 +214,6 @@ func buildMillion(ctx context.Context, b *testing.B, st *Store, n int) error {
 	}); err != nil {
 		return err
 	}
-	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	boleta, factura := int64(0), int64(0)
 	const chunk = 10000
 	for start := 0; start < n; start += chunk {
@@ -223,39 +227,7 @@ func buildMillion(ctx context.Context, b *testing.B, st *Store, n int) error {
 			}
 			defer ins.Close()
 			for i := start; i < start+chunk && i < n; i++ {
-				id := fmt.Sprintf("co-%08d", i)
-				at := base.Add(time.Duration(i) * 25 * time.Second)
-				origin, code := fakeCode(i)
-				state := millionState(i, n)
-				name, rut, isFactura := fakeBuyer(i)
-				raw, detailAt := fakeRaw(b, id, i), at.Add(time.Minute)
-				if state == StateQueued && i%2 == 0 || state == StateWaiting && i >= n-2000 {
-					name, rut, raw, detailAt = "", "", "", time.Time{} // listed, detail not read yet
-				}
-				reqType, docType := "bill", 39
-				if isFactura {
-					reqType, docType = "invoice", 33
-				}
-				var folio, next int64
-				var outcome, reason, code2 string
-				switch state {
-				case StateDone:
-					outcome = OutcomeIssued
-					if docType == 33 {
-						factura++
-						folio = factura
-					} else {
-						boleta++
-						folio = boleta
-					}
-				case StateAttention:
-					reason, code2 = "el RUT del comprador no es válido", "DTE-RUT-INVALID"
-				case StateRetrying:
-					reason, code2, next = "Multivende no respondió a tiempo", "MV-TIMEOUT", ms(at.Add(time.Hour))
-				}
-				if _, err := ins.ExecContext(ctx, id, conn, code, origin, name, rut, "completed", "confirmed", reqType,
-					990+i%300_000, ms(at), ms(at), fakeLight(id, i, at), raw, ms(detailAt), state, reason, code2, outcome,
-					docType, folio, 0, next, ms(at), ms(at), ms(at)); err != nil {
+				if _, err := ins.ExecContext(ctx, millionRow(b, i, n, conn, &boleta, &factura)...); err != nil {
 					return err
 				}
 			}
@@ -277,11 +249,180 @@ func buildMillion(ctx context.Context, b *testing.B, st *Store, n int) error {
 	})
 }
 
+// millionCols are the columns millionRow fills, in its order.
+var millionCols = []string{"id", "connection_id", "code", "marketplace", "buyer_name", "buyer_rut", "payment_status", "status",
+	"requested_type", "total", "sold_at", "remote_updated_at", "light", "raw", "detail_at", "state", "reason", "reason_code",
+	"outcome", "doc_type", "folio", "attempts", "next_attempt_at", "state_since", "created_at", "updated_at"}
+
+// millionRow is the i-th of n orders of the million-order store, its
+// values in millionCols' order; boleta and factura are the folios so far.
+func millionRow(b *testing.B, i, n int, conn int64, boleta, factura *int64) []any {
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	id := fmt.Sprintf("co-%08d", i)
+	at := base.Add(time.Duration(i) * 25 * time.Second)
+	origin, code := fakeCode(i)
+	state := millionState(i, n)
+	name, rut, isFactura := fakeBuyer(i)
+	raw, detailAt := fakeRaw(b, id, i), at.Add(time.Minute)
+	if state == StateQueued && i%2 == 0 || state == StateWaiting && i >= n-2000 {
+		name, rut, raw, detailAt = "", "", "", time.Time{} // listed, detail not read yet
+	}
+	reqType, docType := "bill", 39
+	if isFactura {
+		reqType, docType = "invoice", 33
+	}
+	var folio, next int64
+	var outcome, reason, code2 string
+	switch state {
+	case StateDone:
+		outcome = OutcomeIssued
+		if docType == 33 {
+			*factura++
+			folio = *factura
+		} else {
+			*boleta++
+			folio = *boleta
+		}
+	case StateAttention:
+		reason, code2 = "el RUT del comprador no es válido", "DTE-RUT-INVALID"
+	case StateRetrying:
+		reason, code2, next = "Multivende no respondió a tiempo", "MV-TIMEOUT", ms(at.Add(time.Hour))
+	}
+	return []any{id, conn, code, origin, name, rut, "completed", "confirmed", reqType,
+		int64(990 + i%300_000), ms(at), ms(at), fakeLight(id, i, at), raw, ms(detailAt), string(state), reason, code2, outcome,
+		docType, folio, 0, next, ms(at), ms(at), ms(at)}
+}
+
 // BenchmarkStoreFilter1M measures the console's queries over one million
 // orders: a page (50 rows) of each pane, with and without a filter, the
 // counts, and the engine's due queue.
 func BenchmarkStoreFilter1M(b *testing.B) {
 	st := millionStore(b)
+	filter1M(b, st, st.Path())
+}
+
+// BenchmarkStoreFilter1MPostgres is BenchmarkStoreFilter1M on a
+// PostgreSQL store of the same million orders (a schema of its own, filled
+// by COPY), after checking that each query's plan is index-driven.
+func BenchmarkStoreFilter1MPostgres(b *testing.B) {
+	addr := pgtest.Store(b)
+	ctx := context.Background()
+	st, err := Open(ctx, addr, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	start := time.Now()
+	if err := buildMillionPG(ctx, b, st, addr, 1_000_000); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("filled 1 000 000 orders by COPY in %s", time.Since(start).Round(time.Second))
+	explain1M(b, st)
+	filter1M(b, st, addr)
+}
+
+// buildMillionPG fills a PostgreSQL store with millionRow's orders by
+// COPY, one statement, then the counters and the planner's statistics.
+func buildMillionPG(ctx context.Context, b *testing.B, st *Store, addr string, n int) error {
+	var connID int64
+	if err := st.Write(ctx, func(tx *Tx) (err error) {
+		connID, err = tx.SaveConnection(ctx, Connection{Name: "bench", Kind: KindMultivende, MerchantID: "m-bench"})
+		return
+	}); err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	boleta, factura, i := int64(0), int64(0), 0
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"orders"}, millionCols, pgx.CopyFromFunc(func() ([]any, error) {
+		if i >= n {
+			return nil, nil
+		}
+		i++
+		return millionRow(b, i-1, n, connID, &boleta, &factura), nil
+	})); err != nil {
+		return fmt.Errorf("copying the orders: %w", err)
+	}
+	for _, q := range []string{`UPDATE order_counts SET n = (SELECT count(*) FROM orders o WHERE o.state = order_counts.state)`, `ANALYZE`} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// explain1M checks, at a million orders and with the planner's own
+// choices, that the console's queries walk indexes: no sequential scan of
+// the orders, and the text filters through the trigram index.
+func explain1M(b *testing.B, st *Store) {
+	ctx := context.Background()
+	var captured []string
+	var capturedArgs [][]any
+	st.trace = func(q string, args []any) { captured, capturedArgs = append(captured, q), append(capturedArgs, args) }
+	defer func() { st.trace = nil }()
+	conn, err := st.r.Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	for _, c := range []struct {
+		name    string
+		q       OrderQuery
+		trigram bool
+	}{
+		{"orders first page", OrderQuery{}, false},
+		{"orders keyset page", OrderQuery{Before: 500_000}, false},
+		{"errors page", OrderQuery{States: []State{StateAttention}}, false},
+		{"queue page", OrderQuery{States: QueueStates()}, false},
+		{"queue keyset page", OrderQuery{States: QueueStates(), Before: 999_000}, false},
+		{"scoped orders page", OrderQuery{ConnectionIDs: []int64{1}}, false},
+		{"filter", OrderQuery{Text: "rojas"}, true},
+		{"filter keyset page", OrderQuery{Text: "rojas", Before: 500_000}, true},
+		{"filter code prefix", OrderQuery{Text: "FAL-100001235"}, true},
+		{"filter done", OrderQuery{Text: "rojas", States: []State{StateDone}}, true},
+		{"filter no match", OrderQuery{Text: "zzqxw"}, true},
+		{"short folio", OrderQuery{Text: "42"}, false},
+	} {
+		captured, capturedArgs = nil, nil
+		if _, err := st.ListOrders(ctx, c.q); err != nil {
+			b.Fatal(err)
+		}
+		if len(captured) == 0 {
+			b.Fatalf("%s: no query traced", c.name)
+		}
+		last := len(captured) - 1
+		rows, err := conn.QueryContext(ctx, "EXPLAIN "+captured[last], capturedArgs[last]...)
+		if err != nil {
+			b.Fatalf("%s: %v", c.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				b.Fatal(err)
+			}
+			plan = append(plan, line)
+		}
+		rows.Close()
+		p := strings.Join(plan, "\n")
+		if strings.Contains(p, "Seq Scan on orders") || c.trigram && !strings.Contains(p, "orders_search") {
+			b.Errorf("%s is not index-driven at 1M orders:\n%s", c.name, p)
+		}
+		b.Logf("%s: %s", c.name, plan[0])
+	}
+	for _, q := range []string{`SELECT state, n FROM order_counts`} {
+		var plan string
+		if err := conn.QueryRowContext(ctx, "EXPLAIN "+q).Scan(&plan); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("counts: %s", plan)
+	}
+}
+
+func filter1M(b *testing.B, st *Store, addr string) {
 	ctx := context.Background()
 	list := func(q OrderQuery) func() (int, error) {
 		return func() (int, error) { rows, err := st.ListOrders(ctx, q); return len(rows), err }
@@ -312,7 +453,7 @@ func BenchmarkStoreFilter1M(b *testing.B) {
 		{"done/text", list(OrderQuery{States: []State{StateDone}, Text: "rojas"}), 50},
 		{"counts", func() (int, error) { m, err := st.CountByState(ctx); return len(m), err }, 9},
 		{"open+first-page", func() (int, error) { // a console starting: open, counts, the newest page
-			s2, err := Open(ctx, st.Path(), Options{ReadOnly: true})
+			s2, err := Open(ctx, addr, Options{ReadOnly: true})
 			if err != nil {
 				return 0, err
 			}

@@ -211,7 +211,7 @@ func (t *Tx) DeleteConnection(ctx context.Context, name string) error {
 
 // Connections lists every connection, by name.
 func (s *Store) Connections(ctx context.Context) ([]Connection, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+connCols+` FROM connections ORDER BY kind DESC, name`)
+	rows, err := s.reads.QueryContext(ctx, `SELECT `+connCols+` FROM connections ORDER BY kind DESC, name`)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -238,7 +238,7 @@ func (s *Store) Connection(ctx context.Context, name string) (Connection, error)
 
 // ConnectionByID reads one connection by id (orders carry the id).
 func (s *Store) ConnectionByID(ctx context.Context, id int64) (Connection, error) {
-	c, err := scanConn(s.r.QueryRowContext(ctx, `SELECT `+connCols+` FROM connections WHERE id=?`, id))
+	c, err := scanConn(s.reads.QueryRowContext(ctx, `SELECT `+connCols+` FROM connections WHERE id=?`, id))
 	if err != nil {
 		return c, fmt.Errorf("connection %d: %w", id, err)
 	}

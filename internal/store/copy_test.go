@@ -82,62 +82,6 @@ func TestCopyKeepsEverything(t *testing.T) {
 	}
 }
 
-// seededStore is a SQLite store with some of everything a store holds.
-func seededStore(t *testing.T) *Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "src.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	b := &bundle{st: st}
-	err = st.Write(ctx, func(tx *Tx) error {
-		b.conn, err = tx.SaveConnection(ctx, Connection{Name: "tienda", Kind: KindMultivende, MerchantID: "m1", AccessToken: "secret"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.insert(t, 30, StateQueued)
-	for i := 20; i < 30; i++ {
-		err := st.Write(ctx, func(tx *Tx) error {
-			return tx.MoveOrder(ctx, b.order(i, "").ID, Finish(StateQueued, OutcomeIssued, "", Event{Kind: "done", Message: "listo"}))
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	first := b.order(0, "").ID
-	err = st.Write(ctx, func(tx *Tx) error {
-		if err := tx.SetDetail(ctx, first, `{"_id":"x","Client":{"fullName":"Comercial Los Aromos SpA"}}`, "Comercial Los Aromos SpA",
-			"77173075-2", "factura", time.UnixMilli(1_700_000_000_500), "completed", "confirmed"); err != nil {
-			return err
-		}
-		for i := range 10 {
-			if err := tx.AppendEvent(ctx, first, Event{Kind: "seen", Message: "visto", MsgID: "event.seen", MsgArgs: []string{string(rune('a' + i))}}); err != nil {
-				return err
-			}
-		}
-		if err := tx.SaveEmission(ctx, Emission{OrderID: first, ExtRef: "folio:" + first, DocType: 33, Document: `{"x":1}`}); err != nil {
-			return err
-		}
-		for folio := int64(1); folio <= 2; folio++ {
-			if err := tx.AddDocument(ctx, Document{OrderID: b.order(int(20+folio), "").ID, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: folio, Total: 100, Fecha: "2026-11-24"}); err != nil {
-				return err
-			}
-		}
-		return tx.SetSetting(ctx, "webhook_secret", "s3cr3t")
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.AddControl(ctx, Control{Kind: CtlPause, By: "ana"}); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // BenchmarkCopy copies a store of 20 000 orders into a new SQLite file
 // (and into PostgreSQL with FOLIO_TEST_POSTGRES), reporting orders/s.
 func BenchmarkCopy(b *testing.B) {

@@ -132,7 +132,7 @@ func (s *Store) CheckFence(ctx context.Context) error {
 	}
 	var gen int64
 	f := fc.f
-	err := s.r.QueryRowContext(ctx, qHoldsLease, f.Holder.PID, f.Holder.Host, ms(f.Holder.StartedAt)).Scan(&gen)
+	err := s.reads.QueryRowContext(ctx, qHoldsLease, f.Holder.PID, f.Holder.Host, ms(f.Holder.StartedAt)).Scan(&gen)
 	if err == nil && gen == f.Generation {
 		return nil
 	}

@@ -311,7 +311,7 @@ func (s *Store) InFlightOrdersOf(ctx context.Context, limit int, conns []int64) 
 		return s.InFlightOrders(ctx, limit)
 	}
 	in, args := inConnections("connection_id", conns)
-	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders WHERE state IN ('building','issuing','issued','attaching')`+in+`
+	return s.queryOrders(ctx, `SELECT `+listCols+` FROM orders WHERE state IN (`+stepList+`)`+in+`
 		ORDER BY seq LIMIT ?`, append(args, limit)...)
 }
 

@@ -40,28 +40,6 @@ func TestOpenTakesAwayOthersAccessToAnExistingStore(t *testing.T) {
 	}
 }
 
-// holdWriteLock opens path with a plain connection and takes the write
-// lock until the test ends, as another process's writer would.
-func holdWriteLock(t *testing.T, path string) {
-	t.Helper()
-	db, err := openWriterForTest(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn.ExecContext(context.Background(), "ROLLBACK")
-		conn.Close()
-		db.Close()
-	})
-}
-
 func TestOpenWhileAnotherProcessHoldsTheWriteLock(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "folio.db")

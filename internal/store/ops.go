@@ -394,7 +394,7 @@ func (t *Tx) SetSetting(ctx context.Context, key, value string) error {
 // Setting reads a setting ("" when unset).
 func (s *Store) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, key).Scan(&v)
+	err := s.reads.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

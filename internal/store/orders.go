@@ -154,9 +154,7 @@ const (
 	// The batch's ids arrive as one JSON array: one statement finds which
 	// exist, instead of one per order.
 	qUpsertExisting = `SELECT id, remote_updated_at, state FROM orders WHERE id IN (SELECT value FROM json_each(?))`
-	qUpsertInsert   = `INSERT INTO orders (id, connection_id, code, marketplace, payment_status, status,
-		total, sold_at, remote_updated_at, light, state, state_since, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
-	qUpsertUpdate = `UPDATE orders SET code=?, marketplace=?, payment_status=?, status=?, total=?,
+	qUpsertUpdate   = `UPDATE orders SET code=?, marketplace=?, payment_status=?, status=?, total=?,
 		sold_at=?, remote_updated_at=?, light=?, updated_at=? WHERE id=?`
 	qCountAdd = `UPDATE order_counts SET n = n + ? WHERE state = ?`
 )
@@ -176,6 +174,7 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 		updated int64
 		state   State
 		seen    bool // reported by this call already
+		ins     int  // new in this call: its index in inserts, plus one
 	}
 	existing := make(map[string]known, len(batch))
 	ids := make([]string, len(batch))
@@ -208,9 +207,10 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 		return nil, fmt.Errorf("store: read orders: %w", classify(err))
 	}
 
-	var out []Upserted
+	out := make([]Upserted, 0, len(batch))
 	added := map[State]int{}
-	for _, o := range batch {
+	inserts := make([]newOrder, 0, len(batch))
+	for i, o := range batch {
 		k, ok := existing[o.ID]
 		switch {
 		case !ok:
@@ -218,25 +218,33 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 			if s == "" {
 				s = StateWaiting
 			}
-			if _, err := t.exec(ctx, qUpsertInsert, o.ID, o.ConnectionID, o.Code, o.Marketplace, o.PaymentStatus, o.Status,
-				o.Total, ms(o.SoldAt), ms(o.RemoteUpdatedAt), o.Light, s, t.now, t.now, t.now); err != nil {
-				return nil, fmt.Errorf("store: insert order %s: %w", o.ID, err)
-			}
+			// Inserted below, all new orders in a few statements.
 			added[s]++
-			existing[o.ID] = known{ms(o.RemoteUpdatedAt), s, true} // in case the batch names it again
+			inserts = append(inserts, newOrder{&batch[i], s})
+			existing[o.ID] = known{ms(o.RemoteUpdatedAt), s, true, len(inserts)} // in case the batch names it again
 			out = append(out, Upserted{ID: o.ID, New: true, State: s})
 		case ms(o.RemoteUpdatedAt) > k.updated:
+			if k.ins > 0 {
+				// New in this batch and named again, newer: insert the
+				// newer entry, in the state the first one gave.
+				inserts[k.ins-1].OrderUpsert = &batch[i]
+				existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true, k.ins}
+				continue
+			}
 			if _, err := t.exec(ctx, qUpsertUpdate, o.Code, o.Marketplace, o.PaymentStatus, o.Status, o.Total, ms(o.SoldAt),
 				ms(o.RemoteUpdatedAt), o.Light, t.now, o.ID); err != nil {
 				return nil, fmt.Errorf("store: update order %s: %w", o.ID, err)
 			}
 			if k.seen {
-				existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true}
+				existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true, 0}
 				continue // reported already: the batch names it twice
 			}
-			existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true}
+			existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true, 0}
 			out = append(out, Upserted{ID: o.ID, State: k.state})
 		}
+	}
+	if err := t.insertOrders(ctx, inserts); err != nil {
+		return nil, err
 	}
 	for st, n := range added {
 		if _, err := t.exec(ctx, qCountAdd, n, st); err != nil {
@@ -441,7 +449,7 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
 	if s.trace != nil {
 		s.trace(q, nil)
 	}
-	err := s.r.QueryRowContext(ctx, q).Scan(&v)
+	err := s.reads.QueryRowContext(ctx, q).Scan(&v)
 	return fromMS(v.Int64), classify(err)
 }
 
@@ -449,7 +457,7 @@ func (s *Store) queryOrders(ctx context.Context, q string, args ...any) ([]Order
 	if s.trace != nil {
 		s.trace(q, args)
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.reads.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list orders: %w", classify(err))
 	}

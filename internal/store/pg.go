@@ -58,6 +58,13 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 		return nil, &OpenError{Path: shown, Kind: ErrCannotOpen, Detail: "the address does not parse: " + redactErr(err, addr),
 			Fix: "give the store as postgres://USER:PASSWORD@HOST:PORT/DATABASE (store in the config, FOLIO_STORE or --store)", Case: CaseBadAddress}
 	}
+	// Every statement is planned for its own arguments. pgx prepares and
+	// caches statements, and after five runs PostgreSQL may switch one to a
+	// generic plan: for "state = $1 ORDER BY seq DESC LIMIT n" that walks
+	// the primary key, which for a state with no orders reads every order
+	// (a second per Queue pane read at a million) instead of an empty
+	// index range. Planning costs a fraction of a millisecond.
+	cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	s := &Store{path: shown, opts: opts, pg: true, pgCfg: cfg}
 	octx, cancel := context.WithTimeout(ctx, pgOpenTimeout)
 	defer cancel()
@@ -85,6 +92,7 @@ func openPostgres(ctx context.Context, addr string, opts Options) (*Store, error
 	r.RuntimeParams["default_transaction_read_only"] = "on"
 	r.RuntimeParams["application_name"] = "folio"
 	s.r = sql.OpenDB(&pgConnector{inner: stdlib.GetConnector(*r)})
+	s.reads.db = s.r
 	s.r.SetMaxOpenConns(5)
 	if s.version, err = s.pgVersion(octx); err != nil {
 		s.Close()
@@ -233,10 +241,29 @@ func pgConstraint(err error) bool { return strings.HasPrefix(pgCode(err), "23") 
 // SQLite's trigram index matches within a column.
 const pgSearch = `(code || E'\x1f' || buyer_name || E'\x1f' || buyer_rut || E'\x1f' || folio::text)`
 
-// listTextPG is listText on PostgreSQL: the pg_trgm index (orders_search,
-// migration postgres/0002) over orders whose detail was read, matched with
-// ILIKE, newest first; from six characters, code prefixes of orders not
-// read yet too.
+// pgTextWindow and pgTextWindow2 are how many of the newest orders (past
+// the cursor) a text filter on PostgreSQL matches row by row before it
+// turns to the trigram index. A GIN index cannot return rows newest first:
+// for a common word (a surname in 5% of a million orders) the trigram walk
+// fetches and sorts every match, most of a second, where the newest few
+// thousand rows fill the page in milliseconds. The second, larger window
+// is read only when the first did not fill the page but held enough
+// matches that, as dense, the second will (a common word under a state or
+// a merchant that keeps few of its matches); a rarer word goes to the
+// index at once.
+const (
+	pgTextWindow  = 2000
+	pgTextWindow2 = 20000
+)
+
+// listTextPG is listText on PostgreSQL, in one statement: the newest
+// orders past the cursor matched row by row (pgTextWindow, then up to
+// pgTextWindow2), and only when they do not fill the page, the older ones
+// through the pg_trgm index (orders_search, migration postgres/0002) over
+// orders whose detail was read, matched with ILIKE, newest first; from six
+// characters, code prefixes of orders not read yet too
+// (orders_code_nodetail). Each later part is a one-time filter: the
+// planner skips it when the parts before filled the page.
 func (s *Store) listTextPG(ctx context.Context, q OrderQuery, text string) ([]Order, error) {
 	common, args := q.commonWhere()
 	if st, stArgs := q.stateIn("state"); st != "" {
@@ -244,16 +271,70 @@ func (s *Store) listTextPG(ctx context.Context, q OrderQuery, text string) ([]Or
 		args = append(args, stArgs...)
 	}
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
-	// The first condition repeats the index's predicate, word for word.
-	conds := append([]string{"(buyer_name <> '' OR buyer_rut <> '')", pgSearch + ` ILIKE ? ESCAPE '\'`}, common...)
-	query := `SELECT ` + listCols + ` FROM orders` + where(conds) + ` ORDER BY seq DESC LIMIT ?`
-	qargs := append(append([]any{like}, args...), q.Limit)
-	if len([]rune(text)) >= 6 {
-		// The conditions repeat orders_code_nodetail's (postgres/0004).
-		prefix := append([]string{`code COLLATE "C" >= ? AND code COLLATE "C" < ?`, "buyer_name = ''", "buyer_rut = ''"}, common...)
-		query = `SELECT * FROM (` + query + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders` +
-			where(prefix) + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
-		qargs = append(append(append(qargs, text, text+"\U0010FFFF"), args...), q.Limit, q.Limit)
+	long := len([]rune(text)) >= 6
+	hi := text + "\U0010FFFF"
+
+	cursor, cursorArgs := "", []any(nil)
+	if q.Before > 0 {
+		cursor, cursorArgs = "seq < ?", []any{q.Before}
 	}
+	// floor is the oldest seq of the newest n orders past the cursor.
+	floor := func(n int) string {
+		return `(SELECT min(seq) FROM (SELECT seq FROM orders` + where(nonEmpty(cursor)) + ` ORDER BY seq DESC LIMIT ` + strconv.Itoa(n) + `) f)`
+	}
+	match, matchArgs := `((buyer_name <> '' OR buyer_rut <> '') AND `+pgSearch+` ILIKE ? ESCAPE '\')`, []any{like}
+	if long {
+		match = `(` + match + ` OR (buyer_name = '' AND buyer_rut = '' AND code COLLATE "C" >= ? AND code COLLATE "C" < ?))`
+		matchArgs = append(matchArgs, text, hi)
+	}
+	// rows matches n orders, newest first, of those past the cursor (and
+	// below seqCond), by the primary key; gate, when set, must hold.
+	rows := func(seqCond string, seqArgs []any, n int, gate string) (string, []any) {
+		inner := append(nonEmpty(cursor), nonEmpty(seqCond)...)
+		conds := append(append([]string{match}, common...), nonEmpty(gate)...)
+		sql := `SELECT ` + listCols + ` FROM (SELECT * FROM orders` + where(inner) + ` ORDER BY seq DESC LIMIT ` + strconv.Itoa(n) + `) w` +
+			where(conds) + ` ORDER BY seq DESC LIMIT ?`
+		a := append(append(append(append(append([]any{}, cursorArgs...), seqArgs...), matchArgs...), args...), q.Limit)
+		if seqCond != "" {
+			a = append(append(append([]any{}, cursorArgs...), cursorArgs...), a[len(cursorArgs):]...)
+		}
+		return sql, a
+	}
+	first, fargs := rows("", nil, pgTextWindow, "")
+	// The second window runs when the first's matches, found as densely
+	// there, would fill the page: count × (window2 / window1) ≥ limit.
+	dense := `(SELECT count(*) FROM a) * ` + strconv.Itoa(pgTextWindow2/pgTextWindow) + ` >= ?`
+	second, sargs := rows("seq < "+floor(pgTextWindow), nil, pgTextWindow2-pgTextWindow,
+		dense+` AND (SELECT count(*) FROM a) < ?`)
+	// The gate's arguments come after the conditions', before the limit.
+	sargs = append(append(sargs[:len(sargs)-1:len(sargs)-1], q.Limit, q.Limit), q.Limit)
+
+	// Past the windows: the indexes. (seq + 0: the windows' floor is no
+	// range of the primary key to walk, which would be nearly every order.)
+	past := append([]string{`seq + 0 < CASE WHEN ` + dense + ` THEN ` + floor(pgTextWindow2) +
+		` ELSE ` + floor(pgTextWindow) + ` END`}, common...)
+	pargs := append(append(append([]any{q.Limit}, cursorArgs...), cursorArgs...), args...)
+	// The first condition repeats the index's predicate, word for word.
+	conds := append([]string{"(buyer_name <> '' OR buyer_rut <> '')", pgSearch + ` ILIKE ? ESCAPE '\'`}, past...)
+	older := `SELECT ` + listCols + ` FROM orders` + where(conds) + ` ORDER BY seq DESC LIMIT ?`
+	oargs := append(append([]any{like}, pargs...), q.Limit)
+	if long {
+		// The conditions repeat orders_code_nodetail's (postgres/0004).
+		prefix := append([]string{`code COLLATE "C" >= ? AND code COLLATE "C" < ?`, "buyer_name = ''", "buyer_rut = ''"}, past...)
+		older = `SELECT * FROM (` + older + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders` +
+			where(prefix) + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
+		oargs = append(append(append(oargs, text, hi), pargs...), q.Limit, q.Limit)
+	}
+	query := `WITH a AS MATERIALIZED (` + first + `), b AS MATERIALIZED (` + second + `) SELECT * FROM a UNION ALL SELECT * FROM b UNION ALL SELECT * FROM (` +
+		older + `) c WHERE (SELECT count(*) FROM a) + (SELECT count(*) FROM b) < ? ORDER BY 1 DESC LIMIT ?`
+	qargs := append(append(append(append(fargs, sargs...), oargs...), q.Limit), q.Limit)
 	return s.queryOrders(ctx, query, qargs...)
+}
+
+// nonEmpty is the one condition c, or none.
+func nonEmpty(c string) []string {
+	if c == "" {
+		return nil
+	}
+	return []string{c}
 }

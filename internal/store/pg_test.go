@@ -36,6 +36,7 @@ const pgSkip = pgtest.SkipLine
 var onBothDrivers = []func(*testing.T){
 	// orders, transitions, emissions, documents
 	TestReopenKeepsWrites, TestWriteRollsBackOnError, TestUpsertReportsNewAndChanged, TestMoveOrderIsGuarded,
+	TestUpsertAndEventsAcrossStatementShapes, TestAppendEventsNeedsTheOrder,
 	TestNamedTransitionsLeaveTheRestAlone, TestEmissionWritesSetOnlyTheirColumns,
 	TestFolioBelongsToOneOrder, TestEmissionIntentIsUniquePerReference, TestRejectedDocumentMakesRoomForItsReplacement,
 	TestWorkNamesTheStepFromTheEmission, TestWaitOnlyBeforeTheIntent,
@@ -44,7 +45,7 @@ var onBothDrivers = []func(*testing.T){
 	TestTwoStoresWritingKeepTheFileSound, TestLease, TestFencedWritesOfAStaleHolder, TestSecondEngineIsRefusedByTheLease,
 	TestConnectionLeases, TestFencedWritesPerConnection, TestWorkOfConnections, TestLeaseHolderOfEachDriver,
 	// listings, counts, the filter
-	TestKeysetPaginationAndFilter, TestTextFilterPagesNewestFirst, TestTextFilterPathsAgree, TestShortAndSpecialFilters,
+	TestKeysetPaginationAndFilter, TestTextFilterPagesNewestFirst, TestTextFilterPathsAgree, TestShortAndSpecialFilters, TestTextFilterPastTheWindow,
 	TestCountsFollowEveryWrite, TestDueOrders, TestRecentActivity, TestInspectOrder,
 	// the rest
 	TestTimelineIsAppendOnly, TestEventMessagesKeepTheirCatalogID, TestHTTPLogIsBounded, TestControlsRoundTrip,

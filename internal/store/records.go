@@ -37,19 +37,25 @@ const qAppendEvent = `INSERT INTO events (order_id, at, kind, message, data, msg
 
 // AppendEvent adds an event to an order's timeline.
 func (t *Tx) AppendEvent(ctx context.Context, orderID string, e Event) error {
-	at := ms(e.At)
-	if at == 0 {
-		at = t.now
-	}
-	msg := e.MsgJSON
-	if msg == "" && e.MsgID != "" {
-		b, _ := json.Marshal(eventMsg{ID: e.MsgID, Args: e.MsgArgs})
-		msg = string(b)
-	}
+	at, msg := t.eventValues(e)
 	if _, err := t.exec(ctx, qAppendEvent, orderID, at, e.Kind, e.Message, e.Data, msg); err != nil {
 		return fmt.Errorf("store: event for %s: %w", orderID, err)
 	}
 	return nil
+}
+
+// eventValues are e's time (the transaction's when unset) and msg column.
+func (t *Tx) eventValues(e Event) (at int64, msg string) {
+	at = ms(e.At)
+	if at == 0 {
+		at = t.now
+	}
+	msg = e.MsgJSON
+	if msg == "" && e.MsgID != "" {
+		b, _ := json.Marshal(eventMsg{ID: e.MsgID, Args: e.MsgArgs})
+		msg = string(b)
+	}
+	return at, msg
 }
 
 // Events returns an order's timeline, oldest first.
@@ -186,7 +192,7 @@ func (t *Tx) GetEmission(ctx context.Context, orderID string) (Emission, error) 
 
 // GetEmission reads an order's emission (ErrNotFound if none yet).
 func (s *Store) GetEmission(ctx context.Context, orderID string) (Emission, error) {
-	return scanEmission(s.r.QueryRowContext(ctx, `SELECT `+emissionCols+` FROM emissions WHERE order_id=?`, orderID))
+	return scanEmission(s.reads.QueryRowContext(ctx, `SELECT `+emissionCols+` FROM emissions WHERE order_id=?`, orderID))
 }
 
 // Document is an issued DTE (or credit note) and the order it belongs to.
@@ -295,7 +301,7 @@ func (t *Tx) RejectedDocuments(ctx context.Context, orderID string) ([]Document,
 
 // Documents lists an order's documents.
 func (s *Store) Documents(ctx context.Context, orderID string) ([]Document, error) {
-	return documents(ctx, s.r, orderID)
+	return documents(ctx, &s.reads, orderID)
 }
 
 func documents(ctx context.Context, db querier, orderID string) ([]Document, error) {

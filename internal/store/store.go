@@ -79,6 +79,7 @@ type Store struct {
 	pgCfg  *pgx.ConnConfig
 
 	prepared map[string]*sql.Stmt // hotQueries, on the writer
+	reads    readStmts            // prepared reads, on the read pool
 
 	trace func(query string, args []any) // tests: see the SQL of order listings
 	// backupFault, when set, fails a backup before its copy is written
@@ -190,6 +191,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, openError(abs, "open", err)
 	}
+	s.reads.db = s.r
 	s.r.SetMaxOpenConns(5)
 	if err := s.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&s.version); err != nil {
 		s.Close()
@@ -339,7 +341,7 @@ func (s *Store) Close() error {
 		errs = append(errs, s.w.Close())
 	}
 	if s.r != nil {
-		errs = append(errs, s.r.Close())
+		errs = append(errs, s.reads.close(), s.r.Close())
 	}
 	return errors.Join(errs...)
 }
@@ -523,8 +525,9 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // hotQueries are the engine's per-order statements, prepared once at Open
 // on the writer connection: parsing costs about as much as executing them.
 var hotQueries = []string{qAppendEvent, qMoveOrder, qOrderState, qGetOrder, qSetDetail, qSaveEmission,
-	qGetEmission, qAddDocument, qSetSetting, qCompleteControl, qUpsertExisting, qUpsertInsert, qUpsertUpdate, qCountAdd,
-	qRecordIntent, qRecordIssued, qRecordAttached, qRecordUploaded, qSetLastError, qHoldsConnection}
+	qGetEmission, qAddDocument, qSetSetting, qCompleteControl, qUpsertExisting, qInsertOrders, qInsertOrdersSmall, qInsertOrdersOne, qUpsertUpdate, qCountAdd,
+	qAppendEvents, qAppendEventsSmall,
+	qRecordIntent, qRecordIssued, qRecordAttached, qRecordUploaded, qSetLastError, qHoldsLease, qHoldsConnection}
 
 func (s *Store) prepare(ctx context.Context) error {
 	s.prepared = make(map[string]*sql.Stmt, len(hotQueries))

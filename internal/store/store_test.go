@@ -10,54 +10,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/folio-cl/folio/internal/testutil"
 )
-
-type bundle struct {
-	st   *Store
-	path string
-	conn int64
-}
-
-func setup(t testing.TB) *bundle {
-	t.Helper()
-	path := storePathFor(t)
-	st, err := Open(context.Background(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	var id int64
-	err = st.Write(context.Background(), func(tx *Tx) error {
-		id, err = tx.SaveConnection(context.Background(), Connection{Name: "tienda", Kind: KindMultivende, MerchantID: "m1", AccessToken: "secret"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &bundle{st: st, path: path, conn: id}
-}
-
-// order is a test factory: a realistic order upsert with the given id.
-func (b *bundle) order(i int, state State) OrderUpsert {
-	return OrderUpsert{ID: fmt.Sprintf("co-%06d", i), ConnectionID: b.conn, Code: fmt.Sprintf("2000%09d", i),
-		Marketplace: "mercadolibre", PaymentStatus: "completed", Status: "confirmed", Total: 29970,
-		SoldAt: time.UnixMilli(int64(1_700_000_000_000 + i)), RemoteUpdatedAt: time.UnixMilli(int64(1_700_000_000_000 + i)),
-		Light: `{"_id":"x"}`, InitialState: state}
-}
-
-func (b *bundle) insert(t testing.TB, n int, state State) {
-	t.Helper()
-	ctx := context.Background()
-	for start := 0; start < n; start += 1000 {
-		var batch []OrderUpsert
-		for i := start; i < n && i < start+1000; i++ {
-			batch = append(batch, b.order(i, state))
-		}
-		if err := b.st.Write(ctx, func(tx *Tx) error { _, err := tx.UpsertOrders(ctx, batch); return err }); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func TestOpenCreatesPrivateFilesAtLatestSchema(t *testing.T) {
 	t.Parallel()
@@ -646,9 +601,8 @@ func TestChangeCounterMovesOnCommit(t *testing.T) {
 	b.insert(t, 1, StateQueued)
 	c3, _ := b.st.ChangeCounter(ctx)
 	// PostgreSQL's notification reaches the listener just after the commit.
-	for deadline := time.Now().Add(10 * time.Second); c3 == c2 && onPostgres(t) && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-		c3, _ = b.st.ChangeCounter(ctx)
+	if onPostgres(t) {
+		testutil.Until(10*time.Second, 5*time.Millisecond, func() bool { c3, _ = b.st.ChangeCounter(ctx); return c3 != c2 })
 	}
 	if c3 == c2 {
 		t.Fatal("counter did not move after a commit")
@@ -675,10 +629,7 @@ func TestChangeCounterHearsOtherWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	c2, _ := b.st.ChangeCounter(ctx)
-	for deadline := time.Now().Add(10 * time.Second); c2 == c1 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-		c2, _ = b.st.ChangeCounter(ctx)
-	}
+	testutil.Until(10*time.Second, 5*time.Millisecond, func() bool { c2, _ = b.st.ChangeCounter(ctx); return c2 != c1 })
 	if c2 == c1 {
 		t.Fatal("another writer's commit did not move the counter")
 	}

@@ -73,6 +73,7 @@ func actions() []action {
 		{name: "resume", help: "cmd.resume", group: acts, changes: true, run: func(m *Model, c call) tea.Cmd { return m.pause(c.arg, false) }},
 		{name: "connect", binding: "connect", group: acts, changes: true, run: (*Model).connect},
 		{name: "help", binding: "help", group: general, run: func(m *Model, _ call) tea.Cmd { m.openHelp(); return nil }},
+		{name: "engines", binding: "engines", group: general, run: (*Model).openEngines},
 		{name: "lang", help: "cmd.lang", group: general, run: (*Model).langCmd},
 		{name: "theme", help: "cmd.theme", group: general, run: (*Model).themeCmd},
 		{name: "quit", binding: "quit", group: general, run: func(*Model, call) tea.Cmd { return tea.Quit }},

@@ -72,7 +72,7 @@ func TestAmbiguousPaletteAsks(t *testing.T) {
 	b.keys(":")
 	b.typeText("q")
 	b.keys("enter")
-	if !b.quit {
+	if !b.drv.Quit {
 		t.Fatal(":q no longer quits")
 	}
 }

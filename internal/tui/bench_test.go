@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,11 +14,10 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/pgtest"
 )
 
 // benchOrders is the store size of the console benchmarks (FOLIO_BENCH_ORDERS
@@ -120,49 +120,11 @@ func openBig(b *testing.B) *store.Store {
 	return st
 }
 
-// console builds a console over st at w×h with its first read done, the
-// way the program starts it.
-func console(b *testing.B, st *store.Store, w, h int) *Model {
-	m, err := New(Options{Store: st, Lang: i18n.ES, By: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	deliver(m, tea.WindowSizeMsg{Width: w, Height: h})
-	return m
-}
-
-// deliver runs Update and the commands it returns, synchronously.
-func deliver(m *Model, msg tea.Msg) {
-	queue := []tea.Msg{msg}
-	for len(queue) > 0 {
-		msg, queue = queue[0], queue[1:]
-		_, cmd := m.Update(msg)
-		queue = append(queue, runCmd(cmd)...)
-	}
-}
-
-func runCmd(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if batch, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range batch {
-			out = append(out, runCmd(c)...)
-		}
-		return out
-	}
-	if msg == nil {
-		return nil
-	}
-	return []tea.Msg{msg}
-}
-
 // BenchmarkConsoleView is one frame of the four-pane grid at 200×60 over
 // a million orders (the data already read).
-func BenchmarkConsoleView(b *testing.B) {
-	st := openBig(b)
+func BenchmarkConsoleView(b *testing.B) { benchView(b, openBig(b)) }
+
+func benchView(b *testing.B, st *store.Store) {
 	for _, size := range [][2]int{{80, 24}, {200, 60}} {
 		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
 			m := console(b, st, size[0], size[1])
@@ -181,8 +143,9 @@ func BenchmarkConsoleView(b *testing.B) {
 
 // BenchmarkConsoleStart is start to first frame: the console built, its
 // first read of the store done, and drawn.
-func BenchmarkConsoleStart(b *testing.B) {
-	st := openBig(b)
+func BenchmarkConsoleStart(b *testing.B) { benchStart(b, openBig(b)) }
+
+func benchStart(b *testing.B, st *store.Store) {
 	for b.Loop() {
 		m := console(b, st, 200, 60)
 		_ = m.Render()
@@ -192,11 +155,12 @@ func BenchmarkConsoleStart(b *testing.B) {
 
 // BenchmarkConsoleRefresh is one redraw after the engine says something
 // changed: the read of every visible pane and the frame.
-func BenchmarkConsoleRefresh(b *testing.B) {
-	st := openBig(b)
+func BenchmarkConsoleRefresh(b *testing.B) { benchRefresh(b, openBig(b)) }
+
+func benchRefresh(b *testing.B, st *store.Store) {
 	m := console(b, st, 200, 60)
 	for b.Loop() {
-		deliver(m, changeMsg{})
+		deliver(b, m, changeMsg{})
 		_ = m.Render()
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/refresh")
@@ -204,8 +168,9 @@ func BenchmarkConsoleRefresh(b *testing.B) {
 
 // BenchmarkConsoleFilter types a filter on the orders pane and on the
 // errors pane: the SQL query for the visible page and the frame.
-func BenchmarkConsoleFilter(b *testing.B) {
-	st := openBig(b)
+func BenchmarkConsoleFilter(b *testing.B) { benchFilter(b, openBig(b)) }
+
+func benchFilter(b *testing.B, st *store.Store) {
 	for _, tc := range []struct {
 		name string
 		pane string
@@ -221,11 +186,11 @@ func BenchmarkConsoleFilter(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			m := console(b, st, 200, 60)
-			deliver(m, press(tc.pane))
+			deliver(b, m, press(tc.pane))
 			for b.Loop() {
 				m.orderPane(m.active).win.filter = ""
-				for _, msg := range runCmd(m.setFilter(tc.text)) {
-					deliver(m, msg)
+				for _, msg := range run(b, m.setFilter(tc.text)) {
+					deliver(b, m, msg)
 				}
 				_ = m.Render()
 			}
@@ -237,6 +202,83 @@ func BenchmarkConsoleFilter(b *testing.B) {
 	}
 }
 
+// BenchmarkConsolePostgres is the console's frame, first frame, refresh
+// and filter over the same orders in PostgreSQL (a schema of its own,
+// filled by one INSERT … SELECT generate_series), to read against the
+// SQLite benchmarks above. It skips without FOLIO_TEST_POSTGRES.
+func BenchmarkConsolePostgres(b *testing.B) {
+	addr := pgtest.Store(b)
+	start := time.Now()
+	if err := fillStorePG(addr, benchOrders()); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("filled %d orders in %s", benchOrders(), time.Since(start).Round(time.Second))
+	st, err := store.Open(context.Background(), addr, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	b.Run("View", func(b *testing.B) { benchView(b, st) })
+	b.Run("Start", func(b *testing.B) { benchStart(b, st) })
+	b.Run("Refresh", func(b *testing.B) { benchRefresh(b, st) })
+	b.Run("Filter", func(b *testing.B) { benchFilter(b, st) })
+}
+
+// fillStorePG writes fillStore's orders into a PostgreSQL store in one
+// statement, then the per-state counters and the planner's statistics.
+func fillStorePG(addr string, n int) error {
+	ctx := context.Background()
+	st, err := store.Open(ctx, addr, store.Options{})
+	if err != nil {
+		return err
+	}
+	var connID int64
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		connID, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: "http://mv", MerchantID: "m"})
+		return err
+	})
+	st.Close()
+	if err != nil {
+		return err
+	}
+	db, err := sql.Open("pgx", addr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	t0, now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), time.Now().UnixMilli()
+	// The same orders as fillStore: done, a few hundred in Errors, the
+	// newest 200 queued.
+	state := `CASE WHEN i % 5000 = 7 THEN 'attention' WHEN i > $2::bigint - 200 THEN 'queued' ELSE 'done' END`
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO orders (id, connection_id, code, marketplace, buyer_name, buyer_rut, payment_status, status, requested_type,
+			total, sold_at, remote_updated_at, raw, detail_at, state, reason, reason_code, outcome, doc_type, folio, attempts,
+			state_since, created_at, updated_at)
+		SELECT 'o-' || lpad(i::text, 7, '0'), $1, (2000000000000 + i)::text,
+			(ARRAY['MercadoLibre', 'Falabella', 'Ripley', 'Paris', 'Shopify'])[i % 5 + 1],
+			(ARRAY['Camila Rojas', 'Matías Fuentes', 'Sofía Contreras', 'Benjamín Soto', 'Comercial Los Aromos SpA'])[i % 5 + 1],
+			(10000000 + i % 9000000)::text || '-' || (i % 10)::text, 'completed', 'completed', 'boleta',
+			990 + i % 300 * 1000, $3::bigint + i * 60000, $3::bigint + i * 60000, '{}', $4::bigint, s.state,
+			CASE WHEN s.state = 'attention' THEN 'RUT inválido' ELSE '' END,
+			CASE WHEN s.state = 'attention' THEN 'DTE-RUT-INVALID' ELSE '' END,
+			CASE WHEN s.state = 'done' THEN 'issued' ELSE '' END,
+			CASE WHEN s.state = 'done' THEN 39 ELSE 0 END,
+			CASE WHEN s.state = 'done' THEN i + 1 ELSE 0 END,
+			CASE WHEN s.state = 'attention' THEN 1 ELSE 0 END, $4::bigint, $4::bigint, $4::bigint
+		FROM generate_series(0::bigint, $2::bigint - 1) AS i, LATERAL (SELECT ` + state + ` AS state) s`, []any{connID, n, t0, now}},
+		{`UPDATE order_counts SET n = (SELECT count(*) FROM orders o WHERE o.state = order_counts.state)`, nil},
+		{`ANALYZE`, nil},
+	} {
+		if _, err := db.ExecContext(ctx, q.sql, q.args...); err != nil {
+			return fmt.Errorf("filling the PostgreSQL store: %w", err)
+		}
+	}
+	return nil
+}
+
 // BenchmarkConsoleMemory reports the resident memory of a console over a
 // million orders after it has drawn, scrolled and filtered.
 func BenchmarkConsoleMemory(b *testing.B) {
@@ -244,10 +286,10 @@ func BenchmarkConsoleMemory(b *testing.B) {
 	for b.Loop() {
 		m := console(b, st, 200, 60)
 		for i := 0; i < 50; i++ {
-			deliver(m, press("pgdown"))
+			deliver(b, m, press("pgdown"))
 		}
-		for _, msg := range runCmd(m.setFilter("Sofía")) {
-			deliver(m, msg)
+		for _, msg := range run(b, m.setFilter("Sofía")) {
+			deliver(b, m, msg)
 		}
 		_ = m.Render()
 	}

@@ -1,46 +1,14 @@
 package tui
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/folio-cl/folio/internal/dte"
-	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
-
-// cancelFirst puts the first order in Errors as the engine does when an
-// order is cancelled after its boleta 41 was issued.
-func (b *bundle) cancelFirst() string {
-	b.t.Helper()
-	ctx := context.Background()
-	id := b.ids[0]
-	doc, _, err := dte.Build(dte.Sale{Items: []dte.Item{{Name: "Taza", Qty: 2, UnitGross: 12990}}, Date: "2026-11-24"}, dte.Options{})
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	body, _ := json.Marshal(doc)
-	err = b.st.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.SaveEmission(ctx, store.Emission{OrderID: id, ExtRef: "folio:" + id, DocType: 39, Folio: 41, Document: string(body)}); err != nil {
-			return err
-		}
-		if err := tx.AddDocument(ctx, store.Document{OrderID: id, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: 41, Total: 25980, Fecha: "2026-11-24"}); err != nil {
-			return err
-		}
-		reason := "requiere nota de crédito: el pedido se anuló después de emitir el folio 41"
-		return tx.MoveOrder(ctx, id, store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention, Reason: reason,
-			ReasonCode: engine.ReasonNeedsCredit, DocType: 39, Folio: 41, Event: store.Event{Kind: "credit_note", Message: reason, Data: string(body)}})
-	})
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return id
-}
 
 // n on an order that needs a credit note asks first, then writes one
 // credit control; where it does not apply it says why and asks nothing.
@@ -60,37 +28,7 @@ func TestCreditKey(t *testing.T) {
 		if cs := b.controls(); len(cs) != 0 || !strings.Contains(b.m.flash, lang.T("credit.refuse_retry", 41, "n", b.m.inspecting().view.Order.Code)) {
 			t.Errorf("%s: r on an order that needs a credit note: controls %+v, flash %q", lang, cs, b.m.flash)
 		}
-		b.keys("n")
-		if b.m.mode() != modeConfirm {
-			t.Fatalf("%s: n did not ask (mode %d)", lang, b.m.mode())
-		}
-		s := b.screen()
-		checkFits(t, s, 80, 24)
-		yn := map[i18n.Lang]string{i18n.ES: "[s/N]", i18n.EN: "[y/N]"}[lang]
-		if !strings.Contains(ansi.Strip(s), yn) || !strings.Contains(ansi.Strip(s), "41") {
-			t.Errorf("%s: the question at 80×24:\n%s", lang, ansi.Strip(s))
-		}
-		b.keys("n")
-		if cs := b.controls(); len(cs) != 0 || b.m.mode() != modeInspect {
-			t.Fatalf("%s: a declined credit note wrote %+v (mode %d)", lang, cs, b.m.mode())
-		}
-		b.keys("n", lang.T("confirm.yes"))
-		cs := b.controls()
-		if len(cs) != 1 || cs[0].Kind != store.CtlCredit || cs[0].Target != id || cs[0].By != "test" {
-			t.Fatalf("%s: credit wrote %+v", lang, cs)
-		}
-
-		b.keys("esc")
-		b.inspect(b.errID)
-		b.keys("n")
-		if b.m.mode() != modeInspect || b.m.flash != lang.T("credit.unavailable") {
-			t.Errorf("%s: n on an order that needs no credit note: mode %d, flash %q", lang, b.m.mode(), b.m.flash)
-		}
-		if s := ansi.Strip(b.screen()); strings.Contains(s, "n "+lang.T("key.credit")) {
-			t.Errorf("%s: credit note offered where it does not apply:\n%s", lang, s)
-		}
-		if cs := b.controls(); len(cs) != 1 {
-			t.Errorf("%s: controls %+v", lang, cs)
-		}
+		b.confirmWrites(lang, "n", store.CtlCredit, id)
+		b.keyUnavailable(lang, "n", "key.credit", "credit.unavailable")
 	}
 }

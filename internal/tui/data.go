@@ -48,6 +48,7 @@ type paneRead struct {
 type status struct {
 	running  bool
 	attached bool // an engine in another process
+	engines  int  // how many engines work the store (attached)
 	pid      int
 	paused   bool
 	ordersPM int
@@ -65,6 +66,7 @@ type snapshot struct {
 	status  status
 	catalog *engine.CatalogResult // the last periodic catalog sync, if any
 	webhook *webhookView          // the webhook listener's health, if an engine reported one
+	holding *holding              // the engines and who holds which connection
 	change  uint64
 	err     error
 }
@@ -125,11 +127,12 @@ func (s source) load(ctx context.Context, reads []paneRead) snapshot {
 		}
 		snap.lists[r.kind] = ld
 	}
-	snap.status = s.status(ctx)
+	snap.holding = s.holding(ctx, snap.conns)
+	snap.status = s.status(ctx, snap.holding)
 	return snap
 }
 
-func (s source) status(ctx context.Context) status {
+func (s source) status(ctx context.Context, hd *holding) status {
 	if s.eng != nil {
 		es := s.eng.Stats()
 		if es.Running {
@@ -138,8 +141,10 @@ func (s source) status(ctx context.Context) status {
 	}
 	var st status
 	st.paused, _ = engine.GlobalPaused(ctx, s.st)
-	if h, live, err := engine.LeaseHolder(ctx, s.st); err == nil && live {
-		st.running, st.attached, st.pid = true, true, h.PID
+	// Several engines may share a PostgreSQL store, none holding the
+	// store-wide lease: the engines the store lists (engine.LiveEngines).
+	if hd != nil && len(hd.engines) > 0 {
+		st.running, st.attached, st.engines, st.pid = true, true, len(hd.engines), hd.engines[0].Holder.PID
 		if a, err := s.st.RecentActivity(ctx, s.now().Add(-time.Minute)); err == nil {
 			st.ordersPM, st.docsPM = a.Orders, a.Documents
 		}

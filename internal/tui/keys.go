@@ -64,6 +64,7 @@ func defaultBindings() []binding {
 		{"connect", "key.connect", []string{"c"}, true},
 		{"reissue", "key.reissue", []string{"e"}, true},
 		{"credit", "key.credit", []string{"n"}, true},
+		{"engines", "key.engines", []string{"E"}, false},
 	}
 }
 

@@ -18,6 +18,7 @@ const (
 	modeConfirm
 	modeForm
 	modeConnect
+	modeEngines
 )
 
 // layer is one screen over the panes: inspect, help, a prompt (filter,

@@ -259,6 +259,7 @@ type connPane struct {
 	waiting map[int64]int
 	catalog *engine.CatalogResult
 	webhook *webhookView
+	holding *holding
 }
 
 func (p *connPane) title() string {
@@ -278,7 +279,7 @@ func (p *connPane) conn() (store.Connection, bool) {
 }
 
 func (p *connPane) take(s *snapshot) {
-	p.conns, p.waiting, p.catalog, p.webhook = s.conns, s.waiting, s.catalog, s.webhook
+	p.conns, p.waiting, p.catalog, p.webhook, p.holding = s.conns, s.waiting, s.catalog, s.webhook, s.holding
 	if n := len(p.conns); p.cursor >= n {
 		p.cursor = max(n-1, 0)
 	}
@@ -312,9 +313,9 @@ func (p *connPane) view(focused bool) []string {
 	}
 	rows := make([][]cell, len(p.conns))
 	for i, c := range p.conns {
-		rows[i] = connRow(s, lang, c, now)
+		rows[i] = connRow(s, lang, c, p.holding, now)
 	}
-	out := table(*s, connColumns(lang), rows, sel, w)
+	out := table(*s, connColumns(lang, p.holding.column()), rows, sel, w)
 	// The selected connection's trouble in full: its column is narrow,
 	// and the reconnect command must be readable.
 	c := p.conns[min(p.cursor, len(p.conns)-1)]
@@ -335,6 +336,15 @@ func (p *connPane) view(focused bool) []string {
 	if detail != "" {
 		for _, l := range wrapLines(lang.T("pane.fix", detail), w) {
 			foot = append(foot, s.Error.Render(l))
+		}
+	}
+	if line, trouble := p.holding.detail(lang, c, now, p.loc); line != "" {
+		style := s.Muted
+		if trouble {
+			style = s.Warn
+		}
+		for _, l := range wrapLines(line, w) {
+			foot = append(foot, style.Render(l))
 		}
 	}
 	for _, l := range p.catalogLines(w) {

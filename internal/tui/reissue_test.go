@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -10,49 +9,6 @@ import (
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
-
-const siiReason = "rechazado por el SII (RCH): (CAF-3-517) El CAF que contiene el folio se encuentra vencido"
-
-// rejectFirst puts the first order in Errors as the engine does after an
-// SII rejection of its folio 41, with an earlier 429 on its timeline.
-func (b *bundle) rejectFirst() string {
-	b.t.Helper()
-	ctx := context.Background()
-	id := b.ids[0]
-	err := b.st.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.MoveOrder(ctx, id, store.Move{From: []store.State{store.StateQueued}, To: store.StateRetrying, Reason: "Multivende pide esperar",
-			ReasonCode: "MV-RATE", Attempts: 1, Event: store.Event{Kind: "error", Message: "Multivende pide esperar — reintento 1/8",
-				Data: `{"error":"multivende: create billing document: 429 Too Many Requests"}`}}); err != nil {
-			return err
-		}
-		if err := tx.SaveEmission(ctx, store.Emission{OrderID: id, ExtRef: "folio:" + id, DocType: 39, Folio: 41, TrackID: "7",
-			SIIStatus: store.DocRejected, MVDocumentID: "mv-doc-1"}); err != nil {
-			return err
-		}
-		if err := tx.AddDocument(ctx, store.Document{OrderID: id, Kind: "dte", Emisor: "76086428-5", DTEType: 39, Folio: 41, Total: 1000, Fecha: "2026-11-24"}); err != nil {
-			return err
-		}
-		if err := tx.SetDocumentSII(ctx, id, store.DocRejected); err != nil {
-			return err
-		}
-		return tx.MoveOrder(ctx, id, store.Move{From: []store.State{store.StateRetrying}, To: store.StateAttention, Reason: siiReason,
-			ReasonCode: "SII-RCH", DocType: 39, Folio: 41, Event: store.Event{Kind: "sii", Message: siiReason}})
-	})
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return id
-}
-
-func (b *bundle) inspect(id string) {
-	b.t.Helper()
-	for _, msg := range run(b.t, b.m.openInspect(id)) {
-		b.send(msg)
-	}
-	if b.m.inspecting().view == nil || b.m.inspecting().view.Order.ID != id {
-		b.t.Fatalf("inspect of %s did not load", id)
-	}
-}
 
 // The Problem section shows the error that put the order in Errors (the
 // SII's rejection), not an earlier 429; the 429 stays in the timeline.
@@ -106,41 +62,12 @@ func TestReissueKey(t *testing.T) {
 			t.Errorf("%s: r on a rejected order says %q", lang, b.m.flash)
 		}
 
-		b.keys("e")
-		if b.m.mode() != modeConfirm {
-			t.Fatalf("%s: e did not ask (mode %d)", lang, b.m.mode())
-		}
-		s := b.screen()
-		checkFits(t, s, 80, 24)
-		yn := map[i18n.Lang]string{i18n.ES: "[s/N]", i18n.EN: "[y/N]"}[lang]
-		if !strings.Contains(ansi.Strip(s), yn) || !strings.Contains(ansi.Strip(s), "41") {
-			t.Errorf("%s: the question at 80×24:\n%s", lang, ansi.Strip(s))
-		}
-		b.keys("n")
-		if cs := b.controls(); len(cs) != 0 || b.m.mode() != modeInspect {
-			t.Fatalf("%s: a cancelled reissue wrote %+v (mode %d)", lang, cs, b.m.mode())
-		}
-		b.keys("e", lang.T("confirm.yes"))
-		cs := b.controls()
-		if len(cs) != 1 || cs[0].Kind != store.CtlReissue || cs[0].Target != id || cs[0].By != "test" {
-			t.Fatalf("%s: reissue wrote %+v", lang, cs)
-		}
+		b.confirmWrites(lang, "e", store.CtlReissue, id)
 		if !strings.Contains(b.m.flash, lang.T("key.reissue")) {
 			t.Errorf("%s: no flash after reissue: %q", lang, b.m.flash)
 		}
 
 		// Where it does not apply: says why, asks nothing.
-		b.keys("esc")
-		b.inspect(b.errID)
-		b.keys("e")
-		if b.m.mode() != modeInspect || b.m.flash != lang.T("reissue.unavailable") {
-			t.Errorf("%s: e on an order not rejected: mode %d, flash %q", lang, b.m.mode(), b.m.flash)
-		}
-		if s := ansi.Strip(b.screen()); strings.Contains(s, "e "+lang.T("key.reissue")) {
-			t.Errorf("%s: reissue offered on an order the SII did not reject:\n%s", lang, s)
-		}
-		if cs := b.controls(); len(cs) != 1 {
-			t.Errorf("%s: controls %+v", lang, cs)
-		}
+		b.keyUnavailable(lang, "e", "key.reissue", "reissue.unavailable")
 	}
 }

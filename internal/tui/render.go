@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -270,12 +271,21 @@ func errorRow(c *common, o store.Order, now time.Time) []cell {
 		{plainReason(lang, o), &s.Error}}
 }
 
-func connColumns(lang i18n.Lang) []column {
+// connColumns are the Connections pane's columns; with engines leasing
+// connections one by one, which holds each (the merchant id then gives
+// way on narrow panes).
+func connColumns(lang i18n.Lang, engines bool) []column {
+	engine := column{title: lang.T("col.engine"), width: 20, minPane: math.MaxInt}
+	account := column{title: lang.T("col.account"), width: 15, minPane: 76}
+	if engines {
+		engine.minPane, account.minPane = 0, 100
+	}
 	return []column{
 		{title: lang.T("col.state"), width: 20},
 		{title: lang.T("col.name"), width: 14},
 		{title: lang.T("col.kind"), width: 4},
-		{title: lang.T("col.account"), width: 15, minPane: 76},
+		engine,
+		account,
 		{title: lang.T("col.token"), width: 7},
 		{title: lang.T("col.lastpoll"), width: 14, minPane: 96},
 		{title: lang.T("col.error"), flex: true},
@@ -295,7 +305,7 @@ func connState(s *Styles, lang i18n.Lang, c store.Connection, now time.Time) (st
 	return "● OK", &s.OK
 }
 
-func connRow(s *Styles, lang i18n.Lang, c store.Connection, now time.Time) []cell {
+func connRow(s *Styles, lang i18n.Lang, c store.Connection, hd *holding, now time.Time) []cell {
 	st, style := connState(s, lang, c, now)
 	account, token := c.MerchantID, ""
 	if store.IsInvoicerKind(c.Kind) {
@@ -315,5 +325,5 @@ func connRow(s *Styles, lang i18n.Lang, c store.Connection, now time.Time) []cel
 	if c.Status == store.ConnNeedsReconnect {
 		errText = lang.T("conn.reconnect_cmd", c.Name)
 	}
-	return []cell{{st, style}, {text: c.Name}, {text: kind}, {text: account}, {text: token}, {text: poll}, {errText, &s.Error}}
+	return []cell{{st, style}, {text: c.Name}, {text: kind}, hd.cell(s, lang, c), {text: account}, {text: token}, {text: poll}, {errText, &s.Error}}
 }

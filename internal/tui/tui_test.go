@@ -3,8 +3,6 @@ package tui
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,215 +14,6 @@ import (
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
-
-// bundle is one console over a fresh store with known orders.
-type bundle struct {
-	t     *testing.T
-	st    *store.Store
-	m     *Model
-	quit  bool
-	ids   []string // order ids, oldest first
-	errID string   // the order in Errors
-}
-
-type setupOpts struct {
-	orders   int
-	lang     i18n.Lang
-	readOnly bool
-	noColor  bool
-	w, h     int
-	actor    *store.Actor
-}
-
-var fixedNow = time.Date(2026, 11, 24, 14, 3, 0, 0, time.UTC)
-
-func setup(t *testing.T, o setupOpts) *bundle {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	b := &bundle{t: t, st: st}
-	var connID int64
-	err = st.Write(ctx, func(tx *store.Tx) error {
-		connID, err = tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: "http://mv", MerchantID: "m-1",
-			AccessToken: "secret-access-token", RefreshToken: "secret-refresh-token", AccessExpiresAt: fixedNow.Add(5 * time.Hour),
-			RefreshExpiresAt: fixedNow.Add(48 * time.Hour)})
-		if err != nil {
-			return err
-		}
-		_, err = tx.SaveConnection(ctx, store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: "http://ld", EmisorRUT: "76086428-5", APIKey: "secret-api-key"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	markets := []string{"MercadoLibre", "Falabella", "Ripley"}
-	var ups []store.OrderUpsert
-	for i := 0; i < o.orders; i++ {
-		id := fmt.Sprintf("order-%04d", i)
-		b.ids = append(b.ids, id)
-		code := fmt.Sprintf("%s-%06d", strings.ToUpper(markets[i%3][:3]), i)
-		ups = append(ups, store.OrderUpsert{ID: id, ConnectionID: connID, Code: code, Marketplace: markets[i%3], PaymentStatus: "completed",
-			Status: "completed", Total: int64(1000 + i*990), SoldAt: fixedNow.Add(time.Duration(i) * time.Second),
-			RemoteUpdatedAt: fixedNow.Add(time.Duration(i) * time.Second), Light: `{"_id":"` + id + `"}`, InitialState: store.StateQueued})
-	}
-	if _, err := st.UpsertOrders(ctx, ups); err != nil {
-		t.Fatal(err)
-	}
-	if o.orders > 0 {
-		b.errID = b.ids[o.orders/2]
-		err = st.Write(ctx, func(tx *store.Tx) error {
-			if err := tx.SetDetail(ctx, b.errID, `{"_id":"`+b.errID+`","client":{"fullName":"Comercial Los Aromos"}}`, "Comercial Los Aromos", "76.354.771-2",
-				"factura", fixedNow, "completed", "completed"); err != nil {
-				return err
-			}
-			return tx.MoveOrder(ctx, b.errID, store.Move{From: []store.State{store.StateQueued}, To: store.StateAttention,
-				Reason: "RUT inválido para factura", ReasonCode: "DTE-RUT-INVALID", Attempts: 1,
-				Event: store.Event{Kind: "error", Message: "RUT inválido para factura", Data: `{"error":"bad rut"}`}})
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if o.lang == "" {
-		o.lang = i18n.EN
-	}
-	m, err := New(Options{Store: st, Lang: o.lang, ReadOnly: o.readOnly, NoColor: o.noColor, By: "test", Now: func() time.Time { return fixedNow }, Actor: o.actor})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.m = m
-	if o.w == 0 {
-		o.w, o.h = 80, 24
-	}
-	b.send(tea.WindowSizeMsg{Width: o.w, Height: o.h})
-	return b
-}
-
-// send delivers msg and then the results of the commands it returns, as
-// the program would, until nothing is left to do.
-func (b *bundle) send(msg tea.Msg) {
-	b.t.Helper()
-	queue := []tea.Msg{msg}
-	for n := 0; len(queue) > 0; n++ {
-		if n > 1000 {
-			b.t.Fatal("the console keeps sending itself messages")
-		}
-		msg, queue = queue[0], queue[1:]
-		if _, ok := msg.(tea.QuitMsg); ok {
-			b.quit = true
-			continue
-		}
-		_, cmd := b.m.Update(msg)
-		queue = append(queue, run(b.t, cmd)...)
-	}
-}
-
-func run(t *testing.T, cmd tea.Cmd) []tea.Msg {
-	t.Helper()
-	if cmd == nil {
-		return nil
-	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("a command did not return: the console waits on something in a test")
-	}
-	if batch, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range batch {
-			out = append(out, run(t, c)...)
-		}
-		return out
-	}
-	if msg == nil {
-		return nil
-	}
-	return []tea.Msg{msg}
-}
-
-// keys types each key name: "tab", "enter", or a run of characters.
-func (b *bundle) keys(names ...string) {
-	b.t.Helper()
-	for _, k := range names {
-		b.send(press(k))
-	}
-}
-
-func (b *bundle) typeText(s string) {
-	b.t.Helper()
-	for _, r := range s {
-		b.send(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-}
-
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "pgup":
-		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "delete":
-		return tea.KeyPressMsg{Code: tea.KeyDelete}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "home":
-		return tea.KeyPressMsg{Code: tea.KeyHome}
-	case "end":
-		return tea.KeyPressMsg{Code: tea.KeyEnd}
-	case "ctrl+c":
-		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
-
-func (b *bundle) screen() string { return b.m.Render() }
-
-func (b *bundle) controls() []store.Control {
-	b.t.Helper()
-	cs, err := b.st.PendingControls(context.Background(), 100)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return cs
-}
-
-// checkFits holds every rendered line within the terminal.
-func checkFits(t *testing.T, screen string, w, h int) {
-	t.Helper()
-	lines := strings.Split(screen, "\n")
-	if len(lines) > h {
-		t.Errorf("%d lines on a %d-line terminal", len(lines), h)
-	}
-	for i, l := range lines {
-		if n := ansi.StringWidth(l); n > w {
-			t.Errorf("line %d is %d columns on a %d-column terminal: %q", i+1, n, w, ansi.Strip(l))
-		}
-	}
-}
 
 func TestPaneTitlesInBothLanguages(t *testing.T) {
 	t.Parallel()
@@ -607,7 +396,7 @@ func TestPaletteCommands(t *testing.T) {
 	b.keys(":")
 	b.typeText("q")
 	b.keys("enter")
-	if !b.quit {
+	if !b.drv.Quit {
 		t.Error(":q did not quit")
 	}
 }
@@ -623,16 +412,16 @@ func TestQuitAndHelp(t *testing.T) {
 		}
 	}
 	b.keys("esc")
-	if b.quit {
+	if b.drv.Quit {
 		t.Fatal("esc quit")
 	}
 	b.keys("q")
-	if !b.quit {
+	if !b.drv.Quit {
 		t.Error("q did not quit")
 	}
 	b = setup(t, setupOpts{orders: 1})
 	b.keys("/", "ctrl+c")
-	if !b.quit {
+	if !b.drv.Quit {
 		t.Error("ctrl+c in the filter prompt did not quit")
 	}
 }

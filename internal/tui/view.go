@@ -64,6 +64,8 @@ func (m *Model) statusLine() string {
 	var parts []string
 	parts = append(parts, s.Title.Render("folio"))
 	switch {
+	case st.running && st.attached && st.engines > 1:
+		parts = append(parts, s.OK.Render(m.lang.T("status.engines", st.engines)))
 	case st.running && st.attached:
 		parts = append(parts, s.OK.Render(m.lang.T("status.attached", st.pid)))
 	case st.running:

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/store/storetest"
 )
 
 const secret = "0123456789abcdef0123456789abcdef"
@@ -184,11 +184,7 @@ func TestFloodShedsDuplicates(t *testing.T) {
 // newEngine is an engine that is not running: hints wait in its queue.
 func newEngine(t *testing.T) *engine.Engine {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	inv, err := libredte.New(libredte.Config{BaseURL: "http://127.0.0.1:1", Hash: "x", Emisor: "76086428-5"})
 	if err != nil {
 		t.Fatal(err)

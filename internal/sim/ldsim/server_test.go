@@ -20,6 +20,7 @@ import (
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/sim/ldsim"
+	"github.com/folio-cl/folio/internal/testutil"
 )
 
 var t0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
@@ -689,17 +690,15 @@ func TestStartServesUntilTheContextEnds(t *testing.T) {
 	}
 	resp.Body.Close()
 	cancel()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	if !testutil.Until(5*time.Second, 10*time.Millisecond, func() bool {
 		resp, err := http.Get(strings.TrimSuffix(root, "/api") + "/_sim/state")
 		if err != nil {
-			break
+			return true
 		}
 		resp.Body.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("still serving after the context ended")
-		}
-		time.Sleep(10 * time.Millisecond)
+		return false
+	}) {
+		t.Fatal("still serving after the context ended")
 	}
 	if _, err := sim.Start(context.Background(), "256.0.0.1:1"); err == nil || errors.Is(err, context.Canceled) {
 		t.Errorf("listening on a bad address: %v", err)

@@ -14,36 +14,23 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/sim/faults"
+	"github.com/folio-cl/folio/internal/testutil"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type bundle struct {
 	sim   *Server
 	srv   *httptest.Server
-	clock *clock
+	clock *testutil.Clock
 }
 
 func setup(t testing.TB, o Options) *bundle {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clk := testutil.NewClock(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	o.Now = clk.Now
 	s := New(o)
 	srv := httptest.NewServer(s)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/sim/faults"
+	"github.com/folio-cl/folio/internal/testutil"
 )
 
 type inbox struct {
@@ -46,15 +47,10 @@ func (in *inbox) count() (orders, total int) {
 	return
 }
 
+// waitFor waits, within 10 s, until ok holds (the tests' one wait).
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testutil.WaitFor(t, 10*time.Second, what, ok)
 }
 
 // New orders are notified once each (orders present before the URL was
