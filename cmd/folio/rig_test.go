@@ -511,8 +511,13 @@ func waitOpens(t *testing.T, pid int, path string) {
 // printed: its URLs and credentials.
 func startSim(t *testing.T, bin string, orders int, faults string) sim.Info {
 	t.Helper()
-	simCmd := exec.Command(bin, "sim", "--json", "--orders", strconv.Itoa(orders), "--rate-limit", "-1",
-		"--faults", faults, "--seed", "42")
+	return startSimWith(t, bin, []string{"--orders", strconv.Itoa(orders), "--faults", faults})
+}
+
+// startSimWith is startSim with folio sim's flags given.
+func startSimWith(t *testing.T, bin string, args []string) sim.Info {
+	t.Helper()
+	simCmd := exec.Command(bin, append([]string{"sim", "--json", "--rate-limit", "-1", "--seed", "42"}, args...)...)
 	simOut, err := simCmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

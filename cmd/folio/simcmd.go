@@ -28,13 +28,18 @@ the document was accepted. --faults is none, mix, or a list such as
 5xx=0.05,429=0.05,latency=20ms..800ms,reset-after-generar=0.02,token-expire=60s,folios=200,sii-reject=0.02;
 webhook-drop, webhook-dup and webhook-delay act on the notifications sent to
 --webhook URL (a "Checkouts" notification for each new or changed order).
-The faults can be changed at run time with POST /_sim/faults on either server.`,
+The faults can be changed at run time with POST /_sim/faults on either server
+(on the Multivende one, for every merchant; /_sim/m/MERCHANT_ID/faults for one).
+--merchants N serves N merchants, each connected through its own consent (the
+page asks which merchant); all issue through the one invoicer account.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l := cl.lang(cmd)
 			switch {
 			case o.Orders < 0 || o.Orders > 1_000_000:
 				return errors.New(l.T("cli.sim_orders", o.Orders))
+			case o.Merchants < 1 || o.Merchants > 1000:
+				return errors.New(l.T("cli.sim_merchants", o.Merchants))
 			case o.Rate < 0 || math.IsNaN(o.Rate) || math.IsInf(o.Rate, 0):
 				return errors.New(l.T("cli.sim_rate", fmt.Sprint(o.Rate)))
 			case math.IsNaN(o.RateLimit) || math.IsInf(o.RateLimit, 0):
@@ -54,8 +59,12 @@ The faults can be changed at run time with POST /_sim/faults on either server.`,
 				b, _ := json.Marshal(s.Info)
 				fmt.Fprintln(out, string(b))
 			} else {
-				fmt.Fprintf(out, "Multivende simulator  %s\nLibreDTE simulator    %s\nOpenFactura simulator %s\nfaults                %s\n\nConnect an engine to it:  folio run --sim %s\n",
-					s.Info.Multivende, s.Info.LibreDTE, s.Info.OpenFactura, sp, s.Info.Multivende)
+				fmt.Fprintf(out, "Multivende simulator  %s\nLibreDTE simulator    %s\nOpenFactura simulator %s\nfaults                %s\n",
+					s.Info.Multivende, s.Info.LibreDTE, s.Info.OpenFactura, sp)
+				if len(s.Info.Merchants) > 1 {
+					fmt.Fprintf(out, "merchants             %d\n", len(s.Info.Merchants))
+				}
+				fmt.Fprintf(out, "\nConnect an engine to it:  folio run --sim %s\n", s.Info.Multivende)
 			}
 			<-cmd.Context().Done()
 			return nil
@@ -65,7 +74,8 @@ The faults can be changed at run time with POST /_sim/faults on either server.`,
 	f.StringVar(&o.MultivendeAddr, "multivende-addr", "127.0.0.1:0", "address of the Multivende simulator")
 	f.StringVar(&o.LibreDTEAddr, "libredte-addr", "127.0.0.1:0", "address of the LibreDTE simulator")
 	f.StringVar(&o.OpenFacturaAddr, "openfactura-addr", "127.0.0.1:0", "address of the OpenFactura simulator")
-	f.IntVar(&o.Orders, "orders", 50, "orders present at start")
+	f.IntVar(&o.Orders, "orders", 50, "orders present at start (per merchant)")
+	f.IntVar(&o.Merchants, "merchants", 1, "Multivende merchants served at the one Multivende address, each with its own orders, tokens and faults (folio run --sim connects them all)")
 	f.Float64Var(&o.Rate, "rate", 0, "new orders per second")
 	f.StringVar(&faultSpec, "faults", "none", "none, mix, or a fault list (see above)")
 	f.Uint64Var(&seed, "seed", 1, "seed for the generated data and faults")

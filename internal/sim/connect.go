@@ -3,11 +3,13 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/folio-cl/folio/internal/multivende"
@@ -17,12 +19,14 @@ import (
 
 // Connect sets up in st, against the running simulator at simURL (its
 // Multivende URL, as folio sim prints it), what a person would: a
-// Multivende connection "simulador" through the consent page and the
-// token exchange, and the account of the simulated invoicer of kind
-// invKind (libredte or openfactura). The other simulated invoicer's
-// connection, if an earlier run made it, is removed: folio issues through
-// one. The Info returned carries the OAuth client secret, which the store
-// does not keep: whoever builds the connection's client needs it.
+// Multivende connection per merchant of the simulator through the consent
+// page and the token exchange ("simulador" for the first, "simulador-2",
+// … for the others), and the account of the simulated invoicer of kind
+// invKind (libredte or openfactura), through which every merchant issues.
+// The other simulated invoicer's connection, if an earlier run made it, is
+// removed: folio issues through one. The Info returned carries the OAuth
+// client secret, which the store does not keep: whoever builds the
+// connection's client needs it.
 func Connect(ctx context.Context, st *store.Store, simURL, invKind string) (Info, error) {
 	simURL = strings.TrimRight(simURL, "/")
 	var info Info
@@ -36,40 +40,60 @@ func Connect(ctx context.Context, st *store.Store, simURL, invKind string) (Info
 	if err != nil {
 		return info, fmt.Errorf("--sim %s: cannot reach the simulator (is folio sim running?): %w", simURL, err)
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	if resp.StatusCode != 200 || json.Unmarshal(body, &info) != nil || info.ClientID == "" {
 		return info, fmt.Errorf("--sim %s: /_sim/info did not answer with the simulator's details; give the Multivende URL that folio sim printed", simURL)
 	}
-	mv := multivende.New(multivende.Config{BaseURL: info.Multivende, ClientID: info.ClientID, ClientSecret: info.ClientSecret})
-	// The simulator's faults reach its consent page and token endpoint too:
-	// a 5xx or a cut reply is tried again with a fresh consent (a code is
-	// good for one exchange), a refusal is not.
-	var tok multivende.Token
-	for attempt, wait := 1, 200*time.Millisecond; ; attempt, wait = attempt+1, min(2*wait, 2*time.Second) {
-		tok, err = consent(rctx, mv)
-		mvErr, isMV := multivende.AsError(err)
-		if err == nil || attempt == 6 || (isMV && !mvErr.Retryable()) {
-			break
-		}
-		select {
-		case <-rctx.Done():
-			return info, fmt.Errorf("--sim: %w", err)
-		case <-time.After(wait):
-		}
+	merchants := info.Merchants
+	if len(merchants) == 0 { // a simulator of one merchant that does not list it
+		merchants = []mvsim.MerchantRef{{}}
 	}
-	if err != nil {
-		return info, fmt.Errorf("--sim: %w", err)
+	// The merchants consent a few at a time (each its own consent and
+	// exchange), so that a simulator of many is connected in about the time
+	// of a few.
+	mvConns := make([]store.Connection, len(merchants))
+	errs := make([]error, len(merchants))
+	sem := make(chan struct{}, connectAtOnce)
+	var wg sync.WaitGroup
+	for i, m := range merchants {
+		name, label, as := "simulador", "Simulador", ""
+		if len(merchants) > 1 {
+			as = m.ID
+		}
+		if i > 0 {
+			name, label = fmt.Sprintf("simulador-%d", i+1), fmt.Sprintf("Simulador %d", i+1)
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			// A client per merchant: Multivende's pace is per merchant.
+			mv := multivende.New(multivende.Config{BaseURL: info.Multivende, ClientID: info.ClientID, ClientSecret: info.ClientSecret})
+			tok, err := connectOne(ctx, mv, label, as)
+			switch {
+			case err != nil && len(merchants) > 1:
+				errs[i] = fmt.Errorf("--sim: connection %s: %w", name, err)
+			case err != nil:
+				errs[i] = fmt.Errorf("--sim: %w", err)
+			}
+			mvConns[i] = store.Connection{Name: name, Kind: store.KindMultivende, BaseURL: info.Multivende,
+				MerchantID: tok.MerchantID, ClientID: info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
+				AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return info, err
 	}
 	conns, err := st.Connections(ctx)
 	if err != nil {
 		return info, err
 	}
 	err = st.Write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.SaveConnection(ctx, store.Connection{Name: "simulador", Kind: store.KindMultivende, BaseURL: info.Multivende,
-			MerchantID: tok.MerchantID, ClientID: info.ClientID, AccessToken: tok.Token, RefreshToken: tok.RefreshToken,
-			AccessExpiresAt: tok.ExpiresAt, RefreshExpiresAt: tok.RefreshTokenExpiresAt, Scopes: tok.Scopes}); err != nil {
-			return err
+		for _, c := range mvConns {
+			if _, err := tx.SaveConnection(ctx, c); err != nil {
+				return err
+			}
 		}
 		inv := store.Connection{Name: "libredte", Kind: store.KindLibreDTE, BaseURL: info.LibreDTE, EmisorRUT: info.Emisor, APIKey: info.LibreDTEHash}
 		if invKind == store.KindOpenFactura {
@@ -91,12 +115,37 @@ func Connect(ctx context.Context, st *store.Store, simURL, invKind string) (Info
 	return info, err
 }
 
+// connectAtOnce is how many merchants Connect connects at once.
+const connectAtOnce = 4
+
+// connectOne connects one merchant (its id; "": the simulator's only
+// one), its Multivende connection named label. The simulator's faults
+// reach its consent page and token endpoint too: a 5xx or a cut reply is
+// tried again with a fresh consent (a code is good for one exchange), a
+// refusal is not.
+func connectOne(ctx context.Context, mv *multivende.Client, label, merchant string) (multivende.Token, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for attempt, wait := 1, 200*time.Millisecond; ; attempt, wait = attempt+1, min(2*wait, 2*time.Second) {
+		tok, err := consent(ctx, mv, label, merchant)
+		mvErr, isMV := multivende.AsError(err)
+		if err == nil || attempt == 6 || (isMV && !mvErr.Retryable()) {
+			return tok, err
+		}
+		select {
+		case <-ctx.Done():
+			return tok, err
+		case <-time.After(wait):
+		}
+	}
+}
+
 // consent grants the simulator's consent as a person would and exchanges
 // the code it comes back with.
-func consent(ctx context.Context, mv *multivende.Client) (multivende.Token, error) {
+func consent(ctx context.Context, mv *multivende.Client, label, merchant string) (multivende.Token, error) {
 	const redirect = "http://127.0.0.1:8765/callback"
 	state, pkce := multivende.NewState(), multivende.NewPKCE()
-	loc, err := mvsim.Consent(ctx, nil, mv.AuthorizeURL(redirect, state, &pkce), "Simulador")
+	loc, err := mvsim.ConsentAs(ctx, nil, mv.AuthorizeURL(redirect, state, &pkce), label, merchant)
 	if err != nil {
 		return multivende.Token{}, fmt.Errorf("consent: %w", err)
 	}

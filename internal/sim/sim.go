@@ -34,6 +34,11 @@ type Options struct {
 	// InMemory serves the simulators without sockets, through Sims.Client
 	// (tests inside testing/synctest bubbles); the addresses are ignored.
 	InMemory bool
+	// Merchants is how many Multivende merchants the one Multivende
+	// simulator serves (default 1), each with its own orders (Orders and
+	// Rate each), tokens and faults; all issue through the one invoicer
+	// account of each invoicer simulator.
+	Merchants int
 }
 
 // Info is the startup JSON of `folio sim --json` and GET /_sim/info.
@@ -48,6 +53,9 @@ type Info struct {
 	// OpenFacturaKey the apikey it accepts (same emisor).
 	OpenFactura    string `json:"openfactura"`
 	OpenFacturaKey string `json:"openfactura_key"`
+	// Merchants are the Multivende merchants served, in order (Connect
+	// names their connections simulador, simulador-2, …).
+	Merchants []mvsim.MerchantRef `json:"merchants,omitempty"`
 }
 
 // Sims are the running simulators.
@@ -79,7 +87,7 @@ func Start(ctx context.Context, o Options) (*Sims, error) {
 	if o.LibreDTEAddr == "" {
 		o.LibreDTEAddr = "127.0.0.1:0"
 	}
-	mv := mvsim.New(mvsim.Options{Seed: o.Seed, Orders: o.Orders, Rate: o.Rate, Faults: o.Faults, RateLimit: o.RateLimit, AutoSend: o.AutoSend, Webhook: o.Webhook})
+	mv := mvsim.New(mvsim.Options{Seed: o.Seed, Orders: o.Orders, Rate: o.Rate, Faults: o.Faults, RateLimit: o.RateLimit, AutoSend: o.AutoSend, Webhook: o.Webhook, Merchants: o.Merchants})
 	ld := ldsim.New(ldsim.Options{Seed: o.Seed, Faults: o.Faults, SIIDelay: o.SIIDelay})
 	ofo := ofsim.Options{Seed: o.Seed, Emisor: ld.Emisor(), Faults: o.Faults, SIIDelay: o.SIIDelay}
 	if o.OpenFacturaNoLimits {
@@ -121,7 +129,7 @@ func Start(ctx context.Context, o Options) (*Sims, error) {
 
 func finish(mv *mvsim.Server, ld *ldsim.Server, of *ofsim.Server, mvURL, ldURL, ofURL string, hc *http.Client) (*Sims, error) {
 	info := Info{Multivende: mvURL, LibreDTE: ldURL, ClientID: mv.ClientID(), ClientSecret: mv.ClientSecret(),
-		LibreDTEHash: ld.Hash(), Emisor: ld.Emisor().RUTEmisor, OpenFactura: ofURL, OpenFacturaKey: of.APIKey()}
+		LibreDTEHash: ld.Hash(), Emisor: ld.Emisor().RUTEmisor, OpenFactura: ofURL, OpenFacturaKey: of.APIKey(), Merchants: mv.MerchantRefs()}
 	if err := mv.SetInfo(info); err != nil {
 		return nil, fmt.Errorf("simulator info: %w", err)
 	}
@@ -130,7 +138,7 @@ func finish(mv *mvsim.Server, ld *ldsim.Server, of *ofsim.Server, mvURL, ldURL, 
 
 // SetFaults changes the simulators' faults at run time.
 func (s *Sims) SetFaults(sp faults.Spec) {
-	s.MV.Faults().Set(sp)
+	s.MV.SetFaults(sp)
 	s.LD.Faults().Set(sp)
 	s.OF.Faults().Set(sp)
 }

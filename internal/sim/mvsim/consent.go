@@ -20,6 +20,12 @@ var attrRE = regexp.MustCompile(`(\w+)(?:="([^"]*)")?`)
 // returns the redirect the browser would follow (carrying code and state),
 // without following it.
 func Consent(ctx context.Context, hc *http.Client, authorizeURL, name string) (string, error) {
+	return ConsentAs(ctx, hc, authorizeURL, name, "")
+}
+
+// ConsentAs is Consent by the person of one merchant (its id) on a server
+// of several; "" keeps the merchant the page offers first.
+func ConsentAs(ctx context.Context, hc *http.Client, authorizeURL, name, merchant string) (string, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
@@ -39,6 +45,7 @@ func Consent(ctx context.Context, hc *http.Client, authorizeURL, name string) (s
 		return "", fmt.Errorf("consent page: %s: %s", resp.Status, strings.TrimSpace(string(page)))
 	}
 	form := url.Values{}
+	offered := map[string]bool{}
 	for _, m := range inputRE.FindAllStringSubmatch(string(page), -1) {
 		attrs := map[string]string{}
 		for _, a := range attrRE.FindAllStringSubmatch(m[1], -1) {
@@ -53,10 +60,21 @@ func Consent(ctx context.Context, hc *http.Client, authorizeURL, name string) (s
 			}
 		case "text":
 			form.Set(attrs["name"], name)
+		case "radio":
+			offered[attrs["value"]] = true
+			if _, checked := attrs["checked"]; checked {
+				form.Set(attrs["name"], attrs["value"])
+			}
 		}
 	}
 	if len(form["permission"]) == 0 {
 		return "", errors.New("consent page: no permissions listed")
+	}
+	if merchant != "" {
+		if !offered[merchant] {
+			return "", fmt.Errorf("consent page: merchant %s is not offered", merchant)
+		}
+		form.Set("merchant", merchant)
 	}
 	form.Set("decision", "yes")
 	action, _ := url.Parse(authorizeURL)

@@ -55,6 +55,13 @@ type Options struct {
 	// Webhook is the app's Callback URL: a "Checkouts" notification is
 	// posted there for each new or changed checkout ("": none).
 	Webhook string
+	// Merchants is how many merchants the one server serves (default 1),
+	// each with its own id, grants, tokens, orders and faults, all through
+	// the one app (client id and secret), as Multivende serves every
+	// merchant at one address. See multi.go.
+	Merchants int
+	// name is the merchant's display name on the consent page.
+	name string
 }
 
 // Server is a running simulator's state. It is safe for concurrent use.
@@ -82,6 +89,10 @@ type Server struct {
 	elsewhere  map[string][]*document // checkout id → documents not in its detail
 	srv        *http.Server
 	hook       webhookState
+	// peers are every merchant of the server, this one first (nil with
+	// one merchant); only the first routes requests (multi.go).
+	peers []*Server
+	front http.Handler
 }
 
 type grant struct {
@@ -132,6 +143,9 @@ func New(o Options) *Server {
 	s.lastGen = now
 	s.catalog = s.makeCatalog()
 	s.handler = s.routes()
+	if o.Merchants > 1 {
+		s.addPeers(o.Merchants)
+	}
 	return s
 }
 
@@ -160,7 +174,13 @@ func (s *Server) SetInfo(v any) error {
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.front != nil {
+		s.front.ServeHTTP(w, r)
+		return
+	}
+	s.handler.ServeHTTP(w, r)
+}
 
 // Start serves on addr (e.g. 127.0.0.1:0) until ctx ends or Close, and
 // returns the base URL.
@@ -172,10 +192,12 @@ func (s *Server) Start(ctx context.Context, addr string) (string, error) {
 	s.mu.Lock()
 	s.srv = srv
 	s.mu.Unlock()
-	if s.opts.Webhook != "" {
-		s.SetWebhook(s.opts.Webhook)
+	for _, m := range s.Merchants() {
+		if m.opts.Webhook != "" {
+			m.setWebhook(m.opts.Webhook)
+		}
+		go m.webhookLoop(ctx, &http.Client{Timeout: webhookTimeout})
 	}
-	go s.webhookLoop(ctx, &http.Client{Timeout: webhookTimeout})
 	return "http://" + host, nil
 }
 
@@ -184,12 +206,14 @@ func (s *Server) Start(ctx context.Context, addr string) (string, error) {
 // with hc (the same transport, serving the app's callback). It returns the
 // base URL.
 func (s *Server) StartInMemory(ctx context.Context, host string, hc *http.Client) string {
-	if s.opts.Webhook != "" {
-		s.SetWebhook(s.opts.Webhook)
-	}
 	wc := *hc
 	wc.Timeout = webhookTimeout
-	go s.webhookLoop(ctx, &wc)
+	for _, m := range s.Merchants() {
+		if m.opts.Webhook != "" {
+			m.setWebhook(m.opts.Webhook)
+		}
+		go m.webhookLoop(ctx, &wc)
+	}
 	return "http://" + host
 }
 
@@ -850,6 +874,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusUnauthorized, "Invalid client credentials")
 		return
 	}
+	// The code or refresh token names the merchant (multi.go).
+	s = s.tokenOwner(req.GrantType, req.Code, req.RefreshToken)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -915,17 +941,20 @@ func clientIDFrom(raw string) string {
 	return strconv.FormatUint(100_000_000_000+h.Sum64()%900_000_000_000, 10)
 }
 
-// ExpireRefreshTokens makes every refresh token expire now (tests).
+// ExpireRefreshTokens makes every refresh token of every merchant expire
+// now (tests).
 func (s *Server) ExpireRefreshTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k := range s.refresh {
-		s.refresh[k] = session{expires: s.now().Add(-time.Second)}
+	for _, m := range s.Merchants() {
+		m.mu.Lock()
+		for k := range m.refresh {
+			m.refresh[k] = session{expires: m.now().Add(-time.Second)}
+		}
+		m.mu.Unlock()
 	}
 }
 
-// State returns what GET /_sim/state shows.
-func (s *Server) State() State {
+// state is one merchant's part of State.
+func (s *Server) state() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tick()
@@ -1002,7 +1031,10 @@ var consentTmpl = template.Must(template.New("consent").Parse(`<!doctype html>
 <fieldset><legend>Permisos solicitados (todos son necesarios)</legend>
 {{range .Scopes}}<label><input type="checkbox" name="permission" value="{{.}}" checked> {{.}}</label><br>
 {{end}}</fieldset>
-<label>Nombre de la conexión <input type="text" name="name" value="{{.Name}}" required></label>
+{{if .Merchants}}<fieldset><legend>Comercio</legend>
+{{range .Merchants}}<label><input type="radio" name="merchant" value="{{.ID}}"{{if eq .ID $.Merchant}} checked{{end}}> {{.Name}}</label><br>
+{{end}}</fieldset>
+{{end}}<label>Nombre de la conexión <input type="text" name="name" value="{{.Name}}" required></label>
 <button type="submit" name="decision" value="yes">Sí</button>
 <button type="submit" name="decision" value="no">No</button>
 </form>
@@ -1012,12 +1044,23 @@ var consentTmpl = template.Must(template.New("consent").Parse(`<!doctype html>
 type consentView struct {
 	ClientID, RedirectURI, State, Scope, Challenge, ChallengeMethod, Name, Error string
 	Scopes                                                                       []string
+	// Merchants are the merchants a person may connect as (several on a
+	// server of several merchants: the one logged in, in Multivende), and
+	// Merchant the one chosen.
+	Merchants []MerchantRef
+	Merchant  string
 }
 
 func (s *Server) consentView(v url.Values) (consentView, string) {
 	cv := consentView{ClientID: v.Get("client_id"), RedirectURI: v.Get("redirect_uri"), State: v.Get("state"),
 		Scope: v.Get("scope"), Challenge: v.Get("code_challenge"), ChallengeMethod: v.Get("code_challenge_method"), Name: v.Get("name")}
 	cv.Scopes = strings.Fields(cv.Scope)
+	if len(s.peers) > 1 {
+		cv.Merchants, cv.Merchant = s.MerchantRefs(), v.Get("merchant")
+		if cv.Merchant == "" {
+			cv.Merchant = cv.Merchants[0].ID
+		}
+	}
 	switch {
 	case cv.ClientID != s.opts.ClientID:
 		return cv, "Aplicación desconocida (client_id)."
@@ -1027,6 +1070,8 @@ func (s *Server) consentView(v url.Values) (consentView, string) {
 		return cv, "code_challenge_method debe ser S256."
 	case len(cv.Scopes) == 0:
 		return cv, "No se solicitaron permisos (scope)."
+	case s.peer(cv.Merchant) == nil:
+		return cv, "Comercio desconocido."
 	}
 	if u, err := url.Parse(cv.RedirectURI); err != nil || u.Scheme == "" || u.Host == "" {
 		return cv, "redirect_uri no es una URL válida."
@@ -1089,6 +1134,7 @@ func (s *Server) consentSubmit(w http.ResponseWriter, r *http.Request) {
 		_ = consentTmpl.Execute(w, cv)
 		return
 	}
+	s = s.peer(cv.Merchant) // the grant is the chosen merchant's
 	code := "ac-" + func() string { s.mu.Lock(); defer s.mu.Unlock(); return s.gen.id() }()
 	s.mu.Lock()
 	s.grants[code] = grant{redirectURI: cv.RedirectURI, challenge: cv.Challenge, expires: s.now().Add(10 * time.Minute)}

@@ -434,7 +434,9 @@ type StateVersion struct {
 
 // StateCheckout is one checkout in State.
 type StateCheckout struct {
-	ID            string          `json:"_id"`
+	ID string `json:"_id"`
+	// MerchantID is the checkout's merchant, on a server of several.
+	MerchantID    string          `json:"MerchantId,omitempty"`
 	PaymentStatus string          `json:"paymentStatus"`
 	Status        string          `json:"status"`
 	Documents     []StateDocument `json:"documents"`

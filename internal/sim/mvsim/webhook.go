@@ -22,9 +22,15 @@ type webhookState struct {
 const webhookEvery = 50 * time.Millisecond
 
 // SetWebhook sets the app's Callback URL at run time ("" stops the
-// notifications). Checkouts as they are now are not notified: only those
-// that are new or change from here on.
+// notifications), for every merchant. Checkouts as they are now are not
+// notified: only those that are new or change from here on.
 func (s *Server) SetWebhook(url string) {
+	for _, m := range s.Merchants() {
+		m.setWebhook(url)
+	}
+}
+
+func (s *Server) setWebhook(url string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tick()
