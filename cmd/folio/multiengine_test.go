@@ -66,11 +66,10 @@ func multiEngineCrash(t *testing.T, bin, path string, engines, rounds, orders in
 	r.storePath = path
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
 	const leaseTTL = 2 * time.Second
-	// Freezes are off by default: a woken engine can still send a call
-	// it checked its lease for before the freeze (the check comes before
-	// the client's pacing), and a document gets attached twice, about one
-	// short run in six. FOLIO_MULTIENGINE_FREEZE=1 turns them on.
-	freeze := os.Getenv("FOLIO_MULTIENGINE_FREEZE") != ""
+	// Freezes were once off: a woken engine sent a call it had checked its
+	// lease for before the client's pacing, and a document was attached
+	// twice about one short run in six. The clients now check the lease
+	// again after their pace (internal/preflight).
 	points := []string{engine.FailAfterPrepare, engine.FailAfterIssue, engine.FailAfterAttach, engine.FailAfterUpload}
 	var fleet []*fleetProc
 	start := func(fp string) {
@@ -190,7 +189,7 @@ func multiEngineCrash(t *testing.T, bin, path string, engines, rounds, orders in
 		case 4: // an engine frozen past its leases (SIGSTOP), others take
 			// its connections over, then it wakes (SIGCONT) with calls in
 			// flight: it must commit nothing for what it lost
-			if len(fleet) > 1 && freeze {
+			if len(fleet) > 1 {
 				p := fleet[pick()]
 				p.cmd.Process.Signal(syscall.SIGSTOP)
 				time.Sleep(leaseTTL + time.Second)
