@@ -22,6 +22,7 @@ var copyTables = []struct{ name, key string }{
 	{"connections", "id"},
 	{"settings", "key"},
 	{"orders", "seq"},
+	{"order_raw", "seq"},
 	{"emissions", "order_id"},
 	{"documents", "id"},
 	{"events", "id"},

@@ -104,7 +104,8 @@ type Order struct {
 }
 
 const orderCols = `seq, id, connection_id, code, marketplace, buyer_name, buyer_rut, payment_status, status,
-	requested_type, total, sold_at, remote_updated_at, light, raw, detail_at, state, reason, reason_code,
+	requested_type, total, sold_at, remote_updated_at, light,
+	coalesce((SELECT r.raw FROM order_raw r WHERE r.seq = orders.seq), ''), detail_at, state, reason, reason_code,
 	outcome, doc_type, folio, attempts, next_attempt_at, state_since, created_at, updated_at, reason_msg`
 
 // listCols skips the JSON bodies, which panes never need.
@@ -266,17 +267,30 @@ func (s *Store) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upsert
 	return out, err
 }
 
-const qSetDetail = `UPDATE orders SET raw=?, buyer_name=?, buyer_rut=?, requested_type=?, detail_at=?,
+const (
+	qSetDetail = `UPDATE orders SET buyer_name=?, buyer_rut=?, requested_type=?, detail_at=?,
 	remote_updated_at=max(remote_updated_at, ?), payment_status=?, status=?, updated_at=? WHERE id=?`
+	// The JSON lives apart from the row (schema 19) so that the order's
+	// later changes do not rewrite it; the same JSON read again is not
+	// written again.
+	qSetRaw = `INSERT INTO order_raw (seq, raw) SELECT seq, ? FROM orders WHERE id=?
+	ON CONFLICT (seq) DO UPDATE SET raw=excluded.raw WHERE order_raw.raw <> excluded.raw`
+)
 
 // SetDetail stores a checkout's detail JSON and the buyer fields the panes
 // show and filter on.
 func (t *Tx) SetDetail(ctx context.Context, id, raw, buyerName, buyerRUT, requestedType string, remoteUpdatedAt time.Time, paymentStatus, status string) error {
-	r, err := t.exec(ctx, qSetDetail, raw, buyerName, buyerRUT, requestedType, t.now, ms(remoteUpdatedAt), paymentStatus, status, t.now, id)
+	r, err := t.exec(ctx, qSetDetail, buyerName, buyerRUT, requestedType, t.now, ms(remoteUpdatedAt), paymentStatus, status, t.now, id)
 	if err != nil {
 		return fmt.Errorf("store: order %s detail: %w", id, err)
 	}
-	return mustOne(r, id)
+	if err := mustOne(r, id); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, qSetRaw, raw, id); err != nil {
+		return fmt.Errorf("store: order %s detail JSON: %w", id, err)
+	}
+	return nil
 }
 
 func mustOne(r sql.Result, id string) error {
