@@ -2,6 +2,11 @@ package engine_test
 
 import (
 	"context"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strings"
 	"database/sql/driver"
 	"os"
 	"sync/atomic"
@@ -53,6 +58,9 @@ func BenchmarkPipelinePages(b *testing.B) {
 		counts := r.drained(5 * time.Minute)
 		b.StopTimer()
 		frames := float64(size()-before) / (4096 + 24)
+		if os.Getenv("FOLIO_PAGES_BY_TABLE") != "" {
+			pagesByTable(b, r.st.Path(), before)
+		}
 		n := counts[store.StateDone] + counts[store.StateAttention]
 		c := commits.Load() - c0
 		if err := r.stop(); err != nil {
@@ -65,4 +73,61 @@ func BenchmarkPipelinePages(b *testing.B) {
 		b.ReportMetric(frames/float64(n), "pages/order")
 		b.ReportMetric(float64(c)/float64(n), "commits/order")
 	}
+}
+
+// pagesByTable logs which tables and indexes the WAL frames after offset
+// from belong to (FOLIO_PAGES_BY_TABLE=1): the pages of each commit are
+// read from the frame headers, their owners from dbstat.
+func pagesByTable(b *testing.B, path string, from int64) {
+	walb, err := os.ReadFile(path + "-wal")
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	owner := map[uint32]string{}
+	rows, err := db.Query(`SELECT name, pageno FROM dbstat`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var name string
+		var pg uint32
+		if err := rows.Scan(&name, &pg); err != nil {
+			b.Fatal(err)
+		}
+		owner[pg] = name
+	}
+	rows.Close()
+	const fsz = 4096 + 24
+	by := map[string]int{}
+	commits, frames := 0, 0
+	for off := from; off+fsz <= int64(len(walb)); off += fsz {
+		pg := binary.BigEndian.Uint32(walb[off:])
+		frames++
+		name := owner[pg]
+		if name == "" {
+			name = fmt.Sprintf("?(%d)", pg)
+			if pg == 1 {
+				name = "header"
+			}
+		}
+		by[name]++
+		if binary.BigEndian.Uint32(walb[off+4:]) != 0 {
+			commits++
+		}
+	}
+	var names []string
+	for n := range by {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return by[names[i]] > by[names[j]] })
+	var sb strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&sb, "%s %.2f; ", n, float64(by[n])/float64(commits))
+	}
+	b.Logf("%d commits, %d frames; per commit: %s", commits, frames, sb.String())
 }
