@@ -340,9 +340,14 @@ const (
 	// The from-states arrive as one ",a,b," argument so that the query
 	// text is the same for any number of them (and prepared once).
 	// A move to working stores the step the emission shows (stepSQL).
-	qMoveOrder = `UPDATE orders SET state=CASE WHEN ?1 = 'working' THEN ` + stepSQL + ` ELSE ?1 END, reason=?, reason_code=?, reason_msg=?,
-		outcome=?, attempts=iif(?, attempts, ?), next_attempt_at=?, doc_type=iif(?, doc_type, ?), folio=iif(?, folio, ?),
-		state_since=CASE WHEN state = (CASE WHEN ?1 = 'working' THEN ` + stepSQL + ` ELSE ?1 END) THEN state_since ELSE ? END, updated_at=?
+	qMoveOrder = qMoveHead + `doc_type=?, folio=?, ` + qMoveTail
+	// A move that keeps the document does not name folio: an assigned
+	// column is rewritten in its index (orders_folio) even when its value
+	// stays, a page more per step.
+	qMoveOrderKeepDoc = qMoveHead + qMoveTail
+	qMoveHead         = `UPDATE orders SET state=CASE WHEN ?1 = 'working' THEN ` + stepSQL + ` ELSE ?1 END, reason=?, reason_code=?, reason_msg=?,
+		outcome=?, attempts=iif(?, attempts, ?), next_attempt_at=?, `
+	qMoveTail = `state_since=CASE WHEN state = (CASE WHEN ?1 = 'working' THEN ` + stepSQL + ` ELSE ?1 END) THEN state_since ELSE ? END, updated_at=?
 		WHERE id=? AND instr(?, ',' || state || ',') > 0`
 	qOrderState = `SELECT state FROM orders WHERE id=?`
 	qGetOrder   = `SELECT ` + orderCols + ` FROM orders WHERE id=?`
@@ -380,8 +385,11 @@ func (t *Tx) MoveOrder(ctx context.Context, id string, m Move) error {
 		}
 		from = append(from, string(f))
 	}
-	r, err := t.exec(ctx, qMoveOrder, m.To, m.Reason, m.ReasonCode, m.ReasonMsg, m.Outcome, m.keepAttempts, m.Attempts, ms(m.NextAttemptAt),
-		m.keepDocument, m.DocType, m.keepDocument, m.Folio, t.now, t.now, id, ","+strings.Join(from, ",")+",")
+	q, args := qMoveOrderKeepDoc, []any{m.To, m.Reason, m.ReasonCode, m.ReasonMsg, m.Outcome, m.keepAttempts, m.Attempts, ms(m.NextAttemptAt)}
+	if !m.keepDocument {
+		q, args = qMoveOrder, append(args, m.DocType, m.Folio)
+	}
+	r, err := t.exec(ctx, q, append(args, t.now, t.now, id, ","+strings.Join(from, ",")+",")...)
 	if err != nil {
 		return fmt.Errorf("store: move order %s to %s: %w", id, m.To, err)
 	}
