@@ -260,8 +260,8 @@ func buildMillion(ctx context.Context, b *testing.B, st *Store, n int) error {
 		if _, err := tx.tx.ExecContext(ctx, `UPDATE order_counts SET n = (SELECT count(*) FROM orders o WHERE o.state = order_counts.state)`); err != nil {
 			return err
 		}
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO orders_search (rowid, code, buyer_name, buyer_rut, folio)
-			SELECT seq, code, buyer_name, buyer_rut, folio FROM orders WHERE buyer_name <> '' OR buyer_rut <> ''`)
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO orders_search (rowid, code, buyer_name, buyer_rut)
+			SELECT seq, code, buyer_name, buyer_rut FROM orders WHERE buyer_name <> '' OR buyer_rut <> ''`)
 		return err
 	})
 }

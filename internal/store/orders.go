@@ -505,8 +505,8 @@ type OrderQuery struct {
 	States []State
 	// Text filters on code, buyer name, buyer RUT and folio, or, when it
 	// names a state, on the state. From three characters it matches any
-	// substring, in any case (RUTs may be typed with dots); shorter text
-	// matches a folio exactly.
+	// substring of the code, buyer name or RUT, in any case (RUTs may be
+	// typed with dots); a number also matches a folio, exactly.
 	Text string
 	// Before is the keyset cursor: only orders with Seq < Before (0: from
 	// the newest). Pass the last row's Seq to get the next page.
@@ -533,9 +533,9 @@ const smallStates = 20000
 //   - no text: the (state, seq) index, one walk per state, merged;
 //   - text of 3+ characters: the trigram index walked newest first (plus,
 //     from 6 characters, code prefixes of orders whose detail is not read
-//     yet, which the trigram index does not hold); when the states asked
-//     for hold few orders, those orders are walked instead and matched with
-//     LIKE;
+//     yet, which the trigram index does not hold, and for a number, its
+//     folio through the folio index); when the states asked for hold few
+//     orders, those orders are walked instead and matched with LIKE;
 //   - shorter text: a folio, exactly.
 func (s *Store) ListOrders(ctx context.Context, q OrderQuery) ([]Order, error) {
 	if q.Limit <= 0 {
@@ -561,8 +561,9 @@ func (s *Store) ListOrders(ctx context.Context, q OrderQuery) ([]Order, error) {
 		}
 		if few {
 			like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
+			folio, _ := folioText(text) // 0 (no folio) when not a number
 			return s.listByState(ctx, base, `(code LIKE ? ESCAPE '\' OR buyer_name LIKE ? ESCAPE '\' OR buyer_rut LIKE ? ESCAPE '\'
-				OR CAST(folio AS TEXT) LIKE ? ESCAPE '\')`, []any{like, like, like, like})
+				OR (folio > 0 AND folio = ?))`, []any{like, like, like, folio})
 		}
 	}
 	return s.listText(ctx, base, text)
@@ -663,16 +664,35 @@ func (s *Store) listText(ctx context.Context, q OrderQuery, text string) ([]Orde
 	query := `SELECT ` + prefixed(listCols, "o.") + ` FROM orders_search s JOIN orders o ON o.seq = s.rowid` +
 		where(fts) + ` ORDER BY s.rowid DESC LIMIT ?`
 	qargs := append(append([]any{match}, args...), q.Limit)
+	union := func(arm string, armArgs ...any) {
+		query = `SELECT * FROM (` + query + `) UNION SELECT * FROM (` + arm + `) ORDER BY 1 DESC LIMIT ?`
+		qargs = append(append(append(qargs, armArgs...), args...), q.Limit, q.Limit)
+	}
 	if len([]rune(text)) >= 6 {
 		// Orders listed but not yet read in detail are not in the trigram
 		// index; find them by the start of their code.
 		// The conditions repeat orders_code_nodetail's, word for word.
 		prefix := append([]string{"code >= ? AND code < ?", "buyer_name = ''", "buyer_rut = ''"}, common...)
-		query = `SELECT * FROM (` + query + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders INDEXED BY orders_code_nodetail` +
-			where(prefix) + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
-		qargs = append(append(append(qargs, text, text+"\U0010FFFF"), args...), q.Limit, q.Limit)
+		union(`SELECT `+listCols+` FROM orders INDEXED BY orders_code_nodetail`+where(prefix)+` ORDER BY seq DESC LIMIT ?`,
+			text, text+"\U0010FFFF")
+	}
+	if folio, ok := folioText(text); ok {
+		// The trigram index leaves the folio out (schema 19).
+		union(`SELECT `+listCols+` FROM orders`+where(append([]string{"folio > 0 AND folio = ?"}, common...))+` ORDER BY seq DESC LIMIT ?`,
+			folio)
 	}
 	return s.queryOrders(ctx, query, qargs...)
+}
+
+// folioText is the folio a filter's text names, when it is a number.
+func folioText(text string) (int64, bool) {
+	for _, r := range text {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	folio, err := strconv.ParseInt(text, 10, 64)
+	return folio, err == nil && folio > 0
 }
 
 func where(conds []string) string {
