@@ -219,15 +219,32 @@ func buildMillion(ctx context.Context, b *testing.B, st *Store, n int) error {
 	for start := 0; start < n; start += chunk {
 		err := st.Write(ctx, func(tx *Tx) error {
 			ins, err := tx.tx.PrepareContext(ctx, `INSERT INTO orders (id, connection_id, code, marketplace, buyer_name, buyer_rut,
-				payment_status, status, requested_type, total, sold_at, remote_updated_at, light, raw, detail_at, state, reason,
+				payment_status, status, requested_type, total, sold_at, remote_updated_at, light, detail_at, state, reason,
 				reason_code, outcome, doc_type, folio, attempts, next_attempt_at, state_since, created_at, updated_at)
-				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 			if err != nil {
 				return err
 			}
 			defer ins.Close()
+			insRaw, err := tx.tx.PrepareContext(ctx, `INSERT INTO order_raw (seq, raw) VALUES (?, ?)`)
+			if err != nil {
+				return err
+			}
+			defer insRaw.Close()
 			for i := start; i < start+chunk && i < n; i++ {
-				if _, err := ins.ExecContext(ctx, millionRow(b, i, n, conn, &boleta, &factura)...); err != nil {
+				row, raw := millionRow(b, i, n, conn, &boleta, &factura)
+				r, err := ins.ExecContext(ctx, row...)
+				if err != nil {
+					return err
+				}
+				if raw == "" {
+					continue
+				}
+				seq, err := r.LastInsertId()
+				if err != nil {
+					return err
+				}
+				if _, err := insRaw.ExecContext(ctx, seq, raw); err != nil {
 					return err
 				}
 			}
@@ -243,20 +260,21 @@ func buildMillion(ctx context.Context, b *testing.B, st *Store, n int) error {
 		if _, err := tx.tx.ExecContext(ctx, `UPDATE order_counts SET n = (SELECT count(*) FROM orders o WHERE o.state = order_counts.state)`); err != nil {
 			return err
 		}
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO orders_search (rowid, code, buyer_name, buyer_rut, folio)
-			SELECT seq, code, buyer_name, buyer_rut, folio FROM orders WHERE buyer_name <> '' OR buyer_rut <> ''`)
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO orders_search (rowid, code, buyer_name, buyer_rut)
+			SELECT seq, code, buyer_name, buyer_rut FROM orders WHERE buyer_name <> '' OR buyer_rut <> ''`)
 		return err
 	})
 }
 
 // millionCols are the columns millionRow fills, in its order.
 var millionCols = []string{"id", "connection_id", "code", "marketplace", "buyer_name", "buyer_rut", "payment_status", "status",
-	"requested_type", "total", "sold_at", "remote_updated_at", "light", "raw", "detail_at", "state", "reason", "reason_code",
+	"requested_type", "total", "sold_at", "remote_updated_at", "light", "detail_at", "state", "reason", "reason_code",
 	"outcome", "doc_type", "folio", "attempts", "next_attempt_at", "state_since", "created_at", "updated_at"}
 
 // millionRow is the i-th of n orders of the million-order store, its
-// values in millionCols' order; boleta and factura are the folios so far.
-func millionRow(b *testing.B, i, n int, conn int64, boleta, factura *int64) []any {
+// values in millionCols' order, and its detail JSON ("" when not read);
+// boleta and factura are the folios so far.
+func millionRow(b *testing.B, i, n int, conn int64, boleta, factura *int64) ([]any, string) {
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	id := fmt.Sprintf("co-%08d", i)
 	at := base.Add(time.Duration(i) * 25 * time.Second)
@@ -289,8 +307,8 @@ func millionRow(b *testing.B, i, n int, conn int64, boleta, factura *int64) []an
 		reason, code2, next = "Multivende no respondió a tiempo", "MV-TIMEOUT", ms(at.Add(time.Hour))
 	}
 	return []any{id, conn, code, origin, name, rut, "completed", "confirmed", reqType,
-		int64(990 + i%300_000), ms(at), ms(at), fakeLight(id, i, at), raw, ms(detailAt), string(state), reason, code2, outcome,
-		docType, folio, 0, next, ms(at), ms(at), ms(at)}
+		int64(990 + i%300_000), ms(at), ms(at), fakeLight(id, i, at), ms(detailAt), string(state), reason, code2, outcome,
+		docType, folio, 0, next, ms(at), ms(at), ms(at)}, raw
 }
 
 // BenchmarkStoreFilter1M measures the console's queries over one million
@@ -342,11 +360,29 @@ func buildMillionPG(ctx context.Context, b *testing.B, st *Store, addr string, n
 			return nil, nil
 		}
 		i++
-		return millionRow(b, i-1, n, connID, &boleta, &factura), nil
+		row, _ := millionRow(b, i-1, n, connID, &boleta, &factura)
+		return row, nil
 	})); err != nil {
 		return fmt.Errorf("copying the orders: %w", err)
 	}
-	for _, q := range []string{`UPDATE order_counts SET n = (SELECT count(*) FROM orders o WHERE o.state = order_counts.state)`, `ANALYZE`} {
+	// The detail JSON by order id, then to order_raw by the seq each got.
+	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE million_raw (id TEXT PRIMARY KEY, raw TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("million_raw: %w", err)
+	}
+	boleta, factura, i = 0, 0, 0
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"million_raw"}, []string{"id", "raw"}, pgx.CopyFromFunc(func() ([]any, error) {
+		for i < n {
+			i++
+			row, raw := millionRow(b, i-1, n, connID, &boleta, &factura)
+			if raw != "" {
+				return []any{row[0], raw}, nil
+			}
+		}
+		return nil, nil
+	})); err != nil {
+		return fmt.Errorf("copying the detail JSON: %w", err)
+	}
+	for _, q := range []string{`INSERT INTO order_raw (seq, raw) SELECT o.seq, m.raw FROM million_raw m JOIN orders o ON o.id = m.id`, `UPDATE order_counts SET n = (SELECT count(*) FROM orders o WHERE o.state = order_counts.state)`, `ANALYZE`} {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}

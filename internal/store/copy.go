@@ -22,6 +22,7 @@ var copyTables = []struct{ name, key string }{
 	{"connections", "id"},
 	{"settings", "key"},
 	{"orders", "seq"},
+	{"order_raw", "seq"},
 	{"emissions", "order_id"},
 	{"documents", "id"},
 	{"events", "id"},
@@ -177,8 +178,8 @@ func rebuildDerived(ctx context.Context, t *Tx) error {
 		return fmt.Errorf("copy: recount orders by state: %w", err)
 	}
 	if !t.s.pg {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO orders_search (rowid, code, buyer_name, buyer_rut, folio)
-			SELECT seq, code, buyer_name, buyer_rut, folio FROM orders WHERE buyer_name <> '' OR buyer_rut <> ''`); err != nil {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO orders_search (rowid, code, buyer_name, buyer_rut)
+			SELECT seq, code, buyer_name, buyer_rut FROM orders WHERE buyer_name <> '' OR buyer_rut <> ''`); err != nil {
 			return fmt.Errorf("copy: index the orders for the filter: %w", err)
 		}
 		return nil

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,8 +85,9 @@ func TestTextFilterPathsAgree(t *testing.T) {
 	like := func(text string) func(OrderQuery) ([]Order, error) {
 		return func(q OrderQuery) ([]Order, error) {
 			l := "%" + text + "%"
-			return b.st.listByState(ctx, q, `(code LIKE ? OR buyer_name LIKE ? OR buyer_rut LIKE ? OR CAST(folio AS TEXT) LIKE ?)`,
-				[]any{l, l, l, l})
+			folio, _ := strconv.ParseInt(text, 10, 64)
+			return b.st.listByState(ctx, q, `(code LIKE ? OR buyer_name LIKE ? OR buyer_rut LIKE ? OR (folio > 0 AND folio = ?))`,
+				[]any{l, l, l, folio})
 		}
 	}
 	fts := func(text string) func(OrderQuery) ([]Order, error) {
@@ -138,7 +140,8 @@ func TestShortAndSpecialFilters(t *testing.T) {
 		{"ab", nil, nil},
 		{"76.354.771-K", nil, []string{b.order(5, "").ID}},
 		{"76.354.771-k", nil, []string{b.order(5, "").ID}},
-		{"1003", nil, []string{b.order(3, "").ID}}, // a folio, by substring
+		{"1003", nil, []string{b.order(3, "").ID}}, // a folio
+		{"100", nil, nil},                          // a folio, exactly (schema 18)
 		{"ATTENTION", QueueStates(), nil},          // a state outside the pane's
 	} {
 		rows, err := b.st.ListOrders(ctx, OrderQuery{Text: tc.text, States: tc.states, Limit: 100})

@@ -104,7 +104,8 @@ type Order struct {
 }
 
 const orderCols = `seq, id, connection_id, code, marketplace, buyer_name, buyer_rut, payment_status, status,
-	requested_type, total, sold_at, remote_updated_at, light, raw, detail_at, state, reason, reason_code,
+	requested_type, total, sold_at, remote_updated_at, light,
+	coalesce((SELECT r.raw FROM order_raw r WHERE r.seq = orders.seq), ''), detail_at, state, reason, reason_code,
 	outcome, doc_type, folio, attempts, next_attempt_at, state_since, created_at, updated_at, reason_msg`
 
 // listCols skips the JSON bodies, which panes never need.
@@ -266,17 +267,30 @@ func (s *Store) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upsert
 	return out, err
 }
 
-const qSetDetail = `UPDATE orders SET raw=?, buyer_name=?, buyer_rut=?, requested_type=?, detail_at=?,
+const (
+	qSetDetail = `UPDATE orders SET buyer_name=?, buyer_rut=?, requested_type=?, detail_at=?,
 	remote_updated_at=max(remote_updated_at, ?), payment_status=?, status=?, updated_at=? WHERE id=?`
+	// The JSON lives apart from the row (schema 18) so that the order's
+	// later changes do not rewrite it; the same JSON read again is not
+	// written again.
+	qSetRaw = `INSERT INTO order_raw (seq, raw) SELECT seq, ? FROM orders WHERE id=?
+	ON CONFLICT (seq) DO UPDATE SET raw=excluded.raw WHERE order_raw.raw <> excluded.raw`
+)
 
 // SetDetail stores a checkout's detail JSON and the buyer fields the panes
 // show and filter on.
 func (t *Tx) SetDetail(ctx context.Context, id, raw, buyerName, buyerRUT, requestedType string, remoteUpdatedAt time.Time, paymentStatus, status string) error {
-	r, err := t.exec(ctx, qSetDetail, raw, buyerName, buyerRUT, requestedType, t.now, ms(remoteUpdatedAt), paymentStatus, status, t.now, id)
+	r, err := t.exec(ctx, qSetDetail, buyerName, buyerRUT, requestedType, t.now, ms(remoteUpdatedAt), paymentStatus, status, t.now, id)
 	if err != nil {
 		return fmt.Errorf("store: order %s detail: %w", id, err)
 	}
-	return mustOne(r, id)
+	if err := mustOne(r, id); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, qSetRaw, raw, id); err != nil {
+		return fmt.Errorf("store: order %s detail JSON: %w", id, err)
+	}
+	return nil
 }
 
 func mustOne(r sql.Result, id string) error {
@@ -326,9 +340,14 @@ const (
 	// The from-states arrive as one ",a,b," argument so that the query
 	// text is the same for any number of them (and prepared once).
 	// A move to working stores the step the emission shows (stepSQL).
-	qMoveOrder = `UPDATE orders SET state=CASE WHEN ?1 = 'working' THEN ` + stepSQL + ` ELSE ?1 END, reason=?, reason_code=?, reason_msg=?,
-		outcome=?, attempts=iif(?, attempts, ?), next_attempt_at=?, doc_type=iif(?, doc_type, ?), folio=iif(?, folio, ?),
-		state_since=CASE WHEN state = (CASE WHEN ?1 = 'working' THEN ` + stepSQL + ` ELSE ?1 END) THEN state_since ELSE ? END, updated_at=?
+	qMoveOrder = qMoveHead + `doc_type=?, folio=?, ` + qMoveTail
+	// A move that keeps the document does not name folio: an assigned
+	// column is rewritten in its index (orders_folio) even when its value
+	// stays, a page more per step.
+	qMoveOrderKeepDoc = qMoveHead + qMoveTail
+	qMoveHead         = `UPDATE orders SET state=CASE WHEN ?1 = 'working' THEN ` + stepSQL + ` ELSE ?1 END, reason=?, reason_code=?, reason_msg=?,
+		outcome=?, attempts=iif(?, attempts, ?), next_attempt_at=?, `
+	qMoveTail = `state_since=CASE WHEN state = (CASE WHEN ?1 = 'working' THEN ` + stepSQL + ` ELSE ?1 END) THEN state_since ELSE ? END, updated_at=?
 		WHERE id=? AND instr(?, ',' || state || ',') > 0`
 	qOrderState = `SELECT state FROM orders WHERE id=?`
 	qGetOrder   = `SELECT ` + orderCols + ` FROM orders WHERE id=?`
@@ -366,8 +385,11 @@ func (t *Tx) MoveOrder(ctx context.Context, id string, m Move) error {
 		}
 		from = append(from, string(f))
 	}
-	r, err := t.exec(ctx, qMoveOrder, m.To, m.Reason, m.ReasonCode, m.ReasonMsg, m.Outcome, m.keepAttempts, m.Attempts, ms(m.NextAttemptAt),
-		m.keepDocument, m.DocType, m.keepDocument, m.Folio, t.now, t.now, id, ","+strings.Join(from, ",")+",")
+	q, args := qMoveOrderKeepDoc, []any{m.To, m.Reason, m.ReasonCode, m.ReasonMsg, m.Outcome, m.keepAttempts, m.Attempts, ms(m.NextAttemptAt)}
+	if !m.keepDocument {
+		q, args = qMoveOrder, append(args, m.DocType, m.Folio)
+	}
+	r, err := t.exec(ctx, q, append(args, t.now, t.now, id, ","+strings.Join(from, ",")+",")...)
 	if err != nil {
 		return fmt.Errorf("store: move order %s to %s: %w", id, m.To, err)
 	}
@@ -483,8 +505,8 @@ type OrderQuery struct {
 	States []State
 	// Text filters on code, buyer name, buyer RUT and folio, or, when it
 	// names a state, on the state. From three characters it matches any
-	// substring, in any case (RUTs may be typed with dots); shorter text
-	// matches a folio exactly.
+	// substring of the code, buyer name or RUT, in any case (RUTs may be
+	// typed with dots); a number also matches a folio, exactly.
 	Text string
 	// Before is the keyset cursor: only orders with Seq < Before (0: from
 	// the newest). Pass the last row's Seq to get the next page.
@@ -511,9 +533,9 @@ const smallStates = 20000
 //   - no text: the (state, seq) index, one walk per state, merged;
 //   - text of 3+ characters: the trigram index walked newest first (plus,
 //     from 6 characters, code prefixes of orders whose detail is not read
-//     yet, which the trigram index does not hold); when the states asked
-//     for hold few orders, those orders are walked instead and matched with
-//     LIKE;
+//     yet, which the trigram index does not hold, and for a number, its
+//     folio through the folio index); when the states asked for hold few
+//     orders, those orders are walked instead and matched with LIKE;
 //   - shorter text: a folio, exactly.
 func (s *Store) ListOrders(ctx context.Context, q OrderQuery) ([]Order, error) {
 	if q.Limit <= 0 {
@@ -539,8 +561,9 @@ func (s *Store) ListOrders(ctx context.Context, q OrderQuery) ([]Order, error) {
 		}
 		if few {
 			like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
+			folio, _ := folioText(text) // 0 (no folio) when not a number
 			return s.listByState(ctx, base, `(code LIKE ? ESCAPE '\' OR buyer_name LIKE ? ESCAPE '\' OR buyer_rut LIKE ? ESCAPE '\'
-				OR CAST(folio AS TEXT) LIKE ? ESCAPE '\')`, []any{like, like, like, like})
+				OR (folio > 0 AND folio = ?))`, []any{like, like, like, folio})
 		}
 	}
 	return s.listText(ctx, base, text)
@@ -641,16 +664,35 @@ func (s *Store) listText(ctx context.Context, q OrderQuery, text string) ([]Orde
 	query := `SELECT ` + prefixed(listCols, "o.") + ` FROM orders_search s JOIN orders o ON o.seq = s.rowid` +
 		where(fts) + ` ORDER BY s.rowid DESC LIMIT ?`
 	qargs := append(append([]any{match}, args...), q.Limit)
+	union := func(arm string, armArgs ...any) {
+		query = `SELECT * FROM (` + query + `) UNION SELECT * FROM (` + arm + `) ORDER BY 1 DESC LIMIT ?`
+		qargs = append(append(append(qargs, armArgs...), args...), q.Limit, q.Limit)
+	}
 	if len([]rune(text)) >= 6 {
 		// Orders listed but not yet read in detail are not in the trigram
 		// index; find them by the start of their code.
 		// The conditions repeat orders_code_nodetail's, word for word.
 		prefix := append([]string{"code >= ? AND code < ?", "buyer_name = ''", "buyer_rut = ''"}, common...)
-		query = `SELECT * FROM (` + query + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders INDEXED BY orders_code_nodetail` +
-			where(prefix) + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
-		qargs = append(append(append(qargs, text, text+"\U0010FFFF"), args...), q.Limit, q.Limit)
+		union(`SELECT `+listCols+` FROM orders INDEXED BY orders_code_nodetail`+where(prefix)+` ORDER BY seq DESC LIMIT ?`,
+			text, text+"\U0010FFFF")
+	}
+	if folio, ok := folioText(text); ok {
+		// The trigram index leaves the folio out (schema 18).
+		union(`SELECT `+listCols+` FROM orders`+where(append([]string{"folio > 0 AND folio = ?"}, common...))+` ORDER BY seq DESC LIMIT ?`,
+			folio)
 	}
 	return s.queryOrders(ctx, query, qargs...)
+}
+
+// folioText is the folio a filter's text names, when it is a number.
+func folioText(text string) (int64, bool) {
+	for _, r := range text {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	folio, err := strconv.ParseInt(text, 10, 64)
+	return folio, err == nil && folio > 0
 }
 
 func where(conds []string) string {

@@ -299,7 +299,8 @@ func pgConstraint(err error) bool { return strings.HasPrefix(pgCode(err), "23") 
 // pgSearch is the text the trigram index holds for an order, each field
 // apart (a unit separator between them, which no typed filter holds), as
 // SQLite's trigram index matches within a column.
-const pgSearch = `(code || E'\x1f' || buyer_name || E'\x1f' || buyer_rut || E'\x1f' || folio::text)`
+// The folio is not in it (schema 18): a number finds its folio exactly.
+const pgSearch = `(code || E'\x1f' || buyer_name || E'\x1f' || buyer_rut)`
 
 // pgTextWindow and pgTextWindow2 are how many of the newest orders (past
 // the cursor) a text filter on PostgreSQL matches row by row before it
@@ -347,6 +348,11 @@ func (s *Store) listTextPG(ctx context.Context, q OrderQuery, text string) ([]Or
 		match = `(` + match + ` OR (buyer_name = '' AND buyer_rut = '' AND code COLLATE "C" >= ? AND code COLLATE "C" < ?))`
 		matchArgs = append(matchArgs, text, hi)
 	}
+	folio, isFolio := folioText(text)
+	if isFolio {
+		match = `(` + match + ` OR (folio > 0 AND folio = ?))`
+		matchArgs = append(matchArgs, folio)
+	}
 	// rows matches n orders, newest first, of those past the cursor (and
 	// below seqCond), by the primary key; gate, when set, must hold.
 	rows := func(seqCond string, seqArgs []any, n int, gate string) (string, []any) {
@@ -384,6 +390,13 @@ func (s *Store) listTextPG(ctx context.Context, q OrderQuery, text string) ([]Or
 		older = `SELECT * FROM (` + older + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders` +
 			where(prefix) + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
 		oargs = append(append(append(oargs, text, hi), pargs...), q.Limit, q.Limit)
+	}
+	if isFolio {
+		// The conditions repeat orders_folio's (postgres/0003).
+		exact := append([]string{"folio > 0 AND folio = ?"}, past...)
+		older = `SELECT * FROM (` + older + `) UNION SELECT * FROM (SELECT ` + listCols + ` FROM orders` +
+			where(exact) + ` ORDER BY seq DESC LIMIT ?) ORDER BY 1 DESC LIMIT ?`
+		oargs = append(append(append(oargs, folio), pargs...), q.Limit, q.Limit)
 	}
 	query := `WITH a AS MATERIALIZED (` + first + `), b AS MATERIALIZED (` + second + `) SELECT * FROM a UNION ALL SELECT * FROM b UNION ALL SELECT * FROM (` +
 		older + `) c WHERE (SELECT count(*) FROM a) + (SELECT count(*) FROM b) < ? ORDER BY 1 DESC LIMIT ?`

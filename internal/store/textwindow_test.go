@@ -61,6 +61,12 @@ func TestTextFilterPastTheWindow(t *testing.T) {
 		}
 		return out
 	}
+	// A folio is found exactly (schema 18), past the window too.
+	if err := b.st.Write(ctx, func(tx *Tx) error {
+		return tx.MoveOrder(ctx, b.order(12, "").ID, Move{From: []State{StateQueued}, To: StateDone, Outcome: OutcomeIssued, Folio: 123456})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	// Every "rojas", newest first: 200 in the first window, 60 past it.
 	var rojas []string
 	for i := n - 1; i >= 0; i-- {
@@ -74,6 +80,8 @@ func TestTextFilterPastTheWindow(t *testing.T) {
 		want []string
 	}{
 		{"both sides", OrderQuery{Text: "pérez"}, id(2500, 2000, 1500, 1000, 500, 0)},
+		{"a folio past the window", OrderQuery{Text: "123456"}, id(12)},
+		{"a folio, not part of one", OrderQuery{Text: "3456"}, nil},
 		{"past only", OrderQuery{Text: "zamora", Limit: 4}, id(93, 83, 73, 63)},
 		{"past only, next page", OrderQuery{Text: "zamora", Limit: 4, Before: seqOf(t, b, 63)}, id(53, 43, 33, 23)},
 		{"page across the window's edge", OrderQuery{Text: "pérez", Limit: 3, Before: seqOf(t, b, 1500)}, id(1000, 500, 0)},
