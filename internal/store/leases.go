@@ -345,14 +345,13 @@ func (s *Store) InFlightOrdersOf(ctx context.Context, limit int, conns []int64) 
 // PendingSIIOf is PendingSII for the orders of the connections conns (nil:
 // all).
 func (s *Store) PendingSIIOf(ctx context.Context, olderThan time.Time, limit int, conns []int64) ([]Emission, error) {
-	if conns == nil {
-		return s.PendingSII(ctx, olderThan, limit)
+	of, args := "", []any{ms(olderThan)}
+	if conns != nil {
+		in, ids := inConnections("connection_id", conns)
+		of, args = ` AND order_id IN (SELECT id FROM orders WHERE 1=1`+in+`)`, append(args, ids...)
 	}
-	in, args := inConnections("connection_id", conns)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+emissionCols+` FROM emissions WHERE folio > 0 AND track_id <> ''
-		AND sii_status IN ('', 'pending') AND sii_checked_at < ?
-		AND order_id IN (SELECT id FROM orders WHERE 1=1`+in+`) ORDER BY sii_checked_at LIMIT ?`,
-		append(append([]any{ms(olderThan)}, args...), limit)...)
+		AND sii_status IN ('', 'pending') AND sii_checked_at < ?`+of+` ORDER BY sii_checked_at LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: documents waiting for the SII: %w", classify(err))
 	}

@@ -327,19 +327,5 @@ func documents(ctx context.Context, db querier, orderID string) ([]Document, err
 // PendingSII lists emissions whose document's SII verdict is not final
 // and was last checked before olderThan.
 func (s *Store) PendingSII(ctx context.Context, olderThan time.Time, limit int) ([]Emission, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+emissionCols+` FROM emissions WHERE folio > 0 AND track_id <> ''
-		AND sii_status IN ('', 'pending') AND sii_checked_at < ? ORDER BY sii_checked_at LIMIT ?`, ms(olderThan), limit)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []Emission
-	for rows.Next() {
-		e, err := scanEmission(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, classify(rows.Err())
+	return s.PendingSIIOf(ctx, olderThan, limit, nil)
 }
