@@ -278,7 +278,7 @@ func waitStarted(t *testing.T, path string, fleet []*fleetProc) {
 		}
 		missing := 0
 		for _, p := range fleet {
-			if !live[p.cmd.Process.Pid] && p.cmd.ProcessState == nil && !exited(p) {
+			if !live[p.cmd.Process.Pid] && !exited(p) { // not ProcessState: Wait writes it in waitCh's goroutine
 				missing++
 			}
 		}
