@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
-	"time"
 )
 
 // Schema 9 lets a connection be an OpenFactura account; the rebuilt table
@@ -12,27 +10,15 @@ import (
 func TestOpenFacturaConnectionKind(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v8.db")
-	if err := createFile(path); err != nil {
-		t.Fatal(err)
-	}
-	old := &Store{path: path, opts: Options{Now: time.Now}}
-	var err error
-	if old.w, err = openWriterForTest(path); err != nil {
-		t.Fatal(err)
-	}
-	if err := old.migrateTo(ctx, 8); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := old.w.Exec(`INSERT INTO connections (id, name, kind, api_key, settings, created_at, updated_at) VALUES (7,'ld','libredte','k','{"provider":"x"}',1,1);
+	db, reopen := oldStore(t, false, 8)
+	if _, err := db.Exec(`INSERT INTO connections (id, name, kind, api_key, settings, created_at, updated_at) VALUES (7,'ld','libredte','k','{"provider":"x"}',1,1);
 		INSERT INTO orders (id, connection_id, code, state, state_since, updated_at) VALUES ('o1',7,'C1','queued',1,1)`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := old.w.Exec(`INSERT INTO connections (name, kind, created_at, updated_at) VALUES ('of','openfactura',1,1)`); err == nil {
+	if _, err := db.Exec(`INSERT INTO connections (name, kind, created_at, updated_at) VALUES ('of','openfactura',1,1)`); err == nil {
 		t.Fatal("schema 8 took an openfactura connection: the test would prove nothing")
 	}
-	old.w.Close()
-	st, err := Open(ctx, path, Options{})
+	st, err := reopen()
 	if err != nil {
 		t.Fatal(err)
 	}

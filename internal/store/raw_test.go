@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,39 +13,14 @@ import (
 // and a later change of the order leaves it as it was.
 func TestSchema18MovesTheDetailJSON(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	if err := createFile(path); err != nil {
-		t.Fatal(err)
-	}
-	st := &Store{path: path, opts: Options{Now: time.Now}}
-	var err error
-	if st.w, err = openWriterForTest(path); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.migrateTo(ctx, 17); err != nil {
-		t.Fatal(err)
-	}
-	schema18(t, ctx, st.w, func() (*Store, error) { st.w.Close(); return Open(ctx, path, Options{}) })
+	db, reopen := oldStore(t, false, 17)
+	schema18(t, context.Background(), db, reopen)
 }
 
-func TestPostgresSchema19MovesTheDetailJSON(t *testing.T) {
-	if os.Getenv(pgTestEnv) == "" {
-		t.Skip(pgSkip)
-	}
+func TestPostgresSchema18MovesTheDetailJSON(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	addr := pgTestStore(t)
-	old := &Store{path: RedactAddress(addr), pg: true, opts: Options{Now: time.Now}}
-	db, err := sql.Open("pgx", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.w = db
-	if err := old.migrateTo(ctx, 17); err != nil {
-		t.Fatal(err)
-	}
-	schema18(t, ctx, db, func() (*Store, error) { db.Close(); return Open(ctx, addr, Options{}) })
+	db, reopen := oldStore(t, true, 17)
+	schema18(t, context.Background(), db, reopen)
 }
 
 func schema18(t *testing.T, ctx context.Context, db *sql.DB, open func() (*Store, error)) {

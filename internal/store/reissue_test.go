@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
-	"time"
 )
 
 // An order holds one live DTE; one the SII rejected frees the slot for its
@@ -60,27 +58,15 @@ func TestRejectedDocumentMakesRoomForItsReplacement(t *testing.T) {
 func TestSchema9KeepsDocumentsAndControls(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	if err := createFile(path); err != nil {
-		t.Fatal(err)
-	}
-	st := &Store{path: path, opts: Options{Now: time.Now}}
-	var err error
-	if st.w, err = openWriterForTest(path); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.migrateTo(ctx, 8); err != nil {
-		t.Fatal(err)
-	}
-	_, err = st.w.Exec(`INSERT INTO connections (name, kind, created_at, updated_at) VALUES ('c','multivende',1,1);
+	db, reopen := oldStore(t, false, 8)
+	_, err := db.Exec(`INSERT INTO connections (name, kind, created_at, updated_at) VALUES ('c','multivende',1,1);
 		INSERT INTO orders (id, connection_id, code, state, state_since, updated_at) VALUES ('o1',1,'FAL-1','attention',1,1);
 		INSERT INTO documents (order_id, kind, emisor, dte_type, folio, total, fecha, sii_status, created_at) VALUES ('o1','dte','76086428-5',39,41,1000,'2026-11-24','rejected',1);
 		INSERT INTO controls (at, kind, target) VALUES (1, 'retry', 'o1')`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.w.Close()
-	st2, err := Open(ctx, path, Options{})
+	st2, err := reopen()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,3 +162,36 @@ func openWriterForTest(path string) (*sql.DB, error) {
 	db.SetMaxOpenConns(1)
 	return db, nil
 }
+
+// oldStore builds a store at schema version by hand, through the
+// migrations up to it: a SQLite file in a temporary directory, or with
+// pg a PostgreSQL schema of its own (skipped without FOLIO_TEST_POSTGRES).
+// It returns the raw connection, for rows the way that folio wrote them,
+// and reopen, which closes it and opens the store as folio does (running
+// the migrations after version).
+func oldStore(t *testing.T, pg bool, version int) (db *sql.DB, reopen func() (*Store, error)) {
+	t.Helper()
+	ctx := context.Background()
+	var addr string
+	old := &Store{opts: Options{Now: time.Now}, pg: pg}
+	var err error
+	if pg {
+		addr = pgTestStore(t)
+		old.path = RedactAddress(addr)
+		old.w, err = sql.Open("pgx", addr)
+	} else {
+		addr = filepath.Join(t.TempDir(), "old.db")
+		if err := createFile(addr); err != nil {
+			t.Fatal(err)
+		}
+		old.path = addr
+		old.w, err = openWriterForTest(addr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.migrateTo(ctx, version); err != nil {
+		t.Fatal(err)
+	}
+	return old.w, func() (*Store, error) { old.w.Close(); return Open(ctx, addr, Options{}) }
+}

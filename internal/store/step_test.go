@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -107,39 +106,14 @@ func TestWaitOnlyBeforeTheIntent(t *testing.T) {
 // follow).
 func TestSchema16NamesInFlightStepsFromTheEmission(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	if err := createFile(path); err != nil {
-		t.Fatal(err)
-	}
-	st := &Store{path: path, opts: Options{Now: time.Now}}
-	var err error
-	if st.w, err = openWriterForTest(path); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.migrateTo(ctx, 15); err != nil {
-		t.Fatal(err)
-	}
-	schema16(t, ctx, st.w, func() (*Store, error) { st.w.Close(); return Open(ctx, path, Options{}) })
+	db, reopen := oldStore(t, false, 15)
+	schema16(t, context.Background(), db, reopen)
 }
 
 func TestPostgresSchema16NamesInFlightStepsFromTheEmission(t *testing.T) {
-	if os.Getenv(pgTestEnv) == "" {
-		t.Skip(pgSkip)
-	}
 	t.Parallel()
-	ctx := context.Background()
-	addr := pgTestStore(t)
-	old := &Store{path: RedactAddress(addr), pg: true, opts: Options{Now: time.Now}}
-	db, err := sql.Open("pgx", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.w = db
-	if err := old.migrateTo(ctx, 15); err != nil {
-		t.Fatal(err)
-	}
-	schema16(t, ctx, db, func() (*Store, error) { db.Close(); return Open(ctx, addr, Options{}) })
+	db, reopen := oldStore(t, true, 15)
+	schema16(t, context.Background(), db, reopen)
 }
 
 // schema16 fills a store at schema 15 through db with in-flight orders
