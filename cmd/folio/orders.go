@@ -427,16 +427,35 @@ func findOrder(ctx context.Context, st *store.Store, key string, l i18n.Lang) (s
 	if !errors.Is(err, store.ErrNotFound) {
 		return o, err
 	}
-	rows, err := st.ListOrders(ctx, store.OrderQuery{Text: key, Limit: 5})
+	rows, err := st.ListOrders(ctx, store.OrderQuery{Text: key, Limit: 50})
 	if err != nil {
 		return o, err
 	}
+	var same []store.Order
 	for _, r := range rows {
 		if r.Code == key {
-			return st.GetOrder(ctx, r.ID)
+			same = append(same, r)
 		}
 	}
-	return o, errors.New(l.T("cli.no_order", key))
+	switch len(same) {
+	case 0:
+		return o, errors.New(l.T("cli.no_order", key))
+	case 1:
+		return st.GetOrder(ctx, same[0].ID)
+	}
+	// Two merchants' marketplaces may give the same code: acting on the
+	// newest would act on an order the person did not mean.
+	names := map[int64]string{}
+	if conns, err := st.Connections(ctx); err == nil {
+		for _, c := range conns {
+			names[c.ID] = c.Name
+		}
+	}
+	var each []string
+	for _, r := range same {
+		each = append(each, l.T("cli.order_ambiguous_one", r.ID, names[r.ConnectionID]))
+	}
+	return o, errors.New(l.T("cli.order_ambiguous", key, len(same), strings.Join(each, "; ")))
 }
 
 func by() string {
