@@ -205,10 +205,7 @@ func BenchmarkIngestPostgres(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			inv, err := libredte.New(libredte.Config{BaseURL: "http://127.0.0.1:1", Hash: "x", Emisor: "76.086.428-5"})
-			if err != nil {
-				b.Fatal(err)
-			}
+			inv := offlineInvoicer(b)
 			// As in BenchmarkIngest: the engines' clock stands just after
 			// the newest checkout, so each run's batch lies past the mark
 			// the last one left.

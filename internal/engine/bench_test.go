@@ -17,7 +17,6 @@ import (
 	"modernc.org/sqlite"
 
 	"github.com/folio-cl/folio/internal/engine"
-	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/store"
@@ -292,22 +291,8 @@ func BenchmarkIngest(b *testing.B) {
 	b.Run("feed", func(b *testing.B) {
 		const batch = 10000
 		ctx := context.Background()
-		st, err := store.Open(ctx, filepath.Join(b.TempDir(), "folio.db"), store.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer st.Close()
-		err = st.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: "http://127.0.0.1:1", MerchantID: "m"})
-			return err
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		inv, err := libredte.New(libredte.Config{BaseURL: "http://127.0.0.1:1", Hash: "x", Emisor: "76.086.428-5"})
-		if err != nil {
-			b.Fatal(err)
-		}
+		st := feedStore(b, filepath.Join(b.TempDir(), "folio.db"))
+		inv := offlineInvoicer(b)
 		f := &feed{}
 		// Ten checkouts a second; the engine's clock stands just after the
 		// newest, so that each run's batch lies past the mark the last

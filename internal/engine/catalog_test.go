@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/engine"
-	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/store/storetest"
 )
@@ -17,10 +16,7 @@ func TestPeriodicCatalogSync(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := storetest.Open(t)
-	inv, err := libredte.New(libredte.Config{BaseURL: "http://127.0.0.1:1", Hash: "x", Emisor: "76.086.428-5"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv := offlineInvoicer(t)
 	var calls atomic.Int32
 	run := func(interval time.Duration, fail bool) {
 		eng, err := engine.New(engine.Config{Store: st, Invoicer: inv, LeaseTTL: time.Second, CatalogInterval: interval,

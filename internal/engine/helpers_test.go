@@ -510,3 +510,34 @@ func watchDir(tb testing.TB, dir string, install func(sqlite.HookRegisterer)) {
 func openReadOnly(path string) (*sql.DB, error) {
 	return sql.Open("sqlite", "file:"+(&url.URL{Path: filepath.ToSlash(path)}).EscapedPath()+"?mode=ro")
 }
+
+// offlineInvoicer is a LibreDTE client that is never called: for tests
+// and benchmarks where the engine only ingests, plans or syncs.
+func offlineInvoicer(tb testing.TB) *libredte.Client {
+	tb.Helper()
+	inv, err := libredte.New(libredte.Config{BaseURL: "http://127.0.0.1:1", Hash: "x", Emisor: "76.086.428-5"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return inv
+}
+
+// feedStore opens the store at path with one Multivende connection,
+// "tienda", for an engine fed from memory (feed).
+func feedStore(tb testing.TB, path string) *store.Store {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	err = st.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: "http://127.0.0.1:1", MerchantID: "m"})
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st
+}

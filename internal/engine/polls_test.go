@@ -11,7 +11,6 @@ import (
 	"modernc.org/sqlite"
 
 	"github.com/folio-cl/folio/internal/engine"
-	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -44,22 +43,8 @@ func TestEmptyWindowsCostNoCommitOfTheirOwn(t *testing.T) {
 	watchDir(t, dir, func(h sqlite.HookRegisterer) {
 		h.RegisterCommitHook(func() int32 { commits.Add(1); return 0 })
 	})
-	st, err := store.Open(ctx, filepath.Join(dir, "folio.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	err = st.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.SaveConnection(ctx, store.Connection{Name: "tienda", Kind: store.KindMultivende, BaseURL: "http://127.0.0.1:1", MerchantID: "m"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := libredte.New(libredte.Config{BaseURL: "http://127.0.0.1:1", Hash: "x", Emisor: "76.086.428-5"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := feedStore(t, filepath.Join(dir, "folio.db"))
+	inv := offlineInvoicer(t)
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	f := &failingFeed{}
 	f.add(3, now.Add(-30*time.Minute), time.Minute) // all in the last window

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/engine"
-	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
@@ -119,10 +118,7 @@ func TestPollEveryFollowsWebhookHealth(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	h := engine.WebhookHealth{Listening: true}
 	b := setup(t, opts{noStart: true})
-	inv, err := libredte.New(libredte.Config{BaseURL: "http://127.0.0.1:1", Hash: "x", Emisor: "76.086.428-5"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv := offlineInvoicer(t)
 	cfg := engine.Config{Store: b.st, Invoicer: inv, Markets: func(store.Connection) (engine.Marketplace, error) { return nil, nil },
 		PollInterval: time.Minute, HealthyPollInterval: time.Hour, Now: func() time.Time { return now },
 		Webhook: func() engine.WebhookHealth { return h }}

@@ -23,21 +23,7 @@ func (c *testClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 func setupClock(t *testing.T) (*bundle, *testClock) {
 	t.Helper()
 	clk := &testClock{t: time.UnixMilli(1_800_000_000_000)}
-	path := storePathFor(t)
-	st, err := Open(context.Background(), path, Options{Now: clk.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	var id int64
-	err = st.Write(context.Background(), func(tx *Tx) error {
-		id, err = tx.SaveConnection(context.Background(), Connection{Name: "tienda", Kind: KindMultivende, MerchantID: "m1", AccessToken: "secret"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &bundle{st: st, path: path, conn: id}, clk
+	return setupWith(t, storePathFor(t), Options{Now: clk.now}), clk
 }
 
 func engineHolder(pid int) Holder {

@@ -26,9 +26,12 @@ type bundle struct {
 func setup(t testing.TB) *bundle { t.Helper(); return setupAt(t, storePathFor(t)) }
 
 // setupAt is setup on the store at path.
-func setupAt(t testing.TB, path string) *bundle {
+func setupAt(t testing.TB, path string) *bundle { t.Helper(); return setupWith(t, path, Options{}) }
+
+// setupWith is setupAt with the store opened with opts.
+func setupWith(t testing.TB, path string, opts Options) *bundle {
 	t.Helper()
-	st, err := Open(context.Background(), path, Options{})
+	st, err := Open(context.Background(), path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
