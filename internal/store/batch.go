@@ -130,29 +130,22 @@ func (b *boxes) str(v string) any {
 	if v == "" {
 		return v // no allocation
 	}
-	if x, ok := b.s[v]; ok {
-		return x
-	}
-	x := any(v)
-	if b.s == nil {
-		b.s = make(map[string]any, 8)
-	}
-	if len(b.s) < maxBoxes {
-		b.s[v] = x
-	}
-	return x
+	return box(&b.s, v)
 }
 
-func (b *boxes) int(v int64) any {
-	if x, ok := b.i[v]; ok {
+func (b *boxes) int(v int64) any { return box(&b.i, v) }
+
+// box is v's one interface value in *m, made on first sight.
+func box[K comparable](m *map[K]any, v K) any {
+	if x, ok := (*m)[v]; ok {
 		return x
 	}
 	x := any(v)
-	if b.i == nil {
-		b.i = make(map[int64]any, 4)
+	if *m == nil {
+		*m = make(map[K]any, 8)
 	}
-	if len(b.i) < maxBoxes {
-		b.i[v] = x
+	if len(*m) < maxBoxes {
+		(*m)[v] = x
 	}
 	return x
 }
