@@ -541,11 +541,14 @@ func TestOrderControlsAreAppliedByTheConnectionsHolder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		line := "target=" + o.ID
+		// The engine logs the control just after committing its outcome:
+		// wait for the line too, or a busy machine reads the logs between.
 		waitFor(t, "the control to be applied", func() bool {
 			c, err := r.st.Control(ctx, id)
-			return err == nil && c.Status != store.CtlPending
+			return err == nil && c.Status != store.CtlPending &&
+				(strings.Contains(a.logs.String(), line) || strings.Contains(b.logs.String(), line))
 		})
-		line := "target=" + o.ID
 		h := holder[o.ConnectionID]
 		other := map[*pgEngine]*pgEngine{a: b, b: a}[h]
 		if !strings.Contains(h.logs.String(), line) || strings.Contains(other.logs.String(), line) {
