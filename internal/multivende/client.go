@@ -22,6 +22,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/httplog"
 	"github.com/folio-cl/folio/internal/preflight"
+	"github.com/folio-cl/folio/internal/transport"
 )
 
 // DefaultBaseURL is Multivende's API.
@@ -47,7 +48,8 @@ type Config struct {
 	BaseURL      string
 	ClientID     string
 	ClientSecret string
-	// HTTPClient defaults to one with a DefaultTimeout timeout.
+	// HTTPClient defaults to one over the shared transport (a kept-alive
+	// connection per worker) with a DefaultTimeout timeout.
 	HTTPClient *http.Client
 	// RateLimit is requests per second (default 5, Multivende's limit);
 	// negative means unlimited (benchmarks against the simulator).
@@ -85,7 +87,7 @@ func New(cfg Config) *Client {
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: DefaultTimeout}
+		cfg.HTTPClient = transport.Client(DefaultTimeout)
 	}
 	if cfg.RateLimit == 0 {
 		cfg.RateLimit = DefaultRateLimit

@@ -28,6 +28,7 @@ import (
 	"github.com/folio-cl/folio/internal/httplog"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/transport"
 )
 
 // DefaultBaseURL is LibreDTE's public API root.
@@ -97,7 +98,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("libredte: emisor: %w", err)
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
+		cfg.HTTPClient = transport.Client(0)
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout

@@ -35,6 +35,7 @@ import (
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/preflight"
+	"github.com/folio-cl/folio/internal/transport"
 )
 
 // DefaultTimeout bounds one call: issuing signs and sends to the SII.
@@ -110,7 +111,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("openfactura: emisor: %w", err)
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
+		cfg.HTTPClient = transport.Client(0)
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout

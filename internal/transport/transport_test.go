@@ -1,0 +1,60 @@
+package transport_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/folio-cl/folio/internal/transport"
+)
+
+// Eight workers calling one host in rounds reuse their eight connections:
+// with the standard library's 2 idle connections per host, each round
+// after the first dialled about six new ones.
+func TestWorkersKeepTheirConnections(t *testing.T) {
+	var dialled atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dialled.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	hc := transport.Client(0)
+	const workers, rounds = 8, 20
+	for range rounds {
+		var wg sync.WaitGroup
+		var start sync.WaitGroup
+		start.Add(1)
+		for range workers {
+			wg.Go(func() {
+				start.Wait()
+				req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL, nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp, err := hc.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			})
+		}
+		start.Done()
+		wg.Wait()
+	}
+	if n := dialled.Load(); n > workers {
+		t.Fatalf("%d workers over %d rounds opened %d connections, want at most %d", workers, rounds, n, workers)
+	}
+}
