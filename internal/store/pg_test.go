@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -207,59 +206,7 @@ func TestPostgresReadOnlyOfAnEmptyDatabase(t *testing.T) {
 // order in it that stays found and counted.
 func TestPostgresMigratesFromEachOlderVersion(t *testing.T) {
 	t.Parallel()
-	for from := 1; from < LatestSchema(); from++ {
-		t.Run(fmt.Sprintf("from %d", from), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			addr := pgTestStore(t)
-			old := &Store{path: RedactAddress(addr), pg: true, opts: Options{Now: time.Now}}
-			db, err := sql.Open("pgx", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			old.w = db
-			if err := old.migrateTo(ctx, from); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.Exec(`INSERT INTO connections (name, kind, created_at, updated_at) VALUES ('c','multivende',1,1)`); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.Exec(`INSERT INTO orders (id, connection_id, code, buyer_name, state, state_since, updated_at)
-				VALUES ('o1',1,'FAL-118273645','Comercial Los Aromos','queued',1,1)`); err != nil {
-				t.Fatal(err)
-			}
-			if from >= 5 { // UpsertOrders counts what it inserts from schema 5
-				if _, err := db.Exec(`UPDATE order_counts SET n = n + 1 WHERE state = 'queued'`); err != nil {
-					t.Fatal(err)
-				}
-			}
-			db.Close()
-			st, err := Open(ctx, addr, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if st.SchemaVersion() != LatestSchema() {
-				t.Fatalf("version %d after open", st.SchemaVersion())
-			}
-			if got, err := st.ListOrders(ctx, OrderQuery{Text: "aromos"}); err != nil || len(got) != 1 {
-				t.Fatalf("old order not searchable after migration: %v %v", got, err)
-			}
-			if counts, err := st.CountByState(ctx); err != nil || counts[StateQueued] != 1 {
-				t.Fatalf("old order not counted after migration: %v %v", counts, err)
-			}
-			if err := st.Write(ctx, func(tx *Tx) error {
-				return tx.MoveOrder(ctx, "o1", Move{From: []State{StateQueued}, To: StateDone, Outcome: OutcomeIssued, Folio: 777})
-			}); err != nil {
-				t.Fatal(err)
-			}
-			for _, text := range []string{"aromos", "777"} {
-				if got, _ := st.ListOrders(ctx, OrderQuery{Text: text}); len(got) != 1 || got[0].State != StateDone {
-					t.Fatalf("%q after a move: %+v", text, got)
-				}
-			}
-		})
-	}
+	migratesFromEachOlderVersion(t, true)
 }
 
 // Folios opening a new PostgreSQL store at once: one applies each

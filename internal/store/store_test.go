@@ -50,68 +50,74 @@ func TestReopenKeepsWrites(t *testing.T) {
 
 func TestMigrateFromEachOlderVersion(t *testing.T) {
 	t.Parallel()
-	for from := 0; from < LatestSchema(); from++ {
+	migratesFromEachOlderVersion(t, false)
+}
+
+// migratesFromEachOlderVersion opens, on either driver, a store left at
+// each older version with an order in it: the order stays found and
+// counted, and the migrated index follows later changes.
+func migratesFromEachOlderVersion(t *testing.T, pg bool) {
+	first := 0
+	if pg {
+		first = 1 // PostgreSQL stores begin at schema 1
+	}
+	for from := first; from < LatestSchema(); from++ {
 		t.Run(fmt.Sprintf("from %d", from), func(t *testing.T) {
+			if pg {
+				t.Parallel()
+			}
 			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "old.db")
-			if err := createFile(path); err != nil {
-				t.Fatal(err)
-			}
-			// Build a store at the old version by hand.
-			st := &Store{path: path, opts: Options{Now: time.Now}}
-			var err error
-			st.w, err = openWriterForTest(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := st.migrateTo(ctx, from); err != nil {
-				t.Fatal(err)
-			}
+			db, reopen := oldStore(t, pg, from)
 			if from >= 1 {
-				_, err = st.w.Exec(`INSERT INTO connections (name, kind, created_at, updated_at) VALUES ('c','multivende',1,1);
-					INSERT INTO orders (id, connection_id, code, buyer_name, state, state_since, updated_at) VALUES ('o1',1,'FAL-118273645','Comercial Los Aromos','queued',1,1)`)
-				if err != nil {
+				if _, err := db.Exec(`INSERT INTO connections (name, kind, created_at, updated_at) VALUES ('c','multivende',1,1)`); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.Exec(`INSERT INTO orders (id, connection_id, code, buyer_name, state, state_since, updated_at)
+					VALUES ('o1',1,'FAL-118273645','Comercial Los Aromos','queued',1,1)`); err != nil {
 					t.Fatal(err)
 				}
 				if from >= 5 {
-					// From schema 5 an order enters the search index when its
-					// buyer is set (SetDetail), never on insert, and
-					// UpsertOrders counts what it inserts.
-					if _, err := st.w.Exec(`UPDATE orders SET buyer_name='' WHERE id='o1'; UPDATE orders SET buyer_name='Comercial Los Aromos' WHERE id='o1';
-						UPDATE order_counts SET n = n + 1 WHERE state = 'queued'`); err != nil {
+					// From schema 5 UpsertOrders counts what it inserts, and
+					// (SQLite) an order enters the search index when its buyer
+					// is set (SetDetail), never on insert.
+					if !pg {
+						if _, err := db.Exec(`UPDATE orders SET buyer_name='' WHERE id='o1'`); err != nil {
+							t.Fatal(err)
+						}
+						if _, err := db.Exec(`UPDATE orders SET buyer_name='Comercial Los Aromos' WHERE id='o1'`); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if _, err := db.Exec(`UPDATE order_counts SET n = n + 1 WHERE state = 'queued'`); err != nil {
 						t.Fatal(err)
 					}
 				}
 			}
-			st.w.Close()
-			st2, err := Open(ctx, path, Options{})
+			st, err := reopen()
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer st2.Close()
-			if st2.SchemaVersion() != LatestSchema() {
-				t.Fatalf("version %d after open", st2.SchemaVersion())
+			defer st.Close()
+			if st.SchemaVersion() != LatestSchema() {
+				t.Fatalf("version %d after open", st.SchemaVersion())
 			}
-			if from >= 1 {
-				got, err := st2.ListOrders(ctx, OrderQuery{Text: "aromos"})
-				if err != nil || len(got) != 1 {
-					t.Fatalf("old order not searchable after migration: %v %v", got, err)
-				}
-				counts, err := st2.CountByState(ctx)
-				if err != nil || counts[StateQueued] != 1 {
-					t.Fatalf("old order not counted after migration: %v %v", counts, err)
-				}
-				// The migrated index follows later changes.
-				err = st2.Write(ctx, func(tx *Tx) error {
-					return tx.MoveOrder(ctx, "o1", Move{From: []State{StateQueued}, To: StateDone, Outcome: OutcomeIssued, Folio: 777})
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, text := range []string{"aromos", "777"} {
-					if got, _ := st2.ListOrders(ctx, OrderQuery{Text: text}); len(got) != 1 || got[0].State != StateDone {
-						t.Fatalf("%q after a move: %+v", text, got)
-					}
+			if from == 0 {
+				return
+			}
+			if got, err := st.ListOrders(ctx, OrderQuery{Text: "aromos"}); err != nil || len(got) != 1 {
+				t.Fatalf("old order not searchable after migration: %v %v", got, err)
+			}
+			if counts, err := st.CountByState(ctx); err != nil || counts[StateQueued] != 1 {
+				t.Fatalf("old order not counted after migration: %v %v", counts, err)
+			}
+			if err := st.Write(ctx, func(tx *Tx) error {
+				return tx.MoveOrder(ctx, "o1", Move{From: []State{StateQueued}, To: StateDone, Outcome: OutcomeIssued, Folio: 777})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, text := range []string{"aromos", "777"} {
+				if got, _ := st.ListOrders(ctx, OrderQuery{Text: text}); len(got) != 1 || got[0].State != StateDone {
+					t.Fatalf("%q after a move: %+v", text, got)
 				}
 			}
 		})
