@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
@@ -191,6 +192,7 @@ func (e *Engine) ingestWith(ctx context.Context, c store.Connection, entries []m
 		}
 	}
 	batch := make([]store.OrderUpsert, 0, len(latest))
+	var seenPaid string // a new order's first line: the same words for every paid one
 	for i, lc := range entries {
 		if latest[lc.ID] != i {
 			continue
@@ -199,9 +201,16 @@ func (e *Engine) ingestWith(ctx context.Context, c store.Connection, entries []m
 		if eligible(lc.PaymentStatus, lc.Status) {
 			initial = store.StateQueued
 		}
+		seen := seenPaid
+		if initial != store.StateQueued || seen == "" {
+			seen = seenMessage(lc.PaymentStatus, lc.Status).Encode()
+			if initial == store.StateQueued {
+				seenPaid = seen
+			}
+		}
 		batch = append(batch, store.OrderUpsert{ID: lc.ID, ConnectionID: c.ID, Code: lc.Code, Marketplace: lc.Origin,
 			PaymentStatus: lc.PaymentStatus, Status: lc.Status, Total: int64(lc.Total), SoldAt: lc.SoldAt,
-			RemoteUpdatedAt: lc.UpdatedAt, InitialState: initial})
+			RemoteUpdatedAt: lc.UpdatedAt, InitialState: initial, SeenMsg: seen})
 	}
 	var ups []store.Upserted
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
@@ -209,10 +218,9 @@ func (e *Engine) ingestWith(ctx context.Context, c store.Connection, entries []m
 		if ups, err = tx.UpsertOrders(ctx, batch); err != nil {
 			return err
 		}
-		// New orders' first events go in a few statements, not one each.
-		seen := make([]store.Event, 0, len(ups))
-		seenBy := map[string]store.Event{} // by payment status: the same words for most
-		next := 0                          // ups come in batch order, each id once
+		// New orders carry their first line in their row (SeenMsg);
+		// changed ones are planned.
+		next := 0 // ups come in batch order, each id once
 		for _, u := range ups {
 			for next < len(batch) && batch[next].ID != u.ID {
 				next++
@@ -220,23 +228,11 @@ func (e *Engine) ingestWith(ctx context.Context, c store.Connection, entries []m
 			if next == len(batch) {
 				return fmt.Errorf("ingest: the store reported order %s out of its batch's order", u.ID)
 			}
-			o := batch[next]
 			if !u.New {
-				if err := e.plan(ctx, tx, u, o); err != nil {
+				if err := e.plan(ctx, tx, u, batch[next]); err != nil {
 					return err
 				}
-				continue
 			}
-			ev, ok := seenBy[o.PaymentStatus+"\x00"+o.Status]
-			if !ok {
-				ev = seenEvent(o)
-				seenBy[o.PaymentStatus+"\x00"+o.Status] = ev
-			}
-			ev.OrderID = u.ID
-			seen = append(seen, ev)
-		}
-		if err := tx.AppendEvents(ctx, seen); err != nil {
-			return err
 		}
 		if extra != nil {
 			return extra(tx)
@@ -259,21 +255,17 @@ func eligible(payment, status string) bool {
 	return co.Paid() && !co.Cancelled()
 }
 
-// seenEvent is a new order's first event on its timeline.
-func seenEvent(o store.OrderUpsert) store.Event {
-	if eligible(o.PaymentStatus, o.Status) {
-		return event("seen", "event.seen_paid")
+// seenMessage is a new order's first line on its timeline (kind "seen").
+func seenMessage(payment, status string) i18n.Message {
+	if eligible(payment, status) {
+		return i18n.M("event.seen_paid")
 	}
-	return event("seen", "event.seen_unpaid", o.PaymentStatus)
+	return i18n.M("event.seen_unpaid", payment)
 }
 
-// plan moves a new or changed order to where its payment says it belongs.
+// plan moves a changed order to where its payment says it belongs.
 func (e *Engine) plan(ctx context.Context, tx *store.Tx, u store.Upserted, o store.OrderUpsert) error {
 	pay := eligible(o.PaymentStatus, o.Status)
-	if u.New {
-		ev := seenEvent(o)
-		return tx.AppendEvent(ctx, u.ID, ev)
-	}
 	cur, err := tx.GetOrder(ctx, u.ID)
 	if err != nil {
 		return err

@@ -21,13 +21,13 @@ const (
 // insertOrdersHead is the column list of a new order, as UpsertOrders
 // writes it (no buyer: see UpsertOrders).
 const insertOrdersHead = `INSERT INTO orders (id, connection_id, code, marketplace, payment_status, status,
-		total, sold_at, remote_updated_at, light, state, state_since, created_at, updated_at) VALUES `
+		total, sold_at, remote_updated_at, light, state, seen_msg, state_since, created_at, updated_at) VALUES `
 
 // insertOrdersCols are a new order's values. (Its three times, the same
 // for all, are bound per row all the same: with numbered placeholders
 // (?1) the driver looks each argument up by name, and a statement of a
 // hundred rows bound several times slower.)
-const insertOrdersCols = 14
+const insertOrdersCols = 15
 
 const appendEventsHead = `INSERT INTO events (order_id, at, kind, message, data, msg) VALUES `
 
@@ -64,10 +64,11 @@ func (t *Tx) insertRows(ctx context.Context, shapes [3]string, cols int, args []
 }
 
 // newOrder is an order UpsertOrders inserts (an entry of its batch), in
-// its initial state.
+// its initial state, with its first timeline line.
 type newOrder struct {
 	*OrderUpsert
 	state State
+	seen  string
 }
 
 // insertOrders inserts new orders (none may exist yet) in batch order.
@@ -80,7 +81,7 @@ func (t *Tx) insertOrders(ctx context.Context, orders []newOrder) error {
 	now := any(t.now)
 	for _, o := range orders {
 		args = append(args, o.ID, bx.int(o.ConnectionID), o.Code, bx.str(o.Marketplace), bx.str(o.PaymentStatus), bx.str(o.Status),
-			o.Total, ms(o.SoldAt), ms(o.RemoteUpdatedAt), bx.str(o.Light), bx.str(string(o.state)), now, now, now)
+			o.Total, ms(o.SoldAt), ms(o.RemoteUpdatedAt), bx.str(o.Light), bx.str(string(o.state)), bx.str(o.seen), now, now, now)
 	}
 	shapes := [3]string{qInsertOrders, qInsertOrdersSmall, qInsertOrdersOne}
 	if err := t.insertRows(ctx, shapes, insertOrdersCols, args); err != nil {

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 // A batch longer than the big statement and not a multiple of it takes
@@ -140,5 +143,53 @@ func TestOrderChecksBuildNoTablePerRow(t *testing.T) {
 	var check string
 	if err := b.st.w.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
 		t.Fatalf("integrity_check: %q %v", check, err)
+	}
+}
+
+// A new order's first line rides in its row (SeenMsg): its timeline reads
+// it first, in the store's words and as its catalog message, at the
+// moment the order was inserted, before the events written after it; a
+// later upsert of the changed order leaves it as it was, and an order
+// inserted without one has none.
+func TestSeenLineRidesInTheOrderRow(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	seen := i18n.M("event.seen_unpaid", "pending")
+	first := b.order(1, StateWaiting)
+	first.PaymentStatus, first.SeenMsg = "pending", seen.Encode()
+	bare := b.order(2, StateQueued)
+	if _, err := b.st.UpsertOrders(ctx, []OrderUpsert{first, bare}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.Write(ctx, func(tx *Tx) error {
+		return tx.AppendEvent(ctx, first.ID, Event{Kind: "paid", Message: "pagada", MsgID: "event.paid"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	changed := first
+	changed.PaymentStatus, changed.RemoteUpdatedAt = "completed", first.RemoteUpdatedAt.Add(time.Minute)
+	changed.SeenMsg = i18n.M("event.seen_paid").Encode()
+	if ups, err := b.st.UpsertOrders(ctx, []OrderUpsert{changed}); err != nil || len(ups) != 1 || ups[0].New {
+		t.Fatalf("second upsert: %+v %v", ups, err)
+	}
+	o, err := b.st.GetOrder(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := b.st.Events(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[0].Kind != "seen" || evs[1].Kind != "paid" {
+		t.Fatalf("timeline = %+v, want seen then paid", evs)
+	}
+	got := evs[0]
+	if got.Message != seen.Plain(i18n.ES) || got.MsgID != "event.seen_unpaid" || len(got.MsgArgs) != 1 || got.MsgArgs[0] != "pending" ||
+		got.OrderID != first.ID || !got.At.Equal(o.CreatedAt) {
+		t.Fatalf("first line = %+v, want %q as event.seen_unpaid(pending) at %v", got, seen.Plain(i18n.ES), o.CreatedAt)
+	}
+	if evs, err := b.st.Events(ctx, bare.ID); err != nil || len(evs) != 0 {
+		t.Fatalf("an order inserted without a first line: %+v %v", evs, err)
 	}
 }

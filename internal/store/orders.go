@@ -141,6 +141,10 @@ type OrderUpsert struct {
 	Light           string
 	// InitialState is the state of a new order (queued or waiting).
 	InitialState State
+	// SeenMsg is a new order's first timeline line ("seen"), as catalog
+	// JSON (i18n.Message.Encode). It is kept in the order's row, not as an
+	// event row, and Events reads it back first.
+	SeenMsg string
 }
 
 // Upserted reports an order that ingest saw for the first time or saw
@@ -221,13 +225,14 @@ func (t *Tx) UpsertOrders(ctx context.Context, batch []OrderUpsert) ([]Upserted,
 			}
 			// Inserted below, all new orders in a few statements.
 			added[s]++
-			inserts = append(inserts, newOrder{&batch[i], s})
+			inserts = append(inserts, newOrder{&batch[i], s, o.SeenMsg})
 			existing[o.ID] = known{ms(o.RemoteUpdatedAt), s, true, len(inserts)} // in case the batch names it again
 			out = append(out, Upserted{ID: o.ID, New: true, State: s})
 		case ms(o.RemoteUpdatedAt) > k.updated:
 			if k.ins > 0 {
 				// New in this batch and named again, newer: insert the
-				// newer entry, in the state the first one gave.
+				// newer entry, in the state (and first line) the first one
+				// gave.
 				inserts[k.ins-1].OrderUpsert = &batch[i]
 				existing[o.ID] = known{ms(o.RemoteUpdatedAt), k.state, true, k.ins}
 				continue

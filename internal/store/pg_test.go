@@ -35,7 +35,7 @@ const pgSkip = pgtest.SkipLine
 var onBothDrivers = []func(*testing.T){
 	// orders, transitions, emissions, documents
 	TestReopenKeepsWrites, TestWriteRollsBackOnError, TestUpsertReportsNewAndChanged, TestMoveOrderIsGuarded,
-	TestUpsertAndEventsAcrossStatementShapes, TestAppendEventsNeedsTheOrder,
+	TestUpsertAndEventsAcrossStatementShapes, TestAppendEventsNeedsTheOrder, TestSeenLineRidesInTheOrderRow,
 	TestNamedTransitionsLeaveTheRestAlone, TestEmissionWritesSetOnlyTheirColumns,
 	TestFolioBelongsToOneOrder, TestEmissionIntentIsUniquePerReference, TestRejectedDocumentMakesRoomForItsReplacement,
 	TestWorkNamesTheStepFromTheEmission, TestWaitOnlyBeforeTheIntent,

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 // Event is one line of an order's timeline.
@@ -69,8 +71,14 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// qEvents is an order's timeline: the first line kept in its row (id 0,
+// "seen", from schema 19), then its event rows.
+const qEvents = `SELECT 0, id, created_at, 'seen', '', '', seen_msg FROM orders WHERE id = ? AND seen_msg <> ''
+	UNION ALL SELECT id, order_id, at, kind, message, data, msg FROM events WHERE order_id = ?
+	ORDER BY 1`
+
 func events(ctx context.Context, db querier, orderID string) ([]Event, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, order_id, at, kind, message, data, msg FROM events WHERE order_id=? ORDER BY id`, orderID)
+	rows, err := db.QueryContext(ctx, qEvents, orderID, orderID)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -93,6 +101,13 @@ func events(ctx context.Context, db querier, orderID string) ([]Event, error) {
 				var id struct{ ID string }
 				_ = json.Unmarshal([]byte(msg), &id)
 				e.MsgID = id.ID
+			}
+		}
+		if e.ID == 0 && e.Message == "" {
+			// The row keeps the catalog message alone; the store's words
+			// are es-CL, as an event row's.
+			if m, ok := i18n.ParseMessage(msg); ok {
+				e.Message = m.Plain(i18n.ES)
 			}
 		}
 		e.At = fromMS(at)
