@@ -4,7 +4,8 @@
 // timeline, a bounded HTTP log, controls, the engine lease and settings.
 //
 // Writes go through one connection in immediate transactions, so writers
-// queue in Go instead of failing with SQLITE_BUSY; reads use a separate pool
+// queue in Go instead of failing with SQLITE_BUSY, and those queued at once
+// share one commit (groupcommit.go); reads use a separate pool
 // and, thanks to WAL, never wait for a writer. Another process writing the
 // same file waits up to the busy timeout, then gets ErrLocked; a second
 // engine is kept out earlier by the lease (AcquireLease).
