@@ -55,6 +55,9 @@ type run struct {
 	// conn and mkt are the order's connection and client (marketplace).
 	conn store.Connection
 	mkt  Marketplace
+	// reads are attach's reads, started as soon as the folio is known
+	// (see readForAttach); nil until then.
+	reads *attachReads
 }
 
 // permanent marks an error a person must fix: the order goes to Errors at
@@ -236,6 +239,9 @@ func (r *run) build() (settled bool, err error) {
 			r.o.Raw, r.o.DetailAt, r.o.RemoteUpdatedAt = full.Raw, full.DetailAt, full.RemoteUpdatedAt // a hint's read, just now
 		}
 	}
+	// The order's documents do not depend on its detail: both are asked
+	// for at once, one round trip instead of two.
+	listed := r.listDocuments(m)
 	var co *multivende.Checkout
 	if r.o.Raw == "" || !r.o.DetailAt.After(r.o.RemoteUpdatedAt) {
 		read, raw, err := m.Checkout(r.ctx, r.o.ID)
@@ -266,7 +272,7 @@ func (r *run) build() (settled bool, err error) {
 		return true, r.step(store.Finish(r.cur, store.OutcomeExisting, es(reason), event("existing", "event.existing")).Saying(reason.Encode()), nil)
 	}
 	// The embedded list is not confirmed: ask the call public integrations use.
-	if docs, err := m.BillingDocuments(r.ctx, r.o.ID); err != nil {
+	if docs, err := listed(); err != nil {
 		return false, err
 	} else if docs = r.live(docs); len(docs) > 0 {
 		d := docs[0]
@@ -441,6 +447,9 @@ func (r *run) issue() error {
 		iss, err := inv.Issue(r.lastChecked(), invoicer.Pending(r.em.Pending))
 		if err == nil {
 			r.e.failpoint(FailAfterIssue)
+			if _, m, err := r.marketplace(); err == nil {
+				r.reads = r.readForAttach(m, iss, true) // while the folio commits
+			}
 			return r.recordIssued(iss, event("issued", "event.folio", iss.Folio))
 		}
 		ie, ok := invoicer.AsError(err)
@@ -567,7 +576,12 @@ func (r *run) attach() error {
 		return err
 	}
 	iss := r.issued()
-	pdf, err := r.e.cfg.Invoicer.PDF(r.ctx, iss)
+	reads := r.reads
+	if reads == nil {
+		reads = r.readForAttach(m, iss, r.em.MVDocumentID == "")
+	}
+	r.reads = nil
+	pdf, listed, err := reads.wait()
 	if err != nil {
 		return err
 	}
@@ -576,10 +590,7 @@ func (r *run) attach() error {
 	}
 	folio := strconv.FormatInt(iss.Folio, 10)
 	if r.em.MVDocumentID == "" {
-		docs, err := m.BillingDocuments(r.ctx, r.o.ID)
-		if err != nil {
-			return err
-		}
+		docs := listed
 		docID, other := "", ""
 		var stale []multivende.ElectronicBillingDocument // this order's rejected ones, still attached
 		credit, attachType := IsCredit(r.em), multivende.AttachType(r.em.DocType, r.e.attachSettings(conn).DocTypes)
@@ -674,6 +685,66 @@ func (r *run) attach() error {
 	return r.finish(ev, func(tx *store.Tx) error {
 		return tx.RecordUploaded(r.ctx, r.o.ID, at)
 	})
+}
+
+// listDocuments asks Multivende for the order's documents in the
+// background; the function it returns waits for the answer. The call
+// ends with the run's context.
+func (r *run) listDocuments(m Marketplace) func() ([]multivende.ElectronicBillingDocument, error) {
+	type reply struct {
+		docs []multivende.ElectronicBillingDocument
+		err  error
+	}
+	ch := make(chan reply, 1)
+	go func() {
+		docs, err := m.BillingDocuments(r.ctx, r.o.ID)
+		ch <- reply{docs, err}
+	}()
+	return func() ([]multivende.ElectronicBillingDocument, error) {
+		rep := <-ch
+		return rep.docs, rep.err
+	}
+}
+
+// attachReads are what attach reads before it writes to Multivende: the
+// document's PDF from the invoicer and the order's documents from
+// Multivende. Neither changes anything, and they do not depend on each
+// other: they are asked for at once, and after a fresh issue while the
+// folio commits, so the order waits for the slower of three instead of
+// their sum.
+type attachReads struct {
+	done   chan struct{}
+	pdf    []byte
+	listed []multivende.ElectronicBillingDocument
+	err    error
+}
+
+// readForAttach starts attach's reads for iss (the order's documents
+// only when list: not once the document is created). Its calls end with
+// the run's context.
+func (r *run) readForAttach(m Marketplace, iss invoicer.Issued, list bool) *attachReads {
+	a := &attachReads{done: make(chan struct{})}
+	listed := func() ([]multivende.ElectronicBillingDocument, error) { return nil, nil }
+	if list {
+		listed = r.listDocuments(m)
+	}
+	go func() {
+		defer close(a.done)
+		pdf, err := r.e.cfg.Invoicer.PDF(r.ctx, iss)
+		docs, lerr := listed()
+		a.pdf, a.listed, a.err = pdf, docs, err
+		if a.err == nil {
+			a.err = lerr
+		}
+	}()
+	return a
+}
+
+// wait is the reads' outcome: the PDF's error first, as attach read it
+// first.
+func (a *attachReads) wait() ([]byte, []multivende.ElectronicBillingDocument, error) {
+	<-a.done
+	return a.pdf, a.listed, a.err
 }
 
 // attachSettings are the values a document is attached with: the
