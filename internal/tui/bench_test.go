@@ -16,6 +16,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/store/pgtest"
 )
@@ -72,6 +73,7 @@ func fillStore(path string, n int) error {
 	names := []string{"Camila Rojas", "Matías Fuentes", "Sofía Contreras", "Benjamín Soto", "Comercial Los Aromos SpA"}
 	markets := []string{"MercadoLibre", "Falabella", "Ripley", "Paris", "Shopify"}
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	seen := i18n.M("event.seen_paid").Encode() // each order's first line, in its row as ingest keeps it
 	const batch = 5000
 	for start := 0; start < n; start += batch {
 		end := min(start+batch, n)
@@ -79,7 +81,7 @@ func fillStore(path string, n int) error {
 		for i := start; i < end; i++ {
 			ups = append(ups, store.OrderUpsert{ID: fmt.Sprintf("o-%07d", i), ConnectionID: connID, Code: fmt.Sprintf("%d", 2000000000000+i),
 				Marketplace: markets[i%5], PaymentStatus: "completed", Status: "completed", Total: int64(990 + i%300*1000),
-				SoldAt: t0.Add(time.Duration(i) * time.Minute), RemoteUpdatedAt: t0.Add(time.Duration(i) * time.Minute), InitialState: store.StateQueued})
+				SoldAt: t0.Add(time.Duration(i) * time.Minute), RemoteUpdatedAt: t0.Add(time.Duration(i) * time.Minute), InitialState: store.StateQueued, SeenMsg: seen})
 		}
 		if _, err := st.UpsertOrders(ctx, ups); err != nil {
 			return err
