@@ -8,6 +8,7 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
@@ -58,6 +59,9 @@ type run struct {
 	// reads are attach's reads, started as soon as the folio is known
 	// (see readForAttach); nil until then.
 	reads *attachReads
+	// bg are the run's reads in the background: the run waits for them
+	// before it ends, even when it ends without their answers.
+	bg sync.WaitGroup
 }
 
 // permanent marks an error a person must fix: the order goes to Errors at
@@ -107,6 +111,7 @@ func (e *Engine) process(ctx context.Context, o store.Order) {
 	if err := r.steps(); err != nil {
 		r.fail(err)
 	}
+	r.bg.Wait()
 	e.notify(Change{Kind: ChangeOrders, OrderID: o.ID})
 }
 
@@ -688,18 +693,17 @@ func (r *run) attach() error {
 }
 
 // listDocuments asks Multivende for the order's documents in the
-// background; the function it returns waits for the answer. The call
-// ends with the run's context.
+// background; the function it returns waits for the answer.
 func (r *run) listDocuments(m Marketplace) func() ([]multivende.ElectronicBillingDocument, error) {
 	type reply struct {
 		docs []multivende.ElectronicBillingDocument
 		err  error
 	}
 	ch := make(chan reply, 1)
-	go func() {
+	r.bg.Go(func() {
 		docs, err := m.BillingDocuments(r.ctx, r.o.ID)
 		ch <- reply{docs, err}
-	}()
+	})
 	return func() ([]multivende.ElectronicBillingDocument, error) {
 		rep := <-ch
 		return rep.docs, rep.err
@@ -720,15 +724,14 @@ type attachReads struct {
 }
 
 // readForAttach starts attach's reads for iss (the order's documents
-// only when list: not once the document is created). Its calls end with
-// the run's context.
+// only when list: not once the document is created).
 func (r *run) readForAttach(m Marketplace, iss invoicer.Issued, list bool) *attachReads {
 	a := &attachReads{done: make(chan struct{})}
 	listed := func() ([]multivende.ElectronicBillingDocument, error) { return nil, nil }
 	if list {
 		listed = r.listDocuments(m)
 	}
-	go func() {
+	r.bg.Go(func() {
 		defer close(a.done)
 		pdf, err := r.e.cfg.Invoicer.PDF(r.ctx, iss)
 		docs, lerr := listed()
@@ -736,7 +739,7 @@ func (r *run) readForAttach(m Marketplace, iss invoicer.Issued, list bool) *atta
 		if a.err == nil {
 			a.err = lerr
 		}
-	}()
+	})
 	return a
 }
 
