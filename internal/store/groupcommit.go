@@ -172,8 +172,15 @@ func (s *Store) writeAlone(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // writeIn runs one write's checks and fn inside tx: the fence first, then
-// the test fault, then fn.
-func (s *Store) writeIn(ctx context.Context, tx *sql.Tx, fn func(*Tx) error) error {
+// the test fault, then fn. A panic in fn fails that write alone: fn runs
+// on the committer's goroutine, where it would take the process down with
+// it instead of reaching its caller's recover.
+func (s *Store) writeIn(ctx context.Context, tx *sql.Tx, fn func(*Tx) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store %s: a write panicked: %v", s.path, p)
+		}
+	}()
 	t := &Tx{tx: tx, s: s, now: ms(s.now())}
 	if err := t.checkFence(ctx); err != nil {
 		return err

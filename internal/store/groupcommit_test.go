@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -105,6 +106,25 @@ func TestWritesWaitingTogetherShareOneCommit(t *testing.T) {
 			if r.has(t, fmt.Sprint("k", i)) != want {
 				t.Fatalf("write %d: its setting stored = %v, want %v", i, !want, want)
 			}
+		}
+	})
+}
+
+// A write that panics fails alone, with an error, instead of taking the
+// process down from the committer's goroutine.
+func TestPanickingWriteFailsAlone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newGroupRig(t)
+		ctx := context.Background()
+		var bad, good writeOutcome
+		r.write(ctx, "bad", &bad, func(*Tx) error { panic("a bug") })
+		r.write(ctx, "good", &good, nil)
+		r.settled()
+		if bad.err == nil || !strings.Contains(bad.err.Error(), "a bug") || r.has(t, "bad") {
+			t.Fatalf("panicking write: err = %v, stored = %v", bad.err, r.has(t, "bad"))
+		}
+		if good.err != nil || !r.has(t, "good") {
+			t.Fatalf("the other write: err = %v, stored = %v", good.err, r.has(t, "good"))
 		}
 	})
 }
