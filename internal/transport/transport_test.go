@@ -13,9 +13,12 @@ import (
 	"github.com/folio-cl/folio/internal/transport"
 )
 
-// Eight workers calling one host in rounds reuse their eight connections:
-// with the standard library's 2 idle connections per host, each round
-// after the first dialled about six new ones.
+// Eight workers calling one host in rounds reuse their connections: with
+// the standard library's 2 idle connections per host, each round after
+// the first dialled about six new ones (over 100 in 20 rounds). A request
+// that starts while another's connection is on its way back to the pool
+// may still dial one more, so the bound is twice the workers, not exactly
+// them.
 func TestWorkersKeepTheirConnections(t *testing.T) {
 	var dialled atomic.Int64
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -54,7 +57,7 @@ func TestWorkersKeepTheirConnections(t *testing.T) {
 		start.Done()
 		wg.Wait()
 	}
-	if n := dialled.Load(); n > workers {
-		t.Fatalf("%d workers over %d rounds opened %d connections, want at most %d", workers, rounds, n, workers)
+	if n := dialled.Load(); n > 2*workers {
+		t.Fatalf("%d workers over %d rounds opened %d connections, want at most %d", workers, rounds, n, 2*workers)
 	}
 }
