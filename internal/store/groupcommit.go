@@ -53,11 +53,25 @@ func (c *committer) write(ctx context.Context, fn func(*Tx) error) error {
 	p := &pendingWrite{ctx: ctx, fn: fn, err: make(chan error, 1)}
 	select {
 	case c.queue <- p:
-		return <-p.err
 	case <-ctx.Done():
 		return fmt.Errorf("store %s: write: %w", c.s.path, ctx.Err())
 	case <-c.stop:
 		return fmt.Errorf("store %s: write: %w", c.s.path, errStoreClosed)
+	case <-c.done:
+		return fmt.Errorf("store %s: write: the writer stopped before answering", c.s.path)
+	}
+	select {
+	case err := <-p.err:
+		return err
+	case <-c.done:
+		// The committer ended with this write unanswered: a write called
+		// runtime.Goexit (a test's t.FailNow), which no recover stops.
+		select {
+		case err := <-p.err:
+			return err
+		default:
+			return fmt.Errorf("store %s: write: the writer stopped before answering", c.s.path)
+		}
 	}
 }
 
@@ -115,13 +129,13 @@ func (c *committer) commit(group []*pendingWrite) {
 		fail(fmt.Errorf("store %s: begin write: %w", s.path, classify(err)))
 		return
 	}
+	defer tx.Rollback() // a no-op once committed; frees the connection however the group ends
 	for i, p := range group {
 		if err := p.ctx.Err(); err != nil {
 			errs[i] = fmt.Errorf("store %s: write: %w", s.path, err)
 			continue
 		}
 		if _, err := tx.ExecContext(bg, "SAVEPOINT one_write"); err != nil {
-			_ = tx.Rollback()
 			fail(fmt.Errorf("store %s: savepoint: %w", s.path, classify(err)))
 			return
 		}
@@ -131,13 +145,11 @@ func (c *committer) commit(group []*pendingWrite) {
 			// SQLite's whole transaction: then no savepoint is left, and
 			// no write of the group can be committed.
 			if _, err := tx.ExecContext(bg, "ROLLBACK TO one_write"); err != nil {
-				_ = tx.Rollback()
 				fail(fmt.Errorf("store %s: a write of the group failed (%v) and took the transaction with it: %w", s.path, errs[i], classify(err)))
 				return
 			}
 		}
 		if _, err := tx.ExecContext(bg, "RELEASE one_write"); err != nil {
-			_ = tx.Rollback()
 			fail(fmt.Errorf("store %s: release savepoint: %w", s.path, classify(err)))
 			return
 		}
@@ -161,8 +173,8 @@ func (s *Store) writeAlone(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store %s: begin write: %w", s.path, classify(err))
 	}
+	defer tx.Rollback() // a no-op once committed; frees the connection however fn ends
 	if err := s.writeIn(ctx, tx, fn); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {

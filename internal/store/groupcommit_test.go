@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -125,6 +126,26 @@ func TestPanickingWriteFailsAlone(t *testing.T) {
 		}
 		if good.err != nil || !r.has(t, "good") {
 			t.Fatalf("the other write: err = %v, stored = %v", good.err, r.has(t, "good"))
+		}
+	})
+}
+
+// A write that ends the committer's goroutine (runtime.Goexit: a test's
+// t.FailNow inside a write; no recover stops it) leaves its caller, and
+// every later writer, an error instead of a wait that never ends.
+func TestWriterThatStopsLeavesErrorsNotAHang(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st, err := Open(context.Background(), filepath.Join(t.TempDir(), "folio.db"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		ctx := context.Background()
+		if err := st.Write(ctx, func(*Tx) error { runtime.Goexit(); return nil }); err == nil || !strings.Contains(err.Error(), "writer stopped") {
+			t.Fatalf("the write that stopped the writer: %v", err)
+		}
+		if err := st.Write(ctx, func(*Tx) error { return nil }); err == nil {
+			t.Fatal("a write after the writer stopped succeeded")
 		}
 	})
 }
