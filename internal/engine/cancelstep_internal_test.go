@@ -36,18 +36,7 @@ func TestCancelledAfterItsFolioNeedsACreditNoteWhateverTheState(t *testing.T) {
 	if o, _ := r.st.GetOrder(r.ctx, ids[1]); o.State != store.StateQueued {
 		t.Fatalf("after the retry control: %s", o.State)
 	}
-	for _, id := range ids {
-		if err := r.sims.MV.Cancel(id, false); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c, err := r.st.Connection(r.ctx, "tienda")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.e.Ingest(r.ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	r.cancel(ids...)
 	for _, id := range ids {
 		o, _ := r.st.GetOrder(r.ctx, id)
 		if o.State != store.StateAttention || o.ReasonCode != ReasonNeedsCredit {
@@ -83,16 +72,7 @@ func TestCancelledWhileItsIntentIsPendingEndsNeedingACreditNote(t *testing.T) {
 	if o := r.run(id); o.State != store.StateRetrying || r.emission(id).Pending == "" || r.emission(id).Folio != 0 {
 		t.Fatalf("after a failed Issue: %s pending %q folio %d (%s)", o.State, r.emission(id).Pending, r.emission(id).Folio, o.Reason)
 	}
-	if err := r.sims.MV.Cancel(id, false); err != nil {
-		t.Fatal(err)
-	}
-	c, err := r.st.Connection(r.ctx, "tienda")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.e.Ingest(r.ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	r.cancel(id)
 	o := r.run(id)
 	if r.emission(id).Folio == 0 {
 		t.Fatalf("the intent was not issued: %s (%s)", o.State, o.Reason)
@@ -114,16 +94,7 @@ func TestCancelledWhileItsIntentIsPendingGetsItsCreditNoteAutomatically(t *testi
 	if o := r.run(id); o.State != store.StateRetrying {
 		t.Fatalf("after a failed Issue: %s (%s)", o.State, o.Reason)
 	}
-	if err := r.sims.MV.Cancel(id, false); err != nil {
-		t.Fatal(err)
-	}
-	c, err := r.st.Connection(r.ctx, "tienda")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.e.Ingest(r.ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	r.cancel(id)
 	o := r.run(id)
 	if o.State.Life() == store.StateDone || !IsCredit(r.emission(id)) {
 		t.Fatalf("after its document: %s/%s (%q), emission type %d; want its 61 under way", o.State, o.ReasonCode, o.Reason, r.emission(id).DocType)

@@ -115,14 +115,31 @@ func newStepRig(t *testing.T, orders int) *stepRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := r.st.Connection(ctx, "tienda")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.e.Ingest(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	r.ingest()
 	return r
+}
+
+// ingest reads the simulator's orders into the store, as a poll does.
+func (r *stepRig) ingest() {
+	r.t.Helper()
+	c, err := r.st.Connection(r.ctx, "tienda")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if _, err := r.e.Ingest(r.ctx, c); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// cancel cancels the orders in Multivende and ingests the change.
+func (r *stepRig) cancel(ids ...string) {
+	r.t.Helper()
+	for _, id := range ids {
+		if err := r.sims.MV.Cancel(id, false); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	r.ingest()
 }
 
 // paid returns n orders due to be issued.
