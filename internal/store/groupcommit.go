@@ -8,16 +8,17 @@ import (
 	"sync"
 )
 
-// Group commit (SQLite). A durable commit costs an fsync, and on SQLite
-// only one transaction writes at a time: workers' steps queued behind
-// each other's fsyncs. Here one goroutine takes the writes that are
-// waiting when it is free and runs them one after another in one
-// transaction, each in a savepoint of its own, then commits them with one
-// fsync. Each Write still returns only once its writes are durable (or
-// not made at all), so a step is on disk before the call it guards, as
-// before; writes are applied in the order they were taken, each seeing
-// the ones before it. A write that fails is rolled back to its savepoint
-// and fails alone; a commit that fails fails every write in it.
+// Group commit (SQLite). On SQLite only one transaction writes at a time:
+// workers' steps queued behind each other's commits. Here one goroutine
+// takes the writes that are waiting when it is free and runs them one
+// after another in one transaction, each in a savepoint of its own, then
+// commits them together; walsync.go makes the commit durable while this
+// goroutine goes on with the next writes. Each Write still returns only
+// once its writes are durable (or not made at all), so a step is on disk
+// before the call it guards, as before; writes are applied in the order
+// they were taken, each seeing the ones before it. A write that fails is
+// rolled back to its savepoint and fails alone; a commit that fails fails
+// every write in it.
 
 // maxGroup bounds how many writes share one commit (a few engines' worth
 // of workers, loops and console controls).
@@ -29,19 +30,27 @@ type committer struct {
 	stop  chan struct{}
 	done  chan struct{}
 	once  sync.Once
+	// durable answers the committed writes once the WAL is synced
+	// (walsync.go).
+	durable *walSyncer
 }
 
 type pendingWrite struct {
 	ctx context.Context
 	fn  func(*Tx) error
 	err chan error // buffered: the committer never waits on a caller
+	// durable: answered once synced (Write), else once committed
+	// (WriteRecoverable).
+	durable bool
 }
 
 // errStoreClosed is a write's error once Close has begun.
 var errStoreClosed = errors.New("store closed")
 
 func newCommitter(s *Store) *committer {
-	c := &committer{s: s, queue: make(chan *pendingWrite), stop: make(chan struct{}), done: make(chan struct{})}
+	c := &committer{s: s, queue: make(chan *pendingWrite), stop: make(chan struct{}), done: make(chan struct{}),
+		durable: newWALSyncer(s.path)}
+	c.durable.start()
 	go c.run()
 	return c
 }
@@ -49,8 +58,8 @@ func newCommitter(s *Store) *committer {
 // write hands fn to the committer and waits for its outcome. Once taken,
 // a write is always waited for: returning early on ctx would report as
 // failed a write that may yet commit.
-func (c *committer) write(ctx context.Context, fn func(*Tx) error) error {
-	p := &pendingWrite{ctx: ctx, fn: fn, err: make(chan error, 1)}
+func (c *committer) write(ctx context.Context, fn func(*Tx) error, durable bool) error {
+	p := &pendingWrite{ctx: ctx, fn: fn, err: make(chan error, 1), durable: durable}
 	select {
 	case c.queue <- p:
 	case <-ctx.Done():
@@ -83,6 +92,7 @@ func (c *committer) close() {
 
 func (c *committer) run() {
 	defer close(c.done)
+	defer c.durable.close() // before done: every write handed over is answered
 	group := make([]*pendingWrite, 0, maxGroup)
 	for {
 		select {
@@ -109,17 +119,25 @@ func (c *committer) run() {
 // Write always did, in a transaction of its own under its own context.
 func (c *committer) commit(group []*pendingWrite) {
 	s := c.s
-	if len(group) == 1 {
-		p := group[0]
-		p.err <- s.writeAlone(p.ctx, p.fn)
-		return
-	}
-	errs := make([]error, len(group))
 	fail := func(err error) {
 		for _, p := range group {
 			p.err <- err
 		}
 	}
+	if err := c.durable.failed(); err != nil {
+		fail(err)
+		return
+	}
+	if len(group) == 1 {
+		p := group[0]
+		if err := s.writeAlone(p.ctx, p.fn); err != nil {
+			p.err <- err
+			return
+		}
+		c.durable.add(group)
+		return
+	}
+	errs := make([]error, len(group))
 	// The transaction is no one write's: database/sql would roll it back
 	// when that write's context ended. Each write's statements still run
 	// under its own context.
@@ -162,9 +180,15 @@ func (c *committer) commit(group []*pendingWrite) {
 			}
 		}
 	}
+	committed := make([]*pendingWrite, 0, len(group))
 	for i, p := range group {
-		p.err <- errs[i]
+		if errs[i] != nil {
+			p.err <- errs[i] // nothing of it to make durable
+		} else {
+			committed = append(committed, p)
+		}
 	}
+	c.durable.add(committed)
 }
 
 // writeAlone runs fn in a transaction of its own and commits it.

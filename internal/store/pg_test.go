@@ -50,6 +50,7 @@ var onBothDrivers = []func(*testing.T){
 	TestTimelineIsAppendOnly, TestEventMessagesKeepTheirCatalogID, TestHTTPLogIsBounded, TestControlsRoundTrip,
 	TestChangeCounterMovesOnCommit, TestChangeCounterHearsOtherWriters, TestConnectionsRoundTrip, TestConnectionSettingsRoundTrip,
 	TestReasonOutcomeAndEventMessages, TestAddControlRecordsAndChecksTheActor, TestScopedListsAndCounts, TestScopedPages,
+	TestRecoverableWriteCommits,
 }
 
 func TestPostgres(t *testing.T) {

@@ -1,5 +1,5 @@
-// Package store is folio's only speaker of SQL: a SQLite file (WAL,
-// synchronous=FULL) holding connections, orders with their raw checkout
+// Package store is folio's only speaker of SQL: a SQLite file (WAL, each
+// commit synced before its Write returns) holding connections, orders with their raw checkout
 // JSON, emissions (the exactly-once intents), documents, the per-order
 // timeline, a bounded HTTP log, controls, the engine lease and settings.
 //
@@ -88,7 +88,9 @@ type Store struct {
 	reads    readStmts            // prepared reads, on the read pool
 
 	commits *committer   // SQLite's group commit; nil on PostgreSQL and read-only
-	writes  atomic.Int64 // Writes committed
+	writes  atomic.Int64 // writes committed
+	// durableWrites: those of them made by Write, returned once on disk
+	durableWrites atomic.Int64
 
 	trace func(query string, args []any) // tests: see the SQL of order listings
 	// backupFault, when set, fails a backup before its copy is written
@@ -194,6 +196,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		if err := s.prepare(ctx); err != nil {
 			s.Close()
 			return nil, err
+		}
+		// Commits are made durable by the committer's WAL sync, apart
+		// from the write lock (walsync.go).
+		if _, err := s.w.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+			s.Close()
+			return nil, openError(abs, "open", err)
 		}
 		s.commits = newCommitter(s)
 	}
@@ -456,32 +464,74 @@ type Tx struct {
 // ErrReadOnly is returned by writes on a store opened read-only.
 var ErrReadOnly = errors.New("store opened read-only")
 
-// Write runs fn in one immediate transaction and commits it (synchronous=FULL:
-// durable when Write returns nil). If fn fails, nothing of it is written.
+// Write runs fn in one immediate transaction and commits it, durable when
+// Write returns nil (on SQLite, once the WAL is synced: walsync.go). If
+// fn fails, nothing of it is written.
 // Under a ctx from WithFence, the transaction first checks the lease is
 // still held. On SQLite, writes waiting at once share one commit
 // (groupcommit.go); fn sees the writes committed with it before it, as it
 // would have in a transaction of its own.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
+	return s.write(ctx, fn, true)
+}
+
+// WriteRecoverable is Write for a record that a resume rebuilds from the
+// services when it is missing (what Multivende already shows of the
+// order). It returns once committed (readers see it; never half-written;
+// a crash of folio keeps it) and is made durable with the next sync,
+// without waiting for it: only a power loss in that moment can lose it.
+// It must never guard a call: what must be on disk before a service is
+// called goes through Write. (On PostgreSQL: synchronous_commit off, for
+// this transaction only.)
+func (s *Store) WriteRecoverable(ctx context.Context, fn func(*Tx) error) error {
+	return s.write(ctx, fn, false)
+}
+
+func (s *Store) write(ctx context.Context, fn func(*Tx) error, durable bool) error {
 	if s.w == nil {
 		return ErrReadOnly
 	}
 	var err error
-	if s.commits != nil {
-		err = s.commits.write(ctx, fn)
-	} else {
+	switch {
+	case s.commits != nil:
+		err = s.commits.write(ctx, fn, durable)
+	case !durable && s.pg:
+		err = s.writeAlone(ctx, func(t *Tx) error {
+			if _, err := t.tx.ExecContext(withRawSQL(ctx), "SET LOCAL synchronous_commit TO OFF"); err != nil {
+				return fmt.Errorf("store: %w", classify(err))
+			}
+			return fn(t)
+		})
+	default:
 		err = s.writeAlone(ctx, fn)
 	}
 	if err == nil {
 		s.writes.Add(1)
+		if durable {
+			s.durableWrites.Add(1)
+		}
 	}
 	return err
 }
 
-// Writes is how many Writes this store handle has committed: each one a
-// durable commit for its caller, whether or not it shared SQLite's commit
-// with others (benchmarks count commits per order with it).
+// Writes is how many writes (Write and WriteRecoverable) this store
+// handle has committed, whether or not they shared SQLite's commit with
+// others (benchmarks count commits per order with it).
 func (s *Store) Writes() int64 { return s.writes.Load() }
+
+// DurableWrites is how many of Writes were made by Write: each returned
+// only once on disk, so its caller waited for the disk.
+func (s *Store) DurableWrites() int64 { return s.durableWrites.Load() }
+
+// Syncs is how many times this store handle has synced SQLite's WAL to
+// make its commits durable: one sync covers every commit made before it
+// (0 on PostgreSQL, whose server syncs).
+func (s *Store) Syncs() int64 {
+	if s.commits == nil {
+		return 0
+	}
+	return s.commits.durable.synced.Load()
+}
 
 // Now is the transaction's timestamp.
 func (t *Tx) Now() time.Time { return fromMS(t.now) }
