@@ -10,11 +10,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"modernc.org/sqlite"
+	_ "modernc.org/sqlite" // bare SQLite, the reference figure
 
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/multivende"
@@ -151,11 +150,12 @@ func BenchmarkBareSQLite(b *testing.B) {
 // BenchmarkPipeline takes orders from ingest to done against in-process
 // simulators without faults, latency or rate limit, on a fresh store per
 // run of pipelineBatch orders. It reports orders/s (orders finished: done
-// or in Errors); the store's durable commits per finished order (its
-// Writes: each one durable before its caller goes on; every commit of the
-// run, ingest, steps, HTTP log, lease and polls included); the fsyncs per
-// order (SQLite's own commits, counted by a commit hook: writes waiting
-// at once share one, see store/groupcommit.go); the commit ceiling of a
+// or in Errors); the store's commits per finished order (its Writes: every
+// commit of the run, ingest, steps, HTTP log, lease and polls included);
+// awaited/order, those of them whose caller waited for the disk (Write;
+// the others are WriteRecoverable, made durable by the next sync without
+// a wait); the WAL syncs per order (one sync covers every commit before
+// it, see store/walsync.go); the commit ceiling of a
 // fresh store on the same disk (the store's own Write, for reading); bare
 // SQLite's durable commits/s (a plain INSERT per transaction,
 // synchronous=FULL: measured around each run); and the target:
@@ -165,9 +165,8 @@ func BenchmarkPipeline(b *testing.B) {
 	for _, workers := range []int{2, 8} {
 		b.Run(fmt.Sprintf("workers-%d", workers), func(b *testing.B) {
 			const pipelineBatch = 300
-			var fsyncs atomic.Int64
 			var orders int
-			var used, synced int64
+			var used, awaited, synced int64
 			var elapsed time.Duration
 			// The disk and the CPUs are shared and their pace wanders
 			// (other work on the machine): bare commits are measured just
@@ -177,9 +176,6 @@ func BenchmarkPipeline(b *testing.B) {
 				b.StopTimer()
 				r := setup(b, opts{sim: &sim.Options{Orders: pipelineBatch, Seed: uint64(100 + i), RateLimit: -1}, mvRate: -1, sockets: true,
 					workers: workers, noStart: true,
-					watch: func(h sqlite.HookRegisterer) {
-						h.RegisterCommitHook(func() int32 { fsyncs.Add(1); return 0 })
-					},
 					tune: func(c *engine.Config) {
 						// Production timings: the SII check and the lease do
 						// not crowd the window; one poll reads everything.
@@ -187,7 +183,7 @@ func BenchmarkPipeline(b *testing.B) {
 						c.Retry = engine.RetryPolicy{}
 					}})
 				bares = append(bares, bareCommits(b, 200))
-				before, syncedBefore := r.st.Writes(), fsyncs.Load()
+				before, awaitedBefore, syncedBefore := r.st.Writes(), r.st.DurableWrites(), r.st.Syncs()
 				start := time.Now()
 				b.StartTimer()
 				r.start()
@@ -196,8 +192,9 @@ func BenchmarkPipeline(b *testing.B) {
 				elapsed += time.Since(start)
 				n := counts[store.StateDone] + counts[store.StateAttention]
 				orders += n
-				run, runSynced := r.st.Writes()-before, fsyncs.Load()-syncedBefore
+				run, runSynced := r.st.Writes()-before, r.st.Syncs()-syncedBefore
 				used += run
+				awaited += r.st.DurableWrites() - awaitedBefore
 				synced += runSynced
 				if err := r.stop(); err != nil {
 					b.Fatal(err)
@@ -217,6 +214,7 @@ func BenchmarkPipeline(b *testing.B) {
 			rate := float64(orders) / elapsed.Seconds()
 			b.ReportMetric(rate, "orders/s")
 			b.ReportMetric(perOrder, "commits/order")
+			b.ReportMetric(float64(awaited)/float64(orders), "awaited/order")
 			b.ReportMetric(float64(synced)/float64(orders), "fsyncs/order")
 			b.ReportMetric(ceiling, "ceiling-commits/s")
 			b.ReportMetric(bare, "bare-commits/s")

@@ -144,11 +144,13 @@ func (r *run) steps() error {
 
 // finish ends the order as issued. A cancellation the store learned while
 // a folio was in play (ingest leaves such an order to the pipeline) sends
-// it on, in the same commit, to Errors for a credit note.
+// it on, in the same commit, to Errors for a credit note. The order's
+// documents in Multivende are what a resume would read back, so the end
+// is recorded, not awaited on disk (record).
 func (r *run) finish(ev store.Event, writes func(*store.Tx) error) error {
 	m := store.Finish(r.cur, store.OutcomeIssued, "", ev)
 	moved := m.To
-	err := r.commit(func(tx *store.Tx) error {
+	err := r.record(func(tx *store.Tx) error {
 		if writes != nil {
 			if err := writes(tx); err != nil {
 				return err
@@ -181,9 +183,19 @@ func (r *run) finish(ev store.Event, writes func(*store.Tx) error) error {
 
 // commit runs fn, after the writes waiting in r.later, as one durable
 // commit.
-func (r *run) commit(fn func(*store.Tx) error) error {
+func (r *run) commit(fn func(*store.Tx) error) error { return r.commitBy(r.e.st.Write, fn) }
+
+// record is commit for what a resume reads back from Multivende when the
+// store lost it (store.WriteRecoverable: committed, durable a moment
+// later, never awaited): the attachment and the order's end. Nothing it
+// records guards a call: the documents listed there do.
+func (r *run) record(fn func(*store.Tx) error) error {
+	return r.commitBy(r.e.st.WriteRecoverable, fn)
+}
+
+func (r *run) commitBy(write func(context.Context, func(*store.Tx) error) error, fn func(*store.Tx) error) error {
 	later := r.later
-	err := r.e.st.Write(r.ctx, func(tx *store.Tx) error {
+	err := write(r.ctx, func(tx *store.Tx) error {
 		for _, w := range later {
 			if err := w(tx); err != nil {
 				return err
@@ -212,7 +224,11 @@ func (r *run) lastChecked() context.Context {
 // step commits m (a move from r.cur) after writes: the emission's writes
 // come first, so that a move to working stores the step they show.
 func (r *run) step(m store.Move, writes func(*store.Tx) error) error {
-	err := r.commit(func(tx *store.Tx) error {
+	return r.stepBy(r.commit, m, writes)
+}
+
+func (r *run) stepBy(commit func(func(*store.Tx) error) error, m store.Move, writes func(*store.Tx) error) error {
+	err := commit(func(tx *store.Tx) error {
 		if writes != nil {
 			if err := writes(tx); err != nil {
 				return err
@@ -453,7 +469,7 @@ func (r *run) issue() error {
 		if err == nil {
 			r.e.failpoint(FailAfterIssue)
 			if _, m, err := r.marketplace(); err == nil {
-				r.reads = r.readForAttach(m, iss, true) // while the folio commits
+				r.reads = r.readForAttach(m, iss) // while the folio commits
 			}
 			return r.recordIssued(iss, event("issued", "event.folio", iss.Folio))
 		}
@@ -583,7 +599,7 @@ func (r *run) attach() error {
 	iss := r.issued()
 	reads := r.reads
 	if reads == nil {
-		reads = r.readForAttach(m, iss, r.em.MVDocumentID == "")
+		reads = r.readForAttach(m, iss)
 	}
 	r.reads = nil
 	pdf, listed, err := reads.wait()
@@ -646,7 +662,7 @@ func (r *run) attach() error {
 			r.e.failpoint(FailAfterAttach)
 		}
 		// What a person must still do in Multivende, as read there now.
-		err = r.step(store.Work(r.cur, event("attached", "event.attached")), func(tx *store.Tx) error {
+		err = r.stepBy(r.record, store.Work(r.cur, event("attached", "event.attached")), func(tx *store.Tx) error {
 			if err := tx.RecordAttached(r.ctx, r.o.ID, docID, len(pdf)); err != nil {
 				return err
 			}
@@ -662,6 +678,12 @@ func (r *run) attach() error {
 		}
 		r.em.MVDocumentID, r.em.PDFSize = docID, len(pdf)
 	}
+	// A file on the document already is this folio's PDF, uploaded by a
+	// run that ended before it recorded so: a second upload would add it
+	// again (the order's documents are read on every resume).
+	if d, ok := withFile(listed, r.em.MVDocumentID); ok {
+		return r.uploaded(d)
+	}
 	name := fmt.Sprintf("%d-%d.pdf", r.em.DocType, iss.Folio)
 	if err := r.e.holdLease(r.ctx); err != nil {
 		return err
@@ -674,19 +696,28 @@ func (r *run) attach() error {
 	if err != nil {
 		return err
 	}
-	ok, seen := false, ""
-	for _, d := range docs {
-		if d.ID == r.em.MVDocumentID && len(d.ElectronicBillingDocumentFiles) > 0 {
-			ok = true
-			b, _ := json.Marshal(d) // its synchronizationStatus, for inspect
-			seen = string(b)
-		}
-	}
+	d, ok := withFile(docs, r.em.MVDocumentID)
 	if !ok {
 		return fmt.Errorf("multivende: the PDF of folio %d does not show on the order after upload", iss.Folio)
 	}
+	return r.uploaded(d)
+}
+
+// withFile is the document id among docs once it shows an uploaded file.
+func withFile(docs []multivende.ElectronicBillingDocument, id string) (multivende.ElectronicBillingDocument, bool) {
+	for _, d := range docs {
+		if d.ID == id && len(d.ElectronicBillingDocumentFiles) > 0 {
+			return d, true
+		}
+	}
+	return multivende.ElectronicBillingDocument{}, false
+}
+
+// uploaded ends the order whose PDF Multivende shows on d.
+func (r *run) uploaded(d multivende.ElectronicBillingDocument) error {
+	seen, _ := json.Marshal(d) // its synchronizationStatus, for inspect
 	at := r.e.cfg.Now()
-	ev := withData(event("done", "event.done_folio", dte.DocType(r.em.DocType).Name(), r.em.Folio), seen)
+	ev := withData(event("done", "event.done_folio", dte.DocType(r.em.DocType).Name(), r.em.Folio), string(seen))
 	return r.finish(ev, func(tx *store.Tx) error {
 		return tx.RecordUploaded(r.ctx, r.o.ID, at)
 	})
@@ -723,14 +754,10 @@ type attachReads struct {
 	err    error
 }
 
-// readForAttach starts attach's reads for iss (the order's documents
-// only when list: not once the document is created).
-func (r *run) readForAttach(m Marketplace, iss invoicer.Issued, list bool) *attachReads {
+// readForAttach starts attach's reads for iss.
+func (r *run) readForAttach(m Marketplace, iss invoicer.Issued) *attachReads {
 	a := &attachReads{done: make(chan struct{})}
-	listed := func() ([]multivende.ElectronicBillingDocument, error) { return nil, nil }
-	if list {
-		listed = r.listDocuments(m)
-	}
+	listed := r.listDocuments(m)
 	r.bg.Go(func() {
 		defer close(a.done)
 		pdf, err := r.e.cfg.Invoicer.PDF(r.ctx, iss)

@@ -22,6 +22,7 @@ import (
 type hookedMarket struct {
 	Marketplace
 	beforeCheckout, beforeCreate, beforeUpload func() error
+	afterUpload                                func() error // fails the call after it was made
 }
 
 func callHook(h func() error) error {
@@ -49,7 +50,10 @@ func (m *hookedMarket) UploadDocumentFile(ctx context.Context, docID, name strin
 	if err := callHook(m.beforeUpload); err != nil {
 		return err
 	}
-	return m.Marketplace.UploadDocumentFile(ctx, docID, name, pdf)
+	if err := m.Marketplace.UploadDocumentFile(ctx, docID, name, pdf); err != nil {
+		return err
+	}
+	return callHook(m.afterUpload)
 }
 
 // stepRig drives the pipeline one order and one run at a time (no Run,
@@ -306,9 +310,11 @@ func TestAttachKeepsSIIVerdictWrittenMeanwhile(t *testing.T) {
 	}
 }
 
-// An issued order costs four durable commits: the intent before the
+// An issued order costs four commits: the intent before the
 // folio-consuming call (with the checkout read and the document built),
 // the issued folio, the document created on the order, the upload seen.
+// The last two are recorded, not awaited on disk: Multivende shows them
+// to a resume (TestResumeAfterUploadDoesNotUploadAgain).
 func TestIssuedOrderCommits(t *testing.T) {
 	t.Parallel()
 	r := newStepRig(t, 6)
@@ -321,6 +327,32 @@ func TestIssuedOrderCommits(t *testing.T) {
 		if n := r.writes.Load() - before; n > 4 {
 			t.Errorf("%s: %d commits for one issued order, want at most 4", id, n)
 		}
+	}
+}
+
+// A run that ended after the upload, before recording it (the reply
+// lost; or the record lost with the power, as it is not awaited on
+// disk), is resumed from what Multivende shows: the PDF is already on the
+// document, so it is not uploaded a second time.
+func TestResumeAfterUploadDoesNotUploadAgain(t *testing.T) {
+	t.Parallel()
+	r := newStepRig(t, 6)
+	uploads := 0
+	r.mk.beforeUpload = func() error { uploads++; return nil }
+	r.mk.afterUpload = failN(1)
+	id := r.paid(1)[0]
+	if o := r.run(id); o.State != store.StateRetrying || uploads != 1 {
+		t.Fatalf("first run: %s after %d uploads (%s), want retrying after 1", o.State, uploads, o.Reason)
+	}
+	if em := r.emission(id); em.MVDocumentID == "" || !em.UploadedAt.IsZero() {
+		t.Fatalf("after the lost reply: %+v, want the document recorded and the upload not", em)
+	}
+	o := r.run(id)
+	if o.State != store.StateDone || uploads != 1 {
+		t.Fatalf("resumed: %s after %d uploads (%s), want done after 1", o.State, uploads, o.Reason)
+	}
+	if em := r.emission(id); em.UploadedAt.IsZero() {
+		t.Fatalf("resumed: the upload was not recorded: %+v", em)
 	}
 }
 
