@@ -18,9 +18,9 @@ func crashKills() (kills, orders int) { return soak(8, 40, 40, 200) }
 // TestCrashExactlyOnce kills `folio run` with SIGKILL at random moments
 // while it works against `folio sim` with faults, restarts it, lets it
 // settle, and checks both simulators' ledgers: every folio consumed is
-// attached to exactly one order, no order has two documents, every paid
-// order has a document or waits in Errors with a reason, and no unpaid or
-// cancelled order has one.
+// attached to exactly one order, no order has two documents nor a PDF
+// uploaded twice, every paid order has a document or waits in Errors with
+// a reason, and no unpaid or cancelled order has one.
 func TestCrashExactlyOnce(t *testing.T) {
 	bin := processTest(t)
 	kills, orders := crashKills()

@@ -616,6 +616,11 @@ func checkCrashLedgers(t *testing.T, st *store.Store, info sim.Info) {
 		case paid && len(c.Documents) == 0 && !(o.State == store.StateAttention && o.Reason != ""):
 			t.Errorf("paid order %s has no document and is %s", c.ID, o.State)
 		}
+		for _, d := range c.Documents {
+			if d.Uploads > 1 {
+				t.Errorf("order %s: the PDF of document %s was uploaded %d times", c.ID, d.DocID, d.Uploads)
+			}
+		}
 	}
 	explained := explainedFolios(t, st)
 	seen := map[string]bool{}

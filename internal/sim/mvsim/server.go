@@ -592,6 +592,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.docs[r.PathValue("id")]
 	if ok {
 		d.pdf, d.uploadedAt = pdf, s.now()
+		d.uploads++
 		d.Files = []file{{SynchronizationStatus: syncStatus(s.opts.AutoSend), URL: "/files/" + d.ID + ".pdf"}}
 	}
 	s.mu.Unlock()
@@ -963,7 +964,7 @@ func (s *Server) state() State {
 		sc := StateCheckout{ID: c.ID, PaymentStatus: c.PaymentStatus, Status: c.Status, Documents: []StateDocument{},
 			PaidAt: msTime(c.paidAt), Notified: s.hook.sent[c.ID]}
 		for _, d := range s.documentsOf(c) {
-			sd := StateDocument{ID: d.ID, DocID: d.DocID, Type: d.Type, Uploaded: len(d.pdf) > 0, Provider: d.Provider, EmitterID: d.EmitterID,
+			sd := StateDocument{ID: d.ID, DocID: d.DocID, Type: d.Type, Uploaded: len(d.pdf) > 0, Uploads: d.uploads, Provider: d.Provider, EmitterID: d.EmitterID,
 				AttachedAt: msTime(d.attachedAt), UploadedAt: msTime(d.uploadedAt)}
 			if len(d.Files) > 0 {
 				sd.SyncStatus = d.Files[0].SynchronizationStatus

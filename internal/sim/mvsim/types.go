@@ -269,6 +269,7 @@ type document struct {
 
 	checkoutID string
 	pdf        []byte
+	uploads    int       // PDFs received (each replaces the one before)
 	attachedAt time.Time // created on the checkout
 	uploadedAt time.Time // its PDF uploaded
 }
@@ -453,6 +454,9 @@ type StateDocument struct {
 	DocID    string `json:"id"`
 	Type     string `json:"type"`
 	Uploaded bool   `json:"uploaded"`
+	// Uploads is how many times a PDF was sent for it: more than one is a
+	// client that uploaded again what was already there.
+	Uploads int `json:"uploads"`
 	// What the attach request carried.
 	Provider  string `json:"provider"`
 	EmitterID string `json:"ElectronicBillingDocumentEmitterId"`
