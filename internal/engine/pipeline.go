@@ -704,7 +704,7 @@ func (r *run) attach() error {
 	return r.uploaded(d)
 }
 
-// withFile is the document id among docs once it shows an uploaded file.
+// withFile finds the document id among docs, if it shows an uploaded file.
 func withFile(docs []multivende.ElectronicBillingDocument, id string) (multivende.ElectronicBillingDocument, bool) {
 	for _, d := range docs {
 		if d.ID == id && len(d.ElectronicBillingDocumentFiles) > 0 {
