@@ -688,19 +688,30 @@ func attachedDocuments(t *testing.T, mv mvsim.State) map[string]int {
 // waitHolds waits until the engine of process pid holds the store's lease.
 func waitHolds(t *testing.T, path string, pid int) {
 	t.Helper()
+	takesLease(t, path, pid, nil)
+}
+
+// takesLease waits until the engine pid holds the store's lease (true), or
+// exits first (false, with its exit; never, with exited nil).
+func takesLease(t *testing.T, path string, pid int, exited <-chan error) (bool, error) {
+	t.Helper()
 	ctx := context.Background()
 	for deadline := time.Now().Add(60 * time.Second); ; {
 		if st, err := store.Open(ctx, path, store.Options{ReadOnly: true}); err == nil {
 			h, live, err := st.LeaseHolder(ctx)
 			st.Close()
 			if err == nil && live && h.PID == pid {
-				return
+				return true, nil
 			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("engine %d never took the lease", pid)
 		}
-		time.Sleep(50 * time.Millisecond)
+		select {
+		case err := <-exited:
+			return false, err
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }
 

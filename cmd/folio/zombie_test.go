@@ -53,6 +53,18 @@ func TestZombieEngineIsFenced(t *testing.T) {
 		}
 		time.Sleep(ttl + 300*time.Millisecond) // its lease expires
 		next := run()
+		// The holder is woken only once the new engine holds the lease: a
+		// fixed wait here woke it, on a loaded machine (CI, -race), before
+		// the new one had even started, and it renewed its lease first.
+		if took, err := takesLease(t, r.storePath, next.cmd.Process.Pid, next.done); !took {
+			// The new engine could not take over (the frozen one held the
+			// SQLite write lock) and gave up: the woken one rightly holds on.
+			t.Logf("cycle %d: the new engine did not take over: %v", i, err)
+			if err := holder.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+				t.Fatalf("waking the holder: %v", err)
+			}
+			continue
+		}
 		time.Sleep(time.Duration(300+rng.IntN(600)) * time.Millisecond) // the new holder works
 		if err := holder.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 			t.Fatalf("waking the holder: %v", err)
@@ -66,9 +78,7 @@ func TestZombieEngineIsFenced(t *testing.T) {
 			fenced++
 			holder = next
 		case err := <-next.done:
-			// The new engine could not take over (the frozen one held the
-			// SQLite write lock) and gave up: the woken one rightly holds on.
-			t.Logf("cycle %d: the new engine did not take over: %v", i, err)
+			t.Fatalf("cycle %d: the new holder exited (%v) when the old one woke", i, err)
 		case <-time.After(4 * ttl):
 			t.Fatalf("cycle %d: two engines run at once: the woken one was not fenced", i)
 		}
