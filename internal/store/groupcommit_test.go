@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -24,11 +23,7 @@ type groupRig struct {
 
 func newGroupRig(t *testing.T) *groupRig {
 	t.Helper()
-	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "folio.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openSQLite(t)
 	r := &groupRig{st: st}
 	hold := make(chan struct{})
 	r.release = sync.OnceFunc(func() { close(hold) })
@@ -135,11 +130,7 @@ func TestPanickingWriteFailsAlone(t *testing.T) {
 // every later writer, an error instead of a wait that never ends.
 func TestWriterThatStopsLeavesErrorsNotAHang(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		st, err := Open(context.Background(), filepath.Join(t.TempDir(), "folio.db"), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := openSQLite(t)
 		ctx := context.Background()
 		if err := st.Write(ctx, func(*Tx) error { runtime.Goexit(); return nil }); err == nil || !strings.Contains(err.Error(), "writer stopped") {
 			t.Fatalf("the write that stopped the writer: %v", err)

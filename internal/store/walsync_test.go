@@ -47,6 +47,14 @@ func (d *heldDisk) next(t *testing.T) chan error {
 	}
 }
 
+// setSoon writes key in the background; its outcome lands on the channel.
+func setSoon(st *Store, key string) <-chan error {
+	done := make(chan error, 1)
+	ctx := context.Background()
+	go func() { done <- st.Write(ctx, func(tx *Tx) error { return tx.SetSetting(ctx, key, "v") }) }()
+	return done
+}
+
 func openSQLite(t *testing.T) *Store {
 	t.Helper()
 	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "folio.db"), Options{})
@@ -115,8 +123,7 @@ func TestFailedSyncFailsItsWritesAndLaterOnes(t *testing.T) {
 		st := openSQLite(t)
 		disk := holdSyncs(st)
 		ctx := context.Background()
-		done := make(chan error, 1)
-		go func() { done <- st.Write(ctx, func(tx *Tx) error { return tx.SetSetting(ctx, "k", "v") }) }()
+		done := setSoon(st, "k")
 		synctest.Wait()
 		disk.next(t) <- syscall.EIO
 		err := <-done
@@ -136,9 +143,7 @@ func TestCloseWaitsForTheSync(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		st := openSQLite(t)
 		disk := holdSyncs(st)
-		ctx := context.Background()
-		written := make(chan error, 1)
-		go func() { written <- st.Write(ctx, func(tx *Tx) error { return tx.SetSetting(ctx, "k", "v") }) }()
+		written := setSoon(st, "k")
 		synctest.Wait()
 		closed := make(chan error, 1)
 		go func() { closed <- st.Close() }()
@@ -246,8 +251,7 @@ func TestRecoverableWriteDoesNotWaitForTheSync(t *testing.T) {
 		if err := set(st.WriteRecoverable, "r"); err != nil {
 			t.Fatal(err)
 		}
-		durable := make(chan error, 1)
-		go func() { durable <- set(st.Write, "d") }()
+		durable := setSoon(st, "d")
 		synctest.Wait()
 		disk.next(t) <- nil
 		if err := <-durable; err != nil {
