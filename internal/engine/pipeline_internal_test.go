@@ -319,13 +319,16 @@ func TestIssuedOrderCommits(t *testing.T) {
 	t.Parallel()
 	r := newStepRig(t, 6)
 	for _, id := range r.paid(3) {
-		before := r.writes.Load()
+		before, awaited := r.writes.Load(), r.st.DurableWrites()
 		o := r.run(id)
 		if o.State != store.StateDone || o.Outcome != store.OutcomeIssued {
 			t.Fatalf("%s: %s/%s (%s)", id, o.State, o.Outcome, o.Reason)
 		}
 		if n := r.writes.Load() - before; n > 4 {
 			t.Errorf("%s: %d commits for one issued order, want at most 4", id, n)
+		}
+		if n := r.st.DurableWrites() - awaited; n != 2 {
+			t.Errorf("%s: %d commits awaited on disk, want 2 (the intent, the folio)", id, n)
 		}
 	}
 }
