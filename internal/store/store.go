@@ -1,7 +1,8 @@
 // Package store is folio's only speaker of SQL: a SQLite file (WAL, each
-// commit synced before its Write returns) holding connections, orders with their raw checkout
-// JSON, emissions (the exactly-once intents), documents, the per-order
-// timeline, a bounded HTTP log, controls, the engine lease and settings.
+// commit synced before its Write returns) holding connections, orders
+// with their raw checkout JSON, emissions (the exactly-once intents),
+// documents, the per-order timeline, a bounded HTTP log, controls, the
+// engine lease and settings.
 //
 // Writes go through one connection in immediate transactions, so writers
 // queue in Go instead of failing with SQLITE_BUSY, and those queued at once

@@ -20,9 +20,8 @@ import (
 // next ones. The WAL is appended in commit order and SQLite syncs it
 // before every checkpoint, so one sync covers every commit made before it
 // began. (Syncs side by side were tried: no gain measured in the
-// pipeline.) Should the writer's connection
-// ever be reopened it comes back at synchronous=FULL (its DSN): slower,
-// never less durable.
+// pipeline.) Should the writer's connection ever be reopened it comes back
+// at synchronous=FULL (its DSN): slower, never less durable.
 //
 // A recoverable write (WriteRecoverable) is answered once committed and
 // asks for no sync of its own: it rides on the next durable write's, or
