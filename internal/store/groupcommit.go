@@ -30,9 +30,9 @@ type committer struct {
 	stop  chan struct{}
 	done  chan struct{}
 	once  sync.Once
-	// durable answers the committed writes once the WAL is synced
+	// syncer answers the committed writes once the WAL is synced
 	// (walsync.go).
-	durable *walSyncer
+	syncer *walSyncer
 }
 
 type pendingWrite struct {
@@ -49,8 +49,8 @@ var errStoreClosed = errors.New("store closed")
 
 func newCommitter(s *Store) *committer {
 	c := &committer{s: s, queue: make(chan *pendingWrite), stop: make(chan struct{}), done: make(chan struct{}),
-		durable: newWALSyncer(s.path)}
-	c.durable.start()
+		syncer: newWALSyncer(s.path)}
+	c.syncer.start()
 	go c.run()
 	return c
 }
@@ -92,7 +92,7 @@ func (c *committer) close() {
 
 func (c *committer) run() {
 	defer close(c.done)
-	defer c.durable.close() // before done: every write handed over is answered
+	defer c.syncer.close() // before done: every write handed over is answered
 	group := make([]*pendingWrite, 0, maxGroup)
 	for {
 		select {
@@ -124,7 +124,7 @@ func (c *committer) commit(group []*pendingWrite) {
 			p.err <- err
 		}
 	}
-	if err := c.durable.failed(); err != nil {
+	if err := c.syncer.failed(); err != nil {
 		fail(err)
 		return
 	}
@@ -134,7 +134,7 @@ func (c *committer) commit(group []*pendingWrite) {
 			p.err <- err
 			return
 		}
-		c.durable.add(group)
+		c.syncer.add(group)
 		return
 	}
 	errs := make([]error, len(group))
@@ -188,7 +188,7 @@ func (c *committer) commit(group []*pendingWrite) {
 			committed = append(committed, p)
 		}
 	}
-	c.durable.add(committed)
+	c.syncer.add(committed)
 }
 
 // writeAlone runs fn in a transaction of its own and commits it.

@@ -531,7 +531,7 @@ func (s *Store) Syncs() int64 {
 	if s.commits == nil {
 		return 0
 	}
-	return s.commits.durable.synced.Load()
+	return s.commits.syncer.synced.Load()
 }
 
 // Now is the transaction's timestamp.

@@ -26,7 +26,7 @@ func holdSyncs(st *Store) *heldDisk {
 	d := &heldDisk{begun: make(chan chan error, 16)}
 	// Set before any write: the syncer reads it only after a write is
 	// handed to it.
-	st.commits.durable.sync = func() error {
+	st.commits.syncer.sync = func() error {
 		d.syncs.Add(1)
 		end := make(chan error)
 		d.begun <- end
@@ -177,7 +177,7 @@ func TestTheStoreSyncsTheWALItself(t *testing.T) {
 	if err := st.Write(ctx, func(tx *Tx) error { return tx.SetSetting(ctx, "k", "v") }); err != nil {
 		t.Fatal(err)
 	}
-	open := st.commits.durable.f // answered after the sync: no sync runs now
+	open := st.commits.syncer.f // answered after the sync: no sync runs now
 	fi, err := os.Stat(st.Path() + "-wal")
 	if err != nil || open == nil {
 		t.Fatalf("WAL: %v; open for syncing: %v", err, open != nil)
