@@ -160,12 +160,16 @@ func (r *run) finish(ev store.Event, writes func(*store.Tx) error) error {
 		if err := moveOrder(r.ctx, tx, r.o.ID, m); err != nil {
 			return err
 		}
-		o, err := tx.GetOrder(r.ctx, r.o.ID)
+		paid, status, err := tx.OrderStatus(r.ctx, r.o.ID)
 		if err != nil {
 			return err
 		}
-		if co := (multivende.Checkout{PaymentStatus: o.PaymentStatus, Status: o.Status}); !co.Cancelled() {
+		if co := (multivende.Checkout{PaymentStatus: paid, Status: status}); !co.Cancelled() {
 			return nil
+		}
+		o, err := tx.GetOrder(r.ctx, r.o.ID)
+		if err != nil {
+			return err
 		}
 		if err := r.e.needsCreditNote(r.ctx, tx, o); err != nil {
 			return err
@@ -611,9 +615,11 @@ func (r *run) attach() error {
 		return &permanent{code: "MV-PDF-TOO-LARGE", reason: i18n.M("reason.pdf_too_large", len(pdf))}
 	}
 	folio := strconv.FormatInt(iss.Folio, 10)
-	if r.em.MVDocumentID == "" {
+	docID := r.em.MVDocumentID
+	var attached func() error // records the attachment, when this run made or found it
+	if docID == "" {
 		docs := listed
-		docID, other := "", ""
+		other := ""
 		var stale []multivende.ElectronicBillingDocument // this order's rejected ones, still attached
 		credit, attachType := IsCredit(r.em), multivende.AttachType(r.em.DocType, r.e.attachSettings(conn).DocTypes)
 		for _, d := range docs {
@@ -641,9 +647,9 @@ func (r *run) attach() error {
 			return &permanent{code: "UNCERTAIN", reason: i18n.M("reason.other_document", i18n.Quote(other), iss.Folio)}
 		}
 		if docID == "" {
-			if err := r.e.holdLease(r.ctx); err != nil {
-				return err
-			}
+			// The lease is checked by the client right before the request
+			// leaves (lastChecked), after any wait: a check here too would
+			// only repeat it.
 			set := r.e.attachSettings(conn)
 			raw := r.o.Raw
 			if raw == "" { // a retried order comes from the due list, without its detail
@@ -662,46 +668,69 @@ func (r *run) attach() error {
 			docID = d.ID
 			r.e.failpoint(FailAfterAttach)
 		}
-		// What a person must still do in Multivende, as read there now.
-		err = r.stepBy(r.record, store.Work(r.cur, event("attached", "event.attached")), func(tx *store.Tx) error {
-			if err := tx.RecordAttached(r.ctx, r.o.ID, docID, len(pdf)); err != nil {
-				return err
-			}
-			for _, d := range stale {
-				if err := tx.AppendEvent(r.ctx, r.o.ID, event("reissue", "event.reissue_mv_attached", d.DocID, d.ID)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		r.em.MVDocumentID, r.em.PDFSize = docID, len(pdf)
+		attached = func() error { return r.recordAttached(docID, len(pdf), stale) }
 	}
 	// A file on the document already is this folio's PDF, uploaded by a
 	// run that ended before it recorded so: a second upload would add it
 	// again (the order's documents are read on every resume).
-	if d, ok := withFile(listed, r.em.MVDocumentID); ok {
+	if d, ok := withFile(listed, docID); ok {
+		if attached != nil {
+			if err := attached(); err != nil {
+				return err
+			}
+		}
 		return r.uploaded(d)
 	}
-	name := fmt.Sprintf("%d-%d.pdf", r.em.DocType, iss.Folio)
-	if err := r.e.holdLease(r.ctx); err != nil {
-		return err
+	// The attachment is recorded while the PDF goes up: it guards no call
+	// (the next run reads the order's documents before it writes there,
+	// and adopts this one, with or without its file), so the upload need
+	// not wait for it. An upload that fails still leaves it recorded.
+	var recorded sync.WaitGroup
+	var recErr error
+	if attached != nil {
+		recorded.Go(func() { recErr = attached() })
 	}
-	if err := m.UploadDocumentFile(r.lastChecked(), r.em.MVDocumentID, name, pdf); err != nil {
-		return err
+	name := fmt.Sprintf("%d-%d.pdf", r.em.DocType, iss.Folio)
+	upErr := m.UploadDocumentFile(r.lastChecked(), docID, name, pdf)
+	recorded.Wait()
+	if recErr != nil {
+		return recErr // the store's word first: fail moves the order from where the store has it
+	}
+	if upErr != nil {
+		return upErr
 	}
 	r.e.failpoint(FailAfterUpload)
 	docs, err := m.BillingDocuments(r.ctx, r.o.ID)
 	if err != nil {
 		return err
 	}
-	d, ok := withFile(docs, r.em.MVDocumentID)
+	d, ok := withFile(docs, docID)
 	if !ok {
 		return fmt.Errorf("multivende: the PDF of folio %d does not show on the order after upload", iss.Folio)
 	}
 	return r.uploaded(d)
+}
+
+// recordAttached records the document docID, created on the order in
+// Multivende, and what a person must still do there (stale: this order's
+// rejected documents, still attached), as read there now.
+func (r *run) recordAttached(docID string, pdfSize int, stale []multivende.ElectronicBillingDocument) error {
+	err := r.stepBy(r.record, store.Work(r.cur, event("attached", "event.attached")), func(tx *store.Tx) error {
+		if err := tx.RecordAttached(r.ctx, r.o.ID, docID, pdfSize); err != nil {
+			return err
+		}
+		for _, d := range stale {
+			if err := tx.AppendEvent(r.ctx, r.o.ID, event("reissue", "event.reissue_mv_attached", d.DocID, d.ID)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r.em.MVDocumentID, r.em.PDFSize = docID, pdfSize
+	return nil
 }
 
 // withFile finds the document id among docs, if it shows an uploaded file.

@@ -21,8 +21,8 @@ import (
 // that returns an error fails the call without making it.
 type hookedMarket struct {
 	Marketplace
-	beforeCheckout, beforeCreate, beforeUpload func() error
-	afterUpload                                func() error // fails the call after it was made
+	beforeCheckout, beforeCreate, beforeUpload, beforeList func() error
+	afterUpload                                            func() error // fails the call after it was made
 }
 
 func callHook(h func() error) error {
@@ -37,6 +37,13 @@ func (m *hookedMarket) Checkout(ctx context.Context, id string) (*multivende.Che
 		return nil, nil, err
 	}
 	return m.Marketplace.Checkout(ctx, id)
+}
+
+func (m *hookedMarket) BillingDocuments(ctx context.Context, id string) ([]multivende.ElectronicBillingDocument, error) {
+	if err := callHook(m.beforeList); err != nil {
+		return nil, err
+	}
+	return m.Marketplace.BillingDocuments(ctx, id)
 }
 
 func (m *hookedMarket) CreateBillingDocument(ctx context.Context, id string, d multivende.NewBillingDocument) (*multivende.ElectronicBillingDocument, error) {
@@ -66,6 +73,9 @@ type stepRig struct {
 	e      *Engine
 	mk     *hookedMarket
 	writes atomic.Int64 // every Store.Write begun
+	// fault, when set, runs in every write after the count: an error
+	// fails that write.
+	fault atomic.Pointer[func() error]
 }
 
 func newStepRig(t *testing.T, orders int) *stepRig {
@@ -77,7 +87,13 @@ func newStepRig(t *testing.T, orders int) *stepRig {
 		t.Fatal(err)
 	}
 	r := &stepRig{t: t, ctx: ctx, sims: sims, mk: &hookedMarket{}}
-	r.st, err = store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{WriteFault: func() error { r.writes.Add(1); return nil }})
+	r.st, err = store.Open(ctx, filepath.Join(t.TempDir(), "folio.db"), store.Options{WriteFault: func() error {
+		r.writes.Add(1)
+		if f := r.fault.Load(); f != nil {
+			return (*f)()
+		}
+		return nil
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,6 +372,59 @@ func TestResumeAfterUploadDoesNotUploadAgain(t *testing.T) {
 	}
 	if em := r.emission(id); em.UploadedAt.IsZero() {
 		t.Fatalf("resumed: the upload was not recorded: %+v", em)
+	}
+}
+
+// The attachment's record does not hold the PDF back: the upload is made
+// while the record is still waiting to commit.
+func TestUploadDoesNotWaitForTheAttachmentsRecord(t *testing.T) {
+	t.Parallel()
+	r := newStepRig(t, 6)
+	id := r.paid(1)[0]
+	uploaded := make(chan struct{})
+	r.mk.afterUpload = func() error { close(uploaded); return nil }
+	hold := func() error {
+		r.fault.Store(nil) // the attachment's record, the first write after the create
+		select {
+		case <-uploaded:
+			return nil
+		case <-time.After(30 * time.Second): // a guard: a sequential attach waits here for ever
+			return errors.New("the upload waited for the attachment's record")
+		}
+	}
+	r.mk.beforeCreate = func() error { r.fault.Store(&hold); return nil }
+	if o := r.run(id); o.State != store.StateDone {
+		t.Fatalf("%s (%s), want done", o.State, o.Reason)
+	}
+}
+
+// A record of the attachment that fails while the PDF goes up leaves the
+// order to retry; the next run adopts the document and its file from
+// Multivende: one document, one upload.
+func TestFailedAttachmentRecordDoesNotUploadAgain(t *testing.T) {
+	t.Parallel()
+	r := newStepRig(t, 6)
+	id := r.paid(1)[0]
+	uploads := 0
+	r.mk.beforeUpload = func() error { uploads++; return nil }
+	refuse := func() error {
+		r.fault.Store(nil)
+		return errors.New("disk I/O error")
+	}
+	r.mk.beforeCreate = func() error { r.fault.Store(&refuse); return nil }
+	if o := r.run(id); o.State != store.StateRetrying || uploads != 1 {
+		t.Fatalf("first run: %s after %d uploads (%s), want retrying after 1", o.State, uploads, o.Reason)
+	}
+	if em := r.emission(id); em.MVDocumentID != "" {
+		t.Fatalf("the failed record was kept: %+v", em)
+	}
+	r.mk.beforeCreate = func() error { return errors.New("a second document was created") }
+	o := r.run(id)
+	if o.State != store.StateDone || uploads != 1 {
+		t.Fatalf("resumed: %s after %d uploads (%s), want done after 1", o.State, uploads, o.Reason)
+	}
+	if em := r.emission(id); em.MVDocumentID == "" || em.UploadedAt.IsZero() {
+		t.Fatalf("resumed: the document or its upload was not recorded: %+v", em)
 	}
 }
 

@@ -43,7 +43,15 @@ func TestRequeuedIssuedOrderResumesAtAttach(t *testing.T) {
 	}
 	seen := []store.State{store.StateQueued}
 	r.mk.beforeCreate = nil
-	r.mk.beforeUpload = func() error {
+	// Where the order stands once its PDF is up: read back from
+	// Multivende's list of its documents (the attachment is recorded
+	// while the PDF goes up).
+	uploaded := false
+	r.mk.afterUpload = func() error { uploaded = true; return nil }
+	r.mk.beforeList = func() error {
+		if !uploaded {
+			return nil
+		}
 		o, err := r.st.GetOrder(r.ctx, id)
 		if err != nil {
 			return err

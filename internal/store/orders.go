@@ -354,8 +354,9 @@ const (
 		outcome=?, attempts=iif(?, attempts, ?), next_attempt_at=?, `
 	qMoveTail = `state_since=CASE WHEN state = (CASE WHEN ?1 = 'working' THEN ` + stepSQL + ` ELSE ?1 END) THEN state_since ELSE ? END, updated_at=?
 		WHERE id=? AND instr(?, ',' || state || ',') > 0`
-	qOrderState = `SELECT state FROM orders WHERE id=?`
-	qGetOrder   = `SELECT ` + orderCols + ` FROM orders WHERE id=?`
+	qOrderState  = `SELECT state FROM orders WHERE id=?`
+	qOrderStatus = `SELECT payment_status, status FROM orders WHERE id=?`
+	qGetOrder    = `SELECT ` + orderCols + ` FROM orders WHERE id=?`
 )
 
 // SetReason rewrites the reason of an order that still waits for the same
@@ -413,6 +414,16 @@ func (t *Tx) MoveOrder(ctx context.Context, id string, m Move) error {
 		return t.AppendEvent(ctx, id, m.Event)
 	}
 	return nil
+}
+
+// OrderStatus reads the order's payment status and status in Multivende
+// inside the transaction: what says it was cancelled, without its JSON.
+func (t *Tx) OrderStatus(ctx context.Context, id string) (paymentStatus, status string, err error) {
+	err = t.queryRow(ctx, qOrderStatus, id).Scan(&paymentStatus, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("order %s: %w", id, ErrNotFound)
+	}
+	return paymentStatus, status, classify(err)
 }
 
 // GetOrder reads one order inside the transaction.

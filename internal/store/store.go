@@ -582,7 +582,7 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 
 // hotQueries are the engine's per-order statements, prepared once at Open
 // on the writer connection: parsing costs about as much as executing them.
-var hotQueries = []string{qAppendEvent, qMoveOrder, qMoveOrderKeepDoc, qOrderState, qGetOrder, qSetDetail, qSetRaw, qSaveEmission,
+var hotQueries = []string{qAppendEvent, qMoveOrder, qMoveOrderKeepDoc, qOrderState, qOrderStatus, qGetOrder, qSetDetail, qSetRaw, qSaveEmission,
 	qGetEmission, qAddDocument, qSetSetting, qCompleteControl, qUpsertExisting, qInsertOrders, qInsertOrdersSmall, qInsertOrdersOne, qUpsertUpdate, qCountAdd,
 	qAppendEvents, qAppendEventsSmall,
 	qRecordIntent, qRecordIssued, qRecordAttached, qRecordUploaded, qSetLastError, qHoldsLease, qHoldsConnection}
