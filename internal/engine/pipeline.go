@@ -92,8 +92,9 @@ func rawError(err error) string {
 // process runs the pipeline for one order from wherever it stands. An
 // issued order costs four commits: the intent (before the folio-consuming
 // call) and the folio, awaited on disk, then the document created on the
-// order and the upload seen, recorded (Multivende shows them to the next
-// run); a crash between them resumes at the next step.
+// order (recorded while its PDF goes up) and the upload seen, recorded
+// (Multivende shows them to the next run); a crash between them resumes at
+// the next step.
 func (e *Engine) process(ctx context.Context, o store.Order) {
 	ctx = WithOrder(ctx, o.ID)
 	r := &run{e: e, ctx: ctx, o: o, cur: o.State.Life()}
