@@ -9,7 +9,10 @@ import (
 )
 
 // Marketplace is what the engine needs from Multivende for one merchant.
-// *multivende.Client provides it.
+// *multivende.Client provides it. CreateBillingDocument and
+// UploadDocumentFile must run preflight.Check on their context right
+// before the request leaves: it is the engine's only lease check before
+// those calls.
 type Marketplace interface {
 	Checkouts(ctx context.Context, merchantID string, from, to time.Time) iter.Seq2[multivende.CheckoutPage, error]
 	Checkout(ctx context.Context, id string) (*multivende.Checkout, []byte, error)
