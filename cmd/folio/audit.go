@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -96,7 +97,7 @@ func (cl *cli) newAuditCmd() *cobra.Command {
 						continue
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.At.In(loc).Format("02-01-2006 15:04:05"), safetext.Text(a.User), dash(a.Fingerprint),
-						a.Action, dash(safetext.Text(a.Order)), dash(safetext.Text(a.Connection)), safetext.Text(a.Outcome))
+						actionWord(l, c.Kind), dash(safetext.Text(a.Order)), dash(safetext.Text(a.Connection)), safetext.Text(outcomeWords(l, c)))
 				}
 				n += len(page)
 				before = page[len(page)-1].ID
@@ -118,6 +119,33 @@ func (cl *cli) newAuditCmd() *cobra.Command {
 	cmd.Flags().IntVar(&limit, "limit", 0, "at most N actions (0: all)")
 	cmd.Flags().StringVar(&lang, "lang", "", "language: es or en (default from the config or LANG)")
 	return cmd
+}
+
+// actionWord names a control's kind in the reader's language (as stored
+// when the catalog has no word for it); --json keeps the kind itself.
+func actionWord(l i18n.Lang, kind string) string {
+	if id := i18n.ID("ctl." + kind); i18n.Has(id) {
+		return l.T(id)
+	}
+	return kind
+}
+
+// outcomeWords says how a control ended in the reader's language: its
+// status, then what it did or why it was refused, unless those words say
+// the status already.
+func outcomeWords(l i18n.Lang, c store.Control) string {
+	status := c.Status
+	if id := i18n.ID("audit.status." + c.Status); i18n.Has(id) {
+		status = l.T(id)
+	}
+	said := i18n.Stored(l, c.OutcomeMsg, c.Outcome)
+	switch {
+	case said == "":
+		return status
+	case strings.HasPrefix(strings.ToLower(said), strings.ToLower(status)):
+		return said
+	}
+	return status + ": " + said
 }
 
 func dash(s string) string {

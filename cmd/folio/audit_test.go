@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -26,8 +28,41 @@ func TestAuditNewestFirstWithWhoActed(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
+	// A viewer's refused attempt and an applied pause, read in Spanish: the
+	// action and how it ended in words, the stored ids left to --json.
+	mixed := ordersStore(t, 2)
+	if st, err = store.Open(ctx, mixed, store.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	eve := store.WithActor(ctx, store.Actor{User: "eve", ReadOnly: true})
+	if _, err := st.AddControl(eve, store.Control{Kind: store.CtlSkip, Target: order}); !errors.Is(err, store.ErrActorReadOnly) {
+		t.Fatalf("a viewer's control: %v", err)
+	}
+	id, err := st.AddControl(ctx, store.Control{Kind: store.CtlPause, Target: "tienda", By: "cli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Write(ctx, func(tx *store.Tx) error {
+		m := i18n.M("control.paused", "tienda")
+		return tx.CompleteControlMsg(ctx, id, store.CtlApplied, m.Plain(i18n.ES), m.Encode())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out, _, err := runFolio(t, "", "audit", "--store", mixed, "--lang", "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"pausar", "aplicado: en pausa: tienda", "omitir", "rechazado: eve solo puede mirar (rol viewer)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the Spanish table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "rechazado: rechazado") || strings.Contains(out, "applied") || strings.Contains(out, " skip ") {
+		t.Errorf("the Spanish table repeats the status or keeps the stored ids:\n%s", out)
+	}
 
-	out, _, err := runFolio(t, "", "audit", "--json", "--store", path)
+	out, _, err = runFolio(t, "", "audit", "--json", "--store", path)
 	if err != nil {
 		t.Fatal(err)
 	}
