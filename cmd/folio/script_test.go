@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/sim"
@@ -70,6 +71,8 @@ func TestScripts(t *testing.T) {
 			"waithttp":   cmdWaitHTTP,
 			"bigfile":    cmdBigFile,
 			"perm":       cmdPerm,
+			"sshkey":     cmdSSHKey,
+			"sshlogin":   cmdSSHLogin,
 		},
 	})
 }
@@ -88,6 +91,7 @@ func scriptSetup(e *testscript.Env) error {
 	e.Setenv("TZ", "UTC")
 	e.Setenv("STORE", filepath.Join(home, ".local", "share", "folio", "folio.db"))
 	e.Values[simsKey{}] = &sim.Sims{}
+	e.Values[sshKeysKey{}] = &sshKeys{keys: map[string]gossh.Signer{}}
 	return os.MkdirAll(home, 0o700)
 }
 
