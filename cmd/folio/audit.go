@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -56,6 +57,9 @@ func (cl *cli) newAuditCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if limit < 0 {
+				return errors.New(cl.lang(cmd).T("cli.bad_limit", limit))
+			}
 			if lang != "" {
 				if _, err := i18n.ParseLang(lang); err != nil {
 					return fmt.Errorf("--lang: %w", err)

@@ -69,6 +69,9 @@ func (cl *cli) newOrdersCmd() *cobra.Command {
 		Short: "List orders, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if limit < 0 {
+				return errors.New(cl.lang(cmd).T("cli.bad_limit", limit))
+			}
 			q := store.OrderQuery{Limit: 500}
 			if state != "" {
 				st, err := store.ParseState(state)
