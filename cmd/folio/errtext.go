@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/tui"
@@ -24,6 +25,9 @@ func errorText(l i18n.Lang, loc *time.Location, err error) string {
 	if fe, ok := errors.AsType[*faults.SpecError](err); ok {
 		return l.T(i18n.ID("faults."+fe.Problem), fe.Part, faults.Known)
 	}
+	if ce, ok := errors.AsType[*sim.ConnectError](err); ok {
+		return simConnectText(l, ce)
+	}
 	if le, ok := errors.AsType[*store.LeaseError](err); ok {
 		h := le.Holder
 		return l.T("store.lease_held", h.PID, h.Host, i18n.FormatTime(l, h.StartedAt, loc))
@@ -33,6 +37,20 @@ func errorText(l i18n.Lang, loc *time.Location, err error) string {
 		return l.T("store.io", l.T(i18n.ID("store.kind."+k)), l.T("quote", se.Err.Error()), storeFix(l, k))
 	}
 	return cobraText(l, err.Error())
+}
+
+// simConnectText says why --sim leads to no simulator; what the network
+// answered is quoted as it came.
+func simConnectText(l i18n.Lang, e *sim.ConnectError) string {
+	switch e.Case {
+	case sim.CaseUnreachable:
+		return l.T("sim.connect.unreachable", e.URL, l.T("quote", e.Err.Error()))
+	case sim.CaseNoInvoicer:
+		return l.T("sim.connect.no_invoicer", e.URL, e.Invoicer)
+	case sim.CaseNotAURL:
+		return l.T("sim.connect.not_a_url", e.URL)
+	}
+	return l.T("sim.connect.not_simulator", e.URL)
 }
 
 func openErrorText(l i18n.Lang, e *store.OpenError) string {

@@ -20,6 +20,7 @@ import (
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/safetext"
+	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -44,6 +45,11 @@ folio webhook url prints the URL to register.`,
 				// Flags are checked before the store is created or opened.
 				if simURL != "" && simInvoicer != store.KindLibreDTE && simInvoicer != store.KindOpenFactura {
 					return errors.New(cl.lang(cmd).T("cli.bad_invoicer", "--sim-invoicer", simInvoicer))
+				}
+				if simURL != "" {
+					if err := sim.CheckURL(simURL); err != nil {
+						return err
+					}
 				}
 				if listen != "" {
 					if err := config.CheckListen(listen); err != nil {

@@ -17,6 +17,46 @@ import (
 	"github.com/folio-cl/folio/internal/store"
 )
 
+// ConnectError is a --sim URL that leads to no simulator folio can use;
+// Case says why (the CLI says it in the reader's language from it).
+type ConnectError struct {
+	URL      string
+	Case     string
+	Invoicer string // CaseNoInvoicer: the invoicer asked for
+	Err      error
+}
+
+// The cases of ConnectError.
+const (
+	CaseNotAURL       = "not_a_url"     // not an http(s) URL with a host
+	CaseUnreachable   = "unreachable"   // nothing answered there
+	CaseNotASimulator = "not_simulator" // something answered, not folio sim
+	CaseNoInvoicer    = "no_invoicer"   // a folio sim without that invoicer
+)
+
+func (e *ConnectError) Error() string {
+	switch e.Case {
+	case CaseNotAURL:
+		return fmt.Sprintf("--sim %s: not a URL; give the Multivende URL that folio sim printed (http://127.0.0.1:PORT)", e.URL)
+	case CaseUnreachable:
+		return fmt.Sprintf("--sim %s: cannot reach the simulator (is folio sim running?): %v", e.URL, e.Err)
+	case CaseNoInvoicer:
+		return fmt.Sprintf("--sim %s: this simulator has no %s: run a folio sim of this version", e.URL, e.Invoicer)
+	}
+	return fmt.Sprintf("--sim %s: /_sim/info did not answer with the simulator's details; give the Multivende URL that folio sim printed", e.URL)
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// CheckURL refuses a --sim value that is not an http(s) URL with a host,
+// before anything is opened or asked.
+func CheckURL(simURL string) error {
+	if u, err := url.Parse(simURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &ConnectError{URL: simURL, Case: CaseNotAURL}
+	}
+	return nil
+}
+
 // Connect sets up in st, against the running simulator at simURL (its
 // Multivende URL, as folio sim prints it), what a person would: a
 // Multivende connection per merchant of the simulator through the consent
@@ -30,20 +70,23 @@ import (
 func Connect(ctx context.Context, st *store.Store, simURL, invKind string) (Info, error) {
 	simURL = strings.TrimRight(simURL, "/")
 	var info Info
+	if err := CheckURL(simURL); err != nil {
+		return info, err
+	}
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, simURL+"/_sim/info", nil)
 	if err != nil {
-		return info, fmt.Errorf("--sim %s: %w", simURL, err)
+		return info, &ConnectError{URL: simURL, Case: CaseNotAURL, Err: err}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return info, fmt.Errorf("--sim %s: cannot reach the simulator (is folio sim running?): %w", simURL, err)
+		return info, &ConnectError{URL: simURL, Case: CaseUnreachable, Err: err}
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	if resp.StatusCode != 200 || json.Unmarshal(body, &info) != nil || info.ClientID == "" {
-		return info, fmt.Errorf("--sim %s: /_sim/info did not answer with the simulator's details; give the Multivende URL that folio sim printed", simURL)
+		return info, &ConnectError{URL: simURL, Case: CaseNotASimulator}
 	}
 	merchants := info.Merchants
 	if len(merchants) == 0 { // a simulator of one merchant that does not list it
@@ -100,7 +143,7 @@ func Connect(ctx context.Context, st *store.Store, simURL, invKind string) (Info
 			inv = store.Connection{Name: "openfactura", Kind: store.KindOpenFactura, BaseURL: info.OpenFactura, EmisorRUT: info.Emisor, APIKey: info.OpenFacturaKey}
 		}
 		if inv.BaseURL == "" {
-			return fmt.Errorf("--sim %s: this simulator has no %s: run a folio sim of this version", simURL, invKind)
+			return &ConnectError{URL: simURL, Case: CaseNoInvoicer, Invoicer: invKind}
 		}
 		for _, c := range conns {
 			if store.IsInvoicerKind(c.Kind) && c.Name != inv.Name && (c.Name == "libredte" || c.Name == "openfactura") {
