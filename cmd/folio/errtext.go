@@ -100,6 +100,18 @@ var cobraRefusals = []struct {
 	{regexp.MustCompile(`^required flag\(s\) (.*) not set$`), "cli.required_flags"},
 }
 
+// wrongArgCount says err is cobra's refusal of how many arguments a
+// command was given: the command's usage line then follows it.
+func wrongArgCount(err error) bool {
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	for _, r := range cobraRefusals {
+		if strings.HasPrefix(string(r.id), "cli.args_") && r.re.MatchString(first) {
+			return true
+		}
+	}
+	return false
+}
+
 // cobraText says a cobra refusal (its first line; a "Did you mean"
 // list follows it) in l; other text is returned as it is.
 func cobraText(l i18n.Lang, msg string) string {

@@ -110,7 +110,7 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	cl := newCLI()
-	_, err := cl.rootCmd().ExecuteContextC(ctx)
+	failed, err := cl.rootCmd().ExecuteContextC(ctx)
 	stop()
 	if ee, ok := errors.AsType[*exitError](err); ok && ee.err == nil {
 		os.Exit(ee.code)
@@ -128,6 +128,9 @@ func main() {
 			loc = cfg.Location() // the merchant's zone, as every time folio shows
 		}
 		text := errorText(l, loc, err)
+		if failed != nil && wrongArgCount(err) {
+			text += "\n" + l.T("cli.usage", strings.TrimSuffix(failed.UseLine(), " [flags]")) // the syntax, not cobra's English "[flags]"
+		}
 		fmt.Fprintln(os.Stderr, "folio:", safetext.Lines(strings.ReplaceAll(text, "\t", "    ")))
 		var ee *exitError
 		if errors.As(err, &ee) {

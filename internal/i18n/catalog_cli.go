@@ -52,6 +52,7 @@ var cliCatalog = map[ID]Msg{
 	"sim.connect.unreachable":   {"--sim %s: el simulador no responde (¿está corriendo folio sim?): %s", "--sim %s: cannot reach the simulator (is folio sim running?): %s"},
 	"sim.connect.not_simulator": {"--sim %s: /_sim/info no respondió con los datos del simulador; indique la URL de Multivende que imprimió folio sim", "--sim %s: /_sim/info did not answer with the simulator's details; give the Multivende URL that folio sim printed"},
 	"sim.connect.no_invoicer":   {"--sim %s: este simulador no tiene %s: use un folio sim de esta versión", "--sim %s: this simulator has no %s: run a folio sim of this version"},
+	"cli.usage":                 {"uso: %s", "usage: %s"},
 	"cli.bad_limit":             {"--limit %d: indique cuántos como máximo (0: todos)", "--limit %d: give at most how many (0: all)"},
 	"cli.sim_rate_limit":        {"--rate-limit %s: indique solicitudes por segundo (uno negativo quita el límite)", "--rate-limit %s: give requests per second (a negative one turns the limit off)"},
 	"cli.completion_shell":      {"completion recibe un shell: bash, zsh, fish o powershell (se recibió %q)", "completion takes one shell: bash, zsh, fish or powershell (got %q)"},
