@@ -20,6 +20,7 @@ import (
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/connect"
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
@@ -562,6 +563,9 @@ func (cl *cli) invoicerTarget(ctx context.Context, l i18n.Lang, emisor, storeFla
 		return dte.RUT{}, "", errors.New(l.T("connect.err.no_emisor"))
 	}
 	rut, err := dte.ParseRUT(emisor)
+	if re, ok := errors.AsType[*dte.RUTError](err); ok {
+		return dte.RUT{}, "", errors.New(l.T("connect.err.bad_emisor", emisor, engine.RUTReason(re).In(l)))
+	}
 	if err != nil {
 		return dte.RUT{}, "", errors.New(l.T("connect.err.bad_emisor", emisor, err.Error()))
 	}

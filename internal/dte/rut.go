@@ -68,6 +68,9 @@ func CheckDigit(body int) byte {
 type RUTError struct {
 	Input  string
 	Reason string // short English reason
+	// Code names the reason for a catalog (RUTCode…): the same whatever
+	// the words.
+	Code string
 	// WantDV is the check digit the body calls for, when only the check
 	// digit was wrong (0 otherwise): the fix people need.
 	WantDV byte
@@ -77,13 +80,24 @@ func (e *RUTError) Error() string {
 	return fmt.Sprintf("RUT %q is not valid: %s", e.Input, e.Reason)
 }
 
+// The codes of RUTError.
+const (
+	RUTEmpty      = "empty"
+	RUTKPosition  = "k_position"
+	RUTChar       = "char"
+	RUTShort      = "short"
+	RUTLong       = "long"
+	RUTNotNumber  = "not_number"
+	RUTCheckDigit = "check_digit"
+)
+
 // ParseRUT reads a RUT in any common format (12.345.678-5, 12345678-5,
 // 123456785, lower-case k, surrounding spaces) and validates its check digit.
 func ParseRUT(s string) (RUT, error) {
 	in := s
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return RUT{}, &RUTError{Input: in, Reason: "empty"}
+		return RUT{}, &RUTError{Input: in, Reason: "empty", Code: RUTEmpty}
 	}
 	var digits []byte
 	for i := 0; i < len(s); i++ {
@@ -93,28 +107,28 @@ func ParseRUT(s string) (RUT, error) {
 			digits = append(digits, c)
 		case c == 'k' || c == 'K':
 			if i != len(s)-1 {
-				return RUT{}, &RUTError{Input: in, Reason: "K can only be the check digit"}
+				return RUT{}, &RUTError{Input: in, Reason: "K can only be the check digit", Code: RUTKPosition}
 			}
 			digits = append(digits, 'K')
 		case c == '.' || c == '-' || c == ' ':
 			// Separators: accepted anywhere people put them.
 		default:
-			return RUT{}, &RUTError{Input: in, Reason: fmt.Sprintf("unexpected character %q", c)}
+			return RUT{}, &RUTError{Input: in, Reason: fmt.Sprintf("unexpected character %q", c), Code: RUTChar}
 		}
 	}
 	if len(digits) < 2 {
-		return RUT{}, &RUTError{Input: in, Reason: "too short"}
+		return RUT{}, &RUTError{Input: in, Reason: "too short", Code: RUTShort}
 	}
 	bodyDigits, dv := digits[:len(digits)-1], digits[len(digits)-1]
 	if len(bodyDigits) > 8 {
-		return RUT{}, &RUTError{Input: in, Reason: "body longer than 8 digits"}
+		return RUT{}, &RUTError{Input: in, Reason: "body longer than 8 digits", Code: RUTLong}
 	}
 	body, err := strconv.Atoi(string(bodyDigits))
 	if err != nil || body == 0 {
-		return RUT{}, &RUTError{Input: in, Reason: "body is not a positive number"}
+		return RUT{}, &RUTError{Input: in, Reason: "body is not a positive number", Code: RUTNotNumber}
 	}
 	if want := CheckDigit(body); want != dv {
-		return RUT{}, &RUTError{Input: in, Reason: fmt.Sprintf("check digit should be %c", want), WantDV: want}
+		return RUT{}, &RUTError{Input: in, Reason: fmt.Sprintf("check digit should be %c", want), WantDV: want, Code: RUTCheckDigit}
 	}
 	return RUT{Body: body, DV: dv}, nil
 }

@@ -122,6 +122,18 @@ func RequestSkip(ctx context.Context, st *store.Store, orderID, reason, by strin
 	return st.AddControl(ctx, store.Control{Kind: store.CtlSkip, Target: orderID, Args: string(args), By: by})
 }
 
+// RUTReason is why a typed RUT is not valid, as a catalog message (the
+// check digit it needs, when only that was wrong).
+func RUTReason(re *dte.RUTError) i18n.Message {
+	if re.Code == dte.RUTCheckDigit {
+		return i18n.M("rut.check_digit", string(re.WantDV))
+	}
+	if id := i18n.ID("rut." + re.Code); re.Code != "" && i18n.Has(id) {
+		return i18n.M(id)
+	}
+	return i18n.Quote(re.Reason)
+}
+
 // RequestBuyerOverride completes or corrects a factura's buyer data. The
 // RUT must be valid and every field a factura needs must be there.
 func RequestBuyerOverride(ctx context.Context, st *store.Store, orderID string, b dte.Buyer, by string) (int64, error) {

@@ -120,12 +120,13 @@ var langCatalog = map[ID]Msg{
 	"kind.credit_note": {"nota créd.", "credit note"},
 
 	// Why a typed RUT is not valid (internal/dte's RUTError).
-	"rut.empty":      {"vacío", "empty"},
-	"rut.k_position": {"la K solo puede ser el dígito verificador", "K can only be the check digit"},
-	"rut.char":       {"tiene un carácter que no va", "it holds a character that does not belong"},
-	"rut.short":      {"muy corto", "too short"},
-	"rut.long":       {"más de 8 dígitos antes del guion", "more than 8 digits before the dash"},
-	"rut.not_number": {"el número no es positivo", "the number is not positive"},
+	"rut.empty":       {"vacío", "empty"},
+	"rut.k_position":  {"la K solo puede ser el dígito verificador", "K can only be the check digit"},
+	"rut.char":        {"tiene un carácter que no va", "it holds a character that does not belong"},
+	"rut.short":       {"muy corto", "too short"},
+	"rut.long":        {"más de 8 dígitos antes del guion", "more than 8 digits before the dash"},
+	"rut.not_number":  {"el número no es positivo", "the number is not positive"},
+	"rut.check_digit": {"el dígito verificador debería ser %s", "the check digit should be %s"},
 
 	// folio backup and folio config show.
 	"backup.needs_path":  {"backup necesita un argumento, la ruta de la copia: folio backup RUTA", "backup needs one argument, the path of the copy: folio backup PATH"},

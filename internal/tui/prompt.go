@@ -298,7 +298,7 @@ func (f *buyerForm) rutCheck(lang i18n.Lang) (string, bool) {
 	case errors.As(err, &re) && re.WantDV != 0:
 		return lang.T("form.rut_dv", string(re.WantDV)), false
 	case errors.As(err, &re):
-		return lang.T("form.rut_bad", rutReason(lang, re.Reason)), false
+		return lang.T("form.rut_bad", engine.RUTReason(re).In(lang)), false
 	case err != nil:
 		return lang.T("form.rut_bad", lang.T("quote", safetext.Text(err.Error()))), false
 	}
@@ -346,23 +346,4 @@ func (f *buyerForm) key(m *Model, k tea.KeyPressMsg) tea.Cmd {
 		f.err = ""
 	}
 	return nil
-}
-
-// rutReasons name internal/dte's RUT errors (its Reason, in English) in
-// the catalog.
-var rutReasons = []struct {
-	prefix string
-	id     i18n.ID
-}{{"empty", "rut.empty"}, {"K can only", "rut.k_position"}, {"unexpected character", "rut.char"}, {"too short", "rut.short"},
-	{"body longer", "rut.long"}, {"body is not", "rut.not_number"}}
-
-// rutReason is why a RUT is not valid, in lang (quoted as written when
-// the catalog has no words for it).
-func rutReason(lang i18n.Lang, reason string) string {
-	for _, r := range rutReasons {
-		if strings.HasPrefix(reason, r.prefix) {
-			return lang.T(r.id)
-		}
-	}
-	return lang.T("quote", safetext.Text(reason))
 }
