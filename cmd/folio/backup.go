@@ -43,6 +43,11 @@ copied, so take a backup before upgrading folio.`,
 				return errors.New(cl.lang(cmd).T("backup.no_store", src))
 			}
 			if err := store.BackupFile(cmd.Context(), src, args[0]); err != nil {
+				if be, ok := errors.AsType[*store.BackupError](err); ok && be.Exists {
+					return errors.New(cl.lang(cmd).T("backup.exists", be.Path))
+				} else if ok {
+					return errors.New(cl.lang(cmd).T("backup.no_dir", be.Path, be.Dir))
+				}
 				return err
 			}
 			size := ""

@@ -47,7 +47,7 @@ func TestBackupCommand(t *testing.T) {
 	}
 	cp.Close()
 
-	if _, _, err := runFolio(t, "", "backup", dst); err == nil || !strings.Contains(err.Error(), "exists") {
+	if _, _, err := runFolio(t, "", "backup", dst, "--lang", "en"); err == nil || !strings.Contains(err.Error(), "the file exists") {
 		t.Errorf("overwriting a backup: %v", err)
 	}
 	other := filepath.Join(dir, "other.db")

@@ -131,6 +131,8 @@ var langCatalog = map[ID]Msg{
 	// folio backup and folio config show.
 	"backup.needs_path":  {"backup necesita un argumento, la ruta de la copia: folio backup RUTA", "backup needs one argument, the path of the copy: folio backup PATH"},
 	"backup.no_store":    {"no hay almacén en %s que respaldar: indique --store RUTA, o vea folio info para el configurado", "no store at %s to back up: pass --store PATH, or see folio info for the configured one"},
+	"backup.exists":      {"backup %s: el archivo ya existe; elija otro nombre o bórrelo primero", "backup %s: the file exists; choose a new name or remove it first"},
+	"backup.no_dir":      {"backup %s: el directorio %s no existe; créelo primero", "backup %s: the directory %s does not exist; create it first"},
 	"backup.done":        {"respaldo de %s escrito en %s%s", "backup of %s written to %s%s"},
 	"config.not_there":   {"(no existe: solo valores por omisión y variables de entorno)", "(not there: defaults and environment only)"},
 	"config.col.key":     {"CLAVE", "KEY"},

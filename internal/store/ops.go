@@ -475,6 +475,21 @@ func BackupFile(ctx context.Context, src, dst string) error {
 	return backupInto(ctx, db, dst, nil)
 }
 
+// BackupError is a backup's path folio will not write: a file is there
+// (Exists), or its directory (Dir) is not.
+type BackupError struct {
+	Path   string
+	Dir    string
+	Exists bool
+}
+
+func (e *BackupError) Error() string {
+	if e.Exists {
+		return fmt.Sprintf("backup %s: the file exists; choose a new name or remove it first", e.Path)
+	}
+	return fmt.Sprintf("backup %s: the directory %s does not exist; create it first", e.Path, e.Dir)
+}
+
 func backupInto(ctx context.Context, db *sql.DB, dst string, fault func() error) error {
 	abs, err := filepath.Abs(dst)
 	if err != nil {
@@ -485,9 +500,9 @@ func backupInto(ctx context.Context, db *sql.DB, dst string, fault func() error)
 	f, err := os.OpenFile(abs, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	switch {
 	case errors.Is(err, fs.ErrExist):
-		return fmt.Errorf("backup %s: the file exists; choose a new name or remove it first", dst)
+		return &BackupError{Path: dst, Exists: true}
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("backup %s: the directory %s does not exist; create it first", dst, filepath.Dir(abs))
+		return &BackupError{Path: dst, Dir: filepath.Dir(abs)}
 	case err != nil:
 		return fmt.Errorf("backup %s: %w", dst, classify(err))
 	}
