@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"runtime"
@@ -153,6 +154,11 @@ func (cl *cli) runConnectMultivende(cmd *cobra.Command, f mvConnectFlags) error 
 	}
 	if f.port < 0 || f.port > 65535 {
 		return errors.New(l.T("connect.err.bad_port", f.port))
+	}
+	if f.baseURL != "" { // the config's is checked when it is read
+		if err := checkBaseURL(l, f.baseURL, "https://app.multivende.com"); err != nil {
+			return err
+		}
 	}
 	settings, err := f.attachSettings(l)
 	if err != nil {
@@ -404,6 +410,9 @@ func (cl *cli) runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := checkBaseURL(l, f.baseURL, libredte.DefaultBaseURL); err != nil {
+		return err
+	}
 	emisor := firstNonEmpty(f.emisor, cfg.Emisor.RUT)
 	rut, path, err := cl.invoicerTarget(ctx, l, emisor, f.storeFlag, f.name, store.KindLibreDTE)
 	if err != nil {
@@ -553,6 +562,15 @@ func stty(tty *os.File, arg string) error {
 	c := exec.Command("stty", arg)
 	c.Stdin = tty
 	return c.Run()
+}
+
+// checkBaseURL refuses a --base-url that is not an http(s) URL with a
+// host, before a secret is asked for or a link printed.
+func checkBaseURL(l i18n.Lang, v, example string) error {
+	if u, err := url.Parse(strings.TrimSpace(v)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New(l.T("connect.err.bad_base_url", v, example))
+	}
+	return nil
 }
 
 // invoicerTarget checks, before an invoicer's key is asked for, what its

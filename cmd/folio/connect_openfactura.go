@@ -54,6 +54,9 @@ func (cl *cli) runConnectOpenFactura(cmd *cobra.Command, f ofConnectFlags) error
 		return err
 	}
 	base := strings.TrimRight(strings.TrimSpace(f.baseURL), "/")
+	if err := checkBaseURL(l, base, openfactura.DefaultBaseURL); err != nil {
+		return err
+	}
 	key := strings.TrimSpace(f.apiKey)
 	sandbox := base == openfactura.SandboxBaseURL
 	emisor := firstNonEmpty(f.emisor, cfg.Emisor.RUT)

@@ -115,6 +115,7 @@ var catalog = map[ID]Msg{
 	"connect.err.code":             {"no se conectó: Multivende no aceptó el código (HTTP %d: %s); no se guardó nada. Los códigos sirven una vez y por pocos minutos: vuelva a ejecutar folio connect multivende", "not connected: Multivende did not accept the code (HTTP %d: %s); nothing was saved. A code works once and for a few minutes: run folio connect multivende again"},
 	"connect.err.unreachable":      {"no se conectó: no se pudo hablar con Multivende en %s (%s); no se guardó nada. Revise --base-url y la red, y vuelva a intentar", "not connected: could not talk to Multivende at %s (%s); nothing was saved. Check --base-url and the network, and try again"},
 	"connect.err.no_emisor":        {"falta el RUT del emisor: páselo con --emisor 76.123.456-7 o defina emisor.rut en la configuración", "the emisor's RUT is missing: give it with --emisor 76.123.456-7 or set emisor.rut in the config"},
+	"connect.err.bad_base_url":     {"--base-url %q no es una dirección web (por ejemplo %s)", "--base-url %q is not a web address (for example %s)"},
 	"connect.err.bad_emisor":       {"--emisor %q: RUT no válido: %s", "--emisor %q: not a valid RUT: %s"},
 	"connect.err.no_hash":          {"no se ingresó el hash de la API: cópielo de LibreDTE (Usuario → API) y péguelo, o páselo con --hash", "no API hash was entered: copy it from LibreDTE (User → API) and paste it, or give it with --hash"},
 	"connect.err.ld_setup":         {"no se puede usar esa cuenta de LibreDTE: %s", "cannot use that LibreDTE account: %s"},
