@@ -45,7 +45,14 @@ Totales or MontoItem (LibreDTE computes them; MntBruto=1 only on a factura).
 --explain prints, for people, the document as the receipt will read with
 folio's own computed totals (neto, IVA, total) and the warnings. folio
 compares these totals with LibreDTE's before a folio is spent.`,
-		Args: cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 { // a file named as an argument: say where it goes
+				return errors.New(dte.Text{
+					ES: fmt.Sprintf("dte build lee el pedido de stdin: folio dte build < %s", args[0]),
+					EN: fmt.Sprintf("dte build reads the order on stdin: folio dte build < %s", args[0])}.In(dteLang(lang)))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if lang != "" {
 				// Checked before stdin is read: --lang xx fell back to Spanish.
@@ -63,7 +70,7 @@ compares these totals with LibreDTE's before a folio is spent.`,
 			}
 			raw, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxCheckoutBytes+1))
 			if err != nil {
-				return fmt.Errorf("reading stdin: %w", err)
+				return fmt.Errorf("%s: %w", dte.Text{ES: "leyendo stdin", EN: "reading stdin"}.In(l), err)
 			}
 			if len(raw) > maxCheckoutBytes {
 				return errors.New(dte.Text{
