@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"net"
@@ -98,30 +97,12 @@ func cmdSSHLogin(ts *testscript.TestScript, neg bool, args []string) {
 	sess, err := c.NewSession()
 	ts.Check(err)
 	defer sess.Close()
-	var out syncBuffer
+	var out syncBuf
 	sess.Stdout = &out
 	ts.Check(sess.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}))
 	ts.Check(sess.Shell())
-	if !testutil.Until(30*time.Second, 50*time.Millisecond, func() bool { return bytes.Contains(out.Bytes(), []byte(args[2])) }) {
-		ts.Fatalf("sshlogin: %q never showed; the session wrote %q", args[2], out.Bytes())
+	if !testutil.Until(30*time.Second, 50*time.Millisecond, func() bool { return strings.Contains(out.String(), args[2]) }) {
+		ts.Fatalf("sshlogin: %q never showed; the session wrote %q", args[2], out.String())
 	}
 	ts.Logf("the console over SSH showed %q", args[2])
-}
-
-// syncBuffer is a bytes.Buffer the session writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
 }
