@@ -14,6 +14,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/catalog"
+	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
@@ -83,7 +84,12 @@ by default the one most of your items use).`,
 			if err != nil {
 				return err
 			}
-			return runCatalogSync(ctx, cmd.OutOrStdout(), l, st, sides, scope, o)
+			err = runCatalogSync(ctx, cmd.OutOrStdout(), l, st, sides, scope, o)
+			if reason, ok := engine.ServiceReason(err); ok {
+				// A service's failure, as the console says it for an order.
+				return errors.New(l.T("catalog.service", reason.In(l)))
+			}
+			return err
 		},
 	}
 	f := cmd.Flags()

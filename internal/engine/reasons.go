@@ -5,6 +5,8 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -41,6 +43,19 @@ func messageOf(err error) i18n.Message {
 		return p.reason
 	}
 	return i18n.Quote(err.Error())
+}
+
+// ServiceReason is what an error from Multivende or the invoicer means
+// for a person, as the pipeline says it for an order (the catalog's title,
+// then the service's own words, quoted); ok is false for any other error.
+func ServiceReason(err error) (reason i18n.Message, ok bool) {
+	_, isInv := invoicer.AsError(err)
+	_, isMV := multivende.AsError(err)
+	if !isInv && !isMV {
+		return i18n.Message{}, false
+	}
+	_, reason, _, _, _ = classify(err)
+	return reason, true
 }
 
 // refuse is a control refused with catalog message id.
