@@ -71,7 +71,7 @@ by default the one most of your items use).`,
 			l := cl.env.Lang()
 			scope, err := catalog.ParseScope(o.only)
 			if err != nil {
-				return fmt.Errorf("--only: %w", err)
+				return errors.New(l.T("catalog.bad_only", o.only))
 			}
 			ctx := cmd.Context()
 			// A new store would have no connection to sync from.

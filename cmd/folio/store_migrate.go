@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -43,6 +44,11 @@ func (cl *cli) newStoreMigrateCmd() *cobra.Command {
 			src, dst := storeAddress(from), storeAddress(to)
 			if src == dst {
 				return errors.New(l.T("migrate.same", store.RedactAddress(src)))
+			}
+			if !store.IsPostgres(src) {
+				if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
+					return errors.New(l.T("migrate.no_source", src))
+				}
 			}
 			s, err := cl.env.OpenStore(ctx, src, app.ReadOnly)
 			if err != nil {

@@ -197,6 +197,7 @@ var catalog = map[ID]Msg{
 	"doctor.clock.in_sync":       {"el reloj de esta máquina coincide con el de %s", "this machine's clock agrees with %s"},
 
 	// folio catalog sync.
+	"catalog.bad_only":          {"--only %q: use products, stock o prices", "--only %q: use products, stock or prices"},
 	"catalog.service":           {"no se pudo sincronizar el catálogo: %s", "the catalog could not be synced: %s"},
 	"catalog.reading":           {"Leyendo el catálogo de Multivende (%s) y los ítems de %s…", "Reading Multivende's catalog (%s) and %s's items…"},
 	"catalog.price_list":        {"Lista de precios: %s (%s)", "Price list: %s (%s)"},

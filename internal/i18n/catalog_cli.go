@@ -79,7 +79,8 @@ var cliCatalog = map[ID]Msg{
 	// folio store migrate.
 	"migrate.need_both": {"indique el almacén de origen y el nuevo: folio store migrate --from sqlite:RUTA --to postgres://…",
 		"give the store to copy and the new one: folio store migrate --from sqlite:PATH --to postgres://…"},
-	"migrate.same": {"--from y --to son el mismo almacén (%s)", "--from and --to are the same store (%s)"},
+	"migrate.no_source": {"--from: no hay almacén en %s: indique la ruta del almacén que copiar (vea folio info)", "--from: there is no store at %s: give the path of the store to copy (see folio info)"},
+	"migrate.same":      {"--from y --to son el mismo almacén (%s)", "--from and --to are the same store (%s)"},
 	"migrate.engine_running": {"un motor de folio (PID %d en %s) trabaja en el almacén de origen: deténgalo antes de copiar (lo que cambie durante la copia se perdería)",
 		"a folio engine (PID %d on %s) runs on the store to copy: stop it before copying (what it changed during the copy would be lost)"},
 	"migrate.not_empty": {"el almacén de destino %s ya tiene datos: indique uno nuevo y vacío (nada se copió)",
