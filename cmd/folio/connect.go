@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"runtime"
@@ -28,6 +27,7 @@ import (
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/transport"
 )
 
 // langFor loads the config and picks the language: --lang, else the
@@ -567,7 +567,7 @@ func stty(tty *os.File, arg string) error {
 // checkBaseURL refuses a --base-url that is not an http(s) URL with a
 // host, before a secret is asked for or a link printed.
 func checkBaseURL(l i18n.Lang, v, example string) error {
-	if u, err := url.Parse(strings.TrimSpace(v)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !transport.IsWebURL(strings.TrimSpace(v)) {
 		return errors.New(l.T("connect.err.bad_base_url", v, example))
 	}
 	return nil

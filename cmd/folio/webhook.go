@@ -14,6 +14,7 @@ import (
 	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/transport"
 	"github.com/folio-cl/folio/internal/webhook"
 )
 
@@ -23,7 +24,7 @@ const settingWebhookPublicBase = webhook.SettingPublicBase
 
 func checkPublicBase(l i18n.Lang, v string) error {
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+	if err != nil || !transport.IsWebURL(v) || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 		return errors.New(l.T("cli.public_base_bad", v))
 	}
 	return nil

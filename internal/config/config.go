@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"maps"
 	"net"
-	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/transport"
 )
 
 // Duration is a time.Duration written as "1m", "30s" in YAML.
@@ -504,7 +504,7 @@ func (c Config) problems() []problem {
 	if c.Emisor.Acteco < 0 || c.Emisor.Acteco > 999999 {
 		bad("emisor.acteco", "%d is not an SII activity code (up to 6 digits)", c.Emisor.Acteco)
 	}
-	if u, err := url.Parse(c.Multivende.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !transport.IsWebURL(c.Multivende.BaseURL) {
 		bad("multivende.base_url", "%q is not an http(s) URL like https://app.multivende.com", c.Multivende.BaseURL)
 	}
 	c.userProblems(bad)

@@ -20,13 +20,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/folio-cl/folio/internal/dte"
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/transport"
 )
 
 // Capabilities say what an adapter can do, so the engine picks a safe path.
@@ -375,8 +375,7 @@ func APIRoot(provider, base, def string) (string, error) {
 		base = def
 	}
 	base = strings.TrimRight(strings.TrimSpace(base), "/")
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !transport.IsWebURL(base) {
 		return "", fmt.Errorf("%s: API root %q: want a URL such as %s", provider, base, def)
 	}
 	return base, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/sim/mvsim"
 	"github.com/folio-cl/folio/internal/store"
+	"github.com/folio-cl/folio/internal/transport"
 )
 
 // ConnectError is a --sim URL that leads to no simulator folio can use;
@@ -51,7 +52,7 @@ func (e *ConnectError) Unwrap() error { return e.Err }
 // CheckURL refuses a --sim value that is not an http(s) URL with a host,
 // before anything is opened or asked.
 func CheckURL(simURL string) error {
-	if u, err := url.Parse(simURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !transport.IsWebURL(simURL) {
 		return &ConnectError{URL: simURL, Case: CaseNotAURL}
 	}
 	return nil

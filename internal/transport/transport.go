@@ -5,6 +5,7 @@ package transport
 
 import (
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 )
@@ -31,4 +32,12 @@ func Shared() *http.Transport { return shared() }
 // (0: none, the caller bounds each call by its context).
 func Client(timeout time.Duration) *http.Client {
 	return &http.Client{Transport: shared(), Timeout: timeout}
+}
+
+// IsWebURL says s is an http or https URL with a host: the one form a
+// service's address (a base URL, a simulator, a public webhook base) may
+// take.
+func IsWebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

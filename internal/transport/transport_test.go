@@ -61,3 +61,14 @@ func TestWorkersKeepTheirConnections(t *testing.T) {
 		t.Fatalf("%d workers over %d rounds opened %d connections, want at most %d", workers, rounds, n, 2*workers)
 	}
 }
+
+func TestIsWebURL(t *testing.T) {
+	for s, want := range map[string]bool{
+		"https://app.multivende.com": true, "http://127.0.0.1:8080/api": true, "HTTPS://libredte.cl": true,
+		"": false, "notaurl": false, "ftp://x": false, "https://": false, "127.0.0.1:8080": false, "http//x": false, "https://%zz": false,
+	} {
+		if got := transport.IsWebURL(s); got != want {
+			t.Errorf("IsWebURL(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
