@@ -581,11 +581,12 @@ func (cl *cli) invoicerTarget(ctx context.Context, l i18n.Lang, emisor, storeFla
 		return dte.RUT{}, "", errors.New(l.T("connect.err.no_emisor"))
 	}
 	rut, err := dte.ParseRUT(emisor)
-	if re, ok := errors.AsType[*dte.RUTError](err); ok {
-		return dte.RUT{}, "", errors.New(l.T("connect.err.bad_emisor", emisor, engine.RUTReason(re).In(l)))
-	}
 	if err != nil {
-		return dte.RUT{}, "", errors.New(l.T("connect.err.bad_emisor", emisor, err.Error()))
+		reason := err.Error()
+		if re, ok := errors.AsType[*dte.RUTError](err); ok {
+			reason = engine.RUTReason(re).In(l)
+		}
+		return dte.RUT{}, "", errors.New(l.T("connect.err.bad_emisor", emisor, reason))
 	}
 	path, err := cl.env.StorePath(storeFlag)
 	if err != nil {
