@@ -43,19 +43,16 @@ var cliCatalog = map[ID]Msg{
 		"store %s: not a folio store; the file is not a SQLite database; point --store at a folio store, or move the file away to start a new one"},
 
 	// Flags refused by the commands themselves.
-	"cli.orders_negative":       {"--orders %d: la cantidad de pedidos no puede ser negativa", "--orders %d: the number of orders must not be negative"},
-	"cli.bad_invoicer":          {"%s %q: use libredte u openfactura", "%s %q: want libredte or openfactura"},
-	"cli.sim_orders":            {"--orders %d: indique una cantidad de 0 a 1000000", "--orders %d: give a count from 0 to 1000000"},
-	"cli.sim_merchants":         {"--merchants %d: indique una cantidad de 1 a 1000", "--merchants %d: give a count from 1 to 1000"},
-	"cli.sim_rate":              {"--rate %s: indique pedidos nuevos por segundo, 0 o más (0: ninguno)", "--rate %s: give new orders per second, 0 or more (0: none)"},
-	"sim.connect.not_a_url":     {"--sim %s: no es una dirección web; indique la URL de Multivende que imprimió folio sim (http://127.0.0.1:PUERTO)", "--sim %s: not a URL; give the Multivende URL that folio sim printed (http://127.0.0.1:PORT)"},
-	"sim.connect.unreachable":   {"--sim %s: el simulador no responde (¿está corriendo folio sim?): %s", "--sim %s: cannot reach the simulator (is folio sim running?): %s"},
-	"sim.connect.not_simulator": {"--sim %s: /_sim/info no respondió con los datos del simulador; indique la URL de Multivende que imprimió folio sim", "--sim %s: /_sim/info did not answer with the simulator's details; give the Multivende URL that folio sim printed"},
-	"sim.connect.no_invoicer":   {"--sim %s: este simulador no tiene %s: use un folio sim de esta versión", "--sim %s: this simulator has no %s: run a folio sim of this version"},
-	"cli.usage":                 {"uso: %s", "usage: %s"},
-	"cli.bad_limit":             {"--limit %d: indique cuántos como máximo (0: todos)", "--limit %d: give at most how many (0: all)"},
-	"cli.sim_rate_limit":        {"--rate-limit %s: indique solicitudes por segundo (uno negativo quita el límite)", "--rate-limit %s: give requests per second (a negative one turns the limit off)"},
-	"cli.completion_shell":      {"completion recibe un shell: bash, zsh, fish o powershell (se recibió %q)", "completion takes one shell: bash, zsh, fish or powershell (got %q)"},
+	"cli.orders_negative":  {"--orders %d: la cantidad de pedidos no puede ser negativa", "--orders %d: the number of orders must not be negative"},
+	"cli.bad_invoicer":     {"%s %q: use libredte u openfactura", "%s %q: want libredte or openfactura"},
+	"cli.sim_orders":       {"--orders %d: indique una cantidad de 0 a 1000000", "--orders %d: give a count from 0 to 1000000"},
+	"cli.sim_merchants":    {"--merchants %d: indique una cantidad de 1 a 1000", "--merchants %d: give a count from 1 to 1000"},
+	"cli.sim_rate":         {"--rate %s: indique pedidos nuevos por segundo, 0 o más (0: ninguno)", "--rate %s: give new orders per second, 0 or more (0: none)"},
+	"cli.sim_rate_limit":   {"--rate-limit %s: indique solicitudes por segundo (uno negativo quita el límite)", "--rate-limit %s: give requests per second (a negative one turns the limit off)"},
+	"cli.completion_shell": {"completion recibe un shell: bash, zsh, fish o powershell (se recibió %q)", "completion takes one shell: bash, zsh, fish or powershell (got %q)"},
+	"cli.usage":            {"uso: %s", "usage: %s"},
+	"cli.bad_limit":        {"--limit %d: indique cuántos como máximo (0: todos)", "--limit %d: give at most how many (0: all)"},
+
 	"cli.backup_postgres": {"el almacén %s es una base PostgreSQL: respáldelo con pg_dump (o los respaldos del propio servidor), no con folio backup",
 		"the store %s is a PostgreSQL database: back it up with pg_dump (or the server's own backups), not folio backup"},
 	"cli.ssh_addr_busy": {"--ssh-addr %s (¿otro programa usa el puerto? elija otro con --ssh-addr)", "--ssh-addr %s (another program uses the port? pick another with --ssh-addr)"},
@@ -75,6 +72,12 @@ var cliCatalog = map[ID]Msg{
 	"faults.latency":     {"--faults: falla %[1]s: indique duraciones MIN..MAX como 20ms..800ms, MIN ≤ MAX", "--faults: fault %[1]s: want MIN..MAX durations such as 20ms..800ms, MIN ≤ MAX"},
 	"faults.duration":    {"--faults: falla %[1]s: indique una duración positiva, como 60s", "--faults: fault %[1]s: want a positive duration, such as 60s"},
 	"faults.count":       {"--faults: falla %[1]s: indique un número entero desde 0", "--faults: fault %[1]s: want a whole number from 0"},
+
+	// folio run --sim: why the URL leads to no simulator (internal/sim's ConnectError).
+	"sim.connect.not_a_url":     {"--sim %s: no es una dirección web; indique la URL de Multivende que imprimió folio sim (http://127.0.0.1:PUERTO)", "--sim %s: not a URL; give the Multivende URL that folio sim printed (http://127.0.0.1:PORT)"},
+	"sim.connect.unreachable":   {"--sim %s: el simulador no responde (¿está corriendo folio sim?): %s", "--sim %s: cannot reach the simulator (is folio sim running?): %s"},
+	"sim.connect.not_simulator": {"--sim %s: /_sim/info no respondió con los datos del simulador; indique la URL de Multivende que imprimió folio sim", "--sim %s: /_sim/info did not answer with the simulator's details; give the Multivende URL that folio sim printed"},
+	"sim.connect.no_invoicer":   {"--sim %s: este simulador no tiene %s: use un folio sim de esta versión", "--sim %s: this simulator has no %s: run a folio sim of this version"},
 
 	// folio store migrate.
 	"migrate.need_both": {"indique el almacén de origen y el nuevo: folio store migrate --from sqlite:RUTA --to postgres://…",
