@@ -98,7 +98,8 @@ func runConsole(ctx context.Context, opt tui.Options) error {
 	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
 		return nil // stopped by a signal: a normal way out
 	case err != nil && strings.Contains(err.Error(), "TTY"):
-		return fmt.Errorf("%s: %w", opt.Lang.T("console.no_tty"), err)
+		// The terminal library's words, quoted: they are not in the reader's language.
+		return errors.New(opt.Lang.T("console.no_tty") + ": " + opt.Lang.T("quote", err.Error()))
 	}
 	return err
 }
