@@ -427,7 +427,7 @@ func (cl *cli) runConnectLibreDTE(cmd *cobra.Command, f ldConnectFlags) error {
 			return errors.New(l.T("connect.err.canceled"))
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", l.T("connect.err.no_hash"), err)
+			return errors.New(l.T("connect.err.no_hash") + ": " + l.T("quote", err.Error()))
 		}
 		if hash = strings.TrimSpace(hash); hash == "" {
 			return errors.New(l.T("connect.err.no_hash"))

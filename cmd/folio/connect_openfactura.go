@@ -78,7 +78,7 @@ func (cl *cli) runConnectOpenFactura(cmd *cobra.Command, f ofConnectFlags) error
 			return errors.New(l.T("connect.err.canceled"))
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", l.T("connect.err.no_apikey"), err)
+			return errors.New(l.T("connect.err.no_apikey") + ": " + l.T("quote", err.Error()))
 		}
 		if key = strings.TrimSpace(key); key == "" {
 			return errors.New(l.T("connect.err.no_apikey"))

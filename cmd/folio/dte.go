@@ -70,7 +70,7 @@ compares these totals with LibreDTE's before a folio is spent.`,
 			}
 			raw, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxCheckoutBytes+1))
 			if err != nil {
-				return fmt.Errorf("%s: %w", dte.Text{ES: "leyendo stdin", EN: "reading stdin"}.In(l), err)
+				return errors.New(dte.Text{ES: "leyendo stdin: «" + err.Error() + "»", EN: "reading stdin: “" + err.Error() + "”"}.In(l))
 			}
 			if len(raw) > maxCheckoutBytes {
 				return errors.New(dte.Text{

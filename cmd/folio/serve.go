@@ -101,7 +101,7 @@ func serveConsole(ctx context.Context, out io.Writer, cfg config.Loaded, st *sto
 	}
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {
-		return fmt.Errorf("%s: %w", lang.T("cli.ssh_addr_busy", sf.addr), err)
+		return errors.New(lang.T("cli.ssh_addr_busy", sf.addr) + ": " + lang.T("quote", err.Error()))
 	}
 	if created {
 		fmt.Fprintln(out, lang.T("serve.hostkey_made", keyPath))
