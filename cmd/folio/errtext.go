@@ -100,6 +100,30 @@ var cobraRefusals = []struct {
 	{regexp.MustCompile(`^required flag\(s\) (.*) not set$`), "cli.required_flags"},
 }
 
+// flagValueKinds name, by the words of the parser that refused it, what
+// a flag's value must be.
+var flagValueKinds = []struct {
+	re *regexp.Regexp
+	id i18n.ID
+}{
+	{regexp.MustCompile(`^strconv\.ParseUint: `), "cli.flag_want_uint"},
+	{regexp.MustCompile(`^strconv\.ParseInt: `), "cli.flag_want_int"},
+	{regexp.MustCompile(`^strconv\.ParseFloat: `), "cli.flag_want_number"},
+	{regexp.MustCompile(`^strconv\.ParseBool: `), "cli.flag_want_bool"},
+	{regexp.MustCompile(`^time: (invalid|unknown unit|missing unit)`), "cli.flag_want_duration"},
+}
+
+// flagValueWhy says why cobra refused a flag's value in l: what the value
+// must be, when the parser is one folio's flags use, else its words quoted.
+func flagValueWhy(l i18n.Lang, why string) string {
+	for _, k := range flagValueKinds {
+		if k.re.MatchString(why) {
+			return l.T(k.id)
+		}
+	}
+	return l.T("quote", why)
+}
+
 // wrongArgCount says err is cobra's refusal of how many arguments a
 // command was given: the command's usage line then follows it.
 func wrongArgCount(err error) bool {
@@ -124,6 +148,9 @@ func cobraText(l i18n.Lang, msg string) string {
 		args := make([]any, len(m)-1)
 		for i, a := range m[1:] {
 			args[i] = a
+		}
+		if r.id == "cli.bad_flag_value" {
+			args[2] = flagValueWhy(l, m[3])
 		}
 		first = l.T(r.id, args...)
 		rest = strings.Replace(rest, "Did you mean this?", l.T("cli.did_you_mean"), 1)
