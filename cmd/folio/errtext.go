@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
@@ -24,6 +25,9 @@ func errorText(l i18n.Lang, loc *time.Location, err error) string {
 	}
 	if fe, ok := errors.AsType[*faults.SpecError](err); ok {
 		return l.T(i18n.ID("faults."+fe.Problem), fe.Part, faults.Known)
+	}
+	if ce, ok := errors.AsType[*config.Error](err); ok {
+		return ce.In(l)
 	}
 	if ce, ok := errors.AsType[*sim.ConnectError](err); ok {
 		return simConnectText(l, ce)

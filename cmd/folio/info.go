@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-cl/folio/internal/app"
+	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -28,6 +30,7 @@ type infoReport struct {
 	ConfigFile    string `json:"config_file"`
 	ConfigExists  bool   `json:"config_exists"`
 	ConfigProblem string `json:"config_problem,omitempty"`
+	configErr     error  // the same, for the table to word in the reader's language
 	Store         string `json:"store"`
 	StoreExists   bool   `json:"store_exists"`
 	StoreSchema   int    `json:"store_schema,omitempty"` // when the store exists and opens
@@ -81,7 +84,7 @@ func (cl *cli) gatherInfo(ctx context.Context) infoReport {
 		r.Commit = ""
 	}
 	if err != nil {
-		r.ConfigProblem = err.Error()
+		r.ConfigProblem, r.configErr = err.Error(), err
 	}
 	if r.StoreExists {
 		r.StoreSchema, err = cl.storeSchema(ctx, cfg.Paths.Store)
@@ -128,7 +131,11 @@ func printInfo(w io.Writer, r infoReport, l i18n.Lang) error {
 	fmt.Fprintf(tw, "%s\t%s\n", l.T("info.language"), r.Language)
 	fmt.Fprintf(tw, "%s\t%s%s\n", l.T("info.config"), r.ConfigFile, missing(r.ConfigExists))
 	if r.ConfigProblem != "" {
-		fmt.Fprintf(tw, "\t✘ %s\n", r.ConfigProblem)
+		problem := r.ConfigProblem
+		if ce, ok := errors.AsType[*config.Error](r.configErr); ok {
+			problem = ce.In(l)
+		}
+		fmt.Fprintf(tw, "\t✘ %s\n", problem)
 	}
 	fmt.Fprintf(tw, "%s\t%s%s\n", l.T("info.store"), r.Store, missing(r.StoreExists))
 	switch {

@@ -53,7 +53,7 @@ folio webhook url prints the URL to register.`,
 				}
 				if listen != "" {
 					if err := config.CheckListen(listen); err != nil {
-						return fmt.Errorf("--listen: %w", err)
+						return errors.New("--listen: " + err.Msg.In(cl.lang(cmd)))
 					}
 				}
 				cfg, st, err := cl.env.ConfigAndStore(ctx, storeFlag, app.Create)

@@ -97,7 +97,7 @@ func serveConsole(ctx context.Context, out io.Writer, cfg config.Loaded, st *sto
 		return err
 	}
 	if err := config.CheckListen(sf.addr); err != nil {
-		return fmt.Errorf("--ssh-addr: %w", err)
+		return errors.New("--ssh-addr: " + err.Msg.In(lang))
 	}
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {

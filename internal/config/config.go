@@ -255,7 +255,8 @@ func Load(path string, env func(string) string) (Loaded, error) {
 		l.Paths.Store = l.Store
 	}
 	if err := join(l.problems(), l.Sources); err != nil {
-		return l, fmt.Errorf("config %s: %w", path, err)
+		err.Path = path
+		return l, err
 	}
 	if l.FileExists {
 		l.Warnings = append(l.Warnings, permissionWarnings(path, l.Sources)...)
@@ -428,106 +429,163 @@ func decodeKeymap(n *yaml.Node, c *Config, src map[string]Source, bad func(int, 
 }
 
 // Validate checks every value, naming the key and what it accepts. All
-// problems come back together on one line.
-func (c Config) Validate() error { return join(c.problems(), nil) }
+// problems come back together on one line (an *Error).
+func (c Config) Validate() error {
+	if err := join(c.problems(), nil); err != nil {
+		return err
+	}
+	return nil
+}
 
 // problem is one bad value.
-type problem struct{ key, msg string }
+type problem struct {
+	key string
+	msg i18n.Message
+}
 
-// join writes problems on one line, each with where its value came from
-// when src knows: the file's line, or the FOLIO_* variable.
-func join(ps []problem, src map[string]Source) error {
+// Error is the config's bad values, each named by its key, with what the
+// key accepts and where the value came from. Its Error is English; a
+// person reads In their language.
+type Error struct {
+	Path     string // the file read; "" when values alone were checked
+	Problems []Problem
+}
+
+// Problem is one bad value: Line is its line in the file, Env the FOLIO_*
+// variable it came from (neither when unknown).
+type Problem struct {
+	Key  string
+	Line int
+	Env  string
+	Msg  i18n.Message
+}
+
+func (e *Error) Error() string { return e.text(i18n.EN, false) }
+
+// In is the problems in lang, made safe for a terminal.
+func (e *Error) In(lang i18n.Lang) string { return e.text(lang, true) }
+
+func (e *Error) text(lang i18n.Lang, screen bool) string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		s := p.Msg.Plain(lang)
+		if screen {
+			s = p.Msg.In(lang)
+		}
+		switch {
+		case p.Line > 0:
+			s = i18n.T(lang, "config.err.line", p.Line, s)
+		case p.Env != "":
+			s = i18n.T(lang, "config.err.from_env", s, p.Env)
+		}
+		parts[i] = s
+	}
+	out := strings.Join(parts, "; ")
+	if e.Path != "" {
+		out = i18n.T(lang, "config.err", e.Path, out)
+	}
+	return out
+}
+
+// join gathers problems, each with where its value came from when src
+// knows: the file's line, or the FOLIO_* variable.
+func join(ps []problem, src map[string]Source) *Error {
 	if len(ps) == 0 {
 		return nil
 	}
-	parts := make([]string, len(ps))
+	e := &Error{Problems: make([]Problem, len(ps))}
 	for i, p := range ps {
-		parts[i] = p.msg
+		e.Problems[i] = Problem{Key: p.key, Msg: p.msg}
 		switch s := src[p.key]; s.Kind {
 		case FromFile:
-			parts[i] = fmt.Sprintf("line %d: %s", s.Line, p.msg)
+			e.Problems[i].Line = s.Line
 		case FromEnv:
-			parts[i] += " (from " + s.Env + ")"
+			e.Problems[i].Env = s.Env
 		}
 	}
-	return errors.New(strings.Join(parts, "; "))
+	return e
 }
 
 func (c Config) problems() []problem {
 	var ps []problem
-	bad := func(key, format string, args ...any) {
-		ps = append(ps, problem{key, key + ": " + fmt.Sprintf(format, args...)})
+	bad := func(key string, id i18n.ID, args ...any) {
+		ps = append(ps, problem{key, i18n.M(id, args...)})
 	}
 	if c.Language != "" {
 		if _, err := i18n.ParseLang(c.Language); err != nil {
-			bad("language", "%q is not es or en (leave it empty to follow LANG)", c.Language)
+			bad("language", "config.bad.language", c.Language)
 		}
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
-		bad("timezone", "%q is not a time zone (an IANA name such as America/Santiago)", c.Timezone)
+		bad("timezone", "config.bad.timezone", c.Timezone)
 	}
 	if !slices.Contains(Themes, c.Theme) {
-		bad("theme", "%q is not one of %s", c.Theme, strings.Join(Themes, ", "))
+		bad("theme", "config.bad.theme", c.Theme, strings.Join(Themes, ", "))
 	}
 	if c.PollInterval < Duration(100*time.Millisecond) {
-		bad("poll_interval", "%s is too short (at least 100ms; 1m suits most shops)", c.PollInterval)
+		bad("poll_interval", "config.bad.poll_interval", c.PollInterval)
 	}
 	if c.Listen != "" {
 		if err := CheckListen(c.Listen); err != nil {
-			bad("listen", "%v", err)
+			bad("listen", "config.bad.listen", err.Msg)
 		}
 	}
 	if c.Workers < 1 || c.Workers > 64 {
-		bad("workers", "%d is not between 1 and 64", c.Workers)
+		bad("workers", "config.bad.workers", c.Workers)
 	}
 	if !(c.RateLimit > 0 && c.RateLimit <= 100) {
-		bad("rate_limit", "%g is outside the allowed range: more than 0 and up to 100 requests per second (5 suits most shops)", c.RateLimit)
+		bad("rate_limit", "config.bad.rate_limit", strconv.FormatFloat(c.RateLimit, 'g', -1, 64))
 	}
 	if c.Retry.MaxAttempts < 1 || c.Retry.MaxAttempts > 100 {
-		bad("retry.max_attempts", "%d is not between 1 and 100", c.Retry.MaxAttempts)
+		bad("retry.max_attempts", "config.bad.max_attempts", c.Retry.MaxAttempts)
 	}
 	if c.Retry.BaseDelay <= 0 {
-		bad("retry.base_delay", "%s must be more than 0, like 2s", c.Retry.BaseDelay)
+		bad("retry.base_delay", "config.bad.base_delay", c.Retry.BaseDelay)
 	} else if c.Retry.MaxDelay < c.Retry.BaseDelay {
-		bad("retry.max_delay", "%s is shorter than retry.base_delay %s", c.Retry.MaxDelay, c.Retry.BaseDelay)
+		bad("retry.max_delay", "config.bad.max_delay", c.Retry.MaxDelay, c.Retry.BaseDelay)
 	}
 	if c.CatalogSyncInterval < 0 {
-		bad("catalog_sync_interval", "%s is negative (0 turns it off)", c.CatalogSyncInterval)
+		bad("catalog_sync_interval", "config.bad.catalog_neg", c.CatalogSyncInterval)
 	} else if c.CatalogSyncInterval > 0 && c.CatalogSyncInterval < Duration(time.Minute) {
-		bad("catalog_sync_interval", "%s is under 1m (0 turns it off)", c.CatalogSyncInterval)
+		bad("catalog_sync_interval", "config.bad.catalog_short", c.CatalogSyncInterval)
 	}
 	if c.Emisor.RUT != "" {
 		if _, err := dte.ParseRUT(c.Emisor.RUT); err != nil {
-			bad("emisor.rut", "%q is not a valid RUT (write it like 76086428-5)", c.Emisor.RUT)
+			bad("emisor.rut", "config.bad.emisor_rut", c.Emisor.RUT)
 		}
 	}
 	if c.Emisor.Acteco < 0 || c.Emisor.Acteco > 999999 {
-		bad("emisor.acteco", "%d is not an SII activity code (up to 6 digits)", c.Emisor.Acteco)
+		bad("emisor.acteco", "config.bad.emisor_acteco", c.Emisor.Acteco)
 	}
 	if !transport.IsWebURL(c.Multivende.BaseURL) {
-		bad("multivende.base_url", "%q is not an http(s) URL like https://app.multivende.com", c.Multivende.BaseURL)
+		bad("multivende.base_url", "config.bad.base_url", c.Multivende.BaseURL)
 	}
 	c.userProblems(bad)
 	actions := slices.Sorted(maps.Keys(c.Keymap))
 	for _, action := range actions {
 		if strings.TrimSpace(action) == "" || slices.Contains(c.Keymap[action], "") {
-			bad("keymap."+action, "action names and keys must not be empty")
+			bad("keymap."+action, "config.bad.keymap_empty", "keymap."+action)
 		}
 	}
 	return ps
 }
 
+// ListenError is a listen address folio cannot use; Msg says why.
+type ListenError struct{ Msg i18n.Message }
+
+func (e *ListenError) Error() string { return e.Msg.Plain(i18n.EN) }
+
 // CheckListen checks a listen address such as :8080 or 127.0.0.1:8080.
-func CheckListen(addr string) error {
+func CheckListen(addr string) *ListenError {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("%q is not HOST:PORT (write it like :8080 or 127.0.0.1:8080)", addr)
+		return &ListenError{i18n.M("config.listen.not_hostport", addr)}
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return fmt.Errorf("%q: the port must be a number up to 65535", addr)
+		return &ListenError{i18n.M("config.listen.bad_port", addr)}
 	}
 	if strings.ContainsAny(host, " /") {
-		return fmt.Errorf("%q: the host is not a name or an IP address", addr)
+		return &ListenError{i18n.M("config.listen.bad_host", addr)}
 	}
 	return nil
 }

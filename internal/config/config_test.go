@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -493,5 +496,37 @@ func TestWarnsOnReadableSecret(t *testing.T) {
 	os.Chmod(path, 0o600)
 	if l, _ := Load(path, envOf(map[string]string{"HOME": t.TempDir()})); len(l.Warnings) != 0 {
 		t.Fatalf("warnings on a 0600 file: %v", l.Warnings)
+	}
+}
+
+// A bad value is said in the reader's language with where it came from;
+// Error stays English (logs, --json).
+func TestProblemsInEachLanguage(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte("workers: 99\nlisten: nohost\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path, envOf(map[string]string{"FOLIO_RATE_LIMIT": "0"}))
+	ce, ok := errors.AsType[*Error](err)
+	if !ok || len(ce.Problems) != 3 {
+		t.Fatalf("Load = %v, want three problems", err)
+	}
+	want := map[i18n.Lang]string{
+		i18n.ES: `configuración ` + path + `: línea 2: listen: "nohost" no es HOST:PUERTO (escríbalo como :8080 o 127.0.0.1:8080); ` +
+			`línea 1: workers: 99 no está entre 1 y 64; rate_limit: 0 está fuera del rango permitido: más de 0 y hasta 100 solicitudes por segundo (5 sirve a la mayoría de las tiendas) (desde FOLIO_RATE_LIMIT)`,
+		i18n.EN: `config ` + path + `: line 2: listen: "nohost" is not HOST:PORT (write it like :8080 or 127.0.0.1:8080); ` +
+			`line 1: workers: 99 is not between 1 and 64; rate_limit: 0 is outside the allowed range: more than 0 and up to 100 requests per second (5 suits most shops) (from FOLIO_RATE_LIMIT)`,
+	}
+	for lang, w := range want {
+		if got := ce.In(lang); got != w {
+			t.Errorf("%s:\n got %s\nwant %s", lang, got, w)
+		}
+	}
+	if err.Error() != want[i18n.EN] {
+		t.Errorf("Error() = %s, want the English words", err)
+	}
+	if ce.Problems[0].Key != "listen" || ce.Problems[0].Line != 2 || ce.Problems[2].Env != "FOLIO_RATE_LIMIT" {
+		t.Errorf("problems: %+v", ce.Problems)
 	}
 }

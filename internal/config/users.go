@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/folio-cl/folio/internal/i18n"
 	"gopkg.in/yaml.v3"
 )
 
@@ -44,45 +46,45 @@ func ParseUserKey(line string) (ssh.PublicKey, error) {
 
 // userProblems checks every user, naming them: a key given to two users
 // names both.
-func (c Config) userProblems(bad func(key, format string, args ...any)) {
+func (c Config) userProblems(bad func(key string, id i18n.ID, args ...any)) {
 	owner := map[string]string{} // key fingerprint → user
 	seen := map[string]bool{}
 	for i, u := range c.Users {
 		key := "users." + u.Name
 		if !userNameRE.MatchString(u.Name) {
-			bad("users", "user %d: name %q must be letters, digits, . _ @ or - (up to 64)", i+1, u.Name)
+			bad("users", "config.user.bad_name", i+1, u.Name)
 			continue
 		}
 		if seen[u.Name] {
-			bad(key, "user %s appears twice", u.Name)
+			bad(key, "config.user.twice", key, u.Name)
 			continue
 		}
 		seen[u.Name] = true
 		if u.Role != "" && u.Role != RoleOperator && u.Role != RoleViewer {
-			bad(key, "user %s: role %q is not operator or viewer", u.Name, u.Role)
+			bad(key, "config.user.bad_role", key, u.Name, u.Role)
 		}
 		if len(u.Keys) == 0 {
-			bad(key, "user %s has no keys (add the line of their ~/.ssh/id_ed25519.pub)", u.Name)
+			bad(key, "config.user.no_keys", key, u.Name)
 		}
 		for j, line := range u.Keys {
 			k, err := ParseUserKey(line)
 			if err != nil {
-				bad(key, "user %s, key %d: %v", u.Name, j+1, err)
+				bad(key, "config.user.bad_key", key, u.Name, j+1)
 				continue
 			}
 			fp := ssh.FingerprintSHA256(k)
 			switch other, dup := owner[fp]; {
 			case dup && other == u.Name:
-				bad(key, "user %s: key %s is listed twice", u.Name, fp)
+				bad(key, "config.user.key_twice", key, u.Name, fp)
 			case dup:
-				bad(key, "key %s is given to both %s and %s: a key names one person", fp, other, u.Name)
+				bad(key, "config.user.key_shared", key, fp, other, u.Name)
 			default:
 				owner[fp] = u.Name
 			}
 		}
 		for _, conn := range u.Connections {
 			if strings.TrimSpace(conn) == "" {
-				bad(key, "user %s: a connection name is empty", u.Name)
+				bad(key, "config.user.empty_conn", key, u.Name)
 			}
 		}
 	}
