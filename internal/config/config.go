@@ -222,24 +222,28 @@ func Load(path string, env func(string) string) (Loaded, error) {
 	default:
 		l.FileExists = true
 		if err := decode(b, &l.Config, l.Sources); err != nil {
+			if ce, ok := errors.AsType[*Error](err); ok {
+				ce.Path = path
+				return l, ce
+			}
 			return l, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
 
-	var errs []string
+	var envErr Error
 	for _, k := range Keys {
 		v := env(k.Env)
 		if k.Env == "" || v == "" {
 			continue
 		}
 		if err := set(&l.Config, k.Name, v); err != nil {
-			errs = append(errs, fmt.Sprintf("environment %s: %v", k.Env, err))
+			envErr.Problems = append(envErr.Problems, Problem{Key: k.Name, Msg: i18n.M("config.err.env", k.Env, valueMsg(err))})
 			continue
 		}
 		l.Sources[k.Name] = Source{Kind: FromEnv, Env: k.Env}
 	}
-	if len(errs) > 0 {
-		return l, errors.New(strings.Join(errs, "; "))
+	if len(envErr.Problems) > 0 {
+		return l, &envErr
 	}
 
 	if l.Language != "" {
@@ -301,18 +305,29 @@ func decode(b []byte, c *Config, src map[string]Source) error {
 	if root.Kind != yaml.MappingNode {
 		return fmt.Errorf("line %d: the config must be a list of key: value lines, such as workers: 2", root.Line)
 	}
-	var errs []string
-	walk(root, "", c, src, &errs)
-	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "; "))
+	var e Error
+	walk(root, "", c, src, &e)
+	if len(e.Problems) > 0 {
+		return &e
 	}
 	return nil
 }
 
-func walk(n *yaml.Node, prefix string, c *Config, src map[string]Source, errs *[]string) {
-	bad := func(line int, format string, args ...any) {
-		*errs = append(*errs, fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
+// valueMsg is a value error's words as a message (*ValueError's, else
+// the error's own).
+func valueMsg(err error) i18n.Message {
+	if ve, ok := errors.AsType[*ValueError](err); ok {
+		return ve.Msg
 	}
+	return i18n.Quote(err.Error())
+}
+
+func walk(n *yaml.Node, prefix string, c *Config, src map[string]Source, e *Error) {
+	say := func(line int, msg i18n.Message) {
+		e.Problems = append(e.Problems, Problem{Line: line, Msg: msg})
+	}
+	// The keymap's and users' shapes are said in English yet.
+	bad := func(line int, format string, args ...any) { say(line, i18n.Value(fmt.Sprintf(format, args...))) }
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -321,7 +336,7 @@ func walk(n *yaml.Node, prefix string, c *Config, src map[string]Source, errs *[
 		}
 		name := prefix + k.Value
 		if first, dup := seen[k.Value]; dup {
-			bad(k.Line, "%s appears twice (first on line %d)", name, first)
+			say(k.Line, i18n.M("config.file.twice", name, first))
 			continue
 		}
 		seen[k.Value] = k.Line
@@ -340,28 +355,28 @@ func walk(n *yaml.Node, prefix string, c *Config, src map[string]Source, errs *[
 				continue
 			}
 			if v.Kind != yaml.MappingNode {
-				bad(v.Line, "%s holds keys (%s), one per line under it", name, strings.Join(sectionKeys(name), ", "))
+				say(v.Line, i18n.M("config.file.section", name, strings.Join(sectionKeys(name), ", ")))
 				continue
 			}
-			walk(v, name+".", c, src, errs)
+			walk(v, name+".", c, src, e)
 		default:
 			if _, ok := LookupKey(name); !ok {
-				hint := "folio config show lists the keys"
+				hint := i18n.M("config.file.hint_show")
 				if s := suggest(name); s != "" {
-					hint = "did you mean " + s + "?"
+					hint = i18n.M("config.file.hint_mean", s)
 				}
-				bad(k.Line, "unknown key %q (%s)", name, hint)
+				say(k.Line, i18n.M("config.file.unknown", name, hint))
 				continue
 			}
 			if isNull {
 				continue // "workers:" with nothing keeps the default
 			}
 			if v.Kind != yaml.ScalarNode {
-				bad(v.Line, "%s takes one value, not a list or a section", name)
+				say(v.Line, i18n.M("config.file.one_value", name))
 				continue
 			}
 			if err := set(c, name, v.Value); err != nil {
-				bad(v.Line, "%v", err)
+				say(v.Line, valueMsg(err))
 				continue
 			}
 			src[name] = Source{Kind: FromFile, Line: k.Line}

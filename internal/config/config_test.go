@@ -530,3 +530,30 @@ func TestProblemsInEachLanguage(t *testing.T) {
 		t.Errorf("problems: %+v", ce.Problems)
 	}
 }
+
+// A value a key cannot take, in the file or the environment, is said in
+// the reader's language too.
+func TestValueErrorsInEachLanguage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("workers: many\nwokers: 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path, nil)
+	ce, ok := errors.AsType[*Error](err)
+	if !ok {
+		t.Fatalf("file: %v", err)
+	}
+	if got, want := ce.In(i18n.ES), `configuración `+path+`: línea 1: workers: "many" no es un número entero; línea 2: clave desconocida "wokers" (¿quiso decir workers?)`; got != want {
+		t.Errorf("file, es:\n got %s\nwant %s", got, want)
+	}
+	_, err = Load(filepath.Join(t.TempDir(), "none.yaml"), envOf(map[string]string{"FOLIO_RATE_LIMIT": "fast"}))
+	if ce, ok = errors.AsType[*Error](err); !ok {
+		t.Fatalf("environment: %v", err)
+	}
+	if got, want := ce.In(i18n.ES), `variable FOLIO_RATE_LIMIT: rate_limit: "fast" no es un número (como 5 o 2.5)`; got != want {
+		t.Errorf("environment, es:\n got %s\nwant %s", got, want)
+	}
+	if got, want := err.Error(), `environment FOLIO_RATE_LIMIT: rate_limit: "fast" is not a number (like 5 or 2.5)`; got != want {
+		t.Errorf("environment, Error():\n got %s\nwant %s", got, want)
+	}
+}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/folio-cl/folio/internal/i18n"
 	"reflect"
 	"strconv"
 	"strings"
@@ -122,23 +123,29 @@ func get(c Config, key string) string {
 	return fmt.Sprint(f.Interface())
 }
 
-// set parses val into a scalar key. Its errors start with the key and say
-// what is accepted; they never repeat a secret's value.
+// ValueError is a value a key cannot take; Msg names the key and what it
+// accepts (never a secret's value).
+type ValueError struct{ Msg i18n.Message }
+
+func (e *ValueError) Error() string { return e.Msg.Plain(i18n.EN) }
+
+// set parses val into a scalar key. Its errors (*ValueError) start with
+// the key and say what is accepted; they never repeat a secret's value.
 func set(c *Config, key, val string) error {
 	f, ok := field(c, key)
 	if !ok || f.Kind() == reflect.Map || f.Kind() == reflect.Struct {
-		return fmt.Errorf("%s is not a setting", key)
+		return &ValueError{i18n.M("config.value.not_setting", key)}
 	}
-	shown := strconv.Quote(val)
+	shown := i18n.Value(strconv.Quote(val))
 	if isSecret(key) {
-		shown = "the value"
+		shown = i18n.M("config.value.secret")
 	}
 	val = strings.TrimSpace(val)
 	switch {
 	case f.Type() == durationType:
 		d, err := time.ParseDuration(val)
 		if err != nil {
-			return fmt.Errorf("%s: %s is not a duration (write it like 30s, 1m or 2h)", key, shown)
+			return &ValueError{i18n.M("config.value.duration", key, shown)}
 		}
 		f.SetInt(int64(d))
 	case f.Kind() == reflect.String:
@@ -146,13 +153,13 @@ func set(c *Config, key, val string) error {
 	case f.Kind() == reflect.Int:
 		n, err := strconv.Atoi(val)
 		if err != nil {
-			return fmt.Errorf("%s: %s is not a whole number", key, shown)
+			return &ValueError{i18n.M("config.value.int", key, shown)}
 		}
 		f.SetInt(int64(n))
 	case f.Kind() == reflect.Float64:
 		n, err := strconv.ParseFloat(val, 64)
 		if err != nil {
-			return fmt.Errorf("%s: %s is not a number (like 5 or 2.5)", key, shown)
+			return &ValueError{i18n.M("config.value.number", key, shown)}
 		}
 		f.SetFloat(n)
 	case f.Kind() == reflect.Bool:
@@ -162,10 +169,10 @@ func set(c *Config, key, val string) error {
 		case "false", "no", "off", "0":
 			f.SetBool(false)
 		default:
-			return fmt.Errorf("%s: %s is not true or false", key, shown)
+			return &ValueError{i18n.M("config.value.bool", key, shown)}
 		}
 	default:
-		return fmt.Errorf("%s cannot be set from text", key)
+		return &ValueError{i18n.M("config.value.not_text", key)}
 	}
 	return nil
 }

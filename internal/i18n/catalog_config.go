@@ -9,6 +9,23 @@ var configCatalog = map[ID]Msg{
 	"config.err.line":     {"línea %d: %s", "line %d: %s"},
 	"config.err.from_env": {"%s (desde %s)", "%s (from %s)"},
 
+	"config.err.env": {"variable %s: %s", "environment %s: %s"},
+
+	"config.value.not_setting": {"%s no es un ajuste", "%s is not a setting"},
+	"config.value.secret":      {"el valor", "the value"},
+	"config.value.duration":    {"%s: %s no es una duración (escríbala como 30s, 1m o 2h)", "%s: %s is not a duration (write it like 30s, 1m or 2h)"},
+	"config.value.int":         {"%s: %s no es un número entero", "%s: %s is not a whole number"},
+	"config.value.number":      {"%s: %s no es un número (como 5 o 2.5)", "%s: %s is not a number (like 5 or 2.5)"},
+	"config.value.bool":        {"%s: %s no es true ni false", "%s: %s is not true or false"},
+	"config.value.not_text":    {"%s no se puede fijar con texto", "%s cannot be set from text"},
+
+	"config.file.twice":     {"%s aparece dos veces (primero en la línea %d)", "%s appears twice (first on line %d)"},
+	"config.file.section":   {"%s contiene claves (%s), una por línea bajo ella", "%s holds keys (%s), one per line under it"},
+	"config.file.unknown":   {"clave desconocida %q (%s)", "unknown key %q (%s)"},
+	"config.file.hint_show": {"folio config show lista las claves", "folio config show lists the keys"},
+	"config.file.hint_mean": {"¿quiso decir %s?", "did you mean %s?"},
+	"config.file.one_value": {"%s lleva un valor, no una lista ni una sección", "%s takes one value, not a list or a section"},
+
 	"config.bad.language":        {"language: %q no es es ni en (déjelo vacío para seguir LANG)", "language: %q is not es or en (leave it empty to follow LANG)"},
 	"config.bad.timezone":        {"timezone: %q no es una zona horaria (un nombre IANA como America/Santiago)", "timezone: %q is not a time zone (an IANA name such as America/Santiago)"},
 	"config.bad.theme":           {"theme: %q no es uno de %s", "theme: %q is not one of %s"},
