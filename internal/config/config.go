@@ -452,12 +452,6 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// problem is one bad value.
-type problem struct {
-	key string
-	msg i18n.Message
-}
-
 // Error is the config's bad values, each named by its key, with what the
 // key accepts and where the value came from. Its Error is English; a
 // person reads In their language.
@@ -504,27 +498,25 @@ func (e *Error) text(lang i18n.Lang, screen bool) string {
 
 // join gathers problems, each with where its value came from when src
 // knows: the file's line, or the FOLIO_* variable.
-func join(ps []problem, src map[string]Source) *Error {
+func join(ps []Problem, src map[string]Source) *Error {
 	if len(ps) == 0 {
 		return nil
 	}
-	e := &Error{Problems: make([]Problem, len(ps))}
 	for i, p := range ps {
-		e.Problems[i] = Problem{Key: p.key, Msg: p.msg}
-		switch s := src[p.key]; s.Kind {
+		switch s := src[p.Key]; s.Kind {
 		case FromFile:
-			e.Problems[i].Line = s.Line
+			ps[i].Line = s.Line
 		case FromEnv:
-			e.Problems[i].Env = s.Env
+			ps[i].Env = s.Env
 		}
 	}
-	return e
+	return &Error{Problems: ps}
 }
 
-func (c Config) problems() []problem {
-	var ps []problem
+func (c Config) problems() []Problem {
+	var ps []Problem
 	bad := func(key string, id i18n.ID, args ...any) {
-		ps = append(ps, problem{key, i18n.M(id, args...)})
+		ps = append(ps, Problem{Key: key, Msg: i18n.M(id, args...)})
 	}
 	if c.Language != "" {
 		if _, err := i18n.ParseLang(c.Language); err != nil {
