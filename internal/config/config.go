@@ -326,8 +326,6 @@ func walk(n *yaml.Node, prefix string, c *Config, src map[string]Source, e *Erro
 	say := func(line int, msg i18n.Message) {
 		e.Problems = append(e.Problems, Problem{Line: line, Msg: msg})
 	}
-	// The keymap's and users' shapes are said in English yet.
-	bad := func(line int, format string, args ...any) { say(line, i18n.Value(fmt.Sprintf(format, args...))) }
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -344,11 +342,11 @@ func walk(n *yaml.Node, prefix string, c *Config, src map[string]Source, e *Erro
 		switch {
 		case name == "keymap":
 			if !isNull {
-				decodeKeymap(v, c, src, bad)
+				decodeKeymap(v, c, src, say)
 			}
 		case name == "users":
 			if !isNull {
-				decodeUsers(v, c, src, bad)
+				decodeUsers(v, c, src, say)
 			}
 		case isSection(name):
 			if isNull {
@@ -397,9 +395,9 @@ func sectionKeys(section string) []string {
 
 // decodeKeymap reads action: [keys] (or action: key). Which actions and
 // key names exist is the console's to check.
-func decodeKeymap(n *yaml.Node, c *Config, src map[string]Source, bad func(int, string, ...any)) {
+func decodeKeymap(n *yaml.Node, c *Config, src map[string]Source, say func(int, i18n.Message)) {
 	if n.Kind != yaml.MappingNode {
-		bad(n.Line, "keymap holds one action per line, like quit: [q, ctrl+c]")
+		say(n.Line, i18n.M("config.keymap.not_map"))
 		return
 	}
 	if c.Keymap == nil {
@@ -409,11 +407,11 @@ func decodeKeymap(n *yaml.Node, c *Config, src map[string]Source, bad func(int, 
 		k, v := n.Content[i], n.Content[i+1]
 		action := strings.TrimSpace(k.Value)
 		if action == "" {
-			bad(k.Line, "keymap: an action name is empty")
+			say(k.Line, i18n.M("config.keymap.empty_action"))
 			continue
 		}
 		if _, dup := c.Keymap[action]; dup {
-			bad(k.Line, "keymap.%s appears twice", action)
+			say(k.Line, i18n.M("config.keymap.twice", action))
 			continue
 		}
 		var keys []string
@@ -425,17 +423,17 @@ func decodeKeymap(n *yaml.Node, c *Config, src map[string]Source, bad func(int, 
 		case v.Kind == yaml.SequenceNode:
 			for _, e := range v.Content {
 				if e.Kind != yaml.ScalarNode {
-					bad(e.Line, "keymap.%s: each key is one word, like ctrl+c", action)
+					say(e.Line, i18n.M("config.keymap.key_word", action))
 					continue
 				}
 				keys = append(keys, e.Value)
 			}
 		default:
-			bad(v.Line, "keymap.%s takes a list of keys, like [q, ctrl+c]", action)
+			say(v.Line, i18n.M("config.keymap.list", action))
 			continue
 		}
 		if slices.Contains(keys, "") {
-			bad(v.Line, "keymap.%s: a key is empty", action)
+			say(v.Line, i18n.M("config.keymap.empty_key", action))
 			continue
 		}
 		c.Keymap[action] = keys

@@ -557,3 +557,27 @@ func TestValueErrorsInEachLanguage(t *testing.T) {
 		t.Errorf("environment, Error():\n got %s\nwant %s", got, want)
 	}
 }
+
+// The shapes of keymap and users are said in the reader's language too.
+func TestShapeErrorsInEachLanguage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	yml := "keymap:\n  quit: {a: b}\nusers:\n  - role: [x]\n    colour: red\n"
+	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path, nil)
+	ce, ok := errors.AsType[*Error](err)
+	if !ok {
+		t.Fatalf("Load = %v", err)
+	}
+	for lang, want := range map[i18n.Lang]string{
+		i18n.ES: `configuración ` + path + `: línea 2: keymap.quit lleva una lista de teclas, como [q, ctrl+c]; línea 4: users: entrada 1: role es operator o viewer; ` +
+			`línea 5: users: entrada 1: campo desconocido "colour" (un usuario tiene name, keys, role, connections)`,
+		i18n.EN: `config ` + path + `: line 2: keymap.quit takes a list of keys, like [q, ctrl+c]; line 4: users: entry 1: role is operator or viewer; ` +
+			`line 5: users: entry 1: unknown field "colour" (a user has name, keys, role, connections)`,
+	} {
+		if got := ce.In(lang); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", lang, got, want)
+		}
+	}
+}

@@ -92,23 +92,23 @@ func (c Config) userProblems(bad func(key string, id i18n.ID, args ...any)) {
 
 // decodeUsers reads users: [{name, keys, role, connections}], refusing
 // unknown fields by name.
-func decodeUsers(n *yaml.Node, c *Config, src map[string]Source, bad func(int, string, ...any)) {
+func decodeUsers(n *yaml.Node, c *Config, src map[string]Source, say func(int, i18n.Message)) {
 	if n.Kind != yaml.SequenceNode {
-		bad(n.Line, "users is a list, one - name: … entry per person")
+		say(n.Line, i18n.M("config.users.not_list"))
 		return
 	}
 	src["users"] = Source{Kind: FromFile, Line: n.Line}
 	fields := []string{"name", "keys", "role", "connections"}
 	for i, e := range n.Content {
 		if e.Kind != yaml.MappingNode {
-			bad(e.Line, "users: entry %d holds name, keys, role and connections", i+1)
+			say(e.Line, i18n.M("config.users.entry_shape", i+1))
 			continue
 		}
 		var u User
-		name := fmt.Sprintf("entry %d", i+1)
+		name := i18n.M("config.users.entry", i+1) // until its name is read
 		for j := 0; j+1 < len(e.Content); j += 2 {
 			if k, v := e.Content[j], e.Content[j+1]; k.Value == "name" && v.Kind == yaml.ScalarNode {
-				u.Name, name = v.Value, v.Value
+				u.Name, name = v.Value, i18n.Value(v.Value)
 			}
 		}
 		for j := 0; j+1 < len(e.Content); j += 2 {
@@ -116,18 +116,18 @@ func decodeUsers(n *yaml.Node, c *Config, src map[string]Source, bad func(int, s
 			switch k.Value {
 			case "name":
 				if v.Kind != yaml.ScalarNode {
-					bad(v.Line, "users: %s: name is one word", name)
+					say(v.Line, i18n.M("config.users.name_word", name))
 				}
 			case "role":
 				if v.Kind != yaml.ScalarNode {
-					bad(v.Line, "users: %s: role is operator or viewer", name)
+					say(v.Line, i18n.M("config.users.role_word", name))
 					continue
 				}
 				u.Role = v.Value
 			case "keys", "connections":
 				list, ok := scalars(v)
 				if !ok {
-					bad(v.Line, "users: %s: %s is a list, like [a, b]", name, k.Value)
+					say(v.Line, i18n.M("config.users.list", name, k.Value))
 					continue
 				}
 				if k.Value == "keys" {
@@ -136,7 +136,7 @@ func decodeUsers(n *yaml.Node, c *Config, src map[string]Source, bad func(int, s
 					u.Connections = list
 				}
 			default:
-				bad(k.Line, "users: %s: unknown field %q (a user has %s)", name, k.Value, strings.Join(fields, ", "))
+				say(k.Line, i18n.M("config.users.unknown_field", name, k.Value, strings.Join(fields, ", ")))
 			}
 		}
 		if u.Name != "" && !slices.ContainsFunc(c.Users, func(o User) bool { return o.Name == u.Name }) {

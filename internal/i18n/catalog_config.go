@@ -26,6 +26,21 @@ var configCatalog = map[ID]Msg{
 	"config.file.hint_mean": {"¿quiso decir %s?", "did you mean %s?"},
 	"config.file.one_value": {"%s lleva un valor, no una lista ni una sección", "%s takes one value, not a list or a section"},
 
+	"config.keymap.not_map":      {"keymap lleva una acción por línea, como quit: [q, ctrl+c]", "keymap holds one action per line, like quit: [q, ctrl+c]"},
+	"config.keymap.empty_action": {"keymap: un nombre de acción está vacío", "keymap: an action name is empty"},
+	"config.keymap.twice":        {"keymap.%s aparece dos veces", "keymap.%s appears twice"},
+	"config.keymap.key_word":     {"keymap.%s: cada tecla es una palabra, como ctrl+c", "keymap.%s: each key is one word, like ctrl+c"},
+	"config.keymap.list":         {"keymap.%s lleva una lista de teclas, como [q, ctrl+c]", "keymap.%s takes a list of keys, like [q, ctrl+c]"},
+	"config.keymap.empty_key":    {"keymap.%s: una tecla está vacía", "keymap.%s: a key is empty"},
+
+	"config.users.not_list":      {"users es una lista, una entrada - name: … por persona", "users is a list, one - name: … entry per person"},
+	"config.users.entry_shape":   {"users: la entrada %d lleva name, keys, role y connections", "users: entry %d holds name, keys, role and connections"},
+	"config.users.entry":         {"entrada %d", "entry %d"},
+	"config.users.name_word":     {"users: %s: name es una palabra", "users: %s: name is one word"},
+	"config.users.role_word":     {"users: %s: role es operator o viewer", "users: %s: role is operator or viewer"},
+	"config.users.list":          {"users: %s: %s es una lista, como [a, b]", "users: %s: %s is a list, like [a, b]"},
+	"config.users.unknown_field": {"users: %s: campo desconocido %q (un usuario tiene %s)", "users: %s: unknown field %q (a user has %s)"},
+
 	"config.bad.language":        {"language: %q no es es ni en (déjelo vacío para seguir LANG)", "language: %q is not es or en (leave it empty to follow LANG)"},
 	"config.bad.timezone":        {"timezone: %q no es una zona horaria (un nombre IANA como America/Santiago)", "timezone: %q is not a time zone (an IANA name such as America/Santiago)"},
 	"config.bad.theme":           {"theme: %q no es uno de %s", "theme: %q is not one of %s"},
