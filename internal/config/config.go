@@ -303,7 +303,7 @@ func decode(b []byte, c *Config, src map[string]Source) error {
 		return nil // only comments
 	}
 	if root.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: the config must be a list of key: value lines, such as workers: 2", root.Line)
+		return &Error{Problems: []Problem{{Line: root.Line, Msg: i18n.M("config.file.not_map")}}}
 	}
 	var e Error
 	walk(root, "", c, src, &e)

@@ -19,6 +19,7 @@ var configCatalog = map[ID]Msg{
 	"config.value.bool":        {"%s: %s no es true ni false", "%s: %s is not true or false"},
 	"config.value.not_text":    {"%s no se puede fijar con texto", "%s cannot be set from text"},
 
+	"config.file.not_map":   {"la configuración es una lista de líneas clave: valor, como workers: 2", "the config must be a list of key: value lines, such as workers: 2"},
 	"config.file.twice":     {"%s aparece dos veces (primero en la línea %d)", "%s appears twice (first on line %d)"},
 	"config.file.section":   {"%s contiene claves (%s), una por línea bajo ella", "%s holds keys (%s), one per line under it"},
 	"config.file.unknown":   {"clave desconocida %q (%s)", "unknown key %q (%s)"},
