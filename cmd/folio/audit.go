@@ -52,9 +52,8 @@ func (cl *cli) newAuditCmd() *cobra.Command {
 	var asJSON bool
 	var limit int
 	cmd := &cobra.Command{
-		Use:   "audit [--json] [--limit N] [--store PATH]",
-		Short: "Every action taken (console, folio serve, commands), newest first: who, with which key, on what, and how it ended",
-		Args:  cobra.NoArgs,
+		Use:  "audit [--json] [--limit N] [--store PATH]",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if limit < 0 {
@@ -119,9 +118,9 @@ func (cl *cli) newAuditCmd() *cobra.Command {
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "a JSON array, newest first: at, user, fingerprint, action, order, connection, outcome")
-	cmd.Flags().IntVar(&limit, "limit", 0, "at most N actions (0: all)")
-	cmd.Flags().StringVar(&lang, "lang", "", "language: es or en (default from the config or LANG)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "")
+	cmd.Flags().IntVar(&limit, "limit", 0, "")
+	cmd.Flags().StringVar(&lang, "lang", "", "")
 	return cmd
 }
 

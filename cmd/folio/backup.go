@@ -14,16 +14,7 @@ import (
 func (cl *cli) newBackupCmd() *cobra.Command {
 	var storeFlag string
 	cmd := &cobra.Command{
-		Use:   "backup PATH",
-		Short: "Write a consistent copy of the store to PATH (safe while the engine runs)",
-		Long: `Write a consistent copy of the store to PATH.
-
-The copy is one snapshot of the store (SQLite VACUUM INTO), taken without
-stopping or slowing a running engine, created readable by you only (0600)
-because the store holds tokens. PATH must not exist. The copy is a complete
-store: point --store at it to look at it, or put it in place of the store
-(with folio stopped) to restore it. A store of any schema version can be
-copied, so take a backup before upgrading folio.`,
+		Use:     "backup PATH",
 		Example: "  folio backup ~/folio-$(date +%F).db\n  folio backup /srv/backups/folio.db --store /var/lib/folio/folio.db",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {

@@ -24,8 +24,7 @@ import (
 
 func (cl *cli) newCatalogCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "catalog",
-		Short: "The invoicer's item catalog, kept in step with Multivende's products",
+		Use: "catalog",
 	}
 	cmd.AddCommand(cl.newCatalogSyncCmd())
 	return cmd
@@ -41,22 +40,7 @@ func (cl *cli) newCatalogSyncCmd() *cobra.Command {
 	var o catalogSyncOptions
 	var storeFlag, lang string
 	cmd := &cobra.Command{
-		Use:   "sync [--connection NAME] [--only products|stock|prices] [--warehouse ID] [--price-list ID] [--dry-run] [--json]",
-		Short: "Compare Multivende's products, prices and stock with the invoicer's items, and apply the difference",
-		Long: `Reads the Multivende merchant's products and their versions (SKUs), the gross
-prices of one price list (--price-list, default the first) and, when the invoicer
-keeps stock, the stock of one warehouse (--warehouse, default the first); compares
-them with the invoicer's items and shows how many are to create, update, leave
-unchanged or deactivate. Then it applies them, paced, one item at a time: a
-failing item is reported with its reason and the run goes on; an interrupted run
-is picked up by the next one; a second run changes nothing. Items only the
-invoicer has are left alone.
-
-LibreDTE's API lists items but cannot create or change them, and LibreDTE keeps
-no stock and one price per item: with LibreDTE folio shows the difference and,
-with --csv FILE, writes LibreDTE's item import file for you to upload at
-/dte/admin/itemes/importar (new items need a --clasificacion that exists there;
-by default the one most of your items use).`,
+		Use:  "sync [--connection NAME] [--only products|stock|prices] [--warehouse ID] [--price-list ID] [--dry-run] [--json]",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if lang != "" {
@@ -93,14 +77,14 @@ by default the one most of your items use).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.connection, "connection", "", "the Multivende connection (default: the only one)")
-	f.StringVar(&o.only, "only", "", "sync only products, stock or prices")
-	f.StringVar(&o.warehouse, "warehouse", "", "the Multivende warehouse whose stock is synced (default: the first)")
-	f.StringVar(&o.priceList, "price-list", "", "the Multivende price list whose prices are synced (default: the first)")
-	f.BoolVar(&o.dryRun, "dry-run", false, "show the difference, write nothing")
-	f.BoolVar(&o.asJSON, "json", false, "print the counts and each item's outcome as JSON")
-	f.StringVar(&o.csvPath, "csv", "", "LibreDTE: write the item import file here")
-	f.StringVar(&o.group, "clasificacion", "", "LibreDTE: the item classification for new items in the import file")
+	f.StringVar(&o.connection, "connection", "", "")
+	f.StringVar(&o.only, "only", "", "")
+	f.StringVar(&o.warehouse, "warehouse", "", "")
+	f.StringVar(&o.priceList, "price-list", "", "")
+	f.BoolVar(&o.dryRun, "dry-run", false, "")
+	f.BoolVar(&o.asJSON, "json", false, "")
+	f.StringVar(&o.csvPath, "csv", "", "")
+	f.StringVar(&o.group, "clasificacion", "", "")
 	addStoreFlag(cmd, &storeFlag)
 	addLangFlag(cmd, &lang)
 	return cmd

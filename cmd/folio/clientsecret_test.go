@@ -57,13 +57,15 @@ func TestConnectMultivendeSecretFromTheEnvironment(t *testing.T) {
 }
 
 func TestConnectMultivendeHelpWarnsAboutPs(t *testing.T) {
-	out, _, err := runFolio(t, "", "connect", "multivende", "--help")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"FOLIO_MULTIVENDE_CLIENT_SECRET", "ps", "without echo"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("help lacks %q:\n%s", want, out)
+	for lang, echo := range map[string]string{"en": "without echo", "es": "se pide sin mostrarlo"} {
+		out, _, err := runFolio(t, "", "connect", "multivende", "--help", "--lang", lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"FOLIO_MULTIVENDE_CLIENT_SECRET", "(ps)", echo} {
+			if !strings.Contains(out, want) {
+				t.Errorf("help in %s lacks %q:\n%s", lang, want, out)
+			}
 		}
 	}
 }

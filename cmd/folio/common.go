@@ -25,7 +25,7 @@ type cli struct {
 func newCLI() *cli { return &cli{env: app.New(os.Getenv), openBrowser: systemBrowser} }
 
 func addStoreFlag(cmd *cobra.Command, p *string) {
-	cmd.Flags().StringVar(p, "store", "", "path of the store (default from the config: $XDG_DATA_HOME/folio/folio.db)")
+	cmd.Flags().StringVar(p, "store", "", "")
 }
 
 // writeJSON prints v as indented JSON. Text from outside stays escaped:

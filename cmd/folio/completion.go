@@ -15,15 +15,7 @@ var shells = []string{"bash", "zsh", "fish", "powershell"}
 // than printing help and exiting 0.
 func (cl *cli) newCompletionCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "completion bash|zsh|fish|powershell",
-		Short: "Print the shell completion script for bash, zsh, fish or PowerShell",
-		Long: `Print the shell completion script for bash, zsh, fish or PowerShell.
-
-  bash:        source <(folio completion bash)
-               # every session: folio completion bash > /etc/bash_completion.d/folio
-  zsh:         folio completion zsh > "${fpath[1]}/_folio"   (compinit must be on)
-  fish:        folio completion fish > ~/.config/fish/completions/folio.fish
-  powershell:  folio completion powershell | Out-String | Invoke-Expression`,
+		Use:       "completion bash|zsh|fish|powershell",
 		ValidArgs: shells,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 || !slices.Contains(shells, args[0]) {

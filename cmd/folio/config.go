@@ -12,10 +12,7 @@ import (
 
 func (cl *cli) newConfigCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "config",
-		Short: "Show the effective configuration",
-		Long: "folio reads $XDG_CONFIG_HOME/folio/config.yaml (or --config, or $FOLIO_CONFIG);\n" +
-			"every setting has a FOLIO_* environment variable that wins over the file.",
+		Use: "config",
 	}
 	cmd.AddCommand(cl.newConfigShowCmd())
 	return cmd
@@ -32,23 +29,24 @@ type configShow struct {
 func (cl *cli) newConfigShowCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "show",
-		Short: "Print every setting, its value (secrets masked) and where it came from (default, file line, FOLIO_* variable)",
-		Args:  cobra.NoArgs,
+		Use:  "show",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := cl.env.Config()
 			if err != nil {
 				return err
 			}
+			out, l := cmd.OutOrStdout(), cl.lang(cmd)
+			var warnings []string // English in the JSON, as every JSON field
 			for _, w := range cfg.Warnings {
-				fmt.Fprintln(cmd.ErrOrStderr(), "folio: warning:", w)
+				fmt.Fprintln(cmd.ErrOrStderr(), "folio:", l.T("config.warning", w.In(l)))
+				warnings = append(warnings, w.Plain(i18n.EN))
 			}
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), configShow{
-					File: cfg.Paths.ConfigFile, FileExists: cfg.FileExists, Settings: cfg.Show(), Warnings: cfg.Warnings,
+				return writeJSON(out, configShow{
+					File: cfg.Paths.ConfigFile, FileExists: cfg.FileExists, Settings: cfg.Show(), Warnings: warnings,
 				})
 			}
-			out, l := cmd.OutOrStdout(), cl.lang(cmd)
 			if cfg.FileExists {
 				fmt.Fprintf(out, "# %s\n", cfg.Paths.ConfigFile)
 			} else {
@@ -66,7 +64,7 @@ func (cl *cli) newConfigShowCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: file, file_exists, settings [{key, value, secret, source {kind, line, env}}], warnings")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "")
 	return cmd
 }
 

@@ -60,14 +60,13 @@ func (cl *cli) connectStart(lang, name string) (i18n.Lang, config.Loaded, error)
 }
 
 func addLangFlag(cmd *cobra.Command, p *string) {
-	cmd.Flags().StringVar(p, "lang", "", "language of messages: es or en (default from the config or LANG)")
+	cmd.Flags().StringVar(p, "lang", "", "")
 }
 
 func (cl *cli) newConnectCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "connect multivende|libredte|openfactura",
-		Short: "Connect a Multivende merchant (OAuth consent) or the invoicer account (LibreDTE or OpenFactura)",
-		Args:  cobra.NoArgs,
+		Use:  "connect multivende|libredte|openfactura",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return errors.New(cl.env.LangFor("").T("connect.err.which"))
 		},
@@ -91,36 +90,25 @@ type mvConnectFlags struct {
 func (cl *cli) newConnectMultivendeCmd() *cobra.Command {
 	var f mvConnectFlags
 	cmd := &cobra.Command{
-		Use:   "multivende [--name NAME] [--base-url URL] [--client-id ID] [--client-secret SECRET] [--no-browser] [--redirect-port P] [--emitter-id ID] [--provider CODE] [--doc-type T=VALUE] [--factura-field PATH --factura-value V]",
-		Short: "Connect a Multivende merchant: consent in the browser, tokens into the store",
-		Long: `Prints (and, with a display, opens) Multivende's consent link asking for every
-permission, then waits for the browser to come back to http://127.0.0.1:P/callback,
-or for the address it came back to (or just the code) pasted here. The tokens go
-into the store under --name; run it again with the same name to reconnect.
-The client id and secret come from the flags, FOLIO_MULTIVENDE_CLIENT_ID and
-FOLIO_MULTIVENDE_CLIENT_SECRET, or the config; when no secret is found there it
-is asked without echo. Prefer the environment or that prompt to --client-secret:
-a flag is visible to every user of the machine (ps) while the consent waits.
-Given as flags or at the prompt, they are saved in the config (0600) so that
-folio can renew the tokens.`,
+		Use:  "multivende [--name NAME] [--base-url URL] [--client-id ID] [--client-secret SECRET] [--no-browser] [--redirect-port P] [--emitter-id ID] [--provider CODE] [--doc-type T=VALUE] [--factura-field PATH --factura-value V]",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cl.runConnectMultivende(cmd, f)
 		},
 	}
-	cmd.Flags().StringVar(&f.name, "name", "multivende", "name of the connection in folio")
-	cmd.Flags().StringVar(&f.baseURL, "base-url", "", "Multivende's address (default from the config: https://app.multivende.com)")
-	cmd.Flags().StringVar(&f.clientID, "client-id", "", "the OAuth application's client id (default from the config)")
-	cmd.Flags().StringVar(&f.clientSecret, "client-secret", "", "the OAuth application's client secret (default: FOLIO_MULTIVENDE_CLIENT_SECRET or the config, else asked without echo); visible in ps while the consent waits, so prefer those")
-	cmd.Flags().BoolVar(&f.noBrowser, "no-browser", false, "only print the link; do not open a browser")
-	cmd.Flags().IntVar(&f.port, "redirect-port", connect.DefaultPort, "port of the callback on 127.0.0.1 (0: any free port)")
-	cmd.Flags().DurationVar(&f.timeout, "timeout", connect.DefaultTimeout, "how long to wait for the consent")
+	cmd.Flags().StringVar(&f.name, "name", "multivende", "")
+	cmd.Flags().StringVar(&f.baseURL, "base-url", "", "")
+	cmd.Flags().StringVar(&f.clientID, "client-id", "", "")
+	cmd.Flags().StringVar(&f.clientSecret, "client-secret", "", "")
+	cmd.Flags().BoolVar(&f.noBrowser, "no-browser", false, "")
+	cmd.Flags().IntVar(&f.port, "redirect-port", connect.DefaultPort, "")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", connect.DefaultTimeout, "")
 	_ = cmd.Flags().MarkHidden("timeout")
-	cmd.Flags().StringVar(&f.emitterID, "emitter-id", "", "ElectronicBillingDocumentEmitterId sent when attaching documents (kept on reconnect)")
-	cmd.Flags().StringVar(&f.provider, "provider", "", "provider code sent when attaching documents (default from the config: libredte)")
-	cmd.Flags().StringArrayVar(&f.docTypes, "doc-type", nil, "Multivende's attach type for a DTE type, as TYPE=VALUE (e.g. 33=VALUE); repeatable")
-	cmd.Flags().StringVar(&f.facturaField, "factura-field", "", "checkout field (dotted JSON path, e.g. CheckoutBillingClients.0.documentType) whose value asks for a factura, beside the buyer's billing identity (kept on reconnect)")
-	cmd.Flags().StringVar(&f.facturaValue, "factura-value", "", "the --factura-field value that asks for a factura (empty: any value present)")
+	cmd.Flags().StringVar(&f.emitterID, "emitter-id", "", "")
+	cmd.Flags().StringVar(&f.provider, "provider", "", "")
+	cmd.Flags().StringArrayVar(&f.docTypes, "doc-type", nil, "")
+	cmd.Flags().StringVar(&f.facturaField, "factura-field", "", "")
+	cmd.Flags().StringVar(&f.facturaValue, "factura-value", "", "")
 	addStoreFlag(cmd, &f.storeFlag)
 	addLangFlag(cmd, &f.lang)
 	return cmd
@@ -298,7 +286,13 @@ func saveClientCredentials(out io.Writer, l i18n.Lang, cfg config.Loaded, f mvCo
 	}
 	file := cfg.Paths.ConfigFile
 	if err := config.Set(file, vals); err != nil {
-		fmt.Fprintln(out, l.T("connect.mv.creds_not_saved", file, err.Error()))
+		why := l.T("quote", err.Error())
+		if ce, ok := errors.AsType[*config.Error](err); ok {
+			bare := *ce
+			bare.Path = "" // the message names the file already
+			why = bare.In(l)
+		}
+		fmt.Fprintln(out, l.T("connect.mv.creds_not_saved", file, why))
 		return
 	}
 	fmt.Fprintln(out, l.T("connect.mv.creds_saved", file))
@@ -383,21 +377,16 @@ type ldConnectFlags struct {
 func (cl *cli) newConnectLibreDTECmd() *cobra.Command {
 	var f ldConnectFlags
 	cmd := &cobra.Command{
-		Use:   "libredte [--hash H] [--base-url URL] [--emisor RUT]",
-		Short: "Connect the LibreDTE account that issues the documents",
-		Long: `Asks for the LibreDTE API hash without showing it (unless --hash is given),
-checks it with a call that changes nothing, and stores it. The emisor is the
-issuing company's RUT (default emisor.rut from the config). LibreDTE's price type
-must be "Solo items afectos con precio bruto".`,
+		Use:  "libredte [--hash H] [--base-url URL] [--emisor RUT]",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cl.runConnectLibreDTE(cmd, f)
 		},
 	}
-	cmd.Flags().StringVar(&f.name, "name", "libredte", "name of the connection in folio")
-	cmd.Flags().StringVar(&f.hash, "hash", "", "the LibreDTE API hash (asked without echo when absent)")
-	cmd.Flags().StringVar(&f.baseURL, "base-url", libredte.DefaultBaseURL, "LibreDTE's API root (self-hosted instances differ)")
-	cmd.Flags().StringVar(&f.emisor, "emisor", "", "RUT of the issuing company (default emisor.rut from the config)")
+	cmd.Flags().StringVar(&f.name, "name", "libredte", "")
+	cmd.Flags().StringVar(&f.hash, "hash", "", "")
+	cmd.Flags().StringVar(&f.baseURL, "base-url", libredte.DefaultBaseURL, "")
+	cmd.Flags().StringVar(&f.emisor, "emisor", "", "")
 	addStoreFlag(cmd, &f.storeFlag)
 	addLangFlag(cmd, &f.lang)
 	return cmd

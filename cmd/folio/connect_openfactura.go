@@ -24,23 +24,16 @@ type ofConnectFlags struct {
 func (cl *cli) newConnectOpenFacturaCmd() *cobra.Command {
 	var f ofConnectFlags
 	cmd := &cobra.Command{
-		Use:   "openfactura [--api-key K] [--base-url URL] [--emisor RUT]",
-		Short: "Connect the OpenFactura (Haulmer) account that issues the documents",
-		Long: `Asks for the OpenFactura API key without showing it (unless --api-key is given),
-checks it with a call that changes nothing, and stores it. The emisor is the
-issuing company's RUT (default emisor.rut from the config). With
---base-url ` + openfactura.SandboxBaseURL + ` and no key, Haulmer's public demo key
-and its test company (` + openfactura.SandboxEmisor + `) are used.
-folio issues through one invoicer: remove a LibreDTE connection first.`,
+		Use:  "openfactura [--api-key K] [--base-url URL] [--emisor RUT]",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cl.runConnectOpenFactura(cmd, f)
 		},
 	}
-	cmd.Flags().StringVar(&f.name, "name", "openfactura", "name of the connection in folio")
-	cmd.Flags().StringVar(&f.apiKey, "api-key", "", "the OpenFactura API key (asked without echo when absent)")
-	cmd.Flags().StringVar(&f.baseURL, "base-url", openfactura.DefaultBaseURL, "OpenFactura's API root ("+openfactura.SandboxBaseURL+" for the sandbox)")
-	cmd.Flags().StringVar(&f.emisor, "emisor", "", "RUT of the issuing company (default emisor.rut from the config)")
+	cmd.Flags().StringVar(&f.name, "name", "openfactura", "")
+	cmd.Flags().StringVar(&f.apiKey, "api-key", "", "")
+	cmd.Flags().StringVar(&f.baseURL, "base-url", openfactura.DefaultBaseURL, "")
+	cmd.Flags().StringVar(&f.emisor, "emisor", "", "")
 	addStoreFlag(cmd, &f.storeFlag)
 	addLangFlag(cmd, &f.lang)
 	return cmd

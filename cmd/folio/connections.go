@@ -67,9 +67,8 @@ func (cl *cli) newConnectionsCmd() *cobra.Command {
 	var storeFlag, lang string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "connections [--json]",
-		Short: "List the Multivende merchants and the invoicer account, with their state (never a secret)",
-		Args:  cobra.NoArgs,
+		Use:  "connections [--json]",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l, cfg, err := cl.langFor(lang)
 			if err != nil {
@@ -95,7 +94,7 @@ func (cl *cli) newConnectionsCmd() *cobra.Command {
 			return printConnections(cmd, l, views, cfg.Location())
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "")
 	addStoreFlag(cmd, &storeFlag)
 	addLangFlag(cmd, &lang)
 	return cmd
@@ -153,9 +152,8 @@ func statusWord(l i18n.Lang, status string) string {
 func (cl *cli) newDisconnectCmd() *cobra.Command {
 	var storeFlag, lang string
 	cmd := &cobra.Command{
-		Use:   "disconnect NAME",
-		Short: "Remove a connection and its credentials from the store",
-		Args:  cobra.ExactArgs(1),
+		Use:  "disconnect NAME",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			l, _, err := cl.langFor(lang)

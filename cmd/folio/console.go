@@ -33,9 +33,9 @@ type consoleFlags struct {
 }
 
 func (f *consoleFlags) add(cmd *cobra.Command, withReadOnly bool) {
-	cmd.Flags().StringVar(&f.theme, "theme", "", "console theme: "+fmt.Sprint(tui.ThemeNames())+" (default from the config)")
+	cmd.Flags().StringVar(&f.theme, "theme", "", "")
 	if withReadOnly {
-		cmd.Flags().BoolVar(&f.readOnly, "readonly", false, "show everything, change nothing: every action is hidden and refused")
+		cmd.Flags().BoolVar(&f.readOnly, "readonly", false, "")
 	}
 }
 
@@ -108,9 +108,8 @@ func (cl *cli) newConsoleCmd() *cobra.Command {
 	var storeFlag string
 	var f consoleFlags
 	cmd := &cobra.Command{
-		Use:   "console [--store PATH] [--readonly] [--lang es|en] [--theme NAME]",
-		Short: "The console over the store: runs the engine in-process unless `folio run` already does, then attaches to it",
-		Args:  cobra.NoArgs,
+		Use:  "console [--store PATH] [--readonly] [--lang es|en] [--theme NAME]",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if err := f.check(cl.lang(cmd)); err != nil {
@@ -140,7 +139,7 @@ func (cl *cli) newConsoleCmd() *cobra.Command {
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
-	cmd.Flags().StringVar(&f.lang, "lang", "", "language: es or en (default from the config or LANG)")
+	cmd.Flags().StringVar(&f.lang, "lang", "", "")
 	f.add(cmd, true)
 	return cmd
 }

@@ -26,13 +26,7 @@ func (cl *cli) newCreditCmd() *cobra.Command {
 	var storeFlag, lang, lines, reason string
 	var yes bool
 	cmd := &cobra.Command{
-		Use:   "credit ID [--lines 1,3:2] [--reason TEXT] --yes",
-		Short: "Issue the credit note (61) of an order cancelled or refunded after its document was issued, and attach it",
-		Long: `Issues, once, the nota de crédito (61) that cancels the order's document:
-the whole document (CodRef 1), or with --lines only the returned lines
-(CodRef 3; LINE or LINE:UNITS, the original's line numbers). It goes through
-the connection's invoicer and is attached to the order in Multivende.
-Without --yes it prints the credit note it would issue and changes nothing.`,
+		Use:  "credit ID [--lines 1,3:2] [--reason TEXT] --yes",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, _, err := cl.langFor(lang)
@@ -73,9 +67,9 @@ Without --yes it prints the credit note it would issue and changes nothing.`,
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
-	cmd.Flags().BoolVar(&yes, "yes", false, "confirm: a legal document (the 61) is issued")
-	cmd.Flags().StringVar(&lines, "lines", "", "returned lines of the original, e.g. 1,3:2 (line 1 whole, 2 units of line 3); none cancels the whole document")
-	cmd.Flags().StringVar(&reason, "reason", "", "RazonRef, the credit note's reason (default: cancelled order or returned goods)")
-	cmd.Flags().StringVar(&lang, "lang", "", "language of the messages: es or en")
+	cmd.Flags().BoolVar(&yes, "yes", false, "")
+	cmd.Flags().StringVar(&lines, "lines", "", "")
+	cmd.Flags().StringVar(&reason, "reason", "", "")
+	cmd.Flags().StringVar(&lang, "lang", "", "")
 	return cmd
 }

@@ -47,9 +47,8 @@ func (cl *cli) newDemoCmd() *cobra.Command {
 	var seed uint64
 	var timeout time.Duration
 	cmd := &cobra.Command{
-		Use:   "demo [--headless] [--serve] [--orders N] [--faults none|mix|SPEC] [--seed S] [--lang es|en] [--invoicer libredte|openfactura]",
-		Short: "The whole product on the embedded simulator: fake Multivende and LibreDTE (or OpenFactura), a scratch store, the engine",
-		Args:  cobra.NoArgs,
+		Use:  "demo [--headless] [--serve] [--orders N] [--faults none|mix|SPEC] [--seed S] [--lang es|en] [--invoicer libredte|openfactura]",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			sp, err := faults.Parse(faultSpec)
 			if err != nil {
@@ -222,15 +221,15 @@ func (cl *cli) newDemoCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&serveToo, "serve", false, "also serve the demo's console over SSH on a loopback port (folio serve), for your own keys in ~/.ssh; prints the ssh command")
-	f.BoolVar(&headless, "headless", false, "run without the console until the orders settle, then print a JSON summary")
-	f.IntVar(&orders, "orders", 40, "orders in the simulated shop")
-	f.StringVar(&faultSpec, "faults", "mix", "none, mix, or a fault list (see folio sim --help)")
+	f.BoolVar(&serveToo, "serve", false, "")
+	f.BoolVar(&headless, "headless", false, "")
+	f.IntVar(&orders, "orders", 40, "")
+	f.StringVar(&faultSpec, "faults", "mix", "")
 	f.Uint64Var(&seed, "seed", 1, "seed for the orders and faults")
-	f.StringVar(&lang, "lang", "", "language: es or en (default from the config or LANG)")
-	f.StringVar(&theme, "theme", "", "console theme (default from the config)")
-	f.StringVar(&invKind, "invoicer", store.KindLibreDTE, "the simulated invoicer: libredte or openfactura (paced under its 3 req/s and 100/min)")
-	f.DurationVar(&timeout, "timeout", 10*time.Minute, "give up waiting for the orders to settle after this long")
+	f.StringVar(&lang, "lang", "", "")
+	f.StringVar(&theme, "theme", "", "")
+	f.StringVar(&invKind, "invoicer", store.KindLibreDTE, "")
+	f.DurationVar(&timeout, "timeout", 10*time.Minute, "")
 	return cmd
 }
 

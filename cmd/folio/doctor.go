@@ -21,15 +21,7 @@ func (cl *cli) newDoctorCmd() *cobra.Command {
 	var storeFlag, lang string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "doctor [--json]",
-		Short: "Check the config, the store, every connection and the clock; each ✘ comes with its fix",
-		Long: `Checks that the config loads and only its owner (and group) can read it; that the
-store opens, its schema, its integrity (PRAGMA quick_check), that only its owner
-can read it, and the free disk; for each Multivende merchant the tokens, the client
-secret and that the API answers; for the LibreDTE account that the hash works; and
-this machine's clock against the servers'. It only reads: no token is renewed.
-Exits 1 when any check fails. --json prints the checks as a list of
-{name, ok, detail, fix}.`,
+		Use:  "doctor [--json]",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if lang != "" {
@@ -66,7 +58,7 @@ Exits 1 when any check fails. --json prints the checks as a list of
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "")
 	addStoreFlag(cmd, &storeFlag)
 	addLangFlag(cmd, &lang)
 	return cmd

@@ -21,8 +21,7 @@ import (
 
 func (cl *cli) newDTECmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "dte",
-		Short: "Work with DTE documents (build, explain)",
+		Use: "dte",
 	}
 	cmd.AddCommand(cl.newDTEBuildCmd())
 	return cmd
@@ -34,17 +33,7 @@ func (cl *cli) newDTEBuildCmd() *cobra.Command {
 	var mapping multivende.FacturaMapping
 	var nc creditFlags
 	cmd := &cobra.Command{
-		Use:   "build [--type auto|boleta|factura|nc] [--explain] [--lang es|en] < checkout.json",
-		Short: "Build the DTE for one Multivende checkout read on stdin",
-		Long: `Reads one Multivende checkout detail (JSON) on stdin.
-
-By default it prints the payload exactly as folio sends it to LibreDTE's
-emitir: the lines, discounts, references, receptor and emisor, without
-Totales or MontoItem (LibreDTE computes them; MntBruto=1 only on a factura).
-
---explain prints, for people, the document as the receipt will read with
-folio's own computed totals (neto, IVA, total) and the warnings. folio
-compares these totals with LibreDTE's before a folio is spent.`,
+		Use: "build [--type auto|boleta|factura|nc] [--explain] [--lang es|en] < checkout.json",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 { // a file named as an argument: say where it goes
 				return errors.New(dte.Text{
@@ -100,12 +89,12 @@ compares these totals with LibreDTE's before a folio is spent.`,
 			return writeJSON(out, libredte.PayloadOf(doc))
 		},
 	}
-	cmd.Flags().StringVar(&typ, "type", "auto", "document type: auto (the order's rule: the buyer's billing identity or --factura-field), boleta, factura, or nc (a nota de crédito 61 for the --ref-type/--ref-folio document built from the same checkout)")
+	cmd.Flags().StringVar(&typ, "type", "auto", "")
 	nc.register(cmd)
-	cmd.Flags().BoolVar(&explain, "explain", false, "print the rule that chose the type and the receipt as it will read, with folio's computed totals and warnings (default: the emitir payload as sent)")
-	cmd.Flags().StringVar(&lang, "lang", "", "language of messages: es or en (default from LANG)")
-	cmd.Flags().StringVar(&mapping.Field, "factura-field", "", "checkout field (dotted JSON path, e.g. CheckoutBillingClients.0.documentType) whose value asks for a factura")
-	cmd.Flags().StringVar(&mapping.Value, "factura-value", "", "the --factura-field value that asks for a factura (empty: any value present)")
+	cmd.Flags().BoolVar(&explain, "explain", false, "")
+	cmd.Flags().StringVar(&lang, "lang", "", "")
+	cmd.Flags().StringVar(&mapping.Field, "factura-field", "", "")
+	cmd.Flags().StringVar(&mapping.Value, "factura-value", "", "")
 	return cmd
 }
 

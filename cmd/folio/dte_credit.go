@@ -26,11 +26,11 @@ type creditFlags struct {
 }
 
 func (f *creditFlags) register(cmd *cobra.Command) {
-	cmd.Flags().IntVar(&f.refType, "ref-type", 0, "with --type nc: the original's type (39, 41, 33 or 34)")
-	cmd.Flags().Int64Var(&f.refFolio, "ref-folio", 0, "with --type nc: the original's folio")
-	cmd.Flags().StringVar(&f.refDate, "ref-date", "", "with --type nc: the original's date YYYY-MM-DD (default today)")
-	cmd.Flags().StringVar(&f.lines, "lines", "", "with --type nc: returned lines of the original, e.g. 1,3:2 (line 1 whole, 2 units of line 3); none cancels the whole document")
-	cmd.Flags().StringVar(&f.reason, "reason", "", "with --type nc: RazonRef (default says cancelled order or returned goods)")
+	cmd.Flags().IntVar(&f.refType, "ref-type", 0, "")
+	cmd.Flags().Int64Var(&f.refFolio, "ref-folio", 0, "")
+	cmd.Flags().StringVar(&f.refDate, "ref-date", "", "")
+	cmd.Flags().StringVar(&f.lines, "lines", "", "")
+	cmd.Flags().StringVar(&f.reason, "reason", "", "")
 }
 
 func (f *creditFlags) is(typ string) bool {

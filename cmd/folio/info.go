@@ -43,11 +43,7 @@ type infoReport struct {
 func (cl *cli) newInfoCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "info",
-		Short: "Print where folio keeps its config, store and logs, its versions, and the store's schema",
-		Long: "Print where folio keeps its config, store and logs, whether each exists, folio's and Go's\n" +
-			"versions, and the store's schema version. A broken config or store is reported with the rest\n" +
-			"(info is where you look when something is wrong), and then info exits 1.",
+		Use:  "info",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l := cl.lang(cmd)
@@ -65,7 +61,7 @@ func (cl *cli) newInfoCmd() *cobra.Command {
 			return err
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "")
 	return cmd
 }
 

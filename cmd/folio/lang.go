@@ -14,7 +14,7 @@ import (
 // else the config's language, else the locale (i18n.Detect).
 
 func (cl *cli) addRootLangFlag(root *cobra.Command) {
-	root.PersistentFlags().String("lang", "", "language of messages: es or en (default from the config's language, else LC_ALL/LC_MESSAGES/LANG)")
+	root.PersistentFlags().String("lang", "", "")
 	root.PersistentPreRunE = cl.checkLangFlag
 }
 

@@ -44,7 +44,6 @@ func newRootCmd() *cobra.Command { return newCLI().rootCmd() }
 func (cl *cli) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "folio",
-		Short:         "Chilean e-commerce invoicing: Multivende orders to DTE, watched from the terminal",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -74,9 +73,18 @@ func (cl *cli) rootCmd() *cobra.Command {
 		cl.newWebhookCmd(),
 		cl.newStoreCmd(),
 	)
-	root.PersistentFlags().StringVar(&cl.env.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/folio/config.yaml)")
+	root.PersistentFlags().StringVar(&cl.env.ConfigPath, "config", "", "")
+	root.SetHelpCommand(cl.newHelpCmd())
 	refuseUnknownSubcommands(root)
 	cl.addRootLangFlag(root)
+	// Words from the locale until the flags are read; help, asked for
+	// after, says them in the command's language (--lang, the config).
+	localizeHelp(root, cl.env.LocaleLang())
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		localizeHelp(c.Root(), cl.lang(c))
+		help(c, args)
+	})
 	return root
 }
 

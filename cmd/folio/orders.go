@@ -65,9 +65,8 @@ func (cl *cli) newOrdersCmd() *cobra.Command {
 	var asJSON bool
 	var limit int
 	cmd := &cobra.Command{
-		Use:   "orders [--store PATH] [--state S] [--json]",
-		Short: "List orders, newest first",
-		Args:  cobra.NoArgs,
+		Use:  "orders [--store PATH] [--state S] [--json]",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if limit < 0 {
 				return errors.New(cl.lang(cmd).T("cli.bad_limit", limit))
@@ -123,9 +122,9 @@ func (cl *cli) newOrdersCmd() *cobra.Command {
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
-	cmd.Flags().StringVar(&state, "state", "", "only orders in this state: waiting, queued, building, issuing, issued, attaching, done, retrying, attention")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many orders (0: all)")
+	cmd.Flags().StringVar(&state, "state", "", "")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "")
+	cmd.Flags().IntVar(&limit, "limit", 0, "")
 	return cmd
 }
 
@@ -227,13 +226,12 @@ func cut(s string, n int) string {
 }
 
 func (cl *cli) newOrderCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "order", Short: "Inspect one order, or act on it (retry, skip)"}
+	cmd := &cobra.Command{Use: "order"}
 	var storeFlag string
 	var asJSON bool
 	show := &cobra.Command{
-		Use:   "show ID",
-		Short: "Show an order: state, reason and fix, document, timeline",
-		Args:  cobra.ExactArgs(1),
+		Use:  "show ID",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			l := cl.env.Lang()
@@ -313,13 +311,12 @@ func (cl *cli) newOrderCmd() *cobra.Command {
 		},
 	}
 	addStoreFlag(show, &storeFlag)
-	show.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	show.Flags().BoolVar(&asJSON, "json", false, "")
 
 	var retryStore, skipStore, reason string
 	retry := &cobra.Command{
-		Use:   "retry ID",
-		Short: "Ask the engine to try an order again (works whether the engine runs or not)",
-		Args:  cobra.ExactArgs(1),
+		Use:  "retry ID",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return cl.control(cmd, retryStore, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
 				return engine.RequestRetry(ctx, st, id, by())
@@ -328,9 +325,8 @@ func (cl *cli) newOrderCmd() *cobra.Command {
 	}
 	addStoreFlag(retry, &retryStore)
 	skip := &cobra.Command{
-		Use:   "skip ID --reason TEXT",
-		Short: "Finish an order without a document, for a reason (on its timeline)",
-		Args:  cobra.ExactArgs(1),
+		Use:  "skip ID --reason TEXT",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return cl.control(cmd, skipStore, args[0], func(ctx context.Context, st *store.Store, id string) (int64, error) {
 				return engine.RequestSkip(ctx, st, id, reason, by())
@@ -338,7 +334,7 @@ func (cl *cli) newOrderCmd() *cobra.Command {
 		},
 	}
 	addStoreFlag(skip, &skipStore)
-	skip.Flags().StringVar(&reason, "reason", "", "why the order needs no document (required)")
+	skip.Flags().StringVar(&reason, "reason", "", "")
 	cmd.AddCommand(show, retry, skip, cl.newReissueCmd(), cl.newOrderBuyerCmd(), cl.newOrderBoletaCmd())
 	return cmd
 }
@@ -349,9 +345,8 @@ func (cl *cli) newReissueCmd() *cobra.Command {
 	var storeFlag, lang string
 	var yes bool
 	cmd := &cobra.Command{
-		Use:   "reissue ID --yes",
-		Short: "Replace a document the SII rejected with a new one (new folio); the rejected folio stays recorded as rejected",
-		Args:  cobra.ExactArgs(1),
+		Use:  "reissue ID --yes",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, _, err := cl.langFor(lang)
 			if err != nil {
@@ -379,8 +374,8 @@ func (cl *cli) newReissueCmd() *cobra.Command {
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
-	cmd.Flags().BoolVar(&yes, "yes", false, "confirm: a new legal document is issued")
-	cmd.Flags().StringVar(&lang, "lang", "", "language of the messages: es or en")
+	cmd.Flags().BoolVar(&yes, "yes", false, "")
+	cmd.Flags().StringVar(&lang, "lang", "", "")
 	return cmd
 }
 
@@ -519,14 +514,13 @@ func (cl *cli) reportControl(cmd *cobra.Command, st *store.Store, id int64) erro
 
 func (cl *cli) newPauseCmd(pause bool) *cobra.Command {
 	var storeFlag string
-	use, short := "pause [CONNECTION]", "Pause all work, or one connection (persists across restarts)"
+	use := "pause [CONNECTION]"
 	if !pause {
-		use, short = "resume [CONNECTION]", "Resume all work, or one connection"
+		use = "resume [CONNECTION]"
 	}
 	cmd := &cobra.Command{
-		Use:   use,
-		Short: short,
-		Args:  cobra.MaximumNArgs(1),
+		Use:  use,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			st, err := cl.env.OpenStoreFlag(ctx, storeFlag, app.Existing)

@@ -28,16 +28,7 @@ func (cl *cli) newRunCmd() *cobra.Command {
 	var storeFlag, simURL, simInvoicer, listen string
 	var poll, leaseTTL, lookback, siiEvery time.Duration
 	cmd := &cobra.Command{
-		Use:   "run [--store PATH] [--sim URL] [--listen ADDR]",
-		Short: "Run the sync engine headless (for systemd); JSON log lines on stderr",
-		Long: `Runs the engine until SIGINT or SIGTERM: polls Multivende, issues one DTE per
-paid order and attaches its PDF. On a stop it takes no new work, lets calls in
-flight finish, and exits 0. --sim URL (the Multivende URL printed by folio sim)
-connects to a running simulator by itself first. --listen ADDR (or listen in
-the config) serves Multivende's webhooks on POST /webhooks/multivende/{secret}
-and GET /healthz: each notification re-reads its order at once; polling goes
-on (every 1h instead of poll_interval's default while webhooks are healthy).
-folio webhook url prints the URL to register.`,
+		Use:  "run [--store PATH] [--sim URL] [--listen ADDR]",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			err := func() error {
@@ -136,16 +127,16 @@ folio webhook url prints the URL to register.`,
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
-	cmd.Flags().StringVar(&simURL, "sim", "", "connect to a running folio sim at this Multivende URL first")
-	cmd.Flags().StringVar(&simInvoicer, "sim-invoicer", store.KindLibreDTE, "with --sim: the simulated invoicer to issue through, libredte or openfactura")
-	cmd.Flags().StringVar(&listen, "listen", "", "serve Multivende webhooks on this address, like :8080 (default: listen in the config; empty: none)")
-	cmd.Flags().DurationVar(&poll, "poll", 0, "poll interval (default from the config; 2s with --sim)")
+	cmd.Flags().StringVar(&simURL, "sim", "", "")
+	cmd.Flags().StringVar(&simInvoicer, "sim-invoicer", store.KindLibreDTE, "")
+	cmd.Flags().StringVar(&listen, "listen", "", "")
+	cmd.Flags().DurationVar(&poll, "poll", 0, "")
 	_ = cmd.Flags().MarkHidden("poll")
 	// Fault tests freeze engines past their lease; a short lease keeps them short.
-	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "how long the engine's lease lives without a heartbeat (default 20s)")
+	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 0, "")
 	_ = cmd.Flags().MarkHidden("lease-ttl")
 	// The transcripts wait for an SII rejection; 30 s apart is too slow there.
-	cmd.Flags().DurationVar(&siiEvery, "sii-interval", 0, "how often an issued document's SII status is asked (default 30s)")
+	cmd.Flags().DurationVar(&siiEvery, "sii-interval", 0, "")
 	_ = cmd.Flags().MarkHidden("sii-interval")
 	return cmd
 }

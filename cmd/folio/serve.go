@@ -34,9 +34,8 @@ func (cl *cli) newServeCmd() *cobra.Command {
 	var sf serveFlags
 	var f consoleFlags
 	cmd := &cobra.Command{
-		Use:   "serve [--ssh-addr ADDR] [--host-key PATH] [--authorized-keys PATH] [--store PATH]",
-		Short: "The console over SSH for the users in the config: each session its own console over this store and its engine",
-		Args:  cobra.NoArgs,
+		Use:  "serve [--ssh-addr ADDR] [--host-key PATH] [--authorized-keys PATH] [--store PATH]",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
@@ -64,15 +63,15 @@ func (cl *cli) newServeCmd() *cobra.Command {
 	}
 	addStoreFlag(cmd, &storeFlag)
 	sf.add(cmd)
-	cmd.Flags().StringVar(&f.lang, "lang", "", "language: es or en (default from the config or LANG)")
+	cmd.Flags().StringVar(&f.lang, "lang", "", "")
 	f.add(cmd, false)
 	return cmd
 }
 
 func (sf *serveFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&sf.addr, "ssh-addr", ":2222", "address the SSH server listens on")
-	cmd.Flags().StringVar(&sf.hostKey, "host-key", "", "the server's private key (default: made once in the state directory, ssh_host_ed25519_key)")
-	cmd.Flags().StringVar(&sf.authorizedKeys, "authorized-keys", "", "an OpenSSH authorized_keys file whose keys may connect too, as viewers (read-only)")
+	cmd.Flags().StringVar(&sf.addr, "ssh-addr", ":2222", "")
+	cmd.Flags().StringVar(&sf.hostKey, "host-key", "", "")
+	cmd.Flags().StringVar(&sf.authorizedKeys, "authorized-keys", "", "")
 }
 
 // serveConsole runs the SSH server until ctx ends, printing where it

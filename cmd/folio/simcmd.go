@@ -18,20 +18,7 @@ func (cl *cli) newSimCmd() *cobra.Command {
 	var seed uint64
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "sim",
-		Short: "Run the Multivende, LibreDTE and OpenFactura simulators on loopback (for demos and tests)",
-		Long: `Serves a simulated Multivende (consent page, tokens, generated orders, documents),
-a simulated LibreDTE (emitir, generar, PDF, SII status) and a simulated
-OpenFactura (issue with Idempotency-Key, status, PDF, 3 req/s and 100/min) until
-SIGINT or SIGTERM. In OpenFactura reset-after-generar cuts the connection after
-the document was accepted. --faults is none, mix, or a list such as
-5xx=0.05,429=0.05,latency=20ms..800ms,reset-after-generar=0.02,token-expire=60s,folios=200,sii-reject=0.02;
-webhook-drop, webhook-dup and webhook-delay act on the notifications sent to
---webhook URL (a "Checkouts" notification for each new or changed order).
-The faults can be changed at run time with POST /_sim/faults on either server
-(on the Multivende one, for every merchant; /_sim/m/MERCHANT_ID/faults for one).
---merchants N serves N merchants, each connected through its own consent (the
-page asks which merchant); all issue through the one invoicer account.`,
+		Use:  "sim",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l := cl.lang(cmd)
@@ -71,17 +58,17 @@ page asks which merchant); all issue through the one invoicer account.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.MultivendeAddr, "multivende-addr", "127.0.0.1:0", "address of the Multivende simulator")
-	f.StringVar(&o.LibreDTEAddr, "libredte-addr", "127.0.0.1:0", "address of the LibreDTE simulator")
-	f.StringVar(&o.OpenFacturaAddr, "openfactura-addr", "127.0.0.1:0", "address of the OpenFactura simulator")
-	f.IntVar(&o.Orders, "orders", 50, "orders present at start (per merchant)")
-	f.IntVar(&o.Merchants, "merchants", 1, "Multivende merchants served at the one Multivende address, each with its own orders, tokens and faults (folio run --sim connects them all)")
-	f.Float64Var(&o.Rate, "rate", 0, "new orders per second")
-	f.StringVar(&faultSpec, "faults", "none", "none, mix, or a fault list (see above)")
+	f.StringVar(&o.MultivendeAddr, "multivende-addr", "127.0.0.1:0", "")
+	f.StringVar(&o.LibreDTEAddr, "libredte-addr", "127.0.0.1:0", "")
+	f.StringVar(&o.OpenFacturaAddr, "openfactura-addr", "127.0.0.1:0", "")
+	f.IntVar(&o.Orders, "orders", 50, "")
+	f.IntVar(&o.Merchants, "merchants", 1, "")
+	f.Float64Var(&o.Rate, "rate", 0, "")
+	f.StringVar(&faultSpec, "faults", "none", "")
 	f.Uint64Var(&seed, "seed", 1, "seed for the generated data and faults")
-	f.Float64Var(&o.RateLimit, "rate-limit", 5, "Multivende requests per second per token (Multivende's limit is about 5)")
-	f.BoolVar(&o.AutoSend, "auto-send", false, "the merchant switched on Multivende's automatic sending (otherwise attached documents stay \"Pendiente\")")
-	f.StringVar(&o.Webhook, "webhook", "", "post a Checkouts notification to this URL for each new or changed order (the URL folio webhook url prints)")
-	f.BoolVar(&asJSON, "json", false, "print one JSON line with the URLs and credentials once both servers listen")
+	f.Float64Var(&o.RateLimit, "rate-limit", 5, "")
+	f.BoolVar(&o.AutoSend, "auto-send", false, "")
+	f.StringVar(&o.Webhook, "webhook", "", "")
+	f.BoolVar(&asJSON, "json", false, "")
 	return cmd
 }

@@ -20,8 +20,7 @@ import (
 
 func (cl *cli) newStoreCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "store",
-		Short: "Work on the store itself: copy it to another",
+		Use: "store",
 	}
 	cmd.AddCommand(cl.newStoreMigrateCmd())
 	return cmd
@@ -33,9 +32,8 @@ func (cl *cli) newStoreMigrateCmd() *cobra.Command {
 	var from, to string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "migrate --from sqlite:PATH --to postgres://…",
-		Short: "Copy every order, event and document of a store into a new, empty one (SQLite to PostgreSQL, or back), verified by counts and checksums",
-		Args:  cobra.NoArgs,
+		Use:  "migrate --from sqlite:PATH --to postgres://…",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l, ctx, out := cl.lang(cmd), cmd.Context(), cmd.OutOrStdout()
 			if from == "" || to == "" {
@@ -93,9 +91,9 @@ func (cl *cli) newStoreMigrateCmd() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&from, "from", "", "the store to copy: sqlite:PATH (or a path), or postgres://…")
-	f.StringVar(&to, "to", "", "the new, empty store: postgres://USER:PASSWORD@HOST/DB, or sqlite:PATH")
-	f.BoolVar(&asJSON, "json", false, "print the tables copied as JSON (rows and sha256 of each)")
+	f.StringVar(&from, "from", "", "")
+	f.StringVar(&to, "to", "", "")
+	f.BoolVar(&asJSON, "json", false, "")
 	return cmd
 }
 

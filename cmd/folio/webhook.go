@@ -32,18 +32,12 @@ func checkPublicBase(l i18n.Lang, v string) error {
 
 func (cl *cli) newWebhookCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "webhook",
-		Short: "Multivende webhooks: the URL to register",
-		Args:  cobra.NoArgs,
+		Use:  "webhook",
+		Args: cobra.NoArgs,
 	}
 	var storeFlag, publicBase string
 	urlCmd := &cobra.Command{
-		Use:   "url [--public-base URL]",
-		Short: "Print the webhook URL to register as the app's Callback URL in Multivende",
-		Long: `Prints the URL Multivende should post "Checkouts" notifications to. The path
-holds a random secret made once per store: keep the URL private. --public-base
-is where Multivende reaches folio run --listen (usually an https proxy in front
-of it); it is remembered, and folio doctor checks that it answers.`,
+		Use:  "url [--public-base URL]",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -92,7 +86,7 @@ of it); it is remembered, and folio doctor checks that it answers.`,
 		},
 	}
 	addStoreFlag(urlCmd, &storeFlag)
-	urlCmd.Flags().StringVar(&publicBase, "public-base", "", "scheme and host where Multivende reaches folio, like https://folio.example.cl (remembered)")
+	urlCmd.Flags().StringVar(&publicBase, "public-base", "", "")
 	cmd.AddCommand(urlCmd)
 	return cmd
 }

@@ -91,6 +91,10 @@ func (e *Env) LangFor(flag string) i18n.Lang {
 	return i18n.Detect(flag, language, e.vars())
 }
 
+// LocaleLang is the language of the locale alone (LC_ALL, LC_MESSAGES,
+// LANG): what a command's words are before its flags and config are read.
+func (e *Env) LocaleLang() i18n.Lang { return i18n.Detect("", "", e.vars()) }
+
 // StorePath is --store when given, else the configured store.
 func (e *Env) StorePath(flag string) (string, error) {
 	if flag != "" {

@@ -188,7 +188,7 @@ type Loaded struct {
 	Paths      Paths
 	FileExists bool              // the config file was there to read
 	Sources    map[string]Source // dotted key (keymap.ACTION for the keymap) → source
-	Warnings   []string          // problems worth saying that do not stop folio
+	Warnings   []i18n.Message    // problems worth saying that do not stop folio
 }
 
 // Load reads the config file at path and applies the environment. An
@@ -270,7 +270,7 @@ func Load(path string, env func(string) string) (Loaded, error) {
 
 // permissionWarnings flags a config file readable by others that holds a
 // secret.
-func permissionWarnings(path string, src map[string]Source) []string {
+func permissionWarnings(path string, src map[string]Source) []i18n.Message {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
@@ -278,10 +278,10 @@ func permissionWarnings(path string, src map[string]Source) []string {
 	if err != nil || fi.Mode().Perm()&0o077 == 0 {
 		return nil
 	}
-	var out []string
+	var out []i18n.Message
 	for _, k := range Keys {
 		if k.Secret && src[k.Name].Kind == FromFile {
-			out = append(out, fmt.Sprintf("%s holds %s and others can read it (mode %04o): run chmod 600 %s", path, k.Name, fi.Mode().Perm(), path))
+			out = append(out, i18n.M("config.warn.readable", path, k.Name, fmt.Sprintf("%04o", fi.Mode().Perm()), path))
 		}
 	}
 	return out
@@ -293,7 +293,7 @@ func permissionWarnings(path string, src map[string]Source) []string {
 func decode(b []byte, c *Config, src map[string]Source) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+		return &Error{Problems: []Problem{syntaxProblem(err)}}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil // empty file
@@ -311,6 +311,22 @@ func decode(b []byte, c *Config, src map[string]Source) error {
 		return &e
 	}
 	return nil
+}
+
+// syntaxProblem is a file YAML cannot read: its line, and the parser's
+// own words quoted (they are English).
+func syntaxProblem(err error) Problem {
+	text := strings.TrimPrefix(err.Error(), "yaml: ")
+	var p Problem
+	if rest, ok := strings.CutPrefix(text, "line "); ok {
+		if n, after, ok := strings.Cut(rest, ": "); ok {
+			if line, err := strconv.Atoi(n); err == nil && line > 0 {
+				p.Line, text = line, after
+			}
+		}
+	}
+	p.Msg = i18n.M("config.file.syntax", i18n.Quote(text))
+	return p
 }
 
 // valueMsg is a value error's words as a message (*ValueError's, else

@@ -451,16 +451,17 @@ func TestSetKeepsModeAtMostGroupRead(t *testing.T) {
 func TestSetRefusesAndLeavesFile(t *testing.T) {
 	t.Parallel()
 	tests := map[string]struct {
-		file   string
-		values map[string]string
-		want   string
+		file     string
+		values   map[string]string
+		want, es string // English, and what a Spanish reader is told
 	}{
-		"bad value":     {"workers: 4\n", map[string]string{"workers": "lots"}, "whole number"},
-		"invalid value": {"workers: 4\n", map[string]string{"theme": "neon"}, "theme"},
-		"unknown key":   {"workers: 4\n", map[string]string{"worker": "3"}, "worker is not a setting"},
-		"keymap":        {"workers: 4\n", map[string]string{"keymap": "q"}, "keymap"},
-		"broken file":   {"workers: [\n", map[string]string{"workers": "3"}, "config"},
-		"section clash": {"emisor: 5\n", map[string]string{"emisor.rut": "76086428-5"}, "emisor holds keys"},
+		"bad value":     {"workers: 4\n", map[string]string{"workers": "lots"}, "whole number", "no es un número entero"},
+		"invalid value": {"workers: 4\n", map[string]string{"theme": "neon"}, "theme", "theme: \"neon\" no es uno de"},
+		"unknown key":   {"workers: 4\n", map[string]string{"worker": "3"}, "worker is not a setting", "worker no es un ajuste que folio pueda escribir"},
+		"keymap":        {"workers: 4\n", map[string]string{"keymap": "q"}, "keymap", "keymap no es un ajuste"},
+		"broken file":   {"workers: [\n", map[string]string{"workers": "3"}, "cannot be read as YAML", "no se puede leer como YAML"},
+		"not a map":     {"- a\n- b\n", map[string]string{"workers": "3"}, "line 1: the config must be a list", "línea 1: la configuración es una lista"},
+		"section clash": {"emisor: 5\n", map[string]string{"emisor.rut": "76086428-5"}, "line 1: emisor holds keys", "línea 1: emisor lleva claves (como emisor.rut)"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -470,10 +471,31 @@ func TestSetRefusesAndLeavesFile(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want one containing %q", err, tt.want)
 			}
+			ce, ok := errors.AsType[*Error](err)
+			if !ok {
+				t.Fatalf("error %T %v is not a *config.Error: a reader would get English", err, err)
+			}
+			if es := ce.In(i18n.ES); !strings.Contains(es, tt.es) || !strings.Contains(es, path) {
+				t.Fatalf("in Spanish %q, want %q and the file", es, tt.es)
+			}
 			if b, _ := os.ReadFile(path); string(b) != tt.file {
 				t.Fatalf("file changed to %q", b)
 			}
 		})
+	}
+}
+
+func TestBrokenYAMLNamesItsLine(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, "workers: 2\n  poll_interval: 1m\n")
+	_, err := Load(path, envOf(map[string]string{"HOME": t.TempDir()}))
+	ce, ok := errors.AsType[*Error](err)
+	if !ok || len(ce.Problems) != 1 || ce.Problems[0].Line != 2 {
+		t.Fatalf("error %T %v, want a *config.Error on line 2", err, err)
+	}
+	es := ce.In(i18n.ES)
+	if !strings.Contains(es, "línea 2: no se puede leer como YAML") || !strings.Contains(es, "mapping values are not allowed") {
+		t.Fatalf("in Spanish: %q", es)
 	}
 }
 
@@ -490,8 +512,13 @@ func TestWarnsOnReadableSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(l.Warnings) != 1 || !strings.Contains(l.Warnings[0], "chmod 600") || strings.Contains(l.Warnings[0], "abcdefghijklmnop") {
+	if len(l.Warnings) != 1 {
 		t.Fatalf("warnings = %v", l.Warnings)
+	}
+	en, es := l.Warnings[0].Plain(i18n.EN), l.Warnings[0].Plain(i18n.ES)
+	if !strings.Contains(en, "chmod 600") || !strings.Contains(es, "otros usuarios pueden leerlo (modo 0644): ejecute chmod 600") ||
+		strings.Contains(en+es, "abcdefghijklmnop") {
+		t.Fatalf("warning: %q / %q", en, es)
 	}
 	os.Chmod(path, 0o600)
 	if l, _ := Load(path, envOf(map[string]string{"HOME": t.TempDir()})); len(l.Warnings) != 0 {

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 // Set writes values (dotted key → value, e.g. "multivende.client_id") into
@@ -23,6 +25,7 @@ import (
 // result must load: a bad value or an already broken file is an error and
 // the file is left untouched.
 func Set(path string, values map[string]string) error {
+	refuse := func(p Problem) error { return &Error{Path: path, Problems: []Problem{p}} }
 	var doc yaml.Node
 	b, err := os.ReadFile(path)
 	switch {
@@ -31,7 +34,7 @@ func Set(path string, values map[string]string) error {
 		return fmt.Errorf("config %s: %w", path, err)
 	default:
 		if err := yaml.Unmarshal(b, &doc); err != nil {
-			return fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+			return refuse(syntaxProblem(err))
 		}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
@@ -39,19 +42,19 @@ func Set(path string, values map[string]string) error {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return fmt.Errorf("config %s: line %d: the config must be a list of key: value lines", path, root.Line)
+		return refuse(Problem{Line: root.Line, Msg: i18n.M("config.file.not_map")})
 	}
 	for _, key := range slices.Sorted(maps.Keys(values)) {
 		k, ok := LookupKey(key)
 		if !ok || k.Name == "keymap" || k.Name == "users" {
-			return fmt.Errorf("config %s: %s is not a setting folio can write", path, key)
+			return refuse(Problem{Key: key, Msg: i18n.M("config.set.not_writable", key)})
 		}
 		scratch := Default()
 		if err := set(&scratch, key, values[key]); err != nil {
-			return fmt.Errorf("config %s: %w", path, err)
+			return refuse(Problem{Key: key, Msg: valueMsg(err)})
 		}
-		if err := setNode(root, strings.Split(key, "."), get(scratch, key), tagOf(key)); err != nil {
-			return fmt.Errorf("config %s: %w", path, err)
+		if section, line, ok := setNode(root, strings.Split(key, "."), get(scratch, key), tagOf(key)); !ok {
+			return refuse(Problem{Key: key, Line: line, Msg: i18n.M("config.set.section", section, key)})
 		}
 	}
 	var buf bytes.Buffer
@@ -66,17 +69,23 @@ func Set(path string, values map[string]string) error {
 	// The file must read back as folio will read it.
 	check, src := Default(), map[string]Source{}
 	if err := decode(buf.Bytes(), &check, src); err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+		if ce, ok := errors.AsType[*Error](err); ok {
+			ce.Path = path
+		}
+		return err
 	}
 	if err := join(check.problems(), src); err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+		err.Path = path
+		return err
 	}
 	return writePrivate(path, buf.Bytes())
 }
 
 // setNode sets the scalar at keys under mapping m, making sections on the
-// way and keeping an existing entry's comments.
-func setNode(m *yaml.Node, keys []string, value, tag string) error {
+// way and keeping an existing entry's comments. Where a section on the
+// way holds a value, not keys, it writes nothing and answers that
+// section's name and line.
+func setNode(m *yaml.Node, keys []string, value, tag string) (section string, line int, ok bool) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		if k.Value != keys[0] {
@@ -85,20 +94,20 @@ func setNode(m *yaml.Node, keys []string, value, tag string) error {
 		if len(keys) == 1 {
 			*v = yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value,
 				HeadComment: v.HeadComment, LineComment: v.LineComment, FootComment: v.FootComment}
-			return nil
+			return "", 0, true
 		}
 		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
 			*v = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", LineComment: v.LineComment}
 		}
 		if v.Kind != yaml.MappingNode {
-			return fmt.Errorf("line %d: %s holds keys, not a single value", v.Line, keys[0])
+			return keys[0], k.Line, false
 		}
 		return setNode(v, keys[1:], value, tag)
 	}
 	k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: keys[0]}
 	if len(keys) == 1 {
 		m.Content = append(m.Content, k, &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value})
-		return nil
+		return "", 0, true
 	}
 	sub := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	m.Content = append(m.Content, k, sub)

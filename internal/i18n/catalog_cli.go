@@ -49,6 +49,7 @@ var cliCatalog = map[ID]Msg{
 	"cli.sim_merchants":    {"--merchants %d: indique una cantidad de 1 a 1000", "--merchants %d: give a count from 1 to 1000"},
 	"cli.sim_rate":         {"--rate %s: indique pedidos nuevos por segundo, 0 o más (0: ninguno)", "--rate %s: give new orders per second, 0 or more (0: none)"},
 	"cli.sim_rate_limit":   {"--rate-limit %s: indique solicitudes por segundo (uno negativo quita el límite)", "--rate-limit %s: give requests per second (a negative one turns the limit off)"},
+	"cli.help_unknown":     {"no hay ayuda de %q: ningún comando se llama así (folio help los lista)", "no help for %q: no command has that name (folio help lists them)"},
 	"cli.completion_shell": {"completion recibe un shell: bash, zsh, fish o powershell (se recibió %q)", "completion takes one shell: bash, zsh, fish or powershell (got %q)"},
 	"cli.usage":            {"uso: %s", "usage: %s"},
 	"cli.bad_limit":        {"--limit %d: indique cuántos como máximo (0: todos)", "--limit %d: give at most how many (0: all)"},

@@ -25,7 +25,13 @@ var configCatalog = map[ID]Msg{
 	"config.file.unknown":   {"clave desconocida %q (%s)", "unknown key %q (%s)"},
 	"config.file.hint_show": {"folio config show lista las claves", "folio config show lists the keys"},
 	"config.file.hint_mean": {"¿quiso decir %s?", "did you mean %s?"},
+	"config.file.syntax":    {"no se puede leer como YAML: %s; revise la sangría y que cada línea sea clave: valor", "cannot be read as YAML: %s; check the indentation and that each line is key: value"},
 	"config.file.one_value": {"%s lleva un valor, no una lista ni una sección", "%s takes one value, not a list or a section"},
+
+	"config.set.not_writable": {"%s no es un ajuste que folio pueda escribir", "%s is not a setting folio can write"},
+	"config.set.section":      {"%s lleva claves (como %s), no un valor: corrija esa línea", "%s holds keys (such as %s), not a single value: fix that line"},
+	"config.warn.readable":    {"%s guarda %s y otros usuarios pueden leerlo (modo %s): ejecute chmod 600 %s", "%s holds %s and others can read it (mode %s): run chmod 600 %s"},
+	"config.warning":          {"aviso: %s", "warning: %s"},
 
 	"config.keymap.not_map":      {"keymap lleva una acción por línea, como quit: [q, ctrl+c]", "keymap holds one action per line, like quit: [q, ctrl+c]"},
 	"config.keymap.empty_action": {"keymap: un nombre de acción está vacío", "keymap: an action name is empty"},
