@@ -47,7 +47,7 @@ func (cl *cli) newDoctorCmd() *cobra.Command {
 					return err
 				}
 			} else {
-				printChecks(out, checks)
+				printChecks(out, l, checks)
 			}
 			if n := doctor.Failed(checks); n > 0 {
 				return exitCode(1, errors.New(l.T("doctor.failed", n)))
@@ -65,7 +65,7 @@ func (cl *cli) newDoctorCmd() *cobra.Command {
 }
 
 // printChecks writes the checks for people, one line each (and its fix).
-func printChecks(out io.Writer, checks []doctor.Check) {
+func printChecks(out io.Writer, l i18n.Lang, checks []doctor.Check) {
 	for _, c := range checks {
 		mark := "✔"
 		if !c.OK {
@@ -74,7 +74,7 @@ func printChecks(out io.Writer, checks []doctor.Check) {
 			mark = "⚠"
 		}
 		// A check's detail may quote a service's reply.
-		fmt.Fprintf(out, "%s %s: %s\n", mark, safetext.Text(c.Name), safetext.Text(c.Detail))
+		fmt.Fprintf(out, "%s %s: %s\n", mark, safetext.Text(c.Label(l)), safetext.Text(c.Detail))
 		if (!c.OK || c.Warn) && c.Fix != "" {
 			fmt.Fprintf(out, "    → %s\n", safetext.Text(c.Fix))
 		}

@@ -40,7 +40,7 @@ func TestDoctor(t *testing.T) {
 	// Nothing set up: the store is missing, with the way to make one.
 	out, _, err := runFolio(t, "", "doctor")
 	var ee *exitError
-	if !errors.As(err, &ee) || ee.code == 0 || !strings.Contains(out, "✘ store") || !strings.Contains(out, "→ conecte un comercio") {
+	if !errors.As(err, &ee) || ee.code == 0 || !strings.Contains(out, "✘ almacén:") || !strings.Contains(out, "→ conecte un comercio") {
 		t.Fatalf("no store: %v\n%s", err, out)
 	}
 
@@ -132,7 +132,7 @@ func TestDoctor(t *testing.T) {
 		}
 	}
 	text, _, _ := runFolio(t, "", "doctor", "--lang", "en")
-	if !strings.Contains(text, "✘ libredte.libredte.credentials: LibreDTE refused the API hash") ||
+	if !strings.Contains(text, "✘ libredte.libredte · credentials: LibreDTE refused the API hash") ||
 		!strings.Contains(text, "    → folio connect multivende --name tienda") {
 		t.Fatalf("text:\n%s", text)
 	}

@@ -182,7 +182,7 @@ func walk(v any, h string) {
 func TestHostileTextInDoctor(t *testing.T) {
 	h := safetexttest.Hostile["csi clear"] + safetexttest.Hostile["lf fake line"]
 	var b bytes.Buffer
-	printChecks(&b, []doctor.Check{{Name: "multivende " + h, OK: false, Detail: "401: " + h, Fix: "fix " + h}})
+	printChecks(&b, i18n.ES, []doctor.Check{{Conn: "multivende " + h, Aspect: "token", OK: false, Detail: "401: " + h, Fix: "fix " + h}})
 	assertSafe(t, "doctor", strings.TrimSuffix(strings.ReplaceAll(b.String(), "\n    → ", " → "), "\n"))
 	if strings.Count(b.String(), "\n") != 2 {
 		t.Errorf("doctor: a check's text broke the line:\n%s", b.String())

@@ -38,12 +38,30 @@ import (
 
 // Check is one finding; the JSON of `folio doctor --json` is a list of them.
 type Check struct {
+	// Name is the check's stable id: the aspect ("store.integrity"), or
+	// the connection's name and its aspect ("tienda.token").
 	Name   string `json:"name"`
 	OK     bool   `json:"ok"`
 	Detail string `json:"detail"`
 	Fix    string `json:"fix"` // empty when OK, unless Warn
 	// Warn marks a check that passes with a doubt worth acting on (Fix says how).
 	Warn bool `json:"warn,omitempty"`
+
+	Conn   string `json:"-"` // the connection checked, "" for the machine's own
+	Aspect string `json:"-"` // what of it: "store.integrity", "token"
+}
+
+// Label is the check's name for a person in lang: the aspect in their
+// words, after the connection's name when it is one connection's.
+func (c Check) Label(lang i18n.Lang) string {
+	aspect := c.Aspect
+	if i18n.Has(i18n.ID("doctor.aspect." + aspect)) {
+		aspect = lang.T(i18n.ID("doctor.aspect." + aspect))
+	}
+	if c.Conn == "" {
+		return aspect
+	}
+	return c.Conn + " · " + aspect
 }
 
 // Defaults for Options.
@@ -102,16 +120,31 @@ type run struct {
 	skew bool // the clock was measured
 }
 
-func (r *run) add(name string, ok bool, detail, fix string) {
+// add adds a check of the machine's own (config, store, clock…).
+func (r *run) add(aspect string, ok bool, detail, fix string) { r.addOn("", aspect, ok, detail, fix) }
+
+// addOn adds a check of connection conn ("" for the machine's own).
+func (r *run) addOn(conn, aspect string, ok bool, detail, fix string) {
 	if ok {
 		fix = ""
 	}
-	r.out = append(r.out, Check{Name: name, OK: ok, Detail: detail, Fix: fix})
+	r.out = append(r.out, Check{Name: checkName(conn, aspect), OK: ok, Detail: detail, Fix: fix, Conn: conn, Aspect: aspect})
 }
 
-// warn adds a check that passes with a doubt, keeping its fix.
-func (r *run) warn(name, detail, fix string) {
-	r.out = append(r.out, Check{Name: name, OK: true, Warn: true, Detail: detail, Fix: fix})
+// warn adds a check of the machine's own that passes with a doubt.
+func (r *run) warn(aspect, detail, fix string) { r.warnOn("", aspect, detail, fix) }
+
+// warnOn adds a check of connection conn that passes with a doubt,
+// keeping its fix.
+func (r *run) warnOn(conn, aspect, detail, fix string) {
+	r.out = append(r.out, Check{Name: checkName(conn, aspect), OK: true, Warn: true, Detail: detail, Fix: fix, Conn: conn, Aspect: aspect})
+}
+
+func checkName(conn, aspect string) string {
+	if conn == "" {
+		return aspect
+	}
+	return conn + "." + aspect
 }
 
 func (r *run) t(id i18n.ID, args ...any) string { return r.Lang.T(id, args...) }
@@ -179,7 +212,11 @@ func (r *run) emisor() {
 func (r *run) config() {
 	switch {
 	case r.ConfigErr != nil:
-		r.add("config", false, r.ConfigErr.Error(), r.t("doctor.config.fix_bad"))
+		detail := r.ConfigErr.Error()
+		if ce, ok := errors.AsType[*config.Error](r.ConfigErr); ok {
+			detail = ce.In(r.Lang)
+		}
+		r.add("config", false, detail, r.t("doctor.config.fix_bad"))
 		return
 	case r.ConfigFile == "":
 		return
@@ -363,31 +400,31 @@ func (r *run) multivende(ctx context.Context, st *store.Store, c store.Connectio
 		if n, err := st.WaitingReconnect(ctx, c.ID); err == nil && n > 0 {
 			detail += "; " + r.t("doctor.mv.waiting_orders", n)
 		}
-		r.add(name+".token", false, detail, reconnect)
+		r.addOn(name, "token", false, detail, reconnect)
 	case c.AccessToken == "" && c.RefreshToken == "":
-		r.add(name+".token", false, r.t("doctor.mv.no_tokens"), reconnect)
+		r.addOn(name, "token", false, r.t("doctor.mv.no_tokens"), reconnect)
 	case !c.RefreshExpiresAt.IsZero() && !now.Before(c.RefreshExpiresAt):
-		r.add(name+".token", false, r.t("doctor.mv.refresh_expired", i18n.FormatTime(r.Lang, c.RefreshExpiresAt, r.Location)), reconnect)
+		r.addOn(name, "token", false, r.t("doctor.mv.refresh_expired", i18n.FormatTime(r.Lang, c.RefreshExpiresAt, r.Location)), reconnect)
 	case !c.AccessExpiresAt.IsZero() && !now.Before(c.AccessExpiresAt):
-		r.add(name+".token", true, r.t("doctor.mv.access_expired", i18n.FormatTime(r.Lang, c.AccessExpiresAt, r.Location),
+		r.addOn(name, "token", true, r.t("doctor.mv.access_expired", i18n.FormatTime(r.Lang, c.AccessExpiresAt, r.Location),
 			i18n.FormatTime(r.Lang, c.RefreshExpiresAt, r.Location)), "")
 	default:
 		tokenOK = c.AccessToken != ""
-		r.add(name+".token", true, r.t("doctor.mv.token_ok", i18n.FormatTime(r.Lang, c.AccessExpiresAt, r.Location),
+		r.addOn(name, "token", true, r.t("doctor.mv.token_ok", i18n.FormatTime(r.Lang, c.AccessExpiresAt, r.Location),
 			i18n.FormatTime(r.Lang, c.RefreshExpiresAt, r.Location)), "")
 	}
 	r.attach(name, c)
 	if r.ClientSecret(c) == "" {
-		r.add(name+".client_secret", false, r.t("doctor.mv.no_secret", c.ClientID), r.t("doctor.mv.fix_secret"))
+		r.addOn(name, "client_secret", false, r.t("doctor.mv.no_secret", c.ClientID), r.t("doctor.mv.fix_secret"))
 	} else {
-		r.add(name+".client_secret", true, r.t("doctor.mv.secret_ok", c.ClientID), "")
+		r.addOn(name, "client_secret", true, r.t("doctor.mv.secret_ok", c.ClientID), "")
 	}
 	if !tokenOK {
 		// No usable token to call with: say whether Multivende answers at all.
 		if _, _, err := r.probe(ctx, c.BaseURL); err != nil {
-			r.add(name+".api", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+			r.addOn(name, "api", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
 		} else {
-			r.add(name+".api", true, r.t("doctor.reachable", c.BaseURL), "")
+			r.addOn(name, "api", true, r.t("doctor.reachable", c.BaseURL), "")
 		}
 		return
 	}
@@ -404,13 +441,13 @@ func (r *run) multivende(ctx context.Context, st *store.Store, c store.Connectio
 	mv, isMV := multivende.AsError(err)
 	switch {
 	case err == nil:
-		r.add(name+".api", true, r.t("doctor.mv.api_ok", c.BaseURL, time.Since(start).Round(time.Millisecond).String()), "")
+		r.addOn(name, "api", true, r.t("doctor.mv.api_ok", c.BaseURL, time.Since(start).Round(time.Millisecond).String()), "")
 	case isMV && (mv.Status == http.StatusUnauthorized || mv.Status == http.StatusForbidden):
-		r.add(name+".api", false, r.t("doctor.mv.api_refused", mv.Status), reconnect)
+		r.addOn(name, "api", false, r.t("doctor.mv.api_refused", mv.Status), reconnect)
 	case isMV && mv.Status == 0:
-		r.add(name+".api", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+		r.addOn(name, "api", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
 	default:
-		r.add(name+".api", false, err.Error(), r.t("doctor.mv.fix_api"))
+		r.addOn(name, "api", false, err.Error(), r.t("doctor.mv.fix_api"))
 	}
 }
 
@@ -430,10 +467,10 @@ func (r *run) attach(name string, c store.Connection) {
 		types = append(types, fmt.Sprintf("%d=%s", t, multivende.AttachType(t, own)))
 	}
 	if emitter == "" {
-		r.warn(name+".attach", r.t("doctor.mv.no_emitter", provider, strings.Join(types, " ")), r.t("doctor.mv.fix_emitter", c.Name))
+		r.warnOn(name, "attach", r.t("doctor.mv.no_emitter", provider, strings.Join(types, " ")), r.t("doctor.mv.fix_emitter", c.Name))
 		return
 	}
-	r.add(name+".attach", true, r.t("doctor.mv.attach_ok", provider, emitter, strings.Join(types, " ")), "")
+	r.addOn(name, "attach", true, r.t("doctor.mv.attach_ok", provider, emitter, strings.Join(types, " ")), "")
 }
 
 func firstSet(vals ...string) string {
@@ -459,20 +496,20 @@ func (r *run) openfactura(ctx context.Context, c store.Connection) {
 	client, err := openfactura.New(openfactura.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Emisor: c.EmisorRUT,
 		HTTPClient: r.HTTPClient, Timeout: r.Timeout})
 	if err != nil {
-		r.add(name+".credentials", false, err.Error(), fix)
+		r.addOn(name, "credentials", false, err.Error(), fix)
 		return
 	}
 	err = client.Check(ctx)
 	ie, isInv := invoicer.AsError(err)
 	switch {
 	case err == nil:
-		r.add(name+".credentials", true, r.t("doctor.of.ok", c.EmisorRUT, c.BaseURL), "")
+		r.addOn(name, "credentials", true, r.t("doctor.of.ok", c.EmisorRUT, c.BaseURL), "")
 	case isInv && (ie.Code == invoicer.CodeAuth || ie.Code == invoicer.CodeForbidden):
-		r.add(name+".credentials", false, r.t("doctor.of.auth", ie.Status), fix)
+		r.addOn(name, "credentials", false, r.t("doctor.of.auth", ie.Status), fix)
 	case isInv && ie.Status == 0:
-		r.add(name+".credentials", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
 	default:
-		r.add(name+".credentials", false, err.Error(), fix)
+		r.addOn(name, "credentials", false, err.Error(), fix)
 	}
 }
 
@@ -482,25 +519,25 @@ func (r *run) libredte(ctx context.Context, st *store.Store, c store.Connection)
 	client, err := libredte.New(libredte.Config{BaseURL: c.BaseURL, Hash: c.APIKey, Emisor: c.EmisorRUT,
 		HTTPClient: r.HTTPClient, Timeout: r.Timeout})
 	if err != nil {
-		r.add(name+".credentials", false, err.Error(), fix)
+		r.addOn(name, "credentials", false, err.Error(), fix)
 		return
 	}
 	err = client.Check(ctx)
 	ie, isInv := invoicer.AsError(err)
 	switch {
 	case err == nil:
-		r.add(name+".credentials", true, r.t("doctor.ld.ok", c.EmisorRUT, c.BaseURL), "")
+		r.addOn(name, "credentials", true, r.t("doctor.ld.ok", c.EmisorRUT, c.BaseURL), "")
 	case isInv && ie.Code == libredte.CodeNotAPI:
-		r.add(name+".credentials", false, r.t("doctor.ld.not_api", c.BaseURL, ie.Message),
+		r.addOn(name, "credentials", false, r.t("doctor.ld.not_api", c.BaseURL, ie.Message),
 			r.t("doctor.ld.fix_not_api", c.Name, libredte.SuggestAPIRoot(c.BaseURL)))
 	case isInv && ie.Code == invoicer.CodeAuth:
-		r.add(name+".credentials", false, r.t("doctor.ld.auth"), fix)
+		r.addOn(name, "credentials", false, r.t("doctor.ld.auth"), fix)
 	case isInv && ie.Code == invoicer.CodeForbidden:
-		r.add(name+".credentials", false, r.t("doctor.ld.forbidden", c.EmisorRUT), fix+" --emisor RUT")
+		r.addOn(name, "credentials", false, r.t("doctor.ld.forbidden", c.EmisorRUT), fix+" --emisor RUT")
 	case isInv && ie.Status == 0:
-		r.add(name+".credentials", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
 	default:
-		r.add(name+".credentials", false, err.Error(), fix)
+		r.addOn(name, "credentials", false, err.Error(), fix)
 	}
 	if err != nil {
 		return // the price check needs a working connection
@@ -516,11 +553,11 @@ func (r *run) libredte(ctx context.Context, st *store.Store, c store.Connection)
 	}
 	switch {
 	case err != nil:
-		r.add(name+".price_type", false, r.t("doctor.ld.price_err", err.Error()), r.t("doctor.ld.price_err_fix"))
+		r.addOn(name, "price_type", false, r.t("doctor.ld.price_err", err.Error()), r.t("doctor.ld.price_err_fix"))
 	case pc.OK():
-		r.add(name+".price_type", true, r.t("doctor.ld.price_ok", clp(pc.Gross), clp(pc.Got.MntNeto), clp(pc.Got.IVA))+left, "")
+		r.addOn(name, "price_type", true, r.t("doctor.ld.price_ok", clp(pc.Gross), clp(pc.Got.MntNeto), clp(pc.Got.IVA))+left, "")
 	default:
-		r.add(name+".price_type", false, r.t("doctor.ld.price_bad", clp(pc.Gross), clp(pc.Got.MntTotal), clp(pc.Got.MntNeto), clp(pc.Got.IVA),
+		r.addOn(name, "price_type", false, r.t("doctor.ld.price_bad", clp(pc.Gross), clp(pc.Got.MntTotal), clp(pc.Got.MntNeto), clp(pc.Got.IVA),
 			clp(pc.Want.MntTotal), clp(pc.Want.MntNeto), clp(pc.Want.IVA))+left, r.t("doctor.ld.price_fix"))
 	}
 	r.unclaimed(ctx, st, client, name)
@@ -535,16 +572,15 @@ const unclaimedDays = 7
 // is a legal document a person must place on its order or cancel; an
 // order waiting in Errors that names it as a candidate is shown beside it.
 func (r *run) unclaimed(ctx context.Context, st *store.Store, inv invoicer.Lister, name string) {
-	name += ".unclaimed"
 	now := r.Now().In(r.Location)
 	docs, err := inv.Emitted(ctx, now.AddDate(0, 0, -unclaimedDays), now)
 	if err != nil {
-		r.add(name, false, r.t("doctor.ld.unclaimed_err", unclaimedDays, err.Error()), r.t("doctor.ld.unclaimed_err_fix"))
+		r.addOn(name, "unclaimed", false, r.t("doctor.ld.unclaimed_err", unclaimedDays, err.Error()), r.t("doctor.ld.unclaimed_err_fix"))
 		return
 	}
 	named, err := candidatesInErrors(ctx, st)
 	if err != nil {
-		r.add(name, false, err.Error(), r.t("doctor.store.fix_open"))
+		r.addOn(name, "unclaimed", false, err.Error(), r.t("doctor.store.fix_open"))
 		return
 	}
 	var lines []string
@@ -552,7 +588,7 @@ func (r *run) unclaimed(ctx context.Context, st *store.Store, inv invoicer.Liste
 	for _, d := range docs {
 		_, owned, err := st.FolioOwner(ctx, d.Emisor, int(d.Type), d.Folio)
 		if err != nil {
-			r.add(name, false, err.Error(), r.t("doctor.store.fix_open"))
+			r.addOn(name, "unclaimed", false, err.Error(), r.t("doctor.store.fix_open"))
 			return
 		}
 		if owned {
@@ -567,11 +603,11 @@ func (r *run) unclaimed(ctx context.Context, st *store.Store, inv invoicer.Liste
 	}
 	switch {
 	case len(lines) == 0:
-		r.add(name, true, r.t("doctor.ld.unclaimed_ok", len(docs), unclaimedDays), "")
+		r.addOn(name, "unclaimed", true, r.t("doctor.ld.unclaimed_ok", len(docs), unclaimedDays), "")
 	case explained == len(lines):
-		r.warn(name, r.t("doctor.ld.unclaimed_bad", len(lines), unclaimedDays, strings.Join(lines, "; ")), r.t("doctor.ld.unclaimed_fix"))
+		r.warnOn(name, "unclaimed", r.t("doctor.ld.unclaimed_bad", len(lines), unclaimedDays, strings.Join(lines, "; ")), r.t("doctor.ld.unclaimed_fix"))
 	default:
-		r.add(name, false, r.t("doctor.ld.unclaimed_bad", len(lines), unclaimedDays, strings.Join(lines, "; ")), r.t("doctor.ld.unclaimed_fix"))
+		r.addOn(name, "unclaimed", false, r.t("doctor.ld.unclaimed_bad", len(lines), unclaimedDays, strings.Join(lines, "; ")), r.t("doctor.ld.unclaimed_fix"))
 	}
 }
 
