@@ -97,7 +97,7 @@ func TestDoctor(t *testing.T) {
 		if _, err := tx.SaveConnection(ctx, mv); err != nil {
 			return err
 		}
-		return tx.SetConnectionStatus(ctx, mv.ID, store.ConnNeedsReconnect, "hay que reconectar")
+		return tx.SetConnectionStatus(ctx, mv.ID, store.ConnNeedsReconnect, "multivende: refresh refused (invalid_grant)")
 	})
 	st.Close()
 	if err != nil {

@@ -396,7 +396,11 @@ func (r *run) multivende(ctx context.Context, st *store.Store, c store.Connectio
 	tokenOK := false
 	switch {
 	case c.Status == store.ConnNeedsReconnect:
-		detail := r.t("doctor.mv.needs_reconnect", nonEmpty(c.LastError, "-"))
+		why := "-"
+		if c.LastError != "" {
+			why = r.t("quote", c.LastError) // the client's words
+		}
+		detail := r.t("doctor.mv.needs_reconnect", why)
 		if n, err := st.WaitingReconnect(ctx, c.ID); err == nil && n > 0 {
 			detail += "; " + r.t("doctor.mv.waiting_orders", n)
 		}
@@ -704,13 +708,6 @@ func (r *run) clock(ctx context.Context, base string) bool {
 	}
 	r.add("clock", abs <= r.MaxSkew, detail, r.t("doctor.clock.fix"))
 	return true
-}
-
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func humanBytes(n uint64) string {

@@ -314,8 +314,10 @@ func (e *Engine) connectionError(ctx context.Context, c store.Connection, err er
 	var mv *multivende.Error
 	status, msg := store.ConnOK, err.Error()
 	if errors.As(err, &mv) && (mv.Code == multivende.CodeNeedsReconnect || mv.Code == multivende.CodeAuth) {
+		// The client's words stay the last error: every reader says
+		// "needs reconnecting" and the command from the status, in its
+		// reader's language.
 		status = store.ConnNeedsReconnect
-		msg = "hay que reconectar: folio connect multivende --name " + c.Name
 		if e.rotatedElsewhere(ctx, c.ID) {
 			// Another engine (or this one's earlier client) saved a newer
 			// pair: the next poll builds the client from it, and only if

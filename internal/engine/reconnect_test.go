@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -50,6 +51,11 @@ func TestOrdersWaitForReconnect(t *testing.T) {
 				counts[store.StateRetrying]+counts[store.StateQueued] == paid
 		}) {
 			t.Fatalf("waiting for reconnect: %d of %d (%v), connection %s, %v", n, paid, err, c.Status, counts)
+		}
+		// The last error is the client's words, never a sentence of folio's
+		// in one language: readers word "needs reconnecting" themselves.
+		if c.LastError == "" || strings.Contains(c.LastError, "reconectar") {
+			t.Errorf("last error %q, want the refresh's refusal as the client said it", c.LastError)
 		}
 		rows, _ := b.st.ListOrders(ctx, store.OrderQuery{States: []store.State{store.StateRetrying}, Limit: 100})
 		for _, o := range rows {
