@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/store"
 )
@@ -37,6 +38,11 @@ func TestTotalsMismatchStopsBeforeTheFolio(t *testing.T) {
 			n++
 			if !strings.Contains(o.Reason, "LibreDTE calculó total") || !strings.Contains(o.Reason, "folio calculó total") || !strings.Contains(o.Reason, "precio bruto") {
 				t.Errorf("order %s: reason %q lacks both figures or the cause", o.ID, o.Reason)
+			}
+			// An English reader gets it all in English.
+			msg, _ := i18n.ParseMessage(o.ReasonMsg)
+			if en := msg.Plain(i18n.EN); !strings.Contains(en, "LibreDTE computed total") || !strings.Contains(en, "likely cause") || strings.Contains(en, "calculó") {
+				t.Errorf("order %s: reason in English %q", o.ID, en)
 			}
 			if o.Folio != 0 {
 				t.Errorf("order %s has folio %d", o.ID, o.Folio)

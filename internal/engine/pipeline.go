@@ -999,6 +999,9 @@ func classify(err error) (code string, reason i18n.Message, retryAfter time.Dura
 	}
 	if ie, ok := invoicer.AsError(err); ok {
 		reason := withDetail(explainTitle(ie.Code), ie.Message)
+		if !ie.Msg.IsZero() {
+			reason = i18n.M("reason.detail", explainTitle(ie.Code), ie.Msg)
+		}
 		return ie.Code, reason, ie.RetryAfter, ie.Retryable(), false
 	}
 	if errors.As(err, &mv) {

@@ -307,6 +307,10 @@ type Error struct {
 	Op      string // the provider's call, e.g. "generar"
 	Status  int    // HTTP status, 0 when no reply came
 	Message string // the provider's words
+	// Msg is folio's own account of the failure, when it has one (a check
+	// of its own failed, not the provider): shown instead of Message, in
+	// the reader's language.
+	Msg i18n.Message
 	// RetryAfter is the wait the provider asked for, if any.
 	RetryAfter time.Duration
 	// Uncertain: a folio-consuming call may have taken effect although no

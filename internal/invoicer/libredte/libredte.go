@@ -301,9 +301,10 @@ func (c *Client) Prepare(ctx context.Context, doc dte.Document) (invoicer.Pendin
 	if info.Fecha != "" {
 		p.Fecha = info.Fecha
 	}
-	if d := c.compareTotals(doc.Encabezado.Totales, info); d != "" {
+	if differ, ok := c.compareTotals(doc.Encabezado.Totales, info); !ok {
+		msg := i18n.M("libredte.totals_then", differ, c.discard(ctx, p))
 		return nil, &invoicer.Error{Code: CodeTotalsMismatch, Op: "emitir", Status: http.StatusOK,
-			Message: d + "; " + c.discard(ctx, p)}
+			Message: msg.Plain(i18n.EN), Msg: msg}
 	}
 	b, err := json.Marshal(p)
 	if err != nil {
@@ -331,25 +332,24 @@ func (c *Client) emitir(ctx context.Context, doc dte.Document) (pending, error) 
 }
 
 // compareTotals says how LibreDTE's totals differ from folio's, with the
-// likely cause, or "" when they are equal. Without datos only the total
-// can be compared.
-func (c *Client) compareTotals(want dte.Totales, info tmpInfo) string {
-	got, ok := totalsOf(info.Datos)
-	if !ok {
+// likely cause; ok when they are equal. Without datos only the total can
+// be compared.
+func (c *Client) compareTotals(want dte.Totales, info tmpInfo) (differ i18n.Message, ok bool) {
+	got, read := totalsOf(info.Datos)
+	if !read {
 		got = totales{MntTotal: info.Total, MntNeto: flexInt(want.MntNeto), IVA: flexInt(want.IVA), MntExe: flexInt(want.MntExe)}
 	}
 	if int64(got.MntTotal) == want.MntTotal && int64(got.MntNeto) == want.MntNeto && int64(got.IVA) == want.IVA && int64(got.MntExe) == want.MntExe {
-		return ""
+		return i18n.Message{}, true
 	}
 	f := func(n int64) string { return dte.FormatCLP(n) }
-	figures := fmt.Sprintf("LibreDTE calculó total %s (neto %s, IVA %s, exento %s); folio calculó total %s (neto %s, IVA %s, exento %s)",
+	return i18n.M("libredte.totals",
 		f(int64(got.MntTotal)), f(int64(got.MntNeto)), f(int64(got.IVA)), f(int64(got.MntExe)),
-		f(want.MntTotal), f(want.MntNeto), f(want.IVA), f(want.MntExe))
-	return figures + "; causa probable: " + likelyCause(want, got)
+		f(want.MntTotal), f(want.MntNeto), f(want.IVA), f(want.MntExe), likelyCause(want, got)), false
 }
 
 // likelyCause names what usually makes LibreDTE's totals differ.
-func likelyCause(want dte.Totales, got totales) string {
+func likelyCause(want dte.Totales, got totales) i18n.Message {
 	diff := int64(got.MntTotal) - want.MntTotal
 	if diff < 0 {
 		diff = -diff
@@ -357,26 +357,26 @@ func likelyCause(want dte.Totales, got totales) string {
 	taxable := want.MntTotal - want.MntExe
 	switch {
 	case diff <= 1 && int64(got.MntNeto) == want.MntNeto:
-		return "una regla de redondeo distinta: LibreDTE calcula el IVA como total − neto y folio como neto × 19 %, y difieren en un peso"
+		return i18n.M("libredte.cause.iva_rounding", dte.IVA)
 	case diff <= 1:
-		return "una regla de redondeo distinta entre LibreDTE y folio (un peso)"
+		return i18n.M("libredte.cause.rounding")
 	case taxable > 0 && int64(got.MntTotal)-want.MntTotal > 0 && int64(got.MntTotal)-want.MntTotal >= taxable*15/100:
-		return "el tipo de precio de LibreDTE no es «Solo items afectos con precio bruto»: los precios con IVA se tomaron como netos y se les sumó el IVA"
+		return i18n.M("libredte.cause.net_prices")
 	case int64(got.MntTotal) == 2*want.MntTotal:
-		return "LibreDTE sumó las líneas a totales ya enviados"
+		return i18n.M("libredte.cause.doubled")
 	}
-	return "la configuración de precios o impuestos de la cuenta en LibreDTE no coincide con la de folio"
+	return i18n.M("libredte.cause.settings")
 }
 
 // discard deletes a temporary document whose totals are wrong, so that no
 // folio is ever spent on it, and says what happened to it.
-func (c *Client) discard(ctx context.Context, p pending) string {
+func (c *Client) discard(ctx context.Context, p pending) i18n.Message {
 	_, err := c.do(ctx, call{op: "dte_tmps/eliminar", method: http.MethodGet, path: expand(pathTmpEliminar,
 		"receptor", itoa(p.Receptor), "dte", strconv.Itoa(p.DTE), "codigo", p.Codigo, "emisor", itoa(p.Emisor))})
 	if err != nil {
-		return fmt.Sprintf("no se pudo eliminar el documento temporal (código %s): elimínelo en LibreDTE", p.Codigo)
+		return i18n.M("libredte.tmp_kept", p.Codigo)
 	}
-	return "se eliminó el documento temporal; no se usó ningún folio"
+	return i18n.M("libredte.tmp_deleted")
 }
 
 func (c *Client) tmpInfo(ctx context.Context, op string, p pending, q url.Values) (tmpInfo, error) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
 	"github.com/folio-cl/folio/internal/sim/ldsim"
@@ -114,10 +115,18 @@ func TestVerifyBeforeGenerar(t *testing.T) {
 	if !ok || ie.Code != libredte.CodeTotalsMismatch || ie.Retryable() || ie.Uncertain {
 		t.Fatalf("prepare: %v; want a permanent %s", err, libredte.CodeTotalsMismatch)
 	}
-	for _, want := range []string{"$54.716", "$45.980", "precio bruto", "eliminó"} {
-		if !strings.Contains(ie.Message, want) {
-			t.Errorf("message %q lacks %q", ie.Message, want)
+	// folio's own account, in the reader's language (Message keeps it in
+	// English for the log).
+	for lang, wants := range map[i18n.Lang][]string{
+		i18n.ES: {"LibreDTE calculó total $54.716", "folio calculó total $45.980", "precio bruto", "se eliminó el documento temporal"},
+		i18n.EN: {"LibreDTE computed total $54.716", "folio computed total $45.980", "precio bruto", "the temporary document was deleted"},
+	} {
+		if got := ie.Msg.Plain(lang); !containsAll(got, wants) {
+			t.Errorf("in %s: %q lacks one of %q", lang, got, wants)
 		}
+	}
+	if !strings.Contains(ie.Message, "folio computed total $45.980") {
+		t.Errorf("message for the log: %q", ie.Message)
 	}
 	if e, ok := dte.Lookup(libredte.CodeTotalsMismatch); !ok || !e.NeedsPerson || e.Fix.EN == "" || e.Fix.ES == "" {
 		t.Errorf("catalog entry %+v", e)
@@ -210,4 +219,13 @@ func TestStatusReadsTheSIIsHeader(t *testing.T) {
 	if err != nil || st.State != invoicer.SIIAccepted || st.Code != "DOK" || !strings.Contains(st.Reason, "Coinciden") || st.TrackID != "9" {
 		t.Errorf("%+v %v", st, err)
 	}
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }

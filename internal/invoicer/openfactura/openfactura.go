@@ -421,7 +421,7 @@ func siiStatus(estado, track string) invoicer.SIIStatus {
 	case strings.ToLower(EstadoRechazado):
 		st.State, st.Code = invoicer.SIIRejected, "RCH"
 	case "":
-		st.State, st.Reason = invoicer.SIIPending, "sin estado todavía"
+		st.State = invoicer.SIIPending // no words of the SII's yet
 	default: // Pendiente, or a word not known yet
 		st.State = invoicer.SIIPending
 	}
