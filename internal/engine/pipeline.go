@@ -999,8 +999,11 @@ func classify(err error) (code string, reason i18n.Message, retryAfter time.Dura
 	}
 	if ie, ok := invoicer.AsError(err); ok {
 		reason := withDetail(explainTitle(ie.Code), ie.Message)
-		if !ie.Msg.IsZero() {
-			reason = i18n.M("reason.detail", explainTitle(ie.Code), ie.Msg)
+		if title := explainTitle(ie.Code); !ie.Msg.IsZero() { // folio's own words, not the provider's
+			reason = ie.Msg
+			if !title.IsZero() {
+				reason = i18n.M("reason.detail", title, ie.Msg)
+			}
 		}
 		return ie.Code, reason, ie.RetryAfter, ie.Retryable(), false
 	}

@@ -328,9 +328,12 @@ func (e *Error) Error() string {
 	if e.Status != 0 {
 		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
 	}
-	if e.Message != "" {
+	if msg := e.Message; msg != "" || !e.Msg.IsZero() {
+		if msg == "" {
+			msg = e.Msg.Plain(i18n.EN)
+		}
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(msg)
 	}
 	if e.Err != nil {
 		b.WriteString(": ")

@@ -45,6 +45,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 )
 
@@ -102,7 +103,7 @@ func (c *Client) ListItems(ctx context.Context) ([]invoicer.CatalogItem, error) 
 		it, err := r.item()
 		if err != nil {
 			return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: op, Status: http.StatusOK,
-				Message: fmt.Sprintf("item %d: unexpected value", i+1), Err: err}
+				Msg: i18n.M("invoicer.item_unexpected", i+1), Err: err}
 		}
 		out = append(out, it)
 	}

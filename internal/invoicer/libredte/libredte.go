@@ -135,7 +135,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	if k.body != nil {
 		var err error
 		if body, err = json.Marshal(k.body); err != nil {
-			return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Message: "the document cannot be written as JSON", Err: err}
+			return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Msg: i18n.M("invoicer.doc_not_json"), Err: err}
 		}
 	}
 	u := c.cfg.BaseURL + k.path
@@ -154,7 +154,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	}
 	req, err := http.NewRequestWithContext(tctx, k.method, u, rd)
 	if err != nil {
-		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Message: "building the request", Err: err}
+		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Msg: i18n.M("invoicer.building_request"), Err: err}
 	}
 	req.SetBasicAuth(c.cfg.Hash, "X") // the official clients' form (wire.go)
 	req.Header.Set("Accept", "application/json")
@@ -169,12 +169,12 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	if err != nil {
 		ex.Duration, ex.Err = time.Since(start), c.redact(err.Error())
 		c.report(ctx, ex)
-		e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Message: "no reply", Err: errors.New(c.redact(err.Error()))}
+		e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Msg: i18n.M("invoicer.no_reply"), Err: errors.New(c.redact(err.Error()))}
 		if ctx.Err() != nil || isTimeout(err) {
-			e.Code, e.Message = invoicer.CodeTimeout, "no reply in time"
+			e.Code, e.Msg = invoicer.CodeTimeout, i18n.M("invoicer.no_reply_in_time")
 		}
 		if !wrote.Load() {
-			e.Message = "not sent: could not reach LibreDTE"
+			e.Msg = i18n.M("invoicer.ld.unreachable")
 		}
 		e.Uncertain = k.consumes && wrote.Load()
 		return nil, e
@@ -191,7 +191,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	s := resp.StatusCode
 	if s >= 200 && s < 300 {
 		if rerr != nil {
-			e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Status: s, Message: "reply cut short", Err: errors.New(c.redact(rerr.Error()))}
+			e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Status: s, Msg: i18n.M("invoicer.reply_cut"), Err: errors.New(c.redact(rerr.Error()))}
 			if ctx.Err() != nil || isTimeout(rerr) {
 				e.Code = invoicer.CodeTimeout
 			}
@@ -260,7 +260,7 @@ func retryAfter(v string, now time.Time) time.Duration {
 
 func decodeReply(op string, raw []byte, out any, uncertain bool) error {
 	if err := json.Unmarshal(raw, out); err != nil {
-		return &invoicer.Error{Code: invoicer.CodeServer, Op: op, Status: http.StatusOK, Message: "unexpected reply", Uncertain: uncertain, Err: err}
+		return &invoicer.Error{Code: invoicer.CodeServer, Op: op, Status: http.StatusOK, Msg: i18n.M("invoicer.unexpected_reply"), Uncertain: uncertain, Err: err}
 	}
 	return nil
 }
@@ -303,8 +303,7 @@ func (c *Client) Prepare(ctx context.Context, doc dte.Document) (invoicer.Pendin
 	}
 	if differ, ok := c.compareTotals(doc.Encabezado.Totales, info); !ok {
 		msg := i18n.M("libredte.totals_then", differ, c.discard(ctx, p))
-		return nil, &invoicer.Error{Code: CodeTotalsMismatch, Op: "emitir", Status: http.StatusOK,
-			Message: msg.Plain(i18n.EN), Msg: msg}
+		return nil, &invoicer.Error{Code: CodeTotalsMismatch, Op: "emitir", Status: http.StatusOK, Msg: msg}
 	}
 	b, err := json.Marshal(p)
 	if err != nil {
@@ -325,7 +324,7 @@ func (c *Client) emitir(ctx context.Context, doc dte.Document) (pending, error) 
 		return pending{}, err
 	}
 	if key.Codigo == "" || key.DTE <= 0 || key.Emisor <= 0 {
-		return pending{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "emitir", Status: http.StatusOK, Message: "the reply is not a temporary document's key"}
+		return pending{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "emitir", Status: http.StatusOK, Msg: i18n.M("invoicer.ld.no_tmp_key")}
 	}
 	return pending{Emisor: int64(key.Emisor), Receptor: int64(key.Receptor), DTE: int(key.DTE), Codigo: key.Codigo,
 		Fecha: doc.Encabezado.IdDoc.FchEmis, Total: doc.Encabezado.Totales.MntTotal}, nil
@@ -392,7 +391,7 @@ func (c *Client) tmpInfo(ctx context.Context, op string, p pending, q url.Values
 func decodePending(op string, p invoicer.Pending) (pending, error) {
 	var k pending
 	if err := json.Unmarshal(p, &k); err != nil || k.Codigo == "" || k.DTE <= 0 || k.Emisor <= 0 {
-		return k, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: op, Message: "the recorded temporary document key is unreadable: prepare the document again"}
+		return k, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: op, Msg: i18n.M("invoicer.ld.key_unreadable")}
 	}
 	return k, nil
 }
@@ -415,7 +414,7 @@ func (c *Client) Issue(ctx context.Context, p invoicer.Pending) (invoicer.Issued
 	}
 	if out.Folio <= 0 {
 		return invoicer.Issued{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "generar", Status: http.StatusOK,
-			Message: "the reply has no folio", Uncertain: true}
+			Msg: i18n.M("invoicer.no_folio"), Uncertain: true}
 	}
 	iss := invoicer.Issued{Type: dte.DocType(out.DTE), Folio: int64(out.Folio), Emisor: rutOf(int64(out.Emisor)),
 		Fecha: out.Fecha, Total: int64(out.Total), Neto: int64(out.Neto), IVA: int64(out.IVA), Exento: int64(out.Exento), Raw: raw}
@@ -533,7 +532,7 @@ func (c *Client) emisorOf(d invoicer.Issued) string {
 // PDF implements invoicer.Invoicer.
 func (c *Client) PDF(ctx context.Context, d invoicer.Issued) ([]byte, error) {
 	if d.Type <= 0 || d.Folio <= 0 {
-		return nil, &invoicer.Error{Code: invoicer.CodeNotFound, Op: "pdf", Message: "no document type or folio to ask for"}
+		return nil, &invoicer.Error{Code: invoicer.CodeNotFound, Op: "pdf", Msg: i18n.M("invoicer.nothing_to_ask")}
 	}
 	var q url.Values
 	if c.cfg.PapelContinuo > 0 {
@@ -545,7 +544,7 @@ func (c *Client) PDF(ctx context.Context, d invoicer.Issued) ([]byte, error) {
 		return nil, err
 	}
 	if !bytes.HasPrefix(raw, []byte("%PDF-")) {
-		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: "dte_emitidos/pdf", Status: http.StatusOK, Message: "the reply is not a PDF"}
+		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: "dte_emitidos/pdf", Status: http.StatusOK, Msg: i18n.M("invoicer.not_pdf")}
 	}
 	return raw, nil
 }
@@ -553,7 +552,7 @@ func (c *Client) PDF(ctx context.Context, d invoicer.Issued) ([]byte, error) {
 // Status implements invoicer.Invoicer through actualizar_estado (see wire.go).
 func (c *Client) Status(ctx context.Context, d invoicer.Issued) (invoicer.SIIStatus, error) {
 	if d.Type <= 0 || d.Folio <= 0 {
-		return invoicer.SIIStatus{}, &invoicer.Error{Code: invoicer.CodeNotFound, Op: "dte_emitidos/actualizar_estado", Message: "no document type or folio to ask for"}
+		return invoicer.SIIStatus{}, &invoicer.Error{Code: invoicer.CodeNotFound, Op: "dte_emitidos/actualizar_estado", Msg: i18n.M("invoicer.nothing_to_ask")}
 	}
 	op := "dte_emitidos/actualizar_estado"
 	raw, err := c.do(ctx, call{op: op, method: http.MethodGet,

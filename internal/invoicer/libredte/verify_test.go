@@ -115,8 +115,7 @@ func TestVerifyBeforeGenerar(t *testing.T) {
 	if !ok || ie.Code != libredte.CodeTotalsMismatch || ie.Retryable() || ie.Uncertain {
 		t.Fatalf("prepare: %v; want a permanent %s", err, libredte.CodeTotalsMismatch)
 	}
-	// folio's own account, in the reader's language (Message keeps it in
-	// English for the log).
+	// folio's own account, in the reader's language (English in the log).
 	for lang, wants := range map[i18n.Lang][]string{
 		i18n.ES: {"LibreDTE calculó total $54.716", "folio calculó total $45.980", "precio bruto", "se eliminó el documento temporal"},
 		i18n.EN: {"LibreDTE computed total $54.716", "folio computed total $45.980", "precio bruto", "the temporary document was deleted"},
@@ -125,8 +124,8 @@ func TestVerifyBeforeGenerar(t *testing.T) {
 			t.Errorf("in %s: %q lacks one of %q", lang, got, wants)
 		}
 	}
-	if !strings.Contains(ie.Message, "folio computed total $45.980") {
-		t.Errorf("message for the log: %q", ie.Message)
+	if !strings.Contains(ie.Error(), "folio computed total $45.980") {
+		t.Errorf("error for the log: %q", ie.Error())
 	}
 	if e, ok := dte.Lookup(libredte.CodeTotalsMismatch); !ok || !e.NeedsPerson || e.Fix.EN == "" || e.Fix.ES == "" {
 		t.Errorf("catalog entry %+v", e)

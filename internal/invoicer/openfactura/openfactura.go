@@ -180,7 +180,7 @@ func (c *Client) Prepare(ctx context.Context, doc dte.Document) (invoicer.Pendin
 	ref := invoicer.ReferenceFrom(ctx)
 	if strings.TrimSpace(ref) == "" {
 		return nil, &invoicer.Error{Code: CodeNoReference, Op: "prepare",
-			Message: "no order reference to derive the Idempotency-Key from; the document is not sent"}
+			Msg: i18n.M("invoicer.of.no_reference")}
 	}
 	if doc.Encabezado.Emisor.RUTEmisor == "" {
 		doc.Encabezado.Emisor.RUTEmisor = c.emisor.String()
@@ -189,11 +189,11 @@ func (c *Client) Prepare(ctx context.Context, doc dte.Document) (invoicer.Pendin
 		// OpenFactura takes the emisor's data from each document, not from
 		// the account: without them every document would be refused.
 		return nil, &invoicer.Error{Code: CodeEmisorData, Op: "prepare",
-			Message: "the emisor's razón social and giro are missing from the document: set emisor.razon_social and emisor.giro in folio's config"}
+			Msg: i18n.M("invoicer.of.no_emisor_data")}
 	}
 	body, err := json.Marshal(request{Response: responseParts, DTE: dteOf(doc)})
 	if err != nil {
-		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: "prepare", Message: "the document cannot be written as JSON", Err: err}
+		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: "prepare", Msg: i18n.M("invoicer.doc_not_json"), Err: err}
 	}
 	t := doc.Encabezado.Totales
 	p := pending{Key: IdempotencyKey(ref, doc.Encabezado.IdDoc.TipoDTE), Type: doc.Encabezado.IdDoc.TipoDTE,
@@ -209,7 +209,7 @@ func (c *Client) Prepare(ctx context.Context, doc dte.Document) (invoicer.Pendin
 func decodePending(op string, p invoicer.Pending) (pending, error) {
 	var k pending
 	if err := json.Unmarshal(p, &k); err != nil || k.Key == "" || len(k.Body) == 0 || k.Type <= 0 {
-		return k, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: op, Message: "the recorded OpenFactura request is unreadable: prepare the document again"}
+		return k, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: op, Msg: i18n.M("invoicer.of.key_unreadable")}
 	}
 	return k, nil
 }
@@ -235,7 +235,7 @@ func (c *Client) send(ctx context.Context, k pending) (invoicer.Issued, error) {
 	var out issuedReply
 	if err := json.Unmarshal(raw, &out); err != nil || out.Token == "" {
 		return invoicer.Issued{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "document", Status: http.StatusOK,
-			Message: "the reply has no token", Uncertain: true, Err: err}
+			Msg: i18n.M("invoicer.of.no_token"), Uncertain: true, Err: err}
 	}
 	folio, _ := intOf(out.Folio)
 	if folio <= 0 {
@@ -267,7 +267,7 @@ func (c *Client) adopt(ctx context.Context, k pending, repeat *invoicer.Error) (
 	tok := repeatTokenOf(repeat)
 	if tok == "" {
 		return invoicer.Issued{}, &invoicer.Error{Code: CodeRepeat, Op: "document", Status: repeat.Status,
-			Message: "OpenFactura says this order's document was already issued, but its reply names no token: " + repeat.Message}
+			Msg: i18n.M("invoicer.of.repeat_no_token", i18n.Quote(repeat.Message))}
 	}
 	return c.byToken(ctx, k, tok, nil)
 }
@@ -280,7 +280,7 @@ func (c *Client) byToken(ctx context.Context, k pending, token string, reply []b
 	}
 	var r jsonReply
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return invoicer.Issued{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/json", Status: http.StatusOK, Message: "unexpected reply", Err: err}
+		return invoicer.Issued{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/json", Status: http.StatusOK, Msg: i18n.M("invoicer.unexpected_reply"), Err: err}
 	}
 	folio, _ := intOf(r.JSON.Encabezado.IdDoc.Folio)
 	if folio <= 0 {
@@ -288,11 +288,11 @@ func (c *Client) byToken(ctx context.Context, k pending, token string, reply []b
 	}
 	if folio <= 0 {
 		return invoicer.Issued{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/json", Status: http.StatusOK,
-			Message: "the document of token " + shortToken(token) + " has no folio yet"}
+			Msg: i18n.M("invoicer.of.no_folio_yet", shortToken(token))}
 	}
 	if typ, _ := intOf(r.JSON.Encabezado.IdDoc.TipoDTE); typ > 0 && dte.DocType(typ) != k.Type {
 		return invoicer.Issued{}, &invoicer.Error{Code: CodeRepeat, Op: "document/json", Status: http.StatusOK,
-			Message: fmt.Sprintf("the key's document is a %s, not a %s: check it in OpenFactura", dte.DocType(typ).Name(), k.Type.Name())}
+			Msg: i18n.M("invoicer.of.other_type", dte.DocType(typ).Name(), k.Type.Name())}
 	}
 	iss := c.issued(k, token, folio, reply)
 	if total, ok := intOf(r.JSON.Encabezado.Totales.MntTotal); ok && total > 0 {
@@ -368,11 +368,11 @@ func (c *Client) PDF(ctx context.Context, d invoicer.Issued) ([]byte, error) {
 	}
 	var r pdfReply
 	if err := json.Unmarshal(raw, &r); err != nil || r.PDF == "" {
-		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/pdf", Status: http.StatusOK, Message: "the reply has no pdf", Err: err}
+		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/pdf", Status: http.StatusOK, Msg: i18n.M("invoicer.of.no_pdf"), Err: err}
 	}
 	pdf, err := base64.StdEncoding.DecodeString(strings.TrimSpace(r.PDF))
 	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
-		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/pdf", Status: http.StatusOK, Message: "the reply's pdf is not a base64 PDF"}
+		return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/pdf", Status: http.StatusOK, Msg: i18n.M("invoicer.of.pdf_not_base64")}
 	}
 	return pdf, nil
 }
@@ -382,7 +382,7 @@ func (c *Client) docPath(d invoicer.Issued, value string) (string, error) {
 		return expand(pathByToken, "token", d.Token, "value", value), nil
 	}
 	if d.Type <= 0 || d.Folio <= 0 {
-		return "", &invoicer.Error{Code: invoicer.CodeNotFound, Op: "document/" + value, Message: "no token, type or folio to ask for"}
+		return "", &invoicer.Error{Code: invoicer.CodeNotFound, Op: "document/" + value, Msg: i18n.M("invoicer.of.nothing_to_ask")}
 	}
 	rut := c.emisor.String()
 	if r, err := dte.ParseRUT(d.Emisor); err == nil {
@@ -404,7 +404,7 @@ func (c *Client) Status(ctx context.Context, d invoicer.Issued) (invoicer.SIISta
 	}
 	var r statusReply
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return invoicer.SIIStatus{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/status", Status: http.StatusOK, Message: "unexpected reply", Err: err}
+		return invoicer.SIIStatus{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/status", Status: http.StatusOK, Msg: i18n.M("invoicer.unexpected_reply"), Err: err}
 	}
 	return siiStatus(r.Estado, d.TrackID), nil
 }
@@ -454,7 +454,7 @@ func (c *Client) wait(ctx context.Context) error {
 
 func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	if err := c.wait(ctx); err != nil {
-		return nil, &invoicer.Error{Code: invoicer.CodeTimeout, Op: k.op, Message: "not sent: stopped while waiting for OpenFactura's rate limit", Err: err}
+		return nil, &invoicer.Error{Code: invoicer.CodeTimeout, Op: k.op, Msg: i18n.M("invoicer.of.stopped_waiting"), Err: err}
 	}
 	if k.method != http.MethodGet {
 		// The caller's last check (the engine's lease), after the wait.
@@ -473,7 +473,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	}
 	req, err := http.NewRequestWithContext(tctx, k.method, u, rd)
 	if err != nil {
-		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Message: "building the request", Err: err}
+		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Msg: i18n.M("invoicer.building_request"), Err: err}
 	}
 	req.Header.Set(headerKey, c.cfg.APIKey)
 	req.Header.Set("Accept", "application/json")
@@ -490,12 +490,12 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	if err != nil {
 		ex.Duration, ex.Err = time.Since(start), c.redact(err.Error())
 		c.report(ctx, ex)
-		e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Message: "no reply", Err: errors.New(c.redact(err.Error()))}
+		e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Msg: i18n.M("invoicer.no_reply"), Err: errors.New(c.redact(err.Error()))}
 		if ctx.Err() != nil || isTimeout(err) {
-			e.Code, e.Message = invoicer.CodeTimeout, "no reply in time"
+			e.Code, e.Msg = invoicer.CodeTimeout, i18n.M("invoicer.no_reply_in_time")
 		}
 		if !wrote.Load() {
-			e.Message = "not sent: could not reach OpenFactura"
+			e.Msg = i18n.M("invoicer.of.unreachable")
 		}
 		e.Uncertain = k.consumes && wrote.Load()
 		return nil, e
@@ -510,7 +510,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	s := resp.StatusCode
 	if s >= 200 && s < 300 {
 		if rerr != nil {
-			return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Status: s, Message: "reply cut short",
+			return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Status: s, Msg: i18n.M("invoicer.reply_cut"),
 				Uncertain: k.consumes, Err: errors.New(c.redact(rerr.Error()))}
 		}
 		return raw, nil

@@ -1,0 +1,32 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/invoicer"
+)
+
+// An invoicer's failure as folio words it (no reply, a reply without a
+// folio) reaches the reason in the reader's language; the provider's own
+// words stay quoted as they came.
+func TestClassifyInvoicerWordsInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	own := fmt.Errorf("order x: %w", &invoicer.Error{Code: invoicer.CodeServer, Op: "generar", Msg: i18n.M("invoicer.no_reply")})
+	_, msg, _, retry, _ := classify(own)
+	if !retry {
+		t.Errorf("no reply is worth retrying")
+	}
+	es, en := msg.Plain(i18n.ES), msg.Plain(i18n.EN)
+	if !strings.HasSuffix(es, ": sin respuesta") || !strings.HasSuffix(en, ": no reply") {
+		t.Errorf("reason es %q, en %q: want the title then folio's words in each language", es, en)
+	}
+
+	theirs := &invoicer.Error{Code: invoicer.CodeServer, Op: "generar", Status: 500, Message: "Error interno"}
+	_, msg, _, _, _ = classify(theirs)
+	if en := msg.In(i18n.EN); !strings.HasSuffix(en, "“Error interno”") {
+		t.Errorf("the provider's words in English %q: want them quoted as written", en)
+	}
+}
