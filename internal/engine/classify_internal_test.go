@@ -7,6 +7,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
+	"github.com/folio-cl/folio/internal/multivende"
 )
 
 // An invoicer's failure as folio words it (no reply, a reply without a
@@ -28,5 +29,18 @@ func TestClassifyInvoicerWordsInTheReadersLanguage(t *testing.T) {
 	_, msg, _, _, _ = classify(theirs)
 	if en := msg.In(i18n.EN); !strings.HasSuffix(en, "“Error interno”") {
 		t.Errorf("the provider's words in English %q: want them quoted as written", en)
+	}
+}
+
+func TestClassifyMultivendeWordsInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	big := &multivende.Error{Code: multivende.CodePDFTooLarge, Op: "upload document file", Object: "d1", Msg: i18n.M("mv.pdf_too_large", 9000000, multivende.MaxPDFSize)}
+	code, msg, _, retry, _ := classify(fmt.Errorf("attach: %w", big))
+	if code != multivende.CodePDFTooLarge || retry {
+		t.Fatalf("classify = %s, retry %v", code, retry)
+	}
+	if es, en := msg.In(i18n.ES), msg.In(i18n.EN); !strings.Contains(es, "el PDF tiene 9000000 bytes") || !strings.Contains(en, "the PDF has 9000000 bytes") ||
+		strings.ContainsAny(es+en, "«“") {
+		t.Errorf("reason es %q, en %q: want folio's words, unquoted, in each language", es, en)
 	}
 }

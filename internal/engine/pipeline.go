@@ -1013,6 +1013,9 @@ func classify(err error) (code string, reason i18n.Message, retryAfter time.Dura
 			title = i18n.M("reason.mv_refused")
 		}
 		reason := withDetail(title, mv.Message)
+		if !mv.Msg.IsZero() { // folio's own words, not Multivende's
+			reason = i18n.M("reason.detail", title, mv.Msg)
+		}
 		switch mv.Code {
 		case multivende.CodeNeedsReconnect, multivende.CodeAuth:
 			return mv.Code, reason, 0, true, true

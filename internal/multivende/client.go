@@ -23,6 +23,8 @@ import (
 	"github.com/folio-cl/folio/internal/httplog"
 	"github.com/folio-cl/folio/internal/preflight"
 	"github.com/folio-cl/folio/internal/transport"
+
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 // DefaultBaseURL is Multivende's API.
@@ -193,6 +195,14 @@ type holdError struct {
 	pace bool // the client's own pace, not a 429's pause
 }
 
+// msg is h in both languages: why the call was not sent.
+func (h *holdError) msg() i18n.Message {
+	if h.pace {
+		return i18n.M("mv.hold_pace")
+	}
+	return i18n.M("mv.hold_429")
+}
+
 func (h *holdError) Error() string {
 	if h.pace {
 		return "the client's pace would pass the deadline"
@@ -214,6 +224,11 @@ type request struct {
 
 func (r request) fail(code string, status int, msg string, err error) *Error {
 	return &Error{Code: code, Op: r.op, Object: r.object, Status: status, Message: msg, Err: err}
+}
+
+// failOwn is fail in folio's words (a catalog message), not Multivende's.
+func (r request) failOwn(code string, status int, msg i18n.Message, err error) *Error {
+	return &Error{Code: code, Op: r.op, Object: r.object, Status: status, Msg: msg, Err: err}
 }
 
 // safe: the method changes nothing, so its outcome is never uncertain.
@@ -238,7 +253,7 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, string, error) {
 	if r.auth {
 		ts := c.tokenSource()
 		if ts == nil {
-			return nil, "", r.fail(CodeNeedsReconnect, 0, "no token: connect first (folio connect multivende)", nil)
+			return nil, "", r.failOwn(CodeNeedsReconnect, 0, i18n.M("mv.no_token"), nil)
 		}
 		var tok *oauth2.Token
 		var err error
@@ -258,11 +273,11 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, string, error) {
 	if err := c.wait(ctx); err != nil {
 		var h *holdError
 		if errors.As(err, &h) {
-			e := r.fail(CodeRate, 0, "not sent: "+h.Error(), nil)
+			e := r.failOwn(CodeRate, 0, h.msg(), nil)
 			e.RetryAfter = h.left
 			return nil, access, e
 		}
-		return nil, access, r.fail(CodeTimeout, 0, "not sent: waiting for the rate limit", err)
+		return nil, access, r.failOwn(CodeTimeout, 0, i18n.M("mv.stopped_waiting"), err)
 	}
 	if !r.safe() {
 		// The caller's last check (the engine's lease), after the wait.
@@ -284,7 +299,7 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, string, error) {
 	}
 	req, err := http.NewRequestWithContext(tctx, r.method, u, rd)
 	if err != nil {
-		return nil, access, r.fail(CodeBadRequest, 0, "building the request", err)
+		return nil, access, r.failOwn(CodeBadRequest, 0, i18n.M("invoicer.building_request"), err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
@@ -307,14 +322,14 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, string, error) {
 			ex.Duration, ex.Err = time.Since(start), redactSecrets(err.Error(), true)
 			c.cfg.Hook(ctx, *ex)
 		}
-		e := r.fail(CodeServer, 0, "no reply", err)
+		e := r.failOwn(CodeServer, 0, i18n.M("invoicer.no_reply"), err)
 		if ctx.Err() != nil || isTimeout(err) {
-			e.Code, e.Message = CodeTimeout, "no reply in time"
+			e.Code, e.Msg = CodeTimeout, i18n.M("invoicer.no_reply_in_time")
 		}
 		if !wrote.Load() {
-			e.Message = "not sent: could not reach Multivende"
+			e.Msg = i18n.M("mv.unreachable")
 			if e.Code == CodeTimeout {
-				e.Message = "not sent in time"
+				e.Msg = i18n.M("mv.not_sent_in_time")
 			}
 		}
 		e.Uncertain = wrote.Load() && !r.safe()
@@ -333,7 +348,7 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, string, error) {
 	s := resp.StatusCode
 	ok := s >= 200 && s < 300
 	if rerr != nil && ok {
-		e := r.fail(CodeServer, s, "reply cut short", rerr)
+		e := r.failOwn(CodeServer, s, i18n.M("invoicer.reply_cut"), rerr)
 		if ctx.Err() != nil || isTimeout(rerr) {
 			e.Code = CodeTimeout
 		}
@@ -432,9 +447,9 @@ func (c *Client) getJSON(ctx context.Context, op, object, path string, q url.Val
 	if err := decode(b, out); err != nil {
 		if ae, ok := errors.AsType[*AmountError](err); ok {
 			// Not transient: asking again returns the same amount.
-			return b, &Error{Code: CodeBadAmount, Op: op, Object: object, Message: "unreadable amount", Err: ae}
+			return b, &Error{Code: CodeBadAmount, Op: op, Object: object, Msg: i18n.M("mv.unreadable_amount"), Err: ae}
 		}
-		return b, &Error{Code: CodeDecode, Op: op, Object: object, Message: "unexpected reply", Err: err}
+		return b, &Error{Code: CodeDecode, Op: op, Object: object, Msg: i18n.M("invoicer.unexpected_reply"), Err: err}
 	}
 	return b, nil
 }
@@ -442,7 +457,7 @@ func (c *Client) getJSON(ctx context.Context, op, object, path string, q url.Val
 func (c *Client) postJSON(ctx context.Context, op, object, path string, in, out any) ([]byte, error) {
 	body, err := json.Marshal(in)
 	if err != nil {
-		return nil, &Error{Code: CodeBadRequest, Op: op, Object: object, Message: "encoding the request", Err: err}
+		return nil, &Error{Code: CodeBadRequest, Op: op, Object: object, Msg: i18n.M("mv.encoding_request"), Err: err}
 	}
 	b, err := c.do(ctx, request{op: op, object: object, method: http.MethodPost, path: path, body: body,
 		contentType: "application/json", auth: true})
@@ -451,7 +466,7 @@ func (c *Client) postJSON(ctx context.Context, op, object, path string, in, out 
 	}
 	if err := decode(b, out); err != nil {
 		// It answered 2xx, so the call took effect; only the reply is unreadable.
-		return b, &Error{Code: CodeDecode, Op: op, Object: object, Message: "unexpected reply (the call took effect)", Err: err}
+		return b, &Error{Code: CodeDecode, Op: op, Object: object, Msg: i18n.M("mv.unexpected_reply_effect"), Err: err}
 	}
 	return b, nil
 }
@@ -468,9 +483,9 @@ func decode(b []byte, out any) error {
 
 // need refuses an empty id before anything is sent: it would change the
 // path into another call.
-func need(op, what, v string) error {
+func need(op string, what i18n.Message, v string) error {
 	if strings.TrimSpace(v) == "" {
-		return &Error{Code: CodeBadRequest, Op: op, Message: what + " is empty"}
+		return &Error{Code: CodeBadRequest, Op: op, Msg: i18n.M("mv.empty", what)}
 	}
 	return nil
 }

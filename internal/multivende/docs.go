@@ -8,13 +8,15 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 // Checkout reads one order's detail (GET /api/checkouts/{id}), returning it
 // decoded and as the raw JSON Multivende sent (the store keeps the raw). On
 // MV-DECODE the raw bytes still come back.
 func (c *Client) Checkout(ctx context.Context, id string) (*Checkout, []byte, error) {
-	if err := need("checkout", "the checkout id", id); err != nil {
+	if err := need("checkout", i18n.M("mv.what.checkout_id"), id); err != nil {
 		return nil, nil, err
 	}
 	var co Checkout
@@ -23,7 +25,7 @@ func (c *Client) Checkout(ctx context.Context, id string) (*Checkout, []byte, er
 		return nil, raw, err
 	}
 	if co.ID == "" {
-		return nil, raw, &Error{Code: CodeDecode, Op: "checkout", Object: id, Message: "the reply has no _id"}
+		return nil, raw, &Error{Code: CodeDecode, Op: "checkout", Object: id, Msg: i18n.M("mv.no_id")}
 	}
 	return &co, raw, nil
 }
@@ -34,7 +36,7 @@ func (c *Client) Checkout(ctx context.Context, id string) (*Checkout, []byte, er
 // read BillingDocuments before trying again.
 func (c *Client) CreateBillingDocument(ctx context.Context, checkoutID string, d NewBillingDocument) (*ElectronicBillingDocument, error) {
 	const op = "attach document to checkout"
-	if err := need(op, "the checkout id", checkoutID); err != nil {
+	if err := need(op, i18n.M("mv.what.checkout_id"), checkoutID); err != nil {
 		return nil, err
 	}
 	var out ElectronicBillingDocument
@@ -43,7 +45,7 @@ func (c *Client) CreateBillingDocument(ctx context.Context, checkoutID string, d
 		return nil, err
 	}
 	if out.ID == "" {
-		return nil, &Error{Code: CodeDecode, Op: op, Object: checkoutID, Message: "the reply has no _id (the document was likely created)"}
+		return nil, &Error{Code: CodeDecode, Op: op, Object: checkoutID, Msg: i18n.M("mv.no_id_created")}
 	}
 	return &out, nil
 }
@@ -54,15 +56,15 @@ func (c *Client) CreateBillingDocument(ctx context.Context, checkoutID string, d
 // anything is sent.
 func (c *Client) UploadDocumentFile(ctx context.Context, documentID, filename string, pdf []byte) error {
 	const op = "upload document file"
-	if err := need(op, "the document id", documentID); err != nil {
+	if err := need(op, i18n.M("mv.what.document_id"), documentID); err != nil {
 		return err
 	}
 	if len(pdf) > MaxPDFSize {
 		return &Error{Code: CodePDFTooLarge, Op: op, Object: documentID,
-			Message: fmt.Sprintf("the PDF has %d bytes; Multivende accepts at most %d", len(pdf), MaxPDFSize)}
+			Msg: i18n.M("mv.pdf_too_large", len(pdf), MaxPDFSize)}
 	}
 	if len(pdf) == 0 {
-		return &Error{Code: CodeBadRequest, Op: op, Object: documentID, Message: "the PDF is empty"}
+		return &Error{Code: CodeBadRequest, Op: op, Object: documentID, Msg: i18n.M("mv.pdf_empty")}
 	}
 	if filename == "" {
 		filename = documentID + ".pdf"
@@ -80,7 +82,7 @@ func (c *Client) UploadDocumentFile(ctx context.Context, documentID, filename st
 		err = mw.Close()
 	}
 	if err != nil {
-		return &Error{Code: CodeBadRequest, Op: op, Object: documentID, Message: "building the upload", Err: err}
+		return &Error{Code: CodeBadRequest, Op: op, Object: documentID, Msg: i18n.M("mv.building_upload"), Err: err}
 	}
 	_, err = c.do(ctx, request{op: op, object: documentID, method: http.MethodPost,
 		path: "/api/electronic-billing-documents/" + esc(documentID) + "/upload",
@@ -94,7 +96,7 @@ var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\r", "", "\n", "")
 // (GET /api/checkouts/{id}/electronic-billing-documents/p/{page}).
 func (c *Client) BillingDocuments(ctx context.Context, checkoutID string) ([]ElectronicBillingDocument, error) {
 	const op = "read checkout documents"
-	if err := need(op, "the checkout id", checkoutID); err != nil {
+	if err := need(op, i18n.M("mv.what.checkout_id"), checkoutID); err != nil {
 		return nil, err
 	}
 	return pages[ElectronicBillingDocument](ctx, c, op, checkoutID,

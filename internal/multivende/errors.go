@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 // Error codes (keys of the dte catalog).
@@ -29,7 +31,10 @@ type Error struct {
 	Op      string // the call, e.g. "checkout"
 	Object  string // what it was about, e.g. the checkout id
 	Status  int    // HTTP status, 0 if no reply came back
-	Message string // Multivende's message, or what went wrong locally
+	Message string // Multivende's own words
+	// Msg is what went wrong on folio's side of the wire (no reply, a
+	// reply it cannot read), in both languages: shown instead of Message.
+	Msg i18n.Message
 	// RetryAfter is the wait Multivende asked for (429), or how long the
 	// client's own pause still had to run.
 	RetryAfter time.Duration
@@ -52,16 +57,20 @@ func (e *Error) Error() string {
 	b.WriteString(":")
 	if e.Status != 0 {
 		fmt.Fprintf(&b, " %d %s", e.Status, strings.ToLower(http.StatusText(e.Status)))
-		if e.Message != "" || e.Err != nil {
+		if e.Message != "" || !e.Msg.IsZero() || e.Err != nil {
 			b.WriteString(":")
 		}
 	}
-	if e.Message != "" {
+	msg := e.Message
+	if msg == "" && !e.Msg.IsZero() {
+		msg = e.Msg.Plain(i18n.EN)
+	}
+	if msg != "" {
 		b.WriteString(" ")
-		b.WriteString(e.Message)
+		b.WriteString(msg)
 	}
 	if e.Err != nil {
-		if e.Message != "" {
+		if msg != "" {
 			b.WriteString(":")
 		}
 		b.WriteString(" ")

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 // TimeFormat is how Multivende's list filters write times (always UTC).
@@ -43,20 +45,19 @@ type CheckoutPage struct {
 func (c *Client) Checkouts(ctx context.Context, merchantID string, from, to time.Time) iter.Seq2[CheckoutPage, error] {
 	const op = "list checkouts"
 	return func(yield func(CheckoutPage, error) bool) {
-		if err := need(op, "the merchant id", merchantID); err != nil {
+		if err := need(op, i18n.M("mv.what.merchant_id"), merchantID); err != nil {
 			yield(CheckoutPage{}, err)
 			return
 		}
 		from, to = from.UTC().Truncate(time.Second), to.UTC().Truncate(time.Second)
 		if from.IsZero() || to.IsZero() {
 			yield(CheckoutPage{}, &Error{Code: CodeBadRequest, Op: op, Object: "merchant " + merchantID,
-				Message: "both ends of the updatedAt range are required (Multivende refuses an open range)"})
+				Msg: i18n.M("mv.open_range")})
 			return
 		}
 		if to.Before(from) || to.Sub(from) > MaxWindow {
 			yield(CheckoutPage{}, &Error{Code: CodeBadRequest, Op: op, Object: "merchant " + merchantID,
-				Message: fmt.Sprintf("range %s..%s: Multivende answers at most %s of updatedAt per query; read longer spans window by window",
-					from.Format(TimeFormat), to.Format(TimeFormat), MaxWindow)})
+				Msg: i18n.M("mv.range_too_long", from.Format(TimeFormat), to.Format(TimeFormat), MaxWindow.String())})
 			return
 		}
 		q := url.Values{}
@@ -89,7 +90,7 @@ func (c *Client) Checkouts(ctx context.Context, merchantID string, from, to time
 			}
 			page = nextPage(p.Pagination, page)
 			if page > maxPages {
-				yield(CheckoutPage{}, &Error{Code: CodeDecode, Op: op, Object: object, Message: fmt.Sprintf("more than %d pages", maxPages)})
+				yield(CheckoutPage{}, &Error{Code: CodeDecode, Op: op, Object: object, Msg: i18n.M("mv.too_many_pages", maxPages)})
 				return
 			}
 		}
@@ -141,11 +142,11 @@ func decodeEntries(op, object string, raws []json.RawMessage) (CheckoutPage, err
 	for i, raw := range raws {
 		if err := json.Unmarshal(raw, &out.Entries[i]); err != nil {
 			return CheckoutPage{}, &Error{Code: CodeDecode, Op: op, Object: fmt.Sprintf("%s entry %d", object, i),
-				Message: "unexpected entry", Err: err}
+				Msg: i18n.M("mv.unexpected_entry"), Err: err}
 		}
 		if out.Entries[i].ID == "" {
 			return CheckoutPage{}, &Error{Code: CodeDecode, Op: op, Object: fmt.Sprintf("%s entry %d", object, i),
-				Message: "an entry has no _id"}
+				Msg: i18n.M("mv.entry_no_id")}
 		}
 	}
 	return out, nil
@@ -208,8 +209,7 @@ func CheckoutWindows(ctx context.Context, l CheckoutLister, merchantID string, f
 			for steady := false; !steady; {
 				if win.Walks == maxWalks {
 					yield(Window{}, &Error{Code: CodeServer, Op: "list checkouts", Object: "merchant " + merchantID,
-						Message: fmt.Sprintf("the window %s..%s kept changing while it was read (%d walks); it is read again on the next poll",
-							w[0].Format(TimeFormat), w[1].Format(TimeFormat), maxWalks)})
+						Msg: i18n.M("mv.window_changing", w[0].Format(TimeFormat), w[1].Format(TimeFormat), maxWalks)})
 					return
 				}
 				win.Walks++
@@ -310,7 +310,7 @@ func pages[T any](ctx context.Context, c *Client, op, object, path string, q url
 		}
 		page = p.Pagination.after(page, len(p.Entries))
 		if page > maxPages {
-			return nil, &Error{Code: CodeDecode, Op: op, Object: object, Message: fmt.Sprintf("more than %d pages", maxPages)}
+			return nil, &Error{Code: CodeDecode, Op: op, Object: object, Msg: i18n.M("mv.too_many_pages", maxPages)}
 		}
 	}
 	return out, nil
@@ -344,7 +344,7 @@ func (o *oneOrMany[T]) UnmarshalJSON(b []byte) error {
 
 // Products lists a merchant's products (the light list: ids, names, codes).
 func (c *Client) Products(ctx context.Context, merchantID string) ([]Product, error) {
-	if err := need("list products", "the merchant id", merchantID); err != nil {
+	if err := need("list products", i18n.M("mv.what.merchant_id"), merchantID); err != nil {
 		return nil, err
 	}
 	return pages[Product](ctx, c, "list products", "merchant "+merchantID, productsPath(merchantID), nil)
@@ -354,7 +354,7 @@ func (c *Client) Products(ctx context.Context, merchantID string) ([]Product, er
 // warehouse id, each version also carries its stock there (HasStock).
 func (c *Client) ProductVersions(ctx context.Context, merchantID, warehouseID string) ([]ProductVersion, error) {
 	const op = "list product versions"
-	if err := need(op, "the merchant id", merchantID); err != nil {
+	if err := need(op, i18n.M("mv.what.merchant_id"), merchantID); err != nil {
 		return nil, err
 	}
 	var q url.Values
@@ -377,7 +377,7 @@ func (c *Client) ProductVersions(ctx context.Context, merchantID, warehouseID st
 
 // Warehouses lists a merchant's stores and warehouses.
 func (c *Client) Warehouses(ctx context.Context, merchantID string) ([]Warehouse, error) {
-	if err := need("list warehouses", "the merchant id", merchantID); err != nil {
+	if err := need("list warehouses", i18n.M("mv.what.merchant_id"), merchantID); err != nil {
 		return nil, err
 	}
 	return pages[Warehouse](ctx, c, "list warehouses", "merchant "+merchantID, warehousesPath(merchantID), nil)
@@ -388,7 +388,7 @@ func (c *Client) Warehouses(ctx context.Context, merchantID string) ([]Warehouse
 // return is left out.
 func (c *Client) Stock(ctx context.Context, warehouseID string, codes []string) ([]StockEntry, error) {
 	const op = "read stock"
-	if err := need(op, "the warehouse id", warehouseID); err != nil {
+	if err := need(op, i18n.M("mv.what.warehouse_id"), warehouseID); err != nil {
 		return nil, err
 	}
 	var out []StockEntry
@@ -402,7 +402,7 @@ func (c *Client) Stock(ctx context.Context, warehouseID string, codes []string) 
 
 // PriceLists lists a merchant's price lists.
 func (c *Client) PriceLists(ctx context.Context, merchantID string) ([]PriceList, error) {
-	if err := need("list price lists", "the merchant id", merchantID); err != nil {
+	if err := need("list price lists", i18n.M("mv.what.merchant_id"), merchantID); err != nil {
 		return nil, err
 	}
 	return pages[PriceList](ctx, c, "list price lists", "merchant "+merchantID, priceListsPath(merchantID), nil)
@@ -413,7 +413,7 @@ func (c *Client) PriceLists(ctx context.Context, merchantID string) ([]PriceList
 // out.
 func (c *Client) Prices(ctx context.Context, priceListID string, codes []string) ([]Price, error) {
 	const op = "read prices"
-	if err := need(op, "the price list id", priceListID); err != nil {
+	if err := need(op, i18n.M("mv.what.price_list_id"), priceListID); err != nil {
 		return nil, err
 	}
 	var out []Price

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/folio-cl/folio/internal/i18n"
 )
 
 // PKCE is a proof key for the authorization code flow (S256).
@@ -73,7 +75,7 @@ func (c *Client) token(ctx context.Context, op string, tr tokenRequest) (Token, 
 	tr.ClientID, tr.ClientSecret = clientID(c.cfg.ClientID), c.cfg.ClientSecret
 	body, err := json.Marshal(tr)
 	if err != nil {
-		return Token{}, &Error{Code: CodeBadRequest, Op: op, Message: "encoding the request", Err: err}
+		return Token{}, &Error{Code: CodeBadRequest, Op: op, Msg: i18n.M("mv.encoding_request"), Err: err}
 	}
 	b, err := c.do(ctx, request{op: op, method: http.MethodPost, path: "/oauth/access-token", body: body,
 		contentType: "application/json", oauth: true})
@@ -82,10 +84,10 @@ func (c *Client) token(ctx context.Context, op string, tr tokenRequest) (Token, 
 	}
 	var t Token
 	if err := json.Unmarshal(b, &t); err != nil {
-		return Token{}, &Error{Code: CodeDecode, Op: op, Message: "unreadable token reply", Err: redactedErr(err)}
+		return Token{}, &Error{Code: CodeDecode, Op: op, Msg: i18n.M("mv.token_unreadable"), Err: redactedErr(err)}
 	}
 	if t.Token == "" {
-		return Token{}, &Error{Code: CodeDecode, Op: op, Message: "the token reply has no token"}
+		return Token{}, &Error{Code: CodeDecode, Op: op, Msg: i18n.M("mv.token_missing")}
 	}
 	return t, nil
 }
@@ -122,7 +124,7 @@ func (c *Client) Exchange(ctx context.Context, code, redirectURI, verifier strin
 		tr.CodeVerifier = verifier
 	}
 	if code == "" {
-		return Token{}, &Error{Code: CodeBadRequest, Op: "exchange code", Message: "the authorization code is empty"}
+		return Token{}, &Error{Code: CodeBadRequest, Op: "exchange code", Msg: i18n.M("mv.code_empty")}
 	}
 	return c.token(ctx, "exchange code", tr)
 }
@@ -133,7 +135,7 @@ func (c *Client) Exchange(ctx context.Context, code, redirectURI, verifier strin
 // it fails with MV-NEEDS-RECONNECT.
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (Token, error) {
 	if refreshToken == "" {
-		return Token{}, &Error{Code: CodeNeedsReconnect, Op: "refresh token", Message: "no refresh token; connect again"}
+		return Token{}, &Error{Code: CodeNeedsReconnect, Op: "refresh token", Msg: i18n.M("mv.no_refresh")}
 	}
 	t, err := c.token(ctx, "refresh token", tokenRequest{GrantType: "refresh_token", RefreshToken: refreshToken})
 	if e, ok := AsError(err); ok && e.Status >= 400 && e.Status < 500 && e.Status != http.StatusTooManyRequests {
@@ -227,12 +229,12 @@ func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) 
 	if f == nil {
 		if ts.tok.RefreshToken == "" {
 			ts.mu.Unlock()
-			return nil, &Error{Code: CodeNeedsReconnect, Op: "refresh token", Message: "no refresh token; connect again"}
+			return nil, &Error{Code: CodeNeedsReconnect, Op: "refresh token", Msg: i18n.M("mv.no_refresh")}
 		}
 		if exp := ts.tok.RefreshTokenExpiresAt; !exp.IsZero() && !ts.now().Before(exp) {
 			ts.mu.Unlock()
 			return nil, &Error{Code: CodeNeedsReconnect, Op: "refresh token",
-				Message: "the refresh token expired at " + exp.UTC().Format(time.RFC3339) + "; connect again"}
+				Msg: i18n.M("mv.refresh_expired", exp.UTC().Format(time.RFC3339))}
 		}
 		f = &flight{done: make(chan struct{})}
 		ts.flight = f
@@ -246,7 +248,7 @@ func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) 
 		}
 		return oauthToken(f.tok), nil
 	case <-ctx.Done():
-		return nil, &Error{Code: CodeTimeout, Op: "refresh token", Message: "gave up waiting for the refresh", Err: ctx.Err()}
+		return nil, &Error{Code: CodeTimeout, Op: "refresh token", Msg: i18n.M("mv.refresh_gave_up"), Err: ctx.Err()}
 	}
 }
 
