@@ -165,7 +165,7 @@ func (cl *cli) startConsoleEngine(ctx context.Context, cfg config.Loaded, st *st
 	if n, _ := engine.Running(ctx, st); n > 0 || readOnly {
 		return ce, nil
 	}
-	logf, err := openLog(cfg)
+	logf, err := openLog(cfg, cl.env.LangFor(lang))
 	if err != nil {
 		return nil, err
 	}
@@ -204,18 +204,19 @@ func (ce *consoleEngine) wait() {
 	}
 }
 
-// openLog opens the engine's log file for a console that runs the engine.
-func openLog(cfg config.Loaded) (*os.File, error) {
+// openLog opens the engine's log file for a console that runs the engine;
+// what stops it is said in l, the system's words quoted.
+func openLog(cfg config.Loaded, l i18n.Lang) (*os.File, error) {
 	path := cfg.LogFile
 	if path == "" {
 		path = filepath.Join(cfg.Paths.StateDir, "folio.log")
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("log directory: %w", err)
+		return nil, errors.New(l.T("cli.log_dir", path, l.T("quote", err.Error())))
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("log file: %w", err)
+		return nil, errors.New(l.T("cli.log_open", path, l.T("quote", err.Error())))
 	}
 	return f, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/engine"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/safetext"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/store"
@@ -47,16 +48,21 @@ func (cl *cli) newRunCmd() *cobra.Command {
 						return errors.New("--listen: " + err.Msg.In(cl.lang(cmd)))
 					}
 				}
-				cfg, st, err := cl.env.ConfigAndStore(ctx, storeFlag, app.Create)
+				cfg, err := cl.env.Config()
 				if err != nil {
 					return err
 				}
-				logw, closeLog, err := runLog(cfg, cmd.ErrOrStderr())
+				// The log before the store: a log that cannot be written
+				// leaves no store behind.
+				logw, closeLog, err := runLog(cfg, cl.lang(cmd), cmd.ErrOrStderr())
 				if err != nil {
-					st.Close()
 					return err
 				}
 				defer closeLog()
+				_, st, err := cl.env.ConfigAndStore(ctx, storeFlag, app.Create)
+				if err != nil {
+					return err
+				}
 				log := slog.New(slog.NewJSONHandler(jsonLines{logw}, nil))
 				defer st.Close()
 				// On PostgreSQL several engines share the store (leases of
@@ -177,13 +183,13 @@ func runPoll(cfg config.Loaded, flag time.Duration, sim bool) time.Duration {
 // runLog is where `folio run` writes its JSON log: log_file (or
 // FOLIO_LOG_FILE), opened for appending and readable by its owner only,
 // else stderr.
-func runLog(cfg config.Loaded, stderr io.Writer) (io.Writer, func(), error) {
+func runLog(cfg config.Loaded, l i18n.Lang, stderr io.Writer) (io.Writer, func(), error) {
 	if cfg.LogFile == "" {
 		return stderr, func() {}, nil
 	}
-	f, err := openLog(cfg)
+	f, err := openLog(cfg, l)
 	if err != nil {
-		return nil, nil, fmt.Errorf("log_file %s: %w", cfg.LogFile, err)
+		return nil, nil, err
 	}
 	if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		_ = f.Chmod(0o600) // the log names orders and buyers

@@ -13,6 +13,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/multivende"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/store/storetest"
@@ -70,7 +71,7 @@ func TestRunLogFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "logs", "engine.log")
 	cfg := loadTestConfig(t, "", map[string]string{"FOLIO_LOG_FILE": path})
 	var stderr bytes.Buffer
-	w, closeLog, err := runLog(cfg, &stderr)
+	w, closeLog, err := runLog(cfg, i18n.EN, &stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestRunLogFile(t *testing.T) {
 		t.Errorf("log file mode %03o, want 600", fi.Mode().Perm())
 	}
 	// Without it, stderr.
-	w, closeLog, _ = runLog(loadTestConfig(t, "", nil), &stderr)
+	w, closeLog, _ = runLog(loadTestConfig(t, "", nil), i18n.EN, &stderr)
 	defer closeLog()
 	if w != &stderr {
 		t.Error("no log_file: want stderr")

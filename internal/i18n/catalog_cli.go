@@ -72,6 +72,8 @@ var cliCatalog = map[ID]Msg{
 	"doctor.aspect.price_type":         {"tipo de precio", "price type"},
 	"doctor.aspect.unclaimed":          {"documentos sin pedido", "documents without an order"},
 
+	"cli.log_dir":          {"archivo de registro %s: no se puede crear su directorio: %s; elija otro con log_file o FOLIO_LOG_FILE", "log file %s: its directory cannot be made: %s; choose another with log_file or FOLIO_LOG_FILE"},
+	"cli.log_open":         {"archivo de registro %s: no se puede abrir para escribir: %s; elija otro con log_file o FOLIO_LOG_FILE", "log file %s: cannot be opened for writing: %s; choose another with log_file or FOLIO_LOG_FILE"},
 	"cli.help_unknown":     {"no hay ayuda de %q: ningún comando se llama así (folio help los lista)", "no help for %q: no command has that name (folio help lists them)"},
 	"cli.completion_shell": {"completion recibe un shell: bash, zsh, fish o powershell (se recibió %q)", "completion takes one shell: bash, zsh, fish or powershell (got %q)"},
 	"cli.usage":            {"uso: %s", "usage: %s"},
