@@ -40,7 +40,8 @@ func (cl *cli) newDoctorCmd() *cobra.Command {
 				}
 			}
 			checks := doctor.Run(cmd.Context(), doctor.Options{Lang: l, ConfigFile: cfg.Paths.ConfigFile, ConfigErr: cfgErr,
-				StorePath: path, HTTPClient: &http.Client{}, ClientSecret: cl.env.ClientSecret, Attach: app.AttachDefaults(cfg), Listen: cfg.Listen, Emisor: emisorIfRead(cfg, cfgErr), Location: cfg.Location()})
+				StorePath: path, HTTPClient: &http.Client{}, ClientSecret: cl.env.ClientSecret, Attach: app.AttachDefaults(cfg), Listen: cfg.Listen, Emisor: emisorIfRead(cfg, cfgErr), Location: cfg.Location(),
+				Explain: func(err error) string { return errorText(l, cfg.Location(), err) }})
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if err := writeJSON(out, checks); err != nil {

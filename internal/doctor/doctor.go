@@ -101,6 +101,9 @@ type Options struct {
 	// Listen is the webhook listener's address (the config's listen; ""
 	// when webhooks are off).
 	Listen string
+	// Explain says an error in Lang (the CLI's words for the store's and
+	// config's failures); nil: the error's own text.
+	Explain func(error) string
 }
 
 // Failed counts the checks that did not pass.
@@ -148,6 +151,14 @@ func checkName(conn, aspect string) string {
 }
 
 func (r *run) t(id i18n.ID, args ...any) string { return r.Lang.T(id, args...) }
+
+// explain is err as the reader reads it (Options.Explain).
+func (r *run) explain(err error) string {
+	if r.Explain != nil {
+		return r.Explain(err)
+	}
+	return err.Error()
+}
 
 // Run runs every check, in order.
 func Run(ctx context.Context, o Options) []Check {
@@ -226,7 +237,7 @@ func (r *run) config() {
 	case errors.Is(err, os.ErrNotExist):
 		r.add("config", true, r.t("doctor.config.none", r.ConfigFile), "")
 	case err != nil:
-		r.add("config", false, err.Error(), r.t("doctor.config.fix_bad"))
+		r.add("config", false, r.explain(err), r.t("doctor.config.fix_bad"))
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o007 != 0:
 		// 0640 root:folio is how the packages install it; others never.
 		r.add("config.permissions", false, r.t("doctor.perm.open", r.ConfigFile, fmt.Sprintf("%04o", fi.Mode().Perm())),
@@ -249,10 +260,10 @@ func (r *run) store(ctx context.Context) *store.Store {
 	if err != nil {
 		fix := r.t("doctor.store.fix_open")
 		var oe *store.OpenError
-		if errors.As(err, &oe) && oe.Fix != "" {
+		if errors.As(err, &oe) && oe.Fix != "" && r.Explain == nil {
 			fix = oe.Fix
 		}
-		r.add("store", false, err.Error(), fix)
+		r.add("store", false, r.explain(err), fix)
 		return nil
 	}
 	r.add("store", true, r.t("doctor.store.ok", st.Path(), st.SchemaVersion(), store.LatestSchema()), "")
@@ -266,7 +277,7 @@ func (r *run) store(ctx context.Context) *store.Store {
 	qcancel()
 	switch {
 	case err != nil:
-		r.add("store.integrity", false, err.Error(), r.t("doctor.store.fix_integrity"))
+		r.add("store.integrity", false, r.explain(err), r.t("doctor.store.fix_integrity"))
 	case res != "ok":
 		first, _, _ := strings.Cut(res, "\n")
 		r.add("store.integrity", false, r.t("doctor.store.corrupt", first), r.t("doctor.store.fix_integrity"))
@@ -341,7 +352,7 @@ func (r *run) storePermissions(path string) {
 func (r *run) connections(ctx context.Context, st *store.Store) {
 	conns, err := st.Connections(ctx)
 	if err != nil {
-		r.add("connections", false, err.Error(), r.t("doctor.store.fix_open"))
+		r.add("connections", false, r.explain(err), r.t("doctor.store.fix_open"))
 		return
 	}
 	var mv, ld, of []store.Connection
@@ -584,7 +595,7 @@ func (r *run) unclaimed(ctx context.Context, st *store.Store, inv invoicer.Liste
 	}
 	named, err := candidatesInErrors(ctx, st)
 	if err != nil {
-		r.addOn(name, "unclaimed", false, err.Error(), r.t("doctor.store.fix_open"))
+		r.addOn(name, "unclaimed", false, r.explain(err), r.t("doctor.store.fix_open"))
 		return
 	}
 	var lines []string
@@ -592,7 +603,7 @@ func (r *run) unclaimed(ctx context.Context, st *store.Store, inv invoicer.Liste
 	for _, d := range docs {
 		_, owned, err := st.FolioOwner(ctx, d.Emisor, int(d.Type), d.Folio)
 		if err != nil {
-			r.addOn(name, "unclaimed", false, err.Error(), r.t("doctor.store.fix_open"))
+			r.addOn(name, "unclaimed", false, r.explain(err), r.t("doctor.store.fix_open"))
 			return
 		}
 		if owned {
