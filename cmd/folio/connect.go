@@ -491,7 +491,7 @@ func libreDTEError(l i18n.Lang, err error, baseURL, emisor string) error {
 	case ok && ie.Code == invoicer.CodeForbidden:
 		return errors.New(l.T("connect.err.ld_forbidden", emisor))
 	case ok && ie.Status == 0:
-		return errors.New(l.T("connect.err.ld_unreachable", baseURL, err.Error()))
+		return errors.New(l.T("connect.err.ld_unreachable", baseURL, engine.ServiceWords(err).In(l)))
 	}
 	return errors.New(l.T("connect.err.ld_other", err.Error()))
 }

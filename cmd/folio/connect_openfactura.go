@@ -11,6 +11,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/app"
 	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/openfactura"
@@ -113,7 +114,7 @@ func openFacturaError(l i18n.Lang, err error, baseURL string) error {
 	case ok && (ie.Code == invoicer.CodeAuth || ie.Code == invoicer.CodeForbidden):
 		return errors.New(l.T("connect.err.of_auth", ie.Status))
 	case ok && ie.Status == 0:
-		return errors.New(l.T("connect.err.of_unreachable", baseURL, err.Error()))
+		return errors.New(l.T("connect.err.of_unreachable", baseURL, engine.ServiceWords(err).In(l)))
 	}
 	return errors.New(l.T("connect.err.of_other", err.Error()))
 }

@@ -28,6 +28,7 @@ import (
 
 	"github.com/folio-cl/folio/internal/config"
 	"github.com/folio-cl/folio/internal/dte"
+	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/invoicer/libredte"
@@ -437,7 +438,7 @@ func (r *run) multivende(ctx context.Context, st *store.Store, c store.Connectio
 	if !tokenOK {
 		// No usable token to call with: say whether Multivende answers at all.
 		if _, _, err := r.probe(ctx, c.BaseURL); err != nil {
-			r.addOn(name, "api", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+			r.addOn(name, "api", false, r.t("doctor.unreachable", c.BaseURL, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.fix_unreachable"))
 		} else {
 			r.addOn(name, "api", true, r.t("doctor.reachable", c.BaseURL), "")
 		}
@@ -460,7 +461,7 @@ func (r *run) multivende(ctx context.Context, st *store.Store, c store.Connectio
 	case isMV && (mv.Status == http.StatusUnauthorized || mv.Status == http.StatusForbidden):
 		r.addOn(name, "api", false, r.t("doctor.mv.api_refused", mv.Status), reconnect)
 	case isMV && mv.Status == 0:
-		r.addOn(name, "api", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+		r.addOn(name, "api", false, r.t("doctor.unreachable", c.BaseURL, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.fix_unreachable"))
 	default:
 		r.addOn(name, "api", false, err.Error(), r.t("doctor.mv.fix_api"))
 	}
@@ -522,7 +523,7 @@ func (r *run) openfactura(ctx context.Context, c store.Connection) {
 	case isInv && (ie.Code == invoicer.CodeAuth || ie.Code == invoicer.CodeForbidden):
 		r.addOn(name, "credentials", false, r.t("doctor.of.auth", ie.Status), fix)
 	case isInv && ie.Status == 0:
-		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.fix_unreachable"))
 	default:
 		r.addOn(name, "credentials", false, err.Error(), fix)
 	}
@@ -550,7 +551,7 @@ func (r *run) libredte(ctx context.Context, st *store.Store, c store.Connection)
 	case isInv && ie.Code == invoicer.CodeForbidden:
 		r.addOn(name, "credentials", false, r.t("doctor.ld.forbidden", c.EmisorRUT), fix+" --emisor RUT")
 	case isInv && ie.Status == 0:
-		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, err.Error()), r.t("doctor.fix_unreachable"))
+		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.fix_unreachable"))
 	default:
 		r.addOn(name, "credentials", false, err.Error(), fix)
 	}

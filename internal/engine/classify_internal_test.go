@@ -44,3 +44,18 @@ func TestClassifyMultivendeWordsInTheReadersLanguage(t *testing.T) {
 		t.Errorf("reason es %q, en %q: want folio's words, unquoted, in each language", es, en)
 	}
 }
+
+// A call that never reached the service: the catalog's words, then the
+// system's quoted; an error of no service is quoted whole.
+func TestServiceWords(t *testing.T) {
+	t.Parallel()
+	err := fmt.Errorf("check: %w", &invoicer.Error{Code: invoicer.CodeServer, Op: "check", Msg: i18n.M("invoicer.ld.unreachable"),
+		Err: fmt.Errorf("dial tcp 127.0.0.1:1: connect: connection refused")})
+	es := ServiceWords(err).In(i18n.ES)
+	if !strings.Contains(es, "no se envió: no se pudo llegar a LibreDTE: «dial tcp 127.0.0.1:1: connect: connection refused»") || strings.Contains(es, "INV-SERVER") {
+		t.Errorf("in Spanish: %q", es)
+	}
+	if en := ServiceWords(fmt.Errorf("disk full")).In(i18n.EN); en != "“disk full”" {
+		t.Errorf("an error of no service: %q", en)
+	}
+}

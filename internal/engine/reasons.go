@@ -58,5 +58,26 @@ func ServiceReason(err error) (reason i18n.Message, ok bool) {
 	return reason, true
 }
 
+// ServiceWords is a failed call to a service as a person reads it: the
+// catalog's words for it (ServiceReason), then the system's own words
+// for what broke underneath (a refused connection), quoted; an error of
+// no service is quoted whole.
+func ServiceWords(err error) i18n.Message {
+	reason, ok := ServiceReason(err)
+	if !ok {
+		return i18n.Quote(err.Error())
+	}
+	var cause error
+	if ie, isInv := invoicer.AsError(err); isInv {
+		cause = ie.Err
+	} else if mv, isMV := multivende.AsError(err); isMV {
+		cause = mv.Err
+	}
+	if cause == nil {
+		return reason
+	}
+	return i18n.M("reason.detail", reason, i18n.Quote(cause.Error()))
+}
+
 // refuse is a control refused with catalog message id.
 func refuse(id i18n.ID, args ...any) error { return &Refusal{ID: id, Args: args} }
