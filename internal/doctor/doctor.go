@@ -303,7 +303,7 @@ func (r *run) storeWritable(path string) {
 		check = writable
 	}
 	if err := check(path); err != nil {
-		r.add("store.writable", false, r.t("doctor.store.not_writable", err.Error()), r.t("doctor.store.fix_writable", path, filepath.Dir(path)))
+		r.add("store.writable", false, r.t("doctor.store.not_writable", engine.ServiceWords(err).In(r.Lang)), r.t("doctor.store.fix_writable", path, filepath.Dir(path)))
 		return
 	}
 	r.add("store.writable", true, r.t("doctor.store.writable_ok", path), "")
@@ -463,7 +463,7 @@ func (r *run) multivende(ctx context.Context, st *store.Store, c store.Connectio
 	case isMV && mv.Status == 0:
 		r.addOn(name, "api", false, r.t("doctor.unreachable", c.BaseURL, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.fix_unreachable"))
 	default:
-		r.addOn(name, "api", false, err.Error(), r.t("doctor.mv.fix_api"))
+		r.addOn(name, "api", false, engine.ServiceWords(err).In(r.Lang), r.t("doctor.mv.fix_api"))
 	}
 }
 
@@ -512,7 +512,7 @@ func (r *run) openfactura(ctx context.Context, c store.Connection) {
 	client, err := openfactura.New(openfactura.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Emisor: c.EmisorRUT,
 		HTTPClient: r.HTTPClient, Timeout: r.Timeout})
 	if err != nil {
-		r.addOn(name, "credentials", false, err.Error(), fix)
+		r.addOn(name, "credentials", false, engine.ServiceWords(err).In(r.Lang), fix)
 		return
 	}
 	err = client.Check(ctx)
@@ -525,7 +525,7 @@ func (r *run) openfactura(ctx context.Context, c store.Connection) {
 	case isInv && ie.Status == 0:
 		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.fix_unreachable"))
 	default:
-		r.addOn(name, "credentials", false, err.Error(), fix)
+		r.addOn(name, "credentials", false, engine.ServiceWords(err).In(r.Lang), fix)
 	}
 }
 
@@ -535,7 +535,7 @@ func (r *run) libredte(ctx context.Context, st *store.Store, c store.Connection)
 	client, err := libredte.New(libredte.Config{BaseURL: c.BaseURL, Hash: c.APIKey, Emisor: c.EmisorRUT,
 		HTTPClient: r.HTTPClient, Timeout: r.Timeout})
 	if err != nil {
-		r.addOn(name, "credentials", false, err.Error(), fix)
+		r.addOn(name, "credentials", false, engine.ServiceWords(err).In(r.Lang), fix)
 		return
 	}
 	err = client.Check(ctx)
@@ -553,7 +553,7 @@ func (r *run) libredte(ctx context.Context, st *store.Store, c store.Connection)
 	case isInv && ie.Status == 0:
 		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.fix_unreachable"))
 	default:
-		r.addOn(name, "credentials", false, err.Error(), fix)
+		r.addOn(name, "credentials", false, engine.ServiceWords(err).In(r.Lang), fix)
 	}
 	if err != nil {
 		return // the price check needs a working connection
@@ -569,7 +569,7 @@ func (r *run) libredte(ctx context.Context, st *store.Store, c store.Connection)
 	}
 	switch {
 	case err != nil:
-		r.addOn(name, "price_type", false, r.t("doctor.ld.price_err", err.Error()), r.t("doctor.ld.price_err_fix"))
+		r.addOn(name, "price_type", false, r.t("doctor.ld.price_err", engine.ServiceWords(err).In(r.Lang)), r.t("doctor.ld.price_err_fix"))
 	case pc.OK():
 		r.addOn(name, "price_type", true, r.t("doctor.ld.price_ok", clp(pc.Gross), clp(pc.Got.MntNeto), clp(pc.Got.IVA))+left, "")
 	default:
@@ -591,7 +591,7 @@ func (r *run) unclaimed(ctx context.Context, st *store.Store, inv invoicer.Liste
 	now := r.Now().In(r.Location)
 	docs, err := inv.Emitted(ctx, now.AddDate(0, 0, -unclaimedDays), now)
 	if err != nil {
-		r.addOn(name, "unclaimed", false, r.t("doctor.ld.unclaimed_err", unclaimedDays, err.Error()), r.t("doctor.ld.unclaimed_err_fix"))
+		r.addOn(name, "unclaimed", false, r.t("doctor.ld.unclaimed_err", unclaimedDays, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.ld.unclaimed_err_fix"))
 		return
 	}
 	named, err := candidatesInErrors(ctx, st)
