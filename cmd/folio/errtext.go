@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/config"
+	"github.com/folio-cl/folio/internal/engine"
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
@@ -39,6 +40,9 @@ func errorText(l i18n.Lang, loc *time.Location, err error) string {
 	if se, ok := errors.AsType[*store.Error](err); ok && store.KindName(se.Kind) != "" && err == error(se) {
 		k := store.KindName(se.Kind)
 		return l.T("store.io", l.T(i18n.ID("store.kind."+k)), l.T("quote", se.Err.Error()), storeFix(l, k))
+	}
+	if _, ok := engine.ServiceReason(err); ok {
+		return engine.ServiceWords(err).In(l) // a service's failure, as an order's reason says it
 	}
 	return cobraText(l, err.Error())
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/folio-cl/folio/internal/i18n"
+	"github.com/folio-cl/folio/internal/invoicer"
 	"github.com/folio-cl/folio/internal/store"
 )
 
@@ -90,5 +93,16 @@ func TestLangInArgs(t *testing.T) {
 		if got, ok := langInArgs(tc.args); got != tc.want || ok != tc.ok {
 			t.Errorf("langInArgs(%v) = %q, %v; want %q, %v", tc.args, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+// A service's failure a command returns is said as an order's reason
+// says it: the catalog's words, the system's quoted, no code or Go text.
+func TestServiceErrorInTheReadersLanguage(t *testing.T) {
+	err := fmt.Errorf("catalog: %w", &invoicer.Error{Code: invoicer.CodeServer, Op: "items", Msg: i18n.M("invoicer.no_reply"),
+		Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")})
+	es := errorText(i18n.ES, time.UTC, err)
+	if !strings.Contains(es, "sin respuesta: «dial tcp 127.0.0.1:1: connect: connection refused»") || strings.Contains(es, "INV-SERVER") {
+		t.Errorf("in Spanish: %q", es)
 	}
 }

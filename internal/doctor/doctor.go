@@ -102,8 +102,9 @@ type Options struct {
 	// Listen is the webhook listener's address (the config's listen; ""
 	// when webhooks are off).
 	Listen string
-	// Explain says an error in Lang (the CLI's words for the store's and
-	// config's failures); nil: the error's own text.
+	// Explain says an error in Lang as the CLI says every error (the
+	// store's and config's failures, the services'); nil: the config's
+	// problems and the services' failures in Lang, anything else quoted.
 	Explain func(error) string
 }
 
@@ -158,7 +159,10 @@ func (r *run) explain(err error) string {
 	if r.Explain != nil {
 		return r.Explain(err)
 	}
-	return err.Error()
+	if ce, ok := errors.AsType[*config.Error](err); ok {
+		return ce.In(r.Lang)
+	}
+	return engine.ServiceWords(err).In(r.Lang)
 }
 
 // Run runs every check, in order.
@@ -224,11 +228,7 @@ func (r *run) emisor() {
 func (r *run) config() {
 	switch {
 	case r.ConfigErr != nil:
-		detail := r.ConfigErr.Error()
-		if ce, ok := errors.AsType[*config.Error](r.ConfigErr); ok {
-			detail = ce.In(r.Lang)
-		}
-		r.add("config", false, detail, r.t("doctor.config.fix_bad"))
+		r.add("config", false, r.explain(r.ConfigErr), r.t("doctor.config.fix_bad"))
 		return
 	case r.ConfigFile == "":
 		return
@@ -303,7 +303,7 @@ func (r *run) storeWritable(path string) {
 		check = writable
 	}
 	if err := check(path); err != nil {
-		r.add("store.writable", false, r.t("doctor.store.not_writable", engine.ServiceWords(err).In(r.Lang)), r.t("doctor.store.fix_writable", path, filepath.Dir(path)))
+		r.add("store.writable", false, r.t("doctor.store.not_writable", r.explain(err)), r.t("doctor.store.fix_writable", path, filepath.Dir(path)))
 		return
 	}
 	r.add("store.writable", true, r.t("doctor.store.writable_ok", path), "")
@@ -438,7 +438,7 @@ func (r *run) multivende(ctx context.Context, st *store.Store, c store.Connectio
 	if !tokenOK {
 		// No usable token to call with: say whether Multivende answers at all.
 		if _, _, err := r.probe(ctx, c.BaseURL); err != nil {
-			r.addOn(name, "api", false, r.t("doctor.unreachable", c.BaseURL, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.fix_unreachable"))
+			r.addOn(name, "api", false, r.t("doctor.unreachable", c.BaseURL, r.explain(err)), r.t("doctor.fix_unreachable"))
 		} else {
 			r.addOn(name, "api", true, r.t("doctor.reachable", c.BaseURL), "")
 		}
@@ -461,9 +461,9 @@ func (r *run) multivende(ctx context.Context, st *store.Store, c store.Connectio
 	case isMV && (mv.Status == http.StatusUnauthorized || mv.Status == http.StatusForbidden):
 		r.addOn(name, "api", false, r.t("doctor.mv.api_refused", mv.Status), reconnect)
 	case isMV && mv.Status == 0:
-		r.addOn(name, "api", false, r.t("doctor.unreachable", c.BaseURL, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.fix_unreachable"))
+		r.addOn(name, "api", false, r.t("doctor.unreachable", c.BaseURL, r.explain(err)), r.t("doctor.fix_unreachable"))
 	default:
-		r.addOn(name, "api", false, engine.ServiceWords(err).In(r.Lang), r.t("doctor.mv.fix_api"))
+		r.addOn(name, "api", false, r.explain(err), r.t("doctor.mv.fix_api"))
 	}
 }
 
@@ -512,7 +512,7 @@ func (r *run) openfactura(ctx context.Context, c store.Connection) {
 	client, err := openfactura.New(openfactura.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Emisor: c.EmisorRUT,
 		HTTPClient: r.HTTPClient, Timeout: r.Timeout})
 	if err != nil {
-		r.addOn(name, "credentials", false, engine.ServiceWords(err).In(r.Lang), fix)
+		r.addOn(name, "credentials", false, r.explain(err), fix)
 		return
 	}
 	err = client.Check(ctx)
@@ -523,9 +523,9 @@ func (r *run) openfactura(ctx context.Context, c store.Connection) {
 	case isInv && (ie.Code == invoicer.CodeAuth || ie.Code == invoicer.CodeForbidden):
 		r.addOn(name, "credentials", false, r.t("doctor.of.auth", ie.Status), fix)
 	case isInv && ie.Status == 0:
-		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.fix_unreachable"))
+		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, r.explain(err)), r.t("doctor.fix_unreachable"))
 	default:
-		r.addOn(name, "credentials", false, engine.ServiceWords(err).In(r.Lang), fix)
+		r.addOn(name, "credentials", false, r.explain(err), fix)
 	}
 }
 
@@ -535,7 +535,7 @@ func (r *run) libredte(ctx context.Context, st *store.Store, c store.Connection)
 	client, err := libredte.New(libredte.Config{BaseURL: c.BaseURL, Hash: c.APIKey, Emisor: c.EmisorRUT,
 		HTTPClient: r.HTTPClient, Timeout: r.Timeout})
 	if err != nil {
-		r.addOn(name, "credentials", false, engine.ServiceWords(err).In(r.Lang), fix)
+		r.addOn(name, "credentials", false, r.explain(err), fix)
 		return
 	}
 	err = client.Check(ctx)
@@ -551,9 +551,9 @@ func (r *run) libredte(ctx context.Context, st *store.Store, c store.Connection)
 	case isInv && ie.Code == invoicer.CodeForbidden:
 		r.addOn(name, "credentials", false, r.t("doctor.ld.forbidden", c.EmisorRUT), fix+" --emisor RUT")
 	case isInv && ie.Status == 0:
-		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.fix_unreachable"))
+		r.addOn(name, "credentials", false, r.t("doctor.unreachable", c.BaseURL, r.explain(err)), r.t("doctor.fix_unreachable"))
 	default:
-		r.addOn(name, "credentials", false, engine.ServiceWords(err).In(r.Lang), fix)
+		r.addOn(name, "credentials", false, r.explain(err), fix)
 	}
 	if err != nil {
 		return // the price check needs a working connection
@@ -569,7 +569,7 @@ func (r *run) libredte(ctx context.Context, st *store.Store, c store.Connection)
 	}
 	switch {
 	case err != nil:
-		r.addOn(name, "price_type", false, r.t("doctor.ld.price_err", engine.ServiceWords(err).In(r.Lang)), r.t("doctor.ld.price_err_fix"))
+		r.addOn(name, "price_type", false, r.t("doctor.ld.price_err", r.explain(err)), r.t("doctor.ld.price_err_fix"))
 	case pc.OK():
 		r.addOn(name, "price_type", true, r.t("doctor.ld.price_ok", clp(pc.Gross), clp(pc.Got.MntNeto), clp(pc.Got.IVA))+left, "")
 	default:
@@ -591,7 +591,7 @@ func (r *run) unclaimed(ctx context.Context, st *store.Store, inv invoicer.Liste
 	now := r.Now().In(r.Location)
 	docs, err := inv.Emitted(ctx, now.AddDate(0, 0, -unclaimedDays), now)
 	if err != nil {
-		r.addOn(name, "unclaimed", false, r.t("doctor.ld.unclaimed_err", unclaimedDays, engine.ServiceWords(err).In(r.Lang)), r.t("doctor.ld.unclaimed_err_fix"))
+		r.addOn(name, "unclaimed", false, r.t("doctor.ld.unclaimed_err", unclaimedDays, r.explain(err)), r.t("doctor.ld.unclaimed_err_fix"))
 		return
 	}
 	named, err := candidatesInErrors(ctx, st)
