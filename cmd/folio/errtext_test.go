@@ -99,7 +99,7 @@ func TestLangInArgs(t *testing.T) {
 // A service's failure a command returns is said as an order's reason
 // says it: the catalog's words, the system's quoted, no code or Go text.
 func TestServiceErrorInTheReadersLanguage(t *testing.T) {
-	err := fmt.Errorf("catalog: %w", &invoicer.Error{Code: invoicer.CodeServer, Op: "items", Msg: i18n.M("invoicer.no_reply"),
+	err := fmt.Errorf("catalog: %w", &invoicer.Error{Code: invoicer.CodeServer, Op: "items", Msg: i18n.M("call.no_reply"),
 		Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")})
 	es := errorText(i18n.ES, time.UTC, err)
 	if !strings.Contains(es, "sin respuesta: «dial tcp 127.0.0.1:1: connect: connection refused»") || strings.Contains(es, "INV-SERVER") {

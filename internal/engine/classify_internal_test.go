@@ -15,7 +15,7 @@ import (
 // words stay quoted as they came.
 func TestClassifyInvoicerWordsInTheReadersLanguage(t *testing.T) {
 	t.Parallel()
-	own := fmt.Errorf("order x: %w", &invoicer.Error{Code: invoicer.CodeServer, Op: "generar", Msg: i18n.M("invoicer.no_reply")})
+	own := fmt.Errorf("order x: %w", &invoicer.Error{Code: invoicer.CodeServer, Op: "generar", Msg: i18n.M("call.no_reply")})
 	_, msg, _, retry, _ := classify(own)
 	if !retry {
 		t.Errorf("no reply is worth retrying")

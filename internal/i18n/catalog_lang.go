@@ -32,16 +32,16 @@ var langCatalog = map[ID]Msg{
 	"reason.not_attached":       {"folio %s emitido pero no adjuntado tras %s intentos: %s — reintente cuando Multivende responda", "folio %s issued but not attached after %s attempts: %s — retry when Multivende answers"},
 	"reason.detail":             {"%s: %s", "%s: %s"},
 
-	// What folio says of an invoicer's call that failed on its side (the
-	// provider's own words are quoted instead).
-	"invoicer.building_request":   {"no se pudo armar la solicitud", "building the request"},
+	// What folio says of an invoicer's call that failed on its side (call.*
+	// serve Multivende's too); the provider's own words are quoted instead.
+	"call.building_request":       {"no se pudo armar la solicitud", "building the request"},
 	"invoicer.doc_not_json":       {"el documento no se puede escribir como JSON", "the document cannot be written as JSON"},
 	"invoicer.ld.key_unreadable":  {"la clave guardada del documento temporal no se puede leer: prepare el documento de nuevo", "the recorded temporary document key is unreadable: prepare the document again"},
 	"invoicer.ld.no_tmp_key":      {"la respuesta no es la clave de un documento temporal", "the reply is not a temporary document's key"},
 	"invoicer.ld.unreachable":     {"no se envió: no se pudo llegar a LibreDTE", "not sent: could not reach LibreDTE"},
 	"invoicer.no_folio":           {"la respuesta no trae folio", "the reply has no folio"},
-	"invoicer.no_reply":           {"sin respuesta", "no reply"},
-	"invoicer.no_reply_in_time":   {"sin respuesta a tiempo", "no reply in time"},
+	"call.no_reply":               {"sin respuesta", "no reply"},
+	"call.no_reply_in_time":       {"sin respuesta a tiempo", "no reply in time"},
 	"invoicer.not_pdf":            {"la respuesta no es un PDF", "the reply is not a PDF"},
 	"invoicer.nothing_to_ask":     {"no hay tipo de documento ni folio que consultar", "no document type or folio to ask for"},
 	"invoicer.of.key_unreadable":  {"la solicitud guardada para OpenFactura no se puede leer: prepare el documento de nuevo", "the recorded OpenFactura request is unreadable: prepare the document again"},
@@ -53,8 +53,8 @@ var langCatalog = map[ID]Msg{
 	"invoicer.of.pdf_not_base64":  {"el pdf de la respuesta no es un PDF en base64", "the reply's pdf is not a base64 PDF"},
 	"invoicer.of.stopped_waiting": {"no se envió: se detuvo mientras esperaba el límite de solicitudes de OpenFactura", "not sent: stopped while waiting for OpenFactura's rate limit"},
 	"invoicer.of.unreachable":     {"no se envió: no se pudo llegar a OpenFactura", "not sent: could not reach OpenFactura"},
-	"invoicer.reply_cut":          {"la respuesta llegó cortada", "reply cut short"},
-	"invoicer.unexpected_reply":   {"respuesta inesperada", "unexpected reply"},
+	"call.reply_cut":              {"la respuesta llegó cortada", "reply cut short"},
+	"call.unexpected_reply":       {"respuesta inesperada", "unexpected reply"},
 	"invoicer.of.repeat_no_token": {"OpenFactura dice que el documento de este pedido ya se emitió, pero su respuesta no nombra token: %s", "OpenFactura says this order's document was already issued, but its reply names no token: %s"},
 	"invoicer.of.no_folio_yet":    {"el documento del token %s aún no tiene folio", "the document of token %s has no folio yet"},
 	"invoicer.of.other_type":      {"el documento de la clave es una %s, no una %s: revíselo en OpenFactura", "the key's document is a %s, not a %s: check it in OpenFactura"},

@@ -21,10 +21,9 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/folio-cl/folio/internal/httplog"
+	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/preflight"
 	"github.com/folio-cl/folio/internal/transport"
-
-	"github.com/folio-cl/folio/internal/i18n"
 )
 
 // DefaultBaseURL is Multivende's API.
@@ -299,7 +298,7 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, string, error) {
 	}
 	req, err := http.NewRequestWithContext(tctx, r.method, u, rd)
 	if err != nil {
-		return nil, access, r.failOwn(CodeBadRequest, 0, i18n.M("invoicer.building_request"), err)
+		return nil, access, r.failOwn(CodeBadRequest, 0, i18n.M("call.building_request"), err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
@@ -322,9 +321,9 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, string, error) {
 			ex.Duration, ex.Err = time.Since(start), redactSecrets(err.Error(), true)
 			c.cfg.Hook(ctx, *ex)
 		}
-		e := r.failOwn(CodeServer, 0, i18n.M("invoicer.no_reply"), err)
+		e := r.failOwn(CodeServer, 0, i18n.M("call.no_reply"), err)
 		if ctx.Err() != nil || isTimeout(err) {
-			e.Code, e.Msg = CodeTimeout, i18n.M("invoicer.no_reply_in_time")
+			e.Code, e.Msg = CodeTimeout, i18n.M("call.no_reply_in_time")
 		}
 		if !wrote.Load() {
 			e.Msg = i18n.M("mv.unreachable")
@@ -348,7 +347,7 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, string, error) {
 	s := resp.StatusCode
 	ok := s >= 200 && s < 300
 	if rerr != nil && ok {
-		e := r.failOwn(CodeServer, s, i18n.M("invoicer.reply_cut"), rerr)
+		e := r.failOwn(CodeServer, s, i18n.M("call.reply_cut"), rerr)
 		if ctx.Err() != nil || isTimeout(rerr) {
 			e.Code = CodeTimeout
 		}
@@ -449,7 +448,7 @@ func (c *Client) getJSON(ctx context.Context, op, object, path string, q url.Val
 			// Not transient: asking again returns the same amount.
 			return b, &Error{Code: CodeBadAmount, Op: op, Object: object, Msg: i18n.M("mv.unreadable_amount"), Err: ae}
 		}
-		return b, &Error{Code: CodeDecode, Op: op, Object: object, Msg: i18n.M("invoicer.unexpected_reply"), Err: err}
+		return b, &Error{Code: CodeDecode, Op: op, Object: object, Msg: i18n.M("call.unexpected_reply"), Err: err}
 	}
 	return b, nil
 }

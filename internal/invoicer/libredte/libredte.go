@@ -154,7 +154,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	}
 	req, err := http.NewRequestWithContext(tctx, k.method, u, rd)
 	if err != nil {
-		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Msg: i18n.M("invoicer.building_request"), Err: err}
+		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Msg: i18n.M("call.building_request"), Err: err}
 	}
 	req.SetBasicAuth(c.cfg.Hash, "X") // the official clients' form (wire.go)
 	req.Header.Set("Accept", "application/json")
@@ -169,9 +169,9 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	if err != nil {
 		ex.Duration, ex.Err = time.Since(start), c.redact(err.Error())
 		c.report(ctx, ex)
-		e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Msg: i18n.M("invoicer.no_reply"), Err: errors.New(c.redact(err.Error()))}
+		e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Msg: i18n.M("call.no_reply"), Err: errors.New(c.redact(err.Error()))}
 		if ctx.Err() != nil || isTimeout(err) {
-			e.Code, e.Msg = invoicer.CodeTimeout, i18n.M("invoicer.no_reply_in_time")
+			e.Code, e.Msg = invoicer.CodeTimeout, i18n.M("call.no_reply_in_time")
 		}
 		if !wrote.Load() {
 			e.Msg = i18n.M("invoicer.ld.unreachable")
@@ -191,7 +191,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	s := resp.StatusCode
 	if s >= 200 && s < 300 {
 		if rerr != nil {
-			e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Status: s, Msg: i18n.M("invoicer.reply_cut"), Err: errors.New(c.redact(rerr.Error()))}
+			e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Status: s, Msg: i18n.M("call.reply_cut"), Err: errors.New(c.redact(rerr.Error()))}
 			if ctx.Err() != nil || isTimeout(rerr) {
 				e.Code = invoicer.CodeTimeout
 			}
@@ -260,7 +260,7 @@ func retryAfter(v string, now time.Time) time.Duration {
 
 func decodeReply(op string, raw []byte, out any, uncertain bool) error {
 	if err := json.Unmarshal(raw, out); err != nil {
-		return &invoicer.Error{Code: invoicer.CodeServer, Op: op, Status: http.StatusOK, Msg: i18n.M("invoicer.unexpected_reply"), Uncertain: uncertain, Err: err}
+		return &invoicer.Error{Code: invoicer.CodeServer, Op: op, Status: http.StatusOK, Msg: i18n.M("call.unexpected_reply"), Uncertain: uncertain, Err: err}
 	}
 	return nil
 }

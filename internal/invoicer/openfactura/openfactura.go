@@ -280,7 +280,7 @@ func (c *Client) byToken(ctx context.Context, k pending, token string, reply []b
 	}
 	var r jsonReply
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return invoicer.Issued{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/json", Status: http.StatusOK, Msg: i18n.M("invoicer.unexpected_reply"), Err: err}
+		return invoicer.Issued{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/json", Status: http.StatusOK, Msg: i18n.M("call.unexpected_reply"), Err: err}
 	}
 	folio, _ := intOf(r.JSON.Encabezado.IdDoc.Folio)
 	if folio <= 0 {
@@ -404,7 +404,7 @@ func (c *Client) Status(ctx context.Context, d invoicer.Issued) (invoicer.SIISta
 	}
 	var r statusReply
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return invoicer.SIIStatus{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/status", Status: http.StatusOK, Msg: i18n.M("invoicer.unexpected_reply"), Err: err}
+		return invoicer.SIIStatus{}, &invoicer.Error{Code: invoicer.CodeServer, Op: "document/status", Status: http.StatusOK, Msg: i18n.M("call.unexpected_reply"), Err: err}
 	}
 	return siiStatus(r.Estado, d.TrackID), nil
 }
@@ -473,7 +473,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	}
 	req, err := http.NewRequestWithContext(tctx, k.method, u, rd)
 	if err != nil {
-		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Msg: i18n.M("invoicer.building_request"), Err: err}
+		return nil, &invoicer.Error{Code: invoicer.CodeBadDoc, Op: k.op, Msg: i18n.M("call.building_request"), Err: err}
 	}
 	req.Header.Set(headerKey, c.cfg.APIKey)
 	req.Header.Set("Accept", "application/json")
@@ -490,9 +490,9 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	if err != nil {
 		ex.Duration, ex.Err = time.Since(start), c.redact(err.Error())
 		c.report(ctx, ex)
-		e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Msg: i18n.M("invoicer.no_reply"), Err: errors.New(c.redact(err.Error()))}
+		e := &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Msg: i18n.M("call.no_reply"), Err: errors.New(c.redact(err.Error()))}
 		if ctx.Err() != nil || isTimeout(err) {
-			e.Code, e.Msg = invoicer.CodeTimeout, i18n.M("invoicer.no_reply_in_time")
+			e.Code, e.Msg = invoicer.CodeTimeout, i18n.M("call.no_reply_in_time")
 		}
 		if !wrote.Load() {
 			e.Msg = i18n.M("invoicer.of.unreachable")
@@ -510,7 +510,7 @@ func (c *Client) do(ctx context.Context, k call) ([]byte, error) {
 	s := resp.StatusCode
 	if s >= 200 && s < 300 {
 		if rerr != nil {
-			return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Status: s, Msg: i18n.M("invoicer.reply_cut"),
+			return nil, &invoicer.Error{Code: invoicer.CodeServer, Op: k.op, Status: s, Msg: i18n.M("call.reply_cut"),
 				Uncertain: k.consumes, Err: errors.New(c.redact(rerr.Error()))}
 		}
 		return raw, nil
