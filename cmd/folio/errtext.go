@@ -12,6 +12,7 @@ import (
 	"github.com/folio-cl/folio/internal/i18n"
 	"github.com/folio-cl/folio/internal/sim"
 	"github.com/folio-cl/folio/internal/sim/faults"
+	"github.com/folio-cl/folio/internal/sim/loopback"
 	"github.com/folio-cl/folio/internal/store"
 	"github.com/folio-cl/folio/internal/tui"
 )
@@ -29,6 +30,9 @@ func errorText(l i18n.Lang, loc *time.Location, err error) string {
 	}
 	if ce, ok := errors.AsType[*config.Error](err); ok {
 		return ce.In(l)
+	}
+	if le, ok := errors.AsType[*loopback.ListenError](err); ok {
+		return l.T("sim.listen", "--"+le.Service+"-addr", le.Addr, l.T("quote", le.Err.Error()))
 	}
 	if ce, ok := errors.AsType[*sim.ConnectError](err); ok {
 		return simConnectText(l, ce)

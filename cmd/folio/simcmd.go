@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -46,12 +47,14 @@ func (cl *cli) newSimCmd() *cobra.Command {
 				b, _ := json.Marshal(s.Info)
 				fmt.Fprintln(out, string(b))
 			} else {
-				fmt.Fprintf(out, "Multivende simulator  %s\nLibreDTE simulator    %s\nOpenFactura simulator %s\nfaults                %s\n",
-					s.Info.Multivende, s.Info.LibreDTE, s.Info.OpenFactura, sp)
+				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+				fmt.Fprintf(tw, "%s\t%s\n%s\t%s\n%s\t%s\n%s\t%s\n", l.T("sim.banner.multivende"), s.Info.Multivende,
+					l.T("sim.banner.libredte"), s.Info.LibreDTE, l.T("sim.banner.openfactura"), s.Info.OpenFactura, l.T("sim.banner.faults"), sp)
 				if len(s.Info.Merchants) > 1 {
-					fmt.Fprintf(out, "merchants             %d\n", len(s.Info.Merchants))
+					fmt.Fprintf(tw, "%s\t%d\n", l.T("sim.banner.merchants"), len(s.Info.Merchants))
 				}
-				fmt.Fprintf(out, "\nConnect an engine to it:  folio run --sim %s\n", s.Info.Multivende)
+				_ = tw.Flush()
+				fmt.Fprintln(out, "\n"+l.T("sim.banner.connect", s.Info.Multivende))
 			}
 			<-cmd.Context().Done()
 			return nil

@@ -213,7 +213,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.h.ServeHT
 // Start serves on addr (such as 127.0.0.1:0) until ctx ends and returns the
 // API root, http://HOST:PORT/api.
 func (s *Server) Start(ctx context.Context, addr string) (string, error) {
-	srv, host, err := loopback.Serve(ctx, "libredte simulator", addr, s)
+	srv, host, err := loopback.Serve(ctx, "libredte", addr, s)
 	if err != nil {
 		return "", err
 	}

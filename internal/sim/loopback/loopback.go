@@ -11,13 +11,27 @@ import (
 	"time"
 )
 
+// ListenError is a simulator that could not listen where it was told:
+// Service names it ("multivende", "libredte", "openfactura"), so that a
+// command can name the flag that gave Addr.
+type ListenError struct {
+	Service, Addr string
+	Err           error
+}
+
+func (e *ListenError) Error() string {
+	return fmt.Sprintf("%s simulator: listen on %s: %v", e.Service, e.Addr, e.Err)
+}
+
+func (e *ListenError) Unwrap() error { return e.Err }
+
 // Serve listens on addr (such as 127.0.0.1:0) and serves h until ctx ends
 // or the returned server is closed. It returns the server and the address
-// it listens on (HOST:PORT); name says whose listener failed.
-func Serve(ctx context.Context, name, addr string, h http.Handler) (*http.Server, string, error) {
+// it listens on (HOST:PORT); service says whose listener failed.
+func Serve(ctx context.Context, service, addr string, h http.Handler) (*http.Server, string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: listen on %s: %w", name, addr, err)
+		return nil, "", &ListenError{Service: service, Addr: addr, Err: err}
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

@@ -185,7 +185,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Start serves on addr (e.g. 127.0.0.1:0) until ctx ends or Close, and
 // returns the base URL.
 func (s *Server) Start(ctx context.Context, addr string) (string, error) {
-	srv, host, err := loopback.Serve(ctx, "multivende simulator", addr, s)
+	srv, host, err := loopback.Serve(ctx, "multivende", addr, s)
 	if err != nil {
 		return "", err
 	}

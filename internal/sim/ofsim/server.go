@@ -173,7 +173,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.h.ServeHT
 // Start serves on addr until ctx ends and returns the API root
 // (http://HOST:PORT; the API is under /v2 as at Haulmer).
 func (s *Server) Start(ctx context.Context, addr string) (string, error) {
-	srv, host, err := loopback.Serve(ctx, "openfactura simulator", addr, s)
+	srv, host, err := loopback.Serve(ctx, "openfactura", addr, s)
 	if err != nil {
 		return "", err
 	}
