@@ -26,7 +26,7 @@ func Explain(l i18n.Lang, err error, baseURL string, port int) error {
 	}
 	switch ce.Kind {
 	case KindListen:
-		return errors.New(l.T("connect.err.listen", ce.Detail, errText(ce.Err)))
+		return errors.New(l.T("connect.err.listen", ce.Detail, errText(l, ce.Err)))
 	case KindDenied:
 		return errors.New(l.T("connect.err.denied", ce.Detail))
 	case KindProvider:
@@ -45,15 +45,25 @@ func Explain(l i18n.Lang, err error, baseURL string, port int) error {
 		case ok && mv.Status >= 400 && mv.Status < 500:
 			return errors.New(l.T("connect.err.code", mv.Status, mv.Message))
 		default:
-			return errors.New(l.T("connect.err.unreachable", baseURL, errText(ce.Err)))
+			return errors.New(l.T("connect.err.unreachable", baseURL, errText(l, ce.Err)))
 		}
 	}
 	return err
 }
 
-func errText(err error) string {
+// errText is what broke underneath, for a person in l: the client's
+// own account of a failed call in l, the system's words quoted.
+func errText(l i18n.Lang, err error) string {
 	if err == nil {
 		return ""
 	}
-	return err.Error()
+	mv, ok := multivende.AsError(err)
+	if !ok || mv.Msg.IsZero() {
+		return l.T("quote", err.Error())
+	}
+	text := mv.Msg.In(l)
+	if mv.Err != nil {
+		text += ": " + l.T("quote", mv.Err.Error())
+	}
+	return text
 }
