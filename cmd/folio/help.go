@@ -32,12 +32,11 @@ func helpID(cmd *cobra.Command) i18n.ID {
 
 // flagHelpID is the catalog id of f's words on cmd: the command's own,
 // else the one every command shares.
-func flagHelpID(cmd *cobra.Command, f *pflag.Flag) (i18n.ID, bool) {
+func flagHelpID(cmd *cobra.Command, f *pflag.Flag) i18n.ID {
 	if id := helpID(cmd) + i18n.ID(".flag."+f.Name); i18n.Has(id) {
-		return id, true
+		return id
 	}
-	id := i18n.ID("usage.flag." + f.Name)
-	return id, i18n.Has(id)
+	return i18n.ID("usage.flag." + f.Name)
 }
 
 // localizeHelp words every command and flag under root in l, and sets
@@ -57,7 +56,7 @@ func localizeHelp(root *cobra.Command, l i18n.Lang) {
 			c.Long = l.T(id + ".long")
 		}
 		word := func(f *pflag.Flag) {
-			fid, _ := flagHelpID(c, f)
+			fid := flagHelpID(c, f)
 			switch f.Name {
 			case "help":
 				f.Usage = l.T(fid, c.Name())

@@ -56,7 +56,7 @@ func TestEveryCommandAndFlagHasHelpWords(t *testing.T) {
 			used[id+".long"] = true
 		}
 		flag := func(f *pflag.Flag) {
-			fid, _ := flagHelpID(c, f)
+			fid := flagHelpID(c, f)
 			check(c.CommandPath()+" --"+f.Name, fid)
 		}
 		c.LocalNonPersistentFlags().VisitAll(flag)

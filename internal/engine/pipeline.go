@@ -998,13 +998,7 @@ func classify(err error) (code string, reason i18n.Message, retryAfter time.Dura
 		return p.code, p.reason, 0, false, false
 	}
 	if ie, ok := invoicer.AsError(err); ok {
-		reason := withDetail(explainTitle(ie.Code), ie.Message)
-		if title := explainTitle(ie.Code); !ie.Msg.IsZero() { // folio's own words, not the provider's
-			reason = ie.Msg
-			if !title.IsZero() {
-				reason = i18n.M("reason.detail", title, ie.Msg)
-			}
-		}
+		reason := withDetail(explainTitle(ie.Code), detailOf(ie.Msg, ie.Message))
 		return ie.Code, reason, ie.RetryAfter, ie.Retryable(), false
 	}
 	if errors.As(err, &mv) {
@@ -1012,10 +1006,7 @@ func classify(err error) (code string, reason i18n.Message, retryAfter time.Dura
 		if title.IsZero() {
 			title = i18n.M("reason.mv_refused")
 		}
-		reason := withDetail(title, mv.Message)
-		if !mv.Msg.IsZero() { // folio's own words, not Multivende's
-			reason = i18n.M("reason.detail", title, mv.Msg)
-		}
+		reason := withDetail(title, detailOf(mv.Msg, mv.Message))
 		switch mv.Code {
 		case multivende.CodeNeedsReconnect, multivende.CodeAuth:
 			return mv.Code, reason, 0, true, true
@@ -1032,14 +1023,24 @@ func classify(err error) (code string, reason i18n.Message, retryAfter time.Dura
 	return "ERROR", i18n.Quote(err.Error()), 0, true, false
 }
 
-// withDetail is a catalog title followed by the service's own words, kept
-// as written (quoted); either may be missing.
-func withDetail(title i18n.Message, detail string) i18n.Message {
+// withDetail is a catalog title followed by a detail; either may be
+// missing.
+func withDetail(title, detail i18n.Message) i18n.Message {
 	switch {
-	case detail == "":
+	case detail.IsZero():
 		return title
 	case title.IsZero():
-		return i18n.Quote(detail)
+		return detail
 	}
-	return i18n.M("reason.detail", title, i18n.Quote(detail))
+	return i18n.M("reason.detail", title, detail)
+}
+
+// detailOf is a failed call's detail: folio's own account when the
+// client gave one (own, in the reader's language), else the service's
+// words kept as written (quoted).
+func detailOf(own i18n.Message, theirs string) i18n.Message {
+	if !own.IsZero() {
+		return own
+	}
+	return i18n.Quote(theirs)
 }
