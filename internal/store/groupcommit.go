@@ -50,6 +50,9 @@ var errStoreClosed = errors.New("store closed")
 func newCommitter(s *Store) *committer {
 	c := &committer{s: s, queue: make(chan *pendingWrite), stop: make(chan struct{}), done: make(chan struct{}),
 		syncer: newWALSyncer(s.path)}
+	if s.opts.SyncWAL != nil {
+		c.syncer.sync = s.opts.SyncWAL
+	}
 	c.syncer.start()
 	go c.run()
 	return c

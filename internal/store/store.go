@@ -65,6 +65,10 @@ type Options struct {
 	// nothing written. Tests use it to fill the disk (syscall.ENOSPC reads
 	// as ErrDiskFull) where making a small filesystem would need root.
 	WriteFault func() error
+	// SyncWAL, when set, is called instead of the fdatasync that makes
+	// commits durable (SQLite). Benchmarks use it to measure what the
+	// pipeline would do with a disk that syncs for free.
+	SyncWAL func() error
 }
 
 // Store is an open folio store.

@@ -313,3 +313,32 @@ func TestRecoverableWriteCommits(t *testing.T) {
 		t.Fatalf("synchronous_commit: %q in the recoverable write, %q in the next write; want off, then on", during, after)
 	}
 }
+
+// Options.SyncWAL stands in for the WAL's fdatasync: a durable write is
+// answered only after it ran, and its failure is the write's.
+func TestSyncWALOption(t *testing.T) {
+	ctx := context.Background()
+	var calls atomic.Int32
+	var fail atomic.Bool
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "folio.db"), Options{SyncWAL: func() error {
+		calls.Add(1)
+		if fail.Load() {
+			return syscall.EIO
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Write(ctx, func(tx *Tx) error { return tx.SetSetting(ctx, "a", "v") }); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("the hook ran %d times for one durable write, want 1", calls.Load())
+	}
+	fail.Store(true)
+	if err := st.Write(ctx, func(tx *Tx) error { return tx.SetSetting(ctx, "b", "v") }); err == nil {
+		t.Fatal("a write whose sync failed was answered as durable")
+	}
+}
