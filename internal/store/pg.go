@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -180,15 +182,67 @@ func (s *Store) pgVersion(ctx context.Context) (int, error) {
 	return v, err
 }
 
-// redactErr is err's text without the address's password.
+// redactErr is err's text without the address's password (in its
+// user part or its password parameter), as written or URL-escaped.
 func redactErr(err error, addr string) string {
 	msg := err.Error()
-	if u, perr := url.Parse(addr); perr == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok && pw != "" {
-			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+	u, perr := url.Parse(addr)
+	if perr != nil {
+		return msg
+	}
+	var pws []string
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			pws = append(pws, pw)
+		}
+	}
+	pws = append(pws, u.Query()["password"]...)
+	for _, pw := range pws {
+		if pw == "" {
+			continue
+		}
+		for _, form := range []string{pw, url.PathEscape(pw), url.QueryEscape(pw)} {
+			msg = replaceWord(msg, form, "xxxxx")
 		}
 	}
 	return msg
+}
+
+// replaceWord replaces each occurrence of old in s that is not part of a
+// longer word: a short password ("p") must not blot out every "p" of the
+// message, while one written into it (":p@", "password=p") still goes.
+func replaceWord(s, old, repl string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, old)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(old)
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		if wordRune(before) && wordRune(firstRune(old)) || wordRune(after) && wordRune(lastRune(old)) {
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteString(repl)
+		s = s[end:]
+	}
+}
+
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' }
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
 }
 
 func pgOpenError(shown, addr, doing string, err error) error {

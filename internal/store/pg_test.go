@@ -374,3 +374,21 @@ func TestPostgresBackupSaysPgDump(t *testing.T) {
 		t.Fatalf("the failed backup left %s: %v", dst, err)
 	}
 }
+
+// An error's text loses the address's password wherever the address
+// carried it, and nothing else: a one-letter password does not blot out
+// that letter across the message.
+func TestRedactErrTakesThePasswordOnly(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ addr, msg, want string }{
+		{"postgres://folio:p@127.0.0.1:5432/folio", "dial tcp 127.0.0.1:5432: connect: connection refused (postgres://folio:p@127.0.0.1)",
+			"dial tcp 127.0.0.1:5432: connect: connection refused (postgres://folio:xxxxx@127.0.0.1)"},
+		{"postgres://folio@h/db?password=s3cret", "bad password=s3cret here", "bad password=xxxxx here"},
+		{"postgres://folio:s%2Fx@h/db", "cannot parse folio:s%2Fx@h and s/x", "cannot parse folio:xxxxx@h and xxxxx"},
+		{"postgres://folio:ab@h/db", "abc ab cab ab", "abc xxxxx cab xxxxx"},
+	} {
+		if got := redactErr(errors.New(c.msg), c.addr); got != c.want {
+			t.Errorf("redactErr(%q, %q) = %q, want %q", c.msg, c.addr, got, c.want)
+		}
+	}
+}
