@@ -67,6 +67,7 @@ func simConnectText(l i18n.Lang, e *sim.ConnectError) string {
 
 func openErrorText(l i18n.Lang, e *store.OpenError) string {
 	k := store.KindName(e.Kind)
+	detail := openDetail(l, e)
 	switch e.Case {
 	case store.CaseDirectory:
 		return l.T("store.case.directory", e.Path, filepath.Join(e.Path, "folio.db"))
@@ -75,17 +76,26 @@ func openErrorText(l i18n.Lang, e *store.OpenError) string {
 	case store.CaseNotAStoreFile:
 		return l.T("store.case.not_a_store_file", e.Path)
 	case store.CaseBadAddress:
-		return l.T("store.case.bad_address", e.Path, e.Detail)
+		return l.T("store.case.bad_address", e.Path, l.T("quote", e.Cause))
 	case store.CaseNoPrivilege, store.CaseUnreachable:
-		return l.T(i18n.ID("store.case."+e.Case), e.Path, l.T(i18n.ID("store.kind."+k)), e.Detail)
+		return l.T(i18n.ID("store.case."+e.Case), e.Path, l.T(i18n.ID("store.kind."+k)), detail)
 	}
 	if k == "" {
 		return e.Error()
 	}
-	if e.Detail == "" {
+	if detail == "" {
 		return l.T("store.open_no_info", e.Path, l.T(i18n.ID("store.kind."+k)), storeFix(l, k))
 	}
-	return l.T("store.open", e.Path, l.T(i18n.ID("store.kind."+k)), e.Detail, storeFix(l, k))
+	return l.T("store.open", e.Path, l.T(i18n.ID("store.kind."+k)), detail, storeFix(l, k))
+}
+
+// openDetail is the step that failed, in l, and the words of what failed
+// it as they came.
+func openDetail(l i18n.Lang, e *store.OpenError) string {
+	if e.Cause == "" {
+		return e.Detail
+	}
+	return l.T(i18n.ID("store.op."+string(e.Op)), e.Cause)
 }
 
 func storeFix(l i18n.Lang, kind string) string {

@@ -106,3 +106,41 @@ func TestServiceErrorInTheReadersLanguage(t *testing.T) {
 		t.Errorf("in Spanish: %q", es)
 	}
 }
+
+// A store that cannot be opened names the step that failed in the
+// reader's language and the system's words as they came; the English is
+// the error's own text. Every step has its words.
+func TestStoreOpenStepInTheReadersLanguage(t *testing.T) {
+	for _, op := range store.Ops {
+		id := i18n.ID("store.op." + string(op))
+		if !i18n.Has(id) {
+			t.Errorf("no words for the step %q (%s)", op, id)
+		}
+	}
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A store whose folder is a file.
+	_, err := store.Open(context.Background(), filepath.Join(blocker, "sub", "folio.db"), store.Options{})
+	oe, ok := errors.AsType[*store.OpenError](err)
+	if !ok || oe.Op == "" || oe.Cause == "" {
+		t.Fatalf("err = %#v, want its step and cause", err)
+	}
+	step, _, _ := strings.Cut(oe.Detail, ": ") // the English step
+	es, en := errorText(i18n.ES, time.UTC, err), errorText(i18n.EN, time.UTC, err)
+	if en != err.Error() {
+		t.Errorf("the English text changed:\n got %q\nwant %q", en, err.Error())
+	}
+	if !strings.Contains(es, i18n.ES.T(i18n.ID("store.op."+string(oe.Op)), oe.Cause)) || strings.Contains(es, "("+step+":") {
+		t.Errorf("es: %q", es)
+	}
+	_, err = store.Open(context.Background(), "postgres://folio:s3cret@h:bad/db", store.Options{})
+	if oe, ok := errors.AsType[*store.OpenError](err); !ok || oe.Case != store.CaseBadAddress {
+		t.Fatalf("err = %v, want a bad address", err)
+	}
+	es = errorText(i18n.ES, time.UTC, err)
+	if strings.Contains(es, "does not parse") || strings.Contains(es, "s3cret") || !strings.Contains(es, "la dirección no se entiende («") {
+		t.Errorf("es: %q", es)
+	}
+}

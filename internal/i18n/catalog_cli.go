@@ -27,6 +27,16 @@ var cliCatalog = map[ID]Msg{
 	"store.open":         {"almacén %s: %s (%s); %s", "store %s: %s (%s); %s"},
 	"store.open_no_info": {"almacén %s: %s; %s", "store %s: %s; %s"},
 	"store.io":           {"%s: %s; %s", "%s: %s; %s"},
+	// The step of opening a store that failed (store.Op), with the words of
+	// what failed it; the English is OpenError.Error's, as scripts read it.
+	"store.op.open":    {"al abrirlo: «%s»", "open: %s"},
+	"store.op.create":  {"al crearlo: «%s»", "create: %s"},
+	"store.op.read":    {"al leerlo: «%s»", "read: %s"},
+	"store.op.write":   {"al escribirlo: «%s»", "write: %s"},
+	"store.op.mkdir":   {"al crear su carpeta: «%s»", "create directory for: %s"},
+	"store.op.connect": {"al conectarse: «%s»", "connect: %s"},
+	"store.op.migrate": {"al actualizar su esquema: «%s»", "migrate: %s"},
+	"store.op.parse":   {"la dirección no se entiende: «%s»", "the address does not parse: %s"},
 	"store.case.directory": {"almacén %s: no se puede abrir el almacén (es un directorio); indique la ruta del archivo del almacén, por ejemplo %s",
 		"store %s: store cannot be opened (it is a directory); give the store file's path, for example %s"},
 	"store.case.newer_schema": {"almacén %s: lo escribió un folio más nuevo (esquema %d; este folio conoce hasta el %d); actualice folio a la versión que lo escribió (o restaure un respaldo hecho con esta versión)",

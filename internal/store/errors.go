@@ -35,8 +35,14 @@ var fixes = map[error]string{
 type OpenError struct {
 	Path   string
 	Kind   error
-	Detail string
+	Detail string // in English: the step, then the cause
 	Fix    string
+	// Op is the step that failed and Cause the words of what failed it
+	// (the system's, SQLite's, PostgreSQL's; a password taken out), for a
+	// command to say the step in its reader's language and quote the
+	// cause; both "" when Detail is folio's own words.
+	Op    Op
+	Cause string
 	// Case names a situation the words above are specific to, so that a
 	// command can say it in its reader's language ("" when Kind, Detail
 	// and the kind's fix say it all): one of the Case* constants. Have and
@@ -182,7 +188,35 @@ func classify(err error) error {
 }
 
 // openError wraps err, from doing what to path, as an OpenError with a fix.
-func openError(path, doing string, err error) error {
+// Op is a step of opening a store, as OpenError names it.
+type Op string
+
+const (
+	OpOpen    Op = "open"
+	OpCreate  Op = "create"
+	OpRead    Op = "read"
+	OpWrite   Op = "write"
+	OpMkdir   Op = "mkdir"
+	OpConnect Op = "connect"
+	OpMigrate Op = "migrate"
+	OpParse   Op = "parse" // a PostgreSQL address
+)
+
+// Ops are every Op, for the catalog's check.
+var Ops = []Op{OpOpen, OpCreate, OpRead, OpWrite, OpMkdir, OpConnect, OpMigrate, OpParse}
+
+// doing is the step as OpenError.Error says it.
+func (o Op) doing() string {
+	switch o {
+	case OpMkdir:
+		return "create directory for"
+	case OpParse:
+		return "the address does not parse"
+	}
+	return string(o)
+}
+
+func openError(path string, op Op, err error) error {
 	kind := kindOf(err)
 	if kind == nil {
 		code := sqliteCode(err)
@@ -196,5 +230,5 @@ func openError(path, doing string, err error) error {
 	if errors.As(err, &e) {
 		err = e.Err
 	}
-	return &OpenError{Path: path, Kind: kind, Detail: doing + ": " + err.Error(), Fix: fixes[kind]}
+	return &OpenError{Path: path, Kind: kind, Detail: op.doing() + ": " + err.Error(), Fix: fixes[kind], Op: op, Cause: err.Error()}
 }

@@ -102,7 +102,7 @@ func TestDiskFullIsNamedWithItsFix(t *testing.T) {
 	if !errors.As(err, &se) || sqliteCode(se.Err) != codeFull {
 		t.Fatalf("the SQLite error is lost: %v", err)
 	}
-	oe := openError(b.path, "migrate", se.Err)
+	oe := openError(b.path, OpMigrate, se.Err)
 	if !errors.Is(oe, ErrDiskFull) || !strings.Contains(oe.Error(), "df -h") {
 		t.Fatalf("open-time disk full: %v", oe)
 	}
@@ -130,7 +130,7 @@ func TestErrorMapping(t *testing.T) {
 		{fmt.Errorf("open: %w", syscall.EROFS), ErrReadOnlyDir, "writable"},
 		{errors.New("something else"), ErrCannotOpen, "--store"},
 	} {
-		err := openError("/srv/folio.db", "open", tc.err)
+		err := openError("/srv/folio.db", OpOpen, tc.err)
 		if !errors.Is(err, tc.kind) || !strings.Contains(err.Error(), tc.fix) || !strings.Contains(err.Error(), "/srv/folio.db") {
 			t.Errorf("%v: got %v, want kind %v with %q", tc.err, err, tc.kind, tc.fix)
 		}

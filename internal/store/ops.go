@@ -461,16 +461,16 @@ func BackupFile(ctx context.Context, src, dst string) error {
 		return fmt.Errorf("backup of %s: %w", src, err)
 	}
 	if _, err := os.Stat(abs); err != nil {
-		return openError(abs, "open", err)
+		return openError(abs, OpOpen, err)
 	}
 	db, err := sql.Open("sqlite", dsn(abs, []string{"busy_timeout(5000)"}, "mode", "ro"))
 	if err != nil {
-		return openError(abs, "open", err)
+		return openError(abs, OpOpen, err)
 	}
 	defer db.Close()
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
-		return openError(abs, "read", err)
+		return openError(abs, OpRead, err)
 	}
 	return backupInto(ctx, db, dst, nil)
 }

@@ -40,7 +40,7 @@ func RedactAddress(addr string) string {
 	}
 	u, err := url.Parse(addr)
 	if err != nil {
-		return "postgres://(an address that does not parse)"
+		return "postgres://…" // said in the detail: it does not parse
 	}
 	q := u.Query()
 	if q.Has("password") {
@@ -57,7 +57,8 @@ func openPostgres(ctx context.Context, addr string, opts Options, realClock bool
 	shown := RedactAddress(addr)
 	cfg, err := pgx.ParseConfig(addr)
 	if err != nil {
-		return nil, &OpenError{Path: shown, Kind: ErrCannotOpen, Detail: "the address does not parse: " + redactErr(err, addr),
+		cause := redactErr(err, addr)
+		return nil, &OpenError{Path: shown, Kind: ErrCannotOpen, Detail: OpParse.doing() + ": " + cause, Op: OpParse, Cause: cause,
 			Fix: "give the store as postgres://USER:PASSWORD@HOST:PORT/DATABASE (store in the config, FOLIO_STORE or --store)", Case: CaseBadAddress}
 	}
 	// Every statement is planned for its own arguments. pgx prepares and
@@ -79,7 +80,7 @@ func openPostgres(ctx context.Context, addr string, opts Options, realClock bool
 		s.w.SetConnMaxIdleTime(0)
 		if err := s.w.PingContext(octx); err != nil {
 			s.Close()
-			return nil, pgOpenError(shown, addr, "connect", err)
+			return nil, pgOpenError(shown, addr, OpConnect, "", err)
 		}
 		if err := s.migrate(ctx); err != nil {
 			s.Close()
@@ -98,11 +99,11 @@ func openPostgres(ctx context.Context, addr string, opts Options, realClock bool
 	s.r.SetMaxOpenConns(5)
 	if s.version, err = s.pgVersion(octx); err != nil {
 		s.Close()
-		return nil, pgOpenError(shown, addr, "read", err)
+		return nil, pgOpenError(shown, addr, OpRead, "", err)
 	}
 	if err := s.readClock(octx); err != nil {
 		s.Close()
-		return nil, pgOpenError(shown, addr, "read", err)
+		return nil, pgOpenError(shown, addr, OpRead, "", err)
 	}
 	if s.version > LatestSchema() {
 		s.Close()
@@ -245,7 +246,8 @@ func lastRune(s string) rune {
 	return r
 }
 
-func pgOpenError(shown, addr, doing string, err error) error {
+// pgOpenError is err met at step op; what names the migration that failed.
+func pgOpenError(shown, addr string, op Op, what string, err error) error {
 	kind := kindOf(err)
 	if kind == nil {
 		kind = ErrCannotOpen
@@ -257,7 +259,11 @@ func pgOpenError(shown, addr, doing string, err error) error {
 	case kind == ErrCannotOpen:
 		fix, situation = "check that the PostgreSQL server is running and reachable, and that the address (store in the config, FOLIO_STORE or --store) names the right host, database, user and password", CaseUnreachable
 	}
-	return &OpenError{Path: shown, Kind: kind, Detail: doing + ": " + redactErr(err, addr), Fix: fix, Case: situation}
+	cause := redactErr(err, addr)
+	if what != "" {
+		cause = what + ": " + cause
+	}
+	return &OpenError{Path: shown, Kind: kind, Detail: op.doing() + ": " + cause, Fix: fix, Case: situation, Op: op, Cause: cause}
 }
 
 func pgMigrations() []migration { return readMigrations(pgMigrationFiles, "migrations/postgres") }
@@ -274,7 +280,7 @@ func (s *Store) migratePGTo(ctx context.Context, target int) error {
 		}
 		tx, err := s.w.BeginTx(raw, nil)
 		if err != nil {
-			return pgOpenError(s.path, s.path, "migrate", err)
+			return pgOpenError(s.path, s.path, OpMigrate, "", err)
 		}
 		if m.version == 0 {
 			_, err = tx.ExecContext(raw, `CREATE TABLE IF NOT EXISTS folio_schema (
@@ -286,14 +292,14 @@ func (s *Store) migratePGTo(ctx context.Context, target int) error {
 				_ = tx.Rollback()
 			}
 			if err != nil {
-				return pgOpenError(s.path, s.path, "migrate", err)
+				return pgOpenError(s.path, s.path, OpMigrate, "", err)
 			}
 			continue
 		}
 		var cur int
 		if err := tx.QueryRowContext(raw, pgSchemaVersion).Scan(&cur); err != nil {
 			_ = tx.Rollback()
-			return pgOpenError(s.path, s.path, "migrate", err)
+			return pgOpenError(s.path, s.path, OpMigrate, "", err)
 		}
 		if cur > LatestSchema() {
 			_ = tx.Rollback()
@@ -306,17 +312,17 @@ func (s *Store) migratePGTo(ctx context.Context, target int) error {
 		if _, err := tx.ExecContext(raw, m.sql); err != nil {
 			_ = tx.Rollback()
 			if pgCode(err) == pgNoPrivilege {
-				return pgOpenError(s.path, s.path, "migration postgres/"+m.name, err)
+				return pgOpenError(s.path, s.path, OpMigrate, "postgres/"+m.name, err)
 			}
 			return fmt.Errorf("store %s: migration postgres/%s: %w", s.path, m.name, classify(err))
 		}
 		if _, err := tx.ExecContext(raw, `INSERT INTO folio_schema (id, version) VALUES (1, $1)
 			ON CONFLICT (id) DO UPDATE SET version = excluded.version`, m.version); err != nil {
 			_ = tx.Rollback()
-			return pgOpenError(s.path, s.path, "migrate", err)
+			return pgOpenError(s.path, s.path, OpMigrate, "", err)
 		}
 		if err := tx.Commit(); err != nil {
-			return pgOpenError(s.path, s.path, "migrate", err)
+			return pgOpenError(s.path, s.path, OpMigrate, "", err)
 		}
 	}
 	return nil

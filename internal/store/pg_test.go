@@ -256,7 +256,7 @@ func TestPostgresErrorKinds(t *testing.T) {
 	if isConstraint(&pgconn.PgError{Code: "42P01"}) {
 		t.Error("an undefined table is no constraint violation")
 	}
-	err := pgOpenError("postgres://h/db", "postgres://h/db", "migrate", &pgconn.PgError{Code: pgNoPrivilege, Message: "permission denied for schema public"})
+	err := pgOpenError("postgres://h/db", "postgres://h/db", OpMigrate, "", &pgconn.PgError{Code: pgNoPrivilege, Message: "permission denied for schema public"})
 	if !strings.Contains(err.Error(), "database's owner") || !strings.Contains(err.Error(), "permission denied") {
 		t.Errorf("a role without privileges: %v", err)
 	}

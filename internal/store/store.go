@@ -162,7 +162,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	} else if _, err := os.Stat(abs); err != nil {
-		return nil, openError(abs, "open", err)
+		return nil, openError(abs, OpOpen, err)
 	} else if err := checkExisting(abs); err != nil {
 		return nil, err // a directory, or not a database: say so, not "disk I/O error"
 	}
@@ -186,13 +186,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if !opts.ReadOnly {
 		s.w, err = sql.Open("sqlite", dsn(abs, pragmas, "_txlock", "immediate"))
 		if err != nil {
-			return nil, openError(abs, "open", err)
+			return nil, openError(abs, OpOpen, err)
 		}
 		s.w.SetMaxOpenConns(1)
 		s.w.SetConnMaxIdleTime(0)
 		if err := setWAL(ctx, s.w, opts.BusyTimeout); err != nil {
 			s.Close()
-			return nil, openError(abs, "open", err)
+			return nil, openError(abs, OpOpen, err)
 		}
 		if err := s.migrate(ctx); err != nil {
 			s.Close()
@@ -206,20 +206,20 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		// from the write lock (walsync.go).
 		if _, err := s.w.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
 			s.Close()
-			return nil, openError(abs, "open", err)
+			return nil, openError(abs, OpOpen, err)
 		}
 		s.commits = newCommitter(s)
 	}
 	s.r, err = sql.Open("sqlite", dsn(abs, pragmas, "mode", "ro"))
 	if err != nil {
 		s.Close()
-		return nil, openError(abs, "open", err)
+		return nil, openError(abs, OpOpen, err)
 	}
 	s.reads.db = s.r
 	s.r.SetMaxOpenConns(5)
 	if err := s.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&s.version); err != nil {
 		s.Close()
-		return nil, openError(abs, "read", err)
+		return nil, openError(abs, OpRead, err)
 	}
 	if s.version > LatestSchema() {
 		s.Close()
@@ -293,7 +293,7 @@ func checkExisting(path string) error {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return openError(path, "open", err)
+		return openError(path, OpOpen, err)
 	}
 	defer f.Close()
 	head := make([]byte, len(sqliteHeader))
@@ -310,24 +310,24 @@ func createFile(path string) error {
 	dir := filepath.Dir(path)
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return openError(path, "create directory for", err)
+			return openError(path, OpMkdir, err)
 		}
 		if err := os.Chmod(dir, 0o700); err != nil {
-			return openError(path, "create directory for", err)
+			return openError(path, OpMkdir, err)
 		}
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return openError(path, "create", err)
+		return openError(path, OpCreate, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return openError(path, "create", err)
+		return openError(path, OpCreate, err)
 	}
 	if fi.Size() == 0 && fi.Mode().Perm() != 0o600 {
 		if err := f.Chmod(0o600); err != nil {
-			return openError(path, "create", err)
+			return openError(path, OpCreate, err)
 		}
 	}
 	// Take away what others may read from an existing store and its WAL;
@@ -417,7 +417,7 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 	}
 	var v int
 	if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return openError(s.path, "read", err)
+		return openError(s.path, OpRead, err)
 	}
 	if v > LatestSchema() {
 		return newerSchema(s.path, v)
@@ -428,7 +428,7 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 		}
 		tx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
-			return openError(s.path, "migrate", err)
+			return openError(s.path, OpMigrate, err)
 		}
 		// The version is read again under the write lock (BEGIN IMMEDIATE):
 		// another folio opening the same new store may have applied this
@@ -436,7 +436,7 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 		var cur int
 		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
 			_ = tx.Rollback()
-			return openError(s.path, "migrate", err)
+			return openError(s.path, OpMigrate, err)
 		}
 		if cur >= m.version {
 			_ = tx.Rollback()
@@ -448,10 +448,10 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
 			_ = tx.Rollback()
-			return openError(s.path, "migrate", err)
+			return openError(s.path, OpMigrate, err)
 		}
 		if err := tx.Commit(); err != nil {
-			return openError(s.path, "migrate", err)
+			return openError(s.path, OpMigrate, err)
 		}
 	}
 	return nil

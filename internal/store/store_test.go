@@ -180,7 +180,7 @@ func TestOpenFailuresSayWhatAndHow(t *testing.T) {
 
 func TestDiskFullMessage(t *testing.T) {
 	t.Parallel()
-	err := openError("/x/folio.db", "write", errors.New("database or disk is full (13)"))
+	err := openError("/x/folio.db", OpWrite, errors.New("database or disk is full (13)"))
 	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "free disk space") {
 		t.Fatalf("disk full: %v", err)
 	}
