@@ -187,7 +187,6 @@ func classify(err error) error {
 	return &Error{Kind: kind, Err: err}
 }
 
-// openError wraps err, from doing what to path, as an OpenError with a fix.
 // Op is a step of opening a store, as OpenError names it.
 type Op string
 
@@ -202,7 +201,7 @@ const (
 	OpParse   Op = "parse" // a PostgreSQL address
 )
 
-// Ops are every Op, for the catalog's check.
+// Ops lists every Op, for the check that the catalog words each one.
 var Ops = []Op{OpOpen, OpCreate, OpRead, OpWrite, OpMkdir, OpConnect, OpMigrate, OpParse}
 
 // doing is the step as OpenError.Error says it.
@@ -216,6 +215,8 @@ func (o Op) doing() string {
 	return string(o)
 }
 
+// openError wraps err, met at step op of opening path, as an OpenError
+// with a fix.
 func openError(path string, op Op, err error) error {
 	kind := kindOf(err)
 	if kind == nil {
